@@ -1,0 +1,16 @@
+import { faucetRouter } from '../faucet/router.ts';
+import { accountRouter, assetRouter, blockRouter, chainRouter, tokenRouter, txRouter } from '../ledger/router.ts';
+import { router } from './trpc.ts';
+
+/** The node's API: the domain routers, merged once. */
+export const appRouter = router({
+  chain: chainRouter,
+  block: blockRouter,
+  tx: txRouter,
+  account: accountRouter,
+  token: tokenRouter,
+  asset: assetRouter,
+  faucet: faucetRouter,
+});
+
+export type AppRouter = typeof appRouter;

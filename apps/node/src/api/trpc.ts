@@ -1,0 +1,54 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { ZodError } from 'zod';
+import { type AppErrorCode, NodeError } from '../errors.ts';
+import type { Services } from '../services.ts';
+
+export interface Context {
+  services: Services;
+  /** The caller's address, for rate limits. */
+  ip: string;
+}
+
+/** The one table from our error codes to tRPC's. */
+const TRPC_CODES: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
+  NOT_FOUND: 'NOT_FOUND',
+  MEMPOOL_FULL: 'SERVICE_UNAVAILABLE',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  FAUCET_DISABLED: 'FORBIDDEN',
+  CONFLICT: 'CONFLICT',
+  INVALID_SIGNATURE: 'UNAUTHORIZED',
+};
+
+/** Turns a NodeError into the TRPCError the client sees (code and retriable travel in `data`). */
+export function toTrpcError(error: NodeError): TRPCError {
+  return new TRPCError({ code: TRPC_CODES[error.code] ?? 'BAD_REQUEST', message: error.message, cause: error });
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const app =
+      cause instanceof NodeError
+        ? { appCode: cause.code as string, retriable: cause.retriable }
+        : cause instanceof ZodError
+          ? { appCode: 'BAD_INPUT', retriable: false }
+          : { appCode: error.code === 'INTERNAL_SERVER_ERROR' ? 'INTERNAL' : error.code, retriable: false };
+    const message =
+      cause instanceof ZodError
+        ? `Bad input: ${cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`
+        : shape.message;
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, ...app } };
+  },
+});
+
+/** Maps NodeErrors thrown by services to typed tRPC errors. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof NodeError) throw toTrpcError(result.error.cause);
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(mapErrors);

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { type GenesisConfig, isValidDid, TX_LIMITS } from '@arc/core';
+import { z } from 'zod';
+
+const amount = z
+  .string()
+  .regex(/^\d{1,78}$/, 'an amount is a decimal integer string in the smallest unit')
+  .transform((s) => BigInt(s));
+
+/** The genesis file: chain id, native token, parameters and allocations. */
+export const GenesisFileSchema = z.object({
+  chainId: z.string().min(1).max(TX_LIMITS.chainIdBytes).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
+  timeMs: z.number().int().nonnegative(),
+  nativeToken: z
+    .object({ symbol: z.literal('ABT'), name: z.string().min(1).max(64), decimals: z.literal(18) })
+    .default({ symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 }),
+  params: z.object({
+    minFee: amount,
+    maxTxBytes: z.number().int().min(256).max(TX_LIMITS.txBytesHardMax),
+    maxTxsPerBlock: z.number().int().min(1).max(100_000),
+    maxBlockBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  }),
+  allocations: z
+    .array(z.object({ did: z.string().refine(isValidDid, 'not a valid did:abt: DID'), amount }))
+    .max(100_000),
+});
+
+/** Parses genesis JSON text into a config, with a sentence per problem. */
+export function parseGenesis(text: string, source: string): GenesisConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+  }
+  const result = GenesisFileSchema.safeParse(json);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`${source} is not a valid genesis file:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Reads and parses a genesis file. */
+export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
+  return parseGenesis(await readFile(path, 'utf8'), path);
+}

@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type Row = Record<string, unknown>;
+
+/** Raw SQL with positional parameters; the hot write path uses this for set-based statements. */
+export interface Sql {
+  query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export type Drizzle = ReturnType<typeof drizzlePglite<typeof schema>> | ReturnType<typeof drizzlePostgres<typeof schema>>;
+
+/** The node's database: PGlite in a data folder, or a PostgreSQL server through postgres.js. */
+export interface Database extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  readonly drizzle: Drizzle;
+  /** Runs fn in one database transaction (serializable writes come from the one block producer). */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const POOL_MAX_CONNECTIONS = 10;
+const STATEMENT_TIMEOUT_MS = 30_000;
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+  const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
+  await pg.waitReady;
+  const db = drizzlePglite(pg, { schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  const run: Sql['query'] = async (text, params) => (await pg.query(text, params)).rows as never;
+  return {
+    kind: 'pglite',
+    drizzle: db,
+    query: run,
+    transaction: (fn) =>
+      pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
+    close: () => pg.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const client = postgres(url, {
+    max: POOL_MAX_CONNECTIONS,
+    onnotice: () => undefined,
+    connection: { statement_timeout: STATEMENT_TIMEOUT_MS },
+  });
+  const db = drizzlePostgres(client, { schema });
+  await migratePostgres(db, { migrationsFolder: MIGRATIONS });
+  return {
+    kind: 'postgres',
+    drizzle: db,
+    query: async (text, params) => (await client.unsafe(text, params as never[])) as never,
+    transaction: async (fn) =>
+      (await client.begin((tx) => fn({ query: async (text, params) => (await tx.unsafe(text, params as never[])) as never }))) as never,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Opens the database and applies the committed migrations. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.dataDir);
+}

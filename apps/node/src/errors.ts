@@ -1,0 +1,29 @@
+import { LEDGER_ERRORS, type LedgerErrorCode } from '@arc/core';
+
+/** Error codes of the node itself (the ledger's own codes come from core). */
+export const NODE_ERRORS = {
+  BAD_INPUT: false,
+  NOT_FOUND: false,
+  MEMPOOL_FULL: true,
+  RATE_LIMITED: true,
+  FAUCET_DISABLED: false,
+  CONFLICT: false,
+  EXPIRED: false,
+  UNAVAILABLE: true,
+} as const;
+
+export type NodeErrorCode = keyof typeof NODE_ERRORS;
+export type AppErrorCode = NodeErrorCode | LedgerErrorCode;
+
+/** A node error: a stable code, a sentence saying what to do, and whether a retry can help. */
+export class NodeError extends Error {
+  override name = 'NodeError';
+  readonly retriable: boolean;
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.retriable = code in NODE_ERRORS ? NODE_ERRORS[code as NodeErrorCode] : LEDGER_ERRORS[code as LedgerErrorCode];
+  }
+}

@@ -1,0 +1,164 @@
+import type { CheckedTx } from '@arc/core';
+import { NodeError } from '../errors.ts';
+
+export interface MempoolLimits {
+  maxTxs: number;
+  ttlMs: number;
+}
+
+export interface MempoolEntry {
+  checked: CheckedTx;
+  receivedAtMs: number;
+  seq: number;
+}
+
+/**
+ * Transactions waiting for a block. Bounded; deduplicated by hash; per account a contiguous run
+ * of nonces (so a block can always take a prefix); blocks take the highest fees first.
+ */
+export class Mempool {
+  private readonly byHash = new Map<string, MempoolEntry>();
+  private readonly byAccount = new Map<string, MempoolEntry[]>();
+  private seq = 0;
+
+  constructor(private readonly limits: MempoolLimits) {}
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  get capacity(): number {
+    return this.limits.maxTxs;
+  }
+
+  get(hashHex: string): MempoolEntry | undefined {
+    return this.byHash.get(hashHex);
+  }
+
+  /** How many of this account's transactions are waiting. */
+  pendingCount(did: string): number {
+    return this.byAccount.get(did)?.length ?? 0;
+  }
+
+  /** The pending transaction of an account at a nonce, if any. */
+  atNonce(did: string, nonce: number): MempoolEntry | undefined {
+    const queue = this.byAccount.get(did);
+    const first = queue?.[0];
+    if (!queue || !first) return undefined;
+    return queue[nonce - first.checked.tx.nonce];
+  }
+
+  /** Adds a transaction whose nonce the caller has checked is the account's next. */
+  add(checked: CheckedTx, nowMs: number): void {
+    if (this.byHash.size >= this.limits.maxTxs) {
+      throw new NodeError('MEMPOOL_FULL', `the mempool holds its limit of ${this.limits.maxTxs} transactions; retry in a few seconds`);
+    }
+    const entry = { checked, receivedAtMs: nowMs, seq: this.seq++ };
+    this.byHash.set(checked.hashHex, entry);
+    const queue = this.byAccount.get(checked.tx.from);
+    if (queue) queue.push(entry);
+    else this.byAccount.set(checked.tx.from, [entry]);
+  }
+
+  /** Picks transactions for a block: account heads by fee (then arrival), each account in nonce order. */
+  select(maxTxs: number, maxBytes: number): CheckedTx[] {
+    const heap = new MaxHeap();
+    for (const queue of this.byAccount.values()) heap.push({ queue, pos: 0 });
+    const out: CheckedTx[] = [];
+    let bytes = 0;
+    while (out.length < maxTxs && heap.size > 0) {
+      const cursor = heap.pop() as Cursor;
+      const entry = cursor.queue[cursor.pos] as MempoolEntry;
+      if (bytes + entry.checked.bytes.length > maxBytes) continue; // this account waits for the next block
+      bytes += entry.checked.bytes.length;
+      out.push(entry.checked);
+      if (cursor.pos + 1 < cursor.queue.length) heap.push({ queue: cursor.queue, pos: cursor.pos + 1 });
+    }
+    return out;
+  }
+
+  /** Drops the given transactions, and with each one the later nonces of its account (they would gap). */
+  remove(hashes: Iterable<string>, dropFollowers: boolean): MempoolEntry[] {
+    const dropped: MempoolEntry[] = [];
+    for (const hash of hashes) {
+      const entry = this.byHash.get(hash);
+      if (!entry) continue;
+      const queue = this.byAccount.get(entry.checked.tx.from) ?? [];
+      const at = queue.indexOf(entry);
+      const removed = dropFollowers ? queue.splice(at) : queue.splice(at, 1);
+      for (const e of removed) {
+        this.byHash.delete(e.checked.hashHex);
+        if (e !== entry) dropped.push(e);
+      }
+      if (queue.length === 0) this.byAccount.delete(entry.checked.tx.from);
+    }
+    return dropped;
+  }
+
+  /** Drops transactions that have waited longer than the TTL (and the later nonces of their accounts). */
+  evictStale(nowMs: number): MempoolEntry[] {
+    const stale: MempoolEntry[] = [];
+    for (const queue of this.byAccount.values()) {
+      const at = queue.findIndex((e) => nowMs - e.receivedAtMs > this.limits.ttlMs);
+      if (at >= 0) stale.push(...queue.slice(at));
+    }
+    for (const e of stale) this.byHash.delete(e.checked.hashHex);
+    for (const [did, queue] of this.byAccount) {
+      const kept = queue.filter((e) => this.byHash.has(e.checked.hashHex));
+      if (kept.length === 0) this.byAccount.delete(did);
+      else this.byAccount.set(did, kept);
+    }
+    return stale;
+  }
+}
+
+interface Cursor {
+  queue: MempoolEntry[];
+  pos: number;
+}
+
+function before(a: Cursor, b: Cursor): boolean {
+  const x = a.queue[a.pos] as MempoolEntry;
+  const y = b.queue[b.pos] as MempoolEntry;
+  if (x.checked.tx.fee !== y.checked.tx.fee) return x.checked.tx.fee > y.checked.tx.fee;
+  return x.seq < y.seq;
+}
+
+/** A binary heap of account cursors, highest fee first. */
+class MaxHeap {
+  private readonly items: Cursor[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(c: Cursor): void {
+    const a = this.items;
+    a.push(c);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(a[i] as Cursor, a[parent] as Cursor)) break;
+      [a[i], a[parent]] = [a[parent] as Cursor, a[i] as Cursor];
+      i = parent;
+    }
+  }
+  pop(): Cursor | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < a.length && before(a[l] as Cursor, a[best] as Cursor)) best = l;
+        if (r < a.length && before(a[r] as Cursor, a[best] as Cursor)) best = r;
+        if (best === i) break;
+        [a[i], a[best]] = [a[best] as Cursor, a[i] as Cursor];
+        i = best;
+      }
+    }
+    return top;
+  }
+}

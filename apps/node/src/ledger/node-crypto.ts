@@ -1,0 +1,53 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { type CryptoProvider, toHex, useCryptoProvider } from '@arc/core';
+
+// DER prefixes that wrap a raw 32-byte ed25519 key as SPKI (public) and PKCS#8 (private).
+const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+const KEY_CACHE_MAX = 100_000;
+
+function der(prefix: Uint8Array, key: Uint8Array): Buffer {
+  const out = Buffer.alloc(prefix.length + key.length);
+  out.set(prefix, 0);
+  out.set(key, prefix.length);
+  return out;
+}
+
+/** Caches KeyObjects per key: building one per verify halves the verify rate. */
+class KeyCache {
+  private readonly keys = new Map<string, KeyObject>();
+  constructor(private readonly build: (raw: Uint8Array) => KeyObject) {}
+  get(raw: Uint8Array): KeyObject {
+    const id = toHex(raw);
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      if (this.keys.size >= KEY_CACHE_MAX) this.keys.clear();
+      key = this.build(raw);
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+}
+
+const publicKeys = new KeyCache((raw) => createPublicKey({ key: der(SPKI_PREFIX, raw), format: 'der', type: 'spki' }));
+const privateKeys = new KeyCache((raw) => createPrivateKey({ key: der(PKCS8_PREFIX, raw), format: 'der', type: 'pkcs8' }));
+
+/** node:crypto (OpenSSL) implementations: identical outputs to @noble, several times faster. */
+export const nodeCryptoProvider: CryptoProvider = {
+  sha3_256: (data) => new Uint8Array(createHash('sha3-256').update(data).digest()),
+  verifyEd25519: (publicKey, message, signature) => {
+    try {
+      return verify(null, message, publicKeys.get(publicKey), signature);
+    } catch (error) {
+      // OpenSSL refuses a public key that is not a curve point: that is a failed verification.
+      if (error instanceof Error) return false;
+      throw error;
+    }
+  },
+  signEd25519: (secretKey, message) => new Uint8Array(sign(null, message, privateKeys.get(secretKey))),
+};
+
+/** Makes core compute with node:crypto in this process. */
+export function installNodeCrypto(): void {
+  useCryptoProvider(nodeCryptoProvider);
+}

@@ -1,0 +1,95 @@
+import { fromHex, nativeSupply, toHex } from '@arc/core';
+import { z } from 'zod';
+import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/inputs.ts';
+import { publicProcedure, router } from '../api/trpc.ts';
+import { NodeError } from '../errors.ts';
+import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
+
+function found<T>(value: T | null, what: string): T {
+  if (value === null) throw new NodeError('NOT_FOUND', `${what} was not found`);
+  return value;
+}
+
+export const chainRouter = router({
+  info: publicProcedure.query(({ ctx }) => {
+    const { ledger, faucet } = ctx.services;
+    const g = ledger.options.genesis;
+    return {
+      chainId: ledger.chainId,
+      height: ledger.head.height,
+      headHash: toHex(ledger.head.hash),
+      stateRoot: toHex(ledger.head.stateRoot),
+      timeMs: ledger.head.timeMs,
+      nativeToken: { ...g.nativeToken, totalSupply: nativeSupply(g).toString() },
+      params: { ...g.params, minFee: g.params.minFee.toString() },
+      mempool: { size: ledger.mempool.size, capacity: ledger.mempool.capacity },
+      faucet: { enabled: faucet.enabled, amount: faucet.amount.toString() },
+      nodeDid: ledger.nodeDid,
+    };
+  }),
+});
+
+export const blockRouter = router({
+  byHeight: publicProcedure
+    .input(z.object({ height: z.number().int().min(0) }))
+    .query(async ({ ctx, input }) => found(await ctx.services.queries.blockByHeight(input.height), `block ${input.height}`)),
+  byHash: publicProcedure
+    .input(z.object({ hash }))
+    .query(async ({ ctx, input }) => found(await ctx.services.queries.blockByHash(input.hash), `block ${input.hash}`)),
+  list: publicProcedure
+    .input(z.object({ cursor: z.number().int().min(0).optional(), limit }))
+    .query(({ ctx, input }) => ctx.services.queries.listBlocks(input.cursor, input.limit)),
+});
+
+export const txRouter = router({
+  send: publicProcedure
+    .input(z.object({ tx: hexBytes(65_536) }))
+    .mutation(({ ctx, input }) => ctx.services.admission.submit(fromHex(input.tx))),
+  byHash: publicProcedure
+    .input(z.object({ hash }))
+    .query(({ ctx, input }) => txStatus(ctx.services.ledger, ctx.services.queries, input.hash)),
+  wait: publicProcedure
+    .input(z.object({ hash, timeoutMs: z.number().int().min(0).max(WAIT_MAX_MS).default(10_000) }))
+    .query(({ ctx, input }) => waitForTx(ctx.services.ledger, ctx.services.queries, input.hash, input.timeoutMs)),
+  list: publicProcedure
+    .input(z.object({ cursor: positionCursor, limit }).default({ limit: 20 }))
+    .query(({ ctx, input }) => ctx.services.queries.listTxs(input.cursor, input.limit)),
+  listByAccount: publicProcedure
+    .input(z.object({ did, cursor: positionCursor, limit }))
+    .query(({ ctx, input }) => ctx.services.queries.listTxsByAccount(input.did, input.cursor, input.limit)),
+});
+
+export const accountRouter = router({
+  get: publicProcedure.input(z.object({ did })).query(({ ctx, input }) => ctx.services.queries.account(input.did)),
+});
+
+export const tokenRouter = router({
+  list: publicProcedure
+    .input(z.object({ cursor, limit }).default({ limit: 20 }))
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.services.queries.listTokens(input.cursor, input.limit);
+      if (input.cursor) return page;
+      const g = ctx.services.ledger.options.genesis;
+      const native = {
+        address: g.nativeToken.symbol,
+        ...g.nativeToken,
+        totalSupply: nativeSupply(g).toString(),
+        owner: null,
+        createdAtHeight: 0,
+        native: true,
+      };
+      return { ...page, items: [native, ...page.items] };
+    }),
+  get: publicProcedure
+    .input(z.union([z.object({ address: did }), z.object({ symbol: z.string().min(1).max(16) })]))
+    .query(async ({ ctx, input }) => found(await ctx.services.queries.token(input), 'the token')),
+});
+
+export const assetRouter = router({
+  get: publicProcedure
+    .input(z.object({ address: did }))
+    .query(async ({ ctx, input }) => found(await ctx.services.queries.asset(input.address), `asset ${input.address}`)),
+  listByOwner: publicProcedure
+    .input(z.object({ owner: did, cursor, limit }))
+    .query(({ ctx, input }) => ctx.services.queries.listAssetsByOwner(input.owner, input.cursor, input.limit)),
+});

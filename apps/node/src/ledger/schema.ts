@@ -1,0 +1,109 @@
+
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { amount, bytea } from '../db/columns.ts';
+
+/** One row per committed block; header and seal are the canonical bytes, the rest is for queries. */
+export const blocks = pgTable(
+  'blocks',
+  {
+    height: bigint('height', { mode: 'number' }).primaryKey(),
+    hash: bytea('hash').notNull(),
+    prevHash: bytea('prev_hash').notNull(),
+    timeMs: bigint('time_ms', { mode: 'number' }).notNull(),
+    proposer: text('proposer').notNull(),
+    txRoot: bytea('tx_root').notNull(),
+    stateRoot: bytea('state_root').notNull(),
+    txCount: integer('tx_count').notNull(),
+    header: bytea('header').notNull(),
+    seal: bytea('seal').notNull(),
+  },
+  (t) => [uniqueIndex('blocks_hash_idx').on(t.hash)],
+);
+
+/** One row per committed transaction, in block order. */
+export const txs = pgTable(
+  'txs',
+  {
+    hash: bytea('hash').primaryKey(),
+    height: bigint('height', { mode: 'number' }).notNull(),
+    idx: integer('idx').notNull(),
+    fromDid: text('from_did').notNull(),
+    nonce: bigint('nonce', { mode: 'number' }).notNull(),
+    type: text('type').notNull(),
+    fee: amount('fee').notNull(),
+    feePayer: text('fee_payer'),
+    accounts: text('accounts').array().notNull(),
+    bytes: bytea('bytes').notNull(),
+    events: jsonb('events').notNull(),
+  },
+  (t) => [uniqueIndex('txs_position_idx').on(t.height, t.idx)],
+);
+
+/** Which transactions touched which account, for per-account history pages. */
+export const txAccounts = pgTable(
+  'tx_accounts',
+  {
+    did: text('did').notNull(),
+    height: bigint('height', { mode: 'number' }).notNull(),
+    idx: integer('idx').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.did, t.height, t.idx] })],
+);
+
+/** Transactions the node accepted but could not commit (failed in a block, or expired in the mempool). */
+export const rejectedTxs = pgTable('rejected_txs', {
+  hash: bytea('hash').primaryKey(),
+  code: text('code').notNull(),
+  message: text('message').notNull(),
+  atMs: bigint('at_ms', { mode: 'number' }).notNull(),
+});
+
+/** Current state: one row per entry, `value` is the canonical encoding the state trie commits to. */
+export const accounts = pgTable('accounts', {
+  did: text('did').primaryKey(),
+  nonce: bigint('nonce', { mode: 'number' }).notNull(),
+  balance: amount('balance').notNull(),
+  value: bytea('value').notNull(),
+  updatedHeight: bigint('updated_height', { mode: 'number' }).notNull(),
+});
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    address: text('address').primaryKey(),
+    symbol: text('symbol').notNull(),
+    owner: text('owner').notNull(),
+    createdHeight: bigint('created_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [uniqueIndex('tokens_symbol_idx').on(t.symbol)],
+);
+
+export const assets = pgTable(
+  'assets',
+  {
+    address: text('address').primaryKey(),
+    owner: text('owner').notNull(),
+    consumed: boolean('consumed').notNull(),
+    updatedHeight: bigint('updated_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [index('assets_owner_idx').on(t.owner, t.address)],
+);
+
+export const grants = pgTable(
+  'grants',
+  {
+    payer: text('payer').notNull(),
+    grantee: text('grantee').notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.payer, t.grantee] })],
+);
+
+/** Facts about the chain this database holds (chain id, genesis hash), checked at every start. */
+export const chainMeta = pgTable('chain_meta', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+});
+

@@ -1,0 +1,75 @@
+import { grantId, type StateEntry, type StateView, type StateWrite, stateKey, writeKey } from '@arc/core';
+import { emptyStateKeys, type LedgerStore, type StateKeys } from './store.ts';
+
+const CACHE_MAX_ENTRIES = 200_000;
+
+/**
+ * Committed state entries recently read or written, in front of the database. Written through
+ * only after a block commits, so it never holds anything the database does not.
+ */
+export class StateCache {
+  private readonly entries = new Map<string, StateEntry>();
+  /** Advances at every commit; a load that raced a commit is not remembered. */
+  version = 0;
+
+  constructor(private readonly store: LedgerStore) {}
+
+  /** Applies a committed block's writes. */
+  apply(writes: Iterable<StateWrite>): void {
+    this.version++;
+    for (const w of writes) {
+      const key = writeKey(w);
+      if (w.value === null) this.entries.delete(key);
+      else this.remember(key, w as StateEntry);
+    }
+  }
+
+  peek(key: string): StateEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Loads the given keys (cache first, then one query per kind) into a synchronous view. */
+  async view(keys: StateKeys): Promise<StateView> {
+    const found = new Map<string, StateEntry>();
+    const missing = emptyStateKeys();
+    const take = (kind: 'account' | 'token' | 'asset' | 'grant', ids: Set<string>, into: Set<string>) => {
+      for (const id of ids) {
+        const key = stateKey(kind, id);
+        const hit = this.entries.get(key);
+        if (hit) found.set(key, hit);
+        else into.add(id);
+      }
+    };
+    take('account', keys.accounts, missing.accounts);
+    take('token', keys.tokens, missing.tokens);
+    take('asset', keys.assets, missing.assets);
+    take('grant', keys.grants, missing.grants);
+    const version = this.version;
+    const loaded = await this.store.fetchState(missing);
+    for (const [key, entry] of loaded) {
+      found.set(key, entry);
+      if (this.version === version) this.remember(key, entry);
+    }
+    return mapView(found);
+  }
+
+  private remember(key: string, entry: StateEntry): void {
+    if (this.entries.size >= CACHE_MAX_ENTRIES && !this.entries.has(key)) {
+      // Drop the oldest insertion (Map keeps insertion order): a cheap approximation of LRU.
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    this.entries.set(key, entry);
+  }
+}
+
+/** A read-only view over a map of entries by state key. */
+export function mapView(entries: Map<string, StateEntry>): StateView {
+  const get = (key: string) => entries.get(key)?.value;
+  return {
+    account: (did) => get(stateKey('account', did)) as never,
+    token: (address) => get(stateKey('token', address)) as never,
+    asset: (address) => get(stateKey('asset', address)) as never,
+    grant: (payer, grantee) => get(stateKey('grant', grantId(payer, grantee))) as never,
+  };
+}

@@ -1,0 +1,85 @@
+import type { Server } from 'node:http';
+import type { GenesisConfig, KeyPair } from '@arc/core';
+import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
+import { seedDemo } from './demo/seed.ts';
+import { Faucet, type FaucetOptions } from './faucet/service.ts';
+import { Admission } from './ledger/admission.ts';
+import { Ledger } from './ledger/ledger.ts';
+import type { MempoolLimits } from './ledger/mempool.ts';
+import { installNodeCrypto } from './ledger/node-crypto.ts';
+import { LedgerQueries } from './ledger/queries.ts';
+import { createNodeServer, listen } from './server.ts';
+import type { Services } from './services.ts';
+
+export interface NodeOptions {
+  database: DatabaseTarget;
+  genesis: GenesisConfig;
+  nodeKey: KeyPair;
+  host: string;
+  port: number;
+  blockIntervalMs: number;
+  mempool: MempoolLimits;
+  verifyThreads: number;
+  faucet: FaucetOptions;
+  /** Seed the demo history when the chain is new and a dev chain. */
+  seedDemo: boolean;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface RunningNode {
+  url: string;
+  services: Services;
+  db: Database;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Opens the database, resumes or creates the chain, starts producing blocks and serving the API. */
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  installNodeCrypto();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const db = await openDatabase(options.database);
+  const ledger = new Ledger(db, {
+    genesis: options.genesis,
+    nodeKey: options.nodeKey,
+    blockIntervalMs: options.blockIntervalMs,
+    mempool: options.mempool,
+    verifyThreads: options.verifyThreads,
+    now: options.now ?? Date.now,
+    log,
+  });
+  try {
+    await ledger.open();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const admission = new Admission(ledger);
+  const queries = new LedgerQueries(ledger);
+  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet) };
+  const fresh = ledger.head.height === 0;
+  ledger.start();
+  const server = createNodeServer(services);
+  const url = await listen(server, options.host, options.port);
+  if (fresh && options.seedDemo && services.faucet.enabled) {
+    const count = await seedDemo(ledger, admission, queries);
+    log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    services,
+    db,
+    server,
+    close: () => {
+      closing ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await ledger.stop();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

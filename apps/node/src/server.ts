@@ -1,0 +1,51 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter } from './api/router.ts';
+import type { Services } from './services.ts';
+
+/** The largest request body the node reads (a batch of transactions fits well inside). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function cors(res: ServerResponse): void {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader('access-control-allow-headers', 'content-type, trpc-accept');
+}
+
+/** The node's HTTP server: tRPC under /trpc, health at /health. */
+export function createNodeServer(services: Services): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: ({ req }) => ({ services, ip: req.socket.remoteAddress ?? 'unknown' }),
+  });
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    cors(res);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+    } else if (path === '/health') {
+      const { ledger } = services;
+      const body = { ok: ledger.healthy, chainId: ledger.chainId, height: ledger.head.height, mempool: ledger.mempool.size };
+      res.writeHead(ledger.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else if (path.startsWith('/trpc/')) {
+      trpc(req, res);
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc and health at /health` } }));
+    }
+  });
+}
+
+/** Listens and resolves with the URL. */
+export function listen(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: bound } = server.address() as AddressInfo;
+      resolve(`http://${host}:${bound}`);
+    });
+  });
+}

@@ -1,0 +1,12 @@
+import type { Faucet } from './faucet/service.ts';
+import type { Admission } from './ledger/admission.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import type { LedgerQueries } from './ledger/queries.ts';
+
+/** What procedures reach: one instance of each service per node. */
+export interface Services {
+  ledger: Ledger;
+  admission: Admission;
+  queries: LedgerQueries;
+  faucet: Faucet;
+}

@@ -1,0 +1,77 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { liveQuery, refreshIntervalMs } from '../chain/live.ts';
+import { useChainInfo } from '../chain/use-chain-info.ts';
+import { useNowMs } from '../chain/use-now.ts';
+import { describeError } from '../trpc/errors.ts';
+import { useTRPC } from '../trpc/react.tsx';
+import { ChainStats } from './chain-stats.tsx';
+import { LatestBlocks } from './latest-blocks.tsx';
+import { LatestTransactions } from './latest-transactions.tsx';
+import { NodeUnreachable, StaleDataBanner } from './node-unreachable.tsx';
+
+/** Rows in each "latest" table: one screen's worth. */
+const latestBlocksLimit = 10;
+const latestTxsLimit = 10;
+
+/** The chain at a glance: head, supply, mempool, the newest blocks and transactions, refreshed live. */
+export function Explorer({ nodeUrl }: { nodeUrl: string }) {
+  const trpc = useTRPC();
+  const nowMs = useNowMs();
+  // The three queries go out as one batched request every refresh.
+  const chain = useChainInfo();
+  const blocks = useQuery(trpc.block.list.queryOptions({ limit: latestBlocksLimit }, liveQuery));
+  const txs = useQuery(trpc.tx.list.queryOptions({ limit: latestTxsLimit }, liveQuery));
+
+  const retry = () => {
+    void chain.refetch();
+    void blocks.refetch();
+    void txs.refetch();
+  };
+
+  const failure = chain.error ?? blocks.error ?? txs.error;
+  if (failure && !chain.data) {
+    return (
+      <PageShell>
+        <NodeUnreachable message={describeError(failure, nodeUrl)} nodeUrl={nodeUrl} onRetry={retry} retrying={chain.isFetching} />
+      </PageShell>
+    );
+  }
+
+  return (
+    <PageShell
+      aside={
+        chain.dataUpdatedAt ? (
+          <span className="inline-flex items-center gap-1.5">
+            Updated {new Date(chain.dataUpdatedAt).toLocaleTimeString('en-GB')} · every {refreshIntervalMs / 1000} s
+          </span>
+        ) : null
+      }
+    >
+      {failure ? (
+        <StaleDataBanner message={describeError(failure, nodeUrl)} sinceMs={chain.dataUpdatedAt} onRetry={retry} />
+      ) : null}
+      <ChainStats chain={chain.data} nowMs={nowMs} />
+      <div className="grid gap-6">
+        <LatestBlocks blocks={blocks.data?.items} loading={blocks.isPending} nowMs={nowMs} />
+        <LatestTransactions txs={txs.data?.items} loading={txs.isPending} nowMs={nowMs} />
+      </div>
+    </PageShell>
+  );
+}
+
+function PageShell({ aside, children }: { aside?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <main className="mx-auto max-w-6xl space-y-6 px-4 py-8 sm:px-6">
+      <div className="flex flex-wrap items-end justify-between gap-x-4 gap-y-1">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Chain overview</h1>
+          <p className="text-sm text-slate-500">The latest state of the chain, read live from its node.</p>
+        </div>
+        {aside ? <p className="text-xs text-slate-500 tabular-nums">{aside}</p> : null}
+      </div>
+      {children}
+    </main>
+  );
+}

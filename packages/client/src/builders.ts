@@ -1,0 +1,109 @@
+import type {
+  ConsumeAssetTx,
+  CreateAssetTx,
+  CreateTokenTx,
+  DeclareAccountTx,
+  DelegateTx,
+  RevokeDelegationTx,
+  TokenAmount,
+  TransferTx,
+  UpdateAssetTx,
+} from '@arc/core';
+import { utf8 } from '@arc/core';
+
+/**
+ * Builders for every inner transaction, with the defaults a caller would otherwise repeat.
+ * They only shape data; the ledger's rules are checked by validateItx / the node.
+ */
+
+/** Asset data: bytes as they are, or text stored as UTF-8. */
+export type AssetData = Uint8Array | string;
+
+function dataBytes(data: AssetData | undefined): Uint8Array {
+  if (data === undefined) return new Uint8Array();
+  return typeof data === 'string' ? utf8(data) : data;
+}
+
+/** Names the sender's account (and registers its public key) before it has sent anything else. */
+export function declareAccount(input: { moniker: string }): DeclareAccountTx {
+  return { type: 'declareAccount', moniker: input.moniker };
+}
+
+export interface TransferInput {
+  to: string;
+  /** ABT in its smallest unit; 0 when only tokens or assets move. */
+  amount?: bigint;
+  tokens?: TokenAmount[];
+  assets?: string[];
+  memo?: string;
+}
+
+/** Moves ABT, application tokens and assets to one recipient. */
+export function transfer(input: TransferInput): TransferTx {
+  return {
+    type: 'transfer',
+    to: input.to,
+    amount: input.amount ?? 0n,
+    tokens: input.tokens ?? [],
+    assets: input.assets ?? [],
+    memo: input.memo ?? '',
+  };
+}
+
+export interface CreateTokenInput {
+  symbol: string;
+  name: string;
+  /** Digits after the point; the same default as ABT. */
+  decimals?: number;
+  /** In the token's smallest unit (use parseAmount(text, decimals)). */
+  totalSupply: bigint;
+}
+
+/** Creates an application token; the whole supply goes to the sender. */
+export function createToken(input: CreateTokenInput): CreateTokenTx {
+  return {
+    type: 'createToken',
+    symbol: input.symbol,
+    name: input.name,
+    decimals: input.decimals ?? 18,
+    totalSupply: input.totalSupply,
+  };
+}
+
+export interface CreateAssetInput {
+  moniker: string;
+  data?: AssetData;
+  transferable?: boolean;
+  readonly?: boolean;
+}
+
+/** Creates an asset owned by the sender; its address is assetAddress(hash of this transaction). */
+export function createAsset(input: CreateAssetInput): CreateAssetTx {
+  return {
+    type: 'createAsset',
+    moniker: input.moniker,
+    data: dataBytes(input.data),
+    transferable: input.transferable ?? true,
+    readonly: input.readonly ?? false,
+  };
+}
+
+/** Replaces an asset's moniker and data (not allowed for read-only assets). */
+export function updateAsset(input: { address: string; moniker: string; data?: AssetData }): UpdateAssetTx {
+  return { type: 'updateAsset', address: input.address, moniker: input.moniker, data: dataBytes(input.data) };
+}
+
+/** Marks an asset consumed (a used ticket); it can no longer move or change. */
+export function consumeAsset(input: { address: string }): ConsumeAssetTx {
+  return { type: 'consumeAsset', address: input.address };
+}
+
+/** Grants the grantee fee payment from the sender's account, up to allowance, until expiresAtMs. */
+export function delegate(input: { grantee: string; allowance: bigint; expiresAtMs: number }): DelegateTx {
+  return { type: 'delegate', grantee: input.grantee, allowance: input.allowance, expiresAtMs: input.expiresAtMs };
+}
+
+/** Ends a fee grant the sender gave. */
+export function revokeDelegation(input: { grantee: string }): RevokeDelegationTx {
+  return { type: 'revokeDelegation', grantee: input.grantee };
+}

@@ -1,0 +1,7 @@
+/** @arc/core: the pure heart of the platform (keys, DIDs, encoding, the ledger state machine, Merkle state). */
+export * from './bytes.ts';
+export * from './crypto/index.ts';
+export * from './did/index.ts';
+export * from './encoding/codec.ts';
+export * from './ledger/index.ts';
+export * from './merkle/index.ts';

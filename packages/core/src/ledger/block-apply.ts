@@ -1,0 +1,57 @@
+import { applyTx, type ApplyOk } from './apply.ts';
+import type { CheckedTx } from './check.ts';
+import { LedgerError } from './errors.ts';
+import { Overlay, type StateView } from './state.ts';
+import type { AccountState, BlockContext } from './types.ts';
+
+export interface BlockApplyResult {
+  overlay: Overlay;
+  included: { checked: CheckedTx; ok: ApplyOk }[];
+  rejected: { checked: CheckedTx; error: LedgerError }[];
+}
+
+/**
+ * Applies transactions in order on one overlay over the base state. A transaction that fails is
+ * left out of the block (it changes nothing); the rest go in, in the order given.
+ */
+export function applyTxs(base: StateView, txs: CheckedTx[], ctx: BlockContext): BlockApplyResult {
+  const overlay = new Overlay(base);
+  const included: BlockApplyResult['included'] = [];
+  const rejected: BlockApplyResult['rejected'] = [];
+  for (const checked of txs) {
+    if (included.length >= ctx.params.maxTxsPerBlock) break;
+    const result = applyTx(overlay, checked, ctx);
+    if (result instanceof LedgerError) rejected.push({ checked, error: result });
+    else included.push({ checked, ok: result });
+  }
+  assertConserved(base, overlay);
+  return { overlay, included, rejected };
+}
+
+/**
+ * Supply is conserved: across every account a block wrote, the native balance changes sum to
+ * zero, and each token's balance changes sum to what new tokens minted. A failure is a bug.
+ */
+export function assertConserved(base: StateView, overlay: Overlay): void {
+  let native = 0n;
+  const tokens = new Map<string, bigint>();
+  const add = (token: string, delta: bigint) => tokens.set(token, (tokens.get(token) ?? 0n) + delta);
+  for (const write of overlay.writes.values()) {
+    if (write.kind === 'token' && write.value !== null && !base.token(write.value.address)) {
+      add(write.value.address, -write.value.totalSupply);
+    }
+    if (write.kind !== 'account' || write.value === null) continue;
+    const after = write.value as AccountState;
+    const before = base.account(after.did);
+    native += after.balance - (before?.balance ?? 0n);
+    for (const [token, amount] of after.tokens) add(token, amount);
+    for (const [token, amount] of before?.tokens ?? []) add(token, -amount);
+    if (after.balance < 0n || [...after.tokens.values()].some((v) => v < 0n)) {
+      throw new Error(`invariant broken: negative balance on ${after.did}`);
+    }
+  }
+  if (native !== 0n) throw new Error(`invariant broken: a block changed the native supply by ${native}`);
+  for (const [token, delta] of tokens) {
+    if (delta !== 0n) throw new Error(`invariant broken: a block changed the supply of ${token} by ${delta}`);
+  }
+}

@@ -1,0 +1,13 @@
+export * from './addresses.ts';
+export * from './apply.ts';
+export * from './block.ts';
+export * from './block-apply.ts';
+export * from './check.ts';
+export * from './errors.ts';
+export * from './genesis.ts';
+export * from './limits.ts';
+export * from './state.ts';
+export * from './state-root.ts';
+export * from './sign.ts';
+export * from './tx-codec.ts';
+export type * from './types.ts';

@@ -1,0 +1,161 @@
+import { Reader, Writer } from '../encoding/codec.ts';
+import { sha3 } from '../crypto/provider.ts';
+import { TX_LIMITS } from './limits.ts';
+import type { Itx, ItxType, Tx, UnsignedTx } from './types.ts';
+
+/**
+ * Transactions in the canonical encoding. Layout (see encoding/codec.ts for primitives):
+ *   version u8 | chainId str | from str | publicKey [32] | nonce uint | fee big
+ *   | feePayer? (did str | publicKey [32] | signature [64]*) | itx tag u8 + fields | signature [64]*
+ * Fields marked * are left out of the signing bytes, which both the sender and the fee payer sign.
+ */
+
+export const TX_VERSION = 1;
+const SIGNING_DOMAIN = 0x54; // 'T': signing bytes can never be mistaken for a block or another message
+
+/** The one-byte tag of each inner transaction type; new types append, never renumber. */
+export const ITX_TAGS: Record<ItxType, number> = {
+  declareAccount: 1,
+  transfer: 2,
+  createToken: 3,
+  createAsset: 4,
+  updateAsset: 5,
+  consumeAsset: 6,
+  delegate: 7,
+  revokeDelegation: 8,
+};
+const TAG_TYPES = new Map<number, ItxType>(Object.entries(ITX_TAGS).map(([type, tag]) => [tag, type as ItxType]));
+
+/** Thrown when bytes name an inner transaction type this ledger does not know. */
+export class UnknownItxTypeError extends Error {
+  override name = 'UnknownItxTypeError';
+}
+
+function writeItx(w: Writer, itx: Itx): void {
+  w.u8(ITX_TAGS[itx.type]);
+  switch (itx.type) {
+    case 'declareAccount':
+      w.string(itx.moniker);
+      return;
+    case 'transfer':
+      w.string(itx.to).big(itx.amount).uint(itx.tokens.length);
+      for (const t of itx.tokens) w.string(t.token).big(t.amount);
+      w.uint(itx.assets.length);
+      for (const a of itx.assets) w.string(a);
+      w.string(itx.memo);
+      return;
+    case 'createToken':
+      w.string(itx.symbol).string(itx.name).u8(itx.decimals).big(itx.totalSupply);
+      return;
+    case 'createAsset':
+      w.string(itx.moniker).bytes(itx.data).bool(itx.transferable).bool(itx.readonly);
+      return;
+    case 'updateAsset':
+      w.string(itx.address).string(itx.moniker).bytes(itx.data);
+      return;
+    case 'consumeAsset':
+      w.string(itx.address);
+      return;
+    case 'delegate':
+      w.string(itx.grantee).big(itx.allowance).uint(itx.expiresAtMs);
+      return;
+    case 'revokeDelegation':
+      w.string(itx.grantee);
+      return;
+  }
+}
+
+function readItx(r: Reader): Itx {
+  const tag = r.u8();
+  const type = TAG_TYPES.get(tag);
+  const L = TX_LIMITS;
+  switch (type) {
+    case 'declareAccount':
+      return { type, moniker: r.string(L.monikerBytes) };
+    case 'transfer': {
+      const to = r.string(L.didBytes);
+      const amount = r.big();
+      const tokens = Array.from({ length: r.count(L.transferTokensMax) }, () => ({
+        token: r.string(L.didBytes),
+        amount: r.big(),
+      }));
+      const assets = Array.from({ length: r.count(L.transferAssetsMax) }, () => r.string(L.didBytes));
+      return { type, to, amount, tokens, assets, memo: r.string(L.memoBytes) };
+    }
+    case 'createToken':
+      return {
+        type,
+        symbol: r.string(L.symbolBytes),
+        name: r.string(L.tokenNameBytes),
+        decimals: r.u8(),
+        totalSupply: r.big(),
+      };
+    case 'createAsset':
+      return {
+        type,
+        moniker: r.string(L.monikerBytes),
+        data: r.bytes(L.assetDataBytes),
+        transferable: r.bool(),
+        readonly: r.bool(),
+      };
+    case 'updateAsset':
+      return { type, address: r.string(L.didBytes), moniker: r.string(L.monikerBytes), data: r.bytes(L.assetDataBytes) };
+    case 'consumeAsset':
+      return { type, address: r.string(L.didBytes) };
+    case 'delegate':
+      return { type, grantee: r.string(L.didBytes), allowance: r.big(), expiresAtMs: r.uint() };
+    case 'revokeDelegation':
+      return { type, grantee: r.string(L.didBytes) };
+    case undefined:
+      throw new UnknownItxTypeError(`unknown inner transaction type ${tag}`);
+  }
+}
+
+function writeEnvelope(w: Writer, tx: UnsignedTx | Tx, withSignatures: boolean): void {
+  w.u8(TX_VERSION).string(tx.chainId).string(tx.from).fixed(tx.publicKey, 32).uint(tx.nonce).big(tx.fee);
+  if (tx.feePayer === null) {
+    w.u8(0);
+  } else {
+    w.u8(1).string(tx.feePayer.did).fixed(tx.feePayer.publicKey, 32);
+    if (withSignatures) w.fixed((tx as Tx).feePayer?.signature ?? new Uint8Array(), 64);
+  }
+  writeItx(w, tx.itx);
+  if (withSignatures) w.fixed((tx as Tx).signature, 64);
+}
+
+/** The bytes the sender and the fee payer sign. */
+export function txSigningBytes(tx: UnsignedTx | Tx): Uint8Array {
+  const w = new Writer().u8(SIGNING_DOMAIN);
+  writeEnvelope(w, tx, false);
+  return w.finish();
+}
+
+/** The canonical encoding of a signed transaction. */
+export function encodeTx(tx: Tx): Uint8Array {
+  const w = new Writer();
+  writeEnvelope(w, tx, true);
+  return w.finish();
+}
+
+/** Decodes a signed transaction; throws CodecError or UnknownItxTypeError on bytes that are not one. */
+export function decodeTx(bytes: Uint8Array): Tx {
+  const r = new Reader(bytes);
+  const version = r.u8();
+  if (version !== TX_VERSION) throw new UnknownItxTypeError(`unknown transaction version ${version}`);
+  const chainId = r.string(TX_LIMITS.chainIdBytes);
+  const from = r.string(TX_LIMITS.didBytes);
+  const publicKey = r.fixed(32);
+  const nonce = r.uint();
+  const fee = r.big();
+  const hasPayer = r.bool();
+  const feePayer = hasPayer ? { did: r.string(TX_LIMITS.didBytes), publicKey: r.fixed(32), signature: r.fixed(64) } : null;
+  const itx = readItx(r);
+  const signature = r.fixed(64);
+  r.end();
+  return { chainId, from, publicKey, nonce, fee, feePayer, itx, signature };
+}
+
+/** The transaction hash: SHA3-256 of its canonical encoding. */
+export function txHash(encoded: Uint8Array): Uint8Array {
+  return sha3(encoded);
+}

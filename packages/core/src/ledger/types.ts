@@ -1,0 +1,187 @@
+/** The ledger's data types. Amounts are bigint in the token's smallest unit. */
+
+/** An amount of one application token, by the token's address (a DID). */
+export interface TokenAmount {
+  token: string;
+  amount: bigint;
+}
+
+export interface DeclareAccountTx {
+  type: 'declareAccount';
+  moniker: string;
+}
+
+/** Moves ABT, application tokens and assets from the sender to one recipient in one step. */
+export interface TransferTx {
+  type: 'transfer';
+  to: string;
+  amount: bigint;
+  tokens: TokenAmount[];
+  assets: string[];
+  memo: string;
+}
+
+export interface CreateTokenTx {
+  type: 'createToken';
+  symbol: string;
+  name: string;
+  decimals: number;
+  totalSupply: bigint;
+}
+
+export interface CreateAssetTx {
+  type: 'createAsset';
+  moniker: string;
+  data: Uint8Array;
+  transferable: boolean;
+  readonly: boolean;
+}
+
+export interface UpdateAssetTx {
+  type: 'updateAsset';
+  address: string;
+  moniker: string;
+  data: Uint8Array;
+}
+
+export interface ConsumeAssetTx {
+  type: 'consumeAsset';
+  address: string;
+}
+
+/** A fee grant: the sender (payer) lets the grantee spend up to `allowance` on fees until `expiresAtMs`. */
+export interface DelegateTx {
+  type: 'delegate';
+  grantee: string;
+  allowance: bigint;
+  expiresAtMs: number;
+}
+
+export interface RevokeDelegationTx {
+  type: 'revokeDelegation';
+  grantee: string;
+}
+
+/** The inner transaction: what the envelope asks the ledger to do. */
+export type Itx =
+  | DeclareAccountTx
+  | TransferTx
+  | CreateTokenTx
+  | CreateAssetTx
+  | UpdateAssetTx
+  | ConsumeAssetTx
+  | DelegateTx
+  | RevokeDelegationTx;
+
+export type ItxType = Itx['type'];
+
+/** An application that pays the sender's fee, co-signing the same bytes the sender signs. */
+export interface FeePayer {
+  did: string;
+  publicKey: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** The signed transaction envelope. */
+export interface Tx {
+  chainId: string;
+  from: string;
+  publicKey: Uint8Array;
+  /** Per account, strictly sequential: the first transaction of an account has nonce 1. */
+  nonce: number;
+  /** Offered fee in the native token's smallest unit. */
+  fee: bigint;
+  feePayer: FeePayer | null;
+  itx: Itx;
+  signature: Uint8Array;
+}
+
+/** A transaction before signing (signatures are filled in by signers). */
+export type UnsignedTx = Omit<Tx, 'signature' | 'feePayer'> & {
+  feePayer: Omit<FeePayer, 'signature'> | null;
+};
+
+export interface AccountState {
+  did: string;
+  /** Known once the account has sent a transaction or declared itself. */
+  publicKey: Uint8Array | null;
+  moniker: string;
+  nonce: number;
+  /** Native token (ABT) balance. */
+  balance: bigint;
+  /** Application token balances by token address; zero balances are not kept. */
+  tokens: Map<string, bigint>;
+}
+
+export interface TokenState {
+  address: string;
+  symbol: string;
+  name: string;
+  decimals: number;
+  totalSupply: bigint;
+  owner: string;
+  createdAtHeight: number;
+}
+
+export interface AssetState {
+  address: string;
+  owner: string;
+  issuer: string;
+  moniker: string;
+  data: Uint8Array;
+  transferable: boolean;
+  readonly: boolean;
+  consumed: boolean;
+  createdAtHeight: number;
+  updatedAtHeight: number;
+}
+
+export interface GrantState {
+  payer: string;
+  grantee: string;
+  allowance: bigint;
+  spent: bigint;
+  expiresAtMs: number;
+}
+
+/** Chain parameters fixed at genesis. */
+export interface ChainParams {
+  /** Smallest fee a transaction may offer, in the native token's smallest unit. */
+  minFee: bigint;
+  maxTxBytes: number;
+  maxTxsPerBlock: number;
+  maxBlockBytes: number;
+}
+
+export interface NativeToken {
+  symbol: string;
+  name: string;
+  decimals: number;
+}
+
+/** What a block is applied under; time and proposer are handed in, never read from a clock. */
+export interface BlockContext {
+  chainId: string;
+  height: number;
+  timeMs: number;
+  proposer: string;
+  params: ChainParams;
+}
+
+export interface BlockHeader {
+  version: number;
+  chainId: string;
+  height: number;
+  prevHash: Uint8Array;
+  timeMs: number;
+  proposer: string;
+  txRoot: Uint8Array;
+  stateRoot: Uint8Array;
+  txCount: number;
+}
+
+/** The proposer's signature over the block hash. Consensus adds a vote certificate beside it. */
+export interface BlockSeal {
+  publicKey: Uint8Array;
+  signature: Uint8Array;
+}

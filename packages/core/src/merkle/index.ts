@@ -1,0 +1,2 @@
+/** Merkle commitments over ledger state. */
+export * from './trie.ts';

@@ -1,0 +1,105 @@
+/**
+ * Trie nodes: their byte encoding, their hash, and the bit helpers the trie walks keys with.
+ * The encoding of a node is exactly its hash preimage, so a stored row can be checked by
+ * hashing it.
+ */
+import { sha3 } from '../crypto/provider.ts';
+
+/** Bytes in a key, a value hash and a node hash. */
+export const HASH_BYTES = 32;
+/** Bits in a key: the deepest an internal node can sit is KEY_BITS - 1. */
+export const KEY_BITS = 256;
+/** Bytes of an encoded node: a tag and two 32-byte fields. */
+export const NODE_BYTES = 1 + 2 * HASH_BYTES;
+
+const LEAF_TAG = 0x00;
+const INTERNAL_TAG = 0x01;
+
+/** The hash of an empty subtree (and of an empty trie): 32 zero bytes. */
+export const EMPTY_ROOT: Uint8Array = new Uint8Array(HASH_BYTES);
+
+/** A stored trie node; an internal node refers to its children by hash (EMPTY_ROOT when empty). */
+export type TrieNode =
+  | { kind: 'leaf'; key: Uint8Array; valueHash: Uint8Array }
+  | { kind: 'internal'; left: Uint8Array; right: Uint8Array };
+
+/** Bit `index` of the key, most significant bit of byte 0 first. */
+export function bitAt(key: Uint8Array, index: number): number {
+  return ((key[index >> 3] as number) >> (7 - (index & 7))) & 1;
+}
+
+/** Number of leading bits two 32-byte keys share (256 when equal). */
+export function commonPrefixBits(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const diff = (a[i] as number) ^ (b[i] as number);
+    if (diff !== 0) return i * 8 + Math.clz32(diff) - 24;
+  }
+  return KEY_BITS;
+}
+
+/** True for the empty-subtree hash; compares content so a copy of EMPTY_ROOT counts too. */
+export function isEmptyHash(hash: Uint8Array): boolean {
+  for (let i = 0; i < hash.length; i++) if (hash[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Hashes nodes through one reusable 65-byte input buffer, so hashing a path allocates only
+ * the digests. Not shared between calls: a provider is free to be slow, not to be reentrant.
+ */
+export class NodeHasher {
+  private readonly input = new Uint8Array(NODE_BYTES);
+
+  leaf(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
+    return this.hash(LEAF_TAG, key, valueHash);
+  }
+
+  internal(left: Uint8Array, right: Uint8Array): Uint8Array {
+    return this.hash(INTERNAL_TAG, left, right);
+  }
+
+  private hash(tag: number, first: Uint8Array, second: Uint8Array): Uint8Array {
+    this.input[0] = tag;
+    this.input.set(first, 1);
+    this.input.set(second, 1 + HASH_BYTES);
+    return sha3(this.input);
+  }
+}
+
+function checkField(bytes: Uint8Array, name: string): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== HASH_BYTES) {
+    throw new TypeError(`trie node ${name} must be ${HASH_BYTES} bytes`);
+  }
+}
+
+/** Encodes a node as tag (0 leaf, 1 internal) followed by its two 32-byte fields. */
+export function encodeNode(node: TrieNode): Uint8Array {
+  const isLeaf = node.kind === 'leaf';
+  const first = isLeaf ? node.key : node.left;
+  const second = isLeaf ? node.valueHash : node.right;
+  checkField(first, isLeaf ? 'key' : 'left');
+  checkField(second, isLeaf ? 'valueHash' : 'right');
+  const out = new Uint8Array(NODE_BYTES);
+  out[0] = isLeaf ? LEAF_TAG : INTERNAL_TAG;
+  out.set(first, 1);
+  out.set(second, 1 + HASH_BYTES);
+  return out;
+}
+
+/** Decodes encodeNode's output; throws TypeError on any other length or tag. */
+export function decodeNode(bytes: Uint8Array): TrieNode {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== NODE_BYTES) {
+    throw new TypeError(`trie node must be ${NODE_BYTES} bytes`);
+  }
+  // Copies, so the node never aliases a buffer the storage layer may reuse.
+  const first = bytes.slice(1, 1 + HASH_BYTES);
+  const second = bytes.slice(1 + HASH_BYTES);
+  if (bytes[0] === LEAF_TAG) return { kind: 'leaf', key: first, valueHash: second };
+  if (bytes[0] === INTERNAL_TAG) return { kind: 'internal', left: first, right: second };
+  throw new TypeError(`unknown trie node tag ${bytes[0]}`);
+}
+
+/** The node's hash: sha3 of its encoding; the key it is stored under. */
+export function hashNode(node: TrieNode): Uint8Array {
+  return sha3(encodeNode(node));
+}

@@ -1,0 +1,24 @@
+import type { ReactNode } from 'react';
+
+export type BadgeTone = 'neutral' | 'indigo' | 'emerald' | 'amber' | 'red' | 'sky' | 'violet';
+
+const tones: Record<BadgeTone, string> = {
+  neutral: 'bg-slate-100 text-slate-700 ring-slate-200',
+  indigo: 'bg-indigo-50 text-indigo-700 ring-indigo-200',
+  emerald: 'bg-emerald-50 text-emerald-700 ring-emerald-200',
+  amber: 'bg-amber-50 text-amber-800 ring-amber-200',
+  red: 'bg-red-50 text-red-700 ring-red-200',
+  sky: 'bg-sky-50 text-sky-700 ring-sky-200',
+  violet: 'bg-violet-50 text-violet-700 ring-violet-200',
+};
+
+/** A small rounded label: a transaction type, a status. */
+export function Badge({ tone = 'neutral', children }: { tone?: BadgeTone; children: ReactNode }) {
+  return (
+    <span
+      className={`inline-flex items-center rounded-md px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${tones[tone]}`}
+    >
+      {children}
+    </span>
+  );
+}
