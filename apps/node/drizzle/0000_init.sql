@@ -72,7 +72,7 @@ CREATE TABLE "txs" (
 	"fee_payer" text,
 	"accounts" text[] NOT NULL,
 	"bytes" "bytea" NOT NULL,
-	"events" jsonb NOT NULL
+	"events" json NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "faucet_claims" (

@@ -7,7 +7,7 @@ import { z } from 'zod';
 const schema = z.object({
   /** Where the node's HTTP server listens; the browser reaches it only through this server's `/trpc`. */
   NODE_URL: z
-    .httpUrl('NODE_URL must be an http(s) URL such as http://127.0.0.1:8080')
+    .url({ protocol: /^https?$/, error: 'NODE_URL must be an http(s) URL such as http://127.0.0.1:8080' })
     .default('http://127.0.0.1:8080')
     .transform((url) => url.replace(/\/+$/, '')),
 });

@@ -25,7 +25,7 @@ export function EmptyState({ title, description, icon, action, tone = 'neutral' 
         </span>
       ) : null}
       <div className="space-y-1">
-        <p className={`text-sm font-semibold ${colors.title}`}>{title}</p>
+        <p className={`max-w-lg text-sm font-semibold text-balance ${colors.title}`}>{title}</p>
         {description ? <div className="max-w-md text-sm text-pretty text-slate-500">{description}</div> : null}
       </div>
       {action ? <div className="pt-1">{action}</div> : null}

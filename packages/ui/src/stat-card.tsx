@@ -29,7 +29,7 @@ export function StatCard({ label, value, hint, icon, loading = false, className 
         {loading ? <Skeleton className="mt-1 h-5 w-28" /> : value}
       </div>
       {hint !== undefined ? (
-        <div className="truncate text-xs text-slate-500">{loading ? <Skeleton className="h-3 w-20" /> : hint}</div>
+        <div className="text-xs text-pretty text-slate-500">{loading ? <Skeleton className="h-3 w-20" /> : hint}</div>
       ) : null}
     </div>
   );

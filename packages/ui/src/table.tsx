@@ -36,7 +36,7 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
               <th
                 key={column.key}
                 scope="col"
-                className={`px-4 py-2.5 text-xs font-medium tracking-wide whitespace-nowrap text-slate-500 uppercase ${alignClass(column.align)} ${column.className ?? ''}`}
+                className={`px-3 py-2.5 text-xs sm:px-4 font-medium tracking-wide whitespace-nowrap text-slate-500 uppercase ${alignClass(column.align)} ${column.className ?? ''}`}
               >
                 {column.header}
               </th>
@@ -49,7 +49,7 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
                 // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity of their own
                 <tr key={index}>
                   {columns.map((column) => (
-                    <td key={column.key} className={`px-4 py-3 ${column.className ?? ''}`}>
+                    <td key={column.key} className={`px-3 py-3 sm:px-4 ${column.className ?? ''}`}>
                       <Skeleton className={`h-4 ${column.align === 'right' ? 'ml-auto w-12' : 'w-24'}`} />
                     </td>
                   ))}
@@ -66,7 +66,7 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
               {columns.map((column) => (
                 <td
                   key={column.key}
-                  className={`px-4 py-3 whitespace-nowrap text-slate-700 ${alignClass(column.align)} ${column.className ?? ''}`}
+                  className={`px-3 py-3 whitespace-nowrap text-slate-700 sm:px-4 ${alignClass(column.align)} ${column.className ?? ''}`}
                 >
                   {column.cell(row)}
                 </td>

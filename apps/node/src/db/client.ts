@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -6,6 +5,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir } from './lock.ts';
 import * as schema from './schema.ts';
 
 export type Row = Record<string, unknown>;
@@ -33,7 +33,7 @@ const POOL_MAX_CONNECTIONS = 10;
 const STATEMENT_TIMEOUT_MS = 30_000;
 
 async function openPglite(dataDir: string | null): Promise<Database> {
-  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+  const unlock = dataDir === null ? async () => undefined : await lockDataDir(dataDir);
   const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
   await pg.waitReady;
   const db = drizzlePglite(pg, { schema });
@@ -45,7 +45,10 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     query: run,
     transaction: (fn) =>
       pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
-    close: () => pg.close(),
+    close: async () => {
+      await pg.close();
+      await unlock();
+    },
   };
 }
 

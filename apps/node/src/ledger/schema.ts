@@ -1,5 +1,5 @@
 
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { amount, bytea } from '../db/columns.ts';
 
 /** One row per committed block; header and seal are the canonical bytes, the rest is for queries. */
@@ -34,7 +34,7 @@ export const txs = pgTable(
     feePayer: text('fee_payer'),
     accounts: text('accounts').array().notNull(),
     bytes: bytea('bytes').notNull(),
-    events: jsonb('events').notNull(),
+    events: json('events').notNull(),
   },
   (t) => [uniqueIndex('txs_position_idx').on(t.height, t.idx)],
 );

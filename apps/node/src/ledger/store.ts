@@ -135,7 +135,7 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
     cols.type.push(t.itx.type);
     more.fee.push(t.fee.toString());
     more.payer.push(t.feePayer?.did ?? null);
-    more.accounts.push(JSON.stringify(accounts));
+    more.accounts.push(accounts.join(','));
     more.bytes.push(hex(checked.bytes));
     more.events.push(JSON.stringify(toJsonValue(events)));
     for (const did of accounts) {
@@ -145,7 +145,7 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
   });
   await tx.query(
     `INSERT INTO txs (hash, height, idx, from_did, nonce, type, fee, fee_payer, accounts, bytes, events)
-     SELECT decode(h,'hex'), $1, i, f, n, ty, fee::numeric, fp, ARRAY(SELECT jsonb_array_elements_text(acc::jsonb)), decode(b,'hex'), ev::jsonb
+     SELECT decode(h,'hex'), $1, i, f, n, ty, fee::numeric, fp, string_to_array(acc, ','), decode(b,'hex'), ev::json
      FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
        AS x(h, i, f, n, ty, fee, fp, acc, b, ev)`,
     [b.header.height, cols.hash, cols.idx, cols.from, cols.nonce, cols.type, more.fee, more.payer, more.accounts, more.bytes, more.events],

@@ -9,8 +9,8 @@ export function NodeStatus() {
   return (
     <div className="flex min-w-0 items-center gap-3">
       {chain.data ? (
-        <span className="hidden min-w-0 items-center gap-2 text-xs text-slate-400 sm:flex" title="Chain id">
-          <span>Chain</span>
+        <span className="flex min-w-0 items-center gap-2 text-xs text-slate-400" title="Chain id">
+          <span className="hidden sm:inline">Chain</span>
           <span className="truncate rounded bg-white/10 px-2 py-0.5 font-mono text-slate-100" data-testid="chain-id">
             {chain.data.chainId}
           </span>

@@ -34,7 +34,7 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
   if (failure && !chain.data) {
     return (
       <PageShell>
-        <NodeUnreachable message={describeError(failure, nodeUrl)} nodeUrl={nodeUrl} onRetry={retry} retrying={chain.isFetching} />
+        <NodeUnreachable message={describeError(failure, nodeUrl)} onRetry={retry} retrying={chain.isFetching} />
       </PageShell>
     );
   }

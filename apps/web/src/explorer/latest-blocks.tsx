@@ -6,14 +6,25 @@ export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | und
     {
       key: 'height',
       header: 'Height',
-      cell: (block) => <span className="font-medium text-indigo-600 tabular-nums">{block.height.toLocaleString('en-US')}</span>,
+      cell: (block) => (
+        <span className="flex flex-col leading-tight">
+          <span className="font-medium text-indigo-600 tabular-nums">{block.height.toLocaleString('en-US')}</span>
+          {/* Phones have no room for the Age column: the age goes under the height. */}
+          <span className="text-xs text-slate-400 sm:hidden">{formatTimeAgo(block.timeMs, nowMs)}</span>
+        </span>
+      ),
     },
     { key: 'hash', header: 'Hash', cell: (block) => <Hash value={block.hash} label="block hash" /> },
     {
       key: 'age',
       header: 'Age',
+      className: 'hidden sm:table-cell',
       cell: (block) => (
-        <time dateTime={new Date(block.timeMs).toISOString()} title={new Date(block.timeMs).toLocaleString('en-GB')} className="text-slate-500">
+        <time
+          dateTime={new Date(block.timeMs).toISOString()}
+          title={new Date(block.timeMs).toLocaleString('en-GB')}
+          className="text-slate-500"
+        >
           {formatTimeAgo(block.timeMs, nowMs)}
         </time>
       ),

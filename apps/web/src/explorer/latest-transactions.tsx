@@ -1,11 +1,34 @@
-import { ArrowRightIcon, type Column, EmptyState, formatAmount, formatTimeAgo, Hash, InboxIcon, Panel, Table, TxTypeBadge } from '@arc/ui';
+import {
+  ArrowRightIcon,
+  type Column,
+  EmptyState,
+  formatAmount,
+  formatTimeAgo,
+  Hash,
+  InboxIcon,
+  Panel,
+  Table,
+  TxTypeBadge,
+} from '@arc/ui';
 import { nativeToken } from '../chain/live.ts';
 import type { Tx } from '../trpc/types.ts';
 
 export function LatestTransactions({ txs, loading, nowMs }: { txs: Tx[] | undefined; loading: boolean; nowMs: number }) {
   const columns: Column<Tx>[] = [
-    { key: 'hash', header: 'Hash', cell: (tx) => <Hash value={tx.hash} label="transaction hash" /> },
-    { key: 'type', header: 'Type', cell: (tx) => <TxTypeBadge type={tx.type} /> },
+    {
+      key: 'hash',
+      header: 'Hash',
+      cell: (tx) => (
+        <span className="flex flex-col items-start gap-1">
+          <Hash value={tx.hash} label="transaction hash" />
+          {/* Phones have no room for the Type column: the type goes under the hash. */}
+          <span className="sm:hidden">
+            <TxTypeBadge type={tx.type} />
+          </span>
+        </span>
+      ),
+    },
+    { key: 'type', header: 'Type', className: 'hidden sm:table-cell', cell: (tx) => <TxTypeBadge type={tx.type} /> },
     {
       key: 'parties',
       header: 'From → To',
@@ -25,21 +48,7 @@ export function LatestTransactions({ txs, loading, nowMs }: { txs: Tx[] | undefi
         );
       },
     },
-    {
-      key: 'amount',
-      header: 'Amount',
-      align: 'right',
-      cell: (tx) => {
-        const transfer = transferOf(tx);
-        if (!transfer) return <span className="text-slate-400">—</span>;
-        return (
-          <span className="font-medium text-slate-900 tabular-nums" title={`${transfer.amount} (smallest unit)`}>
-            {formatAmount(transfer.amount, nativeToken.decimals)}{' '}
-            <span className="text-xs font-normal text-slate-500">{nativeToken.symbol}</span>
-          </span>
-        );
-      },
-    },
+    { key: 'amount', header: 'Amount', align: 'right', cell: (tx) => <TransferAmount transfer={transferOf(tx)} /> },
     {
       key: 'height',
       header: 'Block',
@@ -73,9 +82,44 @@ export function LatestTransactions({ txs, loading, nowMs }: { txs: Tx[] | undefi
   );
 }
 
-/** The recipient and ABT amount of a transfer; `itx` arrives as plain JSON, so it is checked, not cast. */
-function transferOf(tx: Tx): { to: string; amount: string } | null {
+interface Transfer {
+  to: string;
+  /** ABT, in the smallest unit. */
+  amount: string;
+  tokenCount: number;
+  assetCount: number;
+}
+
+/** The ABT moved, and how many application tokens and assets move along with it. */
+function TransferAmount({ transfer }: { transfer: Transfer | null }) {
+  if (!transfer) return <span className="text-slate-400">—</span>;
+  const extras = [plural(transfer.tokenCount, 'token'), plural(transfer.assetCount, 'asset')].filter(Boolean).join(', ');
+  if (transfer.amount === '0' && extras) return <span className="text-slate-600">{extras}</span>;
+  return (
+    <span className="inline-flex flex-col items-end leading-tight">
+      <span className="font-medium text-slate-900 tabular-nums" title={`${transfer.amount} in the smallest unit`}>
+        {formatAmount(transfer.amount, nativeToken.decimals)}{' '}
+        <span className="text-xs font-normal text-slate-500">{nativeToken.symbol}</span>
+      </span>
+      {extras ? <span className="text-xs text-slate-400">+ {extras}</span> : null}
+    </span>
+  );
+}
+
+function plural(count: number, noun: string): string {
+  if (count === 0) return '';
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** A transfer's recipient and what it moves; `itx` arrives as plain JSON, so it is checked, not cast. */
+function transferOf(tx: Tx): Transfer | null {
   if (tx.type !== 'transfer' || typeof tx.itx !== 'object' || tx.itx === null) return null;
-  const itx: { to?: unknown; amount?: unknown } = tx.itx;
-  return typeof itx.to === 'string' && typeof itx.amount === 'string' ? { to: itx.to, amount: itx.amount } : null;
+  const itx: { to?: unknown; amount?: unknown; tokens?: unknown; assets?: unknown } = tx.itx;
+  if (typeof itx.to !== 'string' || typeof itx.amount !== 'string') return null;
+  return {
+    to: itx.to,
+    amount: itx.amount,
+    tokenCount: Array.isArray(itx.tokens) ? itx.tokens.length : 0,
+    assetCount: Array.isArray(itx.assets) ? itx.assets.length : 0,
+  };
 }

@@ -3,13 +3,12 @@ import { refreshIntervalMs } from '../chain/live.ts';
 
 interface NodeUnreachableProps {
   message: string;
-  nodeUrl: string;
   onRetry: () => void;
   retrying: boolean;
 }
 
 /** In place of the page when the node has not answered yet: what is wrong, how to fix it, a way to retry. */
-export function NodeUnreachable({ message, nodeUrl, onRetry, retrying }: NodeUnreachableProps) {
+export function NodeUnreachable({ message, onRetry, retrying }: NodeUnreachableProps) {
   return (
     <section role="alert" className="rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <EmptyState
@@ -24,10 +23,7 @@ export function NodeUnreachable({ message, nodeUrl, onRetry, retrying }: NodeUnr
               point <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">NODE_URL</code> at a
               running node.
             </p>
-            <p className="text-xs text-slate-400">
-              Node URL <span className="font-mono break-all text-slate-500">{nodeUrl}</span> · trying again every{' '}
-              {refreshIntervalMs / 1000} s
-            </p>
+            <p className="text-xs text-slate-400">Trying again every {refreshIntervalMs / 1000} s.</p>
           </div>
         }
         action={<RetryButton onRetry={onRetry} retrying={retrying} />}

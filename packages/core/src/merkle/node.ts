@@ -45,7 +45,7 @@ export function isEmptyHash(hash: Uint8Array): boolean {
 
 /**
  * Hashes nodes through one reusable 65-byte input buffer, so hashing a path allocates only
- * the digests. Not shared between calls: a provider is free to be slow, not to be reentrant.
+ * the digests. One per call rather than module-wide, so nothing outlives the call that owns it.
  */
 export class NodeHasher {
   private readonly input = new Uint8Array(NODE_BYTES);

@@ -5,7 +5,6 @@ import { sha3 } from '../crypto/provider.ts';
 import { decodeProof, EMPTY_ROOT, encodeProof, getValueHash, proveKey, verifyProof } from './index.ts';
 import { type Entry, filledValue, flipBit, MemoryStore, provedArb, RUNS, SLOW_MS, storeOf } from './trie.testkit.ts';
 
-
 describe('proofs', () => {
   it('prove every present key with its value hash, and no other value hash', () => {
     fc.assert(

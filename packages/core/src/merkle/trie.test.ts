@@ -2,9 +2,37 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
-import { decodeNode, EMPTY_ROOT, encodeNode, getValueHash, hashNode, proveKey, type TrieNode, type TrieUpdate, updateTrie } from './index.ts';
-import { bytes32, countingHashes, type Entry, filledValue, finalSet, flipBit, hex, inBatches, keysArb, leafHash, MemoryStore, referenceRoot, RUNS, scenarioArb, shuffled, SLOW_MS, storeOf, toUpdates } from './trie.testkit.ts';
-
+import {
+  decodeNode,
+  EMPTY_ROOT,
+  encodeNode,
+  getValueHash,
+  hashNode,
+  proveKey,
+  type TrieNode,
+  type TrieUpdate,
+  updateTrie,
+} from './index.ts';
+import {
+  bytes32,
+  countingHashes,
+  type Entry,
+  filledValue,
+  finalSet,
+  flipBit,
+  hex,
+  inBatches,
+  keysArb,
+  leafHash,
+  MemoryStore,
+  RUNS,
+  referenceRoot,
+  SLOW_MS,
+  scenarioArb,
+  shuffled,
+  storeOf,
+  toUpdates,
+} from './trie.testkit.ts';
 
 describe('trie shape', () => {
   it('has EMPTY_ROOT (32 zero bytes) as the root of an empty trie', () => {

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type GenesisConfig, keyPairFromSeed, toHex } from '@arc/core';
+import postgres from 'postgres';
+import { devKey } from './config/dev-keys.ts';
+import { DEV_GENESIS_FILE } from './config/node-options.ts';
+import { loadGenesisFile } from './config/genesis.ts';
+import type { DatabaseTarget } from './db/client.ts';
+import { type NodeOptions, type RunningNode, startNode } from './node.ts';
+
+/**
+ * Test harness: real nodes on real databases. Each test node gets a database of its own (a fresh
+ * PGlite folder, or a new database on the PostgreSQL server of DATABASE_URL) and drops it after.
+ */
+export type TestDriver = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when DATABASE_URL is set (CI sets it). */
+export function testDrivers(): TestDriver[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestDatabase {
+  target: DatabaseTarget;
+  drop(): Promise<void>;
+}
+
+/** A new empty database for one test (or one crash-test run). */
+export async function createTestDatabase(driver: TestDriver, dataDir?: string): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'arc-test-')));
+    return { target: { kind: 'pglite', dataDir: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL is not set; the postgres driver needs a server');
+  const name = `arc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    target: { kind: 'postgres', url: url.toString() },
+    drop: async () => {
+      const again = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+/** The dev genesis that test nodes start from (the faucet and demo accounts are funded). */
+export async function testGenesis(): Promise<GenesisConfig> {
+  return loadGenesisFile(DEV_GENESIS_FILE);
+}
+
+export interface TestNode extends RunningNode {
+  chainId: string;
+  driver: TestDriver;
+  /** A funded account whose key the test may use (the dev faucet account). */
+  funded: { did: string; secretKey: string };
+  /** Stops the node and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** Starts a node on a fresh database, listening on a free loopback port. */
+export async function startTestNode(overrides: Partial<NodeOptions> & { driver?: TestDriver } = {}): Promise<TestNode> {
+  const driver = overrides.driver ?? 'pglite';
+  const database = await createTestDatabase(driver);
+  const genesis = overrides.genesis ?? (await testGenesis());
+  const node = await startNode({
+    database: database.target,
+    genesis,
+    nodeKey: keyPairFromSeed(randomBytes(32)),
+    host: '127.0.0.1',
+    port: 0,
+    blockIntervalMs: 2000,
+    mempool: { maxTxs: 10_000, ttlMs: 60_000 },
+    verifyThreads: 1,
+    faucet: { amount: 100n * 10n ** 18n, intervalMs: 0 },
+    seedDemo: false,
+    log: () => undefined,
+    ...overrides,
+  });
+  const faucet = devKey('faucet');
+  return {
+    ...node,
+    chainId: genesis.chainId,
+    driver,
+    funded: { did: faucet.did, secretKey: toHex(faucet.secretKey) },
+    stop: async () => {
+      await node.close();
+      await database.drop();
+    },
+  };
+}

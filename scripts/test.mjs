@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The whole suite: vitest (unit, property, integration, crash) then Playwright (browser), each
+// writing a JSON report under reports/; prints one totals line read from those reports.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const reports = 'reports';
+rmSync(`${reports}/vitest.json`, { force: true });
+rmSync(`${reports}/playwright.json`, { force: true });
+mkdirSync(reports, { recursive: true });
+
+function run(command, args) {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  return spawnSync(command, args, { stdio: 'inherit', env: process.env }).status ?? 1;
+}
+
+const vitest = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]);
+let playwright = 0;
+if (existsSync('apps/web/playwright.config.ts')) {
+  playwright = run('npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts']);
+}
+
+function totals() {
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(`${reports}/vitest.json`)) {
+    const v = JSON.parse(readFileSync(`${reports}/vitest.json`, 'utf8'));
+    passed += v.numPassedTests ?? 0;
+    failed += (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0);
+  } else failed += 1;
+  if (existsSync('apps/web/playwright.config.ts')) {
+    if (existsSync(`${reports}/playwright.json`)) {
+      const p = JSON.parse(readFileSync(`${reports}/playwright.json`, 'utf8'));
+      passed += p.stats?.expected ?? 0;
+      failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
+    } else failed += 1;
+  }
+  return { passed, failed };
+}
+
+const { passed, failed } = totals();
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(vitest !== 0 || playwright !== 0 || failed > 0 ? 1 : 0);
