@@ -79,7 +79,16 @@ describe('arc against a node', () => {
   it('creates a token and an asset, and sends the token by symbol', async () => {
     const friend = await arcJson<{ did: string }>('keys', 'show', '--key', join(home, 'friend.json'));
     const token = await arcJson<{ address: string; status: string }>(
-      'token', 'create', '--symbol', 'CLI', '--name', 'CLI token', '--supply', '1000', '--decimals', '6',
+      'token',
+      'create',
+      '--symbol',
+      'CLI',
+      '--name',
+      'CLI token',
+      '--supply',
+      '1000',
+      '--decimals',
+      '6',
     );
     expect(token.status).toBe('committed');
     await arcJson('transfer', '--to', friend.did, '--amount', '2.25', '--token', 'cli');

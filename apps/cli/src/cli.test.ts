@@ -29,7 +29,7 @@ describe('argument parsing', () => {
     expect((await arc(['transfer', '--amount'])).stderr).toMatch(/^error USAGE: .*--amount/);
   });
 
-  it("refuses an option the command does not take instead of ignoring it", async () => {
+  it('refuses an option the command does not take instead of ignoring it', async () => {
     const result = await arc(['balance', '--memo', 'hi']);
     expect(result).toMatchObject({ status: 1, stderr: 'error USAGE: --memo is not an option of "arc balance"; run "arc help balance"' });
   });

@@ -97,7 +97,7 @@ describe('ArcClient against a node', () => {
     expect(error.retriable).toBe(false);
   });
 
-  it('lets an application that granted a fee allowance pay a sender\'s fee', async () => {
+  it("lets an application that granted a fee allowance pay a sender's fee", async () => {
     const sender = Wallet.generate();
     await client.transfer({ wallet: funded, to: sender.did, amount: 10n });
     const receiver = Wallet.generate();
@@ -115,7 +115,13 @@ describe('ArcClient against a node', () => {
     const owner = Wallet.generate();
     await client.claimFaucet(owner.did);
     const symbol = `T${Date.now().toString(36).toUpperCase()}`.slice(0, 16);
-    const created = await client.createToken({ wallet: owner, symbol, name: 'Test token', decimals: 6, totalSupply: parseAmount('1000', 6) });
+    const created = await client.createToken({
+      wallet: owner,
+      symbol,
+      name: 'Test token',
+      decimals: 6,
+      totalSupply: parseAmount('1000', 6),
+    });
     const friend = Wallet.generate();
     await client.transfer({ wallet: owner, to: friend.did, tokens: [{ token: created.address, amount: parseAmount('2.5', 6) }] });
     const token = await client.getToken({ symbol });

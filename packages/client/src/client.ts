@@ -1,5 +1,5 @@
-import type { AppRouter } from '@arc/node/router';
 import { type Itx, isValidDid, LEDGER_ERRORS, type Tx, tokenAddress } from '@arc/core';
+import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { z } from 'zod';
 import * as build from './builders.ts';
@@ -13,13 +13,13 @@ import {
   BlockSchema,
   ChainInfoSchema,
   FaucetClaimSchema,
+  type SendResult,
   SendResultSchema,
   TokenPageSchema,
   TokenSchema,
   TxPageSchema,
-  TxStatusSchema,
-  type SendResult,
   type TxStatus,
+  TxStatusSchema,
 } from './schemas.ts';
 import { buildTx, cosign, createdAssetAddress, encodeTxHex } from './tx.ts';
 import type { Wallet } from './wallet.ts';
@@ -74,7 +74,8 @@ export interface TxResult {
 function withTimeout(fetchImpl: typeof globalThis.fetch, timeoutMs: number): typeof globalThis.fetch {
   return (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    // AbortSignal.any is recent in browsers; without it the caller's own signal wins.
+    const signal = !init?.signal ? timeout : typeof AbortSignal.any === 'function' ? AbortSignal.any([init.signal, timeout]) : init.signal;
     return fetchImpl(input, { ...init, signal });
   };
 }

@@ -38,16 +38,42 @@ describe('verifyAccountResponse', () => {
   });
 
   it('rejects a balance that is not the proven one', () => {
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.balance += 1n))))).toBe('PROOF_INVALID');
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.nonce = 9))))).toBe('PROOF_INVALID');
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.tokens = []))))).toBe('PROOF_INVALID');
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.balance += 1n)),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.nonce = 9)),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.tokens = [])),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
   });
 
   it('rejects a changed value, sibling or root', () => {
     const flip = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.proof.stateRoot = flip(r.proof.stateRoot)))))).toBe(
-      'PROOF_INVALID',
-    );
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.proof.stateRoot = flip(r.proof.stateRoot))),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
     expect(
       code(() =>
         verifyAccountResponse(
@@ -78,9 +104,21 @@ describe('verifyAccountResponse', () => {
   });
 
   it('rejects garbage in the proof without crashing', () => {
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.proof.value = 'ff'))))).toBe('PROOF_INVALID');
-    expect(code(() => verifyAccountResponse(alice.did, tampered(alice.did, (r) => (r.proof.siblings = ['abcd']))))).toBe(
-      'PROOF_INVALID',
-    );
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.proof.value = 'ff')),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
+    expect(
+      code(() =>
+        verifyAccountResponse(
+          alice.did,
+          tampered(alice.did, (r) => (r.proof.siblings = ['abcd'])),
+        ),
+      ),
+    ).toBe('PROOF_INVALID');
   });
 });

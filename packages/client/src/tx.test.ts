@@ -1,4 +1,15 @@
-import { assetAddress, type ChainParams, checkTx, decodeTx, encodeTx, fromHex, type Itx, LedgerError, tokenAddress, txHash } from '@arc/core';
+import {
+  assetAddress,
+  type ChainParams,
+  checkTx,
+  decodeTx,
+  encodeTx,
+  fromHex,
+  type Itx,
+  LedgerError,
+  tokenAddress,
+  txHash,
+} from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import * as build from './builders.ts';
 import { ClientError } from './errors.ts';

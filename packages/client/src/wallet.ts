@@ -5,9 +5,9 @@ import {
   isHex,
   keyPairFromSeed,
   signMessage,
+  type Tx,
   toHex,
   txSigningBytes,
-  type Tx,
   type UnsignedTx,
 } from '@arc/core';
 import { z } from 'zod';

@@ -43,7 +43,8 @@ const transfer: Command = {
   name: 'transfer',
   args: '--to DID --amount N [--token SYMBOL_OR_ADDRESS] [--memo TEXT]',
   summary: 'send ABT (or a token) from your key to a DID and wait for the commit',
-  details: 'N is in whole units with a fraction up to the token\'s decimals (ABT: 18), e.g. 1.5. --no-wait returns once the node accepts it.',
+  details:
+    "N is in whole units with a fraction up to the token's decimals (ABT: 18), e.g. 1.5. --no-wait returns once the node accepts it.",
   options: ['to', 'amount', 'token', 'memo', 'no-wait'],
   positionalsMax: 0,
   async run(ctx, _positionals, values) {

@@ -34,7 +34,10 @@ const txGet: Command = {
         if (key === 'type') continue;
         // A transfer's amount is ABT in its smallest unit; people read it in ABT.
         const abt = tx.type === 'transfer' && key === 'amount' && typeof value === 'string' && /^\d+$/.test(value);
-        lines.push([key, abt ? `${formatAmount(BigInt(value), ABT_DECIMALS)} ABT` : typeof value === 'string' ? value : JSON.stringify(value)]);
+        lines.push([
+          key,
+          abt ? `${formatAmount(BigInt(value), ABT_DECIMALS)} ABT` : typeof value === 'string' ? value : JSON.stringify(value),
+        ]);
       }
     }
     ctx.result(status, lines);
