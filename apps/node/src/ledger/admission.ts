@@ -48,9 +48,7 @@ export class Admission {
   /** A transaction already pending or committed answers with its status, not an error. */
   private async known(checked: CheckedTx): Promise<SubmitResult | null> {
     if (this.ledger.mempool.get(checked.hashHex)) return { hash: checked.hashHex, status: 'pending', height: null };
-    const view = await this.ledger.viewFor(checked);
-    const account = view.account(checked.tx.from);
-    if (checked.tx.nonce > (account?.nonce ?? 0)) return null;
+    if (checked.tx.nonce > (await this.committedNonce(checked))) return null;
     const [row] = await this.ledger.db.query<{ height: string | number }>(
       "SELECT height FROM txs WHERE hash = decode($1, 'hex')",
       [checked.hashHex],

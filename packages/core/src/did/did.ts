@@ -76,8 +76,23 @@ export function deriveDid(input: Uint8Array, role: DidRoleName): string {
   return encodeBody(typeBytes(role, 'ed25519', 'sha3'), sha3(input).subarray(0, 20));
 }
 
+const PARSED_CACHE_MAX = 65_536;
+const parsedCache = new Map<string, DidInfo>();
+
 /** Parses a DID, or returns a sentence saying what is wrong with it. */
 export function parseDid(did: string): { ok: true; info: DidInfo } | { ok: false; reason: string } {
+  // Parsing is deterministic, so remembering valid DIDs changes nothing but the time it takes.
+  const hit = parsedCache.get(did);
+  if (hit !== undefined) return { ok: true, info: hit };
+  const result = parseDidUncached(did);
+  if (result.ok) {
+    if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
+    parsedCache.set(did, result.info);
+  }
+  return result;
+}
+
+function parseDidUncached(did: string): { ok: true; info: DidInfo } | { ok: false; reason: string } {
   if (typeof did !== 'string' || !did.startsWith(`${DID_PREFIX}z`)) {
     return { ok: false, reason: `a DID starts with "${DID_PREFIX}z"` };
   }

@@ -29,6 +29,7 @@ export class Writer {
   }
 
   u8(value: number): this {
+    if (!Number.isInteger(value) || value < 0 || value > 0xff) throw new CodecError(`not a byte (0..255): ${value}`);
     this.ensure(1);
     this.buf[this.pos++] = value & 0xff;
     return this;
@@ -79,6 +80,7 @@ export class Writer {
   }
 
   string(text: string): this {
+    if (/\p{Cs}/u.test(text)) throw new CodecError('a string with a lone UTF-16 surrogate has no UTF-8 encoding');
     return this.bytes(utf8(text));
   }
 
@@ -89,7 +91,8 @@ export class Writer {
 
 /** Reads canonical values, rejecting anything with a second possible encoding. */
 export class Reader {
-  private pos = 0;
+  /** Where the next read starts (for callers that slice the input). */
+  pos = 0;
   constructor(private readonly buf: Uint8Array) {}
 
   private need(n: number): void {

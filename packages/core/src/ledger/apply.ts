@@ -18,7 +18,10 @@ export type LedgerEvent =
   | { type: 'delegationRevoked'; payer: string; grantee: string };
 
 export interface ApplyOk {
-  /** Every account the transaction touched (sender, recipient, fee payer), for per-account history. */
+  /**
+   * The accounts whose history lists this transaction: sender, recipient, fee payer, grantee. The
+   * proposer earns every fee, so listing each transaction under it would say nothing.
+   */
   accounts: string[];
   events: LedgerEvent[];
 }
@@ -62,7 +65,7 @@ function applyToScratch(s: Overlay, checked: CheckedTx, ctx: BlockContext): Appl
   const events: LedgerEvent[] = [];
   const feeError = chargeFee(s, tx, ctx, events);
   if (feeError) return feeError;
-  const accounts = new Set([tx.from, ctx.proposer]);
+  const accounts = new Set([tx.from]);
   if (tx.feePayer) accounts.add(tx.feePayer.did);
   const itxError = applyItx(s, tx.itx, checked, ctx, events, accounts);
   if (itxError) return itxError;

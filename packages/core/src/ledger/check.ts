@@ -4,7 +4,7 @@ import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
-import { decodeTx, txHash, txSigningBytes, UnknownItxTypeError } from './tx-codec.ts';
+import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
 import type { ChainParams, Itx, Tx } from './types.ts';
 
 /** A transaction that decoded and passed every check that needs no state. */
@@ -79,8 +79,9 @@ export function checkTxStatic(bytes: Uint8Array, ctx: CheckContext): CheckedTx |
     return ledgerError('TX_TOO_LARGE', `the transaction is ${bytes.length} bytes; this chain takes at most ${ctx.params.maxTxBytes}`);
   }
   let tx: Tx;
+  let signingBytes: Uint8Array;
   try {
-    tx = decodeTx(bytes);
+    ({ tx, signingBytes } = decodeTxWithSigningBytes(bytes));
   } catch (error) {
     if (error instanceof UnknownItxTypeError) return ledgerError('UNKNOWN_TX_TYPE', `${error.message}; upgrade the client or fix the encoder`);
     if (error instanceof CodecError) return ledgerError('MALFORMED_TX', `the bytes are not a canonical transaction: ${error.message}`);
@@ -105,7 +106,7 @@ export function checkTxStatic(bytes: Uint8Array, ctx: CheckContext): CheckedTx |
   const badItx = validateItx(tx.itx);
   if (badItx) return badItx;
   const hash = txHash(bytes);
-  return { tx, bytes, hash, hashHex: toHex(hash), signingBytes: txSigningBytes(tx) };
+  return { tx, bytes, hash, hashHex: toHex(hash), signingBytes };
 }
 
 /** Verifies the sender's (and fee payer's) signature over the signing bytes. */

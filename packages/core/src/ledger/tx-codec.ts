@@ -139,6 +139,14 @@ export function encodeTx(tx: Tx): Uint8Array {
 
 /** Decodes a signed transaction; throws CodecError or UnknownItxTypeError on bytes that are not one. */
 export function decodeTx(bytes: Uint8Array): Tx {
+  return decodeTxWithSigningBytes(bytes).tx;
+}
+
+/**
+ * Decodes a signed transaction and cuts its signing bytes out of the same input (the encoding
+ * without the two signatures), which is what a verifier needs, without encoding it again.
+ */
+export function decodeTxWithSigningBytes(bytes: Uint8Array): { tx: Tx; signingBytes: Uint8Array } {
   const r = new Reader(bytes);
   const version = r.u8();
   if (version !== TX_VERSION) throw new UnknownItxTypeError(`unknown transaction version ${version}`);
@@ -148,11 +156,32 @@ export function decodeTx(bytes: Uint8Array): Tx {
   const nonce = r.uint();
   const fee = r.big();
   const hasPayer = r.bool();
-  const feePayer = hasPayer ? { did: r.string(TX_LIMITS.didBytes), publicKey: r.fixed(32), signature: r.fixed(64) } : null;
+  let payerSignatureAt = -1;
+  let feePayer: Tx['feePayer'] = null;
+  if (hasPayer) {
+    const did = r.string(TX_LIMITS.didBytes);
+    const payerKey = r.fixed(32);
+    payerSignatureAt = r.pos;
+    feePayer = { did, publicKey: payerKey, signature: r.fixed(64) };
+  }
   const itx = readItx(r);
+  const signatureAt = r.pos;
   const signature = r.fixed(64);
   r.end();
-  return { chainId, from, publicKey, nonce, fee, feePayer, itx, signature };
+  const tx = { chainId, from, publicKey, nonce, fee, feePayer, itx, signature };
+  return { tx, signingBytes: cutSigningBytes(bytes, payerSignatureAt, signatureAt) };
+}
+
+function cutSigningBytes(bytes: Uint8Array, payerSignatureAt: number, signatureAt: number): Uint8Array {
+  const out = new Uint8Array(1 + signatureAt - (payerSignatureAt < 0 ? 0 : 64));
+  out[0] = SIGNING_DOMAIN;
+  if (payerSignatureAt < 0) {
+    out.set(bytes.subarray(0, signatureAt), 1);
+  } else {
+    out.set(bytes.subarray(0, payerSignatureAt), 1);
+    out.set(bytes.subarray(payerSignatureAt + 64, signatureAt), 1 + payerSignatureAt);
+  }
+  return out;
 }
 
 /** The transaction hash: SHA3-256 of its canonical encoding. */
