@@ -8,14 +8,18 @@ import {
   sha3,
   stateKey,
   toHex,
-  bytesEqual,
-  fromHex,
+  stateKeyHash,
+  verifyProof,
   type AccountState,
 } from '@arc/core';
+import { NodeError } from '../errors.ts';
 import type { Ledger } from './ledger.ts';
 import { toJsonValue } from './json.ts';
 
 type Num = string | number;
+
+/** Reads of an account racing block commits; each retry sees a newer head. */
+const ACCOUNT_READ_ATTEMPTS = 8;
 
 export interface BlockOut {
   height: number;
@@ -181,14 +185,15 @@ export class LedgerQueries {
 
   /** An account with a Merkle proof against the head's state root (value and proof read at one height). */
   async account(did: string) {
-    for (;;) {
+    for (let attempt = 0; attempt < ACCOUNT_READ_ATTEMPTS; attempt++) {
       const head = this.ledger.head;
       const [row] = await this.db.query<{ value: Uint8Array }>('SELECT value FROM accounts WHERE did = $1', [did]);
       if (this.ledger.head !== head) continue; // a block committed meanwhile: read again at the new head
       const key = stateKey('account', did);
-      const proof = encodeProof(this.ledger.trie.prove(key));
+      const proof = this.ledger.trie.prove(key);
       const value = row ? new Uint8Array(row.value) : null;
-      if (value && proof.leaf && !bytesEqual(sha3(value), fromHex(proof.leaf.valueHash))) continue;
+      // The row and the trie must speak of the same height; a commit between the two reads shows here.
+      if (!verifyProof(head.stateRoot, stateKeyHash(key), value ? sha3(value) : null, proof)) continue;
       const account: AccountState = value
         ? decodeAccount(value)
         : { did, publicKey: null, moniker: '', nonce: 0, balance: 0n, tokens: new Map() };
@@ -200,9 +205,10 @@ export class LedgerQueries {
         publicKey: account.publicKey ? toHex(account.publicKey) : null,
         balance: account.balance.toString(),
         tokens: await this.tokenBalances(account),
-        proof: { height: head.height, stateRoot: toHex(head.stateRoot), key, value: value ? toHex(value) : null, ...proof },
+        proof: { height: head.height, stateRoot: toHex(head.stateRoot), key, value: value ? toHex(value) : null, ...encodeProof(proof) },
       };
     }
+    throw new NodeError('UNAVAILABLE', 'blocks are committing faster than the account could be read consistently; retry');
   }
 
   private async tokenBalances(account: AccountState) {
