@@ -1,7 +1,9 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  // Our packages are consumed as TypeScript source (their `exports` point at `src/index.ts`).
+  // Our packages are consumed as TypeScript source (their `exports` point at `src/index.ts`). Their
+  // explicit `.ts`/`.tsx` import extensions need no setting: Next 16 resolves them with Turbopack
+  // (the default) and with `--webpack` alike.
   transpilePackages: ['@arc/ui', '@arc/core', '@arc/client'],
   typescript: {
     // `npm run typecheck` (turbo) checks this app with the rest of the monorepo; the build does not

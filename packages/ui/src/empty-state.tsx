@@ -19,11 +19,7 @@ export function EmptyState({ title, description, icon, action, tone = 'neutral' 
   const colors = tones[tone];
   return (
     <div className="flex flex-col items-center gap-3 px-6 py-10 text-center">
-      {icon ? (
-        <span className={`flex size-11 items-center justify-center rounded-full [&>svg]:size-5 ${colors.icon}`}>
-          {icon}
-        </span>
-      ) : null}
+      {icon ? <span className={`flex size-11 items-center justify-center rounded-full [&>svg]:size-5 ${colors.icon}`}>{icon}</span> : null}
       <div className="space-y-1">
         <p className={`max-w-lg text-sm font-semibold text-balance ${colors.title}`}>{title}</p>
         {description ? <div className="max-w-md text-sm text-pretty text-slate-500">{description}</div> : null}

@@ -15,6 +15,7 @@ export interface StatCardProps {
 /** One figure with its label, as a card; a `group` named after the label for assistive tech and tests. */
 export function StatCard({ label, value, hint, icon, loading = false, className = '' }: StatCardProps) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a label and its figure, not form controls, so not a <fieldset>
     <div
       role="group"
       aria-label={label}

@@ -1,10 +1,11 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { liveQuery, refreshIntervalMs } from '../chain/live.ts';
 import { useChainInfo } from '../chain/use-chain-info.ts';
 import { useNowMs } from '../chain/use-now.ts';
-import { describeError } from '../trpc/errors.ts';
+import { describeError, isNodeUnreachable } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import { ChainStats } from './chain-stats.tsx';
 import { LatestBlocks } from './latest-blocks.tsx';
@@ -34,7 +35,12 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
   if (failure && !chain.data) {
     return (
       <PageShell>
-        <NodeUnreachable message={describeError(failure, nodeUrl)} onRetry={retry} retrying={chain.isFetching} />
+        <NodeUnreachable
+          message={describeError(failure, nodeUrl)}
+          unreachable={isNodeUnreachable(failure)}
+          onRetry={retry}
+          retrying={chain.isFetching}
+        />
       </PageShell>
     );
   }
@@ -43,15 +49,13 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
     <PageShell
       aside={
         chain.dataUpdatedAt ? (
-          <span className="inline-flex items-center gap-1.5">
+          <span data-testid="updated-at">
             Updated {new Date(chain.dataUpdatedAt).toLocaleTimeString('en-GB')} · every {refreshIntervalMs / 1000} s
           </span>
         ) : null
       }
     >
-      {failure ? (
-        <StaleDataBanner message={describeError(failure, nodeUrl)} sinceMs={chain.dataUpdatedAt} onRetry={retry} />
-      ) : null}
+      {failure ? <StaleDataBanner message={describeError(failure, nodeUrl)} sinceMs={chain.dataUpdatedAt} onRetry={retry} /> : null}
       <ChainStats chain={chain.data} nowMs={nowMs} />
       <div className="grid gap-6">
         <LatestBlocks blocks={blocks.data?.items} loading={blocks.isPending} nowMs={nowMs} />
@@ -61,7 +65,7 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
   );
 }
 
-function PageShell({ aside, children }: { aside?: React.ReactNode; children: React.ReactNode }) {
+function PageShell({ aside, children }: { aside?: ReactNode; children: ReactNode }) {
   return (
     <main className="mx-auto max-w-6xl space-y-6 px-4 py-8 sm:px-6">
       <div className="flex flex-wrap items-end justify-between gap-x-4 gap-y-1">

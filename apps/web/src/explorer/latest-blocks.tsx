@@ -7,7 +7,7 @@ export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | und
       key: 'height',
       header: 'Height',
       cell: (block) => (
-        <span className="flex flex-col leading-tight">
+        <span className="inline-flex flex-col align-middle leading-tight">
           <span className="font-medium text-indigo-600 tabular-nums">{block.height.toLocaleString('en-US')}</span>
           {/* Phones have no room for the Age column: the age goes under the height. */}
           <span className="text-xs text-slate-400 sm:hidden">{formatTimeAgo(block.timeMs, nowMs)}</span>

@@ -1,15 +1,4 @@
-import {
-  ArrowRightIcon,
-  type Column,
-  EmptyState,
-  formatAmount,
-  formatTimeAgo,
-  Hash,
-  InboxIcon,
-  Panel,
-  Table,
-  TxTypeBadge,
-} from '@arc/ui';
+import { ArrowRightIcon, type Column, EmptyState, formatAmount, formatTimeAgo, Hash, InboxIcon, Panel, Table, TxTypeBadge } from '@arc/ui';
 import { nativeToken } from '../chain/live.ts';
 import type { Tx } from '../trpc/types.ts';
 

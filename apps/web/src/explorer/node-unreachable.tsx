@@ -3,26 +3,32 @@ import { refreshIntervalMs } from '../chain/live.ts';
 
 interface NodeUnreachableProps {
   message: string;
+  /** False when the node answered, with an error: then starting it is not the fix. */
+  unreachable: boolean;
   onRetry: () => void;
   retrying: boolean;
 }
 
+const codeClass = 'rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800';
+
 /** In place of the page when the node has not answered yet: what is wrong, how to fix it, a way to retry. */
-export function NodeUnreachable({ message, onRetry, retrying }: NodeUnreachableProps) {
+export function NodeUnreachable({ message, unreachable, onRetry, retrying }: NodeUnreachableProps) {
   return (
     <section role="alert" className="rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <EmptyState
         tone="danger"
         icon={<PlugOffIcon />}
-        title={message}
+        title={unreachable ? message : 'The node answered with an error'}
         description={
           <div className="space-y-3">
-            <p>
-              This page reads the chain from the node through this web server. Start both with{' '}
-              <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">npm start</code>, or
-              point <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">NODE_URL</code> at a
-              running node.
-            </p>
+            {unreachable ? (
+              <p>
+                This page reads the chain from the node through this web server. Start both with{' '}
+                <code className={codeClass}>npm start</code>, or point <code className={codeClass}>NODE_URL</code> at a running node.
+              </p>
+            ) : (
+              <p>{message}</p>
+            )}
             <p className="text-xs text-slate-400">Trying again every {refreshIntervalMs / 1000} s.</p>
           </div>
         }
@@ -41,9 +47,7 @@ export function StaleDataBanner({ message, sinceMs, onRetry }: { message: string
     >
       <p>
         <span className="font-semibold">{message}</span>{' '}
-        <span className="text-amber-800">
-          Showing what it said at {new Date(sinceMs).toLocaleTimeString('en-GB')}.
-        </span>
+        <span className="text-amber-800">Showing what it said at {new Date(sinceMs).toLocaleTimeString('en-GB')}.</span>
       </p>
       <button
         type="button"

@@ -1,0 +1,105 @@
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests of the web app against a real node: a fresh test node (temporary database,
+ * seeded demo), the production build of the web app pointed at it, and a second web server pointed
+ * at a port where no node listens, for the error state. Run from the repo root:
+ * `npx playwright test -c apps/web/playwright.config.ts`.
+ */
+
+const repoDir = join(import.meta.dirname, '..', '..');
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+// This file is evaluated by the runner and again by each worker: the runner picks the ports and
+// its workers inherit them through the environment.
+process.env.ARC_E2E_NODE_PORT ??= String(await freePort());
+process.env.ARC_E2E_WEB_PORT ??= String(await freePort());
+process.env.ARC_E2E_OFFLINE_WEB_PORT ??= String(await freePort());
+process.env.ARC_E2E_DEAD_NODE_PORT ??= String(await freePort());
+const nodePort = process.env.ARC_E2E_NODE_PORT;
+const webUrl = `http://127.0.0.1:${process.env.ARC_E2E_WEB_PORT}`;
+const offlineWebUrl = `http://127.0.0.1:${process.env.ARC_E2E_OFFLINE_WEB_PORT}`;
+const nodeUrl = `http://127.0.0.1:${nodePort}`;
+const deadNodeUrl = `http://127.0.0.1:${process.env.ARC_E2E_DEAD_NODE_PORT}`;
+
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+  viewport: { width: 1280, height: 900 },
+};
+
+/** Starts the built web app (building it first when its sources changed) against `node`. */
+function webServer(port: string | undefined, node: string, build: boolean) {
+  const start = `node ${JSON.stringify(nextBin)} start -p ${port} -H 127.0.0.1`;
+  return {
+    command: build ? `node scripts/build-if-stale.mjs && ${start}` : start,
+    cwd: import.meta.dirname,
+    url: `http://127.0.0.1:${port}/icon.svg`,
+    env: { NODE_URL: node, NEXT_TELEMETRY_DISABLED: '1' },
+    // A build on a 2-core machine takes about a minute.
+    timeout: build ? 300_000 : 60_000,
+    reuseExistingServer: false,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+    // The server without a node logs a refused connection per request: keep that out of the report.
+    stdout: build ? ('pipe' as const) : ('ignore' as const),
+    stderr: build ? ('pipe' as const) : ('ignore' as const),
+  };
+}
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: true,
+  reporter: [['list'], ['json', { outputFile: join(repoDir, 'reports', 'playwright.json') }]],
+  use: { ...chromium, trace: 'retain-on-failure' },
+  projects: [
+    { name: 'live node', grepInvert: /@node-down/, use: { baseURL: webUrl } },
+    { name: 'node down', grep: /@node-down/, use: { baseURL: offlineWebUrl } },
+  ],
+  webServer: [
+    {
+      command: 'node --import tsx apps/node/src/testing-server.ts',
+      cwd: repoDir,
+      url: `${nodeUrl}/health`,
+      env: { PORT: String(nodePort), HOST: '127.0.0.1' },
+      timeout: 120_000,
+      reuseExistingServer: false,
+      // SIGTERM (not Playwright's default SIGKILL) lets the test node drop its temporary database.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    webServer(process.env.ARC_E2E_WEB_PORT, nodeUrl, true),
+    webServer(process.env.ARC_E2E_OFFLINE_WEB_PORT, deadNodeUrl, false),
+  ],
+});

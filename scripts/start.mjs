@@ -1,0 +1,246 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the node and the web app together. Starts the node, waits until its /health answers,
+ * builds the web app if its build is missing or older than its sources, starts it pointed at the
+ * node, and prints both addresses. Ctrl-C (or SIGTERM) stops both; if either stops, so does the other.
+ *
+ * Environment: PORT (node, 8080), HOST (node, 127.0.0.1), DATA_DIR (node, ./data), WEB_PORT (3000).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { buildWeb, forwardLines, nextBin, webBuildState, webDir } from '../apps/web/scripts/build-if-stale.mjs';
+
+const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** How long the node may take to answer /health (first start creates and migrates its database). */
+const nodeReadyTimeoutMs = 120_000;
+/** How long `next start` may take to answer its first request. */
+const webReadyTimeoutMs = 60_000;
+const readyPollIntervalMs = 250;
+const readyRequestTimeoutMs = 2_000;
+/** After asking the children to stop, how long to wait before killing them. */
+const stopTimeoutMs = 15_000;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be from 1 to 65535')
+  .max(65_535, 'must be from 1 to 65535');
+
+const envSchema = z
+  .object({
+    PORT: port.default(8080),
+    HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+    DATA_DIR: z.string().trim().min(1, 'must not be empty').optional(),
+    WEB_PORT: port.default(3000),
+  })
+  .refine((env) => env.PORT !== env.WEB_PORT, {
+    path: ['WEB_PORT'],
+    error: 'must differ from PORT (the node listens there)',
+  });
+
+function parseEnv() {
+  const raw = Object.fromEntries(
+    ['PORT', 'HOST', 'DATA_DIR', 'WEB_PORT'].map((name) => [name, process.env[name] === '' ? undefined : process.env[name]]),
+  );
+  const parsed = envSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const given = raw[name] === undefined ? ' (not set, so its default)' : `=${JSON.stringify(raw[name])}`;
+    return `  ${name}${given} ${issue.message}`;
+  });
+  console.error(`npm start: invalid environment\n${problems.join('\n')}`);
+  process.exit(2);
+}
+
+const env = parseEnv();
+/** The processes we started, by name; each entry is removed when its process exits. */
+const children = new Map();
+let stopping = false;
+
+function say(line) {
+  console.log(`[start] ${line}`);
+}
+
+/**
+ * Starts a child in its own process group, so a Ctrl-C in the terminal reaches it once, from us,
+ * rather than twice (terminal and us): a second SIGINT would cut short the node's clean shutdown.
+ */
+function startChild(name, command, args, options) {
+  const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(name, child);
+  forwardLines(child.stdout, (line) => console.log(`[${name}] ${line}`));
+  forwardLines(child.stderr, (line) => console.error(`[${name}] ${line}`));
+  // 'close' rather than 'exit': by then its last output lines have been printed.
+  child.exited = new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      children.delete(name);
+      resolve({ code, signal });
+    });
+  });
+  child.on('error', (error) => {
+    console.error(`[start] could not run the ${name}: ${error.message}`);
+  });
+  return child;
+}
+
+/** Asks every child to stop with `signal`, kills whoever is left after a grace period, then exits. */
+async function stopAll(signal, exitCode) {
+  if (stopping) return;
+  stopping = true;
+  const running = [...children.values()];
+  for (const child of running) child.kill(signal);
+  const killTimer = setTimeout(() => {
+    for (const [name, child] of children) {
+      say(`the ${name} did not stop within ${stopTimeoutMs / 1000} s; killing it`);
+      child.kill('SIGKILL');
+    }
+  }, stopTimeoutMs);
+  await Promise.all(running.map((child) => child.exited));
+  clearTimeout(killTimer);
+  process.exit(exitCode);
+}
+
+/** When a child stops on its own, the other one is of no use: stop it and exit with the child's code. */
+function exitWithChild(name, child, meaning) {
+  child.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    say(`the ${name} ${how}; ${meaning}`);
+    void stopAll('SIGTERM', code ?? 1);
+  });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    say(`${signal}: stopping the web app and the node`);
+    void stopAll(signal, 0);
+  });
+}
+// Children in their own process groups outlive us unless told; this covers a crash of this script.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGTERM');
+});
+
+/** Polls `url` until it answers with a status `accept`s; rejects after `timeoutMs` or if `child` exits. */
+async function waitUntilReady(url, { child, timeoutMs, accept }) {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.exited.then(() => {
+    exited = true;
+  });
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited) return false;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(readyRequestTimeoutMs) });
+      await response.arrayBuffer();
+      if (accept(response.status)) return true;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = error.cause?.code ?? error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, readyPollIntervalMs));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (last: ${lastProblem})`);
+}
+
+/** The URL to reach a server at: one listening on a wildcard address is reached through loopback. */
+function reachableUrl(listenUrl) {
+  const url = new URL(listenUrl);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  if (url.hostname === '[::]') url.hostname = '[::1]';
+  return url.origin;
+}
+
+async function main() {
+  // 1. The node: ready once it has said where it listens and its /health answers 200 there.
+  const startedMs = Date.now();
+  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts'], {
+    cwd: repoDir,
+    env: { ...process.env, PORT: String(env.PORT), HOST: env.HOST, ...(env.DATA_DIR ? { DATA_DIR: env.DATA_DIR } : {}) },
+  });
+  const announced = new Promise((resolve) => {
+    forwardLines(node.stdout, (line) => {
+      const match = /node listening on (https?:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]);
+    });
+    node.exited.then(() => resolve(null));
+  });
+  say(`starting the node on ${env.HOST}:${env.PORT}…`);
+  const announcedUrl = await Promise.race([
+    announced,
+    new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`the node did not say "node listening on …" within ${nodeReadyTimeoutMs / 1000} s`)),
+        nodeReadyTimeoutMs,
+      ).unref(),
+    ),
+  ]);
+  const nodeUrl = announcedUrl ? reachableUrl(announcedUrl) : null;
+  const nodeUp =
+    nodeUrl !== null &&
+    (await waitUntilReady(`${nodeUrl}/health`, {
+      child: node,
+      timeoutMs: Math.max(nodeReadyTimeoutMs - (Date.now() - startedMs), readyRequestTimeoutMs),
+      accept: (status) => status === 200,
+    }));
+  if (!nodeUp) {
+    const { code, signal } = await node.exited;
+    say(`the node ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready; its output is above.`);
+    process.exit(code ?? 1);
+  }
+  exitWithChild('node', node, 'the web app needs it, so it is stopping too.');
+
+  // 2. The web app's build, when its sources are newer.
+  const build = webBuildState();
+  if (build.stale) {
+    say(`building the web app, because ${build.reason} (next build, usually under a minute)…`);
+    const startedMs = Date.now();
+    try {
+      await buildWeb({ log: (line) => console.log(`[web build] ${line}`) });
+    } catch (error) {
+      say(`${error.message}; its output is above. Stopping the node.`);
+      await stopAll('SIGTERM', error.exitCode ?? 1);
+      return;
+    }
+    say(`web app built in ${Math.round((Date.now() - startedMs) / 1000)} s`);
+  } else {
+    say(`web app build is up to date (${build.reason})`);
+  }
+  if (stopping) return;
+
+  // 3. The web app, talking to the node through its /trpc proxy.
+  const webUrl = `http://127.0.0.1:${env.WEB_PORT}`;
+  const web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'], {
+    cwd: webDir,
+    env: { ...process.env, NODE_URL: nodeUrl, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  exitWithChild('web app', web, 'stopping the node too.');
+  const webUp = await waitUntilReady(`${webUrl}/icon.svg`, {
+    child: web,
+    timeoutMs: webReadyTimeoutMs,
+    accept: (status) => status < 500,
+  });
+  if (!webUp || stopping) return;
+
+  console.log(
+    [
+      '',
+      `  Arc node  ${nodeUrl}  (tRPC at /trpc, health at /health)`,
+      `  Arc web   ${webUrl}`,
+      '',
+      '  Press Ctrl-C to stop both.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error) => {
+  say(`could not start: ${error.message}`);
+  void stopAll('SIGTERM', 1);
+});
