@@ -83,11 +83,11 @@ const parsedCache = new Map<string, DidInfo>();
 export function parseDid(did: string): { ok: true; info: DidInfo } | { ok: false; reason: string } {
   // Parsing is deterministic, so remembering valid DIDs changes nothing but the time it takes.
   const hit = parsedCache.get(did);
-  if (hit !== undefined) return { ok: true, info: hit };
+  if (hit !== undefined) return { ok: true, info: { ...hit, pkHash: hit.pkHash.slice() } };
   const result = parseDidUncached(did);
   if (result.ok) {
     if (parsedCache.size >= PARSED_CACHE_MAX) parsedCache.clear();
-    parsedCache.set(did, result.info);
+    parsedCache.set(did, { ...result.info, pkHash: result.info.pkHash.slice() });
   }
   return result;
 }

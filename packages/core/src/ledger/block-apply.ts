@@ -18,11 +18,17 @@ export function applyTxs(base: StateView, txs: CheckedTx[], ctx: BlockContext): 
   const overlay = new Overlay(base);
   const included: BlockApplyResult['included'] = [];
   const rejected: BlockApplyResult['rejected'] = [];
+  let bytes = 0;
   for (const checked of txs) {
     if (included.length >= ctx.params.maxTxsPerBlock) break;
+    // A block never grows past its byte bound; the producer selects within it, a validator checks it.
+    if (bytes + checked.bytes.length > ctx.params.maxBlockBytes) break;
     const result = applyTx(overlay, checked, ctx);
     if (result instanceof LedgerError) rejected.push({ checked, error: result });
-    else included.push({ checked, ok: result });
+    else {
+      included.push({ checked, ok: result });
+      bytes += checked.bytes.length;
+    }
   }
   assertConserved(base, overlay);
   return { overlay, included, rejected };

@@ -10,7 +10,7 @@ import { CodecError, Writer } from '../encoding/codec.ts';
 import { blockHash, decodeHeader, encodeHeader, txMerkleRoot } from './block.ts';
 import { checkTx } from './check.ts';
 import { LedgerError, type LedgerErrorCode } from './errors.ts';
-import { decodeTx, encodeTx, ITX_TAGS, txHash, txSigningBytes, UnknownItxTypeError } from './tx-codec.ts';
+import { decodeTx, decodeTxWithSigningBytes, encodeTx, ITX_TAGS, txHash, txSigningBytes, UnknownItxTypeError } from './tx-codec.ts';
 
 /** The codes a transaction can earn before any state is read. */
 const STATELESS_CODES: LedgerErrorCode[] = [
@@ -41,20 +41,26 @@ describe('golden transaction vectors', () => {
     expect(fixture.txs.map((v) => v.name)).toEqual(golden.map((g) => g.name));
   });
 
-  it.each(golden.map((g) => [g.name, g.tx] as const))('encodes the %s vector byte for byte, with its hash and signing bytes', (name, tx) => {
-    const vector = vectorOf(name);
-    const bytes = encodeTx(tx);
-    expect(toHex(bytes)).toBe(vector?.hex);
-    expect(toHex(txHash(bytes))).toBe(vector?.hash);
-    expect(toHex(txSigningBytes(tx))).toBe(vector?.signingBytes);
-  });
+  it.each(golden.map((g) => [g.name, g.tx] as const))(
+    'encodes the %s vector byte for byte, with its hash and signing bytes',
+    (name, tx) => {
+      const vector = vectorOf(name);
+      const bytes = encodeTx(tx);
+      expect(toHex(bytes)).toBe(vector?.hex);
+      expect(toHex(txHash(bytes))).toBe(vector?.hash);
+      expect(toHex(txSigningBytes(tx))).toBe(vector?.signingBytes);
+    },
+  );
 
-  it.each(fixture.txs.map((v) => [v.name, v] as const))('decodes the %s fixture into the golden transaction, which passes checkTx', (name, v) => {
-    const tx = golden.find((g) => g.name === name)?.tx;
-    expect(decodeTx(fromHex(v.hex))).toEqual(tx);
-    const checked = checkTx(fromHex(v.hex), { chainId: CHAIN_ID, params: PARAMS });
-    expect(checked).not.toBeInstanceOf(LedgerError);
-  });
+  it.each(fixture.txs.map((v) => [v.name, v] as const))(
+    'decodes the %s fixture into the golden transaction, which passes checkTx',
+    (name, v) => {
+      const tx = golden.find((g) => g.name === name)?.tx;
+      expect(decodeTx(fromHex(v.hex))).toEqual(tx);
+      const checked = checkTx(fromHex(v.hex), { chainId: CHAIN_ID, params: PARAMS });
+      expect(checked).not.toBeInstanceOf(LedgerError);
+    },
+  );
 
   it('lays out a transaction as version, chain, sender, key, nonce, fee, payer tag, itx, signature', () => {
     const tx = golden[0]?.tx;
@@ -80,9 +86,12 @@ describe('golden transaction vectors', () => {
     expect(decodeHeader(fromHex(fixture.blockHeader.hex))).toEqual(header);
   });
 
-  it.each(fixture.txMerkleRoots.map((v) => [v.count, v.root] as const))('computes the golden txMerkleRoot of the first %i vectors', (count, root) => {
-    expect(toHex(txMerkleRoot(goldenHashes.slice(0, count)))).toBe(root);
-  });
+  it.each(fixture.txMerkleRoots.map((v) => [v.count, v.root] as const))(
+    'computes the golden txMerkleRoot of the first %i vectors',
+    (count, root) => {
+      expect(toHex(txMerkleRoot(goldenHashes.slice(0, count)))).toBe(root);
+    },
+  );
 
   it('builds the tx Merkle root from prefixed leaves and nodes, promoting an odd node unhashed', () => {
     const [a, b, c] = goldenHashes as [Uint8Array, Uint8Array, Uint8Array];
@@ -119,6 +128,17 @@ describe('transaction encoding properties', () => {
     );
   });
 
+  it('cuts from the encoding exactly the signing bytes txSigningBytes builds, with or without a fee payer', () => {
+    fc.assert(
+      fc.property(txArb, (tx) => {
+        const { tx: decoded, signingBytes } = decodeTxWithSigningBytes(encodeTx(tx));
+        expect(decoded).toEqual(tx);
+        expect(toHex(signingBytes)).toBe(toHex(txSigningBytes(tx)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('rejects a transaction with trailing bytes or cut short anywhere, with a CodecError', () => {
     fc.assert(
       fc.property(txArb, fc.nat(), (tx, at) => {
@@ -143,11 +163,12 @@ describe('transaction encoding properties', () => {
 
   it('refuses to encode an amount, nonce, key or decimals that has no canonical encoding', () => {
     const tx = golden[2]?.tx;
-    if (!tx || tx.itx.type !== 'createToken') throw new Error('no golden createToken');
+    const itx = tx?.itx;
+    if (!tx || itx?.type !== 'createToken') throw new Error('no golden createToken');
     expect(() => encodeTx({ ...tx, fee: -1n })).toThrow(CodecError);
     expect(() => encodeTx({ ...tx, nonce: 1.5 })).toThrow(CodecError);
     expect(() => encodeTx({ ...tx, publicKey: new Uint8Array(31) })).toThrow(CodecError);
-    expect(() => encodeTx({ ...tx, itx: { ...tx.itx, decimals: 256 } })).toThrow(CodecError);
+    expect(() => encodeTx({ ...tx, itx: { ...itx, decimals: 256 } })).toThrow(CodecError);
   });
 
   it('round-trips random block headers and rejects garbage headers with a CodecError only', () => {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import {
+  alice,
+  blockCtx,
+  bob,
+  carol,
+  dave,
+  genesisConfig,
+  MIN_FEE,
+  mustCheck,
+  PARAMS,
+  signedTx,
+  transferItx,
+  validator,
+} from '../../test/ledger-kit.ts';
+import { MemoryState } from '../../test/memory-state.ts';
+import { tokenAddress } from './addresses.ts';
+import { applyTxs, assertConserved } from './block-apply.ts';
+import { nativeSupply } from './genesis.ts';
+import { Overlay } from './state.ts';
+import type { AccountState } from './types.ts';
+
+const config = genesisConfig([
+  { did: alice.did, amount: 1_000n },
+  { did: bob.did, amount: 500n },
+  { did: alice.did, amount: 24n },
+]);
+
+function account(did: string, balance: bigint, tokens: [string, bigint][] = []): AccountState {
+  return { did, publicKey: null, moniker: '', nonce: 0, balance, tokens: new Map(tokens) };
+}
+
+describe('genesis', () => {
+  it('makes one account per allocated DID, adding up repeated allocations, and counts the native supply', () => {
+    const state = MemoryState.fromGenesis(config);
+    expect(state.account(alice.did)).toEqual(account(alice.did, 1_024n));
+    expect(state.account(bob.did)).toEqual(account(bob.did, 500n));
+    expect(state.accounts()).toHaveLength(2);
+    expect(nativeSupply(config)).toBe(1_524n);
+  });
+});
+
+describe('applyTxs', () => {
+  it('includes transactions that apply, in order, and lists the rest with their errors', () => {
+    const state = MemoryState.fromGenesis(config);
+    const txs = [
+      mustCheck(signedTx(alice, transferItx(carol, { amount: 100n }), { nonce: 1 })),
+      mustCheck(signedTx(dave, transferItx(alice, { amount: 1n }), { nonce: 1 })),
+      mustCheck(signedTx(alice, transferItx(bob, { amount: 10_000n }), { nonce: 2 })),
+      mustCheck(signedTx(alice, transferItx(bob, { amount: 10n }), { nonce: 2 })),
+      mustCheck(signedTx(carol, transferItx(bob, { amount: 5n }), { nonce: 1 })),
+    ];
+    const { included, rejected, overlay } = applyTxs(state, txs, blockCtx(1));
+    expect(included.map((i) => i.checked)).toEqual([txs[0], txs[3], txs[4]]);
+    expect(rejected.map((r) => [r.checked, r.error.code])).toEqual([
+      [txs[1], 'UNKNOWN_ACCOUNT'],
+      [txs[2], 'INSUFFICIENT_FUNDS'],
+    ]);
+    expect(overlay.account(alice.did)).toMatchObject({ nonce: 2, balance: 1_024n - 110n - 2n * MIN_FEE });
+    expect(overlay.account(carol.did)).toMatchObject({ nonce: 1, balance: 100n - 5n - MIN_FEE });
+    expect(overlay.account(validator.did)?.balance).toBe(3n * MIN_FEE);
+  });
+
+  it('never changes the state it reads from', () => {
+    const state = MemoryState.fromGenesis(config);
+    const before = state.snapshot();
+    applyTxs(state, [mustCheck(signedTx(alice, transferItx(bob, { amount: 1n }), { nonce: 1 }))], blockCtx(1));
+    expect(state.snapshot()).toEqual(before);
+  });
+
+  it('stops including at maxTxsPerBlock and neither includes nor rejects what is left', () => {
+    const state = MemoryState.fromGenesis(config);
+    const txs = [1, 2, 3].map((nonce) => mustCheck(signedTx(alice, transferItx(bob, { amount: 1n }), { nonce })));
+    const { included, rejected } = applyTxs(state, txs, blockCtx(1, { params: { ...PARAMS, maxTxsPerBlock: 2 } }));
+    expect(included).toHaveLength(2);
+    expect(rejected).toHaveLength(0);
+  });
+});
+
+describe('assertConserved', () => {
+  const state = MemoryState.fromGenesis(config);
+  const GOLD = tokenAddress('GOLD');
+
+  it('accepts moves that sum to zero', () => {
+    const overlay = new Overlay(state);
+    overlay.put({ kind: 'account', value: account(alice.did, 1_000n) });
+    overlay.put({ kind: 'account', value: account(carol.did, 24n) });
+    expect(() => assertConserved(state, overlay)).not.toThrow();
+  });
+
+  it('fires when a block mints or burns the native token', () => {
+    const overlay = new Overlay(state);
+    overlay.put({ kind: 'account', value: account(carol.did, 1n) });
+    expect(() => assertConserved(state, overlay)).toThrow(/native supply by 1/);
+  });
+
+  it('fires when token holdings do not match what new tokens minted', () => {
+    const overlay = new Overlay(state);
+    overlay.put({
+      kind: 'token',
+      value: { address: GOLD, symbol: 'GOLD', name: 'Gold', decimals: 0, totalSupply: 10n, owner: alice.did, createdAtHeight: 1 },
+    });
+    overlay.put({ kind: 'account', value: account(alice.did, 1_024n, [[GOLD, 11n]]) });
+    expect(() => assertConserved(state, overlay)).toThrow(/supply of .* by 1/);
+  });
+
+  it('fires on a negative balance even when the sums match', () => {
+    const overlay = new Overlay(state);
+    overlay.put({ kind: 'account', value: account(alice.did, 1_025n) });
+    overlay.put({ kind: 'account', value: account(carol.did, -1n) });
+    expect(() => assertConserved(state, overlay)).toThrow(/negative balance/);
+  });
+});

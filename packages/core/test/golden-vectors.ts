@@ -1,0 +1,127 @@
+/**
+ * The transactions and block header behind test/fixtures/tx-vectors.json: one transaction of every
+ * inner type (plus one with a fee payer), from fixed seeds and fixed fields. The fixture is a
+ * literal file that guards the wire format; regenerate it only for a deliberate format change:
+ *   npx tsx -e "import('./packages/core/test/golden-vectors.ts').then((m) => console.log(JSON.stringify(m.goldenFixture(), null, 2)))" \
+ *     > packages/core/test/fixtures/tx-vectors.json
+ */
+import {
+  assetAddress,
+  type BlockHeader,
+  blockHash,
+  encodeHeader,
+  encodeTx,
+  sha3,
+  type Tx,
+  toHex,
+  tokenAddress,
+  txHash,
+  txMerkleRoot,
+  txSigningBytes,
+  utf8,
+} from '../src/index.ts';
+import { alice, bob, CHAIN_ID, carol, GENESIS_TIME_MS, signedTx, transferItx, validator } from './ledger-kit.ts';
+
+const GOLD = tokenAddress('GOLD');
+const SILVER = tokenAddress('SILVER');
+const TICKET = assetAddress(sha3(utf8('golden asset 1')));
+const BADGE = assetAddress(sha3(utf8('golden asset 2')));
+
+/** The golden transactions by name; every inner type appears at least once. */
+export function goldenTxs(): { name: string; tx: Tx }[] {
+  return [
+    { name: 'declareAccount', tx: signedTx(alice, { type: 'declareAccount', moniker: 'alice' }, { nonce: 1 }) },
+    {
+      name: 'transfer',
+      tx: signedTx(
+        alice,
+        transferItx(bob, {
+          amount: 1_000_000n,
+          tokens: [
+            { token: GOLD, amount: 250n },
+            { token: SILVER, amount: 1n << 70n },
+          ],
+          assets: [TICKET, BADGE],
+          memo: 'rent for März ☕',
+        }),
+        { nonce: 300, fee: 12_345n },
+      ),
+    },
+    {
+      name: 'createToken',
+      tx: signedTx(
+        alice,
+        { type: 'createToken', symbol: 'GOLD', name: 'Gold Coin', decimals: 6, totalSupply: 21_000_000_000_000n },
+        { nonce: 2 },
+      ),
+    },
+    {
+      name: 'createAsset',
+      tx: signedTx(
+        bob,
+        {
+          type: 'createAsset',
+          moniker: 'ticket #1',
+          data: Uint8Array.from({ length: 32 }, (_, i) => i),
+          transferable: true,
+          readonly: false,
+        },
+        { nonce: 1 },
+      ),
+    },
+    {
+      name: 'updateAsset',
+      tx: signedTx(
+        bob,
+        { type: 'updateAsset', address: TICKET, moniker: 'ticket #1 (row 7)', data: new Uint8Array([0xde, 0xad]) },
+        { nonce: 2 },
+      ),
+    },
+    { name: 'consumeAsset', tx: signedTx(bob, { type: 'consumeAsset', address: TICKET }, { nonce: 3 }) },
+    {
+      name: 'delegate',
+      tx: signedTx(
+        alice,
+        { type: 'delegate', grantee: bob.did, allowance: 5_000n, expiresAtMs: GENESIS_TIME_MS + 86_400_000 },
+        { nonce: 3 },
+      ),
+    },
+    { name: 'revokeDelegation', tx: signedTx(alice, { type: 'revokeDelegation', grantee: bob.did }, { nonce: 4 }) },
+    {
+      name: 'transferWithFeePayer',
+      tx: signedTx(bob, transferItx(carol, { amount: 1n, memo: 'paid by alice' }), { nonce: 4, fee: 20n, feePayer: alice }),
+    },
+  ];
+}
+
+export function goldenHeader(txHashes: Uint8Array[]): BlockHeader {
+  return {
+    version: 1,
+    chainId: CHAIN_ID,
+    height: 42,
+    prevHash: sha3(utf8('golden previous block')),
+    timeMs: GENESIS_TIME_MS + 42_000,
+    proposer: validator.did,
+    txRoot: txMerkleRoot(txHashes),
+    stateRoot: sha3(utf8('golden state')),
+    txCount: txHashes.length,
+  };
+}
+
+/** How many leading golden transactions each golden Merkle root covers (odd counts promote a node). */
+export const MERKLE_COUNTS = [0, 1, 2, 3, 5, 9];
+
+export function goldenFixture() {
+  const txs = goldenTxs().map(({ name, tx }) => {
+    const bytes = encodeTx(tx);
+    return { name, hex: toHex(bytes), hash: toHex(txHash(bytes)), signingBytes: toHex(txSigningBytes(tx)) };
+  });
+  const hashes = goldenTxs().map(({ tx }) => txHash(encodeTx(tx)));
+  const header = goldenHeader(hashes);
+  return {
+    chainId: CHAIN_ID,
+    txs,
+    txMerkleRoots: MERKLE_COUNTS.map((count) => ({ count, root: toHex(txMerkleRoot(hashes.slice(0, count))) })),
+    blockHeader: { hex: toHex(encodeHeader(header)), hash: toHex(blockHash(header)) },
+  };
+}

@@ -1,0 +1,174 @@
+/** Fixed actors, chain parameters and transaction builders shared by the ledger tests. */
+import {
+  type ApplyOk,
+  applyTx,
+  type BlockContext,
+  type ChainParams,
+  type CheckedTx,
+  checkTx,
+  didFromPublicKey,
+  encodeTx,
+  type GenesisConfig,
+  type Itx,
+  type KeyPair,
+  keyPairFromSeed,
+  LedgerError,
+  Overlay,
+  signTx,
+  type TokenAmount,
+  type Tx,
+  type UnsignedTx,
+} from '../src/index.ts';
+import { MemoryState } from './memory-state.ts';
+
+export const CHAIN_ID = 'arc-test-1';
+export const GENESIS_TIME_MS = 1_700_000_000_000;
+export const BLOCK_INTERVAL_MS = 1_000;
+export const MIN_FEE = 10n;
+
+export const PARAMS: ChainParams = { minFee: MIN_FEE, maxTxBytes: 16_384, maxTxsPerBlock: 1_000, maxBlockBytes: 1_048_576 };
+
+/** A key holder with a fixed seed (32 copies of one byte), so every run signs the same bytes. */
+export interface Actor {
+  name: string;
+  seed: Uint8Array;
+  keys: KeyPair;
+  did: string;
+}
+
+export function actor(name: string, seedByte: number): Actor {
+  const seed = new Uint8Array(32).fill(seedByte);
+  const keys = keyPairFromSeed(seed);
+  return { name, seed, keys, did: didFromPublicKey(keys.publicKey) };
+}
+
+export const alice = actor('alice', 1);
+export const bob = actor('bob', 2);
+export const carol = actor('carol', 3);
+export const dave = actor('dave', 4);
+export const erin = actor('erin', 5);
+export const frank = actor('frank', 6);
+/** Proposes every block unless a test says otherwise; holds nothing at genesis. */
+export const validator = actor('validator', 9);
+
+export function genesisConfig(allocations: { did: string; amount: bigint }[]): GenesisConfig {
+  return {
+    chainId: CHAIN_ID,
+    timeMs: GENESIS_TIME_MS,
+    nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 },
+    params: PARAMS,
+    allocations,
+  };
+}
+
+export function blockCtx(height: number, overrides: Partial<BlockContext> = {}): BlockContext {
+  return {
+    chainId: CHAIN_ID,
+    height,
+    timeMs: GENESIS_TIME_MS + height * BLOCK_INTERVAL_MS,
+    proposer: validator.did,
+    params: PARAMS,
+    ...overrides,
+  };
+}
+
+export interface TxOptions {
+  nonce: number;
+  fee?: bigint;
+  feePayer?: Actor;
+  chainId?: string;
+}
+
+export function unsignedTx(from: Actor, itx: Itx, opts: TxOptions): UnsignedTx {
+  return {
+    chainId: opts.chainId ?? CHAIN_ID,
+    from: from.did,
+    publicKey: from.keys.publicKey,
+    nonce: opts.nonce,
+    fee: opts.fee ?? MIN_FEE,
+    feePayer: opts.feePayer ? { did: opts.feePayer.did, publicKey: opts.feePayer.keys.publicKey } : null,
+    itx,
+  };
+}
+
+/** A transaction signed by its sender (and by its fee payer, when it names one). */
+export function signedTx(from: Actor, itx: Itx, opts: TxOptions): Tx {
+  return signTx(unsignedTx(from, itx, opts), from.seed, opts.feePayer?.seed);
+}
+
+/** Runs the stateless checks and fails the test unless the transaction passes them. */
+export function mustCheck(tx: Tx, params: ChainParams = PARAMS): CheckedTx {
+  const checked = checkTx(encodeTx(tx), { chainId: CHAIN_ID, params });
+  if (checked instanceof LedgerError) throw new Error(`test transaction failed checkTx: ${checked.code} ${checked.message}`);
+  return checked;
+}
+
+export function transferItx(
+  to: Actor | string,
+  fields: { amount?: bigint; tokens?: TokenAmount[]; assets?: string[]; memo?: string },
+): Itx {
+  return {
+    type: 'transfer',
+    to: typeof to === 'string' ? to : to.did,
+    amount: fields.amount ?? 0n,
+    tokens: fields.tokens ?? [],
+    assets: fields.assets ?? [],
+    memo: fields.memo ?? '',
+  };
+}
+
+/**
+ * A chain in memory: each `send` builds, signs and checks a transaction with the sender's next
+ * nonce (unless given), applies it alone on an overlay, and commits the writes when it succeeds.
+ */
+export class TestChain {
+  height = 0;
+  constructor(readonly state: MemoryState) {}
+
+  static funded(allocations: [Actor, bigint][]): TestChain {
+    return new TestChain(MemoryState.fromGenesis(genesisConfig(allocations.map(([a, amount]) => ({ did: a.did, amount })))));
+  }
+
+  nextNonce(who: Actor): number {
+    return (this.state.account(who.did)?.nonce ?? 0) + 1;
+  }
+
+  build(from: Actor, itx: Itx, opts: Partial<TxOptions> = {}): CheckedTx {
+    return mustCheck(signedTx(from, itx, { nonce: this.nextNonce(from), ...opts }));
+  }
+
+  /** Applies a checked transaction in a block of its own; commits it on success. */
+  apply(checked: CheckedTx, ctx: Partial<BlockContext> = {}): { result: ApplyOk | LedgerError; overlay: Overlay } {
+    this.height += 1;
+    const overlay = new Overlay(this.state);
+    const result = applyTx(overlay, checked, blockCtx(this.height, ctx));
+    if (!(result instanceof LedgerError)) this.state.commit(overlay.writes.values());
+    return { result, overlay };
+  }
+
+  send(from: Actor, itx: Itx, opts: Partial<TxOptions> = {}, ctx: Partial<BlockContext> = {}): ApplyOk | LedgerError {
+    return this.apply(this.build(from, itx, opts), ctx).result;
+  }
+
+  /** Like send, but fails the test unless the transaction applies. */
+  ok(from: Actor, itx: Itx, opts: Partial<TxOptions> = {}, ctx: Partial<BlockContext> = {}): ApplyOk {
+    const result = this.send(from, itx, opts, ctx);
+    if (result instanceof LedgerError) throw new Error(`expected ${itx.type} to apply: ${result.code} ${result.message}`);
+    return result;
+  }
+
+  balance(who: Actor | string): bigint {
+    return this.state.account(typeof who === 'string' ? who : who.did)?.balance ?? 0n;
+  }
+
+  tokenBalance(who: Actor, token: string): bigint {
+    return this.state.account(who.did)?.tokens.get(token) ?? 0n;
+  }
+}
+
+/** The address an `assetCreated` event reports. */
+export function createdAsset(ok: ApplyOk): string {
+  const event = ok.events.find((e) => e.type === 'assetCreated');
+  if (event?.type !== 'assetCreated') throw new Error('no assetCreated event');
+  return event.address;
+}

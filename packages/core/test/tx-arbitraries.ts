@@ -1,0 +1,102 @@
+/** fast-check arbitraries of well-formed transactions: every field within its TX_LIMITS bound. */
+import fc from 'fast-check';
+import { type BlockHeader, DidRole, type DidRoleName, deriveDid, encodeHeader, type Itx, TX_LIMITS, type Tx } from '../src/index.ts';
+
+const MAX_AMOUNT = (1n << 256n) - 1n;
+
+/** A string of at most `bytes` UTF-8 bytes: short strings of any code point, or ASCII up to the limit. */
+export function stringWithin(bytes: number): fc.Arbitrary<string> {
+  return fc.oneof(fc.string({ unit: 'binary', maxLength: Math.floor(bytes / 4) }), fc.string({ unit: 'grapheme-ascii', maxLength: bytes }));
+}
+
+export const amountArb = fc.oneof(fc.bigInt({ min: 0n, max: 1_000_000n }), fc.bigInt({ min: 0n, max: MAX_AMOUNT }));
+export const positiveAmountArb = amountArb.map((a) => (a === 0n ? 1n : a));
+export const bytes32Arb = fc.uint8Array({ minLength: 32, maxLength: 32 });
+export const signatureArb = fc.uint8Array({ minLength: 64, maxLength: 64 });
+
+/** A valid DID of any role (derived from random bytes, so no key pairs are computed). */
+export const didArb = fc
+  .tuple(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.constantFrom(...(Object.keys(DidRole) as DidRoleName[])))
+  .map(([input, role]) => deriveDid(input, role));
+
+const L = TX_LIMITS;
+
+export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K }>> } = {
+  declareAccount: fc.record({ type: fc.constant('declareAccount'), moniker: stringWithin(L.monikerBytes) }),
+  transfer: fc.record({
+    type: fc.constant('transfer'),
+    to: didArb,
+    amount: amountArb,
+    tokens: fc.uniqueArray(fc.record({ token: didArb, amount: positiveAmountArb }), {
+      maxLength: L.transferTokensMax,
+      selector: (t) => t.token,
+    }),
+    assets: fc.uniqueArray(didArb, { maxLength: L.transferAssetsMax }),
+    memo: stringWithin(L.memoBytes),
+  }),
+  createToken: fc.record({
+    type: fc.constant('createToken'),
+    symbol: fc.stringMatching(/^[A-Z][A-Z0-9]{1,15}$/),
+    name: stringWithin(L.tokenNameBytes).map((n) => (n.trim() === '' ? 'Token' : n)),
+    decimals: fc.integer({ min: 0, max: L.tokenDecimalsMax }),
+    totalSupply: positiveAmountArb,
+  }),
+  createAsset: fc.record({
+    type: fc.constant('createAsset'),
+    moniker: stringWithin(L.monikerBytes),
+    data: fc.uint8Array({ maxLength: 512 }),
+    transferable: fc.boolean(),
+    readonly: fc.boolean(),
+  }),
+  updateAsset: fc.record({
+    type: fc.constant('updateAsset'),
+    address: didArb,
+    moniker: stringWithin(L.monikerBytes),
+    data: fc.uint8Array({ maxLength: 512 }),
+  }),
+  consumeAsset: fc.record({ type: fc.constant('consumeAsset'), address: didArb }),
+  delegate: fc.record({ type: fc.constant('delegate'), grantee: didArb, allowance: positiveAmountArb, expiresAtMs: fc.maxSafeNat() }),
+  revokeDelegation: fc.record({ type: fc.constant('revokeDelegation'), grantee: didArb }),
+};
+
+export const itxArb: fc.Arbitrary<Itx> = fc.oneof(...Object.values(itxArbs));
+
+/** A transaction envelope with random keys and signatures: well-formed bytes, not a verifiable one. */
+export const txArb: fc.Arbitrary<Tx> = fc.record({
+  chainId: stringWithin(L.chainIdBytes),
+  from: didArb,
+  publicKey: bytes32Arb,
+  nonce: fc.maxSafeNat(),
+  fee: amountArb,
+  feePayer: fc.option(fc.record({ did: didArb, publicKey: bytes32Arb, signature: signatureArb }), { nil: null }),
+  itx: itxArb,
+  signature: signatureArb,
+});
+
+/** Block headers with every field in range. */
+export const headerArb: fc.Arbitrary<BlockHeader> = fc.record({
+  version: fc.integer({ min: 0, max: 255 }),
+  chainId: stringWithin(L.chainIdBytes),
+  height: fc.maxSafeNat(),
+  prevHash: bytes32Arb,
+  timeMs: fc.maxSafeNat(),
+  proposer: didArb,
+  txRoot: bytes32Arb,
+  stateRoot: bytes32Arb,
+  txCount: fc.maxSafeNat(),
+});
+
+/** Bytes that are almost a header (one byte changed, cut or added) or not one at all. */
+export const garbageHeaderBytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ maxLength: 200 }),
+  fc.tuple(headerArb, fc.nat(), fc.integer({ min: 1, max: 255 })).map(([h, at, xor]) => {
+    const bytes = encodeHeader(h);
+    const i = at % bytes.length;
+    bytes[i] = (bytes[i] as number) ^ xor;
+    return bytes;
+  }),
+  fc.tuple(headerArb, fc.nat()).map(([h, at]) => {
+    const bytes = encodeHeader(h);
+    return bytes.subarray(0, at % bytes.length);
+  }),
+);
