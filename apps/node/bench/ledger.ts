@@ -5,20 +5,10 @@
  * node:crypto (what the ledger verifies with). Also submit-to-commit latency at half the maximum
  * rate, and the process RSS. `--quick` finishes in under a minute. Last line: one JSON object.
  */
-import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
-import {
-  type CheckedTx,
-  didFromPublicKey,
-  encodeTx,
-  type GenesisConfig,
-  keyPairFromSeed,
-  sha3,
-  signTx,
-  utf8,
-} from '@arc/core';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
-import { startNode, type RunningNode } from '../src/node.ts';
+import { type RunningNode, startNode } from '../src/node.ts';
 import { createTestDatabase, type TestDriver } from '../src/testing.ts';
 
 const quick = process.argv.includes('--quick');
@@ -65,7 +55,15 @@ function signTransfers(chainId: string, firstNonce: number, perSender: number): 
       const s = senders[i] as (typeof senders)[number];
       const to = (senders[(i + 1 + n) % senders.length] as (typeof senders)[number]).did;
       const tx = signTx(
-        { chainId, from: s.did, publicKey: s.publicKey, nonce: firstNonce + n, fee: 10n ** 14n, feePayer: null, itx: { type: 'transfer', to, amount: 1n + BigInt(n), tokens: [], assets: [], memo: '' } },
+        {
+          chainId,
+          from: s.did,
+          publicKey: s.publicKey,
+          nonce: firstNonce + n,
+          fee: 10n ** 14n,
+          feePayer: null,
+          itx: { type: 'transfer', to, amount: 1n + BigInt(n), tokens: [], assets: [], memo: '' },
+        },
         s.secretKey,
       );
       out.push(encodeTx(tx));
@@ -142,13 +140,20 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
     const warm = load.splice(0, SENDERS);
     await throughput(node, warm);
     const txPerSec = await throughput(node, load);
-    console.log(`  ${driver}: ${load.length} transfers committed at ${Math.round(txPerSec)} tx/s (ratio ${(txPerSec / verifyPerSec).toFixed(2)})`);
+    console.log(
+      `  ${driver}: ${load.length} transfers committed at ${Math.round(txPerSec)} tx/s (ratio ${(txPerSec / verifyPerSec).toFixed(2)})`,
+    );
     const half = txPerSec / 2;
     const perSender = Math.max(1, Math.ceil((half * LATENCY_SECONDS) / SENDERS));
     const paced = signTransfers(genesis.chainId, TXS_PER_SENDER + 1, perSender);
     const lat = await latency(node, paced, half);
     console.log(`  ${driver}: at ${Math.round(half)} tx/s submit→commit p50 ${lat.p50} ms, p99 ${lat.p99} ms`);
-    return { txPerSec: Math.round(txPerSec), ratio: Number((txPerSec / verifyPerSec).toFixed(3)), latencyMs: lat, height: node.services.ledger.head.height };
+    return {
+      txPerSec: Math.round(txPerSec),
+      ratio: Number((txPerSec / verifyPerSec).toFixed(3)),
+      latencyMs: lat,
+      height: node.services.ledger.head.height,
+    };
   } finally {
     await node.close();
     await database.drop();
@@ -169,7 +174,11 @@ console.log(
     verifyPerSec: Math.round(verifyPerSec),
     pglite: { txPerSec: pglite.txPerSec, ratio: pglite.ratio },
     postgres: postgres ? { txPerSec: postgres.txPerSec, ratio: postgres.ratio } : null,
-    latencyMs: { p50: pglite.latencyMs.p50, p99: pglite.latencyMs.p99, ...(postgres ? { postgresP50: postgres.latencyMs.p50, postgresP99: postgres.latencyMs.p99 } : {}) },
+    latencyMs: {
+      p50: pglite.latencyMs.p50,
+      p99: pglite.latencyMs.p99,
+      ...(postgres ? { postgresP50: postgres.latencyMs.p50, postgresP99: postgres.latencyMs.p99 } : {}),
+    },
     rssMb,
   }),
 );

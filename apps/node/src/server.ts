@@ -34,7 +34,9 @@ export function createNodeServer(services: Services): Server {
       trpc(req, res);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc and health at /health` } }));
+      res.end(
+        JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc and health at /health` } }),
+      );
     }
   });
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { type GenesisConfig, keyPairFromSeed, toHex } from '@arc/core';
 import postgres from 'postgres';
 import { devKey } from './config/dev-keys.ts';
-import { DEV_GENESIS_FILE } from './config/node-options.ts';
 import { loadGenesisFile } from './config/genesis.ts';
+import { DEV_GENESIS_FILE } from './config/node-options.ts';
 import type { DatabaseTarget } from './db/client.ts';
 import { type NodeOptions, type RunningNode, startNode } from './node.ts';
 

@@ -9,7 +9,11 @@ const amount = z
 
 /** The genesis file: chain id, native token, parameters and allocations. */
 export const GenesisFileSchema = z.object({
-  chainId: z.string().min(1).max(TX_LIMITS.chainIdBytes).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
+  chainId: z
+    .string()
+    .min(1)
+    .max(TX_LIMITS.chainIdBytes)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
   timeMs: z.number().int().nonnegative(),
   nativeToken: z
     .object({ symbol: z.literal('ABT'), name: z.string().min(1).max(64), decimals: z.literal(18) })
@@ -18,11 +22,13 @@ export const GenesisFileSchema = z.object({
     minFee: amount,
     maxTxBytes: z.number().int().min(256).max(TX_LIMITS.txBytesHardMax),
     maxTxsPerBlock: z.number().int().min(1).max(100_000),
-    maxBlockBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+    maxBlockBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024),
   }),
-  allocations: z
-    .array(z.object({ did: z.string().refine(isValidDid, 'not a valid did:abt: DID'), amount }))
-    .max(100_000),
+  allocations: z.array(z.object({ did: z.string().refine(isValidDid, 'not a valid did:abt: DID'), amount })).max(100_000),
 });
 
 /** Parses genesis JSON text into a config, with a sentence per problem. */

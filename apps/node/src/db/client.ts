@@ -43,8 +43,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     kind: 'pglite',
     drizzle: db,
     query: run,
-    transaction: (fn) =>
-      pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
+    transaction: (fn) => pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
     close: async () => {
       await pg.close();
       await unlock();

@@ -2,8 +2,8 @@ import { assetAddress, encodeTx, fromHex, type Itx, signTx, tokenAddress, utf8 }
 import { type DevAccountName, devKey } from '../config/dev-keys.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { waitForTx } from '../ledger/status.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
+import { waitForTx } from '../ledger/status.ts';
 
 const ABT = 10n ** 18n;
 const SEED_WAIT_MS = 15_000;
@@ -25,7 +25,6 @@ export async function seedDemo(ledger: Ledger, admission: Admission, queries: Le
     const tx = signTx(unsigned, key.secretKey, payerKey?.secretKey);
     return (await admission.submit(encodeTx(tx))).hash;
   };
-  const alice = devKey('alice').did;
   const bob = devKey('bob').did;
   const carol = devKey('carol').did;
   const demo = tokenAddress('DEMO');
@@ -36,19 +35,54 @@ export async function seedDemo(ledger: Ledger, admission: Admission, queries: Le
     await send('alice', { type: 'createToken', symbol: 'DEMO', name: 'Demo Token', decimals: 6, totalSupply: 1_000_000_000_000n }),
   ];
   await waitAll(ledger, queries, hashes);
-  const asset = await send('alice', { type: 'createAsset', moniker: 'Concert ticket #1', data: utf8('{"seat":"A1"}'), transferable: true, readonly: false });
+  const asset = await send('alice', {
+    type: 'createAsset',
+    moniker: 'Concert ticket #1',
+    data: utf8('{"seat":"A1"}'),
+    transferable: true,
+    readonly: false,
+  });
   const more = [
     asset,
-    await send('alice', { type: 'createAsset', moniker: 'Membership badge', data: utf8('{"tier":"gold"}'), transferable: false, readonly: true }),
+    await send('alice', {
+      type: 'createAsset',
+      moniker: 'Membership badge',
+      data: utf8('{"tier":"gold"}'),
+      transferable: false,
+      readonly: true,
+    }),
     await send('alice', { type: 'transfer', to: bob, amount: 1_250n * ABT, tokens: [], assets: [], memo: 'rent' }),
-    await send('alice', { type: 'transfer', to: carol, amount: 0n, tokens: [{ token: demo, amount: 25_000_000n }], assets: [], memo: 'DEMO airdrop' }),
-    await send('alice', { type: 'delegate', grantee: carol, allowance: 10n * ABT, expiresAtMs: ledger.head.timeMs + 365 * 24 * 3600 * 1000 }),
+    await send('alice', {
+      type: 'transfer',
+      to: carol,
+      amount: 0n,
+      tokens: [{ token: demo, amount: 25_000_000n }],
+      assets: [],
+      memo: 'DEMO airdrop',
+    }),
+    await send('alice', {
+      type: 'delegate',
+      grantee: carol,
+      allowance: 10n * ABT,
+      expiresAtMs: ledger.head.timeMs + 365 * 24 * 3600 * 1000,
+    }),
     await send('bob', { type: 'transfer', to: carol, amount: 75n * ABT, tokens: [], assets: [], memo: 'dinner' }),
   ];
   await waitAll(ledger, queries, more);
   const last = [
-    await send('alice', { type: 'transfer', to: bob, amount: 0n, tokens: [], assets: [assetAddress(fromHex(asset))], memo: 'enjoy the show' }),
-    await send('carol', { type: 'transfer', to: bob, amount: 0n, tokens: [{ token: demo, amount: 5_000_000n }], assets: [], memo: 'fees paid by alice' }, 'alice'),
+    await send('alice', {
+      type: 'transfer',
+      to: bob,
+      amount: 0n,
+      tokens: [],
+      assets: [assetAddress(fromHex(asset))],
+      memo: 'enjoy the show',
+    }),
+    await send(
+      'carol',
+      { type: 'transfer', to: bob, amount: 0n, tokens: [{ token: demo, amount: 5_000_000n }], assets: [], memo: 'fees paid by alice' },
+      'alice',
+    ),
   ];
   await waitAll(ledger, queries, last);
   return hashes.length + more.length + last.length;

@@ -48,7 +48,10 @@ export class Faucet {
     const db = this.ledger.db;
     const now = this.ledger.options.now();
     const key = idempotencyKey ?? `${did}@${now}`;
-    const [previous] = await db.query<{ did: string; tx_hash: string }>('SELECT did, tx_hash FROM faucet_claims WHERE idempotency_key = $1', [key]);
+    const [previous] = await db.query<{ did: string; tx_hash: string }>(
+      'SELECT did, tx_hash FROM faucet_claims WHERE idempotency_key = $1',
+      [key],
+    );
     if (previous) {
       if (previous.did !== did) throw new NodeError('CONFLICT', 'this idempotency key was used for another DID; use a new key');
       return { hash: previous.tx_hash, amount: this.amount.toString() };
@@ -61,7 +64,12 @@ export class Faucet {
       const waitS = Math.ceil((Number(recent.at_ms) + this.options.intervalMs - now) / 1000);
       throw new NodeError('RATE_LIMITED', `this DID claimed from the faucet recently; try again in ${waitS} s`);
     }
-    const view = await this.ledger.cache.view({ accounts: new Set([this.key.did]), tokens: new Set(), assets: new Set(), grants: new Set() });
+    const view = await this.ledger.cache.view({
+      accounts: new Set([this.key.did]),
+      tokens: new Set(),
+      assets: new Set(),
+      grants: new Set(),
+    });
     const nonce = (view.account(this.key.did)?.nonce ?? 0) + this.ledger.mempool.pendingCount(this.key.did) + 1;
     const unsigned: UnsignedTx = {
       chainId: this.ledger.chainId,
@@ -73,7 +81,12 @@ export class Faucet {
       itx: { type: 'transfer', to: did, amount: this.amount, tokens: [], assets: [], memo: 'faucet' },
     };
     const result = await this.admission.submit(encodeTx(signTx(unsigned, this.key.secretKey)));
-    await db.query('INSERT INTO faucet_claims (idempotency_key, did, tx_hash, at_ms) VALUES ($1, $2, $3, $4)', [key, did, result.hash, now]);
+    await db.query('INSERT INTO faucet_claims (idempotency_key, did, tx_hash, at_ms) VALUES ($1, $2, $3, $4)', [
+      key,
+      did,
+      result.hash,
+      now,
+    ]);
     return { hash: result.hash, amount: this.amount.toString() };
   }
 }

@@ -1,4 +1,4 @@
-import { applyTxs, type CheckedTx, checkTxStatic, LedgerError, stateKey, type AccountState } from '@arc/core';
+import { type AccountState, applyTxs, type CheckedTx, checkTxStatic, LedgerError, stateKey } from '@arc/core';
 import { NodeError } from '../errors.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -49,10 +49,9 @@ export class Admission {
   private async known(checked: CheckedTx): Promise<SubmitResult | null> {
     if (this.ledger.mempool.get(checked.hashHex)) return { hash: checked.hashHex, status: 'pending', height: null };
     if (checked.tx.nonce > (await this.committedNonce(checked))) return null;
-    const [row] = await this.ledger.db.query<{ height: string | number }>(
-      "SELECT height FROM txs WHERE hash = decode($1, 'hex')",
-      [checked.hashHex],
-    );
+    const [row] = await this.ledger.db.query<{ height: string | number }>("SELECT height FROM txs WHERE hash = decode($1, 'hex')", [
+      checked.hashHex,
+    ]);
     if (row) return { hash: checked.hashHex, status: 'committed', height: Number(row.height) };
     return null; // admit() reports NONCE_TOO_LOW
   }
@@ -68,7 +67,10 @@ export class Admission {
     if (tx.nonce <= committed + pending) {
       const holder = ledger.mempool.atNonce(tx.from, tx.nonce);
       if (holder?.checked.hashHex === checked.hashHex) return { hash: checked.hashHex, status: 'pending', height: null };
-      throw new NodeError('NONCE_TOO_LOW', `nonce ${tx.nonce} is taken by pending transaction ${holder?.checked.hashHex}; the next is ${committed + pending + 1}`);
+      throw new NodeError(
+        'NONCE_TOO_LOW',
+        `nonce ${tx.nonce} is taken by pending transaction ${holder?.checked.hashHex}; the next is ${committed + pending + 1}`,
+      );
     }
     if (tx.nonce > committed + pending + 1) {
       throw new NodeError('NONCE_GAP', `nonce ${tx.nonce} skips ahead; the next is ${committed + pending + 1}`);
@@ -99,7 +101,13 @@ export class Admission {
   private async dryRun(checked: CheckedTx): Promise<void> {
     const { ledger } = this;
     const view = await ledger.viewFor(checked);
-    const ctx = { chainId: ledger.chainId, height: ledger.head.height + 1, timeMs: Math.max(ledger.options.now(), ledger.head.timeMs + 1), proposer: ledger.nodeDid, params: ledger.params };
+    const ctx = {
+      chainId: ledger.chainId,
+      height: ledger.head.height + 1,
+      timeMs: Math.max(ledger.options.now(), ledger.head.timeMs + 1),
+      proposer: ledger.nodeDid,
+      params: ledger.params,
+    };
     const result = applyTxs(view, [checked], ctx);
     const failure = result.rejected[0];
     if (failure) throw new NodeError(failure.error.code, failure.error.message);

@@ -13,7 +13,11 @@ import type { StateTrie } from './state-trie.ts';
 import type { CommitBlock } from './store.ts';
 
 /** Block 0: no transactions, the genesis allocations as its state writes. */
-export function genesisBlock(config: GenesisConfig, trie: StateTrie, key: KeyPair): { block: CommitBlock; trieUpdate: ReturnType<StateTrie['seed']> } {
+export function genesisBlock(
+  config: GenesisConfig,
+  trie: StateTrie,
+  key: KeyPair,
+): { block: CommitBlock; trieUpdate: ReturnType<StateTrie['seed']> } {
   const entries = genesisEntries(config);
   const trieUpdate = trie.seed(entries);
   const header: BlockHeader = {
@@ -29,7 +33,14 @@ export function genesisBlock(config: GenesisConfig, trie: StateTrie, key: KeyPai
   };
   const hash = blockHash(header);
   return {
-    block: { header, hash, seal: { publicKey: key.publicKey, signature: signMessage(key.secretKey, hash) }, txs: [], writes: entries, rejected: [] },
+    block: {
+      header,
+      hash,
+      seal: { publicKey: key.publicKey, signature: signMessage(key.secretKey, hash) },
+      txs: [],
+      writes: entries,
+      rejected: [],
+    },
     trieUpdate,
   };
 }

@@ -98,7 +98,9 @@ export class Ledger {
     }
     const meta = stored as { chainId: string; genesisHash: string };
     if (meta.chainId !== this.chainId) {
-      throw new Error(`the database holds chain "${meta.chainId}" but the genesis file is for "${this.chainId}"; use another DATA_DIR or DATABASE_URL`);
+      throw new Error(
+        `the database holds chain "${meta.chainId}" but the genesis file is for "${this.chainId}"; use another DATA_DIR or DATABASE_URL`,
+      );
     }
     const [row] = await this.db.query<{ height: string | number; hash: Uint8Array; state_root: Uint8Array; time_ms: string | number }>(
       'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
@@ -106,10 +108,14 @@ export class Ledger {
     if (!row) throw new Error('the database has chain metadata but no blocks; it is damaged');
     const root = await this.trie.rebuild(this.store);
     if (!bytesEqual(root, row.state_root)) {
-      throw new Error(`state root mismatch at height ${row.height}: the state rows give ${toHex(root)}, the block says ${toHex(row.state_root)}`);
+      throw new Error(
+        `state root mismatch at height ${row.height}: the state rows give ${toHex(root)}, the block says ${toHex(row.state_root)}`,
+      );
     }
     this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
-    this.options.log(`resumed chain ${this.chainId} at height ${this.head.height} (state root verified, ${this.trie.nodeCount} trie nodes)`);
+    this.options.log(
+      `resumed chain ${this.chainId} at height ${this.head.height} (state root verified, ${this.trie.nodeCount} trie nodes)`,
+    );
   }
 
   private async writeGenesis(): Promise<void> {
@@ -211,8 +217,14 @@ export class Ledger {
     this.trie.commit(trieUpdate);
     this.cache.apply(writes);
     this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs };
-    this.mempool.remove(block.txs.map((t) => t.checked.hashHex), false);
-    const followers = this.mempool.remove(rejected.map((r) => r.hashHex), true);
+    this.mempool.remove(
+      block.txs.map((t) => t.checked.hashHex),
+      false,
+    );
+    const followers = this.mempool.remove(
+      rejected.map((r) => r.hashHex),
+      true,
+    );
     if (followers.length > 0) await this.recordDropped(followers, 'NONCE_GAP', 'an earlier transaction of the same account failed', timeMs);
     const committed: BlockCommitted = { header, hash, txHashes: block.txs.map((t) => t.checked.hashHex), rejected: block.rejected };
     this.events.emit('block', committed);
@@ -221,11 +233,18 @@ export class Ledger {
 
   private async evictExpired(nowMs: number): Promise<CommitBlock['rejected']> {
     const stale = this.mempool.evictStale(nowMs);
-    return stale.map((e) => ({ hashHex: e.checked.hashHex, code: 'EXPIRED', message: 'the transaction waited in the mempool longer than its TTL; send it again' }));
+    return stale.map((e) => ({
+      hashHex: e.checked.hashHex,
+      code: 'EXPIRED',
+      message: 'the transaction waited in the mempool longer than its TTL; send it again',
+    }));
   }
 
   private async recordDropped(entries: MempoolEntry[], code: string, message: string, atMs: number): Promise<void> {
-    await this.store.recordRejected(entries.map((e) => ({ hashHex: e.checked.hashHex, code, message })), atMs);
+    await this.store.recordRejected(
+      entries.map((e) => ({ hashHex: e.checked.hashHex, code, message })),
+      atMs,
+    );
   }
 
   /** Candidate transactions' keys for admission dry runs. */

@@ -12,7 +12,15 @@ const [a, b, c] = accounts as [(typeof accounts)[0], (typeof accounts)[0], (type
 
 function tx(sender: typeof a, nonce: number, fee: bigint, memo = ''): CheckedTx {
   const signed = signTx(
-    { chainId: 'test', from: sender.did, publicKey: sender.publicKey, nonce, fee, feePayer: null, itx: { type: 'transfer', to: c.did, amount: 1n, tokens: [], assets: [], memo } },
+    {
+      chainId: 'test',
+      from: sender.did,
+      publicKey: sender.publicKey,
+      nonce,
+      fee,
+      feePayer: null,
+      itx: { type: 'transfer', to: c.did, amount: 1n, tokens: [], assets: [], memo },
+    },
     sender.secretKey,
   );
   const checked = checkTx(encodeTx(signed), { chainId: 'test', params });

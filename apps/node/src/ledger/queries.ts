@@ -1,20 +1,19 @@
 import {
+  type AccountState,
   decodeAccount,
   decodeAsset,
   decodeToken,
   decodeTx,
-
   encodeProof,
   sha3,
   stateKey,
-  toHex,
   stateKeyHash,
+  toHex,
   verifyProof,
-  type AccountState,
 } from '@arc/core';
 import { NodeError } from '../errors.ts';
-import type { Ledger } from './ledger.ts';
 import { toJsonValue } from './json.ts';
+import type { Ledger } from './ledger.ts';
 
 type Num = string | number;
 
@@ -213,10 +212,17 @@ export class LedgerQueries {
 
   private async tokenBalances(account: AccountState) {
     if (account.tokens.size === 0) return [];
-    const rows = await this.db.query<{ value: Uint8Array }>('SELECT value FROM tokens WHERE address = ANY($1::text[])', [[...account.tokens.keys()]]);
+    const rows = await this.db.query<{ value: Uint8Array }>('SELECT value FROM tokens WHERE address = ANY($1::text[])', [
+      [...account.tokens.keys()],
+    ]);
     return rows
       .map((r) => decodeToken(new Uint8Array(r.value)))
-      .map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals, amount: (account.tokens.get(t.address) ?? 0n).toString() }))
+      .map((t) => ({
+        address: t.address,
+        symbol: t.symbol,
+        decimals: t.decimals,
+        amount: (account.tokens.get(t.address) ?? 0n).toString(),
+      }))
       .sort((a, b) => a.symbol.localeCompare(b.symbol));
   }
 

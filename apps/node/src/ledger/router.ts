@@ -64,22 +64,20 @@ export const accountRouter = router({
 });
 
 export const tokenRouter = router({
-  list: publicProcedure
-    .input(z.object({ cursor, limit }).default({ limit: 20 }))
-    .query(async ({ ctx, input }) => {
-      const page = await ctx.services.queries.listTokens(input.cursor, input.limit);
-      if (input.cursor) return page;
-      const g = ctx.services.ledger.options.genesis;
-      const native = {
-        address: g.nativeToken.symbol,
-        ...g.nativeToken,
-        totalSupply: nativeSupply(g).toString(),
-        owner: null,
-        createdAtHeight: 0,
-        native: true,
-      };
-      return { ...page, items: [native, ...page.items] };
-    }),
+  list: publicProcedure.input(z.object({ cursor, limit }).default({ limit: 20 })).query(async ({ ctx, input }) => {
+    const page = await ctx.services.queries.listTokens(input.cursor, input.limit);
+    if (input.cursor) return page;
+    const g = ctx.services.ledger.options.genesis;
+    const native = {
+      address: g.nativeToken.symbol,
+      ...g.nativeToken,
+      totalSupply: nativeSupply(g).toString(),
+      owner: null,
+      createdAtHeight: 0,
+      native: true,
+    };
+    return { ...page, items: [native, ...page.items] };
+  }),
   get: publicProcedure
     .input(z.union([z.object({ address: did }), z.object({ symbol: z.string().min(1).max(16) })]))
     .query(async ({ ctx, input }) => found(await ctx.services.queries.token(input), 'the token')),

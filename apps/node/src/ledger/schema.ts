@@ -1,4 +1,3 @@
-
 import { bigint, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { amount, bytea } from '../db/columns.ts';
 
@@ -106,4 +105,3 @@ export const chainMeta = pgTable('chain_meta', {
   key: text('key').primaryKey(),
   value: jsonb('value').notNull(),
 });
-

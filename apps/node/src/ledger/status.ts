@@ -1,4 +1,4 @@
-import type { Ledger, BlockCommitted } from './ledger.ts';
+import type { BlockCommitted, Ledger } from './ledger.ts';
 import type { LedgerQueries, TxOut } from './queries.ts';
 
 export interface TxStatus {

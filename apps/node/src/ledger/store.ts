@@ -6,7 +6,6 @@ import {
   encodeEntry,
   encodeHeader,
   encodeSeal,
-
   type LedgerEvent,
   type StateEntry,
   type StateKind,
@@ -117,14 +116,31 @@ async function insertBlock(tx: Sql, b: CommitBlock): Promise<void> {
   await tx.query(
     `INSERT INTO blocks (height, hash, prev_hash, time_ms, proposer, tx_root, state_root, tx_count, header, seal)
      VALUES ($1, decode($2,'hex'), decode($3,'hex'), $4, $5, decode($6,'hex'), decode($7,'hex'), $8, decode($9,'hex'), decode($10,'hex'))`,
-    [h.height, hex(b.hash), hex(h.prevHash), h.timeMs, h.proposer, hex(h.txRoot), hex(h.stateRoot), h.txCount, hex(encodeHeader(h)), hex(encodeSeal(b.seal))],
+    [
+      h.height,
+      hex(b.hash),
+      hex(h.prevHash),
+      h.timeMs,
+      h.proposer,
+      hex(h.txRoot),
+      hex(h.stateRoot),
+      h.txCount,
+      hex(encodeHeader(h)),
+      hex(encodeSeal(b.seal)),
+    ],
   );
 }
 
 async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
   if (b.txs.length === 0) return;
   const cols = { hash: [] as string[], idx: [] as number[], from: [] as string[], nonce: [] as number[], type: [] as string[] };
-  const more = { fee: [] as string[], payer: [] as (string | null)[], accounts: [] as string[], bytes: [] as string[], events: [] as string[] };
+  const more = {
+    fee: [] as string[],
+    payer: [] as (string | null)[],
+    accounts: [] as string[],
+    bytes: [] as string[],
+    events: [] as string[],
+  };
   const links = { did: [] as string[], idx: [] as number[] };
   b.txs.forEach(({ checked, accounts, events }, i) => {
     const t = checked.tx;
@@ -150,10 +166,11 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
        AS x(h, i, f, n, ty, fee, fp, acc, b, ev)`,
     [b.header.height, cols.hash, cols.idx, cols.from, cols.nonce, cols.type, more.fee, more.payer, more.accounts, more.bytes, more.events],
   );
-  await tx.query(
-    `INSERT INTO tx_accounts (did, height, idx) SELECT d, $1, i FROM unnest($2::text[], $3::int[]) AS x(d, i)`,
-    [b.header.height, links.did, links.idx],
-  );
+  await tx.query(`INSERT INTO tx_accounts (did, height, idx) SELECT d, $1, i FROM unnest($2::text[], $3::int[]) AS x(d, i)`, [
+    b.header.height,
+    links.did,
+    links.idx,
+  ]);
 }
 
 async function writeState(tx: Sql, writes: StateWrite[], height: number): Promise<void> {
@@ -231,10 +248,10 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
     );
   }
   if (revoked.payer.length > 0) {
-    await tx.query(
-      `DELETE FROM grants USING unnest($1::text[], $2::text[]) AS x(p, g) WHERE payer = x.p AND grantee = x.g`,
-      [revoked.payer, revoked.grantee],
-    );
+    await tx.query(`DELETE FROM grants USING unnest($1::text[], $2::text[]) AS x(p, g) WHERE payer = x.p AND grantee = x.g`, [
+      revoked.payer,
+      revoked.grantee,
+    ]);
   }
 }
 

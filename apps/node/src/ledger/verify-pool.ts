@@ -49,7 +49,9 @@ export class SignaturePool {
     if (this.workers.length === 0) return checkSignatures(checked);
     const { tx, signingBytes } = checked;
     const sender = this.enqueue({ publicKey: tx.publicKey, message: signingBytes, signature: tx.signature });
-    const payer = tx.feePayer ? this.enqueue({ publicKey: tx.feePayer.publicKey, message: signingBytes, signature: tx.feePayer.signature }) : true;
+    const payer = tx.feePayer
+      ? this.enqueue({ publicKey: tx.feePayer.publicKey, message: signingBytes, signature: tx.feePayer.signature })
+      : true;
     const [senderOk, payerOk] = await Promise.all([sender, payer]);
     if (!senderOk) return ledgerError('INVALID_SIGNATURE', "the sender's signature does not verify against its public key");
     if (!payerOk) return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
@@ -77,8 +79,12 @@ export class SignaturePool {
     this.load[target] = (this.load[target] ?? 0) + 1;
     this.inflight.set(id, {
       items: batch.map((b) => b.item),
-      resolve: (results) => batch.forEach((b, i) => b.done(results[i] === true)),
-      reject: (error) => batch.forEach((b) => b.fail(error)),
+      resolve: (results) => {
+        for (const [i, b] of batch.entries()) b.done(results[i] === true);
+      },
+      reject: (error) => {
+        for (const b of batch) b.fail(error);
+      },
     });
     (this.workers[target] as Worker).postMessage({ id, items: batch.map((b) => b.item) });
   }

@@ -2,7 +2,7 @@ import { bytesEqual } from '../bytes.ts';
 import { assetAddress, tokenAddress } from './addresses.ts';
 import type { CheckedTx } from './check.ts';
 import { LedgerError, ledgerError } from './errors.ts';
-import { cloneAccount, grantId, Overlay, stateKey, type StateView } from './state.ts';
+import { cloneAccount, grantId, Overlay, stateKey } from './state.ts';
 import type { AccountState, AssetState, BlockContext, Itx, Tx } from './types.ts';
 
 /** Something a committed transaction did, for indexes, subscribers and explorers. */
@@ -142,7 +142,18 @@ function applyItx(
       const h = ctx.height;
       s.put({
         kind: 'asset',
-        value: { address, owner: from, issuer: from, moniker, data, transferable, readonly, consumed: false, createdAtHeight: h, updatedAtHeight: h },
+        value: {
+          address,
+          owner: from,
+          issuer: from,
+          moniker,
+          data,
+          transferable,
+          readonly,
+          consumed: false,
+          createdAtHeight: h,
+          updatedAtHeight: h,
+        },
       });
       events.push({ type: 'assetCreated', address, owner: from });
       return null;
@@ -165,7 +176,10 @@ function applyItx(
     case 'delegate':
       if (itx.grantee === from) return ledgerError('INVALID_TX', 'an account cannot grant fees to itself');
       if (itx.expiresAtMs <= ctx.timeMs) return ledgerError('INVALID_TX', 'a fee grant must expire after the current block time');
-      s.put({ kind: 'grant', value: { payer: from, grantee: itx.grantee, allowance: itx.allowance, spent: 0n, expiresAtMs: itx.expiresAtMs } });
+      s.put({
+        kind: 'grant',
+        value: { payer: from, grantee: itx.grantee, allowance: itx.allowance, spent: 0n, expiresAtMs: itx.expiresAtMs },
+      });
       events.push({ type: 'delegated', payer: from, grantee: itx.grantee, allowance: itx.allowance, expiresAtMs: itx.expiresAtMs });
       accounts.add(itx.grantee);
       return null;

@@ -1,4 +1,4 @@
-import { applyTx, type ApplyOk } from './apply.ts';
+import { type ApplyOk, applyTx } from './apply.ts';
 import type { CheckedTx } from './check.ts';
 import { LedgerError } from './errors.ts';
 import { Overlay, type StateView } from './state.ts';

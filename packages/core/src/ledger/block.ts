@@ -1,6 +1,6 @@
 import { concatBytes } from '../bytes.ts';
-import { Reader, Writer } from '../encoding/codec.ts';
 import { sha3 } from '../crypto/provider.ts';
+import { Reader, Writer } from '../encoding/codec.ts';
 import { TX_LIMITS } from './limits.ts';
 import type { BlockHeader, BlockSeal } from './types.ts';
 

@@ -1,7 +1,7 @@
 import { toHex } from '../bytes.ts';
-import { CodecError } from '../encoding/codec.ts';
 import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
+import { CodecError } from '../encoding/codec.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
@@ -43,7 +43,8 @@ export function validateItx(itx: Itx): LedgerError | null {
         return ledgerError('INVALID_TX', 'a transfer must move an amount, a token or an asset');
       }
       if (itx.tokens.some((t) => t.amount === 0n)) return ledgerError('INVALID_TX', 'a token amount in a transfer must be above 0');
-      if (!unique(itx.tokens.map((t) => t.token))) return ledgerError('INVALID_TX', 'a token appears twice in one transfer; add the amounts');
+      if (!unique(itx.tokens.map((t) => t.token)))
+        return ledgerError('INVALID_TX', 'a token appears twice in one transfer; add the amounts');
       if (!unique(itx.assets)) return ledgerError('INVALID_TX', 'an asset appears twice in one transfer');
       return null;
     }
@@ -83,7 +84,8 @@ export function checkTxStatic(bytes: Uint8Array, ctx: CheckContext): CheckedTx |
   try {
     ({ tx, signingBytes } = decodeTxWithSigningBytes(bytes));
   } catch (error) {
-    if (error instanceof UnknownItxTypeError) return ledgerError('UNKNOWN_TX_TYPE', `${error.message}; upgrade the client or fix the encoder`);
+    if (error instanceof UnknownItxTypeError)
+      return ledgerError('UNKNOWN_TX_TYPE', `${error.message}; upgrade the client or fix the encoder`);
     if (error instanceof CodecError) return ledgerError('MALFORMED_TX', `the bytes are not a canonical transaction: ${error.message}`);
     throw error;
   }

@@ -1,6 +1,6 @@
 import { utf8 } from '../bytes.ts';
-import { Reader, Writer } from '../encoding/codec.ts';
 import { sha3 } from '../crypto/provider.ts';
+import { Reader, Writer } from '../encoding/codec.ts';
 import { TX_LIMITS } from './limits.ts';
 import type { AccountState, AssetState, GrantState, TokenState } from './types.ts';
 
@@ -157,14 +157,7 @@ export function decodeAsset(bytes: Uint8Array): AssetState {
 }
 
 export function encodeGrant(g: GrantState): Uint8Array {
-  return new Writer()
-    .u8(STATE_VERSION)
-    .string(g.payer)
-    .string(g.grantee)
-    .big(g.allowance)
-    .big(g.spent)
-    .uint(g.expiresAtMs)
-    .finish();
+  return new Writer().u8(STATE_VERSION).string(g.payer).string(g.grantee).big(g.allowance).big(g.spent).uint(g.expiresAtMs).finish();
 }
 
 export function decodeGrant(bytes: Uint8Array): GrantState {

@@ -1,5 +1,5 @@
-import { Reader, Writer } from '../encoding/codec.ts';
 import { sha3 } from '../crypto/provider.ts';
+import { Reader, Writer } from '../encoding/codec.ts';
 import { TX_LIMITS } from './limits.ts';
 import type { Itx, ItxType, Tx, UnsignedTx } from './types.ts';
 

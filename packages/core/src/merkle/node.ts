@@ -19,9 +19,7 @@ const INTERNAL_TAG = 0x01;
 export const EMPTY_ROOT: Uint8Array = new Uint8Array(HASH_BYTES);
 
 /** A stored trie node; an internal node refers to its children by hash (EMPTY_ROOT when empty). */
-export type TrieNode =
-  | { kind: 'leaf'; key: Uint8Array; valueHash: Uint8Array }
-  | { kind: 'internal'; left: Uint8Array; right: Uint8Array };
+export type TrieNode = { kind: 'leaf'; key: Uint8Array; valueHash: Uint8Array } | { kind: 'internal'; left: Uint8Array; right: Uint8Array };
 
 /** Bit `index` of the key, most significant bit of byte 0 first. */
 export function bitAt(key: Uint8Array, index: number): number {

@@ -72,7 +72,9 @@ function inBatches(keys: Uint8Array[], round: number): TrieUpdate[][] {
 function report(label: string, result: PhaseResult, updates: number): void {
   const perSecond = Math.round(updates / (result.elapsedMs / 1000));
   const hashesPerUpdate = (result.hashes / updates).toFixed(2);
-  console.log(`${label}: ${updates} updates in ${result.elapsedMs.toFixed(0)} ms → ${perSecond} updates/s, ${hashesPerUpdate} hashes/update`);
+  console.log(
+    `${label}: ${updates} updates in ${result.elapsedMs.toFixed(0)} ms → ${perSecond} updates/s, ${hashesPerUpdate} hashes/update`,
+  );
 }
 
 function benchProofs(store: Map<string, TrieNode>, root: Uint8Array, keys: Uint8Array[]): void {

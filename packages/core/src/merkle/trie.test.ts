@@ -81,26 +81,30 @@ describe('trie shape', () => {
 });
 
 describe('updateTrie', () => {
-  it('gives the same root for the same final set whatever the batching and order (canonical form)', () => {
-    fc.assert(
-      fc.property(scenarioArb, ({ keys, writes, batchSizes, shuffleSeed }) => {
-        const updates = toUpdates(keys, writes);
-        const incremental = new MemoryStore();
-        for (const batch of inBatches(updates, batchSizes)) incremental.apply(batch);
+  it(
+    'gives the same root for the same final set whatever the batching and order (canonical form)',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, ({ keys, writes, batchSizes, shuffleSeed }) => {
+          const updates = toUpdates(keys, writes);
+          const incremental = new MemoryStore();
+          for (const batch of inBatches(updates, batchSizes)) incremental.apply(batch);
 
-        const entries = finalSet(updates);
-        const oneBatch = storeOf(shuffled(entries, shuffleSeed));
-        const oneByOne = new MemoryStore();
-        for (const [key, valueHash] of shuffled(entries, shuffleSeed + 1)) oneByOne.apply([{ key, valueHash }]);
+          const entries = finalSet(updates);
+          const oneBatch = storeOf(shuffled(entries, shuffleSeed));
+          const oneByOne = new MemoryStore();
+          for (const [key, valueHash] of shuffled(entries, shuffleSeed + 1)) oneByOne.apply([{ key, valueHash }]);
 
-        const expected = hex(referenceRoot(entries));
-        expect(hex(incremental.root)).toBe(expected);
-        expect(hex(oneBatch.root)).toBe(expected);
-        expect(hex(oneByOne.root)).toBe(expected);
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+          const expected = hex(referenceRoot(entries));
+          expect(hex(incremental.root)).toBe(expected);
+          expect(hex(oneBatch.root)).toBe(expected);
+          expect(hex(oneByOne.root)).toBe(expected);
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
   it('moves the remaining leaf up to the root when its sibling is deleted below a chain', () => {
     const kept = new Uint8Array(32).fill(0xff);
@@ -129,63 +133,79 @@ describe('updateTrie', () => {
     expect(hex(store.root)).toBe(hex(EMPTY_ROOT));
   });
 
-  it('returns EMPTY_ROOT after deleting every key', () => {
-    fc.assert(
-      fc.property(keysArb, fc.nat(), (keys, seed) => {
-        const store = storeOf(keys.map((key, i) => [key, filledValue(i % 4)]));
-        store.apply(shuffled(keys, seed).map((key) => ({ key, valueHash: null })));
-        expect(hex(store.root)).toBe(hex(EMPTY_ROOT));
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+  it(
+    'returns EMPTY_ROOT after deleting every key',
+    () => {
+      fc.assert(
+        fc.property(keysArb, fc.nat(), (keys, seed) => {
+          const store = storeOf(keys.map((key, i) => [key, filledValue(i % 4)]));
+          store.apply(shuffled(keys, seed).map((key) => ({ key, valueHash: null })));
+          expect(hex(store.root)).toBe(hex(EMPTY_ROOT));
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('changes nothing and builds nothing for rewrites of current values and deletes of absent keys', () => {
-    fc.assert(
-      fc.property(keysArb, bytes32, (keys, absent) => {
-        const entries: Entry[] = keys.map((key, i) => [key, filledValue(i % 4)]);
-        const store = storeOf(entries);
-        const before = hex(store.root);
-        const noOps: TrieUpdate[] = entries.map(([key, valueHash]) => ({ key, valueHash }));
-        if (!keys.some((key) => bytesEqual(key, absent))) noOps.push({ key: absent, valueHash: null });
-        const { result, hashes } = countingHashes(() => store.apply(noOps));
-        expect(hex(store.root)).toBe(before);
-        expect(result.size).toBe(0);
-        expect(hashes).toBe(0);
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+  it(
+    'changes nothing and builds nothing for rewrites of current values and deletes of absent keys',
+    () => {
+      fc.assert(
+        fc.property(keysArb, bytes32, (keys, absent) => {
+          const entries: Entry[] = keys.map((key, i) => [key, filledValue(i % 4)]);
+          const store = storeOf(entries);
+          const before = hex(store.root);
+          const noOps: TrieUpdate[] = entries.map(([key, valueHash]) => ({ key, valueHash }));
+          if (!keys.some((key) => bytesEqual(key, absent))) noOps.push({ key: absent, valueHash: null });
+          const { result, hashes } = countingHashes(() => store.apply(noOps));
+          expect(hex(store.root)).toBe(before);
+          expect(result.size).toBe(0);
+          expect(hashes).toBe(0);
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('hashes each node it builds exactly once per batch', () => {
-    fc.assert(
-      fc.property(scenarioArb, ({ keys, writes, batchSizes }) => {
-        const store = new MemoryStore();
-        for (const batch of inBatches(toUpdates(keys, writes), batchSizes)) {
-          const { result: created, hashes } = countingHashes(() => store.apply(batch));
-          expect(hashes).toBe(created.size);
-        }
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+  it(
+    'hashes each node it builds exactly once per batch',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, ({ keys, writes, batchSizes }) => {
+          const store = new MemoryStore();
+          for (const batch of inBatches(toUpdates(keys, writes), batchSizes)) {
+            const { result: created, hashes } = countingHashes(() => store.apply(batch));
+            expect(hashes).toBe(created.size);
+          }
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('returns in created only nodes whose hash is their key, and every node the new root reaches is stored', () => {
-    fc.assert(
-      fc.property(scenarioArb, ({ keys, writes, batchSizes }) => {
-        const store = new MemoryStore();
-        for (const batch of inBatches(toUpdates(keys, writes), batchSizes)) {
-          const created = store.apply(batch);
-          for (const [hashHex, node] of created) expect(hex(hashNode(node))).toBe(hashHex);
-        }
-        // Every present key is reachable, which reads every node on its path.
-        for (const [key, valueHash] of finalSet(toUpdates(keys, writes))) {
-          expect(hex(getValueHash(store, store.root, key) ?? EMPTY_ROOT)).toBe(hex(valueHash));
-        }
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+  it(
+    'returns in created only nodes whose hash is their key, and every node the new root reaches is stored',
+    () => {
+      fc.assert(
+        fc.property(scenarioArb, ({ keys, writes, batchSizes }) => {
+          const store = new MemoryStore();
+          for (const batch of inBatches(toUpdates(keys, writes), batchSizes)) {
+            const created = store.apply(batch);
+            for (const [hashHex, node] of created) expect(hex(hashNode(node))).toBe(hashHex);
+          }
+          // Every present key is reachable, which reads every node on its path.
+          for (const [key, valueHash] of finalSet(toUpdates(keys, writes))) {
+            expect(hex(getValueHash(store, store.root, key) ?? EMPTY_ROOT)).toBe(hex(valueHash));
+          }
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
   it('throws naming the hash when the node store lacks a node', () => {
     const store = storeOf([
@@ -207,18 +227,22 @@ describe('updateTrie', () => {
 });
 
 describe('node encoding', () => {
-  it('round-trips leaves and internal nodes through 65 bytes whose hash is the node hash', () => {
-    fc.assert(
-      fc.property(fc.boolean(), bytes32, bytes32, (isLeaf, a, b) => {
-        const node: TrieNode = isLeaf ? { kind: 'leaf', key: a, valueHash: b } : { kind: 'internal', left: a, right: b };
-        const encoded = encodeNode(node);
-        expect(encoded).toHaveLength(65);
-        expect(decodeNode(encoded)).toEqual(node);
-        expect(hashNode(node)).toEqual(sha3(encoded));
-      }),
-      RUNS,
-    );
-  }, SLOW_MS);
+  it(
+    'round-trips leaves and internal nodes through 65 bytes whose hash is the node hash',
+    () => {
+      fc.assert(
+        fc.property(fc.boolean(), bytes32, bytes32, (isLeaf, a, b) => {
+          const node: TrieNode = isLeaf ? { kind: 'leaf', key: a, valueHash: b } : { kind: 'internal', left: a, right: b };
+          const encoded = encodeNode(node);
+          expect(encoded).toHaveLength(65);
+          expect(decodeNode(encoded)).toEqual(node);
+          expect(hashNode(node)).toEqual(sha3(encoded));
+        }),
+        RUNS,
+      );
+    },
+    SLOW_MS,
+  );
 
   it('rejects other lengths and tags', () => {
     expect(() => decodeNode(new Uint8Array(64))).toThrow(TypeError);

@@ -9,15 +9,7 @@
  * without being rehashed.
  */
 import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
-import {
-  bitAt,
-  commonPrefixBits,
-  HASH_BYTES,
-  isEmptyHash,
-  KEY_BITS,
-  NodeHasher,
-  type TrieNode,
-} from './node.ts';
+import { bitAt, commonPrefixBits, HASH_BYTES, isEmptyHash, KEY_BITS, NodeHasher, type TrieNode } from './node.ts';
 
 export { decodeNode, EMPTY_ROOT, encodeNode, hashNode, type TrieNode } from './node.ts';
 
@@ -167,13 +159,7 @@ class BatchUpdater {
     return this.build(depth, items, 0, items.length);
   }
 
-  private updateInternal(
-    hash: Uint8Array,
-    node: TrieNode & { kind: 'internal' },
-    depth: number,
-    lo: number,
-    hi: number,
-  ): Ref {
+  private updateInternal(hash: Uint8Array, node: TrieNode & { kind: 'internal' }, depth: number, lo: number, hi: number): Ref {
     if (depth >= KEY_BITS) throw new Error(`trie node ${toHex(hash)} is an internal node below bit ${KEY_BITS}`);
     const mid = splitIndex(this.updates, depth, lo, hi);
     const left = mid > lo ? this.update(node.left, depth + 1, lo, mid) : undefined;
