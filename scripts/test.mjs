@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The whole suite: vitest (unit, property, integration, crash) then Playwright (browser), each
-// writing a JSON report under reports/; prints one totals line read from those reports.
+// The whole suite: lint and typecheck as gates, then vitest (unit, property, integration, crash) and
+// Playwright (browser), each writing a JSON report under reports/; prints one totals line from them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -11,8 +11,11 @@ mkdirSync(reports, { recursive: true });
 
 function run(command, args) {
   console.log(`\n$ ${command} ${args.join(' ')}`);
-  return spawnSync(command, args, { stdio: 'inherit', env: process.env }).status ?? 1;
+  return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status ?? 1;
 }
+
+const lint = run('npx', ['biome', 'check', '.']);
+const typecheck = run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 
 const vitest = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]);
 let playwright = 0;
@@ -40,4 +43,6 @@ function totals() {
 
 const { passed, failed } = totals();
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
-process.exit(vitest !== 0 || playwright !== 0 || failed > 0 ? 1 : 0);
+if (lint !== 0) console.log('biome check failed (see above): run `npx biome check --write .`');
+if (typecheck !== 0) console.log('typecheck failed (see above)');
+process.exit(lint !== 0 || typecheck !== 0 || vitest !== 0 || playwright !== 0 || failed > 0 ? 1 : 0);
