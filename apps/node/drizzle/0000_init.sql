@@ -1,3 +1,10 @@
+CREATE TABLE "faucet_claims" (
+	"idempotency_key" text PRIMARY KEY NOT NULL,
+	"did" text NOT NULL,
+	"tx_hash" text NOT NULL,
+	"at_ms" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "accounts" (
 	"did" text PRIMARY KEY NOT NULL,
 	"nonce" bigint NOT NULL,
@@ -24,7 +31,8 @@ CREATE TABLE "blocks" (
 	"state_root" "bytea" NOT NULL,
 	"tx_count" integer NOT NULL,
 	"header" "bytea" NOT NULL,
-	"seal" "bytea" NOT NULL
+	"seal" "bytea" NOT NULL,
+	"certificate" "bytea"
 );
 --> statement-breakpoint
 CREATE TABLE "chain_meta" (
@@ -75,15 +83,8 @@ CREATE TABLE "txs" (
 	"events" json NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "faucet_claims" (
-	"idempotency_key" text PRIMARY KEY NOT NULL,
-	"did" text NOT NULL,
-	"tx_hash" text NOT NULL,
-	"at_ms" bigint NOT NULL
-);
---> statement-breakpoint
+CREATE INDEX "faucet_claims_did_idx" ON "faucet_claims" USING btree ("did","at_ms");--> statement-breakpoint
 CREATE INDEX "assets_owner_idx" ON "assets" USING btree ("owner","address");--> statement-breakpoint
 CREATE UNIQUE INDEX "blocks_hash_idx" ON "blocks" USING btree ("hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "tokens_symbol_idx" ON "tokens" USING btree ("symbol");--> statement-breakpoint
-CREATE UNIQUE INDEX "txs_position_idx" ON "txs" USING btree ("height","idx");--> statement-breakpoint
-CREATE INDEX "faucet_claims_did_idx" ON "faucet_claims" USING btree ("did","at_ms");
+CREATE UNIQUE INDEX "txs_position_idx" ON "txs" USING btree ("height","idx");

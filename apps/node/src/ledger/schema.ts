@@ -15,6 +15,8 @@ export const blocks = pgTable(
     txCount: integer('tx_count').notNull(),
     header: bytea('header').notNull(),
     seal: bytea('seal').notNull(),
+    /** The vote certificate that finalized the block; consensus fills it, one-node mode leaves it null. */
+    certificate: bytea('certificate'),
   },
   (t) => [uniqueIndex('blocks_hash_idx').on(t.hash)],
 );
