@@ -25,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`the node could not start: ${error.message}`);
+  console.error(`the node could not start: ${error.message}${error.cause ? ` (cause: ${String(error.cause)})` : ''}`);
   process.exit(1);
 });

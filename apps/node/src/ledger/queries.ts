@@ -11,7 +11,9 @@ import {
   toHex,
   verifyProof,
 } from '@arc/core';
+import type { z } from 'zod';
 import { NodeError } from '../errors.ts';
+import type { ItxOut } from './api-schemas.ts';
 import { toJsonValue } from './json.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -41,8 +43,8 @@ export interface TxOut {
   nonce: number;
   fee: string;
   feePayer: string | null;
-  type: string;
-  itx: unknown;
+  type: z.infer<typeof ItxOut>['type'];
+  itx: z.infer<typeof ItxOut>;
   accounts: string[];
 }
 
@@ -75,7 +77,7 @@ interface TxRow {
 
 function txOut(row: TxRow): TxOut {
   const tx = decodeTx(new Uint8Array(row.bytes));
-  const { type, ...fields } = tx.itx;
+  const itx = toJsonValue(tx.itx) as z.infer<typeof ItxOut>;
   return {
     hash: toHex(row.hash),
     height: Number(row.height),
@@ -85,8 +87,8 @@ function txOut(row: TxRow): TxOut {
     nonce: tx.nonce,
     fee: tx.fee.toString(),
     feePayer: row.fee_payer,
-    type,
-    itx: toJsonValue(fields),
+    type: tx.itx.type,
+    itx,
     accounts: row.accounts,
   };
 }

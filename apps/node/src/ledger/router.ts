@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/inputs.ts';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
+import { AccountOut, AssetOut, BlockOut, ChainInfoOut, pageOf, SubmitOut, TokenOut, TxOut, TxStatusOut } from './api-schemas.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
 
 function found<T>(value: T | null, what: string): T {
@@ -11,7 +12,7 @@ function found<T>(value: T | null, what: string): T {
 }
 
 export const chainRouter = router({
-  info: publicProcedure.query(({ ctx }) => {
+  info: publicProcedure.output(ChainInfoOut).query(({ ctx }) => {
     const { ledger, faucet } = ctx.services;
     const g = ledger.options.genesis;
     return {
@@ -32,62 +33,79 @@ export const chainRouter = router({
 export const blockRouter = router({
   byHeight: publicProcedure
     .input(z.object({ height: z.number().int().min(0) }))
+    .output(BlockOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.blockByHeight(input.height), `block ${input.height}`)),
   byHash: publicProcedure
     .input(z.object({ hash }))
+    .output(BlockOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.blockByHash(input.hash), `block ${input.hash}`)),
   list: publicProcedure
     .input(z.object({ cursor: z.number().int().min(0).optional(), limit }))
+    .output(pageOf(BlockOut, z.number()))
     .query(({ ctx, input }) => ctx.services.queries.listBlocks(input.cursor, input.limit)),
 });
 
 export const txRouter = router({
   send: publicProcedure
     .input(z.object({ tx: hexBytes(65_536) }))
+    .output(SubmitOut)
     .mutation(({ ctx, input }) => ctx.services.admission.submit(fromHex(input.tx))),
   byHash: publicProcedure
     .input(z.object({ hash }))
+    .output(TxStatusOut)
     .query(({ ctx, input }) => txStatus(ctx.services.ledger, ctx.services.queries, input.hash)),
   wait: publicProcedure
     .input(z.object({ hash, timeoutMs: z.number().int().min(0).max(WAIT_MAX_MS).default(10_000) }))
+    .output(TxStatusOut)
     .query(({ ctx, input }) => waitForTx(ctx.services.ledger, ctx.services.queries, input.hash, input.timeoutMs)),
   list: publicProcedure
     .input(z.object({ cursor: positionCursor, limit }).default({ limit: 20 }))
+    .output(pageOf(TxOut, z.string()))
     .query(({ ctx, input }) => ctx.services.queries.listTxs(input.cursor, input.limit)),
   listByAccount: publicProcedure
     .input(z.object({ did, cursor: positionCursor, limit }))
+    .output(pageOf(TxOut, z.string()))
     .query(({ ctx, input }) => ctx.services.queries.listTxsByAccount(input.did, input.cursor, input.limit)),
 });
 
 export const accountRouter = router({
-  get: publicProcedure.input(z.object({ did })).query(({ ctx, input }) => ctx.services.queries.account(input.did)),
+  get: publicProcedure
+    .input(z.object({ did }))
+    .output(AccountOut)
+    .query(({ ctx, input }) => ctx.services.queries.account(input.did)),
 });
 
 export const tokenRouter = router({
-  list: publicProcedure.input(z.object({ cursor, limit }).default({ limit: 20 })).query(async ({ ctx, input }) => {
-    const page = await ctx.services.queries.listTokens(input.cursor, input.limit);
-    if (input.cursor) return page;
-    const g = ctx.services.ledger.options.genesis;
-    const native = {
-      address: g.nativeToken.symbol,
-      ...g.nativeToken,
-      totalSupply: nativeSupply(g).toString(),
-      owner: null,
-      createdAtHeight: 0,
-      native: true,
-    };
-    return { ...page, items: [native, ...page.items] };
-  }),
+  list: publicProcedure
+    .input(z.object({ cursor, limit }).default({ limit: 20 }))
+    .output(pageOf(TokenOut, z.string()))
+    .query(async ({ ctx, input }) => {
+      const page = await ctx.services.queries.listTokens(input.cursor, input.limit);
+      if (input.cursor) return page;
+      const g = ctx.services.ledger.options.genesis;
+      const native = {
+        address: g.nativeToken.symbol,
+        ...g.nativeToken,
+        totalSupply: nativeSupply(g).toString(),
+        owner: null,
+        createdAtHeight: 0,
+        native: true,
+      };
+      return { ...page, items: [native, ...page.items] };
+    }),
   get: publicProcedure
     .input(z.union([z.object({ address: did }), z.object({ symbol: z.string().min(1).max(16) })]))
+    .output(TokenOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.token(input), 'the token')),
 });
 
 export const assetRouter = router({
   get: publicProcedure
     .input(z.object({ address: did }))
+    .output(AssetOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.asset(input.address), `asset ${input.address}`)),
   listByOwner: publicProcedure
     .input(z.object({ owner: did, cursor, limit }))
+    .output(pageOf(AssetOut, z.string()))
     .query(({ ctx, input }) => ctx.services.queries.listAssetsByOwner(input.owner, input.cursor, input.limit)),
 });

@@ -100,15 +100,9 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** A transfer's recipient and what it moves; `itx` arrives as plain JSON, so it is checked, not cast. */
+/** A transfer's recipient and what it moves (the node's output schema types `itx` by its `type`). */
 function transferOf(tx: Tx): Transfer | null {
-  if (tx.type !== 'transfer' || typeof tx.itx !== 'object' || tx.itx === null) return null;
-  const itx: { to?: unknown; amount?: unknown; tokens?: unknown; assets?: unknown } = tx.itx;
-  if (typeof itx.to !== 'string' || typeof itx.amount !== 'string') return null;
-  return {
-    to: itx.to,
-    amount: itx.amount,
-    tokenCount: Array.isArray(itx.tokens) ? itx.tokens.length : 0,
-    assetCount: Array.isArray(itx.assets) ? itx.assets.length : 0,
-  };
+  if (tx.itx.type !== 'transfer') return null;
+  const { to, amount, tokens, assets } = tx.itx;
+  return { to, amount, tokenCount: tokens.length, assetCount: assets.length };
 }

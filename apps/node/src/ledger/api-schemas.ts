@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * What the ledger's procedures return. Explicit schemas keep the router type small for editors and
+ * are the contract the client and the web app read (amounts are decimal strings in the smallest
+ * unit, bytes are lower-case hex, times are epoch milliseconds).
+ */
+const hex = z.string();
+const amount = z.string();
+const did = z.string();
+
+export const BlockOut = z.object({
+  height: z.number(),
+  hash: hex,
+  prevHash: hex,
+  timeMs: z.number(),
+  proposer: did,
+  txRoot: hex,
+  stateRoot: hex,
+  txCount: z.number(),
+  txHashes: z.array(hex),
+});
+
+const TokenAmountOut = z.object({ token: did, amount });
+
+export const ItxOut = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('declareAccount'), moniker: z.string() }),
+  z.object({ type: z.literal('transfer'), to: did, amount, tokens: z.array(TokenAmountOut), assets: z.array(did), memo: z.string() }),
+  z.object({ type: z.literal('createToken'), symbol: z.string(), name: z.string(), decimals: z.number(), totalSupply: amount }),
+  z.object({ type: z.literal('createAsset'), moniker: z.string(), data: hex, transferable: z.boolean(), readonly: z.boolean() }),
+  z.object({ type: z.literal('updateAsset'), address: did, moniker: z.string(), data: hex }),
+  z.object({ type: z.literal('consumeAsset'), address: did }),
+  z.object({ type: z.literal('delegate'), grantee: did, allowance: amount, expiresAtMs: z.number() }),
+  z.object({ type: z.literal('revokeDelegation'), grantee: did }),
+]);
+
+export const TxOut = z.object({
+  hash: hex,
+  height: z.number(),
+  index: z.number(),
+  timeMs: z.number(),
+  from: did,
+  nonce: z.number(),
+  fee: amount,
+  feePayer: did.nullable(),
+  type: z.enum(['declareAccount', 'transfer', 'createToken', 'createAsset', 'updateAsset', 'consumeAsset', 'delegate', 'revokeDelegation']),
+  itx: ItxOut,
+  accounts: z.array(did),
+});
+
+export const TxStatusOut = z.object({
+  hash: hex,
+  status: z.enum(['pending', 'committed', 'rejected', 'unknown']),
+  height: z.number().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  tx: TxOut.nullable(),
+});
+
+export const SubmitOut = z.object({ hash: hex, status: z.enum(['pending', 'committed']), height: z.number().nullable() });
+
+export const ProofOut = z.object({
+  height: z.number(),
+  stateRoot: hex,
+  key: z.string(),
+  value: hex.nullable(),
+  siblings: z.array(hex),
+  leaf: z.object({ key: hex, valueHash: hex }).nullable(),
+});
+
+export const AccountOut = z.object({
+  did,
+  exists: z.boolean(),
+  moniker: z.string(),
+  nonce: z.number(),
+  publicKey: hex.nullable(),
+  balance: amount,
+  tokens: z.array(z.object({ address: did, symbol: z.string(), decimals: z.number(), amount })),
+  proof: ProofOut,
+});
+
+export const TokenOut = z.object({
+  address: z.string(),
+  symbol: z.string(),
+  name: z.string(),
+  decimals: z.number(),
+  totalSupply: amount,
+  owner: did.nullable(),
+  createdAtHeight: z.number(),
+  native: z.boolean(),
+});
+
+export const AssetOut = z.object({
+  address: did,
+  owner: did,
+  issuer: did,
+  moniker: z.string(),
+  data: hex,
+  transferable: z.boolean(),
+  readonly: z.boolean(),
+  consumed: z.boolean(),
+  createdAtHeight: z.number(),
+  updatedAtHeight: z.number(),
+});
+
+export const ChainInfoOut = z.object({
+  chainId: z.string(),
+  height: z.number(),
+  headHash: hex,
+  stateRoot: hex,
+  timeMs: z.number(),
+  nativeToken: z.object({ symbol: z.string(), name: z.string(), decimals: z.number(), totalSupply: amount }),
+  params: z.object({ minFee: amount, maxTxBytes: z.number(), maxTxsPerBlock: z.number(), maxBlockBytes: z.number() }),
+  mempool: z.object({ size: z.number(), capacity: z.number() }),
+  faucet: z.object({ enabled: z.boolean(), amount }),
+  nodeDid: did,
+});
+
+/** A page of items with the cursor of the next page (null on the last page). */
+export function pageOf<T extends z.ZodType, C extends z.ZodType>(item: T, cursor: C) {
+  return z.object({ items: z.array(item), nextCursor: cursor.nullable() });
+}
