@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEV_ACCOUNT_NAMES, devKey } from '../src/config/dev-keys.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
+import { createTestDatabase, type TestDriver, testDrivers, testGenesis } from '../src/testing.ts';
+import { ChildNode, type ChildNodeEnv } from './helpers/child-node.ts';
+import { nodeClient } from './helpers/client.ts';
+import { checkCommittedState } from './helpers/expected-state.ts';
+import { TransferLoad } from './helpers/load.ts';
+import { between, seededRandom, sleep, testSeed } from './helpers/random.ts';
+import { replayFromGenesis } from './helpers/replay.ts';
+import { randomSigner } from './helpers/wallet.ts';
+
+/** Kill cycles per run: PGlite is the crash-sensitive store; PostgreSQL gets a shorter run. */
+const KILL_CYCLES: Record<TestDriver, number> = { pglite: process.env.CI ? 20 : 8, postgres: process.env.CI ? 3 : 1 };
+const KILL_AFTER_MS = { min: 200, max: 1500 };
+const CRASH_TEST_TIMEOUT_MS = 240_000;
+
+describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL while under load', (driver) => {
+  it(
+    'keeps every transaction it reported committed, applies none by half, and replays from genesis to the same state roots',
+    async () => {
+      installNodeCrypto(); // the same ed25519/SHA3 as the node, only faster than core's default for signing the load
+      const seed = testSeed('CRASH_SEED');
+      const random = seededRandom(seed);
+      const genesis = await testGenesis();
+      const dataDir = await mkdtemp(join(tmpdir(), 'arc-crash-'));
+      const db = await createTestDatabase(driver, driver === 'pglite' ? join(dataDir, 'pglite') : undefined);
+      const env: ChildNodeEnv = { DATA_DIR: dataDir, BLOCK_INTERVAL_MS: '1000' };
+      if (db.target.kind === 'postgres') env.DATABASE_URL = db.target.url;
+      const senders = DEV_ACCOUNT_NAMES.map((name) => devKey(name));
+      const recipients = [...senders.map((s) => s.did), ...Array.from({ length: 4 }, () => randomSigner().did)];
+      const load = new TransferLoad(genesis.chainId, senders, recipients, random);
+      let node = await (await ChildNode.spawn(env)).ready();
+      let failed = false;
+      try {
+        const checkedByHash = new Set<string>();
+        const checkAfterRestart = async () => {
+          const atRisk = [...load.reported.keys()].filter((hash) => !checkedByHash.has(hash));
+          const summary = await checkCommittedState(nodeClient(node.url), genesis, load.reported, atRisk);
+          for (const hash of atRisk) checkedByHash.add(hash);
+          return summary;
+        };
+
+        load.attach(node.url);
+        for (let cycle = 1; cycle <= KILL_CYCLES[driver]; cycle++) {
+          await sleep(between(random, KILL_AFTER_MS.min, KILL_AFTER_MS.max));
+          await node.kill('SIGKILL');
+          load.detach();
+          node = await (await ChildNode.spawn(env)).ready();
+          await checkAfterRestart();
+          load.attach(node.url);
+        }
+        await sleep(KILL_AFTER_MS.min);
+        await load.stop();
+        expect(load.unexpected, 'answers a correct node never gives this load').toEqual([]);
+        expect(load.stats.reportedCommitted, 'the load committed too little to mean anything').toBeGreaterThan(10 * KILL_CYCLES[driver]);
+        const final = await checkAfterRestart();
+        const { stateRoot } = await nodeClient(node.url).chain.info.query();
+
+        await node.kill('SIGTERM');
+        expect((await node.exited).code, `a SIGTERM'd node exits 0:\n${node.output}`).toBe(0);
+        const stored = await openDatabase(db.target);
+        const replay = await replayFromGenesis(stored, genesis).finally(() => stored.close());
+
+        expect(replay.height).toBeGreaterThanOrEqual(final.height);
+        expect(replay.txs).toBe(final.txs);
+        expect(replay.stateRoot).toBe(stateRoot);
+        console.log(
+          `crash test on ${driver}: ${KILL_CYCLES[driver]} kills, ${replay.height} blocks, ${replay.txs} txs replayed;`,
+          `load ${JSON.stringify(load.stats)} (CRASH_SEED=${seed})`,
+        );
+      } catch (error) {
+        failed = true;
+        if (error instanceof Error) error.message = `[CRASH_SEED=${seed}; data kept in ${dataDir}] ${error.message}`;
+        throw error;
+      } finally {
+        await load.stop();
+        await node.kill();
+        if (!failed) {
+          await db.drop();
+          await rm(dataDir, { recursive: true, force: true });
+        }
+      }
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  );
+});
