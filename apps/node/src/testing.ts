@@ -30,7 +30,10 @@ export interface TestDatabase {
 export async function createTestDatabase(driver: TestDriver, dataDir?: string): Promise<TestDatabase> {
   if (driver === 'pglite') {
     const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'arc-test-')));
-    return { target: { kind: 'pglite', dataDir: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+    const drop = async () => {
+      for (const path of [dir, `${dir}.lock`, `${dir}.init`]) await rm(path, { recursive: true, force: true });
+    };
+    return { target: { kind: 'pglite', dataDir: dir }, drop };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL is not set; the postgres driver needs a server');
@@ -67,7 +70,10 @@ export interface TestNode extends RunningNode {
 /** Starts a node on a fresh database, listening on a free loopback port. */
 export async function startTestNode(overrides: Partial<NodeOptions> & { driver?: TestDriver } = {}): Promise<TestNode> {
   const driver = overrides.driver ?? 'pglite';
-  const database = await createTestDatabase(driver);
+  // A caller that brings its own database also keeps it; otherwise the node gets a fresh one.
+  const database: TestDatabase = overrides.database
+    ? { target: overrides.database, drop: async () => undefined }
+    : await createTestDatabase(driver);
   const genesis = overrides.genesis ?? (await testGenesis());
   const node = await startNode({
     database: database.target,
@@ -82,6 +88,9 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     seedDemo: false,
     log: () => undefined,
     ...overrides,
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
   });
   const faucet = devKey('faucet');
   return {

@@ -17,6 +17,9 @@ import { randomSigner } from './helpers/wallet.ts';
 /** Kill cycles per run: PGlite is the crash-sensitive store; PostgreSQL gets a shorter run. */
 const KILL_CYCLES: Record<TestDriver, number> = { pglite: process.env.CI ? 20 : 8, postgres: process.env.CI ? 3 : 1 };
 const KILL_AFTER_MS = { min: 200, max: 1500 };
+/** Now and then the restarted node is killed again while it opens the database and recovers. */
+const STARTUP_KILL_CHANCE = 0.25;
+const STARTUP_KILL_AFTER_MS = { min: 300, max: 2500 };
 const CRASH_TEST_TIMEOUT_MS = 240_000;
 
 describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL while under load', (driver) => {
@@ -34,6 +37,16 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
       const senders = DEV_ACCOUNT_NAMES.map((name) => devKey(name));
       const recipients = [...senders.map((s) => s.did), ...Array.from({ length: 4 }, () => randomSigner().did)];
       const load = new TransferLoad(genesis.chainId, senders, recipients, random);
+      let startupKills = 0;
+      const restart = async () => {
+        if (random() < STARTUP_KILL_CHANCE) {
+          const starting = await ChildNode.spawn(env);
+          await sleep(between(random, STARTUP_KILL_AFTER_MS.min, STARTUP_KILL_AFTER_MS.max));
+          await starting.kill('SIGKILL');
+          startupKills++;
+        }
+        return (await ChildNode.spawn(env)).ready();
+      };
       let node = await (await ChildNode.spawn(env)).ready();
       let failed = false;
       try {
@@ -50,7 +63,7 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
           await sleep(between(random, KILL_AFTER_MS.min, KILL_AFTER_MS.max));
           await node.kill('SIGKILL');
           load.detach();
-          node = await (await ChildNode.spawn(env)).ready();
+          node = await restart();
           await checkAfterRestart();
           load.attach(node.url);
         }
@@ -70,7 +83,7 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
         expect(replay.txs).toBe(final.txs);
         expect(replay.stateRoot).toBe(stateRoot);
         console.log(
-          `crash test on ${driver}: ${KILL_CYCLES[driver]} kills, ${replay.height} blocks, ${replay.txs} txs replayed;`,
+          `crash test on ${driver}: ${KILL_CYCLES[driver]} kills under load and ${startupKills} during startup, ${replay.height} blocks, ${replay.txs} txs replayed;`,
           `load ${JSON.stringify(load.stats)} (CRASH_SEED=${seed})`,
         );
       } catch (error) {

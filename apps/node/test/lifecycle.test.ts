@@ -1,9 +1,8 @@
 import { assetAddress, decodeAccount, decodeProof, fromHex, sha3, stateKeyHash, toHex, tokenAddress, utf8, verifyProof } from '@arc/core';
 import { describe, expect, it } from 'vitest';
-import type { CommitBlock } from '../src/ledger/store.ts';
 import { testDrivers } from '../src/testing.ts';
 import { appError } from './helpers/client.ts';
-import { useTestNode } from './helpers/node.ts';
+import { holdBlockCommits, useTestNode } from './helpers/node.ts';
 import { walkPages } from './helpers/pages.ts';
 import { ABT, balanceOf, fundedWallet, MIN_FEE, randomSigner, transfer, Wallet, waitCommitted } from './helpers/wallet.ts';
 
@@ -43,16 +42,7 @@ describe.each(testDrivers())('a node on %s: the life of a transaction', (driver)
   it('reports a transaction pending until its block is committed, then committed', async () => {
     const { node, client, alice } = ctx;
     const sender = await fundedWallet(alice, ABT);
-    const { store } = node.services.ledger;
-    const commitBlock = store.commitBlock.bind(store);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    store.commitBlock = async (block: CommitBlock) => {
-      await gate;
-      return commitBlock(block);
-    };
+    const release = holdBlockCommits(node);
     try {
       const tx = await sender.send(transfer(randomSigner().did, 5n, 'held at the gate'));
       expect(await client.tx.byHash.query({ hash: tx.hash })).toEqual({
@@ -76,7 +66,6 @@ describe.each(testDrivers())('a node on %s: the life of a transaction', (driver)
       });
       expect(status.tx?.itx).toMatchObject({ amount: '5', memo: 'held at the gate' });
     } finally {
-      store.commitBlock = commitBlock;
       release();
     }
   });
@@ -105,7 +94,8 @@ describe.each(testDrivers())('a node on %s: the life of a transaction', (driver)
     const [funding] = (await client.tx.listByAccount.query({ did: sender.did })).items;
     const sent = [];
     for (let i = 0; i < 25; i++) sent.push(await sender.sign(transfer(randomSigner().did, 1n)));
-    await Promise.all(sent.map((tx) => client.tx.send.mutate({ tx: tx.hex })));
+    const release = holdBlockCommits(node); // so that the 25 land in one or two blocks, and pages split blocks
+    await Promise.all(sent.map((tx) => client.tx.send.mutate({ tx: tx.hex }))).finally(release);
     await Promise.all(sent.map((tx) => waitCommitted(client, tx.hash)));
 
     const mine = await walkPages((cursor: string | undefined) => client.tx.listByAccount.query({ did: sender.did, cursor, limit: 10 }));

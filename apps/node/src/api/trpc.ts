@@ -34,7 +34,11 @@ const t = initTRPC.context<Context>().create({
         ? { appCode: cause.code as string, retriable: cause.retriable }
         : cause instanceof ZodError
           ? { appCode: 'BAD_INPUT', retriable: false }
-          : { appCode: error.code === 'INTERNAL_SERVER_ERROR' ? 'INTERNAL' : error.code, retriable: false };
+          : error.code === 'INTERNAL_SERVER_ERROR'
+            ? { appCode: 'INTERNAL', retriable: true }
+            : error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST'
+              ? { appCode: 'BAD_INPUT', retriable: false }
+              : { appCode: error.code, retriable: false };
     const message =
       cause instanceof ZodError
         ? `Bad input: ${cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`

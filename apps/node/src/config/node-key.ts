@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fromHex, type KeyPair, keyPairFromSeed, toHex } from '@arc/core';
 import { z } from 'zod';
@@ -15,7 +15,10 @@ export async function loadOrCreateNodeKey(path: string): Promise<KeyPair> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const key = keyPairFromSeed(new Uint8Array(randomBytes(32)));
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, `${JSON.stringify({ secretKey: toHex(key.secretKey) })}\n`, { mode: 0o600, flag: 'wx' });
+    // Written aside and renamed: a start killed halfway must not leave an empty key file behind.
+    const staging = `${path}.${process.pid}.tmp`;
+    await writeFile(staging, `${JSON.stringify({ secretKey: toHex(key.secretKey) })}\n`, { mode: 0o600 });
+    await rename(staging, path);
     return key;
   }
   const parsed = NodeKeyFile.safeParse(JSON.parse(text));

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -31,24 +34,52 @@ export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
 const POOL_MAX_CONNECTIONS = 10;
 const STATEMENT_TIMEOUT_MS = 30_000;
+/** The advisory lock key a node holds on its database (any fixed 64-bit number; this spells "arcnode"). */
+const NODE_LOCK_KEY = 0x6172636e6f6465n.toString();
 
 async function openPglite(dataDir: string | null): Promise<Database> {
   const unlock = dataDir === null ? async () => undefined : await lockDataDir(dataDir);
-  const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
+  try {
+    if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteAtomically(dataDir);
+    const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
+    await pg.waitReady;
+    const db = drizzlePglite(pg, { schema });
+    await migratePglite(db, { migrationsFolder: MIGRATIONS });
+    return {
+      kind: 'pglite',
+      drizzle: db,
+      query: async (text, params) => (await pg.query(text, params)).rows as never,
+      transaction: (fn) => pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
+      close: async () => {
+        await pg.close();
+        await unlock();
+      },
+    };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/**
+ * A new PGlite database is created and migrated in a staging folder, then renamed into place:
+ * creating one is many file writes outside any transaction, and a start killed halfway must not
+ * leave a folder that looks like a database.
+ */
+async function initPgliteAtomically(dataDir: string): Promise<void> {
+  const staging = `${dataDir}.init`;
+  await rm(staging, { recursive: true, force: true }); // what a start killed during creation left
+  const pg = new PGlite(staging);
   await pg.waitReady;
-  const db = drizzlePglite(pg, { schema });
-  await migratePglite(db, { migrationsFolder: MIGRATIONS });
-  const run: Sql['query'] = async (text, params) => (await pg.query(text, params)).rows as never;
-  return {
-    kind: 'pglite',
-    drizzle: db,
-    query: run,
-    transaction: (fn) => pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
-    close: async () => {
-      await pg.close();
-      await unlock();
-    },
-  };
+  await migratePglite(drizzlePglite(pg, { schema }), { migrationsFolder: MIGRATIONS });
+  await pg.close();
+  if (existsSync(dataDir)) {
+    if ((await readdir(dataDir)).length > 0) {
+      throw new Error(`${dataDir} is not empty but holds no database; move it away or choose another DATA_DIR`);
+    }
+    await rmdir(dataDir);
+  }
+  await rename(staging, dataDir);
 }
 
 async function openPostgres(url: string): Promise<Database> {
@@ -57,6 +88,14 @@ async function openPostgres(url: string): Promise<Database> {
     onnotice: () => undefined,
     connection: { statement_timeout: STATEMENT_TIMEOUT_MS },
   });
+  // One node per database: a session advisory lock, held on a reserved connection until close.
+  const holder = await client.reserve();
+  const [lock] = await holder`SELECT pg_try_advisory_lock(${NODE_LOCK_KEY}::bigint) AS locked`;
+  if (!lock?.locked) {
+    holder.release();
+    await client.end({ timeout: 5 });
+    throw new Error('another node is using this PostgreSQL database; stop it or point DATABASE_URL at another database');
+  }
   const db = drizzlePostgres(client, { schema });
   await migratePostgres(db, { migrationsFolder: MIGRATIONS });
   return {
@@ -65,7 +104,10 @@ async function openPostgres(url: string): Promise<Database> {
     query: async (text, params) => (await client.unsafe(text, params as never[])) as never,
     transaction: async (fn) =>
       (await client.begin((tx) => fn({ query: async (text, params) => (await tx.unsafe(text, params as never[])) as never }))) as never,
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      holder.release();
+      await client.end({ timeout: 5 });
+    },
   };
 }
 

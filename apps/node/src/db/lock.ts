@@ -1,5 +1,5 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 
 /** Whether a process with this pid is alive (signal 0 only checks). */
 function alive(pid: number): boolean {
@@ -16,8 +16,9 @@ function alive(pid: number): boolean {
  * left by a process that died (kill -9) is taken over.
  */
 export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, 'node.lock');
+  // The lock sits beside the database folder, which may not exist yet (it is created by rename).
+  await mkdir(dirname(dir), { recursive: true });
+  const path = `${dir}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx');

@@ -23,15 +23,14 @@ export class Admission {
     const { ledger } = this;
     const checked = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
     if (checked instanceof LedgerError) throw new NodeError(checked.code, checked.message);
-    const known = await this.known(checked);
-    if (known) return known;
+    // Take the account's lane now, in arrival order; signatures verify meanwhile on the threads.
     const verified = ledger.signatures.check(checked);
     const from = checked.tx.from;
     const previous = this.lanes.get(from) ?? Promise.resolve();
     const result = previous.then(async () => {
       const bad = await verified;
       if (bad) throw new NodeError(bad.code, bad.message);
-      return this.admit(checked);
+      return (await this.known(checked)) ?? this.admit(checked);
     });
     // The lane only orders admissions; each caller gets its own result (or error) from `result`.
     const lane = result.then(
@@ -59,7 +58,11 @@ export class Admission {
   private async admit(checked: CheckedTx): Promise<SubmitResult> {
     const { ledger } = this;
     const { tx } = checked;
-    const committed = await this.committedNonce(checked);
+    const loaded = await this.committedNonce(checked);
+    // From here to mempool.add nothing awaits (but the dry run, which only runs with nothing
+    // pending), so no commit can move transactions between "pending" and "committed" under us.
+    const cachedNow = ledger.cache.peek(stateKey('account', tx.from))?.value as AccountState | undefined;
+    const committed = cachedNow ? cachedNow.nonce : loaded;
     const pending = ledger.mempool.pendingCount(tx.from);
     if (tx.nonce <= committed) {
       throw new NodeError('NONCE_TOO_LOW', `nonce ${tx.nonce} is used; the next is ${committed + pending + 1}`);

@@ -105,7 +105,11 @@ export class Ledger {
     const [row] = await this.db.query<{ height: string | number; hash: Uint8Array; state_root: Uint8Array; time_ms: string | number }>(
       'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
     );
-    if (!row) throw new Error('the database has chain metadata but no blocks; it is damaged');
+    if (!row) {
+      // An earlier start wrote the metadata but died before genesis (older nodes did those apart).
+      await this.writeGenesis();
+      return;
+    }
     const root = await this.trie.rebuild(this.store);
     if (!bytesEqual(root, row.state_root)) {
       throw new Error(
@@ -120,10 +124,8 @@ export class Ledger {
 
   private async writeGenesis(): Promise<void> {
     const { block, trieUpdate } = genesisBlock(this.options.genesis, this.trie, this.options.nodeKey);
-    await this.db.transaction(async (tx) => {
-      await this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) });
-    });
-    await this.store.commitBlock(block);
+    // One transaction: a start killed here leaves either no chain or a whole genesis.
+    await this.store.commitBlock(block, (tx) => this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) }));
     this.trie.commit(trieUpdate);
     this.head = { height: 0, hash: block.hash, stateRoot: block.header.stateRoot, timeMs: block.header.timeMs };
     this.options.log(`wrote genesis of chain ${this.chainId} (${block.writes.length} accounts)`);

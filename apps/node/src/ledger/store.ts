@@ -86,9 +86,10 @@ export class LedgerStore {
     }
   }
 
-  /** Commits a block, its transactions and its state writes atomically. */
-  async commitBlock(block: CommitBlock): Promise<void> {
+  /** Commits a block, its transactions and its state writes atomically (with `alongside`, e.g. genesis metadata). */
+  async commitBlock(block: CommitBlock, alongside?: (tx: Sql) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await alongside?.(tx);
       await insertBlock(tx, block);
       await insertTxs(tx, block);
       await writeState(tx, block.writes, block.header.height);
@@ -107,7 +108,10 @@ export class LedgerStore {
   }
 
   async setMeta(tx: Sql, key: string, value: unknown): Promise<void> {
-    await tx.query('INSERT INTO chain_meta (key, value) VALUES ($1, $2::jsonb)', [key, JSON.stringify(value)]);
+    await tx.query('INSERT INTO chain_meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [
+      key,
+      JSON.stringify(value),
+    ]);
   }
 }
 
@@ -234,9 +238,10 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
   if (ast.address.length > 0) {
     await tx.query(
       `INSERT INTO assets (address, owner, consumed, updated_height, value)
-       SELECT a, o, c, $1, decode(v,'hex') FROM unnest($2::text[], $3::text[], $4::bool[], $5::text[]) AS x(a, o, c, v)
+       SELECT a, o, c::bool, $1, decode(v,'hex') FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(a, o, c, v)
        ON CONFLICT (address) DO UPDATE SET owner = EXCLUDED.owner, consumed = EXCLUDED.consumed, updated_height = EXCLUDED.updated_height, value = EXCLUDED.value`,
-      [height, ast.address, ast.owner, ast.consumed, ast.value],
+      // postgres.js sends a boolean array as one boolean, so the flags travel as text.
+      [height, ast.address, ast.owner, ast.consumed.map(String), ast.value],
     );
   }
   if (grt.payer.length > 0) {

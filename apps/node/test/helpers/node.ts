@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { devKey } from '../../src/config/dev-keys.ts';
+import type { CommitBlock } from '../../src/ledger/store.ts';
 import type { NodeOptions } from '../../src/node.ts';
 import { startTestNode, type TestDriver, type TestNode } from '../../src/testing.ts';
 import { type NodeClient, nodeClient } from './client.ts';
@@ -22,4 +23,25 @@ export function useTestNode(driver: TestDriver, overrides: Partial<NodeOptions> 
   });
   afterAll(() => context.node?.stop());
   return context;
+}
+
+/**
+ * Holds every block commit of an in-process node until the returned release() is called, so a
+ * test can look at the node while a block is in flight (or admit a batch that no commit interleaves).
+ */
+export function holdBlockCommits(node: TestNode): () => void {
+  const { store } = node.services.ledger;
+  const commitBlock = store.commitBlock.bind(store);
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  store.commitBlock = async (block: CommitBlock) => {
+    await gate;
+    return commitBlock(block);
+  };
+  return () => {
+    store.commitBlock = commitBlock;
+    open();
+  };
 }
