@@ -8,8 +8,8 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
-import { type RunningNode, startNode } from '../src/node.ts';
-import { createTestDatabase, type TestDriver } from '../src/testing.ts';
+import type { RunningNode } from '../src/node.ts';
+import { startTestNode, type TestDriver } from '../src/testing.ts';
 
 const quick = process.argv.includes('--quick');
 const SENDERS = 500;
@@ -117,20 +117,13 @@ async function latency(node: RunningNode, txs: Uint8Array[], ratePerSec: number)
 }
 
 async function runDriver(driver: TestDriver, verifyPerSec: number) {
-  const database = await createTestDatabase(driver);
   const genesis = benchGenesis();
-  const node = await startNode({
-    database: database.target,
+  const node = await startTestNode({
+    driver,
     genesis,
-    nodeKey: keyPairFromSeed(randomBytes(32)),
-    host: '127.0.0.1',
-    port: 0,
     blockIntervalMs: 5000,
     mempool: { maxTxs: 100_000, ttlMs: 600_000 },
     verifyThreads: 2,
-    faucet: { amount: 0n, intervalMs: 0 },
-    seedDemo: false,
-    log: () => undefined,
   });
   try {
     process.stdout.write(`  ${driver}: signing ${SENDERS * TXS_PER_SENDER} transfers… `);
@@ -155,8 +148,7 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
       height: node.services.ledger.head.height,
     };
   } finally {
-    await node.close();
-    await database.drop();
+    await node.stop();
   }
 }
 
