@@ -49,5 +49,11 @@ export function parseGenesis(text: string, source: string): GenesisConfig {
 
 /** Reads and parses a genesis file. */
 export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
-  return parseGenesis(await readFile(path, 'utf8'), path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`the genesis file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}); check GENESIS_FILE`);
+  }
+  return parseGenesis(text, path);
 }

@@ -21,7 +21,13 @@ export async function loadOrCreateNodeKey(path: string): Promise<KeyPair> {
     await rename(staging, path);
     return key;
   }
-  const parsed = NodeKeyFile.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${path} is not JSON (${(error as Error).message}); restore it from a backup or remove it to make a new node key`);
+  }
+  const parsed = NodeKeyFile.safeParse(json);
   if (!parsed.success) throw new Error(`${path} is not a node key file: ${parsed.error.issues[0]?.message}`);
   return keyPairFromSeed(fromHex(parsed.data.secretKey));
 }
