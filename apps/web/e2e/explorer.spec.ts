@@ -3,7 +3,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 const screenshotsDir = join(import.meta.dirname, '..', '..', '..', 'reports', 'screenshots');
 
-/** Waits until a "latest" table shows rows from the node (not placeholders) and returns them. */
+/** Waits until a "latest" table shows rows from the node (not loading skeletons) and returns them. */
 async function loadedRows(page: Page, table: string) {
   const element = page.getByRole('table', { name: table });
   await expect(element).toHaveAttribute('aria-busy', 'false');
