@@ -1,4 +1,4 @@
-import { LEDGER_ERRORS, type LedgerErrorCode } from '@arc/core';
+import { LEDGER_ERRORS, type LedgerErrorCode, OCAP_ERRORS, type OcapErrorCode } from '@arc/core';
 
 /** Error codes of the node itself (the ledger's own codes come from core). */
 export const NODE_ERRORS = {
@@ -13,7 +13,7 @@ export const NODE_ERRORS = {
 } as const;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;
-export type AppErrorCode = NodeErrorCode | LedgerErrorCode;
+export type AppErrorCode = NodeErrorCode | LedgerErrorCode | OcapErrorCode;
 
 /** A node error: a stable code, a sentence saying what to do, and whether a retry can help. */
 export class NodeError extends Error {
@@ -24,6 +24,11 @@ export class NodeError extends Error {
     message: string,
   ) {
     super(message);
-    this.retriable = code in NODE_ERRORS ? NODE_ERRORS[code as NodeErrorCode] : LEDGER_ERRORS[code as LedgerErrorCode];
+    this.retriable =
+      code in NODE_ERRORS
+        ? NODE_ERRORS[code as NodeErrorCode]
+        : code in LEDGER_ERRORS
+          ? LEDGER_ERRORS[code as LedgerErrorCode]
+          : OCAP_ERRORS[code as OcapErrorCode];
   }
 }

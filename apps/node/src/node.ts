@@ -6,6 +6,9 @@ import { Faucet, type FaucetOptions } from './faucet/service.ts';
 import { Admission } from './ledger/admission.ts';
 import { Ledger } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
+import type { ChainConfig } from './ocap/config.ts';
+import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
+import { OcapHub } from './ocap/service.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { LedgerQueries } from './ledger/queries.ts';
 import { createNodeServer, listen } from './server.ts';
@@ -23,6 +26,8 @@ export interface NodeOptions {
   faucet: FaucetOptions;
   /** Seed the demo history when the chain is new and a dev chain. */
   seedDemo: boolean;
+  /** The chains reached through OCAP (the native ledger and a mock by default). */
+  ocapChains: ChainConfig[];
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -57,11 +62,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   }
   const admission = new Admission(ledger);
   const queries = new LedgerQueries(ledger);
-  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet) };
+  const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now));
+  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap };
   const fresh = ledger.head.height === 0;
   ledger.start();
   const server = createNodeServer(services);
   const url = await listen(server, options.host, options.port);
+  ocap.start(url);
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
@@ -76,6 +83,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       closing ??= (async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await ocap.close();
         await ledger.stop();
         await db.close();
       })();

@@ -2,6 +2,7 @@ import type { Faucet } from './faucet/service.ts';
 import type { Admission } from './ledger/admission.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
+import type { OcapHub } from './ocap/service.ts';
 
 /** What procedures reach: one instance of each service per node. */
 export interface Services {
@@ -9,4 +10,5 @@ export interface Services {
   admission: Admission;
   queries: LedgerQueries;
   faucet: Faucet;
+  ocap: OcapHub;
 }

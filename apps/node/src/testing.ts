@@ -86,6 +86,7 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     verifyThreads: 1,
     faucet: { amount: 100n * 10n ** 18n, intervalMs: 0 },
     seedDemo: false,
+    ocapChains: [{ name: 'arc', adapter: 'native' }],
     log: () => undefined,
     ...overrides,
   }).catch(async (error: unknown) => {

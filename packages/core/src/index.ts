@@ -5,3 +5,4 @@ export * from './did/index.ts';
 export * from './encoding/codec.ts';
 export * from './ledger/index.ts';
 export * from './merkle/index.ts';
+export * from './ocap/index.ts';

@@ -1,5 +1,6 @@
 import { faucetRouter } from '../faucet/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, tokenRouter, txRouter } from '../ledger/router.ts';
+import { ocapRouter } from '../ocap/router.ts';
 import { router } from './trpc.ts';
 
 /** The node's API: the domain routers, merged once. */
@@ -11,6 +12,7 @@ export const appRouter = router({
   token: tokenRouter,
   asset: assetRouter,
   faucet: faucetRouter,
+  ocap: ocapRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import { OcapError } from '@arc/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
@@ -19,6 +20,12 @@ const TRPC_CODES: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
   FAUCET_DISABLED: 'FORBIDDEN',
   CONFLICT: 'CONFLICT',
   INVALID_SIGNATURE: 'UNAUTHORIZED',
+  ADAPTER_UNSUPPORTED: 'METHOD_NOT_SUPPORTED',
+  INVALID_ARGUMENT: 'BAD_REQUEST',
+  IDEMPOTENCY_CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  TIMEOUT: 'TIMEOUT',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 
 /** Turns a NodeError into the TRPCError the client sees (code and retriable travel in `data`). */
@@ -47,10 +54,13 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Maps NodeErrors thrown by services to typed tRPC errors. */
+/** Maps NodeErrors thrown by services, and OcapErrors thrown by chain adapters, to typed tRPC errors. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof NodeError) throw toTrpcError(result.error.cause);
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof NodeError) throw toTrpcError(cause);
+  if (cause instanceof OcapError) throw toTrpcError(new NodeError(cause.code, cause.message));
   return result;
 });
 

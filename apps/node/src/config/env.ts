@@ -15,6 +15,12 @@ const EnvSchema = z.object({
   SEED_DEMO: z.enum(['auto', 'off']).default('auto'),
   FAUCET_AMOUNT_ABT: z.coerce.number().int().min(1).max(1_000_000).default(100),
   FAUCET_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  OCAP_CONFIG_FILE: z.string().min(1).optional(),
+  ETHEREUM_RPC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BITCOIN_RPC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BITCOIN_RPC_USER: z.string().optional(),
+  BITCOIN_RPC_PASSWORD: z.string().optional(),
+  BITCOIN_NETWORK: z.enum(['regtest', 'testnet', 'mainnet']).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -4,6 +4,7 @@ import type { NodeOptions } from '../node.ts';
 import type { Env } from './env.ts';
 import { loadGenesisFile } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
+import { loadOcapConfig } from '../ocap/config.ts';
 
 export const DEV_GENESIS_FILE = fileURLToPath(new URL('../../genesis/dev.json', import.meta.url));
 const ABT = 10n ** 18n;
@@ -22,5 +23,6 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     verifyThreads: env.VERIFY_THREADS,
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },
     seedDemo: env.SEED_DEMO === 'auto',
+    ocapChains: (await loadOcapConfig(env)).chains,
   };
 }

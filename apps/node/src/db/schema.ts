@@ -2,3 +2,4 @@
 
 export * from '../faucet/schema.ts';
 export * from '../ledger/schema.ts';
+export * from '../ocap/schema.ts';

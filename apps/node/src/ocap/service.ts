@@ -1,0 +1,132 @@
+import {
+  createBitcoinAdapter,
+  createEthereumAdapter,
+  createMockAdapter,
+  createNativeAdapter,
+  type IdempotencyStore,
+  StreamReader,
+} from '@arc/adapters';
+import type { Capabilities, ChainAdapter, ChainInfo, OcapEvent, StreamCheckpoint, StreamOptions } from '@arc/core';
+import { NodeError } from '../errors.ts';
+import type { ChainConfig } from './config.ts';
+
+/** Bounds of one event page. */
+export const EVENT_PAGE_LIMITS = { maxEvents: 500, maxWaitMs: 10_000, idleMs: 100, pollMs: 25 } as const;
+
+export interface ChainSummary {
+  name: string;
+  adapter: string;
+  capabilities: Capabilities;
+  /** Null while the chain cannot be reached; `error` says why. */
+  info: ChainInfo | null;
+  status: 'ok' | 'unavailable';
+  error: string | null;
+}
+
+export interface EventPage {
+  events: OcapEvent[];
+  checkpoint: StreamCheckpoint;
+}
+
+interface Entry {
+  config: ChainConfig;
+  adapter: ChainAdapter;
+  info: ChainInfo | null;
+}
+
+/** Builds an adapter for one configured chain. The native one talks to this node over its own HTTP API. */
+function createAdapter(config: ChainConfig, deps: { nodeUrl: string; idempotencyStore: IdempotencyStore }): ChainAdapter {
+  const idempotencyStore = deps.idempotencyStore;
+  switch (config.adapter) {
+    case 'native':
+      return createNativeAdapter({ url: deps.nodeUrl }, { idempotencyStore });
+    case 'mock':
+      return createMockAdapter({
+        name: config.name,
+        blockTimeMs: config.blockTimeMs,
+        accounts: Object.fromEntries(Object.entries(config.balances).map(([address, amount]) => [address, BigInt(amount)])),
+        idempotencyStore,
+      });
+    case 'ethereum':
+      return createEthereumAdapter({ rpcUrl: config.rpcUrl, idempotencyStore });
+    case 'bitcoin':
+      return createBitcoinAdapter({
+        rpcUrl: config.rpcUrl,
+        network: config.network,
+        user: config.user,
+        password: config.password,
+        idempotencyStore,
+      });
+  }
+}
+
+/**
+ * The chains this node reaches through OCAP, by name. Procedures (and, later, blocklets) reach every chain
+ * through here; an unreachable chain is listed as unavailable, never fatal to the node.
+ */
+export class OcapHub {
+  readonly #chains = new Map<string, Entry>();
+
+  constructor(
+    readonly configs: ChainConfig[],
+    readonly idempotencyStore: IdempotencyStore,
+  ) {}
+
+  /** Creates the adapters once the node's own API is listening (the native adapter talks to it). */
+  start(nodeUrl: string): void {
+    for (const config of this.configs) {
+      this.#chains.set(config.name, { config, adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore }), info: null });
+    }
+  }
+
+  /** The adapter for a chain name, or NOT_FOUND naming the chains there are. */
+  adapter(name: string): ChainAdapter {
+    const entry = this.#chains.get(name);
+    if (!entry) {
+      throw new NodeError('NOT_FOUND', `This node has no chain named "${name}"; it has: ${[...this.#chains.keys()].join(', ') || 'none'}.`);
+    }
+    return entry.adapter;
+  }
+
+  /** Every chain with its capabilities and (when reachable) its info. */
+  async list(): Promise<ChainSummary[]> {
+    return Promise.all(
+      [...this.#chains.entries()].map(async ([name, entry]) => {
+        const base = { name, adapter: entry.config.adapter, capabilities: entry.adapter.capabilities() };
+        try {
+          entry.info ??= await entry.adapter.info();
+          return { ...base, info: entry.info, status: 'ok' as const, error: null };
+        } catch (error) {
+          return { ...base, info: null, status: 'unavailable' as const, error: (error as Error).message };
+        }
+      }),
+    );
+  }
+
+  /**
+   * One page of a chain's event stream: up to `limit` events, waiting at most `waitMs` for the first, then
+   * returning once the stream is idle. The checkpoint resumes right after the last event returned.
+   */
+  async events(name: string, options: StreamOptions & { limit: number; waitMs: number }): Promise<EventPage> {
+    const adapter = this.adapter(name);
+    const { limit, waitMs, ...streamOptions } = options;
+    const reader = new StreamReader(adapter.events({ ...streamOptions, pollMs: EVENT_PAGE_LIMITS.pollMs }));
+    const deadline = Date.now() + waitMs;
+    const events: OcapEvent[] = [];
+    try {
+      while (events.length < limit) {
+        const remaining = Math.max(1, deadline - Date.now());
+        const event = await reader.next(events.length === 0 ? remaining : Math.min(remaining, EVENT_PAGE_LIMITS.idleMs));
+        if (!event) break;
+        events.push(event);
+      }
+      return { events, checkpoint: reader.stream.checkpoint() };
+    } finally {
+      reader.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#chains.values()].map((entry) => entry.adapter.close()));
+  }
+}
