@@ -1,14 +1,4 @@
-import {
-  ArcClient,
-  type Block,
-  BlockSchema,
-  buildTx,
-  ClientError,
-  type TransferInput,
-  toClientError,
-  transfer,
-  type Wallet,
-} from '@arc/client';
+import { ArcClient, buildTx, ClientError, type TransferInput, transfer, type Wallet } from '@arc/client';
 import {
   type AssetInfo,
   type AssetTransferRequest,
@@ -25,7 +15,6 @@ import {
   fromHex,
   type Itx,
   isHex,
-  isOcapError,
   isValidDid,
   type OcapBlock,
   OcapError,
@@ -41,11 +30,12 @@ import {
   type WaitOptions,
 } from '@arc/core';
 import { pollBlocks } from '../shared/block-poller.ts';
-import { createEventStream, STREAM_POLL_MS_DEFAULT, type StreamHeader, type StreamSource } from '../shared/event-stream.ts';
+import { createEventStream, STREAM_POLL_MS_DEFAULT } from '../shared/event-stream.ts';
 import { Idempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../shared/idempotency.ts';
 import { NonceManager } from '../shared/serial.ts';
+import { BlockReader, mapped } from './blocks.ts';
 import { type ErrorContext, toOcapError } from './errors.ts';
-import { eventsOfBlock, toOcapBlock, transferOf } from './records.ts';
+import { toOcapBlock, transferOf } from './records.ts';
 import { nativeSigner, signerOf, walletOf } from './signer.ts';
 
 /** Bounds of the native adapter. */
@@ -55,14 +45,8 @@ export const NATIVE_LIMITS = {
   waitTimeoutMsDefault: 60_000,
   /** How long a hash the node does not know is waited for before NOT_FOUND (a send racing the read). */
   unknownTxGraceMs: 3_000,
-  /** Blocks kept in memory by height (finality is instant, so a block never changes). */
-  blockCacheMax: 1_024,
   /** Sent transactions remembered so a pending or rejected one can still say who sent what. */
   sentCacheMax: 10_000,
-  /** tx.list page size while reading a block's transactions (the node's maximum). */
-  txPageSize: 100,
-  /** Pages read per block before the adapter gives up (100 × 100 = 10 000 transactions). */
-  txPagesPerBlockMax: 100,
   /** Recent blocks sampled to tell the block time. */
   blockTimeSampleBlocks: 16,
 } as const;
@@ -118,7 +102,7 @@ class NativeChainAdapter implements NativeAdapter {
   readonly #store: IdempotencyStore;
   readonly #pollMs: number | undefined;
   readonly #nonces = new NonceManager();
-  readonly #blocks = new Map<number, Block>();
+  readonly #blocks: BlockReader;
   readonly #sent = new Map<string, SentTx>();
   readonly #closers = new Set<() => void>();
   #constants: Promise<ChainConstants> | null = null;
@@ -127,6 +111,7 @@ class NativeChainAdapter implements NativeAdapter {
 
   constructor(client: ArcClient, options: NativeAdapterOptions) {
     this.#client = client;
+    this.#blocks = new BlockReader(client);
     this.#store = options.idempotencyStore ?? new MemoryIdempotencyStore();
     this.#pollMs = options.pollMs;
     this.native = { client, wallet: walletOf, signerOf };
@@ -157,12 +142,8 @@ class NativeChainAdapter implements NativeAdapter {
   }
 
   /** Runs a client call, turning every failure into an OcapError. */
-  async #call<T>(run: () => Promise<T>, context: ErrorContext = 'read'): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toOcapError(error, context, this.#known?.chainId);
-    }
+  #call<T>(run: () => Promise<T>, context: ErrorContext = 'read'): Promise<T> {
+    return mapped(run, context, this.#known?.chainId);
   }
 
   async info(): Promise<ChainInfo> {
@@ -203,49 +184,13 @@ class NativeChainAdapter implements NativeAdapter {
 
   // ——— blocks ———
 
-  /** A block by height from the cache or the node (NOT_FOUND above the head). */
-  async #blockAt(height: number): Promise<Block> {
-    if (!Number.isSafeInteger(height) || height < 0)
-      throw new OcapError('INVALID_ARGUMENT', `A block height is a whole number from 0, not ${height}.`);
-    const cached = this.#blocks.get(height);
-    if (cached) return cached;
-    return this.#remember(await this.#call(() => this.#client.getBlock(height)));
-  }
-
-  #remember(block: Block): Block {
-    this.#blocks.set(block.height, block);
-    if (this.#blocks.size > NATIVE_LIMITS.blockCacheMax) {
-      const oldest = this.#blocks.keys().next().value;
-      if (oldest !== undefined) this.#blocks.delete(oldest);
-    }
-    return block;
-  }
-
-  async #headHeight(): Promise<number> {
-    return (await this.#call(() => this.#client.chainInfo())).height;
-  }
-
   async getLatestBlock(): Promise<OcapBlock> {
-    const page = await this.#call(() => this.#client.listBlocks({ limit: 1 }));
-    const head = page.items[0];
-    if (!head) throw new OcapError('INTERNAL', 'The Arc node listed no blocks at all (not even genesis).');
-    return toOcapBlock(this.#remember(head));
+    return toOcapBlock(await this.#blocks.latest());
   }
 
   async getBlock(ref: BlockRef): Promise<OcapBlock> {
-    if ('height' in ref) return toOcapBlock(await this.#blockAt(ref.height));
-    const hash = checkHash(ref.hash);
-    // The client has no helper for block.byHash; the raw procedure is parsed with the client's own schema.
-    const raw = await this.#call(async () => {
-      try {
-        return await this.#client.trpc.block.byHash.query({ hash });
-      } catch (error) {
-        throw toClientError(error);
-      }
-    });
-    const parsed = BlockSchema.safeParse(raw);
-    if (!parsed.success) throw new OcapError('INTERNAL', `The Arc node's block ${hash} does not fit the API.`, { cause: parsed.error });
-    return toOcapBlock(this.#remember(parsed.data));
+    if ('height' in ref) return toOcapBlock(await this.#blocks.at(ref.height));
+    return toOcapBlock(await this.#blocks.byHash(checkHash(ref.hash)));
   }
 
   subscribeBlocks(onBlock: (block: OcapBlock) => void, options: { pollMs?: number; onError?: (error: unknown) => void } = {}): Unsubscribe {
@@ -289,7 +234,7 @@ class NativeChainAdapter implements NativeAdapter {
       case 'committed': {
         const record = status.tx;
         if (!record) throw new OcapError('INTERNAL', `The Arc node reports ${hash} committed but sends no transaction.`);
-        const [head, block] = await Promise.all([this.#headHeight(), this.#blockAt(record.height)]);
+        const [head, block] = await Promise.all([this.#blocks.headHeight(), this.#blocks.at(record.height)]);
         const itx = transferOf(record);
         return {
           hash,
@@ -498,19 +443,7 @@ class NativeChainAdapter implements NativeAdapter {
   // ——— events ———
 
   events(options: StreamOptions = {}): EventStream {
-    const source: StreamSource = {
-      headHeight: () => this.#headHeight(),
-      headerAt: async (height) => {
-        try {
-          const block = await this.#blockAt(height);
-          return { height, hash: block.hash, parentHash: block.prevHash };
-        } catch (error) {
-          if (isOcapError(error, 'NOT_FOUND')) return null;
-          throw error;
-        }
-      },
-      eventsOf: async (header: StreamHeader) => eventsOfBlock(header, await this.#txsOf(await this.#blockAt(header.height))),
-    };
+    const source = this.#blocks.streamSource();
     const stream = createEventStream(source, { ...options, pollMs: options.pollMs ?? this.#pollMs ?? STREAM_POLL_MS_DEFAULT });
     const close = () => {
       this.#closers.delete(close);
@@ -518,29 +451,6 @@ class NativeChainAdapter implements NativeAdapter {
     };
     this.#closers.add(close);
     return { [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator](), checkpoint: () => stream.checkpoint(), close };
-  }
-
-  /** The block's transactions in block order, read newest first from tx.list starting just above the block. */
-  async #txsOf(block: Block) {
-    if (block.txCount === 0) return [];
-    const found: Awaited<ReturnType<ArcClient['listTxs']>>['items'] = [];
-    let cursor: string | null = `${block.height + 1}:0`;
-    for (let page = 0; cursor !== null && page < NATIVE_LIMITS.txPagesPerBlockMax; page += 1) {
-      const cursorNow: string = cursor;
-      const result = await this.#call(() => this.#client.listTxs({ cursor: cursorNow, limit: NATIVE_LIMITS.txPageSize }));
-      const mine = result.items.filter((tx) => tx.height === block.height);
-      found.push(...mine);
-      cursor = mine.length === result.items.length ? result.nextCursor : null;
-    }
-    found.reverse();
-    const hashes = found.map((tx) => tx.hash);
-    if (hashes.length !== block.txHashes.length || hashes.some((hash, i) => hash !== block.txHashes[i])) {
-      throw new OcapError(
-        'INTERNAL',
-        `The Arc node listed ${hashes.length} transactions for block ${block.height}, whose header names ${block.txCount}.`,
-      );
-    }
-    return found;
   }
 
   async close(): Promise<void> {
