@@ -42,7 +42,14 @@ async function timeRounds(label: string, pairs: { raw: Op; ocap: Op; count: numb
 async function main() {
   console.log(`bench:adapters${quick ? ' (quick)' : ''}: OCAP over ethers 6 on anvil, ${ROUNDS} interleaved rounds`);
   const anvil = await startAnvil();
-  const provider = new ethers.JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true, batchMaxCount: 1 });
+  // The floor: ethers tuned for a fair race — no result cache (it would answer repeated reads without an RPC),
+  // no batch stall (it would add 10 ms per request), one request per HTTP call.
+  const provider = new ethers.JsonRpcProvider(anvil.rpcUrl, anvil.chainId, {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    batchStallTime: 0,
+    cacheTimeout: -1,
+  });
   const rawWallet = new ethers.Wallet(anvil.accounts[1] as string, provider);
   const adapter = createEthereumAdapter({ rpcUrl: anvil.rpcUrl, pollMs: 10 });
   const signer = adapter.signer(ethers.getBytes(anvil.accounts[2] as string));

@@ -50,7 +50,13 @@ if (errors.length > 0) process.exit(1);
 const names = [];
 for (const file of Object.keys(sources)) {
   for (const [name, contract] of Object.entries(output.contracts[file] ?? {})) {
-    const artifact = { contractName: name, compiler: solc.version(), evmVersion: EVM_VERSION, abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
+    const artifact = {
+      contractName: name,
+      compiler: solc.version(),
+      evmVersion: EVM_VERSION,
+      abi: contract.abi,
+      bytecode: `0x${contract.evm.bytecode.object}`,
+    };
     writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(artifact, null, 2)}\n`);
     names.push(name);
   }

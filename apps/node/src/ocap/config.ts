@@ -17,7 +17,13 @@ export const ChainConfigSchema = z.discriminatedUnion('adapter', [
     /** Genesis balances in the mock's smallest unit, by mock address. */
     balances: z.record(z.string(), z.string().regex(/^\d{1,40}$/)).default({}),
   }),
-  z.strictObject({ name, adapter: z.literal('ethereum'), rpcUrl: url }),
+  z.strictObject({
+    name,
+    adapter: z.literal('ethereum'),
+    rpcUrl: url,
+    /** Known up front, so CAIP ids are ready before the first call reaches the endpoint. */
+    chainId: z.number().int().positive().optional(),
+  }),
   z.strictObject({
     name,
     adapter: z.literal('bitcoin'),

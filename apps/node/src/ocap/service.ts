@@ -48,7 +48,7 @@ function createAdapter(config: ChainConfig, deps: { nodeUrl: string; idempotency
         idempotencyStore,
       });
     case 'ethereum':
-      return createEthereumAdapter({ rpcUrl: config.rpcUrl, idempotencyStore });
+      return createEthereumAdapter({ rpcUrl: config.rpcUrl, ...(config.chainId === undefined ? {} : { chainId: config.chainId }), idempotencyStore });
     case 'bitcoin':
       return createBitcoinAdapter({
         rpcUrl: config.rpcUrl,

@@ -1,4 +1,4 @@
-import { OcapError, type OcapBlock, type OcapTx } from '@arc/core';
+import { type OcapBlock, OcapError, type OcapTx } from '@arc/core';
 import { getAddress, isAddress } from 'ethers';
 
 /** eth_getBlockBy* as the node sends it (hashes only, or full transactions). */
@@ -53,7 +53,10 @@ export function isEthereumAddress(address: unknown): address is string {
 /** The EIP-55 checksummed form of a valid address; INVALID_ADDRESS (naming `what`) otherwise. */
 export function checkAddress(address: unknown, what = 'address'): string {
   if (!isEthereumAddress(address)) {
-    throw new OcapError('INVALID_ADDRESS', `${what} ${JSON.stringify(address)} is not an Ethereum address (0x and 40 hex digits, valid EIP-55 case).`);
+    throw new OcapError(
+      'INVALID_ADDRESS',
+      `${what} ${JSON.stringify(address)} is not an Ethereum address (0x and 40 hex digits, valid EIP-55 case).`,
+    );
   }
   return getAddress(address);
 }

@@ -67,8 +67,15 @@ export function toOcapError(error: unknown, context: ErrorContext): OcapError {
   if (isError(error, 'UNSUPPORTED_OPERATION') && lower.includes('provider destroyed')) {
     return make('UNAVAILABLE', `The adapter was closed (${where}).`);
   }
-  if (isError(error, 'NETWORK_ERROR') || isError(error, 'SERVER_ERROR') || /econnrefused|econnreset|enotfound|socket|fetch failed|network/.test(lower)) {
+  if (
+    isError(error, 'NETWORK_ERROR') ||
+    isError(error, 'SERVER_ERROR') ||
+    /econnrefused|econnreset|enotfound|socket|fetch failed|network/.test(lower)
+  ) {
     return make('UNAVAILABLE', `The Ethereum node cannot be reached or failed (${where}): ${text}`);
+  }
+  if (rpcCodeOf(error) === -32601) {
+    return make('INVALID_ARGUMENT', `The node does not offer this method (${where}): ${text}`);
   }
   if (isError(error, 'INVALID_ARGUMENT') || rpcCodeOf(error) === -32602) {
     return make('INVALID_ARGUMENT', `The node refused the arguments (${where}): ${text}`);
@@ -125,6 +132,7 @@ function revertDataOf(error: unknown): string | undefined {
 }
 
 function rpcCodeOf(error: unknown): number | undefined {
-  const code = (error as { info?: { error?: { code?: unknown } }; error?: { code?: unknown } } | undefined)?.info?.error?.code;
+  const e = error as { info?: { error?: { code?: unknown } }; error?: { code?: unknown } } | undefined;
+  const code = e?.info?.error?.code ?? e?.error?.code;
   return typeof code === 'number' ? code : undefined;
 }

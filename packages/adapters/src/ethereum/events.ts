@@ -22,7 +22,9 @@ export function createEthereumEventSource(rpc: EthereumRpc): StreamSource {
       try {
         const receipts = await rpc.call<RpcReceipt[] | null>('eth_getBlockReceipts', [hash]);
         if (!receipts) return null;
-        return new Map(receipts.map((r) => [fromHex(r.transactionIndex), { ok: r.status === undefined || fromHex(r.status) === 1, logs: r.logs }]));
+        return new Map(
+          receipts.map((r) => [fromHex(r.transactionIndex), { ok: r.status === undefined || fromHex(r.status) === 1, logs: r.logs }]),
+        );
       } catch (error) {
         if (!isOcapError(error) || !/method not found|not supported|does not exist|unsupported/i.test(error.message)) throw error;
         receiptsSupported = false;
@@ -67,7 +69,11 @@ export function createEthereumEventSource(rpc: EthereumRpc): StreamSource {
 }
 
 /** A block's events in order, given its transactions and each transaction's outcome and logs by index. */
-export function blockEvents(header: StreamHeader, txs: RpcTransaction[], outcomes: Map<number, { ok: boolean; logs: RpcLog[] }>): OcapEvent[] {
+export function blockEvents(
+  header: StreamHeader,
+  txs: RpcTransaction[],
+  outcomes: Map<number, { ok: boolean; logs: RpcLog[] }>,
+): OcapEvent[] {
   const events: OcapEvent[] = [];
   const base = (txHash: string) => ({
     position: eventPosition(header.height, events.length),
@@ -80,7 +86,14 @@ export function blockEvents(header: StreamHeader, txs: RpcTransaction[], outcome
     const outcome = outcomes.get(fromHex(tx.transactionIndex ?? toHex(index))) ?? { ok: true, logs: [] };
     const value = fromHexBig(tx.value);
     if (value > 0n && outcome.ok) {
-      events.push({ ...base(tx.hash), kind: 'transfer', from: getAddress(tx.from), to: tx.to ? getAddress(tx.to) : null, amount: value, token: null });
+      events.push({
+        ...base(tx.hash),
+        kind: 'transfer',
+        from: getAddress(tx.from),
+        to: tx.to ? getAddress(tx.to) : null,
+        amount: value,
+        token: null,
+      });
     }
     const logs = [...outcome.logs].sort((x, y) => fromHex(x.logIndex) - fromHex(y.logIndex));
     for (const log of logs) events.push({ ...base(log.transactionHash), ...decodeLog(log) });

@@ -59,7 +59,10 @@ export class FeeCache {
       }),
     ]);
     if (!block?.baseFeePerGas) {
-      throw new OcapError('INTERNAL', 'The node reports no base fee: this adapter sends EIP-1559 transactions and needs a London-or-later chain.');
+      throw new OcapError(
+        'INTERNAL',
+        'The node reports no base fee: this adapter sends EIP-1559 transactions and needs a London-or-later chain.',
+      );
     }
     const baseFeePerGas = fromHexBig(block.baseFeePerGas);
     const maxPriorityFeePerGas = fromHexBig(tip);

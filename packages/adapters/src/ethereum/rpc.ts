@@ -1,5 +1,5 @@
 import { OcapError } from '@arc/core';
-import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
+import { FetchRequest, type JsonRpcError, type JsonRpcPayload, JsonRpcProvider, type JsonRpcResult, Network } from 'ethers';
 import { toOcapError } from './errors.ts';
 
 /** Bound on one JSON-RPC request (HTTP round trip), so no call hangs on a stuck node. */
@@ -14,16 +14,27 @@ export interface EthereumRpcOptions {
   batchMaxCount?: number;
 }
 
+interface Queued {
+  payload: JsonRpcPayload;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The adapter's connection: one ethers JsonRpcProvider with a static network (ethers never polls for the
- * network) and no batch stall. Every call maps node errors onto OcapError. When the chain id is not given,
- * it is asked once with a bounded request before the provider is built, so an unreachable node fails fast.
+ * network). The adapter's own calls skip ethers' request queue (it waits a timer tick before each send):
+ * calls made in the same tick leave together at the end of the tick, one request or one JSON-RPC batch,
+ * through the provider's transport, with ethers' own error decoding; every error then maps onto OcapError.
+ * When the chain id is not given, it is asked once with a bounded request before the provider is built, so
+ * an unreachable node fails fast instead of ethers retrying its network detection forever.
  */
 export class EthereumRpc {
   #provider: JsonRpcProvider | undefined;
   #connecting: Promise<JsonRpcProvider> | undefined;
   #chainId: number | undefined;
   #closed = false;
+  #nextId = 1;
+  #queue: Queued[] = [];
   readonly #timeoutMs: number;
   readonly #batchMaxCount: number;
 
@@ -69,13 +80,45 @@ export class EthereumRpc {
     return this.#connecting;
   }
 
-  /** One JSON-RPC call, errors mapped onto OcapError. */
-  async call<T>(method: string, params: unknown[]): Promise<T> {
-    const provider = this.#provider ?? (await this.connect());
+  /** One JSON-RPC call, errors mapped onto OcapError. Calls made in the same tick travel as one batch. */
+  call<T>(method: string, params: unknown[]): Promise<T> {
+    if (this.#closed) return Promise.reject(new OcapError('UNAVAILABLE', `The Ethereum adapter was closed (${method}).`));
+    if (!this.#provider) return this.connect().then(() => this.call<T>(method, params));
+    const payload: JsonRpcPayload = { jsonrpc: '2.0', id: this.#nextId++, method, params };
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ payload, resolve: resolve as (result: unknown) => void, reject });
+      if (this.#queue.length === 1) queueMicrotask(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    for (let start = 0; start < queued.length; start += this.#batchMaxCount) {
+      void this.#sendBatch(queued.slice(start, start + this.#batchMaxCount));
+    }
+  }
+
+  async #sendBatch(batch: Queued[]): Promise<void> {
+    const provider = this.provider;
+    const chainId = this.caip2;
+    let responses: (JsonRpcResult | JsonRpcError)[];
     try {
-      return (await provider.send(method, params)) as T;
+      responses = await provider._send(batch.length === 1 ? (batch[0] as Queued).payload : batch.map((q) => q.payload));
     } catch (error) {
-      throw toOcapError(error, { action: method, chainId: this.caip2 });
+      for (const q of batch) q.reject(toOcapError(error, { action: q.payload.method, chainId }));
+      return;
+    }
+    const byId = new Map(responses.map((r) => [r.id, r]));
+    for (const q of batch) {
+      const response = byId.get(q.payload.id);
+      if (!response) {
+        q.reject(new OcapError('INTERNAL', `The node sent no answer to ${q.payload.method} in its batch response.`, { chainId }));
+      } else if ('error' in response) {
+        q.reject(toOcapError(provider.getRpcError(q.payload, response), { action: q.payload.method, chainId }));
+      } else {
+        q.resolve(response.result);
+      }
     }
   }
 
@@ -87,7 +130,13 @@ export class EthereumRpc {
   #build(chainId: number): JsonRpcProvider {
     this.#chainId = chainId;
     const network = Network.from(chainId);
-    return new JsonRpcProvider(this.#request(), network, { staticNetwork: network, batchStallTime: 0, batchMaxCount: this.#batchMaxCount });
+    // cacheTimeout -1: ethers would otherwise answer a repeated call (a nonce!) from a 250 ms cache.
+    return new JsonRpcProvider(this.#request(), network, {
+      staticNetwork: network,
+      batchStallTime: 0,
+      batchMaxCount: this.#batchMaxCount,
+      cacheTimeout: -1,
+    });
   }
 
   #request(): FetchRequest {

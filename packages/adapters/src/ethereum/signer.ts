@@ -17,7 +17,9 @@ export class EthereumSigner implements OcapSigner {
     try {
       wallet = new Wallet(hexlify(secretKey));
     } catch (error) {
-      throw new OcapError('INVALID_ARGUMENT', 'The secret key is not a valid secp256k1 private key (zero or above the curve order).', { cause: error });
+      throw new OcapError('INVALID_ARGUMENT', 'The secret key is not a valid secp256k1 private key (zero or above the curve order).', {
+        cause: error,
+      });
     }
     wallets.set(this, wallet);
     this.address = wallet.address;
@@ -32,7 +34,10 @@ export class EthereumSigner implements OcapSigner {
 export function walletOf(signer: OcapSigner): Wallet {
   const wallet = signer instanceof EthereumSigner ? wallets.get(signer) : undefined;
   if (!wallet) {
-    throw new OcapError('INVALID_ARGUMENT', `This signer (${signer?.adapter ?? 'unknown'} adapter) was not made by the ethereum adapter; use adapter.signer(secretKey).`);
+    throw new OcapError(
+      'INVALID_ARGUMENT',
+      `This signer (${signer?.adapter ?? 'unknown'} adapter) was not made by the ethereum adapter; use adapter.signer(secretKey).`,
+    );
   }
   return wallet;
 }

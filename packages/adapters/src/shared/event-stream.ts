@@ -144,6 +144,9 @@ export function createEventStream(source: StreamSource, options: StreamOptions =
       if (canonical && canonical.hash === block.hash) break;
       orphans.push(block);
       if (i === 0) {
+        // Everything remembered was replaced, but the fork may sit just below it.
+        const before = block.height > 0 ? await source.headerAt(block.height - 1) : null;
+        if (before && before.hash === block.parentHash) break;
         throw new OcapError(
           'CHECKPOINT_INVALID',
           `The chain reorganised deeper than the ${recent.length} blocks this stream remembers; start a new stream from a height.`,

@@ -109,9 +109,12 @@ function anvilBinary(): string {
     const binary = join(dirname(require.resolve(`${platformPackage}/package.json`)), 'bin', name);
     if (existsSync(binary)) return binary;
   } catch (error) {
-    throw new Error(`anvil is not installed for ${process.platform}/${process.arch}: ${platformPackage} is missing (npm install @foundry-rs/anvil).`, {
-      cause: error,
-    });
+    throw new Error(
+      `anvil is not installed for ${process.platform}/${process.arch}: ${platformPackage} is missing (npm install @foundry-rs/anvil).`,
+      {
+        cause: error,
+      },
+    );
   }
   throw new Error(`anvil is not installed: ${platformPackage} has no bin/${name}.`);
 }

@@ -1,0 +1,14 @@
+/** The Ethereum adapter (ethers 6 over JSON-RPC) and the compiled test contracts. */
+export {
+  createEthereumAdapter,
+  ETHEREUM_BLOCK_TIME_MS_DEFAULT,
+  ETHEREUM_POLL_MS_DEFAULT,
+  ETHEREUM_WAIT_TIMEOUT_MS_DEFAULT,
+  type EthereumAdapterConfig,
+  type EthereumNative,
+} from './adapter.ts';
+export { ArcTestAsset, ArcTestToken, type ContractArtifact } from './artifacts/index.ts';
+export { formatAssetId, isEthereumAddress, parseAssetId } from './convert.ts';
+export { decodeRevert, toOcapError as toOcapErrorFromEthereum } from './errors.ts';
+export { TRANSFER_TOPIC } from './events.ts';
+export { EthereumSigner } from './signer.ts';
