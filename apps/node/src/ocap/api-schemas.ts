@@ -41,6 +41,22 @@ export const SendIn = z.strictObject({
   idempotencyKey: z.string().min(1).max(200).optional(),
 });
 
+export const EventOut = z.object({
+  position: z.string(),
+  kind: z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log']),
+  blockHeight: z.number(),
+  blockHash: z.string(),
+  txHash: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  amount: z.string().regex(/^\d{1,78}$/),
+  token: z.string().nullable(),
+  address: z.string().optional(),
+  topics: z.array(z.string()).optional(),
+  data: z.string().optional(),
+  removed: z.boolean(),
+});
+
 const CheckpointIn = z.strictObject({
   v: z.literal(1),
   height: z.number().int().min(-1),
@@ -52,7 +68,7 @@ const CheckpointIn = z.strictObject({
         height: z.number().int().min(0),
         hash: z.string().max(130),
         parentHash: z.string().max(130),
-        events: z.array(z.record(z.string(), z.unknown())).max(10_000),
+        events: z.array(EventOut).max(10_000),
       }),
     )
     .max(128),
@@ -107,20 +123,5 @@ export const QueryOut = z.object({ chain: z.string(), method: z.string(), result
 
 export const SendOut = z.object({ hash: z.string(), from: z.string(), nonce: z.number().optional() });
 
-export const EventOut = z.object({
-  position: z.string(),
-  kind: z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log']),
-  blockHeight: z.number(),
-  blockHash: z.string(),
-  txHash: z.string(),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
-  amount: z.string(),
-  token: z.string().nullable(),
-  address: z.string().optional(),
-  topics: z.array(z.string()).optional(),
-  data: z.string().optional(),
-  removed: z.boolean(),
-});
 
 export const EventPageOut = z.object({ events: z.array(EventOut), checkpoint: z.json() });

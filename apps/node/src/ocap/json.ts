@@ -1,4 +1,5 @@
-import type { JSONType } from 'zod/v4/core/util';
+/** A JSON value. */
+export type JSONType = string | number | boolean | null | JSONType[] | { [key: string]: JSONType };
 
 /** Makes an adapter's answer JSON-safe: bigints become decimal strings, undefined fields are dropped. */
 export function toJson(value: unknown): JSONType {

@@ -26,11 +26,16 @@ export function toOcapError(error: unknown, context: RpcContext, chainId?: strin
   if (error instanceof BitcoinTransportError) {
     if (error.kind === 'timeout') return new OcapError('TIMEOUT', `The Bitcoin node did not answer in time: ${error.message}.`, options);
     if (error.status === 401 || error.status === 403) {
-      return new OcapError('UNAVAILABLE', `The Bitcoin node refused the RPC credentials (HTTP ${error.status}); check user and password.`, options);
+      return new OcapError(
+        'UNAVAILABLE',
+        `The Bitcoin node refused the RPC credentials (HTTP ${error.status}); check user and password.`,
+        options,
+      );
     }
     return new OcapError('UNAVAILABLE', `The Bitcoin node is unavailable: ${error.message}.`, options);
   }
-  if (!(error instanceof BitcoinRpcError)) return new OcapError('INTERNAL', `Unexpected failure talking to the Bitcoin node: ${String(error)}.`, options);
+  if (!(error instanceof BitcoinRpcError))
+    return new OcapError('INTERNAL', `Unexpected failure talking to the Bitcoin node: ${String(error)}.`, options);
   const [code, message] = classify(error, context);
   return new OcapError(code, message, options);
 }
@@ -43,6 +48,8 @@ function classify(error: BitcoinRpcError, context: RpcContext): [OcapErrorCode, 
       return ['NOT_FOUND', `The Bitcoin node does not know it: ${said}.`];
     case CORE_RPC.INVALID_PARAMETER:
       if (context === 'lookup' && /out of range/i.test(error.message)) return ['NOT_FOUND', `No such block: ${said}.`];
+      if (/already in progress/i.test(error.message))
+        return ['UNAVAILABLE', `The Bitcoin node is busy with another UTXO scan; retry: ${said}.`];
       return ['INVALID_ARGUMENT', `The Bitcoin node refused a parameter: ${said}.`];
     case CORE_RPC.DESERIALIZATION_ERROR:
       return ['INVALID_ARGUMENT', `The Bitcoin node cannot decode the transaction: ${said}.`];
@@ -65,7 +72,8 @@ function classifyRejection(reason: string, said: string): [OcapErrorCode, string
   if (/missingorspent|txn-mempool-conflict|missing inputs/i.test(reason)) {
     return ['NONCE_TOO_LOW', `An input of the transaction is already spent (the UTXO form of a used nonce): ${said}.`];
   }
-  if (/fee/i.test(reason) && !/exceeds maximum/i.test(reason)) return ['FEE_TOO_LOW', `The fee is below what the node accepts now: ${said}.`];
+  if (/fee/i.test(reason) && !/exceeds maximum/i.test(reason))
+    return ['FEE_TOO_LOW', `The fee is below what the node accepts now: ${said}.`];
   if (/in-belowout|premature-spend-of-coinbase/i.test(reason)) return ['INSUFFICIENT_FUNDS', `The inputs cannot pay the outputs: ${said}.`];
   if (/too-long-mempool-chain/i.test(reason)) {
     return ['UNAVAILABLE', `The node holds too many unconfirmed ancestors of this transaction; retry after the next block: ${said}.`];

@@ -1,5 +1,5 @@
-import * as ecc from '@bitcoinerlab/secp256k1';
 import { OcapError, type OcapSigner } from '@arc/core';
+import * as ecc from '@bitcoinerlab/secp256k1';
 import * as bitcoin from 'bitcoinjs-lib';
 import { ECPairFactory, type ECPairInterface } from 'ecpair';
 
@@ -37,7 +37,10 @@ export function canonicalAddress(address: string, network: bitcoin.Network): str
 export function requireAddress(address: string, network: bitcoin.Network): string {
   const canonical = canonicalAddress(address, network);
   if (canonical === undefined) {
-    throw new OcapError('INVALID_ADDRESS', `"${String(address).slice(0, 100)}" is not a Bitcoin address of this network (${network.bech32}).`);
+    throw new OcapError(
+      'INVALID_ADDRESS',
+      `"${String(address).slice(0, 100)}" is not a Bitcoin address of this network (${network.bech32}).`,
+    );
   }
   return canonical;
 }

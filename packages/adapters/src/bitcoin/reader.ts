@@ -1,4 +1,4 @@
-import { eventPosition, OcapError, type OcapBlock, type OcapEvent, type OcapTx } from '@arc/core';
+import { eventPosition, type OcapBlock, OcapError, type OcapEvent, type OcapTx } from '@arc/core';
 import type { StreamHeader } from '../shared/event-stream.ts';
 import { type RpcContext, toOcapError } from './errors.ts';
 import type { BitcoinRpc } from './rpc.ts';
@@ -52,9 +52,9 @@ export class BitcoinReader {
   ) {}
 
   /** Calls the node, turning its failures into OcapErrors read in `context`. */
-  async call<T>(method: string, params: unknown[], context: RpcContext = 'lookup'): Promise<T> {
+  async call<T>(method: string, params: unknown[], context: RpcContext = 'lookup', options: { timeoutMs?: number } = {}): Promise<T> {
     try {
-      return await this.rpc.call<T>(method, params);
+      return await this.rpc.call<T>(method, params, options);
     } catch (error) {
       throw toOcapError(error, context, this.chainId());
     }
@@ -132,7 +132,9 @@ export class BitcoinReader {
     const events: OcapEvent[] = [];
     for (const tx of block.tx) {
       const inputs = await this.#inputs(tx, local);
-      const inputAddresses = new Set(inputs === 'coinbase' ? [] : inputs.map((o) => o?.address).filter((a): a is string => typeof a === 'string'));
+      const inputAddresses = new Set(
+        inputs === 'coinbase' ? [] : inputs.map((o) => o?.address).filter((a): a is string => typeof a === 'string'),
+      );
       const from = inputs === 'coinbase' ? null : (inputs[0]?.address ?? null);
       for (const output of outputsOf(tx)) {
         if (output.address === null || inputAddresses.has(output.address) || output.value === 0n) continue;

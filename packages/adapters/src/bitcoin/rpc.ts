@@ -73,9 +73,13 @@ export class BitcoinRpc {
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new BitcoinTransportError('timeout', `${method} got no answer within ${options.timeoutMs ?? this.#timeoutMs} ms`, method, { cause: error });
+        throw new BitcoinTransportError('timeout', `${method} got no answer within ${options.timeoutMs ?? this.#timeoutMs} ms`, method, {
+          cause: error,
+        });
       }
-      throw new BitcoinTransportError('unreachable', `cannot reach the Bitcoin node for ${method}: ${describeCause(error)}`, method, { cause: error });
+      throw new BitcoinTransportError('unreachable', `cannot reach the Bitcoin node for ${method}: ${describeCause(error)}`, method, {
+        cause: error,
+      });
     }
     let text: string;
     try {
@@ -89,9 +93,14 @@ export class BitcoinRpc {
     const answer = parseAnswer(text);
     if (answer?.error) throw new BitcoinRpcError(answer.error.code, answer.error.message, method);
     if (!response.ok || answer === undefined) {
-      throw new BitcoinTransportError(response.ok ? 'malformed' : 'http', `${method}: HTTP ${response.status} ${text.slice(0, 200)}`, method, {
-        status: response.status,
-      });
+      throw new BitcoinTransportError(
+        response.ok ? 'malformed' : 'http',
+        `${method}: HTTP ${response.status} ${text.slice(0, 200)}`,
+        method,
+        {
+          status: response.status,
+        },
+      );
     }
     return answer.result as T;
   }

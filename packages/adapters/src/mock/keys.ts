@@ -69,7 +69,10 @@ export function mockSigner(secretKey: Uint8Array): OcapSigner {
 function secretOf(signer: OcapSigner): Uint8Array {
   const secret = secrets.get(signer);
   if (!secret) {
-    throw new OcapError('INVALID_ARGUMENT', `This signer (${signer.adapter}, ${signer.address}) was not made by the mock adapter; use adapter.signer(secretKey).`);
+    throw new OcapError(
+      'INVALID_ARGUMENT',
+      `This signer (${signer.adapter}, ${signer.address}) was not made by the mock adapter; use adapter.signer(secretKey).`,
+    );
   }
   return secret;
 }
@@ -143,13 +146,18 @@ export function decodeMockTx(raw: string): MockSignedTx {
     throw new OcapError('INVALID_ARGUMENT', 'The raw transaction is not hex-encoded JSON.', { cause: error });
   }
   const parsed = RawTx.safeParse(json);
-  if (!parsed.success) throw new OcapError('INVALID_ARGUMENT', `The raw transaction is malformed: ${parsed.error.message}`, { cause: parsed.error });
+  if (!parsed.success)
+    throw new OcapError('INVALID_ARGUMENT', `The raw transaction is malformed: ${parsed.error.message}`, { cause: parsed.error });
   const { publicKey, signature, ...body } = parsed.data;
   if ((body.kind === 'tokenTransfer') !== (body.token !== undefined) || (body.kind === 'assetTransfer') !== (body.asset !== undefined)) {
-    throw new OcapError('INVALID_ARGUMENT', `A ${body.kind} names ${body.kind === 'tokenTransfer' ? 'a token' : body.kind === 'assetTransfer' ? 'an asset' : 'neither token nor asset'}.`);
+    throw new OcapError(
+      'INVALID_ARGUMENT',
+      `A ${body.kind} names ${body.kind === 'tokenTransfer' ? 'a token' : body.kind === 'assetTransfer' ? 'an asset' : 'neither token nor asset'}.`,
+    );
   }
   const publicKeyBytes = hexToBytes(publicKey);
-  if (mockAddressOf(publicKeyBytes) !== body.from) throw new OcapError('INVALID_ARGUMENT', `The public key is not the key of ${body.from}.`);
+  if (mockAddressOf(publicKeyBytes) !== body.from)
+    throw new OcapError('INVALID_ARGUMENT', `The public key is not the key of ${body.from}.`);
   const bytes = signingBytes(body, publicKey);
   let valid: boolean;
   try {

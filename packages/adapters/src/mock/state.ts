@@ -1,4 +1,4 @@
-import { type OcapEvent, OcapError } from '@arc/core';
+import { OcapError, type OcapEvent } from '@arc/core';
 import { type MockSignedTx, mockAddressFor } from './keys.ts';
 
 /**
@@ -129,11 +129,28 @@ export function applyDevOp(state: MockState, chainId: string, op: MockDevOp): st
  */
 export function applyEntry(state: MockState, entry: MockEntry): MockOutcome {
   if (entry.kind === 'log') {
-    return { status: 'success', fee: 0n, events: [{ kind: 'log', txHash: entry.hash, from: entry.address, to: null, amount: 0n, token: null, address: entry.address, topics: [...entry.topics], data: entry.data }] };
+    return {
+      status: 'success',
+      fee: 0n,
+      events: [
+        {
+          kind: 'log',
+          txHash: entry.hash,
+          from: entry.address,
+          to: null,
+          amount: 0n,
+          token: null,
+          address: entry.address,
+          topics: [...entry.topics],
+          data: entry.data,
+        },
+      ],
+    };
   }
   const expected = state.nonceOf(entry.from);
   // The chain admits transactions in nonce order and evicts the ones a reorg left without a predecessor.
-  if (entry.nonce !== expected) throw new OcapError('INTERNAL', `mock ledger bug: ${entry.hash} has nonce ${entry.nonce}, the account is at ${expected}`);
+  if (entry.nonce !== expected)
+    throw new OcapError('INTERNAL', `mock ledger bug: ${entry.hash} has nonce ${entry.nonce}, the account is at ${expected}`);
   state.nonces.set(entry.from, expected + 1);
   const balance = state.balanceOf(entry.from);
   if (balance < entry.fee) return failed(0n, `${entry.from} cannot pay the fee of ${entry.fee}`);

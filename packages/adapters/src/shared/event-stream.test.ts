@@ -18,9 +18,11 @@ class ScriptedChain implements StreamSource {
     this.blocks.push({ header: { height, hash: `b${height}-${(this.#nextId += 1)}`, parentHash: parent.header.hash }, events });
   }
 
+  /** Replaces the newest `depth` blocks by a branch at least as long (as real chains do: the heavier branch wins). */
   reorg(depth: number, events: number[]) {
-    this.blocks.splice(Math.max(1, this.blocks.length - depth));
-    for (const count of events) this.mine(count);
+    const removed = this.blocks.splice(Math.max(1, this.blocks.length - depth)).length;
+    const branch = [...events, ...Array<number>(Math.max(0, removed - events.length)).fill(0)];
+    for (const count of branch) this.mine(count);
   }
 
   async headHeight() {

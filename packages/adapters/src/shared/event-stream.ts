@@ -233,8 +233,20 @@ export function createEventStream(source: StreamSource, options: StreamOptions =
 }
 
 function validateCheckpoint(checkpoint: StreamCheckpoint): StreamCheckpoint {
-  if (checkpoint?.v !== 1 || !Number.isInteger(checkpoint.height) || !Array.isArray(checkpoint.recent)) {
-    throw new OcapError('CHECKPOINT_INVALID', 'This checkpoint was not made by an OCAP event stream (version 1); start a new stream from a height.');
+  const invalid = (why: string) =>
+    new OcapError('CHECKPOINT_INVALID', `This checkpoint was not made by an OCAP event stream (${why}); start a new stream from a height.`);
+  if (checkpoint?.v !== 1 || !Number.isInteger(checkpoint.height) || !Array.isArray(checkpoint.recent)) throw invalid('not version 1');
+  const last = checkpoint.recent[checkpoint.recent.length - 1];
+  if (checkpoint.height >= 0 && (!last || last.height !== checkpoint.height || last.hash !== checkpoint.hash)) {
+    throw invalid('its last block is not its height and hash');
+  }
+  for (let i = 1; i < checkpoint.recent.length; i += 1) {
+    const block = checkpoint.recent[i];
+    const parent = checkpoint.recent[i - 1];
+    if (block?.height !== (parent?.height ?? 0) + 1 || block?.parentHash !== parent?.hash) throw invalid('its blocks do not form a chain');
+  }
+  if (checkpoint.position !== '' && (typeof checkpoint.position !== 'string' || checkpoint.position > endOfBlock(Math.max(0, checkpoint.height)))) {
+    throw invalid('its position is past its height');
   }
   return checkpoint;
 }

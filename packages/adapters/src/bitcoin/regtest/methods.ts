@@ -49,7 +49,8 @@ export function regtestMethods(chain: RegtestChain, options: MethodOptions): Rec
 
   function maxFeeRate(value: unknown): bigint {
     if (value === undefined || value === null) return MAX_FEE_RATE_SAT_PER_KVB_DEFAULT;
-    if (typeof value !== 'number' || value < 0) throw new RpcFailure(RPC_CODES.TYPE_ERROR, 'maxfeerate must be a non-negative BTC/kvB amount');
+    if (typeof value !== 'number' || value < 0)
+      throw new RpcFailure(RPC_CODES.TYPE_ERROR, 'maxfeerate must be a non-negative BTC/kvB amount');
     return BigInt(Math.round(value * 100_000_000));
   }
 
@@ -136,13 +137,22 @@ export function regtestMethods(chain: RegtestChain, options: MethodOptions): Rec
     getrawtransaction: ([txid, verbose = false]) => {
       const found = chain.transaction(hashParam(txid, 'txid'));
       if (!found) {
-        throw new RpcFailure(RPC_CODES.INVALID_ADDRESS_OR_KEY, 'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.');
+        throw new RpcFailure(
+          RPC_CODES.INVALID_ADDRESS_OR_KEY,
+          'No such mempool or blockchain transaction. Use gettransaction for wallet transactions.',
+        );
       }
       if (!verbose) return found.tx.toHex();
       const view = { ...txView(found.tx, net), hex: found.tx.toHex() };
       if (!found.block) return view;
       const { block } = found;
-      return { ...view, blockhash: block.hash, confirmations: chain.confirmations(block), time: block.block.timestamp, blocktime: block.block.timestamp };
+      return {
+        ...view,
+        blockhash: block.hash,
+        confirmations: chain.confirmations(block),
+        time: block.block.timestamp,
+        blocktime: block.block.timestamp,
+      };
     },
     sendrawtransaction: ([hex, maxfeerate]) => {
       const tx = decodeTx(hex);
@@ -163,7 +173,8 @@ export function regtestMethods(chain: RegtestChain, options: MethodOptions): Rec
         const ids = { txid: tx.getId(), wtxid: Buffer.from(tx.getHash(true)).reverse().toString('hex') };
         try {
           const entry = chain.acceptTransaction(tx, { dryRun: true });
-          if (limit > 0n && (entry.fee * 1000n) / BigInt(entry.vsize) > limit) return { ...ids, allowed: false, 'reject-reason': 'max-fee-exceeded' };
+          if (limit > 0n && (entry.fee * 1000n) / BigInt(entry.vsize) > limit)
+            return { ...ids, allowed: false, 'reject-reason': 'max-fee-exceeded' };
           return { ...ids, allowed: true, vsize: entry.vsize, fees: { base: btcAmount(entry.fee) } };
         } catch (error) {
           if (!(error instanceof RpcFailure)) throw error;
@@ -209,7 +220,14 @@ export function regtestMethods(chain: RegtestChain, options: MethodOptions): Rec
         }),
       );
       const total = scripts.flatMap((s) => chain.coinsOf(s)).reduce((a, c) => a + c.value, 0n);
-      return { success: true, txouts: chain.utxoCount, height: chain.height, bestblock: tip.hash, unspents, total_amount: btcAmount(total) };
+      return {
+        success: true,
+        txouts: chain.utxoCount,
+        height: chain.height,
+        bestblock: tip.hash,
+        unspents,
+        total_amount: btcAmount(total),
+      };
     },
     generatetoaddress: ([nblocks, address]) => {
       const script = addressScript(address);

@@ -26,7 +26,14 @@ export function scriptType(script: Uint8Array): ScriptType {
   if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) return 'witness_v0_keyhash';
   if (script.length === 34 && script[0] === 0x00 && script[1] === 0x20) return 'witness_v0_scripthash';
   if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) return 'witness_v1_taproot';
-  if (script.length === 25 && script[0] === 0x76 && script[1] === 0xa9 && script[2] === 0x14 && script[23] === 0x88 && script[24] === 0xac) {
+  if (
+    script.length === 25 &&
+    script[0] === 0x76 &&
+    script[1] === 0xa9 &&
+    script[2] === 0x14 &&
+    script[23] === 0x88 &&
+    script[24] === 0xac
+  ) {
     return 'pubkeyhash';
   }
   if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) return 'scripthash';
@@ -55,7 +62,8 @@ const LEGACY_SPEND_BYTES = 32 + 4 + 1 + 107 + 4;
 export function dustThresholdSats(script: Uint8Array): bigint {
   if (isUnspendable(script)) return 0n;
   const outputBytes = 8 + compactSizeBytes(script.length) + script.length;
-  const isWitness = script.length >= 4 && script.length <= 42 && (script[0] === 0x00 || (script[0] ?? 0) >= 0x51) && script[1] === script.length - 2;
+  const isWitness =
+    script.length >= 4 && script.length <= 42 && (script[0] === 0x00 || (script[0] ?? 0) >= 0x51) && script[1] === script.length - 2;
   const spendBytes = isWitness ? WITNESS_SPEND_BYTES : LEGACY_SPEND_BYTES;
   return (BigInt(outputBytes + spendBytes) * DUST_RELAY_SAT_PER_KVB) / 1000n;
 }
@@ -92,12 +100,13 @@ export function verifyInput(tx: bitcoin.Transaction, index: number, spent: Spent
   if (type === 'pubkeyhash') {
     if (input.witness.length > 0) throw new ScriptFailure('Witness provided for non-witness script');
     const chunks = bitcoin.script.decompile(input.script);
-    if (!chunks || chunks.length !== 2 || !(chunks[0] instanceof Uint8Array) || !(chunks[1] instanceof Uint8Array)) {
+    if (chunks?.length !== 2 || !(chunks[0] instanceof Uint8Array) || !(chunks[1] instanceof Uint8Array)) {
       throw new ScriptFailure('Operation not valid with the current stack size');
     }
     const [signature, pubkey] = chunks as [Uint8Array, Uint8Array];
     if (!ecc.isPoint(pubkey)) throw new ScriptFailure('Public key is neither compressed or uncompressed');
-    if (!equalBytes(bitcoin.crypto.hash160(pubkey), spent.script.subarray(3, 23))) throw new ScriptFailure('Script failed an OP_EQUALVERIFY operation');
+    if (!equalBytes(bitcoin.crypto.hash160(pubkey), spent.script.subarray(3, 23)))
+      throw new ScriptFailure('Script failed an OP_EQUALVERIFY operation');
     const { signature: compact, hashType } = decodeSignature(signature);
     checkSignature(tx.hashForSignature(index, spent.script, hashType), pubkey, compact);
     return;
