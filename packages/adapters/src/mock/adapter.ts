@@ -25,7 +25,7 @@ import {
 } from '@arc/core';
 import { createEventStream } from '../shared/event-stream.ts';
 import { Idempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../shared/idempotency.ts';
-import { NonceManager } from '../shared/serial.ts';
+import { KeyedSerial } from '../shared/serial.ts';
 import { MOCK_LIMITS_DEFAULT, MockChain, type MockLimits } from './chain.ts';
 import { checkAddress, checkAmount, checkHash, checkNonNegative, type MockTokenPreset, tokenOp } from './checks.ts';
 import { Faults, type MockFaultableMethod } from './faults.ts';
@@ -81,7 +81,8 @@ class MockChainAdapter implements MockAdapter {
   readonly #chainId: ChainId;
   readonly #chain: MockChain;
   readonly #faults = new Faults();
-  readonly #nonces = new NonceManager();
+  /** Sends of one signer run one at a time, so each reads the nonce its predecessor left. */
+  readonly #perSigner = new KeyedSerial();
   readonly #idempotency: Idempotency;
   readonly #blockTimeMs: number;
   readonly #automine: boolean;
@@ -107,7 +108,12 @@ class MockChainAdapter implements MockAdapter {
       genesis.push({ op: 'fund', address: checkAddress(address), amount: checkNonNegative(amount, 'A genesis balance') });
     }
     for (const token of options.tokens ?? []) genesis.push(tokenOp(token));
-    this.#chain = new MockChain(this.#chainId, feePerTx, options.now ?? Date.now, { ...MOCK_LIMITS_DEFAULT, ...options.limits }, genesis);
+    const limits = { ...MOCK_LIMITS_DEFAULT, ...options.limits };
+    for (const [limit, value] of Object.entries(limits)) {
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new OcapError('INVALID_ARGUMENT', `limits.${limit} is a whole number from 1, not ${value}.`);
+    }
+    this.#chain = new MockChain(this.#chainId, feePerTx, options.now ?? Date.now, limits, genesis);
     this.#idempotency = new Idempotency(options.idempotencyStore ?? new MemoryIdempotencyStore(), `mock/${this.#chainId}`);
     this.native = createMockNative({
       chain: this.#chain,
@@ -280,7 +286,7 @@ class MockChainAdapter implements MockAdapter {
     this.#fault('broadcast');
     const tx = decodeMockTx(rawTx);
     return this.#idempotency.run(options.idempotencyKey, { op: 'broadcast', from: tx.from, hash: tx.hash }, () =>
-      this.#nonces.serial.run(tx.from, async () => this.#admit(tx)),
+      this.#inTurn(tx.from, () => this.#admit(tx)),
     );
   }
 
@@ -296,8 +302,23 @@ class MockChainAdapter implements MockAdapter {
   ): Promise<SendResult> {
     const from = signer.address;
     return this.#idempotency.run(request.idempotencyKey, { op: body.kind, from, ...body }, () =>
-      this.#nonces.serial.run(from, async () => this.#admit(this.#build(signer, body))),
+      this.#inTurn(from, () => this.#admit(this.#build(signer, body))),
     );
+  }
+
+  /** Runs a send in the signer's turn; a signer with too many sends queued is UNAVAILABLE (retry later). */
+  #inTurn(from: string, send: () => SendResult): Promise<SendResult> {
+    const queuedMax = this.#perSigner.maxQueued;
+    return this.#perSigner
+      .run(from, async () => send())
+      .catch((error: unknown) => {
+        if (error instanceof RangeError && error.message.includes('queued')) {
+          throw new OcapError('UNAVAILABLE', `More than ${queuedMax} sends of ${from} are waiting their turn; retry later.`, {
+            cause: error,
+          });
+        }
+        throw error;
+      });
   }
 
   #build(

@@ -1,5 +1,6 @@
 import { isOcapError, type OcapBlock, type OcapEvent, type OcapSigner } from '@arc/core';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StreamReader } from '../conformance/reader.ts';
 import { expectOcapError, runConformance } from '../conformance/suite.ts';
@@ -287,6 +288,56 @@ describe('the mock adapter', () => {
     const [skewed] = adapter.native.mine(1);
     expect([later?.timestampMs, skewed?.timestampMs]).toEqual([9_000, 9_000]);
   });
+
+  it('conserves supply, links blocks and counts nonces through random sends, funding, mines and reorgs (property)', async () => {
+    const step = fc.oneof(
+      fc.record({ op: fc.constant('send' as const), from: fc.nat(3), to: fc.nat(3), amount: fc.bigInt({ min: 1n, max: 4_000n }) }),
+      fc.record({ op: fc.constant('mine' as const), blocks: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ op: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 4 }), dropTxs: fc.boolean() }),
+      // fund, not setBalance: an absolute balance set before a reorg absorbs whatever the reorg undid.
+      fc.record({ op: fc.constant('fund' as const), who: fc.nat(3), amount: fc.bigInt({ min: 0n, max: 5_000n }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const signers = Array.from({ length: 4 }, () => createMockAdapter().signer(randomKey()));
+        const adapter = createMockAdapter({ feePerTx: 10n, accounts: Object.fromEntries(signers.map((s) => [s.address, 10_000n])) });
+        let supply = 40_000n;
+        for (const s of steps) {
+          if (s.op === 'send') {
+            const from = signers[s.from] as OcapSigner;
+            await adapter.transfer(from, { to: (signers[s.to] as OcapSigner).address, amount: s.amount }).catch((error: unknown) => {
+              if (!isOcapError(error, 'INSUFFICIENT_FUNDS')) throw error;
+            });
+          } else if (s.op === 'mine') adapter.native.mine(s.blocks);
+          else if (s.op === 'reorg') {
+            if (s.depth <= (await adapter.getLatestBlock()).height) adapter.native.reorg(s.depth, { dropTxs: s.dropTxs });
+          } else {
+            supply += s.amount;
+            adapter.native.fund((signers[s.who] as OcapSigner).address, s.amount);
+          }
+        }
+        adapter.native.mine(1);
+        const head = await adapter.getLatestBlock();
+        let fees = 0n;
+        const sent = new Map<string, number>();
+        let parent = await adapter.getBlock({ height: 0 });
+        for (let height = 1; height <= head.height; height += 1) {
+          const block = await adapter.getBlock({ height });
+          expect(block.parentHash).toBe(parent.hash);
+          for (const hash of block.txHashes) {
+            const tx = await adapter.getTransaction(hash);
+            fees += tx.fee ?? 0n;
+            sent.set(tx.from as string, (sent.get(tx.from as string) ?? 0) + 1);
+          }
+          parent = block;
+        }
+        const balances = await Promise.all(signers.map((s) => adapter.getBalance(s.address)));
+        expect(balances.reduce((a, b) => a + b, 0n) + fees).toBe(supply);
+        for (const s of signers) expect(adapter.native.nonceOf(s.address)).toBe(sent.get(s.address) ?? 0);
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
 
   it('rejects bad options and bad dev calls with typed errors', () => {
     expect(() => createMockAdapter({ name: 'not a name!' })).toThrow(/CAIP-2/);

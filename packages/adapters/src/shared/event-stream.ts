@@ -147,6 +147,8 @@ export function createEventStream(source: StreamSource, options: StreamOptions =
         // Everything remembered was replaced, but the fork may sit just below it.
         const before = block.height > 0 ? await source.headerAt(block.height - 1) : null;
         if (before && before.hash === block.parentHash) break;
+        // The tail never overflowed, so its first block is the first this stream delivered: nothing older to undo.
+        if (recent.length < STREAM_REORG_WINDOW_BLOCKS) break;
         throw new OcapError(
           'CHECKPOINT_INVALID',
           `The chain reorganised deeper than the ${recent.length} blocks this stream remembers; start a new stream from a height.`,
@@ -237,7 +239,8 @@ function validateCheckpoint(checkpoint: StreamCheckpoint): StreamCheckpoint {
     new OcapError('CHECKPOINT_INVALID', `This checkpoint was not made by an OCAP event stream (${why}); start a new stream from a height.`);
   if (checkpoint?.v !== 1 || !Number.isInteger(checkpoint.height) || !Array.isArray(checkpoint.recent)) throw invalid('not version 1');
   const last = checkpoint.recent[checkpoint.recent.length - 1];
-  if (checkpoint.height >= 0 && (!last || last.height !== checkpoint.height || last.hash !== checkpoint.hash)) {
+  const startOnly = checkpoint.recent.length === 0 && checkpoint.hash === '' && checkpoint.position === '';
+  if (checkpoint.height >= 0 && !startOnly && (!last || last.height !== checkpoint.height || last.hash !== checkpoint.hash)) {
     throw invalid('its last block is not its height and hash');
   }
   for (let i = 1; i < checkpoint.recent.length; i += 1) {

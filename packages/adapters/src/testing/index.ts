@@ -1,1 +1,2 @@
 export * from './anvil.ts';
+export { regtestRichKey, startRegtestChain } from '../bitcoin/index.ts';
