@@ -1,4 +1,4 @@
-import { startAnvil, type AnvilInstance } from '@arc/adapters/testing';
+import { type AnvilInstance, type RegtestNode, startAnvil, startRegtestChain } from '@arc/adapters/testing';
 import { ethers } from 'ethers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,17 +14,20 @@ import { randomSigner } from './helpers/wallet.ts';
  */
 describe('OCAP through the node', () => {
   let anvil: AnvilInstance;
+  let regtest: RegtestNode;
   let node: TestNode;
   let client: NodeClient;
 
   beforeAll(async () => {
     anvil = await startAnvil();
+    regtest = await startRegtestChain();
     node = await startTestNode({
       blockIntervalMs: 200,
       ocapChains: [
         { name: 'arc', adapter: 'native' },
         { name: 'mock', adapter: 'mock', blockTimeMs: 200, balances: {} },
         { name: 'ethereum', adapter: 'ethereum', rpcUrl: anvil.rpcUrl, chainId: anvil.chainId },
+        { name: 'bitcoin', adapter: 'bitcoin', rpcUrl: regtest.rpcUrl, network: 'regtest', user: regtest.user, password: regtest.password },
         { name: 'gone', adapter: 'ethereum', rpcUrl: 'http://127.0.0.1:9' },
       ],
     });
@@ -34,15 +37,17 @@ describe('OCAP through the node', () => {
   afterAll(async () => {
     await node?.stop();
     await anvil?.stop();
+    await regtest?.stop();
   });
 
   it('lists its chains with capabilities, an unreachable one as unavailable', async () => {
     const chains = await client.ocap.chains.query();
-    expect(chains.map((c) => c.name)).toEqual(['arc', 'mock', 'ethereum', 'gone']);
+    expect(chains.map((c) => c.name)).toEqual(['arc', 'mock', 'ethereum', 'bitcoin', 'gone']);
     const byName = Object.fromEntries(chains.map((c) => [c.name, c]));
     expect(byName.arc).toMatchObject({ status: 'ok', adapter: 'native', info: { chainId: `arc:${node.chainId}` }, capabilities: { reorgs: false } });
     expect(byName.mock).toMatchObject({ status: 'ok', info: { chainId: 'mock:mock' } });
     expect(byName.ethereum).toMatchObject({ status: 'ok', info: { chainId: 'eip155:31337', nativeSymbol: 'ETH' }, capabilities: { tokens: 'native' } });
+    expect(byName.bitcoin).toMatchObject({ status: 'ok', info: { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328' }, capabilities: { tokens: false } });
     expect(byName.gone).toMatchObject({ status: 'unavailable', info: null });
     expect(byName.gone?.error).toMatch(/./);
   });
@@ -70,6 +75,12 @@ describe('OCAP through the node', () => {
       appCode: 'NOT_FOUND',
     });
     expect(await appError(client.ocap.query.query({ chain: 'gone', method: 'getLatestBlock' }))).toMatchObject({ appCode: 'UNAVAILABLE', retriable: true });
+    expect(await appError(client.ocap.query.query({ chain: 'bitcoin', method: 'getTokenInfo', token: 'x' }))).toMatchObject({
+      appCode: 'ADAPTER_UNSUPPORTED',
+      trpcCode: 'METHOD_NOT_SUPPORTED',
+    });
+    const btc = await client.ocap.query.query({ chain: 'bitcoin', method: 'getBalance', address: regtest.richAddress });
+    expect(BigInt((btc.result as { balance: string }).balance)).toBeGreaterThan(0n);
   });
 
   it('relays a signed Ethereum transaction once per idempotency key, keeping the key in the database', async () => {
@@ -134,6 +145,6 @@ describe('OCAP through the node', () => {
     expect(
       await appError(client.ocap.events.query({ chain: 'arc', checkpoint: { v: 1, height: 5, hash: 'x', position: 'p', recent: [] } } as never)),
     ).toMatchObject({ appCode: expect.stringMatching(/BAD_INPUT|CHECKPOINT_INVALID/) });
-    expect((await client.ocap.chains.query()).length).toBe(4);
+    expect((await client.ocap.chains.query()).length).toBe(5);
   });
 });
