@@ -1,8 +1,9 @@
 /**
  * bench:adapters — what the OCAP layer costs on top of the chain client it wraps. On one anvil node, the same
- * calls through raw ethers and through the Ethereum adapter, interleaved round by round so both see the same
- * machine: getBalance, getBlock, send + receipt. The ratio (adapter time / ethers time per call) is the overhead;
- * goal ≤ 1.10. Then the mock adapter's in-process cost per call (no network: the layer alone), and events per
+ * calls through raw ethers, through a bare JSON-RPC call on ethers' own HTTP transport (the floor: no queue, no
+ * formatting, no checks) and through the Ethereum adapter, interleaved round by round so all see the same
+ * machine: getBalance, getBlock, send + receipt. The ratio adapter time / ethers time per call is the overhead
+ * (goal ≤ 1.10); adapter time / bare time says what the layer costs over the wire alone. Then the mock adapter's in-process cost per call (no network: the layer alone), and events per
  * second through an event stream with confirmations, on anvil and on the mock. `--quick` for a short run.
  * Last line: one JSON object.
  */
@@ -19,24 +20,43 @@ const STREAM_CONFIRMATIONS = 2;
 
 type Op = () => Promise<unknown>;
 
-/** Median of per-round times per call, in microseconds. */
-async function timeRounds(label: string, pairs: { raw: Op; ocap: Op; count: number }) {
-  const raw: number[] = [];
-  const ocap: number[] = [];
+/** Median of per-round times per call, in microseconds, for each side; sides take turns going first. */
+async function timeRounds(label: string, sides: { ethers: Op; transport: Op; ocap: Op; count: number }) {
+  const names = ['ethers', 'transport', 'ocap'] as const;
+  const times: Record<(typeof names)[number], number[]> = { ethers: [], transport: [], ocap: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
-    // Alternate which side goes first so drift does not favour one.
-    const order: ['raw' | 'ocap', Op][] = round % 2 === 0 ? [['raw', pairs.raw], ['ocap', pairs.ocap]] : [['ocap', pairs.ocap], ['raw', pairs.raw]];
-    for (const [side, op] of order) {
+    const order = [...names.slice(round % 3), ...names.slice(0, round % 3)];
+    for (const side of order) {
+      const op = sides[side];
       const start = performance.now();
-      for (let i = 0; i < pairs.count; i += 1) await op();
-      const us = ((performance.now() - start) * 1000) / pairs.count;
-      (side === 'raw' ? raw : ocap).push(us);
+      for (let i = 0; i < sides.count; i += 1) await op();
+      times[side].push(((performance.now() - start) * 1000) / sides.count);
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const result = { rawUs: median(raw), ocapUs: median(ocap), ratio: median(ocap) / median(raw) };
-  console.log(`  ${label.padEnd(14)} ethers ${result.rawUs.toFixed(0).padStart(6)} µs/call   ocap ${result.ocapUs.toFixed(0).padStart(6)} µs/call   ratio ${result.ratio.toFixed(3)}`);
+  const result = {
+    rawUs: median(times.ethers),
+    transportUs: median(times.transport),
+    ocapUs: median(times.ocap),
+    ratio: median(times.ocap) / median(times.ethers),
+    transportRatio: median(times.ocap) / median(times.transport),
+  };
+  const us = (x: number) => x.toFixed(0).padStart(6);
+  console.log(
+    `  ${label.padEnd(13)} ethers ${us(result.rawUs)} µs   bare JSON-RPC ${us(result.transportUs)} µs   ocap ${us(result.ocapUs)} µs   ` +
+      `ocap/ethers ${result.ratio.toFixed(3)}   ocap/bare ${result.transportRatio.toFixed(3)}`,
+  );
   return result;
+}
+
+/** A bare JSON-RPC call over ethers' own HTTP transport: no request queue, no formatting, no checks. */
+function bareRpc(provider: ethers.JsonRpcProvider) {
+  let id = 1;
+  return async (method: string, params: unknown[]) => {
+    const [response] = await provider._send({ jsonrpc: '2.0', id: id++, method, params });
+    if (!response || 'error' in response) throw new Error(`${method} failed: ${JSON.stringify(response)}`);
+    return response.result as unknown;
+  };
 }
 
 async function main() {
@@ -51,26 +71,47 @@ async function main() {
     cacheTimeout: -1,
   });
   const rawWallet = new ethers.Wallet(anvil.accounts[1] as string, provider);
+  const bareProvider = new ethers.JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true });
+  const bare = bareRpc(bareProvider);
+  const bareWallet = new ethers.Wallet(anvil.accounts[3] as string);
   const adapter = createEthereumAdapter({ rpcUrl: anvil.rpcUrl, pollMs: 10 });
   const signer = adapter.signer(ethers.getBytes(anvil.accounts[2] as string));
   const target = ethers.Wallet.createRandom().address;
   try {
     const head = await provider.getBlockNumber();
     const balance = await timeRounds('getBalance', {
-      raw: () => provider.getBalance(target),
+      ethers: () => provider.getBalance(target),
+      transport: () => bare('eth_getBalance', [target, 'latest']),
       ocap: () => adapter.getBalance(target),
       count: READS_PER_ROUND,
     });
     const block = await timeRounds('getBlock', {
-      raw: () => provider.getBlock(head),
+      ethers: () => provider.getBlock(head),
+      transport: () => bare('eth_getBlockByNumber', [ethers.toQuantity(head), false]),
       ocap: () => adapter.getBlock({ height: head }),
       count: READS_PER_ROUND,
     });
     let rawNonce = await provider.getTransactionCount(rawWallet.address, 'pending');
+    let bareNonce = await provider.getTransactionCount(bareWallet.address, 'pending');
+    const fee = await provider.getFeeData();
     const send = await timeRounds('send+receipt', {
-      raw: async () => {
+      ethers: async () => {
         const tx = await rawWallet.sendTransaction({ to: target, value: 1n, nonce: rawNonce++ });
         await tx.wait(1);
+      },
+      transport: async () => {
+        const raw = await bareWallet.signTransaction({
+          to: target,
+          value: 1n,
+          nonce: bareNonce++,
+          chainId: anvil.chainId,
+          gasLimit: 21_000n,
+          maxFeePerGas: fee.maxFeePerGas,
+          maxPriorityFeePerGas: fee.maxPriorityFeePerGas,
+          type: 2,
+        });
+        const hash = await bare('eth_sendRawTransaction', [raw]);
+        await bare('eth_getTransactionReceipt', [hash]);
       },
       ocap: async () => {
         const sent = await adapter.transfer(signer, { to: target, amount: 1n });
@@ -78,9 +119,11 @@ async function main() {
       },
       count: SENDS_PER_ROUND,
     });
-    const ratios = [balance.ratio, block.ratio, send.ratio];
-    const overheadRatio = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
-    console.log(`  overhead ratio (geometric mean of the three): ${overheadRatio.toFixed(3)}  (goal ≤ 1.10)`);
+    const geomean = (xs: number[]) => Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
+    const overheadRatio = geomean([balance.ratio, block.ratio, send.ratio]);
+    const transportOverheadRatio = geomean([balance.transportRatio, block.transportRatio, send.transportRatio]);
+    console.log(`  overhead ratio over raw ethers (geometric mean of the three): ${overheadRatio.toFixed(3)}  (goal ≤ 1.10)`);
+    console.log(`  overhead ratio over bare JSON-RPC on the same transport: ${transportOverheadRatio.toFixed(3)}`);
 
     // The layer alone: the mock answers in-process, so this is what OCAP itself costs per call.
     const mock = createMockAdapter({ automine: true });
@@ -134,13 +177,21 @@ async function main() {
     console.log(`  rss: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
 
     const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+    const figures = (r: Awaited<ReturnType<typeof timeRounds>>) => ({
+      ethersUs: round(r.rawUs, 0),
+      bareUs: round(r.transportUs, 0),
+      ocapUs: round(r.ocapUs, 0),
+      ratio: round(r.ratio),
+      bareRatio: round(r.transportRatio),
+    });
     console.log(
       JSON.stringify({
         bench: 'adapters',
         overheadRatio: round(overheadRatio),
-        getBalance: { ethersUs: round(balance.rawUs, 0), ocapUs: round(balance.ocapUs, 0), ratio: round(balance.ratio) },
-        getBlock: { ethersUs: round(block.rawUs, 0), ocapUs: round(block.ocapUs, 0), ratio: round(block.ratio) },
-        sendReceipt: { ethersUs: round(send.rawUs, 0), ocapUs: round(send.ocapUs, 0), ratio: round(send.ratio) },
+        transportOverheadRatio: round(transportOverheadRatio),
+        getBalance: figures(balance),
+        getBlock: figures(block),
+        sendReceipt: figures(send),
         mock: { getBalanceUs: round(mockGetBalanceUs, 1), sendConfirmUs: round(mockSendUs, 1) },
         eventsPerSec: Math.round(eventsPerSec),
         mockEventsPerSec: Math.round(mockEventsPerSec),
@@ -149,6 +200,7 @@ async function main() {
   } finally {
     await adapter.close();
     provider.destroy();
+    bareProvider.destroy();
     await anvil.stop();
   }
 }

@@ -6,3 +6,5 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type ChainInfo = RouterOutputs['chain']['info'];
 export type Block = RouterOutputs['block']['list']['items'][number];
 export type Tx = RouterOutputs['tx']['list']['items'][number];
+/** A chain the node reaches through OCAP, with its capabilities and whether it answers. */
+export type Chain = RouterOutputs['ocap']['chains'][number];
