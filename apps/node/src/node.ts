@@ -6,11 +6,11 @@ import { Faucet, type FaucetOptions } from './faucet/service.ts';
 import { Admission } from './ledger/admission.ts';
 import { Ledger } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
+import { installNodeCrypto } from './ledger/node-crypto.ts';
+import { LedgerQueries } from './ledger/queries.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { OcapHub } from './ocap/service.ts';
-import { installNodeCrypto } from './ledger/node-crypto.ts';
-import { LedgerQueries } from './ledger/queries.ts';
 import { createNodeServer, listen } from './server.ts';
 import type { Services } from './services.ts';
 

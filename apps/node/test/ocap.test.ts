@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsIn, QueryIn, SendIn } from '../src/ocap/api-schemas.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
-import { appError, nodeClient, type NodeClient } from './helpers/client.ts';
+import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { randomSigner } from './helpers/wallet.ts';
 
 /**
@@ -44,10 +44,23 @@ describe('OCAP through the node', () => {
     const chains = await client.ocap.chains.query();
     expect(chains.map((c) => c.name)).toEqual(['arc', 'mock', 'ethereum', 'bitcoin', 'gone']);
     const byName = Object.fromEntries(chains.map((c) => [c.name, c]));
-    expect(byName.arc).toMatchObject({ status: 'ok', adapter: 'native', info: { chainId: `arc:${node.chainId}` }, capabilities: { reorgs: false } });
+    expect(byName.arc).toMatchObject({
+      status: 'ok',
+      adapter: 'native',
+      info: { chainId: `arc:${node.chainId}` },
+      capabilities: { reorgs: false },
+    });
     expect(byName.mock).toMatchObject({ status: 'ok', info: { chainId: 'mock:mock' } });
-    expect(byName.ethereum).toMatchObject({ status: 'ok', info: { chainId: 'eip155:31337', nativeSymbol: 'ETH' }, capabilities: { tokens: 'native' } });
-    expect(byName.bitcoin).toMatchObject({ status: 'ok', info: { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328' }, capabilities: { tokens: false } });
+    expect(byName.ethereum).toMatchObject({
+      status: 'ok',
+      info: { chainId: 'eip155:31337', nativeSymbol: 'ETH' },
+      capabilities: { tokens: 'native' },
+    });
+    expect(byName.bitcoin).toMatchObject({
+      status: 'ok',
+      info: { chainId: 'bip122:0f9188f13cb7b2c71f2a335e3a4fc328' },
+      capabilities: { tokens: false },
+    });
     expect(byName.gone).toMatchObject({ status: 'unavailable', info: null });
     expect(byName.gone?.error).toMatch(/./);
   });
@@ -71,10 +84,15 @@ describe('OCAP through the node', () => {
       appCode: 'INVALID_ADDRESS',
       retriable: false,
     });
-    expect(await appError(client.ocap.query.query({ chain: 'ethereum', method: 'getTransaction', hash: `0x${'ab'.repeat(32)}` }))).toMatchObject({
+    expect(
+      await appError(client.ocap.query.query({ chain: 'ethereum', method: 'getTransaction', hash: `0x${'ab'.repeat(32)}` })),
+    ).toMatchObject({
       appCode: 'NOT_FOUND',
     });
-    expect(await appError(client.ocap.query.query({ chain: 'gone', method: 'getLatestBlock' }))).toMatchObject({ appCode: 'UNAVAILABLE', retriable: true });
+    expect(await appError(client.ocap.query.query({ chain: 'gone', method: 'getLatestBlock' }))).toMatchObject({
+      appCode: 'UNAVAILABLE',
+      retriable: true,
+    });
     expect(await appError(client.ocap.query.query({ chain: 'bitcoin', method: 'getTokenInfo', token: 'x' }))).toMatchObject({
       appCode: 'ADAPTER_UNSUPPORTED',
       trpcCode: 'METHOD_NOT_SUPPORTED',
@@ -84,11 +102,23 @@ describe('OCAP through the node', () => {
   });
 
   it('relays a signed Ethereum transaction once per idempotency key, keeping the key in the database', async () => {
-    const wallet = new ethers.Wallet(anvil.accounts[8] as string, new ethers.JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true }));
+    const wallet = new ethers.Wallet(
+      anvil.accounts[8] as string,
+      new ethers.JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true }),
+    );
     const to = ethers.Wallet.createRandom().address;
     const nonce = await wallet.getNonce('pending');
     const sign = (value: bigint) =>
-      wallet.signTransaction({ to, value, nonce, chainId: anvil.chainId, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, type: 2 });
+      wallet.signTransaction({
+        to,
+        value,
+        nonce,
+        chainId: anvil.chainId,
+        gasLimit: 21_000n,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 1n,
+        type: 2,
+      });
     const rawTx = await sign(10n ** 15n);
     const first = await client.ocap.send.mutate({ chain: 'ethereum', rawTx, idempotencyKey: 'pay-1' });
     expect(first.hash).toBe(ethers.Transaction.from(rawTx).hash);
@@ -143,7 +173,9 @@ describe('OCAP through the node', () => {
       { numRuns: 80 },
     );
     expect(
-      await appError(client.ocap.events.query({ chain: 'arc', checkpoint: { v: 1, height: 5, hash: 'x', position: 'p', recent: [] } } as never)),
+      await appError(
+        client.ocap.events.query({ chain: 'arc', checkpoint: { v: 1, height: 5, hash: 'x', position: 'p', recent: [] } } as never),
+      ),
     ).toMatchObject({ appCode: expect.stringMatching(/BAD_INPUT|CHECKPOINT_INVALID/) });
     expect((await client.ocap.chains.query()).length).toBe(5);
   });

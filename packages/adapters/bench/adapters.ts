@@ -156,12 +156,16 @@ async function main() {
     await Promise.all(sends);
     await provider.send('evm_mine', []);
     await provider.send('anvil_mine', ['0x' + STREAM_CONFIRMATIONS.toString(16)]);
-    const reader = new StreamReader(adapter.events({ fromHeight, confirmations: STREAM_CONFIRMATIONS, pollMs: 10, filter: { kinds: ['transfer'] } }));
+    const reader = new StreamReader(
+      adapter.events({ fromHeight, confirmations: STREAM_CONFIRMATIONS, pollMs: 10, filter: { kinds: ['transfer'] } }),
+    );
     start = performance.now();
     await reader.take(STREAM_TXS, 120_000);
     const eventsPerSec = STREAM_TXS / ((performance.now() - start) / 1000);
     reader.close();
-    console.log(`  events: ${STREAM_TXS} transfer events (${STREAM_TXS / 100} blocks, ${STREAM_CONFIRMATIONS} confirmations) at ${eventsPerSec.toFixed(0)} events/s from anvil`);
+    console.log(
+      `  events: ${STREAM_TXS} transfer events (${STREAM_TXS / 100} blocks, ${STREAM_CONFIRMATIONS} confirmations) at ${eventsPerSec.toFixed(0)} events/s from anvil`,
+    );
 
     const mockEvents = STREAM_TXS * 5;
     const mockFrom = (await mock.getLatestBlock()).height + 1;

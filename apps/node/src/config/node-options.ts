@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeOptions } from '../node.ts';
+import { loadOcapConfig } from '../ocap/config.ts';
 import type { Env } from './env.ts';
 import { loadGenesisFile } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
-import { loadOcapConfig } from '../ocap/config.ts';
 
 export const DEV_GENESIS_FILE = fileURLToPath(new URL('../../genesis/dev.json', import.meta.url));
 const ABT = 10n ** 18n;

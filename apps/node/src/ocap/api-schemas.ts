@@ -15,10 +15,9 @@ const amount = z
 
 export const QueryIn = z.discriminatedUnion('method', [
   z.strictObject({ chain, method: z.literal('getLatestBlock') }),
-  z.strictObject({ chain, method: z.literal('getBlock'), height: z.number().int().min(0).optional(), hash: text(130).optional() }).refine(
-    (q) => (q.height === undefined) !== (q.hash === undefined),
-    'give exactly one of height or hash',
-  ),
+  z
+    .strictObject({ chain, method: z.literal('getBlock'), height: z.number().int().min(0).optional(), hash: text(130).optional() })
+    .refine((q) => (q.height === undefined) !== (q.hash === undefined), 'give exactly one of height or hash'),
   z.strictObject({ chain, method: z.literal('getTransaction'), hash: txHash }),
   z.strictObject({ chain, method: z.literal('getBalance'), address }),
   z.strictObject({ chain, method: z.literal('estimateFee'), from: address, to: address, amount }),
@@ -83,7 +82,10 @@ export const EventsIn = z.strictObject({
   filter: z
     .strictObject({
       addresses: z.array(address).max(100).optional(),
-      kinds: z.array(z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log'])).max(4).optional(),
+      kinds: z
+        .array(z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log']))
+        .max(4)
+        .optional(),
     })
     .optional(),
   limit: z.number().int().min(1).max(500).default(100),
@@ -122,6 +124,5 @@ export const ChainOut = z.object({
 export const QueryOut = z.object({ chain: z.string(), method: z.string(), result: z.json() });
 
 export const SendOut = z.object({ hash: z.string(), from: z.string(), nonce: z.number().optional() });
-
 
 export const EventPageOut = z.object({ events: z.array(EventOut), checkpoint: z.json() });

@@ -21,11 +21,9 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
 
   async put(key: string, payloadHash: string, result: SendResult) {
     const stored = { hash: result.hash, from: result.from, ...(result.nonce === undefined ? {} : { nonce: result.nonce }) };
-    await this.db.query('INSERT INTO ocap_sends (key, payload_hash, result, at_ms) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (key) DO NOTHING', [
-      key,
-      payloadHash,
-      JSON.stringify(stored),
-      this.now(),
-    ]);
+    await this.db.query(
+      'INSERT INTO ocap_sends (key, payload_hash, result, at_ms) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (key) DO NOTHING',
+      [key, payloadHash, JSON.stringify(stored), this.now()],
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { type ChainAdapter, type OcapEvent, serializeEvent, type StreamCheckpoint } from '@arc/core';
+import { type ChainAdapter, type OcapEvent, type StreamCheckpoint, serializeEvent } from '@arc/core';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { ChainOut, EventPageOut, EventsIn, QueryIn, type QueryInput, QueryOut, SendIn, SendOut } from './api-schemas.ts';
 import { toJson } from './json.ts';
@@ -43,7 +43,9 @@ export const ocapRouter = router({
     .input(SendIn)
     .output(SendOut)
     .mutation(({ ctx, input }) =>
-      ctx.services.ocap.adapter(input.chain).broadcast(input.rawTx, input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+      ctx.services.ocap
+        .adapter(input.chain)
+        .broadcast(input.rawTx, input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
     ),
 
   events: publicProcedure

@@ -48,7 +48,11 @@ function createAdapter(config: ChainConfig, deps: { nodeUrl: string; idempotency
         idempotencyStore,
       });
     case 'ethereum':
-      return createEthereumAdapter({ rpcUrl: config.rpcUrl, ...(config.chainId === undefined ? {} : { chainId: config.chainId }), idempotencyStore });
+      return createEthereumAdapter({
+        rpcUrl: config.rpcUrl,
+        ...(config.chainId === undefined ? {} : { chainId: config.chainId }),
+        idempotencyStore,
+      });
     case 'bitcoin':
       return createBitcoinAdapter({
         rpcUrl: config.rpcUrl,
@@ -75,7 +79,11 @@ export class OcapHub {
   /** Creates the adapters once the node's own API is listening (the native adapter talks to it). */
   start(nodeUrl: string): void {
     for (const config of this.configs) {
-      this.#chains.set(config.name, { config, adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore }), info: null });
+      this.#chains.set(config.name, {
+        config,
+        adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore }),
+        info: null,
+      });
     }
   }
 

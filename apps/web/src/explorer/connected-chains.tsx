@@ -1,13 +1,5 @@
-'use client';
-
 import { Badge, type BadgeTone, type Column, EmptyState, Hash, PlugOffIcon, Panel, Table } from '@arc/ui';
-import { useQuery } from '@tanstack/react-query';
-import { describeError } from '../trpc/errors.ts';
-import { useTRPC } from '../trpc/react.tsx';
 import type { Chain } from '../trpc/types.ts';
-
-/** Chains are configured when the node starts and change rarely: no need to ask at block pace. */
-const chainsRefreshIntervalMs = 10_000;
 
 /** Skeleton rows while the first answer loads: the default node reaches two chains. */
 const chainsSkeletonRows = 2;
@@ -26,12 +18,9 @@ const features: { key: Feature; meaning: string }[] = [
 
 /**
  * The chains this node reaches through OCAP (its own ledger, a mock, other chains it is configured for), with
- * what each offers and whether it answers. Fetches on its own so a slow chain never holds up the rest of the page.
+ * what each offers and whether it answers. `error` is shown only while there is no list to show.
  */
-export function ConnectedChains({ nodeUrl }: { nodeUrl: string }) {
-  const trpc = useTRPC();
-  const chains = useQuery(trpc.ocap.chains.queryOptions(undefined, { refetchInterval: chainsRefreshIntervalMs }));
-
+export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | undefined; loading: boolean; error: string | null }) {
   const columns: Column<Chain>[] = [
     {
       key: 'chain',
@@ -48,9 +37,11 @@ export function ConnectedChains({ nodeUrl }: { nodeUrl: string }) {
             </span>
           ) : null}
           {/* Phones have no room for the Chain ID and Capabilities columns: both go under the name. */}
-          <span className="text-xs text-slate-500 sm:hidden">
-            <ChainId chain={chain} />
-          </span>
+          {chain.info ? (
+            <span className="text-xs text-slate-500 sm:hidden">
+              <ChainId chain={chain} />
+            </span>
+          ) : null}
           <span className="sm:hidden">
             <Capabilities capabilities={chain.capabilities} />
           </span>
@@ -91,9 +82,9 @@ export function ConnectedChains({ nodeUrl }: { nodeUrl: string }) {
       <Table
         label="Connected chains"
         columns={columns}
-        rows={chains.data}
+        rows={chains}
         rowKey={(chain) => chain.name}
-        loading={chains.isPending}
+        loading={loading}
         skeletonRows={chainsSkeletonRows}
         empty={
           <EmptyState
@@ -103,10 +94,8 @@ export function ConnectedChains({ nodeUrl }: { nodeUrl: string }) {
           />
         }
       />
-      {/* Only before the first answer: later failures keep showing the last list, refreshed when the node answers. */}
-      {chains.error && !chains.data ? (
-        <EmptyState tone="danger" icon={<PlugOffIcon />} title="Cannot list the chains" description={describeError(chains.error, nodeUrl)} />
-      ) : null}
+      {/* Later failures keep the last list on screen; the next refresh replaces it. */}
+      {error && !chains ? <EmptyState tone="danger" icon={<PlugOffIcon />} title="Cannot list the chains" description={error} /> : null}
     </Panel>
   );
 }

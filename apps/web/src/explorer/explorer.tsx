@@ -8,6 +8,7 @@ import { useNowMs } from '../chain/use-now.ts';
 import { describeError, isNodeUnreachable } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import { ChainStats } from './chain-stats.tsx';
+import { ConnectedChains } from './connected-chains.tsx';
 import { LatestBlocks } from './latest-blocks.tsx';
 import { LatestTransactions } from './latest-transactions.tsx';
 import { NodeUnreachable, StaleDataBanner } from './node-unreachable.tsx';
@@ -16,14 +17,19 @@ import { NodeUnreachable, StaleDataBanner } from './node-unreachable.tsx';
 const latestBlocksLimit = 10;
 const latestTxsLimit = 10;
 
+/** The chains reached through OCAP are configured at node start and change rarely: no need to ask at block pace. */
+const chainsRefreshIntervalMs = 10_000;
+
 /** The chain at a glance: head, supply, mempool, the newest blocks and transactions, refreshed live. */
 export function Explorer({ nodeUrl }: { nodeUrl: string }) {
   const trpc = useTRPC();
   const nowMs = useNowMs();
-  // The three queries go out as one batched request every refresh.
+  // The three live queries go out as one batched request every refresh.
   const chain = useChainInfo();
   const blocks = useQuery(trpc.block.list.queryOptions({ limit: latestBlocksLimit }, liveQuery));
   const txs = useQuery(trpc.tx.list.queryOptions({ limit: latestTxsLimit }, liveQuery));
+  // Secondary: its loading and errors stay in its own panel and never hold back or replace the page.
+  const chains = useQuery(trpc.ocap.chains.queryOptions(undefined, { refetchInterval: chainsRefreshIntervalMs }));
 
   const retry = () => {
     void chain.refetch();
@@ -61,6 +67,11 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
         <LatestBlocks blocks={blocks.data?.items} loading={blocks.isPending} nowMs={nowMs} />
         <LatestTransactions txs={txs.data?.items} loading={txs.isPending} nowMs={nowMs} />
       </div>
+      <ConnectedChains
+        chains={chains.data}
+        loading={chains.isPending}
+        error={chains.error ? describeError(chains.error, nodeUrl) : null}
+      />
     </PageShell>
   );
 }

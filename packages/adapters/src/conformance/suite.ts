@@ -101,7 +101,13 @@ export function runConformance(name: string, createHarness: () => Promise<Confor
         expect(sent.from).toBe(h.funded.address);
         expect(typeof sent.hash).toBe('string');
         const tx = await confirm(sent.hash);
-        expect(tx).toMatchObject({ hash: sent.hash, status: 'success', from: h.funded.address, to: receiver.address, value: h.transferAmount });
+        expect(tx).toMatchObject({
+          hash: sent.hash,
+          status: 'success',
+          from: h.funded.address,
+          to: receiver.address,
+          value: h.transferAmount,
+        });
         expect(tx.blockHeight).not.toBeNull();
         expect(tx.blockHash).not.toBeNull();
         expect(tx.confirmations).toBeGreaterThanOrEqual(1);
@@ -273,7 +279,12 @@ export function runConformance(name: string, createHarness: () => Promise<Confor
           const events = await reader.take(4, waitMs);
           expect(events.map((e) => e.txHash)).toEqual(hashes);
           events.forEach((event, i) => {
-            expect(event).toMatchObject({ kind: 'transfer', to: receiver.address, from: h.funded.address, amount: h.transferAmount + BigInt(i) });
+            expect(event).toMatchObject({
+              kind: 'transfer',
+              to: receiver.address,
+              from: h.funded.address,
+              amount: h.transferAmount + BigInt(i),
+            });
             expect(event.removed).toBe(false);
             expect(event.token).toBeNull();
             expect(event.blockHeight).toBeGreaterThanOrEqual(fromHeight);
@@ -320,10 +331,12 @@ export function runConformance(name: string, createHarness: () => Promise<Confor
           const early = await reader.next(pollMs * 8);
           const headAfter = (await a.getLatestBlock()).height;
           if (headBefore === headAfter && headAfter - (tx.blockHeight as number) + 1 < confirmations) expect(early).toBeUndefined();
-          const event = early ?? (await (async () => {
-            await h.mine(confirmations);
-            return reader.take(1, waitMs).then((events) => events[0]);
-          })());
+          const event =
+            early ??
+            (await (async () => {
+              await h.mine(confirmations);
+              return reader.take(1, waitMs).then((events) => events[0]);
+            })());
           expect(event?.txHash).toBe(sent.hash);
           const head = (await a.getLatestBlock()).height;
           expect(head - (event?.blockHeight as number) + 1).toBeGreaterThanOrEqual(confirmations);

@@ -15,7 +15,8 @@ class ScriptedChain implements StreamSource {
   mine(events: number) {
     const parent = this.blocks[this.blocks.length - 1] as { header: StreamHeader };
     const height = parent.header.height + 1;
-    this.blocks.push({ header: { height, hash: `b${height}-${(this.#nextId += 1)}`, parentHash: parent.header.hash }, events });
+    this.#nextId += 1;
+    this.blocks.push({ header: { height, hash: `b${height}-${this.#nextId}`, parentHash: parent.header.hash }, events });
   }
 
   /** Replaces the newest `depth` blocks by a branch at least as long (as real chains do: the heavier branch wins). */
@@ -116,7 +117,11 @@ describe('the shared event stream', () => {
   it('resumes from any checkpoint, through reorgs, with no gap and no duplicate (property)', async () => {
     const step = fc.oneof(
       fc.record({ op: fc.constant('mine' as const), events: fc.integer({ min: 0, max: 3 }) }),
-      fc.record({ op: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 4 }), events: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }) }),
+      fc.record({
+        op: fc.constant('reorg' as const),
+        depth: fc.integer({ min: 1, max: 4 }),
+        events: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }),
+      }),
       fc.record({ op: fc.constant('read' as const), count: fc.integer({ min: 1, max: 6 }) }),
       fc.constant({ op: 'resume' as const }),
     );

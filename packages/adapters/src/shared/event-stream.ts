@@ -47,7 +47,9 @@ export function matchesFilter(event: OcapEvent, filter: EventFilter | undefined)
   const addresses = filter.addresses;
   if (addresses && addresses.length > 0) {
     const lower = addresses.map((a) => a.toLowerCase());
-    const touched = [event.from, event.to, event.token, event.address].filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase());
+    const touched = [event.from, event.to, event.token, event.address]
+      .filter((a): a is string => typeof a === 'string')
+      .map((a) => a.toLowerCase());
     if (!touched.some((a) => lower.includes(a))) return false;
   }
   return true;
@@ -90,7 +92,8 @@ export function createEventStream(source: StreamSource, options: StreamOptions =
   function queueBlock(header: StreamHeader, events: OcapEvent[], after: string) {
     steps.push({
       apply: () => {
-        if (tail()?.height !== header.height) recent.push({ height: header.height, hash: header.hash, parentHash: header.parentHash, events: [] });
+        if (tail()?.height !== header.height)
+          recent.push({ height: header.height, hash: header.hash, parentHash: header.parentHash, events: [] });
         if (recent.length > STREAM_REORG_WINDOW_BLOCKS) recent = recent.slice(-STREAM_REORG_WINDOW_BLOCKS);
         nextHeight = header.height + 1;
       },
@@ -248,7 +251,10 @@ function validateCheckpoint(checkpoint: StreamCheckpoint): StreamCheckpoint {
     const parent = checkpoint.recent[i - 1];
     if (block?.height !== (parent?.height ?? 0) + 1 || block?.parentHash !== parent?.hash) throw invalid('its blocks do not form a chain');
   }
-  if (checkpoint.position !== '' && (typeof checkpoint.position !== 'string' || checkpoint.position > endOfBlock(Math.max(0, checkpoint.height)))) {
+  if (
+    checkpoint.position !== '' &&
+    (typeof checkpoint.position !== 'string' || checkpoint.position > endOfBlock(Math.max(0, checkpoint.height)))
+  ) {
     throw invalid('its position is past its height');
   }
   return checkpoint;

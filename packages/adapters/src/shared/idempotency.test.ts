@@ -82,10 +82,30 @@ describe('per-signer ordering', () => {
   it('hands out consecutive nonces and asks the chain again after a failed send', async () => {
     const nonces = new NonceManager();
     let chain = 7;
-    const used = await Promise.all(Array.from({ length: 5 }, () => nonces.send('a', async () => chain, async (n) => n)));
+    const used = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        nonces.send(
+          'a',
+          async () => chain,
+          async (n) => n,
+        ),
+      ),
+    );
     expect(used).toEqual([7, 8, 9, 10, 11]);
-    await expect(nonces.send('a', async () => chain, async () => Promise.reject(new Error('nonce too low')))).rejects.toThrow();
+    await expect(
+      nonces.send(
+        'a',
+        async () => chain,
+        async () => Promise.reject(new Error('nonce too low')),
+      ),
+    ).rejects.toThrow();
     chain = 20;
-    expect(await nonces.send('a', async () => chain, async (n) => n)).toBe(20);
+    expect(
+      await nonces.send(
+        'a',
+        async () => chain,
+        async (n) => n,
+      ),
+    ).toBe(20);
   });
 });

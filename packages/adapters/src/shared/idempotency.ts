@@ -97,5 +97,8 @@ export class Idempotency {
 }
 
 function conflict(key: string): OcapError {
-  return new OcapError('IDEMPOTENCY_CONFLICT', `Idempotency key "${key}" was already used for a different payload; use a new key for a new send.`);
+  return new OcapError(
+    'IDEMPOTENCY_CONFLICT',
+    `Idempotency key "${key}" was already used for a different payload; use a new key for a new send.`,
+  );
 }

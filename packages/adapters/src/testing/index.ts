@@ -1,2 +1,2 @@
+export { type RegtestNode, type RegtestOptions, regtestRichKey, startRegtestChain } from '../bitcoin/index.ts';
 export * from './anvil.ts';
-export { regtestRichKey, startRegtestChain } from '../bitcoin/index.ts';

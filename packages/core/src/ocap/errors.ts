@@ -68,5 +68,8 @@ export function isOcapError(value: unknown, code?: OcapErrorCode): value is Ocap
 
 /** The error thrown for a feature an adapter's capabilities mark `false`. */
 export function unsupported(adapter: string, feature: string): OcapError {
-  return new OcapError('ADAPTER_UNSUPPORTED', `The ${adapter} adapter does not support ${feature}; check capabilities() before calling it.`);
+  return new OcapError(
+    'ADAPTER_UNSUPPORTED',
+    `The ${adapter} adapter does not support ${feature}; check capabilities() before calling it.`,
+  );
 }
