@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import type { GenesisConfig, KeyPair } from '@arc/core';
+import { type GenesisConfig, isDevChain, type KeyPair } from '@arc/core';
+import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
 import { seedDemo } from './demo/seed.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
@@ -62,7 +63,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   }
   const admission = new Admission(ledger);
   const queries = new LedgerQueries(ledger);
-  const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now));
+  const devSecretKeys = isDevChain(options.genesis.chainId) ? DEV_ACCOUNT_NAMES.map((name) => devKey(name).secretKey) : [];
+  const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now), devSecretKeys);
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap };
   const fresh = ledger.head.height === 0;
   ledger.start();

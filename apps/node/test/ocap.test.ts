@@ -1,8 +1,11 @@
+import { mockSigner } from '@arc/adapters';
 import { type AnvilInstance, type RegtestNode, startAnvil, startRegtestChain } from '@arc/adapters/testing';
 import { ethers } from 'ethers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devKey } from '../src/config/dev-keys.ts';
 import { EventsIn, QueryIn, SendIn } from '../src/ocap/api-schemas.ts';
+import { MOCK_DEV_BALANCE } from '../src/ocap/service.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { randomSigner } from './helpers/wallet.ts';
@@ -51,6 +54,10 @@ describe('OCAP through the node', () => {
       capabilities: { reorgs: false },
     });
     expect(byName.mock).toMatchObject({ status: 'ok', info: { chainId: 'mock:mock' } });
+    // On a dev chain the mock starts with the dev accounts funded (same seeds as the ledger's).
+    const alice = mockSigner(devKey('alice').secretKey).address;
+    const mock = await client.ocap.query.query({ chain: 'mock', method: 'getBalance', address: alice });
+    expect(mock.result).toEqual({ balance: MOCK_DEV_BALANCE.toString() });
     expect(byName.ethereum).toMatchObject({
       status: 'ok',
       info: { chainId: 'eip155:31337', nativeSymbol: 'ETH' },

@@ -72,3 +72,59 @@ test('says the node cannot be reached, and how to fix it, when no node answers',
 
   await page.screenshot({ path: join(screenshotsDir, 'explorer-node-down.png'), fullPage: true });
 });
+
+interface OcapChain {
+  name: string;
+  capabilities: Record<'tokens' | 'assets' | 'events' | 'reorgs' | 'native', 'native' | 'emulated' | false>;
+  info: { chainId: string; nativeSymbol: string } | null;
+  status: 'ok' | 'unavailable';
+  error: string | null;
+}
+
+test('lists the chains the node reaches, with their CAIP-2 ids, capabilities and status, on a desktop and a phone', async ({
+  page,
+  request,
+}) => {
+  const chains: OcapChain[] = (await (await request.get('/trpc/ocap.chains')).json()).result.data;
+  const byName = new Map(chains.map((chain) => [chain.name, chain]));
+  // The node's own ledger and the mock chain, each with a CAIP-2 id (namespace:reference).
+  for (const name of ['arc', 'mock']) {
+    expect(byName.get(name)?.status).toBe('ok');
+    expect(byName.get(name)?.info?.chainId).toMatch(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/);
+  }
+
+  await page.goto('/');
+  const panel = page.getByRole('region', { name: 'Connected chains' });
+  const rows = await loadedRows(page, 'Connected chains');
+  await expect(rows).toHaveCount(chains.length);
+
+  const checkRows = async () => {
+    for (const chain of chains) {
+      const row = rows.filter({ has: page.getByText(chain.name, { exact: true }) });
+      if (chain.info) {
+        await expect(row.getByText(chain.info.chainId, { exact: true }).filter({ visible: true })).toHaveCount(1);
+      }
+      const badges = row.getByRole('list', { name: 'Capabilities' });
+      await expect(badges.getByRole('listitem')).toHaveCount(5);
+      for (const [feature, capability] of Object.entries(chain.capabilities)) {
+        if (feature === 'accounts') continue;
+        await expect(badges.locator(`[data-capability="${feature}"]`)).toHaveAttribute('data-provided', capability || 'no');
+      }
+      const status = row.getByText(chain.status === 'ok' ? 'Available' : 'Unavailable', { exact: true });
+      await expect(status).toBeVisible();
+      if (chain.error) await expect(status).toHaveAttribute('title', chain.error);
+    }
+  };
+
+  await checkRows();
+  await expect(panel.getByText('arc:arc-dev', { exact: true }).filter({ visible: true })).toHaveCount(1);
+  await expect(panel.getByText('mock:mock', { exact: true }).filter({ visible: true })).toHaveCount(1);
+  await panel.screenshot({ path: join(screenshotsDir, 'connected-chains.png') });
+
+  // On a phone the id and the capabilities move under the chain's name; nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkRows();
+  const sidewaysPx = await panel.getByRole('table').evaluate((table) => table.scrollWidth - (table.parentElement?.clientWidth ?? 0));
+  expect(sidewaysPx).toBeLessThanOrEqual(0);
+  await panel.screenshot({ path: join(screenshotsDir, 'connected-chains-mobile.png') });
+});

@@ -4,6 +4,7 @@ import {
   createMockAdapter,
   createNativeAdapter,
   type IdempotencyStore,
+  mockSigner,
   StreamReader,
 } from '@arc/adapters';
 import type { Capabilities, ChainAdapter, ChainInfo, OcapEvent, StreamCheckpoint, StreamOptions } from '@arc/core';
@@ -34,8 +35,18 @@ interface Entry {
   info: ChainInfo | null;
 }
 
+/** What a mock chain gives each dev account on a dev chain, so developers can send at once (10^21 units). */
+export const MOCK_DEV_BALANCE = 10n ** 21n;
+
+interface AdapterDeps {
+  nodeUrl: string;
+  idempotencyStore: IdempotencyStore;
+  /** Dev chains only: keys whose mock addresses start funded (the same seeds as the ledger's dev accounts). */
+  devSecretKeys: Uint8Array[];
+}
+
 /** Builds an adapter for one configured chain. The native one talks to this node over its own HTTP API. */
-function createAdapter(config: ChainConfig, deps: { nodeUrl: string; idempotencyStore: IdempotencyStore }): ChainAdapter {
+function createAdapter(config: ChainConfig, deps: AdapterDeps): ChainAdapter {
   const idempotencyStore = deps.idempotencyStore;
   switch (config.adapter) {
     case 'native':
@@ -44,7 +55,10 @@ function createAdapter(config: ChainConfig, deps: { nodeUrl: string; idempotency
       return createMockAdapter({
         name: config.name,
         blockTimeMs: config.blockTimeMs,
-        accounts: Object.fromEntries(Object.entries(config.balances).map(([address, amount]) => [address, BigInt(amount)])),
+        accounts: {
+          ...Object.fromEntries(deps.devSecretKeys.map((key) => [mockSigner(key).address, MOCK_DEV_BALANCE])),
+          ...Object.fromEntries(Object.entries(config.balances).map(([address, amount]) => [address, BigInt(amount)])),
+        },
         idempotencyStore,
       });
     case 'ethereum':
@@ -74,6 +88,7 @@ export class OcapHub {
   constructor(
     readonly configs: ChainConfig[],
     readonly idempotencyStore: IdempotencyStore,
+    readonly devSecretKeys: Uint8Array[] = [],
   ) {}
 
   /** Creates the adapters once the node's own API is listening (the native adapter talks to it). */
@@ -81,7 +96,7 @@ export class OcapHub {
     for (const config of this.configs) {
       this.#chains.set(config.name, {
         config,
-        adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore }),
+        adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore, devSecretKeys: this.devSecretKeys }),
         info: null,
       });
     }

@@ -1,4 +1,4 @@
-import { Badge, type BadgeTone, type Column, EmptyState, Hash, PlugOffIcon, Panel, Table } from '@arc/ui';
+import { Badge, type BadgeTone, type Column, EmptyState, Hash, Panel, PlugOffIcon, Table } from '@arc/ui';
 import type { Chain } from '../trpc/types.ts';
 
 /** Skeleton rows while the first answer loads: the default node reaches two chains. */
@@ -27,18 +27,23 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
       header: 'Chain',
       cell: (chain) => (
         <span className="flex flex-col items-start gap-1 leading-tight">
-          <span>
-            <span className="font-medium text-slate-900">{chain.name}</span>
-            {chain.info ? <span className="ml-2 text-xs text-slate-500">{chain.info.name}</span> : null}
+          <span className="flex items-center justify-between gap-3 self-stretch">
+            <span>
+              <span className="font-medium text-slate-900">{chain.name}</span>
+              {chain.info ? <span className="ml-2 text-xs text-slate-500">{chain.info.name}</span> : null}
+            </span>
+            {/* Phones have no room for the Status, Chain ID and Capabilities columns: they go with the name. */}
+            <span className="sm:hidden">
+              <ChainStatus chain={chain} />
+            </span>
           </span>
           {chain.error ? (
-            <span title={chain.error} className="max-w-56 truncate text-xs text-red-600 sm:max-w-72">
+            <span title={chain.error} className="max-w-56 truncate text-xs text-red-600">
               {chain.error}
             </span>
           ) : null}
-          {/* Phones have no room for the Chain ID and Capabilities columns: both go under the name. */}
           {chain.info ? (
-            <span className="text-xs text-slate-500 sm:hidden">
+            <span className="text-xs text-slate-500 md:hidden">
               <ChainId chain={chain} />
             </span>
           ) : null}
@@ -48,12 +53,12 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
         </span>
       ),
     },
-    { key: 'chainId', header: 'Chain ID', className: 'hidden sm:table-cell', cell: (chain) => <ChainId chain={chain} /> },
+    { key: 'chainId', header: 'Chain ID', className: 'hidden md:table-cell', cell: (chain) => <ChainId chain={chain} /> },
     {
       key: 'adapter',
       header: 'Adapter',
-      className: 'hidden md:table-cell',
-      cell: (chain) => <span className="font-mono text-xs text-slate-600">{chain.adapter}</span>,
+      className: 'hidden lg:table-cell',
+      cell: (chain) => <span className="text-slate-600">{chain.adapter}</span>,
     },
     {
       key: 'symbol',
@@ -74,7 +79,7 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
       className: 'hidden sm:table-cell',
       cell: (chain) => <Capabilities capabilities={chain.capabilities} />,
     },
-    { key: 'status', header: 'Status', align: 'right', cell: (chain) => <ChainStatus chain={chain} /> },
+    { key: 'status', header: 'Status', align: 'right', className: 'hidden sm:table-cell', cell: (chain) => <ChainStatus chain={chain} /> },
   ];
 
   return (
@@ -147,7 +152,7 @@ function CapabilityLegend() {
     <span className="flex items-center gap-3 whitespace-nowrap">
       <LegendDot className="bg-emerald-500" label="native" />
       <LegendDot className="bg-amber-400" label="emulated" />
-      <LegendDot className="bg-slate-300" label="no" />
+      <LegendDot className="bg-slate-300" label="none" />
     </span>
   );
 }

@@ -67,11 +67,7 @@ export function Explorer({ nodeUrl }: { nodeUrl: string }) {
         <LatestBlocks blocks={blocks.data?.items} loading={blocks.isPending} nowMs={nowMs} />
         <LatestTransactions txs={txs.data?.items} loading={txs.isPending} nowMs={nowMs} />
       </div>
-      <ConnectedChains
-        chains={chains.data}
-        loading={chains.isPending}
-        error={chains.error ? describeError(chains.error, nodeUrl) : null}
-      />
+      <ConnectedChains chains={chains.data} loading={chains.isPending} error={chains.error ? describeError(chains.error, nodeUrl) : null} />
     </PageShell>
   );
 }
