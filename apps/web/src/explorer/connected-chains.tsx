@@ -38,7 +38,7 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
             </span>
           </span>
           {chain.error ? (
-            <span title={chain.error} className="max-w-56 truncate text-xs text-red-600">
+            <span title={chain.error} className="max-w-56 truncate text-xs text-red-600 xl:max-w-72">
               {chain.error}
             </span>
           ) : null}
@@ -83,7 +83,7 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
   ];
 
   return (
-    <Panel title="Connected chains" aside={<CapabilityLegend />}>
+    <Panel title="Connected chains" aside={<CapabilityLegend className="hidden sm:flex" />}>
       <Table
         label="Connected chains"
         columns={columns}
@@ -101,6 +101,10 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
       />
       {/* Later failures keep the last list on screen; the next refresh replaces it. */}
       {error && !chains ? <EmptyState tone="danger" icon={<PlugOffIcon />} title="Cannot list the chains" description={error} /> : null}
+      {/* A phone's panel header has no room beside the title: the legend goes under the table. */}
+      <footer className="border-t border-slate-100 px-3 py-2.5 text-xs text-slate-500 sm:hidden">
+        <CapabilityLegend className="flex" />
+      </footer>
     </Panel>
   );
 }
@@ -147,9 +151,9 @@ function describeCapability(feature: Feature, capability: Capability): string {
   return feature === 'reorgs' ? 'none, blocks are final' : 'not supported';
 }
 
-function CapabilityLegend() {
+function CapabilityLegend({ className }: { className: string }) {
   return (
-    <span className="flex items-center gap-3 whitespace-nowrap">
+    <span className={`items-center gap-3 whitespace-nowrap ${className}`}>
       <LegendDot className="bg-emerald-500" label="native" />
       <LegendDot className="bg-amber-400" label="emulated" />
       <LegendDot className="bg-slate-300" label="none" />
