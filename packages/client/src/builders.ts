@@ -4,6 +4,7 @@ import type {
   CreateTokenTx,
   DeclareAccountTx,
   DelegateTx,
+  DeployBlockletTx,
   RevokeDelegationTx,
   TokenAmount,
   TransferTx,
@@ -106,4 +107,14 @@ export function delegate(input: { grantee: string; allowance: bigint; expiresAtM
 /** Ends a fee grant the sender gave. */
 export function revokeDelegation(input: { grantee: string }): RevokeDelegationTx {
   return { type: 'revokeDelegation', grantee: input.grantee };
+}
+
+/** Publishes a blocklet version: its name, semver, and the sha-256 of its canonical manifest and of its bundle. */
+export function deployBlocklet(input: {
+  name: string;
+  version: string;
+  manifestHash: Uint8Array;
+  bundleHash: Uint8Array;
+}): DeployBlockletTx {
+  return { type: 'deployBlocklet', ...input };
 }

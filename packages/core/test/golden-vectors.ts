@@ -88,6 +88,20 @@ export function goldenTxs(): { name: string; tx: Tx }[] {
     },
     { name: 'revokeDelegation', tx: signedTx(alice, { type: 'revokeDelegation', grantee: bob.did }, { nonce: 4 }) },
     {
+      name: 'deployBlocklet',
+      tx: signedTx(
+        carol,
+        {
+          type: 'deployBlocklet',
+          name: 'price-oracle',
+          version: '1.0.0',
+          manifestHash: new Uint8Array(32).fill(7),
+          bundleHash: new Uint8Array(32).fill(9),
+        },
+        { nonce: 1 },
+      ),
+    },
+    {
       name: 'transferWithFeePayer',
       tx: signedTx(bob, transferItx(carol, { amount: 1n, memo: 'paid by alice' }), { nonce: 4, fee: 20n, feePayer: alice }),
     },

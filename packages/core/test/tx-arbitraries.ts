@@ -57,6 +57,13 @@ export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K 
   consumeAsset: fc.record({ type: fc.constant('consumeAsset'), address: didArb }),
   delegate: fc.record({ type: fc.constant('delegate'), grantee: didArb, allowance: positiveAmountArb, expiresAtMs: fc.maxSafeNat() }),
   revokeDelegation: fc.record({ type: fc.constant('revokeDelegation'), grantee: didArb }),
+  deployBlocklet: fc.record({
+    type: fc.constant('deployBlocklet'),
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
+    version: fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map(([a, b, c]) => `${a}.${b}.${c}`),
+    manifestHash: bytes32Arb,
+    bundleHash: bytes32Arb,
+  }),
 };
 
 export const itxArb: fc.Arbitrary<Itx> = fc.oneof(...Object.values(itxArbs));

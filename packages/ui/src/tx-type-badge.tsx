@@ -10,6 +10,7 @@ const txTypes: Record<ItxType, { label: string; tone: BadgeTone }> = {
   consumeAsset: { label: 'Consume asset', tone: 'amber' },
   delegate: { label: 'Delegate', tone: 'emerald' },
   revokeDelegation: { label: 'Revoke delegation', tone: 'red' },
+  deployBlocklet: { label: 'Deploy blocklet', tone: 'violet' },
 };
 
 /** A transaction's type as a colored label; a type this build does not know is shown as sent. */

@@ -32,6 +32,7 @@ export const ItxOut = z.discriminatedUnion('type', [
   z.object({ type: z.literal('consumeAsset'), address: did }),
   z.object({ type: z.literal('delegate'), grantee: did, allowance: amount, expiresAtMs: z.number() }),
   z.object({ type: z.literal('revokeDelegation'), grantee: did }),
+  z.object({ type: z.literal('deployBlocklet'), name: z.string(), version: z.string(), manifestHash: hex, bundleHash: hex }),
 ]);
 
 export const TxOut = z.object({
@@ -43,7 +44,17 @@ export const TxOut = z.object({
   nonce: z.number(),
   fee: amount,
   feePayer: did.nullable(),
-  type: z.enum(['declareAccount', 'transfer', 'createToken', 'createAsset', 'updateAsset', 'consumeAsset', 'delegate', 'revokeDelegation']),
+  type: z.enum([
+    'declareAccount',
+    'transfer',
+    'createToken',
+    'createAsset',
+    'updateAsset',
+    'consumeAsset',
+    'delegate',
+    'revokeDelegation',
+    'deployBlocklet',
+  ]),
   itx: ItxOut,
   accounts: z.array(did),
 });

@@ -11,6 +11,17 @@ import type { Capabilities, ChainAdapter, ChainInfo, OcapEvent, StreamCheckpoint
 import { NodeError } from '../errors.ts';
 import type { ChainConfig } from './config.ts';
 
+/** How long listing chains waits for one chain's info before calling it unavailable. */
+export const CHAIN_INFO_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Bounds of one event page. */
 export const EVENT_PAGE_LIMITS = { maxEvents: 500, maxWaitMs: 10_000, idleMs: 100, pollMs: 25 } as const;
 
@@ -117,7 +128,11 @@ export class OcapHub {
       [...this.#chains.entries()].map(async ([name, entry]) => {
         const base = { name, adapter: entry.config.adapter, capabilities: entry.adapter.capabilities() };
         try {
-          entry.info ??= await entry.adapter.info();
+          entry.info ??= await withTimeout(
+            entry.adapter.info(),
+            CHAIN_INFO_TIMEOUT_MS,
+            `${name} did not answer within ${CHAIN_INFO_TIMEOUT_MS} ms`,
+          );
           return { ...base, info: entry.info, status: 'ok' as const, error: null };
         } catch (error) {
           return { ...base, info: null, status: 'unavailable' as const, error: (error as Error).message };

@@ -63,7 +63,7 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
     {
       key: 'symbol',
       header: 'Coin',
-      className: 'hidden lg:table-cell',
+      className: 'hidden xl:table-cell',
       cell: (chain) =>
         chain.info ? (
           <span title={`${chain.info.nativeDecimals} decimals`} className="font-medium text-slate-700">

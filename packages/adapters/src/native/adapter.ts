@@ -149,10 +149,12 @@ class NativeChainAdapter implements NativeAdapter {
   async info(): Promise<ChainInfo> {
     const chain = await this.#chain();
     const page = await this.#call(() => this.#client.listBlocks({ limit: NATIVE_LIMITS.blockTimeSampleBlocks }));
-    const newest = page.items[0];
-    const oldest = page.items[page.items.length - 1];
-    const blockTimeMs =
-      newest && oldest && page.items.length > 1 ? Math.round((newest.timeMs - oldest.timeMs) / (page.items.length - 1)) : 0;
+    // The median gap: one long pause (a restart, the first block after genesis) must not skew it.
+    const gaps = page.items
+      .slice(1)
+      .map((older, i) => (page.items[i]?.timeMs ?? older.timeMs) - older.timeMs)
+      .sort((a, b) => a - b);
+    const blockTimeMs = gaps.length > 0 ? Math.round(gaps[Math.floor(gaps.length / 2)] as number) : 0;
     return {
       chainId: chain.chainId,
       adapter: this.name,

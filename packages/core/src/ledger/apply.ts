@@ -15,7 +15,8 @@ export type LedgerEvent =
   | { type: 'assetUpdated'; address: string }
   | { type: 'assetConsumed'; address: string }
   | { type: 'delegated'; payer: string; grantee: string; allowance: bigint; expiresAtMs: number }
-  | { type: 'delegationRevoked'; payer: string; grantee: string };
+  | { type: 'delegationRevoked'; payer: string; grantee: string }
+  | { type: 'blockletDeployed'; name: string; version: string; owner: string; manifestHash: Uint8Array; bundleHash: Uint8Array };
 
 export interface ApplyOk {
   /**
@@ -188,6 +189,17 @@ function applyItx(
       s.remove('grant', stateKey('grant', grantId(from, itx.grantee)));
       events.push({ type: 'delegationRevoked', payer: from, grantee: itx.grantee });
       accounts.add(itx.grantee);
+      return null;
+    case 'deployBlocklet':
+      // An anchor: the ledger records who published which hashes; the runtime index settles names by chain order.
+      events.push({
+        type: 'blockletDeployed',
+        name: itx.name,
+        version: itx.version,
+        owner: from,
+        manifestHash: itx.manifestHash,
+        bundleHash: itx.bundleHash,
+      });
       return null;
   }
 }

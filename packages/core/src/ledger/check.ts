@@ -3,7 +3,7 @@ import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { CodecError } from '../encoding/codec.ts';
 import { LedgerError, ledgerError } from './errors.ts';
-import { TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
+import { BLOCKLET_NAME, SEMVER, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
 import type { ChainParams, Itx, Tx } from './types.ts';
 
@@ -68,6 +68,12 @@ export function validateItx(itx: Itx): LedgerError | null {
       return didField(itx.grantee, 'grantee');
     case 'revokeDelegation':
       return didField(itx.grantee, 'grantee');
+    case 'deployBlocklet':
+      if (!BLOCKLET_NAME.test(itx.name)) {
+        return ledgerError('INVALID_TX', 'a blocklet name is 2 to 64 lower-case letters, digits or dashes, starting with a letter');
+      }
+      if (!SEMVER.test(itx.version)) return ledgerError('INVALID_TX', `"${itx.version}" is not a semantic version such as 1.2.3`);
+      return null;
   }
 }
 

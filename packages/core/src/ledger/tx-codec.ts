@@ -23,6 +23,7 @@ export const ITX_TAGS: Record<ItxType, number> = {
   consumeAsset: 6,
   delegate: 7,
   revokeDelegation: 8,
+  deployBlocklet: 9,
 };
 const TAG_TYPES = new Map<number, ItxType>(Object.entries(ITX_TAGS).map(([type, tag]) => [tag, type as ItxType]));
 
@@ -61,6 +62,9 @@ function writeItx(w: Writer, itx: Itx): void {
       return;
     case 'revokeDelegation':
       w.string(itx.grantee);
+      return;
+    case 'deployBlocklet':
+      w.string(itx.name).string(itx.version).fixed(itx.manifestHash, 32).fixed(itx.bundleHash, 32);
       return;
   }
 }
@@ -106,6 +110,14 @@ function readItx(r: Reader): Itx {
       return { type, grantee: r.string(L.didBytes), allowance: r.big(), expiresAtMs: r.uint() };
     case 'revokeDelegation':
       return { type, grantee: r.string(L.didBytes) };
+    case 'deployBlocklet':
+      return {
+        type,
+        name: r.string(L.blockletNameBytes),
+        version: r.string(L.blockletVersionBytes),
+        manifestHash: r.fixed(32),
+        bundleHash: r.fixed(32),
+      };
     case undefined:
       throw new UnknownItxTypeError(`unknown inner transaction type ${tag}`);
   }

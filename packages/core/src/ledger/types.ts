@@ -62,6 +62,22 @@ export interface RevokeDelegationTx {
   grantee: string;
 }
 
+/**
+ * Publishes a blocklet version: who deployed what, in public. The manifest and the bundle are stored by the
+ * nodes by content hash; the ledger anchors the hashes. Names belong to their first deployer, settled by chain
+ * order (see apps/node/src/runtime).
+ */
+export interface DeployBlockletTx {
+  type: 'deployBlocklet';
+  name: string;
+  /** Semantic version (semver 2.0). */
+  version: string;
+  /** sha-256 of the canonical manifest JSON. */
+  manifestHash: Uint8Array;
+  /** sha-256 of the bundled ES module. */
+  bundleHash: Uint8Array;
+}
+
 /** The inner transaction: what the envelope asks the ledger to do. */
 export type Itx =
   | DeclareAccountTx
@@ -71,7 +87,8 @@ export type Itx =
   | UpdateAssetTx
   | ConsumeAssetTx
   | DelegateTx
-  | RevokeDelegationTx;
+  | RevokeDelegationTx
+  | DeployBlockletTx;
 
 export type ItxType = Itx['type'];
 
