@@ -26,6 +26,14 @@ export const OPTIONS = {
   'non-transferable': { type: 'boolean' },
   readonly: { type: 'boolean' },
   'no-wait': { type: 'boolean' },
+  template: { type: 'string' },
+  alias: { type: 'string' },
+  'canary-share': { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  limit: { type: 'string' },
+  secure: { type: 'boolean' },
+  handler: { type: 'string' },
+  input: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -3,6 +3,8 @@ import { checkAllowed, type OptionValues, parseArgv } from './args.ts';
 import type { Command } from './command.ts';
 import { assetCommands } from './commands/asset.ts';
 import { balanceCommands } from './commands/balance.ts';
+import { blockletCommands } from './commands/blocklet.ts';
+import { blockletDevCommands } from './commands/blocklet-dev.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
 import { tokenCommands } from './commands/token.ts';
@@ -23,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   ...tokenCommands,
   ...assetCommands,
   ...txCommands,
+  ...blockletCommands,
+  ...blockletDevCommands,
 ];
 
 const NodeUrl = z
@@ -39,10 +43,13 @@ function findCommand(positionals: string[]): { command: Command; rest: string[] 
 }
 
 function unknownCommand(positionals: string[]): Error {
-  const group = COMMANDS.filter((c) => c.name.startsWith(`${positionals[0]} `));
-  if (group.length > 0) {
-    const subs = group.map((c) => c.name.split(' ')[1]).join(', ');
-    return usage(`"arc ${positionals[0]}" needs one of: ${subs}`);
+  // The longest group the words name ("blocklet env" before "blocklet"), and the words that may follow it.
+  for (let depth = positionals.length; depth >= 1; depth -= 1) {
+    const prefix = positionals.slice(0, depth).join(' ');
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${prefix} `));
+    if (group.length === 0) continue;
+    const subs = [...new Set(group.map((c) => c.name.split(' ')[depth]))].join(', ');
+    return usage(`"arc ${prefix}" needs one of: ${subs}`);
   }
   return usage(`unknown command "${positionals.join(' ')}"; run "arc help"`);
 }

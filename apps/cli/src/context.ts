@@ -8,6 +8,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** A fetch for the node client (tests); defaults to globalThis.fetch. */
   fetch?: typeof globalThis.fetch;
+  /** Aborted on Ctrl-C: long-running commands (logs --follow, blocklet dev) stop and exit 0. */
+  signal?: AbortSignal;
 }
 
 export interface Globals {

@@ -1,7 +1,16 @@
 import { ClientError } from '@arc/client';
 
 /** Codes of the CLI's own errors; everything else is a ClientError code from the client or the node. */
-export type CliErrorCode = 'USAGE' | 'KEY_FILE_MISSING' | 'KEY_FILE_EXISTS' | 'KEY_FILE_INVALID' | 'NOT_FOUND';
+export type CliErrorCode =
+  | 'USAGE'
+  | 'KEY_FILE_MISSING'
+  | 'KEY_FILE_EXISTS'
+  | 'KEY_FILE_INVALID'
+  | 'NOT_FOUND'
+  | 'DIR_NOT_EMPTY'
+  | 'MANIFEST_MISSING'
+  | 'MANIFEST_INVALID'
+  | 'SOURCE_TOO_LARGE';
 
 /** A mistake the user can fix: printed as one line, never as a stack trace. */
 export class CliError extends Error {

@@ -1,8 +1,13 @@
 import { run } from './cli.ts';
 
+// Ctrl-C stops a long-running command cleanly (it finishes its step and exits 0); a second Ctrl-C kills it.
+const interrupted = new AbortController();
+process.once('SIGINT', () => interrupted.abort());
+
 // The `arc` entry point (bin/arc.mjs imports this): real argv, stdout, stderr and environment.
 process.exitCode = await run(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
+  signal: interrupted.signal,
 });

@@ -1,4 +1,4 @@
-import { LEDGER_ERRORS, type LedgerErrorCode, OCAP_ERRORS, type OcapErrorCode } from '@arc/core';
+import { BLOCKLET_ERRORS, type BlockletErrorCode, LEDGER_ERRORS, type LedgerErrorCode, OCAP_ERRORS, type OcapErrorCode } from '@arc/core';
 
 /** Error codes of the node itself (the ledger's own codes come from core). */
 export const NODE_ERRORS = {
@@ -13,7 +13,7 @@ export const NODE_ERRORS = {
 } as const;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;
-export type AppErrorCode = NodeErrorCode | LedgerErrorCode | OcapErrorCode;
+export type AppErrorCode = NodeErrorCode | LedgerErrorCode | OcapErrorCode | BlockletErrorCode;
 
 /** A node error: a stable code, a sentence saying what to do, and whether a retry can help. */
 export class NodeError extends Error {
@@ -29,6 +29,8 @@ export class NodeError extends Error {
         ? NODE_ERRORS[code as NodeErrorCode]
         : code in LEDGER_ERRORS
           ? LEDGER_ERRORS[code as LedgerErrorCode]
-          : OCAP_ERRORS[code as OcapErrorCode];
+          : code in OCAP_ERRORS
+            ? OCAP_ERRORS[code as OcapErrorCode]
+            : BLOCKLET_ERRORS[code as BlockletErrorCode];
   }
 }

@@ -12,6 +12,9 @@ import { LedgerQueries } from './ledger/queries.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { OcapHub } from './ocap/service.ts';
+import { createSandboxPool } from './runtime/sandbox/index.ts';
+import { BlockletRuntime } from './runtime/service.ts';
+import { TopicBus } from './runtime/topics.ts';
 import { createNodeServer, listen } from './server.ts';
 import type { Services } from './services.ts';
 
@@ -29,6 +32,8 @@ export interface NodeOptions {
   seedDemo: boolean;
   /** The chains reached through OCAP (the native ledger and a mock by default). */
   ocapChains: ChainConfig[];
+  /** Worker processes of the blocklet sandbox (each holds many isolates). */
+  sandboxWorkers?: number;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -65,7 +70,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const queries = new LedgerQueries(ledger);
   const devSecretKeys = isDevChain(options.genesis.chainId) ? DEV_ACCOUNT_NAMES.map((name) => devKey(name).secretKey) : [];
   const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now), devSecretKeys);
-  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap };
+  const now = options.now ?? Date.now;
+  const topics = new TopicBus(now, (error, topic) => log(`a subscriber of ${topic} failed: ${(error as Error).message}`));
+  const sandbox = await createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
+  const runtime = new BlockletRuntime({ db, ledger, admission, queries, ocap, sandbox, topics, now, log });
+  await runtime.start();
+  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;
   ledger.start();
   const server = createNodeServer(services);
@@ -85,6 +95,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       closing ??= (async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await runtime.close();
+        await sandbox.close();
         await ocap.close();
         await ledger.stop();
         await db.close();

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
+import { handleBlockletHttp } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
 /** The largest request body the node reads (a batch of transactions fits well inside). */
@@ -9,11 +10,11 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 function cors(res: ServerResponse): void {
   res.setHeader('access-control-allow-origin', '*');
-  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
   res.setHeader('access-control-allow-headers', 'content-type, trpc-accept');
 }
 
-/** The node's HTTP server: tRPC under /trpc, health at /health. */
+/** The node's HTTP server: tRPC under /trpc, blocklets under /b/<name>/, health at /health. */
 export function createNodeServer(services: Services): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -32,10 +33,12 @@ export function createNodeServer(services: Services): Server {
       res.writeHead(ledger.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
+    } else if (path.startsWith('/b/')) {
+      void handleBlockletHttp(services.runtime, req, res);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
-        JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc and health at /health` } }),
+        JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc, blocklets under /b/<name>, health at /health` } }),
       );
     }
   });

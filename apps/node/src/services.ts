@@ -3,6 +3,8 @@ import type { Admission } from './ledger/admission.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
 import type { OcapHub } from './ocap/service.ts';
+import type { BlockletRuntime } from './runtime/service.ts';
+import type { TopicBus } from './runtime/topics.ts';
 
 /** What procedures reach: one instance of each service per node. */
 export interface Services {
@@ -11,4 +13,6 @@ export interface Services {
   queries: LedgerQueries;
   faucet: Faucet;
   ocap: OcapHub;
+  runtime: BlockletRuntime;
+  topics: TopicBus;
 }

@@ -87,6 +87,7 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     faucet: { amount: 100n * 10n ** 18n, intervalMs: 0 },
     seedDemo: false,
     ocapChains: [{ name: 'arc', adapter: 'native' }],
+    sandboxWorkers: 1,
     log: () => undefined,
     ...overrides,
   }).catch(async (error: unknown) => {

@@ -6,3 +6,4 @@ export * from './encoding/codec.ts';
 export * from './ledger/index.ts';
 export * from './merkle/index.ts';
 export * from './ocap/index.ts';
+export * from './blocklet/index.ts';

@@ -1,6 +1,7 @@
 import { faucetRouter } from '../faucet/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, tokenRouter, txRouter } from '../ledger/router.ts';
 import { ocapRouter } from '../ocap/router.ts';
+import { blockletRouter } from '../runtime/router.ts';
 import { router } from './trpc.ts';
 
 /** The node's API: the domain routers, merged once. */
@@ -13,6 +14,7 @@ export const appRouter = router({
   asset: assetRouter,
   faucet: faucetRouter,
   ocap: ocapRouter,
+  blocklet: blockletRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,3 +3,4 @@
 export * from '../faucet/schema.ts';
 export * from '../ledger/schema.ts';
 export * from '../ocap/schema.ts';
+export * from '../runtime/schema.ts';

@@ -1,31 +1,8 @@
 import { type ChainAdapter, type OcapEvent, type StreamCheckpoint, serializeEvent } from '@arc/core';
 import { publicProcedure, router } from '../api/trpc.ts';
-import { ChainOut, EventPageOut, EventsIn, QueryIn, type QueryInput, QueryOut, SendIn, SendOut } from './api-schemas.ts';
+import { ChainOut, EventPageOut, EventsIn, QueryIn, QueryOut, SendIn, SendOut } from './api-schemas.ts';
 import { toJson } from './json.ts';
-
-/** Runs one level-1/level-2 read on an adapter. */
-function runQuery(adapter: ChainAdapter, input: QueryInput): Promise<unknown> | unknown {
-  switch (input.method) {
-    case 'getLatestBlock':
-      return adapter.getLatestBlock();
-    case 'getBlock':
-      return adapter.getBlock(input.height === undefined ? { hash: input.hash as string } : { height: input.height });
-    case 'getTransaction':
-      return adapter.getTransaction(input.hash);
-    case 'getBalance':
-      return adapter.getBalance(input.address).then((balance) => ({ balance }));
-    case 'estimateFee':
-      return adapter.estimateFee({ from: input.from, to: input.to, amount: input.amount });
-    case 'accountId':
-      return { accountId: adapter.accountId(input.address) };
-    case 'getTokenInfo':
-      return adapter.getTokenInfo(input.token);
-    case 'getTokenBalance':
-      return adapter.getTokenBalance(input.token, input.owner).then((balance) => ({ balance }));
-    case 'getAsset':
-      return adapter.getAsset(input.asset);
-  }
-}
+import { runQuery } from './query.ts';
 
 /** OCAP over tRPC: the chains this node reaches, reads, relayed sends and resumable event pages. */
 export const ocapRouter = router({

@@ -1,0 +1,142 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Wallet } from '@arc/client';
+import { parseManifest } from '@arc/core';
+import { describe, expect, it } from 'vitest';
+import { readBlockletSource, withVersion } from './blocklet/source.ts';
+import { run } from './cli.ts';
+import { devVersion } from './commands/blocklet-dev.ts';
+import { percentBps } from './commands/blocklet.ts';
+import { captureIo } from './testing.ts';
+
+/** A fresh home with a key file, so commands that sign have a DID. */
+function home() {
+  const dir = mkdtempSync(join(tmpdir(), 'arc-blocklet-'));
+  const wallet = Wallet.generate();
+  mkdirSync(join(dir, '.arc'));
+  writeFileSync(join(dir, '.arc', 'key.json'), JSON.stringify(wallet.toJSON()));
+  return { dir, did: wallet.did };
+}
+
+async function arc(argv: string[], env: Record<string, string> = { HOME: home().dir }) {
+  const cap = captureIo(env);
+  const status = await run(argv, cap.io);
+  return { status, stdout: cap.stdout(), stderr: cap.stderr() };
+}
+
+describe('arc blocklet init', () => {
+  it.each(['http', 'cron', 'oracle'])('scaffolds a %s project whose manifest parses and names the key as author', async (template) => {
+    const { dir, did } = home();
+    const project = join(dir, `my-${template}`);
+    const result = await arc(['blocklet', 'init', project, '--template', template], { HOME: dir });
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toContain(`my-${template} (${template} template)`);
+    const manifest = parseManifest(readFileSync(join(project, 'blocklet.yml'), 'utf8'));
+    expect(manifest).toMatchObject({ name: `my-${template}`, version: '1.0.0', author: did, entry: 'index.ts' });
+    expect(readFileSync(join(project, 'index.ts'), 'utf8')).toContain("from './types'");
+    expect(readFileSync(join(project, 'types.d.ts'), 'utf8')).toContain('export interface BlockletContext');
+    expect(readFileSync(join(project, 'README.md'), 'utf8')).toContain(`# my-${template}`);
+    // What deploy would upload: the entry and the types, not the README.
+    const source = await readBlockletSource(project);
+    expect(Object.keys(source.files).sort()).toEqual(['index.ts', 'types.d.ts']);
+  });
+
+  it('takes --name and answers JSON', async () => {
+    const { dir } = home();
+    const result = await arc(['blocklet', 'init', join(dir, 'Some Folder'), '--name', 'price-feed', '--json'], { HOME: dir });
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'price-feed', template: 'http', files: ['blocklet.yml', 'index.ts', 'types.d.ts', 'README.md'] });
+  });
+
+  it('refuses a non-empty folder, a folder name that is no blocklet name, and an unknown template', async () => {
+    const { dir } = home();
+    const env = { HOME: dir };
+    mkdirSync(join(dir, 'taken'));
+    writeFileSync(join(dir, 'taken', 'notes.txt'), 'mine');
+    expect((await arc(['blocklet', 'init', join(dir, 'taken')], env)).stderr).toMatch(/^error DIR_NOT_EMPTY: .*taken is not empty/);
+    expect(readFileSync(join(dir, 'taken', 'notes.txt'), 'utf8')).toBe('mine');
+    expect((await arc(['blocklet', 'init', join(dir, 'Bad_Name')], env)).stderr).toMatch(/^error USAGE: "Bad_Name" cannot be a blocklet name.*pass --name/);
+    expect((await arc(['blocklet', 'init', join(dir, 'x1'), '--template', 'grpc'], env)).stderr).toBe(
+      'error USAGE: --template: a template is one of: http, cron, oracle',
+    );
+    expect((await arc(['blocklet', 'init'], env)).stderr).toBe('error USAGE: give the folder to create: arc blocklet init DIR');
+  });
+
+  it('needs a key for the author', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arc-blocklet-nokey-'));
+    expect((await arc(['blocklet', 'init', join(dir, 'proj')], { HOME: dir })).stderr).toMatch(/^error KEY_FILE_MISSING: /);
+  });
+});
+
+describe('arc blocklet argument errors', () => {
+  it('lists the subcommands of a group', async () => {
+    expect((await arc(['blocklet'])).stderr).toBe(
+      'error USAGE: "arc blocklet" needs one of: init, deploy, list, logs, rollback, invoke, env, dev',
+    );
+    expect((await arc(['blocklet', 'env'])).stderr).toBe('error USAGE: "arc blocklet env" needs one of: set, unset, list');
+  });
+
+  it('says what is wrong before reaching the node', async () => {
+    const node = ['--node', 'http://127.0.0.1:9'];
+    expect((await arc(['blocklet', 'logs', ...node])).stderr).toBe("error USAGE: give the blocklet's name: arc blocklet logs NAME");
+    expect((await arc(['blocklet', 'logs', 'Bad', ...node])).stderr).toMatch(/^error USAGE: a blocklet name is 2–64/);
+    expect((await arc(['blocklet', 'logs', 'feed', '--limit', '900', ...node])).stderr).toBe('error USAGE: --limit: --limit is 1 to 500 lines');
+    expect((await arc(['blocklet', 'invoke', 'feed', '--input', '{oops', ...node])).stderr).toMatch(/^error USAGE: --input: not JSON/);
+    expect((await arc(['blocklet', 'deploy', '--canary-share', '10%', ...node])).stderr).toBe(
+      'error USAGE: --canary-share: a share applies to --alias canary only',
+    );
+    expect((await arc(['blocklet', 'deploy', '--alias', 'beta', ...node])).stderr).toBe('error USAGE: --alias: an alias is live or canary');
+    expect((await arc(['blocklet', 'env', 'set', 'feed', 'lower', 'v', ...node])).stderr).toBe(
+      'error USAGE: an environment name is UPPER_SNAKE_CASE',
+    );
+    expect((await arc(['blocklet', 'rollback', 'feed', 'x', ...node])).stderr).toMatch(/unexpected argument "x"/);
+    expect((await arc(['blocklet', 'list', '--follow', ...node])).stderr).toMatch(/--follow is not an option of "arc blocklet list"/);
+  });
+
+  it('refuses a folder without a manifest, and lists every problem of a bad one with line and column', async () => {
+    const { dir } = home();
+    const env = { HOME: dir };
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    expect((await arc(['blocklet', 'deploy', empty, '--node', 'http://127.0.0.1:9'], env)).stderr).toMatch(
+      /^error MANIFEST_MISSING: no blocklet\.yml .*arc blocklet init/,
+    );
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'blocklet.yml'), 'name: ok-name\nversion: one\ntitle: T\nauthor: did:abt:nope\n');
+    const result = await arc(['blocklet', 'deploy', bad, '--node', 'http://127.0.0.1:9'], env);
+    expect(result.status).toBe(1);
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toMatch(/^error MANIFEST_INVALID: .*blocklet\.yml is not a valid blocklet manifest:$/);
+    expect(lines).toContainEqual(expect.stringMatching(/blocklet\.yml:2:10 version: a version is semver/));
+    expect(lines).toContainEqual(expect.stringMatching(/blocklet\.yml:4:9 author: not a valid did:abt: DID/));
+  });
+
+  it('refuses a manifest whose entry is not among the sources', async () => {
+    const { dir, did } = home();
+    writeFileSync(join(dir, 'blocklet.yml'), `name: ok-name\nversion: 1.0.0\ntitle: T\nauthor: ${did}\nentry: main.ts\n`);
+    expect((await arc(['blocklet', 'deploy', dir, '--node', 'http://127.0.0.1:9'], { HOME: dir })).stderr).toMatch(
+      /^error MANIFEST_INVALID: the manifest's entry "main\.ts" is not a source file/,
+    );
+  });
+});
+
+describe('blocklet helpers', () => {
+  it('makes dev versions unique semver prereleases of the manifest version', () => {
+    expect(devVersion('1.2.0', 1_700_000_000_000)).toBe('1.2.0-dev.1700000000000');
+    expect(devVersion('1.2.0-beta.1+sha', 5)).toBe('1.2.0-dev.5');
+  });
+
+  it('rewrites the version of a YAML or JSON manifest and nothing else', () => {
+    const yaml = 'name: a1\n# the version\nversion: 1.0.0 # bump me\ntitle: version: 2\n';
+    expect(withVersion('blocklet.yml', yaml, '1.0.0-dev.7')).toBe('name: a1\n# the version\nversion: 1.0.0-dev.7 # bump me\ntitle: version: 2\n');
+    expect(JSON.parse(withVersion('blocklet.json', '{"name":"a1","version":"1.0.0"}', '2.0.0'))).toEqual({ name: 'a1', version: '2.0.0' });
+  });
+
+  it('reads canary shares as basis points', () => {
+    expect(percentBps.parse('10%')).toBe(1000);
+    expect(percentBps.parse('2.5')).toBe(250);
+    expect(percentBps.safeParse('101%').success).toBe(false);
+    expect(percentBps.safeParse('ten').success).toBe(false);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * bench:runtime — the blocklet sandbox against its floor, measured in the same run:
+ * - floor: bare isolated-vm in a child process run with --no-node-snapshot (new isolate + context + compile +
+ *   run a trivial function, median ms; and a warm `ref.apply` of a trivial async function, median µs);
+ * - through the pool: cold start (first call of a new code hash), warm call overhead (pool.invoke minus the bare
+ *   warm call: includes the IPC hop parent → worker → parent, which is part of the runtime's cost), invocations
+ *   per second of a trivial handler under concurrency, and isolates per GB (RSS growth of one worker).
+ * `--quick` finishes in about half a minute. Last line: one JSON object.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createSandboxPool, type SandboxCode, type SandboxLimits } from '../src/runtime/sandbox/index.ts';
+
+const quick = process.argv.includes('--quick');
+const FLOOR_COLD_RUNS = 30;
+const FLOOR_WARM_CALLS = quick ? 2000 : 5000;
+const COLD_HASHES = 20;
+const WARM_CALLS = quick ? 2000 : 5000;
+const THROUGHPUT_SECONDS = quick ? 2 : 5;
+const THROUGHPUT_CONCURRENCY = 64;
+const ISOLATES_MEASURED = quick ? 100 : 300;
+const limits: SandboxLimits = { cpuMs: 1000, memoryMb: 32, timeoutMs: 10_000 };
+const host = async (): Promise<unknown> => null;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function code(source: string): SandboxCode {
+  return { hash: createHash('sha256').update(source).digest('hex'), source };
+}
+
+function measureFloor(): { coldMs: number; warmUs: number } {
+  const ivmPath = createRequire(import.meta.url).resolve('isolated-vm');
+  const script = `
+    const ivm = require(${JSON.stringify(ivmPath)});
+    const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    (async () => {
+      const cold = [];
+      for (let i = 0; i < ${FLOOR_COLD_RUNS}; i++) {
+        const t = performance.now();
+        const isolate = new ivm.Isolate({ memoryLimit: ${limits.memoryMb} });
+        const context = await isolate.createContext();
+        const script = await isolate.compileScript('(function () { return ' + i + '; })()');
+        await script.run(context);
+        cold.push(performance.now() - t);
+        isolate.dispose();
+      }
+      const isolate = new ivm.Isolate({ memoryLimit: ${limits.memoryMb} });
+      const context = await isolate.createContext();
+      const fn = await context.evalClosure('return async (x) => x', [], { result: { reference: true } });
+      for (let i = 0; i < 500; i++) await fn.apply(undefined, [i], { result: { promise: true } });
+      const warm = [];
+      for (let i = 0; i < ${FLOOR_WARM_CALLS}; i++) {
+        const t = performance.now();
+        await fn.apply(undefined, [i], { result: { promise: true } });
+        warm.push(performance.now() - t);
+      }
+      process.stdout.write(JSON.stringify({ coldMs: median(cold), warmUs: median(warm) * 1000 }));
+    })();
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['--no-node-snapshot', '-e', script], { encoding: 'utf8' }));
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS for ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+async function measurePool(): Promise<{ coldMs: number; warmUs: number; perSec: number }> {
+  const pool = await createSandboxPool({ workers: 2 });
+  try {
+    // Let both workers finish starting (their own JIT warm-up) before timing cold starts.
+    const warmup = code('export default { async call(input) { return input; } };');
+    for (let i = 0; i < 200; i++) await pool.invoke({ code: warmup, handler: 'call', input: i, env: {}, limits, host });
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_HASHES; i++) {
+      const fresh = code(`export default { async call(input) { return input + ${i}; } };`);
+      const t = performance.now();
+      const result = await pool.invoke({ code: fresh, handler: 'call', input: i, env: {}, limits, host });
+      cold.push(performance.now() - t);
+      if (!result.ok) throw new Error(`cold call failed: ${result.error.message}`);
+    }
+    const warm: number[] = [];
+    for (let i = 0; i < WARM_CALLS; i++) {
+      const t = performance.now();
+      await pool.invoke({ code: warmup, handler: 'call', input: i, env: {}, limits, host });
+      warm.push(performance.now() - t);
+    }
+    let done = 0;
+    const endAt = performance.now() + THROUGHPUT_SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: THROUGHPUT_CONCURRENCY }, async () => {
+        while (performance.now() < endAt) {
+          const result = await pool.invoke({ code: warmup, handler: 'call', input: done, env: {}, limits, host });
+          if (!result.ok) throw new Error(`throughput call failed: ${result.error.message}`);
+          done += 1;
+        }
+      }),
+    );
+    const perSec = done / ((performance.now() - started) / 1000);
+    return { coldMs: median(cold), warmUs: median(warm) * 1000, perSec };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function measureIsolatesPerGb(): Promise<{ mbPerIsolate: number; isolatesPerGb: number }> {
+  const pool = await createSandboxPool({ workers: 1, isolatesPerWorkerMax: ISOLATES_MEASURED + 10 });
+  try {
+    const pid = pool.workerPids()[0] as number;
+    const small = (i: number) =>
+      code(
+        `const greeting = 'hello ${i}'; export default { async fetch(request, ctx) { await ctx.kv.get('visits'); return { status: 200, body: greeting + ' ' + JSON.stringify(request) }; } };`,
+      );
+    for (let i = 0; i < 5; i++) await pool.invoke({ code: small(-1 - i), handler: 'fetch', input: {}, env: {}, limits, host });
+    const before = rssBytes(pid);
+    for (let i = 0; i < ISOLATES_MEASURED; i++) {
+      const result = await pool.invoke({ code: small(i), handler: 'fetch', input: { path: '/' }, env: { NAME: 'x' }, limits, host });
+      if (!result.ok) throw new Error(`isolate ${i} failed: ${result.error.message}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = rssBytes(pid);
+    const mbPerIsolate = (after - before) / ISOLATES_MEASURED / (1024 * 1024);
+    return { mbPerIsolate, isolatesPerGb: Math.floor(1024 / mbPerIsolate) };
+  } finally {
+    await pool.close();
+  }
+}
+
+const floor = measureFloor();
+const pooled = await measurePool();
+const density = await measureIsolatesPerGb();
+const warmOverheadUs = pooled.warmUs - floor.warmUs;
+const coldRatio = pooled.coldMs / floor.coldMs;
+
+console.log('runtime sandbox benchmark' + (quick ? ' (quick)' : ''));
+console.log(`  floor cold start (bare isolate + context + compile + run)  ${floor.coldMs.toFixed(2)} ms`);
+console.log(`  floor warm call (ref.apply of an async fn, same process)    ${floor.warmUs.toFixed(1)} µs`);
+console.log(
+  `  pool cold start (first call of a new hash, incl. IPC)       ${pooled.coldMs.toFixed(2)} ms  (ratio ${coldRatio.toFixed(2)}, goal ≤ 2)`,
+);
+console.log(`  pool warm call                                             ${pooled.warmUs.toFixed(1)} µs`);
+console.log(`  warm overhead over the bare call (includes the IPC hop)    ${warmOverheadUs.toFixed(1)} µs  (goal ≤ 50)`);
+console.log(`  invocations per second (${THROUGHPUT_CONCURRENCY} concurrent, 2 workers)            ${pooled.perSec.toFixed(0)}`);
+console.log(
+  `  memory per isolate (RSS growth over ${ISOLATES_MEASURED})                 ${density.mbPerIsolate.toFixed(2)} MB → ${density.isolatesPerGb} per GB (goal ≥ 500)`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'runtime',
+    floorColdMs: Number(floor.coldMs.toFixed(3)),
+    coldMs: Number(pooled.coldMs.toFixed(3)),
+    coldRatio: Number(coldRatio.toFixed(2)),
+    warmOverheadUs: Number(warmOverheadUs.toFixed(1)),
+    invocationsPerSec: Math.round(pooled.perSec),
+    isolatesPerGb: density.isolatesPerGb,
+  }),
+);

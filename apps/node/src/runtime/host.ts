@@ -1,0 +1,287 @@
+import { type BlockletManifest, fromHex, type Itx, isValidDid, utf8 } from '@arc/core';
+import { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import { QueryIn } from '../ocap/api-schemas.ts';
+import { toJson } from '../ocap/json.ts';
+import { QUERY_LEVELS, runQuery } from '../ocap/query.ts';
+import type { OcapHub } from '../ocap/service.ts';
+import { HostCallError } from './sandbox/types.ts';
+import { topicMatches } from './topics.ts';
+
+/** Bounds on what one invocation may do through its host calls. */
+export const HOST_LIMITS = {
+  kvKeyChars: 256,
+  kvValueBytes: 64 * 1024,
+  kvWritesMax: 1000,
+  kvListMax: 100,
+  publishesMax: 100,
+  messageBytes: 64 * 1024,
+  logLinesMax: 200,
+  logBytesMax: 64 * 1024,
+  fetchesMax: 20,
+  fetchTimeoutMs: 5000,
+  fetchBodyBytesMax: 1024 * 1024,
+  ledgerSubmitsMax: 10,
+} as const;
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  atMs: number;
+}
+
+/** What the runtime needs from the node to serve host calls. */
+export interface HostDeps {
+  db: Database;
+  ocap: OcapHub;
+  now: () => number;
+  /** Signs an inner transaction with the blocklet's own key (nonce reserved now); returns its hash and a submit step. */
+  signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string; submit: () => Promise<void>; release: () => void }>;
+  blockletDid(name: string): string;
+}
+
+/** Everything an invocation did that is committed only if it succeeds. */
+export interface Effects {
+  kv: Map<string, unknown | undefined>;
+  publishes: { topic: string; message: unknown }[];
+  submits: { hash: string; submit: () => Promise<void>; release: () => void }[];
+  logs: LogLine[];
+}
+
+const amount = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const did = z.string().refine(isValidDid, 'not a valid DID');
+const data = z
+  .string()
+  .max(16_384)
+  .transform((s) => (/^(0x)?([0-9a-f]{2})*$/i.test(s) ? fromHex(s.replace(/^0x/, '')) : utf8(s)));
+
+/** The ledger transactions a blocklet may submit (JSON form: amounts as decimal strings, data as hex or text). */
+export const BlockletItx = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('declareAccount'), moniker: z.string().max(64) }),
+  z.strictObject({
+    type: z.literal('transfer'),
+    to: did,
+    amount: amount.default(0n),
+    tokens: z
+      .array(z.strictObject({ token: did, amount }))
+      .max(16)
+      .default([]),
+    assets: z.array(did).max(16).default([]),
+    memo: z.string().max(256).default(''),
+  }),
+  z.strictObject({
+    type: z.literal('createAsset'),
+    moniker: z.string().max(64),
+    data: data.default(() => new Uint8Array(0)),
+    transferable: z.boolean().default(true),
+    readonly: z.boolean().default(false),
+  }),
+  z.strictObject({
+    type: z.literal('updateAsset'),
+    address: did,
+    moniker: z.string().max(64),
+    data: data.default(() => new Uint8Array(0)),
+  }),
+  z.strictObject({
+    type: z.literal('createToken'),
+    symbol: z.string().max(16),
+    name: z.string().max(64),
+    decimals: z.number().int().min(0).max(18),
+    totalSupply: amount,
+  }),
+]);
+
+function deny(message: string): never {
+  throw new HostCallError('PERMISSION_DENIED', message);
+}
+
+function bad(message: string): never {
+  throw new HostCallError('BAD_INPUT', message);
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null));
+}
+
+/** True when the manifest lets the blocklet reach `url` (a host without a port allows any port). */
+export function hostAllowed(manifest: BlockletManifest, url: URL): boolean {
+  return manifest.permissions.hosts.some((allowed) => (allowed.includes(':') ? allowed === url.host : allowed === url.hostname));
+}
+
+/**
+ * The host side of one invocation: every ctx call the blocklet makes, checked against its manifest. Writes
+ * (kv, topic publishes, ledger submissions) are held in `effects` and applied by the runtime only when the
+ * invocation succeeds; reads see the invocation's own writes.
+ */
+export function createHost(deps: HostDeps, name: string, manifest: BlockletManifest) {
+  const effects: Effects = { kv: new Map(), publishes: [], submits: [], logs: [] };
+  let logBytes = 0;
+  let logTruncated = false;
+  let fetches = 0;
+
+  const str = (value: unknown, what: string, max: number): string => {
+    if (typeof value !== 'string' || value.length === 0 || value.length > max) bad(`${what} must be a string of 1 to ${max} characters`);
+    return value;
+  };
+
+  async function kvGet(key: string): Promise<unknown> {
+    if (effects.kv.has(key)) return effects.kv.get(key) ?? null;
+    const [row] = await deps.db.query<{ value: unknown }>('SELECT value FROM blocklet_kv WHERE name = $1 AND key = $2', [name, key]);
+    return row ? row.value : null;
+  }
+
+  function kvWrite(key: string, value: unknown | undefined) {
+    if (!effects.kv.has(key) && effects.kv.size >= HOST_LIMITS.kvWritesMax) {
+      throw new HostCallError('LIMIT_EXCEEDED', `an invocation writes at most ${HOST_LIMITS.kvWritesMax} kv keys`);
+    }
+    effects.kv.set(key, value);
+  }
+
+  async function kvList(options: { prefix?: unknown; limit?: unknown; cursor?: unknown } = {}) {
+    const prefix = typeof options.prefix === 'string' ? options.prefix : '';
+    const limit = typeof options.limit === 'number' ? Math.max(1, Math.min(HOST_LIMITS.kvListMax, Math.floor(options.limit))) : 20;
+    const cursor = typeof options.cursor === 'string' ? options.cursor : '';
+    const rows = await deps.db.query<{ key: string; value: unknown }>(
+      `SELECT key, value FROM blocklet_kv WHERE name = $1 AND starts_with(key, $2) AND key > $3 ORDER BY key LIMIT $4`,
+      [name, prefix, cursor, limit + 1],
+    );
+    const merged = new Map(rows.map((r) => [r.key, r.value as unknown]));
+    for (const [key, value] of effects.kv) if (key.startsWith(prefix) && key > cursor) merged.set(key, value);
+    const items = [...merged.entries()]
+      .filter(([, value]) => value !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .slice(0, limit + 1)
+      .map(([key, value]) => ({ key, value }));
+    const page = items.slice(0, limit);
+    return { items: page, nextCursor: items.length > limit ? (page[page.length - 1]?.key ?? null) : null };
+  }
+
+  async function fetchHost(urlText: unknown, init: { method?: unknown; headers?: unknown; body?: unknown } = {}) {
+    let url: URL;
+    try {
+      url = new URL(str(urlText, 'the URL', 2048));
+    } catch {
+      bad('ctx.fetch takes an absolute http(s) URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('ctx.fetch reaches http and https only');
+    if (!hostAllowed(manifest, url)) deny(`${url.host} is not among the hosts this blocklet's manifest allows (permissions.hosts)`);
+    fetches += 1;
+    if (fetches > HOST_LIMITS.fetchesMax)
+      throw new HostCallError('LIMIT_EXCEEDED', `an invocation makes at most ${HOST_LIMITS.fetchesMax} fetches`);
+    const headers = init.headers && typeof init.headers === 'object' ? (init.headers as Record<string, string>) : {};
+    const response = await fetch(url, {
+      method: typeof init.method === 'string' ? init.method : 'GET',
+      headers,
+      body: typeof init.body === 'string' ? init.body : undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(HOST_LIMITS.fetchTimeoutMs),
+    }).catch((error: Error) => {
+      throw new HostCallError('FETCH_FAILED', `fetching ${url.host} failed: ${error.message}`);
+    });
+    const body = await response.text();
+    if (Buffer.byteLength(body) > HOST_LIMITS.fetchBodyBytesMax)
+      throw new HostCallError('LIMIT_EXCEEDED', 'the response body is over 1 MB');
+    return { status: response.status, headers: Object.fromEntries(response.headers.entries()), body };
+  }
+
+  function chainPermission(chain: string, level: number, send: boolean) {
+    const permitted = manifest.permissions.chains.find((c) => c.chain === chain);
+    if (!permitted) deny(`this blocklet's manifest does not permit the chain "${chain}" (permissions.chains)`);
+    if (permitted.level < level) deny(`the manifest permits OCAP level ${permitted.level} on ${chain}; this call needs level ${level}`);
+    if (send && !permitted.send) deny(`the manifest does not permit sending on ${chain} (permissions.chains[].send)`);
+  }
+
+  async function host(method: string, args: unknown): Promise<unknown> {
+    const a = Array.isArray(args) ? args : [];
+    switch (method) {
+      case 'kv.get':
+        return kvGet(str(a[0], 'a kv key', HOST_LIMITS.kvKeyChars));
+      case 'kv.set': {
+        const key = str(a[0], 'a kv key', HOST_LIMITS.kvKeyChars);
+        if (a[1] === undefined) bad('kv.set needs a value (use kv.delete to remove a key)');
+        if (jsonBytes(a[1]) > HOST_LIMITS.kvValueBytes)
+          throw new HostCallError('LIMIT_EXCEEDED', `a kv value is at most ${HOST_LIMITS.kvValueBytes} bytes of JSON`);
+        kvWrite(key, a[1]);
+        return null;
+      }
+      case 'kv.delete':
+        kvWrite(str(a[0], 'a kv key', HOST_LIMITS.kvKeyChars), undefined);
+        return null;
+      case 'kv.list':
+        return kvList((a[0] ?? {}) as Record<string, unknown>);
+      case 'publish': {
+        const topic = str(a[0], 'a topic', 128);
+        if (!manifest.permissions.topics.publish.some((p) => topicMatches(p, topic))) {
+          deny(`this blocklet's manifest does not permit publishing to "${topic}" (permissions.topics.publish)`);
+        }
+        if (jsonBytes(a[1]) > HOST_LIMITS.messageBytes)
+          throw new HostCallError('LIMIT_EXCEEDED', `a message is at most ${HOST_LIMITS.messageBytes} bytes`);
+        if (effects.publishes.length >= HOST_LIMITS.publishesMax)
+          throw new HostCallError('LIMIT_EXCEEDED', `at most ${HOST_LIMITS.publishesMax} publishes`);
+        effects.publishes.push({ topic, message: a[1] ?? null });
+        return null;
+      }
+      case 'fetch':
+        return fetchHost(a[0], (a[1] ?? {}) as Record<string, unknown>);
+      case 'ocap.query': {
+        const chain = str(a[0], 'a chain', 32);
+        const parsed = QueryIn.safeParse({ ...((a[2] ?? {}) as object), chain, method: a[1] });
+        if (!parsed.success)
+          bad(`ctx.ocap.query: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+        chainPermission(chain, QUERY_LEVELS[parsed.data.method], false);
+        try {
+          return toJson(await runQuery(deps.ocap.adapter(chain), parsed.data));
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          throw new HostCallError(typeof code === 'string' ? code : 'UNAVAILABLE', (error as Error).message);
+        }
+      }
+      case 'ocap.send': {
+        const chain = str(a[0], 'a chain', 32);
+        chainPermission(chain, 1, true);
+        try {
+          const sent = await deps.ocap.adapter(chain).broadcast(str(a[1], 'a raw transaction', 256 * 1024));
+          return { hash: sent.hash };
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          throw new HostCallError(typeof code === 'string' ? code : 'UNAVAILABLE', (error as Error).message);
+        }
+      }
+      case 'ledger.did':
+        return deps.blockletDid(name);
+      case 'ledger.submit': {
+        if (!manifest.permissions.ledger.submit)
+          deny("this blocklet's manifest does not permit ledger submissions (permissions.ledger.submit)");
+        if (effects.submits.length >= HOST_LIMITS.ledgerSubmitsMax)
+          throw new HostCallError('LIMIT_EXCEEDED', `at most ${HOST_LIMITS.ledgerSubmitsMax} submissions`);
+        const parsed = BlockletItx.safeParse(a[0]);
+        if (!parsed.success)
+          bad(`ctx.ledger.submit: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'itx'}: ${i.message}`).join('; ')}`);
+        const signed = await deps.signAsBlocklet(name, parsed.data as Itx);
+        effects.submits.push(signed);
+        return { hash: signed.hash };
+      }
+      case 'log': {
+        const level = a[0] === 'warn' || a[0] === 'error' ? a[0] : 'info';
+        const message = typeof a[1] === 'string' ? a[1] : JSON.stringify(a[1] ?? null);
+        if (logTruncated) return null;
+        if (effects.logs.length >= HOST_LIMITS.logLinesMax || logBytes + message.length > HOST_LIMITS.logBytesMax) {
+          logTruncated = true;
+          effects.logs.push({
+            level: 'warn',
+            message: `[log truncated: at most ${HOST_LIMITS.logLinesMax} lines or ${HOST_LIMITS.logBytesMax} bytes per invocation]`,
+            atMs: deps.now(),
+          });
+          return null;
+        }
+        logBytes += message.length;
+        effects.logs.push({ level, message, atMs: deps.now() });
+        return null;
+      }
+      default:
+        bad(`there is no ctx call "${method}"`);
+    }
+  }
+
+  return { host, effects };
+}

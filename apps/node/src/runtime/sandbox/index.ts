@@ -1,0 +1,3 @@
+export { SANDBOX_BOUNDS } from './limits.ts';
+export { createSandboxPool } from './pool.ts';
+export * from './types.ts';

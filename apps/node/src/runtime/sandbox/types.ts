@@ -1,0 +1,116 @@
+/**
+ * The sandbox contract: the runtime service hands a bundled blocklet module, a handler name, its input and
+ * a host function to a pool of worker processes, each holding isolated-vm isolates.
+ */
+
+export type SandboxErrorCode =
+  | 'BLOCKLET_TIMEOUT' // wall-clock timeout (includes async waits)
+  | 'BLOCKLET_CPU_LIMIT' // CPU time over limits.cpuMs (watchdog on isolate.cpuTime, sync and async loops)
+  | 'BLOCKLET_MEMORY_LIMIT' // isolate heap over limits.memoryMb (isolate disposed)
+  | 'BLOCKLET_ERROR' // the blocklet's code threw / rejected, or the handler is missing
+  | 'BLOCKLET_INVALID_CODE' // the bundle does not compile / link as an ES module
+  | 'BLOCKLET_CRASHED' // the worker process died during the call (respawned)
+  | 'BLOCKLET_OVERLOADED'; // the pool's queue is full
+
+/** Whether retrying the same invocation can help, per code. */
+export const SANDBOX_ERRORS: Record<SandboxErrorCode, boolean> = {
+  BLOCKLET_TIMEOUT: false,
+  BLOCKLET_CPU_LIMIT: false,
+  BLOCKLET_MEMORY_LIMIT: false,
+  BLOCKLET_ERROR: false,
+  BLOCKLET_INVALID_CODE: false,
+  BLOCKLET_CRASHED: true,
+  BLOCKLET_OVERLOADED: true,
+};
+
+export interface SandboxLimits {
+  cpuMs: number;
+  memoryMb: number;
+  timeoutMs: number;
+}
+
+/** source: one bundled ES module (no imports), hash: its sha-256 hex. */
+export interface SandboxCode {
+  hash: string;
+  source: string;
+}
+
+export interface InvokeRequest {
+  code: SandboxCode;
+  /** Exported handler name on the default export object: 'fetch' | 'cron' | 'event' | 'topic' | 'call' … */
+  handler: string;
+  /** JSON input handed to the handler as its first argument. */
+  input: unknown;
+  /** ctx.env inside the blocklet (plain strings). */
+  env: Record<string, string>;
+  limits: SandboxLimits;
+  /**
+   * Host calls from the sandbox: the runtime implements them (kv, ocap, publish, fetch, log, ledger.submit).
+   * JSON in, JSON out; a thrown HostCallError reaches the blocklet as a rejected promise with {code, message}.
+   * `method` is the ctx path ('kv.get', 'kv.set', 'kv.delete', 'kv.list', 'publish', 'fetch', 'ocap.query',
+   * 'ocap.send', 'ledger.submit', 'log') and `args` the array of the ctx method's arguments as JSON
+   * (`['log', [level, line]]` for logs, whose answer is ignored).
+   */
+  host: (method: string, args: unknown) => Promise<unknown>;
+  /** ctx.invocationId inside the blocklet; a random UUID when absent. */
+  invocationId?: string;
+}
+
+export interface InvokeUsage {
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+}
+
+export type InvokeResult =
+  | { ok: true; output: unknown; usage: InvokeUsage }
+  | { ok: false; error: { code: SandboxErrorCode; message: string }; usage: InvokeUsage };
+
+/** Thrown by a host function to reject the blocklet's call with a code it can read (`err.code`). */
+export class HostCallError extends Error {
+  override name = 'HostCallError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by `warm` when the code cannot be loaded (e.g. BLOCKLET_INVALID_CODE). */
+export class SandboxError extends Error {
+  override name = 'SandboxError';
+  readonly retriable: boolean;
+  constructor(
+    readonly code: SandboxErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.retriable = SANDBOX_ERRORS[code];
+  }
+}
+
+export interface SandboxPool {
+  /** Never throws for blocklet faults; returns ok:false. */
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  /** Compiles and instantiates the code in every worker ahead of traffic (blue-green warm-up). */
+  warm(code: SandboxCode, limits: SandboxLimits): Promise<void>;
+  /** Drops cached isolates of code no longer deployed. */
+  evict(hash: string): Promise<void>;
+  stats(): { workers: number; isolates: number; queued: number; restarts: number };
+  close(): Promise<void>;
+  /** Process ids of the live workers (tests and benchmarks kill or measure them). */
+  workerPids(): number[];
+}
+
+export interface SandboxPoolOptions {
+  /** Worker processes; default 2. */
+  workers?: number;
+  /** Invocations waiting for a worker slot before BLOCKLET_OVERLOADED; default 1000. */
+  maxQueued?: number;
+  /** Cached isolates per worker before the least recently used idle one is disposed; default 500. */
+  isolatesPerWorkerMax?: number;
+  log?: (line: string) => void;
+}
+
+export type CreateSandboxPool = (options?: SandboxPoolOptions) => Promise<SandboxPool>;

@@ -1,0 +1,546 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  type BlockletManifest,
+  decodeTx,
+  encodeTx,
+  fromHex,
+  type Itx,
+  manifestHash,
+  parseManifest,
+  signTx,
+  toHex,
+  txHash,
+  verifyAdmin,
+} from '@arc/core';
+import type { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import { NodeError } from '../errors.ts';
+import type { Admission } from '../ledger/admission.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { LedgerQueries } from '../ledger/queries.ts';
+import { waitForTx } from '../ledger/status.ts';
+import type { OcapHub } from '../ocap/service.ts';
+import type { AdminAuthIn, DeployIn, UploadIn } from './api-schemas.ts';
+import { bundleBlocklet } from './bundle.ts';
+import { createHost, type Effects } from './host.ts';
+import { type AliasRow, BlockletRegistry, type VersionRow } from './registry.ts';
+import type { SandboxPool } from './sandbox/types.ts';
+import { RuntimeKeys } from './secrets.ts';
+import type { TopicBus } from './topics.ts';
+
+/** Bounds of the runtime's caches and waits. */
+export const RUNTIME_LIMITS = { codeCacheMax: 256, deployWaitMs: 30_000, usagePeriodMs: 3_600_000, submitLockWaitMs: 10_000 } as const;
+
+export type TriggerKind = 'http' | 'cron' | 'chain' | 'topic' | 'call';
+
+export interface InvokeOptions {
+  handler: string;
+  input: unknown;
+  /** A version, or an alias: live (default, with its canary share) or canary. */
+  target?: string;
+  trigger: TriggerKind;
+}
+
+export interface InvokeOutcome {
+  invocationId: string;
+  version: string;
+  ok: boolean;
+  output: unknown;
+  error: { code: string; message: string } | null;
+  usage: { cpuMs: number; wallMs: number; memoryBytes: number };
+}
+
+export interface RuntimeDeps {
+  db: Database;
+  ledger: Ledger;
+  admission: Admission;
+  queries: LedgerQueries;
+  ocap: OcapHub;
+  sandbox: SandboxPool;
+  topics: TopicBus;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+interface Loaded {
+  version: VersionRow;
+  manifest: BlockletManifest;
+  code: { hash: string; source: string };
+}
+
+/**
+ * The blocklet runtime: uploads (bundle + manifest by content hash), deployments (ledger transactions, indexed
+ * back from the chain), aliases with canary shares and blue-green switches, environment and secrets, and
+ * invocations: a sandbox run whose kv writes, publishes and ledger submissions are applied only on success,
+ * metered into usage records, with logs stored and published on `blocklet:<name>:logs`.
+ */
+export class BlockletRuntime {
+  readonly registry: BlockletRegistry;
+  readonly keys: RuntimeKeys;
+  /** 'live' (name) whenever a blocklet's live version changes. */
+  readonly events = new EventEmitter<{ live: [string] }>();
+  readonly #code = new Map<string, { hash: string; source: string }>();
+  readonly #manifests = new Map<string, BlockletManifest>();
+  readonly #inFlight = new Map<string, number>();
+  readonly #submitLocks = new Map<string, Promise<void>>();
+  readonly #nextNonce = new Map<string, number>();
+
+  constructor(readonly deps: RuntimeDeps) {
+    this.keys = new RuntimeKeys(deps.ledger.options.nodeKey);
+    this.registry = new BlockletRegistry(deps.db, deps.ledger);
+  }
+
+  async start(): Promise<void> {
+    await this.registry.start();
+  }
+
+  async close(): Promise<void> {
+    this.registry.stop();
+  }
+
+  // ---- deploy ----
+
+  /** Parses the manifest, bundles the sources, compiles the bundle in the sandbox, and stores both by hash. */
+  async upload(input: z.output<typeof UploadIn>) {
+    const manifest = this.#parseManifest(input.manifest.text, input.manifest.file);
+    const bundle = await bundleBlocklet(input.files, manifest.entry);
+    try {
+      await this.deps.sandbox.warm({ hash: bundle.hash, source: bundle.code }, manifest.limits);
+    } catch (error) {
+      throw new NodeError('BUNDLE_INVALID', `The bundle does not load in the sandbox: ${(error as Error).message}`);
+    }
+    const mHash = toHex(manifestHash(manifest));
+    const now = this.deps.now();
+    await this.deps.db.transaction(async (sql) => {
+      await sql.query(
+        'INSERT INTO blocklet_bundles (hash, code, bytes, created_at_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING',
+        [bundle.hash, bundle.code, bundle.bytes, now],
+      );
+      await sql.query(
+        'INSERT INTO blocklet_manifests (hash, manifest, created_at_ms) VALUES ($1, $2::jsonb, $3) ON CONFLICT (hash) DO NOTHING',
+        [mHash, JSON.stringify(manifest), now],
+      );
+    });
+    return { name: manifest.name, version: manifest.version, manifestHash: mHash, bundleHash: bundle.hash, bundleBytes: bundle.bytes };
+  }
+
+  /**
+   * Submits a signed deployBlocklet transaction naming an upload, waits for it to commit and be indexed, warms
+   * the version and (by default) moves `live` to it. Refuses early what the index would ignore.
+   */
+  async deploy(input: z.output<typeof DeployIn>) {
+    const bytes = fromHex(input.tx);
+    let tx: ReturnType<typeof decodeTx>;
+    try {
+      tx = decodeTx(bytes);
+    } catch (error) {
+      throw new NodeError('BAD_INPUT', `tx is not an encoded transaction: ${(error as Error).message}`);
+    }
+    if (tx.itx.type !== 'deployBlocklet') throw new NodeError('BAD_INPUT', 'tx must be a deployBlocklet transaction.');
+    const { name, version } = tx.itx;
+    const mHash = toHex(tx.itx.manifestHash);
+    const bHash = toHex(tx.itx.bundleHash);
+    const manifest = await this.#manifest(mHash);
+    if (!manifest) throw new NodeError('NOT_FOUND', `No upload has manifest ${mHash}; call blocklet.upload first.`);
+    const [bundle] = await this.deps.db.query<{ hash: string }>('SELECT hash FROM blocklet_bundles WHERE hash = $1', [bHash]);
+    if (!bundle) throw new NodeError('NOT_FOUND', `No upload has bundle ${bHash}; call blocklet.upload first.`);
+    if (manifest.name !== name || manifest.version !== version) {
+      throw new NodeError(
+        'BAD_INPUT',
+        `The transaction deploys ${name}@${version} but the manifest is ${manifest.name}@${manifest.version}.`,
+      );
+    }
+    if (manifest.author !== tx.from)
+      throw new NodeError('PERMISSION_DENIED', `The manifest's author is ${manifest.author}; only the author deploys it.`);
+    const owner = await this.registry.owner(name);
+    if (owner !== null && owner !== tx.from) throw new NodeError('BLOCKLET_NAME_TAKEN', `The name ${name} belongs to ${owner}.`);
+    if (await this.registry.version(name, version))
+      throw new NodeError('BLOCKLET_VERSION_EXISTS', `${name}@${version} exists; versions are immutable, bump the version.`);
+
+    const submitted = await this.deps.admission.submit(bytes);
+    const status = await waitForTx(this.deps.ledger, this.deps.queries, submitted.hash, RUNTIME_LIMITS.deployWaitMs);
+    if (status.status === 'rejected')
+      throw new NodeError((status.error?.code ?? 'CONFLICT') as never, status.error?.message ?? 'The ledger refused the deploy.');
+    if (status.status !== 'committed' || status.height === null)
+      throw new NodeError('UNAVAILABLE', 'The deploy did not commit in time; ask blocklet.get later.');
+    await this.registry.waitIndexed(status.height);
+    const deployed = await this.registry.version(name, version);
+    if (!deployed || deployed.txHash !== submitted.hash)
+      throw new NodeError('BLOCKLET_NAME_TAKEN', `Another deploy of ${name}@${version} came first.`);
+    if (input.alias) await this.#switchAlias(name, input.alias, deployed, input.canaryShareBps);
+    return { version: { ...deployed, bundleBytes: await this.#bundleBytes(bHash) }, aliases: await this.registry.aliases(name) };
+  }
+
+  /** Warms the version in the sandbox, then points the alias at it; versions left without an alias are evicted once idle. */
+  async #switchAlias(name: string, alias: 'live' | 'canary', version: VersionRow, shareBps: number): Promise<void> {
+    const loaded = await this.#load(version);
+    await this.deps.sandbox.warm(loaded.code, loaded.manifest.limits);
+    const before = await this.registry.aliases(name);
+    await this.registry.setAlias(name, alias, version.version, shareBps, this.deps.now());
+    if (alias === 'live') {
+      // A canary of the version now live has nothing left to test.
+      const canary = before.find((a) => a.alias === 'canary');
+      if (canary?.version === version.version) await this.registry.setAlias(name, 'canary', null, 0, this.deps.now());
+      this.events.emit('live', name);
+    }
+    void this.#evictUnaliased(name, before);
+  }
+
+  async #evictUnaliased(name: string, before: AliasRow[]): Promise<void> {
+    const now = new Set((await this.registry.aliases(name)).map((a) => a.version));
+    for (const old of before) {
+      if (now.has(old.version)) continue;
+      const row = await this.registry.version(name, old.version);
+      if (!row) continue;
+      // Blue-green: calls already running on the old version finish there; then its isolates go.
+      while ((this.#inFlight.get(row.bundleHash) ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await this.deps.sandbox.evict(row.bundleHash).catch(() => undefined);
+    }
+  }
+
+  // ---- management ----
+
+  /** Checks a signed admin request and that its signer owns the blocklet. */
+  async authorize(name: string, op: string, params: unknown, auth: z.output<typeof AdminAuthIn>): Promise<string> {
+    const owner = await this.registry.owner(name);
+    if (owner === null) throw new NodeError('BLOCKLET_NOT_FOUND', `There is no blocklet named ${name}.`);
+    const verified = verifyAdmin(
+      { publicKey: fromHex(auth.publicKey), timeMs: auth.timeMs, signature: fromHex(auth.signature) },
+      op,
+      name,
+      params,
+      this.deps.now(),
+    );
+    if ('error' in verified) throw new NodeError('PERMISSION_DENIED', `Not authorized: ${verified.error}.`);
+    if (verified.did !== owner) throw new NodeError('PERMISSION_DENIED', `Only the owner (${owner}) may ${op} ${name}.`);
+    return owner;
+  }
+
+  async setAlias(name: string, alias: 'live' | 'canary', version: string | null, shareBps: number) {
+    if (version === null) {
+      if (alias === 'live') throw new NodeError('BAD_INPUT', 'live cannot be removed; point it at another version.');
+      await this.registry.setAlias(name, alias, null, 0, this.deps.now());
+      return this.registry.aliases(name);
+    }
+    const row = await this.registry.version(name, version);
+    if (!row) throw new NodeError('NOT_FOUND', `${name} has no version ${version}.`);
+    await this.#switchAlias(name, alias, row, shareBps);
+    return this.registry.aliases(name);
+  }
+
+  async setEnv(name: string, key: string, value: string | null, secure: boolean) {
+    if (value === null) {
+      await this.deps.db.query('DELETE FROM blocklet_env WHERE name = $1 AND key = $2', [name, key]);
+      return;
+    }
+    const stored = secure ? this.keys.seal(name, key, value) : value;
+    await this.deps.db.query(
+      `INSERT INTO blocklet_env (name, key, value, secure, updated_at_ms) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (name, key) DO UPDATE SET value = $3, secure = $4, updated_at_ms = $5`,
+      [name, key, stored, secure, this.deps.now()],
+    );
+  }
+
+  /** The environment as the API shows it: secure values never leave the node. */
+  async listEnv(name: string) {
+    const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean; updated_at_ms: number }>(
+      'SELECT key, value, secure, updated_at_ms::float8 AS updated_at_ms FROM blocklet_env WHERE name = $1 ORDER BY key',
+      [name],
+    );
+    return rows.map((r) => ({ key: r.key, secure: r.secure, value: r.secure ? null : r.value, updatedAtMs: r.updated_at_ms }));
+  }
+
+  async #env(name: string, manifest: BlockletManifest): Promise<Record<string, string>> {
+    const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean }>(
+      'SELECT key, value, secure FROM blocklet_env WHERE name = $1',
+      [name],
+    );
+    const set = new Map(rows.map((r) => [r.key, r.secure ? this.keys.open(name, r.key, r.value) : r.value]));
+    const env: Record<string, string> = {};
+    for (const declared of manifest.environment) {
+      const value = set.get(declared.name) ?? declared.default;
+      if (value === undefined) {
+        if (declared.required) {
+          throw new NodeError(
+            'BLOCKLET_ENV_MISSING',
+            `${name} needs the environment variable ${declared.name}; set it with blocklet.setEnv.`,
+          );
+        }
+        continue;
+      }
+      env[declared.name] = value;
+    }
+    return env;
+  }
+
+  // ---- invoke ----
+
+  /** Which version serves a call: a version string, or an alias (live takes its canary's share of calls). */
+  async resolve(name: string, target = 'live'): Promise<VersionRow> {
+    const aliases = await this.registry.aliases(name);
+    let version = target;
+    if (target === 'live' || target === 'canary') {
+      const live = aliases.find((a) => a.alias === 'live');
+      const canary = aliases.find((a) => a.alias === 'canary');
+      const chosen = target === 'canary' ? canary : canary && randomInt(10_000) < canary.shareBps ? canary : live;
+      if (!chosen) {
+        const owner = await this.registry.owner(name);
+        throw new NodeError(
+          owner ? 'NOT_FOUND' : 'BLOCKLET_NOT_FOUND',
+          owner ? `${name} has no ${target} version.` : `There is no blocklet named ${name}.`,
+        );
+      }
+      version = chosen.version;
+    }
+    const row = await this.registry.version(name, version);
+    if (!row) throw new NodeError('BLOCKLET_NOT_FOUND', `There is no version ${version} of ${name}.`);
+    return row;
+  }
+
+  /** The manifest of the version a target resolves to now (for routing checks before an invocation). */
+  async manifestOf(name: string, target = 'live'): Promise<{ version: VersionRow; manifest: BlockletManifest }> {
+    const version = await this.resolve(name, target);
+    const loaded = await this.#load(version);
+    return { version, manifest: loaded.manifest };
+  }
+
+  /** Runs one handler of a blocklet in the sandbox; applies its effects only if it succeeds; meters it. */
+  async invoke(name: string, options: InvokeOptions, pinned?: VersionRow): Promise<InvokeOutcome> {
+    const version = pinned ?? (await this.resolve(name, options.target));
+    const loaded = await this.#load(version);
+    const env = await this.#env(name, loaded.manifest);
+    const invocationId = randomUUID();
+    const { host, effects } = createHost(
+      {
+        db: this.deps.db,
+        ocap: this.deps.ocap,
+        now: this.deps.now,
+        blockletDid: (n) => this.keys.blockletKey(n).did,
+        signAsBlocklet: (n, itx) => this.#signAsBlocklet(n, itx),
+      },
+      name,
+      loaded.manifest,
+    );
+    const hash = loaded.code.hash;
+    this.#inFlight.set(hash, (this.#inFlight.get(hash) ?? 0) + 1);
+    let result: Awaited<ReturnType<SandboxPool['invoke']>>;
+    try {
+      result = await this.deps.sandbox.invoke({
+        code: loaded.code,
+        handler: options.handler,
+        input: options.input ?? null,
+        env,
+        limits: loaded.manifest.limits,
+        host,
+        invocationId,
+      });
+    } finally {
+      this.#inFlight.set(hash, (this.#inFlight.get(hash) ?? 1) - 1);
+    }
+    const outcome: InvokeOutcome = {
+      invocationId,
+      version: version.version,
+      ok: result.ok,
+      output: result.ok ? result.output : null,
+      error: result.ok ? null : result.error,
+      usage: result.usage,
+    };
+    await this.#record(name, version.version, options.trigger, outcome, effects);
+    return outcome;
+  }
+
+  async #record(name: string, version: string, trigger: TriggerKind, outcome: InvokeOutcome, effects: Effects): Promise<void> {
+    const now = this.deps.now();
+    const period = Math.floor(now / RUNTIME_LIMITS.usagePeriodMs) * RUNTIME_LIMITS.usagePeriodMs;
+    const { usage } = outcome;
+    try {
+      await this.deps.db.transaction(async (sql) => {
+        if (outcome.ok) {
+          for (const [key, value] of effects.kv) {
+            if (value === undefined) await sql.query('DELETE FROM blocklet_kv WHERE name = $1 AND key = $2', [name, key]);
+            else {
+              await sql.query(
+                `INSERT INTO blocklet_kv (name, key, value, updated_at_ms) VALUES ($1, $2, $3::jsonb, $4)
+                 ON CONFLICT (name, key) DO UPDATE SET value = $3::jsonb, updated_at_ms = $4`,
+                [name, key, JSON.stringify(value), now],
+              );
+            }
+          }
+        }
+        if (!outcome.ok) effects.logs.push({ level: 'error', message: `${outcome.error?.code}: ${outcome.error?.message}`, atMs: now });
+        if (effects.logs.length > 0) {
+          await sql.query(
+            `INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms)
+             SELECT $1, $2, $3, l.level, l.message, l.at_ms FROM unnest($4::text[], $5::text[], $6::bigint[]) AS l(level, message, at_ms)`,
+            [
+              name,
+              version,
+              outcome.invocationId,
+              effects.logs.map((l) => l.level),
+              effects.logs.map((l) => l.message),
+              effects.logs.map((l) => l.atMs),
+            ],
+          );
+        }
+        await sql.query(
+          `INSERT INTO blocklet_invocations (id, name, version, trigger, ok, error_code, cpu_ms, wall_ms, memory_bytes, at_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            outcome.invocationId,
+            name,
+            version,
+            trigger,
+            outcome.ok,
+            outcome.error?.code ?? null,
+            usage.cpuMs,
+            usage.wallMs,
+            usage.memoryBytes,
+            now,
+          ],
+        );
+        await sql.query(
+          `INSERT INTO blocklet_usage (name, version, period_start_ms, invocations, errors, cpu_ms, wall_ms, memory_mb_ms)
+           VALUES ($1, $2, $3, 1, $4, $5, $6, $7)
+           ON CONFLICT (name, version, period_start_ms) DO UPDATE SET invocations = blocklet_usage.invocations + 1,
+             errors = blocklet_usage.errors + $4, cpu_ms = blocklet_usage.cpu_ms + $5, wall_ms = blocklet_usage.wall_ms + $6,
+             memory_mb_ms = blocklet_usage.memory_mb_ms + $7`,
+          [name, version, period, outcome.ok ? 0 : 1, usage.cpuMs, usage.wallMs, (usage.memoryBytes / 2 ** 20) * usage.wallMs],
+        );
+      });
+    } catch (error) {
+      for (const submit of effects.submits) submit.release();
+      throw error;
+    }
+    for (const line of effects.logs)
+      this.deps.topics.publish(`blocklet:${name}:logs`, { version, invocationId: outcome.invocationId, ...line });
+    if (!outcome.ok) {
+      for (const submit of effects.submits) submit.release();
+      return;
+    }
+    for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message);
+    for (const submit of effects.submits) {
+      try {
+        await submit.submit();
+      } catch (error) {
+        this.deps.log(`blocklet ${name}: a ledger submission failed after commit: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Signs with the blocklet's own key. The first submission of an invocation takes the blocklet's submit lock
+   * until the invocation ends, so nonces stay consecutive whether it succeeds (submitted in order) or fails
+   * (nonces given back).
+   */
+  async #signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string; submit: () => Promise<void>; release: () => void }> {
+    const key = this.keys.blockletKey(name);
+    const previous = this.#submitLocks.get(name) ?? Promise.resolve();
+    let unlock = () => undefined as void;
+    const lock = new Promise<void>((resolve) => {
+      unlock = resolve;
+    });
+    this.#submitLocks.set(
+      name,
+      previous.then(() => lock),
+    );
+    await previous;
+    const account = await this.deps.queries.account(key.did);
+    const chainNext = account.nonce + this.deps.ledger.mempool.pendingCount(key.did) + 1;
+    const nonce = Math.max(chainNext, this.#nextNonce.get(key.did) ?? 0);
+    this.#nextNonce.set(key.did, nonce + 1);
+    const genesis = this.deps.ledger.options.genesis;
+    const tx = signTx(
+      { chainId: genesis.chainId, from: key.did, publicKey: key.publicKey, nonce, fee: genesis.params.minFee, feePayer: null, itx },
+      key.secretKey,
+    );
+    const bytes = encodeTx(tx);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      unlock();
+    };
+    return {
+      hash: toHex(txHash(bytes)),
+      submit: async () => {
+        try {
+          await this.deps.admission.submit(bytes);
+        } finally {
+          finish();
+        }
+      },
+      release: () => {
+        this.#nextNonce.set(key.did, nonce);
+        finish();
+      },
+    };
+  }
+
+  // ---- reads ----
+
+  async #load(version: VersionRow): Promise<Loaded> {
+    const manifest = await this.#manifest(version.manifestHash);
+    if (!manifest) throw new NodeError('BLOCKLET_NOT_FOUND', `This node does not hold the manifest of ${version.name}@${version.version}.`);
+    let code = this.#code.get(version.bundleHash);
+    if (!code) {
+      const [row] = await this.deps.db.query<{ code: string }>('SELECT code FROM blocklet_bundles WHERE hash = $1', [version.bundleHash]);
+      if (!row) throw new NodeError('BLOCKLET_NOT_FOUND', `This node does not hold the bundle of ${version.name}@${version.version}.`);
+      code = { hash: version.bundleHash, source: row.code };
+      this.#code.set(version.bundleHash, code);
+      if (this.#code.size > RUNTIME_LIMITS.codeCacheMax) this.#code.delete(this.#code.keys().next().value as string);
+    }
+    return { version, manifest, code };
+  }
+
+  async #manifest(hash: string): Promise<BlockletManifest | null> {
+    const cached = this.#manifests.get(hash);
+    if (cached) return cached;
+    const [row] = await this.deps.db.query<{ manifest: BlockletManifest | string }>(
+      'SELECT manifest FROM blocklet_manifests WHERE hash = $1',
+      [hash],
+    );
+    if (!row) return null;
+    const manifest = typeof row.manifest === 'string' ? (JSON.parse(row.manifest) as BlockletManifest) : row.manifest;
+    this.#manifests.set(hash, manifest);
+    return manifest;
+  }
+
+  async #bundleBytes(hash: string): Promise<number> {
+    const [row] = await this.deps.db.query<{ bytes: number }>('SELECT bytes FROM blocklet_bundles WHERE hash = $1', [hash]);
+    return row?.bytes ?? 0;
+  }
+
+  #parseManifest(text: string, file: string): BlockletManifest {
+    try {
+      return parseManifest(text, file);
+    } catch (error) {
+      throw new NodeError('MANIFEST_INVALID', (error as Error).message);
+    }
+  }
+
+  /** A blocklet with its aliases and newest version. */
+  async summary(name: string) {
+    const [versions, aliases, owner] = await Promise.all([
+      this.registry.versions(name),
+      this.registry.aliases(name),
+      this.registry.owner(name),
+    ]);
+    const latest = versions[0];
+    if (!owner || !latest) throw new NodeError('BLOCKLET_NOT_FOUND', `There is no blocklet named ${name}.`);
+    const live = aliases.find((a) => a.alias === 'live');
+    const manifest = (await this.#manifest((versions.find((v) => v.version === live?.version) ?? latest).manifestHash)) as BlockletManifest;
+    const withBytes = await Promise.all(versions.map(async (v) => ({ ...v, bundleBytes: await this.#bundleBytes(v.bundleHash) })));
+    return {
+      name,
+      owner,
+      did: this.keys.blockletKey(name).did,
+      title: manifest.title,
+      description: manifest.description,
+      aliases,
+      latest: withBytes[0] as VersionRow & { bundleBytes: number },
+      versions: withBytes,
+      manifest,
+    };
+  }
+}

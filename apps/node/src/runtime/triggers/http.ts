@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockletHttpRequest, BlockletManifest } from '@arc/core';
+import { NodeError } from '../../errors.ts';
+import type { BlockletRuntime } from '../service.ts';
+
+/** The largest request body a blocklet route reads. */
+export const BLOCKLET_HTTP_BODY_BYTES_MAX = 1024 * 1024;
+/** The largest response body a blocklet may answer with. */
+export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
+
+const STATUS: Record<string, number> = {
+  BLOCKLET_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  PERMISSION_DENIED: 403,
+  BLOCKLET_ENV_MISSING: 500,
+  BLOCKLET_TIMEOUT: 504,
+  BLOCKLET_OVERLOADED: 503,
+  BLOCKLET_CRASHED: 503,
+  BAD_INPUT: 400,
+};
+
+/** True when a manifest route path matches a request path (`*` at the end matches the rest). */
+export function routeMatches(pattern: string, path: string): boolean {
+  if (pattern.endsWith('/*')) return path === pattern.slice(0, -2) || path.startsWith(pattern.slice(0, -1));
+  if (pattern.includes(':')) {
+    const a = pattern.split('/');
+    const b = path.split('/');
+    return a.length === b.length && a.every((part, i) => part.startsWith(':') || part === b[i]);
+  }
+  return pattern === path;
+}
+
+function matchRoute(manifest: BlockletManifest, path: string, method: string): 'ok' | 'no-route' | 'no-method' {
+  const routes = manifest.interfaces.http.filter((r) => routeMatches(r.path, path));
+  if (routes.length === 0) return 'no-route';
+  return routes.some((r) => r.methods.includes(method as never)) ? 'ok' : 'no-method';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BLOCKLET_HTTP_BODY_BYTES_MAX) {
+        reject(new NodeError('BAD_INPUT', `A request body to a blocklet is at most ${BLOCKLET_HTTP_BODY_BYTES_MAX} bytes.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: ServerResponse, code: string, message: string, status = STATUS[code] ?? 500): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
+}
+
+/**
+ * `/b/<name>/<path>`: reaches a blocklet by name (its live version, or its canary by share; `?version=` or
+ * the `x-blocklet-target` header picks another version or alias). The route and method must be listed in the
+ * manifest; the blocklet's `fetch` handler answers.
+ */
+export async function handleBlockletHttp(runtime: BlockletRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
+  if (!match) return sendError(res, 'NOT_FOUND', 'A blocklet URL is /b/<name>/<path>.', 404);
+  const name = match[1] as string;
+  const path = match[2] ?? '/';
+  const method = req.method ?? 'GET';
+  try {
+    const target = (req.headers['x-blocklet-target'] as string | undefined) ?? url.searchParams.get('version') ?? 'live';
+    const { version, manifest } = await runtime.manifestOf(name, target);
+    const route = matchRoute(manifest, path, method);
+    if (route === 'no-route') return sendError(res, 'NOT_FOUND', `${name} has no route ${path} (its manifest lists interfaces.http).`);
+    if (route === 'no-method') return sendError(res, 'METHOD_NOT_ALLOWED', `${name} does not take ${method} on ${path}.`);
+    const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    const request: BlockletHttpRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams.entries()),
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
+      body,
+    };
+    const outcome = await runtime.invoke(name, { handler: 'fetch', input: request, trigger: 'http' }, version);
+    if (!outcome.ok) return sendError(res, outcome.error?.code ?? 'BLOCKLET_ERROR', outcome.error?.message ?? 'The blocklet failed.');
+    const answer = (outcome.output ?? {}) as { status?: unknown; headers?: unknown; body?: unknown };
+    const status = typeof answer.status === 'number' && answer.status >= 100 && answer.status <= 599 ? answer.status : 200;
+    const headers: Record<string, string> = {};
+    if (answer.headers && typeof answer.headers === 'object') {
+      for (const [k, v] of Object.entries(answer.headers))
+        if (typeof v === 'string' && /^[a-zA-Z0-9-]{1,64}$/.test(k)) headers[k.toLowerCase()] = v;
+    }
+    let text: string;
+    if (typeof answer.body === 'string') {
+      text = answer.body;
+      headers['content-type'] ??= 'text/plain; charset=utf-8';
+    } else {
+      text = JSON.stringify(answer.body ?? null);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (Buffer.byteLength(text) > BLOCKLET_HTTP_RESPONSE_BYTES_MAX)
+      return sendError(res, 'BLOCKLET_ERROR', 'The blocklet answered with more than 4 MB.');
+    headers['x-blocklet-version'] = outcome.version;
+    headers['x-invocation-id'] = outcome.invocationId;
+    res.writeHead(status, headers).end(method === 'HEAD' ? undefined : text);
+  } catch (error) {
+    if (error instanceof NodeError) return sendError(res, error.code, error.message);
+    sendError(res, 'INTERNAL', `The node failed to run the blocklet: ${(error as Error).message}`, 500);
+  }
+}
