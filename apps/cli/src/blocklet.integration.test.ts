@@ -88,8 +88,8 @@ describe('arc blocklet against a node', () => {
     const logs = await ok('blocklet', 'logs', 'greeter');
     const lines = logs.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info  1\.0\.0  hello from /);
-    expect(lines[2]).toMatch(/ info  1\.0\.0  hello from /);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info {2}1\.0\.0 {2}hello from /);
+    expect(lines[2]).toMatch(/ info {2}1\.0\.0 {2}hello from /);
 
     const list = JSON.parse(await ok('blocklet', 'list', '--json')) as { name: string; aliases: { alias: string; version: string }[] }[];
     expect(list.find((b) => b.name === 'greeter')?.aliases).toContainEqual(expect.objectContaining({ alias: 'live', version: '1.1.0' }));
@@ -111,16 +111,23 @@ describe('arc blocklet against a node', () => {
     await ok('blocklet', 'init', dir);
     writeFileSync(
       join(dir, 'index.ts'),
-      "export default { call(input: unknown, ctx: { env: Record<string, string> }) { return { input, greeting: ctx.env.GREETING ?? null }; } };\n",
+      'export default { call(input: unknown, ctx: { env: Record<string, string> }) { return { input, greeting: ctx.env.GREETING ?? null }; } };\n',
     );
+    // Only variables the manifest declares reach ctx.env.
+    const manifest = join(dir, 'blocklet.yml');
+    writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}environment:\n  - name: GREETING\n  - name: TOKEN\n    secure: true\n`);
     await ok('blocklet', 'deploy', dir);
+    expect(await ok('blocklet', 'env', 'set', 'echo', 'UNDECLARED', 'x')).toMatch(/note\s+UNDECLARED is not declared/);
     await ok('blocklet', 'env', 'set', 'echo', 'GREETING', 'hi');
     await ok('blocklet', 'env', 'set', 'echo', 'TOKEN', 's3cret', '--secure');
     const listed = await ok('blocklet', 'env', 'list', 'echo');
     expect(listed).toMatch(/GREETING\s+hi/);
     expect(listed).toMatch(/TOKEN\s+\(secure\)/);
     expect(listed).not.toContain('s3cret');
-    const invoked = JSON.parse(await ok('blocklet', 'invoke', 'echo', '--input', '{"n":1}', '--json')) as { output: unknown; version: string };
+    const invoked = JSON.parse(await ok('blocklet', 'invoke', 'echo', '--input', '{"n":1}', '--json')) as {
+      output: unknown;
+      version: string;
+    };
     expect(invoked).toMatchObject({ version: '1.0.0', output: { input: { n: 1 }, greeting: 'hi' } });
 
     const stranger = await arc('blocklet', 'logs', 'echo', '--key', join(home, 'other.json'));
@@ -152,7 +159,7 @@ describe('arc blocklet against a node', () => {
       await until(() => (stdout.match(/^ready: /gm) ?? []).length === 1, 'the first dev deploy');
       expect(stdout).toMatch(/live → 1\.0\.0-dev\.\d+/);
       expect((await hello('devloop')).body).toEqual({ message: 'hello from devloop' });
-      await until(() => /^.* info  1\.0\.0-dev\.\d+  hello from /m.test(stdout), 'the log line of the request');
+      await until(() => /^.* info {2}1\.0\.0-dev\.\d+ {2}hello from /m.test(stdout), 'the log line of the request');
 
       edit(dir, '1.0.0', 'edited');
       await until(() => (stdout.match(/^ready: /gm) ?? []).length === 2, 'the redeploy after a save');

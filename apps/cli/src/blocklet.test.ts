@@ -6,8 +6,8 @@ import { parseManifest } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { readBlockletSource, withVersion } from './blocklet/source.ts';
 import { run } from './cli.ts';
-import { devVersion } from './commands/blocklet-dev.ts';
 import { percentBps } from './commands/blocklet.ts';
+import { devVersion } from './commands/blocklet-dev.ts';
 import { captureIo } from './testing.ts';
 
 /** A fresh home with a key file, so commands that sign have a DID. */
@@ -45,7 +45,11 @@ describe('arc blocklet init', () => {
   it('takes --name and answers JSON', async () => {
     const { dir } = home();
     const result = await arc(['blocklet', 'init', join(dir, 'Some Folder'), '--name', 'price-feed', '--json'], { HOME: dir });
-    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'price-feed', template: 'http', files: ['blocklet.yml', 'index.ts', 'types.d.ts', 'README.md'] });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      name: 'price-feed',
+      template: 'http',
+      files: ['blocklet.yml', 'index.ts', 'types.d.ts', 'README.md'],
+    });
   });
 
   it('refuses a non-empty folder, a folder name that is no blocklet name, and an unknown template', async () => {
@@ -55,7 +59,9 @@ describe('arc blocklet init', () => {
     writeFileSync(join(dir, 'taken', 'notes.txt'), 'mine');
     expect((await arc(['blocklet', 'init', join(dir, 'taken')], env)).stderr).toMatch(/^error DIR_NOT_EMPTY: .*taken is not empty/);
     expect(readFileSync(join(dir, 'taken', 'notes.txt'), 'utf8')).toBe('mine');
-    expect((await arc(['blocklet', 'init', join(dir, 'Bad_Name')], env)).stderr).toMatch(/^error USAGE: "Bad_Name" cannot be a blocklet name.*pass --name/);
+    expect((await arc(['blocklet', 'init', join(dir, 'Bad_Name')], env)).stderr).toMatch(
+      /^error USAGE: "Bad_Name" cannot be a blocklet name.*pass --name/,
+    );
     expect((await arc(['blocklet', 'init', join(dir, 'x1'), '--template', 'grpc'], env)).stderr).toBe(
       'error USAGE: --template: a template is one of: http, cron, oracle',
     );
@@ -80,7 +86,9 @@ describe('arc blocklet argument errors', () => {
     const node = ['--node', 'http://127.0.0.1:9'];
     expect((await arc(['blocklet', 'logs', ...node])).stderr).toBe("error USAGE: give the blocklet's name: arc blocklet logs NAME");
     expect((await arc(['blocklet', 'logs', 'Bad', ...node])).stderr).toMatch(/^error USAGE: a blocklet name is 2–64/);
-    expect((await arc(['blocklet', 'logs', 'feed', '--limit', '900', ...node])).stderr).toBe('error USAGE: --limit: --limit is 1 to 500 lines');
+    expect((await arc(['blocklet', 'logs', 'feed', '--limit', '900', ...node])).stderr).toBe(
+      'error USAGE: --limit: --limit is 1 to 500 lines',
+    );
     expect((await arc(['blocklet', 'invoke', 'feed', '--input', '{oops', ...node])).stderr).toMatch(/^error USAGE: --input: not JSON/);
     expect((await arc(['blocklet', 'deploy', '--canary-share', '10%', ...node])).stderr).toBe(
       'error USAGE: --canary-share: a share applies to --alias canary only',
@@ -129,7 +137,9 @@ describe('blocklet helpers', () => {
 
   it('rewrites the version of a YAML or JSON manifest and nothing else', () => {
     const yaml = 'name: a1\n# the version\nversion: 1.0.0 # bump me\ntitle: version: 2\n';
-    expect(withVersion('blocklet.yml', yaml, '1.0.0-dev.7')).toBe('name: a1\n# the version\nversion: 1.0.0-dev.7 # bump me\ntitle: version: 2\n');
+    expect(withVersion('blocklet.yml', yaml, '1.0.0-dev.7')).toBe(
+      'name: a1\n# the version\nversion: 1.0.0-dev.7 # bump me\ntitle: version: 2\n',
+    );
     expect(JSON.parse(withVersion('blocklet.json', '{"name":"a1","version":"1.0.0"}', '2.0.0'))).toEqual({ name: 'a1', version: '2.0.0' });
   });
 

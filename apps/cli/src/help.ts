@@ -12,7 +12,7 @@ const GLOBAL_HELP = [
 export function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
-    'arc: keys, balances, transfers, tokens and assets on an Arc chain',
+    'arc: keys, balances, transfers, tokens, assets and blocklets on an Arc chain',
     '',
     'Usage: arc <command> [options]',
     '',

@@ -15,6 +15,7 @@ import { OcapHub } from './ocap/service.ts';
 import { createSandboxPool } from './runtime/sandbox/index.ts';
 import { BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
+import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
 import { createNodeServer, listen } from './server.ts';
 import type { Services } from './services.ts';
 
@@ -81,6 +82,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const server = createNodeServer(services);
   const url = await listen(server, options.host, options.port);
   ocap.start(url);
+  const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
+  await triggers.start();
+  services.triggers = triggers;
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
@@ -95,6 +99,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       closing ??= (async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        triggers.stop();
         await runtime.close();
         await sandbox.close();
         await ocap.close();

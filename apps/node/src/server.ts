@@ -38,7 +38,9 @@ export function createNodeServer(services: Services): Server {
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
-        JSON.stringify({ error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc, blocklets under /b/<name>, health at /health` } }),
+        JSON.stringify({
+          error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc, blocklets under /b/<name>, health at /health` },
+        }),
       );
     }
   });

@@ -5,6 +5,7 @@ import type { LedgerQueries } from './ledger/queries.ts';
 import type { OcapHub } from './ocap/service.ts';
 import type { BlockletRuntime } from './runtime/service.ts';
 import type { TopicBus } from './runtime/topics.ts';
+import type { TriggerScheduler } from './runtime/triggers/scheduler.ts';
 
 /** What procedures reach: one instance of each service per node. */
 export interface Services {
@@ -15,4 +16,6 @@ export interface Services {
   ocap: OcapHub;
   runtime: BlockletRuntime;
   topics: TopicBus;
+  /** Set once the node listens (chain triggers reach chains through OCAP). */
+  triggers?: TriggerScheduler;
 }

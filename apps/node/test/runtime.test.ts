@@ -73,7 +73,7 @@ async function deploy(
     manifest: { file: 'blocklet.yml', text: options.manifestText ?? manifest(wallet.did, version) },
     files: {
       'index.ts': (options.code ?? HELLO).replace('VERSION', version),
-      'greet.ts': 'export const greet = (name: string): string => `hello ${name}`;',
+      'greet.ts': "export const greet = (name: string): string => 'hello ' + name;",
     },
   });
   const tx = await wallet.sign({
@@ -204,7 +204,9 @@ describe('the blocklet runtime', () => {
     expect(((await allowed.json()) as { body: string }).body).toBe('{"price":42}');
     const denied = await fetch(`${node.url}/b/hello/fetch?version=1.0.0&url=${encodeURIComponent('http://localhost:1/x')}`);
     expect(await denied.json()).toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(((await (await fetch(`${node.url}/b/hello/chain?version=1.0.0&chain=arc`)).json()) as { height: number }).height).toBeGreaterThan(0);
+    expect(
+      ((await (await fetch(`${node.url}/b/hello/chain?version=1.0.0&chain=arc`)).json()) as { height: number }).height,
+    ).toBeGreaterThan(0);
     expect(await (await fetch(`${node.url}/b/hello/chain?version=1.0.0&chain=mock`)).json()).toEqual({ code: 'PERMISSION_DENIED' });
   });
 

@@ -1,4 +1,6 @@
 /** @arc/core: the pure heart of the platform (keys, DIDs, encoding, the ledger state machine, Merkle state). */
+
+export * from './blocklet/index.ts';
 export * from './bytes.ts';
 export * from './crypto/index.ts';
 export * from './did/index.ts';
@@ -6,4 +8,3 @@ export * from './encoding/codec.ts';
 export * from './ledger/index.ts';
 export * from './merkle/index.ts';
 export * from './ocap/index.ts';
-export * from './blocklet/index.ts';

@@ -33,7 +33,9 @@ const HINTS: Record<string, string> = {
 function withHint(error: unknown): unknown {
   if (!(error instanceof ClientError)) return error;
   const hint = HINTS[error.code];
-  return hint === undefined ? error : new ClientError(error.code, `${error.message} (${hint})`, { retriable: error.retriable, cause: error });
+  return hint === undefined
+    ? error
+    : new ClientError(error.code, `${error.message} (${hint})`, { retriable: error.retriable, cause: error });
 }
 
 /** The line saying where an alias points, e.g. "live → 1.2.0" or "canary → 1.3.0 (10%)". */
@@ -47,7 +49,13 @@ export function aliasLine(alias: AliasInfo): string {
  * deployBlocklet transaction naming the hashes the node answered, and has the node commit it, warm the
  * version and move the alias. `progress` gets one line per step.
  */
-export async function deployProject(ctx: Context, api: BlockletApi, dir: string, options: DeployOptions, progress: (line: string) => void): Promise<Deployed> {
+export async function deployProject(
+  ctx: Context,
+  api: BlockletApi,
+  dir: string,
+  options: DeployOptions,
+  progress: (line: string) => void,
+): Promise<Deployed> {
   progress(`reading ${dir}`);
   const source = await readBlockletSource(dir);
   let manifestText = source.manifestText;
@@ -57,7 +65,10 @@ export async function deployProject(ctx: Context, api: BlockletApi, dir: string,
   }
   const wallet = await ctx.wallet();
   if (source.manifest.author !== wallet.did) {
-    throw new CliError('MANIFEST_INVALID', `the manifest's author is ${source.manifest.author}, but your key is ${wallet.did}; only the author deploys`);
+    throw new CliError(
+      'MANIFEST_INVALID',
+      `the manifest's author is ${source.manifest.author}, but your key is ${wallet.did}; only the author deploys`,
+    );
   }
   const fileCount = Object.keys(source.files).length;
   progress(`uploading ${fileCount} file${fileCount === 1 ? '' : 's'} / ${kb(source.sourceBytes)}`);

@@ -47,7 +47,10 @@ export class LogTail {
     const fresh: LogLine[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < FOLLOW_PAGES_MAX; page += 1) {
-      const result = await this.api.logs(this.name, cursor === undefined ? { limit: FOLLOW_PAGE_LINES } : { cursor, limit: FOLLOW_PAGE_LINES });
+      const result = await this.api.logs(
+        this.name,
+        cursor === undefined ? { limit: FOLLOW_PAGE_LINES } : { cursor, limit: FOLLOW_PAGE_LINES },
+      );
       const newer = result.items.filter((line) => this.#lastId === null || BigInt(line.id) > this.#lastId);
       fresh.push(...newer);
       // The first poll only finds where the log stands; a page with older lines means we caught up.

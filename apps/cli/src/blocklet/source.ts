@@ -67,7 +67,8 @@ async function readSourceFiles(dir: string): Promise<{ files: Record<string, str
     const current = pending.pop() as string;
     for (const entry of await readdir(current, { withFileTypes: true })) {
       entries += 1;
-      if (entries > WALK_ENTRIES_MAX) throw new CliError('SOURCE_TOO_LARGE', `${dir} holds more than ${WALK_ENTRIES_MAX} entries; is it the right folder?`);
+      if (entries > WALK_ENTRIES_MAX)
+        throw new CliError('SOURCE_TOO_LARGE', `${dir} holds more than ${WALK_ENTRIES_MAX} entries; is it the right folder?`);
       if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
@@ -79,7 +80,8 @@ async function readSourceFiles(dir: string): Promise<{ files: Record<string, str
       const size = (await stat(path)).size;
       count += 1;
       bytes += size;
-      if (count > UPLOAD_LIMITS.filesMax) throw new CliError('SOURCE_TOO_LARGE', `more than ${UPLOAD_LIMITS.filesMax} source files in ${dir}`);
+      if (count > UPLOAD_LIMITS.filesMax)
+        throw new CliError('SOURCE_TOO_LARGE', `more than ${UPLOAD_LIMITS.filesMax} source files in ${dir}`);
       if (size > UPLOAD_LIMITS.fileBytesMax) {
         throw new CliError('SOURCE_TOO_LARGE', `${rel} is ${kb(size)}; a source file is at most ${kb(UPLOAD_LIMITS.fileBytesMax)}`);
       }

@@ -50,7 +50,6 @@ async function deployOnce(ctx: Context, api: BlockletApi, dir: string): Promise<
       { alias: 'live', canaryShareBps: 0, version: devVersion(manifest.version, Date.now()) },
       (line) => ctx.io.out(line),
     );
-    ctx.io.out(`ready: ${ctx.globals.nodeUrl}/b/${deployed.version.name}/  (watching ${dir}; Ctrl-C stops)`);
     return deployed.version.name;
   } catch (error) {
     const { line, bug } = describeError(error, ctx.globals.nodeUrl);
@@ -88,8 +87,18 @@ const blockletDev: Command = {
       if (!ignored(file)) changedAtMs = Date.now();
     });
     try {
-      let name = await deployOnce(ctx, api, dir);
       let tail = null as LogTail | null;
+      /** Deploys; on success finds where the log stands before saying ready, so no request's lines are missed. */
+      const deploy = async () => {
+        const name = await deployOnce(ctx, api, dir);
+        if (name === null) return;
+        if (tail?.name !== name) {
+          tail = new LogTail(api, name);
+          await tail.poll();
+        }
+        ctx.io.out(`ready: ${ctx.globals.nodeUrl}/b/${name}/  (watching ${dir}; Ctrl-C stops)`);
+      };
+      await deploy();
       let lastPollMs = 0;
       let lastLogError = '';
       while (!signal?.aborted) {
@@ -97,12 +106,10 @@ const blockletDev: Command = {
         if (signal?.aborted) break;
         if (changedAtMs !== null && Date.now() - changedAtMs >= DEBOUNCE_MS) {
           changedAtMs = null;
-          name = (await deployOnce(ctx, api, dir)) ?? name;
+          await deploy();
         }
-        if (name === null || Date.now() - lastPollMs < LOG_POLL_MS) continue;
+        if (tail === null || Date.now() - lastPollMs < LOG_POLL_MS) continue;
         lastPollMs = Date.now();
-        // A new tail's first poll only finds where the log stands, so earlier sessions' lines are not replayed.
-        if (tail?.name !== name) tail = new LogTail(api, name);
         try {
           for (const line of await tail.poll()) ctx.io.out(formatLogLine(line));
           lastLogError = '';

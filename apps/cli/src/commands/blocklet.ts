@@ -33,7 +33,7 @@ const blockletInit: Command = {
   args: 'DIR [--name NAME] [--template http|cron|oracle]',
   summary: 'start a blocklet project: blocklet.yml, index.ts, types.d.ts and a README',
   details: [
-    'NAME defaults to the folder name; the author is your key\'s DID. DIR must be missing or empty.',
+    "NAME defaults to the folder name; the author is your key's DID. DIR must be missing or empty.",
     'Templates: http (routes /hello and /visits), cron (a counter ticking every minute), oracle (fetches a price',
     'from an allow-listed host on a schedule). The project needs no install: the node bundles the TypeScript.',
   ].join('\n'),
@@ -175,7 +175,10 @@ const blockletLogs: Command = {
   },
 };
 
-const RollbackInput = z.object({ positional: nameArg('arc blocklet rollback NAME [--to VERSION]'), to: z.string().min(1).max(64).optional() });
+const RollbackInput = z.object({
+  positional: nameArg('arc blocklet rollback NAME [--to VERSION]'),
+  to: z.string().min(1).max(64).optional(),
+});
 
 const blockletRollback: Command = {
   name: 'blocklet rollback',
@@ -206,7 +209,9 @@ const blockletRollback: Command = {
       target = previous.version;
     }
     await api.setAlias(blocklet, { alias: 'live', version: target, shareBps: 10_000 });
-    ctx.result({ name: blocklet, alias: 'live', version: target, previous: live }, [['', `${aliasLine({ alias: 'live', version: target, shareBps: 10_000 })} (was ${live ?? 'none'})`]]);
+    ctx.result({ name: blocklet, alias: 'live', version: target, previous: live }, [
+      ['', `${aliasLine({ alias: 'live', version: target, shareBps: 10_000 })} (was ${live ?? 'none'})`],
+    ]);
   },
 };
 
@@ -221,14 +226,22 @@ const EnvSetInput = z.object({
 const blockletEnvSet: Command = {
   name: 'blocklet env set',
   args: 'NAME KEY VALUE [--secure]',
-  summary: "set an environment variable of a blocklet (ctx.env); --secure values are stored encrypted and never shown",
+  summary: 'set an environment variable of a blocklet (ctx.env); --secure values are stored encrypted and never shown',
   options: ['secure'],
   positionalsMax: 3,
   async run(ctx, positionals, values) {
     const input = parseInput(EnvSetInput, { ...values, positional: positionals });
     const [blocklet, key, value] = input.positional;
-    await blockletApi(ctx).setEnv(blocklet, { key, value, secure: input.secure });
-    ctx.result({ name: blocklet, key, secure: input.secure }, [['', `${blocklet}: ${key} set${input.secure ? ' (secure)' : ''}`]]);
+    const api = blockletApi(ctx);
+    await api.setEnv(blocklet, { key, value, secure: input.secure });
+    const lines: [string, string][] = [['', `${blocklet}: ${key} set${input.secure ? ' (secure)' : ''}`]];
+    // The runtime hands a blocklet only the variables its manifest declares; say so rather than let it look lost.
+    const { manifest } = await api.get(blocklet);
+    const declared = (manifest as { environment?: { name: string }[] } | null)?.environment ?? [];
+    if (!declared.some((e) => e.name === key)) {
+      lines.push(['note', `${key} is not declared in the live manifest's environment, so ctx.env will not show it until a version declares it`]);
+    }
+    ctx.result({ name: blocklet, key, secure: input.secure, declared: lines.length === 1 }, lines);
   },
 };
 

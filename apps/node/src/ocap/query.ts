@@ -37,4 +37,3 @@ export function runQuery(adapter: ChainAdapter, input: QueryInput): Promise<unkn
       return adapter.getAsset(input.asset);
   }
 }
-

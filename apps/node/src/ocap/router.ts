@@ -1,4 +1,4 @@
-import { type ChainAdapter, type OcapEvent, type StreamCheckpoint, serializeEvent } from '@arc/core';
+import { type OcapEvent, type StreamCheckpoint, serializeEvent } from '@arc/core';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { ChainOut, EventPageOut, EventsIn, QueryIn, QueryOut, SendIn, SendOut } from './api-schemas.ts';
 import { toJson } from './json.ts';

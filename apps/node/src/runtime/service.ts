@@ -418,7 +418,7 @@ export class BlockletRuntime {
       for (const submit of effects.submits) submit.release();
       return;
     }
-    for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message);
+    for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message, name);
     for (const submit of effects.submits) {
       try {
         await submit.submit();
@@ -436,7 +436,7 @@ export class BlockletRuntime {
   async #signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string; submit: () => Promise<void>; release: () => void }> {
     const key = this.keys.blockletKey(name);
     const previous = this.#submitLocks.get(name) ?? Promise.resolve();
-    let unlock = () => undefined as void;
+    let unlock: () => void = () => undefined;
     const lock = new Promise<void>((resolve) => {
       unlock = resolve;
     });

@@ -5,6 +5,8 @@ export interface TopicMessage {
   topic: string;
   message: unknown;
   publishedAtMs: number;
+  /** The blocklet that published it, when one did. */
+  origin?: string;
 }
 
 /** True when `topic` matches `pattern`, where `*` in a pattern stands for any run of characters. */
@@ -28,8 +30,8 @@ export class TopicBus {
   ) {}
 
   /** Delivers to every matching subscriber; a subscriber that throws does not stop the others. */
-  publish(topic: string, message: unknown): number {
-    const delivery: TopicMessage = { topic, message, publishedAtMs: this.now() };
+  publish(topic: string, message: unknown, origin?: string): number {
+    const delivery: TopicMessage = { topic, message, publishedAtMs: this.now(), ...(origin === undefined ? {} : { origin }) };
     let delivered = 0;
     for (const subscriber of this.#subscribers) {
       if (!topicMatches(subscriber.pattern, topic)) continue;

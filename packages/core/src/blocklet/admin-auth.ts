@@ -20,7 +20,13 @@ export function adminMessage(op: string, name: string, params: unknown, timeMs: 
 }
 
 /** Signs an admin request with an ed25519 key pair. */
-export function signAdmin(key: { publicKey: Uint8Array; secretKey: Uint8Array }, op: string, name: string, params: unknown, timeMs: number): AdminAuth {
+export function signAdmin(
+  key: { publicKey: Uint8Array; secretKey: Uint8Array },
+  op: string,
+  name: string,
+  params: unknown,
+  timeMs: number,
+): AdminAuth {
   return { publicKey: toHex(key.publicKey), timeMs, signature: toHex(signMessage(key.secretKey, adminMessage(op, name, params, timeMs))) };
 }
 
@@ -32,7 +38,8 @@ export function verifyAdmin(
   params: unknown,
   nowMs: number,
 ): { did: string } | { error: string } {
-  if (Math.abs(nowMs - auth.timeMs) > ADMIN_AUTH_SKEW_MS) return { error: `the request was signed at ${auth.timeMs}, more than 5 minutes from the node's clock; sign it again` };
+  if (Math.abs(nowMs - auth.timeMs) > ADMIN_AUTH_SKEW_MS)
+    return { error: `the request was signed at ${auth.timeMs}, more than 5 minutes from the node's clock; sign it again` };
   if (!verifySignature(auth.publicKey, adminMessage(op, name, params, auth.timeMs), auth.signature)) {
     return { error: 'the signature does not match the request; sign exactly this operation, blocklet, time and parameters' };
   }

@@ -67,8 +67,12 @@ describe('the blocklet manifest', () => {
   it('points at the line and column of each problem', () => {
     const bad = valid.replace('version: 1.2.0', 'version: one').replace('schedule: "*/5 * * * *"', 'schedule: "every minute"');
     const issues = issuesOf(bad);
-    expect(issues).toContainEqual(expect.objectContaining({ path: 'version', line: 2, column: 10, message: expect.stringMatching(/semver/) }));
-    expect(issues).toContainEqual(expect.objectContaining({ path: 'triggers.0.schedule', line: 10, message: expect.stringMatching(/5 cron fields/) }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: 'version', line: 2, column: 10, message: expect.stringMatching(/semver/) }),
+    );
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: 'triggers.0.schedule', line: 10, message: expect.stringMatching(/5 cron fields/) }),
+    );
   });
 
   it('names a missing field at its parent and an unknown one', () => {
@@ -81,7 +85,9 @@ describe('the blocklet manifest', () => {
   it('reports YAML syntax errors with their line, and refuses duplicate keys and shares that do not add up', () => {
     expect(issuesOf('name: a\n  bad: [\n')[0]?.line).toBeGreaterThan(0);
     expect(issuesOf(`${valid}name: other\n`)[0]?.message).toMatch(/unique|duplicate/i);
-    expect(issuesOf(valid.replace('shareBps: 10000', 'shareBps: 5000')).map((i) => i.message)).toContainEqual(expect.stringMatching(/10000 basis points/));
+    expect(issuesOf(valid.replace('shareBps: 10000', 'shareBps: 5000')).map((i) => i.message)).toContainEqual(
+      expect.stringMatching(/10000 basis points/),
+    );
   });
 
   it('never throws anything but a ManifestError on garbage (property)', () => {

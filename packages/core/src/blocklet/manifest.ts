@@ -51,7 +51,10 @@ const Trigger = z.discriminatedUnion('type', [
     filter: z
       .strictObject({
         addresses: z.array(z.string().max(128)).max(32).optional(),
-        kinds: z.array(z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log'])).max(4).optional(),
+        kinds: z
+          .array(z.enum(['transfer', 'tokenTransfer', 'assetTransfer', 'log']))
+          .max(4)
+          .optional(),
       })
       .default({}),
     handler: handler.default('event'),
@@ -72,8 +75,14 @@ export const BlockletManifestSchema = z.strictObject({
       http: z
         .array(
           z.strictObject({
-            path: z.string().max(256).regex(/^\/[^\s?#]*$/, 'a route path starts with / (e.g. /price or /items/*)'),
-            methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).min(1).default(['GET']),
+            path: z
+              .string()
+              .max(256)
+              .regex(/^\/[^\s?#]*$/, 'a route path starts with / (e.g. /price or /items/*)'),
+            methods: z
+              .array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
+              .min(1)
+              .default(['GET']),
           }),
         )
         .max(MANIFEST_LIMITS.routesMax)
@@ -128,7 +137,10 @@ export const BlockletManifestSchema = z.strictObject({
       beneficiaries: z
         .array(z.strictObject({ did, shareBps: z.number().int().min(1).max(10_000) }))
         .max(MANIFEST_LIMITS.beneficiariesMax)
-        .refine((list) => list.length === 0 || list.reduce((sum, b) => sum + b.shareBps, 0) === 10_000, 'beneficiary shares must add up to 10000 basis points')
+        .refine(
+          (list) => list.length === 0 || list.reduce((sum, b) => sum + b.shareBps, 0) === 10_000,
+          'beneficiary shares must add up to 10000 basis points',
+        )
         .default([]),
     })
     .default({ price: '0', beneficiaries: [] }),
@@ -153,7 +165,9 @@ export class ManifestError extends Error {
     readonly file: string,
     readonly issues: ManifestIssue[],
   ) {
-    super(`${file} is not a valid blocklet manifest:\n${issues.map((i) => `  ${file}:${i.line}:${i.column} ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    super(
+      `${file} is not a valid blocklet manifest:\n${issues.map((i) => `  ${file}:${i.line}:${i.column} ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -163,7 +177,9 @@ export class ManifestError extends Error {
  */
 export function parseManifest(source: string, file = 'blocklet.yml'): BlockletManifest {
   if (source.length > MANIFEST_LIMITS.textBytesMax) {
-    throw new ManifestError(file, [{ path: '', line: 1, column: 1, message: `a manifest is at most ${MANIFEST_LIMITS.textBytesMax} bytes` }]);
+    throw new ManifestError(file, [
+      { path: '', line: 1, column: 1, message: `a manifest is at most ${MANIFEST_LIMITS.textBytesMax} bytes` },
+    ]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });

@@ -15,7 +15,18 @@ const SHIM_SOURCE = `return (${sdkShim.toString()})($0, $1);`;
 /** Minimum CPU budget of compiling and evaluating a module (large bundles take longer than a call). */
 const LOAD_CPU_MIN_MS = 2000;
 const HEAP_SAMPLE_MS = 10;
-const HOST_METHODS = new Set(['kv.get', 'kv.set', 'kv.delete', 'kv.list', 'publish', 'fetch', 'ocap.query', 'ocap.send', 'ledger.did', 'ledger.submit']);
+const HOST_METHODS = new Set([
+  'kv.get',
+  'kv.set',
+  'kv.delete',
+  'kv.list',
+  'publish',
+  'fetch',
+  'ocap.query',
+  'ocap.send',
+  'ledger.did',
+  'ledger.submit',
+]);
 
 /** Cached isolates by `${hash}:${memoryMb}`, least recently used first. */
 const entries = new Map();
