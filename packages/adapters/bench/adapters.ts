@@ -111,7 +111,8 @@ async function main() {
           type: 2,
         });
         const hash = await bare('eth_sendRawTransaction', [raw]);
-        await bare('eth_getTransactionReceipt', [hash]);
+        // Until the receipt exists (anvil mines right after answering), asking again at once.
+        for (let i = 0; i < 10_000 && (await bare('eth_getTransactionReceipt', [hash])) === null; i += 1);
       },
       ocap: async () => {
         const sent = await adapter.transfer(signer, { to: target, amount: 1n });

@@ -48,6 +48,8 @@ import { EthereumSigner, walletOf } from './signer.ts';
 import { ERC20_ABI, ERC721_ABI, TokenReader } from './tokens.ts';
 
 export const ETHEREUM_POLL_MS_DEFAULT = 250;
+/** The first re-check of a transaction not yet mined; later ones double up to pollMs. */
+const WAIT_FIRST_RECHECK_MS = 2;
 export const ETHEREUM_WAIT_TIMEOUT_MS_DEFAULT = 60_000;
 /** Mainnet's slot time; local nodes (anvil automine) are faster, set `blockTimeMs` for them. */
 export const ETHEREUM_BLOCK_TIME_MS_DEFAULT = 12_000;
@@ -254,16 +256,19 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
       const confirmations = options.confirmations ?? confirmationsDefault;
       const timeoutMs = options.timeoutMs ?? ETHEREUM_WAIT_TIMEOUT_MS_DEFAULT;
       const deadline = Date.now() + timeoutMs;
+      // Look again soon at first (a dev chain mines within milliseconds), then back off to pollMs.
+      let delayMs = Math.min(pollMs, WAIT_FIRST_RECHECK_MS);
       for (;;) {
         const tx = await fetchTx(checked);
         if (tx && tx.confirmations >= confirmations) return tx;
-        if (Date.now() + pollMs > deadline) {
+        if (Date.now() + delayMs > deadline) {
           const state = tx ? `${tx.status} with ${tx.confirmations} confirmations` : 'unknown to the node';
           throw new OcapError('TIMEOUT', `Transaction ${hash} is still ${state} after ${timeoutMs} ms (wanted ${confirmations}).`, {
             chainId: rpc.caip2,
           });
         }
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(pollMs, delayMs * 2);
       }
     },
 

@@ -1,0 +1,75 @@
+/**
+ * The public blocklet SDK types (a copy of packages/core/src/blocklet/sdk.ts): a component imports only files
+ * of its own folder, so it deploys like any third-party blocklet. test/components.test.ts checks that every
+ * copy is the same and that each component's handlers fit the SDK in @arc/core.
+ */
+
+/** An HTTP request routed to the blocklet (`/b/<name>/<path>`); the body is text. */
+export interface BlockletHttpRequest {
+  method: string;
+  /** The path under the blocklet, starting with '/'. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface BlockletHttpResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Text, or any JSON value (sent as application/json). */
+  body?: unknown;
+}
+
+export interface BlockletCronEvent {
+  schedule: string;
+  scheduledAtMs: number;
+}
+
+/** An OCAP event of a chain trigger (amount as a decimal string); `dedupKey` is stable across redeliveries. */
+export interface BlockletChainEvent {
+  chain: string;
+  dedupKey: string;
+  event: Record<string, unknown>;
+}
+
+export interface BlockletTopicMessage {
+  topic: string;
+  message: unknown;
+  publishedAtMs: number;
+}
+
+export interface BlockletKv {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<{ items: { key: string; value: unknown }[]; nextCursor: string | null }>;
+}
+
+export interface BlockletContext {
+  invocationId: string;
+  env: Readonly<Record<string, string>>;
+  /** The blocklet's own state; writes are committed only when the invocation succeeds. */
+  kv: BlockletKv;
+  /** Publishes to a topic the manifest lists under permissions.topics.publish. */
+  publish(topic: string, message: unknown): Promise<void>;
+  /** HTTP to a host the manifest lists under permissions.hosts. */
+  fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
+  /** OCAP on chains the manifest permits, up to its level. */
+  ocap: {
+    query(chain: string, method: string, params?: Record<string, unknown>): Promise<unknown>;
+    send(chain: string, rawTx: string): Promise<{ hash: string }>;
+  };
+  /** Submits a ledger transaction signed by the blocklet's own DID (permissions.ledger.submit). */
+  ledger: { did(): Promise<string>; submit(itx: Record<string, unknown>): Promise<{ hash: string }> };
+  log: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
+}
+
+/** A blocklet module's default export. */
+export interface BlockletHandlers {
+  fetch?(request: BlockletHttpRequest, ctx: BlockletContext): Promise<BlockletHttpResponse> | BlockletHttpResponse;
+  cron?(event: BlockletCronEvent, ctx: BlockletContext): Promise<unknown> | unknown;
+  event?(event: BlockletChainEvent, ctx: BlockletContext): Promise<unknown> | unknown;
+  topic?(message: BlockletTopicMessage, ctx: BlockletContext): Promise<unknown> | unknown;
+  [handler: string]: ((input: never, ctx: BlockletContext) => unknown) | undefined;
+}
