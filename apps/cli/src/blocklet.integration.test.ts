@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestNode, type TestNode } from '@arc/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from './cli.ts';
+import { captureIo } from './testing.ts';
 
 const BIN = fileURLToPath(new URL('../bin/arc.mjs', import.meta.url));
 const exec = promisify(execFile);
@@ -45,6 +47,15 @@ async function ok(...args: string[]) {
 async function hello(name: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${node.url}/b/${name}/hello`);
   return { status: response.status, body: await response.json() };
+}
+
+/** Waits until test() holds (30 s at most), saying what it waited for and what it saw. */
+async function until(test: () => boolean, what: string, seen: () => string = () => '') {
+  const deadline = Date.now() + 30_000;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${seen()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Sets the manifest's version and the greeting of the http template. */
@@ -90,6 +101,17 @@ describe('arc blocklet against a node', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z info {2}1\.0\.0 {2}hello from /);
     expect(lines[2]).toMatch(/ info {2}1\.0\.0 {2}hello from /);
+
+    // --follow prints what comes after the last page until Ctrl-C (here: an aborted signal, in-process).
+    const interrupted = new AbortController();
+    const cap = captureIo({ HOME: home, ARC_NODE_URL: node.url });
+    const following = run(['blocklet', 'logs', 'greeter', '--follow', '--limit', '1'], { ...cap.io, signal: interrupted.signal });
+    await until(() => cap.out.length === 1, 'the last log line');
+    await hello('greeter');
+    await until(() => cap.out.length === 2, 'the followed log line');
+    interrupted.abort();
+    expect(await following).toBe(0);
+    expect(cap.out[1]).toMatch(/ info {2}1\.1\.0 {2}hello from /);
 
     const list = JSON.parse(await ok('blocklet', 'list', '--json')) as { name: string; aliases: { alias: string; version: string }[] }[];
     expect(list.find((b) => b.name === 'greeter')?.aliases).toContainEqual(expect.objectContaining({ alias: 'live', version: '1.1.0' }));

@@ -77,7 +77,7 @@ describe('arc blocklet init', () => {
 describe('arc blocklet argument errors', () => {
   it('lists the subcommands of a group', async () => {
     expect((await arc(['blocklet'])).stderr).toBe(
-      'error USAGE: "arc blocklet" needs one of: init, deploy, list, logs, rollback, invoke, env, dev',
+      'error USAGE: "arc blocklet" needs one of: init, deploy, dev, list, logs, rollback, invoke, env',
     );
     expect((await arc(['blocklet', 'env'])).stderr).toBe('error USAGE: "arc blocklet env" needs one of: set, unset, list');
   });

@@ -4,7 +4,6 @@ import type { Command } from './command.ts';
 import { assetCommands } from './commands/asset.ts';
 import { balanceCommands } from './commands/balance.ts';
 import { blockletCommands } from './commands/blocklet.ts';
-import { blockletDevCommands } from './commands/blocklet-dev.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
 import { tokenCommands } from './commands/token.ts';
@@ -26,7 +25,6 @@ export const COMMANDS: readonly Command[] = [
   ...assetCommands,
   ...txCommands,
   ...blockletCommands,
-  ...blockletDevCommands,
 ];
 
 const NodeUrl = z

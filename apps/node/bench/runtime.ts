@@ -4,10 +4,11 @@
  *   run a trivial function, median ms; and a warm `ref.apply` of a trivial async function, median µs);
  * - through the pool: cold start (first call of a new code hash), warm call overhead (pool.invoke minus the bare
  *   warm call: includes the IPC hop parent → worker → parent, which is part of the runtime's cost), invocations
- *   per second of a trivial handler under concurrency, and isolates per GB (RSS growth of one worker).
+ *   per second of a trivial handler under concurrency, and isolates per GB (RSS growth of one worker);
+ * - through a whole node: HTTP invocations per second of a deployed blocklet at /b/<name>/ (invocationsPerSec).
  * `--quick` finishes in about half a minute. Last line: one JSON object.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -133,9 +134,84 @@ async function measureIsolatesPerGb(): Promise<{ mbPerIsolate: number; isolatesP
   }
 }
 
+/**
+ * HTTP invocations per second through a whole node: /b/<name>/ on loopback → route check → sandbox → kv-free
+ * handler → usage row, with HTTP_CONCURRENCY requests in flight (keep-alive fetch).
+ */
+async function measureHttp(): Promise<{ perSec: number; p50Ms: number; p99Ms: number }> {
+  const { startTestNode } = await import('../src/testing.ts');
+  const core = await import('@arc/core');
+  const node = await startTestNode({ blockIntervalMs: 2000, sandboxWorkers: 2 });
+  try {
+    const key = core.keyPairFromSeed(core.fromHex(node.funded.secretKey));
+    const did = core.didFromPublicKey(key.publicKey);
+    const trpc = (await import('@trpc/client')).createTRPCClient<import('../src/api/router.ts').AppRouter>({
+      links: [(await import('@trpc/client')).httpBatchLink({ url: `${node.url}/trpc` })],
+    });
+    const manifestText = `name: bench\nversion: 1.0.0\ntitle: Bench\nauthor: ${did}\ninterfaces: { http: [{ path: /, methods: [GET] }] }\n`;
+    const uploaded = await trpc.blocklet.upload.mutate({
+      manifest: { file: 'blocklet.yml', text: manifestText },
+      files: { 'index.js': 'export default { fetch() { return { body: "ok" }; } };' },
+    });
+    const account = await trpc.account.get.query({ did });
+    const tx = core.signTx(
+      {
+        chainId: node.chainId,
+        from: did,
+        publicKey: key.publicKey,
+        nonce: account.nonce + 1,
+        fee: 10n ** 14n,
+        feePayer: null,
+        itx: {
+          type: 'deployBlocklet',
+          name: 'bench',
+          version: '1.0.0',
+          manifestHash: core.fromHex(uploaded.manifestHash),
+          bundleHash: core.fromHex(uploaded.bundleHash),
+        },
+      },
+      key.secretKey,
+    );
+    await trpc.blocklet.deploy.mutate({ tx: core.toHex(core.encodeTx(tx)) });
+    const url = `${node.url}/b/bench/`;
+    // The load comes from another process (keep-alive http.request), so the client's own work does not share
+    // the node's event loop.
+    const load = `
+      const http = require('node:http');
+      const agent = new http.Agent({ keepAlive: true, maxSockets: ${HTTP_CONCURRENCY} });
+      const url = new URL(${JSON.stringify(url)});
+      const get = () => new Promise((resolve, reject) => {
+        const t0 = performance.now();
+        http.get({ host: url.hostname, port: url.port, path: url.pathname, agent }, (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error('HTTP ' + res.statusCode))));
+        }).on('error', reject);
+      });
+      (async () => {
+        for (let i = 0; i < 200; i++) await get();
+        const latencies = [];
+        const start = performance.now();
+        const deadline = start + ${THROUGHPUT_SECONDS * 1000};
+        await Promise.all(Array.from({ length: ${HTTP_CONCURRENCY} }, async () => { while (performance.now() < deadline) latencies.push(await get()); }));
+        const seconds = (performance.now() - start) / 1000;
+        latencies.sort((a, b) => a - b);
+        console.log(JSON.stringify({ perSec: latencies.length / seconds, p50Ms: latencies[Math.floor(latencies.length / 2)], p99Ms: latencies[Math.floor(latencies.length * 0.99)] }));
+        agent.destroy();
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['-e', load], { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    return JSON.parse(output.trim().split('\n').pop() as string) as { perSec: number; p50Ms: number; p99Ms: number };
+  } finally {
+    await node.stop();
+  }
+}
+
+const HTTP_CONCURRENCY = 32;
 const floor = measureFloor();
 const pooled = await measurePool();
 const density = await measureIsolatesPerGb();
+const http = await measureHttp();
 const warmOverheadUs = pooled.warmUs - floor.warmUs;
 const coldRatio = pooled.coldMs / floor.coldMs;
 
@@ -147,7 +223,10 @@ console.log(
 );
 console.log(`  pool warm call                                             ${pooled.warmUs.toFixed(1)} µs`);
 console.log(`  warm overhead over the bare call (includes the IPC hop)    ${warmOverheadUs.toFixed(1)} µs  (goal ≤ 50)`);
-console.log(`  invocations per second (${THROUGHPUT_CONCURRENCY} concurrent, 2 workers)            ${pooled.perSec.toFixed(0)}`);
+console.log(`  pool invocations per second (${THROUGHPUT_CONCURRENCY} concurrent, 2 workers)       ${pooled.perSec.toFixed(0)}`);
+console.log(
+  `  HTTP invocations per second (${HTTP_CONCURRENCY} concurrent, whole node)       ${http.perSec.toFixed(0)}  (p50 ${http.p50Ms.toFixed(1)} ms, p99 ${http.p99Ms.toFixed(1)} ms)`,
+);
 console.log(
   `  memory per isolate (RSS growth over ${ISOLATES_MEASURED})                 ${density.mbPerIsolate.toFixed(2)} MB → ${density.isolatesPerGb} per GB (goal ≥ 500)`,
 );
@@ -158,7 +237,9 @@ console.log(
     coldMs: Number(pooled.coldMs.toFixed(3)),
     coldRatio: Number(coldRatio.toFixed(2)),
     warmOverheadUs: Number(warmOverheadUs.toFixed(1)),
-    invocationsPerSec: Math.round(pooled.perSec),
+    invocationsPerSec: Math.round(http.perSec),
+    poolInvocationsPerSec: Math.round(pooled.perSec),
+    httpP99Ms: Number(http.p99Ms.toFixed(1)),
     isolatesPerGb: density.isolatesPerGb,
   }),
 );

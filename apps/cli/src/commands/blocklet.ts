@@ -9,6 +9,7 @@ import { formatLogLine, LOG_POLL_MS, LogTail, sleep } from '../blocklet/follow.t
 import { TEMPLATES, templateFiles } from '../blocklet/templates.ts';
 import type { Command } from '../command.ts';
 import { CliError, usage } from '../errors.ts';
+import { blockletDevCommands } from './blocklet-dev.ts';
 
 const name = z.string().regex(BLOCKLET_NAME, 'a blocklet name is 2–64 lower-case letters, digits or dashes, starting with a letter');
 const nameArg = (usageLine: string) => z.tuple([name], { error: `give the blocklet's name: ${usageLine}` });
@@ -239,7 +240,10 @@ const blockletEnvSet: Command = {
     const { manifest } = await api.get(blocklet);
     const declared = (manifest as { environment?: { name: string }[] } | null)?.environment ?? [];
     if (!declared.some((e) => e.name === key)) {
-      lines.push(['note', `${key} is not declared in the live manifest's environment, so ctx.env will not show it until a version declares it`]);
+      lines.push([
+        'note',
+        `${key} is not declared in the live manifest's environment, so ctx.env will not show it until a version declares it`,
+      ]);
     }
     ctx.result({ name: blocklet, key, secure: input.secure, declared: lines.length === 1 }, lines);
   },
@@ -322,6 +326,7 @@ const blockletInvoke: Command = {
 export const blockletCommands: Command[] = [
   blockletInit,
   blockletDeploy,
+  ...blockletDevCommands,
   blockletList,
   blockletLogs,
   blockletRollback,

@@ -36,7 +36,7 @@ export interface HostDeps {
   ocap: OcapHub;
   now: () => number;
   /** Signs an inner transaction with the blocklet's own key (nonce reserved now); returns its hash and a submit step. */
-  signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string; submit: () => Promise<void>; release: () => void }>;
+  signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string }>;
   blockletDid(name: string): string;
 }
 
@@ -44,7 +44,8 @@ export interface HostDeps {
 export interface Effects {
   kv: Map<string, unknown | undefined>;
   publishes: { topic: string; message: unknown }[];
-  submits: { hash: string; submit: () => Promise<void>; release: () => void }[];
+  /** Hashes of the ledger transactions signed (submitted by the runtime on success). */
+  submits: string[];
   logs: LogLine[];
 }
 
@@ -258,7 +259,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         if (!parsed.success)
           bad(`ctx.ledger.submit: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'itx'}: ${i.message}`).join('; ')}`);
         const signed = await deps.signAsBlocklet(name, parsed.data as Itx);
-        effects.submits.push(signed);
+        effects.submits.push(signed.hash);
         return { hash: signed.hash };
       }
       case 'log': {

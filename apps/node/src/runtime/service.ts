@@ -6,6 +6,7 @@ import {
   encodeTx,
   fromHex,
   type Itx,
+  type KeyPair,
   manifestHash,
   parseManifest,
   signTx,
@@ -24,6 +25,7 @@ import type { OcapHub } from '../ocap/service.ts';
 import type { AdminAuthIn, DeployIn, UploadIn } from './api-schemas.ts';
 import { bundleBlocklet } from './bundle.ts';
 import { createHost, type Effects } from './host.ts';
+import { GroupCommitter } from './metering.ts';
 import { type AliasRow, BlockletRegistry, type VersionRow } from './registry.ts';
 import type { SandboxPool } from './sandbox/types.ts';
 import { RuntimeKeys } from './secrets.ts';
@@ -84,11 +86,21 @@ export class BlockletRuntime {
   readonly #manifests = new Map<string, BlockletManifest>();
   readonly #inFlight = new Map<string, number>();
   readonly #submitLocks = new Map<string, Promise<void>>();
+  /** Routing state read on every call, kept in memory and dropped on every change this runtime makes. */
+  readonly #aliasCache = new Map<string, AliasRow[]>();
+  readonly #versionCache = new Map<string, VersionRow>();
+  readonly #envCache = new Map<string, Map<string, string>>();
+  readonly #committer: GroupCommitter;
+  readonly #sessions = new Map<
+    string,
+    { key: KeyPair & { did: string }; first: number; next: number; txs: Uint8Array[]; unlock: () => void }
+  >();
   readonly #nextNonce = new Map<string, number>();
 
   constructor(readonly deps: RuntimeDeps) {
     this.keys = new RuntimeKeys(deps.ledger.options.nodeKey);
     this.registry = new BlockletRegistry(deps.db, deps.ledger);
+    this.#committer = new GroupCommitter(deps.db);
   }
 
   async start(): Promise<void> {
@@ -178,10 +190,12 @@ export class BlockletRuntime {
     await this.deps.sandbox.warm(loaded.code, loaded.manifest.limits);
     const before = await this.registry.aliases(name);
     await this.registry.setAlias(name, alias, version.version, shareBps, this.deps.now());
+    this.#aliasCache.delete(name);
     if (alias === 'live') {
       // A canary of the version now live has nothing left to test.
       const canary = before.find((a) => a.alias === 'canary');
       if (canary?.version === version.version) await this.registry.setAlias(name, 'canary', null, 0, this.deps.now());
+      this.#aliasCache.delete(name);
       this.events.emit('live', name);
     }
     void this.#evictUnaliased(name, before);
@@ -221,6 +235,7 @@ export class BlockletRuntime {
     if (version === null) {
       if (alias === 'live') throw new NodeError('BAD_INPUT', 'live cannot be removed; point it at another version.');
       await this.registry.setAlias(name, alias, null, 0, this.deps.now());
+      this.#aliasCache.delete(name);
       return this.registry.aliases(name);
     }
     const row = await this.registry.version(name, version);
@@ -230,6 +245,7 @@ export class BlockletRuntime {
   }
 
   async setEnv(name: string, key: string, value: string | null, secure: boolean) {
+    this.#envCache.delete(name);
     if (value === null) {
       await this.deps.db.query('DELETE FROM blocklet_env WHERE name = $1 AND key = $2', [name, key]);
       return;
@@ -251,12 +267,20 @@ export class BlockletRuntime {
     return rows.map((r) => ({ key: r.key, secure: r.secure, value: r.secure ? null : r.value, updatedAtMs: r.updated_at_ms }));
   }
 
-  async #env(name: string, manifest: BlockletManifest): Promise<Record<string, string>> {
+  async #envValues(name: string): Promise<Map<string, string>> {
+    const cached = this.#envCache.get(name);
+    if (cached) return cached;
     const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean }>(
       'SELECT key, value, secure FROM blocklet_env WHERE name = $1',
       [name],
     );
-    const set = new Map(rows.map((r) => [r.key, r.secure ? this.keys.open(name, r.key, r.value) : r.value]));
+    const values = new Map(rows.map((r) => [r.key, r.secure ? this.keys.open(name, r.key, r.value) : r.value]));
+    this.#envCache.set(name, values);
+    return values;
+  }
+
+  async #env(name: string, manifest: BlockletManifest): Promise<Record<string, string>> {
+    const set = await this.#envValues(name);
     const env: Record<string, string> = {};
     for (const declared of manifest.environment) {
       const value = set.get(declared.name) ?? declared.default;
@@ -278,7 +302,11 @@ export class BlockletRuntime {
 
   /** Which version serves a call: a version string, or an alias (live takes its canary's share of calls). */
   async resolve(name: string, target = 'live'): Promise<VersionRow> {
-    const aliases = await this.registry.aliases(name);
+    let aliases = this.#aliasCache.get(name);
+    if (!aliases) {
+      aliases = await this.registry.aliases(name);
+      this.#aliasCache.set(name, aliases);
+    }
     let version = target;
     if (target === 'live' || target === 'canary') {
       const live = aliases.find((a) => a.alias === 'live');
@@ -293,8 +321,11 @@ export class BlockletRuntime {
       }
       version = chosen.version;
     }
+    const cached = this.#versionCache.get(`${name}@${version}`);
+    if (cached) return cached;
     const row = await this.registry.version(name, version);
     if (!row) throw new NodeError('BLOCKLET_NOT_FOUND', `There is no version ${version} of ${name}.`);
+    this.#versionCache.set(`${name}@${version}`, row);
     return row;
   }
 
@@ -317,7 +348,7 @@ export class BlockletRuntime {
         ocap: this.deps.ocap,
         now: this.deps.now,
         blockletDid: (n) => this.keys.blockletKey(n).did,
-        signAsBlocklet: (n, itx) => this.#signAsBlocklet(n, itx),
+        signAsBlocklet: (n, itx) => this.#signAsBlocklet(n, invocationId, itx),
       },
       name,
       loaded.manifest,
@@ -335,6 +366,9 @@ export class BlockletRuntime {
         host,
         invocationId,
       });
+    } catch (error) {
+      await this.#endSession(name, invocationId, false);
+      throw error;
     } finally {
       this.#inFlight.set(hash, (this.#inFlight.get(hash) ?? 1) - 1);
     }
@@ -354,127 +388,106 @@ export class BlockletRuntime {
     const now = this.deps.now();
     const period = Math.floor(now / RUNTIME_LIMITS.usagePeriodMs) * RUNTIME_LIMITS.usagePeriodMs;
     const { usage } = outcome;
+    if (!outcome.ok) effects.logs.push({ level: 'error', message: `${outcome.error?.code}: ${outcome.error?.message}`, atMs: now });
     try {
-      await this.deps.db.transaction(async (sql) => {
-        if (outcome.ok) {
-          for (const [key, value] of effects.kv) {
-            if (value === undefined) await sql.query('DELETE FROM blocklet_kv WHERE name = $1 AND key = $2', [name, key]);
-            else {
-              await sql.query(
-                `INSERT INTO blocklet_kv (name, key, value, updated_at_ms) VALUES ($1, $2, $3::jsonb, $4)
-                 ON CONFLICT (name, key) DO UPDATE SET value = $3::jsonb, updated_at_ms = $4`,
-                [name, key, JSON.stringify(value), now],
-              );
-            }
-          }
-        }
-        if (!outcome.ok) effects.logs.push({ level: 'error', message: `${outcome.error?.code}: ${outcome.error?.message}`, atMs: now });
-        if (effects.logs.length > 0) {
-          await sql.query(
-            `INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms)
-             SELECT $1, $2, $3, l.level, l.message, l.at_ms FROM unnest($4::text[], $5::text[], $6::bigint[]) AS l(level, message, at_ms)`,
-            [
-              name,
-              version,
-              outcome.invocationId,
-              effects.logs.map((l) => l.level),
-              effects.logs.map((l) => l.message),
-              effects.logs.map((l) => l.atMs),
-            ],
-          );
-        }
-        await sql.query(
-          `INSERT INTO blocklet_invocations (id, name, version, trigger, ok, error_code, cpu_ms, wall_ms, memory_bytes, at_ms)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            outcome.invocationId,
-            name,
-            version,
-            trigger,
-            outcome.ok,
-            outcome.error?.code ?? null,
-            usage.cpuMs,
-            usage.wallMs,
-            usage.memoryBytes,
-            now,
-          ],
-        );
-        await sql.query(
-          `INSERT INTO blocklet_usage (name, version, period_start_ms, invocations, errors, cpu_ms, wall_ms, memory_mb_ms)
-           VALUES ($1, $2, $3, 1, $4, $5, $6, $7)
-           ON CONFLICT (name, version, period_start_ms) DO UPDATE SET invocations = blocklet_usage.invocations + 1,
-             errors = blocklet_usage.errors + $4, cpu_ms = blocklet_usage.cpu_ms + $5, wall_ms = blocklet_usage.wall_ms + $6,
-             memory_mb_ms = blocklet_usage.memory_mb_ms + $7`,
-          [name, version, period, outcome.ok ? 0 : 1, usage.cpuMs, usage.wallMs, (usage.memoryBytes / 2 ** 20) * usage.wallMs],
-        );
+      await this.#committer.write({
+        invocationId: outcome.invocationId,
+        name,
+        version,
+        trigger,
+        ok: outcome.ok,
+        errorCode: outcome.error?.code ?? null,
+        cpuMs: usage.cpuMs,
+        wallMs: usage.wallMs,
+        memoryBytes: usage.memoryBytes,
+        atMs: now,
+        periodStartMs: period,
+        kv: outcome.ok ? effects.kv : new Map(),
+        logs: effects.logs,
       });
     } catch (error) {
-      for (const submit of effects.submits) submit.release();
+      await this.#endSession(name, outcome.invocationId, false);
       throw error;
     }
     for (const line of effects.logs)
       this.deps.topics.publish(`blocklet:${name}:logs`, { version, invocationId: outcome.invocationId, ...line });
-    if (!outcome.ok) {
-      for (const submit of effects.submits) submit.release();
-      return;
-    }
-    for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message, name);
-    for (const submit of effects.submits) {
-      try {
-        await submit.submit();
-      } catch (error) {
-        this.deps.log(`blocklet ${name}: a ledger submission failed after commit: ${(error as Error).message}`);
-      }
-    }
+    if (outcome.ok) for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message, name);
+    await this.#endSession(name, outcome.invocationId, outcome.ok);
   }
 
   /**
-   * Signs with the blocklet's own key. The first submission of an invocation takes the blocklet's submit lock
-   * until the invocation ends, so nonces stay consecutive whether it succeeds (submitted in order) or fails
-   * (nonces given back).
+   * Signs with the blocklet's own key. An invocation's first submission opens a ledger session that holds the
+   * blocklet's submit lock until the invocation ends, so its nonces are consecutive: on success they are
+   * submitted in order, on failure given back. Later submissions of the same invocation join the session.
    */
-  async #signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string; submit: () => Promise<void>; release: () => void }> {
-    const key = this.keys.blockletKey(name);
-    const previous = this.#submitLocks.get(name) ?? Promise.resolve();
-    let unlock: () => void = () => undefined;
-    const lock = new Promise<void>((resolve) => {
-      unlock = resolve;
-    });
-    this.#submitLocks.set(
-      name,
-      previous.then(() => lock),
-    );
-    await previous;
-    const account = await this.deps.queries.account(key.did);
-    const chainNext = account.nonce + this.deps.ledger.mempool.pendingCount(key.did) + 1;
-    const nonce = Math.max(chainNext, this.#nextNonce.get(key.did) ?? 0);
-    this.#nextNonce.set(key.did, nonce + 1);
+  async #signAsBlocklet(name: string, invocationId: string, itx: Itx): Promise<{ hash: string }> {
+    let session = this.#sessions.get(invocationId);
+    if (!session) {
+      const previous = this.#submitLocks.get(name) ?? Promise.resolve();
+      let unlock: () => void = () => undefined;
+      const lock = new Promise<void>((resolve) => {
+        unlock = resolve;
+      });
+      const chained = previous.then(() => lock);
+      this.#submitLocks.set(name, chained);
+      await previous;
+      const key = this.keys.blockletKey(name);
+      const account = await this.deps.queries.account(key.did);
+      const chainNext = account.nonce + this.deps.ledger.mempool.pendingCount(key.did) + 1;
+      const first = Math.max(chainNext, this.#nextNonce.get(key.did) ?? 0);
+      session = {
+        key,
+        first,
+        next: first,
+        txs: [],
+        unlock: () => {
+          if (this.#submitLocks.get(name) === chained) this.#submitLocks.delete(name);
+          unlock();
+        },
+      };
+      this.#sessions.set(invocationId, session);
+    }
     const genesis = this.deps.ledger.options.genesis;
+    const { key } = session;
     const tx = signTx(
-      { chainId: genesis.chainId, from: key.did, publicKey: key.publicKey, nonce, fee: genesis.params.minFee, feePayer: null, itx },
+      {
+        chainId: genesis.chainId,
+        from: key.did,
+        publicKey: key.publicKey,
+        nonce: session.next,
+        fee: genesis.params.minFee,
+        feePayer: null,
+        itx,
+      },
       key.secretKey,
     );
+    session.next += 1;
+    this.#nextNonce.set(key.did, session.next);
     const bytes = encodeTx(tx);
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      unlock();
-    };
-    return {
-      hash: toHex(txHash(bytes)),
-      submit: async () => {
+    session.txs.push(bytes);
+    return { hash: toHex(txHash(bytes)) };
+  }
+
+  /** Ends an invocation's ledger session: submits its transactions in order, or gives their nonces back. */
+  async #endSession(name: string, invocationId: string, ok: boolean): Promise<void> {
+    const session = this.#sessions.get(invocationId);
+    if (!session) return;
+    this.#sessions.delete(invocationId);
+    try {
+      if (!ok) {
+        this.#nextNonce.set(session.key.did, session.first);
+        return;
+      }
+      for (const bytes of session.txs) {
         try {
           await this.deps.admission.submit(bytes);
-        } finally {
-          finish();
+        } catch (error) {
+          this.deps.log(`blocklet ${name}: a ledger submission failed after commit: ${(error as Error).message}`);
         }
-      },
-      release: () => {
-        this.#nextNonce.set(key.did, nonce);
-        finish();
-      },
-    };
+      }
+    } finally {
+      session.unlock();
+    }
   }
 
   // ---- reads ----

@@ -51,7 +51,8 @@ function checkProfile(value: unknown): Profile {
     bio: text(input.bio, 'bio', LIMITS.bioChars),
     links: links.map((link, i) => text(link, `links[${i}]`, LIMITS.linkChars)),
   };
-  if (JSON.stringify(profile).length > LIMITS.profileBytes) throw new RequestError(400, `a profile is at most ${LIMITS.profileBytes} bytes`);
+  if (JSON.stringify(profile).length > LIMITS.profileBytes)
+    throw new RequestError(400, `a profile is at most ${LIMITS.profileBytes} bytes`);
   return profile;
 }
 

@@ -43,7 +43,11 @@ export interface BlockletKv {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<void>;
-  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<{ items: { key: string; value: unknown }[]; nextCursor: string | null }>;
+  list(options?: {
+    prefix?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ items: { key: string; value: unknown }[]; nextCursor: string | null }>;
 }
 
 export interface BlockletContext {
@@ -54,7 +58,10 @@ export interface BlockletContext {
   /** Publishes to a topic the manifest lists under permissions.topics.publish. */
   publish(topic: string, message: unknown): Promise<void>;
   /** HTTP to a host the manifest lists under permissions.hosts. */
-  fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
+  fetch(
+    url: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }>;
   /** OCAP on chains the manifest permits, up to its level. */
   ocap: {
     query(chain: string, method: string, params?: Record<string, unknown>): Promise<unknown>;

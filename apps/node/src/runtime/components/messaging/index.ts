@@ -38,7 +38,8 @@ function parseBody(body: string): Record<string, unknown> {
 }
 
 function field(value: unknown, name: string, max: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > max) throw new RequestError(400, `${name} is text of 1 to ${max} characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > max)
+    throw new RequestError(400, `${name} is text of 1 to ${max} characters`);
   return value;
 }
 
@@ -47,7 +48,13 @@ async function post(ctx: BlockletContext, room: string, body: string): Promise<M
   const input = parseBody(body);
   const atMs = Date.now();
   const id = `${String(TIME_MAX_MS - atMs).padStart(13, '0')}-${ctx.invocationId}`;
-  const message: Message = { id, room, from: field(input.from, 'from', LIMITS.fromChars), text: field(input.text, 'text', LIMITS.textChars), atMs };
+  const message: Message = {
+    id,
+    room,
+    from: field(input.from, 'from', LIMITS.fromChars),
+    text: field(input.text, 'text', LIMITS.textChars),
+    atMs,
+  };
   await ctx.kv.set(roomPrefix(room) + id, message);
   await ctx.publish(`chat:${room}`, message);
   const kept = await ctx.kv.list({ prefix: roomPrefix(room), limit: LIMITS.keptPerRoom });

@@ -35,7 +35,8 @@ async function airdrop(ctx: BlockletContext, input: { token?: unknown; recipient
     throw new RequestError(400, `recipients is a list of 1 to ${AIRDROP_RECIPIENTS_MAX} DIDs`);
   }
   const amount = typeof input.amount === 'number' && Number.isSafeInteger(input.amount) ? String(input.amount) : input.amount;
-  if (typeof amount !== 'string' || !AMOUNT.test(amount)) throw new RequestError(400, 'amount is a positive whole number in the smallest unit, as a string');
+  if (typeof amount !== 'string' || !AMOUNT.test(amount))
+    throw new RequestError(400, 'amount is a positive whole number in the smallest unit, as a string');
   const targets = recipients.map((r, i) => checkDid(r, `recipients[${i}]`));
   const from = await ctx.ledger.did();
   const held = await balance(ctx, token, from);
@@ -45,7 +46,14 @@ async function airdrop(ctx: BlockletContext, input: { token?: unknown; recipient
   // The runtime submits these only if the invocation succeeds, so a failure half-way sends nothing.
   const sent: { to: string; hash: string }[] = [];
   for (const to of targets) {
-    const { hash } = await ctx.ledger.submit({ type: 'transfer', to, amount: '0', tokens: [{ token, amount }], assets: [], memo: 'airdrop' });
+    const { hash } = await ctx.ledger.submit({
+      type: 'transfer',
+      to,
+      amount: '0',
+      tokens: [{ token, amount }],
+      assets: [],
+      memo: 'airdrop',
+    });
     sent.push({ to, hash });
   }
   ctx.log.info('airdrop', token, amount, 'to', targets.length, 'recipients');
