@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair } from '@arc/core';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
+import { seedComponents } from './demo/components.ts';
 import { seedDemo } from './demo/seed.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
 import { Admission } from './ledger/admission.ts';
@@ -88,6 +89,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
+    const components = await seedComponents(runtime, ledger, queries);
+    log(`deployed the built-in components: ${components.map((name) => `${url}/b/${name}/`).join(' ')}`);
   }
   let closing: Promise<void> | null = null;
   return {

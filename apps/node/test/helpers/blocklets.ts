@@ -1,25 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fromHex } from '@arc/core';
+import { readFolder } from '../../src/runtime/components/index.ts';
 import type { NodeClient } from './client.ts';
 import type { Wallet } from './wallet.ts';
 
-/** Where the built-in components live, one folder each. */
-export const COMPONENTS_DIR = new URL('../../src/runtime/components/', import.meta.url).pathname;
+export { COMPONENTS_DIR, readFolder } from '../../src/runtime/components/index.ts';
 
 export interface DeployFolderOptions {
   /** Rewrites the manifest text before upload (after the author is set to the deployer). */
   manifest?: (text: string) => string;
   alias?: 'live' | 'canary' | null;
-}
-
-/** The manifest and the source files of a blocklet folder, as `arc blocklet deploy` reads them. */
-export function readFolder(dir: string): { manifest: string; files: Record<string, string> } {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && /\.(m?[jt]s|json)$/.test(entry.name)) files[entry.name] = readFileSync(join(dir, entry.name), 'utf8');
-  }
-  return { manifest: readFileSync(join(dir, 'blocklet.yml'), 'utf8'), files };
 }
 
 /**
