@@ -23,6 +23,10 @@ export default {
       if (request.query.fail) throw new Error('asked to fail after writing');
       return { body: { count: n } };
     }
+    if (request.path === '/slow') {
+      await ctx.fetch(request.query.url);
+      return { body: 'slow from VERSION' };
+    }
     if (request.path === '/env') return { body: { greeting: ctx.env.GREETING ?? null, secret: ctx.env.API_KEY ?? null } };
     if (request.path === '/fetch') {
       try { return { body: await ctx.fetch(request.query.url) }; } catch (e) { return { status: 403, body: { code: e.code, message: e.message } }; }
@@ -51,6 +55,7 @@ interfaces:
     - { path: /hi, methods: [GET] }
     - { path: /count, methods: [GET, POST] }
     - { path: /env }
+    - { path: /slow }
     - { path: /fetch }
     - { path: /chain }
 permissions:
@@ -72,7 +77,7 @@ async function deploy(
   const uploaded = await client.blocklet.upload.mutate({
     manifest: { file: 'blocklet.yml', text: options.manifestText ?? manifest(wallet.did, version) },
     files: {
-      'index.ts': (options.code ?? HELLO).replace('VERSION', version),
+      'index.ts': (options.code ?? HELLO).replaceAll('VERSION', version),
       'greet.ts': "export const greet = (name: string): string => 'hello ' + name;",
     },
   });
@@ -176,6 +181,27 @@ describe('the blocklet runtime', () => {
     const got = await client.blocklet.get.query({ name: 'hello' });
     expect(got.versions.map((v) => v.version)).toEqual(['1.1.0', '1.0.0']);
     expect(got.aliases).toEqual([{ alias: 'live', version: '1.0.0', shareBps: 10_000 }]);
+  });
+
+  it('switches blue-green: calls running on the old version finish there, new calls reach the new one', async () => {
+    let release: () => void = () => undefined;
+    const slow = createServer((_req, res) => {
+      release = () => res.end('done');
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+    try {
+      const inFlight = fetch(`${node.url}/b/hello/slow?url=${encodeURIComponent(slowUrl)}`).then((r) => r.text());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await deploy(client, owner, '1.3.0');
+      expect(await (await fetch(`${node.url}/b/hello/hi`)).text()).toBe('hello world from 1.3.0');
+      release();
+      expect(await inFlight).toBe('slow from 1.0.0');
+    } finally {
+      slow.close();
+    }
+    const params = { alias: 'live', version: '1.0.0', shareBps: 10_000 };
+    await client.blocklet.setAlias.mutate({ name: 'hello', alias: 'live', version: '1.0.0', auth: auth(owner.signer, 'setAlias', params) });
   });
 
   it('sends a canary its share of traffic', async () => {
