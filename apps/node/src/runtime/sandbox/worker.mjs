@@ -11,7 +11,15 @@ const config = JSON.parse(process.argv[2] ?? '{}');
 /** @type {typeof import('./limits.ts').SANDBOX_BOUNDS} */
 const bounds = config.bounds;
 const isolatesMax = config.isolatesPerWorkerMax;
-const SHIM_SOURCE = `return (${sdkShim.toString()})($0, $1);`;
+/**
+ * The SDK shim as a script whose completion value is the `sdkShim` function (never put on globalThis). It is
+ * compiled once per worker with `produceCachedData` and every later isolate compiles it from that code cache
+ * (~0.1 ms of parsing and bytecode generation saved per cold start).
+ */
+const SHIM_SCRIPT = `(${sdkShim.toString()})`;
+const SHIM_FILENAME = 'arc-sdk-shim.js';
+/** @type {import('isolated-vm').ExternalCopy<ArrayBuffer> | undefined} */
+let shimCodeCache;
 /** Minimum CPU budget of compiling and evaluating a module (large bundles take longer than a call). */
 const LOAD_CPU_MIN_MS = 2000;
 const HEAP_SAMPLE_MS = 10;
@@ -176,6 +184,19 @@ function shimArguments() {
   return [bridgeRef, new ivm.ExternalCopy(bounds).copyInto()];
 }
 
+/** Compiles the shim in this isolate, from the worker's code cache once there is one. */
+function compileShim(isolate) {
+  if (shimCodeCache !== undefined) {
+    const script = isolate.compileScriptSync(SHIM_SCRIPT, { filename: SHIM_FILENAME, cachedData: shimCodeCache });
+    // A rejected cache (it should not happen: same V8, same flags) only costs the full compile it did anyway.
+    if (script.cachedDataRejected === true) shimCodeCache = undefined;
+    return script;
+  }
+  const script = isolate.compileScriptSync(SHIM_SCRIPT, { filename: SHIM_FILENAME, produceCachedData: true });
+  shimCodeCache = script.cachedData;
+  return script;
+}
+
 class LoadError extends Error {
   constructor(code, message) {
     super(message);
@@ -204,7 +225,11 @@ async function load(entry, source) {
   let install;
   try {
     entry.context = isolate.createContextSync();
-    install = entry.context.evalClosureSync(SHIM_SOURCE, shimArguments(), { result: { reference: true } });
+    const script = compileShim(isolate);
+    const shim = script.runSync(entry.context, { reference: true });
+    script.release();
+    install = shim.applySync(undefined, shimArguments(), { result: { reference: true } });
+    shim.release();
   } catch (error) {
     throw loadFailure(entry, 'BLOCKLET_CRASHED', error);
   }
