@@ -6,8 +6,10 @@ export { assetAddress, attachSignatures, isValidDid, LEDGER_ERRORS, parseDid, si
 export * from './amount.ts';
 export * from './builders.ts';
 export * from './client.ts';
+export * from './e2e.ts';
 export * from './errors.ts';
 export * from './proof.ts';
+export * from './realtime.ts';
 export * from './schemas.ts';
 export * from './tx.ts';
 export * from './wallet.ts';
