@@ -5,6 +5,7 @@
  * node, and prints both addresses. Ctrl-C (or SIGTERM) stops both; if either stops, so does the other.
  *
  * Environment: PORT (node, 8080), HOST (node, 127.0.0.1), DATA_DIR (node, ./data), WEB_PORT (3000).
+ * Arguments are passed on to the node: `npm start -- --workers 4` (with REDIS_URL) runs a cluster of 4 processes.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -160,7 +161,8 @@ function reachableUrl(listenUrl) {
 async function main() {
   // 1. The node: ready once it has said where it listens and its /health answers 200 there.
   const startedMs = Date.now();
-  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts'], {
+  // Arguments after `npm start --` go to the node (`--workers N`: a cluster on one machine, apps/node/src/gateway/CLUSTER.md).
+  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts', ...process.argv.slice(2)], {
     cwd: repoDir,
     env: { ...process.env, PORT: String(env.PORT), HOST: env.HOST, ...(env.DATA_DIR ? { DATA_DIR: env.DATA_DIR } : {}) },
   });

@@ -1,10 +1,33 @@
+import cluster from 'node:cluster';
+import { parseArgs } from 'node:util';
+import { CLUSTER_LIMITS } from './cluster/messages.ts';
+import { runPrimary } from './cluster/primary.ts';
+import { runWorker } from './cluster/worker.ts';
 import { parseEnv } from './config/env.ts';
 import { nodeOptionsFromEnv } from './config/node-options.ts';
 import { startNode } from './node.ts';
 
-/** The node process: `node --import tsx apps/node/src/main.ts`. */
+/** `--workers N`: how many processes share the port (1: the plain node; more: a cluster, gateway/CLUSTER.md). */
+function workersFromArgs(): number {
+  const { values } = parseArgs({ options: { workers: { type: 'string', default: '1' } }, strict: true });
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > CLUSTER_LIMITS.workersMax)
+    throw new Error(`--workers must be a whole number from 1 to ${CLUSTER_LIMITS.workersMax}, not ${values.workers}`);
+  return workers;
+}
+
+/**
+ * The node process: `node --import tsx apps/node/src/main.ts [--workers N]`. With N > 1 this process is the
+ * cluster's primary: it owns the port and forks one full node and N - 1 gateway workers (REDIS_URL required).
+ */
 async function main(): Promise<void> {
+  if (cluster.isWorker) return runWorker();
+  const workers = workersFromArgs();
   const env = parseEnv(process.env);
+  if (workers > 1) {
+    if (!env.REDIS_URL) throw new Error('--workers needs REDIS_URL: the workers share topics through Redis');
+    return runPrimary({ host: env.HOST, port: env.PORT, workers, log: (line) => console.log(`[cluster] ${line}`) });
+  }
   const options = await nodeOptionsFromEnv(env);
   const where = options.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.DATA_DIR}`;
   console.log(`starting chain ${options.genesis.chainId} on ${where}`);

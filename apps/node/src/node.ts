@@ -5,6 +5,9 @@ import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts
 import { seedComponents } from './demo/components.ts';
 import { seedDemo } from './demo/seed.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
+import { type ProtocolOptions, type Protocols, startProtocols } from './gateway/protocols.ts';
+import { type Gateway, type GatewayRedisOptions, startGateway } from './gateway/service.ts';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway/types.ts';
 import { Admission } from './ledger/admission.ts';
 import { Ledger } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
@@ -17,7 +20,7 @@ import { createSandboxPool } from './runtime/sandbox/index.ts';
 import { BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
-import { createNodeServer, listen } from './server.ts';
+import { createNodeServer, listen, type TlsOptions } from './server.ts';
 import type { Services } from './services.ts';
 
 export interface NodeOptions {
@@ -36,6 +39,12 @@ export interface NodeOptions {
   ocapChains: ChainConfig[];
   /** Worker processes of the blocklet sandbox (each holds many isolates). */
   sandboxWorkers?: number;
+  /** The realtime gateway: its limits (defaults in gateway/types.ts) and Redis, for a cluster. */
+  gateway?: { limits?: Partial<GatewayLimits>; redis?: GatewayRedisOptions };
+  /** HTTPS / WSS on the node's port when given (certificate and key, PEM). */
+  tls?: TlsOptions;
+  /** The gateway's MQTT broker and bridge (off unless given) and DDP (on unless false): gateway/protocols.ts. */
+  protocols?: ProtocolOptions;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -80,9 +89,46 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;
   ledger.start();
-  const server = createNodeServer(services);
+  const server = createNodeServer(services, options.tls);
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      server,
+      db,
+      ledger,
+      bus: topics,
+      blockletOwner: (name) => runtime.registry.owner(name),
+      limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.gateway?.limits },
+      nodeId: ledger.nodeDid,
+      ...(options.gateway?.redis ? { redis: options.gateway.redis } : {}),
+      now,
+      log,
+    });
+  } catch (error) {
+    await runtime.close();
+    await sandbox.close();
+    await ledger.stop();
+    await db.close();
+    throw error;
+  }
+  services.gateway = gateway;
+  // MQTT and DDP: front doors to the gateway's hub (gateway/PROTOCOLS.md).
+  let protocols: Protocols;
+  try {
+    protocols = await startProtocols(options.protocols ?? {}, { gateway, server, runtime, nodeId: ledger.nodeDid, now, log });
+  } catch (error) {
+    await gateway.close();
+    await runtime.close();
+    await sandbox.close();
+    await ledger.stop();
+    await db.close();
+    throw error;
+  }
+  services.protocols = protocols;
   const url = await listen(server, options.host, options.port);
-  ocap.start(url);
+  // Over TLS the node's own OCAP adapter talks to it on a plain loopback listener (no certificate to trust).
+  const internal = options.tls ? createNodeServer(services) : null;
+  ocap.start(internal ? await listen(internal, '127.0.0.1', 0) : url);
   const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
   await triggers.start();
   services.triggers = triggers;
@@ -100,8 +146,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     server,
     close: () => {
       closing ??= (async () => {
+        await protocols.close();
+        await gateway.close();
         server.closeAllConnections();
+        internal?.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         triggers.stop();
         await runtime.close();
         await sandbox.close();

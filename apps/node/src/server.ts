@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
@@ -15,14 +16,20 @@ function cors(res: ServerResponse): void {
 }
 
 /** The node's HTTP server: tRPC under /trpc, blocklets under /b/<name>/, health at /health. */
-export function createNodeServer(services: Services): Server {
+/** A certificate and its key (PEM), for HTTPS and WSS on the node's port. */
+export interface TlsOptions {
+  cert: string;
+  key: string;
+}
+
+export function createNodeServer(services: Services, tls?: TlsOptions): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) => ({ services, ip: req.socket.remoteAddress ?? 'unknown' }),
   });
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     cors(res);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'OPTIONS') {
@@ -43,16 +50,20 @@ export function createNodeServer(services: Services): Server {
         }),
       );
     }
-  });
+  };
+  // HTTPS and WSS when a certificate is configured; Socket.io, DDP and tRPC ride on whichever server this is.
+  return tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, handle) as unknown as Server) : createServer(handle);
 }
 
 /** Listens and resolves with the URL. */
 export function listen(server: Server, host: string, port: number): Promise<string> {
+  // An https.Server (TLS configured) has addContext; a plain http.Server does not.
+  const scheme = 'addContext' in server ? 'https' : 'http';
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: bound } = server.address() as AddressInfo;
-      resolve(`http://${host}:${bound}`);
+      resolve(`${scheme}://${host}:${bound}`);
     });
   });
 }

@@ -1,4 +1,6 @@
 import type { Faucet } from './faucet/service.ts';
+import type { Protocols } from './gateway/protocols.ts';
+import type { Gateway } from './gateway/service.ts';
 import type { Admission } from './ledger/admission.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
@@ -18,4 +20,8 @@ export interface Services {
   topics: TopicBus;
   /** Set once the node listens (chain triggers reach chains through OCAP). */
   triggers?: TriggerScheduler;
+  /** Set once the node's HTTP server exists (Socket.io attaches to it). */
+  gateway?: Gateway;
+  /** The gateway's MQTT broker, MQTT bridge and DDP, as configured. */
+  protocols?: Protocols;
 }

@@ -135,7 +135,12 @@ describe('OCAP through the node', () => {
     expect(conflict).toMatchObject({ appCode: 'IDEMPOTENCY_CONFLICT', trpcCode: 'CONFLICT' });
     const rows = await node.db.query<{ key: string }>('SELECT key FROM ocap_sends');
     expect(rows.map((r) => r.key)).toEqual([expect.stringContaining('pay-1')]);
-    const tx = await client.ocap.query.query({ chain: 'ethereum', method: 'getTransaction', hash: first.hash });
+    // anvil mines right after accepting; under load the receipt can take a moment.
+    let tx = await client.ocap.query.query({ chain: 'ethereum', method: 'getTransaction', hash: first.hash });
+    for (let i = 0; i < 100 && (tx.result as { status: string }).status === 'pending'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      tx = await client.ocap.query.query({ chain: 'ethereum', method: 'getTransaction', hash: first.hash });
+    }
     expect(tx.result).toMatchObject({ status: 'success', to, value: (10n ** 15n).toString() });
   });
 

@@ -88,7 +88,11 @@ export interface Realtime {
   /** The underlying Socket.io socket (for its connect/disconnect events). */
   readonly socket: Socket;
   /** Subscribes; `topic` may be a pattern ending in `:*`. Resolves once the node accepted it. */
-  subscribe<T extends string>(topic: T, handler: (event: RealtimeEvent<TopicPayload<T>>) => void, options?: SubscribeOptions): Promise<RealtimeSubscription>;
+  subscribe<T extends string>(
+    topic: T,
+    handler: (event: RealtimeEvent<TopicPayload<T>>) => void,
+    options?: SubscribeOptions,
+  ): Promise<RealtimeSubscription>;
   /** Publishes; resolves with the event's id and seq. */
   publish(topic: string, payload: unknown): Promise<{ id: string; seq: number }>;
   close(): void;
@@ -107,6 +111,8 @@ interface TopicState {
   resuming: boolean;
   held: RealtimeEvent[];
   afterSeq: number | undefined;
+  /** The subscribe on its way, if one is. */
+  pending: Promise<void> | null;
 }
 
 function rejectAck(ack: Ack): asserts ack is Extract<Ack, { ok: true }> {
@@ -126,7 +132,9 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
     throw badInput(`${url} is not a URL`);
   }
   const origin = base.href.replace(/\/+$/, '');
-  const trpc = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${origin}/trpc`, ...(options.fetch ? { fetch: options.fetch } : {}) })] });
+  const trpc = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${origin}/trpc`, ...(options.fetch ? { fetch: options.fetch } : {}) })],
+  });
   const login = async (wallet: RealtimeSigner): Promise<string> => {
     try {
       const challenge = await trpc.gateway.challenge.mutate();
@@ -166,7 +174,14 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
   const seen = (state: TopicState, event: RealtimeEvent) =>
     state.pattern ? event.seq <= (state.lastSeqs.get(event.topic) ?? 0) : event.seq <= state.lastSeq;
 
-  const sendSubscribe = async (state: TopicState): Promise<void> => {
+  const sendSubscribe = (state: TopicState): Promise<void> => {
+    const sent = subscribeOnce(state).finally(() => {
+      if (state.pending === sent) state.pending = null;
+    });
+    state.pending = sent;
+    return sent;
+  };
+  const subscribeOnce = async (state: TopicState): Promise<void> => {
     state.resuming = true;
     const afterSeq = state.pattern ? undefined : state.lastSeq > 0 ? state.lastSeq : state.afterSeq;
     try {
@@ -204,8 +219,29 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
     if (socket.recovered) return;
     for (const state of topics.values()) sendSubscribe(state).catch((error: unknown) => reportError(error as ClientError));
   });
+  let closed = false;
+  let lastNodeError: string | null = null;
   socket.on('error', (error: { code?: unknown; message?: unknown }) => {
-    reportError(new ClientError(String(error?.code ?? 'UNKNOWN'), String(error?.message ?? 'the node reported an error')));
+    lastNodeError = String(error?.code ?? 'UNKNOWN');
+    reportError(new ClientError(lastNodeError, String(error?.message ?? 'the node reported an error')));
+  });
+  // The node drops a session that expired and a client that read too slowly; Socket.io does not come back by
+  // itself after a drop by the server, so the client does (logging in again first when it can).
+  socket.on('disconnect', (reason) => {
+    const code = lastNodeError;
+    lastNodeError = null;
+    if (closed || reason !== 'io server disconnect') return;
+    if (code === 'SESSION_EXPIRED' && options.wallet) {
+      login(options.wallet).then(
+        (fresh) => {
+          token = fresh;
+          if (!closed) socket.connect();
+        },
+        (failure: unknown) => reportError(failure as ClientError),
+      );
+    } else if (code === 'SLOW_CONSUMER') {
+      setTimeout(() => closed || socket.connect(), REALTIME_LIMITS.reconnectDelayMs);
+    }
   });
   socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
     if (socket.active) return; // the client retries by itself
@@ -241,6 +277,7 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
           resuming: false,
           held: [],
           afterSeq: subscribeOptions.afterSeq,
+          pending: null,
         };
         topics.set(topic, state);
       }
@@ -249,14 +286,12 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
       const current = state;
       if (fresh) {
         await waitConnected();
-        // The connect handler may have sent it already.
-        if (!current.resuming && current.lastSeq === 0) {
-          try {
-            await sendSubscribe(current);
-          } catch (error) {
-            topics.delete(topic);
-            throw error;
-          }
+        try {
+          // The connect handler may have sent it already.
+          await (current.pending ?? sendSubscribe(current));
+        } catch (error) {
+          topics.delete(topic);
+          throw error;
         }
       }
       return {
@@ -268,7 +303,8 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
           current.handlers.delete(entry);
           if (current.handlers.size > 0 || topics.get(topic) !== current) return;
           topics.delete(topic);
-          if (socket.connected) rejectAck((await socket.timeout(REALTIME_LIMITS.ackTimeoutMs).emitWithAck('unsubscribe', { topic })) as Ack);
+          if (socket.connected)
+            rejectAck((await socket.timeout(REALTIME_LIMITS.ackTimeoutMs).emitWithAck('unsubscribe', { topic })) as Ack);
         },
       };
     },
@@ -284,6 +320,7 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
       return { id: ack.id as string, seq: ack.seq as number };
     },
     close() {
+      closed = true;
       socket.close();
     },
   };

@@ -1,4 +1,5 @@
 import { faucetRouter } from '../faucet/router.ts';
+import { gatewayRouter } from '../gateway/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, tokenRouter, txRouter } from '../ledger/router.ts';
 import { ocapRouter } from '../ocap/router.ts';
 import { blockletRouter } from '../runtime/router.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   faucet: faucetRouter,
   ocap: ocapRouter,
   blocklet: blockletRouter,
+  gateway: gatewayRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_GATEWAY_LIMITS } from '../gateway/types.ts';
 
 /** Every environment variable the node reads, parsed once. Nothing else reads process.env. */
 const EnvSchema = z.object({
@@ -21,6 +22,46 @@ const EnvSchema = z.object({
   BITCOIN_RPC_USER: z.string().optional(),
   BITCOIN_RPC_PASSWORD: z.string().optional(),
   BITCOIN_NETWORK: z.enum(['regtest', 'testnet', 'mainnet']).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Keys and streams of one cluster in Redis; clusters sharing a Redis need different ones. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, at most 64')
+    .default('arc'),
+  GATEWAY_MESSAGE_BYTES_MAX: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(16 * 1024 * 1024)
+    .default(DEFAULT_GATEWAY_LIMITS.messageBytesMax),
+  GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_GATEWAY_LIMITS.subscriptionsPerConnectionMax),
+  GATEWAY_CONNECTION_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.connectionRatePerSec),
+  GATEWAY_CONNECTION_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.connectionBurst),
+  GATEWAY_DID_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.didRatePerSec),
+  GATEWAY_DID_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.didBurst),
+  GATEWAY_CLIENT_BUFFER_BYTES_MAX: z.coerce.number().int().min(1024).default(DEFAULT_GATEWAY_LIMITS.clientBufferBytesMax),
+  GATEWAY_RECOVERY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_GATEWAY_LIMITS.recoveryWindowMs),
+  GATEWAY_RETAINED_PER_TOPIC_MAX: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_GATEWAY_LIMITS.retainedPerTopicMax),
+  GATEWAY_CHALLENGE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.challengeTtlMs),
+  GATEWAY_SESSION_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.sessionTtlMs),
+  // The gateway's MQTT broker (`off` to disable), its bridge to an external broker, and DDP (gateway/PROTOCOLS.md).
+  MQTT_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(1884),
+  MQTT_BRIDGE_URL: z.url({ protocol: /^mqtts?$/ }).optional(),
+  /** Comma-separated MQTT filters bridged both ways, e.g. `app/z1abc/#`. */
+  MQTT_BRIDGE_TOPICS: z.string().max(10_000).optional(),
+  /** The API key of the application the bridge publishes as (from gateway.createApiKey). */
+  MQTT_BRIDGE_API_KEY: z.string().max(400).optional(),
+  MQTT_BRIDGE_USERNAME: z.string().max(200).optional(),
+  MQTT_BRIDGE_PASSWORD: z.string().max(400).optional(),
+  DDP_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** HTTPS and WSS on PORT when both are set (PEM files). */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

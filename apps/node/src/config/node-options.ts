@@ -1,13 +1,34 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBridgeFilters } from '../gateway/mqtt-bridge.ts';
+import type { ProtocolOptions } from '../gateway/protocols.ts';
 import type { NodeOptions } from '../node.ts';
 import { loadOcapConfig } from '../ocap/config.ts';
+import type { TlsOptions } from '../server.ts';
 import type { Env } from './env.ts';
 import { loadGenesisFile } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 
 export const DEV_GENESIS_FILE = fileURLToPath(new URL('../../genesis/dev.json', import.meta.url));
 const ABT = 10n ** 18n;
+
+/** Reads TLS_CERT_FILE and TLS_KEY_FILE (both or neither), saying which file could not be read. */
+export async function loadTls(env: {
+  TLS_CERT_FILE?: string | undefined;
+  TLS_KEY_FILE?: string | undefined;
+}): Promise<{ tls?: TlsOptions }> {
+  if (!env.TLS_CERT_FILE && !env.TLS_KEY_FILE) return {};
+  if (!env.TLS_CERT_FILE || !env.TLS_KEY_FILE) throw new Error('Set both TLS_CERT_FILE and TLS_KEY_FILE for HTTPS, or neither.');
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new Error(`Cannot read the TLS ${what} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return { tls: { cert: await read(env.TLS_CERT_FILE, 'certificate'), key: await read(env.TLS_KEY_FILE, 'key') } };
+}
 
 /** Turns the parsed environment into node options (reading the genesis and key files). */
 export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
@@ -24,5 +45,44 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },
     seedDemo: env.SEED_DEMO === 'auto',
     ocapChains: (await loadOcapConfig(env)).chains,
+    ...(await loadTls(env)),
+    gateway: {
+      limits: {
+        messageBytesMax: env.GATEWAY_MESSAGE_BYTES_MAX,
+        subscriptionsPerConnectionMax: env.GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX,
+        connectionRatePerSec: env.GATEWAY_CONNECTION_RATE_PER_SEC,
+        connectionBurst: env.GATEWAY_CONNECTION_BURST,
+        didRatePerSec: env.GATEWAY_DID_RATE_PER_SEC,
+        didBurst: env.GATEWAY_DID_BURST,
+        clientBufferBytesMax: env.GATEWAY_CLIENT_BUFFER_BYTES_MAX,
+        recoveryWindowMs: env.GATEWAY_RECOVERY_WINDOW_MS,
+        retainedPerTopicMax: env.GATEWAY_RETAINED_PER_TOPIC_MAX,
+        challengeTtlMs: env.GATEWAY_CHALLENGE_TTL_MS,
+        sessionTtlMs: env.GATEWAY_SESSION_TTL_MS,
+      },
+      ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),
+    },
+    protocols: protocolOptionsFromEnv(env),
   };
+}
+
+/** The MQTT broker, MQTT bridge and DDP settings of the environment. */
+export function protocolOptionsFromEnv(env: Env): ProtocolOptions {
+  const options: ProtocolOptions = { ddp: env.DDP_ENABLED === 'true' };
+  if (env.MQTT_PORT !== 'off') options.mqtt = { host: env.HOST, port: env.MQTT_PORT };
+  if (env.MQTT_BRIDGE_URL) {
+    const filters = parseBridgeFilters(env.MQTT_BRIDGE_TOPICS ?? '');
+    if (filters.length === 0 || !env.MQTT_BRIDGE_API_KEY)
+      throw new Error(
+        'MQTT_BRIDGE_URL needs MQTT_BRIDGE_TOPICS (comma-separated MQTT filters) and MQTT_BRIDGE_API_KEY (an application API key).',
+      );
+    options.mqttBridge = {
+      url: env.MQTT_BRIDGE_URL,
+      filters,
+      apiKey: env.MQTT_BRIDGE_API_KEY,
+      ...(env.MQTT_BRIDGE_USERNAME === undefined ? {} : { username: env.MQTT_BRIDGE_USERNAME }),
+      ...(env.MQTT_BRIDGE_PASSWORD === undefined ? {} : { password: env.MQTT_BRIDGE_PASSWORD }),
+    };
+  }
+  return options;
 }

@@ -94,7 +94,13 @@ export interface GatewayAuth {
   /** A fresh challenge for a DID to sign (nonce + server time). */
   challenge(): { nonce: string; timeMs: number; expiresAtMs: number };
   /** Checks `signature` (ed25519, hex) over challengeMessage(nonce, timeMs) by the key of `did`; opens a session. */
-  login(input: { did: string; publicKey: string; nonce: string; timeMs: number; signature: string }): Promise<{ token: string; principal: Principal }>;
+  login(input: {
+    did: string;
+    publicKey: string;
+    nonce: string;
+    timeMs: number;
+    signature: string;
+  }): Promise<{ token: string; principal: Principal }>;
   /** The principal of a session token or API key; anonymous for none; SESSION_EXPIRED / UNAUTHORIZED otherwise. */
   resolve(credential: string | null | undefined): Promise<Principal>;
   canSubscribe(principal: Principal, topic: string): Promise<boolean>;

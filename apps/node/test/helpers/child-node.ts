@@ -5,7 +5,17 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /** Variables of the node that a test process may carry and that must not leak into a child node. */
-const NODE_VARIABLES = ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'GENESIS_FILE', 'NODE_KEY_FILE', 'SEED_DEMO', 'BLOCK_INTERVAL_MS'];
+const NODE_VARIABLES = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'PORT',
+  'HOST',
+  'GENESIS_FILE',
+  'NODE_KEY_FILE',
+  'SEED_DEMO',
+  'BLOCK_INTERVAL_MS',
+  'MQTT_PORT',
+];
 const START_TIMEOUT_MS = 30_000;
 
 /** A loopback port nobody listens on right now. */
@@ -58,7 +68,8 @@ export class ChildNode {
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
       cwd: REPO_ROOT,
-      env: { ...base, SEED_DEMO: 'off', HOST: '127.0.0.1', PORT: String(port), ...env },
+      // MQTT_PORT=0: child nodes run side by side, so none takes the default MQTT port 1884.
+      env: { ...base, SEED_DEMO: 'off', HOST: '127.0.0.1', PORT: String(port), MQTT_PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ChildNode(child, port);

@@ -1,0 +1,97 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient } from 'redis';
+import type { Database } from '../db/client.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { TopicBus } from '../runtime/topics.ts';
+import { GatewayAuthService } from './auth.ts';
+import { GatewayHub, HubBridges } from './hub.ts';
+import { SocketGateway } from './socket.ts';
+import type { GatewayLimits, TopicEvent } from './types.ts';
+
+export interface GatewayRedisOptions {
+  url: string;
+  /** Keys and streams of one cluster; nodes sharing a Redis but not a cluster need different prefixes. */
+  keyPrefix?: string;
+}
+
+export interface GatewayOptions {
+  server: HttpServer;
+  db: Database;
+  ledger: Ledger;
+  bus: TopicBus;
+  blockletOwner: (name: string) => Promise<string | null>;
+  limits: GatewayLimits;
+  nodeId: string;
+  redis?: GatewayRedisOptions;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+/** The running gateway of a node: auth, hub and its bridges, and the Socket.io protocol (MQTT and DDP attach to hub/auth). */
+export interface Gateway {
+  auth: GatewayAuthService;
+  hub: GatewayHub;
+  bridges: HubBridges;
+  socket: SocketGateway;
+  close(): Promise<void>;
+}
+
+const FORWARD_EVENT = 'arc:gateway:event';
+
+/** Starts the gateway on the node's HTTP server (with REDIS_URL: the Redis streams adapter and shared seqs). */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { limits, now, log } = options;
+  const auth = new GatewayAuthService({ db: options.db, limits, now, blockletOwner: options.blockletOwner });
+  const hub = new GatewayHub({ auth, limits, nodeId: options.nodeId, now, log });
+  let redis: ReturnType<typeof createClient> | null = null;
+  if (options.redis) {
+    redis = createClient({ url: options.redis.url });
+    redis.on('error', (error: Error) => log(`gateway redis: ${error.message}`));
+    await redis.connect();
+  }
+  const prefix = options.redis?.keyPrefix ?? 'arc';
+  const socket = new SocketGateway({
+    server: options.server,
+    hub,
+    auth,
+    limits,
+    now,
+    log,
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${prefix}:socket.io`,
+            sessionKeyPrefix: `${prefix}:sio:session:`,
+            channelPrefix: `${prefix}:sio`,
+            // Its stream readers only notice a close between reads: bound how long one outlives the node.
+            blockTimeInMs: 1000,
+          }) as never,
+        }
+      : {}),
+  });
+  if (redis) {
+    const client = redis;
+    hub.sequencer = async (topic) => Number(await client.incr(`${prefix}:gw:seq:${topic}`));
+    hub.forward = (event) => socket.io.serverSideEmit(FORWARD_EVENT, event);
+    socket.io.on(FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
+  }
+  const bridges = new HubBridges(hub, { ledger: options.ledger, db: options.db, bus: options.bus, log });
+  bridges.start();
+  let closing: Promise<void> | null = null;
+  return {
+    auth,
+    hub,
+    bridges,
+    socket,
+    close: () => {
+      closing ??= (async () => {
+        bridges.stop();
+        await bridges.idle();
+        await socket.close();
+        if (redis?.isOpen) await redis.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+/** Identity proofs: what a DID signs to prove it holds its key (gateway login). */
+
+export * from './challenge.ts';
