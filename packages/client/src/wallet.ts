@@ -11,6 +11,7 @@ import {
   type UnsignedTx,
 } from '@arc/core';
 import { z } from 'zod';
+import { openTopicKey, type SealedTopicKey } from './e2e.ts';
 import { badInput } from './errors.ts';
 
 /** Source of random bytes; the default is the platform CSPRNG (browsers and Node 20 both have it). */
@@ -88,6 +89,11 @@ export class Wallet implements PublicIdentity {
   }
 
   /** Signs bytes with ed25519. */
+  /** Opens an end-to-end topic key sealed to this wallet's key (the secret never leaves the wallet). */
+  openTopicKey(sealed: SealedTopicKey): Uint8Array {
+    return openTopicKey(sealed, this.#secretKey);
+  }
+
   sign(message: Uint8Array): Uint8Array {
     return signMessage(this.#secretKey, message);
   }
