@@ -115,7 +115,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // MQTT and DDP: front doors to the gateway's hub (gateway/PROTOCOLS.md).
   let protocols: Protocols;
   try {
-    protocols = await startProtocols(options.protocols ?? {}, { gateway, server, runtime, nodeId: ledger.nodeDid, now, log });
+    // The node's certificate also covers MQTT (mqtts) when TLS is configured.
+    const protocolOptions = options.protocols ?? {};
+    const mqtt = protocolOptions.mqtt && options.tls ? { ...protocolOptions.mqtt, tls: options.tls } : protocolOptions.mqtt;
+    protocols = await startProtocols(
+      { ...protocolOptions, ...(mqtt ? { mqtt } : {}) },
+      { gateway, server, runtime, nodeId: ledger.nodeDid, now, log },
+    );
   } catch (error) {
     await gateway.close();
     await runtime.close();

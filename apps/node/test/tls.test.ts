@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
@@ -38,7 +39,10 @@ describe('TLS', () => {
       { stdio: 'ignore' },
     );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    node = await startTestNode({ tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') } });
+    node = await startTestNode({
+      tls: { cert, key: readFileSync(join(dir, 'key.pem'), 'utf8') },
+      protocols: { mqtt: { host: '127.0.0.1', port: 0 } },
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -71,6 +75,20 @@ describe('TLS', () => {
     );
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body).result.data.result.height).toBeGreaterThanOrEqual(0);
+  });
+
+  it('serves MQTT over TLS on the embedded broker', async () => {
+    const port = node.services.protocols?.mqtt?.port;
+    expect(port).toBeGreaterThan(0);
+    const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, { ca: cert, reconnectPeriod: 0, connectTimeout: 5000 });
+    try {
+      expect(client.connected).toBe(true);
+    } finally {
+      await client.endAsync();
+    }
+    await expect(mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow(
+      /self[- ]signed|certificate/i,
+    );
   });
 
   it('carries Socket.io over WSS', async () => {

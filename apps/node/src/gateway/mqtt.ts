@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
 import { KeyedBuckets, TokenBucket } from './rate-limit.ts';
@@ -33,6 +34,8 @@ export interface MqttGatewayOptions {
   port: number;
   now: () => number;
   log: (line: string) => void;
+  /** MQTT over TLS (mqtts) when a certificate is configured, as for HTTPS. */
+  tls?: { cert: string; key: string };
 }
 
 interface Connection {
@@ -94,7 +97,9 @@ export class MqttGateway {
   ) {
     this.broker = broker;
     this.#didBuckets = new KeyedBuckets(options.limits.didRatePerSec, options.limits.didBurst);
-    this.#server = createServer((socket: Socket) => broker.handle(socket));
+    this.#server = options.tls
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => broker.handle(socket))
+      : createServer((socket: Socket) => broker.handle(socket));
     this.#server.maxConnections = MQTT_LIMITS.connectionsMax;
   }
 

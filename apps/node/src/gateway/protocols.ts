@@ -8,7 +8,7 @@ import type { Gateway } from './service.ts';
 /** Which of the MQTT and DDP protocols a node runs (NodeOptions.protocols; env MQTT_*, DDP_ENABLED). */
 export interface ProtocolOptions {
   /** The embedded MQTT broker: host and port (0 = a free one); absent = off. */
-  mqtt?: { host: string; port: number };
+  mqtt?: { host: string; port: number; tls?: { cert: string; key: string } };
   /** The bridge to an external MQTT broker; its API key names the application it publishes as. */
   mqttBridge?: { url: string; filters: string[]; apiKey: string; username?: string; password?: string };
   /** DDP at /ddp on the node's HTTP server. */
@@ -39,7 +39,16 @@ export async function startProtocols(
   try {
     if (options.ddp !== false) started.ddp = new DdpGateway({ server: deps.server, hub, auth, limits, runtime: deps.runtime, now, log });
     if (options.mqtt) {
-      started.mqtt = await MqttGateway.start({ hub, auth, limits, host: options.mqtt.host, port: options.mqtt.port, now, log });
+      started.mqtt = await MqttGateway.start({
+        hub,
+        auth,
+        limits,
+        host: options.mqtt.host,
+        port: options.mqtt.port,
+        now,
+        log,
+        ...(options.mqtt.tls ? { tls: options.mqtt.tls } : {}),
+      });
       log(`MQTT broker at ${started.mqtt.url}`);
     }
     if (options.mqttBridge) {
