@@ -10,6 +10,7 @@ export const NODE_ERRORS = {
   CONFLICT: false,
   EXPIRED: false,
   UNAVAILABLE: true,
+  UNAUTHORIZED: false,
 } as const;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;

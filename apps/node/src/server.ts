@@ -41,7 +41,7 @@ export function createNodeServer(services: Services, tls?: TlsOptions): Server {
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {
-      void handleBlockletHttp(services.runtime, req, res);
+      void handleBlockletHttp(services.runtime, req, res, services.gateway?.auth);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(

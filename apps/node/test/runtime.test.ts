@@ -4,6 +4,7 @@ import { didFromPublicKey, fromHex, keyPairFromSeed, signAdmin } from '@arc/core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { gatewayLogin } from './helpers/gateway-login.ts';
 import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wallet.ts';
 
 /**
@@ -27,6 +28,7 @@ export default {
       await ctx.fetch(request.query.url);
       return { body: 'slow from VERSION' };
     }
+    if (request.path === '/me') return { body: { caller: request.caller, sawAuthorization: 'authorization' in request.headers } };
     if (request.path === '/env') return { body: { greeting: ctx.env.GREETING ?? null, secret: ctx.env.API_KEY ?? null } };
     if (request.path === '/fetch') {
       try { return { body: await ctx.fetch(request.query.url) }; } catch (e) { return { status: 403, body: { code: e.code, message: e.message } }; }
@@ -56,6 +58,7 @@ interfaces:
     - { path: /count, methods: [GET, POST] }
     - { path: /env }
     - { path: /slow }
+    - { path: /me, auth: required }
     - { path: /fetch }
     - { path: /chain }
 permissions:
@@ -200,6 +203,27 @@ describe('the blocklet runtime', () => {
     } finally {
       slow.close();
     }
+    const params = { alias: 'live', version: '1.0.0', shareBps: 10_000 };
+    await client.blocklet.setAlias.mutate({ name: 'hello', alias: 'live', version: '1.0.0', auth: auth(owner.signer, 'setAlias', params) });
+  });
+
+  it('lets a route require a signed-in caller, tells the blocklet who called, and limits the rate per caller', async () => {
+    await deploy(client, owner, '1.4.0');
+    const anonymous = await fetch(`${node.url}/b/hello/me`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+    expect((await fetch(`${node.url}/b/hello/me`, { headers: { authorization: 'Bearer nonsense' } })).status).toBe(403);
+    const token = await gatewayLogin(client, owner.signer);
+    const signedIn = await fetch(`${node.url}/b/hello/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await signedIn.json()).toEqual({ caller: owner.did, sawAuthorization: false });
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 160 },
+        async () => (await fetch(`${node.url}/b/hello/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ),
+    );
+    expect(statuses).toContain(429);
+    expect(statuses).toContain(200);
     const params = { alias: 'live', version: '1.0.0', shareBps: 10_000 };
     await client.blocklet.setAlias.mutate({ name: 'hello', alias: 'live', version: '1.0.0', auth: auth(owner.signer, 'setAlias', params) });
   });

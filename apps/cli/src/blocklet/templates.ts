@@ -23,6 +23,8 @@ export interface BlockletHttpRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: string;
+  /** Who called (a DID or app DID from the caller's gateway token), or null. */
+  caller: string | null;
 }
 
 export interface BlockletHttpResponse {

@@ -83,6 +83,8 @@ export const BlockletManifestSchema = z.strictObject({
               .array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
               .min(1)
               .default(['GET']),
+            /** `required`: only callers with a gateway session or API key (`authorization: Bearer <token>`) reach it. */
+            auth: z.enum(['none', 'required']).default('none'),
           }),
         )
         .max(MANIFEST_LIMITS.routesMax)

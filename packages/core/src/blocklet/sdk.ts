@@ -11,6 +11,8 @@ export interface BlockletHttpRequest {
   query: Record<string, string>;
   headers: Record<string, string>;
   body: string;
+  /** Who called, as the gateway established it from `authorization: Bearer <session token or API key>`: a DID, an app DID, or null. */
+  caller: string | null;
 }
 
 export interface BlockletHttpResponse {

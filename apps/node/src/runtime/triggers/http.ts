@@ -1,10 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockletHttpRequest, BlockletManifest } from '@arc/core';
 import { NodeError } from '../../errors.ts';
+import { KeyedBuckets } from '../../gateway/rate-limit.ts';
+import type { Principal } from '../../gateway/types.ts';
 import type { BlockletRuntime } from '../service.ts';
 
 /** The largest request body a blocklet route reads. */
 export const BLOCKLET_HTTP_BODY_BYTES_MAX = 1024 * 1024;
+/** Requests per second (and burst) one caller — a DID, an app or else an IP address — may make to blocklet routes. */
+export const BLOCKLET_HTTP_RATE = { perSec: 50, burst: 100 } as const;
+const buckets = new KeyedBuckets(BLOCKLET_HTTP_RATE.perSec, BLOCKLET_HTTP_RATE.burst);
+
 /** The largest response body a blocklet may answer with. */
 export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
 
@@ -14,6 +20,8 @@ const STATUS: Record<string, number> = {
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   PERMISSION_DENIED: 403,
+  UNAUTHORIZED: 401,
+  RATE_LIMITED: 429,
   BLOCKLET_ENV_MISSING: 500,
   BLOCKLET_TIMEOUT: 504,
   BLOCKLET_OVERLOADED: 503,
@@ -32,10 +40,32 @@ export function routeMatches(pattern: string, path: string): boolean {
   return pattern === path;
 }
 
-function matchRoute(manifest: BlockletManifest, path: string, method: string): 'ok' | 'no-route' | 'no-method' {
+function matchRoute(manifest: BlockletManifest, path: string, method: string): { auth: 'none' | 'required' } | 'no-route' | 'no-method' {
   const routes = manifest.interfaces.http.filter((r) => routeMatches(r.path, path));
   if (routes.length === 0) return 'no-route';
-  return routes.some((r) => r.methods.includes(method as never)) ? 'ok' : 'no-method';
+  const route = routes.find((r) => r.methods.includes(method as never));
+  return route ? { auth: route.auth ?? 'none' } : 'no-method';
+}
+
+/** What the HTTP trigger needs of the gateway's auth. */
+export interface CallerAuth {
+  resolve(credential: string | null | undefined): Promise<Principal>;
+}
+
+/** The caller behind `authorization: Bearer <token>`, through the gateway's sessions and API keys. */
+async function callerOf(auth: CallerAuth | undefined, req: IncomingMessage): Promise<string | null> {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S{1,400})$/.exec(header);
+  if (!match) throw new NodeError('BAD_INPUT', 'An authorization header is "Bearer <session token or API key>".');
+  if (!auth) throw new NodeError('UNAVAILABLE', 'This node has no gateway to check the token.');
+  let principal: Principal;
+  try {
+    principal = await auth.resolve(match[1]);
+  } catch (error) {
+    throw new NodeError('PERMISSION_DENIED', `The token was refused: ${(error as Error).message}`);
+  }
+  return principal.kind === 'did' ? principal.did : principal.kind === 'app' ? principal.appDid : null;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -66,7 +96,12 @@ function sendError(res: ServerResponse, code: string, message: string, status = 
  * the `x-blocklet-target` header picks another version or alias). The route and method must be listed in the
  * manifest; the blocklet's `fetch` handler answers.
  */
-export async function handleBlockletHttp(runtime: BlockletRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleBlockletHttp(
+  runtime: BlockletRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth?: CallerAuth,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
   if (!match) return sendError(res, 'NOT_FOUND', 'A blocklet URL is /b/<name>/<path>.', 404);
@@ -75,17 +110,34 @@ export async function handleBlockletHttp(runtime: BlockletRuntime, req: Incoming
   const method = req.method ?? 'GET';
   try {
     const target = (req.headers['x-blocklet-target'] as string | undefined) ?? url.searchParams.get('version') ?? 'live';
+    const caller = await callerOf(auth, req);
+    if (!buckets.take(caller ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`, Date.now())) {
+      return sendError(res, 'RATE_LIMITED', `More than ${BLOCKLET_HTTP_RATE.perSec} requests per second to blocklets; slow down.`);
+    }
     const { version, manifest } = await runtime.manifestOf(name, target);
     const route = matchRoute(manifest, path, method);
     if (route === 'no-route') return sendError(res, 'NOT_FOUND', `${name} has no route ${path} (its manifest lists interfaces.http).`);
     if (route === 'no-method') return sendError(res, 'METHOD_NOT_ALLOWED', `${name} does not take ${method} on ${path}.`);
+    if (route.auth === 'required' && caller === null) {
+      return sendError(
+        res,
+        'UNAUTHORIZED',
+        `${path} of ${name} needs a signed-in caller: send authorization: Bearer <session token or API key>.`,
+      );
+    }
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
     const request: BlockletHttpRequest = {
       method,
       path,
       query: Object.fromEntries(url.searchParams.entries()),
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
+      // The credential stays with the gateway; the blocklet learns who called.
+      headers: Object.fromEntries(
+        Object.entries(req.headers)
+          .filter(([k]) => k !== 'authorization' && k !== 'cookie')
+          .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+      ),
       body,
+      caller,
     };
     const outcome = await runtime.invoke(name, { handler: 'fetch', input: request, trigger: 'http' }, version);
     if (!outcome.ok) return sendError(res, outcome.error?.code ?? 'BLOCKLET_ERROR', outcome.error?.message ?? 'The blocklet failed.');
