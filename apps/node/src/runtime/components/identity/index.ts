@@ -1,4 +1,4 @@
-import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from './sdk.ts';
+import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from '@arc/core';
 
 /** Bounds of a profile and of a page. */
 const LIMITS = { nameChars: 64, avatarChars: 512, bioChars: 1000, linksMax: 8, linkChars: 512, profileBytes: 8 * 1024, pageMax: 100 };

@@ -1,4 +1,4 @@
-import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from './sdk.ts';
+import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from '@arc/core';
 
 /** Messages kept per room, and the bounds of one message and one page. */
 const LIMITS = { keptPerRoom: 100, fromChars: 128, textChars: 2000, pageMax: 100 };

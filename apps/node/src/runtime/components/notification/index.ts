@@ -1,4 +1,4 @@
-import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from './sdk.ts';
+import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from '@arc/core';
 
 /** Notifications kept per inbox, and the bounds of one notification and one page. */
 const LIMITS = { keptPerInbox: 200, titleChars: 200, bodyChars: 4000, pageMax: 100 };

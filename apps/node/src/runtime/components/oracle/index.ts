@@ -1,5 +1,5 @@
+import type { BlockletContext, BlockletHandlers } from '@arc/core';
 import { assetAddressOfTx } from './address.ts';
-import type { BlockletContext, BlockletHandlers } from './sdk.ts';
 
 const PAIR = 'ABT-USD';
 const MONIKER = `price:${PAIR}`;

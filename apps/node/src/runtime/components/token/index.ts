@@ -1,4 +1,4 @@
-import type { BlockletContext, BlockletHandlers, BlockletHttpResponse } from './sdk.ts';
+import type { BlockletContext, BlockletHandlers, BlockletHttpResponse } from '@arc/core';
 
 /** One airdrop is one ledger transaction per recipient; the runtime allows 10 submissions per invocation. */
 const AIRDROP_RECIPIENTS_MAX = 10;
