@@ -33,7 +33,8 @@ function median(values: number[]): number {
 }
 
 function code(source: string): SandboxCode {
-  return { hash: createHash('sha256').update(source).digest('hex'), source };
+  const hash = createHash('sha256').update(source).digest('hex');
+  return { deployment: `bench@${hash.slice(0, 16)}`, hash, source };
 }
 
 function measureFloor(): { coldMs: number; warmUs: number } {

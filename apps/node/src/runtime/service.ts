@@ -27,7 +27,7 @@ import { bundleBlocklet } from './bundle.ts';
 import { createHost, type Effects } from './host.ts';
 import { GroupCommitter } from './metering.ts';
 import { type AliasRow, BlockletRegistry, type VersionRow } from './registry.ts';
-import type { SandboxPool } from './sandbox/types.ts';
+import type { SandboxCode, SandboxPool } from './sandbox/types.ts';
 import { RuntimeKeys } from './secrets.ts';
 import type { TopicBus } from './topics.ts';
 
@@ -68,7 +68,13 @@ export interface RuntimeDeps {
 interface Loaded {
   version: VersionRow;
   manifest: BlockletManifest;
-  code: { hash: string; source: string };
+  /** `deployment` is `<name>@<version>`: the sandbox's unit of isolation (never the bundle hash). */
+  code: SandboxCode;
+}
+
+/** The sandbox deployment of a version: module state is shared by its calls only. */
+function deploymentOf(name: string, version: string): string {
+  return `${name}@${version}`;
 }
 
 /**
@@ -117,10 +123,14 @@ export class BlockletRuntime {
   async upload(input: z.output<typeof UploadIn>) {
     const manifest = this.#parseManifest(input.manifest.text, input.manifest.file);
     const bundle = await bundleBlocklet(input.files, manifest.entry);
+    // A throwaway deployment: the check runs the module's top level in isolates of its own, dropped after.
+    const check: SandboxCode = { deployment: `upload:${randomUUID()}`, hash: bundle.hash, source: bundle.code };
     try {
-      await this.deps.sandbox.warm({ hash: bundle.hash, source: bundle.code }, manifest.limits);
+      await this.deps.sandbox.warm(check, manifest.limits);
     } catch (error) {
       throw new NodeError('BUNDLE_INVALID', `The bundle does not load in the sandbox: ${(error as Error).message}`);
+    } finally {
+      await this.deps.sandbox.evict(check.deployment);
     }
     const mHash = toHex(manifestHash(manifest));
     const now = this.deps.now();
@@ -208,8 +218,12 @@ export class BlockletRuntime {
       const row = await this.registry.version(name, old.version);
       if (!row) continue;
       // Blue-green: calls already running on the old version finish there; then its isolates go.
-      while ((this.#inFlight.get(row.bundleHash) ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      await this.deps.sandbox.evict(row.bundleHash).catch(() => undefined);
+      const deployment = deploymentOf(name, old.version);
+      while ((this.#inFlight.get(deployment) ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Only fails when the pool is closed or a worker died: either way that worker's isolates are gone.
+      await this.deps.sandbox
+        .evict(deployment)
+        .catch((error: Error) => this.deps.log(`blocklet ${deployment}: evicting its isolates failed: ${error.message}`));
     }
   }
 
@@ -353,8 +367,8 @@ export class BlockletRuntime {
       name,
       loaded.manifest,
     );
-    const hash = loaded.code.hash;
-    this.#inFlight.set(hash, (this.#inFlight.get(hash) ?? 0) + 1);
+    const { deployment } = loaded.code;
+    this.#inFlight.set(deployment, (this.#inFlight.get(deployment) ?? 0) + 1);
     let result: Awaited<ReturnType<SandboxPool['invoke']>>;
     try {
       result = await this.deps.sandbox.invoke({
@@ -370,7 +384,9 @@ export class BlockletRuntime {
       await this.#endSession(name, invocationId, false);
       throw error;
     } finally {
-      this.#inFlight.set(hash, (this.#inFlight.get(hash) ?? 1) - 1);
+      const left = (this.#inFlight.get(deployment) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(deployment, left);
+      else this.#inFlight.delete(deployment);
     }
     const outcome: InvokeOutcome = {
       invocationId,
@@ -503,7 +519,7 @@ export class BlockletRuntime {
       this.#code.set(version.bundleHash, code);
       if (this.#code.size > RUNTIME_LIMITS.codeCacheMax) this.#code.delete(this.#code.keys().next().value as string);
     }
-    return { version, manifest, code };
+    return { version, manifest, code: { deployment: deploymentOf(version.name, version.version), ...code } };
   }
 
   async #manifest(hash: string): Promise<BlockletManifest | null> {

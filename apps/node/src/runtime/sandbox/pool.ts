@@ -53,6 +53,14 @@ function checkLimits(limits: SandboxLimits): void {
   }
 }
 
+function checkCode(code: SandboxCode): void {
+  if (typeof code.deployment !== 'string' || code.deployment === '') {
+    throw new TypeError(
+      'code.deployment must name the deployment (e.g. <blocklet>@<version>): isolates are never shared across deployments',
+    );
+  }
+}
+
 function byteLength(json: string): number {
   return json.length * 3 <= SANDBOX_BOUNDS.maxInputBytes ? json.length : Buffer.byteLength(json);
 }
@@ -76,6 +84,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
   const maxQueued = options.maxQueued ?? 1000;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const pending = new Map<number, PendingInvoke | PendingControl>();
+  /** The worker that holds a deployment's isolate, by deployment. */
   const affinity = new Map<string, WorkerSlot>();
   /** Sources of hashes in flight, to answer a worker's `need-source`. */
   const sourcesInFlight = new Map<string, { source: string; users: number }>();
@@ -170,8 +179,15 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     if (error !== undefined) {
       entry.resolve(fail(error.code, error.message, usage));
     } else {
-      const parsed = JSON.parse(reply ?? '{"ok":false,"message":"no reply"}') as { ok: boolean; output?: unknown; message?: string };
-      entry.resolve(parsed.ok ? { ok: true, output: parsed.output, usage } : fail('BLOCKLET_ERROR', parsed.message ?? 'failed', usage));
+      const parsed = JSON.parse(reply ?? '{"ok":false,"message":"no reply"}') as {
+        ok: boolean;
+        output?: unknown;
+        message?: string;
+        code?: string;
+      };
+      // The shim names one code of its own; everything else the blocklet's code did is BLOCKLET_ERROR.
+      const code = parsed.code === 'BLOCKLET_HANDLER_NOT_FOUND' ? parsed.code : 'BLOCKLET_ERROR';
+      entry.resolve(parsed.ok ? { ok: true, output: parsed.output, usage } : fail(code, parsed.message ?? 'failed', usage));
     }
     drainQueue();
   }
@@ -191,7 +207,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
       }
     }
     slot.inFlight.clear();
-    for (const [hash, owner] of affinity) if (owner === slot) affinity.delete(hash);
+    for (const [deployment, owner] of affinity) if (owner === slot) affinity.delete(deployment);
     if (closed) return;
     restarts += 1;
     const now = Date.now();
@@ -219,15 +235,15 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     if (known.users <= 0) sourcesInFlight.delete(hash);
   }
 
-  /** The worker that already holds this code unless it is much busier than the least loaded one. */
-  function pickSlot(hash: string): WorkerSlot | undefined {
+  /** The worker that already holds this deployment unless it is much busier than the least loaded one. */
+  function pickSlot(deployment: string): WorkerSlot | undefined {
     let least: WorkerSlot | undefined;
     for (const slot of slots) {
       if (!slot.ready || slot.inFlight.size >= MAX_IN_FLIGHT_PER_WORKER) continue;
       if (least === undefined || slot.inFlight.size < least.inFlight.size) least = slot;
     }
     if (least === undefined) return undefined;
-    const preferred = affinity.get(hash);
+    const preferred = affinity.get(deployment);
     if (
       preferred?.ready &&
       preferred.inFlight.size < MAX_IN_FLIGHT_PER_WORKER &&
@@ -235,7 +251,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     ) {
       return preferred;
     }
-    if (preferred === undefined) affinity.set(hash, least);
+    if (preferred === undefined) affinity.set(deployment, least);
     return least;
   }
 
@@ -254,6 +270,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     slot.send({
       t: 'invoke',
       id,
+      deployment: request.code.deployment,
       hash,
       ...(withSource ? { source: request.code.source } : {}),
       handler: request.handler,
@@ -267,7 +284,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
   function drainQueue(): void {
     while (queue.length > 0) {
       const next = queue[0] as Queued;
-      const slot = pickSlot(next.request.code.hash);
+      const slot = pickSlot(next.request.code.deployment);
       if (slot === undefined) return;
       queue.shift();
       clearTimeout(next.timer);
@@ -290,11 +307,12 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
   return {
     invoke(request) {
       checkLimits(request.limits);
+      checkCode(request.code);
       if (closed) return Promise.resolve(fail('BLOCKLET_OVERLOADED', 'the sandbox pool is closed'));
       const input = encodeInput(request.input);
       if (typeof input !== 'string') return Promise.resolve(input);
       return new Promise<InvokeResult>((resolve) => {
-        const slot = queue.length === 0 ? pickSlot(request.code.hash) : undefined;
+        const slot = queue.length === 0 ? pickSlot(request.code.deployment) : undefined;
         if (slot !== undefined) {
           dispatch(slot, request, input, resolve);
           return;
@@ -319,22 +337,26 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
 
     async warm(code, limits) {
       checkLimits(limits);
+      checkCode(code);
       await Promise.all(
         slots.map(async (slot) => {
           slot.sentSources.add(code.hash);
-          await control(slot, (id) => ({ t: 'warm', id, hash: code.hash, source: code.source, limits }));
+          await control(slot, (id) => ({
+            t: 'warm',
+            id,
+            deployment: code.deployment,
+            hash: code.hash,
+            source: code.source,
+            limits,
+          }));
         }),
       );
     },
 
-    async evict(hash) {
-      affinity.delete(hash);
-      await Promise.all(
-        slots.map(async (slot) => {
-          slot.sentSources.delete(hash);
-          await control(slot, (id) => ({ t: 'evict', id, hash }));
-        }),
-      );
+    async evict(deployment) {
+      affinity.delete(deployment);
+      // A worker drops the source once no isolate of its hash is left; it asks again (need-source) if needed.
+      await Promise.all(slots.map((slot) => control(slot, (id) => ({ t: 'evict', id, deployment }))));
     },
 
     stats() {

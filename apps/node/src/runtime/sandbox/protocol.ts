@@ -5,6 +5,8 @@ export type ToWorker =
   | {
       t: 'invoke';
       id: number;
+      /** The isolation unit (SandboxCode.deployment): the worker keys isolates by it, never by hash. */
+      deployment: string;
       hash: string;
       /** Sent with the first invocation of a hash on a worker, or when the worker asks. */
       source?: string;
@@ -17,12 +19,15 @@ export type ToWorker =
   /** `reply` is the JSON the SDK parses: {ok:true,value} or {ok:false,code,message}. */
   | { t: 'host-result'; callId: number; reply: string }
   | { t: 'source'; hash: string; source: string }
-  | { t: 'warm'; id: number; hash: string; source: string; limits: SandboxLimits }
-  | { t: 'evict'; id: number; hash: string };
+  | { t: 'warm'; id: number; deployment: string; hash: string; source: string; limits: SandboxLimits }
+  | { t: 'evict'; id: number; deployment: string };
 
 export type FromWorker =
   | { t: 'ready'; pid: number }
-  /** `reply` is the SDK's JSON {ok:true,output} | {ok:false,message}; `error` a fault found by the worker. */
+  /**
+   * `reply` is the SDK's JSON {ok:true,output} | {ok:false,message,code?} (code: BLOCKLET_HANDLER_NOT_FOUND
+   * only); `error` a fault found by the worker.
+   */
   | {
       t: 'result';
       id: number;

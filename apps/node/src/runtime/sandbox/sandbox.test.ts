@@ -6,8 +6,10 @@ import { HostCallError, type InvokeRequest, type InvokeResult, type SandboxCode,
 const limits: SandboxLimits = { cpuMs: 300, memoryMb: 32, timeoutMs: 3000 };
 const noHost = async (): Promise<unknown> => null;
 
-function code(source: string): SandboxCode {
-  return { hash: createHash('sha256').update(source).digest('hex'), source };
+/** A deployment of `source`; each distinct source is its own deployment unless `deployment` is given. */
+function code(source: string, deployment?: string): SandboxCode {
+  const hash = createHash('sha256').update(source).digest('hex');
+  return { deployment: deployment ?? `test@${hash.slice(0, 16)}`, hash, source };
 }
 
 /** A blocklet whose `call` handler runs `body` with (input, ctx) in scope. */
@@ -132,6 +134,72 @@ describe('sandbox isolation', () => {
     if (other.ok) expect(other.output).toEqual({});
   });
 
+  it('takes only own enumerable function exports as handlers, never inherited or hidden ones', async () => {
+    const c = code(`
+      class Base { get inherited() { return () => 'inherited getter'; } fromProto() { return 'prototype method'; } }
+      const exports = Object.assign(Object.create(Base.prototype), { async call() { return 'call'; } });
+      Object.defineProperty(exports, 'hidden', { value: () => 'hidden', enumerable: false });
+      Object.defineProperty(exports, 'getter', { get: () => () => 'own getter', enumerable: true });
+      export default exports;
+    `);
+    expect(await invoke(c)).toMatchObject({ ok: true, output: 'call' });
+    const refused = ['constructor', 'valueOf', 'toString', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'inherited'];
+    for (const handler of [...refused, 'fromProto', 'hidden', 'getter']) {
+      expect(expectError(await invoke(c, { handler, input: 'x' }), 'BLOCKLET_HANDLER_NOT_FOUND')).toContain(`'${handler}'`);
+    }
+    // A plain object literal, as blocklets are written: its prototype's methods are not handlers either.
+    for (const handler of refused) expectError(await invoke(echo, { handler }), 'BLOCKLET_HANDLER_NOT_FOUND');
+  });
+
+  it('never shares module state between deployments of byte-identical code', async () => {
+    const source = `let cached = null;
+      export default { async call(input, ctx) { cached ??= ctx.env.SECRET ?? null; return { cached }; } };`;
+    const a = code(source, 'alice-app@1.0.0');
+    const b = code(source, 'bob-app@1.0.0');
+    expect(a.hash).toBe(b.hash);
+    expect(await invoke(a, { env: { SECRET: 'alice secret' } })).toMatchObject({ ok: true, output: { cached: 'alice secret' } });
+    // Module state persists between calls of one deployment (documented), never into another one.
+    expect(await invoke(a, { env: {} })).toMatchObject({ ok: true, output: { cached: 'alice secret' } });
+    expect(await invoke(b, { env: {} })).toMatchObject({ ok: true, output: { cached: null } });
+    await pool.warm(b, limits);
+    expect(await invoke(b, { env: { SECRET: 'bob secret' } })).toMatchObject({ ok: true, output: { cached: 'bob secret' } });
+    // Evicting one deployment leaves the other one's isolate alone.
+    await pool.evict(a.deployment);
+    expect(await invoke(b, { env: {} })).toMatchObject({ ok: true, output: { cached: 'bob secret' } });
+    expect(await invoke(a, { env: {} })).toMatchObject({ ok: true, output: { cached: null } });
+  });
+
+  it('freezes every intrinsic and the global object, so nothing of one call reaches the next', async () => {
+    const c = blocklet(`
+      const generatorProto = Object.getPrototypeOf(function* () {}).prototype;
+      const iteratorProto = [][Symbol.iterator]().__proto__.__proto__;
+      const targets = {
+        int16: Int16Array.prototype, float64: Float64Array.prototype, typedArray: Object.getPrototypeOf(Int16Array.prototype),
+        generator: generatorProto, generatorFunction: Object.getPrototypeOf(function* () {}),
+        asyncFunction: Object.getPrototypeOf(async () => {}), asyncGenerator: Object.getPrototypeOf(async function* () {}).prototype,
+        iterator: iteratorProto, mapIterator: Object.getPrototypeOf(new Map().keys()), map: Map.prototype, set: Set.prototype,
+        promise: Promise.prototype, regexp: RegExp.prototype, error: Error.prototype, rangeError: RangeError.prototype,
+        date: Date.prototype, weakRef: WeakRef.prototype, dataView: DataView.prototype, intl: Intl.DateTimeFormat.prototype,
+        global: globalThis,
+      };
+      if (input === 'poison') {
+        const tries = {};
+        for (const [name, target] of Object.entries(targets)) {
+          try { target.poisoned = name; tries[name] = 'changed'; } catch (e) { tries[name] = 'refused'; }
+        }
+        try { globalThis.JSON = null; tries.replaceGlobal = 'changed'; } catch (e) { tries.replaceGlobal = 'refused'; }
+        try { Int16Array.from = () => 'evil'; tries.static = 'changed'; } catch (e) { tries.static = 'refused'; }
+        return tries;
+      }
+      const seen = Object.entries(targets).filter(([, target]) => 'poisoned' in target).map(([name]) => name);
+      return { seen, json: typeof JSON, from: Int16Array.from([1]).length, x: typeof globalThis.x };
+    `);
+    const poisoned = await invoke(c, { input: 'poison' });
+    expect(poisoned.ok).toBe(true);
+    if (poisoned.ok) expect(Object.values(poisoned.output as Record<string, string>).every((outcome) => outcome === 'refused')).toBe(true);
+    expect(await invoke(c)).toMatchObject({ ok: true, output: { seen: [], json: 'object', from: 1, x: 'undefined' } });
+  });
+
   it('cannot poison built-ins for the next call of the same version', async () => {
     const c = blocklet(`
       if (input === 'poison') {
@@ -240,8 +308,8 @@ describe('sandbox limits', () => {
 });
 
 describe('sandbox faults', () => {
-  it('answers BLOCKLET_ERROR for a missing handler, a missing default export and a throw', async () => {
-    expect(expectError(await invoke(echo, { handler: 'nope' }), 'BLOCKLET_ERROR')).toMatch(/no 'nope' handler/);
+  it('answers BLOCKLET_HANDLER_NOT_FOUND for a missing handler, BLOCKLET_ERROR for a missing default export and a throw', async () => {
+    expect(expectError(await invoke(echo, { handler: 'nope' }), 'BLOCKLET_HANDLER_NOT_FOUND')).toMatch(/no 'nope' handler/);
     expect(expectError(await invoke(code('export const x = 1;')), 'BLOCKLET_ERROR')).toMatch(/no default export/);
     expect(expectError(await invoke(blocklet(`throw new TypeError('bad input');`)), 'BLOCKLET_ERROR')).toBe('TypeError: bad input');
     expectError(await invoke(code(`throw new Error('at load'); export default {};`)), 'BLOCKLET_ERROR');
@@ -353,8 +421,8 @@ describe('sandbox functions', () => {
     expect(await invoke(warmed)).toMatchObject({ ok: true });
     const warmMs = performance.now() - warmStart;
     expect(warmMs).toBeLessThan(coldMs);
-    await pool.evict(warmed.hash);
-    await pool.evict(cold.hash);
+    await pool.evict(warmed.deployment);
+    await pool.evict(cold.deployment);
     await expect.poll(() => invoke(echo).then(() => pool.stats().isolates), { timeout: 5000 }).toBeLessThan(isolatesWarm);
     expect(await invoke(warmed)).toMatchObject({ ok: true });
   });

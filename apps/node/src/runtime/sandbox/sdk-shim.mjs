@@ -10,7 +10,7 @@
 export function sdkShim(bridge, bounds) {
   const { parse, stringify } = JSON;
   const { freeze, defineProperty, getOwnPropertyDescriptor, getPrototypeOf } = Object;
-  const { apply } = Reflect;
+  const { apply, ownKeys } = Reflect;
   const ErrorCtor = Error;
   const StringCtor = String;
 
@@ -95,13 +95,16 @@ export function sdkShim(bridge, bounds) {
   }
 
   /**
-   * Freezes the core built-ins so one invocation cannot poison them for the next ones of the same version (the
-   * context is reused): the constructors and prototypes that prototype-pollution gadgets reach (`__proto__`,
-   * `constructor.prototype`) and the namespaces the SDK and most code lean on. A full deep freeze of every
-   * intrinsic costs ~6 ms per isolate (5x the bare cold start) and was measured out; see README.
+   * Freezes every built-in so one invocation cannot poison them for the next ones of the same deployment (the
+   * context is reused): each global's constructor or namespace, its prototype and their prototype chains, the
+   * namespaces' members (Intl.*), and the intrinsics no global names (%TypedArray%, the generator, async and
+   * iterator prototypes and constructors). globalThis itself is frozen once the module has loaded (`install`).
+   * What stays mutable: the function objects of built-in methods (`Array.prototype.map` cannot be replaced, but
+   * a property added to the function itself persists) — walking and freezing those too costs ~3 ms per isolate,
+   * more than the whole cold start; see README.
    * Properties that code commonly assigns on its own objects (`constructor`, `toString`, `name`, `message`…)
-   * become accessors whose setter defines an own property on the receiver, so `this.name = 'MyError'` keeps
-   * working (the "override mistake").
+   * become accessors on the prototypes whose setter defines an own property on the receiver, so
+   * `this.name = 'MyError'` keeps working (the "override mistake").
    */
   function hardenIntrinsics() {
     const overridable = ['constructor', 'toString', 'valueOf', 'toLocaleString', 'name', 'message', 'toJSON'];
@@ -123,62 +126,72 @@ export function sdkShim(bridge, bounds) {
         });
       }
     };
-    const harden = (object) => {
-      tame(object);
-      freeze(object);
-    };
+    const isObject = (value) => (typeof value === 'object' && value !== null) || typeof value === 'function';
     // Built-ins that are not needed and escape the memory limit or block the isolate thread.
     for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete globalThis[name];
-    const constructors = [
-      Object,
-      Function,
-      Array,
-      String,
-      Number,
-      Boolean,
-      Symbol,
-      BigInt,
-      Promise,
-      Error,
-      TypeError,
-      RangeError,
-      SyntaxError,
-      ReferenceError,
-      EvalError,
-      URIError,
-      AggregateError,
-      RegExp,
-      Date,
-      Map,
-      Set,
-      WeakMap,
-      WeakSet,
-      ArrayBuffer,
-      DataView,
-      Uint8Array,
-    ];
-    for (const ctor of constructors) {
-      harden(ctor.prototype);
-      harden(ctor);
-    }
-    const others = [
-      JSON,
-      Math,
-      Reflect,
-      getPrototypeOf(Uint8Array),
-      getPrototypeOf(Uint8Array.prototype),
+    /** Objects to freeze. */
+    const frozen = new Set();
+    /** A built-in, its `prototype` and both prototype chains. */
+    const add = (value) => {
+      if (!isObject(value) || value === globalThis || frozen.has(value)) return;
+      frozen.add(value);
+      add(getPrototypeOf(value));
+      if (typeof value !== 'function') return;
+      const desc = getOwnPropertyDescriptor(value, 'prototype');
+      if (desc !== undefined) add(desc.value);
+    };
+    const generator = function* () {};
+    const asyncGenerator = async function* () {};
+    const hidden = [
+      getPrototypeOf(Int16Array), // %TypedArray%
+      getPrototypeOf(generator), // %GeneratorFunction.prototype%, its constructor and %GeneratorPrototype%
+      getPrototypeOf(generator).constructor,
+      getPrototypeOf(asyncGenerator),
+      getPrototypeOf(asyncGenerator).constructor,
       getPrototypeOf(async () => {}),
-      getPrototypeOf([][Symbol.iterator]()),
-      getPrototypeOf(getPrototypeOf([][Symbol.iterator]())),
+      getPrototypeOf(async () => {}).constructor,
+      getPrototypeOf(generator()),
+      getPrototypeOf(asyncGenerator()),
+      getPrototypeOf([][Symbol.iterator]()), // %ArrayIteratorPrototype% → %IteratorPrototype%
+      getPrototypeOf(new Map().entries()),
+      getPrototypeOf(new Set().values()),
+      getPrototypeOf(''[Symbol.iterator]()),
+      getPrototypeOf(/./[Symbol.matchAll]('')),
     ];
-    for (const object of others) harden(object);
-    for (const name of ['Object', 'Function', 'Array', 'Promise', 'JSON', 'Reflect', 'Math', 'Error']) {
-      defineProperty(globalThis, name, { writable: false, configurable: false });
+    // The global object's own prototype chain (inherited globals).
+    add(getPrototypeOf(globalThis));
+    for (const value of hidden) add(value);
+    for (const key of ownKeys(globalThis)) {
+      const desc = getOwnPropertyDescriptor(globalThis, key);
+      if (desc === undefined || !isObject(desc.value)) continue;
+      add(desc.value);
+      // Namespaces (JSON, Math, Reflect, Intl…): their constructors and objects too (Intl.DateTimeFormat…).
+      if (typeof desc.value === 'object') {
+        for (const member of ownKeys(desc.value)) {
+          const memberDesc = getOwnPropertyDescriptor(desc.value, member);
+          if (memberDesc !== undefined && isObject(memberDesc.value)) add(memberDesc.value);
+        }
+      }
     }
+    // Taming costs ~4 µs per property: only the prototypes code's own objects and classes commonly inherit from.
+    const tamed = [Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Promise, Error, TypeError, RangeError];
+    tamed.push(SyntaxError, ReferenceError, EvalError, URIError, AggregateError, RegExp, Date, Map, Set, WeakMap, WeakSet);
+    tamed.push(ArrayBuffer, DataView, getPrototypeOf(Int16Array));
+    for (const ctor of tamed) tame(ctor.prototype);
+    for (const object of frozen) freeze(object);
+  }
+
+  /** The handler: an own, enumerable function-valued data property of the default export, else undefined. */
+  function handlerOf(blocklet, handler) {
+    const desc = getOwnPropertyDescriptor(blocklet, handler);
+    if (desc === undefined || desc.enumerable !== true || typeof desc.value !== 'function') return undefined;
+    return desc.value;
   }
 
   return function install(namespace) {
     const blocklet = namespace.default;
+    // The module has run its top level: from now on no invocation can add or replace a global for the next one.
+    freeze(globalThis);
     let lastEnvJson;
     let lastEnv;
     return async function dispatch(token, handler, inputJson, envJson, invocationId) {
@@ -187,8 +200,14 @@ export function sdkShim(bridge, bounds) {
         if (blocklet === null || (typeof blocklet !== 'object' && typeof blocklet !== 'function')) {
           return stringify({ ok: false, message: 'the module has no default export object' });
         }
-        const fn = blocklet[handler];
-        if (typeof fn !== 'function') return stringify({ ok: false, message: `the blocklet has no '${handler}' handler` });
+        const fn = handlerOf(blocklet, handler);
+        if (fn === undefined) {
+          return stringify({
+            ok: false,
+            code: 'BLOCKLET_HANDLER_NOT_FOUND',
+            message: `the blocklet has no '${handler}' handler (an own enumerable function of its default export)`,
+          });
+        }
         if (envJson !== lastEnvJson) {
           const env = parse(envJson);
           lastEnv = freeze(env);

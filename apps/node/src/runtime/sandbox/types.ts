@@ -7,7 +7,8 @@ export type SandboxErrorCode =
   | 'BLOCKLET_TIMEOUT' // wall-clock timeout (includes async waits)
   | 'BLOCKLET_CPU_LIMIT' // CPU time over limits.cpuMs (watchdog on isolate.cpuTime, sync and async loops)
   | 'BLOCKLET_MEMORY_LIMIT' // isolate heap over limits.memoryMb (isolate disposed)
-  | 'BLOCKLET_ERROR' // the blocklet's code threw / rejected, or the handler is missing
+  | 'BLOCKLET_ERROR' // the blocklet's code threw / rejected, or its output is not JSON
+  | 'BLOCKLET_HANDLER_NOT_FOUND' // the default export has no own enumerable function of that name
   | 'BLOCKLET_INVALID_CODE' // the bundle does not compile / link as an ES module
   | 'BLOCKLET_CRASHED' // the worker process died during the call (respawned)
   | 'BLOCKLET_OVERLOADED'; // the pool's queue is full
@@ -18,6 +19,7 @@ export const SANDBOX_ERRORS: Record<SandboxErrorCode, boolean> = {
   BLOCKLET_CPU_LIMIT: false,
   BLOCKLET_MEMORY_LIMIT: false,
   BLOCKLET_ERROR: false,
+  BLOCKLET_HANDLER_NOT_FOUND: false,
   BLOCKLET_INVALID_CODE: false,
   BLOCKLET_CRASHED: true,
   BLOCKLET_OVERLOADED: true,
@@ -29,15 +31,25 @@ export interface SandboxLimits {
   timeoutMs: number;
 }
 
-/** source: one bundled ES module (no imports), hash: its sha-256 hex. */
+/**
+ * One deployed module. `deployment` is the unit of isolation: calls with the same deployment share one module
+ * instance (its module-level state) per worker; calls of different deployments never share an isolate, even
+ * when their bundles are byte-identical. The runtime uses `<blocklet>@<version>`. `hash` (sha-256 hex of
+ * `source`, one bundled ES module without imports) only keys what holds no state: sources and compile results.
+ */
 export interface SandboxCode {
+  deployment: string;
   hash: string;
   source: string;
 }
 
 export interface InvokeRequest {
   code: SandboxCode;
-  /** Exported handler name on the default export object: 'fetch' | 'cron' | 'event' | 'topic' | 'call' … */
+  /**
+   * Handler name: an own enumerable function property of the default export ('fetch' | 'cron' | 'event' |
+   * 'topic' | 'call' …); anything else (inherited `constructor`, `valueOf`, `__proto__`, getters) is
+   * BLOCKLET_HANDLER_NOT_FOUND.
+   */
   handler: string;
   /** JSON input handed to the handler as its first argument. */
   input: unknown;
@@ -93,10 +105,10 @@ export class SandboxError extends Error {
 export interface SandboxPool {
   /** Never throws for blocklet faults; returns ok:false. */
   invoke(request: InvokeRequest): Promise<InvokeResult>;
-  /** Compiles and instantiates the code in every worker ahead of traffic (blue-green warm-up). */
+  /** Compiles and instantiates the deployment's code in every worker ahead of traffic (blue-green warm-up). */
   warm(code: SandboxCode, limits: SandboxLimits): Promise<void>;
-  /** Drops cached isolates of code no longer deployed. */
-  evict(hash: string): Promise<void>;
+  /** Drops the isolates of a deployment no longer served (calls running in them finish first). */
+  evict(deployment: string): Promise<void>;
   stats(): { workers: number; isolates: number; queued: number; restarts: number };
   close(): Promise<void>;
   /** Process ids of the live workers (tests and benchmarks kill or measure them). */

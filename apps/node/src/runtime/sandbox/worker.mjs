@@ -1,8 +1,9 @@
 /**
  * Sandbox worker process (plain JS so the child starts without a TypeScript loader). Forked by pool.ts with
- * `--no-node-snapshot` (isolated-vm needs it). Holds one isolate per (code hash, memory limit), with the module
- * compiled once and its context reused across invocations; enforces wall-clock, CPU and memory limits; forwards
- * host calls of the blocklet to the pool over IPC. Protocol: see protocol.ts.
+ * `--no-node-snapshot` (isolated-vm needs it). Holds one isolate per deployment (blocklet@version, never per
+ * code hash: byte-identical bundles of two blocklets get two isolates, so no module state crosses them), with the
+ * module compiled once and its context reused across invocations of that deployment; enforces wall-clock, CPU and
+ * memory limits; forwards host calls of the blocklet to the pool over IPC. Protocol: see protocol.ts.
  */
 import ivm from 'isolated-vm';
 import { sdkShim } from './sdk-shim.mjs';
@@ -36,7 +37,7 @@ const HOST_METHODS = new Set([
   'ledger.submit',
 ]);
 
-/** Cached isolates by `${hash}:${memoryMb}`, least recently used first. */
+/** Cached isolates by entryKey(deployment, hash, memoryMb), least recently used first. */
 const entries = new Map();
 /** Blocklet sources by hash, least recently used first. */
 const sources = new Map();
@@ -52,6 +53,11 @@ let hostCallSeq = 0;
 const invalidCode = new Map();
 
 const send = (message) => process.send?.(message);
+
+/** The isolate of a deployment (its hash and memory limit are part of the key only as a safety net). */
+function entryKey(deployment, hash, memoryMb) {
+  return JSON.stringify([deployment, hash, memoryMb]);
+}
 
 function rememberSource(hash, source) {
   if (sources.has(hash)) {
@@ -141,10 +147,11 @@ function evictIdleIfFull() {
   }
 }
 
-function createEntry(key, hash, limits, source) {
+function createEntry(key, deployment, hash, limits, source) {
   evictIdleIfFull();
   const entry = {
     key,
+    deployment,
     hash,
     isolate: null,
     context: null,
@@ -315,7 +322,8 @@ function startInvoke(message) {
     id: message.id,
     message,
     hash: message.hash,
-    key: `${message.hash}:${message.limits.memoryMb}`,
+    deployment: message.deployment,
+    key: entryKey(message.deployment, message.hash, message.limits.memoryMb),
     limits: message.limits,
     entry: null,
     started: false,
@@ -358,7 +366,7 @@ async function runOp(op) {
       if (list.length === 1) send({ t: 'need-source', hash: op.hash });
       return;
     }
-    entry = createEntry(op.key, op.hash, op.limits, source);
+    entry = createEntry(op.key, op.deployment, op.hash, op.limits, source);
   }
   op.entry = entry;
   try {
@@ -463,8 +471,8 @@ function finishOp(op, outcome, memoryBytes = 0) {
 
 async function warm(message) {
   rememberSource(message.hash, message.source);
-  const key = `${message.hash}:${message.limits.memoryMb}`;
-  const entry = entries.get(key) ?? createEntry(key, message.hash, message.limits, message.source);
+  const key = entryKey(message.deployment, message.hash, message.limits.memoryMb);
+  const entry = entries.get(key) ?? createEntry(key, message.deployment, message.hash, message.limits, message.source);
   try {
     await entry.ready;
     send({ t: 'done', id: message.id, isolates: entries.size });
@@ -474,10 +482,10 @@ async function warm(message) {
 }
 
 function evict(message) {
-  forgetSource(message.hash);
-  invalidCode.delete(message.hash);
+  const hashes = new Set();
   for (const entry of [...entries.values()]) {
-    if (entry.hash !== message.hash) continue;
+    if (entry.deployment !== message.deployment) continue;
+    hashes.add(entry.hash);
     entries.delete(entry.key);
     // In-flight invocations of the old version finish; the isolate goes when they have.
     const dispose = () => {
@@ -486,6 +494,9 @@ function evict(message) {
     };
     entry.ready.then(dispose, () => {});
   }
+  // Another deployment of the same bundle keeps the source; the pool sends it again if a later call needs it.
+  for (const entry of entries.values()) hashes.delete(entry.hash);
+  for (const hash of hashes) forgetSource(hash);
   send({ t: 'done', id: message.id, isolates: entries.size });
 }
 
