@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { challengeMessage, didMatchesPublicKey, fromHex, isValidDid, verifyAdmin, verifySignature } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import { isPattern, topicFamily } from './topics.ts';
@@ -18,8 +19,6 @@ export interface TopicRule {
 export const DEFAULT_APP_RULE: Omit<TopicRule, 'name'> = { publish: 'owner', subscribe: 'authenticated' };
 
 export const AUTH_LIMITS = {
-  /** Challenges handed out and not yet used or expired; beyond this, challenge() is RATE_LIMITED. */
-  outstandingChallengesMax: 10_000,
   /** Rules per application. */
   rulesPerAppMax: 100,
   /** API keys per application. */
@@ -56,29 +55,67 @@ export interface AuthDeps {
  * unanswered ones); sessions, keys and rules live in the database so they survive restarts.
  */
 export class GatewayAuthService implements GatewayAuth {
-  readonly #challenges = new Map<string, number>();
+  /** Outstanding challenges by nonce, in the order handed out: with one TTL, that is also the order they expire. */
+  readonly #challenges = new Map<string, { expiresAtMs: number; client: string }>();
+  /** Outstanding challenges per client address (clientKeyOf). */
+  readonly #challengesByClient = new Map<string, number>();
   readonly #rules = new Map<string, { rule: Omit<TopicRule, 'name'>; atMs: number }>();
 
   constructor(readonly deps: AuthDeps) {}
 
-  challenge(): { nonce: string; timeMs: number; expiresAtMs: number } {
+  /**
+   * A challenge to sign. One address may hold `challengesPerIpMax` unanswered (RATE_LIMITED past it), so one client
+   * cannot take the table; when the table holds `challengesMax`, the oldest challenge is voided to make room.
+   */
+  challenge(client?: { ip: string }): { nonce: string; timeMs: number; expiresAtMs: number } {
+    const { challengeTtlMs, challengesPerIpMax, challengesMax } = this.deps.limits;
     const timeMs = this.deps.now();
-    if (this.#challenges.size >= AUTH_LIMITS.outstandingChallengesMax) {
-      for (const [nonce, expiresAtMs] of this.#challenges) if (expiresAtMs <= timeMs) this.#challenges.delete(nonce);
-      if (this.#challenges.size >= AUTH_LIMITS.outstandingChallengesMax)
-        throw new GatewayError('RATE_LIMITED', 'Too many logins in progress; try again in a minute.');
+    this.#dropExpiredChallenges(timeMs);
+    const key = clientKeyOf(client?.ip);
+    if ((this.#challengesByClient.get(key) ?? 0) >= challengesPerIpMax)
+      throw new GatewayError(
+        'RATE_LIMITED',
+        `${challengesPerIpMax} sign-ins from your address wait for an answer; complete one, or ask again in ${Math.ceil(challengeTtlMs / 1000)} s.`,
+      );
+    while (this.#challenges.size >= challengesMax) {
+      const oldest = this.#challenges.keys().next().value;
+      if (oldest === undefined) break;
+      this.#forgetChallenge(oldest);
     }
     const nonce = randomBytes(16).toString('hex');
-    const expiresAtMs = timeMs + this.deps.limits.challengeTtlMs;
-    this.#challenges.set(nonce, expiresAtMs);
+    const expiresAtMs = timeMs + challengeTtlMs;
+    this.#challenges.set(nonce, { expiresAtMs, client: key });
+    this.#challengesByClient.set(key, (this.#challengesByClient.get(key) ?? 0) + 1);
     return { nonce, timeMs, expiresAtMs };
+  }
+
+  /** Outstanding challenges, in all and of one client address (for tests and stats). */
+  challengeStats(ip?: string): { outstanding: number; ofClient: number } {
+    return { outstanding: this.#challenges.size, ofClient: this.#challengesByClient.get(clientKeyOf(ip)) ?? 0 };
+  }
+
+  /** Drops the expired challenges: they are the oldest, so the walk stops at the first that is still good. */
+  #dropExpiredChallenges(nowMs: number): void {
+    for (const [nonce, challenge] of this.#challenges) {
+      if (challenge.expiresAtMs > nowMs) return;
+      this.#forgetChallenge(nonce);
+    }
+  }
+
+  #forgetChallenge(nonce: string): { expiresAtMs: number; client: string } | undefined {
+    const challenge = this.#challenges.get(nonce);
+    if (!challenge) return undefined;
+    this.#challenges.delete(nonce);
+    const held = (this.#challengesByClient.get(challenge.client) ?? 1) - 1;
+    if (held <= 0) this.#challengesByClient.delete(challenge.client);
+    else this.#challengesByClient.set(challenge.client, held);
+    return challenge;
   }
 
   async login(input: { did: string; publicKey: string; nonce: string; timeMs: number; signature: string }) {
     const now = this.deps.now();
-    const expiresAt = this.#challenges.get(input.nonce);
     // Single use: the nonce goes whether or not the signature holds, so a guess costs a challenge.
-    this.#challenges.delete(input.nonce);
+    const expiresAt = this.#forgetChallenge(input.nonce)?.expiresAtMs;
     if (expiresAt === undefined) throw new GatewayError('UNAUTHORIZED', 'Unknown or already used challenge; ask for a new one.');
     if (expiresAt <= now) throw new GatewayError('UNAUTHORIZED', 'The challenge expired; ask for a new one.');
     if (expiresAt !== input.timeMs + this.deps.limits.challengeTtlMs)
@@ -244,4 +281,22 @@ function admits(audience: Audience, principal: Principal, appDid: string): boole
   if (audience === 'anyone') return true;
   if (audience === 'authenticated') return principal.kind !== 'anonymous';
   return isOwner(principal, appDid);
+}
+
+/**
+ * The address a challenge is counted against: an IPv4 address (also when IPv4-mapped), or the /64 of an IPv6 one
+ * (one host usually holds a whole /64, so counting single IPv6 addresses would bound nothing).
+ */
+export function clientKeyOf(ip: string | undefined): string {
+  if (ip === undefined || ip === '') return 'unknown';
+  const bare = ip.replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
+  if (mapped) return mapped[1] as string;
+  if (!isIPv6(bare)) return bare;
+  const [head = '', tail] = bare.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array.from({ length: Math.max(0, 8 - headGroups.length - tailGroups.length) }, () => '0');
+  const groups = [...headGroups, ...zeros, ...tailGroups].slice(0, 4);
+  return `${groups.map((group) => Number.parseInt(group, 16).toString(16)).join(':')}::/64`;
 }

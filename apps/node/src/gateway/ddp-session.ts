@@ -60,7 +60,12 @@ export class DdpSession {
   #methodsInFlight = 0;
   #heardSinceHeartbeat = true;
 
-  constructor(ws: WebSocket, options: DdpGatewayOptions) {
+  constructor(
+    ws: WebSocket,
+    options: DdpGatewayOptions,
+    /** The client's address (its sign-in challenges are counted against it). */
+    readonly clientIp = '',
+  ) {
     this.#ws = ws;
     this.#options = options;
     this.#bucket = new TokenBucket(options.limits.connectionRatePerSec, options.limits.connectionBurst, options.now());
@@ -279,7 +284,7 @@ export class DdpSession {
     const { auth, hub, runtime, now } = this.#options;
     switch (method) {
       case 'gateway.challenge':
-        return auth.challenge();
+        return auth.challenge({ ip: this.clientIp });
       case 'login': {
         const [input] = parseParams(
           LoginParams,

@@ -82,7 +82,7 @@ export class DdpGateway {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new DdpSession(ws, this.options);
+      const session = new DdpSession(ws, this.options, req.socket.remoteAddress);
       this.#sessions.add(session);
       ws.once('close', () => {
         session.dispose();

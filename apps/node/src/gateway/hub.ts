@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { toHex } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
@@ -6,12 +7,19 @@ import { isPattern, isValidTopic, patternRooms } from './topics.ts';
 import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent, type TopicHub } from './types.ts';
 
 export const HUB_LIMITS = {
-  /** Topics whose seq and retained events the hub keeps; the least recently published goes first. */
-  topicsMax: 50_000,
   /** Local (in-process) subscriptions across all protocols. */
   localSubscribersMax: 100_000,
-  /** Events one since() returns. */
+  /** Events one since() or resume() returns. */
   sinceLimitMax: 1000,
+  /** Topics whose last seq is remembered after the topic itself was dropped, so its seq goes on instead of back to 1. */
+  droppedTopicSeqsMax: 100_000,
+  /**
+   * Buckets (by topic-name hash) of the highest seq of topics forgotten entirely: a topic the hub has no record of
+   * starts above every forgotten topic of its bucket, so no topic ever reuses a seq within one epoch.
+   */
+  forgottenSeqBuckets: 4096,
+  /** Bytes counted per retained event besides its payload JSON, topic and publisher (id, seq, times, framing). */
+  eventOverheadBytes: 128,
 } as const;
 
 /** Where an event goes besides local subscribers: the Socket.io rooms of this node, or of every node. */
@@ -26,9 +34,93 @@ export function isNodeLocalTopic(topic: string): boolean {
   return topic.startsWith('chain:') || topic.startsWith('account:');
 }
 
+/** The epoch of topics numbered by the cluster's shared sequencer (Redis): it outlives every node's restarts. */
+export const CLUSTER_EPOCH = 'cluster';
+
+/** Why a resume cannot hand a client everything after its `afterSeq`. */
+export type GapReason =
+  /** Events after afterSeq were dropped from the retained ones (bounds by count or bytes, or the topic was dropped). */
+  | 'EVICTED'
+  /** More events are retained after afterSeq than one replay carries; the newest are replayed. */
+  | 'TRUNCATED'
+  /** The topic's numbering is not the one afterSeq came from (the node restarted, or it is another node's). */
+  | 'RESTARTED';
+
+/** Told to a resuming client that missed events it cannot get: it should resync (reload state) from `resumeFromSeq`. */
+export interface ResumeGap {
+  reason: GapReason;
+  /** The first seq the client receives now (replayed or live); those between its afterSeq and this one are lost. */
+  resumeFromSeq: number;
+}
+
+export interface Resume {
+  /** Retained events after afterSeq, oldest first (the newest `limit` when more are retained). */
+  events: TopicEvent[];
+  /** The topic's current seq. */
+  seq: number;
+  /** The numbering the seqs belong to: send it back with the next afterSeq. */
+  epoch: string;
+  gap: ResumeGap | null;
+}
+
+/** What the hub holds now (tests and operators). */
+export interface HubStats {
+  topics: number;
+  retainedEvents: number;
+  retainedBytes: number;
+  publishers: number;
+  droppedTopicSeqs: number;
+}
+
+/** One retained event and what it costs; `gone` once evicted (the queues drop it lazily). */
+interface Retained {
+  event: TopicEvent;
+  bytes: number;
+  gone: boolean;
+}
+
 interface TopicState {
   seq: number;
-  ring: TopicEvent[];
+  /** Retained events in seq order. */
+  ring: Retained[];
+  bytes: number;
+}
+
+interface PublisherState {
+  bytes: number;
+  queue: RetainedQueue;
+}
+
+/** Retained events in the order they were recorded; evicted ones are skipped and compacted away. */
+class RetainedQueue {
+  #items: Retained[] = [];
+  #head = 0;
+  #live = 0;
+
+  get live(): number {
+    return this.#live;
+  }
+
+  push(entry: Retained): void {
+    this.#items.push(entry);
+    this.#live += 1;
+  }
+
+  /** The oldest entry not yet evicted. */
+  oldest(): Retained | undefined {
+    while (this.#head < this.#items.length && (this.#items[this.#head] as Retained).gone) this.#head += 1;
+    return this.#items[this.#head];
+  }
+
+  /** Call when one of this queue's entries was evicted. */
+  evicted(): void {
+    this.#live -= 1;
+    // Keep the array within twice the live entries: evictions elsewhere leave holes anywhere in it.
+    if (this.#items.length > 64 && this.#items.length > 2 * this.#live) {
+      this.#items = this.#items.filter((entry) => !entry.gone);
+      this.#head = 0;
+    }
+  }
 }
 
 export interface HubDeps {
@@ -37,22 +129,39 @@ export interface HubDeps {
   nodeId: string;
   now: () => number;
   log: (line: string) => void;
+  /** This hub's numbering of node-local topics; new on every start unless given (tests). */
+  epoch?: string;
 }
 
 /**
- * The topic hub of one node: numbers events per topic, keeps the last few per topic for resume, and hands each
- * to local subscribers (MQTT, DDP, in-process) and to the fan-out (Socket.io rooms, here and on other nodes).
+ * The topic hub of one node: numbers events per topic, keeps the last few per topic for resume (bounded by count
+ * and bytes, per topic, per publisher and in all), and hands each to local subscribers (MQTT, DDP, in-process)
+ * and to the fan-out (Socket.io rooms, here and on other nodes).
+ *
+ * Seqs never go back within an epoch: a dropped topic's last seq is remembered (then folded into a per-bucket
+ * floor), so the topic goes on from there. A restart starts a new epoch; resume() tells a client from another
+ * epoch, or one that asks for more than is retained, that it missed events.
  */
 export class GatewayHub implements TopicHub {
+  /** Least recently published first. */
   readonly #topics = new Map<string, TopicState>();
+  /** Last seq of topics dropped from #topics, least recently dropped first. */
+  readonly #droppedSeqs = new Map<string, number>();
+  readonly #forgottenSeqFloor = new Float64Array(HUB_LIMITS.forgottenSeqBuckets);
+  readonly #retained = new RetainedQueue();
+  readonly #publishers = new Map<string, PublisherState>();
+  #retainedBytes = 0;
   readonly #subscribers = new Map<string, Set<(event: TopicEvent) => void>>();
   #subscriberCount = 0;
+  readonly epoch: string;
   fanout: Fanout = () => undefined;
   sequencer: Sequencer | null = null;
   /** Forwards an event to the hubs of other nodes (set with the Redis adapter). */
   forward: (event: TopicEvent) => void = () => undefined;
 
-  constructor(readonly deps: HubDeps) {}
+  constructor(readonly deps: HubDeps) {
+    this.epoch = deps.epoch ?? `${deps.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  }
 
   async publish(principal: Principal, topic: string, payload: unknown): Promise<TopicEvent> {
     if (!isValidTopic(topic) || isPattern(topic))
@@ -71,8 +180,8 @@ export class GatewayHub implements TopicHub {
 
   /** Publishes without the rules (the node's own bridges, after their own checks). */
   async publishAs(topic: string, payload: unknown, from: string | null): Promise<TopicEvent> {
-    const local = isNodeLocalTopic(topic) || this.sequencer === null;
-    const seq = local ? this.#nextSeq(topic) : await (this.sequencer as Sequencer)(topic);
+    const local = this.#numbersLocally(topic);
+    const seq = local ? this.currentSeq(topic) + 1 : await (this.sequencer as Sequencer)(topic);
     const event: TopicEvent = {
       topic,
       id: `${seq}@${this.deps.nodeId}`,
@@ -138,7 +247,7 @@ export class GatewayHub implements TopicHub {
     const ring = this.#topics.get(topic)?.ring ?? [];
     const bound = Math.min(limit, HUB_LIMITS.sinceLimitMax);
     const out: TopicEvent[] = [];
-    for (const event of ring) {
+    for (const { event } of ring) {
       if (event.seq <= afterSeq) continue;
       out.push(event);
       if (out.length >= bound) break;
@@ -146,27 +255,132 @@ export class GatewayHub implements TopicHub {
     return out;
   }
 
-  /** The last seq of a topic this node knows (0 for none). */
-  currentSeq(topic: string): number {
-    return this.#topics.get(topic)?.seq ?? 0;
+  /**
+   * What a client resuming after `afterSeq` (of `epoch`, when it knows one) gets: the retained events after it
+   * (the newest `limit`, so they join the live stream without a hole) and, when anything after afterSeq is not
+   * among them, a gap. No rule check: the caller has checked.
+   */
+  resume(topic: string, afterSeq: number, epoch: string | undefined, limit: number): Resume {
+    const seq = this.currentSeq(topic);
+    const topicEpoch = this.epochOf(topic);
+    if (isPattern(topic)) return { events: [], seq, epoch: topicEpoch, gap: null };
+    // A node-local numbering that never reached afterSeq is another one (a restart, or another node's).
+    const restarted = (epoch !== undefined && epoch !== topicEpoch) || (this.#numbersLocally(topic) && afterSeq > seq);
+    const from = restarted ? 0 : afterSeq;
+    const ring = this.#topics.get(topic)?.ring ?? [];
+    let first = ring.length;
+    while (first > 0 && (ring[first - 1] as Retained).event.seq > from) first -= 1;
+    const available = ring.length - first;
+    const bound = Math.max(0, Math.min(limit, HUB_LIMITS.sinceLimitMax));
+    const events = ring.slice(Math.max(first, ring.length - bound)).map((entry) => entry.event);
+    // Nothing newer than afterSeq is known here (a shared topic this node has not heard of yet): no claim.
+    if (!restarted && from >= seq) return { events, seq, epoch: topicEpoch, gap: null };
+    const resumeFromSeq = events[0]?.seq ?? seq + 1;
+    const reason: GapReason | null = restarted
+      ? 'RESTARTED'
+      : resumeFromSeq <= from + 1
+        ? null
+        : events.length < available
+          ? 'TRUNCATED'
+          : 'EVICTED';
+    return { events, seq, epoch: topicEpoch, gap: reason === null ? null : { reason, resumeFromSeq } };
   }
 
-  #nextSeq(topic: string): number {
-    return (this.#topics.get(topic)?.seq ?? 0) + 1;
+  /** The numbering a topic's seqs belong to: this hub's epoch, or the cluster's for topics Redis numbers. */
+  epochOf(topic: string): string {
+    return this.#numbersLocally(topic) ? this.epoch : CLUSTER_EPOCH;
+  }
+
+  /** The last seq of a topic this node knows (0 for none; above 0 for a topic it has forgotten). */
+  currentSeq(topic: string): number {
+    return this.#topics.get(topic)?.seq ?? this.#droppedSeqs.get(topic) ?? this.#forgottenSeqFloor[bucketOf(topic)] ?? 0;
+  }
+
+  stats(): HubStats {
+    return {
+      topics: this.#topics.size,
+      retainedEvents: this.#retained.live,
+      retainedBytes: this.#retainedBytes,
+      publishers: this.#publishers.size,
+      droppedTopicSeqs: this.#droppedSeqs.size,
+    };
+  }
+
+  /** Bytes retained of one topic, and of one publisher (a DID, `app` DID or `blocklet:<name>`). */
+  retainedBytesOf(what: { topic: string } | { publisher: string }): number {
+    return 'topic' in what ? (this.#topics.get(what.topic)?.bytes ?? 0) : (this.#publishers.get(what.publisher)?.bytes ?? 0);
+  }
+
+  #numbersLocally(topic: string): boolean {
+    return isNodeLocalTopic(topic) || this.sequencer === null;
   }
 
   #record(event: TopicEvent): void {
+    const { limits } = this.deps;
     let state = this.#topics.get(event.topic);
-    if (state)
+    if (state) {
       this.#topics.delete(event.topic); // re-inserted below: the map's order is least recently published first
-    else state = { seq: 0, ring: [] };
-    if (event.seq > state.seq) state.seq = event.seq;
-    insertBySeq(state.ring, event);
-    if (state.ring.length > this.deps.limits.retainedPerTopicMax) state.ring.shift();
+    } else {
+      state = { seq: this.currentSeq(event.topic), ring: [], bytes: 0 };
+      this.#droppedSeqs.delete(event.topic);
+    }
     this.#topics.set(event.topic, state);
-    if (this.#topics.size > HUB_LIMITS.topicsMax) {
+    if (event.seq > state.seq) state.seq = event.seq;
+    const entry: Retained = { event, bytes: retainedBytesOf(event), gone: false };
+    if (insertBySeq(state.ring, entry)) {
+      state.bytes += entry.bytes;
+      this.#retainedBytes += entry.bytes;
+      this.#retained.push(entry);
+      if (event.from !== null) {
+        const publisher = this.#publishers.get(event.from) ?? { bytes: 0, queue: new RetainedQueue() };
+        this.#publishers.set(event.from, publisher);
+        publisher.bytes += entry.bytes;
+        publisher.queue.push(entry);
+        while (publisher.bytes > limits.retainedBytesPerPublisherMax) this.#evict(publisher.queue.oldest());
+      }
+      while (state.ring.length > limits.retainedPerTopicMax || state.bytes > limits.retainedBytesPerTopicMax) this.#evict(state.ring[0]);
+      while (this.#retainedBytes > limits.retainedBytesMax) this.#evict(this.#retained.oldest());
+    }
+    while (this.#topics.size > limits.retainedTopicsMax) {
       const oldest = this.#topics.keys().next().value;
-      if (oldest !== undefined) this.#topics.delete(oldest);
+      if (oldest === undefined) break;
+      this.#dropTopic(oldest);
+    }
+  }
+
+  /** Drops one retained event from its topic, its publisher's account and the total. */
+  #evict(entry: Retained | undefined): void {
+    if (!entry || entry.gone) throw new Error('gateway hub: an eviction found no retained event to drop (accounting is off)');
+    entry.gone = true;
+    const { event } = entry;
+    const state = this.#topics.get(event.topic);
+    if (state) {
+      const at = state.ring[0] === entry ? 0 : state.ring.indexOf(entry);
+      if (at >= 0) state.ring.splice(at, 1);
+      state.bytes -= entry.bytes;
+    }
+    this.#retainedBytes -= entry.bytes;
+    this.#retained.evicted();
+    if (event.from === null) return;
+    const publisher = this.#publishers.get(event.from);
+    if (!publisher) return;
+    publisher.bytes -= entry.bytes;
+    publisher.queue.evicted();
+    if (publisher.queue.live === 0) this.#publishers.delete(event.from);
+  }
+
+  /** Drops a topic and its retained events; its last seq is remembered so the topic goes on from it. */
+  #dropTopic(topic: string): void {
+    const state = this.#topics.get(topic);
+    if (!state) return;
+    while (state.ring.length > 0) this.#evict(state.ring[0]);
+    this.#topics.delete(topic);
+    this.#droppedSeqs.set(topic, state.seq);
+    while (this.#droppedSeqs.size > HUB_LIMITS.droppedTopicSeqsMax) {
+      const [name, seq] = this.#droppedSeqs.entries().next().value as [string, number];
+      this.#droppedSeqs.delete(name);
+      const bucket = bucketOf(name);
+      this.#forgottenSeqFloor[bucket] = Math.max(this.#forgottenSeqFloor[bucket] ?? 0, seq);
     }
   }
 
@@ -186,13 +400,34 @@ export class GatewayHub implements TopicHub {
   }
 }
 
-/** Keeps a ring in seq order: an event forwarded by another node can land after a later local one. Drops a repeat. */
-function insertBySeq(ring: TopicEvent[], event: TopicEvent): void {
+/** What a retained event costs: its payload JSON, topic and publisher, plus a fixed overhead. */
+function retainedBytesOf(event: TopicEvent): number {
+  return (
+    Buffer.byteLength(JSON.stringify(event.payload) ?? 'null') +
+    Buffer.byteLength(event.topic) +
+    (event.from === null ? 0 : Buffer.byteLength(event.from)) +
+    HUB_LIMITS.eventOverheadBytes
+  );
+}
+
+/** The forgotten-seq bucket of a topic name (FNV-1a). */
+function bucketOf(topic: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < topic.length; i++) hash = Math.imul(hash ^ topic.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % HUB_LIMITS.forgottenSeqBuckets;
+}
+
+/**
+ * Keeps a ring in seq order: an event forwarded by another node can land after a later local one. Drops a repeat
+ * (answers false).
+ */
+function insertBySeq(ring: Retained[], entry: Retained): boolean {
   let at = ring.length;
-  while (at > 0 && (ring[at - 1] as TopicEvent).seq > event.seq) at -= 1;
-  if (at > 0 && (ring[at - 1] as TopicEvent).seq === event.seq) return;
-  if (at === ring.length) ring.push(event);
-  else ring.splice(at, 0, event);
+  while (at > 0 && (ring[at - 1] as Retained).event.seq > entry.event.seq) at -= 1;
+  if (at > 0 && (ring[at - 1] as Retained).event.seq === entry.event.seq) return false;
+  if (at === ring.length) ring.push(entry);
+  else ring.splice(at, 0, entry);
+  return true;
 }
 
 function fromOf(principal: Principal): string | null {

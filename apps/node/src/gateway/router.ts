@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { publicProcedure, router } from '../api/trpc.ts';
+import { publicProcedure, router, toTrpcError } from '../api/trpc.ts';
+import { NodeError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import {
   ChallengeOut,
@@ -34,6 +35,8 @@ async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) =
   try {
     return await run(gateway.auth);
   } catch (error) {
+    // RATE_LIMITED is also a node code: send it as one, so clients see the typed code and that a retry helps.
+    if (error instanceof GatewayError && error.code === 'RATE_LIMITED') throw toTrpcError(new NodeError('RATE_LIMITED', error.message));
     if (error instanceof GatewayError) throw new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
     throw error;
   }
@@ -41,7 +44,7 @@ async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) =
 
 export const gatewayRouter = router({
   /** A fresh challenge to sign with challengeMessage(nonce, timeMs) from @arc/core. */
-  challenge: publicProcedure.output(ChallengeOut).mutation(({ ctx }) => withAuth(ctx.services, (auth) => auth.challenge())),
+  challenge: publicProcedure.output(ChallengeOut).mutation(({ ctx }) => withAuth(ctx.services, (auth) => auth.challenge({ ip: ctx.ip }))),
   /** A session token for a signed challenge (Socket.io `auth.token`, MQTT password, DDP login). */
   login: publicProcedure
     .input(LoginIn)

@@ -13,7 +13,12 @@ export const SOCKET_LIMITS = {
   replayEventsMax: 1000,
 } as const;
 
-const SubscribeIn = z.strictObject({ topic: z.string().min(1).max(256), afterSeq: z.number().int().nonnegative().optional() });
+const SubscribeIn = z.strictObject({
+  topic: z.string().min(1).max(256),
+  afterSeq: z.number().int().nonnegative().optional(),
+  /** The epoch of the ack that afterSeq came from (a restarted node numbers anew). */
+  epoch: z.string().min(1).max(100).optional(),
+});
 const UnsubscribeIn = z.strictObject({ topic: z.string().min(1).max(256) });
 const PublishIn = z.strictObject({ topic: z.string().min(1).max(256), payload: z.unknown() });
 
@@ -166,7 +171,7 @@ export class SocketGateway {
 
     socket.on(
       'subscribe',
-      handle(SubscribeIn, async ({ topic, afterSeq }) => {
+      handle(SubscribeIn, async ({ topic, afterSeq, epoch }) => {
         if (!socket.rooms.has(topic) && subscriptions() >= limits.subscriptionsPerConnectionMax)
           throw new GatewayError(
             'TOO_MANY_SUBSCRIPTIONS',
@@ -174,10 +179,11 @@ export class SocketGateway {
           );
         await hub.authorizeSubscribe(data.principal, topic);
         // Replay first, then join: the retained events go out before any new one, in order.
-        const replayed = afterSeq === undefined ? [] : hub.retainedAfter(topic, afterSeq, SOCKET_LIMITS.replayEventsMax);
-        for (const event of replayed) socket.emit('event', event);
+        const resumed = afterSeq === undefined ? null : hub.resume(topic, afterSeq, epoch, SOCKET_LIMITS.replayEventsMax);
+        for (const event of resumed?.events ?? []) socket.emit('event', event);
         socket.join(topic);
-        return { topic, seq: hub.currentSeq(topic), replayed: replayed.length };
+        const gap = resumed?.gap ? { gap: resumed.gap } : {};
+        return { topic, seq: hub.currentSeq(topic), epoch: hub.epochOf(topic), replayed: resumed?.events.length ?? 0, ...gap };
       }),
     );
     socket.on(

@@ -3,6 +3,8 @@
  * subscribes from, under one set of auth rules. Implemented in hub.ts / auth.ts; protocols in their own files.
  */
 
+import { z } from 'zod';
+
 /** Who is on the other end of a connection, whatever the protocol. */
 export type Principal =
   | { kind: 'anonymous' }
@@ -45,7 +47,7 @@ export class GatewayError extends Error {
   }
 }
 
-/** Named, configurable bounds (env GATEWAY_* in config/env.ts). */
+/** Named, configurable bounds (env `GATEWAY_*`, see GATEWAY_ENV below). */
 export interface GatewayLimits {
   messageBytesMax: number;
   subscriptionsPerConnectionMax: number;
@@ -61,7 +63,19 @@ export interface GatewayLimits {
   recoveryWindowMs: number;
   /** Messages kept per topic for resume (ring buffer). */
   retainedPerTopicMax: number;
+  /** Topics the hub keeps retained events and seqs of; the least recently published is dropped first (its seq is remembered). */
+  retainedTopicsMax: number;
+  /** Bytes of retained events (payload JSON + topic + framing) the hub keeps in all; the oldest event goes first. */
+  retainedBytesMax: number;
+  /** Bytes of retained events one topic keeps; its oldest event goes first. */
+  retainedBytesPerTopicMax: number;
+  /** Bytes of retained events of one publisher (a DID, an app, a blocklet) across topics; its oldest goes first. */
+  retainedBytesPerPublisherMax: number;
   challengeTtlMs: number;
+  /** Sign-in challenges outstanding for one client address (an IPv6 /64 counts as one); past it, RATE_LIMITED. */
+  challengesPerIpMax: number;
+  /** Sign-in challenges outstanding in all; past it the oldest is voided (its client asks again), nobody is refused. */
+  challengesMax: number;
   sessionTtlMs: number;
 }
 
@@ -75,9 +89,88 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   clientBufferBytesMax: 1024 * 1024,
   recoveryWindowMs: 2 * 60_000,
   retainedPerTopicMax: 1000,
+  retainedTopicsMax: 50_000,
+  retainedBytesMax: 128 * 1024 * 1024,
+  retainedBytesPerTopicMax: 4 * 1024 * 1024,
+  retainedBytesPerPublisherMax: 16 * 1024 * 1024,
   challengeTtlMs: 60_000,
+  challengesPerIpMax: 20,
+  challengesMax: 10_000,
   sessionTtlMs: 24 * 3600_000,
 };
+
+const MiB = 1024 * 1024;
+
+/** The `GATEWAY_*` environment variables (spread into config/env.ts, which alone reads process.env). */
+export const GATEWAY_ENV = {
+  GATEWAY_MESSAGE_BYTES_MAX: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(16 * MiB)
+    .default(DEFAULT_GATEWAY_LIMITS.messageBytesMax),
+  GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_GATEWAY_LIMITS.subscriptionsPerConnectionMax),
+  GATEWAY_CONNECTION_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.connectionRatePerSec),
+  GATEWAY_CONNECTION_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.connectionBurst),
+  GATEWAY_DID_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.didRatePerSec),
+  GATEWAY_DID_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.didBurst),
+  GATEWAY_CLIENT_BUFFER_BYTES_MAX: z.coerce.number().int().min(1024).default(DEFAULT_GATEWAY_LIMITS.clientBufferBytesMax),
+  GATEWAY_RECOVERY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_GATEWAY_LIMITS.recoveryWindowMs),
+  GATEWAY_RETAINED_PER_TOPIC_MAX: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_GATEWAY_LIMITS.retainedPerTopicMax),
+  GATEWAY_RETAINED_TOPICS_MAX: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_GATEWAY_LIMITS.retainedTopicsMax),
+  GATEWAY_RETAINED_BYTES_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * MiB)
+    .default(DEFAULT_GATEWAY_LIMITS.retainedBytesMax),
+  GATEWAY_RETAINED_BYTES_PER_TOPIC_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * MiB)
+    .default(DEFAULT_GATEWAY_LIMITS.retainedBytesPerTopicMax),
+  GATEWAY_RETAINED_BYTES_PER_PUBLISHER_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * MiB)
+    .default(DEFAULT_GATEWAY_LIMITS.retainedBytesPerPublisherMax),
+  GATEWAY_CHALLENGE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.challengeTtlMs),
+  GATEWAY_CHALLENGES_PER_IP_MAX: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_GATEWAY_LIMITS.challengesPerIpMax),
+  GATEWAY_CHALLENGES_MAX: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_GATEWAY_LIMITS.challengesMax),
+  GATEWAY_SESSION_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.sessionTtlMs),
+};
+
+export type GatewayEnv = z.infer<z.ZodObject<typeof GATEWAY_ENV>>;
+
+/** The gateway limits of a parsed environment. */
+export function gatewayLimitsFromEnv(env: GatewayEnv): GatewayLimits {
+  return {
+    messageBytesMax: env.GATEWAY_MESSAGE_BYTES_MAX,
+    subscriptionsPerConnectionMax: env.GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX,
+    connectionRatePerSec: env.GATEWAY_CONNECTION_RATE_PER_SEC,
+    connectionBurst: env.GATEWAY_CONNECTION_BURST,
+    didRatePerSec: env.GATEWAY_DID_RATE_PER_SEC,
+    didBurst: env.GATEWAY_DID_BURST,
+    clientBufferBytesMax: env.GATEWAY_CLIENT_BUFFER_BYTES_MAX,
+    recoveryWindowMs: env.GATEWAY_RECOVERY_WINDOW_MS,
+    retainedPerTopicMax: env.GATEWAY_RETAINED_PER_TOPIC_MAX,
+    retainedTopicsMax: env.GATEWAY_RETAINED_TOPICS_MAX,
+    retainedBytesMax: env.GATEWAY_RETAINED_BYTES_MAX,
+    retainedBytesPerTopicMax: env.GATEWAY_RETAINED_BYTES_PER_TOPIC_MAX,
+    retainedBytesPerPublisherMax: env.GATEWAY_RETAINED_BYTES_PER_PUBLISHER_MAX,
+    challengeTtlMs: env.GATEWAY_CHALLENGE_TTL_MS,
+    challengesPerIpMax: env.GATEWAY_CHALLENGES_PER_IP_MAX,
+    challengesMax: env.GATEWAY_CHALLENGES_MAX,
+    sessionTtlMs: env.GATEWAY_SESSION_TTL_MS,
+  };
+}
 
 /** The hub every protocol uses. */
 export interface TopicHub {
@@ -91,8 +184,8 @@ export interface TopicHub {
 
 /** The auth rules every protocol applies (Socket.io handshake, MQTT CONNECT username/password, DDP login). */
 export interface GatewayAuth {
-  /** A fresh challenge for a DID to sign (nonce + server time). */
-  challenge(): { nonce: string; timeMs: number; expiresAtMs: number };
+  /** A fresh challenge for a DID to sign (nonce + server time); `client.ip` is counted against challengesPerIpMax. */
+  challenge(client?: { ip: string }): { nonce: string; timeMs: number; expiresAtMs: number };
   /** Checks `signature` (ed25519, hex) over challengeMessage(nonce, timeMs) by the key of `did`; opens a session. */
   login(input: {
     did: string;
