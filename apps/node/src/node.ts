@@ -45,6 +45,8 @@ export interface NodeOptions {
   tls?: TlsOptions;
   /** The gateway's MQTT broker and bridge (off unless given) and DDP (on unless false): gateway/protocols.ts. */
   protocols?: ProtocolOptions;
+  /** `allow`: blocklet routes that opt in (`activeContent: true`) may serve scripts on the node's origin. Default deny. */
+  blockletActiveContent?: 'allow' | 'deny';
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -89,7 +91,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;
   ledger.start();
-  const server = createNodeServer(services, options.tls);
+  const server = createNodeServer(services, options.tls, { activeContent: options.blockletActiveContent ?? 'deny' });
   let gateway: Gateway;
   try {
     gateway = await startGateway({

@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
-import { handleBlockletHttp } from './runtime/triggers/http.ts';
+import { type BlockletHttpOptions, handleBlockletHttp } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
 /** The largest request body the node reads (a batch of transactions fits well inside). */
@@ -22,7 +22,11 @@ export interface TlsOptions {
   key: string;
 }
 
-export function createNodeServer(services: Services, tls?: TlsOptions): Server {
+export function createNodeServer(
+  services: Services,
+  tls?: TlsOptions,
+  blockletHttp: BlockletHttpOptions = { activeContent: 'deny' },
+): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -41,7 +45,7 @@ export function createNodeServer(services: Services, tls?: TlsOptions): Server {
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {
-      void handleBlockletHttp(services.runtime, req, res, services.gateway?.auth);
+      void handleBlockletHttp(services.runtime, req, res, services.gateway?.auth, blockletHttp);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(

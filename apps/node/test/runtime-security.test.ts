@@ -13,8 +13,6 @@ const EVIL = `
 export default {
   async fetch(request, ctx) {
     const q = request.query;
-    if (q.do === 'loop') { for (;;) {} }
-    if (q.do === 'alloc') { const a = []; for (;;) a.push(new Array(1e6).fill(1)); }
     if (q.do === 'process') return { body: typeof process === 'undefined' ? 'no process' : String(process.env.HOME) };
     if (q.do === 'kv') { await ctx.kv.set('mine', 'evil'); return { body: { mine: await ctx.kv.get('mine'), other: await ctx.kv.get('secret') } }; }
     if (q.do === 'env') return { body: ctx.env };
@@ -29,14 +27,51 @@ export default {
 
 const VICTIM = `export default { async fetch(request, ctx) { await ctx.kv.set('secret', 'victim data'); return { body: ctx.env.TOKEN ?? 'none' }; } };`;
 
-function manifest(name: string, owner: string, extra = '') {
+/** Limits and routes of a test manifest (YAML flow text). */
+interface Shape {
+  limits?: string;
+  http?: string;
+}
+
+function manifest(name: string, owner: string, extra = '', shape: Shape = {}) {
   return `name: ${name}
 version: 1.0.0
 title: ${name}
 author: ${owner}
-interfaces: { http: [{ path: /, methods: [GET] }] }
-limits: { cpuMs: 50, memoryMb: 32, timeoutMs: 2000 }
+interfaces: { http: ${shape.http ?? '[{ path: /, methods: [GET] }]'} }
+limits: ${shape.limits ?? '{ cpuMs: 50, memoryMb: 32, timeoutMs: 2000 }'}
 ${extra}`;
+}
+
+/** Runs until its CPU budget is gone: no allocation, so only the CPU limit can stop it. */
+const SPIN = 'export default { async fetch() { for (;;) {} } };';
+/** Grows its heap by 8 MB per step, a few ms of CPU each: reaches a small memory limit long before a big CPU budget. */
+const HOG = 'export default { async fetch() { const hoard = []; for (;;) hoard.push(new Array(1 << 20).fill(1.5)); } };';
+/** Waits for ever and uses no CPU: only the wall-clock timeout can stop it. */
+const STALL = 'export default { async fetch() { await new Promise(() => {}); } };';
+/** Keeps the first secret it sees in module state. */
+const CACHER = `let cached = null;
+export default { async fetch(request, ctx) { cached ??= ctx.env.SECRET ?? null; return { body: { cached } }; } };`;
+/** Answers an HTML page with a script, cookies and framing headers of its own. */
+const PAGE = `export default {
+  async fetch() {
+    return {
+      headers: {
+        'content-type': 'text/html; charset=utf-8', 'set-cookie': 'session=blocklet; Path=/', 'Set-Cookie2': 'old=1',
+        'content-length': '1', 'clear-site-data': '"*"', 'x-kept': 'yes',
+      },
+      body: '<html><body><script>document.title = document.cookie</script></body></html>',
+    };
+  },
+};`;
+const PAGE_ROUTES = '[{ path: /, methods: [GET] }, { path: /active, methods: [GET], activeContent: true }]';
+
+/** What the node answered: status, JSON body (or text) and headers. */
+async function fetchBlocklet(url: string) {
+  const res = await fetch(url);
+  const text = await res.text();
+  const body = (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as unknown;
+  return { status: res.status, body, headers: res.headers };
 }
 
 describe('hostile blocklets', () => {
@@ -45,12 +80,14 @@ describe('hostile blocklets', () => {
   let owner: Wallet;
   let faucet: Wallet;
 
-  async function deploy(name: string, code: string, extra = '') {
-    const uploaded = await client.blocklet.upload.mutate({
-      manifest: { file: 'blocklet.yml', text: manifest(name, owner.did, extra) },
-      files: { 'index.js': code },
-    });
-    const tx = await owner.sign({
+  async function deploy(name: string, code: string, extra = '', shape: Shape = {}, by: Wallet = owner) {
+    const uploaded = await client.blocklet.upload.mutate(
+      {
+        manifest: { file: 'blocklet.yml', text: manifest(name, by.did, extra, shape) },
+        files: { 'index.js': code },
+      },
+    );
+    const tx = await by.sign({
       type: 'deployBlocklet',
       name,
       version: '1.0.0',
@@ -58,6 +95,7 @@ describe('hostile blocklets', () => {
       bundleHash: fromHex(uploaded.bundleHash),
     });
     await client.blocklet.deploy.mutate({ tx: tx.hex });
+    return uploaded;
   }
 
   const get = async (name: string, query: string) => {
@@ -76,6 +114,11 @@ describe('hostile blocklets', () => {
     await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
     await deploy('victim', VICTIM, 'environment: [{ name: TOKEN, secure: true }]');
     await deploy('evil', EVIL, 'permissions: { ledger: { submit: true } }');
+    // Each limit alone: the other two budgets are out of reach, so the outcome does not depend on the machine's speed.
+    await deploy('spin', SPIN, '', { limits: '{ cpuMs: 50, memoryMb: 256, timeoutMs: 300000 }' });
+    await deploy('hog', HOG, '', { limits: '{ cpuMs: 30000, memoryMb: 16, timeoutMs: 300000 }' });
+    await deploy('stall', STALL, '', { limits: '{ cpuMs: 50, memoryMb: 32, timeoutMs: 300 }' });
+    await deploy('page', PAGE, '', { http: PAGE_ROUTES });
     const set = { key: 'TOKEN', value: 'victim-token', secure: true };
     await client.blocklet.setEnv.mutate({ name: 'victim', ...set, auth: signAdmin(owner.signer, 'setEnv', 'victim', set, Date.now()) });
     expect(await (await fetch(`${node.url}/b/victim/`)).text()).toBe('victim-token');
@@ -87,14 +130,52 @@ describe('hostile blocklets', () => {
 
   const victimStillServed = async () => expect(await (await fetch(`${node.url}/b/victim/`)).text()).toBe('victim-token');
 
-  it('stops endless loops and allocations with typed errors, and keeps serving others', async () => {
-    expect(await get('evil', 'do=loop')).toMatchObject({
-      status: expect.any(Number),
-      body: { error: { code: expect.stringMatching(/BLOCKLET_CPU_LIMIT|BLOCKLET_TIMEOUT/) } },
-    });
-    expect(await get('evil', 'do=alloc')).toMatchObject({ body: { error: { code: 'BLOCKLET_MEMORY_LIMIT' } } });
+  it('stops an endless loop at its CPU limit with 508, and keeps serving others', async () => {
+    expect(await get('spin', '')).toMatchObject({ status: 508, body: { error: { code: 'BLOCKLET_CPU_LIMIT' } } });
     await victimStillServed();
+  });
+
+  it('stops an allocation bomb at its memory limit with 507 (its CPU budget is out of reach)', async () => {
+    expect(await get('hog', '')).toMatchObject({ status: 507, body: { error: { code: 'BLOCKLET_MEMORY_LIMIT' } } });
+    await victimStillServed();
+  });
+
+  it('stops a call that never finishes at its timeout with 504', async () => {
+    expect(await get('stall', '')).toMatchObject({ status: 504, body: { error: { code: 'BLOCKLET_TIMEOUT' } } });
     expect(await get('evil', '')).toEqual({ status: 200, body: 'ok' });
+  });
+
+  it('never shares module state between two owners deploying byte-identical code', async () => {
+    const stranger = new Wallet(client, owner.chainId, randomSigner());
+    await client.tx.wait.query({ hash: (await faucet.send(transfer(stranger.did, 10n * ABT))).hash, timeoutMs: 10_000 });
+    const env = 'environment: [{ name: SECRET, secure: true }]';
+    const mine = await deploy('cache-mine', CACHER, env);
+    const theirs = await deploy('cache-theirs', CACHER, env, {}, stranger);
+    expect(theirs.bundleHash).toBe(mine.bundleHash);
+    const set = { key: 'SECRET', value: 'owner secret', secure: true };
+    await client.blocklet.setEnv.mutate({
+      name: 'cache-mine',
+      ...set,
+      auth: signAdmin(owner.signer, 'setEnv', 'cache-mine', set, Date.now()),
+    });
+    expect(await get('cache-mine', '')).toMatchObject({ status: 200, body: { cached: 'owner secret' } });
+    expect(await get('cache-theirs', '')).toMatchObject({ status: 200, body: { cached: null } });
+  });
+
+  it('sets no cookie and runs no script on the node’s origin, even when the manifest asks (the operator did not allow it)', async () => {
+    for (const path of ['', 'active']) {
+      const { status, headers, body } = await fetchBlocklet(`${node.url}/b/page/${path}`);
+      expect(status).toBe(200);
+      expect(body).toContain('<script>');
+      expect(headers.get('set-cookie')).toBeNull();
+      expect(headers.get('set-cookie2')).toBeNull();
+      expect(headers.get('clear-site-data')).toBeNull();
+      expect(headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+      expect(headers.get('x-kept')).toBe('yes');
+    }
+    const failed = await fetchBlocklet(`${node.url}/b/spin/`);
+    expect(failed.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('sees no process, no other blocklet’s kv and no other blocklet’s secrets', async () => {
@@ -125,5 +206,50 @@ describe('hostile blocklets', () => {
     const status = await client.tx.wait.query({ hash: sent.hash, timeoutMs: 10_000 });
     expect(status).toMatchObject({ status: 'committed', tx: { from: did, nonce: 1 } });
     expect((await client.account.get.query({ did: receiver })).balance).toBe('7');
+  });
+});
+
+describe('a node whose operator allows active content', () => {
+  let node: TestNode;
+
+  beforeAll(async () => {
+    node = await startTestNode({ blockIntervalMs: 100, blockletActiveContent: 'allow' });
+    const client = nodeClient(node.url);
+    const chainId = (await client.chain.info.query()).chainId;
+    const key = keyPairFromSeed(fromHex(node.funded.secretKey));
+    const faucet = new Wallet(client, chainId, { ...key, did: didFromPublicKey(key.publicKey) });
+    const owner = new Wallet(client, chainId, randomSigner());
+    await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
+    const uploaded = await client.blocklet.upload.mutate(
+      {
+        manifest: { file: 'blocklet.yml', text: manifest('page', owner.did, '', { http: PAGE_ROUTES }) },
+        files: { 'index.js': PAGE },
+      },
+    );
+    const tx = await owner.sign({
+      type: 'deployBlocklet',
+      name: 'page',
+      version: '1.0.0',
+      manifestHash: fromHex(uploaded.manifestHash),
+      bundleHash: fromHex(uploaded.bundleHash),
+    });
+    await client.blocklet.deploy.mutate({ tx: tx.hex });
+  }, 120_000);
+
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('lets only the routes whose manifest asks serve scripts, and never cookies', async () => {
+    const active = await fetchBlocklet(`${node.url}/b/page/active`);
+    expect(active.status).toBe(200);
+    expect(active.headers.get('content-security-policy')).toBeNull();
+    expect(active.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const sandboxed = await fetchBlocklet(`${node.url}/b/page/`);
+    expect(sandboxed.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    for (const { headers } of [active, sandboxed]) {
+      expect(headers.get('set-cookie')).toBeNull();
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+    }
   });
 });

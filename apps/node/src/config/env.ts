@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** `allow`: blocklet routes whose manifest sets activeContent may serve scripts (HTML, SVG) on the node's origin. */
+  BLOCKLET_ACTIVE_CONTENT: z.enum(['allow', 'deny']).default('deny'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

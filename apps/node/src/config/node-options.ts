@@ -63,6 +63,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
       ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),
     },
     protocols: protocolOptionsFromEnv(env),
+    blockletActiveContent: env.BLOCKLET_ACTIVE_CONTENT,
   };
 }
 

@@ -85,6 +85,11 @@ export const BlockletManifestSchema = z.strictObject({
               .default(['GET']),
             /** `required`: only callers with a gateway session or API key (`authorization: Bearer <token>`) reach it. */
             auth: z.enum(['none', 'required']).default('none'),
+            /**
+             * `true`: the route may answer HTML, SVG or XML that runs scripts on the node's origin, if the node's
+             * operator allows it too (BLOCKLET_ACTIVE_CONTENT=allow); otherwise its answers are sandboxed by CSP.
+             */
+            activeContent: z.boolean().default(false),
           }),
         )
         .max(MANIFEST_LIMITS.routesMax)

@@ -3,6 +3,7 @@ import type { BlockletHttpRequest, BlockletManifest } from '@arc/core';
 import { NodeError } from '../../errors.ts';
 import { KeyedBuckets } from '../../gateway/rate-limit.ts';
 import type { Principal } from '../../gateway/types.ts';
+import type { SandboxErrorCode } from '../sandbox/types.ts';
 import type { BlockletRuntime } from '../service.ts';
 
 /** The largest request body a blocklet route reads. */
@@ -14,7 +15,31 @@ const buckets = new KeyedBuckets(BLOCKLET_HTTP_RATE.perSec, BLOCKLET_HTTP_RATE.b
 /** The largest response body a blocklet may answer with. */
 export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
 
+/**
+ * The HTTP status of each way a blocklet's run can fail. A blocklet over one of its own limits gets a status of
+ * its own, never 500 (which reads as a fault of the node) nor 429/503 (which tell the caller to come back):
+ * - 504 BLOCKLET_TIMEOUT: over `limits.timeoutMs` of wall clock (the gateway's upstream timed out);
+ * - 508 BLOCKLET_CPU_LIMIT: over `limits.cpuMs` of CPU ("Loop Detected": the server stopped a runaway computation);
+ * - 507 BLOCKLET_MEMORY_LIMIT: over `limits.memoryMb` of heap ("Insufficient Storage");
+ * - 500 BLOCKLET_ERROR: the blocklet's own code threw (as any application's unhandled error);
+ * - 501 BLOCKLET_HANDLER_NOT_FOUND: the blocklet exports no `fetch` handler;
+ * - 502 BLOCKLET_INVALID_CODE: the deployed bundle does not load (the upstream is broken);
+ * - 503 BLOCKLET_CRASHED / BLOCKLET_OVERLOADED: the node's sandbox lost the call or is full; a retry may help.
+ * A Record over SandboxErrorCode, so a new sandbox code does not compile until it has a status here.
+ */
+export const BLOCKLET_FAILURE_STATUS: Record<SandboxErrorCode, number> = {
+  BLOCKLET_TIMEOUT: 504,
+  BLOCKLET_CPU_LIMIT: 508,
+  BLOCKLET_MEMORY_LIMIT: 507,
+  BLOCKLET_ERROR: 500,
+  BLOCKLET_HANDLER_NOT_FOUND: 501,
+  BLOCKLET_INVALID_CODE: 502,
+  BLOCKLET_CRASHED: 503,
+  BLOCKLET_OVERLOADED: 503,
+};
+
 const STATUS: Record<string, number> = {
+  ...BLOCKLET_FAILURE_STATUS,
   BLOCKLET_NOT_FOUND: 404,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -23,11 +48,61 @@ const STATUS: Record<string, number> = {
   UNAUTHORIZED: 401,
   RATE_LIMITED: 429,
   BLOCKLET_ENV_MISSING: 500,
-  BLOCKLET_TIMEOUT: 504,
-  BLOCKLET_OVERLOADED: 503,
-  BLOCKLET_CRASHED: 503,
   BAD_INPUT: 400,
 };
+
+/** What the node's operator allows blocklet routes (BLOCKLET_ACTIVE_CONTENT). */
+export interface BlockletHttpOptions {
+  /** `allow`: routes whose manifest sets `activeContent: true` may serve scripts on the node's origin. */
+  activeContent: 'allow' | 'deny';
+}
+
+/**
+ * Response headers a blocklet never sets: cookies on the node's origin (the node never forwards a Cookie header
+ * to a blocklet, so a cookie can only serve to attack the origin's other pages), wiping the origin's storage,
+ * widening a service worker's scope, and the framing of the response (the node frames it). The node's own
+ * x-blocklet-version and x-invocation-id cannot be forged either (they are set after).
+ */
+const FORBIDDEN_RESPONSE_HEADERS = new Set([
+  'set-cookie',
+  'set-cookie2',
+  'clear-site-data',
+  'service-worker-allowed',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'trailer',
+  'proxy-authenticate',
+]);
+
+/** The sandbox every blocklet answer gets unless active content is allowed: no script, plugin, form or fetch runs. */
+export const BLOCKLET_RESPONSE_CSP = "sandbox; default-src 'none'";
+
+/**
+ * The response headers of a blocklet's answer: only well-formed string headers, none of the forbidden ones,
+ * always `x-content-type-options: nosniff`; and unless the route may serve active content, a CSP sandbox, so HTML,
+ * SVG or XML from a blocklet renders without running anything on the node's origin.
+ */
+export function blockletResponseHeaders(raw: unknown, activeContent: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw)) {
+      const key = k.toLowerCase();
+      if (typeof v !== 'string' || !/^[a-zA-Z0-9-]{1,64}$/.test(k) || FORBIDDEN_RESPONSE_HEADERS.has(key)) continue;
+      // Node refuses (throws on) control characters in a value; a blocklet's bad header is dropped, not a 500.
+      if (!/^[\t\x20-\x7e\x80-\xff]{0,8192}$/.test(v)) continue;
+      headers[key] = v;
+    }
+  }
+  headers['x-content-type-options'] = 'nosniff';
+  if (!activeContent) {
+    headers['content-security-policy'] = BLOCKLET_RESPONSE_CSP;
+    delete headers['content-security-policy-report-only'];
+  }
+  return headers;
+}
 
 /** True when a manifest route path matches a request path (`*` at the end matches the rest). */
 export function routeMatches(pattern: string, path: string): boolean {
@@ -40,11 +115,12 @@ export function routeMatches(pattern: string, path: string): boolean {
   return pattern === path;
 }
 
-function matchRoute(manifest: BlockletManifest, path: string, method: string): { auth: 'none' | 'required' } | 'no-route' | 'no-method' {
+type HttpRoute = BlockletManifest['interfaces']['http'][number];
+
+function matchRoute(manifest: BlockletManifest, path: string, method: string): HttpRoute | 'no-route' | 'no-method' {
   const routes = manifest.interfaces.http.filter((r) => routeMatches(r.path, path));
   if (routes.length === 0) return 'no-route';
-  const route = routes.find((r) => r.methods.includes(method as never));
-  return route ? { auth: route.auth ?? 'none' } : 'no-method';
+  return routes.find((r) => r.methods.includes(method as never)) ?? 'no-method';
 }
 
 /** What the HTTP trigger needs of the gateway's auth. */
@@ -88,19 +164,23 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sendError(res: ServerResponse, code: string, message: string, status = STATUS[code] ?? 500): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code, message } }));
+  res
+    .writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
+    .end(JSON.stringify({ error: { code, message } }));
 }
 
 /**
  * `/b/<name>/<path>`: reaches a blocklet by name (its live version, or its canary by share; `?version=` or
  * the `x-blocklet-target` header picks another version or alias). The route and method must be listed in the
- * manifest; the blocklet's `fetch` handler answers.
+ * manifest; the blocklet's `fetch` handler answers. Its response headers are filtered (blockletResponseHeaders);
+ * failures are JSON errors with the statuses of BLOCKLET_FAILURE_STATUS and STATUS.
  */
 export async function handleBlockletHttp(
   runtime: BlockletRuntime,
   req: IncomingMessage,
   res: ServerResponse,
   auth?: CallerAuth,
+  options: BlockletHttpOptions = { activeContent: 'deny' },
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
@@ -142,12 +222,12 @@ export async function handleBlockletHttp(
     const outcome = await runtime.invoke(name, { handler: 'fetch', input: request, trigger: 'http' }, version);
     if (!outcome.ok) return sendError(res, outcome.error?.code ?? 'BLOCKLET_ERROR', outcome.error?.message ?? 'The blocklet failed.');
     const answer = (outcome.output ?? {}) as { status?: unknown; headers?: unknown; body?: unknown };
-    const status = typeof answer.status === 'number' && answer.status >= 100 && answer.status <= 599 ? answer.status : 200;
-    const headers: Record<string, string> = {};
-    if (answer.headers && typeof answer.headers === 'object') {
-      for (const [k, v] of Object.entries(answer.headers))
-        if (typeof v === 'string' && /^[a-zA-Z0-9-]{1,64}$/.test(k)) headers[k.toLowerCase()] = v;
-    }
+    const status =
+      typeof answer.status === 'number' && Number.isInteger(answer.status) && answer.status >= 200 && answer.status <= 599
+        ? answer.status
+        : 200;
+    // Scripts on the node's origin need both the blocklet's manifest and the node's operator to say so.
+    const headers = blockletResponseHeaders(answer.headers, route.activeContent === true && options.activeContent === 'allow');
     let text: string;
     if (typeof answer.body === 'string') {
       text = answer.body;
