@@ -5,6 +5,7 @@ export const NODE_ERRORS = {
   BAD_INPUT: false,
   NOT_FOUND: false,
   MEMPOOL_FULL: true,
+  MEMPOOL_ACCOUNT_FULL: true,
   RATE_LIMITED: true,
   FAUCET_DISABLED: false,
   CONFLICT: false,
@@ -23,6 +24,8 @@ export class NodeError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
+    /** For a refusal of load (RATE_LIMITED, UNAVAILABLE…): how long until a retry can succeed. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.retriable =

@@ -9,7 +9,7 @@ import { type ProtocolOptions, type Protocols, startProtocols } from './gateway/
 import { type Gateway, type GatewayRedisOptions, startGateway } from './gateway/service.ts';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway/types.ts';
 import { Admission } from './ledger/admission.ts';
-import { Ledger } from './ledger/ledger.ts';
+import { Ledger, type LedgerLimits } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { LedgerQueries } from './ledger/queries.ts';
@@ -32,6 +32,8 @@ export interface NodeOptions {
   blockIntervalMs: number;
   mempool: MempoolLimits;
   verifyThreads: number;
+  /** The ledger's other bounds (rejections per sender, open tx.wait calls, signature batches): ledger/ledger.ts. */
+  ledgerLimits?: Partial<LedgerLimits>;
   faucet: FaucetOptions;
   /** Seed the demo history when the chain is new and a dev chain. */
   seedDemo: boolean;
@@ -72,6 +74,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     verifyThreads: options.verifyThreads,
     now: options.now ?? Date.now,
     log,
+    ...(options.ledgerLimits ? { limits: options.ledgerLimits } : {}),
   });
   try {
     await ledger.open();

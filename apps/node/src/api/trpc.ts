@@ -15,6 +15,7 @@ export interface Context {
 const TRPC_CODES: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
   NOT_FOUND: 'NOT_FOUND',
   MEMPOOL_FULL: 'SERVICE_UNAVAILABLE',
+  MEMPOOL_ACCOUNT_FULL: 'TOO_MANY_REQUESTS',
   UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   FAUCET_DISABLED: 'FORBIDDEN',
@@ -47,7 +48,11 @@ const t = initTRPC.context<Context>().create({
     const cause = error.cause;
     const app =
       cause instanceof NodeError
-        ? { appCode: cause.code as string, retriable: cause.retriable }
+        ? {
+            appCode: cause.code as string,
+            retriable: cause.retriable,
+            ...(cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs }),
+          }
         : cause instanceof ZodError
           ? { appCode: 'BAD_INPUT', retriable: false }
           : error.code === 'INTERNAL_SERVER_ERROR'

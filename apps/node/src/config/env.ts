@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_GATEWAY_LIMITS } from '../gateway/types.ts';
+import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
+import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
+import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 
 /** Every environment variable the node reads, parsed once. Nothing else reads process.env. */
 const EnvSchema = z.object({
@@ -12,6 +15,13 @@ const EnvSchema = z.object({
   BLOCK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   MEMPOOL_MAX_TXS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   MEMPOOL_TTL_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** Transactions of one account waiting in the mempool at once. */
+  MEMPOOL_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(MEMPOOL_MAX_PER_ACCOUNT_DEFAULT),
+  /** Rejected transactions one account (or one address, for bad signatures) may run up before it is refused. */
+  REJECTED_TX_BURST_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(REJECTION_LIMITS_DEFAULT.burstMax),
+  REJECTED_TX_REFILL_PER_MINUTE: z.coerce.number().min(0.01).max(1_000_000).default(REJECTION_LIMITS_DEFAULT.refillPerMinute),
+  /** Open tx.wait calls on the node at once. */
+  TX_WAITERS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(TX_WAITER_LIMITS_DEFAULT.max),
   VERIFY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
   SEED_DEMO: z.enum(['auto', 'off']).default('auto'),
   FAUCET_AMOUNT_ABT: z.coerce.number().int().min(1).max(1_000_000).default(100),

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBridgeFilters } from '../gateway/mqtt-bridge.ts';
 import type { ProtocolOptions } from '../gateway/protocols.ts';
+import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
+import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import type { NodeOptions } from '../node.ts';
 import { loadOcapConfig } from '../ocap/config.ts';
 import type { TlsOptions } from '../server.ts';
@@ -40,7 +42,15 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     host: env.HOST,
     port: env.PORT,
     blockIntervalMs: env.BLOCK_INTERVAL_MS,
-    mempool: { maxTxs: env.MEMPOOL_MAX_TXS, ttlMs: env.MEMPOOL_TTL_MS },
+    mempool: { maxTxs: env.MEMPOOL_MAX_TXS, maxPerAccount: env.MEMPOOL_MAX_PER_ACCOUNT, ttlMs: env.MEMPOOL_TTL_MS },
+    ledgerLimits: {
+      rejections: {
+        ...REJECTION_LIMITS_DEFAULT,
+        burstMax: env.REJECTED_TX_BURST_PER_ACCOUNT,
+        refillPerMinute: env.REJECTED_TX_REFILL_PER_MINUTE,
+      },
+      txWaiters: { ...TX_WAITER_LIMITS_DEFAULT, max: env.TX_WAITERS_MAX },
+    },
     verifyThreads: env.VERIFY_THREADS,
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },
     seedDemo: env.SEED_DEMO === 'auto',

@@ -1,6 +1,7 @@
 import { type AccountState, applyTxs, type CheckedTx, checkTxStatic, LedgerError, stateKey } from '@arc/core';
 import { NodeError } from '../errors.ts';
 import type { Ledger } from './ledger.ts';
+import { callerKey, senderKey } from './rejection-limiter.ts';
 
 export interface SubmitResult {
   hash: string;
@@ -8,29 +9,58 @@ export interface SubmitResult {
   height: number | null;
 }
 
+export interface SubmitCaller {
+  /** The caller's address (tx.send): a signature that does not verify is charged to it, not to the account it claims. */
+  ip?: string | undefined;
+}
+
+/** Refusals for load, not for the transaction: they cost the sender nothing. */
+const UNCHARGED_CODES = new Set<string>(['MEMPOOL_FULL', 'MEMPOOL_ACCOUNT_FULL', 'RATE_LIMITED', 'UNAVAILABLE']);
+
 /**
- * The way into the mempool. Cheap checks first, then signatures on worker threads; the final
+ * The way into the mempool. Cheap checks first (encoding, the sender's rejection budget, room in
+ * the mempool and in the account's share of it), then signatures on worker threads; the final
  * nonce check and insert run per account in arrival order, so a client may send nonces 1..n
  * back to back without waiting.
  */
 export class Admission {
   private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Per account: submissions past the cheap checks and not answered yet (bounded with the account's mempool share). */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly ledger: Ledger) {}
 
   /** Admits one encoded transaction; idempotent by hash. */
-  async submit(bytes: Uint8Array): Promise<SubmitResult> {
+  async submit(bytes: Uint8Array, caller: SubmitCaller = {}): Promise<SubmitResult> {
     const { ledger } = this;
     const checked = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
     if (checked instanceof LedgerError) throw new NodeError(checked.code, checked.message);
-    // Take the account's lane now, in arrival order; signatures verify meanwhile on the threads.
-    const verified = ledger.signatures.check(checked);
+    // The same bytes already wait: answer as the first time, without verifying them again.
+    if (ledger.mempool.get(checked.hashHex)) return { hash: checked.hashHex, status: 'pending', height: null };
     const from = checked.tx.from;
+    this.assertNotLimited(from, caller.ip);
+    ledger.mempool.assertRoom(from, this.inFlight.get(from) ?? 0);
+    this.inFlight.set(from, (this.inFlight.get(from) ?? 0) + 1);
+    // Take the account's lane now, in arrival order; signatures verify meanwhile on the threads.
+    // Settled into a value at once, so a verification that fails before the lane reaches it is never unhandled.
+    const verified = ledger.signatures.check(checked).then(
+      (bad) => ({ bad, error: null }),
+      (error: unknown) => ({ bad: null, error }),
+    );
     const previous = this.lanes.get(from) ?? Promise.resolve();
     const result = previous.then(async () => {
-      const bad = await verified;
-      if (bad) throw new NodeError(bad.code, bad.message);
-      return (await this.known(checked)) ?? this.admit(checked);
+      const { bad, error } = await verified;
+      if (error) throw error;
+      if (bad) {
+        ledger.rejections.charge(caller.ip === undefined ? senderKey(from) : callerKey(caller.ip));
+        throw new NodeError(bad.code, bad.message);
+      }
+      try {
+        return (await this.known(checked)) ?? (await this.admit(checked));
+      } catch (refusal) {
+        if (refusal instanceof NodeError && !UNCHARGED_CODES.has(refusal.code)) ledger.rejections.charge(senderKey(from));
+        throw refusal;
+      }
     });
     // The lane only orders admissions; each caller gets its own result (or error) from `result`.
     const lane = result.then(
@@ -39,9 +69,33 @@ export class Admission {
     );
     this.lanes.set(from, lane);
     void lane.then(() => {
+      const left = (this.inFlight.get(from) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(from);
+      else this.inFlight.set(from, left);
       if (this.lanes.get(from) === lane) this.lanes.delete(from);
     });
     return result;
+  }
+
+  /** Refuses, before any signature is checked, a sender (or caller address) whose rejections ran past their bound. */
+  private assertNotLimited(from: string, ip: string | undefined): void {
+    const { rejections } = this.ledger;
+    const accountWaitMs = rejections.retryAfterMs(senderKey(from));
+    if (accountWaitMs > 0) {
+      throw new NodeError(
+        'RATE_LIMITED',
+        `too many transactions of ${from} were rejected lately (REJECTED_TX_BURST_PER_ACCOUNT); retry in ${seconds(accountWaitMs)} s`,
+        accountWaitMs,
+      );
+    }
+    const callerWaitMs = ip === undefined ? 0 : rejections.retryAfterMs(callerKey(ip));
+    if (callerWaitMs > 0) {
+      throw new NodeError(
+        'RATE_LIMITED',
+        `too many transactions from your address failed their signature check lately; retry in ${seconds(callerWaitMs)} s`,
+        callerWaitMs,
+      );
+    }
   }
 
   /** A transaction already pending or committed answers with its status, not an error. */
@@ -115,4 +169,8 @@ export class Admission {
     const failure = result.rejected[0];
     if (failure) throw new NodeError(failure.error.code, failure.error.message);
   }
+}
+
+function seconds(ms: number): number {
+  return Math.ceil(ms / 1000);
 }

@@ -18,10 +18,12 @@ import type { Database } from '../db/client.ts';
 import { genesisBlock } from './genesis-block.ts';
 import { addTxKeys } from './keys.ts';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
+import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie } from './state-trie.ts';
 import { type CommitBlock, emptyStateKeys, LedgerStore } from './store.ts';
-import { SignaturePool } from './verify-pool.ts';
+import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
+import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
 
 export interface LedgerOptions {
   genesis: GenesisConfig;
@@ -30,9 +32,27 @@ export interface LedgerOptions {
   blockIntervalMs: number;
   mempool: MempoolLimits;
   verifyThreads: number;
+  /** Bounds with defaults (LEDGER_LIMITS_DEFAULT); the node's configuration sets some of them. */
+  limits?: Partial<LedgerLimits>;
   now: () => number;
   log: (line: string) => void;
 }
+
+/** The ledger's bounds besides the mempool's. */
+export interface LedgerLimits {
+  /** What a rejected transaction costs its sender (rejection-limiter.ts). */
+  rejections: RejectionLimits;
+  /** Open tx.wait calls (tx-waiters.ts). */
+  txWaiters: TxWaiterLimits;
+  /** A signature batch not answered within this is sent to another worker (verify-pool.ts). */
+  verifyBatchTimeoutMs: number;
+}
+
+export const LEDGER_LIMITS_DEFAULT: LedgerLimits = {
+  rejections: REJECTION_LIMITS_DEFAULT,
+  txWaiters: TX_WAITER_LIMITS_DEFAULT,
+  verifyBatchTimeoutMs: VERIFY_BATCH_TIMEOUT_MS_DEFAULT,
+};
 
 export interface Head {
   height: number;
@@ -46,10 +66,23 @@ export interface BlockCommitted {
   header: BlockHeader;
   hash: Uint8Array;
   txHashes: string[];
+  /** Every transaction the block rejected or dropped, also those past their sender's bound that were not stored. */
   rejected: { hashHex: string; code: string; message: string }[];
 }
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+/**
+ * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
+ * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
+ */
+const BLOCK_LISTENERS_MAX = 32;
+
+/** A transaction leaving the mempool without committing, and what its record says. */
+interface Dropped {
+  entry: MempoolEntry;
+  code: string;
+  message: string;
+}
 
 /**
  * The ledger on one node: the database of record, the state trie over it, the mempool and the
@@ -62,11 +95,16 @@ export class Ledger {
   readonly mempool: Mempool;
   readonly signatures: SignaturePool;
   readonly events = new EventEmitter<{ block: [BlockCommitted] }>();
+  readonly rejections: RejectionLimiter;
+  readonly waiters: TxWaiters;
+  readonly limits: LedgerLimits;
   readonly nodeDid: string;
   head!: Head;
   private running = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  /** Set when a block committed but the memory views did not follow: they are reloaded before the next block. */
+  private memoryBehind: string[] | null = null;
   healthy = true;
 
   constructor(
@@ -76,9 +114,12 @@ export class Ledger {
     this.store = new LedgerStore(db);
     this.cache = new StateCache(this.store);
     this.mempool = new Mempool(options.mempool);
-    this.signatures = new SignaturePool(options.verifyThreads);
+    this.limits = { ...LEDGER_LIMITS_DEFAULT, ...options.limits };
+    this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
     this.nodeDid = didFromPublicKey(options.nodeKey.publicKey, 'node');
-    this.events.setMaxListeners(0);
+    this.events.setMaxListeners(BLOCK_LISTENERS_MAX);
+    this.rejections = new RejectionLimiter(this.limits.rejections, options.now);
+    this.waiters = new TxWaiters(this.events, this.limits.txWaiters);
   }
 
   get chainId(): string {
@@ -143,6 +184,7 @@ export class Ledger {
     this.running = false;
     this.wake?.();
     await this.loop;
+    this.waiters.close();
     await this.signatures.close();
   }
 
@@ -156,12 +198,14 @@ export class Ledger {
       if (this.mempool.size === 0) await this.idle();
       if (!this.running) break;
       try {
+        if (this.memoryBehind) await this.reload(this.memoryBehind);
         await this.produceBlock();
         this.healthy = true;
       } catch (error) {
-        // Nothing in memory changed (the trie and cache move only after a commit); try again.
+        // A failed commit changed nothing in memory (the trie, cache and mempool move only after a
+        // commit); a failure after the commit left `memoryBehind`, reloaded on the next turn.
         this.healthy = false;
-        this.options.log(`block ${this.head.height + 1} failed to commit, retrying: ${(error as Error).message}`);
+        this.options.log(`block ${this.head.height + 1}: ${(error as Error).message}; retrying`);
         await new Promise((r) => setTimeout(r, RETRY_AFTER_FAILURE_MS));
       }
     }
@@ -181,11 +225,13 @@ export class Ledger {
     });
   }
 
-  /** One block: select, prefetch, apply, commit, then advance the in-memory views. */
+  /**
+   * One block: select, prefetch, apply, commit, then advance the in-memory views. The mempool only
+   * loses a transaction after a commit that holds it, or holds the record of why it was dropped.
+   */
   async produceBlock(): Promise<BlockCommitted> {
     const timeMs = Math.max(this.options.now(), this.head.timeMs + 1);
-    const expired = await this.evictExpired(timeMs);
-    const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes);
+    const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, timeMs);
     const keys = emptyStateKeys();
     keys.accounts.add(this.nodeDid);
     for (const c of candidates) addTxKeys(keys, c);
@@ -206,47 +252,96 @@ export class Ledger {
       txCount: result.included.length,
     };
     const hash = blockHash(header);
-    const rejected = result.rejected.map(({ checked, error }) => ({ hashHex: checked.hashHex, code: error.code, message: error.message }));
+    const dropped = this.droppedWith(result.rejected, timeMs);
+    // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
+    const charged = dropped.map((d) => (this.rejections.charge(senderKey(d.entry.checked.tx.from)) ? d : null));
+    const stored = charged.filter((d) => d !== null);
     const block: CommitBlock = {
       header,
       hash,
       seal: { publicKey: this.options.nodeKey.publicKey, signature: signMessage(this.options.nodeKey.secretKey, hash) },
       txs: result.included.map(({ checked, ok }) => ({ checked, accounts: ok.accounts, events: ok.events })),
       writes,
-      rejected: [...rejected, ...expired],
+      rejected: stored.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
     };
-    await this.store.commitBlock(block);
-    this.trie.commit(trieUpdate);
-    this.cache.apply(writes);
-    this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs };
-    this.mempool.remove(
-      block.txs.map((t) => t.checked.hashHex),
-      false,
-    );
-    const followers = this.mempool.remove(
-      rejected.map((r) => r.hashHex),
-      true,
-    );
-    if (followers.length > 0) await this.recordDropped(followers, 'NONCE_GAP', 'an earlier transaction of the same account failed', timeMs);
-    const committed: BlockCommitted = { header, hash, txHashes: block.txs.map((t) => t.checked.hashHex), rejected: block.rejected };
-    this.events.emit('block', committed);
+    try {
+      await this.store.commitBlock(block);
+    } catch (error) {
+      this.rejections.refund(stored.map((d) => senderKey(d.entry.checked.tx.from)));
+      throw new Error(`failed to commit: ${(error as Error).message}`);
+    }
+    const txHashes = block.txs.map((t) => t.checked.hashHex);
+    const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
+    const committed: BlockCommitted = {
+      header,
+      hash,
+      txHashes,
+      rejected: dropped.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
+    };
+    // The block is a fact now: subscribers hear of it whatever fails next.
+    try {
+      this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs };
+      this.trie.commit(trieUpdate);
+      this.cache.apply(writes);
+      this.mempool.remove(txHashes, false);
+      this.mempool.remove(droppedHashes, false);
+    } catch (error) {
+      this.memoryBehind = [...txHashes, ...droppedHashes];
+      throw new Error(`committed, but the node's memory did not follow (reloading it from the database): ${(error as Error).message}`);
+    } finally {
+      this.announce(committed);
+    }
     return committed;
   }
 
-  private async evictExpired(nowMs: number): Promise<CommitBlock['rejected']> {
-    const stale = this.mempool.evictStale(nowMs);
-    return stale.map((e) => ({
-      hashHex: e.checked.hashHex,
-      code: 'EXPIRED',
-      message: 'the transaction waited in the mempool longer than its TTL; send it again',
-    }));
+  /**
+   * What leaves the mempool with this block without committing: the block's rejections, the later
+   * nonces of their accounts (they would gap), and what outlived the TTL (with its later nonces).
+   */
+  private droppedWith(rejected: { checked: CheckedTx; error: { code: string; message: string } }[], timeMs: number): Dropped[] {
+    const out: Dropped[] = [];
+    const seen = new Set<string>();
+    const add = (entry: MempoolEntry | undefined, code: string, message: string) => {
+      if (!entry || seen.has(entry.checked.hashHex)) return;
+      seen.add(entry.checked.hashHex);
+      out.push({ entry, code, message });
+    };
+    for (const { checked, error } of rejected) add(this.mempool.get(checked.hashHex), error.code, error.message);
+    for (const entry of this.mempool.followersOf(rejected.map((r) => r.checked.hashHex))) {
+      add(entry, 'NONCE_GAP', 'an earlier transaction of the same account failed');
+    }
+    for (const entry of this.mempool.staleAt(timeMs)) {
+      add(entry, 'EXPIRED', 'the transaction waited in the mempool longer than its TTL; send it again');
+    }
+    return out;
   }
 
-  private async recordDropped(entries: MempoolEntry[], code: string, message: string, atMs: number): Promise<void> {
-    await this.store.recordRejected(
-      entries.map((e) => ({ hashHex: e.checked.hashHex, code, message })),
-      atMs,
+  /** Tells every subscriber of a committed block; one that throws neither stops the others nor the chain. */
+  private announce(committed: BlockCommitted): void {
+    for (const listener of this.events.listeners('block')) {
+      try {
+        listener(committed);
+      } catch (error) {
+        this.options.log(`a subscriber of block ${committed.header.height} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Brings the memory views back to the database after a block committed without them following. */
+  private async reload(settledHashes: string[]): Promise<void> {
+    const [row] = await this.db.query<{ height: string | number; hash: Uint8Array; state_root: Uint8Array; time_ms: string | number }>(
+      'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
     );
+    if (!row) throw new Error('the blocks table is empty after a commit');
+    const root = await this.trie.rebuild(this.store);
+    if (!bytesEqual(root, row.state_root)) {
+      throw new Error(`state root mismatch at height ${row.height} while reloading: the state rows give ${toHex(root)}`);
+    }
+    this.cache.clear();
+    this.mempool.remove(settledHashes, false);
+    this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
+    this.memoryBehind = null;
+    this.options.log(`reloaded the state from the database at height ${this.head.height}`);
   }
 
   /** Candidate transactions' keys for admission dry runs. */

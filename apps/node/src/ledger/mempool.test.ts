@@ -64,7 +64,7 @@ describe('mempool', () => {
     pool.add(tx(a, 2, 100n), 0);
     pool.add(tx(b, 1, 50n), 0);
     pool.add(tx(b, 2, 10n), 0);
-    const picked = pool.select(10, 1 << 20).map((t) => `${t.tx.from === a.did ? 'a' : 'b'}${t.tx.nonce}`);
+    const picked = pool.select(10, 1 << 20, 0).map((t) => `${t.tx.from === a.did ? 'a' : 'b'}${t.tx.nonce}`);
     // b1 (50) beats a1 (1); a2's high fee cannot jump ahead of a1.
     expect(picked).toEqual(['b1', 'b2', 'a1', 'a2']);
   });
@@ -73,9 +73,9 @@ describe('mempool', () => {
     const pool = new Mempool({ maxTxs: 10, ttlMs: 60_000 });
     const txs = [tx(a, 1, 5n), tx(a, 2, 5n), tx(b, 1, 1n)];
     for (const t of txs) pool.add(t, 0);
-    expect(pool.select(2, 1 << 20)).toHaveLength(2);
+    expect(pool.select(2, 1 << 20, 0)).toHaveLength(2);
     const oneTxBytes = (txs[0] as CheckedTx).bytes.length;
-    expect(pool.select(10, oneTxBytes + 1)).toHaveLength(1);
+    expect(pool.select(10, oneTxBytes + 1, 0)).toHaveLength(1);
   });
 
   it('drops a failed transaction together with the later nonces of its account', () => {
@@ -90,15 +90,53 @@ describe('mempool', () => {
     expect(pool.size).toBe(0);
   });
 
-  it('evicts transactions that waited longer than the TTL, with the later nonces of their account', () => {
+  it('reports transactions that outlived the TTL, with the later nonces of their account, and keeps them until removed', () => {
     const pool = new Mempool({ maxTxs: 10, ttlMs: 1000 });
     pool.add(tx(a, 1, 1n), 0);
     pool.add(tx(a, 2, 1n), 900);
     pool.add(tx(b, 1, 1n), 900);
-    const stale = pool.evictStale(1500);
+    const stale = pool.staleAt(1500);
     expect(stale.map((e) => `${e.checked.tx.from === a.did ? 'a' : 'b'}${e.checked.tx.nonce}`)).toEqual(['a1', 'a2']);
+    // Nothing leaves before the block that records them commits.
+    expect(pool.size).toBe(3);
+    expect(pool.select(10, 1 << 20, 1500).map((t) => t.tx.from)).toEqual([b.did]);
+    pool.remove(
+      stale.map((e) => e.checked.hashHex),
+      false,
+    );
     expect(pool.size).toBe(1);
     expect(pool.pendingCount(a.did)).toBe(0);
-    expect(pool.select(10, 1 << 20)).toHaveLength(1);
+  });
+
+  it('names the followers a failed transaction would drop without dropping them', () => {
+    const pool = new Mempool({ maxTxs: 10, ttlMs: 60_000 });
+    const [a1, a2, a3] = [tx(a, 1, 1n), tx(a, 2, 1n), tx(a, 3, 1n)] as CheckedTx[];
+    for (const t of [a1, a2, a3]) pool.add(t as CheckedTx, 0);
+    expect(pool.followersOf([(a1 as CheckedTx).hashHex, (a2 as CheckedTx).hashHex]).map((e) => e.checked.tx.nonce)).toEqual([2, 3]);
+    expect(pool.size).toBe(3);
+  });
+
+  it('refuses more than maxPerAccount waiting transactions of one account with MEMPOOL_ACCOUNT_FULL, others still get in', () => {
+    const pool = new Mempool({ maxTxs: 10, maxPerAccount: 2, ttlMs: 60_000 });
+    pool.add(tx(a, 1, 1n), 0);
+    pool.add(tx(a, 2, 1n), 0);
+    const error = refusal(() => pool.add(tx(a, 3, 1n), 0));
+    expect(error.code).toBe('MEMPOOL_ACCOUNT_FULL');
+    expect(error.retriable).toBe(true);
+    pool.add(tx(b, 1, 1n), 0);
+    expect(pool.size).toBe(3);
+    // The cheap check before signatures counts the account's submissions still on their way in.
+    expect(refusal(() => pool.assertRoom(b.did, 1)).code).toBe('MEMPOOL_ACCOUNT_FULL');
+    expect(() => pool.assertRoom(c.did, 1)).not.toThrow();
   });
 });
+
+function refusal(call: () => void): NodeError {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof NodeError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}

@@ -3,8 +3,13 @@ import { NodeError } from '../errors.ts';
 
 export interface MempoolLimits {
   maxTxs: number;
+  /** At most this many transactions of one account wait at once (MEMPOOL_MAX_PER_ACCOUNT). */
+  maxPerAccount?: number;
   ttlMs: number;
 }
+
+/** Enough for a wallet that sends a long run of nonces without waiting; one account cannot fill the pool. */
+export const MEMPOOL_MAX_PER_ACCOUNT_DEFAULT = 128;
 
 export interface MempoolEntry {
   checked: CheckedTx;
@@ -20,8 +25,11 @@ export class Mempool {
   private readonly byHash = new Map<string, MempoolEntry>();
   private readonly byAccount = new Map<string, MempoolEntry[]>();
   private seq = 0;
+  readonly maxPerAccount: number;
 
-  constructor(private readonly limits: MempoolLimits) {}
+  constructor(private readonly limits: MempoolLimits) {
+    this.maxPerAccount = limits.maxPerAccount ?? MEMPOOL_MAX_PER_ACCOUNT_DEFAULT;
+  }
 
   get size(): number {
     return this.byHash.size;
@@ -48,11 +56,26 @@ export class Mempool {
     return queue[nonce - first.checked.tx.nonce];
   }
 
-  /** Adds a transaction whose nonce the caller has checked is the account's next. */
-  add(checked: CheckedTx, nowMs: number): void {
+  /**
+   * Refuses, without touching anything, a transaction that could not be added now: the pool is
+   * full, or its account already has `maxPerAccount` waiting (counting `inFlight` more of the
+   * account's that are on their way in). Cheap, so admission asks before it verifies signatures.
+   */
+  assertRoom(did: string, inFlight = 0): void {
     if (this.byHash.size >= this.limits.maxTxs) {
       throw new NodeError('MEMPOOL_FULL', `the mempool holds its limit of ${this.limits.maxTxs} transactions; retry in a few seconds`);
     }
+    if (this.pendingCount(did) + inFlight >= this.maxPerAccount) {
+      throw new NodeError(
+        'MEMPOOL_ACCOUNT_FULL',
+        `account ${did} already has ${this.maxPerAccount} transactions waiting (MEMPOOL_MAX_PER_ACCOUNT); send more once some commit`,
+      );
+    }
+  }
+
+  /** Adds a transaction whose nonce the caller has checked is the account's next. */
+  add(checked: CheckedTx, nowMs: number): void {
+    this.assertRoom(checked.tx.from);
     const entry = { checked, receivedAtMs: nowMs, seq: this.seq++ };
     this.byHash.set(checked.hashHex, entry);
     const queue = this.byAccount.get(checked.tx.from);
@@ -60,8 +83,11 @@ export class Mempool {
     else this.byAccount.set(checked.tx.from, [entry]);
   }
 
-  /** Picks transactions for a block: account heads by fee (then arrival), each account in nonce order. */
-  select(maxTxs: number, maxBytes: number): CheckedTx[] {
+  /**
+   * Picks transactions for a block: account heads by fee (then arrival), each account in nonce
+   * order, none that has outlived the TTL at `nowMs` (nor, so, any later nonce of its account).
+   */
+  select(maxTxs: number, maxBytes: number, nowMs: number): CheckedTx[] {
     const heap = new MaxHeap();
     for (const queue of this.byAccount.values()) heap.push({ queue, pos: 0 });
     const out: CheckedTx[] = [];
@@ -69,6 +95,7 @@ export class Mempool {
     while (out.length < maxTxs && heap.size > 0) {
       const cursor = heap.pop() as Cursor;
       const entry = cursor.queue[cursor.pos] as MempoolEntry;
+      if (this.isStale(entry, nowMs)) continue; // expired: staleAt() reports it and its followers
       if (bytes + entry.checked.bytes.length > maxBytes) continue; // this account waits for the next block
       bytes += entry.checked.bytes.length;
       out.push(entry.checked);
@@ -95,20 +122,38 @@ export class Mempool {
     return dropped;
   }
 
-  /** Drops transactions that have waited longer than the TTL (and the later nonces of their accounts). */
-  evictStale(nowMs: number): MempoolEntry[] {
+  /**
+   * The transactions that have waited longer than the TTL at `nowMs`, each with the later nonces
+   * of its account. Nothing is removed: the block loop removes them once their records committed.
+   */
+  staleAt(nowMs: number): MempoolEntry[] {
     const stale: MempoolEntry[] = [];
     for (const queue of this.byAccount.values()) {
-      const at = queue.findIndex((e) => nowMs - e.receivedAtMs > this.limits.ttlMs);
+      const at = queue.findIndex((e) => this.isStale(e, nowMs));
       if (at >= 0) stale.push(...queue.slice(at));
     }
-    for (const e of stale) this.byHash.delete(e.checked.hashHex);
-    for (const [did, queue] of this.byAccount) {
-      const kept = queue.filter((e) => this.byHash.has(e.checked.hashHex));
-      if (kept.length === 0) this.byAccount.delete(did);
-      else this.byAccount.set(did, kept);
-    }
     return stale;
+  }
+
+  /** The later nonces of each given transaction's account (what removing it would drop), without removing anything. */
+  followersOf(hashes: Iterable<string>): MempoolEntry[] {
+    const seen = new Set<string>();
+    const out: MempoolEntry[] = [];
+    for (const hash of hashes) {
+      const entry = this.byHash.get(hash);
+      if (!entry) continue;
+      const queue = this.byAccount.get(entry.checked.tx.from) ?? [];
+      for (const e of queue.slice(queue.indexOf(entry) + 1)) {
+        if (seen.has(e.checked.hashHex)) continue;
+        seen.add(e.checked.hashHex);
+        out.push(e);
+      }
+    }
+    return out;
+  }
+
+  private isStale(entry: MempoolEntry, nowMs: number): boolean {
+    return nowMs - entry.receivedAtMs > this.limits.ttlMs;
   }
 }
 

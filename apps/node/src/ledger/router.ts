@@ -49,7 +49,7 @@ export const txRouter = router({
   send: publicProcedure
     .input(z.object({ tx: hexBytes(65_536) }))
     .output(SubmitOut)
-    .mutation(({ ctx, input }) => ctx.services.admission.submit(fromHex(input.tx))),
+    .mutation(({ ctx, input }) => ctx.services.admission.submit(fromHex(input.tx), { ip: ctx.ip })),
   byHash: publicProcedure
     .input(z.object({ hash }))
     .output(TxStatusOut)
@@ -57,7 +57,9 @@ export const txRouter = router({
   wait: publicProcedure
     .input(z.object({ hash, timeoutMs: z.number().int().min(0).max(WAIT_MAX_MS).default(10_000) }))
     .output(TxStatusOut)
-    .query(({ ctx, input }) => waitForTx(ctx.services.ledger, ctx.services.queries, input.hash, input.timeoutMs)),
+    .query(({ ctx, input, signal }) =>
+      waitForTx(ctx.services.ledger, ctx.services.queries, input.hash, input.timeoutMs, { caller: ctx.ip, signal }),
+    ),
   list: publicProcedure
     .input(z.object({ cursor: positionCursor, limit }).default({ limit: 20 }))
     .output(pageOf(TxOut, z.string()))

@@ -24,6 +24,12 @@ export class StateCache {
     }
   }
 
+  /** Forgets everything (the database moved without the cache, see Ledger.reload). */
+  clear(): void {
+    this.version++;
+    this.entries.clear();
+  }
+
   peek(key: string): StateEntry | undefined {
     return this.entries.get(key);
   }

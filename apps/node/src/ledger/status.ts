@@ -1,5 +1,6 @@
-import type { BlockCommitted, Ledger } from './ledger.ts';
+import type { Ledger } from './ledger.ts';
 import type { LedgerQueries, TxOut } from './queries.ts';
+import type { Waiting, WaitOptions } from './tx-waiters.ts';
 
 export interface TxStatus {
   hash: string;
@@ -21,22 +22,33 @@ export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: str
   return { hash, status: 'unknown', height: null, error: null, tx: null };
 }
 
-/** Resolves once the transaction is committed or rejected, or with its pending status at the timeout. */
-export async function waitForTx(ledger: Ledger, queries: LedgerQueries, hash: string, timeoutMs: number): Promise<TxStatus> {
-  const settled = new Promise<void>((resolve) => {
-    const onBlock = (b: BlockCommitted) => {
-      if (b.txHashes.includes(hash) || b.rejected.some((r) => r.hashHex === hash)) finish();
-    };
-    const timer = setTimeout(finish, Math.min(timeoutMs, WAIT_MAX_MS));
-    function finish() {
-      clearTimeout(timer);
-      ledger.events.off('block', onBlock);
-      resolve();
-    }
-    ledger.events.on('block', onBlock);
-  });
-  const now = await txStatus(ledger, queries, hash);
-  if (now.status !== 'pending') return now;
-  await settled;
-  return txStatus(ledger, queries, hash);
+/**
+ * Resolves once the transaction is committed or rejected, or with its pending status at the
+ * timeout (or when `signal` aborts). Open waits are bounded (tx-waiters.ts): past the bound a
+ * transaction already settled is still answered, a pending one is refused with a retry hint.
+ */
+export async function waitForTx(
+  ledger: Ledger,
+  queries: LedgerQueries,
+  hash: string,
+  timeoutMs: number,
+  options: WaitOptions = {},
+): Promise<TxStatus> {
+  let waiting: Waiting;
+  try {
+    // Waiting starts before the first look, so no block slips between the two.
+    waiting = ledger.waiters.wait(hash, Math.min(timeoutMs, WAIT_MAX_MS), options);
+  } catch (refusal) {
+    const now = await txStatus(ledger, queries, hash);
+    if (now.status !== 'pending') return now;
+    throw refusal;
+  }
+  try {
+    const now = await txStatus(ledger, queries, hash);
+    if (now.status !== 'pending') return now;
+    await waiting.settled;
+    return await txStatus(ledger, queries, hash);
+  } finally {
+    waiting.cancel();
+  }
 }

@@ -86,7 +86,10 @@ export class LedgerStore {
     }
   }
 
-  /** Commits a block, its transactions and its state writes atomically (with `alongside`, e.g. genesis metadata). */
+  /**
+   * Commits a block, its transactions, its state writes and the records of what it rejected or
+   * dropped from the mempool atomically (with `alongside`, e.g. genesis metadata).
+   */
   async commitBlock(block: CommitBlock, alongside?: (tx: Sql) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
       await alongside?.(tx);
@@ -95,11 +98,6 @@ export class LedgerStore {
       await writeState(tx, block.writes, block.header.height);
       await insertRejected(tx, block.rejected, block.header.timeMs);
     });
-  }
-
-  /** Records transactions dropped from the mempool, so tx.byHash can say why. */
-  async recordRejected(rejected: CommitBlock['rejected'], atMs: number): Promise<void> {
-    await this.db.transaction((tx) => insertRejected(tx, rejected, atMs));
   }
 
   async getMeta(key: string): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { type CheckedTx, checkSignatures, type LedgerError, ledgerError } from '@arc/core';
+import { type CheckedTx, checkSignatures, type LedgerError, ledgerError, verifySignature } from '@arc/core';
+import { NodeError } from '../errors.ts';
 
 interface Item {
   publicKey: Uint8Array;
@@ -7,46 +8,81 @@ interface Item {
   signature: Uint8Array;
 }
 
-interface Pending {
-  items: Item[];
-  resolve: (results: boolean[]) => void;
-  reject: (error: Error) => void;
+interface Waiter {
+  item: Item;
+  done: (ok: boolean) => void;
+  fail: (error: Error) => void;
+}
+
+interface Batch {
+  id: number;
+  waiters: Waiter[];
+  /** How many workers it has been sent to. */
+  attempts: number;
+  timer: NodeJS.Timeout | null;
+}
+
+/** One worker thread, or none while it is being replaced. */
+interface Slot {
+  index: number;
+  worker: Worker | null;
+  inflight: Map<number, Batch>;
+  /** Deaths since it last answered a batch: respawns of a worker that keeps dying back off. */
+  deaths: number;
+  respawn: NodeJS.Timeout | null;
+}
+
+export interface SignaturePoolLimits {
+  /** A batch that gets no answer within this is taken from its worker (which is replaced) and sent again. */
+  batchTimeoutMs: number;
 }
 
 const BATCH_MAX_ITEMS = 256;
 const BATCH_WAIT_MS = 1;
+/** A batch goes to at most this many workers; then its callers get a retriable UNAVAILABLE. */
+const BATCH_ATTEMPTS_MAX = 2;
+/** Far above what a full batch takes (~15 ms): only a stuck or dead worker reaches it. */
+export const VERIFY_BATCH_TIMEOUT_MS_DEFAULT = 10_000;
+const RESPAWN_DELAY_MIN_MS = 50;
+const RESPAWN_DELAY_MAX_MS = 5_000;
+
+export type VerifyTestHook = 'exit' | 'hang';
 
 /**
  * Verifies transaction signatures on worker threads, in batches, so the thread that runs the
  * ledger does not spend itself on ed25519. With zero threads it verifies inline.
+ *
+ * Every batch gets an answer: a worker that dies (or does not answer within `batchTimeoutMs`) is
+ * replaced, and its batches go to another worker; with no worker alive they are verified inline.
+ * A batch that has failed on `BATCH_ATTEMPTS_MAX` workers fails its callers with UNAVAILABLE.
  */
 export class SignaturePool {
-  private readonly workers: Worker[] = [];
-  private readonly inflight = new Map<number, Pending>();
-  private readonly load: number[] = [];
-  private queue: { item: Item; done: (ok: boolean) => void; fail: (e: Error) => void }[] = [];
+  private readonly slots: Slot[] = [];
+  private queue: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private nextId = 1;
+  private closed = false;
 
-  constructor(threads: number) {
-    for (let i = 0; i < threads; i++) {
-      const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
-      worker.on('message', ({ id, results }: { id: number; results: boolean[] }) => {
-        const pending = this.inflight.get(id);
-        this.inflight.delete(id);
-        this.load[i] = (this.load[i] ?? 1) - 1;
-        pending?.resolve(results);
-      });
-      worker.on('error', (error) => this.failAll(error));
-      worker.unref();
-      this.workers.push(worker);
-      this.load.push(0);
+  constructor(
+    private readonly threads: number,
+    private readonly limits: SignaturePoolLimits = { batchTimeoutMs: VERIFY_BATCH_TIMEOUT_MS_DEFAULT },
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    for (let index = 0; index < threads; index++) {
+      const slot: Slot = { index, worker: null, inflight: new Map(), deaths: 0, respawn: null };
+      this.slots.push(slot);
+      this.spawn(slot);
     }
+  }
+
+  /** Workers alive now (a dead one counts again once its replacement started). */
+  get liveWorkers(): number {
+    return this.slots.filter((s) => s.worker !== null).length;
   }
 
   /** Checks the sender's and the fee payer's signature of one transaction. */
   async check(checked: CheckedTx): Promise<LedgerError | null> {
-    if (this.workers.length === 0) return checkSignatures(checked);
+    if (this.threads === 0) return checkSignatures(checked);
     const { tx, signingBytes } = checked;
     const sender = this.enqueue({ publicKey: tx.publicKey, message: signingBytes, signature: tx.signature });
     const payer = tx.feePayer
@@ -58,8 +94,14 @@ export class SignaturePool {
     return null;
   }
 
+  /** For tests: makes one worker exit, or hang without answering, once it reaches this message. */
+  testHook(index: number, hook: VerifyTestHook): void {
+    this.slots[index]?.worker?.postMessage({ testHook: hook });
+  }
+
   private enqueue(item: Item): Promise<boolean> {
     if (item.publicKey.length !== 32 || item.signature.length !== 64) return Promise.resolve(false);
+    if (this.closed) return Promise.reject(stopping());
     return new Promise((done, fail) => {
       this.queue.push({ item, done, fail });
       if (this.queue.length >= BATCH_MAX_ITEMS) this.flush();
@@ -70,32 +112,111 @@ export class SignaturePool {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue;
+    const waiters = this.queue;
     this.queue = [];
-    if (batch.length === 0) return;
-    let target = 0;
-    for (let i = 1; i < this.workers.length; i++) if ((this.load[i] ?? 0) < (this.load[target] ?? 0)) target = i;
-    const id = this.nextId++;
-    this.load[target] = (this.load[target] ?? 0) + 1;
-    this.inflight.set(id, {
-      items: batch.map((b) => b.item),
-      resolve: (results) => {
-        for (const [i, b] of batch.entries()) b.done(results[i] === true);
-      },
-      reject: (error) => {
-        for (const b of batch) b.fail(error);
-      },
+    if (waiters.length > 0) this.dispatch({ id: this.nextId++, waiters, attempts: 0, timer: null });
+  }
+
+  private dispatch(batch: Batch): void {
+    let target: Slot | null = null;
+    for (const slot of this.slots) {
+      if (slot.worker !== null && (target === null || slot.inflight.size < target.inflight.size)) target = slot;
+    }
+    if (target === null || target.worker === null) {
+      // Every worker is being replaced: verify here rather than keep admission waiting.
+      settle(
+        batch,
+        batch.waiters.map(({ item }) => verifySignature(item.publicKey, item.message, item.signature)),
+      );
+      return;
+    }
+    const slot = target;
+    batch.attempts++;
+    slot.inflight.set(batch.id, batch);
+    batch.timer = setTimeout(() => this.timedOut(slot, batch), this.limits.batchTimeoutMs);
+    (slot.worker as Worker).postMessage({ id: batch.id, items: batch.waiters.map((w) => w.item) });
+  }
+
+  private spawn(slot: Slot): void {
+    slot.respawn = null;
+    if (this.closed) return;
+    const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+    slot.worker = worker;
+    worker.on('message', ({ id, results }: { id: number; results: boolean[] }) => {
+      const batch = slot.inflight.get(id);
+      if (slot.worker !== worker || !batch) return; // answered after its worker was given up on
+      slot.inflight.delete(id);
+      slot.deaths = 0;
+      if (batch.timer) clearTimeout(batch.timer);
+      settle(batch, results);
     });
-    (this.workers[target] as Worker).postMessage({ id, items: batch.map((b) => b.item) });
+    worker.on('error', (error) => this.lost(slot, worker, `failed: ${error.message}`));
+    worker.on('exit', (code) => this.lost(slot, worker, `exited with code ${code}`));
+    worker.unref();
   }
 
-  private failAll(error: Error): void {
-    for (const pending of this.inflight.values()) pending.reject(error);
-    this.inflight.clear();
+  /** A worker is gone (or given up on): replace it and send its batches elsewhere. */
+  private lost(slot: Slot, worker: Worker, why: string): void {
+    if (slot.worker !== worker) return; // 'error' and then 'exit' of one worker, or already replaced
+    slot.worker = null;
+    const orphans = [...slot.inflight.values()];
+    slot.inflight.clear();
+    if (!this.closed) {
+      const delayMs = Math.min(RESPAWN_DELAY_MAX_MS, RESPAWN_DELAY_MIN_MS * 2 ** slot.deaths);
+      slot.deaths++;
+      this.log(
+        `signature worker ${slot.index} ${why}; ${orphans.length} batch(es) go to another worker, a new one starts in ${delayMs} ms`,
+      );
+      slot.respawn = setTimeout(() => this.spawn(slot), delayMs);
+      slot.respawn.unref();
+    }
+    for (const batch of orphans) {
+      if (batch.timer) clearTimeout(batch.timer);
+      if (this.closed) fail(batch, stopping());
+      else if (batch.attempts >= BATCH_ATTEMPTS_MAX) {
+        fail(batch, new NodeError('UNAVAILABLE', `signature verification failed on ${batch.attempts} workers (${why}); send again`));
+      } else this.dispatch(batch);
+    }
   }
 
+  private timedOut(slot: Slot, batch: Batch): void {
+    const worker = slot.worker;
+    if (worker === null || slot.inflight.get(batch.id) !== batch) return;
+    this.lost(slot, worker, `did not answer a batch within ${this.limits.batchTimeoutMs} ms`);
+    worker.terminate().then(
+      () => undefined,
+      (error: Error) => this.log(`signature worker ${slot.index} did not stop: ${error.message}`),
+    );
+  }
+
+  /** Stops the workers; whatever is still waiting gets a retriable UNAVAILABLE. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.timer = null;
+    const queued = this.queue;
+    this.queue = [];
+    for (const w of queued) w.fail(stopping());
+    const workers: Worker[] = [];
+    for (const slot of this.slots) {
+      if (slot.respawn) clearTimeout(slot.respawn);
+      if (slot.worker) {
+        workers.push(slot.worker);
+        this.lost(slot, slot.worker, 'stopped');
+      }
+    }
+    await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+function settle(batch: Batch, results: boolean[]): void {
+  for (const [i, w] of batch.waiters.entries()) w.done(results[i] === true);
+}
+
+function fail(batch: Batch, error: Error): void {
+  for (const w of batch.waiters) w.fail(error);
+}
+
+function stopping(): NodeError {
+  return new NodeError('UNAVAILABLE', 'the node is stopping; send the transaction again once it is back');
 }

@@ -18,7 +18,11 @@ function keyOf(raw) {
   return key;
 }
 
-parentPort.on('message', ({ id, items }) => {
+parentPort.on('message', ({ id, items, testHook }) => {
+  // Tests kill or wedge a worker under load this way (verify-pool.ts testHook).
+  if (testHook === 'exit') process.exit(1);
+  if (testHook === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  if (testHook !== undefined) return;
   const results = items.map(({ publicKey, message, signature }) => {
     try {
       return verify(null, message, keyOf(publicKey), signature);

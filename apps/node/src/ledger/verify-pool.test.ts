@@ -1,0 +1,84 @@
+import { type CheckedTx, checkTxStatic, didFromPublicKey, encodeTx, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NodeError } from '../errors.ts';
+import { installNodeCrypto } from './node-crypto.ts';
+import { SignaturePool } from './verify-pool.ts';
+
+installNodeCrypto();
+const params = { minFee: 1n, maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20 };
+const key = keyPairFromSeed(sha3(utf8('verify-pool-test')));
+const did = didFromPublicKey(key.publicKey);
+
+/** A transfer, signed properly or with one signature byte flipped. */
+function tx(nonce: number, valid: boolean): CheckedTx {
+  const signed = signTx(
+    { chainId: 'test', from: did, publicKey: key.publicKey, nonce, fee: 1n, feePayer: null, itx: transferItx() },
+    key.secretKey,
+  );
+  if (!valid) signed.signature = signed.signature.map((b, i) => (i === 0 ? b ^ 1 : b));
+  const checked = checkTxStatic(encodeTx(signed), { chainId: 'test', params });
+  if (!('tx' in checked)) throw checked;
+  return checked;
+}
+
+function transferItx() {
+  return { type: 'transfer' as const, to: did, amount: 1n, tokens: [], assets: [], memo: '' };
+}
+
+/** Many checks at once, every fifth one forged; resolves with what each check said. */
+function load(pool: SignaturePool, count: number, firstNonce = 1) {
+  const txs = Array.from({ length: count }, (_, i) => ({ checked: tx(firstNonce + i, i % 5 !== 0), valid: i % 5 !== 0 }));
+  return Promise.allSettled(txs.map(({ checked }) => pool.check(checked))).then((answers) => ({ txs, answers }));
+}
+
+let pool: SignaturePool | null = null;
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+describe('signature pool', () => {
+  it('answers every check when a worker exits with batches in flight, and later checks work', async () => {
+    pool = new SignaturePool(2);
+    // Both workers exit on reaching the hook, so the batches posted after it die with them.
+    pool.testHook(0, 'exit');
+    pool.testHook(1, 'exit');
+    const { txs, answers } = await load(pool, 300);
+    for (const [i, answer] of answers.entries()) {
+      if (answer.status === 'rejected') {
+        expect(answer.reason).toBeInstanceOf(NodeError);
+        expect((answer.reason as NodeError).retriable).toBe(true);
+      } else expect(answer.value === null).toBe(txs[i]?.valid);
+    }
+    const later = await load(pool, 50, 1000);
+    for (const [i, answer] of later.answers.entries()) {
+      expect(answer.status).toBe('fulfilled');
+      if (answer.status === 'fulfilled') expect(answer.value === null).toBe(later.txs[i]?.valid);
+    }
+  });
+
+  it('replaces a worker that stops answering once a batch outlives its timeout', async () => {
+    pool = new SignaturePool(1, { batchTimeoutMs: 200 });
+    pool.testHook(0, 'hang');
+    const { txs, answers } = await load(pool, 40);
+    for (const [i, answer] of answers.entries()) {
+      expect(answer.status).toBe('fulfilled');
+      if (answer.status === 'fulfilled') expect(answer.value === null).toBe(txs[i]?.valid);
+    }
+    const later = await load(pool, 10, 100);
+    expect(later.answers.every((a) => a.status === 'fulfilled')).toBe(true);
+  });
+
+  it('fails what is still waiting with a retriable UNAVAILABLE when it closes', async () => {
+    const closing = new SignaturePool(1);
+    closing.testHook(0, 'hang');
+    const pending = load(closing, 5);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await closing.close();
+    const { answers } = await pending;
+    for (const answer of answers) {
+      expect(answer.status).toBe('rejected');
+      if (answer.status === 'rejected') expect((answer.reason as NodeError).code).toBe('UNAVAILABLE');
+    }
+  });
+});
