@@ -318,7 +318,8 @@ export class Ledger {
 
   /** Tells every subscriber of a committed block; one that throws neither stops the others nor the chain. */
   private announce(committed: BlockCommitted): void {
-    for (const listener of this.events.listeners('block')) {
+    // rawListeners: a `once` subscriber's wrapper removes itself, as emit() would.
+    for (const listener of this.events.rawListeners('block') as ((b: BlockCommitted) => void)[]) {
       try {
         listener(committed);
       } catch (error) {
