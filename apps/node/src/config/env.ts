@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_GATEWAY_LIMITS } from '../gateway/types.ts';
+import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
@@ -38,27 +38,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only, at most 64')
     .default('arc'),
-  GATEWAY_MESSAGE_BYTES_MAX: z.coerce
-    .number()
-    .int()
-    .min(256)
-    .max(16 * 1024 * 1024)
-    .default(DEFAULT_GATEWAY_LIMITS.messageBytesMax),
-  GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .default(DEFAULT_GATEWAY_LIMITS.subscriptionsPerConnectionMax),
-  GATEWAY_CONNECTION_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.connectionRatePerSec),
-  GATEWAY_CONNECTION_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.connectionBurst),
-  GATEWAY_DID_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.didRatePerSec),
-  GATEWAY_DID_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.didBurst),
-  GATEWAY_CLIENT_BUFFER_BYTES_MAX: z.coerce.number().int().min(1024).default(DEFAULT_GATEWAY_LIMITS.clientBufferBytesMax),
-  GATEWAY_RECOVERY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_GATEWAY_LIMITS.recoveryWindowMs),
-  GATEWAY_RETAINED_PER_TOPIC_MAX: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_GATEWAY_LIMITS.retainedPerTopicMax),
-  GATEWAY_CHALLENGE_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.challengeTtlMs),
-  GATEWAY_SESSION_TTL_MS: z.coerce.number().int().min(1000).default(DEFAULT_GATEWAY_LIMITS.sessionTtlMs),
+  // The gateway's bounds, with their defaults and ranges (gateway/types.ts).
+  ...GATEWAY_ENV,
   // The gateway's MQTT broker (`off` to disable), its bridge to an external broker, and DDP (gateway/PROTOCOLS.md).
   MQTT_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(1884),
   MQTT_BRIDGE_URL: z.url({ protocol: /^mqtts?$/ }).optional(),

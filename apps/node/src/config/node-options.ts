@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBridgeFilters } from '../gateway/mqtt-bridge.ts';
 import type { ProtocolOptions } from '../gateway/protocols.ts';
+import { gatewayLimitsFromEnv } from '../gateway/types.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import type { NodeOptions } from '../node.ts';
@@ -57,19 +58,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     ocapChains: (await loadOcapConfig(env)).chains,
     ...(await loadTls(env)),
     gateway: {
-      limits: {
-        messageBytesMax: env.GATEWAY_MESSAGE_BYTES_MAX,
-        subscriptionsPerConnectionMax: env.GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX,
-        connectionRatePerSec: env.GATEWAY_CONNECTION_RATE_PER_SEC,
-        connectionBurst: env.GATEWAY_CONNECTION_BURST,
-        didRatePerSec: env.GATEWAY_DID_RATE_PER_SEC,
-        didBurst: env.GATEWAY_DID_BURST,
-        clientBufferBytesMax: env.GATEWAY_CLIENT_BUFFER_BYTES_MAX,
-        recoveryWindowMs: env.GATEWAY_RECOVERY_WINDOW_MS,
-        retainedPerTopicMax: env.GATEWAY_RETAINED_PER_TOPIC_MAX,
-        challengeTtlMs: env.GATEWAY_CHALLENGE_TTL_MS,
-        sessionTtlMs: env.GATEWAY_SESSION_TTL_MS,
-      },
+      limits: gatewayLimitsFromEnv(env),
       ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),
     },
     protocols: protocolOptionsFromEnv(env),
