@@ -17,7 +17,7 @@ import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { OcapHub } from './ocap/service.ts';
 import { createSandboxPool } from './runtime/sandbox/index.ts';
-import { BlockletRuntime } from './runtime/service.ts';
+import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
 import { createNodeServer, listen, type TlsOptions } from './server.ts';
@@ -49,6 +49,8 @@ export interface NodeOptions {
   protocols?: ProtocolOptions;
   /** `allow`: blocklet routes that opt in (`activeContent: true`) may serve scripts on the node's origin. Default deny. */
   blockletActiveContent?: 'allow' | 'deny';
+  /** What the operator lets blocklets do beyond their manifests (private fetch targets, trusted publishers). */
+  blocklets?: BlockletPolicy;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -65,16 +67,16 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   installNodeCrypto();
   const log = options.log ?? ((line: string) => console.log(line));
-  const db = await openDatabase(options.database);
+  const db = await openDatabase(options.database, log);
   const ledger = new Ledger(db, {
     genesis: options.genesis,
     nodeKey: options.nodeKey,
     blockIntervalMs: options.blockIntervalMs,
     mempool: options.mempool,
     verifyThreads: options.verifyThreads,
+    ...(options.ledgerLimits ? { limits: options.ledgerLimits } : {}),
     now: options.now ?? Date.now,
     log,
-    ...(options.ledgerLimits ? { limits: options.ledgerLimits } : {}),
   });
   try {
     await ledger.open();
@@ -89,7 +91,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const now = options.now ?? Date.now;
   const topics = new TopicBus(now, (error, topic) => log(`a subscriber of ${topic} failed: ${(error as Error).message}`));
   const sandbox = await createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
-  const runtime = new BlockletRuntime({ db, ledger, admission, queries, ocap, sandbox, topics, now, log });
+  const runtime = new BlockletRuntime({
+    db,
+    ledger,
+    admission,
+    queries,
+    ocap,
+    sandbox,
+    topics,
+    now,
+    log,
+    ...(options.blocklets ? { blocklets: options.blocklets } : {}),
+  });
   await runtime.start();
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;

@@ -37,7 +37,9 @@ let client: NodeClient;
 let owner: Wallet;
 
 beforeAll(async () => {
-  node = await startTestNode({ blockIntervalMs: 250 });
+  // The oracle's price server listens on 127.0.0.1, and the notification component delivers to DID inboxes:
+  // both are powers the node operator grants (BLOCKLET_FETCH_ALLOW_PRIVATE, BLOCKLET_TRUSTED_PUBLISHERS).
+  node = await startTestNode({ blockIntervalMs: 250, blocklets: { privateTargets: 'all', trustedPublishers: ['notification'] } });
   client = nodeClient(node.url);
   const key = keyPairFromSeed(fromHex(node.funded.secretKey));
   owner = new Wallet(client, node.chainId, { ...key, did: didFromPublicKey(key.publicKey) });

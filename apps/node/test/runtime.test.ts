@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { didFromPublicKey, fromHex, keyPairFromSeed, signAdmin } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
+import { signedUpload } from './helpers/blocklets.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { gatewayLogin } from './helpers/gateway-login.ts';
 import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wallet.ts';
@@ -77,13 +78,15 @@ async function deploy(
   version: string,
   options: { alias?: 'live' | 'canary' | null; code?: string; manifestText?: string } = {},
 ) {
-  const uploaded = await client.blocklet.upload.mutate({
-    manifest: { file: 'blocklet.yml', text: options.manifestText ?? manifest(wallet.did, version) },
-    files: {
-      'index.ts': (options.code ?? HELLO).replaceAll('VERSION', version),
-      'greet.ts': "export const greet = (name: string): string => 'hello ' + name;",
-    },
-  });
+  const uploaded = await client.blocklet.upload.mutate(
+    signedUpload(wallet.signer, {
+      manifest: { file: 'blocklet.yml', text: options.manifestText ?? manifest(wallet.did, version) },
+      files: {
+        'index.ts': (options.code ?? HELLO).replaceAll('VERSION', version),
+        'greet.ts': "export const greet = (name: string): string => 'hello ' + name;",
+      },
+    }),
+  );
   const tx = await wallet.sign({
     type: 'deployBlocklet',
     name: uploaded.name,
@@ -113,7 +116,8 @@ describe('the blocklet runtime', () => {
   let oracleUrl: string;
 
   beforeAll(async () => {
-    node = await startTestNode({ blockIntervalMs: 100 });
+    // The test's oracle listens on 127.0.0.1: the operator lets blocklets reach private addresses.
+    node = await startTestNode({ blockIntervalMs: 100, blocklets: { privateTargets: 'all', trustedPublishers: [] } });
     client = nodeClient(node.url);
     const info = await client.chain.info.query();
     faucet = new Wallet(client, info.chainId, { ...fromSecret(node.funded.secretKey) });
@@ -288,17 +292,25 @@ describe('the blocklet runtime', () => {
 
   it('refuses a bad manifest with line numbers and a bundle that imports what it was not given', async () => {
     const badManifest = await appError(
-      client.blocklet.upload.mutate({ manifest: { file: 'blocklet.yml', text: manifest(owner.did, 'one') }, files: { 'index.ts': HELLO } }),
+      client.blocklet.upload.mutate(
+        signedUpload(
+          owner.signer,
+          { manifest: { file: 'blocklet.yml', text: manifest(owner.did, 'one') }, files: { 'index.ts': HELLO } },
+          'hello',
+        ),
+      ),
     );
     expect(badManifest).toMatchObject({ appCode: 'MANIFEST_INVALID' });
     expect(badManifest.message).toMatch(/blocklet\.yml:2:10 version/);
     const badImport = await appError(
-      client.blocklet.upload.mutate({
-        manifest: { file: 'blocklet.yml', text: manifest(owner.did, '2.0.0') },
-        files: {
-          'index.ts': "import fs from 'node:fs'; export default { fetch() { return { body: fs.readFileSync('/etc/passwd', 'utf8') } } }",
-        },
-      }),
+      client.blocklet.upload.mutate(
+        signedUpload(owner.signer, {
+          manifest: { file: 'blocklet.yml', text: manifest(owner.did, '2.0.0') },
+          files: {
+            'index.ts': "import fs from 'node:fs'; export default { fetch() { return { body: fs.readFileSync('/etc/passwd', 'utf8') } } }",
+          },
+        }),
+      ),
     );
     expect(badImport).toMatchObject({ appCode: 'BUNDLE_INVALID' });
     expect(badImport.message).toMatch(/node:fs/);

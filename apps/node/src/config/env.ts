@@ -56,6 +56,18 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `allow`: blocklet routes whose manifest sets activeContent may serve scripts (HTML, SVG) on the node's origin. */
   BLOCKLET_ACTIVE_CONTENT: z.enum(['allow', 'deny']).default('deny'),
+  /** Non-public addresses a blocklet's ctx.fetch may reach: false (default), true, or comma-separated CIDRs. */
+  BLOCKLET_FETCH_ALLOW_PRIVATE: z
+    .string()
+    .max(4000)
+    .default('false')
+    .refine((v) => /^(true|false|[0-9a-fA-F.:/, ]+)$/.test(v.trim()), 'true, false, or comma-separated CIDRs such as 10.0.0.0/8'),
+  /** Comma-separated blocklet names that may publish on any topic their manifest lists (e.g. notification). */
+  BLOCKLET_TRUSTED_PUBLISHERS: z
+    .string()
+    .max(4000)
+    .regex(/^[a-z0-9, -]*$/, 'comma-separated blocklet names')
+    .default(''),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

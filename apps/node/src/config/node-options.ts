@@ -8,6 +8,7 @@ import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import type { NodeOptions } from '../node.ts';
 import { loadOcapConfig } from '../ocap/config.ts';
+import { parsePrivateTargets } from '../runtime/outbound.ts';
 import type { TlsOptions } from '../server.ts';
 import type { Env } from './env.ts';
 import { loadGenesisFile } from './genesis.ts';
@@ -63,6 +64,12 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     },
     protocols: protocolOptionsFromEnv(env),
     blockletActiveContent: env.BLOCKLET_ACTIVE_CONTENT,
+    blocklets: {
+      privateTargets: parsePrivateTargets(env.BLOCKLET_FETCH_ALLOW_PRIVATE),
+      trustedPublishers: env.BLOCKLET_TRUSTED_PUBLISHERS.split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    },
   };
 }
 

@@ -1,10 +1,12 @@
-import { type BlockletManifest, fromHex, type Itx, isValidDid, utf8 } from '@arc/core';
+import { decodeMockTx } from '@arc/adapters';
+import { type BlockletManifest, decodeTx, fromHex, type Itx, isValidDid, toHex, txHash, utf8 } from '@arc/core';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { QueryIn } from '../ocap/api-schemas.ts';
 import { toJson } from '../ocap/json.ts';
 import { QUERY_LEVELS, runQuery } from '../ocap/query.ts';
 import type { OcapHub } from '../ocap/service.ts';
+import { OUTBOUND_LIMITS, outboundFetch, type PrivateTargets } from './outbound.ts';
 import { HostCallError } from './sandbox/types.ts';
 import { topicMatches } from './topics.ts';
 
@@ -19,9 +21,13 @@ export const HOST_LIMITS = {
   logLinesMax: 200,
   logBytesMax: 64 * 1024,
   fetchesMax: 20,
-  fetchTimeoutMs: 5000,
-  fetchBodyBytesMax: 1024 * 1024,
+  fetchTimeoutMs: OUTBOUND_LIMITS.timeoutMs,
+  fetchBodyBytesMax: OUTBOUND_LIMITS.bodyBytesMax,
   ledgerSubmitsMax: 10,
+  chainSendsMax: 10,
+  rawTxChars: 256 * 1024,
+  /** Deepest nesting of a kv value or a published message (PostgreSQL's JSON parser recurses per level). */
+  jsonDepthMax: 64,
 } as const;
 
 export interface LogLine {
@@ -38,6 +44,18 @@ export interface HostDeps {
   /** Signs an inner transaction with the blocklet's own key (nonce reserved now); returns its hash and a submit step. */
   signAsBlocklet(name: string, itx: Itx): Promise<{ hash: string }>;
   blockletDid(name: string): string;
+  /** Whether the blocklet may publish on a concrete topic: the gateway's rules for a client, as the blocklet's DID. */
+  mayPublish(name: string, topic: string): Promise<boolean>;
+  /** Which non-public addresses ctx.fetch may reach (the operator's BLOCKLET_FETCH_ALLOW_PRIVATE). */
+  privateTargets: PrivateTargets;
+}
+
+/** A chain write held until the invocation's record commits (see README: "Chain writes"). */
+export interface ChainSend {
+  chain: string;
+  rawTx: string;
+  /** The transaction's hash when the chain's encoding lets the node compute it before broadcasting. */
+  hash: string | null;
 }
 
 /** Everything an invocation did that is committed only if it succeeds. */
@@ -46,11 +64,53 @@ export interface Effects {
   publishes: { topic: string; message: unknown }[];
   /** Hashes of the ledger transactions signed (submitted by the runtime on success). */
   submits: string[];
+  /** ctx.ocap.send calls, broadcast by the runtime only after the invocation's record commits. */
+  chainSends: ChainSend[];
   logs: LogLine[];
+}
+
+/**
+ * Text PostgreSQL can store: no NUL (refused by text and jsonb) and no unpaired UTF-16 surrogate (JSON.stringify
+ * writes one as a \\uD800 escape, which jsonb refuses).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL refuses
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
+/** The text with NUL and unpaired surrogates replaced by U+FFFD: for the node's own records (logs, errors). */
+export function storableText(text: string): string {
+  return isStorableText(text) ? text : text.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
+}
+
+/**
+ * Where in a JSON value (parsed, so plain arrays, objects and scalars) a string or key cannot be stored, or a
+ * nesting deeper than HOST_LIMITS.jsonDepthMax: a sentence, or null when the value is fine. Iterative, so a deep
+ * value cannot exhaust the node's stack.
+ */
+export function unstorableJson(value: unknown, what: string): string | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: what, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; path: string; depth: number };
+    if (typeof item.value === 'string') {
+      if (!isStorableText(item.value)) return `${item.path} holds a NUL character or an unpaired surrogate, which the node cannot store`;
+      continue;
+    }
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= HOST_LIMITS.jsonDepthMax) return `${item.path} nests deeper than ${HOST_LIMITS.jsonDepthMax} levels`;
+    for (const [key, child] of Object.entries(item.value as Record<string, unknown>)) {
+      if (!isStorableText(key)) return `a key in ${item.path} holds a NUL character or an unpaired surrogate, which the node cannot store`;
+      stack.push({ value: child, path: `${item.path}.${key.slice(0, 32)}`, depth: item.depth + 1 });
+    }
+  }
+  return null;
 }
 
 const amount = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const did = z.string().refine(isValidDid, 'not a valid DID');
+const itxText = (max: number) => z.string().max(max).refine(isStorableText, 'must not hold NUL characters or unpaired surrogates');
 const data = z
   .string()
   .max(16_384)
@@ -68,11 +128,11 @@ export const BlockletItx = z.discriminatedUnion('type', [
       .max(16)
       .default([]),
     assets: z.array(did).max(16).default([]),
-    memo: z.string().max(256).default(''),
+    memo: itxText(256).default(''),
   }),
   z.strictObject({
     type: z.literal('createAsset'),
-    moniker: z.string().max(64),
+    moniker: itxText(64),
     data: data.default(() => new Uint8Array(0)),
     transferable: z.boolean().default(true),
     readonly: z.boolean().default(false),
@@ -80,13 +140,13 @@ export const BlockletItx = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('updateAsset'),
     address: did,
-    moniker: z.string().max(64),
+    moniker: itxText(64),
     data: data.default(() => new Uint8Array(0)),
   }),
   z.strictObject({
     type: z.literal('createToken'),
-    symbol: z.string().max(16),
-    name: z.string().max(64),
+    symbol: itxText(16),
+    name: itxText(64),
     decimals: z.number().int().min(0).max(18),
     totalSupply: amount,
   }),
@@ -109,20 +169,45 @@ export function hostAllowed(manifest: BlockletManifest, url: URL): boolean {
   return manifest.permissions.hosts.some((allowed) => (allowed.includes(':') ? allowed === url.host : allowed === url.hostname));
 }
 
+/** The hash a raw transaction will have on a chain of this adapter kind, when the node can compute it up front. */
+function rawTxHash(adapter: string | undefined, rawTx: string): string | null {
+  try {
+    if (adapter === 'native') {
+      const bytes = fromHex(rawTx.replace(/^0x/, '').toLowerCase());
+      decodeTx(bytes);
+      return toHex(txHash(bytes));
+    }
+    if (adapter === 'mock') return decodeMockTx(rawTx).hash;
+  } catch (error) {
+    bad(`ctx.ocap.send: the raw transaction does not decode: ${(error as Error).message}`);
+  }
+  // Ethereum and Bitcoin: the chain checks the encoding when it is broadcast, after the invocation.
+  return null;
+}
+
 /**
  * The host side of one invocation: every ctx call the blocklet makes, checked against its manifest. Writes
- * (kv, topic publishes, ledger submissions) are held in `effects` and applied by the runtime only when the
- * invocation succeeds; reads see the invocation's own writes.
+ * (kv, topic publishes, ledger submissions, chain sends) are held in `effects` and applied by the runtime only
+ * when the invocation succeeds; reads see the invocation's own writes. Every string that would reach the
+ * database is checked here, so a bad value fails only the call that made it (BAD_INPUT). `end()` is called when
+ * the invocation ends: outstanding fetches are aborted and later host calls refused.
  */
 export function createHost(deps: HostDeps, name: string, manifest: BlockletManifest) {
-  const effects: Effects = { kv: new Map(), publishes: [], submits: [], logs: [] };
+  const effects: Effects = { kv: new Map(), publishes: [], submits: [], chainSends: [], logs: [] };
+  const ended = new AbortController();
   let logBytes = 0;
   let logTruncated = false;
   let fetches = 0;
 
   const str = (value: unknown, what: string, max: number): string => {
     if (typeof value !== 'string' || value.length === 0 || value.length > max) bad(`${what} must be a string of 1 to ${max} characters`);
+    if (!isStorableText(value)) bad(`${what} must not hold NUL characters or unpaired surrogates`);
     return value;
+  };
+
+  const storableJson = (value: unknown, what: string) => {
+    const problem = unstorableJson(value, what);
+    if (problem !== null) bad(problem);
   };
 
   async function kvGet(key: string): Promise<unknown> {
@@ -142,6 +227,8 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
     const prefix = typeof options.prefix === 'string' ? options.prefix : '';
     const limit = typeof options.limit === 'number' ? Math.max(1, Math.min(HOST_LIMITS.kvListMax, Math.floor(options.limit))) : 20;
     const cursor = typeof options.cursor === 'string' ? options.cursor : '';
+    if (!isStorableText(prefix) || !isStorableText(cursor))
+      bad('kv.list: prefix and cursor must not hold NUL characters or unpaired surrogates');
     const rows = await deps.db.query<{ key: string; value: unknown }>(
       `SELECT key, value FROM blocklet_kv WHERE name = $1 AND starts_with(key, $2) AND key > $3 ORDER BY key LIMIT $4`,
       [name, prefix, cursor, limit + 1],
@@ -165,24 +252,23 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       bad('ctx.fetch takes an absolute http(s) URL');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('ctx.fetch reaches http and https only');
+    if (url.username !== '' || url.password !== '') bad('ctx.fetch takes no credentials in the URL; send an authorization header');
     if (!hostAllowed(manifest, url)) deny(`${url.host} is not among the hosts this blocklet's manifest allows (permissions.hosts)`);
     fetches += 1;
     if (fetches > HOST_LIMITS.fetchesMax)
       throw new HostCallError('LIMIT_EXCEEDED', `an invocation makes at most ${HOST_LIMITS.fetchesMax} fetches`);
-    const headers = init.headers && typeof init.headers === 'object' ? (init.headers as Record<string, string>) : {};
-    const response = await fetch(url, {
-      method: typeof init.method === 'string' ? init.method : 'GET',
-      headers,
-      body: typeof init.body === 'string' ? init.body : undefined,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(HOST_LIMITS.fetchTimeoutMs),
-    }).catch((error: Error) => {
-      throw new HostCallError('FETCH_FAILED', `fetching ${url.host} failed: ${error.message}`);
-    });
-    const body = await response.text();
-    if (Buffer.byteLength(body) > HOST_LIMITS.fetchBodyBytesMax)
-      throw new HostCallError('LIMIT_EXCEEDED', 'the response body is over 1 MB');
-    return { status: response.status, headers: Object.fromEntries(response.headers.entries()), body };
+    const method = init.method === undefined ? 'GET' : str(init.method, 'the method', 16).toUpperCase();
+    if (!/^[A-Z]+$/.test(method)) bad('ctx.fetch: the method is a word such as GET or POST');
+    const headers: Record<string, string> = {};
+    if (init.headers !== undefined && init.headers !== null) {
+      if (typeof init.headers !== 'object' || Array.isArray(init.headers)) bad('ctx.fetch: headers is an object of strings');
+      for (const [key, value] of Object.entries(init.headers as Record<string, unknown>)) {
+        if (typeof value !== 'string') bad(`ctx.fetch: the header ${key.slice(0, 64)} must be a string`);
+        headers[key] = value;
+      }
+    }
+    if (init.body !== undefined && typeof init.body !== 'string') bad('ctx.fetch: body is a string');
+    return outboundFetch({ url, method, headers, body: init.body }, deps.privateTargets, ended.signal);
   }
 
   function chainPermission(chain: string, level: number, send: boolean) {
@@ -192,8 +278,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
     if (send && !permitted.send) deny(`the manifest does not permit sending on ${chain} (permissions.chains[].send)`);
   }
 
-  async function host(method: string, args: unknown): Promise<unknown> {
-    const a = Array.isArray(args) ? args : [];
+  async function call(method: string, a: unknown[]): Promise<unknown> {
     switch (method) {
       case 'kv.get':
         return kvGet(str(a[0], 'a kv key', HOST_LIMITS.kvKeyChars));
@@ -202,6 +287,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         if (a[1] === undefined) bad('kv.set needs a value (use kv.delete to remove a key)');
         if (jsonBytes(a[1]) > HOST_LIMITS.kvValueBytes)
           throw new HostCallError('LIMIT_EXCEEDED', `a kv value is at most ${HOST_LIMITS.kvValueBytes} bytes of JSON`);
+        storableJson(a[1], 'the kv value');
         kvWrite(key, a[1]);
         return null;
       }
@@ -215,8 +301,13 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         if (!manifest.permissions.topics.publish.some((p) => topicMatches(p, topic))) {
           deny(`this blocklet's manifest does not permit publishing to "${topic}" (permissions.topics.publish)`);
         }
+        if (!(await deps.mayPublish(name, topic)))
+          deny(
+            `a blocklet publishes as its own DID (${deps.blockletDid(name)}) under the gateway's rules for clients, and they do not let it publish on "${topic}"`,
+          );
         if (jsonBytes(a[1]) > HOST_LIMITS.messageBytes)
           throw new HostCallError('LIMIT_EXCEEDED', `a message is at most ${HOST_LIMITS.messageBytes} bytes`);
+        storableJson(a[1], 'the message');
         if (effects.publishes.length >= HOST_LIMITS.publishesMax)
           throw new HostCallError('LIMIT_EXCEEDED', `at most ${HOST_LIMITS.publishesMax} publishes`);
         effects.publishes.push({ topic, message: a[1] ?? null });
@@ -240,13 +331,15 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       case 'ocap.send': {
         const chain = str(a[0], 'a chain', 32);
         chainPermission(chain, 1, true);
-        try {
-          const sent = await deps.ocap.adapter(chain).broadcast(str(a[1], 'a raw transaction', 256 * 1024));
-          return { hash: sent.hash };
-        } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          throw new HostCallError(typeof code === 'string' ? code : 'UNAVAILABLE', (error as Error).message);
-        }
+        const rawTx = str(a[1], 'a raw transaction', HOST_LIMITS.rawTxChars);
+        const adapter = deps.ocap.configs.find((c) => c.name === chain)?.adapter;
+        if (adapter === undefined) bad(`this node has no chain named "${chain}"`);
+        if (effects.chainSends.length >= HOST_LIMITS.chainSendsMax)
+          throw new HostCallError('LIMIT_EXCEEDED', `an invocation sends at most ${HOST_LIMITS.chainSendsMax} chain transactions`);
+        const hash = rawTxHash(adapter, rawTx);
+        effects.chainSends.push({ chain, rawTx, hash });
+        // Held: broadcast only after the invocation succeeds and its record commits.
+        return { hash, status: 'held' };
       }
       case 'ledger.did':
         return deps.blockletDid(name);
@@ -264,7 +357,8 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       }
       case 'log': {
         const level = a[0] === 'warn' || a[0] === 'error' ? a[0] : 'info';
-        const message = typeof a[1] === 'string' ? a[1] : JSON.stringify(a[1] ?? null);
+        // The node's own record: made storable rather than refused (the guest never sees a log call's answer).
+        const message = storableText(typeof a[1] === 'string' ? a[1] : JSON.stringify(a[1] ?? null));
         if (logTruncated) return null;
         if (effects.logs.length >= HOST_LIMITS.logLinesMax || logBytes + message.length > HOST_LIMITS.logBytesMax) {
           logTruncated = true;
@@ -284,5 +378,19 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
     }
   }
 
-  return { host, effects };
+  async function host(method: string, args: unknown): Promise<unknown> {
+    if (ended.signal.aborted) {
+      // A late log line has no record left to join.
+      if (method === 'log') return null;
+      throw new HostCallError('BLOCKLET_ENDED', `ctx.${method} was called after the invocation ended; await every ctx call`);
+    }
+    return call(method, Array.isArray(args) ? args : []);
+  }
+
+  /** The invocation is over: abort outstanding fetches; later calls are refused (their effects would be lost). */
+  function end(): void {
+    ended.abort();
+  }
+
+  return { host, effects, end };
 }

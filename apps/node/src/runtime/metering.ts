@@ -1,5 +1,5 @@
 import type { Database, Sql } from '../db/client.ts';
-import type { LogLine } from './host.ts';
+import { type LogLine, storableText } from './host.ts';
 
 /** One finished invocation's durable effects: its kv writes (when it succeeded), metering and logs. */
 export interface InvocationRecord {
@@ -22,19 +22,49 @@ export interface InvocationRecord {
 /** Most invocations written in one database transaction. */
 export const GROUP_COMMIT_MAX = 500;
 
+/** The error code of an invocation whose effects the database refused (recorded and billed without them). */
+export const EFFECTS_REJECTED = 'EFFECTS_REJECTED';
+
+/**
+ * How a record was stored: whole, or — when the database refused it even alone — as a failed invocation without
+ * its kv writes, with its logs made storable and a line saying why (`reason`), still metered and billed.
+ */
+export type WriteOutcome = { stored: 'whole' } | { stored: 'without-effects'; reason: string };
+
+/** The record as a failed invocation without its writes: what is kept when the database refuses the record. */
+export function withoutEffects(record: InvocationRecord, reason: string): InvocationRecord {
+  return {
+    ...record,
+    ok: false,
+    errorCode: EFFECTS_REJECTED,
+    kv: new Map(),
+    logs: [
+      ...record.logs.map((line) => ({ ...line, message: storableText(line.message) })),
+      {
+        level: 'error',
+        message: storableText(`${EFFECTS_REJECTED}: the database refused this invocation's effects: ${reason}`),
+        atMs: record.atMs,
+      },
+    ],
+  };
+}
+
 /**
  * Group commit: every invocation waits until its record is durable, but records that arrive while a write is
  * in flight go together in the next transaction. One commit then serves many invocations, so throughput is
  * not bound by one fsync per call, and no call is answered before its effects are stored. A batch is one
- * transaction: all of its records are written, or none (and every waiting call gets the error).
+ * transaction; when the database refuses it, each record is written alone in its own transaction, so one bad
+ * record never costs another its writes, and a record refused alone is stored without its effects (so its
+ * usage is still billed) and its caller told so. Only when that fails too (the database is down) does a call
+ * get the error.
  */
 export class GroupCommitter {
-  #queue: { record: InvocationRecord; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #queue: { record: InvocationRecord; resolve: (outcome: WriteOutcome) => void; reject: (error: unknown) => void }[] = [];
   #writing = false;
 
   constructor(readonly db: Database) {}
 
-  write(record: InvocationRecord): Promise<void> {
+  write(record: InvocationRecord): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ record, resolve, reject });
       if (!this.#writing) void this.#drain();
@@ -52,12 +82,36 @@ export class GroupCommitter {
             batch.map((b) => b.record),
           ),
         );
-        for (const item of batch) item.resolve();
-      } catch (error) {
-        for (const item of batch) item.reject(error);
+        for (const item of batch) item.resolve({ stored: 'whole' });
+      } catch (batchError) {
+        // In completion order, so the last write of a kv key still wins.
+        for (const item of batch) await this.#writeAlone(item, batch.length === 1 ? batchError : null);
       }
     }
     this.#writing = false;
+  }
+
+  async #writeAlone(
+    item: { record: InvocationRecord; resolve: (outcome: WriteOutcome) => void; reject: (error: unknown) => void },
+    alreadyFailed: unknown,
+  ): Promise<void> {
+    let refusal: unknown = alreadyFailed;
+    if (refusal === null) {
+      try {
+        await this.db.transaction((sql) => writeBatch(sql, [item.record]));
+        item.resolve({ stored: 'whole' });
+        return;
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    const reason = (refusal as Error).message ?? String(refusal);
+    try {
+      await this.db.transaction((sql) => writeBatch(sql, [withoutEffects(item.record, reason)]));
+      item.resolve({ stored: 'without-effects', reason });
+    } catch (error) {
+      item.reject(error);
+    }
   }
 }
 

@@ -3,15 +3,12 @@ import { EventEmitter } from 'node:events';
 import {
   type BlockletManifest,
   decodeTx,
-  encodeTx,
   fromHex,
   type Itx,
-  type KeyPair,
   manifestHash,
   parseManifest,
-  signTx,
   toHex,
-  txHash,
+  uploadParams,
   verifyAdmin,
 } from '@arc/core';
 import type { z } from 'zod';
@@ -23,16 +20,36 @@ import type { LedgerQueries } from '../ledger/queries.ts';
 import { waitForTx } from '../ledger/status.ts';
 import type { OcapHub } from '../ocap/service.ts';
 import type { AdminAuthIn, DeployIn, UploadIn } from './api-schemas.ts';
+import { BoundedCache } from './bounded-cache.ts';
 import { bundleBlocklet } from './bundle.ts';
-import { createHost, type Effects } from './host.ts';
-import { GroupCommitter } from './metering.ts';
+import { createHost, type Effects, storableText } from './host.ts';
+import { LedgerSessions } from './ledger-sessions.ts';
+import { EFFECTS_REJECTED, GroupCommitter, type WriteOutcome } from './metering.ts';
+import type { PrivateTargets } from './outbound.ts';
 import { type AliasRow, BlockletRegistry, type VersionRow } from './registry.ts';
 import type { SandboxCode, SandboxPool } from './sandbox/types.ts';
 import { RuntimeKeys } from './secrets.ts';
+import { BlockletTopicPermissions } from './topic-permissions.ts';
 import type { TopicBus } from './topics.ts';
 
 /** Bounds of the runtime's caches and waits. */
-export const RUNTIME_LIMITS = { codeCacheMax: 256, deployWaitMs: 30_000, usagePeriodMs: 3_600_000, submitLockWaitMs: 10_000 } as const;
+export const RUNTIME_LIMITS = {
+  /** Bundled sources by hash. */
+  codeCacheMax: 256,
+  /** Parsed manifests by hash. */
+  manifestCacheMax: 1024,
+  /** Aliases of blocklets that have some (a name without any is never cached: probing names costs no memory). */
+  aliasCacheMax: 4096,
+  /** Version rows by name@version (immutable). */
+  versionCacheMax: 4096,
+  /** Decrypted environments by blocklet. */
+  envCacheMax: 1024,
+  deployWaitMs: 30_000,
+  usagePeriodMs: 3_600_000,
+  /** Evicting an old version's isolates: attempts, and the first wait between them (doubling). */
+  evictAttemptsMax: 5,
+  evictRetryBaseMs: 100,
+} as const;
 
 export type TriggerKind = 'http' | 'cron' | 'chain' | 'topic' | 'call';
 
@@ -63,6 +80,16 @@ export interface RuntimeDeps {
   topics: TopicBus;
   now: () => number;
   log: (line: string) => void;
+  /** The operator's grants to blocklets (BLOCKLET_FETCH_ALLOW_PRIVATE, BLOCKLET_TRUSTED_PUBLISHERS); none by default. */
+  blocklets?: BlockletPolicy;
+}
+
+/** What the node operator lets blocklets do beyond their manifests (runtime/README.md "Powers"). */
+export interface BlockletPolicy {
+  /** Non-public addresses ctx.fetch may reach: none (default), all, or CIDRs. */
+  privateTargets: PrivateTargets;
+  /** Blocklets that publish on any topic their manifest lists, except those the node writes. */
+  trustedPublishers: string[];
 }
 
 interface Loaded {
@@ -88,25 +115,22 @@ export class BlockletRuntime {
   readonly keys: RuntimeKeys;
   /** 'live' (name) whenever a blocklet's live version changes. */
   readonly events = new EventEmitter<{ live: [string] }>();
-  readonly #code = new Map<string, { hash: string; source: string }>();
-  readonly #manifests = new Map<string, BlockletManifest>();
+  readonly #code = new BoundedCache<string, { hash: string; source: string }>(RUNTIME_LIMITS.codeCacheMax);
+  readonly #manifests = new BoundedCache<string, BlockletManifest>(RUNTIME_LIMITS.manifestCacheMax);
   readonly #inFlight = new Map<string, number>();
-  readonly #submitLocks = new Map<string, Promise<void>>();
   /** Routing state read on every call, kept in memory and dropped on every change this runtime makes. */
-  readonly #aliasCache = new Map<string, AliasRow[]>();
-  readonly #versionCache = new Map<string, VersionRow>();
-  readonly #envCache = new Map<string, Map<string, string>>();
+  readonly #aliasCache = new BoundedCache<string, AliasRow[]>(RUNTIME_LIMITS.aliasCacheMax);
+  readonly #versionCache = new BoundedCache<string, VersionRow>(RUNTIME_LIMITS.versionCacheMax);
+  readonly #envCache = new BoundedCache<string, Map<string, string>>(RUNTIME_LIMITS.envCacheMax);
   readonly #committer: GroupCommitter;
-  readonly #sessions = new Map<
-    string,
-    { key: KeyPair & { did: string }; first: number; next: number; txs: Uint8Array[]; unlock: () => void }
-  >();
-  readonly #nextNonce = new Map<string, number>();
+  #topicPermissions: BlockletTopicPermissions | null = null;
+  readonly #ledgerSessions: LedgerSessions;
 
   constructor(readonly deps: RuntimeDeps) {
     this.keys = new RuntimeKeys(deps.ledger.options.nodeKey);
-    this.registry = new BlockletRegistry(deps.db, deps.ledger);
+    this.registry = new BlockletRegistry(deps.db, deps.ledger, deps.log);
     this.#committer = new GroupCommitter(deps.db);
+    this.#ledgerSessions = new LedgerSessions({ ...deps, keys: this.keys });
   }
 
   async start(): Promise<void> {
@@ -122,6 +146,7 @@ export class BlockletRuntime {
   /** Parses the manifest, bundles the sources, compiles the bundle in the sandbox, and stores both by hash. */
   async upload(input: z.output<typeof UploadIn>) {
     const manifest = this.#parseManifest(input.manifest.text, input.manifest.file);
+    await this.#authorizeUpload(manifest, input);
     const bundle = await bundleBlocklet(input.files, manifest.entry);
     // A throwaway deployment: the check runs the module's top level in isolates of its own, dropped after.
     const check: SandboxCode = { deployment: `upload:${randomUUID()}`, hash: bundle.hash, source: bundle.code };
@@ -181,12 +206,13 @@ export class BlockletRuntime {
       throw new NodeError('BLOCKLET_VERSION_EXISTS', `${name}@${version} exists; versions are immutable, bump the version.`);
 
     const submitted = await this.deps.admission.submit(bytes);
+    const startedMs = this.deps.now();
     const status = await waitForTx(this.deps.ledger, this.deps.queries, submitted.hash, RUNTIME_LIMITS.deployWaitMs);
     if (status.status === 'rejected')
       throw new NodeError((status.error?.code ?? 'CONFLICT') as never, status.error?.message ?? 'The ledger refused the deploy.');
     if (status.status !== 'committed' || status.height === null)
       throw new NodeError('UNAVAILABLE', 'The deploy did not commit in time; ask blocklet.get later.');
-    await this.registry.waitIndexed(status.height);
+    await this.registry.waitIndexed(status.height, Math.max(1000, RUNTIME_LIMITS.deployWaitMs - (this.deps.now() - startedMs)));
     const deployed = await this.registry.version(name, version);
     if (!deployed || deployed.txHash !== submitted.hash)
       throw new NodeError('BLOCKLET_NAME_TAKEN', `Another deploy of ${name}@${version} came first.`);
@@ -211,20 +237,68 @@ export class BlockletRuntime {
     void this.#evictUnaliased(name, before);
   }
 
+  /**
+   * Evicts the isolates of the versions that lost their alias, once idle. Runs after the switch returned, so it
+   * never rejects: each step is retried with backoff (RUNTIME_LIMITS.evictAttemptsMax), and what still fails is
+   * logged; isolates left behind are only memory, which the pool's LRU bound (isolatesPerWorkerMax) reclaims.
+   */
   async #evictUnaliased(name: string, before: AliasRow[]): Promise<void> {
-    const now = new Set((await this.registry.aliases(name)).map((a) => a.version));
+    const current = await this.#retrying(`blocklet ${name}: reading its aliases to evict old versions`, () => this.registry.aliases(name));
+    if (!current) return;
+    const now = new Set(current.map((a) => a.version));
     for (const old of before) {
       if (now.has(old.version)) continue;
-      const row = await this.registry.version(name, old.version);
-      if (!row) continue;
       // Blue-green: calls already running on the old version finish there; then its isolates go.
       const deployment = deploymentOf(name, old.version);
       while ((this.#inFlight.get(deployment) ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      // Only fails when the pool is closed or a worker died: either way that worker's isolates are gone.
-      await this.deps.sandbox
-        .evict(deployment)
-        .catch((error: Error) => this.deps.log(`blocklet ${deployment}: evicting its isolates failed: ${error.message}`));
+      await this.#retrying(`blocklet ${deployment}: evicting its isolates`, () => this.deps.sandbox.evict(deployment));
     }
+  }
+
+  /** Runs `step` until it succeeds, at most evictAttemptsMax times with doubling waits; logs and answers null after. */
+  async #retrying<T>(what: string, step: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await step();
+      } catch (error) {
+        if (attempt >= RUNTIME_LIMITS.evictAttemptsMax) {
+          this.deps.log(`${what} failed ${attempt} times, giving up: ${(error as Error).message}`);
+          return null;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RUNTIME_LIMITS.evictRetryBaseMs * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * An upload is signed by the manifest's author (who alone may deploy it), over the manifest and a digest of
+   * the files; a name that exists belongs to its owner, so only the owner uploads versions of it.
+   */
+  async #authorizeUpload(manifest: BlockletManifest, input: z.output<typeof UploadIn>): Promise<void> {
+    if (!input.auth) {
+      throw new NodeError(
+        'UNAUTHORIZED',
+        "blocklet.upload needs `auth`: the manifest author's signature over the upload (signUpload from @arc/core).",
+      );
+    }
+    const { auth } = input;
+    const verified = verifyAdmin(
+      { publicKey: fromHex(auth.publicKey), timeMs: auth.timeMs, signature: fromHex(auth.signature) },
+      'upload',
+      manifest.name,
+      uploadParams({ manifest: input.manifest, files: input.files }),
+      this.deps.now(),
+    );
+    if ('error' in verified) throw new NodeError('PERMISSION_DENIED', `Upload not authorized: ${verified.error}.`);
+    if (verified.did !== manifest.author) {
+      throw new NodeError(
+        'PERMISSION_DENIED',
+        `The manifest's author is ${manifest.author} but ${verified.did} signed the upload; the author signs it.`,
+      );
+    }
+    const owner = await this.registry.owner(manifest.name);
+    if (owner !== null && owner !== verified.did)
+      throw new NodeError('BLOCKLET_NAME_TAKEN', `The name ${manifest.name} belongs to ${owner}.`);
   }
 
   // ---- management ----
@@ -319,7 +393,7 @@ export class BlockletRuntime {
     let aliases = this.#aliasCache.get(name);
     if (!aliases) {
       aliases = await this.registry.aliases(name);
-      this.#aliasCache.set(name, aliases);
+      if (aliases.length > 0) this.#aliasCache.set(name, aliases);
     }
     let version = target;
     if (target === 'live' || target === 'canary') {
@@ -356,18 +430,30 @@ export class BlockletRuntime {
     const loaded = await this.#load(version);
     const env = await this.#env(name, loaded.manifest);
     const invocationId = randomUUID();
-    const { host, effects } = createHost(
+    const blockletDid = (n: string) => this.keys.blockletKey(n).did;
+    this.#topicPermissions ??= BlockletTopicPermissions.fromDatabase(
+      this.deps.db,
+      this.deps.now,
+      (n) => this.registry.owner(n),
+      this.deps.blocklets?.trustedPublishers ?? [],
+    );
+    const topicPermissions = this.#topicPermissions;
+    const { host, effects, end } = createHost(
       {
         db: this.deps.db,
         ocap: this.deps.ocap,
         now: this.deps.now,
-        blockletDid: (n) => this.keys.blockletKey(n).did,
+        blockletDid,
         signAsBlocklet: (n, itx) => this.#signAsBlocklet(n, invocationId, itx),
+        mayPublish: (n, topic) => topicPermissions.mayPublish(n, blockletDid(n), topic),
+        privateTargets: this.deps.blocklets?.privateTargets ?? 'none',
       },
       name,
       loaded.manifest,
     );
     const { deployment } = loaded.code;
+    // The invocation's ledger session ends on every path below, exactly once.
+    this.#ledgerSessions.open(invocationId, name, version.version);
     this.#inFlight.set(deployment, (this.#inFlight.get(deployment) ?? 0) + 1);
     let result: Awaited<ReturnType<SandboxPool['invoke']>>;
     try {
@@ -384,6 +470,8 @@ export class BlockletRuntime {
       await this.#endSession(name, invocationId, false);
       throw error;
     } finally {
+      // Outstanding fetches are aborted; host calls still in flight are refused.
+      end();
       const left = (this.#inFlight.get(deployment) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(deployment, left);
       else this.#inFlight.delete(deployment);
@@ -396,23 +484,35 @@ export class BlockletRuntime {
       error: result.ok ? null : result.error,
       usage: result.usage,
     };
-    await this.#record(name, version.version, options.trigger, outcome, effects);
-    return outcome;
+    try {
+      return await this.#record(name, version.version, options.trigger, outcome, effects);
+    } finally {
+      // #record ends the session; should it throw before, the session still ends (a no-op otherwise).
+      await this.#endSession(name, invocationId, false);
+    }
   }
 
-  async #record(name: string, version: string, trigger: TriggerKind, outcome: InvokeOutcome, effects: Effects): Promise<void> {
+  /**
+   * Stores the outcome (group commit), then — only when it succeeded and its record committed whole — applies what
+   * was held: publishes, ledger submissions, chain sends. A record the database refused is stored without its
+   * effects and the caller gets EFFECTS_REJECTED.
+   */
+  async #record(name: string, version: string, trigger: TriggerKind, outcome: InvokeOutcome, effects: Effects): Promise<InvokeOutcome> {
     const now = this.deps.now();
     const period = Math.floor(now / RUNTIME_LIMITS.usagePeriodMs) * RUNTIME_LIMITS.usagePeriodMs;
     const { usage } = outcome;
-    if (!outcome.ok) effects.logs.push({ level: 'error', message: `${outcome.error?.code}: ${outcome.error?.message}`, atMs: now });
+    // The sandbox's error text can carry anything the blocklet threw: made storable, never refused.
+    if (!outcome.ok)
+      effects.logs.push({ level: 'error', message: storableText(`${outcome.error?.code}: ${outcome.error?.message}`), atMs: now });
+    let written: WriteOutcome;
     try {
-      await this.#committer.write({
+      written = await this.#committer.write({
         invocationId: outcome.invocationId,
         name,
         version,
         trigger,
         ok: outcome.ok,
-        errorCode: outcome.error?.code ?? null,
+        errorCode: outcome.error ? storableText(outcome.error.code) : null,
         cpuMs: usage.cpuMs,
         wallMs: usage.wallMs,
         memoryBytes: usage.memoryBytes,
@@ -425,85 +525,61 @@ export class BlockletRuntime {
       await this.#endSession(name, outcome.invocationId, false);
       throw error;
     }
-    for (const line of effects.logs)
-      this.deps.topics.publish(`blocklet:${name}:logs`, { version, invocationId: outcome.invocationId, ...line });
-    if (outcome.ok) for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message, name);
-    await this.#endSession(name, outcome.invocationId, outcome.ok);
+    let recorded = outcome;
+    let logs = effects.logs;
+    if (written.stored === 'without-effects') {
+      const message = `The node could not store this invocation's effects, so none were applied: ${written.reason}`;
+      recorded = { ...outcome, ok: false, output: null, error: { code: EFFECTS_REJECTED, message } };
+      logs = logs.map((line) => ({ ...line, message: storableText(line.message) }));
+    }
+    for (const line of logs) this.deps.topics.publish(`blocklet:${name}:logs`, { version, invocationId: outcome.invocationId, ...line });
+    if (recorded.ok) for (const { topic, message } of effects.publishes) this.deps.topics.publish(topic, message, name);
+    await this.#endSession(name, outcome.invocationId, recorded.ok);
+    if (recorded.ok) await this.#broadcastHeld(name, version, outcome.invocationId, effects.chainSends);
+    return recorded;
   }
 
   /**
-   * Signs with the blocklet's own key. An invocation's first submission opens a ledger session that holds the
-   * blocklet's submit lock until the invocation ends, so its nonces are consecutive: on success they are
-   * submitted in order, on failure given back. Later submissions of the same invocation join the session.
+   * Broadcasts the chain sends of a committed invocation, in order, each under the idempotency key
+   * `<invocationId>:<index>` (a retry never sends twice). A chain that refuses one is noted in the blocklet's logs.
    */
-  async #signAsBlocklet(name: string, invocationId: string, itx: Itx): Promise<{ hash: string }> {
-    let session = this.#sessions.get(invocationId);
-    if (!session) {
-      const previous = this.#submitLocks.get(name) ?? Promise.resolve();
-      let unlock: () => void = () => undefined;
-      const lock = new Promise<void>((resolve) => {
-        unlock = resolve;
-      });
-      const chained = previous.then(() => lock);
-      this.#submitLocks.set(name, chained);
-      await previous;
-      const key = this.keys.blockletKey(name);
-      const account = await this.deps.queries.account(key.did);
-      const chainNext = account.nonce + this.deps.ledger.mempool.pendingCount(key.did) + 1;
-      const first = Math.max(chainNext, this.#nextNonce.get(key.did) ?? 0);
-      session = {
-        key,
-        first,
-        next: first,
-        txs: [],
-        unlock: () => {
-          if (this.#submitLocks.get(name) === chained) this.#submitLocks.delete(name);
-          unlock();
-        },
-      };
-      this.#sessions.set(invocationId, session);
+  async #broadcastHeld(name: string, version: string, invocationId: string, sends: Effects['chainSends']): Promise<void> {
+    for (const [index, send] of sends.entries()) {
+      try {
+        await this.deps.ocap.adapter(send.chain).broadcast(send.rawTx, { idempotencyKey: `${invocationId}:${index}` });
+      } catch (error) {
+        const message = storableText(`ocap.send on ${send.chain} failed after the invocation committed: ${(error as Error).message}`);
+        this.deps.log(`blocklet ${name}: ${message}`);
+        const line = { level: 'error' as const, message, atMs: this.deps.now() };
+        await this.deps.db.query(
+          'INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms) VALUES ($1, $2, $3, $4, $5, $6)',
+          [name, version, invocationId, line.level, line.message, line.atMs],
+        );
+        this.deps.topics.publish(`blocklet:${name}:logs`, { version, invocationId, ...line });
+      }
     }
-    const genesis = this.deps.ledger.options.genesis;
-    const { key } = session;
-    const tx = signTx(
-      {
-        chainId: genesis.chainId,
-        from: key.did,
-        publicKey: key.publicKey,
-        nonce: session.next,
-        fee: genesis.params.minFee,
-        feePayer: null,
-        itx,
-      },
-      key.secretKey,
-    );
-    session.next += 1;
-    this.#nextNonce.set(key.did, session.next);
-    const bytes = encodeTx(tx);
-    session.txs.push(bytes);
-    return { hash: toHex(txHash(bytes)) };
   }
 
-  /** Ends an invocation's ledger session: submits its transactions in order, or gives their nonces back. */
-  async #endSession(name: string, invocationId: string, ok: boolean): Promise<void> {
-    const session = this.#sessions.get(invocationId);
-    if (!session) return;
-    this.#sessions.delete(invocationId);
-    try {
-      if (!ok) {
-        this.#nextNonce.set(session.key.did, session.first);
-        return;
-      }
-      for (const bytes of session.txs) {
-        try {
-          await this.deps.admission.submit(bytes);
-        } catch (error) {
-          this.deps.log(`blocklet ${name}: a ledger submission failed after commit: ${(error as Error).message}`);
-        }
-      }
-    } finally {
-      session.unlock();
-    }
+  /** Signs with the blocklet's own key in the invocation's ledger session (ledger-sessions.ts). */
+  #signAsBlocklet(name: string, invocationId: string, itx: Itx): Promise<{ hash: string }> {
+    return this.#ledgerSessions.sign(invocationId, name, itx);
+  }
+
+  /** Ends an invocation's ledger session (idempotent): submits its transactions in order, or gives their nonces back. */
+  async #endSession(_name: string, invocationId: string, ok: boolean): Promise<void> {
+    await this.#ledgerSessions.end(invocationId, ok);
+  }
+
+  /** How full each cache and map of this runtime is (each has a bound in RUNTIME_LIMITS; tests and /health read it). */
+  cacheSizes() {
+    return {
+      code: this.#code.size,
+      manifests: this.#manifests.size,
+      aliases: this.#aliasCache.size,
+      versions: this.#versionCache.size,
+      env: this.#envCache.size,
+      ledgerSessions: this.#ledgerSessions.size,
+    };
   }
 
   // ---- reads ----
@@ -517,7 +593,6 @@ export class BlockletRuntime {
       if (!row) throw new NodeError('BLOCKLET_NOT_FOUND', `This node does not hold the bundle of ${version.name}@${version.version}.`);
       code = { hash: version.bundleHash, source: row.code };
       this.#code.set(version.bundleHash, code);
-      if (this.#code.size > RUNTIME_LIMITS.codeCacheMax) this.#code.delete(this.#code.keys().next().value as string);
     }
     return { version, manifest, code: { deployment: deploymentOf(version.name, version.version), ...code } };
   }

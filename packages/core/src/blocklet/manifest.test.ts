@@ -90,6 +90,35 @@ describe('the blocklet manifest', () => {
     );
   });
 
+  it('refuses topic permissions no blocklet can ever be granted, at their line', () => {
+    const list = (topics: string[]) => (topics.length === 0 ? ' []\n' : `\n${topics.map((t) => `      - "${t}"\n`).join('')}`);
+    const withTopics = (publish: string[], subscribe: string[]) =>
+      valid.replace(
+        '  ledger: { submit: true }\n',
+        `  ledger: { submit: true }\n  topics:\n    publish:${list(publish)}    subscribe:${list(subscribe)}`,
+      );
+    const publishRefused = ['*', 'chain:*', 'chain:blocks', 'account:*', `blocklet:other:logs`, 'blocklet:*', 'a*', 'app:*:x'];
+    const issues = issuesOf(withTopics(['chat:*', ...publishRefused], []));
+    expect(issues.map((i) => i.path)).toEqual(publishRefused.map((_, n) => `permissions.topics.publish.${n + 1}`));
+    // Each issue points at its own line: chat:* is on line 16, the refused topics follow it one per line.
+    expect(issues.map((i) => i.line)).toEqual(publishRefused.map((_, n) => 17 + n));
+    expect(issues[1]?.message).toMatch(/written by the node only/);
+
+    const subscribeRefused = ['*', `inbox:${AUTHOR}`, 'inbox:*', 'blocklet:other:logs', 'b*'];
+    expect(issuesOf(withTopics([], ['app:demo:*', ...subscribeRefused])).map((i) => i.path)).toEqual(
+      subscribeRefused.map((_, n) => `permissions.topics.subscribe.${n + 1}`),
+    );
+    const triggerOnLogs = valid.replace(
+      'schedule: "*/5 * * * *"',
+      'schedule: "*/5 * * * *"\n  - type: topic\n    topic: "blocklet:other:logs"',
+    );
+    expect(issuesOf(triggerOnLogs)).toEqual([expect.objectContaining({ path: 'triggers.1.topic', line: 12 })]);
+
+    // What can be granted still parses: chat rooms, application topics, and (for operator-trusted blocklets) inboxes.
+    const ok = parseManifest(withTopics(['chat:*', `app:${AUTHOR}:orders`, 'inbox:*'], ['chat:lobby', 'app:demo:*']));
+    expect(ok.permissions.topics.publish).toEqual(['chat:*', `app:${AUTHOR}:orders`, 'inbox:*']);
+  });
+
   it('never throws anything but a ManifestError on garbage (property)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.constantFrom(valid.slice(0, 40), '{', '- - -', '&a [*a, *a]')), (source) => {

@@ -28,6 +28,32 @@ const topic = z
   .min(1)
   .max(128)
   .regex(/^[a-zA-Z0-9:._*-]+$/, 'a topic is letters, digits and : . _ - (and * as a wildcard)');
+/**
+ * A topic in permissions and topic triggers: a concrete topic, or a pattern whose only wildcard is a final `:*`
+ * segment (the gateway's grammar; `*` alone, or a `*` inside a segment, would match topics no one may grant).
+ */
+const permissionTopic = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[a-zA-Z0-9._@-][a-zA-Z0-9:._@-]*(:\*)?$/,
+    'a topic is letters, digits and : . _ - @, optionally ending in :* as a wildcard (e.g. chat:* or app:<did>:orders); `*` alone or inside a segment is not accepted',
+  );
+
+/** Topic families only the node writes: a blocklet can never be granted to publish on them. */
+const NODE_WRITTEN_FAMILIES = ['chain:', 'account:', 'blocklet:'] as const;
+/** Topic families private to someone else: a blocklet can never be granted to hear them. */
+const PRIVATE_FAMILIES = ['blocklet:', 'inbox:'] as const;
+
+const publishTopic = permissionTopic.refine(
+  (t) => !NODE_WRITTEN_FAMILIES.some((family) => t.startsWith(family)),
+  'chain:, account: and blocklet: topics are written by the node only; a blocklet cannot be granted to publish on them',
+);
+const subscribeTopic = permissionTopic.refine(
+  (t) => !PRIVATE_FAMILIES.some((family) => t.startsWith(family)),
+  "inbox: and blocklet: topics are private to their DID or blocklet owner (another blocklet's logs, someone's notifications); a blocklet cannot be granted to hear them",
+);
 const handler = z.string().regex(/^[a-zA-Z_$][a-zA-Z0-9_$]{0,63}$/, 'a handler is the name of an exported function');
 const cronField = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 const cron = z.string().refine((s) => {
@@ -59,7 +85,7 @@ const Trigger = z.discriminatedUnion('type', [
       .default({}),
     handler: handler.default('event'),
   }),
-  z.strictObject({ type: z.literal('topic'), topic, handler: handler.default('topic') }),
+  z.strictObject({ type: z.literal('topic'), topic: subscribeTopic, handler: handler.default('topic') }),
 ]);
 
 /** The blocklet manifest (blocklet.yml or blocklet.json). */
@@ -113,7 +139,10 @@ export const BlockletManifestSchema = z.strictObject({
         .default([]),
       hosts: z.array(host).max(MANIFEST_LIMITS.hostsMax).default([]),
       topics: z
-        .strictObject({ publish: z.array(topic).max(64).default([]), subscribe: z.array(topic).max(64).default([]) })
+        .strictObject({
+          publish: z.array(publishTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
+          subscribe: z.array(subscribeTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
+        })
         .default({ publish: [], subscribe: [] }),
       ledger: z.strictObject({ submit: z.boolean().default(false) }).default({ submit: false }),
     })

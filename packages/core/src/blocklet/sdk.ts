@@ -66,7 +66,13 @@ export interface BlockletContext {
   /** OCAP on chains the manifest permits, up to its level. */
   ocap: {
     query(chain: string, method: string, params?: Record<string, unknown>): Promise<unknown>;
-    send(chain: string, rawTx: string): Promise<{ hash: string }>;
+    /**
+     * Held, not sent: the node broadcasts the transaction only after this invocation succeeds and is recorded
+     * (nothing of a failed invocation reaches a chain). `hash` is known up front on native (`arc`) and mock
+     * chains; on ethereum and bitcoin chains it is null (take it from your signer). A chain that refuses the
+     * transaction after the commit is reported in the blocklet's logs.
+     */
+    send(chain: string, rawTx: string): Promise<{ hash: string | null; status: 'held' }>;
   };
   /** Submits a ledger transaction signed by the blocklet's own DID (permissions.ledger.submit). */
   ledger: { did(): Promise<string>; submit(itx: Record<string, unknown>): Promise<{ hash: string }> };
