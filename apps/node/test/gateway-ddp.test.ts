@@ -6,6 +6,7 @@ import { DDP_LIMITS, type DdpGateway } from '../src/gateway/ddp.ts';
 import type { Gateway } from '../src/gateway/service.ts';
 import type { Principal, TopicEvent } from '../src/gateway/types.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
+import { signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { emitAck, gatewayLogin, socketClient } from './helpers/gateway-login.ts';
 import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wallet.ts';
@@ -85,10 +86,9 @@ describe('DDP gateway', () => {
     const owner = new Wallet(client, chainId, randomSigner());
     await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
     const manifest = `name: ddpecho\nversion: 1.0.0\ntitle: DDP echo\nauthor: ${owner.did}\nentry: index.js\n`;
-    const uploaded = await client.blocklet.upload.mutate({
-      manifest: { file: 'blocklet.yml', text: manifest },
-      files: { 'index.js': ECHO },
-    });
+    const uploaded = await client.blocklet.upload.mutate(
+      signedUpload(owner.signer, { manifest: { file: 'blocklet.yml', text: manifest }, files: { 'index.js': ECHO } }),
+    );
     const tx = await owner.sign({
       type: 'deployBlocklet',
       name: 'ddpecho',

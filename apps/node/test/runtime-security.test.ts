@@ -1,6 +1,7 @@
 import { didFromPublicKey, fromHex, keyPairFromSeed, signAdmin } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
+import { signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -82,10 +83,10 @@ describe('hostile blocklets', () => {
 
   async function deploy(name: string, code: string, extra = '', shape: Shape = {}, by: Wallet = owner) {
     const uploaded = await client.blocklet.upload.mutate(
-      {
+      signedUpload(by.signer, {
         manifest: { file: 'blocklet.yml', text: manifest(name, by.did, extra, shape) },
         files: { 'index.js': code },
-      },
+      }),
     );
     const tx = await by.sign({
       type: 'deployBlocklet',
@@ -221,10 +222,10 @@ describe('a node whose operator allows active content', () => {
     const owner = new Wallet(client, chainId, randomSigner());
     await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
     const uploaded = await client.blocklet.upload.mutate(
-      {
+      signedUpload(owner.signer, {
         manifest: { file: 'blocklet.yml', text: manifest('page', owner.did, '', { http: PAGE_ROUTES }) },
         files: { 'index.js': PAGE },
-      },
+      }),
     );
     const tx = await owner.sign({
       type: 'deployBlocklet',

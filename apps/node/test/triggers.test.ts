@@ -1,6 +1,7 @@
 import { didFromPublicKey, fromHex, keyPairFromSeed } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
+import { signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -56,10 +57,9 @@ permissions:
   chains: [{ chain: arc, level: 2 }]
   topics: { subscribe: ["app:demo:*"] }
 `;
-    const uploaded = await client.blocklet.upload.mutate({
-      manifest: { file: 'blocklet.yml', text: manifest },
-      files: { 'index.js': WATCHER },
-    });
+    const uploaded = await client.blocklet.upload.mutate(
+      signedUpload(owner.signer, { manifest: { file: 'blocklet.yml', text: manifest }, files: { 'index.js': WATCHER } }),
+    );
     const tx = await owner.sign({
       type: 'deployBlocklet',
       name: 'watcher',

@@ -1,5 +1,5 @@
 import { type ArcClient, toClientError, type Wallet } from '@arc/client';
-import { fromHex, signAdmin } from '@arc/core';
+import { fromHex, signAdmin, signUpload } from '@arc/core';
 import type { Context } from '../context.ts';
 import type { ManifestFile } from './source.ts';
 
@@ -46,9 +46,14 @@ export class BlockletApi {
     return signAdmin({ publicKey: wallet.publicKey, secretKey: fromHex(wallet.secretKeyHex) }, op, name, params, Date.now());
   }
 
-  /** Sends the manifest and sources; the node bundles them and answers the hashes to deploy. */
-  upload(input: { manifest: { file: ManifestFile; text: string }; files: Record<string, string> }) {
-    return call(() => this.#trpc.upload.mutate(input));
+  /**
+   * Sends the manifest and sources, signed by the wallet (the manifest's author, named `name`); the node
+   * bundles them and answers the hashes to deploy.
+   */
+  async upload(name: string, input: { manifest: { file: ManifestFile; text: string }; files: Record<string, string> }) {
+    const wallet = await this.wallet();
+    const auth = signUpload({ publicKey: wallet.publicKey, secretKey: fromHex(wallet.secretKeyHex) }, name, input, Date.now());
+    return call(() => this.#trpc.upload.mutate({ ...input, auth }));
   }
 
   /** Has the node commit a signed deployBlocklet transaction, warm the version and move the alias. */

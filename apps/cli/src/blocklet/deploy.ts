@@ -73,7 +73,10 @@ export async function deployProject(
   const fileCount = Object.keys(source.files).length;
   progress(`uploading ${fileCount} file${fileCount === 1 ? '' : 's'} / ${kb(source.sourceBytes)}`);
   try {
-    const uploaded = await api.upload({ manifest: { file: source.manifestFile, text: manifestText }, files: source.files });
+    const uploaded = await api.upload(source.manifest.name, {
+      manifest: { file: source.manifestFile, text: manifestText },
+      files: source.files,
+    });
     progress(`bundled ${kb(uploaded.bundleBytes)} sha256 ${uploaded.bundleHash.slice(0, 16)}…`);
 
     const client = ctx.client();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { encodeTx, fromHex, signTx, toHex } from '@arc/core';
+import { encodeTx, fromHex, parseManifest, signTx, signUpload, toHex } from '@arc/core';
 import { devKey } from '../config/dev-keys.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
@@ -16,7 +16,9 @@ export async function seedComponents(runtime: BlockletRuntime, ledger: Ledger, q
   for (const name of COMPONENT_NAMES) {
     const { manifest, files } = readFolder(join(COMPONENTS_DIR, name));
     const text = manifest.replace(/^author: .*$/m, `author: ${alice.did}`);
-    const uploaded = await runtime.upload({ manifest: { file: 'blocklet.yml', text }, files });
+    const upload = { manifest: { file: 'blocklet.yml' as const, text }, files };
+    const auth = signUpload(alice, parseManifest(text, 'blocklet.yml').name, upload, runtime.deps.now());
+    const uploaded = await runtime.upload({ ...upload, auth });
     const account = await queries.account(alice.did);
     const nonce = account.nonce + ledger.mempool.pendingCount(alice.did) + 1;
     const tx = signTx(

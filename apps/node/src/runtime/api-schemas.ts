@@ -32,6 +32,12 @@ export const UploadIn = z.strictObject({
       .regex(/^(?!\/)(?!.*\.\.)[\w./@-]+$/, 'a relative path without ..'),
     z.string().max(UPLOAD_LIMITS.fileBytesMax),
   ),
+  /**
+   * Required: the manifest author's signature (signUpload from @arc/core: op `upload`, the manifest's name,
+   * params `{ digest }` over the manifest and files). Optional here only so that a missing one is answered
+   * UNAUTHORIZED with how to sign, not as a schema error.
+   */
+  auth: AdminAuthIn.optional(),
 });
 
 export const UploadOut = z.object({

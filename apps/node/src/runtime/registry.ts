@@ -1,6 +1,10 @@
 import { decodeTx, toHex } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { NodeError } from '../errors.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
+
+/** Retries of a block the index could not write: backoff from the base, doubling up to the cap, until it is written. */
+export const REGISTRY_LIMITS = { retryBaseMs: 50, retryMaxMs: 5_000 } as const;
 
 export interface VersionRow {
   name: string;
@@ -30,11 +34,15 @@ const VERSION_COLUMNS =
 export class BlockletRegistry {
   #indexed = 0;
   #chain: Promise<void> = Promise.resolve();
+  #stopped = false;
+  /** Why the last write of the index failed, while it is being retried (null when the index is current). */
+  #lastError: string | null = null;
   readonly #waiters = new Set<{ height: number; resolve: () => void }>();
 
   constructor(
     readonly db: Database,
     readonly ledger: Ledger,
+    readonly log: (line: string) => void = () => undefined,
     readonly onVersion: (version: VersionRow) => void = () => undefined,
   ) {}
 
@@ -47,6 +55,7 @@ export class BlockletRegistry {
   }
 
   stop(): void {
+    this.#stopped = true;
     this.ledger.events.off('block', this.#onBlock);
   }
 
@@ -54,15 +63,52 @@ export class BlockletRegistry {
     return this.#indexed;
   }
 
-  /** Resolves once the index has read the chain up to `height`. */
-  waitIndexed(height: number): Promise<void> {
+  /** Where the index stands, and why it is behind while a failed write is being retried. */
+  health(): { indexedHeight: number; lastError: string | null } {
+    return { indexedHeight: this.#indexed, lastError: this.#lastError };
+  }
+
+  /** Resolves once the index has read the chain up to `height`; UNAVAILABLE (with the reason) after `timeoutMs`. */
+  waitIndexed(height: number, timeoutMs: number): Promise<void> {
     if (this.#indexed >= height) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.add({ height, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        height,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        const why = this.#lastError ? `: writing it fails (${this.#lastError}) and is being retried` : '';
+        reject(new NodeError('UNAVAILABLE', `The blocklet index has not read height ${height} yet${why}; ask blocklet.get later.`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
   }
 
   readonly #onBlock = (block: BlockCommitted) => {
-    this.#chain = this.#chain.then(() => this.#indexUpTo(block.header.height)).catch(() => undefined);
+    // Never rejects: a failed write is retried (with backoff) until it succeeds or the registry stops.
+    this.#chain = this.#chain.then(() => this.#indexWithRetry(block.header.height));
   };
+
+  async #indexWithRetry(height: number): Promise<void> {
+    for (let attempt = 0; !this.#stopped; attempt += 1) {
+      try {
+        await this.#indexUpTo(height);
+        this.#lastError = null;
+        return;
+      } catch (error) {
+        this.#lastError = (error as Error).message;
+        const delayMs = Math.min(REGISTRY_LIMITS.retryMaxMs, REGISTRY_LIMITS.retryBaseMs * 2 ** Math.min(attempt, 16));
+        this.log(
+          `blocklet index: writing heights up to ${height} failed (attempt ${attempt + 1}), retrying in ${delayMs} ms: ${this.#lastError}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
 
   async #indexUpTo(height: number): Promise<void> {
     const rows = await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array; time_ms: number }>(

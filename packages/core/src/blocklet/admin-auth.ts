@@ -1,6 +1,6 @@
 import { toHex, utf8 } from '../bytes.ts';
 import { signMessage } from '../crypto/keys.ts';
-import { verifySignature } from '../crypto/provider.ts';
+import { sha3, verifySignature } from '../crypto/provider.ts';
 import { didFromPublicKey } from '../did/did.ts';
 import { canonicalJson } from './manifest.ts';
 
@@ -44,4 +44,30 @@ export function verifyAdmin(
     return { error: 'the signature does not match the request; sign exactly this operation, blocklet, time and parameters' };
   }
   return { did: didFromPublicKey(auth.publicKey) };
+}
+
+/** An upload as blocklet.upload takes it: the manifest file and the source files by relative path. */
+export interface UploadContent {
+  manifest: { file: string; text: string };
+  files: Record<string, string>;
+}
+
+/** What an upload's signature covers: sha3 (hex) of the manifest (file name and text) and every source file, as canonical JSON. */
+export function uploadDigest(upload: UploadContent): string {
+  return toHex(sha3(utf8(canonicalJson({ manifest: upload.manifest, files: upload.files }))));
+}
+
+/** The signed parameters of blocklet.upload: the admin operation `upload` on the manifest's name. */
+export function uploadParams(upload: UploadContent): { digest: string } {
+  return { digest: uploadDigest(upload) };
+}
+
+/** Signs blocklet.upload as the manifest's author (`name` is the manifest's name). */
+export function signUpload(
+  key: { publicKey: Uint8Array; secretKey: Uint8Array },
+  name: string,
+  upload: UploadContent,
+  timeMs: number,
+): AdminAuth {
+  return signAdmin(key, 'upload', name, uploadParams(upload), timeMs);
 }
