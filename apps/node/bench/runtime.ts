@@ -163,10 +163,11 @@ async function measureHttp(): Promise<{ perSec: number; p50Ms: number; p99Ms: nu
       links: [(await import('@trpc/client')).httpBatchLink({ url: `${node.url}/trpc` })],
     });
     const manifestText = `name: bench\nversion: 1.0.0\ntitle: Bench\nauthor: ${did}\ninterfaces: { http: [{ path: /, methods: [GET] }] }\n`;
-    const uploaded = await trpc.blocklet.upload.mutate({
-      manifest: { file: 'blocklet.yml', text: manifestText },
+    const upload = {
+      manifest: { file: 'blocklet.yml' as const, text: manifestText },
       files: { 'index.js': 'export default { fetch() { return { body: "ok" }; } };' },
-    });
+    };
+    const uploaded = await trpc.blocklet.upload.mutate({ ...upload, auth: core.signUpload(key, 'bench', upload, Date.now()) });
     const account = await trpc.account.get.query({ did });
     const tx = core.signTx(
       {
