@@ -14,6 +14,13 @@ function run(command, args) {
   return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status ?? 1;
 }
 
+// The durability test traces the node's fsyncs with strace (Debian package); install it when missing and we can.
+const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
+if (!hasStrace && process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) {
+  console.log('installing Debian strace for the durability test');
+  spawnSync('sh', ['-c', 'apt-get update && apt-get install -y strace'], { stdio: 'ignore' });
+}
+
 const lint = run('npx', ['biome', 'check', '.']);
 const typecheck = run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 

@@ -15,6 +15,24 @@ function cors(res: ServerResponse): void {
   res.setHeader('access-control-allow-headers', 'content-type, trpc-accept');
 }
 
+/**
+ * What /health answers, from memory only: it must answer while the database is stuck. 503 (ok false)
+ * names why: the storage failed (`storage`, with the error and the next retry) or blocks fail to commit.
+ */
+function health(services: Services) {
+  const { ledger } = services;
+  const storage = ledger.db.storageStatus();
+  const reason = storage ? 'storage' : ledger.healthy ? null : 'blocks';
+  return {
+    ok: reason === null,
+    chainId: ledger.chainId,
+    height: ledger.head.height,
+    mempool: ledger.mempool.size,
+    ...(reason === null ? {} : { reason }),
+    ...(storage ? { storage: { error: storage.error, sinceMs: storage.sinceMs, retryAtMs: storage.retryAtMs } } : {}),
+  };
+}
+
 /** The node's HTTP server: tRPC under /trpc, blocklets under /b/<name>/, health at /health. */
 /** A certificate and its key (PEM), for HTTPS and WSS on the node's port. */
 export interface TlsOptions {
@@ -39,9 +57,8 @@ export function createNodeServer(
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
     } else if (path === '/health') {
-      const { ledger } = services;
-      const body = { ok: ledger.healthy, chainId: ledger.chainId, height: ledger.head.height, mempool: ledger.mempool.size };
-      res.writeHead(ledger.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const body = health(services);
+      res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {

@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
-import { readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { lockDataDir } from './lock.ts';
+import { openPglite, type StorageStatus } from './pglite.ts';
 import * as schema from './schema.ts';
 
 export type Row = Record<string, unknown>;
@@ -26,8 +21,16 @@ export interface Database extends Sql {
   readonly drizzle: Drizzle;
   /** Runs fn in one database transaction (serializable writes come from the one block producer). */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Why the storage cannot take writes right now (a PGlite folder that failed a write or a sync), or
+   * null. Answered from memory: /health must not wait on a database that is stuck.
+   */
+  storageStatus(): StorageStatus | null;
   close(): Promise<void>;
 }
+
+export type { StorageStatus } from './pglite.ts';
+export { StorageUnavailable } from './pglite.ts';
 
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
 
@@ -36,51 +39,6 @@ const POOL_MAX_CONNECTIONS = 10;
 const STATEMENT_TIMEOUT_MS = 30_000;
 /** The advisory lock key a node holds on its database (any fixed 64-bit number; this spells "arcnode"). */
 const NODE_LOCK_KEY = 0x6172636e6f6465n.toString();
-
-async function openPglite(dataDir: string | null): Promise<Database> {
-  const unlock = dataDir === null ? async () => undefined : await lockDataDir(dataDir);
-  try {
-    if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteAtomically(dataDir);
-    const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
-    await pg.waitReady;
-    const db = drizzlePglite(pg, { schema });
-    await migratePglite(db, { migrationsFolder: MIGRATIONS });
-    return {
-      kind: 'pglite',
-      drizzle: db,
-      query: async (text, params) => (await pg.query(text, params)).rows as never,
-      transaction: (fn) => pg.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params)).rows as never })),
-      close: async () => {
-        await pg.close();
-        await unlock();
-      },
-    };
-  } catch (error) {
-    await unlock();
-    throw error;
-  }
-}
-
-/**
- * A new PGlite database is created and migrated in a staging folder, then renamed into place:
- * creating one is many file writes outside any transaction, and a start killed halfway must not
- * leave a folder that looks like a database.
- */
-async function initPgliteAtomically(dataDir: string): Promise<void> {
-  const staging = `${dataDir}.init`;
-  await rm(staging, { recursive: true, force: true }); // what a start killed during creation left
-  const pg = new PGlite(staging);
-  await pg.waitReady;
-  await migratePglite(drizzlePglite(pg, { schema }), { migrationsFolder: MIGRATIONS });
-  await pg.close();
-  if (existsSync(dataDir)) {
-    if ((await readdir(dataDir)).length > 0) {
-      throw new Error(`${dataDir} is not empty but holds no database; move it away or choose another DATA_DIR`);
-    }
-    await rmdir(dataDir);
-  }
-  await rename(staging, dataDir);
-}
 
 async function openPostgres(url: string): Promise<Database> {
   const client = postgres(url, {
@@ -102,6 +60,7 @@ async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     drizzle: db,
     query: async (text, params) => (await client.unsafe(text, params as never[])) as never,
+    storageStatus: () => null,
     transaction: async (fn) =>
       (await client.begin((tx) => fn({ query: async (text, params) => (await tx.unsafe(text, params as never[])) as never }))) as never,
     close: async () => {
@@ -111,7 +70,7 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-/** Opens the database and applies the committed migrations. */
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.dataDir);
+/** Opens the database and applies the committed migrations; `log` hears of storage faults and recoveries. */
+export async function openDatabase(target: DatabaseTarget, log: (line: string) => void = (line) => console.log(line)): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url) : openPglite(target.dataDir, MIGRATIONS, log);
 }

@@ -63,10 +63,12 @@ export class ChildNode {
   }
 
   /** Spawns the node; call ready() to wait until it listens. */
-  static async spawn(env: ChildNodeEnv): Promise<ChildNode> {
+  static async spawn(env: ChildNodeEnv, options: { wrapper?: string[] } = {}): Promise<ChildNode> {
     const port = await freePort();
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    // A wrapper (e.g. strace) runs the node as its child: [command, ...its arguments].
+    const [command, ...args] = [...(options.wrapper ?? []), process.execPath, '--import', 'tsx', MAIN];
+    const child = spawn(command ?? process.execPath, args, {
       cwd: REPO_ROOT,
       // MQTT_PORT=0: child nodes run side by side, so none takes the default MQTT port 1884.
       env: { ...base, SEED_DEMO: 'off', HOST: '127.0.0.1', PORT: String(port), MQTT_PORT: '0', ...env },

@@ -1,0 +1,237 @@
+import { existsSync } from 'node:fs';
+import { open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { Database, Sql } from './client.ts';
+import { lockDataDir } from './lock.ts';
+import { DurableNodeFS, type StorageFault } from './pglite-fs.ts';
+import * as schema from './schema.ts';
+
+/**
+ * PostgreSQL's start parameters in PGlite, with fsync on: PGlite's defaults carry `-F` (fsync off).
+ * `wal_sync_method=fsync` because PGlite's fdatasync is a no-op, while its fsync reaches DurableNodeFS.
+ */
+const DURABLE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=fsync'];
+/** Reopening the folder after a storage fault: the first wait, doubled after each failed attempt up to the max. */
+export const STORAGE_RETRY_FIRST_MS = 1000;
+export const STORAGE_RETRY_MAX_MS = 30_000;
+
+/** Why the database cannot take writes now, for /health and for every call refused meanwhile. */
+export interface StorageStatus {
+  error: string;
+  sinceMs: number;
+  /** The next attempt to reopen the database (ms since the epoch). */
+  retryAtMs: number;
+}
+
+/** A storage fault: the call was not applied (or, for a COMMIT that failed in its sync, may be on disk; see retries). */
+export class StorageUnavailable extends Error {
+  constructor(readonly status: StorageStatus) {
+    super(`the database's storage failed (${status.error}); the node retries by reopening it`);
+    this.name = 'StorageUnavailable';
+  }
+}
+
+interface Instance {
+  pg: PGlite;
+  fs: DurableNodeFS | null;
+}
+
+async function startInstance(dataDir: string | null): Promise<Instance> {
+  if (dataDir === null) {
+    const pg = new PGlite();
+    await pg.waitReady;
+    return { pg, fs: null };
+  }
+  const fs = new DurableNodeFS(dataDir);
+  const pg = new PGlite({ fs, startParams: DURABLE_START_PARAMS });
+  try {
+    await pg.waitReady;
+  } catch (error) {
+    fs.releaseFiles();
+    throw error;
+  }
+  return { pg, fs };
+}
+
+/**
+ * The node's database in a PGlite folder. Every commit is synced to disk before it returns (see
+ * DurableNodeFS). After a storage fault the instance is dropped unused (its PostgreSQL state is
+ * undefined), every call fails fast with StorageUnavailable, and the folder is reopened with backoff,
+ * which replays the WAL as PostgreSQL does after a crash.
+ */
+class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  readonly drizzle: Database['drizzle'];
+  private status: StorageStatus | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelayMs = STORAGE_RETRY_FIRST_MS;
+  private closed = false;
+
+  constructor(
+    private instance: Instance | null,
+    private readonly dataDir: string | null,
+    private readonly unlock: () => Promise<void>,
+    private readonly log: (line: string) => void,
+  ) {
+    // Drizzle follows the current instance across reopens.
+    const current = new Proxy({} as PGlite, {
+      get: (_target, property) => {
+        const pg = this.live().pg as unknown as Record<string | symbol, unknown>;
+        const value = pg[property];
+        return typeof value === 'function' ? value.bind(pg) : value;
+      },
+    });
+    this.drizzle = drizzlePglite(current, { schema });
+  }
+
+  storageStatus(): StorageStatus | null {
+    return this.status;
+  }
+
+  query<T>(text: string, params?: unknown[]): Promise<T[]> {
+    return this.run(async (pg) => (await pg.query(text, params)).rows as T[]);
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.run((pg) =>
+      pg.transaction((tx) => fn({ query: async <R>(text: string, params?: unknown[]) => (await tx.query(text, params)).rows as R[] })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const instance = this.instance;
+    this.instance = null;
+    try {
+      // A faulted instance is never run again (closing it would run its PostgreSQL); its files are just closed.
+      if (instance && !instance.fs?.fault) await instance.pg.close();
+      else instance?.fs?.releaseFiles();
+    } finally {
+      await this.unlock();
+    }
+  }
+
+  private live(): Instance {
+    if (this.status) throw new StorageUnavailable(this.status);
+    if (!this.instance) throw new Error('the database is closed');
+    return this.instance;
+  }
+
+  private async run<T>(call: (pg: PGlite) => Promise<T>): Promise<T> {
+    const instance = this.live();
+    try {
+      return await call(instance.pg);
+    } catch (error) {
+      const fault = instance.fs?.fault;
+      if (!fault) throw error;
+      if (this.instance === instance) this.failed(fault);
+      throw new StorageUnavailable(this.status ?? { error: fault.message, sinceMs: Date.now(), retryAtMs: Date.now() });
+    }
+  }
+
+  private failed(fault: StorageFault): void {
+    this.instance?.fs?.releaseFiles();
+    this.instance = null;
+    const now = Date.now();
+    this.retryDelayMs = STORAGE_RETRY_FIRST_MS;
+    this.status = { error: fault.message, sinceMs: now, retryAtMs: now + this.retryDelayMs };
+    this.log(
+      `database: ${fault.message}; every write is refused until the folder takes writes again (retrying in ${this.retryDelayMs} ms)`,
+    );
+    this.scheduleReopen();
+  }
+
+  private scheduleReopen(): void {
+    if (this.closed || !this.status) return;
+    this.retryTimer = setTimeout(() => void this.reopen(), this.retryDelayMs);
+  }
+
+  private async reopen(): Promise<void> {
+    this.retryTimer = null;
+    if (this.closed || !this.status) return;
+    let instance: Instance;
+    try {
+      instance = await startInstance(this.dataDir);
+    } catch (error) {
+      if (this.closed) return;
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, STORAGE_RETRY_MAX_MS);
+      this.status = { ...this.status, error: (error as Error).message, retryAtMs: Date.now() + this.retryDelayMs };
+      this.log(`database: reopening failed (${(error as Error).message}); retrying in ${this.retryDelayMs} ms`);
+      this.scheduleReopen();
+      return;
+    }
+    if (this.closed) {
+      await instance.pg.close();
+      return;
+    }
+    this.instance = instance;
+    this.log(`database: reopened after the storage error (${this.status.error}); writes resume`);
+    this.status = null;
+  }
+}
+
+/** Opens (creating and migrating when new) a PGlite database; null keeps it in memory. */
+export async function openPglite(dataDir: string | null, migrationsFolder: string, log: (line: string) => void): Promise<Database> {
+  const unlock = dataDir === null ? async () => undefined : await lockDataDir(dataDir);
+  try {
+    if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteAtomically(dataDir, migrationsFolder);
+    const instance = await startInstance(dataDir);
+    const db = new PgliteDatabase(instance, dataDir, unlock, log);
+    try {
+      await migratePglite(drizzlePglite(instance.pg, { schema }), { migrationsFolder });
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/**
+ * A new PGlite database is created and migrated in a staging folder, synced, then renamed into place:
+ * creating one is many file writes outside any transaction, and a start killed halfway (or a power
+ * loss) must not leave a folder that looks like a database.
+ */
+async function initPgliteAtomically(dataDir: string, migrationsFolder: string): Promise<void> {
+  const staging = `${dataDir}.init`;
+  await rm(staging, { recursive: true, force: true }); // what a start killed during creation left
+  const { pg } = await startInstance(staging);
+  await migratePglite(drizzlePglite(pg, { schema }), { migrationsFolder });
+  await pg.close();
+  await syncTree(staging);
+  if (existsSync(dataDir)) {
+    if ((await readdir(dataDir)).length > 0) {
+      throw new Error(`${dataDir} is not empty but holds no database; move it away or choose another DATA_DIR`);
+    }
+    await rmdir(dataDir);
+  }
+  await rename(staging, dataDir);
+  await syncPath(dirname(dataDir));
+}
+
+/** fsyncs every file and folder under root (initdb writes its files without syncing them). */
+async function syncTree(root: string): Promise<void> {
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) await syncTree(path);
+    else if (entry.isFile()) await syncPath(path);
+  }
+  await syncPath(root);
+}
+
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
