@@ -49,6 +49,8 @@ const STATUS: Record<string, number> = {
   RATE_LIMITED: 429,
   BLOCKLET_ENV_MISSING: 500,
   BAD_INPUT: 400,
+  // The database refused what the blocklet wrote: stored without its effects (runtime/README.md), not a node fault.
+  EFFECTS_REJECTED: 422,
 };
 
 /** What the node's operator allows blocklet routes (BLOCKLET_ACTIVE_CONTENT). */
