@@ -52,12 +52,17 @@ export const txAccounts = pgTable(
 );
 
 /** Transactions the node accepted but could not commit (failed in a block, or expired in the mempool). */
-export const rejectedTxs = pgTable('rejected_txs', {
-  hash: bytea('hash').primaryKey(),
-  code: text('code').notNull(),
-  message: text('message').notNull(),
-  atMs: bigint('at_ms', { mode: 'number' }).notNull(),
-});
+export const rejectedTxs = pgTable(
+  'rejected_txs',
+  {
+    hash: bytea('hash').primaryKey(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    atMs: bigint('at_ms', { mode: 'number' }).notNull(),
+  },
+  // Retention prunes by age (db/retention.ts).
+  (t) => [index('rejected_txs_at_idx').on(t.atMs)],
+);
 
 /** Current state: one row per entry, `value` is the canonical encoding the state trie commits to. */
 export const accounts = pgTable('accounts', {

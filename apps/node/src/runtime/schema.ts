@@ -87,7 +87,8 @@ export const blockletLogs = pgTable(
     message: text('message').notNull(),
     atMs: bigint('at_ms', { mode: 'number' }).notNull(),
   },
-  (t) => [index('blocklet_logs_name_idx').on(t.name, t.id)],
+  // at_ms: retention prunes by age (db/retention.ts).
+  (t) => [index('blocklet_logs_name_idx').on(t.name, t.id), index('blocklet_logs_at_idx').on(t.atMs)],
 );
 
 /** One row per invocation (metrics: counts, p50/p99, CPU). */
@@ -105,7 +106,7 @@ export const blockletInvocations = pgTable(
     memoryBytes: bigint('memory_bytes', { mode: 'number' }).notNull(),
     atMs: bigint('at_ms', { mode: 'number' }).notNull(),
   },
-  (t) => [index('blocklet_invocations_name_idx').on(t.name, t.version, t.atMs)],
+  (t) => [index('blocklet_invocations_name_idx').on(t.name, t.version, t.atMs), index('blocklet_invocations_at_idx').on(t.atMs)],
 );
 
 /** Metered usage per blocklet version per period (hour), which the economy issue bills. */
