@@ -38,7 +38,10 @@ export class RejectionLimiter {
   /** How long until `key` may be rejected again: 0 while it has a token left. */
   retryAfterMs(key: string): number {
     const bucket = this.current(key);
-    if (bucket === null) return this.buckets.size >= this.limits.keysMax ? this.msPerToken() : 0;
+    if (bucket === null) {
+      if (this.buckets.size >= this.limits.keysMax) this.sweep();
+      return this.buckets.size >= this.limits.keysMax ? this.msPerToken() : 0;
+    }
     return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) * this.msPerToken());
   }
 
