@@ -76,6 +76,7 @@ export class GatewayAuthService implements GatewayAuth {
       throw new GatewayError(
         'RATE_LIMITED',
         `${challengesPerIpMax} sign-ins from your address wait for an answer; complete one, or ask again in ${Math.ceil(challengeTtlMs / 1000)} s.`,
+        challengeTtlMs,
       );
     while (this.#challenges.size >= challengesMax) {
       const oldest = this.#challenges.keys().next().value;

@@ -42,6 +42,8 @@ export class GatewayError extends Error {
   constructor(
     readonly code: GatewayErrorCode,
     message: string,
+    /** For RATE_LIMITED: how long until a retry can succeed, when known. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
