@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txStatus } from '../src/ledger/status.ts';
 import { EFFECTS_REJECTED, GroupCommitter, type InvocationRecord } from '../src/runtime/metering.ts';
 import type { InvokeOutcome } from '../src/runtime/service.ts';
+import { BlockletTopicPermissions } from '../src/runtime/topic-permissions.ts';
 import { startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
 import { signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
@@ -282,6 +283,18 @@ describe.each(testDrivers())('blocklet tenants on %s', (driver) => {
     } finally {
       unsubscribe();
     }
+    // What a topic trigger may hear, under the gateway's subscribe rules for the blocklet's DID.
+    const rules = BlockletTopicPermissions.fromDatabase(
+      node.services.runtime.deps.db,
+      Date.now,
+      (n) => node.services.runtime.registry.owner(n),
+      [],
+    );
+    expect(await rules.mayHear('publisher', did, `inbox:${did}`)).toBe(true);
+    expect(await rules.mayHear('publisher', did, `inbox:${ownerB.did}`)).toBe(false);
+    expect(await rules.mayHear('publisher', did, 'blocklet:tenant-b:logs')).toBe(false);
+    expect(await rules.mayHear('publisher', did, 'chat:lobby')).toBe(true);
+
     const grabber = manifestOf(
       'grabber',
       ownerA.did,

@@ -14,7 +14,7 @@ import { DEFAULT_GATEWAY_LIMITS, type GatewayAuth, type Principal } from '../gat
  */
 export class BlockletTopicPermissions {
   constructor(
-    readonly rules: Pick<GatewayAuth, 'canPublish'>,
+    readonly rules: Pick<GatewayAuth, 'canPublish' | 'canSubscribe'>,
     readonly trustedPublishers: ReadonlySet<string> = new Set(),
   ) {}
 
@@ -37,5 +37,17 @@ export class BlockletTopicPermissions {
     if (this.trustedPublishers.has(name)) return true;
     const principal: Principal = { kind: 'did', did, sessionId: `blocklet:${name}`, expiresAtMs: Number.POSITIVE_INFINITY };
     return this.rules.canPublish(principal, topic);
+  }
+
+  /**
+   * True when the blocklet may hear a concrete topic delivered to one of its topic triggers: the gateway's rule
+   * for a client subscribing, as the blocklet's DID (no one else's inbox, no other blocklet's logs). For the
+   * trigger scheduler to apply per delivery, so a manifest stored before the schema refused such patterns
+   * still hears nothing private.
+   */
+  async mayHear(name: string, did: string, topic: string): Promise<boolean> {
+    if (!isValidTopic(topic) || isPattern(topic)) return false;
+    const principal: Principal = { kind: 'did', did, sessionId: `blocklet:${name}`, expiresAtMs: Number.POSITIVE_INFINITY };
+    return this.rules.canSubscribe(principal, topic);
   }
 }
