@@ -71,11 +71,12 @@ export interface Effects {
 
 /**
  * Text PostgreSQL can store: no NUL (refused by text and jsonb) and no unpaired UTF-16 surrogate (JSON.stringify
- * writes one as a \\uD800 escape, which jsonb refuses).
+ * writes one as a `\uD800` escape, which jsonb refuses).
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL refuses
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when PostgreSQL can store the text as `text` and inside `jsonb`. */
 export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
