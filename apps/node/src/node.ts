@@ -19,6 +19,7 @@ import { OcapHub } from './ocap/service.ts';
 import { createSandboxPool } from './runtime/sandbox/index.ts';
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
+import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
 import { createNodeServer, listen, type TlsOptions } from './server.ts';
 import type { Services } from './services.ts';
@@ -47,8 +48,8 @@ export interface NodeOptions {
   tls?: TlsOptions;
   /** The gateway's MQTT broker and bridge (off unless given) and DDP (on unless false): gateway/protocols.ts. */
   protocols?: ProtocolOptions;
-  /** `allow`: blocklet routes that opt in (`activeContent: true`) may serve scripts on the node's origin. Default deny. */
-  blockletActiveContent?: 'allow' | 'deny';
+  /** Blocklet routes: active content (default deny) and rate limits per caller (runtime/triggers/http.ts). */
+  blockletHttp?: Partial<BlockletHttpOptions>;
   /** What the operator lets blocklets do beyond their manifests (private fetch targets, trusted publishers). */
   blocklets?: BlockletPolicy;
   now?: () => number;
@@ -107,7 +108,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;
   ledger.start();
-  const server = createNodeServer(services, options.tls, { activeContent: options.blockletActiveContent ?? 'deny' });
+  const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp });
   let gateway: Gateway;
   try {
     gateway = await startGateway({

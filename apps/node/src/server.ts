@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
-import { type BlockletHttpOptions, handleBlockletHttp } from './runtime/triggers/http.ts';
+import { type BlockletHttpOptions, blockletHttpHandler, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
 /** The largest request body the node reads (a batch of transactions fits well inside). */
@@ -40,11 +40,8 @@ export interface TlsOptions {
   key: string;
 }
 
-export function createNodeServer(
-  services: Services,
-  tls?: TlsOptions,
-  blockletHttp: BlockletHttpOptions = { activeContent: 'deny' },
-): Server {
+export function createNodeServer(services: Services, tls?: TlsOptions, blockletHttp: BlockletHttpOptions = DEFAULT_BLOCKLET_HTTP): Server {
+  const blocklets = blockletHttpHandler(blockletHttp);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -62,7 +59,7 @@ export function createNodeServer(
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {
-      void handleBlockletHttp(services.runtime, req, res, services.gateway?.auth, blockletHttp);
+      void blocklets(services.runtime, req, res, services.gateway?.auth);
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(

@@ -214,7 +214,8 @@ describe('a node whose operator allows active content', () => {
   let node: TestNode;
 
   beforeAll(async () => {
-    node = await startTestNode({ blockIntervalMs: 100, blockletActiveContent: 'allow' });
+    // A tiny burst that does not refill within the test: the rate limit is the operator's, per server.
+    node = await startTestNode({ blockIntervalMs: 100, blockletHttp: { activeContent: 'allow', ratePerSec: 0.01, rateBurst: 3 } });
     const client = nodeClient(node.url);
     const chainId = (await client.chain.info.query()).chainId;
     const key = keyPairFromSeed(fromHex(node.funded.secretKey));
@@ -252,5 +253,12 @@ describe('a node whose operator allows active content', () => {
       expect(headers.get('set-cookie')).toBeNull();
       expect(headers.get('x-content-type-options')).toBe('nosniff');
     }
+  });
+
+  it('limits each caller to the rate its operator configured', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await fetchBlocklet(`${node.url}/b/page/`)).status);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(3);
   });
 });

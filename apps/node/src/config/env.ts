@@ -3,6 +3,7 @@ import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
+import { DEFAULT_BLOCKLET_HTTP } from '../runtime/triggers/http.ts';
 
 /** Every environment variable the node reads, parsed once. Nothing else reads process.env. */
 const EnvSchema = z.object({
@@ -56,6 +57,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `allow`: blocklet routes whose manifest sets activeContent may serve scripts (HTML, SVG) on the node's origin. */
   BLOCKLET_ACTIVE_CONTENT: z.enum(['allow', 'deny']).default('deny'),
+  /** Requests per second (and burst) one caller (DID, app, else IP address) may make to blocklet routes. */
+  BLOCKLET_HTTP_RATE_PER_SEC: z.coerce.number().min(0.01).max(1_000_000).default(DEFAULT_BLOCKLET_HTTP.ratePerSec),
+  BLOCKLET_HTTP_BURST: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_BLOCKLET_HTTP.rateBurst),
   /** Non-public addresses a blocklet's ctx.fetch may reach: false (default), true, or comma-separated CIDRs. */
   BLOCKLET_FETCH_ALLOW_PRIVATE: z
     .string()

@@ -63,7 +63,11 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
       ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),
     },
     protocols: protocolOptionsFromEnv(env),
-    blockletActiveContent: env.BLOCKLET_ACTIVE_CONTENT,
+    blockletHttp: {
+      activeContent: env.BLOCKLET_ACTIVE_CONTENT,
+      ratePerSec: env.BLOCKLET_HTTP_RATE_PER_SEC,
+      rateBurst: env.BLOCKLET_HTTP_BURST,
+    },
     blocklets: {
       privateTargets: parsePrivateTargets(env.BLOCKLET_FETCH_ALLOW_PRIVATE),
       trustedPublishers: env.BLOCKLET_TRUSTED_PUBLISHERS.split(',')

@@ -8,9 +8,6 @@ import type { BlockletRuntime } from '../service.ts';
 
 /** The largest request body a blocklet route reads. */
 export const BLOCKLET_HTTP_BODY_BYTES_MAX = 1024 * 1024;
-/** Requests per second (and burst) one caller — a DID, an app or else an IP address — may make to blocklet routes. */
-export const BLOCKLET_HTTP_RATE = { perSec: 50, burst: 100 } as const;
-const buckets = new KeyedBuckets(BLOCKLET_HTTP_RATE.perSec, BLOCKLET_HTTP_RATE.burst);
 
 /** The largest response body a blocklet may answer with. */
 export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
@@ -53,10 +50,25 @@ const STATUS: Record<string, number> = {
   EFFECTS_REJECTED: 422,
 };
 
-/** What the node's operator allows blocklet routes (BLOCKLET_ACTIVE_CONTENT). */
+/** What the node's operator sets for blocklet routes (BLOCKLET_ACTIVE_CONTENT, BLOCKLET_HTTP_RATE_PER_SEC, …). */
 export interface BlockletHttpOptions {
   /** `allow`: routes whose manifest sets `activeContent: true` may serve scripts on the node's origin. */
   activeContent: 'allow' | 'deny';
+  /** Requests per second one caller — a DID, an app or else an IP address — may make to blocklet routes. */
+  ratePerSec: number;
+  /** Requests one caller may make at once before `ratePerSec` applies. */
+  rateBurst: number;
+}
+
+export const DEFAULT_BLOCKLET_HTTP: BlockletHttpOptions = { activeContent: 'deny', ratePerSec: 50, rateBurst: 100 };
+
+/** What serves `/b/<name>/<path>` on one server (see handleBlockletHttp). */
+export type BlockletHttpHandler = (runtime: BlockletRuntime, req: IncomingMessage, res: ServerResponse, auth?: CallerAuth) => Promise<void>;
+
+/** The blocklet routes of one server, with rate limits of their own (never shared with another server). */
+export function blockletHttpHandler(options: BlockletHttpOptions = DEFAULT_BLOCKLET_HTTP): BlockletHttpHandler {
+  const buckets = new KeyedBuckets(options.ratePerSec, options.rateBurst);
+  return (runtime, req, res, auth) => handleBlockletHttp(runtime, req, res, auth, options, buckets);
 }
 
 /**
@@ -177,12 +189,13 @@ function sendError(res: ServerResponse, code: string, message: string, status = 
  * manifest; the blocklet's `fetch` handler answers. Its response headers are filtered (blockletResponseHeaders);
  * failures are JSON errors with the statuses of BLOCKLET_FAILURE_STATUS and STATUS.
  */
-export async function handleBlockletHttp(
+async function handleBlockletHttp(
   runtime: BlockletRuntime,
   req: IncomingMessage,
   res: ServerResponse,
-  auth?: CallerAuth,
-  options: BlockletHttpOptions = { activeContent: 'deny' },
+  auth: CallerAuth | undefined,
+  options: BlockletHttpOptions,
+  buckets: KeyedBuckets,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
@@ -194,7 +207,7 @@ export async function handleBlockletHttp(
     const target = (req.headers['x-blocklet-target'] as string | undefined) ?? url.searchParams.get('version') ?? 'live';
     const caller = await callerOf(auth, req);
     if (!buckets.take(caller ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`, Date.now())) {
-      return sendError(res, 'RATE_LIMITED', `More than ${BLOCKLET_HTTP_RATE.perSec} requests per second to blocklets; slow down.`);
+      return sendError(res, 'RATE_LIMITED', `More than ${options.ratePerSec} requests per second to blocklets; slow down.`);
     }
     const { version, manifest } = await runtime.manifestOf(name, target);
     const route = matchRoute(manifest, path, method);
