@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair } from '@arc/core';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
+import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
 import { seedComponents } from './demo/components.ts';
 import { seedDemo } from './demo/seed.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
@@ -52,6 +53,8 @@ export interface NodeOptions {
   blockletHttp?: Partial<BlockletHttpOptions>;
   /** What the operator lets blocklets do beyond their manifests (private fetch targets, trusted publishers). */
   blocklets?: BlockletPolicy;
+  /** How long logs, invocations and rejected transactions are kept (db/retention.ts; defaults there). */
+  retention?: Partial<RetentionOptions>;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -157,6 +160,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
   await triggers.start();
   services.triggers = triggers;
+  const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
+  retention.start();
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
@@ -178,6 +183,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         triggers.stop();
+        await retention.stop();
         await runtime.close();
         await sandbox.close();
         await ocap.close();

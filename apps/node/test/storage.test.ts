@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { didFromPublicKey } from '@arc/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { prunePass, RETENTION_DEFAULTS, type RetentionOptions } from '../src/db/retention.ts';
+import { createTestDatabase, testDrivers } from '../src/testing.ts';
 import { ChildNode } from './helpers/child-node.ts';
 import { nodeClient } from './helpers/client.ts';
 import { randomSigner, transfer, Wallet } from './helpers/wallet.ts';
@@ -256,4 +259,71 @@ describe('a data folder that stops taking writes', () => {
     TEST_TIMEOUT_MS,
   );
   it.skipIf(canFreeze)('answers /health 503 on a storage error (skipped: chattr +i does not work on the temp folder here)', () => {});
+});
+
+describe.each(testDrivers())('retention on %s', (driver) => {
+  it(
+    'prunes logs, invocations and rejected transactions older than their retention in bounded batches, and keeps usage',
+    async () => {
+      const target = await createTestDatabase(driver);
+      const db = await openDatabase(target.target);
+      try {
+        const DAY_MS = 24 * 60 * 60 * 1000;
+        const nowMs = Date.UTC(2030, 0, 31);
+        const old = nowMs - 40 * DAY_MS;
+        const recent = nowMs - 1 * DAY_MS;
+        const OLD_ROWS = 25;
+        const RECENT_ROWS = 4;
+        const insert = async (atMs: number, i: number, tag: string) => {
+          await db.query(
+            `INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms) VALUES ('b', '1.0.0', $1, 'info', 'm', $2)`,
+            [`${tag}-${i}`, atMs],
+          );
+          await db.query(
+            `INSERT INTO blocklet_invocations (id, name, version, trigger, ok, cpu_ms, wall_ms, memory_bytes, at_ms)
+             VALUES ($1, 'b', '1.0.0', 'http', true, 1, 1, 1, $2)`,
+            [`${tag}-${i}`, atMs],
+          );
+          await db.query(`INSERT INTO rejected_txs (hash, code, message, at_ms) VALUES ($1, 'EXPIRED', 'm', $2)`, [
+            Buffer.from(`${tag}-${i}`.padEnd(32, '.')),
+            atMs,
+          ]);
+          await db.query(
+            `INSERT INTO blocklet_usage (name, version, period_start_ms, invocations, errors, cpu_ms, wall_ms, memory_mb_ms)
+             VALUES ('b', $1, $2, 1, 0, 1, 1, 1)`,
+            [`${tag}-${i}`, atMs],
+          );
+        };
+        for (let i = 0; i < OLD_ROWS; i++) await insert(old, i, 'old');
+        for (let i = 0; i < RECENT_ROWS; i++) await insert(recent, i, 'recent');
+        const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+        const options: RetentionOptions = {
+          ...RETENTION_DEFAULTS,
+          logsDays: 30,
+          invocationsDays: 30,
+          rejectedTxsDays: 30,
+          batchRowsMax: 10,
+          batchesPerPassMax: 2,
+        };
+
+        // One pass removes at most batchesPerPassMax × batchRowsMax old rows per table, oldest first.
+        const first = await prunePass(db, options, nowMs);
+        expect(first.deleted).toEqual({ blocklet_logs: 20, blocklet_invocations: 20, rejected_txs: 20 });
+        expect(first.batches).toEqual({ blocklet_logs: 2, blocklet_invocations: 2, rejected_txs: 2 });
+        const second = await prunePass(db, options, nowMs);
+        expect(second.deleted).toEqual({ blocklet_logs: 5, blocklet_invocations: 5, rejected_txs: 5 });
+        for (const table of ['blocklet_logs', 'blocklet_invocations', 'rejected_txs']) expect(await count(table), table).toBe(RECENT_ROWS);
+        // Usage is billing data: never pruned.
+        expect(await count('blocklet_usage')).toBe(OLD_ROWS + RECENT_ROWS);
+        // 0 days keeps a table forever.
+        const keepLogs = await prunePass(db, { ...options, logsDays: 0, invocationsDays: 0, rejectedTxsDays: 0 }, nowMs + 365 * DAY_MS);
+        expect(keepLogs.batches).toEqual({ blocklet_logs: 0, blocklet_invocations: 0, rejected_txs: 0 });
+        expect(await count('blocklet_logs')).toBe(RECENT_ROWS);
+      } finally {
+        await db.close();
+        await target.drop();
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

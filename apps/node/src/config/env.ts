@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RETENTION_DEFAULTS } from '../db/retention.ts';
 import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
@@ -54,6 +55,12 @@ const EnvSchema = z.object({
   /** HTTPS and WSS on PORT when both are set (PEM files). */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  // Retention of the records that grow with traffic (db/retention.ts); 0 days keeps a table forever.
+  RETENTION_LOGS_DAYS: z.coerce.number().int().min(0).max(36_500).default(RETENTION_DEFAULTS.logsDays),
+  RETENTION_INVOCATIONS_DAYS: z.coerce.number().int().min(0).max(36_500).default(RETENTION_DEFAULTS.invocationsDays),
+  RETENTION_REJECTED_TXS_DAYS: z.coerce.number().int().min(0).max(36_500).default(RETENTION_DEFAULTS.rejectedTxsDays),
+  RETENTION_BATCH_ROWS: z.coerce.number().int().min(1).max(100_000).default(RETENTION_DEFAULTS.batchRowsMax),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(RETENTION_DEFAULTS.intervalMs),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** `allow`: blocklet routes whose manifest sets activeContent may serve scripts (HTML, SVG) on the node's origin. */
   BLOCKLET_ACTIVE_CONTENT: z.enum(['allow', 'deny']).default('deny'),

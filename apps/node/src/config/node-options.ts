@@ -63,6 +63,13 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
       ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),
     },
     protocols: protocolOptionsFromEnv(env),
+    retention: {
+      logsDays: env.RETENTION_LOGS_DAYS,
+      invocationsDays: env.RETENTION_INVOCATIONS_DAYS,
+      rejectedTxsDays: env.RETENTION_REJECTED_TXS_DAYS,
+      batchRowsMax: env.RETENTION_BATCH_ROWS,
+      intervalMs: env.RETENTION_INTERVAL_MS,
+    },
     blockletHttp: {
       activeContent: env.BLOCKLET_ACTIVE_CONTENT,
       ratePerSec: env.BLOCKLET_HTTP_RATE_PER_SEC,
