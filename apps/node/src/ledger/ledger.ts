@@ -319,11 +319,15 @@ export class Ledger {
   /** Tells every subscriber of a committed block; one that throws neither stops the others nor the chain. */
   private announce(committed: BlockCommitted): void {
     // rawListeners: a `once` subscriber's wrapper removes itself, as emit() would.
-    for (const listener of this.events.rawListeners('block') as ((b: BlockCommitted) => void)[]) {
+    const failed = (error: unknown) =>
+      this.options.log(`a subscriber of block ${committed.header.height} failed: ${(error as Error).message}`);
+    for (const listener of this.events.rawListeners('block') as ((b: BlockCommitted) => unknown)[]) {
       try {
-        listener(committed);
+        const result = listener(committed);
+        // An async subscriber's failure is its own to handle; here it is at least never unhandled.
+        if (result instanceof Promise) result.then(undefined, failed);
       } catch (error) {
-        this.options.log(`a subscriber of block ${committed.header.height} failed: ${(error as Error).message}`);
+        failed(error);
       }
     }
   }

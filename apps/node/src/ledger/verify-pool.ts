@@ -140,7 +140,14 @@ export class SignaturePool {
   private spawn(slot: Slot): void {
     slot.respawn = null;
     if (this.closed) return;
-    const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+    } catch (error) {
+      // No thread now (resources); batches verify inline meanwhile, and the slot tries again later.
+      this.respawnLater(slot, `could not start (${(error as Error).message})`);
+      return;
+    }
     slot.worker = worker;
     worker.on('message', ({ id, results }: { id: number; results: boolean[] }) => {
       const batch = slot.inflight.get(id);
@@ -161,15 +168,7 @@ export class SignaturePool {
     slot.worker = null;
     const orphans = [...slot.inflight.values()];
     slot.inflight.clear();
-    if (!this.closed) {
-      const delayMs = Math.min(RESPAWN_DELAY_MAX_MS, RESPAWN_DELAY_MIN_MS * 2 ** slot.deaths);
-      slot.deaths++;
-      this.log(
-        `signature worker ${slot.index} ${why}; ${orphans.length} batch(es) go to another worker, a new one starts in ${delayMs} ms`,
-      );
-      slot.respawn = setTimeout(() => this.spawn(slot), delayMs);
-      slot.respawn.unref();
-    }
+    if (!this.closed) this.respawnLater(slot, `${why}; ${orphans.length} batch(es) go to another worker`);
     for (const batch of orphans) {
       if (batch.timer) clearTimeout(batch.timer);
       if (this.closed) fail(batch, stopping());
@@ -177,6 +176,15 @@ export class SignaturePool {
         fail(batch, new NodeError('UNAVAILABLE', `signature verification failed on ${batch.attempts} workers (${why}); send again`));
       } else this.dispatch(batch);
     }
+  }
+
+  /** Starts a replacement after a delay that doubles while the slot's workers keep dying. */
+  private respawnLater(slot: Slot, why: string): void {
+    const delayMs = Math.min(RESPAWN_DELAY_MAX_MS, RESPAWN_DELAY_MIN_MS * 2 ** slot.deaths);
+    slot.deaths++;
+    this.log(`signature worker ${slot.index} ${why}; a new one starts in ${delayMs} ms`);
+    slot.respawn = setTimeout(() => this.spawn(slot), delayMs);
+    slot.respawn.unref();
   }
 
   private timedOut(slot: Slot, batch: Batch): void {
