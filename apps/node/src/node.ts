@@ -88,6 +88,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await db.close();
     throw error;
   }
+  // After a storage fault, a block whose commit was reported failed may still have reached the disk (its WAL
+  // written, the sync failed): the ledger's memory would then be behind the database. Refuse until a restart.
+  db.setRecoveryCheck?.(async (sql) => {
+    const [row] = await sql.query<{ height: string | number | null }>('SELECT max(height) AS height FROM blocks');
+    const stored = Number(row?.height ?? -1);
+    return stored === ledger.head.height
+      ? null
+      : `the database holds height ${stored} where this process committed up to ${ledger.head.height}; restart the node to resume from the database`;
+  });
   const admission = new Admission(ledger);
   const queries = new LedgerQueries(ledger);
   const devSecretKeys = isDevChain(options.genesis.chainId) ? DEV_ACCOUNT_NAMES.map((name) => devKey(name).secretKey) : [];

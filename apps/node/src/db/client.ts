@@ -26,6 +26,11 @@ export interface Database extends Sql {
    * null. Answered from memory: /health must not wait on a database that is stuck.
    */
   storageStatus(): StorageStatus | null;
+  /**
+   * After the storage recovers, `check` runs on the reopened database before it serves again; a sentence it
+   * returns keeps the database refused (a commit whose sync failed may be on disk although it was reported failed).
+   */
+  setRecoveryCheck?(check: (sql: Sql) => Promise<string | null>): void;
   close(): Promise<void>;
 }
 

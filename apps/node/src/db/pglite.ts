@@ -22,14 +22,16 @@ export const STORAGE_RETRY_MAX_MS = 30_000;
 export interface StorageStatus {
   error: string;
   sinceMs: number;
-  /** The next attempt to reopen the database (ms since the epoch). */
-  retryAtMs: number;
+  /** The next attempt to reopen the database (ms since the epoch); null when only a restart of the node helps. */
+  retryAtMs: number | null;
 }
 
 /** A storage fault: the call was not applied (or, for a COMMIT that failed in its sync, may be on disk; see retries). */
 export class StorageUnavailable extends Error {
   constructor(readonly status: StorageStatus) {
-    super(`the database's storage failed (${status.error}); the node retries by reopening it`);
+    super(
+      `the database's storage failed (${status.error}); ${status.retryAtMs === null ? 'the node must be restarted' : 'the node retries by reopening it'}`,
+    );
     this.name = 'StorageUnavailable';
   }
 }
@@ -69,6 +71,7 @@ class PgliteDatabase implements Database {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs = STORAGE_RETRY_FIRST_MS;
   private closed = false;
+  private recoveryCheck: ((sql: Sql) => Promise<string | null>) | null = null;
 
   constructor(
     private instance: Instance | null,
@@ -89,6 +92,10 @@ class PgliteDatabase implements Database {
 
   storageStatus(): StorageStatus | null {
     return this.status;
+  }
+
+  setRecoveryCheck(check: (sql: Sql) => Promise<string | null>): void {
+    this.recoveryCheck = check;
   }
 
   query<T>(text: string, params?: unknown[]): Promise<T[]> {
@@ -154,10 +161,17 @@ class PgliteDatabase implements Database {
   private async reopen(): Promise<void> {
     this.retryTimer = null;
     if (this.closed || !this.status) return;
-    let instance: Instance;
+    let instance: Instance | null = null;
+    let problem: string | null;
     try {
       instance = await startInstance(this.dataDir);
+      const pg = instance.pg;
+      problem = this.recoveryCheck
+        ? await this.recoveryCheck({ query: async (text, params) => (await pg.query(text, params)).rows as never })
+        : null;
     } catch (error) {
+      // A fault during the check: the new instance is dropped unused like the first.
+      instance?.fs?.releaseFiles();
       if (this.closed) return;
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, STORAGE_RETRY_MAX_MS);
       this.status = { ...this.status, error: (error as Error).message, retryAtMs: Date.now() + this.retryDelayMs };
@@ -165,8 +179,12 @@ class PgliteDatabase implements Database {
       this.scheduleReopen();
       return;
     }
-    if (this.closed) {
-      await instance.pg.close();
+    if (this.closed || problem !== null) await instance.pg.close();
+    if (this.closed) return;
+    if (problem !== null) {
+      // The reopened database disagrees with what this process holds in memory: only a restart reconciles them.
+      this.status = { error: problem, sinceMs: this.status.sinceMs, retryAtMs: null };
+      this.log(`database: reopened, but ${problem}`);
       return;
     }
     this.instance = instance;

@@ -16,7 +16,8 @@ const NODE_VARIABLES = [
   'BLOCK_INTERVAL_MS',
   'MQTT_PORT',
 ];
-const START_TIMEOUT_MS = 30_000;
+/** A bound against a hung start, not a speed check: creating a PGlite folder takes tens of seconds on a busy machine. */
+const START_TIMEOUT_MS = 120_000;
 
 /** A loopback port nobody listens on right now. */
 export async function freePort(): Promise<number> {
