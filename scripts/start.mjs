@@ -164,7 +164,14 @@ async function main() {
   // Arguments after `npm start --` go to the node (`--workers N`: a cluster on one machine, apps/node/src/gateway/CLUSTER.md).
   const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts', ...process.argv.slice(2)], {
     cwd: repoDir,
-    env: { ...process.env, PORT: String(env.PORT), HOST: env.HOST, ...(env.DATA_DIR ? { DATA_DIR: env.DATA_DIR } : {}) },
+    env: {
+      // The seeded demo's notification component delivers to inbox:<did>, a topic only a trusted blocklet may publish.
+      BLOCKLET_TRUSTED_PUBLISHERS: 'notification',
+      ...process.env,
+      PORT: String(env.PORT),
+      HOST: env.HOST,
+      ...(env.DATA_DIR ? { DATA_DIR: env.DATA_DIR } : {}),
+    },
   });
   const announced = new Promise((resolve) => {
     forwardLines(node.stdout, (line) => {

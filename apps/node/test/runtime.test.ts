@@ -211,7 +211,7 @@ describe('the blocklet runtime', () => {
     await client.blocklet.setAlias.mutate({ name: 'hello', alias: 'live', version: '1.0.0', auth: auth(owner.signer, 'setAlias', params) });
   });
 
-  it('lets a route require a signed-in caller, tells the blocklet who called, and limits the rate per caller', async () => {
+  it('lets a route require a signed-in caller and tells the blocklet who called', async () => {
     await deploy(client, owner, '1.4.0');
     const anonymous = await fetch(`${node.url}/b/hello/me`);
     expect(anonymous.status).toBe(401);
@@ -220,14 +220,8 @@ describe('the blocklet runtime', () => {
     const token = await gatewayLogin(client, owner.signer);
     const signedIn = await fetch(`${node.url}/b/hello/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await signedIn.json()).toEqual({ caller: owner.did, sawAuthorization: false });
-    const statuses = await Promise.all(
-      Array.from(
-        { length: 160 },
-        async () => (await fetch(`${node.url}/b/hello/me`, { headers: { authorization: `Bearer ${token}` } })).status,
-      ),
-    );
-    expect(statuses).toContain(429);
-    expect(statuses).toContain(200);
+    // The rate per caller is tested where the operator sets it (runtime-security.test.ts), not by racing this
+    // machine's speed against the default refill.
     const params = { alias: 'live', version: '1.0.0', shareBps: 10_000 };
     await client.blocklet.setAlias.mutate({ name: 'hello', alias: 'live', version: '1.0.0', auth: auth(owner.signer, 'setAlias', params) });
   });

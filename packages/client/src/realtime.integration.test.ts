@@ -2,7 +2,7 @@ import { startTestNode, type TestNode } from '@arc/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from './client.ts';
 import { ClientError } from './errors.ts';
-import { connectRealtime, type Realtime, type RealtimeEvent } from './realtime.ts';
+import { connectRealtime, type Realtime, type RealtimeEvent, type RealtimeGap } from './realtime.ts';
 import { Wallet } from './wallet.ts';
 
 let node: TestNode;
@@ -91,6 +91,31 @@ describe('connectRealtime', () => {
       await publishAsNode(strict, 'chat:relogin', 3);
       await until(() => seqs.length === 3, 10_000, 'the next event');
       expect(seqs).toEqual([1, 2, 3]);
+    });
+  });
+
+  describe('on a node that keeps few events per topic', () => {
+    let few: TestNode;
+    beforeAll(async () => {
+      few = await startTestNode({ gateway: { limits: { recoveryWindowMs: 50, retainedPerTopicMax: 4 } } });
+    }, 60_000);
+    afterAll(() => few?.stop());
+
+    it('tells the application which events it missed for good when it resumes after the node dropped them', async () => {
+      const gaps: RealtimeGap[] = [];
+      const realtime = await connectRealtime(few.url, { transports: ['websocket'], onGap: (gap) => gaps.push(gap) });
+      opened.push(realtime);
+      const seqs: number[] = [];
+      await realtime.subscribe('chat:gap', (event) => seqs.push(event.seq));
+      for (let i = 0; i < 3; i++) await publishAsNode(few, 'chat:gap', i);
+      await until(() => seqs.length === 3, 5_000, 'the first events');
+      realtime.socket.io.engine.close();
+      await until(() => !realtime.socket.connected, 5_000, 'the disconnect');
+      // The node keeps 4 events per topic: 4 and 5 are gone by the time the client is back.
+      for (let i = 3; i < 9; i++) await publishAsNode(few, 'chat:gap', i);
+      await until(() => seqs.length === 7, 10_000, 'the retained events');
+      expect(seqs).toEqual([1, 2, 3, 6, 7, 8, 9]);
+      expect(gaps).toEqual([{ topic: 'chat:gap', reason: 'EVICTED', resumeFromSeq: 6 }]);
     });
   });
 

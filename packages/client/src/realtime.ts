@@ -67,6 +67,11 @@ export interface RealtimeOptions {
   token?: string;
   /** Errors the node reports outside an answer (BAD_PAYLOAD, SLOW_CONSUMER…) and failed re-logins. */
   onError?: (error: ClientError) => void;
+  /**
+   * A resumed subscription missed events the node no longer holds (or the node restarted and numbers anew):
+   * delivery goes on from `resumeFromSeq`; reload the state the topic feeds. Without it, gaps go to onError (GAP).
+   */
+  onGap?: (gap: RealtimeGap) => void;
   fetch?: typeof globalThis.fetch;
   /** Transports to use (default websocket, then polling). */
   transports?: ('websocket' | 'polling')[];
@@ -98,7 +103,17 @@ export interface Realtime {
   close(): void;
 }
 
-type Ack = { ok: true; seq?: number; id?: string } | { ok: false; code: string; message: string };
+/** Events of `topic` before `resumeFromSeq` that a resumed subscription will never get. */
+export interface RealtimeGap {
+  topic: string;
+  /** EVICTED: dropped by the node's bounds; TRUNCATED: more than one replay; RESTARTED: the node numbers anew. */
+  reason: 'EVICTED' | 'TRUNCATED' | 'RESTARTED';
+  resumeFromSeq: number;
+}
+
+type Ack =
+  | { ok: true; seq?: number; id?: string; epoch?: string; gap?: Omit<RealtimeGap, 'topic'> }
+  | { ok: false; code: string; message: string };
 
 interface TopicState {
   topic: string;
@@ -111,6 +126,8 @@ interface TopicState {
   resuming: boolean;
   held: RealtimeEvent[];
   afterSeq: number | undefined;
+  /** The numbering lastSeq belongs to (from the node's ack); sent back on resume so a restart is noticed. */
+  epoch: string | undefined;
   /** The subscribe on its way, if one is. */
   pending: Promise<void> | null;
 }
@@ -187,8 +204,24 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
     try {
       const ack = (await socket
         .timeout(REALTIME_LIMITS.ackTimeoutMs)
-        .emitWithAck('subscribe', afterSeq === undefined ? { topic: state.topic } : { topic: state.topic, afterSeq })) as Ack;
+        .emitWithAck(
+          'subscribe',
+          afterSeq === undefined
+            ? { topic: state.topic }
+            : { topic: state.topic, afterSeq, ...(state.epoch === undefined ? {} : { epoch: state.epoch }) },
+        )) as Ack;
       rejectAck(ack);
+      if (ack.epoch !== undefined) state.epoch = ack.epoch;
+      if (ack.gap && !state.pattern) {
+        // Delivery goes on from the gap: a restarted node's seqs may be below the last one seen.
+        state.lastSeq = ack.gap.resumeFromSeq - 1;
+        const gap: RealtimeGap = { topic: state.topic, ...ack.gap };
+        if (options.onGap) options.onGap(gap);
+        else
+          reportError(
+            new ClientError('GAP', `missed events of ${gap.topic} before seq ${gap.resumeFromSeq} (${gap.reason}); reload its state`),
+          );
+      }
       const held = state.held.sort((a, b) => a.seq - b.seq);
       state.held = [];
       state.resuming = false;
@@ -277,6 +310,7 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
           resuming: false,
           held: [],
           afterSeq: subscribeOptions.afterSeq,
+          epoch: undefined,
           pending: null,
         };
         topics.set(topic, state);

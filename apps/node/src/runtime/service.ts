@@ -424,6 +424,22 @@ export class BlockletRuntime {
     return { version, manifest: loaded.manifest };
   }
 
+  /** The gateway's topic rules applied to blocklets, as their own DIDs (made on first use). */
+  #topics(): BlockletTopicPermissions {
+    this.#topicPermissions ??= BlockletTopicPermissions.fromDatabase(
+      this.deps.db,
+      this.deps.now,
+      (n) => this.registry.owner(n),
+      this.deps.blocklets?.trustedPublishers ?? [],
+    );
+    return this.#topicPermissions;
+  }
+
+  /** Whether a topic trigger of blocklet `name` may hear `topic`: the gateway's subscribe rule for the blocklet's DID. */
+  mayHear(name: string, topic: string): Promise<boolean> {
+    return this.#topics().mayHear(name, this.keys.blockletKey(name).did, topic);
+  }
+
   /** Runs one handler of a blocklet in the sandbox; applies its effects only if it succeeds; meters it. */
   async invoke(name: string, options: InvokeOptions, pinned?: VersionRow): Promise<InvokeOutcome> {
     const version = pinned ?? (await this.resolve(name, options.target));
@@ -431,13 +447,7 @@ export class BlockletRuntime {
     const env = await this.#env(name, loaded.manifest);
     const invocationId = randomUUID();
     const blockletDid = (n: string) => this.keys.blockletKey(n).did;
-    this.#topicPermissions ??= BlockletTopicPermissions.fromDatabase(
-      this.deps.db,
-      this.deps.now,
-      (n) => this.registry.owner(n),
-      this.deps.blocklets?.trustedPublishers ?? [],
-    );
-    const topicPermissions = this.#topicPermissions;
+    const topicPermissions = this.#topics();
     const { host, effects, end } = createHost(
       {
         db: this.deps.db,

@@ -98,11 +98,17 @@ export class TriggerScheduler {
     const unsubscribe = this.deps.topics.subscribe(trigger.topic, (message) => {
       // A blocklet does not hear its own publishes (that would loop).
       if (message.origin === name) return;
+      // Checked per delivery: a manifest stored before the schema refused private patterns still hears nothing
+      // a client with the blocklet's DID could not subscribe to (another DID's inbox, another blocklet's logs).
       void this.runtime
-        .invoke(name, {
-          handler: trigger.handler,
-          input: { topic: message.topic, message: message.message, publishedAtMs: message.publishedAtMs },
-          trigger: 'topic',
+        .mayHear(name, message.topic)
+        .then((allowed) => {
+          if (!allowed) return;
+          return this.runtime.invoke(name, {
+            handler: trigger.handler,
+            input: { topic: message.topic, message: message.message, publishedAtMs: message.publishedAtMs },
+            trigger: 'topic',
+          });
         })
         .catch((error: Error) => this.deps.log(`blocklet ${name}: topic ${message.topic} failed: ${error.message}`));
     });
