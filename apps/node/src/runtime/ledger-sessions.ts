@@ -43,6 +43,8 @@ interface Session {
   pending: Set<Promise<unknown>>;
   /** Taken by the first submission; every later one of the invocation joins it. */
   held: Promise<Held> | null;
+  /** Aborted when the invocation ends: a submission still waiting for the lock stops waiting. */
+  ended: AbortController;
 }
 
 /**
@@ -67,7 +69,7 @@ export class LedgerSessions {
   }
 
   open(invocationId: string, name: string, version: string): void {
-    this.#sessions.set(invocationId, { name, version, pending: new Set(), held: null });
+    this.#sessions.set(invocationId, { name, version, pending: new Set(), held: null, ended: new AbortController() });
   }
 
   /** Signs `itx` as the blocklet in the invocation's session; refused once the invocation has ended. */
@@ -89,7 +91,7 @@ export class LedgerSessions {
   }
 
   async #sign(session: Session, itx: Itx): Promise<{ hash: string }> {
-    session.held ??= this.#take(session.name);
+    session.held ??= this.#take(session.name, session.ended.signal);
     const held = await session.held;
     const genesis = this.deps.ledger.options.genesis;
     const { key } = held;
@@ -113,7 +115,7 @@ export class LedgerSessions {
   }
 
   /** Takes the blocklet's submit lock (after the sessions before it), then reads where its nonces stand. */
-  async #take(name: string): Promise<Held> {
+  async #take(name: string, ended: AbortSignal): Promise<Held> {
     const previous = this.#locks.get(name) ?? Promise.resolve();
     let release: () => void = () => undefined;
     const mine = new Promise<void>((resolve) => {
@@ -126,20 +128,29 @@ export class LedgerSessions {
       release();
     };
     let timer: NodeJS.Timeout | undefined;
+    let onEnd: () => void = () => undefined;
     const acquired = await Promise.race([
-      previous.then(() => true),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), LEDGER_SESSION_LIMITS.submitLockWaitMs);
+      previous.then(() => 'acquired' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), LEDGER_SESSION_LIMITS.submitLockWaitMs);
+      }),
+      new Promise<'ended'>((resolve) => {
+        onEnd = () => resolve('ended');
+        if (ended.aborted) onEnd();
+        else ended.addEventListener('abort', onEnd, { once: true });
       }),
     ]);
     clearTimeout(timer);
-    if (!acquired) {
+    ended.removeEventListener('abort', onEnd);
+    if (acquired !== 'acquired') {
       // Our place in the chain passes straight on once the holder releases; the map keeps the chain's tail.
       release();
-      throw new HostCallError(
-        'BLOCKLET_OVERLOADED',
-        `another invocation of ${name} held its ledger nonces for over ${LEDGER_SESSION_LIMITS.submitLockWaitMs} ms; retry the call`,
-      );
+      throw acquired === 'ended'
+        ? new HostCallError('INVOCATION_ENDED', 'the invocation ended while its ledger submission waited for the nonces')
+        : new HostCallError(
+            'BLOCKLET_OVERLOADED',
+            `another invocation of ${name} held its ledger nonces for over ${LEDGER_SESSION_LIMITS.submitLockWaitMs} ms; retry the call`,
+          );
     }
     try {
       const key = this.deps.keys.blockletKey(name);
@@ -162,6 +173,7 @@ export class LedgerSessions {
     const session = this.#sessions.get(invocationId);
     if (!session) return;
     this.#sessions.delete(invocationId);
+    session.ended.abort();
     await Promise.allSettled([...session.pending]);
     if (!session.held) return;
     const [taken] = await Promise.allSettled([session.held]);
