@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,27 @@ function devWallet(url: string, chainId: string, name: 'alice' | 'bob' = 'alice'
 /** Resolves with the exit, or 'hung' when the process outlives the bound. */
 function exitWithin(node: ChildNode, boundMs: number) {
   return Promise.race([node.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), boundMs).unref())]);
+}
+
+interface HealthAnswer {
+  status: number;
+  body: { ok: boolean; reason?: string; storage?: { error: string } };
+}
+
+/** GET /health on a connection of its own (a pooled keep-alive connection may be closed by the server as it is reused). */
+function getHealth(url: string): Promise<HealthAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { agent: false, timeout: 10_000 }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as HealthAnswer['body'] }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('/health did not answer within 10 s')));
+    request.on('error', reject);
+  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | null>, boundMs = 30_000): Promise<T> {
@@ -218,13 +240,7 @@ describe('a data folder that stops taking writes', () => {
         const alice = devWallet(node.url, chainId);
         await alice.sign(transfer(randomSigner().did, 1n)); // learns the nonce while the folder still works
         setFrozen(true);
-        const health = async () => {
-          const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(10_000) });
-          return {
-            status: response.status,
-            body: (await response.json()) as { ok: boolean; reason?: string; storage?: { error: string } },
-          };
-        };
+        const health = () => getHealth(`${node.url}/health`);
         const failing = await until('/health answering 503', async () => {
           const h = await health();
           return h.status === 503 ? h : null;
