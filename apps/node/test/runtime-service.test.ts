@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fromHex, signAdmin, signUpload } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
@@ -28,6 +30,15 @@ export default {
       case 'race': unawaited('a'); unawaited('b'); return 'raced';
       case 'race-return': unawaited('c'); return 'returned';
       case 'race-throw': unawaited('d'); throw new Error('thrown while a submission is in flight');
+      case 'hold': {
+        // Holds the session open: each fetch waits on the test's server until its own time limit, then again.
+        const submitted = await ctx.ledger.submit(itx('held'));
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          try { await ctx.fetch(input.url); break; } catch (e) { if (attempt === 4) throw e; }
+        }
+        return submitted;
+      }
+      case 'submit-code': try { return await ctx.ledger.submit(itx('waited')); } catch (e) { return { code: e.code }; }
       case 'race-await-one': { unawaited('e'); await ctx.ledger.submit(itx('f')); return 'one awaited'; }
       default: return null;
     }
@@ -35,8 +46,18 @@ export default {
 };
 `;
 
+/** The status of a GET on a connection of its own (no keep-alive socket the server may be closing). */
+function statusOf(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 function manifestOf(name: string, author: string, version = '1.0.0') {
-  return `name: ${name}\nversion: ${version}\ntitle: ${name}\nauthor: ${author}\nentry: index.js\npermissions:\n  ledger: { submit: true }\n`;
+  return `name: ${name}\nversion: ${version}\ntitle: ${name}\nauthor: ${author}\nentry: index.js\nlimits: { timeoutMs: 30000 }\npermissions:\n  hosts: [127.0.0.1]\n  ledger: { submit: true }\n`;
 }
 
 describe.each(testDrivers())('the blocklet runtime service on %s', (driver) => {
@@ -66,7 +87,13 @@ describe.each(testDrivers())('the blocklet runtime service on %s', (driver) => {
   const call = (name: string, input: unknown) => client.blocklet.invoke.mutate({ name, input: input as never });
 
   beforeAll(async () => {
-    node = await startTestNode({ driver, blockIntervalMs: 600_000, log: (line) => logLines.push(line) });
+    node = await startTestNode({
+      driver,
+      blockIntervalMs: 600_000,
+      log: (line) => logLines.push(line),
+      // The lock test holds an invocation open on a loopback server.
+      blocklets: { privateTargets: 'all', trustedPublishers: [] },
+    });
     client = nodeClient(node.url);
     faucet = new Wallet(client, node.chainId, devKey('faucet'));
     owner = new Wallet(client, node.chainId, randomSigner());
@@ -155,6 +182,40 @@ describe.each(testDrivers())('the blocklet runtime service on %s', (driver) => {
       expect(node.services.runtime.cacheSizes().ledgerSessions).toBe(0);
     });
 
+    it('bounds the wait for nonces another invocation holds: BLOCKLET_OVERLOADED, and the holder still commits', async () => {
+      let arrived: () => void = () => undefined;
+      const holding = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const server = createServer((_req, res) => {
+        arrived();
+        void released.then(() => res.end('{}'));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        const holder = call('racer', { op: 'hold', url, to: receiver });
+        await holding; // the holder has signed its submission and waits on the server, its session open
+        const waiter = await call('racer', { op: 'submit-code', to: receiver });
+        expect(waiter.output).toEqual({ code: 'BLOCKLET_OVERLOADED' });
+        release();
+        const { output } = await holder;
+        expect(await client.tx.wait.query({ hash: (output as { hash: string }).hash, timeoutMs: 20_000 })).toMatchObject({
+          status: 'committed',
+        });
+        const after = await call('racer', { op: 'submit', to: receiver });
+        const status = await client.tx.wait.query({ hash: (after.output as { hash: string }).hash, timeoutMs: 20_000 });
+        expect(status).toMatchObject({ status: 'committed' });
+      } finally {
+        release();
+        server.close();
+      }
+    });
+
     it('rewinds the nonces after a submission the ledger refuses, reports it, and later submissions commit', async () => {
       await deploy('pauper');
       const did = (await call('pauper', { op: 'did' })).output as string;
@@ -208,8 +269,7 @@ describe.each(testDrivers())('the blocklet runtime service on %s', (driver) => {
       await expect(runtime.resolve(name)).rejects.toMatchObject({ code: 'BLOCKLET_NOT_FOUND' });
     }
     for (let n = 0; n < 20; n += 1) {
-      const res = await fetch(`${node.url}/b/probe-${randomBytes(6).toString('hex')}/`);
-      expect(res.status).toBe(404);
+      expect(await statusOf(`${node.url}/b/probe-${randomBytes(6).toString('hex')}/`)).toBe(404);
     }
     const after = runtime.cacheSizes();
     expect(after.aliases).toBe(before.aliases);
