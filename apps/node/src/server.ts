@@ -30,6 +30,8 @@ function health(services: Services) {
     mempool: ledger.mempool.size,
     ...(reason === null ? {} : { reason }),
     ...(storage ? { storage: { error: storage.error, sinceMs: storage.sinceMs, retryAtMs: storage.retryAtMs } } : {}),
+    // The blocklet index (retried with backoff when its write fails) and how full the runtime's bounded caches are.
+    blocklets: { ...services.runtime.registry.health(), caches: services.runtime.cacheSizes() },
   };
 }
 
