@@ -1,7 +1,7 @@
 import { didFromPublicKey, fromHex, keyPairFromSeed, signAdmin } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../src/testing.ts';
-import { signedUpload } from './helpers/blocklets.ts';
+import { deploySource } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -82,21 +82,7 @@ describe('hostile blocklets', () => {
   let faucet: Wallet;
 
   async function deploy(name: string, code: string, extra = '', shape: Shape = {}, by: Wallet = owner) {
-    const uploaded = await client.blocklet.upload.mutate(
-      signedUpload(by.signer, {
-        manifest: { file: 'blocklet.yml', text: manifest(name, by.did, extra, shape) },
-        files: { 'index.js': code },
-      }),
-    );
-    const tx = await by.sign({
-      type: 'deployBlocklet',
-      name,
-      version: '1.0.0',
-      manifestHash: fromHex(uploaded.manifestHash),
-      bundleHash: fromHex(uploaded.bundleHash),
-    });
-    await client.blocklet.deploy.mutate({ tx: tx.hex });
-    return uploaded;
+    return (await deploySource(client, by, manifest(name, by.did, extra, shape), { 'index.js': code })).uploaded;
   }
 
   const get = async (name: string, query: string) => {
@@ -222,20 +208,7 @@ describe('a node whose operator allows active content', () => {
     const faucet = new Wallet(client, chainId, { ...key, did: didFromPublicKey(key.publicKey) });
     const owner = new Wallet(client, chainId, randomSigner());
     await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
-    const uploaded = await client.blocklet.upload.mutate(
-      signedUpload(owner.signer, {
-        manifest: { file: 'blocklet.yml', text: manifest('page', owner.did, '', { http: PAGE_ROUTES }) },
-        files: { 'index.js': PAGE },
-      }),
-    );
-    const tx = await owner.sign({
-      type: 'deployBlocklet',
-      name: 'page',
-      version: '1.0.0',
-      manifestHash: fromHex(uploaded.manifestHash),
-      bundleHash: fromHex(uploaded.bundleHash),
-    });
-    await client.blocklet.deploy.mutate({ tx: tx.hex });
+    await deploySource(client, owner, manifest('page', owner.did, '', { http: PAGE_ROUTES }), { 'index.js': PAGE });
   }, 120_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { EFFECTS_REJECTED, GroupCommitter, type InvocationRecord } from '../src/
 import type { InvokeOutcome } from '../src/runtime/service.ts';
 import { BlockletTopicPermissions } from '../src/runtime/topic-permissions.ts';
 import { startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
-import { signedUpload } from './helpers/blocklets.ts';
+import { deploySource, signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -65,20 +65,7 @@ describe.each(testDrivers())('blocklet tenants on %s', (driver) => {
   const servers: Server[] = [];
 
   async function deploy(owner: Wallet, name: string, code: string, extra = '', timeoutMs = 20_000) {
-    const uploaded = await client.blocklet.upload.mutate(
-      signedUpload(owner.signer, {
-        manifest: { file: 'blocklet.yml', text: manifestOf(name, owner.did, extra, timeoutMs) },
-        files: { 'index.js': code },
-      }),
-    );
-    const tx = await owner.sign({
-      type: 'deployBlocklet',
-      name,
-      version: '1.0.0',
-      manifestHash: fromHex(uploaded.manifestHash),
-      bundleHash: fromHex(uploaded.bundleHash),
-    });
-    await client.blocklet.deploy.mutate({ tx: tx.hex });
+    await deploySource(client, owner, manifestOf(name, owner.did, extra, timeoutMs), { 'index.js': code });
   }
 
   const invoke = (name: string, input: unknown): Promise<InvokeOutcome> =>

@@ -35,7 +35,23 @@ export async function deployFolder(client: NodeClient, deployer: Wallet, dir: st
   const { manifest, files } = readFolder(dir);
   let text = manifest.replace(/^author: .*$/m, `author: ${deployer.did}`);
   if (options.manifest) text = options.manifest(text);
-  const uploaded = await client.blocklet.upload.mutate(signedUpload(deployer.signer, { manifest: { file: 'blocklet.yml', text }, files }));
+  return (await deploySource(client, deployer, text, files, options.alias === undefined ? 'live' : options.alias)).deployed;
+}
+
+/**
+ * Uploads a manifest's text and its sources signed by `deployer` (the manifest's author), then signs and submits
+ * the deployBlocklet transaction naming the answered hashes; answers the upload and the deploy.
+ */
+export async function deploySource(
+  client: NodeClient,
+  deployer: Wallet,
+  manifest: string,
+  files: Record<string, string>,
+  alias?: 'live' | 'canary' | null,
+) {
+  const uploaded = await client.blocklet.upload.mutate(
+    signedUpload(deployer.signer, { manifest: { file: 'blocklet.yml', text: manifest }, files }),
+  );
   const tx = await deployer.sign({
     type: 'deployBlocklet',
     name: uploaded.name,
@@ -43,5 +59,6 @@ export async function deployFolder(client: NodeClient, deployer: Wallet, dir: st
     manifestHash: fromHex(uploaded.manifestHash),
     bundleHash: fromHex(uploaded.bundleHash),
   });
-  return client.blocklet.deploy.mutate({ tx: tx.hex, alias: options.alias === undefined ? 'live' : options.alias });
+  const deployed = await client.blocklet.deploy.mutate({ tx: tx.hex, ...(alias === undefined ? {} : { alias }) });
+  return { uploaded, deployed };
 }
