@@ -17,8 +17,9 @@ import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wall
  * No idle blocks (blockIntervalMs is long): a block is made only when a transaction arrives.
  */
 
-// Submissions never awaited still get a rejection handler: the sandbox reports an unhandled rejection of one call
-// in the next call of the same isolate, which is not what these tests are about.
+// Most submissions never awaited get a rejection handler; 'race-bare' has none: a rejection nobody handles fails
+// only the invocation that left it (never a later call of the same isolate), and an answer that arrives after
+// the invocation ended is never delivered to the guest.
 const SUBMITTER = `
 export default {
   async call(input, ctx) {
@@ -29,6 +30,7 @@ export default {
       case 'submit': return ctx.ledger.submit(itx('awaited'));
       case 'race': unawaited('a'); unawaited('b'); return 'raced';
       case 'race-return': unawaited('c'); return 'returned';
+      case 'race-bare': ctx.ledger.submit(itx('g')); return 'returned';
       case 'race-throw': unawaited('d'); throw new Error('thrown while a submission is in flight');
       case 'hold': {
         // Holds the session open: each fetch waits on the test's server until its own time limit, then again.
@@ -165,6 +167,7 @@ describe.each(testDrivers())('the blocklet runtime service on %s', (driver) => {
     it.each([
       ['two submissions never awaited', 'race'],
       ['a submission never awaited, then return', 'race-return'],
+      ['a submission never awaited and without a rejection handler, then return', 'race-bare'],
       ['a submission never awaited, then throw', 'race-throw'],
       ['one submission awaited, one not', 'race-await-one'],
     ])('end whatever the guest does (%s): later submissions commit', async (_what, op) => {

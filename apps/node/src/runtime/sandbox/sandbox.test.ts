@@ -440,3 +440,104 @@ describe('sandbox functions', () => {
     });
   });
 });
+
+describe('sandbox: nothing of one invocation reaches the next', () => {
+  /** A host answer the test settles when it chooses (after the call that asked has ended). */
+  function deferredHost() {
+    let settle: (outcome: { value: unknown } | { error: Error }) => void = () => {};
+    let asked: () => void = () => {};
+    const wasAsked = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const answer = new Promise<unknown>((resolve, reject) => {
+      settle = (outcome) => ('error' in outcome ? reject(outcome.error) : resolve(outcome.value));
+    });
+    const host = async (method: string, args: unknown) => {
+      if (method === 'kv.get' && (args as unknown[])[0] === 'late') {
+        asked();
+        return answer;
+      }
+      return null;
+    };
+    return { host, settle, wasAsked };
+  }
+
+  /** Lets the pool forward a settled host answer to the worker before the next message (IPC keeps the order). */
+  const forwarded = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  // Module state records whatever the late answer delivers, so call 2 shows it if it ever arrived.
+  const lateCaller = () =>
+    code(`
+      let delivered = 'nothing';
+      export default {
+        async call(input, ctx) {
+          if (input === 'fire') {
+            ctx.kv.get('late').then((value) => { delivered = 'value ' + value; }, (e) => { delivered = 'error ' + e.code; });
+            ctx.kv.get('late'); // no handler at all
+            return 'fired';
+          }
+          return { own: input, delivered };
+        },
+      };
+    `);
+
+  it.each([
+    ['rejects', { error: new HostCallError('LATE_FAILURE', 'refused after the call ended') }],
+    ['resolves', { value: 'late value' }],
+  ] as const)('a ctx call left un-awaited that %s after its call ended does not fail or feed the next call', async (_how, outcome) => {
+    const c = lateCaller();
+    const { host, settle, wasAsked } = deferredHost();
+    expect(await invoke(c, { input: 'fire', host })).toMatchObject({ ok: true, output: 'fired' });
+    await wasAsked;
+    settle(outcome);
+    await forwarded();
+    const next = await invoke(c, { input: 'second' });
+    expect(next).toMatchObject({ ok: true, output: { own: 'second', delivered: 'nothing' } });
+    expect(await invoke(c, { input: 'third' })).toMatchObject({ ok: true, output: { own: 'third', delivered: 'nothing' } });
+  });
+
+  it('fails the call that left a rejection unhandled, not a call running beside it or after it', async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => {};
+    const bothWaiting = new Promise<void>((resolve) => {
+      let count = 0;
+      entered = () => {
+        count += 1;
+        if (count === 2) resolve();
+      };
+    });
+    const c = code(`
+      export default {
+        async call(input, ctx) {
+          if (input === 'leaky') ctx.kv.get('reject-now');
+          await ctx.kv.get('hold');
+          return { own: input };
+        },
+      };
+    `);
+    const host = async (_method: string, args: unknown) => {
+      const key = (args as unknown[])[0];
+      if (key === 'reject-now') {
+        await bothWaiting; // the rejection arrives while both calls are running
+        throw new HostCallError('REFUSED', 'nobody handled this');
+      }
+      if (key === 'hold') {
+        entered();
+        await released;
+      }
+      return null;
+    };
+    const leaky = invoke(c, { input: 'leaky', host });
+    const beside = invoke(c, { input: 'beside', host });
+    await bothWaiting;
+    await forwarded();
+    release();
+    const [leakyResult, besideResult] = await Promise.all([leaky, beside]);
+    expect(besideResult).toMatchObject({ ok: true, output: { own: 'beside' } });
+    expect(expectError(leakyResult, 'BLOCKLET_ERROR')).toMatch(/unhandled.*nobody handled this/);
+    expect(await invoke(c, { input: 'after', host })).toMatchObject({ ok: true, output: { own: 'after' } });
+  });
+});

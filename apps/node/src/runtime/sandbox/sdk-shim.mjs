@@ -2,10 +2,19 @@
  * The SDK the blocklet sees. `sdkShim` is never called in the worker: its source text is evaluated inside each
  * isolate before the blocklet module (so it must not use anything from this file's scope). It captures the one
  * host bridge (an ivm.Reference, kept in this closure and never exposed), hardens the built-ins, and returns
- * `install(namespace)` which returns `dispatch`, the only function the worker calls per invocation.
+ * `{ install, deliver, end }`: `install(namespace)` returns `dispatch`, the function the worker calls per
+ * invocation; `deliver(callId, replyJson)` settles one host call; `end(token)` forgets an invocation the worker
+ * ended before its handler returned.
  *
  * Everything crossing the boundary is a string: the input and env arrive as JSON, host answers arrive as JSON,
  * the output leaves as JSON. No object of the worker is ever reachable from the isolate.
+ *
+ * Host answers arrive as tasks of their own (`deliver`, started by the worker), never as the continuation of a
+ * call out of the isolate: isolated-vm reports a promise rejection nobody handled at the end of the task in
+ * which it happened, so every rejection is reported by a task that belongs to one invocation (its dispatch or a
+ * delivery of its host call) and the worker attributes it to that invocation. A host call of an invocation that
+ * has ended is never settled (its promise stays pending and is collected): none of its code runs again because
+ * of a host answer, and a late answer cannot reach a later invocation.
  */
 export function sdkShim(bridge, bounds) {
   const { parse, stringify } = JSON;
@@ -16,16 +25,54 @@ export function sdkShim(bridge, bounds) {
 
   hardenIntrinsics();
 
-  /** Per-token log counters; a token is the worker's id of one invocation. */
-  const logState = new Map();
+  /**
+   * The running invocations by token (the worker's id of one invocation): log counters and the ids of their
+   * host calls still waiting for an answer. A token leaves when its handler returns or the worker ends it.
+   */
+  const invocations = new Map();
+  /** Host calls waiting for their answer: callId → { token, resolve, reject }. */
+  const pendingCalls = new Map();
+  let callSeq = 0;
+  const never = () => new Promise(() => {});
 
-  async function hostCall(token, method, args) {
-    const argsJson = stringify(args);
+  function hostCall(token, method, args) {
+    const invocation = invocations.get(token);
+    // The invocation has ended: nothing of it runs again because of a host answer (see the header).
+    if (invocation === undefined) return never();
+    let argsJson;
+    try {
+      argsJson = stringify(args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (argsJson.length > bounds.maxHostArgsBytes)
-      throw codedError('PAYLOAD_TOO_LARGE', `${method}: arguments exceed ${bounds.maxHostArgsBytes} bytes`);
-    const reply = parse(await bridge.apply(undefined, [token, method, argsJson], { result: { promise: true } }));
-    if (reply.ok) return reply.value;
-    throw codedError(reply.code, reply.message);
+      return Promise.reject(codedError('PAYLOAD_TOO_LARGE', `${method}: arguments exceed ${bounds.maxHostArgsBytes} bytes`));
+    callSeq += 1;
+    const callId = callSeq;
+    return new Promise((resolve, reject) => {
+      pendingCalls.set(callId, { token, resolve, reject });
+      invocation.calls.add(callId);
+      bridge.applyIgnored(undefined, [token, method, argsJson, callId]);
+    });
+  }
+
+  /** Settles host call `callId` with the worker's answer (run by the worker as a task of its own). */
+  function deliver(callId, replyJson) {
+    const pending = pendingCalls.get(callId);
+    if (pending === undefined) return;
+    pendingCalls.delete(callId);
+    invocations.get(pending.token)?.calls.delete(callId);
+    const reply = parse(replyJson);
+    if (reply.ok) pending.resolve(reply.value);
+    else pending.reject(codedError(reply.code, reply.message));
+  }
+
+  /** Forgets an invocation: its log lines are dropped and its waiting host calls are never settled. */
+  function end(token) {
+    const invocation = invocations.get(token);
+    if (invocation === undefined) return;
+    invocations.delete(token);
+    for (const callId of invocation.calls) pendingCalls.delete(callId);
   }
 
   function codedError(code, message) {
@@ -46,7 +93,7 @@ export function sdkShim(bridge, bounds) {
   }
 
   function log(token, level, args) {
-    const state = logState.get(token);
+    const state = invocations.get(token);
     // Unknown token: the invocation ended (a background promise logging late); the line is dropped.
     if (state === undefined || state.truncated) return;
     let line = '';
@@ -184,14 +231,16 @@ export function sdkShim(bridge, bounds) {
     return desc.value;
   }
 
-  return function install(namespace) {
+  return freeze({ install, deliver, end });
+
+  function install(namespace) {
     const blocklet = namespace.default;
     // The module has run its top level: from now on no invocation can add or replace a global for the next one.
     freeze(globalThis);
     let lastEnvJson;
     let lastEnv;
     return async function dispatch(token, handler, inputJson, envJson, invocationId) {
-      logState.set(token, { lines: 0, bytes: 0, truncated: false });
+      invocations.set(token, { lines: 0, bytes: 0, truncated: false, calls: new Set() });
       try {
         if (blocklet === null || (typeof blocklet !== 'object' && typeof blocklet !== 'function')) {
           return stringify({ ok: false, message: 'the module has no default export object' });
@@ -217,8 +266,8 @@ export function sdkShim(bridge, bounds) {
       } catch (thrown) {
         return stringify({ ok: false, message: describeThrown(thrown) });
       } finally {
-        logState.delete(token);
+        end(token);
       }
     };
-  };
+  }
 }

@@ -46,7 +46,7 @@ let sourceBytes = 0;
 const ops = new Map();
 /** Invocations waiting for the pool to send a source this worker dropped, by hash. */
 const awaitingSource = new Map();
-/** Pending host calls: callId → { op, resolve }. */
+/** Host calls waiting for the pool's answer: the worker's callId → { op, shimCallId } (the shim's id in its isolate). */
 const hostCalls = new Map();
 let hostCallSeq = 0;
 /** Hashes whose module failed to compile or link (deterministic, so not retried), with the message. */
@@ -87,34 +87,51 @@ function reply(ok, payload) {
   return ok ? payload : JSON.stringify({ ok: false, code: payload.code, message: payload.message });
 }
 
-function bridge(token, method, argsJson) {
+/**
+ * Called by the shim (applyIgnored: the isolate does not wait). A host call's answer goes back into the isolate
+ * as a task of its own (`deliverReply`); a call of an invocation that has ended is dropped, never answered.
+ */
+function bridge(token, method, argsJson, shimCallId) {
   const op = ops.get(token);
+  if (op === undefined || op.done) return;
   if (method === 'log') {
-    if (op !== undefined && !op.done) forwardLog(op, argsJson);
-    return undefined;
+    forwardLog(op, argsJson);
+    return;
   }
-  if (op === undefined || op.done) return Promise.resolve(reply(false, { code: 'INVOCATION_ENDED', message: 'the invocation has ended' }));
+  if (typeof shimCallId !== 'number') return;
   if (typeof method !== 'string' || !HOST_METHODS.has(method) || typeof argsJson !== 'string') {
-    return Promise.resolve(reply(false, { code: 'UNKNOWN_METHOD', message: `unknown host method ${String(method)}` }));
+    deliverReply(op, shimCallId, reply(false, { code: 'UNKNOWN_METHOD', message: `unknown host method ${String(method)}` }));
+    return;
   }
   op.hostCallCount += 1;
   if (op.hostCallCount > bounds.maxHostCallsPerInvocation) {
-    return Promise.resolve(
-      reply(false, { code: 'HOST_CALL_LIMIT', message: `over ${bounds.maxHostCallsPerInvocation} host calls in one invocation` }),
-    );
+    const message = `over ${bounds.maxHostCallsPerInvocation} host calls in one invocation`;
+    deliverReply(op, shimCallId, reply(false, { code: 'HOST_CALL_LIMIT', message }));
+    return;
   }
   if (Buffer.byteLength(argsJson) > bounds.maxHostArgsBytes) {
-    return Promise.resolve(
-      reply(false, { code: 'PAYLOAD_TOO_LARGE', message: `${method}: arguments exceed ${bounds.maxHostArgsBytes} bytes` }),
-    );
+    const message = `${method}: arguments exceed ${bounds.maxHostArgsBytes} bytes`;
+    deliverReply(op, shimCallId, reply(false, { code: 'PAYLOAD_TOO_LARGE', message }));
+    return;
   }
   hostCallSeq += 1;
   const callId = hostCallSeq;
-  return new Promise((resolve) => {
-    hostCalls.set(callId, { op, resolve });
-    op.hostCallIds.add(callId);
-    send({ t: 'host', id: op.id, callId, method, args: argsJson });
-  });
+  hostCalls.set(callId, { op, shimCallId });
+  op.hostCallIds.add(callId);
+  send({ t: 'host', id: op.id, callId, method, args: argsJson });
+}
+
+/**
+ * Settles one host call of a running invocation inside its isolate. The delivery is a task of its own, so a
+ * promise rejection the blocklet leaves unhandled in the code it resumes is reported here and charged to `op`.
+ */
+function deliverReply(op, shimCallId, replyJson) {
+  const entry = op.entry;
+  if (op.done || entry === null || entry.killed !== null || entry.deliver === null) return;
+  entry.deliver.apply(undefined, [shimCallId, replyJson]).then(
+    () => {},
+    (error) => onTaskError(entry, op, error),
+  );
 }
 
 function forwardLog(op, argsJson) {
@@ -156,6 +173,8 @@ function createEntry(key, deployment, hash, limits, source) {
     isolate: null,
     context: null,
     dispatch: null,
+    deliver: null,
+    end: null,
     loaded: false,
     ready: null,
     running: new Set(),
@@ -235,8 +254,12 @@ async function load(entry, source) {
     const script = compileShim(isolate);
     const shim = script.runSync(entry.context, { reference: true });
     script.release();
-    install = shim.applySync(undefined, shimArguments(), { result: { reference: true } });
+    const api = shim.applySync(undefined, shimArguments(), { result: { reference: true } });
     shim.release();
+    install = api.getSync('install', { reference: true });
+    entry.deliver = api.getSync('deliver', { reference: true });
+    entry.end = api.getSync('end', { reference: true });
+    api.release();
   } catch (error) {
     throw loadFailure(entry, 'BLOCKLET_CRASHED', error);
   }
@@ -395,7 +418,7 @@ function execute(entry, op) {
   const { handler, input, env, invocationId } = op.message;
   entry.dispatch.apply(undefined, [op.id, handler, input, env, invocationId], { result: { promise: true } }).then(
     (replyJson) => onReply(entry, op, replyJson),
-    (error) => onFault(entry, op, error),
+    (error) => onTaskError(entry, op, error),
   );
 }
 
@@ -433,6 +456,28 @@ function sampleHeap(entry) {
   );
 }
 
+/**
+ * A task of `op` in its isolate (its dispatch or the delivery of one of its host answers) failed. The shim's
+ * dispatch never throws, so unless the isolate died this is a promise rejection the blocklet's code left
+ * unhandled during that task: it fails `op` — the invocation whose code was running — and never another one.
+ */
+function onTaskError(entry, op, error) {
+  if (entry.killed !== null || entry.isolate.isDisposed || /memory limit/.test(String(error?.message))) {
+    onFault(entry, op, error);
+    return;
+  }
+  if (op.done) return;
+  const message = `unhandled promise rejection: ${describeError(error)} (await every promise, or give it a rejection handler)`;
+  finishOp(op, { error: { code: 'BLOCKLET_ERROR', message } });
+  // The handler may still be running: its host calls are never answered and its log lines dropped.
+  entry.end.applyIgnored(undefined, [op.id]);
+}
+
+function describeError(error) {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
 function onFault(entry, op, error) {
   let failure;
   if (entry.killed !== null) {
@@ -452,12 +497,8 @@ function finishOp(op, outcome, memoryBytes = 0) {
   op.done = true;
   clearTimeout(op.timer);
   ops.delete(op.id);
-  const ended = reply(false, { code: 'INVOCATION_ENDED', message: 'the invocation has ended' });
-  for (const callId of op.hostCallIds) {
-    const pending = hostCalls.get(callId);
-    hostCalls.delete(callId);
-    pending?.resolve(ended);
-  }
+  // Answers still to come are dropped: the shim never settles a host call of an ended invocation.
+  for (const callId of op.hostCallIds) hostCalls.delete(callId);
   const entry = op.entry;
   if (entry?.running.delete(op) && entry.killed === null) {
     const next = entry.waiting.shift();
@@ -510,7 +551,7 @@ process.on('message', (message) => {
       if (pending === undefined) break;
       hostCalls.delete(message.callId);
       pending.op.hostCallIds.delete(message.callId);
-      pending.resolve(message.reply);
+      deliverReply(pending.op, pending.shimCallId, message.reply);
       break;
     }
     case 'source': {
