@@ -1,13 +1,16 @@
 import { toHex } from '@arc/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REJECTION_LIMITS_DEFAULT } from '../src/ledger/rejection-limiter.ts';
 import { testDrivers } from '../src/testing.ts';
 import { GARBAGE_CODES, itxTagOffset, refusedWithoutWrites, withByteChanged, writtenState } from './helpers/garbage.ts';
 import { useTestNode } from './helpers/node.ts';
 import { ABT, fundedWallet, MIN_FEE, randomSigner, signItx, transfer, type Wallet, waitCommitted } from './helpers/wallet.ts';
 
 describe.each(testDrivers())('a node on %s refuses garbage with a typed error and writes nothing', (driver) => {
-  const ctx = useTestNode(driver);
+  // This file sends hundreds of refused transactions from one address on purpose: the bound on what refusals may
+  // cost a sender (RATE_LIMITED) has its own tests in ledger-writes.test.ts and would only mask the codes here.
+  const ctx = useTestNode(driver, { ledgerLimits: { rejections: { ...REJECTION_LIMITS_DEFAULT, burstMax: 100_000 } } });
   /** An account with 1 ABT that has committed one transaction (nonce 1) and has nothing pending. */
   let sender: Wallet;
   let valid: () => ReturnType<typeof signItx>;
