@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { toHex } from '@arc/core';
-import type { Database } from '../db/client.ts';
-import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
-import type { TopicBus, TopicMessage } from '../runtime/topics.ts';
+import { insertBySeq, type Retained, RetainedQueue } from './retained.ts';
 import { isPattern, isValidTopic, patternRooms } from './topics.ts';
 import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent, type TopicHub } from './types.ts';
 
@@ -73,12 +70,6 @@ export interface HubStats {
 }
 
 /** One retained event and what it costs; `gone` once evicted (the queues drop it lazily). */
-interface Retained {
-  event: TopicEvent;
-  bytes: number;
-  gone: boolean;
-}
-
 interface TopicState {
   seq: number;
   /** Retained events in seq order. */
@@ -89,38 +80,6 @@ interface TopicState {
 interface PublisherState {
   bytes: number;
   queue: RetainedQueue;
-}
-
-/** Retained events in the order they were recorded; evicted ones are skipped and compacted away. */
-class RetainedQueue {
-  #items: Retained[] = [];
-  #head = 0;
-  #live = 0;
-
-  get live(): number {
-    return this.#live;
-  }
-
-  push(entry: Retained): void {
-    this.#items.push(entry);
-    this.#live += 1;
-  }
-
-  /** The oldest entry not yet evicted. */
-  oldest(): Retained | undefined {
-    while (this.#head < this.#items.length && (this.#items[this.#head] as Retained).gone) this.#head += 1;
-    return this.#items[this.#head];
-  }
-
-  /** Call when one of this queue's entries was evicted. */
-  evicted(): void {
-    this.#live -= 1;
-    // Keep the array within twice the live entries: evictions elsewhere leave holes anywhere in it.
-    if (this.#items.length > 64 && this.#items.length > 2 * this.#live) {
-      this.#items = this.#items.filter((entry) => !entry.gone);
-      this.#head = 0;
-    }
-  }
 }
 
 export interface HubDeps {
@@ -417,102 +376,8 @@ function bucketOf(topic: string): number {
   return (hash >>> 0) % HUB_LIMITS.forgottenSeqBuckets;
 }
 
-/**
- * Keeps a ring in seq order: an event forwarded by another node can land after a later local one. Drops a repeat
- * (answers false).
- */
-function insertBySeq(ring: Retained[], entry: Retained): boolean {
-  let at = ring.length;
-  while (at > 0 && (ring[at - 1] as Retained).event.seq > entry.event.seq) at -= 1;
-  if (at > 0 && (ring[at - 1] as Retained).event.seq === entry.event.seq) return false;
-  if (at === ring.length) ring.push(entry);
-  else ring.splice(at, 0, entry);
-  return true;
-}
-
 function fromOf(principal: Principal): string | null {
   if (principal.kind === 'did') return principal.did;
   if (principal.kind === 'app') return principal.appDid;
   return null;
-}
-
-/** Marks TopicBus messages the gateway put there, so the bus bridge does not carry them back. */
-const FROM_GATEWAY = '#gateway';
-
-/**
- * Carries the ledger and the runtime's TopicBus into the hub, and client publishes on `app:*` into the TopicBus
- * (so blocklet topic triggers hear them). Events are bridged in commit order, one block at a time.
- */
-export class HubBridges {
-  #chain: Promise<void> = Promise.resolve();
-  #unsubscribeBus: (() => void) | null = null;
-  #unsubscribeApp: (() => void) | null = null;
-
-  constructor(
-    readonly hub: GatewayHub,
-    readonly deps: { ledger: Ledger; db: Database; bus: TopicBus; log: (line: string) => void },
-  ) {}
-
-  start(): void {
-    this.deps.ledger.events.on('block', this.#onBlock);
-    this.#unsubscribeBus = this.deps.bus.subscribe('*', this.#onBus);
-    this.#unsubscribeApp = this.hub.subscribeUnchecked('app:*', this.#onApp);
-  }
-
-  /** Resolves once every block seen so far is bridged. */
-  idle(): Promise<void> {
-    return this.#chain;
-  }
-
-  stop(): void {
-    this.deps.ledger.events.off('block', this.#onBlock);
-    this.#unsubscribeBus?.();
-    this.#unsubscribeApp?.();
-  }
-
-  readonly #onBlock = (block: BlockCommitted) => {
-    this.#chain = this.#chain
-      .then(() => this.#bridgeBlock(block))
-      .catch((error: unknown) => {
-        this.deps.log(`the gateway could not bridge block ${block.header.height}: ${(error as Error).message}`);
-      });
-  };
-
-  async #bridgeBlock(block: BlockCommitted): Promise<void> {
-    const { height, timeMs } = block.header;
-    await this.hub.publishAs('chain:blocks', { height, hash: toHex(block.hash), txCount: block.txHashes.length, timeMs }, null);
-    for (const hash of block.txHashes) await this.hub.publishAs(`chain:tx:${hash}`, { hash, status: 'committed', height }, null);
-    for (const r of block.rejected)
-      await this.hub.publishAs(
-        `chain:tx:${r.hashHex}`,
-        { hash: r.hashHex, status: 'rejected', height, code: r.code, message: r.message },
-        null,
-      );
-    if (block.txHashes.length === 0) return;
-    const rows = await this.deps.db.query<{ hash: string; type: string; accounts: string[] }>(
-      `SELECT encode(hash, 'hex') AS hash, type, accounts FROM txs WHERE height = $1 ORDER BY idx`,
-      [height],
-    );
-    for (const row of rows)
-      for (const did of new Set(row.accounts)) await this.hub.publishAs(`account:${did}`, { hash: row.hash, type: row.type, height }, null);
-  }
-
-  /** Blocklet publishes and logs, into the hub (not what the gateway itself put on the bus). */
-  readonly #onBus = (message: TopicMessage) => {
-    if (message.origin === FROM_GATEWAY) return;
-    if (!isValidTopic(message.topic) || isPattern(message.topic)) return;
-    // A blocklet may not speak for the chain: those topics come from the ledger only.
-    if (message.origin !== undefined && isNodeLocalTopic(message.topic)) return;
-    void this.hub
-      .publishAs(message.topic, message.message, message.origin === undefined ? null : `blocklet:${message.origin}`)
-      .catch((error: unknown) => {
-        this.deps.log(`the gateway could not carry ${message.topic}: ${(error as Error).message}`);
-      });
-  };
-
-  /** Client publishes on app topics, onto the bus for blocklet topic triggers (not what came from the bus). */
-  readonly #onApp = (event: TopicEvent) => {
-    if (event.from?.startsWith('blocklet:')) return;
-    this.deps.bus.publish(event.topic, event.payload, FROM_GATEWAY);
-  };
 }

@@ -5,7 +5,8 @@ import type { Database } from '../db/client.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { TopicBus } from '../runtime/topics.ts';
 import { GatewayAuthService } from './auth.ts';
-import { GatewayHub, HubBridges } from './hub.ts';
+import { GatewayHub } from './hub.ts';
+import { HubBridges } from './hub-bridges.ts';
 import { SocketGateway } from './socket.ts';
 import type { GatewayLimits, TopicEvent } from './types.ts';
 

@@ -22,6 +22,7 @@ import type { OcapHub } from '../ocap/service.ts';
 import type { AdminAuthIn, DeployIn, UploadIn } from './api-schemas.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { bundleBlocklet } from './bundle.ts';
+import { BlockletEnvironment } from './environment.ts';
 import { createHost, type Effects, storableText } from './host.ts';
 import { LedgerSessions } from './ledger-sessions.ts';
 import { EFFECTS_REJECTED, GroupCommitter, type WriteOutcome } from './metering.ts';
@@ -113,6 +114,8 @@ function deploymentOf(name: string, version: string): string {
 export class BlockletRuntime {
   readonly registry: BlockletRegistry;
   readonly keys: RuntimeKeys;
+  /** Environment variables and secrets of every blocklet (environment.ts). */
+  readonly environment: BlockletEnvironment;
   /** 'live' (name) whenever a blocklet's live version changes. */
   readonly events = new EventEmitter<{ live: [string] }>();
   readonly #code = new BoundedCache<string, { hash: string; source: string }>(RUNTIME_LIMITS.codeCacheMax);
@@ -121,13 +124,13 @@ export class BlockletRuntime {
   /** Routing state read on every call, kept in memory and dropped on every change this runtime makes. */
   readonly #aliasCache = new BoundedCache<string, AliasRow[]>(RUNTIME_LIMITS.aliasCacheMax);
   readonly #versionCache = new BoundedCache<string, VersionRow>(RUNTIME_LIMITS.versionCacheMax);
-  readonly #envCache = new BoundedCache<string, Map<string, string>>(RUNTIME_LIMITS.envCacheMax);
   readonly #committer: GroupCommitter;
   #topicPermissions: BlockletTopicPermissions | null = null;
   readonly #ledgerSessions: LedgerSessions;
 
   constructor(readonly deps: RuntimeDeps) {
     this.keys = new RuntimeKeys(deps.ledger.options.nodeKey);
+    this.environment = new BlockletEnvironment({ db: deps.db, keys: this.keys, now: deps.now }, RUNTIME_LIMITS.envCacheMax);
     this.registry = new BlockletRegistry(deps.db, deps.ledger, deps.log);
     this.#committer = new GroupCommitter(deps.db);
     this.#ledgerSessions = new LedgerSessions({ ...deps, keys: this.keys });
@@ -332,58 +335,13 @@ export class BlockletRuntime {
     return this.registry.aliases(name);
   }
 
-  async setEnv(name: string, key: string, value: string | null, secure: boolean) {
-    this.#envCache.delete(name);
-    if (value === null) {
-      await this.deps.db.query('DELETE FROM blocklet_env WHERE name = $1 AND key = $2', [name, key]);
-      return;
-    }
-    const stored = secure ? this.keys.seal(name, key, value) : value;
-    await this.deps.db.query(
-      `INSERT INTO blocklet_env (name, key, value, secure, updated_at_ms) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (name, key) DO UPDATE SET value = $3, secure = $4, updated_at_ms = $5`,
-      [name, key, stored, secure, this.deps.now()],
-    );
+  setEnv(name: string, key: string, value: string | null, secure: boolean): Promise<void> {
+    return this.environment.set(name, key, value, secure);
   }
 
   /** The environment as the API shows it: secure values never leave the node. */
-  async listEnv(name: string) {
-    const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean; updated_at_ms: number }>(
-      'SELECT key, value, secure, updated_at_ms::float8 AS updated_at_ms FROM blocklet_env WHERE name = $1 ORDER BY key',
-      [name],
-    );
-    return rows.map((r) => ({ key: r.key, secure: r.secure, value: r.secure ? null : r.value, updatedAtMs: r.updated_at_ms }));
-  }
-
-  async #envValues(name: string): Promise<Map<string, string>> {
-    const cached = this.#envCache.get(name);
-    if (cached) return cached;
-    const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean }>(
-      'SELECT key, value, secure FROM blocklet_env WHERE name = $1',
-      [name],
-    );
-    const values = new Map(rows.map((r) => [r.key, r.secure ? this.keys.open(name, r.key, r.value) : r.value]));
-    this.#envCache.set(name, values);
-    return values;
-  }
-
-  async #env(name: string, manifest: BlockletManifest): Promise<Record<string, string>> {
-    const set = await this.#envValues(name);
-    const env: Record<string, string> = {};
-    for (const declared of manifest.environment) {
-      const value = set.get(declared.name) ?? declared.default;
-      if (value === undefined) {
-        if (declared.required) {
-          throw new NodeError(
-            'BLOCKLET_ENV_MISSING',
-            `${name} needs the environment variable ${declared.name}; set it with blocklet.setEnv.`,
-          );
-        }
-        continue;
-      }
-      env[declared.name] = value;
-    }
-    return env;
+  listEnv(name: string) {
+    return this.environment.list(name);
   }
 
   // ---- invoke ----
@@ -444,7 +402,7 @@ export class BlockletRuntime {
   async invoke(name: string, options: InvokeOptions, pinned?: VersionRow): Promise<InvokeOutcome> {
     const version = pinned ?? (await this.resolve(name, options.target));
     const loaded = await this.#load(version);
-    const env = await this.#env(name, loaded.manifest);
+    const env = await this.environment.forInvocation(name, loaded.manifest);
     const invocationId = randomUUID();
     const blockletDid = (n: string) => this.keys.blockletKey(n).did;
     const topicPermissions = this.#topics();
@@ -587,7 +545,7 @@ export class BlockletRuntime {
       manifests: this.#manifests.size,
       aliases: this.#aliasCache.size,
       versions: this.#versionCache.size,
-      env: this.#envCache.size,
+      env: this.environment.cacheSize,
       ledgerSessions: this.#ledgerSessions.size,
     };
   }
