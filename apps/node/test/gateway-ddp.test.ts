@@ -206,7 +206,7 @@ describe('DDP gateway', () => {
     };
     expect(login.did).toBe(app.did);
     const delivered: TopicEvent[] = [];
-    await gateway.hub.subscribe({ kind: 'app', appDid: app.did, keyId: 'watch' }, topic, (event) => delivered.push(event));
+    await gateway.hub.subscribe({ kind: 'app', appDid: app.did, keyId: 'watch' }, topic, (event) => delivered.push(event), { ip: '' });
     const published = (await server.call('publish', topic, { n: 2 })) as { id: string; seq: number };
     expect(delivered).toEqual([expect.objectContaining({ id: published.id, payload: { n: 2 }, from: app.did })]);
     // The token picks the session up on another connection.

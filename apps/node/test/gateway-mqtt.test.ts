@@ -149,6 +149,7 @@ describe('MQTT gateway', () => {
         { kind: 'did', did: app.did, sessionId: 'test', expiresAtMs: Date.now() + 60_000 },
         `app:${app.did}:private`,
         resolve,
+        { ip: '' },
       );
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -248,7 +249,7 @@ describe('MQTT bridge to Mosquitto', async () => {
     const gateway = node.services.gateway as Gateway;
     const topic = `app:${app.did}:sensor`;
     const events: TopicEvent[] = [];
-    await gateway.hub.subscribe({ kind: 'app', appDid: app.did, keyId: 'watcher' }, topic, (event) => events.push(event));
+    await gateway.hub.subscribe({ kind: 'app', appDid: app.did, keyId: 'watcher' }, topic, (event) => events.push(event), { ip: '' });
     const watcher = await connectMqtt(url, { protocolVersion: 5 });
     external.push(watcher);
     await watcher.subscribeAsync(`app/${idOf(app.did)}/sensor`);

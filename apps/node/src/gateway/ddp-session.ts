@@ -185,11 +185,16 @@ export class DdpSession {
     const principal = this.principal;
     try {
       // Subscribe first and hold what arrives, then read the retained events: nothing falls in between.
-      const unsubscribe = await hub.subscribe(principal, sub.name, (event) => {
-        if (sub.pending === null) return this.#add(sub, event);
-        sub.pending.push(event);
-        if (sub.pending.length > DDP_LIMITS.pendingEventsMax) sub.pending.shift();
-      });
+      const unsubscribe = await hub.subscribe(
+        principal,
+        sub.name,
+        (event) => {
+          if (sub.pending === null) return this.#add(sub, event);
+          sub.pending.push(event);
+          if (sub.pending.length > DDP_LIMITS.pendingEventsMax) sub.pending.shift();
+        },
+        { ip: this.clientIp },
+      );
       if (sub.stopped) return unsubscribe();
       sub.unsubscribe = unsubscribe;
       const retained = await hub.since(principal, sub.name, params.data[0]?.afterSeq ?? 0, limits.retainedPerTopicMax);

@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { insertBySeq, type Retained, RetainedQueue } from './retained.ts';
 import { isPattern, isValidTopic, patternRooms } from './topics.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent, type TopicHub } from './types.ts';
+import { SubscriptionBudget } from './subscription-budget.ts';
+import {
+  type GatewayAuth,
+  GatewayError,
+  type GatewayLimits,
+  type Principal,
+  type RawPayload,
+  type SubscriberClient,
+  type TopicEvent,
+  type TopicHub,
+} from './types.ts';
 
 export const HUB_LIMITS = {
-  /** Local (in-process) subscriptions across all protocols. */
+  /** Local (in-process) subscriptions across all protocols (Socket.io rooms are counted too, see reserve()). */
   localSubscribersMax: 100_000,
   /** Events one since() or resume() returns. */
   sinceLimitMax: 1000,
@@ -112,6 +122,8 @@ export class GatewayHub implements TopicHub {
   #retainedBytes = 0;
   readonly #subscribers = new Map<string, Set<(event: TopicEvent) => void>>();
   #subscriberCount = 0;
+  /** Subscriptions counted node-wide, per client address and for anonymous principals, every protocol. */
+  readonly budget: SubscriptionBudget;
   readonly epoch: string;
   fanout: Fanout = () => undefined;
   sequencer: Sequencer | null = null;
@@ -120,32 +132,45 @@ export class GatewayHub implements TopicHub {
 
   constructor(readonly deps: HubDeps) {
     this.epoch = deps.epoch ?? `${deps.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    this.budget = new SubscriptionBudget({
+      totalMax: HUB_LIMITS.localSubscribersMax,
+      perIpMax: deps.limits.subscriptionsPerIpMax,
+      anonymousMax: deps.limits.anonymousSubscriptionsMax,
+    });
   }
 
-  async publish(principal: Principal, topic: string, payload: unknown): Promise<TopicEvent> {
+  /** `raw`: the bytes a byte protocol received (MQTT); `payload` is then their JSON view. */
+  async publish(principal: Principal, topic: string, payload: unknown, raw?: RawPayload): Promise<TopicEvent> {
     if (!isValidTopic(topic) || isPattern(topic))
       throw new GatewayError('BAD_PAYLOAD', `"${topic.slice(0, 300)}" is not a topic one can publish on.`);
-    this.checkSize(payload);
+    if (raw) this.#checkBytes(raw.bytes.byteLength);
+    else this.checkSize(payload);
     if (!(await this.deps.auth.canPublish(principal, topic))) throw new GatewayError('FORBIDDEN', `You may not publish on ${topic}.`);
-    return this.publishAs(topic, payload, fromOf(principal));
+    return this.publishAs(topic, payload, fromOf(principal), raw);
   }
 
   /** Throws TOO_LARGE when the payload's JSON exceeds the message bound. */
   checkSize(payload: unknown): void {
-    const bytes = Buffer.byteLength(JSON.stringify(payload ?? null) ?? 'null');
+    this.#checkBytes(Buffer.byteLength(JSON.stringify(payload ?? null) ?? 'null'));
+  }
+
+  #checkBytes(bytes: number): void {
     if (bytes > this.deps.limits.messageBytesMax)
       throw new GatewayError('TOO_LARGE', `The message is ${bytes} bytes; the limit is ${this.deps.limits.messageBytesMax}.`);
   }
 
   /** Publishes without the rules (the node's own bridges, after their own checks). */
-  async publishAs(topic: string, payload: unknown, from: string | null): Promise<TopicEvent> {
+  async publishAs(topic: string, payload: unknown, from: string | null, raw?: RawPayload): Promise<TopicEvent> {
     const local = this.#numbersLocally(topic);
     const seq = local ? this.currentSeq(topic) + 1 : await (this.sequencer as Sequencer)(topic);
+    const epoch = this.epochOf(topic);
     const event: TopicEvent = {
       topic,
-      id: `${seq}@${this.deps.nodeId}`,
+      id: `${epoch}/${seq}@${this.deps.nodeId}`,
       seq,
+      epoch,
       payload: payload ?? null,
+      ...(raw ? { raw } : {}),
       publishedAtMs: this.deps.now(),
       from,
     };
@@ -162,15 +187,32 @@ export class GatewayHub implements TopicHub {
     this.#deliverLocal(event);
   }
 
-  async subscribe(principal: Principal, topic: string, deliver: (event: TopicEvent) => void): Promise<() => void> {
-    await this.authorizeSubscribe(principal, topic);
-    return this.subscribeUnchecked(topic, deliver);
+  /**
+   * Reserves the budget before the rule check's await (so pipelined subscribes cannot all pass a check made
+   * before any of them was counted), and gives it back when the check fails.
+   */
+  async subscribe(
+    principal: Principal,
+    topic: string,
+    deliver: (event: TopicEvent) => void,
+    client: SubscriberClient,
+  ): Promise<() => void> {
+    const release = this.budget.reserve(principal, client.ip);
+    try {
+      await this.authorizeSubscribe(principal, topic);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return this.#add(topic, deliver, release);
   }
 
-  /** Subscribes without the rules (the node's own bridges). */
+  /** Subscribes without the rules or the budgets (the node's own bridges). */
   subscribeUnchecked(topic: string, deliver: (event: TopicEvent) => void): () => void {
-    if (this.#subscriberCount >= HUB_LIMITS.localSubscribersMax)
-      throw new GatewayError('TOO_MANY_SUBSCRIPTIONS', `The node holds at most ${HUB_LIMITS.localSubscribersMax} subscriptions.`);
+    return this.#add(topic, deliver, () => undefined);
+  }
+
+  #add(topic: string, deliver: (event: TopicEvent) => void, release: () => void): () => void {
     const set = this.#subscribers.get(topic) ?? new Set<(event: TopicEvent) => void>();
     this.#subscribers.set(topic, set);
     set.add(deliver);
@@ -181,6 +223,7 @@ export class GatewayHub implements TopicHub {
       done = true;
       set.delete(deliver);
       this.#subscriberCount -= 1;
+      release();
       if (set.size === 0) this.#subscribers.delete(topic);
     };
   }
@@ -359,10 +402,11 @@ export class GatewayHub implements TopicHub {
   }
 }
 
-/** What a retained event costs: its payload JSON, topic and publisher, plus a fixed overhead. */
+/** What a retained event costs: its payload JSON (and raw bytes), topic and publisher, plus a fixed overhead. */
 function retainedBytesOf(event: TopicEvent): number {
   return (
     Buffer.byteLength(JSON.stringify(event.payload) ?? 'null') +
+    (event.raw?.bytes.byteLength ?? 0) +
     Buffer.byteLength(event.topic) +
     (event.from === null ? 0 : Buffer.byteLength(event.from)) +
     HUB_LIMITS.eventOverheadBytes

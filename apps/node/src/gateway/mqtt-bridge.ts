@@ -107,7 +107,9 @@ export class MqttBridge {
     });
     try {
       for (const { hubTopic, filter } of mapped)
-        bridge.#unsubscribes.push(await options.hub.subscribe(options.principal, hubTopic, (event) => bridge.#export(filter, event)));
+        bridge.#unsubscribes.push(
+          await options.hub.subscribe(options.principal, hubTopic, (event) => bridge.#export(filter, event), { ip: '' }),
+        );
     } catch (error) {
       await bridge.close();
       throw error;

@@ -218,20 +218,22 @@ export class MqttGateway {
     if (connection.subscriptions.has(sub.topic)) return done(null, { ...sub, qos: 0 });
     if (connection.subscriptions.size >= this.options.limits.subscriptionsPerConnectionMax) return done(null, null);
     const deliver = (event: TopicEvent) => this.#deliver(connection, mapped.filter, event);
-    this.options.hub.subscribe(connection.principal, mapped.hubTopic, deliver).then(
-      (unsubscribe) => {
-        if (connection.closed || connection.subscriptions.has(sub.topic)) {
-          unsubscribe();
-          return done(null, connection.closed ? null : { ...sub, qos: 0 });
-        }
-        connection.subscriptions.set(sub.topic, unsubscribe);
-        done(null, { ...sub, qos: 0 });
-      },
-      (error: unknown) => {
-        if (!(error instanceof GatewayError)) this.options.log(`mqtt: subscribe failed: ${(error as Error).stack ?? error}`);
-        done(null, null);
-      },
-    );
+    this.options.hub
+      .subscribe(connection.principal, mapped.hubTopic, deliver, { ip: (client.conn as { remoteAddress?: string }).remoteAddress ?? '' })
+      .then(
+        (unsubscribe) => {
+          if (connection.closed || connection.subscriptions.has(sub.topic)) {
+            unsubscribe();
+            return done(null, connection.closed ? null : { ...sub, qos: 0 });
+          }
+          connection.subscriptions.set(sub.topic, unsubscribe);
+          done(null, { ...sub, qos: 0 });
+        },
+        (error: unknown) => {
+          if (!(error instanceof GatewayError)) this.options.log(`mqtt: subscribe failed: ${(error as Error).stack ?? error}`);
+          done(null, null);
+        },
+      );
   }
 
   #deliver(connection: Connection, filter: string, event: TopicEvent): void {

@@ -27,6 +27,8 @@ const TRPC_CODES: Record<GatewayErrorCode, TRPC_ERROR_CODE_KEY> = {
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_REQUESTS',
   SLOW_CONSUMER: 'TOO_MANY_REQUESTS',
   NOT_FOUND: 'NOT_FOUND',
+  RESTARTING: 'SERVICE_UNAVAILABLE',
+  REPLAYED: 'CONFLICT',
 };
 
 async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) => Promise<T> | T): Promise<T> {

@@ -13,14 +13,29 @@ export type Principal =
   /** A server of an application, by API key. */
   | { kind: 'app'; appDid: string; keyId: string };
 
+/** Payload bytes exactly as a byte protocol (MQTT) received them, delivered as such to byte protocols. */
+export interface RawPayload {
+  bytes: Uint8Array;
+  /** The MQTT 5 content type, when the publisher gave one. */
+  contentType?: string;
+}
+
 /** One delivered message: an id unique per node, a per-topic sequence with no gaps, the payload, the time. */
 export interface TopicEvent {
   topic: string;
-  /** `<topic seq>@<node id>`-style id; stable across redeliveries. */
+  /** `<epoch>/<topic seq>@<node id>`: unique, also across restarts; stable across redeliveries. */
   id: string;
-  /** 1, 2, 3 … per topic, in publish order. A client that sees seq n+2 after n knows it missed n+1. */
+  /** 1, 2, 3 … per topic, in publish order within one epoch. A client that sees seq n+2 after n knows it missed n+1. */
   seq: number;
+  /**
+   * The numbering `seq` belongs to. A topic is numbered anew (from 1) under a new epoch when the node restarts (or
+   * Redis lost its counters): a client that sees an epoch other than its last one must resume, not compare seqs.
+   */
+  epoch: string;
+  /** The payload as JSON protocols see it (for a byte payload: its JSON, or its text, or null when binary). */
   payload: unknown;
+  /** The payload's bytes as a byte protocol published them; MQTT delivers these unchanged. */
+  raw?: RawPayload;
   publishedAtMs: number;
   /** The publishing DID or app, when one is known. */
   from: string | null;
@@ -35,7 +50,11 @@ export type GatewayErrorCode =
   | 'RATE_LIMITED'
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'SLOW_CONSUMER'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** The node is shutting down (a restart, usually): reconnect and resume. */
+  | 'RESTARTING'
+  /** A signed request was used already: sign it again (with a new time). */
+  | 'REPLAYED';
 
 export class GatewayError extends Error {
   override name = 'GatewayError';
@@ -53,6 +72,10 @@ export class GatewayError extends Error {
 export interface GatewayLimits {
   messageBytesMax: number;
   subscriptionsPerConnectionMax: number;
+  /** Subscriptions of all connections from one client address (an IPv6 /64 counts as one), every protocol. */
+  subscriptionsPerIpMax: number;
+  /** Subscriptions of anonymous connections in all, every protocol: anonymous clients cannot lock out the rest. */
+  anonymousSubscriptionsMax: number;
   /** Token bucket per connection: sustained messages per second and burst. */
   connectionRatePerSec: number;
   connectionBurst: number;
@@ -84,6 +107,8 @@ export interface GatewayLimits {
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   messageBytesMax: 64 * 1024,
   subscriptionsPerConnectionMax: 100,
+  subscriptionsPerIpMax: 2000,
+  anonymousSubscriptionsMax: 20_000,
   connectionRatePerSec: 50,
   connectionBurst: 100,
   didRatePerSec: 200,
@@ -117,6 +142,13 @@ export const GATEWAY_ENV = {
     .min(1)
     .max(100_000)
     .default(DEFAULT_GATEWAY_LIMITS.subscriptionsPerConnectionMax),
+  GATEWAY_SUBSCRIPTIONS_PER_IP_MAX: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_GATEWAY_LIMITS.subscriptionsPerIpMax),
+  GATEWAY_ANONYMOUS_SUBSCRIPTIONS_MAX: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(DEFAULT_GATEWAY_LIMITS.anonymousSubscriptionsMax),
   GATEWAY_CONNECTION_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.connectionRatePerSec),
   GATEWAY_CONNECTION_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.connectionBurst),
   GATEWAY_DID_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.didRatePerSec),
@@ -156,6 +188,8 @@ export function gatewayLimitsFromEnv(env: GatewayEnv): GatewayLimits {
   return {
     messageBytesMax: env.GATEWAY_MESSAGE_BYTES_MAX,
     subscriptionsPerConnectionMax: env.GATEWAY_SUBSCRIPTIONS_PER_CONNECTION_MAX,
+    subscriptionsPerIpMax: env.GATEWAY_SUBSCRIPTIONS_PER_IP_MAX,
+    anonymousSubscriptionsMax: env.GATEWAY_ANONYMOUS_SUBSCRIPTIONS_MAX,
     connectionRatePerSec: env.GATEWAY_CONNECTION_RATE_PER_SEC,
     connectionBurst: env.GATEWAY_CONNECTION_BURST,
     didRatePerSec: env.GATEWAY_DID_RATE_PER_SEC,
@@ -174,12 +208,20 @@ export function gatewayLimitsFromEnv(env: GatewayEnv): GatewayLimits {
   };
 }
 
+/** Where a subscription comes from, for the per-address budget ('' for the node's own bridges: not counted per address). */
+export interface SubscriberClient {
+  ip: string;
+}
+
 /** The hub every protocol uses. */
 export interface TopicHub {
   /** Checks the rules, assigns id and seq, delivers to every subscriber on every protocol (and other nodes). */
   publish(principal: Principal, topic: string, payload: unknown): Promise<TopicEvent>;
-  /** Checks the rules; calls `deliver` for each new event of a matching topic (patterns end in `*`); returns unsubscribe. */
-  subscribe(principal: Principal, topic: string, deliver: (event: TopicEvent) => void): Promise<() => void>;
+  /**
+   * Checks the rules and the subscription budgets (node-wide, per client address, anonymous in all); calls
+   * `deliver` for each new event of a matching topic (patterns end in `*`); returns unsubscribe.
+   */
+  subscribe(principal: Principal, topic: string, deliver: (event: TopicEvent) => void, client: SubscriberClient): Promise<() => void>;
   /** Retained events of a topic after `afterSeq` (for resume), at most `limit`. */
   since(principal: Principal, topic: string, afterSeq: number, limit: number): Promise<TopicEvent[]>;
 }
