@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { insertBySeq, type Retained, RetainedQueue } from './retained.ts';
-import { isPattern, isValidTopic, patternRooms } from './topics.ts';
 import { SubscriptionBudget } from './subscription-budget.ts';
+import { isPattern, isValidTopic, patternRooms } from './topics.ts';
 import {
   type GatewayAuth,
   GatewayError,
