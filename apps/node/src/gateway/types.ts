@@ -5,13 +5,20 @@
 
 import { z } from 'zod';
 
-/** Who is on the other end of a connection, whatever the protocol. */
-export type Principal =
+/** Who is on the other end of a connection, whatever the protocol: what a credential resolves to. */
+export type ConnectionPrincipal =
   | { kind: 'anonymous' }
   /** A DID that signed the server's challenge; the session expires. */
   | { kind: 'did'; did: string; sessionId: string; expiresAtMs: number }
   /** A server of an application, by API key. */
   | { kind: 'app'; appDid: string; keyId: string };
+
+/**
+ * Who publishes or subscribes in the hub: a connection's principal, or the MQTT bridge importing what anyone on an
+ * external broker sent on an application's bridged topics. The bridge is not the application (whoever reaches that
+ * broker can publish there): it counts as authenticated, never as the owner (mqtt-bridge.ts, PROTOCOLS.md).
+ */
+export type Principal = ConnectionPrincipal | { kind: 'bridge'; appDid: string; broker: string };
 
 /** Payload bytes exactly as a byte protocol (MQTT) received them, delivered as such to byte protocols. */
 export interface RawPayload {
