@@ -1,5 +1,6 @@
 /** Every table of the node, for drizzle-kit and the typed query builder. */
 
+export * from '../admin/schema.ts';
 export * from '../faucet/schema.ts';
 export * from '../gateway/schema.ts';
 export * from '../ledger/schema.ts';
