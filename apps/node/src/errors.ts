@@ -12,6 +12,8 @@ export const NODE_ERRORS = {
   EXPIRED: false,
   UNAVAILABLE: true,
   UNAUTHORIZED: false,
+  /** A signed request sent a second time: signing it again (a new time) helps, sending it again does not. */
+  REPLAYED: false,
 } as const;
 
 export type NodeErrorCode = keyof typeof NODE_ERRORS;

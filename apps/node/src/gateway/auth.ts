@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { challengeMessage, didMatchesPublicKey, fromHex, isValidDid, verifyAdmin, verifySignature } from '@arc/core';
+import { REPLAYED_MESSAGE, ReplayGuard } from '../admin/replay-guard.ts';
 import type { Database } from '../db/client.ts';
 import { isPattern, topicFamily } from './topics.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal } from './types.ts';
+import { type ConnectionPrincipal, type GatewayAuth, GatewayError, type GatewayLimits, type Principal } from './types.ts';
 
 export { challengeMessage };
 
@@ -60,8 +61,11 @@ export class GatewayAuthService implements GatewayAuth {
   /** Outstanding challenges per client address (clientKeyOf). */
   readonly #challengesByClient = new Map<string, number>();
   readonly #rules = new Map<string, { rule: Omit<TopicRule, 'name'>; atMs: number }>();
+  readonly #replays: ReplayGuard;
 
-  constructor(readonly deps: AuthDeps) {}
+  constructor(readonly deps: AuthDeps) {
+    this.#replays = new ReplayGuard(deps.db, deps.now);
+  }
 
   /**
    * A challenge to sign. One address may hold `challengesPerIpMax` unanswered (RATE_LIMITED past it), so one client
@@ -135,11 +139,11 @@ export class GatewayAuthService implements GatewayAuth {
       now,
       expiresAtMs,
     ]);
-    const principal: Principal = { kind: 'did', did: input.did, sessionId: sha256Hex(token).slice(0, 16), expiresAtMs };
+    const principal: ConnectionPrincipal = { kind: 'did', did: input.did, sessionId: sha256Hex(token).slice(0, 16), expiresAtMs };
     return { token, principal };
   }
 
-  async resolve(credential: string | null | undefined): Promise<Principal> {
+  async resolve(credential: string | null | undefined): Promise<ConnectionPrincipal> {
     if (credential === null || credential === undefined || credential === '') return { kind: 'anonymous' };
     if (credential.startsWith(API_KEY_PREFIX)) return this.#resolveApiKey(credential);
     if (!credential.startsWith(SESSION_PREFIX) || credential.length > 200)
@@ -154,7 +158,7 @@ export class GatewayAuthService implements GatewayAuth {
     return { kind: 'did', did: row.did, sessionId: hash.slice(0, 16), expiresAtMs: row.expiresAtMs };
   }
 
-  async #resolveApiKey(credential: string): Promise<Principal> {
+  async #resolveApiKey(credential: string): Promise<ConnectionPrincipal> {
     const [keyId, secret] = credential.slice(API_KEY_PREFIX.length).split('.');
     if (!keyId || !secret || secret.length > 200) throw new GatewayError('UNAUTHORIZED', 'Malformed API key.');
     const [row] = await this.deps.db.query<{ secretHash: string; appDid: string }>(
@@ -167,6 +171,8 @@ export class GatewayAuthService implements GatewayAuth {
   }
 
   async canSubscribe(principal: Principal, topic: string): Promise<boolean> {
+    // The bridge only imports; what it exports it reads as the application itself (mqtt-bridge.ts).
+    if (principal.kind === 'bridge') return false;
     const family = topicFamily(topic);
     switch (family.kind) {
       case 'chain':
@@ -212,8 +218,11 @@ export class GatewayAuthService implements GatewayAuth {
     return rule;
   }
 
-  /** The DID that signed an application request, when it is the application DID itself. */
-  #authorizeApp(op: string, appDid: string, params: unknown, auth: SignedAppRequest): void {
+  /**
+   * Checks that the application DID itself signed the request, and uses the request up: a copy sent again (by
+   * anyone, also after a restart) is refused with REPLAYED, so an old setTopicRules cannot revert newer rules.
+   */
+  async #authorizeApp(op: string, appDid: string, params: unknown, auth: SignedAppRequest): Promise<void> {
     if (!isValidDid(appDid)) throw new GatewayError('BAD_PAYLOAD', `${appDid} is not a DID.`);
     const verified = verifyAdmin(
       { publicKey: fromHex(auth.publicKey), timeMs: auth.timeMs, signature: fromHex(auth.signature) },
@@ -224,6 +233,8 @@ export class GatewayAuthService implements GatewayAuth {
     );
     if ('error' in verified) throw new GatewayError('UNAUTHORIZED', `Not authorized: ${verified.error}.`);
     if (verified.did !== appDid) throw new GatewayError('FORBIDDEN', `Only ${appDid} itself may ${op} for it.`);
+    if (!(await this.#replays.claim({ did: verified.did, op, name: appDid, params, timeMs: auth.timeMs })))
+      throw new GatewayError('REPLAYED', REPLAYED_MESSAGE);
   }
 
   /**
@@ -231,7 +242,7 @@ export class GatewayAuthService implements GatewayAuth {
    * (it is part of the signed request), so replaying the request hits the existing id instead of minting a key.
    */
   async createApiKey(input: { appDid: string; keyId: string; auth: SignedAppRequest }): Promise<{ keyId: string; apiKey: string }> {
-    this.#authorizeApp('gateway.createApiKey', input.appDid, { keyId: input.keyId }, input.auth);
+    await this.#authorizeApp('gateway.createApiKey', input.appDid, { keyId: input.keyId }, input.auth);
     const [count] = await this.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway_api_keys WHERE app_did = $1', [
       input.appDid,
     ]);
@@ -248,7 +259,7 @@ export class GatewayAuthService implements GatewayAuth {
 
   /** Replaces the rules of an application's topics (names, or `*` for its default). */
   async setTopicRules(input: { appDid: string; rules: TopicRule[]; auth: SignedAppRequest }): Promise<TopicRule[]> {
-    this.#authorizeApp('gateway.setTopicRules', input.appDid, { rules: input.rules }, input.auth);
+    await this.#authorizeApp('gateway.setTopicRules', input.appDid, { rules: input.rules }, input.auth);
     if (input.rules.length > AUTH_LIMITS.rulesPerAppMax)
       throw new GatewayError('TOO_LARGE', `An application has at most ${AUTH_LIMITS.rulesPerAppMax} topic rules.`);
     const now = this.deps.now();
@@ -274,10 +285,12 @@ export class GatewayAuthService implements GatewayAuth {
   }
 }
 
+/** The application itself: its DID's session or one of its API keys. Never the bridge, whoever sent through it. */
 function isOwner(principal: Principal, appDid: string): boolean {
   return (principal.kind === 'did' && principal.did === appDid) || (principal.kind === 'app' && principal.appDid === appDid);
 }
 
+/** `authenticated` admits a DID, an application and the bridge's imports (the operator chose to bridge them). */
 function admits(audience: Audience, principal: Principal, appDid: string): boolean {
   if (audience === 'anyone') return true;
   if (audience === 'authenticated') return principal.kind !== 'anonymous';

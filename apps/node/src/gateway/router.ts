@@ -40,6 +40,8 @@ async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) =
     // RATE_LIMITED is also a node code: send it as one, so clients see the typed code and that a retry helps.
     if (error instanceof GatewayError && error.code === 'RATE_LIMITED')
       throw toTrpcError(new NodeError('RATE_LIMITED', error.message, error.retryAfterMs));
+    // So is REPLAYED (the runtime's signed calls answer it too): one code for "sign it again", whichever API.
+    if (error instanceof GatewayError && error.code === 'REPLAYED') throw toTrpcError(new NodeError('REPLAYED', error.message));
     if (error instanceof GatewayError) throw new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
     throw error;
   }

@@ -12,6 +12,7 @@ import {
   verifyAdmin,
 } from '@arc/core';
 import type { z } from 'zod';
+import { REPLAYED_MESSAGE, ReplayGuard } from '../admin/replay-guard.ts';
 import type { Database } from '../db/client.ts';
 import { NodeError } from '../errors.ts';
 import type { Admission } from '../ledger/admission.ts';
@@ -302,6 +303,15 @@ export class BlockletRuntime {
     const owner = await this.registry.owner(manifest.name);
     if (owner !== null && owner !== verified.did)
       throw new NodeError('BLOCKLET_NAME_TAKEN', `The name ${manifest.name} belongs to ${owner}.`);
+    // Usable once, like every signed admin request (admin/replay-guard.ts); the guard holds no state of its own.
+    const request = {
+      did: verified.did,
+      op: 'upload',
+      name: manifest.name,
+      params: uploadParams({ manifest: input.manifest, files: input.files }),
+      timeMs: auth.timeMs,
+    };
+    if (!(await new ReplayGuard(this.deps.db, this.deps.now).claim(request))) throw new NodeError('REPLAYED', REPLAYED_MESSAGE);
   }
 
   // ---- management ----
@@ -319,6 +329,9 @@ export class BlockletRuntime {
     );
     if ('error' in verified) throw new NodeError('PERMISSION_DENIED', `Not authorized: ${verified.error}.`);
     if (verified.did !== owner) throw new NodeError('PERMISSION_DENIED', `Only the owner (${owner}) may ${op} ${name}.`);
+    // A copy of the request sent again (e.g. an old setAlias that would move live back) is refused: usable once.
+    if (!(await new ReplayGuard(this.deps.db, this.deps.now).claim({ did: owner, op, name, params, timeMs: auth.timeMs })))
+      throw new NodeError('REPLAYED', REPLAYED_MESSAGE);
     return owner;
   }
 
