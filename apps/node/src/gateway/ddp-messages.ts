@@ -33,8 +33,20 @@ export const MethodIn = z.object({
 export const DdpIn = z.discriminatedUnion('msg', [ConnectIn, PingIn, PongIn, SubIn, UnsubIn, MethodIn]);
 export type DdpIn = z.infer<typeof DdpIn>;
 
-/** The optional first param of `sub`: resume after a seq the client already has. */
-export const SubParams = z.tuple([z.strictObject({ afterSeq: z.number().int().nonnegative().optional() }).optional()]).or(z.tuple([]));
+/**
+ * The optional first param of `sub`: resume after a seq the client already has, of the numbering (`epoch`) it
+ * came from (both are on every document and on the subscription's status document).
+ */
+export const SubParams = z
+  .tuple([
+    z
+      .strictObject({
+        afterSeq: z.number().int().nonnegative().optional(),
+        epoch: z.string().min(1).max(128).optional(),
+      })
+      .nullish(),
+  ])
+  .or(z.tuple([]));
 
 /** `login`: a signed challenge (as gateway.login), or `{ resume: token }` to pick up a session. */
 export const LoginParams = z.tuple([
@@ -52,6 +64,25 @@ export const LoginParams = z.tuple([
 export const PublishParams = z.tuple([z.string().min(1).max(256), z.unknown()]);
 /** `blocklet.call`: the blocklet's name and the input of its `call` handler. */
 export const BlockletCallParams = z.tuple([z.string().min(1).max(64), z.unknown()]).or(z.tuple([z.string().min(1).max(64)]));
+
+/** A DDP error object, as Meteor's clients expect it (`Meteor.Error`). */
+export interface DdpError {
+  error: string;
+  reason: string;
+  message: string;
+  errorType: 'Meteor.Error';
+}
+
+export function ddpError(code: string, reason: string): DdpError {
+  return { error: code, reason, message: `${reason} [${code}]`, errorType: 'Meteor.Error' };
+}
+
+/**
+ * The collection of one status document per subscription (id = the subscription id), added before `ready`:
+ * `{ name, seq, epoch, gap }`, where `gap` is `{ reason, resumeFromSeq }` when a resume with `afterSeq` could not
+ * hand over everything after it (the hub's gap signal), else null. Removed when the subscription stops.
+ */
+export const SUBSCRIPTIONS_COLLECTION = 'gateway.subscriptions';
 
 /** The versions of DDP the server speaks. */
 export const DDP_VERSIONS = ['1'] as const;

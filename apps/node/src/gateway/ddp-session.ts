@@ -2,82 +2,75 @@ import { randomUUID } from 'node:crypto';
 import { type RawData, WebSocket } from 'ws';
 import type { z } from 'zod';
 import { NodeError } from '../errors.ts';
+import { parseBoundedJson, stringifyOrNull } from './bounded-json.ts';
 import { DDP_LIMITS, type DdpGatewayOptions } from './ddp.ts';
 import {
   BlockletCallParams,
   DDP_VERSIONS,
+  type DdpError,
   DdpIn,
+  ddpError,
   LoginParams,
   type MethodIn,
   PublishParams,
-  type SubIn,
-  SubParams,
 } from './ddp-messages.ts';
+import { DdpSubscriptions } from './ddp-subscriptions.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { GatewayError, type Principal, type TopicEvent } from './types.ts';
-
-/** One DDP connection: its login, its subscriptions and the documents they hold on the client, its methods. */
+import { GatewayError, type Principal } from './types.ts';
 
 /** WebSocket close codes the DDP gateway uses (4000–4999 are the application's). */
 const CLOSE_SLOW_CONSUMER = 4008;
-const CLOSE_SESSION_EXPIRED = 4001;
 const CLOSE_IDLE = 4002;
 
-/** A DDP error object, as Meteor's clients expect it. */
-interface DdpError {
-  error: string;
-  reason: string;
-  message: string;
-  errorType: 'Meteor.Error';
-}
-
-function ddpError(code: string, reason: string): DdpError {
-  return { error: code, reason, message: `${reason} [${code}]`, errorType: 'Meteor.Error' };
-}
-
-interface Subscription {
-  id: string;
-  name: string;
-  /** Events that arrive while the retained ones are read; null once the subscription is live. */
-  pending: TopicEvent[] | null;
-  /** Ids of the documents the client holds for this subscription, oldest first. */
-  documents: string[];
-  held: Set<string>;
-  unsubscribe: (() => void) | null;
-  stopped: boolean;
-}
-
+/**
+ * One DDP connection: its frames, its login (and the re-check of its subscriptions when that changes, and when
+ * the session expires), its methods. Whatever a frame holds, the worst it gets is an `error`, `nosub` or `result`
+ * error for this connection: nothing a client sends reaches the process as an uncaught exception.
+ */
 export class DdpSession {
   readonly id = randomUUID();
-  principal: Principal = { kind: 'anonymous' };
+  #principal: Principal = { kind: 'anonymous' };
+  /** Bumped on every change of principal (see DdpSubscriptions.reauthorize). */
+  #generation = 0;
   readonly #ws: WebSocket;
   readonly #options: DdpGatewayOptions;
   readonly #bucket: TokenBucket;
-  readonly #subscriptions = new Map<string, Subscription>();
-  /** collection → document id → how many subscriptions hold it (a document is added once, removed with the last). */
-  readonly #collections = new Map<string, Map<string, number>>();
+  readonly #subscriptions: DdpSubscriptions;
   #connected = false;
   #methodsInFlight = 0;
   #heardSinceHeartbeat = true;
+  /** Fires at the session's expiry (see #armExpiry). */
+  #expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     ws: WebSocket,
     options: DdpGatewayOptions,
-    /** The client's address (its sign-in challenges are counted against it). */
+    /** The client's address (its sign-in challenges and subscriptions are counted against it). */
     readonly clientIp = '',
   ) {
     this.#ws = ws;
     this.#options = options;
     this.#bucket = new TokenBucket(options.limits.connectionRatePerSec, options.limits.connectionBurst, options.now());
+    this.#subscriptions = new DdpSubscriptions({
+      hub: options.hub,
+      limits: options.limits,
+      clientIp,
+      principal: () => this.#principal,
+      generation: () => this.#generation,
+      send: (message) => this.#send(message),
+      toDdpError: (error) => this.#toDdpError(error),
+    });
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
     ws.on('error', () => ws.terminate());
   }
 
+  get principal(): Principal {
+    return this.#principal;
+  }
+
   heartbeat(): void {
-    if (this.principal.kind === 'did' && this.principal.expiresAtMs <= this.#options.now()) {
-      this.#ws.close(CLOSE_SESSION_EXPIRED, 'session expired; log in again');
-      return;
-    }
+    // The expiry timer ends an expired session; this is the backstop should the clock have jumped.
+    if (this.#principal.kind === 'did' && this.#principal.expiresAtMs <= this.#options.now()) this.#expire();
     if (!this.#heardSinceHeartbeat) {
       this.#ws.close(CLOSE_IDLE, 'no answer to ping');
       return;
@@ -91,36 +84,59 @@ export class DdpSession {
   }
 
   dispose(): void {
-    for (const sub of this.#subscriptions.values()) {
-      sub.stopped = true;
-      sub.unsubscribe?.();
-    }
-    this.#subscriptions.clear();
-    this.#collections.clear();
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
+    this.#subscriptions.dispose();
   }
 
-  #send(message: Record<string, unknown>): void {
-    if (this.#ws.readyState !== WebSocket.OPEN) return;
+  /** Sends a frame; false (nothing sent, the reason logged) when it cannot be serialized. */
+  #send(message: Record<string, unknown>): boolean {
+    if (this.#ws.readyState !== WebSocket.OPEN) return true;
     if (this.#ws.bufferedAmount > this.#options.limits.clientBufferBytesMax) {
       this.#ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: read faster and reconnect');
-      return;
+      return true;
     }
-    this.#ws.send(JSON.stringify(message));
+    const text = stringifyOrNull(message);
+    if (text === null) {
+      this.#options.log(`ddp: a ${String(message.msg)} frame could not be serialized (too deep, or not JSON); not sent`);
+      return false;
+    }
+    this.#ws.send(text);
+    return true;
   }
 
+  /** `error` for a frame that has no answer of its own; the frame is echoed only when it is small. */
   #error(reason: string, offending?: unknown): void {
-    const echo = offending !== undefined && JSON.stringify(offending).length <= DDP_LIMITS.echoBytesMax;
+    const text = offending === undefined ? null : stringifyOrNull(offending);
+    const echo = text !== null && text.length <= DDP_LIMITS.echoBytesMax;
     this.#send({ msg: 'error', reason, ...(echo ? { offendingMessage: offending } : {}) });
   }
 
-  #onFrame(data: RawData, isBinary: boolean) {
+  /** Any throw while handling a frame is this connection's error, never the process's. */
+  #onFrame(data: RawData, isBinary: boolean): void {
+    try {
+      this.#handleFrame(data, isBinary);
+    } catch (error) {
+      this.#options.log(`ddp: a frame failed: ${(error as Error).stack ?? error}`);
+      this.#error('The node failed to handle the frame; this connection goes on.');
+    }
+  }
+
+  #handleFrame(data: RawData, isBinary: boolean) {
     this.#heardSinceHeartbeat = true;
     if (isBinary) return this.#error('DDP frames are JSON text.');
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
-    } catch {
-      return this.#error('The frame is not JSON.');
+      // Bounded depth: the frame can then be validated, echoed and serialized without a stack overflow.
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.from(data).toString('utf8');
+      json = parseBoundedJson(text, this.#options.limits.messageBytesMax * 2 + DDP_LIMITS.frameOverheadBytes);
+    } catch (error) {
+      if (error instanceof GatewayError) return this.#error(`The frame is not DDP: ${error.message}`);
+      throw error;
     }
     const parsed = DdpIn.safeParse(json);
     if (!parsed.success) {
@@ -131,16 +147,25 @@ export class DdpSession {
     if (message.msg === 'connect') return this.#connect(message.version, message.support);
     if (!this.#connected) return this.#error('Send connect first.', json);
     if (message.msg === 'pong') return;
-    if (message.msg === 'ping') return this.#send({ msg: 'pong', ...(message.id === undefined ? {} : { id: message.id }) });
+    if (message.msg === 'ping') return void this.#send({ msg: 'pong', ...(message.id === undefined ? {} : { id: message.id }) });
     if (!this.#bucket.take(this.#options.now())) {
       const error = ddpError('RATE_LIMITED', 'Too many messages; slow down.');
       if (message.msg === 'method') return this.#result(message.id, { error });
-      if (message.msg === 'sub') return this.#send({ msg: 'nosub', id: message.id, error });
+      if (message.msg === 'sub') return void this.#send({ msg: 'nosub', id: message.id, error });
       return this.#error(error.reason, json);
     }
-    if (message.msg === 'sub') return void this.#sub(message);
-    if (message.msg === 'unsub') return this.#unsub(message.id);
-    return void this.#method(message);
+    if (message.msg === 'sub') {
+      if (this.#subscriptions.has(message.id)) return this.#error(`The subscription id ${message.id} is in use.`, message);
+      return void this.#subscriptions.start(message).catch((error) => this.#failed('sub', error));
+    }
+    if (message.msg === 'unsub') return this.#subscriptions.unsub(message.id);
+    return void this.#method(message).catch((error) => this.#failed('method', error));
+  }
+
+  /** A sub or method path threw past its own handling (a bug): logged, and the connection is told. */
+  #failed(what: string, error: unknown): void {
+    this.#options.log(`ddp: a ${what} failed: ${(error as Error).stack ?? error}`);
+    this.#error(`The node failed to handle a ${what}; try again.`);
   }
 
   #connect(version: string, support: string[] | undefined): void {
@@ -158,114 +183,46 @@ export class DdpSession {
     this.#send({ msg: 'connected', session: this.id });
   }
 
-  // ---- publications ----
+  // ---- login ----
 
-  async #sub(message: z.infer<typeof SubIn>): Promise<void> {
-    const { hub, limits } = this.#options;
-    if (this.#subscriptions.has(message.id)) return this.#error(`The subscription id ${message.id} is in use.`, message);
-    const params = SubParams.safeParse(message.params ?? []);
-    if (!params.success)
-      return this.#send({ msg: 'nosub', id: message.id, error: ddpError('BAD_PAYLOAD', 'sub params are [] or [{ afterSeq }].') });
-    if (this.#subscriptions.size >= limits.subscriptionsPerConnectionMax)
-      return this.#send({
-        msg: 'nosub',
-        id: message.id,
-        error: ddpError('TOO_MANY_SUBSCRIPTIONS', `A connection has at most ${limits.subscriptionsPerConnectionMax} subscriptions.`),
-      });
-    const sub: Subscription = {
-      id: message.id,
-      name: message.name,
-      pending: [],
-      documents: [],
-      held: new Set(),
-      unsubscribe: null,
-      stopped: false,
-    };
-    this.#subscriptions.set(sub.id, sub);
-    const principal = this.principal;
-    try {
-      // Subscribe first and hold what arrives, then read the retained events: nothing falls in between.
-      const unsubscribe = await hub.subscribe(
-        principal,
-        sub.name,
-        (event) => {
-          if (sub.pending === null) return this.#add(sub, event);
-          sub.pending.push(event);
-          if (sub.pending.length > DDP_LIMITS.pendingEventsMax) sub.pending.shift();
-        },
-        { ip: this.clientIp },
-      );
-      if (sub.stopped) return unsubscribe();
-      sub.unsubscribe = unsubscribe;
-      const retained = await hub.since(principal, sub.name, params.data[0]?.afterSeq ?? 0, limits.retainedPerTopicMax);
-      if (sub.stopped) return;
-      const pending = sub.pending ?? [];
-      sub.pending = null;
-      for (const event of retained.slice(-DDP_LIMITS.documentsPerSubscriptionMax)) this.#add(sub, event);
-      for (const event of pending) this.#add(sub, event);
-      this.#send({ msg: 'ready', subs: [sub.id] });
-    } catch (error) {
-      sub.unsubscribe?.();
-      if (this.#subscriptions.get(sub.id) === sub) this.#subscriptions.delete(sub.id);
-      this.#send({ msg: 'nosub', id: sub.id, error: this.#toDdpError(error) });
-    }
+  /**
+   * Meteor's semantics: a change of user re-runs the connection's subscriptions. Those the new principal may not
+   * hold are stopped (`nosub` with an error) before the method's `result` goes out.
+   */
+  async #setPrincipal(principal: Principal, expiredCode?: 'SESSION_EXPIRED'): Promise<void> {
+    this.#principal = principal;
+    this.#generation += 1;
+    this.#armExpiry();
+    await this.#subscriptions.reauthorize(expiredCode);
   }
 
-  /** A pattern's events come from many topics, whose seqs (and so ids) repeat: their documents carry the topic in the id. */
-  #documentId(sub: Subscription, event: TopicEvent): string {
-    return sub.name === event.topic ? event.id : `${event.topic}/${event.id}`;
+  /** A timer at the session's expiry (re-armed past setTimeout's ceiling), so subscriptions end then, not at a heartbeat. */
+  #armExpiry(): void {
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
+    const principal = this.#principal;
+    if (principal.kind !== 'did') return;
+    const delayMs = Math.min(Math.max(0, principal.expiresAtMs - this.#options.now()), DDP_LIMITS.timerDelayMaxMs);
+    this.#expiryTimer = setTimeout(() => {
+      this.#expiryTimer = null;
+      if (this.#principal !== principal) return;
+      if (principal.expiresAtMs <= this.#options.now()) this.#expire();
+      else this.#armExpiry();
+    }, delayMs);
+    this.#expiryTimer.unref();
   }
 
-  #add(sub: Subscription, event: TopicEvent): void {
-    if (sub.stopped) return;
-    const id = this.#documentId(sub, event);
-    if (sub.held.has(id)) return;
-    sub.held.add(id);
-    sub.documents.push(id);
-    let collection = this.#collections.get(sub.name);
-    if (!collection) {
-      collection = new Map();
-      this.#collections.set(sub.name, collection);
-    }
-    const refs = collection.get(id) ?? 0;
-    collection.set(id, refs + 1);
-    if (refs === 0) {
-      const fields = { topic: event.topic, seq: event.seq, payload: event.payload, publishedAtMs: event.publishedAtMs, from: event.from };
-      this.#send({ msg: 'added', collection: sub.name, id, fields });
-    }
-    if (sub.documents.length > DDP_LIMITS.documentsPerSubscriptionMax) {
-      const oldest = sub.documents.shift();
-      if (oldest !== undefined) this.#release(sub, oldest);
-    }
-  }
-
-  #release(sub: Subscription, id: string): void {
-    sub.held.delete(id);
-    const collection = this.#collections.get(sub.name);
-    const refs = collection?.get(id) ?? 0;
-    if (!collection || refs === 0) return;
-    if (refs > 1) return void collection.set(id, refs - 1);
-    collection.delete(id);
-    if (collection.size === 0) this.#collections.delete(sub.name);
-    this.#send({ msg: 'removed', collection: sub.name, id });
-  }
-
-  #unsub(id: string): void {
-    const sub = this.#subscriptions.get(id);
-    if (sub) {
-      sub.stopped = true;
-      sub.unsubscribe?.();
-      for (const doc of sub.documents) this.#release(sub, doc);
-      sub.documents = [];
-      this.#subscriptions.delete(id);
-    }
-    this.#send({ msg: 'nosub', id });
+  /** The session expired: the connection goes on anonymous; what it may no longer hold ends with SESSION_EXPIRED. */
+  #expire(): void {
+    if (this.#principal.kind !== 'did') return;
+    this.#setPrincipal({ kind: 'anonymous' }, 'SESSION_EXPIRED').catch((error) => this.#failed('session expiry', error));
   }
 
   // ---- methods ----
 
   #result(id: string, outcome: { result: unknown } | { error: DdpError }): void {
-    this.#send({ msg: 'result', id, ...outcome });
+    if (!this.#send({ msg: 'result', id, ...outcome }))
+      this.#send({ msg: 'result', id, error: ddpError('BAD_PAYLOAD', 'The result cannot be serialized as JSON (too deep?).') });
     this.#send({ msg: 'updated', methods: [id] });
   }
 
@@ -299,19 +256,19 @@ export class DdpSession {
         if ('resume' in input) {
           const principal = await auth.resolve(input.resume);
           if (principal.kind === 'anonymous') throw new GatewayError('UNAUTHORIZED', 'Not a session token or API key.');
-          this.principal = principal;
+          await this.#setPrincipal(principal);
           return principal.kind === 'did' ? { did: principal.did, expiresAtMs: principal.expiresAtMs } : { appDid: principal.appDid };
         }
         const { token, principal } = await auth.login(input);
-        this.principal = principal;
+        await this.#setPrincipal(principal);
         return { token, did: input.did, expiresAtMs: principal.kind === 'did' ? principal.expiresAtMs : 0 };
       }
       case 'logout':
-        this.principal = { kind: 'anonymous' };
+        await this.#setPrincipal({ kind: 'anonymous' });
         return null;
       case 'publish': {
         const [topic, payload] = parseParams(PublishParams, params, 'publish takes [topic, payload]');
-        const principal = this.principal;
+        const principal = this.#principal;
         if (principal.kind === 'did' && principal.expiresAtMs <= now())
           throw new GatewayError('SESSION_EXPIRED', 'The session expired; log in again.');
         const event = await hub.publish(principal, topic, payload);

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { InvokeOptions, InvokeOutcome } from '../runtime/service.ts';
 import { DdpSession } from './ddp-session.ts';
+import type { GatewayHub } from './hub.ts';
 import type { GatewayAuth, GatewayLimits, TopicHub } from './types.ts';
 
 export const DDP_LIMITS = {
@@ -18,13 +19,23 @@ export const DDP_LIMITS = {
   heartbeatMs: 25_000,
   /** An offending frame is echoed back in `error` only below this size. */
   echoBytesMax: 1024,
+  /** Tries of a `sub` whose rule check raced a login or logout (each try re-checks under the newest principal). */
+  subscribeAttemptsMax: 3,
+  /** setTimeout's ceiling (2^31-1 ms); a session expiring later is re-armed when this fires. */
+  timerDelayMaxMs: 2_147_483_647,
 } as const;
+
+/** Meteor's default DDP path (`ws://host/websocket`, what Meteor clients and ddp.js users connect to) and ours. */
+export const DDP_PATHS = ['/ddp', '/websocket'] as const;
+
+/** The hub as DDP uses it: the protocols' contract, plus resume() for the gap signal of a resumed `sub`. */
+export type DdpHub = TopicHub & Pick<GatewayHub, 'resume'>;
 
 export interface DdpGatewayOptions {
   server: HttpServer;
-  /** The HTTP path of the DDP websocket; other upgrade requests (Socket.io's) are left alone. */
-  path?: string;
-  hub: TopicHub;
+  /** The HTTP paths of the DDP websocket (default DDP_PATHS); other upgrade requests (Socket.io's, MQTT's) are left alone. */
+  paths?: readonly string[];
+  hub: DdpHub;
   auth: GatewayAuth;
   limits: GatewayLimits;
   /** Where `blocklet.call` goes (the blocklet runtime). */
@@ -34,19 +45,22 @@ export interface DdpGatewayOptions {
 }
 
 /**
- * DDP (Meteor's protocol, version 1) over a plain WebSocket at /ddp. A topic is a publication: `sub` with the
+ * DDP (Meteor's protocol, version 1) over a plain WebSocket at /ddp and /websocket (no SockJS). A topic is a publication: `sub` with the
  * topic as name sends the retained events as `added` documents of a collection named after the topic, then
  * `ready`, then an `added` per new event. Methods: `gateway.challenge`, `login`, `logout`, `publish` and
  * `blocklet.call`. Every frame is parsed; a bad one is answered `error` and the connection lives on.
  */
 export class DdpGateway {
+  /** The first of `paths` (`/ddp`). */
   readonly path: string;
+  readonly paths: readonly string[];
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<DdpSession>();
   readonly #timer: NodeJS.Timeout;
 
   constructor(readonly options: DdpGatewayOptions) {
-    this.path = options.path ?? '/ddp';
+    this.paths = options.paths ?? DDP_PATHS;
+    this.path = this.paths[0] ?? '/ddp';
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.messageBytesMax * 2 + DDP_LIMITS.frameOverheadBytes,
@@ -71,9 +85,10 @@ export class DdpGateway {
   }
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== this.path) {
-      // Another protocol's upgrade (Socket.io listens for its own path); with no one else listening, refuse it.
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!this.paths.includes(path)) {
+      // Another protocol's upgrade (Socket.io and MQTT over WebSockets listen for their own paths); with no one
+      // else listening, nobody would answer it: refuse it.
       if (this.options.server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
@@ -81,13 +96,19 @@ export class DdpGateway {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new DdpSession(ws, this.options, req.socket.remoteAddress);
-      this.#sessions.add(session);
-      ws.once('close', () => {
-        session.dispose();
-        this.#sessions.delete(session);
+    // An upgrade listener that throws is an uncaught exception of the HTTP server: end this request instead.
+    try {
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = new DdpSession(ws, this.options, req.socket.remoteAddress);
+        this.#sessions.add(session);
+        ws.once('close', () => {
+          session.dispose();
+          this.#sessions.delete(session);
+        });
       });
-    });
+    } catch (error) {
+      this.options.log(`ddp: an upgrade failed: ${(error as Error).stack ?? error}`);
+      socket.destroy();
+    }
   };
 }
