@@ -222,24 +222,36 @@ describe('gateway: limits', () => {
 });
 
 describe('gateway: reconnect', () => {
-  it('recovers what a client missed within the window, in order and once', async () => {
+  it('holds no Socket.io session: a client that comes back resumes with afterSeq and gets what it missed, in order, once', async () => {
     const socket = rawSocket(node.url);
     sockets.push(socket);
     await connected(socket);
     const events: TopicEvent[] = collect(socket);
-    expect(await ack(socket, 'subscribe', { topic: 'chat:recover' })).toMatchObject({ ok: true });
+    const first = await ack(socket, 'subscribe', { topic: 'chat:recover' });
+    expect(first).toMatchObject({ ok: true });
     for (let i = 0; i < 3; i++) await nodePublish(node, 'chat:recover', { i });
     await until(() => events.length === 3);
     const reconnected = new Promise<void>((resolve) => socket.io.once('reconnect', () => resolve()));
-    socket.io.engine.close(); // the transport dies; the server keeps the session for the window
+    socket.io.engine.close(); // the transport dies
     await until(() => !socket.connected);
     for (let i = 3; i < 8; i++) await nodePublish(node, 'chat:recover', { i });
     await reconnected;
     await until(() => socket.connected);
-    expect(socket.recovered).toBe(true);
+    // Connection-state recovery is off: nothing was kept for the old connection, and it is in no room now.
+    expect(socket.recovered).toBeFalsy();
+    expect(await ack(socket, 'subscriptions', undefined)).toEqual({ ok: true, topics: [] });
+    const last = events.at(-1) as TopicEvent;
+    expect(await ack(socket, 'subscribe', { topic: 'chat:recover', afterSeq: last.seq, epoch: last.epoch })).toMatchObject({
+      ok: true,
+      replayed: 5,
+    });
     await until(() => events.length >= 8);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await ack(socket, 'subscriptions', undefined)).toEqual({
+      ok: true,
+      topics: [{ topic: 'chat:recover', seq: 8, epoch: first.ok ? first.epoch : null }],
+    });
   });
 });
 

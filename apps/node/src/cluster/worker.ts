@@ -5,7 +5,6 @@ import { parseEnv } from '../config/env.ts';
 import { nodeOptionsFromEnv } from '../config/node-options.ts';
 import type { Gateway } from '../gateway/service.ts';
 import { startStandaloneGateway } from '../gateway/standalone.ts';
-import { patternRooms } from '../gateway/topics.ts';
 import { DEFAULT_GATEWAY_LIMITS } from '../gateway/types.ts';
 import { startNode } from '../node.ts';
 import type { PrimaryMessage, WorkerMessage, WorkerRole } from './messages.ts';
@@ -58,12 +57,12 @@ function reportSessions(io: SocketServer): void {
  * Hook wanted in hub.ts instead: a `chainTopicsScope: 'cluster'` option (CLUSTER.md).
  */
 function shareChainTopics(gateway: Gateway): void {
-  const { hub, socket } = gateway;
+  const { hub } = gateway;
   const fanout = hub.fanout;
   hub.fanout = (event, scope) => {
-    if (scope === 'cluster') return fanout(event, scope);
-    socket.io.to([event.topic, ...patternRooms(event.topic)]).emit('event', event);
-    hub.forward(event);
+    fanout(event, scope);
+    // The other processes' clients hear it from their own hubs (forward → ingest → their rooms).
+    if (scope === 'local') hub.forward(event);
   };
 }
 

@@ -98,13 +98,57 @@ describe('gateway hub bounds', () => {
   it('numbers topics that Redis sequences under the cluster epoch, and claims no gap it cannot know', async () => {
     const hub = hubWith({});
     let next = 40;
-    hub.sequencer = async () => ++next;
+    hub.clusterEpoch = 'c1';
+    hub.sequencer = async () => ({ seq: ++next, epoch: 'c1' });
     const event = await hub.publishAs('chat:shared', {}, null);
-    expect(event.seq).toBe(41);
-    expect(hub.epochOf('chat:shared')).toBe('cluster');
+    expect(event).toMatchObject({ seq: 41, epoch: 'c1', id: 'c1/41@did:abt:test' });
+    expect(hub.epochOf('chat:shared')).toBe('c1');
     expect(hub.epochOf('chain:blocks')).toBe('e1');
     // A client further along than this node has heard (another node took the later publishes): no claim either way.
-    expect(hub.resume('chat:shared', 45, 'cluster', 10)).toMatchObject({ events: [], gap: null });
-    expect(hub.resume('chat:shared', 30, 'cluster', 10).gap).toEqual({ reason: 'EVICTED', resumeFromSeq: 41 });
+    expect(hub.resume('chat:shared', 45, 'c1', 10)).toMatchObject({ events: [], gap: null });
+    expect(hub.resume('chat:shared', 30, 'c1', 10).gap).toEqual({ reason: 'EVICTED', resumeFromSeq: 41 });
+  });
+
+  it('starts shared topics afresh when Redis numbers under a new epoch, and drops late events of the old one', async () => {
+    const logged: string[] = [];
+    const hub = new GatewayHub({
+      auth: noRules,
+      limits: DEFAULT_GATEWAY_LIMITS,
+      nodeId: 'did:abt:test',
+      now: () => 0,
+      log: (line) => logged.push(line),
+      epoch: 'e1',
+    });
+    let redis = { epoch: 'c1', seq: 0 };
+    hub.clusterEpoch = 'c1';
+    hub.sequencer = async () => ({ seq: ++redis.seq, epoch: redis.epoch });
+    for (let i = 0; i < 3; i++) await hub.publishAs('chat:reset', { i }, null);
+    await hub.publishAs('chain:blocks', { height: 1 }, null);
+    redis = { epoch: 'c2', seq: 0 }; // Redis lost its data: a new epoch, counters from 1
+    const fresh = await hub.publishAs('chat:reset', { i: 3 }, null);
+    expect(fresh).toMatchObject({ seq: 1, epoch: 'c2' });
+    expect(hub.clusterEpoch).toBe('c2');
+    expect(hub.retainedAfter('chat:reset', 0, 10)).toEqual([fresh]);
+    // The node's own numbering is untouched.
+    expect(hub.retainedAfter('chain:blocks', 0, 10).map((e) => e.seq)).toEqual([1]);
+    // A client of the old numbering learns it restarted and gets the new one from its start.
+    expect(hub.resume('chat:reset', 3, 'c1', 10)).toMatchObject({
+      events: [fresh],
+      epoch: 'c2',
+      gap: { reason: 'RESTARTED', resumeFromSeq: 1 },
+    });
+    // Another node's late event of the old numbering is not recorded as if it were the new one.
+    hub.ingest({ topic: 'chat:reset', id: 'c1/4@other', seq: 4, epoch: 'c1', payload: null, publishedAtMs: 0, from: null });
+    expect(hub.retainedAfter('chat:reset', 0, 10)).toEqual([fresh]);
+    expect(logged.some((line) => line.includes('c1/4@other'))).toBe(true);
+  });
+
+  it('refuses a payload nested deeper than the JSON bound before anything stringifies it', async () => {
+    const hub = hubWith({});
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    await expect(hub.publishAs('chat:deep', deep, null)).rejects.toMatchObject({ code: 'BAD_PAYLOAD' });
+    await expect(hub.publish({ kind: 'anonymous' }, 'chat:deep', deep)).rejects.toMatchObject({ code: 'BAD_PAYLOAD' });
+    expect(hub.currentSeq('chat:deep')).toBe(0);
   });
 });

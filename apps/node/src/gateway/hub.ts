@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { JSON_BOUNDS, stringifyOrNull, valueDepth } from './bounded-json.ts';
 import { insertBySeq, type Retained, RetainedQueue } from './retained.ts';
 import { SubscriptionBudget } from './subscription-budget.ts';
 import { isPattern, isValidTopic, patternRooms } from './topics.ts';
@@ -27,21 +28,30 @@ export const HUB_LIMITS = {
   forgottenSeqBuckets: 4096,
   /** Bytes counted per retained event besides its payload JSON, topic and publisher (id, seq, times, framing). */
   eventOverheadBytes: 128,
+  /** Cluster epochs this hub has seen replaced: a late event of one of them is stale (dropped, not renumbered). */
+  retiredEpochsMax: 16,
 } as const;
 
-/** Where an event goes besides local subscribers: the Socket.io rooms of this node, or of every node. */
+/**
+ * Whom an event concerns: only this node (`local`: ledger topics, each node derives its own) or every node of a
+ * cluster (`cluster`). Either way the fan-out reaches this node's Socket.io rooms only: other nodes' clients hear
+ * the event from their own hub (forward → ingest), so every node delivers in the order its hub records.
+ */
 export type FanoutScope = 'local' | 'cluster';
 export type Fanout = (event: TopicEvent, scope: FanoutScope) => void;
 
-/** Assigns per-topic seqs shared by every node (Redis INCR); without one, the hub counts locally. */
-export type Sequencer = (topic: string) => Promise<number>;
+/**
+ * Assigns per-topic seqs shared by every node (Redis, one script: the cluster epoch and the topic's next seq,
+ * together); without one, the hub counts locally under its own epoch.
+ */
+export type Sequencer = (topic: string) => Promise<{ seq: number; epoch: string }>;
 
 /** Ledger topics: every node derives them from its own copy of the chain, so each node numbers and delivers its own. */
 export function isNodeLocalTopic(topic: string): boolean {
   return topic.startsWith('chain:') || topic.startsWith('account:');
 }
 
-/** The epoch of topics numbered by the cluster's shared sequencer (Redis): it outlives every node's restarts. */
+/** The epoch of shared topics until the cluster's own (kept in Redis) is known: set `clusterEpoch` at start. */
 export const CLUSTER_EPOCH = 'cluster';
 
 /** Why a resume cannot hand a client everything after its `afterSeq`. */
@@ -82,6 +92,8 @@ export interface HubStats {
 /** One retained event and what it costs; `gone` once evicted (the queues drop it lazily). */
 interface TopicState {
   seq: number;
+  /** The numbering `seq` and the ring belong to; an event of another one starts the topic afresh. */
+  epoch: string;
   /** Retained events in seq order. */
   ring: Retained[];
   bytes: number;
@@ -125,6 +137,9 @@ export class GatewayHub implements TopicHub {
   /** Subscriptions counted node-wide, per client address and for anonymous principals, every protocol. */
   readonly budget: SubscriptionBudget;
   readonly epoch: string;
+  /** The epoch of topics the sequencer numbers (Redis keeps it; a Redis that lost its data makes a new one). */
+  clusterEpoch: string = CLUSTER_EPOCH;
+  readonly #retiredEpochs: string[] = [];
   fanout: Fanout = () => undefined;
   sequencer: Sequencer | null = null;
   /** Forwards an event to the hubs of other nodes (set with the Redis adapter). */
@@ -149,9 +164,10 @@ export class GatewayHub implements TopicHub {
     return this.publishAs(topic, payload, fromOf(principal), raw);
   }
 
-  /** Throws TOO_LARGE when the payload's JSON exceeds the message bound. */
+  /** Throws BAD_PAYLOAD when the payload nests deeper than JSON_BOUNDS.depthMax, TOO_LARGE past the message bound. */
   checkSize(payload: unknown): void {
-    this.#checkBytes(Buffer.byteLength(JSON.stringify(payload ?? null) ?? 'null'));
+    checkDepth(payload);
+    this.#checkBytes(Buffer.byteLength(stringifyOrNull(payload ?? null) ?? 'null'));
   }
 
   #checkBytes(bytes: number): void {
@@ -161,9 +177,17 @@ export class GatewayHub implements TopicHub {
 
   /** Publishes without the rules (the node's own bridges, after their own checks). */
   async publishAs(topic: string, payload: unknown, from: string | null, raw?: RawPayload): Promise<TopicEvent> {
-    const local = this.#numbersLocally(topic);
-    const seq = local ? this.currentSeq(topic) + 1 : await (this.sequencer as Sequencer)(topic);
-    const epoch = this.epochOf(topic);
+    // Before anything stringifies it (size, retained bytes, Socket.io's encoder): a deep value would throw there.
+    checkDepth(payload);
+    let seq: number;
+    let epoch: string;
+    if (this.#numbersLocally(topic)) {
+      seq = this.currentSeq(topic) + 1;
+      epoch = this.epochOf(topic);
+    } else {
+      ({ seq, epoch } = await (this.sequencer as Sequencer)(topic));
+      this.#adoptClusterEpoch(epoch);
+    }
     const event: TopicEvent = {
       topic,
       id: `${epoch}/${seq}@${this.deps.nodeId}`,
@@ -181,10 +205,40 @@ export class GatewayHub implements TopicHub {
     return event;
   }
 
-  /** An event another node published (its Socket.io clients were reached through the adapter already). */
+  /**
+   * An event another node published: recorded, then delivered to this node's subscribers and Socket.io rooms in
+   * the same step, so a subscribe (replay, then join) sees it exactly once, in the replay or live. An event of a
+   * cluster epoch this hub saw replaced is stale (its numbering is gone) and dropped.
+   */
   ingest(event: TopicEvent): void {
+    if (!isNodeLocalTopic(event.topic) && this.sequencer !== null) {
+      if (this.#retiredEpochs.includes(event.epoch)) {
+        this.deps.log(`gateway hub: dropped ${event.id} of ${event.topic}: its epoch was replaced (Redis lost its counters)`);
+        return;
+      }
+      this.#adoptClusterEpoch(event.epoch);
+    }
     this.#record(event);
     this.#deliverLocal(event);
+    this.fanout(event, isNodeLocalTopic(event.topic) ? 'local' : 'cluster');
+  }
+
+  /**
+   * A sequencer that answers with an epoch other than the known one means Redis numbers anew (it lost its data):
+   * what this hub holds of shared topics belongs to the old numbering, so it is dropped (resuming clients get a
+   * RESTARTED gap and the new numbering from its start).
+   */
+  #adoptClusterEpoch(epoch: string): void {
+    if (epoch === this.clusterEpoch) return;
+    const old = this.clusterEpoch;
+    this.clusterEpoch = epoch;
+    const retired = this.#retiredEpochs.indexOf(epoch);
+    if (retired >= 0) this.#retiredEpochs.splice(retired, 1);
+    if (old !== CLUSTER_EPOCH) {
+      this.#retiredEpochs.push(old);
+      if (this.#retiredEpochs.length > HUB_LIMITS.retiredEpochsMax) this.#retiredEpochs.shift();
+    }
+    for (const [topic, state] of [...this.#topics]) if (!this.#numbersLocally(topic) && state.epoch !== epoch) this.#forgetTopic(topic);
   }
 
   /**
@@ -288,14 +342,25 @@ export class GatewayHub implements TopicHub {
     return { events, seq, epoch: topicEpoch, gap: reason === null ? null : { reason, resumeFromSeq } };
   }
 
-  /** The numbering a topic's seqs belong to: this hub's epoch, or the cluster's for topics Redis numbers. */
+  /**
+   * The numbering a topic's seqs belong to: that of its last recorded event (a gateway worker records the full
+   * node's chain events), else this hub's epoch, or the cluster's for topics Redis numbers.
+   */
   epochOf(topic: string): string {
-    return this.#numbersLocally(topic) ? this.epoch : CLUSTER_EPOCH;
+    const known = this.#topics.get(topic)?.epoch;
+    if (known !== undefined) return known;
+    return this.#numbersLocally(topic) ? this.epoch : this.clusterEpoch;
   }
 
-  /** The last seq of a topic this node knows (0 for none; above 0 for a topic it has forgotten). */
+  /**
+   * The last seq of a topic this node knows (0 for none; above 0 for a topic it has forgotten). Redis remembers
+   * shared topics' seqs, so for those this is only what this node heard.
+   */
   currentSeq(topic: string): number {
-    return this.#topics.get(topic)?.seq ?? this.#droppedSeqs.get(topic) ?? this.#forgottenSeqFloor[bucketOf(topic)] ?? 0;
+    const state = this.#topics.get(topic);
+    if (state) return state.seq;
+    if (!this.#numbersLocally(topic)) return 0;
+    return this.#droppedSeqs.get(topic) ?? this.#forgottenSeqFloor[bucketOf(topic)] ?? 0;
   }
 
   stats(): HubStats {
@@ -320,10 +385,15 @@ export class GatewayHub implements TopicHub {
   #record(event: TopicEvent): void {
     const { limits } = this.deps;
     let state = this.#topics.get(event.topic);
+    if (state && state.epoch !== event.epoch) {
+      // Another numbering (Redis numbers anew, or a worker hears another node's chain): its seqs start afresh.
+      this.#forgetTopic(event.topic);
+      state = undefined;
+    }
     if (state) {
       this.#topics.delete(event.topic); // re-inserted below: the map's order is least recently published first
     } else {
-      state = { seq: this.currentSeq(event.topic), ring: [], bytes: 0 };
+      state = { seq: this.epochOf(event.topic) === event.epoch ? this.currentSeq(event.topic) : 0, epoch: event.epoch, ring: [], bytes: 0 };
       this.#droppedSeqs.delete(event.topic);
     }
     this.#topics.set(event.topic, state);
@@ -371,12 +441,24 @@ export class GatewayHub implements TopicHub {
     if (publisher.queue.live === 0) this.#publishers.delete(event.from);
   }
 
-  /** Drops a topic and its retained events; its last seq is remembered so the topic goes on from it. */
+  /** Drops a topic's retained events and state without remembering its seq (its numbering is gone). */
+  #forgetTopic(topic: string): void {
+    const state = this.#topics.get(topic);
+    if (!state) return;
+    while (state.ring.length > 0) this.#evict(state.ring[0]);
+    this.#topics.delete(topic);
+  }
+
+  /**
+   * Drops a topic and its retained events; a topic this hub numbers has its last seq remembered so it goes on from
+   * it (Redis remembers shared topics' seqs).
+   */
   #dropTopic(topic: string): void {
     const state = this.#topics.get(topic);
     if (!state) return;
     while (state.ring.length > 0) this.#evict(state.ring[0]);
     this.#topics.delete(topic);
+    if (!this.#numbersLocally(topic) || state.epoch !== this.epoch) return;
     this.#droppedSeqs.set(topic, state.seq);
     while (this.#droppedSeqs.size > HUB_LIMITS.droppedTopicSeqsMax) {
       const [name, seq] = this.#droppedSeqs.entries().next().value as [string, number];
@@ -405,12 +487,18 @@ export class GatewayHub implements TopicHub {
 /** What a retained event costs: its payload JSON (and raw bytes), topic and publisher, plus a fixed overhead. */
 function retainedBytesOf(event: TopicEvent): number {
   return (
-    Buffer.byteLength(JSON.stringify(event.payload) ?? 'null') +
+    Buffer.byteLength(stringifyOrNull(event.payload) ?? 'null') +
     (event.raw?.bytes.byteLength ?? 0) +
     Buffer.byteLength(event.topic) +
     (event.from === null ? 0 : Buffer.byteLength(event.from)) +
     HUB_LIMITS.eventOverheadBytes
   );
+}
+
+/** BAD_PAYLOAD for a value nested deeper than JSON_BOUNDS.depthMax (counted without recursion). */
+function checkDepth(payload: unknown): void {
+  if (valueDepth(payload) > JSON_BOUNDS.depthMax)
+    throw new GatewayError('BAD_PAYLOAD', `The payload nests deeper than ${JSON_BOUNDS.depthMax} levels; flatten it.`);
 }
 
 /** The forgotten-seq bucket of a topic name (FNV-1a). */
@@ -423,5 +511,7 @@ function bucketOf(topic: string): number {
 function fromOf(principal: Principal): string | null {
   if (principal.kind === 'did') return principal.did;
   if (principal.kind === 'app') return principal.appDid;
+  // Not the application's DID: subscribers must not take a bridged message for the application's own.
+  if (principal.kind === 'bridge') return `mqtt-bridge:${principal.appDid}`;
   return null;
 }

@@ -7,6 +7,7 @@ import type { TopicBus } from '../runtime/topics.ts';
 import { GatewayAuthService } from './auth.ts';
 import { GatewayHub } from './hub.ts';
 import { HubBridges } from './hub-bridges.ts';
+import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
 import { SocketGateway } from './socket.ts';
 import type { GatewayLimits, TopicEvent } from './types.ts';
 
@@ -38,7 +39,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const FORWARD_EVENT = 'arc:gateway:event';
+/** The server-side event hub events travel between nodes under (standalone.ts uses the same name). */
+export const FORWARD_EVENT = 'arc:gateway:event';
 
 /** Starts the gateway on the node's HTTP server (with REDIS_URL: the Redis streams adapter and shared seqs). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -73,7 +75,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   if (redis) {
     const client = redis;
-    hub.sequencer = async (topic) => Number(await client.incr(`${prefix}:gw:seq:${topic}`));
+    // The cluster's epoch lives in Redis beside the counters: a Redis that lost them gives a new one.
+    hub.clusterEpoch = await readClusterEpoch(client, prefix, now);
+    hub.sequencer = redisSequencer(client, prefix, now);
     hub.forward = (event) => socket.io.serverSideEmit(FORWARD_EVENT, event);
     socket.io.on(FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
   }

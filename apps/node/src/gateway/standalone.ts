@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import { GatewayHub } from './hub.ts';
+import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
 import type { GatewayRedisOptions } from './service.ts';
 import { SocketGateway } from './socket.ts';
 import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
@@ -113,7 +114,9 @@ export async function startStandaloneGateway(options: StandaloneGatewayOptions):
   server.prependListener('request', (_req, res) => {
     for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   });
-  hub.sequencer = async (topic) => Number(await redis.incr(`${prefix}:gw:seq:${topic}`));
+  // The same numbering as service.ts: the cluster's epoch and the topic's counter from one Redis script.
+  hub.clusterEpoch = await readClusterEpoch(redis, prefix, now);
+  hub.sequencer = redisSequencer(redis, prefix, now);
   hub.forward = (event) => socket.io.serverSideEmit(CLUSTER_FORWARD_EVENT, event);
   socket.io.on(CLUSTER_FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
   let url = '';

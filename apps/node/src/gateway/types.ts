@@ -91,8 +91,6 @@ export interface GatewayLimits {
   didBurst: number;
   /** Bytes queued for one client before it is disconnected as a slow consumer. */
   clientBufferBytesMax: number;
-  /** How long a disconnected client's missed messages are kept for it (connection-state recovery). */
-  recoveryWindowMs: number;
   /** Messages kept per topic for resume (ring buffer). */
   retainedPerTopicMax: number;
   /** Topics the hub keeps retained events and seqs of; the least recently published is dropped first (its seq is remembered). */
@@ -121,7 +119,6 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   didRatePerSec: 200,
   didBurst: 400,
   clientBufferBytesMax: 1024 * 1024,
-  recoveryWindowMs: 2 * 60_000,
   retainedPerTopicMax: 1000,
   retainedTopicsMax: 50_000,
   retainedBytesMax: 128 * 1024 * 1024,
@@ -161,7 +158,6 @@ export const GATEWAY_ENV = {
   GATEWAY_DID_RATE_PER_SEC: z.coerce.number().min(0.1).default(DEFAULT_GATEWAY_LIMITS.didRatePerSec),
   GATEWAY_DID_BURST: z.coerce.number().int().min(1).default(DEFAULT_GATEWAY_LIMITS.didBurst),
   GATEWAY_CLIENT_BUFFER_BYTES_MAX: z.coerce.number().int().min(1024).default(DEFAULT_GATEWAY_LIMITS.clientBufferBytesMax),
-  GATEWAY_RECOVERY_WINDOW_MS: z.coerce.number().int().min(0).default(DEFAULT_GATEWAY_LIMITS.recoveryWindowMs),
   GATEWAY_RETAINED_PER_TOPIC_MAX: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_GATEWAY_LIMITS.retainedPerTopicMax),
   GATEWAY_RETAINED_TOPICS_MAX: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_GATEWAY_LIMITS.retainedTopicsMax),
   GATEWAY_RETAINED_BYTES_MAX: z.coerce
@@ -202,7 +198,6 @@ export function gatewayLimitsFromEnv(env: GatewayEnv): GatewayLimits {
     didRatePerSec: env.GATEWAY_DID_RATE_PER_SEC,
     didBurst: env.GATEWAY_DID_BURST,
     clientBufferBytesMax: env.GATEWAY_CLIENT_BUFFER_BYTES_MAX,
-    recoveryWindowMs: env.GATEWAY_RECOVERY_WINDOW_MS,
     retainedPerTopicMax: env.GATEWAY_RETAINED_PER_TOPIC_MAX,
     retainedTopicsMax: env.GATEWAY_RETAINED_TOPICS_MAX,
     retainedBytesMax: env.GATEWAY_RETAINED_BYTES_MAX,
@@ -222,8 +217,11 @@ export interface SubscriberClient {
 
 /** The hub every protocol uses. */
 export interface TopicHub {
-  /** Checks the rules, assigns id and seq, delivers to every subscriber on every protocol (and other nodes). */
-  publish(principal: Principal, topic: string, payload: unknown): Promise<TopicEvent>;
+  /**
+   * Checks the rules, assigns id and seq, delivers to every subscriber on every protocol (and other nodes). `raw`:
+   * the bytes a byte protocol (MQTT, the bridge) received; `payload` is then their JSON view.
+   */
+  publish(principal: Principal, topic: string, payload: unknown, raw?: RawPayload): Promise<TopicEvent>;
   /**
    * Checks the rules and the subscription budgets (node-wide, per client address, anonymous in all); calls
    * `deliver` for each new event of a matching topic (patterns end in `*`); returns unsubscribe.
