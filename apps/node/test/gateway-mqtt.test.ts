@@ -181,12 +181,12 @@ describe('MQTT gateway', () => {
     expect(subscriber.connected).toBe(true);
   });
 
-  it('closes the connection of a client that publishes where it may not, bytes that are not text, or too many', async () => {
+  // Bytes that are not text are no reason: payloads are opaque bytes (gateway-mqtt-hardening.test.ts).
+  it('closes the connection of a client that publishes where it may not, or too many bytes', async () => {
     for (const [topic, payload] of [
       [`app/${idOf(app.did)}/private`, '{}'],
       ['chain/blocks', '{}'],
       [`chat/a:b`, '{}'],
-      [`app/${idOf(app.did)}/open`, Buffer.from([0xff, 0xfe, 0x00, 0xc3])],
       [`app/${idOf(app.did)}/open`, JSON.stringify('x'.repeat(gateway.hub.deps.limits.messageBytesMax + 1))],
     ] as const) {
       const publisher = await connectMqtt(broker.url, { username: alice.did, password: aliceToken });

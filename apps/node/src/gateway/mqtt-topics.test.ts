@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
+import { hubTopicToMqtt, MQTT_TOPIC_LENGTH_MAX, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
 
 const DID = 'did:abt:z1TzuV9ZmQsfUWmvGMbzVPk9fGP6tvyGYuF';
 const ID = 'z1TzuV9ZmQsfUWmvGMbzVPk9fGP6tvyGYuF';
@@ -45,6 +45,14 @@ describe('MQTT topic mapping', () => {
   it('refuses filters the gateway cannot express', () => {
     for (const filter of ['#', '+', '+/blocks', '$SYS/#', '$share/g/chain/blocks', 'chain/#/x', 'chat/a:b/#', ''])
       expect(mqttFilterToHub(filter)).toBeNull();
+  });
+
+  it('refuses malformed filters (wildcards inside a level, NUL, too long, too many levels) without throwing', () => {
+    const tooLong = `chat/${'x'.repeat(MQTT_TOPIC_LENGTH_MAX)}`;
+    const tooDeep = Array.from({ length: 150 }, () => 'l').join('/');
+    for (const filter of ['chat+', 'chat/a+', 'chat/#a', 'chat/a#', 'chat/a\u0000b', tooLong, tooDeep, 'chat/\ud800'])
+      expect(mqttFilterToHub(filter)).toBeNull();
+    expect(mqttTopicToHub(tooLong)).toBeNull();
   });
 
   it('matches MQTT topics against filters as MQTT does', () => {

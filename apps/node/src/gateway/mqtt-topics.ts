@@ -1,4 +1,5 @@
 import { DID_PREFIX } from '@arc/core';
+import { TOPIC_BYTES_MAX } from './topics.ts';
 
 /**
  * How gateway topics look on MQTT. Gateway topics separate levels with `:`, MQTT with `/`. A DID holds colons
@@ -19,6 +20,11 @@ const DID_FAMILIES = new Set(['account', 'inbox', 'app']);
 const DID_METHOD = DID_PREFIX.slice(0, -1).split(':'); // ['did', 'abt']
 /** What one gateway level may hold (topics.ts allows `/` too, which MQTT cannot carry inside a level). */
 const LEVEL = /^[A-Za-z0-9_.\-@]+$/;
+/**
+ * The longest MQTT topic or filter the gateway reads: no gateway topic is longer (an MQTT topic is shorter than its
+ * gateway topic), so anything longer is refused before it is split into levels.
+ */
+export const MQTT_TOPIC_LENGTH_MAX = TOPIC_BYTES_MAX;
 
 /** The MQTT topic of a concrete gateway topic, or null when it has none. */
 export function hubTopicToMqtt(topic: string): string | null {
@@ -34,6 +40,7 @@ export function hubTopicToMqtt(topic: string): string | null {
 
 /** The gateway topic of a concrete MQTT topic (no wildcards), or null when it has none. */
 export function mqttTopicToHub(topic: string): string | null {
+  if (topic.length > MQTT_TOPIC_LENGTH_MAX) return null;
   const levels = topic.split('/');
   if (!levels.every((level) => LEVEL.test(level))) return null;
   const family = levels[0] ?? '';
@@ -59,7 +66,7 @@ export interface MqttSubscription {
  * with `$` (shared and system topics) or has levels the gateway cannot name.
  */
 export function mqttFilterToHub(filter: string): MqttSubscription | null {
-  if (filter.length === 0 || filter.startsWith('$')) return null;
+  if (filter.length === 0 || filter.length > MQTT_TOPIC_LENGTH_MAX || filter.startsWith('$')) return null;
   const levels = filter.split('/');
   const firstWildcard = levels.findIndex((level) => level === '+' || level === '#');
   if (firstWildcard === -1) {

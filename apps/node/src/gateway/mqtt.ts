@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
+import { clientKeyOf } from './auth.ts';
+import type { GatewayHub } from './hub.ts';
+import { attachPacketHooks, CONNACK_V5_UNSUPPORTED_VERSION } from './mqtt-aedes.ts';
+import { encodeMqttPayload, mqttPayloadOf } from './mqtt-payload.ts';
+import { MqttRetained, type MqttRetainedLimits } from './mqtt-retained.ts';
 import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
+import { backlogBytesOf, MqttWebSocket } from './mqtt-ws.ts';
 import { KeyedBuckets, TokenBucket } from './rate-limit.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent, type TopicHub } from './types.ts';
+import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
+
+export { decodeMqttPayload, encodeMqttPayload } from './mqtt-payload.ts';
 
 export const MQTT_LIMITS = {
-  /** Open MQTT connections of one node. */
+  /** Open MQTT connections of one node over TCP, and again over WebSockets. */
   connectionsMax: 10_000,
   /** Publishes of one connection handed to the hub and not yet answered; one more closes the connection. */
   publishesInFlightMax: 100,
+  /** QoS 2 publishes of one connection waiting for their PUBREL; one more closes the connection (aedes' bound too). */
+  qos2AwaitingReleaseMax: 100,
+  /** Bytes of an MQTT packet besides its payload (header, topic, packet id): the packet bound is the message bound plus this. */
+  packetOverheadBytes: 4096,
   /** Longest username (a DID, or `app:` and a DID). */
   usernameBytesMax: 200,
   /** Longest password (a session token or an API key). */
@@ -19,14 +33,28 @@ export const MQTT_LIMITS = {
   connectTimeoutMs: 10_000,
   /** setTimeout's ceiling: sessions expiring later are checked again then. */
   timerMsMax: 2 ** 31 - 1,
+  /** Topics holding a retained message, in all. */
+  retainedTopicsMax: 10_000,
+  /** Bytes of retained payloads and topics, in all. */
+  retainedBytesMax: 64 * 1024 * 1024,
+  /** Retained messages one SUBSCRIBE is sent (the most recently set). */
+  retainedPerSubscribeMax: 1000,
+  /** The HTTP path of MQTT over WebSockets. */
+  webSocketPath: '/mqtt',
 } as const;
 
 /** The CONNACK return codes of MQTT 3.1.1 that a refused login answers with. */
+const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+/** SUBACK's failure code (MQTT-3.9.3). */
+const SUBACK_FAILURE = 128;
+
+/** What the broker needs of the hub: publish with raw bytes, subscribe under the rules and budgets. */
+export type MqttHub = Pick<GatewayHub, 'publish' | 'subscribe'>;
 
 export interface MqttGatewayOptions {
-  hub: TopicHub;
+  hub: MqttHub;
   auth: GatewayAuth;
   limits: GatewayLimits;
   host: string;
@@ -36,14 +64,24 @@ export interface MqttGatewayOptions {
   log: (line: string) => void;
   /** MQTT over TLS (mqtts) when a certificate is configured, as for HTTPS. */
   tls?: { cert: string; key: string };
+  /** MQTT over WebSockets at MQTT_LIMITS.webSocketPath on this HTTP server (the node's). */
+  httpServer?: HttpServer;
+  /** Overrides of the retained-message bounds (tests). */
+  retained?: Partial<MqttRetainedLimits>;
 }
 
 interface Connection {
   client: Client;
   principal: Principal;
+  /** The client address (clientKeyOf form), for budgets and anonymous client-id takeover. */
+  address: string;
   bucket: TokenBucket;
   /** MQTT filter → the hub subscription that serves it. */
   subscriptions: Map<string, () => void>;
+  /** Subscribes waiting for the hub's rule check: counted against the per-connection bound before the await. */
+  subscribesPending: number;
+  /** QoS 2 packet ids published to the hub and not yet released (PUBREL): a DUP of one is not published again. */
+  qos2AwaitingRelease: Set<number>;
   /** The connection's publishes reach the hub one after the other, so their seqs keep the MQTT order. */
   publishTail: Promise<void>;
   publishesInFlight: number;
@@ -55,40 +93,26 @@ function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-/** MQTT payload bytes as a hub payload: JSON when they parse as JSON, else the UTF-8 text; other bytes are refused. */
-export function decodeMqttPayload(bytes: Buffer): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new GatewayError('BAD_PAYLOAD', 'MQTT payloads must be UTF-8 text or JSON.');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-/** A hub event as MQTT payload bytes: the JSON of its payload. */
-export function encodeMqttPayload(event: TopicEvent): Buffer {
-  return Buffer.from(JSON.stringify(event.payload ?? null));
-}
-
 /**
  * The embedded MQTT broker (aedes, MQTT 3.1.1): a front door to the hub, not a broker of its own. CONNECT logs in
  * (username = DID and password = session token, or `app:<appDid>` and an API key, or neither for anonymous);
- * every SUBSCRIBE becomes a hub subscription under the hub's rules; every PUBLISH goes to hub.publish and reaches
- * subscribers of every protocol, MQTT ones included, through the hub. aedes' own routing is switched off: only
- * packets this gateway hands a client are forwarded.
+ * every SUBSCRIBE becomes a hub subscription under the hub's rules; every PUBLISH goes to hub.publish with its
+ * bytes and reaches subscribers of every protocol through the hub. aedes' own routing is switched off: only
+ * packets this gateway hands a client are forwarded. Every hook of ours turns a throw into a refusal of that
+ * message or a closed connection, never a crash (see #guard).
  */
 export class MqttGateway {
   readonly broker: Aedes;
+  /** The last retained message per MQTT topic. */
+  readonly retained: MqttRetained;
   readonly #server: Server;
   readonly #connections = new Map<Client, Connection>();
+  /** Who holds each client id, so a client id cannot be taken over by someone else. */
+  readonly #byClientId = new Map<string, Connection>();
   readonly #didBuckets: KeyedBuckets;
   /** Marks the packets the gateway delivers; aedes forwards nothing else. Random, so no client id can equal it. */
   readonly #deliveryMark = `$gateway-${randomUUID()}`;
+  #webSocket: MqttWebSocket | null = null;
   #port = 0;
 
   private constructor(
@@ -97,27 +121,74 @@ export class MqttGateway {
   ) {
     this.broker = broker;
     this.#didBuckets = new KeyedBuckets(options.limits.didRatePerSec, options.limits.didBurst);
+    this.retained = new MqttRetained({
+      topicsMax: MQTT_LIMITS.retainedTopicsMax,
+      bytesMax: MQTT_LIMITS.retainedBytesMax,
+      perSubscribeMax: MQTT_LIMITS.retainedPerSubscribeMax,
+      ...options.retained,
+    });
     this.#server = options.tls
-      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => broker.handle(socket))
-      : createServer((socket: Socket) => broker.handle(socket));
+      ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => this.#accept(socket))
+      : createServer((socket) => this.#accept(socket));
     this.#server.maxConnections = MQTT_LIMITS.connectionsMax;
   }
 
-  /** Starts the broker and listens on host:port. */
+  /** Starts the broker, listens on host:port, and serves MQTT over WebSockets on the HTTP server when given. */
   static async start(options: MqttGatewayOptions): Promise<MqttGateway> {
-    const broker = await Aedes.createBroker({ connectTimeout: MQTT_LIMITS.connectTimeoutMs, heartbeatInterval: 60_000 });
-    const gateway = new MqttGateway(options, broker);
-    broker.authenticate = (client, username, password, done) => gateway.#authenticate(client, username, password, done);
-    broker.authorizeSubscribe = (client, sub, done) => gateway.#authorizeSubscribe(client, sub, done);
-    broker.authorizePublish = (client, packet, done) => gateway.#authorizePublish(client, packet, done);
-    broker.authorizeForward = (_client, packet) => ((packet as { clientId?: string }).clientId === gateway.#deliveryMark ? packet : null);
-    broker.on('unsubscribe', (filters, client) => {
-      const connection = gateway.#connections.get(client);
-      for (const filter of filters) {
-        connection?.subscriptions.get(filter)?.();
-        connection?.subscriptions.delete(filter);
-      }
+    const broker = await Aedes.createBroker({
+      connectTimeout: MQTT_LIMITS.connectTimeoutMs,
+      heartbeatInterval: 60_000,
+      maxInflightInbound: MQTT_LIMITS.qos2AwaitingReleaseMax,
     });
+    const gateway = new MqttGateway(options, broker);
+    const guard = gateway.#guard.bind(gateway);
+    broker.preConnect = (client, packet, done) =>
+      guard(
+        'preConnect',
+        client,
+        () => gateway.#preConnect(client, packet, done),
+        () => done(null, false),
+      );
+    broker.authenticate = (client, username, password, done) =>
+      guard(
+        'authenticate',
+        client,
+        () => gateway.#authenticate(client, username, password, done),
+        () => done(null, false),
+      );
+    broker.authorizeSubscribe = (client, sub, done) =>
+      guard(
+        'subscribe',
+        client,
+        () => gateway.#authorizeSubscribe(client, sub, done),
+        () => done(null, null),
+      );
+    broker.authorizePublish = (client, packet, done) =>
+      guard(
+        'publish',
+        client,
+        () => gateway.#authorizePublish(client, packet, done),
+        () => done(new Error('refused')),
+      );
+    broker.authorizeForward = (_client, packet) => ((packet as { clientId?: string }).clientId === gateway.#deliveryMark ? packet : null);
+    broker.on('subscribe', (subs, client) =>
+      guard(
+        'retained',
+        client,
+        () => gateway.#sendRetained(client, subs),
+        () => undefined,
+      ),
+    );
+    broker.on('unsubscribe', (filters, client) =>
+      guard(
+        'unsubscribe',
+        client,
+        () => gateway.#unsubscribe(client, filters),
+        () => undefined,
+      ),
+    );
+    // aedes emits 'error' when its persistence fails; unheard, an EventEmitter 'error' would end the process.
+    (broker as unknown as NodeJS.EventEmitter).on('error', (error: Error) => options.log(`mqtt: broker error: ${error.stack ?? error}`));
     await new Promise<void>((resolve, reject) => {
       const failed = (error: NodeJS.ErrnoException) => {
         broker.close();
@@ -132,6 +203,16 @@ export class MqttGateway {
     });
     const address = gateway.#server.address();
     gateway.#port = typeof address === 'object' && address ? address.port : options.port;
+    if (options.httpServer) {
+      gateway.#webSocket = new MqttWebSocket({
+        server: options.httpServer,
+        path: MQTT_LIMITS.webSocketPath,
+        connectionsMax: MQTT_LIMITS.connectionsMax,
+        frameBytesMax: options.limits.messageBytesMax * 2 + MQTT_LIMITS.packetOverheadBytes,
+        handle: (stream, req) => gateway.#accept(stream, req),
+        log: options.log,
+      });
+    }
     return gateway;
   }
 
@@ -144,10 +225,54 @@ export class MqttGateway {
   }
 
   async close(): Promise<void> {
+    await this.#webSocket?.close();
     for (const connection of this.#connections.values()) this.#release(connection);
     const serverClosed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await new Promise<void>((resolve) => this.broker.close(() => resolve()));
     await serverClosed;
+  }
+
+  /** A new connection (TCP, TLS or WebSocket stream): aedes takes it, with the gateway's packet hooks on. */
+  #accept(stream: Duplex, req?: IncomingMessage): void {
+    stream.on('error', () => undefined); // aedes closes the client on errors; this keeps a late one from escaping
+    try {
+      const client = this.broker.handle(stream, req);
+      attachPacketHooks(client, {
+        packetBytesMax: this.options.limits.messageBytesMax + MQTT_LIMITS.packetOverheadBytes,
+        onPubrel: (messageId) => this.#connections.get(client)?.qos2AwaitingRelease.delete(messageId),
+        onRefused: (reason) => this.options.log(`mqtt: connection closed: ${reason}`),
+      });
+    } catch (error) {
+      this.options.log(`mqtt: a connection failed to start: ${(error as Error).stack ?? error}`);
+      stream.destroy();
+    }
+  }
+
+  /**
+   * Runs one of our aedes hooks so that a throw in it ends only that connection (or refuses that message) and
+   * is logged: a bug or a frame we did not foresee must not end the process.
+   */
+  #guard(hook: string, client: Client | null, run: () => void, refuse: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.options.log(`mqtt: the ${hook} hook failed: ${(error as Error).stack ?? error}`);
+      try {
+        refuse();
+      } finally {
+        client?.conn.destroy();
+      }
+    }
+  }
+
+  /** MQTT 5 is answered in its own version ("unsupported protocol version"), then closed: aedes speaks 3.1.1. */
+  #preConnect(client: Client, packet: ConnectPacket, done: (error: Error | null, ok: boolean) => void): void {
+    if ((packet.protocolVersion as number) === 5) {
+      client.conn.end(CONNACK_V5_UNSUPPORTED_VERSION);
+      done(null, false);
+      return;
+    }
+    done(null, true);
   }
 
   #authenticate(
@@ -162,12 +287,13 @@ export class MqttGateway {
     if (!username && credential) return done(refusal('a password needs a username', BAD_USERNAME_OR_PASSWORD), false);
     if (username && !credential) return done(refusal('a username needs a password', BAD_USERNAME_OR_PASSWORD), false);
     this.options.auth.resolve(credential || null).then(
-      (principal) => {
-        if (!claims(username, principal)) return done(refusal('the credential is not the username’s', NOT_AUTHORIZED), false);
-        if (client.closed) return done(null, false);
-        this.#open(client, principal);
-        done(null, true);
-      },
+      (principal) =>
+        this.#guard(
+          'authenticate',
+          client,
+          () => this.#loggedIn(client, username, principal, done),
+          () => done(null, false),
+        ),
       (error: unknown) => {
         if (!(error instanceof GatewayError)) this.options.log(`mqtt: login failed: ${(error as Error).stack ?? error}`);
         done(refusal(error instanceof GatewayError ? error.message : 'login failed', BAD_USERNAME_OR_PASSWORD), false);
@@ -175,19 +301,48 @@ export class MqttGateway {
     );
   }
 
-  #open(client: Client, principal: Principal): void {
+  #loggedIn(
+    client: Client,
+    username: string | undefined,
+    principal: Principal,
+    done: (error: AuthenticateError | null, ok: boolean | null) => void,
+  ): void {
+    if (!claims(username, principal)) {
+      done(refusal('the credential is not the username’s', NOT_AUTHORIZED), false);
+      return;
+    }
+    if (client.closed) {
+      done(null, false);
+      return;
+    }
+    const address = clientKeyOf(addressOf(client));
+    // A client id in use is taken over (MQTT-3.1.4-2) only by the same principal; anyone else is refused.
+    const holder = this.#byClientId.get(client.id);
+    if (holder && !holder.closed && !samePrincipal(holder, principal, address)) {
+      done(refusal('the client id is in use by another user; choose another one', IDENTIFIER_REJECTED), false);
+      return;
+    }
+    this.#open(client, principal, address);
+    done(null, true);
+  }
+
+  #open(client: Client, principal: Principal, address: string): void {
     const { limits, now } = this.options;
     const connection: Connection = {
       client,
       principal,
+      address,
       bucket: new TokenBucket(limits.connectionRatePerSec, limits.connectionBurst, now()),
       subscriptions: new Map(),
+      subscribesPending: 0,
+      qos2AwaitingRelease: new Set(),
       publishTail: Promise.resolve(),
       publishesInFlight: 0,
       expiryTimer: null,
       closed: false,
     };
     this.#connections.set(client, connection);
+    this.#byClientId.set(client.id, connection);
     client.conn.once('close', () => this.#release(connection));
     if (principal.kind === 'did') this.#closeAtExpiry(connection, principal.expiresAtMs);
   }
@@ -208,71 +363,111 @@ export class MqttGateway {
     for (const unsubscribe of connection.subscriptions.values()) unsubscribe();
     connection.subscriptions.clear();
     this.#connections.delete(connection.client);
+    if (this.#byClientId.get(connection.client.id) === connection) this.#byClientId.delete(connection.client.id);
   }
 
-  /** Refusal is a SUBACK failure (0x80) for that filter; the connection stays. Granted QoS is 0: the hub delivers at most once. */
+  /**
+   * Refusal is a SUBACK failure (0x80) for that filter; the connection stays. Granted QoS is 0 (set before aedes
+   * answers, mqtt-aedes.ts): the hub delivers at most once. The per-connection bound counts subscribes still
+   * waiting for the rule check, so subscribes pipelined in one write cannot all pass it.
+   */
   #authorizeSubscribe(client: Client, sub: Subscription, done: (error: Error | null, sub?: Subscription | null) => void) {
     const connection = this.#connections.get(client);
     const mapped = mqttFilterToHub(sub.topic);
     if (!connection || !mapped) return done(null, null);
-    if (connection.subscriptions.has(sub.topic)) return done(null, { ...sub, qos: 0 });
-    if (connection.subscriptions.size >= this.options.limits.subscriptionsPerConnectionMax) return done(null, null);
+    const granted = { ...sub, qos: 0 } as Subscription;
+    if (connection.subscriptions.has(sub.topic)) return done(null, granted);
+    if (connection.subscriptions.size + connection.subscribesPending >= this.options.limits.subscriptionsPerConnectionMax)
+      return done(null, null);
+    connection.subscribesPending += 1;
     const deliver = (event: TopicEvent) => this.#deliver(connection, mapped.filter, event);
-    this.options.hub
-      .subscribe(connection.principal, mapped.hubTopic, deliver, { ip: (client.conn as { remoteAddress?: string }).remoteAddress ?? '' })
-      .then(
-        (unsubscribe) => {
-          if (connection.closed || connection.subscriptions.has(sub.topic)) {
-            unsubscribe();
-            return done(null, connection.closed ? null : { ...sub, qos: 0 });
-          }
-          connection.subscriptions.set(sub.topic, unsubscribe);
-          done(null, { ...sub, qos: 0 });
-        },
-        (error: unknown) => {
-          if (!(error instanceof GatewayError)) this.options.log(`mqtt: subscribe failed: ${(error as Error).stack ?? error}`);
-          done(null, null);
-        },
-      );
+    this.options.hub.subscribe(connection.principal, mapped.hubTopic, deliver, { ip: addressOf(client) }).then(
+      (unsubscribe) => {
+        connection.subscribesPending -= 1;
+        if (connection.closed || connection.subscriptions.has(sub.topic)) {
+          unsubscribe();
+          return done(null, connection.closed ? null : granted);
+        }
+        connection.subscriptions.set(sub.topic, unsubscribe);
+        done(null, granted);
+      },
+      (error: unknown) => {
+        connection.subscribesPending -= 1;
+        if (!(error instanceof GatewayError)) this.options.log(`mqtt: subscribe failed: ${(error as Error).stack ?? error}`);
+        done(null, null);
+      },
+    );
+  }
+
+  #unsubscribe(client: Client, filters: string[]): void {
+    const connection = this.#connections.get(client);
+    if (!connection) return;
+    for (const filter of filters) {
+      connection.subscriptions.get(filter)?.();
+      connection.subscriptions.delete(filter);
+    }
+  }
+
+  /**
+   * After a SUBACK: the retained messages of the granted filters, flagged retain, each only when the subscriber
+   * may subscribe to that very topic (a filter's pattern may cover topics under other rules, and rules change).
+   */
+  #sendRetained(client: Client, subs: Subscription[]): void {
+    const connection = this.#connections.get(client);
+    if (!connection) return;
+    for (const sub of subs) {
+      if ((sub.qos as number) === SUBACK_FAILURE || !connection.subscriptions.has(sub.topic)) continue;
+      for (const message of this.retained.matching(sub.topic)) {
+        const hubTopic = mqttTopicToHub(message.topic);
+        if (hubTopic === null) continue;
+        this.options.auth.canSubscribe(connection.principal, hubTopic).then(
+          (allowed) => {
+            if (allowed) this.#send(connection, message.topic, Buffer.from(message.bytes), true);
+          },
+          (error: unknown) => this.options.log(`mqtt: a retained message was not sent: ${(error as Error).message}`),
+        );
+      }
+    }
   }
 
   #deliver(connection: Connection, filter: string, event: TopicEvent): void {
     const topic = hubTopicToMqtt(event.topic);
-    if (topic === null || !mqttTopicMatches(filter, topic) || connection.closed) return;
-    if (connection.client.conn.writableLength > this.options.limits.clientBufferBytesMax) {
+    if (topic === null || !mqttTopicMatches(filter, topic)) return;
+    this.#send(connection, topic, encodeMqttPayload(event), false);
+  }
+
+  #send(connection: Connection, topic: string, payload: Buffer, retain: boolean): void {
+    if (connection.closed) return;
+    if (backlogBytesOf(connection.client.conn) > this.options.limits.clientBufferBytesMax) {
       // A slow consumer is dropped rather than buffered without bound; it reconnects when it can read again.
       connection.client.close();
       return;
     }
-    const packet = {
-      cmd: 'publish',
-      topic,
-      payload: encodeMqttPayload(event),
-      qos: 0,
-      retain: false,
-      dup: false,
-      clientId: this.#deliveryMark,
-    };
+    const packet = { cmd: 'publish', topic, payload, qos: 0, retain, dup: false, clientId: this.#deliveryMark };
     connection.client.publish(packet as PublishPacket, () => undefined);
   }
 
   /**
    * MQTT 3.1.1 cannot tell a publisher "refused": a refused PUBLISH closes the connection (MQTT-3.3.5-2). An
-   * accepted one is acknowledged (QoS 1/2) only after the hub took it.
+   * accepted one is acknowledged (QoS 1/2) only after the hub took it. A QoS 2 PUBLISH retransmitted (DUP) before
+   * its PUBREL is acknowledged without reaching the hub again: exactly once.
    */
   #authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void) {
     const connection = client ? this.#connections.get(client) : undefined;
     if (!connection) return done(new GatewayError('UNAUTHORIZED', 'not logged in'));
+    // aedes' own retained store is not used (the gateway keeps its own, under the rules); nor its routing.
+    const retain = packet.retain;
+    packet.retain = false;
+    const qos2Id = packet.qos === 2 ? packet.messageId : undefined;
+    if (qos2Id !== undefined && packet.dup && connection.qos2AwaitingRelease.has(qos2Id)) return done(null);
     const { limits, now, hub } = this.options;
     const principal = connection.principal;
     let topic: string | null;
-    let payload: unknown;
+    const bytes = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     try {
       topic = mqttTopicToHub(packet.topic);
       if (topic === null) throw new GatewayError('BAD_PAYLOAD', `${packet.topic.slice(0, 200)} has no gateway topic.`);
-      const bytes = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       if (bytes.length > limits.messageBytesMax) throw new GatewayError('TOO_LARGE', `payload over ${limits.messageBytesMax} bytes`);
-      payload = decodeMqttPayload(bytes);
       if (principal.kind === 'did' && principal.expiresAtMs <= now())
         throw new GatewayError('SESSION_EXPIRED', 'The session expired; log in again.');
       const t = now();
@@ -281,14 +476,18 @@ export class MqttGateway {
         throw new GatewayError('RATE_LIMITED', 'Too many messages.');
       if (connection.publishesInFlight >= MQTT_LIMITS.publishesInFlightMax)
         throw new GatewayError('RATE_LIMITED', 'Too many publishes in flight.');
+      if (qos2Id !== undefined && connection.qos2AwaitingRelease.size >= MQTT_LIMITS.qos2AwaitingReleaseMax)
+        throw new GatewayError('RATE_LIMITED', 'Too many QoS 2 publishes waiting for PUBREL.');
     } catch (error) {
       return done(error as Error);
     }
-    // aedes keeps retained messages of its own; the hub keeps the gateway's, so nothing is retained here.
-    packet.retain = false;
+    // Remembered before the hub's await, so a DUP pipelined right behind it is not published a second time.
+    if (qos2Id !== undefined) connection.qos2AwaitingRelease.add(qos2Id);
     connection.publishesInFlight += 1;
     const hubTopic = topic;
-    const published = connection.publishTail.then(() => hub.publish(principal, hubTopic, payload));
+    const mqttTopic = packet.topic;
+    const { payload, raw } = mqttPayloadOf(bytes, limits.messageBytesMax);
+    const published = connection.publishTail.then(() => hub.publish(principal, hubTopic, payload, raw));
     connection.publishTail = published.then(
       () => undefined,
       () => undefined,
@@ -296,15 +495,23 @@ export class MqttGateway {
     published.then(
       () => {
         connection.publishesInFlight -= 1;
+        // MQTT-3.3.1-5..10: the last retained message per topic; an empty one clears it.
+        if (retain) this.retained.set(mqttTopic, bytes);
         done(null);
       },
       (error: unknown) => {
         connection.publishesInFlight -= 1;
+        if (qos2Id !== undefined) connection.qos2AwaitingRelease.delete(qos2Id);
         if (!(error instanceof GatewayError)) this.options.log(`mqtt: publish failed: ${(error as Error).stack ?? error}`);
         done(error as Error);
       },
     );
   }
+}
+
+/** The client's address as the socket (or, over WebSockets, the HTTP request) saw it. */
+function addressOf(client: Client): string {
+  return (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
 }
 
 /** True when the username names the principal its credential resolved to (anonymous: no username). */
@@ -313,4 +520,12 @@ function claims(username: string | undefined, principal: Principal): boolean {
   if (principal.kind === 'did') return username === principal.did;
   if (principal.kind === 'app') return username === `app:${principal.appDid}`;
   return false;
+}
+
+/** Who may take over a client id: the same DID, the same application, or anonymous from the same client address. */
+function samePrincipal(holder: Connection, principal: Principal, address: string): boolean {
+  const held = holder.principal;
+  if (held.kind === 'did') return principal.kind === 'did' && principal.did === held.did;
+  if (held.kind === 'app') return principal.kind === 'app' && principal.appDid === held.appDid;
+  return principal.kind === 'anonymous' && holder.address === address;
 }

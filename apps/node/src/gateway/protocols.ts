@@ -1,16 +1,21 @@
 import type { Server as HttpServer } from 'node:http';
 import type { BlockletRuntime } from '../runtime/service.ts';
 import { DdpGateway } from './ddp.ts';
-import { MqttGateway } from './mqtt.ts';
-import { MqttBridge } from './mqtt-bridge.ts';
+import { MQTT_LIMITS, MqttGateway } from './mqtt.ts';
+import { type BridgeImportAs, MqttBridge } from './mqtt-bridge.ts';
 import type { Gateway } from './service.ts';
 
 /** Which of the MQTT and DDP protocols a node runs (NodeOptions.protocols; env MQTT_*, DDP_ENABLED). */
 export interface ProtocolOptions {
   /** The embedded MQTT broker: host and port (0 = a free one); absent = off. */
-  mqtt?: { host: string; port: number; tls?: { cert: string; key: string } };
-  /** The bridge to an external MQTT broker; its API key names the application it publishes as. */
-  mqttBridge?: { url: string; filters: string[]; apiKey: string; username?: string; password?: string };
+  mqtt?: {
+    host: string;
+    port: number;
+    tls?: { cert: string; key: string } /** MQTT over WebSockets at /mqtt; default on. */;
+    webSocket?: boolean;
+  };
+  /** The bridge to an external MQTT broker; its API key names the application it bridges (importAs: mqtt-bridge.ts). */
+  mqttBridge?: { url: string; filters: string[]; apiKey: string; username?: string; password?: string; importAs?: BridgeImportAs };
   /** DDP at /ddp on the node's HTTP server. */
   ddp?: boolean;
 }
@@ -48,17 +53,22 @@ export async function startProtocols(
         now,
         log,
         ...(options.mqtt.tls ? { tls: options.mqtt.tls } : {}),
+        // MQTT over WebSockets at /mqtt on the node's HTTP port (browser MQTT clients), unless turned off.
+        ...(options.mqtt.webSocket === false ? {} : { httpServer: deps.server }),
       });
-      log(`MQTT broker at ${started.mqtt.url}`);
+      log(
+        `MQTT broker at ${started.mqtt.url}${options.mqtt.webSocket === false ? '' : ` and at ${MQTT_LIMITS.webSocketPath} over WebSockets`}`,
+      );
     }
     if (options.mqttBridge) {
       const principal = await auth.resolve(options.mqttBridge.apiKey);
       if (principal.kind !== 'app') throw new Error('MQTT_BRIDGE_API_KEY must be an application API key (ak_…).');
-      const { url, filters, username, password } = options.mqttBridge;
+      const { url, filters, username, password, importAs } = options.mqttBridge;
       started.mqttBridge = await MqttBridge.start({
         url,
         filters,
         principal,
+        ...(importAs === undefined ? {} : { importAs }),
         hub,
         limits,
         originId: deps.nodeId,
