@@ -1,4 +1,5 @@
 import { challengeMessage, didFromPublicKey, fromHex, keyPairFromSeed, signMessage, toHex } from '@arc/core';
+import DdpJs, { type DdpJsMessage } from 'ddp.js';
 import SimpleDDP, { type DdpMessage } from 'simpleddp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -11,7 +12,7 @@ import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { emitAck, gatewayLogin, socketClient } from './helpers/gateway-login.ts';
 import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wallet.ts';
 
-/** DDP (Meteor's protocol) at /ddp, with the simpleddp client, beside Socket.io on the same HTTP server. */
+/** DDP (Meteor's protocol) at /ddp and /websocket, with the simpleddp and ddp.js clients, beside Socket.io on the same HTTP server. */
 
 const ECHO = `
 export default {
@@ -213,6 +214,37 @@ describe('DDP gateway', () => {
     const again = await connect();
     expect(await again.call('login', { resume: login.token })).toMatchObject({ did: app.did });
     await expect(again.call('login', { resume: 'st_forged' })).rejects.toMatchObject({ error: 'UNAUTHORIZED' });
+  });
+
+  it('serves ddp.js (another DDP client) at Meteor’s /websocket: login with a token, sub, added, method', async () => {
+    // ddp.js is CommonJS with a default export; loaded through ESM interop it may come wrapped once more.
+    const Ddp = ((DdpJs as unknown as { default?: typeof DdpJs }).default ?? DdpJs) as typeof DdpJs;
+    const ddpjs = new Ddp({ endpoint: `${node.url.replace('http', 'ws')}/websocket`, SocketConstructor: WebSocket, autoReconnect: false });
+    closers.push(() => ddpjs.disconnect());
+    const messages: DdpJsMessage[] = [];
+    for (const kind of ['ready', 'nosub', 'added', 'removed', 'result', 'error']) ddpjs.on(kind, (m) => messages.push(m));
+    await until('connected', () => (ddpjs.status === 'connected' ? true : undefined));
+    const called = (id: string) => until(`result ${id}`, () => messages.find((m) => m.msg === 'result' && m.id === id));
+
+    const token = await gatewayLogin(client, app);
+    const login = await called(ddpjs.method('login', [{ resume: token }]));
+    expect(login.result).toMatchObject({ did: app.did });
+
+    // The application's own topic: only its DID may subscribe (the login took).
+    const topic = `app:${app.did}:ddpjs`;
+    const subId = ddpjs.sub(topic, []);
+    await until('ready', () => messages.find((m) => m.msg === 'ready' && m.subs?.includes(subId)));
+    const published = await called(ddpjs.method('publish', [topic, { from: 'ddp.js' }]));
+    expect(published.error).toBeUndefined();
+    const added = await until('added', () => messages.find((m) => m.msg === 'added' && m.collection === topic));
+    expect(added.fields).toMatchObject({ topic, payload: { from: 'ddp.js' }, from: app.did });
+    expect(added.id).toBe((published.result as { id: string }).id);
+
+    const echoed = await called(ddpjs.method('blocklet.call', ['ddpecho', { a: 1, b: 41 }]));
+    expect(echoed.result).toEqual({ echoed: { a: 1, b: 41 }, sum: 42 });
+    ddpjs.unsub(subId);
+    await until('nosub', () => messages.find((m) => m.msg === 'nosub' && m.id === subId));
+    expect(messages.filter((m) => m.msg === 'error')).toEqual([]);
   });
 
   it('leaves other upgrade paths to Socket.io', async () => {
