@@ -226,6 +226,8 @@ describe('MQTT bridge to Mosquitto', async () => {
     node = await startTestNode();
     const gateway = node.services.gateway as Gateway;
     app = randomSigner();
+    // Imports come in as the bridge, which the rules count as authenticated (never as the application).
+    await gatewayTopicRules(nodeClient(node.url), app, [{ name: 'sensor', publish: 'authenticated', subscribe: 'authenticated' }]);
     bridge = await MqttBridge.start({
       url,
       filters: [`app/${idOf(app.did)}/#`],
@@ -265,7 +267,7 @@ describe('MQTT bridge to Mosquitto', async () => {
         resolve(undefined);
       }, 20);
     });
-    expect(events[0]).toMatchObject({ topic, payload: { celsius: 21.5 }, from: app.did });
+    expect(events[0]).toMatchObject({ topic, payload: { celsius: 21.5 }, from: `mqtt-bridge:${app.did}` });
     // The hub's echo of an import does not go back out: the watcher sees the sender's message only.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen).toEqual(['{"celsius":21.5}']);

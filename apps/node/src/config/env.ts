@@ -51,6 +51,11 @@ const EnvSchema = z.object({
   MQTT_BRIDGE_API_KEY: z.string().max(400).optional(),
   MQTT_BRIDGE_USERNAME: z.string().max(200).optional(),
   MQTT_BRIDGE_PASSWORD: z.string().max(400).optional(),
+  /**
+   * Who imports are published as: `bridge` (authenticated, never the application: only where its rule admits
+   * `authenticated` or `anyone`), or `owner` (as the application: trust everyone who can publish on the broker).
+   */
+  MQTT_BRIDGE_IMPORT_AS: z.enum(['bridge', 'owner']).default('bridge'),
   DDP_ENABLED: z.enum(['true', 'false']).default('true'),
   /** HTTPS and WSS on PORT when both are set (PEM files). */
   TLS_CERT_FILE: z.string().min(1).optional(),

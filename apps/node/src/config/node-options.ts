@@ -98,6 +98,7 @@ export function protocolOptionsFromEnv(env: Env): ProtocolOptions {
       url: env.MQTT_BRIDGE_URL,
       filters,
       apiKey: env.MQTT_BRIDGE_API_KEY,
+      importAs: env.MQTT_BRIDGE_IMPORT_AS,
       ...(env.MQTT_BRIDGE_USERNAME === undefined ? {} : { username: env.MQTT_BRIDGE_USERNAME }),
       ...(env.MQTT_BRIDGE_PASSWORD === undefined ? {} : { password: env.MQTT_BRIDGE_PASSWORD }),
     };

@@ -13,16 +13,20 @@ describe('gateway protocol settings', () => {
   });
 
   it('bridges the listed filters as the application of the API key, and needs both', () => {
-    const env = parseEnv({
+    const source = {
       MQTT_BRIDGE_URL: 'mqtt://127.0.0.1:1883',
       MQTT_BRIDGE_TOPICS: 'app/z1abc/#, chain/blocks',
       MQTT_BRIDGE_API_KEY: 'ak_k.s',
-    });
+    };
+    const env = parseEnv(source);
     expect(protocolOptionsFromEnv(env).mqttBridge).toEqual({
       url: 'mqtt://127.0.0.1:1883',
       filters: ['app/z1abc/#', 'chain/blocks'],
       apiKey: 'ak_k.s',
+      importAs: 'bridge',
     });
+    expect(protocolOptionsFromEnv(parseEnv({ ...source, MQTT_BRIDGE_IMPORT_AS: 'owner' })).mqttBridge?.importAs).toBe('owner');
+    expect(() => parseEnv({ MQTT_BRIDGE_IMPORT_AS: 'anyone' })).toThrow(/MQTT_BRIDGE_IMPORT_AS/);
     expect(() => protocolOptionsFromEnv(parseEnv({ MQTT_BRIDGE_URL: 'mqtt://127.0.0.1:1883' }))).toThrow(/MQTT_BRIDGE_TOPICS/);
     expect(() => parseEnv({ MQTT_BRIDGE_URL: 'http://127.0.0.1:1883' })).toThrow(/MQTT_BRIDGE_URL/);
   });

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import { decodeMqttPayload, encodeMqttPayload } from './mqtt.ts';
+import { bridgeExportBytes, bridgeImportView } from './mqtt-bridge-payload.ts';
 import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { GatewayError, type GatewayLimits, type Principal, type TopicEvent, type TopicHub } from './types.ts';
+import { GatewayError, type GatewayLimits, type Principal, type RawPayload, type TopicEvent, type TopicHub } from './types.ts';
 
 export const BRIDGE_LIMITS = {
   /** Bridged filters. */
@@ -15,7 +15,19 @@ export const BRIDGE_LIMITS = {
   recentImportTtlMs: 30_000,
   connectTimeoutMs: 10_000,
   reconnectPeriodMs: 2_000,
+  /** Characters of an MQTT 5 content type kept with an import; a longer one drops the message (BAD_PAYLOAD). */
+  contentTypeLengthMax: 256,
+  /** Characters of an unexpected error's message logged for a dropped message. */
+  errorLogLengthMax: 500,
 } as const;
+
+/**
+ * Who the bridge publishes imports as. `bridge` (the default): its own principal, which the rules count as
+ * authenticated but never as the application, so an import lands only where the application's rule admits
+ * `authenticated` or `anyone` (whoever can reach the external broker can publish there). `owner`: as the
+ * application itself, for an operator who trusts everyone on the external broker (MQTT_BRIDGE_IMPORT_AS=owner).
+ */
+export type BridgeImportAs = 'bridge' | 'owner';
 
 /** The MQTT 5 user property on every message the bridge sends out: the bridge that sent it. */
 export const ORIGIN_PROPERTY = 'arc-origin';
@@ -25,8 +37,10 @@ export interface MqttBridgeOptions {
   url: string;
   /** MQTT filters bridged both ways, e.g. `app/z1abc/#`. */
   filters: string[];
-  /** Who the bridge publishes and subscribes as in the hub (an application's principal). */
-  principal: Principal;
+  /** The application of the bridge's API key: the bridge reads the hub's events (exports) as it. */
+  principal: Extract<Principal, { kind: 'app' }>;
+  /** Who imports are published as (default `bridge`; see BridgeImportAs). */
+  importAs?: BridgeImportAs;
   hub: TopicHub;
   limits: GatewayLimits;
   /** Marks what this bridge sent out, so it does not take it back in. */
@@ -40,7 +54,10 @@ export interface MqttBridgeOptions {
 export interface BridgeStats {
   imported: number;
   exported: number;
-  /** Messages dropped, by reason (a GatewayError code, or LOOP for echoes of our own). */
+  /**
+   * Messages dropped, by reason: a GatewayError code (FORBIDDEN: the rules keep the bridge's principal from the
+   * topic), LOOP for echoes of our own, DISCONNECTED, or INTERNAL for a fault of ours (logged with its message).
+   */
   dropped: Record<string, number>;
 }
 
@@ -53,13 +70,15 @@ export class MqttBridge {
   readonly stats: BridgeStats = { imported: 0, exported: 0, dropped: {} };
   readonly #client: MqttClient;
   readonly #unsubscribes: (() => void)[] = [];
-  /** `topic\npayload JSON` → expiry time of each recent import (one entry per message). */
+  /** `topic\nSHA-256 of the payload bytes` → expiry time of each recent import (one entry per message). */
   readonly #recentImports = new Map<string, number[]>();
   readonly #bucket: TokenBucket;
   #importTail: Promise<void> = Promise.resolve();
   #importsInFlight = 0;
   #isSubscribed = false;
   readonly #onSubscribed: (() => void)[] = [];
+  /** Who imports are published as in the hub. */
+  readonly importer: Principal;
 
   private constructor(
     readonly options: MqttBridgeOptions,
@@ -67,6 +86,10 @@ export class MqttBridge {
   ) {
     this.#client = client;
     this.#bucket = new TokenBucket(options.limits.didRatePerSec, options.limits.didBurst, options.now());
+    this.importer =
+      options.importAs === 'owner'
+        ? options.principal
+        : { kind: 'bridge', appDid: options.principal.appDid, broker: brokerOf(options.url) };
   }
 
   /**
@@ -96,7 +119,8 @@ export class MqttBridge {
     });
     const bridge = new MqttBridge(options, client);
     client.on('error', (error) => options.log(`mqtt bridge: ${error.message}`));
-    client.on('message', (topic, payload, packet) => bridge.#import(topic, payload, packet));
+    // Whatever arrives, nothing it carries may end the node: a throw drops that message (counted, logged).
+    client.on('message', (topic, payload, packet) => bridge.#guard(() => bridge.#import(topic, payload, packet)));
     client.on('connect', () => {
       // No-local: what the bridge publishes there does not come back to it.
       const subscriptions = Object.fromEntries(options.filters.map((topic) => [topic, { qos: 0 as const, nl: true }]));
@@ -108,7 +132,9 @@ export class MqttBridge {
     try {
       for (const { hubTopic, filter } of mapped)
         bridge.#unsubscribes.push(
-          await options.hub.subscribe(options.principal, hubTopic, (event) => bridge.#export(filter, event), { ip: '' }),
+          await options.hub.subscribe(options.principal, hubTopic, (event) => bridge.#guard(() => bridge.#export(filter, event)), {
+            ip: '',
+          }),
         );
     } catch (error) {
       await bridge.close();
@@ -143,6 +169,25 @@ export class MqttBridge {
     await this.#importTail;
   }
 
+  /** Runs one message's work; a throw drops the message as INTERNAL (a bug of ours: logged with its message). */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#fault(error);
+    }
+  }
+
+  #fault(error: unknown): void {
+    if (error instanceof GatewayError) {
+      this.#drop(error.code);
+      return;
+    }
+    this.#drop('INTERNAL');
+    const text = error instanceof Error ? error.message : String(error);
+    this.options.log(`mqtt bridge: a message failed: ${text.slice(0, BRIDGE_LIMITS.errorLogLengthMax)}`);
+  }
+
   #drop(reason: string): void {
     const count = (this.stats.dropped[reason] ?? 0) + 1;
     this.stats.dropped[reason] = count;
@@ -150,46 +195,54 @@ export class MqttBridge {
     if (count === 1 || count % 1000 === 0) this.options.log(`mqtt bridge: dropped ${count} message(s): ${reason}`);
   }
 
+  /**
+   * One message from the external broker into the hub: its bytes kept as they came (raw, with the MQTT 5 content
+   * type), beside a JSON view parsed within the size and depth bounds; published as `importer`, under its rules.
+   */
   #import(topic: string, bytes: Buffer, packet: IPublishPacket) {
     const origin = packet.properties?.userProperties?.[ORIGIN_PROPERTY];
     if (origin === this.options.originId || (Array.isArray(origin) && origin.includes(this.options.originId))) return this.#drop('LOOP');
-    const { limits, hub, principal, now } = this.options;
+    const { limits, hub, now } = this.options;
     const hubTopic = mqttTopicToHub(topic);
     if (hubTopic === null) return this.#drop('BAD_PAYLOAD');
     if (bytes.length > limits.messageBytesMax) return this.#drop('TOO_LARGE');
+    const contentType = packet.properties?.contentType;
+    if (contentType !== undefined && contentType.length > BRIDGE_LIMITS.contentTypeLengthMax) return this.#drop('BAD_PAYLOAD');
     if (!this.#bucket.take(now()) || this.#importsInFlight >= BRIDGE_LIMITS.importsInFlightMax) return this.#drop('RATE_LIMITED');
-    let payload: unknown;
-    try {
-      payload = decodeMqttPayload(bytes);
-    } catch (error) {
-      return this.#drop(error instanceof GatewayError ? error.code : 'BAD_PAYLOAD');
-    }
-    const key = importKey(hubTopic, payload);
+    // A copy: the hub retains it, and it must not pin the client's receive buffer.
+    const raw: RawPayload = { bytes: new Uint8Array(bytes), ...(contentType === undefined ? {} : { contentType }) };
+    const payload = bridgeImportView(raw.bytes, limits.messageBytesMax);
+    const key = importKey(hubTopic, raw.bytes);
     this.#importsInFlight += 1;
     this.#importTail = this.#importTail.then(async () => {
       this.#remember(key);
       try {
-        await hub.publish(principal, hubTopic, payload);
+        await hub.publish(this.importer, hubTopic, payload, raw);
         this.stats.imported += 1;
       } catch (error) {
         this.#forget(key);
-        this.#drop(error instanceof GatewayError ? error.code : 'INTERNAL');
-        if (!(error instanceof GatewayError)) this.options.log(`mqtt bridge: import failed: ${(error as Error).stack ?? error}`);
+        this.#fault(error);
       } finally {
         this.#importsInFlight -= 1;
       }
     });
   }
 
+  /** One hub event out to the external broker: its raw bytes unchanged when it has them, else its payload's JSON. */
   #export(filter: string, event: TopicEvent) {
-    if (this.#forget(importKey(event.topic, event.payload))) return;
+    const bytes = bridgeExportBytes(event);
+    if (this.#forget(importKey(event.topic, bytes))) return;
     const topic = hubTopicToMqtt(event.topic);
     if (topic === null || !mqttTopicMatches(filter, topic)) return;
     if (!this.#client.connected) return this.#drop('DISCONNECTED');
     const pendingBytes = this.#client.stream?.writableLength ?? 0;
     if (pendingBytes > this.options.limits.clientBufferBytesMax) return this.#drop('SLOW_CONSUMER');
     const userProperties = { [ORIGIN_PROPERTY]: this.options.originId, 'arc-id': event.id, 'arc-seq': String(event.seq) };
-    this.#client.publish(topic, encodeMqttPayload(event), { qos: 0, properties: { userProperties } });
+    const contentType = event.raw?.contentType;
+    this.#client.publish(topic, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      qos: 0,
+      properties: { userProperties, ...(contentType === undefined ? {} : { contentType }) },
+    });
     this.stats.exported += 1;
   }
 
@@ -217,8 +270,17 @@ export class MqttBridge {
   }
 }
 
-function importKey(topic: string, payload: unknown): string {
-  return `${topic}\n${JSON.stringify(payload ?? null)}`;
+/** Names an import by its topic and a digest of its bytes (a message may be 64 KiB; 10,000 are remembered). */
+function importKey(topic: string, bytes: Uint8Array): string {
+  return `${topic}\n${createHash('sha256').update(bytes).digest('base64')}`;
+}
+
+/** The external broker as the bridge's principal names it: scheme, host and port, never credentials. */
+function brokerOf(url: string): string {
+  // The config parsed the URL already (zod); one that does not parse here is named by nothing secret.
+  if (!URL.canParse(url)) return 'mqtt';
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /** Parses MQTT_BRIDGE_TOPICS: comma-separated MQTT filters. */

@@ -11,7 +11,8 @@ export interface ProtocolOptions {
   mqtt?: {
     host: string;
     port: number;
-    tls?: { cert: string; key: string } /** MQTT over WebSockets at /mqtt; default on. */;
+    tls?: { cert: string; key: string };
+    /** MQTT over WebSockets at /mqtt on the node's HTTP port; on unless false. */
     webSocket?: boolean;
   };
   /** The bridge to an external MQTT broker; its API key names the application it bridges (importAs: mqtt-bridge.ts). */
