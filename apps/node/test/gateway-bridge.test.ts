@@ -247,9 +247,11 @@ describe.skipIf(!up)('a node whose bridged topic holds a poisonous retained mess
 
   /** Waits for the bridge to have taken both retained messages in, then checks the node answers and kept them. */
   async function checkSurvived(node: ChildNode): Promise<void> {
-    await eventually('the refusal of the owner-only message in the log', () =>
-      node.output.includes('mqtt bridge: dropped 1 message(s): FORBIDDEN') ? true : undefined,
-    );
+    await eventually('the refusal of the owner-only message in the log', () => {
+      if (node.child.exitCode !== null || node.child.signalCode !== null)
+        throw new Error(`the node ended (${node.child.exitCode ?? node.child.signalCode}):\n${node.output.slice(-2000)}`);
+      return node.output.includes('mqtt bridge: dropped 1 message(s): FORBIDDEN') ? true : undefined;
+    });
     const socket = await socketClient(node.url);
     try {
       const events: TopicEvent[] = [];
