@@ -2,17 +2,41 @@ import { challengeMessage, toHex } from '@arc/core';
 import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
 import { badInput, ClientError, toClientError } from './errors.ts';
+import {
+  type Ack,
+  AckWire,
+  type RealtimeEvent,
+  RealtimeEventWire,
+  type RealtimeGap,
+  type SubscribeAck,
+  TOPIC_STREAM_LIMITS,
+  TopicStream,
+} from './realtime-topic.ts';
 
-/** Bounds of the realtime client. */
+export type { RealtimeEvent, RealtimeGap } from './realtime-topic.ts';
+
+/** Bounds of the realtime client (the defaults of the matching RealtimeOptions). */
 export const REALTIME_LIMITS = {
   /** One subscribe, unsubscribe or publish waits this long for the node's answer. */
   ackTimeoutMs: 15_000,
-  /** Topics a pattern subscription remembers the last seq of (for dropping duplicates). */
-  patternTopicsMax: 10_000,
+  /**
+   * Subscribes of one topic sent on one connection without an answer before the connection is taken for dead
+   * (half-open) and replaced; each waits longer than the one before.
+   */
+  subscribeAttemptsMax: 3,
+  /** From opening a transport to the node's CONNECT: past it the transport is dropped and another one tried. */
+  connectTimeoutMs: 10_000,
+  /** Waits before reconnecting (and between subscribe attempts) grow from this to reconnectDelayMaxMs. */
   reconnectDelayMs: 500,
   reconnectDelayMaxMs: 5_000,
+  /** Topics a pattern subscription remembers the (epoch, seq) of, for dropping duplicates. */
+  patternTopicsMax: TOPIC_STREAM_LIMITS.patternTopicsMax,
 } as const;
+
+/** Refusals of the handshake that a later attempt can get past (the node starting, shedding load or restarting). */
+const RETRIABLE_CONNECT_CODES = new Set(['INTERNAL', 'RATE_LIMITED', 'RESTARTING']);
 
 /** One committed block, on `chain:blocks`. */
 export interface BlockSummary {
@@ -43,16 +67,6 @@ export type TopicPayload<T extends string> = T extends 'chain:blocks'
       ? AccountTxSummary
       : unknown;
 
-/** One event as the gateway delivers it (see TopicEvent on the node). */
-export interface RealtimeEvent<P = unknown> {
-  topic: string;
-  id: string;
-  seq: number;
-  payload: P;
-  publishedAtMs: number;
-  from: string | null;
-}
-
 /** What signs the login challenge: a Wallet of this package, or anything with a DID, a public key and ed25519 signing. */
 export interface RealtimeSigner {
   did: string;
@@ -75,17 +89,25 @@ export interface RealtimeOptions {
   fetch?: typeof globalThis.fetch;
   /** Transports to use (default websocket, then polling). */
   transports?: ('websocket' | 'polling')[];
+  /** Overrides REALTIME_LIMITS.ackTimeoutMs (how long an answer to subscribe, unsubscribe or publish may take). */
+  ackTimeoutMs?: number;
+  /** Overrides REALTIME_LIMITS.connectTimeoutMs. */
+  connectTimeoutMs?: number;
 }
 
 export interface SubscribeOptions {
   /** Replay retained events after this seq first (0: everything the node still holds). */
   afterSeq?: number;
+  /** The epoch afterSeq belongs to (a subscription's `epoch`), so a node that restarted since says so (a gap). */
+  epoch?: string;
 }
 
 export interface RealtimeSubscription {
   topic: string;
-  /** The last seq delivered to the handler (per concrete topic for a pattern). */
+  /** The last seq delivered to the handler (for a pattern: of the last event delivered). */
   readonly lastSeq: number;
+  /** The numbering lastSeq belongs to (undefined for a pattern and before the node answered). */
+  readonly epoch: string | undefined;
   unsubscribe(): Promise<void>;
 }
 
@@ -100,46 +122,50 @@ export interface Realtime {
   ): Promise<RealtimeSubscription>;
   /** Publishes; resolves with the event's id and seq. */
   publish(topic: string, payload: unknown): Promise<{ id: string; seq: number }>;
+  /** Disconnects for good: the only way this client stops reconnecting. */
   close(): void;
 }
 
-/** Events of `topic` before `resumeFromSeq` that a resumed subscription will never get. */
-export interface RealtimeGap {
+/** One topic this client holds, with every handler of it. */
+interface TopicEntry {
   topic: string;
-  /** EVICTED: dropped by the node's bounds; TRUNCATED: more than one replay; RESTARTED: the node numbers anew. */
-  reason: 'EVICTED' | 'TRUNCATED' | 'RESTARTED';
-  resumeFromSeq: number;
-}
-
-type Ack =
-  | { ok: true; seq?: number; id?: string; epoch?: string; gap?: Omit<RealtimeGap, 'topic'> }
-  | { ok: false; code: string; message: string };
-
-interface TopicState {
-  topic: string;
-  pattern: boolean;
+  stream: TopicStream;
   handlers: Set<(event: RealtimeEvent<never>) => void>;
-  lastSeq: number;
-  /** Per concrete topic, for a pattern. */
-  lastSeqs: Map<string, number>;
-  /** While a subscribe is on its way: events wait here and go out in seq order once it is answered. */
-  resuming: boolean;
-  held: RealtimeEvent[];
-  afterSeq: number | undefined;
-  /** The numbering lastSeq belongs to (from the node's ack); sent back on resume so a restart is noticed. */
-  epoch: string | undefined;
-  /** The subscribe on its way, if one is. */
-  pending: Promise<void> | null;
+  /** Bumped by every subscribe sent: an answer to an older one is ignored. */
+  attempt: number;
+  /** The subscribe on its way, if one is (unsubscribe waits for it: the node would join after leaving). */
+  inFlight: Promise<void> | null;
+  /** Settles the first subscribe() of the topic once the node accepted or refused it. */
+  accepted: { resolve: () => void; reject: (error: ClientError) => void } | null;
+  /** Settles with `accepted`: every subscribe() of the topic waits on it. */
+  ready: Promise<void>;
+  retryTimer: ReturnType<typeof setTimeout> | null;
 }
 
-function rejectAck(ack: Ack): asserts ack is Extract<Ack, { ok: true }> {
+function parseAck(raw: unknown, what: string): Ack {
+  const parsed = AckWire.safeParse(raw);
+  if (!parsed.success) throw new ClientError('BAD_RESPONSE', `the node answered ${what} with something that is not an ack`);
+  return parsed.data;
+}
+
+function rejectAck(ack: Ack): asserts ack is SubscribeAck {
   if (!ack.ok) throw new ClientError(ack.code, ack.message, { retriable: ack.code === 'RATE_LIMITED' });
 }
 
+/** The wait before the n-th retry (n from 0): doubling from reconnectDelayMs up to reconnectDelayMaxMs, with jitter. */
+function backoffMs(n: number): number {
+  const ceiling = Math.min(REALTIME_LIMITS.reconnectDelayMaxMs, REALTIME_LIMITS.reconnectDelayMs * 2 ** Math.min(n, 16));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** What the node sends on `error`: a code and a sentence. */
+const NodeErrorWire = z.object({ code: z.string(), message: z.string() });
+
 /**
- * Connects to a node's realtime gateway (Socket.io at `<url>/socket.io`). Reconnects by itself; on reconnect it
- * resumes every subscription (Socket.io connection-state recovery, else a re-subscribe with the last seq seen),
- * and it drops duplicates by seq, so a handler sees each event once and in order.
+ * Connects to a node's realtime gateway (Socket.io at `<url>/socket.io`). It reconnects by itself whatever ended
+ * the connection (the node restarting, dropping a slow reader or an expired session, a dead or frozen network),
+ * until close(). After every connect it re-subscribes every topic with the last seq and epoch it delivered, and it
+ * hands each event to the handlers once and in seq order; what the node can no longer send is reported to onGap.
  */
 export async function connectRealtime(url: string, options: RealtimeOptions = {}): Promise<Realtime> {
   let base: URL;
@@ -170,6 +196,15 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
   };
   let token: string | undefined = options.token ?? (options.wallet ? await login(options.wallet) : undefined);
   const reportError = (error: ClientError) => options.onError?.(error);
+  const reportGap = (gap: RealtimeGap) => {
+    if (options.onGap) options.onGap(gap);
+    else
+      reportError(
+        new ClientError('GAP', `missed events of ${gap.topic} before seq ${gap.resumeFromSeq} (${gap.reason}); reload its state`),
+      );
+  };
+  const ackTimeoutMs = options.ackTimeoutMs ?? REALTIME_LIMITS.ackTimeoutMs;
+  const connectTimeoutMs = options.connectTimeoutMs ?? REALTIME_LIMITS.connectTimeoutMs;
 
   const socket: Socket = io(origin, {
     path: '/socket.io',
@@ -177,119 +212,195 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
     auth: (cb) => cb(token === undefined ? {} : { token }),
     reconnectionDelay: REALTIME_LIMITS.reconnectDelayMs,
     reconnectionDelayMax: REALTIME_LIMITS.reconnectDelayMaxMs,
+    timeout: connectTimeoutMs,
   });
-  const topics = new Map<string, TopicState>();
+  const topics = new Map<string, TopicEntry>();
+  let closed = false;
+  /** Bumped on every connect: an answer to a subscribe sent on an older connection is not this one's. */
+  let connection = 0;
+  let connectedAtMs = 0;
+  /** Drops by the node in a row (connections shorter than reconnectDelayMaxMs), for the backoff. */
+  let nodeDrops = 0;
+  let lastNodeError: string | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let connectWatchdog: ReturnType<typeof setTimeout> | null = null;
 
-  const deliver = (state: TopicState, event: RealtimeEvent) => {
-    if (state.pattern) {
-      if (!state.lastSeqs.has(event.topic) && state.lastSeqs.size >= REALTIME_LIMITS.patternTopicsMax) state.lastSeqs.clear();
-      state.lastSeqs.set(event.topic, event.seq);
-    }
-    state.lastSeq = Math.max(state.lastSeq, event.seq);
-    for (const handler of state.handlers) handler(event as RealtimeEvent<never>);
-  };
-  const seen = (state: TopicState, event: RealtimeEvent) =>
-    state.pattern ? event.seq <= (state.lastSeqs.get(event.topic) ?? 0) : event.seq <= state.lastSeq;
-
-  const sendSubscribe = (state: TopicState): Promise<void> => {
-    const sent = subscribeOnce(state).finally(() => {
-      if (state.pending === sent) state.pending = null;
-    });
-    state.pending = sent;
-    return sent;
-  };
-  const subscribeOnce = async (state: TopicState): Promise<void> => {
-    state.resuming = true;
-    const afterSeq = state.pattern ? undefined : state.lastSeq > 0 ? state.lastSeq : state.afterSeq;
-    try {
-      const ack = (await socket
-        .timeout(REALTIME_LIMITS.ackTimeoutMs)
-        .emitWithAck(
-          'subscribe',
-          afterSeq === undefined
-            ? { topic: state.topic }
-            : { topic: state.topic, afterSeq, ...(state.epoch === undefined ? {} : { epoch: state.epoch }) },
-        )) as Ack;
-      rejectAck(ack);
-      if (ack.epoch !== undefined) state.epoch = ack.epoch;
-      if (ack.gap && !state.pattern) {
-        // Delivery goes on from the gap: a restarted node's seqs may be below the last one seen.
-        state.lastSeq = ack.gap.resumeFromSeq - 1;
-        const gap: RealtimeGap = { topic: state.topic, ...ack.gap };
-        if (options.onGap) options.onGap(gap);
+  const handOut = (entry: TopicEntry, event: RealtimeEvent) => {
+    for (const handler of entry.handlers) {
+      try {
+        handler(event as RealtimeEvent<never>);
+      } catch (error) {
+        // The application's bug: it must not stop the other handlers or this topic's bookkeeping.
+        if (options.onError) reportError(new ClientError('HANDLER_FAILED', `a handler of ${entry.topic} threw`, { cause: error }));
         else
-          reportError(
-            new ClientError('GAP', `missed events of ${gap.topic} before seq ${gap.resumeFromSeq} (${gap.reason}); reload its state`),
-          );
+          queueMicrotask(() => {
+            throw error;
+          });
       }
-      const held = state.held.sort((a, b) => a.seq - b.seq);
-      state.held = [];
-      state.resuming = false;
-      for (const event of held) if (!seen(state, event)) deliver(state, event);
-      if (!state.pattern) state.lastSeq = Math.max(state.lastSeq, ack.seq ?? 0);
-    } catch (error) {
-      state.resuming = false;
-      throw error instanceof ClientError ? error : new ClientError('TIMEOUT', `the node did not answer the subscribe to ${state.topic}`);
     }
   };
 
-  socket.on('event', (event: RealtimeEvent) => {
-    for (const state of topics.values()) {
-      const matches = state.pattern ? event.topic.startsWith(state.topic.slice(0, -1)) : event.topic === state.topic;
-      if (!matches || seen(state, event)) continue;
-      if (state.resuming) {
-        state.held.push(event);
-      } else if (!state.pattern && state.lastSeq > 0 && event.seq > state.lastSeq + 1) {
-        // A gap (a recovery that missed something): fetch the missing ones, then deliver in order.
-        state.held.push(event);
-        sendSubscribe(state).catch((error: unknown) => reportError(error as ClientError));
-      } else {
-        deliver(state, event);
-      }
+  const isCurrent = (entry: TopicEntry, attempt: number, sentOn: number) =>
+    !closed && entry.attempt === attempt && sentOn === connection && topics.get(entry.topic) === entry;
+
+  /** Sends the topic's subscribe now if connected (else the next connect does), after `delayMs` when given. */
+  const sendSubscribe = (entry: TopicEntry, tries: number, delayMs = 0): void => {
+    if (entry.retryTimer !== null) clearTimeout(entry.retryTimer);
+    entry.retryTimer = null;
+    if (delayMs > 0) {
+      entry.retryTimer = setTimeout(() => sendSubscribe(entry, tries), delayMs);
+      return;
     }
+    if (closed || topics.get(entry.topic) !== entry || !socket.connected) return;
+    entry.attempt += 1;
+    const attempt = entry.attempt;
+    const sentOn = connection;
+    entry.stream.beginSubscribe();
+    const answered = socket
+      .timeout(ackTimeoutMs)
+      .emitWithAck('subscribe', entry.stream.request())
+      .then(
+        (raw: unknown) => {
+          if (isCurrent(entry, attempt, sentOn)) onSubscribeAnswer(entry, raw, tries);
+        },
+        () => {
+          // Not answered: lost with a connection that dropped (the next connect sends it again), or no answer in time.
+          if (isCurrent(entry, attempt, sentOn) && socket.connected) onSubscribeUnanswered(entry, tries);
+        },
+      );
+    entry.inFlight = answered.finally(() => {
+      if (entry.attempt === attempt) entry.inFlight = null;
+    });
+  };
+
+  const onSubscribeAnswer = (entry: TopicEntry, raw: unknown, tries: number) => {
+    const parsed = AckWire.safeParse(raw);
+    if (!parsed.success) {
+      reportError(new ClientError('BAD_RESPONSE', `the node answered the subscribe to ${entry.topic} with something that is not an ack`));
+      onSubscribeUnanswered(entry, tries);
+      return;
+    }
+    const ack = parsed.data;
+    if (!ack.ok) {
+      if (ack.code === 'RATE_LIMITED') {
+        // Bounded in rate, not in count: the subscription stays wanted, at most one try per backoff.
+        if (tries + 1 >= REALTIME_LIMITS.subscribeAttemptsMax)
+          reportError(
+            new ClientError('RATE_LIMITED', `the node keeps refusing the subscribe to ${entry.topic} for now: ${ack.message}`, {
+              retriable: true,
+            }),
+          );
+        sendSubscribe(entry, tries + 1, backoffMs(tries));
+        return;
+      }
+      // Refused for good (rules, limits, session): the subscription ends here.
+      topics.delete(entry.topic);
+      const error = new ClientError(ack.code, `the node refused the subscription to ${entry.topic}: ${ack.message}`);
+      if (entry.accepted) entry.accepted.reject(error);
+      else reportError(error);
+      entry.accepted = null;
+      return;
+    }
+    const next = entry.stream.onAck(ack);
+    entry.accepted?.resolve();
+    entry.accepted = null;
+    if (next === 'resubscribe') {
+      // A hole the replay did not fill: ask again, waiting longer each time it stays unfilled.
+      const attempts = entry.stream.holeFillAttempts;
+      sendSubscribe(entry, 0, attempts <= 1 ? 0 : backoffMs(attempts - 2));
+    }
+  };
+
+  const onSubscribeUnanswered = (entry: TopicEntry, tries: number) => {
+    if (tries + 1 < REALTIME_LIMITS.subscribeAttemptsMax) {
+      sendSubscribe(entry, tries + 1, backoffMs(tries));
+      return;
+    }
+    // A connection that answers nothing is half-open (or frozen): replace it; the next connect re-subscribes all.
+    reportError(
+      new ClientError('TIMEOUT', `the node did not answer ${tries + 1} subscribes to ${entry.topic}; reconnecting`, { retriable: true }),
+    );
+    socket.io.engine?.close();
+  };
+
+  socket.on('event', (raw: unknown) => {
+    const parsed = RealtimeEventWire.safeParse(raw);
+    if (!parsed.success) {
+      reportError(new ClientError('BAD_RESPONSE', 'the node sent an event that is not a gateway event; it was dropped'));
+      return;
+    }
+    const event = parsed.data as RealtimeEvent;
+    for (const entry of topics.values()) {
+      const matches = entry.stream.pattern ? event.topic.startsWith(entry.topic.slice(0, -1)) : event.topic === entry.topic;
+      if (matches && entry.stream.onEvent(event) === 'resubscribe') sendSubscribe(entry, 0);
+    }
+  });
+
+  // A transport that opens and then never completes the handshake (a frozen network) is replaced.
+  socket.io.on('open', () => {
+    if (connectWatchdog !== null) clearTimeout(connectWatchdog);
+    connectWatchdog = setTimeout(() => {
+      connectWatchdog = null;
+      if (!closed && !socket.connected) socket.io.engine?.close();
+    }, connectTimeoutMs);
   });
   socket.on('connect', () => {
-    if (socket.recovered) return;
-    for (const state of topics.values()) sendSubscribe(state).catch((error: unknown) => reportError(error as ClientError));
+    if (connectWatchdog !== null) clearTimeout(connectWatchdog);
+    connectWatchdog = null;
+    connection += 1;
+    connectedAtMs = Date.now();
+    // Every topic is asserted again, whatever the node says it recovered: afterwards both sides hold the same set.
+    for (const entry of topics.values()) sendSubscribe(entry, 0);
   });
-  let closed = false;
-  let lastNodeError: string | null = null;
-  socket.on('error', (error: { code?: unknown; message?: unknown }) => {
-    lastNodeError = String(error?.code ?? 'UNKNOWN');
-    reportError(new ClientError(lastNodeError, String(error?.message ?? 'the node reported an error')));
+
+  const reconnectLater = () => {
+    if (Date.now() - connectedAtMs > REALTIME_LIMITS.reconnectDelayMaxMs) nodeDrops = 0;
+    const delayMs = backoffMs(nodeDrops);
+    nodeDrops += 1;
+    if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (!closed && !socket.connected) socket.connect();
+    }, delayMs);
+  };
+  const loginAgain = (wallet: RealtimeSigner) => {
+    login(wallet).then(
+      (fresh) => {
+        token = fresh;
+        if (!closed) socket.connect();
+      },
+      (failure: unknown) => {
+        const error = failure as ClientError;
+        reportError(error);
+        // The node may be down or starting: try again later; a refusal (bad key…) ends it.
+        if (!closed && error.retriable) setTimeout(() => closed || loginAgain(wallet), backoffMs(nodeDrops++));
+      },
+    );
+  };
+
+  socket.on('error', (raw: unknown) => {
+    const parsed = NodeErrorWire.safeParse(raw);
+    const code = parsed.success ? parsed.data.code : 'UNKNOWN';
+    lastNodeError = code;
+    // Expected: the node closes the transport next, and this client reconnects and resumes.
+    if (code === 'RESTARTING') return;
+    reportError(new ClientError(code, parsed.success ? parsed.data.message : 'the node reported an error'));
   });
-  // The node drops a session that expired and a client that read too slowly; Socket.io does not come back by
-  // itself after a drop by the server, so the client does (logging in again first when it can).
+  // Socket.io does not come back by itself after a disconnect by the node (older nodes restarting, a slow
+  // reader, an expired session): this client does, logging in again first when the session expired.
   socket.on('disconnect', (reason) => {
     const code = lastNodeError;
     lastNodeError = null;
     if (closed || reason !== 'io server disconnect') return;
-    if (code === 'SESSION_EXPIRED' && options.wallet) {
-      login(options.wallet).then(
-        (fresh) => {
-          token = fresh;
-          if (!closed) socket.connect();
-        },
-        (failure: unknown) => reportError(failure as ClientError),
-      );
-    } else if (code === 'SLOW_CONSUMER') {
-      setTimeout(() => closed || socket.connect(), REALTIME_LIMITS.reconnectDelayMs);
-    }
+    if (code === 'SESSION_EXPIRED' && options.wallet) loginAgain(options.wallet);
+    else reconnectLater();
   });
   socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
-    if (socket.active) return; // the client retries by itself
+    if (socket.active || closed) return; // a network failure: Socket.io retries by itself
     const code = error.data?.code ?? 'UNAUTHORIZED';
-    if (code === 'SESSION_EXPIRED' && options.wallet) {
-      login(options.wallet).then(
-        (fresh) => {
-          token = fresh;
-          socket.connect();
-        },
-        (failure: unknown) => reportError(failure as ClientError),
-      );
-      return;
-    }
-    reportError(new ClientError(code, error.message));
+    if (code === 'SESSION_EXPIRED' && options.wallet) loginAgain(options.wallet);
+    else if (RETRIABLE_CONNECT_CODES.has(code)) reconnectLater();
+    else reportError(new ClientError(code, error.message));
   });
 
   const waitConnected = (): Promise<void> =>
@@ -298,63 +409,92 @@ export async function connectRealtime(url: string, options: RealtimeOptions = {}
   return {
     socket,
     async subscribe(topic, handler, subscribeOptions = {}) {
-      let state = topics.get(topic);
-      const fresh = state === undefined;
-      if (!state) {
-        state = {
-          topic,
-          pattern: topic.endsWith(':*'),
-          handlers: new Set(),
-          lastSeq: 0,
-          lastSeqs: new Map(),
-          resuming: false,
-          held: [],
-          afterSeq: subscribeOptions.afterSeq,
-          epoch: undefined,
-          pending: null,
+      if (closed) throw badInput('this realtime client was closed');
+      let entry = topics.get(topic);
+      if (entry === undefined) {
+        let accepted: TopicEntry['accepted'] = null;
+        const ready = new Promise<void>((resolve, reject) => {
+          accepted = { resolve, reject };
+        });
+        const start = {
+          ...(subscribeOptions.afterSeq === undefined ? {} : { afterSeq: subscribeOptions.afterSeq }),
+          ...(subscribeOptions.epoch === undefined ? {} : { epoch: subscribeOptions.epoch }),
         };
-        topics.set(topic, state);
+        const created: TopicEntry = {
+          topic,
+          stream: new TopicStream(topic, start, (event) => handOut(created, event), reportGap),
+          handlers: new Set(),
+          attempt: 0,
+          inFlight: null,
+          accepted,
+          ready,
+          retryTimer: null,
+        };
+        entry = created;
+        topics.set(topic, created);
+        sendSubscribe(created, 0);
       }
-      const entry = handler as (event: RealtimeEvent<never>) => void;
-      state.handlers.add(entry);
-      const current = state;
-      if (fresh) {
-        await waitConnected();
-        try {
-          // The connect handler may have sent it already.
-          await (current.pending ?? sendSubscribe(current));
-        } catch (error) {
-          topics.delete(topic);
-          throw error;
-        }
+      const current = entry;
+      const own = handler as (event: RealtimeEvent<never>) => void;
+      current.handlers.add(own);
+      try {
+        await current.ready;
+      } catch (error) {
+        current.handlers.delete(own);
+        throw error;
       }
       return {
         topic,
         get lastSeq() {
-          return current.lastSeq;
+          return current.stream.lastSeq;
+        },
+        get epoch() {
+          return current.stream.pattern ? undefined : current.stream.epoch;
         },
         unsubscribe: async () => {
-          current.handlers.delete(entry);
+          current.handlers.delete(own);
           if (current.handlers.size > 0 || topics.get(topic) !== current) return;
           topics.delete(topic);
-          if (socket.connected)
-            rejectAck((await socket.timeout(REALTIME_LIMITS.ackTimeoutMs).emitWithAck('unsubscribe', { topic })) as Ack);
+          if (current.retryTimer !== null) clearTimeout(current.retryTimer);
+          // A subscribe still on its way would join the topic after the leave: let it land first.
+          if (current.inFlight) await current.inFlight;
+          if (!socket.connected) return; // the next connect does not subscribe it again
+          let raw: unknown;
+          try {
+            raw = await socket.timeout(ackTimeoutMs).emitWithAck('unsubscribe', { topic });
+          } catch {
+            throw new ClientError('TIMEOUT', `the node did not answer the unsubscribe from ${topic}; a reconnect ends it`);
+          }
+          rejectAck(parseAck(raw, 'the unsubscribe'));
         },
       };
     },
     async publish(topic, payload) {
+      if (closed) throw badInput('this realtime client was closed');
       await waitConnected();
-      let ack: Ack;
+      let raw: unknown;
       try {
-        ack = (await socket.timeout(REALTIME_LIMITS.ackTimeoutMs).emitWithAck('publish', { topic, payload })) as Ack;
+        raw = await socket.timeout(ackTimeoutMs).emitWithAck('publish', { topic, payload });
       } catch {
         throw new ClientError('TIMEOUT', `the node did not answer the publish on ${topic}; it may or may not have gone out`);
       }
+      const ack = parseAck(raw, 'the publish');
       rejectAck(ack);
-      return { id: ack.id as string, seq: ack.seq as number };
+      if (ack.id === undefined || ack.seq === undefined)
+        throw new ClientError('BAD_RESPONSE', `the node's answer to the publish on ${topic} has no id or seq`);
+      return { id: ack.id, seq: ack.seq };
     },
     close() {
       closed = true;
+      for (const timer of [reconnectTimer, connectWatchdog]) if (timer !== null) clearTimeout(timer);
+      for (const entry of topics.values()) {
+        if (entry.retryTimer !== null) clearTimeout(entry.retryTimer);
+        entry.accepted?.reject(
+          new ClientError('CLOSED', `the realtime client was closed before the node answered the subscribe to ${entry.topic}`),
+        );
+        entry.accepted = null;
+      }
+      topics.clear();
       socket.close();
     },
   };

@@ -63,9 +63,9 @@ export class ChildNode {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Spawns the node; call ready() to wait until it listens. */
-  static async spawn(env: ChildNodeEnv, options: { wrapper?: string[] } = {}): Promise<ChildNode> {
-    const port = await freePort();
+  /** Spawns the node; call ready() to wait until it listens. `port`: the one a node before it had (clients reconnect). */
+  static async spawn(env: ChildNodeEnv, options: { wrapper?: string[]; port?: number } = {}): Promise<ChildNode> {
+    const port = options.port ?? (await freePort());
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
     // A wrapper (e.g. strace) runs the node as its child: [command, ...its arguments].
     const [command, ...args] = [...(options.wrapper ?? []), process.execPath, '--import', 'tsx', MAIN];
