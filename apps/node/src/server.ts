@@ -35,6 +35,21 @@ function health(services: Services) {
   };
 }
 
+/**
+ * The answer to a request whose handler threw: 500 with the node's error shape when nothing was sent yet, else the
+ * connection is cut (a half-sent response cannot be corrected). Logged, since it is a bug of the node.
+ */
+function failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  console.error(`http: ${req.method} ${(req.url ?? '').slice(0, 200)} failed: ${(error as Error)?.stack ?? String(error)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res
+    .writeHead(500, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { code: 'INTERNAL', message: 'The node failed to handle the request; try again.' } }));
+}
+
 /** The node's HTTP server: tRPC under /trpc, blocklets under /b/<name>/, health at /health. */
 /** A certificate and its key (PEM), for HTTPS and WSS on the node's port. */
 export interface TlsOptions {
@@ -50,7 +65,16 @@ export function createNodeServer(services: Services, tls?: TlsOptions, blockletH
     maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) => ({ services, ip: req.socket.remoteAddress ?? 'unknown' }),
   });
+  // A throw in a request listener is an uncaught exception of the whole process: every route's failure is
+  // turned into an error response for its own request instead (tRPC catches its own; the rest is caught here).
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      route(req, res);
+    } catch (error) {
+      failed(req, res, error);
+    }
+  };
+  const route = (req: IncomingMessage, res: ServerResponse) => {
     cors(res);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'OPTIONS') {
@@ -61,7 +85,7 @@ export function createNodeServer(services: Services, tls?: TlsOptions, blockletH
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {
-      void blocklets(services.runtime, req, res, services.gateway?.auth);
+      blocklets(services.runtime, req, res, services.gateway?.auth).catch((error: unknown) => failed(req, res, error));
     } else {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
