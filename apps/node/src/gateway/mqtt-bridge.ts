@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import { bridgeExportBytes, bridgeImportView } from './mqtt-bridge-payload.ts';
+import { decodeMqttPayload, encodeMqttPayload } from './mqtt-payload.ts';
 import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { GatewayError, type GatewayLimits, type Principal, type RawPayload, type TopicEvent, type TopicHub } from './types.ts';
@@ -211,7 +211,8 @@ export class MqttBridge {
     if (!this.#bucket.take(now()) || this.#importsInFlight >= BRIDGE_LIMITS.importsInFlightMax) return this.#drop('RATE_LIMITED');
     // A copy: the hub retains it, and it must not pin the client's receive buffer.
     const raw: RawPayload = { bytes: new Uint8Array(bytes), ...(contentType === undefined ? {} : { contentType }) };
-    const payload = bridgeImportView(raw.bytes, limits.messageBytesMax);
+    // Same view as the embedded broker's (mqtt-payload.ts): JSON within the depth and size bounds, else text, else $binary.
+    const payload = decodeMqttPayload(raw.bytes, limits.messageBytesMax);
     const key = importKey(hubTopic, raw.bytes);
     this.#importsInFlight += 1;
     this.#importTail = this.#importTail.then(async () => {
@@ -230,7 +231,7 @@ export class MqttBridge {
 
   /** One hub event out to the external broker: its raw bytes unchanged when it has them, else its payload's JSON. */
   #export(filter: string, event: TopicEvent) {
-    const bytes = bridgeExportBytes(event);
+    const bytes = encodeMqttPayload(event);
     if (this.#forget(importKey(event.topic, bytes))) return;
     const topic = hubTopicToMqtt(event.topic);
     if (topic === null || !mqttTopicMatches(filter, topic)) return;
@@ -239,7 +240,7 @@ export class MqttBridge {
     if (pendingBytes > this.options.limits.clientBufferBytesMax) return this.#drop('SLOW_CONSUMER');
     const userProperties = { [ORIGIN_PROPERTY]: this.options.originId, 'arc-id': event.id, 'arc-seq': String(event.seq) };
     const contentType = event.raw?.contentType;
-    this.#client.publish(topic, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    this.#client.publish(topic, bytes, {
       qos: 0,
       properties: { userProperties, ...(contentType === undefined ? {} : { contentType }) },
     });
