@@ -72,9 +72,9 @@ describe('gateway Socket.io: a graceful restart', () => {
     await first.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
     for (const client of clients) {
-      expect(client.errors, client.name).toContain('RESTARTING');
       // Not "io server disconnect", after which a Socket.io client stays away for good.
       expect(client.disconnects, client.name).toEqual(['transport close']);
+      expect(client.errors, client.name).toContain('RESTARTING');
     }
 
     const second = await (await ChildNode.spawn(env)).ready();
