@@ -231,10 +231,10 @@ export class MqttBridge {
 
   /** One hub event out to the external broker: its raw bytes unchanged when it has them, else its payload's JSON. */
   #export(filter: string, event: TopicEvent) {
-    const bytes = encodeMqttPayload(event);
-    if (this.#forget(importKey(event.topic, bytes))) return;
     const topic = hubTopicToMqtt(event.topic);
     if (topic === null || !mqttTopicMatches(filter, topic)) return;
+    const bytes = encodeMqttPayload(event);
+    if (this.#forget(importKey(event.topic, bytes))) return;
     if (!this.#client.connected) return this.#drop('DISCONNECTED');
     const pendingBytes = this.#client.stream?.writableLength ?? 0;
     if (pendingBytes > this.options.limits.clientBufferBytesMax) return this.#drop('SLOW_CONSUMER');
