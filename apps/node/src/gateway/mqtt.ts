@@ -224,6 +224,13 @@ export class MqttGateway {
     return `mqtt://${this.options.host}:${this.#port}`;
   }
 
+  /** What the broker holds now (tests and operators): logged-in connections and their subscriptions. */
+  stats(): { connections: number; subscriptions: number; retainedTopics: number } {
+    let subscriptions = 0;
+    for (const connection of this.#connections.values()) subscriptions += connection.subscriptions.size;
+    return { connections: this.#connections.size, subscriptions, retainedTopics: this.retained.stats().topics };
+  }
+
   async close(): Promise<void> {
     await this.#webSocket?.close();
     for (const connection of this.#connections.values()) this.#release(connection);
