@@ -13,6 +13,8 @@ import { type ProxyAction, type ProxyLink, type ProxyUnit, SOCKET_IO_STEPS, TcpP
 const CLIENT_TIMEOUTS = { ackTimeoutMs: 700, connectTimeoutMs: 1500 } as const;
 /** How long a freeze that the client should ride out lasts: shorter than one ack timeout. */
 const SHORT_FREEZE_MS = 300;
+/** The client must have replaced a frozen connection by then (with the timeouts above it takes a few seconds). */
+const FROZEN_CONNECTION_NOTICED_MS = 20_000;
 /** Longer than one ack timeout and shorter than the client's patience: the late answers and a retry cross. */
 const MEDIUM_FREEZE_MS = 1200;
 
@@ -117,14 +119,41 @@ describe('the realtime client through a faulty network', () => {
       faulty.heal();
     } else if (fault === 'freeze') {
       // Frozen for good: the client must notice and replace the connection by itself (its closing handshake
-      // cannot finish through the freeze, so the frozen link itself lingers).
-      await replaced;
+      // cannot finish through the freeze, so the frozen link itself lingers). A liveness bound, not a speed check:
+      // engine.io's heartbeat alone takes 45 s to give up on a silent connection.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const outcome = await Promise.race([
+        replaced.then(() => 'replaced'),
+        new Promise((resolve) => {
+          timer = setTimeout(() => resolve('still frozen'), FROZEN_CONNECTION_NOTICED_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      expect(outcome, 'the client replaces a frozen connection by itself').toBe('replaced');
     }
     await until(() => seqs.length >= 8, 15_000, `events 1 to 8 (got ${seqs.join(',')})`);
     await publish(topic, 9);
     await until(() => seqs.length >= 9, 10_000, 'the next event');
     faulty.heal();
     expect(seqs).toEqual(range(1, 9));
+    expect(gaps).toEqual([]);
+    realtime.close();
+  });
+
+  it('sends a first subscribe again when its answer was lost with the connection, instead of failing it', async () => {
+    const topic = 'chat:fault-first-subscribe';
+    const proxy = await TcpProxy.start(Number(new URL(node.url).port));
+    proxies.push(proxy);
+    const gaps: RealtimeGap[] = [];
+    const realtime = await connectThrough(proxy, gaps);
+    await until(() => realtime.socket.connected, 5_000, 'the connection');
+    const dropped = proxy.arm(SOCKET_IO_STEPS.subscribeAck(topic), 'drop');
+    const seqs: number[] = [];
+    const subscription = await realtime.subscribe(topic, (event) => seqs.push(event.seq));
+    await dropped;
+    await publish(topic, 1);
+    await until(() => seqs.length === 1, 5_000, 'the event');
+    expect(subscription.lastSeq).toBe(1);
     expect(gaps).toEqual([]);
     realtime.close();
   });
