@@ -7,48 +7,28 @@ import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Pu
 import { clientKeyOf } from './auth.ts';
 import type { GatewayHub } from './hub.ts';
 import { attachPacketHooks, CONNACK_V5_UNSUPPORTED_VERSION } from './mqtt-aedes.ts';
-import { encodeMqttPayload, mqttPayloadOf } from './mqtt-payload.ts';
+import {
+  addressOf,
+  BAD_USERNAME_OR_PASSWORD,
+  type Connection,
+  claims,
+  IDENTIFIER_REJECTED,
+  MQTT_LIMITS,
+  NOT_AUTHORIZED,
+  refusal,
+  SUBACK_FAILURE,
+  samePrincipal,
+} from './mqtt-connection.ts';
+import { encodeMqttPayload } from './mqtt-payload.ts';
+import { MqttPublishes } from './mqtt-publish.ts';
 import { MqttRetained, type MqttRetainedLimits } from './mqtt-retained.ts';
 import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
 import { backlogBytesOf, MqttWebSocket } from './mqtt-ws.ts';
-import { KeyedBuckets, TokenBucket } from './rate-limit.ts';
+import { TokenBucket } from './rate-limit.ts';
 import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
 
+export { MQTT_LIMITS } from './mqtt-connection.ts';
 export { decodeMqttPayload, encodeMqttPayload } from './mqtt-payload.ts';
-
-export const MQTT_LIMITS = {
-  /** Open MQTT connections of one node over TCP, and again over WebSockets. */
-  connectionsMax: 10_000,
-  /** Publishes of one connection handed to the hub and not yet answered; one more closes the connection. */
-  publishesInFlightMax: 100,
-  /** QoS 2 publishes of one connection waiting for their PUBREL; one more closes the connection (aedes' bound too). */
-  qos2AwaitingReleaseMax: 100,
-  /** Bytes of an MQTT packet besides its payload (header, topic, packet id): the packet bound is the message bound plus this. */
-  packetOverheadBytes: 4096,
-  /** Longest username (a DID, or `app:` and a DID). */
-  usernameBytesMax: 200,
-  /** Longest password (a session token or an API key). */
-  passwordBytesMax: 400,
-  /** How long a client has to send CONNECT after opening the socket. */
-  connectTimeoutMs: 10_000,
-  /** setTimeout's ceiling: sessions expiring later are checked again then. */
-  timerMsMax: 2 ** 31 - 1,
-  /** Topics holding a retained message, in all. */
-  retainedTopicsMax: 10_000,
-  /** Bytes of retained payloads and topics, in all. */
-  retainedBytesMax: 64 * 1024 * 1024,
-  /** Retained messages one SUBSCRIBE is sent (the most recently set). */
-  retainedPerSubscribeMax: 1000,
-  /** The HTTP path of MQTT over WebSockets. */
-  webSocketPath: '/mqtt',
-} as const;
-
-/** The CONNACK return codes of MQTT 3.1.1 that a refused login answers with. */
-const IDENTIFIER_REJECTED = 2;
-const BAD_USERNAME_OR_PASSWORD = 4;
-const NOT_AUTHORIZED = 5;
-/** SUBACK's failure code (MQTT-3.9.3). */
-const SUBACK_FAILURE = 128;
 
 /** What the broker needs of the hub: publish with raw bytes, subscribe under the rules and budgets. */
 export type MqttHub = Pick<GatewayHub, 'publish' | 'subscribe'>;
@@ -70,29 +50,6 @@ export interface MqttGatewayOptions {
   retained?: Partial<MqttRetainedLimits>;
 }
 
-interface Connection {
-  client: Client;
-  principal: Principal;
-  /** The client address (clientKeyOf form), for budgets and anonymous client-id takeover. */
-  address: string;
-  bucket: TokenBucket;
-  /** MQTT filter → the hub subscription that serves it. */
-  subscriptions: Map<string, () => void>;
-  /** Subscribes waiting for the hub's rule check: counted against the per-connection bound before the await. */
-  subscribesPending: number;
-  /** QoS 2 packet ids published to the hub and not yet released (PUBREL): a DUP of one is not published again. */
-  qos2AwaitingRelease: Set<number>;
-  /** The connection's publishes reach the hub one after the other, so their seqs keep the MQTT order. */
-  publishTail: Promise<void>;
-  publishesInFlight: number;
-  expiryTimer: NodeJS.Timeout | null;
-  closed: boolean;
-}
-
-function refusal(message: string, returnCode: number): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
-}
-
 /**
  * The embedded MQTT broker (aedes, MQTT 3.1.1): a front door to the hub, not a broker of its own. CONNECT logs in
  * (username = DID and password = session token, or `app:<appDid>` and an API key, or neither for anonymous);
@@ -109,7 +66,7 @@ export class MqttGateway {
   readonly #connections = new Map<Client, Connection>();
   /** Who holds each client id, so a client id cannot be taken over by someone else. */
   readonly #byClientId = new Map<string, Connection>();
-  readonly #didBuckets: KeyedBuckets;
+  readonly #publishes: MqttPublishes;
   /** Marks the packets the gateway delivers; aedes forwards nothing else. Random, so no client id can equal it. */
   readonly #deliveryMark = `$gateway-${randomUUID()}`;
   #webSocket: MqttWebSocket | null = null;
@@ -120,13 +77,14 @@ export class MqttGateway {
     broker: Aedes,
   ) {
     this.broker = broker;
-    this.#didBuckets = new KeyedBuckets(options.limits.didRatePerSec, options.limits.didBurst);
     this.retained = new MqttRetained({
       topicsMax: MQTT_LIMITS.retainedTopicsMax,
       bytesMax: MQTT_LIMITS.retainedBytesMax,
       perSubscribeMax: MQTT_LIMITS.retainedPerSubscribeMax,
       ...options.retained,
     });
+    const { hub, limits, now, log } = options;
+    this.#publishes = new MqttPublishes({ hub, limits, retained: this.retained, now, log });
     this.#server = options.tls
       ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => this.#accept(socket))
       : createServer((socket) => this.#accept(socket));
@@ -167,7 +125,7 @@ export class MqttGateway {
       guard(
         'publish',
         client,
-        () => gateway.#authorizePublish(client, packet, done),
+        () => gateway.#publishes.authorize(client ? gateway.#connections.get(client) : undefined, packet, done),
         () => done(new Error('refused')),
       );
     broker.authorizeForward = (_client, packet) => ((packet as { clientId?: string }).clientId === gateway.#deliveryMark ? packet : null);
@@ -453,86 +411,4 @@ export class MqttGateway {
     const packet = { cmd: 'publish', topic, payload, qos: 0, retain, dup: false, clientId: this.#deliveryMark };
     connection.client.publish(packet as PublishPacket, () => undefined);
   }
-
-  /**
-   * MQTT 3.1.1 cannot tell a publisher "refused": a refused PUBLISH closes the connection (MQTT-3.3.5-2). An
-   * accepted one is acknowledged (QoS 1/2) only after the hub took it. A QoS 2 PUBLISH retransmitted (DUP) before
-   * its PUBREL is acknowledged without reaching the hub again: exactly once.
-   */
-  #authorizePublish(client: Client | null, packet: PublishPacket, done: (error?: Error | null) => void) {
-    const connection = client ? this.#connections.get(client) : undefined;
-    if (!connection) return done(new GatewayError('UNAUTHORIZED', 'not logged in'));
-    // aedes' own retained store is not used (the gateway keeps its own, under the rules); nor its routing.
-    const retain = packet.retain;
-    packet.retain = false;
-    const qos2Id = packet.qos === 2 ? packet.messageId : undefined;
-    if (qos2Id !== undefined && packet.dup && connection.qos2AwaitingRelease.has(qos2Id)) return done(null);
-    const { limits, now, hub } = this.options;
-    const principal = connection.principal;
-    let topic: string | null;
-    const bytes = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    try {
-      topic = mqttTopicToHub(packet.topic);
-      if (topic === null) throw new GatewayError('BAD_PAYLOAD', `${packet.topic.slice(0, 200)} has no gateway topic.`);
-      if (bytes.length > limits.messageBytesMax) throw new GatewayError('TOO_LARGE', `payload over ${limits.messageBytesMax} bytes`);
-      if (principal.kind === 'did' && principal.expiresAtMs <= now())
-        throw new GatewayError('SESSION_EXPIRED', 'The session expired; log in again.');
-      const t = now();
-      const key = principal.kind === 'did' ? principal.did : principal.kind === 'app' ? `app:${principal.appDid}` : null;
-      if (!connection.bucket.take(t) || (key !== null && !this.#didBuckets.take(key, t)))
-        throw new GatewayError('RATE_LIMITED', 'Too many messages.');
-      if (connection.publishesInFlight >= MQTT_LIMITS.publishesInFlightMax)
-        throw new GatewayError('RATE_LIMITED', 'Too many publishes in flight.');
-      if (qos2Id !== undefined && connection.qos2AwaitingRelease.size >= MQTT_LIMITS.qos2AwaitingReleaseMax)
-        throw new GatewayError('RATE_LIMITED', 'Too many QoS 2 publishes waiting for PUBREL.');
-    } catch (error) {
-      return done(error as Error);
-    }
-    // Remembered before the hub's await, so a DUP pipelined right behind it is not published a second time.
-    if (qos2Id !== undefined) connection.qos2AwaitingRelease.add(qos2Id);
-    connection.publishesInFlight += 1;
-    const hubTopic = topic;
-    const mqttTopic = packet.topic;
-    const { payload, raw } = mqttPayloadOf(bytes, limits.messageBytesMax);
-    const published = connection.publishTail.then(() => hub.publish(principal, hubTopic, payload, raw));
-    connection.publishTail = published.then(
-      () => undefined,
-      () => undefined,
-    );
-    published.then(
-      () => {
-        connection.publishesInFlight -= 1;
-        // MQTT-3.3.1-5..10: the last retained message per topic; an empty one clears it.
-        if (retain) this.retained.set(mqttTopic, bytes);
-        done(null);
-      },
-      (error: unknown) => {
-        connection.publishesInFlight -= 1;
-        if (qos2Id !== undefined) connection.qos2AwaitingRelease.delete(qos2Id);
-        if (!(error instanceof GatewayError)) this.options.log(`mqtt: publish failed: ${(error as Error).stack ?? error}`);
-        done(error as Error);
-      },
-    );
-  }
-}
-
-/** The client's address as the socket (or, over WebSockets, the HTTP request) saw it. */
-function addressOf(client: Client): string {
-  return (client.conn as { remoteAddress?: string }).remoteAddress ?? '';
-}
-
-/** True when the username names the principal its credential resolved to (anonymous: no username). */
-function claims(username: string | undefined, principal: Principal): boolean {
-  if (!username) return principal.kind === 'anonymous';
-  if (principal.kind === 'did') return username === principal.did;
-  if (principal.kind === 'app') return username === `app:${principal.appDid}`;
-  return false;
-}
-
-/** Who may take over a client id: the same DID, the same application, or anonymous from the same client address. */
-function samePrincipal(holder: Connection, principal: Principal, address: string): boolean {
-  const held = holder.principal;
-  if (held.kind === 'did') return principal.kind === 'did' && principal.did === held.did;
-  if (held.kind === 'app') return principal.kind === 'app' && principal.appDid === held.appDid;
-  return principal.kind === 'anonymous' && holder.address === address;
 }
