@@ -47,6 +47,8 @@ export function mqttPayloadOf(bytes: Uint8Array, bytesMax: number): { payload: u
  * can always parse what Socket.io and DDP send). A payload that cannot be serialized is sent as `null`.
  */
 export function encodeMqttPayload(event: TopicEvent): Buffer {
-  if (event.raw) return Buffer.from(event.raw.bytes.buffer, event.raw.bytes.byteOffset, event.raw.bytes.byteLength);
+  // An event from another node may carry its bytes in another shape after serialization; then its JSON view is sent.
+  const bytes = event.raw?.bytes;
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Buffer.from(stringifyOrNull(event.payload ?? null) ?? 'null');
 }
