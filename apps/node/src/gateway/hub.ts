@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { JSON_BOUNDS, stringifyOrNull, valueDepth } from './bounded-json.ts';
-import { insertBySeq, type Retained, RetainedQueue } from './retained.ts';
+import type { Retained } from './retained.ts';
+import { type HubStats, RETAINED_STORE_LIMITS, RetainedStore } from './retained-store.ts';
 import { SubscriptionBudget } from './subscription-budget.ts';
 import { isPattern, isValidTopic, patternRooms } from './topics.ts';
 import {
@@ -19,15 +20,8 @@ export const HUB_LIMITS = {
   localSubscribersMax: 100_000,
   /** Events one since() or resume() returns. */
   sinceLimitMax: 1000,
-  /** Topics whose last seq is remembered after the topic itself was dropped, so its seq goes on instead of back to 1. */
-  droppedTopicSeqsMax: 100_000,
-  /**
-   * Buckets (by topic-name hash) of the highest seq of topics forgotten entirely: a topic the hub has no record of
-   * starts above every forgotten topic of its bucket, so no topic ever reuses a seq within one epoch.
-   */
-  forgottenSeqBuckets: 4096,
-  /** Bytes counted per retained event besides its payload JSON, topic and publisher (id, seq, times, framing). */
-  eventOverheadBytes: 128,
+  /** Dropped topics' seqs remembered, forgotten-seq buckets, bytes per retained event: see retained-store.ts. */
+  ...RETAINED_STORE_LIMITS,
   /** Cluster epochs this hub has seen replaced: a late event of one of them is stale (dropped, not renumbered). */
   retiredEpochsMax: 16,
 } as const;
@@ -80,30 +74,6 @@ export interface Resume {
   gap: ResumeGap | null;
 }
 
-/** What the hub holds now (tests and operators). */
-export interface HubStats {
-  topics: number;
-  retainedEvents: number;
-  retainedBytes: number;
-  publishers: number;
-  droppedTopicSeqs: number;
-}
-
-/** One retained event and what it costs; `gone` once evicted (the queues drop it lazily). */
-interface TopicState {
-  seq: number;
-  /** The numbering `seq` and the ring belong to; an event of another one starts the topic afresh. */
-  epoch: string;
-  /** Retained events in seq order. */
-  ring: Retained[];
-  bytes: number;
-}
-
-interface PublisherState {
-  bytes: number;
-  queue: RetainedQueue;
-}
-
 export interface HubDeps {
   auth: GatewayAuth;
   limits: GatewayLimits;
@@ -123,15 +93,10 @@ export interface HubDeps {
  * floor), so the topic goes on from there. A restart starts a new epoch; resume() tells a client from another
  * epoch, or one that asks for more than is retained, that it missed events.
  */
+export type { HubStats } from './retained-store.ts';
+
 export class GatewayHub implements TopicHub {
-  /** Least recently published first. */
-  readonly #topics = new Map<string, TopicState>();
-  /** Last seq of topics dropped from #topics, least recently dropped first. */
-  readonly #droppedSeqs = new Map<string, number>();
-  readonly #forgottenSeqFloor = new Float64Array(HUB_LIMITS.forgottenSeqBuckets);
-  readonly #retained = new RetainedQueue();
-  readonly #publishers = new Map<string, PublisherState>();
-  #retainedBytes = 0;
+  readonly #store: RetainedStore;
   readonly #subscribers = new Map<string, Set<(event: TopicEvent) => void>>();
   #subscriberCount = 0;
   /** Subscriptions counted node-wide, per client address and for anonymous principals, every protocol. */
@@ -147,6 +112,10 @@ export class GatewayHub implements TopicHub {
 
   constructor(readonly deps: HubDeps) {
     this.epoch = deps.epoch ?? `${deps.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+    this.#store = new RetainedStore(deps.limits, {
+      localEpoch: this.epoch,
+      numbersLocally: (topic) => this.#numbersLocally(topic),
+    });
     this.budget = new SubscriptionBudget({
       totalMax: HUB_LIMITS.localSubscribersMax,
       perIpMax: deps.limits.subscriptionsPerIpMax,
@@ -198,7 +167,7 @@ export class GatewayHub implements TopicHub {
       publishedAtMs: this.deps.now(),
       from,
     };
-    this.#record(event);
+    this.#store.record(event, this.epochOf(event.topic));
     this.#deliverLocal(event);
     this.fanout(event, isNodeLocalTopic(topic) ? 'local' : 'cluster');
     if (!isNodeLocalTopic(topic)) this.forward(event);
@@ -218,7 +187,7 @@ export class GatewayHub implements TopicHub {
       }
       this.#adoptClusterEpoch(event.epoch);
     }
-    this.#record(event);
+    this.#store.record(event, this.epochOf(event.topic));
     this.#deliverLocal(event);
     this.fanout(event, isNodeLocalTopic(event.topic) ? 'local' : 'cluster');
   }
@@ -238,7 +207,7 @@ export class GatewayHub implements TopicHub {
       this.#retiredEpochs.push(old);
       if (this.#retiredEpochs.length > HUB_LIMITS.retiredEpochsMax) this.#retiredEpochs.shift();
     }
-    for (const [topic, state] of [...this.#topics]) if (!this.#numbersLocally(topic) && state.epoch !== epoch) this.#forgetTopic(topic);
+    this.#store.forgetWhere((topic, topicEpoch) => !this.#numbersLocally(topic) && topicEpoch !== epoch);
   }
 
   /**
@@ -300,7 +269,7 @@ export class GatewayHub implements TopicHub {
 
   /** Retained events after `afterSeq`, oldest first (no rule check: the caller has checked). Patterns have none. */
   retainedAfter(topic: string, afterSeq: number, limit: number): TopicEvent[] {
-    const ring = this.#topics.get(topic)?.ring ?? [];
+    const ring = this.#store.ring(topic);
     const bound = Math.min(limit, HUB_LIMITS.sinceLimitMax);
     const out: TopicEvent[] = [];
     for (const { event } of ring) {
@@ -323,7 +292,7 @@ export class GatewayHub implements TopicHub {
     // A node-local numbering that never reached afterSeq is another one (a restart, or another node's).
     const restarted = (epoch !== undefined && epoch !== topicEpoch) || (this.#numbersLocally(topic) && afterSeq > seq);
     const from = restarted ? 0 : afterSeq;
-    const ring = this.#topics.get(topic)?.ring ?? [];
+    const ring = this.#store.ring(topic);
     let first = ring.length;
     while (first > 0 && (ring[first - 1] as Retained).event.seq > from) first -= 1;
     const available = ring.length - first;
@@ -347,7 +316,7 @@ export class GatewayHub implements TopicHub {
    * node's chain events), else this hub's epoch, or the cluster's for topics Redis numbers.
    */
   epochOf(topic: string): string {
-    const known = this.#topics.get(topic)?.epoch;
+    const known = this.#store.epochOf(topic);
     if (known !== undefined) return known;
     return this.#numbersLocally(topic) ? this.epoch : this.clusterEpoch;
   }
@@ -357,115 +326,20 @@ export class GatewayHub implements TopicHub {
    * shared topics' seqs, so for those this is only what this node heard.
    */
   currentSeq(topic: string): number {
-    const state = this.#topics.get(topic);
-    if (state) return state.seq;
-    if (!this.#numbersLocally(topic)) return 0;
-    return this.#droppedSeqs.get(topic) ?? this.#forgottenSeqFloor[bucketOf(topic)] ?? 0;
+    return this.#store.lastSeq(topic);
   }
 
   stats(): HubStats {
-    return {
-      topics: this.#topics.size,
-      retainedEvents: this.#retained.live,
-      retainedBytes: this.#retainedBytes,
-      publishers: this.#publishers.size,
-      droppedTopicSeqs: this.#droppedSeqs.size,
-    };
+    return this.#store.stats();
   }
 
   /** Bytes retained of one topic, and of one publisher (a DID, `app` DID or `blocklet:<name>`). */
   retainedBytesOf(what: { topic: string } | { publisher: string }): number {
-    return 'topic' in what ? (this.#topics.get(what.topic)?.bytes ?? 0) : (this.#publishers.get(what.publisher)?.bytes ?? 0);
+    return this.#store.bytesOf(what);
   }
 
   #numbersLocally(topic: string): boolean {
     return isNodeLocalTopic(topic) || this.sequencer === null;
-  }
-
-  #record(event: TopicEvent): void {
-    const { limits } = this.deps;
-    let state = this.#topics.get(event.topic);
-    if (state && state.epoch !== event.epoch) {
-      // Another numbering (Redis numbers anew, or a worker hears another node's chain): its seqs start afresh.
-      this.#forgetTopic(event.topic);
-      state = undefined;
-    }
-    if (state) {
-      this.#topics.delete(event.topic); // re-inserted below: the map's order is least recently published first
-    } else {
-      state = { seq: this.epochOf(event.topic) === event.epoch ? this.currentSeq(event.topic) : 0, epoch: event.epoch, ring: [], bytes: 0 };
-      this.#droppedSeqs.delete(event.topic);
-    }
-    this.#topics.set(event.topic, state);
-    if (event.seq > state.seq) state.seq = event.seq;
-    const entry: Retained = { event, bytes: retainedBytesOf(event), gone: false };
-    if (insertBySeq(state.ring, entry)) {
-      state.bytes += entry.bytes;
-      this.#retainedBytes += entry.bytes;
-      this.#retained.push(entry);
-      if (event.from !== null) {
-        const publisher = this.#publishers.get(event.from) ?? { bytes: 0, queue: new RetainedQueue() };
-        this.#publishers.set(event.from, publisher);
-        publisher.bytes += entry.bytes;
-        publisher.queue.push(entry);
-        while (publisher.bytes > limits.retainedBytesPerPublisherMax) this.#evict(publisher.queue.oldest());
-      }
-      while (state.ring.length > limits.retainedPerTopicMax || state.bytes > limits.retainedBytesPerTopicMax) this.#evict(state.ring[0]);
-      while (this.#retainedBytes > limits.retainedBytesMax) this.#evict(this.#retained.oldest());
-    }
-    while (this.#topics.size > limits.retainedTopicsMax) {
-      const oldest = this.#topics.keys().next().value;
-      if (oldest === undefined) break;
-      this.#dropTopic(oldest);
-    }
-  }
-
-  /** Drops one retained event from its topic, its publisher's account and the total. */
-  #evict(entry: Retained | undefined): void {
-    if (!entry || entry.gone) throw new Error('gateway hub: an eviction found no retained event to drop (accounting is off)');
-    entry.gone = true;
-    const { event } = entry;
-    const state = this.#topics.get(event.topic);
-    if (state) {
-      const at = state.ring[0] === entry ? 0 : state.ring.indexOf(entry);
-      if (at >= 0) state.ring.splice(at, 1);
-      state.bytes -= entry.bytes;
-    }
-    this.#retainedBytes -= entry.bytes;
-    this.#retained.evicted();
-    if (event.from === null) return;
-    const publisher = this.#publishers.get(event.from);
-    if (!publisher) return;
-    publisher.bytes -= entry.bytes;
-    publisher.queue.evicted();
-    if (publisher.queue.live === 0) this.#publishers.delete(event.from);
-  }
-
-  /** Drops a topic's retained events and state without remembering its seq (its numbering is gone). */
-  #forgetTopic(topic: string): void {
-    const state = this.#topics.get(topic);
-    if (!state) return;
-    while (state.ring.length > 0) this.#evict(state.ring[0]);
-    this.#topics.delete(topic);
-  }
-
-  /**
-   * Drops a topic and its retained events; a topic this hub numbers has its last seq remembered so it goes on from
-   * it (Redis remembers shared topics' seqs).
-   */
-  #dropTopic(topic: string): void {
-    const state = this.#topics.get(topic);
-    if (!state) return;
-    while (state.ring.length > 0) this.#evict(state.ring[0]);
-    this.#topics.delete(topic);
-    if (!this.#numbersLocally(topic) || state.epoch !== this.epoch) return;
-    this.#droppedSeqs.set(topic, state.seq);
-    while (this.#droppedSeqs.size > HUB_LIMITS.droppedTopicSeqsMax) {
-      const [name, seq] = this.#droppedSeqs.entries().next().value as [string, number];
-      this.#droppedSeqs.delete(name);
-      const bucket = bucketOf(name);
-      this.#forgottenSeqFloor[bucket] = Math.max(this.#forgottenSeqFloor[bucket] ?? 0, seq);
-    }
   }
 
   #deliverLocal(event: TopicEvent): void {
@@ -484,28 +358,10 @@ export class GatewayHub implements TopicHub {
   }
 }
 
-/** What a retained event costs: its payload JSON (and raw bytes), topic and publisher, plus a fixed overhead. */
-function retainedBytesOf(event: TopicEvent): number {
-  return (
-    Buffer.byteLength(stringifyOrNull(event.payload) ?? 'null') +
-    (event.raw?.bytes.byteLength ?? 0) +
-    Buffer.byteLength(event.topic) +
-    (event.from === null ? 0 : Buffer.byteLength(event.from)) +
-    HUB_LIMITS.eventOverheadBytes
-  );
-}
-
 /** BAD_PAYLOAD for a value nested deeper than JSON_BOUNDS.depthMax (counted without recursion). */
 function checkDepth(payload: unknown): void {
   if (valueDepth(payload) > JSON_BOUNDS.depthMax)
     throw new GatewayError('BAD_PAYLOAD', `The payload nests deeper than ${JSON_BOUNDS.depthMax} levels; flatten it.`);
-}
-
-/** The forgotten-seq bucket of a topic name (FNV-1a). */
-function bucketOf(topic: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < topic.length; i++) hash = Math.imul(hash ^ topic.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % HUB_LIMITS.forgottenSeqBuckets;
 }
 
 function fromOf(principal: Principal): string | null {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JSON_BOUNDS, valueDepth } from './bounded-json.ts';
 import type { GatewayHub } from './hub.ts';
 import { type KeyedBuckets, TokenBucket } from './rate-limit.ts';
-import { GatewayError, type GatewayErrorCode, type GatewayLimits, type Principal } from './types.ts';
+import { GatewayError, type GatewayErrorCode, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
 
 export const SOCKET_CONNECTION_LIMITS = {
   /** Retained events replayed by one subscribe with afterSeq. */
@@ -221,7 +221,7 @@ export class SocketConnection {
     // Replay, then join, in one synchronous step: the hub records an event and emits it to the rooms in one step
     // too (publishAs, ingest), so each event is either in this replay or arrives live: never both, never neither.
     const resumed = afterSeq === undefined ? null : hub.resume(topic, afterSeq, epoch, SOCKET_CONNECTION_LIMITS.replayEventsMax);
-    for (const event of resumed?.events ?? []) this.socket.emit('event', event);
+    for (const event of resumed?.events ?? []) this.socket.emit('event', socketEvent(event));
     this.socket.join(topic);
     held.joined = true;
     const gap = resumed?.gap ? { gap: resumed.gap } : {};
@@ -263,4 +263,14 @@ export class SocketConnection {
     }
     this.#held.clear();
   }
+}
+
+/**
+ * An event as Socket.io clients get it: the JSON view of the payload only. The raw bytes a byte protocol published
+ * (MQTT) stay on the byte protocols; Socket.io clients would otherwise get them twice, as a binary attachment too.
+ */
+export function socketEvent(event: TopicEvent): Omit<TopicEvent, 'raw'> {
+  if (event.raw === undefined) return event;
+  const { raw: _raw, ...rest } = event;
+  return rest;
 }

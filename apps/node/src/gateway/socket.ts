@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { type GatewayHub, isNodeLocalTopic } from './hub.ts';
 import { KeyedBuckets } from './rate-limit.ts';
-import { SOCKET_CONNECTION_LIMITS, SocketConnection, type SocketData } from './socket-connection.ts';
+import { SOCKET_CONNECTION_LIMITS, SocketConnection, type SocketData, socketEvent } from './socket-connection.ts';
 import { patternRooms } from './topics.ts';
 import { type GatewayAuth, GatewayError, type GatewayLimits } from './types.ts';
 
@@ -109,7 +109,7 @@ export class SocketGateway {
       // Per-transaction and per-account topics are many and mostly unwatched: skip those no one here is in.
       if (isNodeLocalTopic(event.topic) && event.topic !== 'chain:blocks' && !rooms.some((room) => local.has(room))) return;
       // This node's rooms only: other nodes' clients hear the event from their own hub (forward → ingest).
-      this.io.local.to(rooms).emit('event', event);
+      this.io.local.to(rooms).emit('event', socketEvent(event));
     };
     this.#timer = setInterval(() => this.#sweep(), SOCKET_LIMITS.slowConsumerCheckMs);
     this.#timer.unref();
