@@ -15,10 +15,14 @@ function run(command, args) {
 }
 
 // The durability test traces the node's fsyncs with strace (Debian package); install it when missing and we can.
-const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
-if (!hasStrace && process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0) {
-  console.log('installing Debian strace for the durability test');
-  spawnSync('sh', ['-c', 'apt-get update && apt-get install -y strace'], { stdio: 'ignore' });
+// The MQTT foreign-client test drives Debian's mosquitto_pub/mosquitto_sub (package mosquitto-clients).
+const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+const missing = [];
+if (spawnSync('strace', ['-V'], { stdio: 'ignore' }).status !== 0) missing.push('strace');
+if (!existsSync('/usr/bin/mosquitto_pub') || !existsSync('/usr/bin/mosquitto_sub')) missing.push('mosquitto-clients');
+if (missing.length > 0 && canApt) {
+  console.log(`installing Debian ${missing.join(', ')} for the tests that use them`);
+  spawnSync('sh', ['-c', `apt-get update && apt-get install -y ${missing.join(' ')}`], { stdio: 'ignore' });
 }
 
 const lint = run('npx', ['biome', 'check', '.']);
