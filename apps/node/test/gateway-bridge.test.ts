@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signAdmin } from '@arc/core';
@@ -14,6 +13,9 @@ import { startTestNode, type TestNode } from '../src/testing.ts';
 import { ChildNode, type ChildNodeEnv } from './helpers/child-node.ts';
 import { nodeClient } from './helpers/client.ts';
 import { emitAck, gatewayTopicRules, socketClient } from './helpers/gateway-login.ts';
+import { idOf } from './helpers/mqtt-node.ts';
+import { reachable } from './helpers/reachable.ts';
+import { until } from './helpers/until.ts';
 import { randomSigner, type Signer } from './helpers/wallet.ts';
 
 /**
@@ -27,35 +29,6 @@ const BROKER_URL = `mqtt://${MOSQUITTO.host}:${MOSQUITTO.port}`;
 /** Array nesting of the poisonous message: far past JSON_BOUNDS.depthMax, and past what JSON.stringify survives. */
 const NESTING_DEPTH = 10_000;
 const NESTED = `${'['.repeat(NESTING_DEPTH)}${']'.repeat(NESTING_DEPTH)}`;
-
-const idOf = (did: string) => did.slice('did:abt:'.length);
-
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-/** Polls `check` until it answers a value (not undefined), failing after `timeoutMs` with `what`. */
-async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const up = await reachable(MOSQUITTO.host, MOSQUITTO.port);
 
@@ -125,7 +98,7 @@ describe.skipIf(!up)('the MQTT bridge in a node', () => {
     const events = await watch('deep');
     await sender.publishAsync(mqttTopic('deep'), NESTED);
     await sender.publishAsync(mqttTopic('deep'), '{"after":true}');
-    await eventually('both messages in the hub', () => (events.length >= 2 ? true : undefined));
+    await until('both messages in the hub', () => (events.length >= 2 ? true : undefined));
     // Past the depth bound the bytes are carried as sent and JSON protocols see their text, never a parsed value.
     expect(events[0]?.payload).toBe(NESTED);
     expect(Buffer.from(events[0]?.raw?.bytes ?? []).toString()).toBe(NESTED);
@@ -139,8 +112,8 @@ describe.skipIf(!up)('the MQTT bridge in a node', () => {
     const [mine, shared] = await Promise.all([watch('private'), watch('open')]);
     await sender.publishAsync(mqttTopic('private'), '{"unlock":true}');
     await sender.publishAsync(mqttTopic('open'), '{"reading":1}');
-    await eventually('the import on the open topic', () => (shared.length === 1 ? true : undefined));
-    await eventually('the refusal on the owner-only topic', () => bridged.stats.dropped.FORBIDDEN);
+    await until('the import on the open topic', () => (shared.length === 1 ? true : undefined));
+    await until('the refusal on the owner-only topic', () => bridged.stats.dropped.FORBIDDEN);
     expect(mine).toEqual([]);
     expect(bridged.stats.dropped).toEqual({ FORBIDDEN: 1 });
     expect(shared[0]).toMatchObject({ payload: { reading: 1 }, from: `mqtt-bridge:${app.did}` });
@@ -151,7 +124,7 @@ describe.skipIf(!up)('the MQTT bridge in a node', () => {
     await bridge({ importAs: 'owner', filters: [mqttTopic('private')] });
     const mine = await watch('private');
     await sender.publishAsync(mqttTopic('private'), '{"unlock":true}');
-    await eventually('the import on the owner-only topic', () => (mine.length === 1 ? true : undefined));
+    await until('the import on the owner-only topic', () => (mine.length === 1 ? true : undefined));
     expect(mine[0]).toMatchObject({ payload: { unlock: true }, from: app.did });
   });
 
@@ -165,7 +138,7 @@ describe.skipIf(!up)('the MQTT bridge in a node', () => {
       [binary, { properties: { contentType: 'application/octet-stream' } }],
     ];
     for (const [bytes, options] of sent) await sender.publishAsync(mqttTopic('open'), bytes, options);
-    await eventually('three imports', () => (events.length === 3 ? true : undefined));
+    await until('three imports', () => (events.length === 3 ? true : undefined));
     expect(events.map((event) => Buffer.from(event.raw?.bytes ?? []))).toEqual(sent.map(([bytes]) => bytes));
     expect(events.map((event) => event.raw?.contentType)).toEqual([undefined, undefined, 'application/octet-stream']);
     expect(events[0]?.payload).toBe('hello');
@@ -183,7 +156,7 @@ describe.skipIf(!up)('the MQTT bridge in a node', () => {
     const binary = new Uint8Array([0, 255, 34, 123, 10]);
     await gateway.hub.publish(owner, `app:${app.did}:out`, { $binary: 'AP8iewo=' }, { bytes: binary, contentType: 'application/x-demo' });
     await gateway.hub.publish(owner, `app:${app.did}:out`, { open: true });
-    await eventually('both messages at Mosquitto', () => (received.length === 2 ? true : undefined));
+    await until('both messages at Mosquitto', () => (received.length === 2 ? true : undefined));
     expect(received[0]).toEqual({ bytes: Buffer.from(binary), contentType: 'application/x-demo' });
     expect(received[1]).toEqual({ bytes: Buffer.from('{"open":true}'), contentType: undefined });
   });
@@ -247,7 +220,7 @@ describe.skipIf(!up)('a node whose bridged topic holds a poisonous retained mess
 
   /** Waits for the bridge to have taken both retained messages in, then checks the node answers and kept them. */
   async function checkSurvived(node: ChildNode): Promise<void> {
-    await eventually('the refusal of the owner-only message in the log', () => {
+    await until('the refusal of the owner-only message in the log', () => {
       if (node.child.exitCode !== null || node.child.signalCode !== null)
         throw new Error(`the node ended (${node.child.exitCode ?? node.child.signalCode}):\n${node.output.slice(-2000)}`);
       return node.output.includes('mqtt bridge: dropped 1 message(s): FORBIDDEN') ? true : undefined;
@@ -259,7 +232,7 @@ describe.skipIf(!up)('a node whose bridged topic holds a poisonous retained mess
       const topic = `app:${app.did}:deep`;
       // Replayed when the bridge imported it already, delivered live when it does so next: one event either way.
       expect(await emitAck(socket, 'subscribe', { topic, afterSeq: 0 })).toMatchObject({ ok: true });
-      await eventually('the retained import', () => (events.length === 1 ? true : undefined));
+      await until('the retained import', () => (events.length === 1 ? true : undefined));
       expect(events[0]).toMatchObject({ topic, seq: 1, payload: NESTED, from: `mqtt-bridge:${app.did}` });
     } finally {
       socket.disconnect();

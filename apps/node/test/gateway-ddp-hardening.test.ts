@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { Gateway } from '../src/gateway/service.ts';
 import type { Principal } from '../src/gateway/types.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
+import { type DdpFrame as Frame, rawDdp } from './helpers/ddp-raw.ts';
 import { gatewayLogin } from './helpers/gateway-login.ts';
+import { until } from './helpers/until.ts';
 import { randomSigner, type Signer } from './helpers/wallet.ts';
 
 /**
@@ -14,72 +16,6 @@ import { randomSigner, type Signer } from './helpers/wallet.ts';
 
 const SUBSCRIPTIONS_PER_CONNECTION = 20;
 const SUBSCRIPTIONS_PER_IP = 60;
-
-type Frame = Record<string, unknown>;
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const timer = setInterval(() => {
-      const value = check();
-      if (value !== undefined) {
-        clearInterval(timer);
-        resolve(value);
-      } else if (Date.now() > deadline) {
-        clearInterval(timer);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 20);
-  });
-}
-
-/** A raw DDP websocket that records every frame (and the close code) and never throws on what it receives. */
-async function rawDdp(url: string) {
-  const ws = new WebSocket(url);
-  const frames: Frame[] = [];
-  let closed: number | null = null;
-  ws.on('message', (data) => {
-    try {
-      frames.push(JSON.parse(data.toString()) as Frame);
-    } catch {
-      frames.push({ msg: '<not json>' });
-    }
-  });
-  ws.on('close', (code) => {
-    closed = code;
-  });
-  ws.on('error', () => undefined);
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const take = (match: (f: Frame) => boolean, what: string, timeoutMs?: number) =>
-    until(
-      what,
-      () => {
-        const i = frames.findIndex(match);
-        return i === -1 ? undefined : (frames.splice(i, 1)[0] as Frame);
-      },
-      timeoutMs,
-    );
-  const send = (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  const connect = async () => {
-    send({ msg: 'connect', version: '1', support: ['1'] });
-    await take((f) => f.msg === 'connected', 'connected');
-  };
-  let calls = 0;
-  const call = async (method: string, ...params: unknown[]) => {
-    const id = `m${++calls}`;
-    send({ msg: 'method', id, method, params });
-    return take((f) => f.msg === 'result' && f.id === id, `result of ${method}`);
-  };
-  const ping = async () => {
-    const id = `p${Date.now()}${Math.random()}`;
-    send({ msg: 'ping', id });
-    await take((f) => f.msg === 'pong' && f.id === id, 'pong');
-  };
-  return { ws, frames, take, send, connect, call, ping, closed: () => closed };
-}
 
 describe('DDP hardening', () => {
   let node: TestNode;

@@ -9,7 +9,9 @@ import type { Principal, TopicEvent } from '../src/gateway/types.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { signedUpload } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
+import { rawDdp } from './helpers/ddp-raw.ts';
 import { emitAck, gatewayLogin, socketClient } from './helpers/gateway-login.ts';
+import { until } from './helpers/until.ts';
 import { ABT, randomSigner, type Signer, transfer, Wallet } from './helpers/wallet.ts';
 
 /** DDP (Meteor's protocol) at /ddp and /websocket, with the simpleddp and ddp.js clients, beside Socket.io on the same HTTP server. */
@@ -19,41 +21,6 @@ export default {
   async call(input, ctx) { return { echoed: input, sum: (input?.a ?? 0) + (input?.b ?? 0) }; },
 };
 `;
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const timer = setInterval(() => {
-      const value = check();
-      if (value !== undefined) {
-        clearInterval(timer);
-        resolve(value);
-      } else if (Date.now() > deadline) {
-        clearInterval(timer);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 20);
-  });
-}
-
-/** A raw DDP websocket: frames in, frames out (for what simpleddp does not expose: ping, garbage). */
-async function rawDdp(url: string) {
-  const ws = new WebSocket(url);
-  const frames: Record<string, unknown>[] = [];
-  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const next = async (msg: string) => {
-    const found = await until(msg, () => {
-      const i = frames.findIndex((f) => f.msg === msg);
-      return i === -1 ? undefined : i;
-    });
-    return frames.splice(found, 1)[0] as Record<string, unknown>;
-  };
-  return { ws, frames, next, send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)) };
-}
 
 describe('DDP gateway', () => {
   let node: TestNode;

@@ -1,12 +1,12 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttGateway } from '../src/gateway/mqtt.ts';
-import type { Gateway } from '../src/gateway/service.ts';
 import type { TopicEvent } from '../src/gateway/types.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
-import { type NodeClient, nodeClient } from './helpers/client.ts';
-import { emitAck, gatewayLogin, gatewayTopicRules, socketClient } from './helpers/gateway-login.ts';
+import { nodeClient } from './helpers/client.ts';
+import { emitAck, gatewayLogin, socketClient } from './helpers/gateway-login.ts';
+import { connectMqtt, idOf, useMqttTestNode } from './helpers/mqtt-node.ts';
 import { connectPacket, publishPacket, RawMqtt, subscribePacket } from './helpers/mqtt-raw.ts';
 import { randomSigner, type Signer } from './helpers/wallet.ts';
 
@@ -16,12 +16,7 @@ import { randomSigner, type Signer } from './helpers/wallet.ts';
  * ids that cannot be taken over by someone else, and subscription limits that hold against pipelining.
  */
 
-const idOf = (did: string) => did.slice('did:abt:'.length);
 const unique = () => Math.random().toString(36).slice(2, 10);
-
-async function connectMqtt(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4, ...options });
-}
 
 /** The next message a client receives (topic, bytes, retain flag). */
 function nextMessage(client: MqttClient, match: (topic: string) => boolean = () => true, timeoutMs = 10_000) {
@@ -40,49 +35,10 @@ function nextMessage(client: MqttClient, match: (topic: string) => boolean = () 
 const granted = (packet: Packet) => (packet as { granted: number[] }).granted;
 
 describe('MQTT broker hardening', () => {
-  let node: TestNode;
-  let client: NodeClient;
-  let gateway: Gateway;
-  let broker: MqttGateway;
-  let app: Signer;
-  let alice: Signer;
-  let bob: Signer;
-  let aliceToken: string;
-  let bobToken: string;
-  let appToken: string;
-  const open: { end(): unknown }[] = [];
-  const track = <T extends { end(): unknown }>(c: T): T => {
-    open.push(c);
-    return c;
-  };
-
-  beforeAll(async () => {
-    node = await startTestNode({ protocols: { mqtt: { host: '127.0.0.1', port: 0 } } });
-    client = nodeClient(node.url);
-    if (!node.services.gateway || !node.services.protocols?.mqtt) throw new Error('the node started without its MQTT broker');
-    gateway = node.services.gateway;
-    broker = node.services.protocols.mqtt;
-    app = randomSigner();
-    alice = randomSigner();
-    bob = randomSigner();
-    [appToken, aliceToken, bobToken] = await Promise.all([
-      gatewayLogin(client, app),
-      gatewayLogin(client, alice),
-      gatewayLogin(client, bob),
-    ]);
-    await gatewayTopicRules(client, app, [
-      { name: 'private', publish: 'owner', subscribe: 'owner' },
-      { name: 'open', publish: 'authenticated', subscribe: 'authenticated' },
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of open) c.end();
-    await node?.stop();
-  });
+  const ctx = useMqttTestNode();
 
   it('grants QoS 0 in the SUBACK when QoS 1 or 2 is asked, since it delivers QoS 0', async () => {
-    const raw = track(await RawMqtt.connect(broker.port));
+    const raw = ctx.track(await RawMqtt.connect(ctx.broker.port));
     raw.send(
       subscribePacket(1, [
         { topic: 'chain/blocks', qos: 1 },
@@ -91,15 +47,15 @@ describe('MQTT broker hardening', () => {
       ]),
     );
     expect(granted(await raw.next((p) => p.cmd === 'suback'))).toEqual([0, 0, 0]);
-    const subscriber = track(await connectMqtt(broker.url));
+    const subscriber = ctx.track(await connectMqtt(ctx.broker.url));
     expect((await subscriber.subscribeAsync('chain/blocks', { qos: 2 })).map((g) => g.qos)).toEqual([0]);
   });
 
   it('publishes a QoS 2 message once however often it is retransmitted before PUBREL', async () => {
     const topic = `chat:${unique()}`;
     const events: TopicEvent[] = [];
-    await gateway.hub.subscribe({ kind: 'anonymous' }, topic, (event) => events.push(event), { ip: '' });
-    const raw = track(await RawMqtt.connect(broker.port, { username: alice.did, password: aliceToken }));
+    await ctx.gateway.hub.subscribe({ kind: 'anonymous' }, topic, (event) => events.push(event), { ip: '' });
+    const raw = ctx.track(await RawMqtt.connect(ctx.broker.port, { username: ctx.alice.did, password: ctx.aliceToken }));
     const mqttTopic = topic.replace(':', '/');
     // One packet id retransmitted with DUP, each after the PUBREC of the one before (the sender missed them).
     raw.send(publishPacket(mqttTopic, '{"n":1}', { qos: 2, messageId: 7 }));
@@ -131,15 +87,15 @@ describe('MQTT broker hardening', () => {
   });
 
   it('carries payloads as opaque bytes MQTT to MQTT, and as their JSON view to Socket.io', async () => {
-    const topic = `app/${idOf(app.did)}/open`;
-    const subscriber = track(await connectMqtt(broker.url, { username: bob.did, password: bobToken }));
+    const topic = `app/${idOf(ctx.app.did)}/open`;
+    const subscriber = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.bob.did, password: ctx.bobToken }));
     await subscriber.subscribeAsync(topic);
-    const viewer = await socketClient(node.url, bobToken);
-    track({ end: () => viewer.disconnect() });
-    expect(await emitAck(viewer, 'subscribe', { topic: `app:${app.did}:open` })).toMatchObject({ ok: true });
+    const viewer = await socketClient(ctx.node.url, ctx.bobToken);
+    ctx.track({ end: () => viewer.disconnect() });
+    expect(await emitAck(viewer, 'subscribe', { topic: `app:${ctx.app.did}:open` })).toMatchObject({ ok: true });
     const views: unknown[] = [];
     viewer.on('event', (event: TopicEvent) => views.push(event.payload));
-    const publisher = track(await connectMqtt(broker.url, { username: alice.did, password: aliceToken }));
+    const publisher = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.alice.did, password: ctx.aliceToken }));
     const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
     const payloads: Buffer[] = [
@@ -172,34 +128,34 @@ describe('MQTT broker hardening', () => {
     ]);
     // What a JSON protocol publishes reaches MQTT as its JSON text.
     const received = nextMessage(subscriber);
-    const appSocket = await socketClient(node.url, appToken);
-    track({ end: () => appSocket.disconnect() });
-    expect(await emitAck(appSocket, 'publish', { topic: `app:${app.did}:open`, payload: 'plain' })).toMatchObject({ ok: true });
+    const appSocket = await socketClient(ctx.node.url, ctx.appToken);
+    ctx.track({ end: () => appSocket.disconnect() });
+    expect(await emitAck(appSocket, 'publish', { topic: `app:${ctx.app.did}:open`, payload: 'plain' })).toMatchObject({ ok: true });
     expect((await received).payload.toString('utf8')).toBe('"plain"');
   });
 
   it('serves MQTT over WebSockets at /mqtt on the HTTP port, beside Socket.io and DDP', async () => {
-    const wsUrl = `${node.url.replace(/^http/, 'ws')}/mqtt`;
-    const subscriber = track(await connectMqtt(wsUrl));
+    const wsUrl = `${ctx.node.url.replace(/^http/, 'ws')}/mqtt`;
+    const subscriber = ctx.track(await connectMqtt(wsUrl));
     const topic = `chat/${unique()}`;
     expect((await subscriber.subscribeAsync(topic)).map((g) => g.qos)).toEqual([0]);
     const received = nextMessage(subscriber);
-    const publisher = track(await connectMqtt(wsUrl, { username: alice.did, password: aliceToken }));
+    const publisher = ctx.track(await connectMqtt(wsUrl, { username: ctx.alice.did, password: ctx.aliceToken }));
     await publisher.publishAsync(topic, 'over ws', { qos: 1 });
     expect((await received).payload.toString('utf8')).toBe('over ws');
     // Socket.io still upgrades on the same server.
-    const socket = await socketClient(node.url);
-    track({ end: () => socket.disconnect() });
+    const socket = await socketClient(ctx.node.url);
+    ctx.track({ end: () => socket.disconnect() });
     expect(socket.connected).toBe(true);
   });
 
   it('keeps the last retained message per topic for new subscribers, and clears it with an empty one', async () => {
     const level = unique();
-    const publisher = track(await connectMqtt(broker.url, { username: alice.did, password: aliceToken }));
+    const publisher = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.alice.did, password: ctx.aliceToken }));
     await publisher.publishAsync(`chat/${level}/a`, 'first', { qos: 1, retain: true });
     await publisher.publishAsync(`chat/${level}/a`, 'second', { qos: 1, retain: true });
     await publisher.publishAsync(`chat/${level}/b`, 'other', { qos: 1, retain: true });
-    const subscriber = track(await connectMqtt(broker.url));
+    const subscriber = ctx.track(await connectMqtt(ctx.broker.url));
     const got: { topic: string; text: string; retain: boolean }[] = [];
     subscriber.on('message', (topic, payload, packet) => got.push({ topic, text: payload.toString('utf8'), retain: packet.retain }));
     await subscriber.subscribeAsync(`chat/${level}/+`);
@@ -218,15 +174,15 @@ describe('MQTT broker hardening', () => {
     const live = nextMessage(subscriber);
     await publisher.publishAsync(`chat/${level}/a`, '', { qos: 1, retain: true });
     expect(await live).toMatchObject({ retain: false });
-    expect(broker.retained.has(`chat/${level}/a`)).toBe(false);
-    expect(broker.retained.has(`chat/${level}/b`)).toBe(true);
+    expect(ctx.broker.retained.has(`chat/${level}/a`)).toBe(false);
+    expect(ctx.broker.retained.has(`chat/${level}/b`)).toBe(true);
     // Retained messages are only for subscribers the rules let in.
-    const appClient = track(await connectMqtt(broker.url, { username: app.did, password: appToken }));
-    await appClient.publishAsync(`app/${idOf(app.did)}/private`, 'secret', { qos: 1, retain: true });
-    const outsider = track(await connectMqtt(broker.url, { username: bob.did, password: bobToken }));
+    const appClient = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.app.did, password: ctx.appToken }));
+    await appClient.publishAsync(`app/${idOf(ctx.app.did)}/private`, 'secret', { qos: 1, retain: true });
+    const outsider = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.bob.did, password: ctx.bobToken }));
     const leaked: string[] = [];
     outsider.on('message', (topic) => leaked.push(topic));
-    await outsider.subscribeAsync(`app/${idOf(app.did)}/private`).catch(() => undefined);
+    await outsider.subscribeAsync(`app/${idOf(ctx.app.did)}/private`).catch(() => undefined);
     const marker = nextMessage(outsider);
     await outsider.subscribeAsync(`chat/${level}/b`);
     expect((await marker).topic).toBe(`chat/${level}/b`);
@@ -234,7 +190,7 @@ describe('MQTT broker hardening', () => {
   });
 
   it('refuses an MQTT 5 client with CONNACK "unsupported protocol version"', async () => {
-    const error = await connectMqtt(broker.url, { protocolVersion: 5 }).then(
+    const error = await connectMqtt(ctx.broker.url, { protocolVersion: 5 }).then(
       (c) => {
         c.end(true);
         return null;
@@ -246,7 +202,7 @@ describe('MQTT broker hardening', () => {
   });
 
   it('answers 0x80 for each malformed filter and keeps the connection', async () => {
-    const raw = track(await RawMqtt.connect(broker.port));
+    const raw = ctx.track(await RawMqtt.connect(ctx.broker.port));
     raw.send(
       subscribePacket(3, [
         { topic: 'chat/#/b', qos: 0 },
@@ -265,13 +221,13 @@ describe('MQTT broker hardening', () => {
 
   it('refuses a client id in use by someone else with CONNACK 2, and lets its owner take it over', async () => {
     const clientId = `shared-${unique()}`;
-    const first = track(await connectMqtt(broker.url, { clientId, username: alice.did, password: aliceToken }));
-    const refused = await connectMqtt(broker.url, { clientId, username: bob.did, password: bobToken }).then(
+    const first = ctx.track(await connectMqtt(ctx.broker.url, { clientId, username: ctx.alice.did, password: ctx.aliceToken }));
+    const refused = await connectMqtt(ctx.broker.url, { clientId, username: ctx.bob.did, password: ctx.bobToken }).then(
       () => null,
       (e: Error & { code?: number }) => e,
     );
     expect(refused?.code).toBe(2);
-    const anonymous = await connectMqtt(broker.url, { clientId }).then(
+    const anonymous = await connectMqtt(ctx.broker.url, { clientId }).then(
       () => null,
       (e: Error & { code?: number }) => e,
     );
@@ -279,27 +235,27 @@ describe('MQTT broker hardening', () => {
     expect(first.connected).toBe(true);
     // The same DID takes its id over (MQTT's session takeover): the old connection is closed.
     const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
-    const second = track(await connectMqtt(broker.url, { clientId, username: alice.did, password: aliceToken }));
+    const second = ctx.track(await connectMqtt(ctx.broker.url, { clientId, username: ctx.alice.did, password: ctx.aliceToken }));
     await closed;
     expect(second.connected).toBe(true);
     // Anonymous ids: taken over only from the same client address.
     const anonId = `anon-${unique()}`;
-    const local = track(await RawMqtt.connect(broker.port, { clientId: anonId }));
-    const other = track(await RawMqtt.open(broker.port, 4, '127.0.0.2'));
+    const local = ctx.track(await RawMqtt.connect(ctx.broker.port, { clientId: anonId }));
+    const other = ctx.track(await RawMqtt.open(ctx.broker.port, 4, '127.0.0.2'));
     other.send(connectPacket({ clientId: anonId }));
     expect(await other.next((p) => p.cmd === 'connack')).toMatchObject({ returnCode: 2 });
-    const same = track(await RawMqtt.connect(broker.port, { clientId: anonId }));
+    const same = ctx.track(await RawMqtt.connect(ctx.broker.port, { clientId: anonId }));
     await local.closed;
     expect(same.socket.destroyed).toBe(false);
   });
 
   it('grants at most subscriptionsPerConnectionMax of 1,000 subscribes pipelined in one write', async () => {
-    const raw = track(await RawMqtt.connect(broker.port));
+    const raw = ctx.track(await RawMqtt.connect(ctx.broker.port));
     const prefix = unique();
     raw.send(...Array.from({ length: 1000 }, (_, i) => subscribePacket(i + 1, [{ topic: `chat/${prefix}/${i}`, qos: 0 }])));
     const codes: number[] = [];
     for (let i = 0; i < 1000; i++) codes.push(...granted(await raw.next((p) => p.cmd === 'suback')));
-    expect(codes.filter((code) => code === 0).length).toBe(gateway.hub.deps.limits.subscriptionsPerConnectionMax);
+    expect(codes.filter((code) => code === 0).length).toBe(ctx.gateway.hub.deps.limits.subscriptionsPerConnectionMax);
     raw.end();
     await raw.closed;
   });

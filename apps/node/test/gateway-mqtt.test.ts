@@ -1,22 +1,21 @@
 import { createConnection } from 'node:net';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttGateway } from '../src/gateway/mqtt.ts';
 import { MqttBridge } from '../src/gateway/mqtt-bridge.ts';
 import type { Gateway } from '../src/gateway/service.ts';
 import type { TopicEvent } from '../src/gateway/types.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
-import { type NodeClient, nodeClient } from './helpers/client.ts';
-import { emitAck, gatewayApiKey, gatewayLogin, gatewayTopicRules, socketClient } from './helpers/gateway-login.ts';
+import { nodeClient } from './helpers/client.ts';
+import { emitAck, gatewayApiKey, gatewayTopicRules, socketClient } from './helpers/gateway-login.ts';
+import { connectMqtt, idOf, useMqttTestNode } from './helpers/mqtt-node.ts';
+import { reachable } from './helpers/reachable.ts';
+import { until } from './helpers/until.ts';
 import { randomSigner, type Signer } from './helpers/wallet.ts';
 
 /** The MQTT protocol of the gateway: the embedded broker against the hub and Socket.io, and the bridge to Mosquitto. */
 
 const MOSQUITTO = { host: '127.0.0.1', port: 1883 };
-
-/** The method-specific id of a DID: how a DID is written as one MQTT level. */
-const idOf = (did: string) => did.slice('did:abt:'.length);
 
 function waitFor<T>(what: string, setup: (resolve: (value: T) => void) => void, timeoutMs = 10_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -26,10 +25,6 @@ function waitFor<T>(what: string, setup: (resolve: (value: T) => void) => void, 
       resolve(value);
     });
   });
-}
-
-async function connectMqtt(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 10_000, protocolVersion: 4, ...options });
 }
 
 /** The error a refused MQTT connection ends with. */
@@ -54,129 +49,72 @@ async function subackCodes(client: MqttClient, filters: string[]): Promise<numbe
   }
 }
 
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 describe('MQTT gateway', () => {
-  let node: TestNode;
-  let client: NodeClient;
-  let gateway: Gateway;
-  let broker: MqttGateway;
-  /** An application (its DID is the app's) and two users. */
-  let app: Signer;
-  let alice: Signer;
-  let bob: Signer;
-  let appToken: string;
-  let aliceToken: string;
-  let bobToken: string;
-  const open: { end(): unknown }[] = [];
-
-  beforeAll(async () => {
-    node = await startTestNode({ protocols: { mqtt: { host: '127.0.0.1', port: 0 } } });
-    client = nodeClient(node.url);
-    if (!node.services.gateway || !node.services.protocols?.mqtt) throw new Error('the node started without its gateway or MQTT broker');
-    gateway = node.services.gateway;
-    broker = node.services.protocols.mqtt;
-    app = randomSigner();
-    alice = randomSigner();
-    bob = randomSigner();
-    [appToken, aliceToken, bobToken] = await Promise.all([
-      gatewayLogin(client, app),
-      gatewayLogin(client, alice),
-      gatewayLogin(client, bob),
-    ]);
-    await gatewayTopicRules(client, app, [
-      { name: 'private', publish: 'owner', subscribe: 'owner' },
-      { name: 'open', publish: 'authenticated', subscribe: 'authenticated' },
-    ]);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of open) c.end();
-    await node?.stop();
-  });
-
-  const track = <T extends { end(): unknown }>(c: T): T => {
-    open.push(c);
-    return c;
-  };
-  const track$ = (s: Socket) => track({ end: () => s.disconnect() }) && s;
+  const ctx = useMqttTestNode();
+  const track$ = (s: Socket) => ctx.track({ end: () => s.disconnect() }) && s;
 
   it('logs a DID in with its session token and carries its MQTT publish to a Socket.io subscriber', async () => {
-    const viewer = track$(await socketClient(node.url, bobToken));
-    const topic = `app:${app.did}:scores`;
+    const viewer = track$(await socketClient(ctx.node.url, ctx.bobToken));
+    const topic = `app:${ctx.app.did}:scores`;
     expect(await emitAck(viewer, 'subscribe', { topic })).toMatchObject({ ok: true });
     const received = waitFor<TopicEvent>('the socket event', (resolve) =>
       viewer.on('event', (event: TopicEvent) => event.topic === topic && resolve(event)),
     );
-    const publisher = track(await connectMqtt(broker.url, { username: app.did, password: appToken }));
-    await publisher.publishAsync(`app/${idOf(app.did)}/scores`, JSON.stringify({ points: 7 }), { qos: 1 });
+    const publisher = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.app.did, password: ctx.appToken }));
+    await publisher.publishAsync(`app/${idOf(ctx.app.did)}/scores`, JSON.stringify({ points: 7 }), { qos: 1 });
     const event = await received;
-    expect(event).toMatchObject({ topic, payload: { points: 7 }, from: app.did });
+    expect(event).toMatchObject({ topic, payload: { points: 7 }, from: ctx.app.did });
     expect(event.seq).toBeGreaterThan(0);
   });
 
   it('delivers a Socket.io publish to an MQTT subscriber of a wildcard filter, as the JSON of the payload', async () => {
     // A wildcard below an application is a pattern, which only the application itself may subscribe to.
-    const subscriber = track(await connectMqtt(broker.url, { username: app.did, password: appToken }));
-    expect(await subackCodes(subscriber, [`app/${idOf(app.did)}/+`])).toEqual([0]);
+    const subscriber = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.app.did, password: ctx.appToken }));
+    expect(await subackCodes(subscriber, [`app/${idOf(ctx.app.did)}/+`])).toEqual([0]);
     const received = waitFor<{ topic: string; text: string }>('the MQTT message', (resolve) =>
       subscriber.on('message', (topic, payload) => resolve({ topic, text: payload.toString('utf8') })),
     );
-    const publisher = track$(await socketClient(node.url, appToken));
-    expect(await emitAck(publisher, 'publish', { topic: `app:${app.did}:moves`, payload: { move: 'e4' } })).toMatchObject({ ok: true });
-    expect(await received).toEqual({ topic: `app/${idOf(app.did)}/moves`, text: '{"move":"e4"}' });
+    const publisher = track$(await socketClient(ctx.node.url, ctx.appToken));
+    expect(await emitAck(publisher, 'publish', { topic: `app:${ctx.app.did}:moves`, payload: { move: 'e4' } })).toMatchObject({ ok: true });
+    expect(await received).toEqual({ topic: `app/${idOf(ctx.app.did)}/moves`, text: '{"move":"e4"}' });
   });
 
   it('lets an application connect with its API key as app:<appDid>', async () => {
-    const apiKey = await gatewayApiKey(client, app, `mqtt-${Date.now()}`);
-    const server = track(await connectMqtt(broker.url, { username: `app:${app.did}`, password: apiKey }));
+    const apiKey = await gatewayApiKey(ctx.client, ctx.app, `mqtt-${Date.now()}`);
+    const server = ctx.track(await connectMqtt(ctx.broker.url, { username: `app:${ctx.app.did}`, password: apiKey }));
     const received = waitFor<TopicEvent>('the hub event', (resolve) => {
-      void gateway.hub.subscribe(
-        { kind: 'did', did: app.did, sessionId: 'test', expiresAtMs: Date.now() + 60_000 },
-        `app:${app.did}:private`,
+      void ctx.gateway.hub.subscribe(
+        { kind: 'did', did: ctx.app.did, sessionId: 'test', expiresAtMs: Date.now() + 60_000 },
+        `app:${ctx.app.did}:private`,
         resolve,
         { ip: '' },
       );
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await server.publishAsync(`app/${idOf(app.did)}/private`, 'plain text', { qos: 1 });
-    expect(await received).toMatchObject({ payload: 'plain text', from: app.did });
+    await server.publishAsync(`app/${idOf(ctx.app.did)}/private`, 'plain text', { qos: 1 });
+    expect(await received).toMatchObject({ payload: 'plain text', from: ctx.app.did });
   });
 
   it('refuses a wrong password, a forged username and a password without username', async () => {
-    expect((await refusedConnect(broker.url, { username: alice.did, password: 'st_not-a-session' })).code).toBe(4);
-    expect((await refusedConnect(broker.url, { username: alice.did, password: bobToken })).code).toBe(5);
-    expect((await refusedConnect(broker.url, { username: `app:${alice.did}`, password: 'ak_nope.nope' })).code).toBe(4);
-    expect((await refusedConnect(broker.url, { username: alice.did })).code).toBe(4);
+    expect((await refusedConnect(ctx.broker.url, { username: ctx.alice.did, password: 'st_not-a-session' })).code).toBe(4);
+    expect((await refusedConnect(ctx.broker.url, { username: ctx.alice.did, password: ctx.bobToken })).code).toBe(5);
+    expect((await refusedConnect(ctx.broker.url, { username: `app:${ctx.alice.did}`, password: 'ak_nope.nope' })).code).toBe(4);
+    expect((await refusedConnect(ctx.broker.url, { username: ctx.alice.did })).code).toBe(4);
   });
 
   it('answers a SUBACK failure for topics the rules keep from the subscriber, and keeps the connection', async () => {
-    const subscriber = track(await connectMqtt(broker.url, { username: alice.did, password: aliceToken }));
-    const appId = idOf(app.did);
+    const subscriber = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.alice.did, password: ctx.aliceToken }));
+    const appId = idOf(ctx.app.did);
     const filters = [
       `app/${appId}/private`,
-      `inbox/${idOf(bob.did)}`,
+      `inbox/${idOf(ctx.bob.did)}`,
       `app/${appId}/#`,
       '#',
       `app/${appId}/open`,
-      `inbox/${idOf(alice.did)}`,
+      `inbox/${idOf(ctx.alice.did)}`,
     ];
     expect(await subackCodes(subscriber, filters)).toEqual([128, 128, 128, 128, 0, 0]);
-    const anonymous = track(await connectMqtt(broker.url));
+    const anonymous = ctx.track(await connectMqtt(ctx.broker.url));
     expect(await subackCodes(anonymous, [`app/${appId}/scores`, 'chain/blocks'])).toEqual([128, 0]);
     expect(subscriber.connected).toBe(true);
   });
@@ -184,31 +122,31 @@ describe('MQTT gateway', () => {
   // Bytes that are not text are no reason: payloads are opaque bytes (gateway-mqtt-hardening.test.ts).
   it('closes the connection of a client that publishes where it may not, or too many bytes', async () => {
     for (const [topic, payload] of [
-      [`app/${idOf(app.did)}/private`, '{}'],
+      [`app/${idOf(ctx.app.did)}/private`, '{}'],
       ['chain/blocks', '{}'],
       [`chat/a:b`, '{}'],
-      [`app/${idOf(app.did)}/open`, JSON.stringify('x'.repeat(gateway.hub.deps.limits.messageBytesMax + 1))],
+      [`app/${idOf(ctx.app.did)}/open`, JSON.stringify('x'.repeat(ctx.gateway.hub.deps.limits.messageBytesMax + 1))],
     ] as const) {
-      const publisher = await connectMqtt(broker.url, { username: alice.did, password: aliceToken });
+      const publisher = await connectMqtt(ctx.broker.url, { username: ctx.alice.did, password: ctx.aliceToken });
       const closed = waitFor('the close', (resolve) => publisher.once('close', () => resolve(undefined)));
       publisher.publish(topic, payload as string | Buffer, { qos: 1 });
       await closed;
       publisher.end(true);
     }
     // The broker lives on: a well-formed publish on the same topic goes through.
-    const publisher = track(await connectMqtt(broker.url, { username: alice.did, password: aliceToken }));
-    await publisher.publishAsync(`app/${idOf(app.did)}/open`, '{"fine":true}', { qos: 1 });
+    const publisher = ctx.track(await connectMqtt(ctx.broker.url, { username: ctx.alice.did, password: ctx.aliceToken }));
+    await publisher.publishAsync(`app/${idOf(ctx.app.did)}/open`, '{"fine":true}', { qos: 1 });
     expect(publisher.connected).toBe(true);
   });
 
   it('survives raw garbage on the socket', async () => {
-    const socket = createConnection({ host: '127.0.0.1', port: broker.port });
+    const socket = createConnection({ host: '127.0.0.1', port: ctx.broker.port });
     await waitFor('the connect', (resolve) => socket.once('connect', () => resolve(undefined)));
     const closed = waitFor('the close', (resolve) => socket.once('close', () => resolve(undefined)));
     socket.on('error', () => undefined);
     socket.write(Buffer.from('GET / HTTP/1.1\r\n\r\n\x00\xff\xff\xff\xff\x7f'));
     await closed;
-    const again = track(await connectMqtt(broker.url));
+    const again = ctx.track(await connectMqtt(ctx.broker.url));
     expect(again.connected).toBe(true);
   });
 });
@@ -260,13 +198,7 @@ describe('MQTT bridge to Mosquitto', async () => {
     const sender = await connectMqtt(url, { protocolVersion: 5 });
     external.push(sender);
     await sender.publishAsync(`app/${idOf(app.did)}/sensor`, '{"celsius":21.5}');
-    await waitFor('the hub event', (resolve) => {
-      const timer = setInterval(() => {
-        if (events.length === 0) return;
-        clearInterval(timer);
-        resolve(undefined);
-      }, 20);
-    });
+    await until('the hub event', () => events[0]);
     expect(events[0]).toMatchObject({ topic, payload: { celsius: 21.5 }, from: `mqtt-bridge:${app.did}` });
     // The hub's echo of an import does not go back out: the watcher sees the sender's message only.
     await new Promise((resolve) => setTimeout(resolve, 500));

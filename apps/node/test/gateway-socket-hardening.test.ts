@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { startTestNode, type TestNode } from '../src/testing.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { RawSocketIo } from './helpers/engine-io.ts';
 import { gatewayLogin } from './helpers/gateway-login.ts';
+import { redisUrl } from './helpers/reachable.ts';
 import { ack, collect, connected, nodePublish, rawSocket, until } from './helpers/realtime.ts';
 import { randomSigner } from './helpers/wallet.ts';
 
@@ -179,22 +179,6 @@ describe('gateway Socket.io: replay and live meet once', () => {
     expect(subscribers.length).toBeGreaterThan(3);
   });
 });
-
-/** Redis at REDIS_URL, or the one of this machine when it answers. */
-async function redisUrl(): Promise<string | null> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const { hostname, port } = new URL(url);
-  const reachable = await new Promise<boolean>((resolve) => {
-    const probe = connect({ host: hostname, port: Number(port || 6379) });
-    probe.setTimeout(500, () => resolve(false));
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  }).catch(() => false);
-  return reachable ? url : null;
-}
 
 const redis = await redisUrl();
 

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { challengeMessage, signAdmin, signMessage, toHex } from '@arc/core';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
@@ -9,6 +8,7 @@ import type { TopicEvent } from '../src/gateway/types.ts';
 import { createTestDatabase, startTestNode, type TestNode } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { gatewayApiKey, gatewayLogin, gatewayTopicRules } from './helpers/gateway-login.ts';
+import { redisUrl } from './helpers/reachable.ts';
 import { ack, collect, connected, nodePublish, rawSocket, until } from './helpers/realtime.ts';
 import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -295,19 +295,6 @@ describe('gateway: sessions', () => {
     }
   });
 });
-
-/** Redis at REDIS_URL, or the one of this machine when it answers. */
-async function redisUrl(): Promise<string | null> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const { hostname, port } = new URL(url);
-  const reachable = await new Promise<boolean>((resolve) => {
-    const probe = connect({ host: hostname, port: Number(port || 6379) });
-    probe.setTimeout(500, () => resolve(false));
-    probe.once('connect', () => resolve(true));
-    probe.once('error', () => resolve(false));
-  }).catch(() => false);
-  return reachable ? url : null;
-}
 
 const redis = await redisUrl();
 

@@ -2,6 +2,7 @@ import { startTestNode, type TestNode } from '@arc/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRealtime, type Realtime, type RealtimeGap } from './realtime.ts';
 import { type ProxyAction, type ProxyLink, type ProxyUnit, SOCKET_IO_STEPS, TcpProxy } from './testing/tcp-proxy.ts';
+import { until } from './testing/until.ts';
 
 /**
  * The realtime client between a node and a TCP proxy that drops or freezes the connection at each step of the
@@ -31,14 +32,6 @@ afterAll(async () => {
   for (const proxy of proxies) await proxy.close();
   await node?.stop();
 });
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function publish(topic: string, n: number) {
   const gateway = node.services.gateway;
@@ -81,10 +74,30 @@ function matcherFor(step: Step, topic: string): (unit: ProxyUnit, link: ProxyLin
   }
 }
 
-async function connectThrough(proxy: TcpProxy, gaps: RealtimeGap[]): Promise<Realtime> {
+/** A realtime client behind a new proxy to the node, and the gaps it reports. */
+async function clientThroughProxy(): Promise<{ proxy: TcpProxy; realtime: Realtime; gaps: RealtimeGap[] }> {
+  const proxy = await TcpProxy.start(Number(new URL(node.url).port));
+  proxies.push(proxy);
+  const gaps: RealtimeGap[] = [];
   const realtime = await connectRealtime(proxy.url, { transports: ['websocket'], ...CLIENT_TIMEOUTS, onGap: (gap) => gaps.push(gap) });
   opened.push(realtime);
-  return realtime;
+  return { proxy, realtime, gaps };
+}
+
+/** Subscribes to `topic`, publishes its events 1 to 3 and waits for them: the seqs the client hears (it goes on filling). */
+async function hearFirstEvents(realtime: Realtime, topic: string): Promise<number[]> {
+  const seqs: number[] = [];
+  await realtime.subscribe(topic, (event) => seqs.push(event.seq));
+  for (let n = 1; n <= 3; n++) await publish(topic, n);
+  await until(() => seqs.length === 3, 10_000, 'the first events');
+  return seqs;
+}
+
+/** Takes the client away: the proxy drops its connection and refuses new ones until `proxy.refuse` is cleared. */
+async function cutOff(proxy: TcpProxy, realtime: Realtime): Promise<void> {
+  proxy.refuse = true;
+  proxy.dropAll();
+  await until(() => !realtime.socket.connected, 5_000, 'the disconnect');
 }
 
 const STEPS: Step[] = ['upgraded', 'connect-answer', 'connected', 'subscribe', 'subscribe-ack', 'replay'];
@@ -94,20 +107,12 @@ const CASES = STEPS.flatMap((step) => FAULTS.map((fault) => [step, fault] as con
 describe('the realtime client through a faulty network', () => {
   it.each(CASES)('delivers every event once and in order when the connection fails at %s (%s)', async (step, fault) => {
     const topic = `chat:fault-${step}-${fault}`;
-    const proxy = await TcpProxy.start(Number(new URL(node.url).port));
-    proxies.push(proxy);
-    const gaps: RealtimeGap[] = [];
-    const realtime = await connectThrough(proxy, gaps);
-    const seqs: number[] = [];
-    await realtime.subscribe(topic, (event) => seqs.push(event.seq));
-    for (let n = 1; n <= 3; n++) await publish(topic, n);
-    await until(() => seqs.length === 3, 10_000, 'the first events');
+    const { proxy, realtime, gaps } = await clientThroughProxy();
+    const seqs = await hearFirstEvents(realtime, topic);
 
     // Away, and 3 more published meanwhile: the way back resumes with a replay.
     const fired = proxy.arm(matcherFor(step, topic), actionFor(step, fault));
-    proxy.refuse = true;
-    proxy.dropAll();
-    await until(() => !realtime.socket.connected, 5_000, 'the disconnect');
+    await cutOff(proxy, realtime);
     for (let n = 4; n <= 6; n++) await publish(topic, n);
     proxy.refuse = false;
     const faulty = await fired;
@@ -131,7 +136,11 @@ describe('the realtime client through a faulty network', () => {
       clearTimeout(timer);
       expect(outcome, 'the client replaces a frozen connection by itself').toBe('replaced');
     }
-    await until(() => seqs.length >= 8, 15_000, `events 1 to 8 (got ${seqs.join(',')})`);
+    await until(
+      () => seqs.length >= 8,
+      15_000,
+      () => `events 1 to 8 (got ${seqs.join(',')})`,
+    );
     await publish(topic, 9);
     await until(() => seqs.length >= 9, 10_000, 'the next event');
     faulty.heal();
@@ -142,10 +151,7 @@ describe('the realtime client through a faulty network', () => {
 
   it('sends a first subscribe again when its answer was lost with the connection, instead of failing it', async () => {
     const topic = 'chat:fault-first-subscribe';
-    const proxy = await TcpProxy.start(Number(new URL(node.url).port));
-    proxies.push(proxy);
-    const gaps: RealtimeGap[] = [];
-    const realtime = await connectThrough(proxy, gaps);
+    const { proxy, realtime, gaps } = await clientThroughProxy();
     await until(() => realtime.socket.connected, 5_000, 'the connection');
     const dropped = proxy.arm(SOCKET_IO_STEPS.subscribeAck(topic), 'drop');
     const seqs: number[] = [];
@@ -160,19 +166,11 @@ describe('the realtime client through a faulty network', () => {
 
   it('reports the events it can no longer get when the connection drops in a replay of more than the node keeps', async () => {
     const topic = 'chat:fault-evicted';
-    const proxy = await TcpProxy.start(Number(new URL(node.url).port));
-    proxies.push(proxy);
-    const gaps: RealtimeGap[] = [];
-    const realtime = await connectThrough(proxy, gaps);
-    const seqs: number[] = [];
-    await realtime.subscribe(topic, (event) => seqs.push(event.seq));
-    for (let n = 1; n <= 3; n++) await publish(topic, n);
-    await until(() => seqs.length === 3, 10_000, 'the first events');
+    const { proxy, realtime, gaps } = await clientThroughProxy();
+    const seqs = await hearFirstEvents(realtime, topic);
 
     const fired = proxy.arm(matcherFor('replay', topic), 'forward-then-drop');
-    proxy.refuse = true;
-    proxy.dropAll();
-    await until(() => !realtime.socket.connected, 5_000, 'the disconnect');
+    await cutOff(proxy, realtime);
     // The node keeps 1,000 events of a topic: 4, 5 and 6 are gone when the client is back.
     for (let n = 4; n <= 1006; n++) await publish(topic, n);
     proxy.refuse = false;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 // Test-only: the node's own helper for running it as an operator does (no package exports it).
 import { ChildNode } from '../../../apps/node/test/helpers/child-node.ts';
 import { connectRealtime, type Realtime, type RealtimeEvent, type RealtimeGap } from './realtime.ts';
+import { until } from './testing/until.ts';
 
 /**
  * A node restarted under a connected client (SIGTERM: the node says it is restarting; SIGKILL: it just vanishes)
@@ -21,14 +22,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function startNode(dataDir: string, port?: number): Promise<ChildNode> {
   const node = await ChildNode.spawn({ DATA_DIR: dataDir, BLOCK_INTERVAL_MS }, port === undefined ? {} : { port });

@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 // Test-only: the node's own helper for running it as an operator does (no package exports it).
 import { ChildNode, type ChildNodeEnv } from '../../../apps/node/test/helpers/child-node.ts';
 import { connectRealtime, type Realtime, type RealtimeGap, type RealtimeSubscription } from './realtime.ts';
+import { until } from './testing/until.ts';
 import { Wallet } from './wallet.ts';
 
 /**
@@ -23,6 +24,8 @@ const WAVES_PER_PHASE = 10;
 /** Published after every client is back on the last numbering: these must reach everyone. */
 const FINAL_EVENTS = 20;
 const PUBLISH_INTERVAL_MS = 20;
+/** Checks over every client are not cheap: look less often than a test of one client does. */
+const STORM_POLL_MS = 50;
 const TOPIC = 'chat:storm';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -31,14 +34,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what()}`);
-    await sleep(50);
-  }
-}
 
 /** Quiet chain, and bounds that fit one test process holding every client on one address. */
 function nodeEnv(dataDir: string): ChildNodeEnv {
@@ -145,6 +140,7 @@ it('reconnect storm: transports dropped in waves, the node killed and stopped mi
       () => acked.at(-1)?.epoch !== epoch,
       30_000,
       () => `a publish after the ${signal}`,
+      STORM_POLL_MS,
     );
     await waves();
   }
@@ -154,6 +150,7 @@ it('reconnect storm: transports dropped in waves, the node killed and stopped mi
     () => acked.length > 0 && clients.every((client) => client.subscription.epoch === acked.at(-1)?.epoch),
     60_000,
     () => `every client to resubscribe (${clients.filter((c) => c.subscription.epoch === acked.at(-1)?.epoch).length} of ${CLIENTS})`,
+    STORM_POLL_MS,
   );
   const finalEpoch = acked.at(-1)?.epoch as string;
   const before = acked.length;
@@ -161,6 +158,7 @@ it('reconnect storm: transports dropped in waves, the node killed and stopped mi
     () => acked.length >= before + FINAL_EVENTS,
     30_000,
     () => 'the final events',
+    STORM_POLL_MS,
   );
   publishing = false;
   await publishLoop;
@@ -172,6 +170,7 @@ it('reconnect storm: transports dropped in waves, the node killed and stopped mi
     60_000,
     () =>
       `every client to have the last event (${clients.filter((c) => c.events.some((e) => e.epoch === finalEpoch && e.seq === lastSeq)).length} of ${CLIENTS})`,
+    STORM_POLL_MS,
   );
   const broken = clients.map((client) => brokenPromise(client, finalEpoch, finalSeqs)).filter((why) => why !== null);
   expect(broken.length, `first broken client: ${broken[0]}`).toBe(0);

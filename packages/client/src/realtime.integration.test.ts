@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from './client.ts';
 import { ClientError } from './errors.ts';
 import { connectRealtime, type Realtime, type RealtimeEvent, type RealtimeGap } from './realtime.ts';
+import { until } from './testing/until.ts';
 import { Wallet } from './wallet.ts';
 
 let node: TestNode;
@@ -16,14 +17,6 @@ afterAll(async () => {
   for (const realtime of opened) realtime.close();
   await node?.stop();
 });
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 function publishAsNode(target: TestNode, topic: string, payload: unknown) {
   const gateway = target.services.gateway;
