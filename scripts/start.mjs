@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { buildWeb, forwardLines, nextBin, webBuildState, webDir } from '../apps/web/scripts/build-if-stale.mjs';
+import { blockletUrls } from './blocklet-urls.mjs';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,6 +22,8 @@ const nodeReadyTimeoutMs = 120_000;
 const webReadyTimeoutMs = 60_000;
 const readyPollIntervalMs = 250;
 const readyRequestTimeoutMs = 2_000;
+/** While the web app builds, how often to say it still is (a first build takes one to three minutes here). */
+const buildProgressIntervalMs = 15_000;
 /** After asking the children to stop, how long to wait before killing them. */
 const stopTimeoutMs = 15_000;
 
@@ -208,14 +211,20 @@ async function main() {
   // 2. The web app's build, when its sources are newer.
   const build = webBuildState();
   if (build.stale) {
-    say(`building the web app, because ${build.reason} (next build, usually under a minute)…`);
+    say(`building the web app, because ${build.reason} (next build: one to three minutes on a first start)…`);
     const startedMs = Date.now();
+    const progress = setInterval(
+      () => say(`still building the web app: ${Math.round((Date.now() - startedMs) / 1000)} s so far…`),
+      buildProgressIntervalMs,
+    );
     try {
       await buildWeb({ log: (line) => console.log(`[web build] ${line}`) });
     } catch (error) {
       say(`${error.message}; its output is above. Stopping the node.`);
       await stopAll('SIGTERM', error.exitCode ?? 1);
       return;
+    } finally {
+      clearInterval(progress);
     }
     say(`web app built in ${Math.round((Date.now() - startedMs) / 1000)} s`);
   } else {
@@ -237,11 +246,24 @@ async function main() {
   });
   if (!webUp || stopping) return;
 
+  // 4. One URL per blocklet the node serves that answers 200 (the built-in components on a fresh dev chain).
+  let blocklets = [];
+  try {
+    blocklets = await blockletUrls(nodeUrl);
+  } catch (error) {
+    say(`could not list the node's blocklets: ${error.message}`);
+  }
+  const width = Math.max(0, ...blocklets.map((entry) => entry.name.length));
+  const blockletLines = blocklets.map(
+    (entry) => `    ${entry.name.padEnd(width)}  ${entry.url ?? `(no sample URL answered 200: ${entry.problem})`}`,
+  );
+
   console.log(
     [
       '',
       `  Arc node  ${nodeUrl}  (tRPC at /trpc, health at /health)`,
       `  Arc web   ${webUrl}`,
+      ...(blockletLines.length > 0 ? ['', '  Blocklets (each URL answered 200 just now):', ...blockletLines] : []),
       '',
       '  Press Ctrl-C to stop both.',
       '',

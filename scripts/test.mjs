@@ -3,6 +3,7 @@
 // Playwright (browser), each writing a JSON report under reports/; prints one totals line from them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const reports = 'reports';
 rmSync(`${reports}/vitest.json`, { force: true });
@@ -14,15 +15,12 @@ function run(command, args) {
   return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status ?? 1;
 }
 
-// The durability test traces the node's fsyncs with strace (Debian package); install it when missing and we can.
-// The MQTT foreign-client test drives Debian's mosquitto_pub/mosquitto_sub (package mosquitto-clients).
-const canApt = process.getuid?.() === 0 && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-const missing = [];
-if (spawnSync('strace', ['-V'], { stdio: 'ignore' }).status !== 0) missing.push('strace');
-if (!existsSync('/usr/bin/mosquitto_pub') || !existsSync('/usr/bin/mosquitto_sub')) missing.push('mosquitto-clients');
-if (missing.length > 0 && canApt) {
-  console.log(`installing Debian ${missing.join(', ')} for the tests that use them`);
-  spawnSync('sh', ['-c', `apt-get update && apt-get install -y ${missing.join(' ')}`], { stdio: 'ignore' });
+// Debian packages some tests drive (Chromium, strace, mosquitto clients): installed when missing and we can, else
+// the suite stops here with the one command to run, instead of failing tests deep inside.
+const unmet = ensureSystemPackages();
+if (unmet !== null) {
+  console.error(unmet);
+  process.exit(1);
 }
 
 const lint = run('npx', ['biome', 'check', '.']);
