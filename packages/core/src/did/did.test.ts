@@ -1,14 +1,28 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { base58 } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, concatBytes, toHex } from '../bytes.ts';
 import { keyPairFromSeed } from '../crypto/keys.ts';
 import { sha3 } from '../crypto/provider.ts';
-import { DID_PREFIX, DidRole, type DidRoleName, deriveDid, didFromPublicKey, didMatchesPublicKey, isValidDid, parseDid } from './did.ts';
+import {
+  DID_PREFIX,
+  DidHashType,
+  type DidHashTypeName,
+  DidRole,
+  type DidRoleName,
+  deriveDid,
+  didFromPublicKey,
+  didHashFor,
+  didMatchesPublicKey,
+  isValidDid,
+  parseDid,
+} from './did.ts';
 
 const RUNS = { numRuns: 200 };
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const ROLES = Object.keys(DidRole) as DidRoleName[];
+const HASHES = Object.keys(DidHashType) as DidHashTypeName[];
 
 const publicKeyArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const seedKey = (byte: number) => keyPairFromSeed(new Uint8Array(32).fill(byte)).publicKey;
@@ -56,6 +70,24 @@ describe('DIDs of public keys', () => {
     const dids = ROLES.map((role) => didFromPublicKey(key, role));
     expect(new Set(dids).size).toBe(ROLES.length);
     for (const did of dids) expect(didMatchesPublicKey(did, key)).toBe(true);
+  });
+
+  it('parses the DID of any key, role and hash back into its role and the hash it was made with, and matches the key', () => {
+    fc.assert(
+      fc.property(publicKeyArb, fc.constantFrom(...ROLES), fc.constantFrom(...HASHES), (publicKey, role, hashType) => {
+        const did = didFromPublicKey(publicKey, role, { hashType });
+        const parsed = parseDid(did);
+        expect(parsed.ok && parsed.info).toMatchObject({ role, keyType: 'ed25519', hashType: didHashFor(role, hashType) });
+        expect(didMatchesPublicKey(did, publicKey)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('makes node, validator, tether and swap DIDs with SHA2 whatever hash was asked, and every other role with the one asked', () => {
+    expect(ROLES.filter((role) => didHashFor(role, 'keccak') === 'sha2').sort()).toEqual(['node', 'swap', 'tether', 'validator']);
+    expect(didHashFor('account', 'keccak')).toBe('keccak');
+    expect(didHashFor('account')).toBe('sha3');
   });
 
   it('refuses a public key that is not 32 bytes', () => {
@@ -123,6 +155,16 @@ describe('DID validation', () => {
     const good = parseDid(did);
     if (!good.ok) throw new Error('golden DID must parse');
     expect(reason(rawDid([0x00, 0x01], good.info.pkHash, new Uint8Array(4)))).toMatch(/checksum does not match/);
+  });
+
+  it('rejects a DID whose type bytes name one hash but whose checksum used another', () => {
+    const pkHash = new Uint8Array(20).fill(9);
+    const sha256Checksum = (type: number[]) => sha256(concatBytes(new Uint8Array(type), pkHash)).subarray(0, 4);
+    const nodeSha2 = [0x04, DidHashType.sha2]; // node role, ed25519, SHA2
+    const accountSha3 = [0x00, DidHashType.sha3];
+    expect(isValidDid(rawDid(nodeSha2, pkHash, sha256Checksum(nodeSha2)))).toBe(true);
+    expect(reason(rawDid(nodeSha2, pkHash))).toMatch(/checksum does not match its sha2 type/); // a sha3 checksum
+    expect(reason(rawDid(accountSha3, pkHash, sha256Checksum(accountSha3)))).toMatch(/checksum does not match its sha3 type/);
   });
 
   it('rejects type bytes that name an unknown role, key or hash algorithm', () => {
