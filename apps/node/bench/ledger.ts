@@ -1,35 +1,77 @@
 /**
  * bench:ledger — committed signed transfers per second through the node's real pipeline
  * (admission → signature threads → mempool → block → one database transaction per block), as a
- * ratio over the floor measured in the same run: bare ed25519 verifies per second on one core with
- * node:crypto (what the ledger verifies with). Also submit-to-commit latency at half the maximum
- * rate, and the process RSS. `--quick` finishes in under a minute. Last line: one JSON object.
+ * ratio over the floor measured in the same run: bare ed25519 verifies per second with node:crypto (what the
+ * ledger verifies with) on as many threads as the node verifies with (VERIFY_THREADS). Two ways in:
+ * - in-process: the bench calls admission.submit directly (no HTTP, no JSON): the pipeline alone;
+ * - HTTP: tx.send over tRPC from a separate load process (keep-alive), as a client would.
+ * Only transactions committed in a block count toward tx/s (a rejected one is reported, not counted). Also
+ * submit-to-commit latency at half the in-process rate, and the process RSS. `--quick`: the same phases with
+ * small counts (a few seconds: the suite runs it). Goals are printed beside the figures and carried in the JSON;
+ * the bench exits 0 either way. Last line: one JSON object.
  */
+import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import type { RunningNode } from '../src/node.ts';
 import { startTestNode, type TestDriver } from '../src/testing.ts';
+import { goal, goalText, verdict } from './goals.ts';
 
 const quick = process.argv.includes('--quick');
-const SENDERS = 500;
-const TXS_PER_SENDER = quick ? 30 : 80;
-const LATENCY_SECONDS = quick ? 4 : 8;
-const FLOOR_SECONDS = quick ? 1.5 : 3;
+const SENDERS = quick ? 100 : 500;
+const TXS_PER_SENDER = quick ? 6 : 80;
+/** Transfers per sender sent over HTTP (after the in-process ones). */
+const HTTP_TXS_PER_SENDER = quick ? 4 : 30;
+/** Requests the HTTP load process keeps in flight. */
+const HTTP_CONCURRENCY = 32;
+const LATENCY_SECONDS = quick ? 1 : 8;
+const FLOOR_SECONDS = quick ? 0.5 : 3;
 const ABT = 10n ** 18n;
+/** The node's default VERIFY_THREADS (config/env.ts): the node under test and the floor both use this many. */
+const VERIFY_THREADS = 2;
+/** The goal: committed tx/s at least this share of the all-threads verify floor (half the machine verifies). */
+const RATIO_GOAL = 0.5;
+/** The goal for submit-to-commit p99 at half the maximum rate. */
+const LATENCY_P99_GOAL_MS = 1000;
 
-function measureVerifyFloor(): number {
+/** Bare ed25519 verifies per second on `threads` worker threads at once (the sum), node:crypto, cached KeyObject. */
+async function measureVerifyFloor(threads: number): Promise<number> {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const key = createPublicKey({ key: publicKey.export({ format: 'der', type: 'spki' }), format: 'der', type: 'spki' });
   const message = randomBytes(180);
   const signature = sign(null, message, privateKey);
-  let count = 0;
-  const start = performance.now();
-  while (performance.now() - start < FLOOR_SECONDS * 1000) {
-    for (let i = 0; i < 200; i++) verify(null, message, key, signature);
-    count += 200;
-  }
-  return count / ((performance.now() - start) / 1000);
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const script = `
+    const { createPublicKey, verify } = require('node:crypto');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const key = createPublicKey({ key: Buffer.from(workerData.spki), format: 'der', type: 'spki' });
+    const message = Buffer.from(workerData.message);
+    const signature = Buffer.from(workerData.signature);
+    let count = 0;
+    const start = performance.now();
+    while (performance.now() - start < workerData.ms) {
+      for (let i = 0; i < 200; i++) verify(null, message, key, signature);
+      count += 200;
+    }
+    parentPort.postMessage(count / ((performance.now() - start) / 1000));`;
+  const rates = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(script, { eval: true, workerData: { spki, message, signature, ms: FLOOR_SECONDS * 1000 } });
+          worker.once('message', (rate: number) => void worker.terminate().then(() => resolve(rate)));
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  // Sanity check on the main thread: the floor's signature really verifies.
+  if (!verify(null, message, createPublicKey({ key: spki, format: 'der', type: 'spki' }), signature)) throw new Error('floor signature');
+  return rates.reduce((a, b) => a + b, 0);
 }
 
 const senders = Array.from({ length: SENDERS }, (_, i) => {
@@ -72,33 +114,95 @@ function signTransfers(chainId: string, firstNonce: number, perSender: number): 
   return out;
 }
 
-function waitCommitted(node: RunningNode, hashes: Set<string>, onCommit?: (hash: string, atMs: number) => void): Promise<void> {
+const hashOf = (bytes: Uint8Array) => Buffer.from(sha3(bytes)).toString('hex');
+
+/** Resolves when every hash is in a block or rejected: how many committed, and when the last one did. */
+function waitCommitted(
+  node: RunningNode,
+  hashes: Set<string>,
+  onCommit?: (hash: string, atMs: number) => void,
+): Promise<{ committed: number; lastCommitMs: number }> {
   return new Promise((resolve) => {
     const left = new Set(hashes);
-    node.services.ledger.events.on('block', (b) => {
+    let committed = 0;
+    let lastCommitMs = performance.now();
+    const onBlock = (b: { txHashes: string[]; rejected: { hashHex: string; code: string; message: string }[] }) => {
       const at = performance.now();
-      for (const h of b.txHashes) if (left.delete(h)) onCommit?.(h, at);
+      for (const h of b.txHashes)
+        if (left.delete(h)) {
+          committed += 1;
+          lastCommitMs = at;
+          onCommit?.(h, at);
+        }
       for (const r of b.rejected) if (left.delete(r.hashHex)) console.error(`  rejected ${r.code}: ${r.message}`);
-      if (left.size === 0) resolve();
-    });
+      if (left.size === 0) {
+        node.services.ledger.events.off('block', onBlock);
+        resolve({ committed, lastCommitMs });
+      }
+    };
+    node.services.ledger.events.on('block', onBlock);
   });
 }
 
+/** In-process: admission.submit for every transfer at once; committed transfers per second. */
 async function throughput(node: RunningNode, txs: Uint8Array[]): Promise<number> {
-  const hashes = new Set(txs.map((t) => Buffer.from(sha3(t)).toString('hex')));
-  const done = waitCommitted(node, hashes);
+  const done = waitCommitted(node, new Set(txs.map(hashOf)));
   const start = performance.now();
   const submits = txs.map((bytes) => node.services.admission.submit(bytes));
   await Promise.all(submits);
-  await done;
-  return txs.length / ((performance.now() - start) / 1000);
+  const { committed, lastCommitMs } = await done;
+  return committed / ((lastCommitMs - start) / 1000);
+}
+
+/**
+ * HTTP: a separate process posts every transfer to tx.send over tRPC (HTTP_CONCURRENCY in flight, keep-alive);
+ * committed transfers per second from its first request to the last commit.
+ */
+async function httpThroughput(node: RunningNode, txs: Uint8Array[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
+  try {
+    const file = join(dir, 'txs.json');
+    writeFileSync(file, JSON.stringify(txs.map((t) => Buffer.from(t).toString('hex'))));
+    const done = waitCommitted(node, new Set(txs.map(hashOf)));
+    const load = `
+      const http = require('node:http');
+      const txs = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));
+      const url = new URL(${JSON.stringify(`${node.url}/trpc/tx.send`)});
+      const agent = new http.Agent({ keepAlive: true, maxSockets: ${HTTP_CONCURRENCY} });
+      const post = (tx) => new Promise((resolve, reject) => {
+        const body = JSON.stringify({ tx });
+        const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error('HTTP ' + res.statusCode + ' ' + text))));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      (async () => {
+        const startEpochMs = performance.timeOrigin + performance.now();
+        let next = 0;
+        await Promise.all(Array.from({ length: ${HTTP_CONCURRENCY} }, async () => { while (next < txs.length) await post(txs[next++]); }));
+        console.log(JSON.stringify({ startEpochMs }));
+        agent.destroy();
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['-e', load], { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    const { startEpochMs } = JSON.parse(output.trim().split('\n').pop() as string) as { startEpochMs: number };
+    const { committed, lastCommitMs } = await done;
+    const seconds = (performance.timeOrigin + lastCommitMs - startEpochMs) / 1000;
+    return committed / seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function latency(node: RunningNode, txs: Uint8Array[], ratePerSec: number): Promise<{ p50: number; p99: number }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
-  const hashes = new Set(txs.map((t) => Buffer.from(sha3(t)).toString('hex')));
-  const done = waitCommitted(node, hashes, (h, at) => latencies.push(at - (sentAt.get(h) ?? at)));
+  const done = waitCommitted(node, new Set(txs.map(hashOf)), (h, at) => latencies.push(at - (sentAt.get(h) ?? at)));
   const start = performance.now();
   const submits: Promise<unknown>[] = [];
   for (let i = 0; i < txs.length; i++) {
@@ -106,7 +210,7 @@ async function latency(node: RunningNode, txs: Uint8Array[], ratePerSec: number)
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const bytes = txs[i] as Uint8Array;
-    sentAt.set(Buffer.from(sha3(bytes)).toString('hex'), performance.now());
+    sentAt.set(hashOf(bytes), performance.now());
     submits.push(node.services.admission.submit(bytes));
   }
   await Promise.all(submits);
@@ -123,7 +227,7 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
     genesis,
     blockIntervalMs: 5000,
     mempool: { maxTxs: 100_000, ttlMs: 600_000 },
-    verifyThreads: 2,
+    verifyThreads: VERIFY_THREADS,
   });
   try {
     process.stdout.write(`  ${driver}: signing ${SENDERS * TXS_PER_SENDER} transfers… `);
@@ -133,18 +237,29 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
     const warm = load.splice(0, SENDERS);
     await throughput(node, warm);
     const txPerSec = await throughput(node, load);
+    const ratio = Number((txPerSec / verifyPerSec).toFixed(3));
+    const ratioGoal = goal(`${driver}.ratio`, ratio, '>=', RATIO_GOAL);
     console.log(
-      `  ${driver}: ${load.length} transfers committed at ${Math.round(txPerSec)} tx/s (ratio ${(txPerSec / verifyPerSec).toFixed(2)})`,
+      `  ${driver}: in-process submit (admission.submit, no HTTP): ${load.length} transfers committed at ${Math.round(txPerSec)} tx/s (ratio ${ratio.toFixed(2)} of the floor, ${goalText(ratioGoal)})`,
+    );
+    const httpLoad = signTransfers(genesis.chainId, TXS_PER_SENDER + 1, HTTP_TXS_PER_SENDER);
+    const httpTxPerSec = await httpThroughput(node, httpLoad);
+    console.log(
+      `  ${driver}: HTTP (tx.send over tRPC from a separate process, ${HTTP_CONCURRENCY} in flight): ${httpLoad.length} transfers committed at ${Math.round(httpTxPerSec)} tx/s (ratio ${(httpTxPerSec / verifyPerSec).toFixed(2)})`,
     );
     const half = txPerSec / 2;
     const perSender = Math.max(1, Math.ceil((half * LATENCY_SECONDS) / SENDERS));
-    const paced = signTransfers(genesis.chainId, TXS_PER_SENDER + 1, perSender);
+    const paced = signTransfers(genesis.chainId, TXS_PER_SENDER + HTTP_TXS_PER_SENDER + 1, perSender);
     const lat = await latency(node, paced, half);
-    console.log(`  ${driver}: at ${Math.round(half)} tx/s submit→commit p50 ${lat.p50} ms, p99 ${lat.p99} ms`);
+    const latencyGoal = goal(`${driver}.latencyP99Ms`, lat.p99, '<=', LATENCY_P99_GOAL_MS);
+    console.log(`  ${driver}: at ${Math.round(half)} tx/s submit→commit p50 ${lat.p50} ms, p99 ${lat.p99} ms (${goalText(latencyGoal)})`);
     return {
       txPerSec: Math.round(txPerSec),
-      ratio: Number((txPerSec / verifyPerSec).toFixed(3)),
+      ratio,
+      httpTxPerSec: Math.round(httpTxPerSec),
+      httpRatio: Number((httpTxPerSec / verifyPerSec).toFixed(3)),
       latencyMs: lat,
+      goals: [ratioGoal, latencyGoal],
       height: node.services.ledger.head.height,
     };
   } finally {
@@ -153,25 +268,38 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
 }
 
 installNodeCrypto();
-console.log(`bench:ledger${quick ? ' (quick)' : ''}: ${SENDERS} senders × ${TXS_PER_SENDER} transfers per driver`);
-const verifyPerSec = measureVerifyFloor();
-console.log(`  floor: ${Math.round(verifyPerSec)} ed25519 verifies/s on one core (node:crypto, cached KeyObject)`);
+console.log(
+  `bench:ledger${quick ? ' (quick: small counts, figures are rough)' : ''}: ${SENDERS} senders × ${TXS_PER_SENDER} transfers in-process, ${HTTP_TXS_PER_SENDER} over HTTP, per driver`,
+);
+const verifyPerSec = await measureVerifyFloor(VERIFY_THREADS);
+console.log(
+  `  floor: ${Math.round(verifyPerSec)} ed25519 verifies/s on ${VERIFY_THREADS} threads, the node's VERIFY_THREADS (node:crypto, cached KeyObject)`,
+);
 const pglite = await runDriver('pglite', verifyPerSec);
 const postgres = process.env.DATABASE_URL ? await runDriver('postgres', verifyPerSec) : null;
 const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
 console.log(`  rss: ${rssMb} MB`);
+const figures = (r: Awaited<ReturnType<typeof runDriver>>) => ({
+  txPerSec: r.txPerSec,
+  ratio: r.ratio,
+  httpTxPerSec: r.httpTxPerSec,
+  httpRatio: r.httpRatio,
+});
 console.log(
   JSON.stringify({
     bench: 'ledger',
+    quick,
+    verifyThreads: VERIFY_THREADS,
     verifyPerSec: Math.round(verifyPerSec),
-    pglite: { txPerSec: pglite.txPerSec, ratio: pglite.ratio },
-    postgres: postgres ? { txPerSec: postgres.txPerSec, ratio: postgres.ratio } : null,
+    pglite: figures(pglite),
+    postgres: postgres ? figures(postgres) : null,
     latencyMs: {
       p50: pglite.latencyMs.p50,
       p99: pglite.latencyMs.p99,
       ...(postgres ? { postgresP50: postgres.latencyMs.p50, postgresP99: postgres.latencyMs.p99 } : {}),
     },
     rssMb,
+    ...verdict([...pglite.goals, ...(postgres?.goals ?? [])]),
   }),
 );
 process.exit(0);

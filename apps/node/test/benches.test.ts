@@ -1,0 +1,68 @@
+/**
+ * A bench is part of the product: every one runs here in `--quick` mode (the same phases with small counts), so a
+ * broken bench fails the suite instead of the next person who runs it. Each must exit 0 whatever its goals (a
+ * missed goal is a finding, not a crash) and end with one JSON line naming the bench and carrying a verdict per goal.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** One quick bench on a busy 2-core machine: seconds normally; past this it is hung, not slow. */
+const BENCH_QUICK_TIMEOUT_MS = 150_000;
+/** Output kept from a bench for the failure message. */
+const OUTPUT_CHARS_MAX = 4000;
+
+const BENCHES = [
+  { name: 'ledger', file: 'apps/node/bench/ledger.ts' },
+  { name: 'runtime', file: 'apps/node/bench/runtime.ts' },
+  { name: 'gateway', file: 'apps/node/bench/gateway.ts' },
+  { name: 'adapters', file: 'packages/adapters/bench/adapters.ts' },
+] as const;
+
+const GoalSchema = z.object({
+  figure: z.string().min(1),
+  value: z.number(),
+  op: z.enum(['<=', '>=']),
+  target: z.number(),
+  met: z.boolean(),
+});
+const BenchLineSchema = z
+  .object({ bench: z.string(), quick: z.literal(true), goals: z.array(GoalSchema).min(1), allGoalsMet: z.boolean() })
+  .loose();
+
+function runQuick(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', file, '--quick'],
+      { cwd: ROOT, timeout: BENCH_QUICK_TIMEOUT_MS, maxBuffer: 16 << 20, killSignal: 'SIGKILL' },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('every bench runs in --quick mode', () => {
+  for (const bench of BENCHES) {
+    it(
+      `bench:${bench.name} exits 0 and its last line is one JSON object with a verdict per goal`,
+      async () => {
+        const { code, stdout, stderr } = await runQuick(bench.file);
+        const context = `${stdout.slice(-OUTPUT_CHARS_MAX)}\n--- stderr ---\n${stderr.slice(-OUTPUT_CHARS_MAX)}`;
+        expect(code, context).toBe(0);
+        const last = stdout.trim().split('\n').pop() ?? '';
+        let parsed: unknown;
+        expect(() => {
+          parsed = JSON.parse(last);
+        }, context).not.toThrow();
+        const line = BenchLineSchema.parse(parsed);
+        expect(line.bench).toBe(bench.name);
+        expect(line.allGoalsMet).toBe(line.goals.every((g) => g.met));
+        // Each goal's verdict is the comparison it states, and the figure it judges is in the line as well.
+        for (const g of line.goals) expect(g.met).toBe(g.op === '<=' ? g.value <= g.target : g.value >= g.target);
+      },
+      BENCH_QUICK_TIMEOUT_MS + 10_000,
+    );
+  }
+});
