@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { isValidDid } from '../did/did.ts';
 import { BLOCKLET_NAME, SEMVER } from '../ledger/limits.ts';
 
+/** The range of a route's own rate limit (`interfaces.http[].rateLimit`), the same as the operator's settings. */
+export const ROUTE_RATE_LIMITS = { perSecMin: 0.01, perSecMax: 1_000_000, burstMax: 1_000_000 } as const;
+
 /** Bounds of a manifest: sizes of lists and fields, and the ceilings of a blocklet's limits. */
 export const MANIFEST_LIMITS = {
   textBytesMax: 64 * 1024,
@@ -116,6 +119,17 @@ export const BlockletManifestSchema = z.strictObject({
              * operator allows it too (BLOCKLET_ACTIVE_CONTENT=allow); otherwise its answers are sandboxed by CSP.
              */
             activeContent: z.boolean().default(false),
+            /**
+             * Requests per second (and burst) one caller may make to this route, on top of the node operator's
+             * limit for all blocklet routes (BLOCKLET_HTTP_RATE_PER_SEC): a route can be stricter than the node,
+             * never looser. Absent: only the operator's limit applies.
+             */
+            rateLimit: z
+              .strictObject({
+                perSec: z.number().min(ROUTE_RATE_LIMITS.perSecMin).max(ROUTE_RATE_LIMITS.perSecMax),
+                burst: z.number().int().min(1).max(ROUTE_RATE_LIMITS.burstMax),
+              })
+              .optional(),
           }),
         )
         .max(MANIFEST_LIMITS.routesMax)

@@ -5,6 +5,7 @@ import { KeyedBuckets } from '../../gateway/rate-limit.ts';
 import type { Principal } from '../../gateway/types.ts';
 import type { SandboxErrorCode } from '../sandbox/types.ts';
 import type { BlockletRuntime } from '../service.ts';
+import { RouteBuckets } from './route-rate.ts';
 
 /** The largest request body a blocklet route reads. */
 export const BLOCKLET_HTTP_BODY_BYTES_MAX = 1024 * 1024;
@@ -68,7 +69,8 @@ export type BlockletHttpHandler = (runtime: BlockletRuntime, req: IncomingMessag
 /** The blocklet routes of one server, with rate limits of their own (never shared with another server). */
 export function blockletHttpHandler(options: BlockletHttpOptions = DEFAULT_BLOCKLET_HTTP): BlockletHttpHandler {
   const buckets = new KeyedBuckets(options.ratePerSec, options.rateBurst);
-  return (runtime, req, res, auth) => handleBlockletHttp(runtime, req, res, auth, options, buckets);
+  const routeBuckets = new RouteBuckets();
+  return (runtime, req, res, auth) => handleBlockletHttp(runtime, req, res, auth, options, buckets, routeBuckets);
 }
 
 /**
@@ -196,6 +198,7 @@ async function handleBlockletHttp(
   auth: CallerAuth | undefined,
   options: BlockletHttpOptions,
   buckets: KeyedBuckets,
+  routeBuckets: RouteBuckets,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
@@ -206,13 +209,18 @@ async function handleBlockletHttp(
   try {
     const target = (req.headers['x-blocklet-target'] as string | undefined) ?? url.searchParams.get('version') ?? 'live';
     const caller = await callerOf(auth, req);
-    if (!buckets.take(caller ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`, Date.now())) {
+    const limitKey = caller ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+    if (!buckets.take(limitKey, Date.now())) {
       return sendError(res, 'RATE_LIMITED', `More than ${options.ratePerSec} requests per second to blocklets; slow down.`);
     }
     const { version, manifest } = await runtime.manifestOf(name, target);
     const route = matchRoute(manifest, path, method);
     if (route === 'no-route') return sendError(res, 'NOT_FOUND', `${name} has no route ${path} (its manifest lists interfaces.http).`);
     if (route === 'no-method') return sendError(res, 'METHOD_NOT_ALLOWED', `${name} does not take ${method} on ${path}.`);
+    // The route's own limit (its manifest's rateLimit) applies on top of the operator's: stricter, never looser.
+    if (route.rateLimit && !routeBuckets.take(`${name}@${version}${route.path}`, route.rateLimit, limitKey, Date.now())) {
+      return sendError(res, 'RATE_LIMITED', `More than ${route.rateLimit.perSec} requests per second to ${name}${route.path}; slow down.`);
+    }
     if (route.auth === 'required' && caller === null) {
       return sendError(
         res,
