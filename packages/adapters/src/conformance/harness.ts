@@ -25,6 +25,11 @@ export interface ConformanceHarness<A extends ChainAdapter = ChainAdapter> {
   token?: { address: string; holder: OcapSigner; amount: bigint };
   /** Required when capabilities().assets is not false: mints a new asset owned by `owner`, returns its id. */
   mintAsset?(owner: OcapSigner): Promise<string>;
+  /**
+   * A native transfer of `amount` from `signer` to `to`, signed but not sent, in the chain's own raw encoding (what
+   * `broadcast` takes). Without it the suite cannot hold `broadcast` to its idempotency key and skips that check.
+   */
+  signTransfer?(signer: OcapSigner, request: { to: string; amount: bigint }): Promise<string>;
   /** Stops whatever the harness started (the adapter is closed by the suite). */
   close?(): Promise<void>;
 }
@@ -36,4 +41,23 @@ export interface ConformanceOptions {
   timeoutMs?: number;
   /** Poll interval handed to streams and subscriptions (default 50 ms). */
   pollMs?: number;
+}
+
+/** What a check may do besides assert: skip itself, naming the capability or harness part it lacks. */
+export interface CheckContext {
+  skip(reason: string): never;
+}
+
+export type CheckFn = (ctx: CheckContext) => Promise<void> | void;
+
+/**
+ * The four registration calls the suite needs. Vitest's own functions implement it (`runConformance`), and so does
+ * the programmatic runner (`checkConformance`), so one set of checks serves both adapter test files and the tests
+ * that prove the suite catches broken adapters.
+ */
+export interface ConformanceApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, fn: CheckFn): void;
+  beforeAll(fn: () => Promise<void>): void;
+  afterAll(fn: () => Promise<void>): void;
 }

@@ -38,6 +38,7 @@ runConformance('mock', async () => {
     reorg: async (depth) => void adapter.native.reorg(depth),
     token: { address: token.address, holder: funded, amount: TOKEN_SUPPLY },
     mintAsset: async (owner) => adapter.native.mintAsset(owner).id,
+    signTransfer: async (signer, request) => adapter.native.buildTransfer(signer, request),
   };
 });
 
