@@ -23,7 +23,7 @@ const nested = fc.tuple(fc.integer({ min: 1, max: 30_000 }), fc.constantFrom('['
   const close = open === '[' ? ']' : '}';
   return `${open.repeat(levels)}1${closed ? close.repeat(levels) : ''}`;
 });
-const json = fc.oneof(nested, fc.json(), fc.constant('{"topic":"chat:fuzz","payload":{"_placeholder":true,"num":0}}'));
+const json = fc.oneof(nested, fc.json(), fc.constant('{"topic":"chat:fuzz","payload":{"kind":"well-formed","num":0}}'));
 /** Socket.io and engine.io text frames: well-formed, nested, truncated, unknown types, garbage. */
 const textFrame = fc.oneof(
   json.map((value) => `42["subscribe",${value}]`),

@@ -2,43 +2,14 @@ import { challengeMessage, toHex } from '@arc/core';
 import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { io, type Socket } from 'socket.io-client';
-import { z } from 'zod';
 import { badInput, ClientError, toClientError } from './errors.ts';
-import {
-  type Ack,
-  AckWire,
-  type RealtimeEvent,
-  RealtimeEventWire,
-  type RealtimeGap,
-  type SubscribeAck,
-  TOPIC_STREAM_LIMITS,
-  TopicStream,
-} from './realtime-topic.ts';
+import { AckWire, type RealtimeEvent, RealtimeEventWire, type RealtimeGap, TopicStream } from './realtime-topic.ts';
 import type { Realtime, RealtimeOptions, RealtimeSigner } from './realtime-types.ts';
+import { backoffMs, NodeErrorWire, parseAck, REALTIME_LIMITS, RETRIABLE_CONNECT_CODES, rejectAck } from './realtime-wire.ts';
 
 export type { RealtimeEvent, RealtimeGap } from './realtime-topic.ts';
 export type * from './realtime-types.ts';
-
-/** Bounds of the realtime client (the defaults of the matching RealtimeOptions). */
-export const REALTIME_LIMITS = {
-  /** One subscribe, unsubscribe or publish waits this long for the node's answer. */
-  ackTimeoutMs: 15_000,
-  /**
-   * Subscribes of one topic sent on one connection without an answer before the connection is taken for dead
-   * (half-open) and replaced; each waits longer than the one before.
-   */
-  subscribeAttemptsMax: 3,
-  /** From opening a transport to the node's CONNECT: past it the transport is dropped and another one tried. */
-  connectTimeoutMs: 10_000,
-  /** Waits before reconnecting (and between subscribe attempts) grow from this to reconnectDelayMaxMs. */
-  reconnectDelayMs: 500,
-  reconnectDelayMaxMs: 5_000,
-  /** Topics a pattern subscription remembers the (epoch, seq) of, for dropping duplicates. */
-  patternTopicsMax: TOPIC_STREAM_LIMITS.patternTopicsMax,
-} as const;
-
-/** Refusals of the handshake that a later attempt can get past (the node starting, shedding load or restarting). */
-const RETRIABLE_CONNECT_CODES = new Set(['INTERNAL', 'RATE_LIMITED', 'RESTARTING']);
+export { REALTIME_LIMITS } from './realtime-wire.ts';
 
 /** One topic this client holds, with every handler of it. */
 interface TopicEntry {
@@ -55,25 +26,6 @@ interface TopicEntry {
   ready: Promise<void>;
   retryTimer: ReturnType<typeof setTimeout> | null;
 }
-
-function parseAck(raw: unknown, what: string): Ack {
-  const parsed = AckWire.safeParse(raw);
-  if (!parsed.success) throw new ClientError('BAD_RESPONSE', `the node answered ${what} with something that is not an ack`);
-  return parsed.data;
-}
-
-function rejectAck(ack: Ack): asserts ack is SubscribeAck {
-  if (!ack.ok) throw new ClientError(ack.code, ack.message, { retriable: ack.code === 'RATE_LIMITED' });
-}
-
-/** The wait before the n-th retry (n from 0): doubling from reconnectDelayMs up to reconnectDelayMaxMs, with jitter. */
-function backoffMs(n: number): number {
-  const ceiling = Math.min(REALTIME_LIMITS.reconnectDelayMaxMs, REALTIME_LIMITS.reconnectDelayMs * 2 ** Math.min(n, 16));
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-/** What the node sends on `error`: a code and a sentence. */
-const NodeErrorWire = z.object({ code: z.string(), message: z.string() });
 
 /**
  * Connects to a node's realtime gateway (Socket.io at `<url>/socket.io`). It reconnects by itself whatever ended
