@@ -1,9 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from '@arc/client';
 import { parseManifest } from '@arc/core';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sdkInterfaces } from './blocklet/sdk-types.ts';
 import { readBlockletSource, withVersion } from './blocklet/source.ts';
 import { run } from './cli.ts';
 import { percentBps } from './commands/blocklet.ts';
@@ -40,6 +43,39 @@ describe('arc blocklet init', () => {
     // What deploy would upload: the entry and the types, not the README.
     const source = await readBlockletSource(project);
     expect(Object.keys(source.files).sort()).toEqual(['index.ts', 'types.d.ts']);
+  });
+
+  it('writes the SDK interfaces of @arc/core into types.d.ts, and keeps no copy of its own', async () => {
+    const sdk = readFileSync(createRequire(import.meta.url).resolve('@arc/core/blocklet/sdk.ts'), 'utf8');
+    const interfaces = sdkInterfaces(sdk);
+    expect(interfaces.map((block) => /^export interface (\w+)/m.exec(block)?.[1])).toEqual(
+      expect.arrayContaining(['BlockletHttpRequest', 'BlockletContext', 'BlockletHandlers']),
+    );
+    const { dir } = home();
+    const project = join(dir, 'typed');
+    expect((await arc(['blocklet', 'init', project], { HOME: dir })).status).toBe(0);
+    const written = readFileSync(join(project, 'types.d.ts'), 'utf8');
+    for (const block of interfaces) expect(written).toContain(block);
+    // A second, pasted copy of the SDK in the CLI drifts from it: the templates hold no interface of the SDK.
+    const templates = readFileSync(new URL('./blocklet/templates.ts', import.meta.url), 'utf8');
+    expect(templates).not.toMatch(/interface Blocklet\w+/);
+  });
+
+  it.each(['http', 'cron', 'oracle'])('scaffolds a %s project that type-checks against its types.d.ts', async (template) => {
+    const { dir } = home();
+    const project = join(dir, `checked-${template}`);
+    expect((await arc(['blocklet', 'init', project, '--template', template], { HOME: dir })).status).toBe(0);
+    const program = ts.createProgram([join(project, 'index.ts'), join(project, 'types.d.ts')], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts'],
+      types: [],
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems).toEqual([]);
   });
 
   it('takes --name and answers JSON', async () => {

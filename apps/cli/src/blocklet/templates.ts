@@ -1,7 +1,9 @@
+import { sdkTypesFile } from './sdk-types.ts';
+
 /**
  * What `arc blocklet init` writes: a project that needs nothing but the `arc` command. index.ts is typed
- * against types.d.ts, a copy of the SDK types (packages/core/src/blocklet/sdk.ts); the node bundles the
- * TypeScript itself, so there is no build step and no dependency to install.
+ * against types.d.ts, the SDK's interfaces written from @arc/core's source when the project is made
+ * (sdk-types.ts); the node bundles the TypeScript itself, so there is no build step and no dependency to install.
  */
 
 export const TEMPLATES = ['http', 'cron', 'oracle'] as const;
@@ -12,81 +14,6 @@ export interface TemplateInput {
   author: string;
   template: TemplateName;
 }
-
-const SDK_TYPES = `// The SDK a blocklet sees: a copy of the types in the Arc monorepo (packages/core/src/blocklet/sdk.ts).
-
-/** An HTTP request routed to the blocklet (/b/<name>/<path>); the body is text. */
-export interface BlockletHttpRequest {
-  method: string;
-  /** The path under the blocklet, starting with '/'. */
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-  /** Who called (a DID or app DID from the caller's gateway token), or null. */
-  caller: string | null;
-}
-
-export interface BlockletHttpResponse {
-  status?: number;
-  headers?: Record<string, string>;
-  /** Text, or any JSON value (sent as application/json). */
-  body?: unknown;
-}
-
-export interface BlockletCronEvent {
-  schedule: string;
-  scheduledAtMs: number;
-}
-
-/** An OCAP event of a chain trigger (amount as a decimal string); dedupKey is stable across redeliveries. */
-export interface BlockletChainEvent {
-  chain: string;
-  dedupKey: string;
-  event: Record<string, unknown>;
-}
-
-export interface BlockletTopicMessage {
-  topic: string;
-  message: unknown;
-  publishedAtMs: number;
-}
-
-export interface BlockletKv {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
-  delete(key: string): Promise<void>;
-  list(options?: { prefix?: string; limit?: number; cursor?: string }): Promise<{ items: { key: string; value: unknown }[]; nextCursor: string | null }>;
-}
-
-export interface BlockletContext {
-  invocationId: string;
-  env: Readonly<Record<string, string>>;
-  /** The blocklet's own state; writes are committed only when the invocation succeeds. */
-  kv: BlockletKv;
-  /** Publishes to a topic the manifest lists under permissions.topics.publish. */
-  publish(topic: string, message: unknown): Promise<void>;
-  /** HTTP to a host the manifest lists under permissions.hosts. */
-  fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string }>;
-  /** OCAP on chains the manifest permits, up to its level. */
-  ocap: {
-    query(chain: string, method: string, params?: Record<string, unknown>): Promise<unknown>;
-    send(chain: string, rawTx: string): Promise<{ hash: string }>;
-  };
-  /** Submits a ledger transaction signed by the blocklet's own DID (permissions.ledger.submit). */
-  ledger: { did(): Promise<string>; submit(itx: Record<string, unknown>): Promise<{ hash: string }> };
-  log: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
-}
-
-/** A blocklet module's default export. */
-export interface BlockletHandlers {
-  fetch?(request: BlockletHttpRequest, ctx: BlockletContext): Promise<BlockletHttpResponse> | BlockletHttpResponse;
-  cron?(event: BlockletCronEvent, ctx: BlockletContext): Promise<unknown> | unknown;
-  event?(event: BlockletChainEvent, ctx: BlockletContext): Promise<unknown> | unknown;
-  topic?(message: BlockletTopicMessage, ctx: BlockletContext): Promise<unknown> | unknown;
-  [handler: string]: ((input: never, ctx: BlockletContext) => unknown) | undefined;
-}
-`;
 
 function manifest(input: TemplateInput): string {
   const head = [`name: ${input.name}`, 'version: 1.0.0', `title: ${input.name}`, `author: ${input.author}`, 'entry: index.ts'];
@@ -235,5 +162,5 @@ key's account; on a dev chain, \`arc faucet\` gives you test ABT.
 
 /** The files of a new project, by name. */
 export function templateFiles(input: TemplateInput): Record<string, string> {
-  return { 'blocklet.yml': manifest(input), 'index.ts': entry(input), 'types.d.ts': SDK_TYPES, 'README.md': readme(input) };
+  return { 'blocklet.yml': manifest(input), 'index.ts': entry(input), 'types.d.ts': sdkTypesFile(), 'README.md': readme(input) };
 }
