@@ -11,9 +11,11 @@ const SAME_BLOCK_TRANSFERS = 5;
 const CONFIRMATION_DEPTHS = [1, 2, 3];
 /** Blocks mined before a reorg check so that it never reaches genesis, even when it runs alone on a new chain. */
 const REORG_DEPTH = 2;
+/** How long the first send after a reorg may take to confirm (an adapter resyncs the signer within it). */
+const REORG_RESEND_WAIT_MS = 20_000;
 
 /** Level 2: the resumable event stream. Each check makes the blocks it reads, so any one of them can run alone. */
-export function streamChecks({ it, h, a, fresh, confirm, funded, pollMs, waitMs }: SuiteScope): void {
+export function streamChecks({ it, h, a, fresh, confirm, pollMs, waitMs }: SuiteScope): void {
   const needEvents = (ctx: CheckContext) => {
     if (a().capabilities().events === false) ctx.skip('events capability is false');
   };
@@ -180,17 +182,25 @@ export function streamChecks({ it, h, a, fresh, confirm, funded, pollMs, waitMs 
     }
   });
 
+  /**
+   * The shared signer sent into the orphaned blocks: its next send must still confirm (a nonce or coin count left
+   * ahead of the chain by the dropped transaction would hold it, and every later check, pending forever).
+   */
+  async function sendsAfterReorg() {
+    const sent = await a().transfer(h().funded, { to: fresh().address, amount: h().transferAmount });
+    await h().mine(1);
+    const tx = await a().waitForTransaction(sent.hash, { confirmations: 1, timeoutMs: Math.min(waitMs, REORG_RESEND_WAIT_MS) });
+    expect(tx.status, 'the first send after a reorg that dropped one of the same signer').toBe('success');
+  }
+
   it('reports events of orphaned blocks as removals after a reorg', async (ctx) => {
     needReorgs(ctx);
-    // A sender of its own, funded below the blocks the reorg replaces: the orphaned send must not leave the shared
-    // signer with a nonce gap that would stall every later check.
-    const sender = await funded(h().transferAmount * 10n);
     await h().mine(REORG_DEPTH + 1);
     const receiver = fresh();
     const fromHeight = (await a().getLatestBlock()).height + 1;
     const reader = new StreamReader(a().events({ fromHeight, pollMs, filter: transfersTo(receiver.address) }));
     try {
-      const sent = await a().transfer(sender, { to: receiver.address, amount: h().transferAmount });
+      const sent = await a().transfer(h().funded, { to: receiver.address, amount: h().transferAmount });
       await confirm(sent.hash);
       const [added] = await reader.take(1, waitMs);
       expect(added).toMatchObject({ txHash: sent.hash, removed: false });
@@ -198,6 +208,7 @@ export function streamChecks({ it, h, a, fresh, confirm, funded, pollMs, waitMs 
       await h().mine(1);
       const [removal] = await reader.take(1, waitMs);
       expect(removal).toMatchObject({ txHash: sent.hash, position: added?.position, removed: true, blockHash: added?.blockHash });
+      await sendsAfterReorg();
     } finally {
       reader.close();
     }
@@ -205,14 +216,11 @@ export function streamChecks({ it, h, a, fresh, confirm, funded, pollMs, waitMs 
 
   it('signals on resume a reorg that happened while the stream was closed', async (ctx) => {
     needReorgs(ctx);
-    // A sender of its own, funded below the blocks the reorg replaces: the orphaned send must not leave the shared
-    // signer with a nonce gap that would stall every later check.
-    const sender = await funded(h().transferAmount * 10n);
     await h().mine(REORG_DEPTH + 1);
     const receiver = fresh();
     const filter = transfersTo(receiver.address);
     const fromHeight = (await a().getLatestBlock()).height + 1;
-    const sent = await a().transfer(sender, { to: receiver.address, amount: h().transferAmount });
+    const sent = await a().transfer(h().funded, { to: receiver.address, amount: h().transferAmount });
     await confirm(sent.hash);
     const first = new StreamReader(a().events({ fromHeight, pollMs, filter }));
     const {
@@ -225,6 +233,7 @@ export function streamChecks({ it, h, a, fresh, confirm, funded, pollMs, waitMs 
     try {
       const [removal] = await second.take(1, waitMs);
       expect(removal).toMatchObject({ txHash: sent.hash, position: added?.position, removed: true, blockHash: added?.blockHash });
+      await sendsAfterReorg();
     } finally {
       second.close();
     }

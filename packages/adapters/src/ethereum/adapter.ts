@@ -44,12 +44,15 @@ import { createEthereumEventSource } from './events.ts';
 import { FeeCache } from './fees.ts';
 import { EthereumRpc } from './rpc.ts';
 import { TRANSFER_GAS, TransactionSender } from './sender.ts';
+import { ReorgWatch } from './sent-txs.ts';
 import { EthereumSigner, walletOf } from './signer.ts';
 import { ERC20_ABI, ERC721_ABI, TokenReader } from './tokens.ts';
 
 export const ETHEREUM_POLL_MS_DEFAULT = 250;
 /** The first re-check of a transaction not yet mined; later ones double up to pollMs. */
 const WAIT_FIRST_RECHECK_MS = 2;
+/** While a sent transaction stays unmined, how often a wait asks whether a reorg dropped it or left a nonce gap below it. */
+const WAIT_GAP_CHECK_MS = 1_000;
 export const ETHEREUM_WAIT_TIMEOUT_MS_DEFAULT = 60_000;
 /** Mainnet's slot time; local nodes (anvil automine) are faster, set `blockTimeMs` for them. */
 export const ETHEREUM_BLOCK_TIME_MS_DEFAULT = 12_000;
@@ -98,6 +101,7 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
   const rpc = new EthereumRpc(config.rpcUrl, { chainId: config.chainId, requestTimeoutMs: config.requestTimeoutMs });
   const fees = new FeeCache(rpc, config.feeRefreshMs);
   const sender = new TransactionSender(rpc, fees);
+  const reorgs = new ReorgWatch(() => sender.reorged());
   const tokens = new TokenReader(rpc);
   const store = config.idempotencyStore ?? new MemoryIdempotencyStore();
   const pollMs = config.pollMs ?? ETHEREUM_POLL_MS_DEFAULT;
@@ -116,6 +120,7 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
   async function block(method: string, param: string, what: string): Promise<OcapBlock> {
     const raw = await rpc.call<RpcBlock | null>(method, [param, false]);
     if (!raw) throw new OcapError('NOT_FOUND', `No block ${what} on ${rpc.caip2}.`, { chainId: rpc.caip2 });
+    reorgs.see(fromHex(raw.number), raw.hash);
     return toOcapBlock(raw);
   }
 
@@ -126,6 +131,7 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
       rpc.call<RpcReceipt | null>('eth_getTransactionReceipt', [hash]),
       rpc.call<string>('eth_blockNumber', []),
     ]);
+    if (receipt) reorgs.see(fromHex(receipt.blockNumber), receipt.blockHash);
     return tx ? toOcapTx(tx, receipt, fromHex(head)) : null;
   }
 
@@ -258,9 +264,14 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
       const deadline = Date.now() + timeoutMs;
       // Look again soon at first (a dev chain mines within milliseconds), then back off to pollMs.
       let delayMs = Math.min(pollMs, WAIT_FIRST_RECHECK_MS);
+      let gapCheckAtMs = Date.now() + WAIT_GAP_CHECK_MS;
       for (;;) {
         const tx = await fetchTx(checked);
         if (tx && tx.confirmations >= confirmations) return tx;
+        if ((!tx || tx.status === 'pending') && Date.now() >= gapCheckAtMs) {
+          gapCheckAtMs = Date.now() + WAIT_GAP_CHECK_MS;
+          await sender.recover(checked);
+        }
         if (Date.now() + delayMs > deadline) {
           const state = tx ? `${tx.status} with ${tx.confirmations} confirmations` : 'unknown to the node';
           throw new OcapError('TIMEOUT', `Transaction ${hash} is still ${state} after ${timeoutMs} ms (wanted ${confirmations}).`, {
@@ -329,7 +340,10 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
     },
 
     events(options: StreamOptions = {}): EventStream {
-      const stream = createEventStream(createEthereumEventSource(rpc), { ...options, pollMs: options.pollMs ?? pollMs });
+      const stream = createEventStream(
+        createEthereumEventSource(rpc, (header) => reorgs.see(header.height, header.hash)),
+        { ...options, pollMs: options.pollMs ?? pollMs },
+      );
       const untrack = track(() => stream.close());
       return {
         [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator](),

@@ -213,6 +213,38 @@ describe('ethereum adapter on anvil', { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
+  it('sends again from a signer whose transaction a reorg dropped: no nonce gap, and the dropped one is re-sent', async () => {
+    const signer = a.signer(getBytes(anvil.accounts[6] as string));
+    const receiver = a.signer(random32());
+    await rpc(anvil, 'anvil_mine', ['0x2']);
+    const dropped = await a.transfer(signer, { to: receiver.address, amount: TRANSFER_AMOUNT });
+    await a.waitForTransaction(dropped.hash);
+    await rpc(anvil, 'anvil_reorg', [1, []]);
+    // anvil does not return an orphaned transaction to its mempool: the signer's count on the chain went back.
+    expect(await rpc(anvil, 'eth_getTransactionByHash', [dropped.hash])).toBeNull();
+    const next = await a.transfer(signer, { to: receiver.address, amount: TRANSFER_AMOUNT + 1n });
+    expect((await a.waitForTransaction(next.hash, { timeoutMs: 10_000 })).status).toBe('success');
+    // Sent again as it was signed, so the hash its caller holds is mined too.
+    expect((await a.waitForTransaction(dropped.hash, { timeoutMs: 10_000 })).status).toBe('success');
+    expect(await a.getBalance(receiver.address)).toBe(2n * TRANSFER_AMOUNT + 1n);
+  });
+
+  it('resyncs a signer when a block read shows a reorg, before its next send', async () => {
+    const signer = a.signer(getBytes(anvil.accounts[7] as string));
+    const receiver = a.signer(random32());
+    const dropped = await a.transfer(signer, { to: receiver.address, amount: TRANSFER_AMOUNT });
+    const mined = await a.waitForTransaction(dropped.hash);
+    await rpc(anvil, 'anvil_reorg', [1, []]);
+    // The head at the same height has a new hash: the adapter learns of the reorg from this read alone.
+    expect((await a.getLatestBlock()).hash).not.toBe(mined.blockHash);
+    const next = await a.transfer(signer, { to: receiver.address, amount: TRANSFER_AMOUNT + 1n });
+    await rpc(anvil, 'anvil_mine', ['0x1']);
+    // Both mined: the dropped one sent again, the next one at the nonce after it, not behind a gap.
+    expect(Number(await rpc(anvil, 'eth_getTransactionCount', [signer.address, 'latest']))).toBe(2);
+    expect(next.nonce).toBe(1);
+    expect(await a.getBalance(receiver.address)).toBe(2n * TRANSFER_AMOUNT + 1n);
+  });
+
   it('offers raw JSON-RPC, contracts and CAIP-10 ids at level 3', async () => {
     expect(await a.native.call('eth_chainId')).toBe('0x7a69');
     const token = a.native.contract(chain.tokenAddress, ArcTestToken.abi);

@@ -11,9 +11,10 @@ export const TRANSFER_TOPIC = keccakId('Transfer(address,address,uint256)');
  * The event source of the shared stream engine over JSON-RPC. A block's events, in transaction order: the
  * transaction's native value as a `transfer` (when above 0 and the transaction succeeded), then its logs:
  * ERC-20 Transfer → `tokenTransfer`, ERC-721 Transfer → `assetTransfer`, anything else → `log`.
- * Value moved by contracts internally (no log) is not visible here: that would need tracing.
+ * Value moved by contracts internally (no log) is not visible here: that would need tracing. `onHeader` sees
+ * every header read (the adapter watches them for reorgs).
  */
-export function createEthereumEventSource(rpc: EthereumRpc): StreamSource {
+export function createEthereumEventSource(rpc: EthereumRpc, onHeader?: (header: StreamHeader) => void): StreamSource {
   let receiptsSupported = true;
 
   /** Receipts of every transaction in the block (status + logs); falls back to eth_getLogs on nodes without eth_getBlockReceipts. */
@@ -49,7 +50,10 @@ export function createEthereumEventSource(rpc: EthereumRpc): StreamSource {
 
     async headerAt(height: number): Promise<StreamHeader | null> {
       const block = await rpc.call<RpcBlock | null>('eth_getBlockByNumber', [toHex(height), false]);
-      return block ? { height: fromHex(block.number), hash: block.hash, parentHash: block.parentHash } : null;
+      if (!block) return null;
+      const header = { height: fromHex(block.number), hash: block.hash, parentHash: block.parentHash };
+      onHeader?.(header);
+      return header;
     },
 
     async eventsOf(header: StreamHeader): Promise<OcapEvent[]> {
