@@ -5,8 +5,8 @@ import * as ecc from '@bitcoinerlab/secp256k1';
 import * as bitcoin from 'bitcoinjs-lib';
 import { ECPairFactory } from 'ecpair';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceHarness } from '../conformance/harness.ts';
 import { runConformance } from '../conformance/suite.ts';
+import { bitcoinHarness } from '../testing/bitcoin-harness.ts';
 import { type BitcoinAdapter, createBitcoinAdapter } from './adapter.ts';
 import { CoinBook } from './coin-book.ts';
 import { selectCoins } from './coins.ts';
@@ -22,30 +22,6 @@ const regtest = bitcoin.networks.regtest;
 const POLL_MS = 50;
 const randomKey = () => crypto.getRandomValues(new Uint8Array(32));
 
-/** A harness for the conformance suite on a node reachable at `rpcUrl` whose `funded` key already holds coins. */
-function harnessFor(adapter: BitcoinAdapter, funded: OcapSigner, close?: () => Promise<void>): ConformanceHarness {
-  const throwaway = adapter.signer(randomKey()).address;
-  const other = adapter.signer(randomKey()).address;
-  const mine = async (n: number) => {
-    await adapter.native.call('generatetoaddress', [n, throwaway]);
-  };
-  return {
-    adapter,
-    funded,
-    transferAmount: 100_000n,
-    unknownTxHash: 'ab'.repeat(32),
-    mine,
-    async reorg(depth: number) {
-      const height = await adapter.native.call<number>('getblockcount');
-      const hash = await adapter.native.call<string>('getblockhash', [height - depth + 1]);
-      await adapter.native.call('invalidateblock', [hash]);
-      // A different address makes the new branch's blocks differ from the orphaned ones.
-      await adapter.native.call('generatetoaddress', [depth, other]);
-    },
-    close,
-  };
-}
-
 runConformance(
   'bitcoin (in-process regtest)',
   async () => {
@@ -57,7 +33,7 @@ runConformance(
       network: 'regtest',
       pollMs: POLL_MS,
     });
-    return harnessFor(adapter, adapter.signer(node.richKey), () => node.stop());
+    return bitcoinHarness(adapter, adapter.signer(node.richKey), { close: () => node.stop() });
   },
   { pollMs: POLL_MS },
 );
@@ -390,7 +366,7 @@ describe.skipIf(!realNodeUrl)('against a real Bitcoin Core node (BITCOIN_RPC_URL
           throw new Error('set BITCOIN_FUNDED_KEY on a network where blocks cannot be mined at will');
         await adapter.native.call('generatetoaddress', [150, funded.address]);
       }
-      return harnessFor(adapter, funded);
+      return bitcoinHarness(adapter, funded, { network: networkParams(network) });
     },
     { pollMs: 200 },
   );

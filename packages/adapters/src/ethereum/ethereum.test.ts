@@ -9,6 +9,8 @@ import { createEthereumAdapter, type EthereumNative } from './adapter.ts';
 import { ArcTestAsset, ArcTestToken, type ContractArtifact } from './artifacts/index.ts';
 import { formatAssetId } from './convert.ts';
 import { toOcapError } from './errors.ts';
+import { TRANSFER_GAS } from './sender.ts';
+import { walletOf } from './signer.ts';
 
 const TOKEN_SUPPLY = 10n ** 24n;
 const HOLDER_TOKENS = 10n ** 21n;
@@ -297,6 +299,24 @@ runConformance(
       },
       token: { address: chain.tokenAddress, holder: chain.holder, amount: HOLDER_TOKENS },
       mintAsset: chain.mintAsset,
+      // A plain EIP-1559 transfer at the signer's next pending nonce, with the node's current fees.
+      signTransfer: async (signer, { to, amount }) => {
+        const wallet = walletOf(signer);
+        const [nonce, fees] = await Promise.all([
+          chain.adapter.native.call<string>('eth_getTransactionCount', [wallet.address, 'pending']),
+          chain.adapter.native.provider.getFeeData(),
+        ]);
+        return wallet.signTransaction({
+          type: 2,
+          chainId: anvil.chainId,
+          nonce: Number(nonce),
+          to,
+          value: amount,
+          gasLimit: TRANSFER_GAS,
+          maxFeePerGas: fees.maxFeePerGas,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+        });
+      },
       close: () => anvil.stop(),
     };
   },
