@@ -1,4 +1,4 @@
-import { type Itx, isValidDid, LEDGER_ERRORS, type Tx, tokenAddress } from '@arc/core';
+import { type Itx, isValidDid, type Tx, tokenAddress } from '@arc/core';
 import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { z } from 'zod';
@@ -242,8 +242,7 @@ export class ArcClient {
       if (status.status === 'committed') return status;
       if (status.status === 'rejected') {
         const code = status.error?.code ?? 'REJECTED';
-        const retriable = (LEDGER_ERRORS as Record<string, boolean>)[code] ?? false;
-        throw new ClientError(code, status.error?.message ?? `the ledger rejected transaction ${hash}`, { retriable });
+        throw new ClientError(code, status.error?.message ?? `the ledger rejected transaction ${hash}`);
       }
       if (status.status === 'unknown') {
         throw new ClientError('TX_DROPPED', `the node no longer knows transaction ${hash}; send it again`);

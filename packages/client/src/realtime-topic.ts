@@ -61,7 +61,7 @@ export const AckWire = z.union([
     epoch: z.string().min(1).optional(),
     gap: GapWire.optional(),
   }),
-  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string(), retriable: z.boolean().optional() }),
 ]);
 export type Ack = z.infer<typeof AckWire>;
 export type SubscribeAck = Extract<Ack, { ok: true }>;

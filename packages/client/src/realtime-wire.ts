@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ClientError } from './errors.ts';
+import { ERROR_CATALOG, isRetriable } from '@arc/core';
+import { ClientError, ErrorPayloadWire, fromErrorPayload } from './errors.ts';
 import { type Ack, AckWire, type SubscribeAck, TOPIC_STREAM_LIMITS } from './realtime-topic.ts';
 
 /** What the realtime client reads off the wire (acks, node errors) and how long it waits between tries. */
@@ -22,8 +22,11 @@ export const REALTIME_LIMITS = {
   patternTopicsMax: TOPIC_STREAM_LIMITS.patternTopicsMax,
 } as const;
 
-/** Refusals of the handshake that a later attempt can get past (the node starting, shedding load or restarting). */
-export const RETRIABLE_CONNECT_CODES = new Set(['INTERNAL', 'RATE_LIMITED', 'RESTARTING']);
+/**
+ * Refusals of the handshake that a later attempt can get past (the node starting, shedding load, restarting or
+ * unable to check the credential for now): the catalogue's retriable codes.
+ */
+export const RETRIABLE_CONNECT_CODES: ReadonlySet<string> = new Set(Object.keys(ERROR_CATALOG).filter(isRetriable));
 
 export function parseAck(raw: unknown, what: string): Ack {
   const parsed = AckWire.safeParse(raw);
@@ -31,8 +34,9 @@ export function parseAck(raw: unknown, what: string): Ack {
   return parsed.data;
 }
 
+/** Throws the ClientError of a refusing ack: the node's code and sentence, the catalogue's retriable flag. */
 export function rejectAck(ack: Ack): asserts ack is SubscribeAck {
-  if (!ack.ok) throw new ClientError(ack.code, ack.message, { retriable: ack.code === 'RATE_LIMITED' });
+  if (!ack.ok) throw fromErrorPayload(ack);
 }
 
 /** The wait before the n-th retry (n from 0): doubling from reconnectDelayMs up to reconnectDelayMaxMs, with jitter. */
@@ -41,5 +45,5 @@ export function backoffMs(n: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** What the node sends on `error`: a code and a sentence. */
-export const NodeErrorWire = z.object({ code: z.string(), message: z.string() });
+/** What the node sends on `error`: a code, a sentence and (newer nodes) whether a retry can help. */
+export const NodeErrorWire = ErrorPayloadWire;

@@ -5,6 +5,7 @@ export * from './bytes.ts';
 export * from './crypto/index.ts';
 export * from './did/index.ts';
 export * from './encoding/codec.ts';
+export * from './errors/index.ts';
 export * from './identity/index.ts';
 export * from './ledger/index.ts';
 export * from './merkle/index.ts';

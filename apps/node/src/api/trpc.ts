@@ -1,8 +1,9 @@
-import { OcapError } from '@arc/core';
+import { codeOfTrpc, isRetriable, LedgerError, OcapError, trpcCodeOf } from '@arc/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
-import { type AppErrorCode, NodeError } from '../errors.ts';
+import { NodeError } from '../errors.ts';
+import { GatewayError } from '../gateway/types.ts';
 import type { Services } from '../services.ts';
 
 export interface Context {
@@ -11,56 +12,36 @@ export interface Context {
   ip: string;
 }
 
-/** The one table from our error codes to tRPC's. */
-const TRPC_CODES: Partial<Record<AppErrorCode, TRPC_ERROR_CODE_KEY>> = {
-  NOT_FOUND: 'NOT_FOUND',
-  MEMPOOL_FULL: 'SERVICE_UNAVAILABLE',
-  MEMPOOL_ACCOUNT_FULL: 'TOO_MANY_REQUESTS',
-  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  RATE_LIMITED: 'TOO_MANY_REQUESTS',
-  FAUCET_DISABLED: 'FORBIDDEN',
-  CONFLICT: 'CONFLICT',
-  INVALID_SIGNATURE: 'UNAUTHORIZED',
-  ADAPTER_UNSUPPORTED: 'METHOD_NOT_SUPPORTED',
-  INVALID_ARGUMENT: 'BAD_REQUEST',
-  IDEMPOTENCY_CONFLICT: 'CONFLICT',
-  FORBIDDEN: 'FORBIDDEN',
-  TIMEOUT: 'TIMEOUT',
-  INTERNAL: 'INTERNAL_SERVER_ERROR',
-  BLOCKLET_NOT_FOUND: 'NOT_FOUND',
-  BLOCKLET_HANDLER_NOT_FOUND: 'NOT_FOUND',
-  BLOCKLET_NAME_TAKEN: 'CONFLICT',
-  BLOCKLET_VERSION_EXISTS: 'CONFLICT',
-  PERMISSION_DENIED: 'FORBIDDEN',
-  REPLAYED: 'CONFLICT',
-  BLOCKLET_TIMEOUT: 'TIMEOUT',
-  BLOCKLET_OVERLOADED: 'SERVICE_UNAVAILABLE',
-  BLOCKLET_CRASHED: 'SERVICE_UNAVAILABLE',
-  BUNDLE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-};
+/** Our errors whose code is one of the catalogue's (the code travels in `data.appCode`). */
+type CodedError = NodeError | GatewayError | OcapError | LedgerError;
 
-/** Turns a NodeError into the TRPCError the client sees (code and retriable travel in `data`). */
-export function toTrpcError(error: NodeError): TRPCError {
-  return new TRPCError({ code: TRPC_CODES[error.code] ?? 'BAD_REQUEST', message: error.message, cause: error });
+function isCoded(error: unknown): error is CodedError {
+  return error instanceof NodeError || error instanceof GatewayError || error instanceof OcapError || error instanceof LedgerError;
+}
+
+/** Turns one of our errors into the TRPCError the client sees, with the catalogue's tRPC code (code and retriable travel in `data`). */
+export function toTrpcError(error: CodedError): TRPCError {
+  const code: TRPC_ERROR_CODE_KEY = trpcCodeOf(error.code);
+  return new TRPCError({ code, message: error.message, cause: error });
+}
+
+/** What `data` carries besides tRPC's own fields: the catalogue's code, whether a retry can help, and when. */
+function appData(cause: unknown, trpcCode: TRPC_ERROR_CODE_KEY): { appCode: string; retriable: boolean; retryAfterMs?: number } {
+  if (isCoded(cause)) {
+    const retryAfterMs = 'retryAfterMs' in cause ? cause.retryAfterMs : undefined;
+    return { appCode: cause.code, retriable: isRetriable(cause.code), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  }
+  if (cause instanceof ZodError) return { appCode: 'BAD_INPUT', retriable: false };
+  // tRPC's own refusals (an unparsable body, an unknown procedure) and anything thrown that is not ours: a thrown
+  // bug is INTERNAL, which a retry does not fix.
+  const appCode = codeOfTrpc(trpcCode) ?? 'INTERNAL';
+  return { appCode, retriable: isRetriable(appCode) };
 }
 
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const app =
-      cause instanceof NodeError
-        ? {
-            appCode: cause.code as string,
-            retriable: cause.retriable,
-            ...(cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs }),
-          }
-        : cause instanceof ZodError
-          ? { appCode: 'BAD_INPUT', retriable: false }
-          : error.code === 'INTERNAL_SERVER_ERROR'
-            ? { appCode: 'INTERNAL', retriable: true }
-            : error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST'
-              ? { appCode: 'BAD_INPUT', retriable: false }
-              : { appCode: error.code, retriable: false };
+    const app = appData(cause, error.code);
     const message =
       cause instanceof ZodError
         ? `Bad input: ${cause.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`
@@ -74,8 +55,7 @@ const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
-  if (cause instanceof NodeError) throw toTrpcError(cause);
-  if (cause instanceof OcapError) throw toTrpcError(new NodeError(cause.code, cause.message));
+  if (isCoded(cause)) throw toTrpcError(cause);
   return result;
 });
 

@@ -1,3 +1,4 @@
+import { isRetriable } from '@arc/core';
 import { z } from 'zod';
 
 /**
@@ -65,16 +66,17 @@ export const PublishParams = z.tuple([z.string().min(1).max(256), z.unknown()]);
 /** `blocklet.call`: the blocklet's name and the input of its `call` handler. */
 export const BlockletCallParams = z.tuple([z.string().min(1).max(64), z.unknown()]).or(z.tuple([z.string().min(1).max(64)]));
 
-/** A DDP error object, as Meteor's clients expect it (`Meteor.Error`). */
+/** A DDP error object, as Meteor's clients expect it (`Meteor.Error`); `details.retriable` is the catalogue's. */
 export interface DdpError {
   error: string;
   reason: string;
   message: string;
   errorType: 'Meteor.Error';
+  details: { retriable: boolean };
 }
 
 export function ddpError(code: string, reason: string): DdpError {
-  return { error: code, reason, message: `${reason} [${code}]`, errorType: 'Meteor.Error' };
+  return { error: code, reason, message: `${reason} [${code}]`, errorType: 'Meteor.Error', details: { retriable: isRetriable(code) } };
 }
 
 /**

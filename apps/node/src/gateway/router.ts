@@ -1,7 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { publicProcedure, router, toTrpcError } from '../api/trpc.ts';
-import { NodeError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import {
   ChallengeOut,
@@ -14,22 +12,7 @@ import {
   TopicRulesOut,
 } from './api-schemas.ts';
 import type { GatewayAuthService } from './auth.ts';
-import { GatewayError, type GatewayErrorCode } from './types.ts';
-
-/** The one table from gateway codes to tRPC's. */
-const TRPC_CODES: Record<GatewayErrorCode, TRPC_ERROR_CODE_KEY> = {
-  BAD_PAYLOAD: 'BAD_REQUEST',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  SESSION_EXPIRED: 'UNAUTHORIZED',
-  TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  RATE_LIMITED: 'TOO_MANY_REQUESTS',
-  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_REQUESTS',
-  SLOW_CONSUMER: 'TOO_MANY_REQUESTS',
-  NOT_FOUND: 'NOT_FOUND',
-  RESTARTING: 'SERVICE_UNAVAILABLE',
-  REPLAYED: 'CONFLICT',
-};
+import { GatewayError } from './types.ts';
 
 async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) => Promise<T> | T): Promise<T> {
   const gateway = services.gateway;
@@ -37,12 +20,8 @@ async function withAuth<T>(services: Services, run: (auth: GatewayAuthService) =
   try {
     return await run(gateway.auth);
   } catch (error) {
-    // RATE_LIMITED is also a node code: send it as one, so clients see the typed code and that a retry helps.
-    if (error instanceof GatewayError && error.code === 'RATE_LIMITED')
-      throw toTrpcError(new NodeError('RATE_LIMITED', error.message, error.retryAfterMs));
-    // So is REPLAYED (the runtime's signed calls answer it too): one code for "sign it again", whichever API.
-    if (error instanceof GatewayError && error.code === 'REPLAYED') throw toTrpcError(new NodeError('REPLAYED', error.message));
-    if (error instanceof GatewayError) throw new TRPCError({ code: TRPC_CODES[error.code], message: error.message, cause: error });
+    // The catalogue's tRPC code, and its code and retriable flag in `data`, as for every other refusal.
+    if (error instanceof GatewayError) throw toTrpcError(error);
     throw error;
   }
 }

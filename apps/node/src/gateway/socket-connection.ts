@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { JSON_BOUNDS, valueDepth } from './bounded-json.ts';
 import type { GatewayHub } from './hub.ts';
 import { type KeyedBuckets, TokenBucket } from './rate-limit.ts';
-import { GatewayError, type GatewayErrorCode, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
+import { GatewayError, type GatewayErrorCode, type GatewayLimits, gatewayErrorPayload, type Principal, type TopicEvent } from './types.ts';
 
 export const SOCKET_CONNECTION_LIMITS = {
   /** Retained events replayed by one subscribe with afterSeq. */
@@ -26,7 +26,7 @@ const SubscriptionsIn = z.union([z.undefined(), z.null(), z.strictObject({})]);
 const KNOWN_EVENTS = new Set(['subscribe', 'unsubscribe', 'publish', 'subscriptions']);
 
 type Ack = (reply: Record<string, unknown>) => void;
-type ErrorCode = GatewayErrorCode | 'INTERNAL';
+type ErrorCode = GatewayErrorCode;
 
 export interface SocketData {
   principal: Principal;
@@ -53,14 +53,14 @@ interface Held {
   cancelled: boolean;
 }
 
-function errorReply(error: unknown): { ok: false; code: ErrorCode; message: string } {
-  if (error instanceof GatewayError) return { ok: false, code: error.code, message: error.message };
-  return { ok: false, code: 'INTERNAL', message: 'The node failed to handle the request; try again.' };
+function errorReply(error: unknown): { code: ErrorCode; message: string } {
+  if (error instanceof GatewayError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: 'The node failed to handle the request.' };
 }
 
 /**
  * The gateway's Socket.io protocol for one connection: every client message is rate-limited, parsed (depth first,
- * then zod) and answered `{ ok: true, … } | { ok: false, code, message }` by its ack, or by an `error` event when it
+ * then zod) and answered `{ ok: true, … } | { ok: false, code, message, retriable }` by its ack, or by an `error` event when it
  * has none. No input throws out of a handler: Socket.io calls them from process.nextTick, where a throw would end
  * the process.
  */
@@ -118,8 +118,9 @@ export class SocketConnection {
    */
   #fail(code: ErrorCode, message: string, ack: Ack | null): void {
     try {
-      if (ack) ack({ ok: false, code, message });
-      else this.socket.emit('error', { code, message });
+      const payload = gatewayErrorPayload(code, message);
+      if (ack) ack({ ok: false, ...payload });
+      else this.socket.emit('error', payload);
     } catch (error) {
       this.ctx.log(`gateway: could not answer a socket: ${(error as Error)?.message ?? String(error)}`);
     }

@@ -4,7 +4,7 @@ import { type GatewayHub, isNodeLocalTopic } from './hub.ts';
 import { KeyedBuckets } from './rate-limit.ts';
 import { SOCKET_CONNECTION_LIMITS, SocketConnection, type SocketData, socketEvent } from './socket-connection.ts';
 import { patternRooms } from './topics.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits } from './types.ts';
+import { type GatewayAuth, GatewayError, type GatewayLimits, gatewayErrorPayload } from './types.ts';
 
 export const SOCKET_LIMITS = {
   /** How often every connection is checked: pending outgoing bytes against clientBufferBytesMax, session expiry. */
@@ -15,10 +15,10 @@ export const SOCKET_LIMITS = {
   closeFlushMs: 1000,
 } as const;
 
-const RESTARTING = {
-  code: 'RESTARTING',
-  message: 'The node is restarting: your client reconnects by itself; resubscribe with afterSeq and epoch to resume.',
-} as const;
+const RESTARTING = gatewayErrorPayload(
+  'RESTARTING',
+  'The node is restarting: your client reconnects by itself; resubscribe with afterSeq and epoch to resume.',
+);
 
 export interface SocketGatewayOptions {
   server: HttpServer;
@@ -84,14 +84,18 @@ export class SocketGateway {
             next();
           })
           .catch((error: unknown) => {
-            const code = error instanceof GatewayError ? error.code : 'INTERNAL';
             if (!(error instanceof GatewayError)) log(`gateway: a Socket.io handshake failed: ${(error as Error)?.stack ?? String(error)}`);
-            const message = error instanceof GatewayError ? error.message : 'The node could not check the credential; try again.';
-            next(Object.assign(new Error(message), { data: { code } }));
+            // Not a refusal of the credential but a failure to check it (the database, say): a later try can pass.
+            const data =
+              error instanceof GatewayError
+                ? gatewayErrorPayload(error.code, error.message)
+                : gatewayErrorPayload('UNAVAILABLE', 'The node could not check the credential; try again.');
+            next(Object.assign(new Error(data.message), { data }));
           });
       } catch (error) {
         log(`gateway: a Socket.io handshake failed: ${(error as Error)?.stack ?? String(error)}`);
-        next(Object.assign(new Error('The node could not check the credential; try again.'), { data: { code: 'INTERNAL' } }));
+        const data = gatewayErrorPayload('UNAVAILABLE', 'The node could not check the credential; try again.');
+        next(Object.assign(new Error(data.message), { data }));
       }
     });
     const context = { hub, limits, didBuckets: this.#didBuckets, now: options.now, log };
@@ -145,10 +149,13 @@ export class SocketGateway {
       try {
         const principal = (socket.data as SocketData).principal;
         if (principal?.kind === 'did' && principal.expiresAtMs <= now) {
-          socket.emit('error', { code: 'SESSION_EXPIRED', message: 'The session expired; log in again.' });
+          socket.emit('error', gatewayErrorPayload('SESSION_EXPIRED', 'The session expired; log in again.'));
           socket.disconnect(true);
         } else if (pendingBytes(socket) > max) {
-          socket.emit('error', { code: 'SLOW_CONSUMER', message: `More than ${max} bytes waited to be read; reconnect and read faster.` });
+          socket.emit(
+            'error',
+            gatewayErrorPayload('SLOW_CONSUMER', `More than ${max} bytes waited to be read; reconnect and read faster.`),
+          );
           socket.disconnect(true);
         }
       } catch (error) {

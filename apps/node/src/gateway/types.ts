@@ -3,6 +3,7 @@
  * subscribes from, under one set of auth rules. Implemented in hub.ts / auth.ts; protocols in their own files.
  */
 
+import { type ErrorCode, type ErrorCodeOf, errorSentence, isRetriable } from '@arc/core';
 import { z } from 'zod';
 
 /** Who is on the other end of a connection, whatever the protocol: what a credential resolves to. */
@@ -48,31 +49,37 @@ export interface TopicEvent {
   from: string | null;
 }
 
-export type GatewayErrorCode =
-  | 'BAD_PAYLOAD'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'SESSION_EXPIRED'
-  | 'TOO_LARGE'
-  | 'RATE_LIMITED'
-  | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'SLOW_CONSUMER'
-  | 'NOT_FOUND'
-  /** The node is shutting down (a restart, usually): reconnect and resume. */
-  | 'RESTARTING'
-  /** A signed request was used already: sign it again (with a new time). */
-  | 'REPLAYED';
+/**
+ * The gateway's codes (family 'gateway' of the catalogue in @arc/core: BAD_PAYLOAD, UNAUTHORIZED, FORBIDDEN,
+ * SESSION_EXPIRED, TOO_LARGE, RATE_LIMITED, TOO_MANY_SUBSCRIPTIONS, SLOW_CONSUMER, NOT_FOUND, RESTARTING: reconnect
+ * and resume, REPLAYED: sign again with a new time, …).
+ */
+export type GatewayErrorCode = ErrorCodeOf<'gateway'>;
+
+/** What every protocol sends for a refusal: the code, a sentence, and whether the same request can succeed later. */
+export interface GatewayErrorPayload {
+  code: ErrorCode;
+  message: string;
+  retriable: boolean;
+}
 
 export class GatewayError extends Error {
   override name = 'GatewayError';
+  readonly retriable: boolean;
   constructor(
     readonly code: GatewayErrorCode,
-    message: string,
+    message: string = errorSentence(code),
     /** For RATE_LIMITED: how long until a retry can succeed, when known. */
     readonly retryAfterMs?: number,
   ) {
     super(message);
+    this.retriable = isRetriable(code);
   }
+}
+
+/** The wire form of a refusal, its retriable flag read from the catalogue. */
+export function gatewayErrorPayload(code: ErrorCode, message: string = errorSentence(code)): GatewayErrorPayload {
+  return { code, message, retriable: isRetriable(code) };
 }
 
 /** Named, configurable bounds (env `GATEWAY_*`, see GATEWAY_ENV below). */

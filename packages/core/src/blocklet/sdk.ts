@@ -2,6 +2,7 @@
  * What a blocklet sees: its handlers receive `(input, ctx)`. These types are the public SDK; the runtime
  * (apps/node/src/runtime) builds `ctx` inside the sandbox from host calls checked against the manifest.
  */
+import { type ErrorCodeOf, retriableTable } from '../errors/catalog.ts';
 
 /** An HTTP request routed to the blocklet (`/b/<name>/<path>`); the body is text. */
 export interface BlockletHttpRequest {
@@ -88,25 +89,7 @@ export interface BlockletHandlers {
   [handler: string]: ((input: never, ctx: BlockletContext) => unknown) | undefined;
 }
 
-/** Error codes of the runtime, each with whether retrying can help. */
-export const BLOCKLET_ERRORS = {
-  MANIFEST_INVALID: false,
-  BUNDLE_INVALID: false,
-  BUNDLE_TOO_LARGE: false,
-  BLOCKLET_NOT_FOUND: false,
-  BLOCKLET_NAME_TAKEN: false,
-  BLOCKLET_VERSION_EXISTS: false,
-  BLOCKLET_ENV_MISSING: false,
-  BLOCKLET_TIMEOUT: true,
-  BLOCKLET_CPU_LIMIT: false,
-  BLOCKLET_MEMORY_LIMIT: false,
-  BLOCKLET_ERROR: false,
-  BLOCKLET_HANDLER_NOT_FOUND: false,
-  BLOCKLET_INVALID_CODE: false,
-  BLOCKLET_CRASHED: true,
-  BLOCKLET_OVERLOADED: true,
-  PERMISSION_DENIED: false,
-  LIMIT_EXCEEDED: false,
-} as const;
+/** Error codes of the runtime, each with whether retrying can help (from the catalogue, family 'blocklet'). */
+export const BLOCKLET_ERRORS = retriableTable('blocklet');
 
-export type BlockletErrorCode = keyof typeof BLOCKLET_ERRORS;
+export type BlockletErrorCode = ErrorCodeOf<'blocklet'>;

@@ -2,28 +2,35 @@
  * The sandbox contract: the runtime service hands a bundled blocklet module, a handler name, its input and
  * a host function to a pool of worker processes, each holding isolated-vm isolates.
  */
+import { type ErrorCode, retriableOf } from '@arc/core';
 
-export type SandboxErrorCode =
-  | 'BLOCKLET_TIMEOUT' // wall-clock timeout (includes async waits)
-  | 'BLOCKLET_CPU_LIMIT' // CPU time over limits.cpuMs (watchdog on isolate.cpuTime, sync and async loops)
-  | 'BLOCKLET_MEMORY_LIMIT' // isolate heap over limits.memoryMb (isolate disposed)
-  | 'BLOCKLET_ERROR' // the blocklet's code threw / rejected, or its output is not JSON
-  | 'BLOCKLET_HANDLER_NOT_FOUND' // the default export has no own enumerable function of that name
-  | 'BLOCKLET_INVALID_CODE' // the bundle does not compile / link as an ES module
-  | 'BLOCKLET_CRASHED' // the worker process died during the call (respawned)
-  | 'BLOCKLET_OVERLOADED'; // the pool's queue is full
+/**
+ * The codes a sandbox call fails with (their sentences, statuses and retriable flags are the catalogue's, in
+ * @arc/core):
+ * - BLOCKLET_TIMEOUT: wall-clock timeout (includes async waits and the wait for a worker);
+ * - BLOCKLET_CPU_LIMIT: CPU time over limits.cpuMs (watchdog on isolate.cpuTime, sync and async loops);
+ * - BLOCKLET_MEMORY_LIMIT: isolate heap over limits.memoryMb (isolate disposed);
+ * - BLOCKLET_ERROR: the blocklet's code threw / rejected, or its output is not JSON;
+ * - BLOCKLET_HANDLER_NOT_FOUND: the default export has no own enumerable function of that name;
+ * - BLOCKLET_INVALID_CODE: the bundle does not compile / link as an ES module;
+ * - BLOCKLET_CRASHED: the worker process died during the call (respawned);
+ * - BLOCKLET_OVERLOADED: the pool's queue is full.
+ */
+export const SANDBOX_ERROR_CODES = [
+  'BLOCKLET_TIMEOUT',
+  'BLOCKLET_CPU_LIMIT',
+  'BLOCKLET_MEMORY_LIMIT',
+  'BLOCKLET_ERROR',
+  'BLOCKLET_HANDLER_NOT_FOUND',
+  'BLOCKLET_INVALID_CODE',
+  'BLOCKLET_CRASHED',
+  'BLOCKLET_OVERLOADED',
+] as const satisfies readonly ErrorCode[];
 
-/** Whether retrying the same invocation can help, per code. */
-export const SANDBOX_ERRORS: Record<SandboxErrorCode, boolean> = {
-  BLOCKLET_TIMEOUT: false,
-  BLOCKLET_CPU_LIMIT: false,
-  BLOCKLET_MEMORY_LIMIT: false,
-  BLOCKLET_ERROR: false,
-  BLOCKLET_HANDLER_NOT_FOUND: false,
-  BLOCKLET_INVALID_CODE: false,
-  BLOCKLET_CRASHED: true,
-  BLOCKLET_OVERLOADED: true,
-};
+export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
+
+/** Whether retrying the same invocation can help, per code (the catalogue's). */
+export const SANDBOX_ERRORS: Readonly<Record<SandboxErrorCode, boolean>> = retriableOf(SANDBOX_ERROR_CODES);
 
 export interface SandboxLimits {
   cpuMs: number;

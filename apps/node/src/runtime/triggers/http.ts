@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BlockletHttpRequest, BlockletManifest } from '@arc/core';
+import { type BlockletHttpRequest, type BlockletManifest, httpStatusOf, isRetriable } from '@arc/core';
 import { NodeError } from '../../errors.ts';
 import { KeyedBuckets } from '../../gateway/rate-limit.ts';
 import type { Principal } from '../../gateway/types.ts';
-import type { SandboxErrorCode } from '../sandbox/types.ts';
+import { SANDBOX_ERROR_CODES, type SandboxErrorCode } from '../sandbox/types.ts';
 import type { BlockletRuntime } from '../service.ts';
 import { RouteBuckets } from './route-rate.ts';
 
@@ -14,8 +14,9 @@ export const BLOCKLET_HTTP_BODY_BYTES_MAX = 1024 * 1024;
 export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
 
 /**
- * The HTTP status of each way a blocklet's run can fail. A blocklet over one of its own limits gets a status of
- * its own, never 500 (which reads as a fault of the node) nor 429/503 (which tell the caller to come back):
+ * The HTTP status of each way a blocklet's run can fail, read from the catalogue (@arc/core). A blocklet over one
+ * of its own limits gets a status of its own, never 500 (which reads as a fault of the node) nor 429/503 (which tell
+ * the caller to come back):
  * - 504 BLOCKLET_TIMEOUT: over `limits.timeoutMs` of wall clock (the gateway's upstream timed out);
  * - 508 BLOCKLET_CPU_LIMIT: over `limits.cpuMs` of CPU ("Loop Detected": the server stopped a runaway computation);
  * - 507 BLOCKLET_MEMORY_LIMIT: over `limits.memoryMb` of heap ("Insufficient Storage");
@@ -23,33 +24,12 @@ export const BLOCKLET_HTTP_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
  * - 501 BLOCKLET_HANDLER_NOT_FOUND: the blocklet exports no `fetch` handler;
  * - 502 BLOCKLET_INVALID_CODE: the deployed bundle does not load (the upstream is broken);
  * - 503 BLOCKLET_CRASHED / BLOCKLET_OVERLOADED: the node's sandbox lost the call or is full; a retry may help.
- * A Record over SandboxErrorCode, so a new sandbox code does not compile until it has a status here.
+ * Every other code (NOT_FOUND 404, RATE_LIMITED 429, EFFECTS_REJECTED 422: the database refused what the blocklet
+ * wrote, see runtime/README.md) answers with the catalogue's status too.
  */
-export const BLOCKLET_FAILURE_STATUS: Record<SandboxErrorCode, number> = {
-  BLOCKLET_TIMEOUT: 504,
-  BLOCKLET_CPU_LIMIT: 508,
-  BLOCKLET_MEMORY_LIMIT: 507,
-  BLOCKLET_ERROR: 500,
-  BLOCKLET_HANDLER_NOT_FOUND: 501,
-  BLOCKLET_INVALID_CODE: 502,
-  BLOCKLET_CRASHED: 503,
-  BLOCKLET_OVERLOADED: 503,
-};
-
-const STATUS: Record<string, number> = {
-  ...BLOCKLET_FAILURE_STATUS,
-  BLOCKLET_NOT_FOUND: 404,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  PAYLOAD_TOO_LARGE: 413,
-  PERMISSION_DENIED: 403,
-  UNAUTHORIZED: 401,
-  RATE_LIMITED: 429,
-  BLOCKLET_ENV_MISSING: 500,
-  BAD_INPUT: 400,
-  // The database refused what the blocklet wrote: stored without its effects (runtime/README.md), not a node fault.
-  EFFECTS_REJECTED: 422,
-};
+export const BLOCKLET_FAILURE_STATUS: Readonly<Record<SandboxErrorCode, number>> = Object.fromEntries(
+  SANDBOX_ERROR_CODES.map((code) => [code, httpStatusOf(code)]),
+) as Record<SandboxErrorCode, number>;
 
 /** What the node's operator sets for blocklet routes (BLOCKLET_ACTIVE_CONTENT, BLOCKLET_HTTP_RATE_PER_SEC, …). */
 export interface BlockletHttpOptions {
@@ -178,18 +158,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendError(res: ServerResponse, code: string, message: string, status = STATUS[code] ?? 500): void {
+/** A JSON error `{ error: { code, message, retriable } }` with the catalogue's status and retriable flag. */
+function sendError(res: ServerResponse, code: string, message: string): void {
   if (res.headersSent) return;
   res
-    .writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
-    .end(JSON.stringify({ error: { code, message } }));
+    .writeHead(httpStatusOf(code), { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
+    .end(JSON.stringify({ error: { code, message, retriable: isRetriable(code) } }));
 }
 
 /**
  * `/b/<name>/<path>`: reaches a blocklet by name (its live version, or its canary by share; `?version=` or
  * the `x-blocklet-target` header picks another version or alias). The route and method must be listed in the
  * manifest; the blocklet's `fetch` handler answers. Its response headers are filtered (blockletResponseHeaders);
- * failures are JSON errors with the statuses of BLOCKLET_FAILURE_STATUS and STATUS.
+ * failures are JSON errors `{ error: { code, message, retriable } }` with the catalogue's statuses (BLOCKLET_FAILURE_STATUS).
  */
 async function handleBlockletHttp(
   runtime: BlockletRuntime,
@@ -202,7 +183,7 @@ async function handleBlockletHttp(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const match = /^\/b\/([a-z][a-z0-9-]{0,62}[a-z0-9])(\/.*)?$/.exec(url.pathname);
-  if (!match) return sendError(res, 'NOT_FOUND', 'A blocklet URL is /b/<name>/<path>.', 404);
+  if (!match) return sendError(res, 'NOT_FOUND', 'A blocklet URL is /b/<name>/<path>.');
   const name = match[1] as string;
   const path = match[2] ?? '/';
   const method = req.method ?? 'GET';
@@ -266,6 +247,6 @@ async function handleBlockletHttp(
     res.writeHead(status, headers).end(method === 'HEAD' ? undefined : text);
   } catch (error) {
     if (error instanceof NodeError) return sendError(res, error.code, error.message);
-    sendError(res, 'INTERNAL', `The node failed to run the blocklet: ${(error as Error).message}`, 500);
+    sendError(res, 'INTERNAL', `The node failed to run the blocklet: ${(error as Error).message}`);
   }
 }

@@ -1,0 +1,96 @@
+import type { ErrorSections } from './spec.ts';
+
+/** The node's own refusals: its API, mempool, faucet and admin requests (apps/node/src). */
+export const NODE_SECTION = {
+  BAD_INPUT: {
+    families: ['node', 'blocklet', 'client'],
+    httpStatus: 400,
+    trpcCode: 'BAD_REQUEST',
+    retriable: false,
+    sentence: 'The input does not fit the API (the message names the field); fix it.',
+  },
+  NOT_FOUND: {
+    families: ['node', 'ocap', 'gateway', 'client', 'cli'],
+    httpStatus: 404,
+    trpcCode: 'NOT_FOUND',
+    retriable: false,
+    sentence: 'Nothing has this id (block, transaction, token, chain, file); check it.',
+  },
+  UNAUTHORIZED: {
+    families: ['node', 'gateway', 'blocklet'],
+    httpStatus: 401,
+    trpcCode: 'UNAUTHORIZED',
+    retriable: false,
+    sentence: 'The credential is missing, unknown or does not verify; log in (or sign) again.',
+  },
+  FORBIDDEN: {
+    families: ['node', 'ocap', 'gateway'],
+    httpStatus: 403,
+    trpcCode: 'FORBIDDEN',
+    retriable: false,
+    sentence: 'The caller may not do this; ask whoever owns it for the right.',
+  },
+  CONFLICT: {
+    families: ['node'],
+    httpStatus: 409,
+    trpcCode: 'CONFLICT',
+    retriable: false,
+    sentence: 'The request conflicts with what the node holds (a reused idempotency key, a taken name); change it.',
+  },
+  RATE_LIMITED: {
+    families: ['node', 'gateway', 'client'],
+    httpStatus: 429,
+    trpcCode: 'TOO_MANY_REQUESTS',
+    retriable: true,
+    sentence: 'Too many requests from this caller; wait (retryAfterMs when given) and send the same request again.',
+  },
+  MEMPOOL_FULL: {
+    families: ['node', 'client'],
+    httpStatus: 503,
+    trpcCode: 'SERVICE_UNAVAILABLE',
+    retriable: true,
+    sentence: 'The mempool is full; send the same transaction again once some commit.',
+  },
+  MEMPOOL_ACCOUNT_FULL: {
+    families: ['node'],
+    httpStatus: 429,
+    trpcCode: 'TOO_MANY_REQUESTS',
+    retriable: true,
+    sentence: 'The sender has too many transactions waiting; send again once some commit.',
+  },
+  FAUCET_DISABLED: {
+    families: ['node'],
+    httpStatus: 403,
+    trpcCode: 'FORBIDDEN',
+    retriable: false,
+    sentence: 'This chain has no faucet (only dev chains do); fund the account from another one.',
+  },
+  EXPIRED: {
+    families: ['node'],
+    httpStatus: 410,
+    trpcCode: 'PRECONDITION_FAILED',
+    retriable: false,
+    sentence: 'The transaction waited in the mempool past its time to live; sign it again.',
+  },
+  UNAVAILABLE: {
+    families: ['node', 'ocap'],
+    httpStatus: 503,
+    trpcCode: 'SERVICE_UNAVAILABLE',
+    retriable: true,
+    sentence: 'The node (or the chain behind it) cannot serve this right now; send the same request again shortly.',
+  },
+  INTERNAL: {
+    families: ['node', 'ocap', 'gateway', 'blocklet'],
+    httpStatus: 500,
+    trpcCode: 'INTERNAL_SERVER_ERROR',
+    retriable: false,
+    sentence: 'The node failed in a way it did not expect (a bug); sending the same again will not help, report it.',
+  },
+  REPLAYED: {
+    families: ['admin', 'node', 'gateway'],
+    httpStatus: 409,
+    trpcCode: 'CONFLICT',
+    retriable: false,
+    sentence: 'This signed request was used already; sign it again with the current time.',
+  },
+} as const satisfies ErrorSections;
