@@ -4,7 +4,7 @@
  * ratio over the floor measured in the same run: bare ed25519 verifies per second with node:crypto (what the
  * ledger verifies with) on as many threads as the node verifies with (VERIFY_THREADS). Two ways in:
  * - in-process: the bench calls admission.submit directly (no HTTP, no JSON): the pipeline alone;
- * - HTTP: tx.send over tRPC from a separate load process (keep-alive), as a client would.
+ * - HTTP: tx.send over tRPC from a separate load process (ledger-http-load.ts, keep-alive), as clients would.
  * Only transactions committed in a block count toward tx/s (a rejected one is reported, not counted). Also
  * submit-to-commit latency at half the in-process rate, and the process RSS. `--quick`: the same phases with
  * small counts (a few seconds: the suite runs it). Goals are printed beside the figures and carried in the JSON;
@@ -15,12 +15,14 @@ import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import type { RunningNode } from '../src/node.ts';
 import { startTestNode, type TestDriver } from '../src/testing.ts';
 import { goal, goalText, verdict } from './goals.ts';
+import { type LoadPlan, LoadResultSchema } from './ledger-http-load.ts';
 
 const quick = process.argv.includes('--quick');
 const SENDERS = quick ? 100 : 500;
@@ -29,6 +31,9 @@ const TXS_PER_SENDER = quick ? 6 : 80;
 const HTTP_TXS_PER_SENDER = quick ? 4 : 30;
 /** Requests the HTTP load process keeps in flight. */
 const HTTP_CONCURRENCY = 32;
+const HTTP_LOAD_FILE = fileURLToPath(new URL('./ledger-http-load.ts', import.meta.url));
+/** The HTTP load process is hung, not slow, past this. */
+const HTTP_LOAD_TIMEOUT_MS = quick ? 60_000 : 300_000;
 const LATENCY_SECONDS = quick ? 1 : 8;
 const FLOOR_SECONDS = quick ? 0.5 : 3;
 const ABT = 10n ** 18n;
@@ -155,45 +160,37 @@ async function throughput(node: RunningNode, txs: Uint8Array[]): Promise<number>
 }
 
 /**
- * HTTP: a separate process posts every transfer to tx.send over tRPC (HTTP_CONCURRENCY in flight, keep-alive);
- * committed transfers per second from its first request to the last commit.
+ * HTTP: a separate process (ledger-http-load.ts) posts every transfer to tx.send over tRPC (HTTP_CONCURRENCY in
+ * flight, keep-alive, each account's transfers in nonce order); committed transfers per second from its first
+ * request to the last commit, and the refusals it retried by code.
  */
-async function httpThroughput(node: RunningNode, txs: Uint8Array[]): Promise<number> {
+async function httpThroughput(node: RunningNode, txs: Uint8Array[]): Promise<{ txPerSec: number; retries: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ledger-'));
   try {
-    const file = join(dir, 'txs.json');
-    writeFileSync(file, JSON.stringify(txs.map((t) => Buffer.from(t).toString('hex'))));
+    // signTransfers interleaves senders: transfer k is sender k % SENDERS's, in nonce order within a sender.
+    const lanes: string[][] = senders.map(() => []);
+    for (const [k, t] of txs.entries()) (lanes[k % senders.length] as string[]).push(Buffer.from(t).toString('hex'));
+    const plan: LoadPlan = { url: `${node.url}/trpc/tx.send`, concurrency: HTTP_CONCURRENCY, lanes };
+    const planFile = join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
     const done = waitCommitted(node, new Set(txs.map(hashOf)));
-    const load = `
-      const http = require('node:http');
-      const txs = JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'));
-      const url = new URL(${JSON.stringify(`${node.url}/trpc/tx.send`)});
-      const agent = new http.Agent({ keepAlive: true, maxSockets: ${HTTP_CONCURRENCY} });
-      const post = (tx) => new Promise((resolve, reject) => {
-        const body = JSON.stringify({ tx });
-        const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error('HTTP ' + res.statusCode + ' ' + text))));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
-      (async () => {
-        const startEpochMs = performance.timeOrigin + performance.now();
-        let next = 0;
-        await Promise.all(Array.from({ length: ${HTTP_CONCURRENCY} }, async () => { while (next < txs.length) await post(txs[next++]); }));
-        console.log(JSON.stringify({ startEpochMs }));
-        agent.destroy();
-      })().catch((e) => { console.error(e); process.exit(1); });`;
     const output = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['-e', load], { maxBuffer: 1 << 20 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', HTTP_LOAD_FILE, planFile],
+        { maxBuffer: 1 << 20, timeout: HTTP_LOAD_TIMEOUT_MS, killSignal: 'SIGKILL' },
+        (error, stdout, stderr) => {
+          if (!error) return resolve(stdout);
+          // The child's own words (stderr), not the command line: the suite shows only the end of the output.
+          const how = error.killed ? `was killed after ${HTTP_LOAD_TIMEOUT_MS} ms` : `exited with code ${error.code}`;
+          reject(new Error(`the HTTP load process (ledger-http-load.ts) ${how}: ${stderr.trim() || '(no stderr)'}`));
+        },
+      );
     });
-    const { startEpochMs } = JSON.parse(output.trim().split('\n').pop() as string) as { startEpochMs: number };
+    const result = LoadResultSchema.parse(JSON.parse(output.trim().split('\n').pop() as string));
     const { committed, lastCommitMs } = await done;
-    const seconds = (performance.timeOrigin + lastCommitMs - startEpochMs) / 1000;
-    return committed / seconds;
+    const seconds = (performance.timeOrigin + lastCommitMs - result.startEpochMs) / 1000;
+    return { txPerSec: committed / seconds, retries: result.retries };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -243,9 +240,11 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
       `  ${driver}: in-process submit (admission.submit, no HTTP): ${load.length} transfers committed at ${Math.round(txPerSec)} tx/s (ratio ${ratio.toFixed(2)} of the floor, ${goalText(ratioGoal)})`,
     );
     const httpLoad = signTransfers(genesis.chainId, TXS_PER_SENDER + 1, HTTP_TXS_PER_SENDER);
-    const httpTxPerSec = await httpThroughput(node, httpLoad);
+    const http = await httpThroughput(node, httpLoad);
+    const httpTxPerSec = http.txPerSec;
+    const retried = Object.entries(http.retries).map(([code, count]) => `${count} ${code}`);
     console.log(
-      `  ${driver}: HTTP (tx.send over tRPC from a separate process, ${HTTP_CONCURRENCY} in flight): ${httpLoad.length} transfers committed at ${Math.round(httpTxPerSec)} tx/s (ratio ${(httpTxPerSec / verifyPerSec).toFixed(2)})`,
+      `  ${driver}: HTTP (tx.send over tRPC from a separate process, ${HTTP_CONCURRENCY} in flight): ${httpLoad.length} transfers committed at ${Math.round(httpTxPerSec)} tx/s (ratio ${(httpTxPerSec / verifyPerSec).toFixed(2)}; retried: ${retried.join(', ') || 'none'})`,
     );
     const half = txPerSec / 2;
     const perSender = Math.max(1, Math.ceil((half * LATENCY_SECONDS) / SENDERS));
@@ -258,6 +257,7 @@ async function runDriver(driver: TestDriver, verifyPerSec: number) {
       ratio,
       httpTxPerSec: Math.round(httpTxPerSec),
       httpRatio: Number((httpTxPerSec / verifyPerSec).toFixed(3)),
+      httpRetries: http.retries,
       latencyMs: lat,
       goals: [ratioGoal, latencyGoal],
       height: node.services.ledger.head.height,
@@ -284,6 +284,7 @@ const figures = (r: Awaited<ReturnType<typeof runDriver>>) => ({
   ratio: r.ratio,
   httpTxPerSec: r.httpTxPerSec,
   httpRatio: r.httpRatio,
+  httpRetries: r.httpRetries,
 });
 console.log(
   JSON.stringify({
