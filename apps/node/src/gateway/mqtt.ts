@@ -3,29 +3,16 @@ import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket, type Subscription } from 'aedes';
-import { clientKeyOf } from './auth.ts';
+import { Aedes, type Client } from 'aedes';
 import type { GatewayHub } from './hub.ts';
-import { attachPacketHooks, CONNACK_V5_UNSUPPORTED_VERSION } from './mqtt-aedes.ts';
-import {
-  addressOf,
-  BAD_USERNAME_OR_PASSWORD,
-  type Connection,
-  claims,
-  IDENTIFIER_REJECTED,
-  MQTT_LIMITS,
-  NOT_AUTHORIZED,
-  refusal,
-  SUBACK_FAILURE,
-  samePrincipal,
-} from './mqtt-connection.ts';
-import { encodeMqttPayload } from './mqtt-payload.ts';
+import { attachPacketHooks } from './mqtt-aedes.ts';
+import { MQTT_LIMITS } from './mqtt-connection.ts';
 import { MqttPublishes } from './mqtt-publish.ts';
 import { MqttRetained, type MqttRetainedLimits } from './mqtt-retained.ts';
-import { hubTopicToMqtt, mqttFilterToHub, mqttTopicMatches, mqttTopicToHub } from './mqtt-topics.ts';
-import { backlogBytesOf, MqttWebSocket } from './mqtt-ws.ts';
-import { TokenBucket } from './rate-limit.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
+import { MqttSessions } from './mqtt-sessions.ts';
+import { MqttSubscriptions } from './mqtt-subscriptions.ts';
+import { MqttWebSocket } from './mqtt-ws.ts';
+import type { GatewayAuth, GatewayLimits } from './types.ts';
 
 export { MQTT_LIMITS } from './mqtt-connection.ts';
 export { decodeMqttPayload, encodeMqttPayload } from './mqtt-payload.ts';
@@ -63,9 +50,8 @@ export class MqttGateway {
   /** The last retained message per MQTT topic. */
   readonly retained: MqttRetained;
   readonly #server: Server;
-  readonly #connections = new Map<Client, Connection>();
-  /** Who holds each client id, so a client id cannot be taken over by someone else. */
-  readonly #byClientId = new Map<string, Connection>();
+  readonly #sessions: MqttSessions;
+  readonly #subscriptions: MqttSubscriptions;
   readonly #publishes: MqttPublishes;
   /** Marks the packets the gateway delivers; aedes forwards nothing else. Random, so no client id can equal it. */
   readonly #deliveryMark = `$gateway-${randomUUID()}`;
@@ -83,8 +69,12 @@ export class MqttGateway {
       perSubscribeMax: MQTT_LIMITS.retainedPerSubscribeMax,
       ...options.retained,
     });
-    const { hub, limits, now, log } = options;
-    this.#publishes = new MqttPublishes({ hub, limits, retained: this.retained, now, log });
+    const { hub, auth, limits, now, log } = options;
+    this.#sessions = new MqttSessions({ auth, limits, now, log }, (hook, client, run, refuse) => this.#guard(hook, client, run, refuse));
+    const { connections } = this.#sessions;
+    const { retained } = this;
+    this.#subscriptions = new MqttSubscriptions({ hub, auth, limits, log, connections, retained, deliveryMark: this.#deliveryMark });
+    this.#publishes = new MqttPublishes({ hub, limits, retained, now, log });
     this.#server = options.tls
       ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => this.#accept(socket))
       : createServer((socket) => this.#accept(socket));
@@ -104,28 +94,28 @@ export class MqttGateway {
       guard(
         'preConnect',
         client,
-        () => gateway.#preConnect(client, packet, done),
+        () => gateway.#sessions.preConnect(client, packet, done),
         () => done(null, false),
       );
     broker.authenticate = (client, username, password, done) =>
       guard(
         'authenticate',
         client,
-        () => gateway.#authenticate(client, username, password, done),
+        () => gateway.#sessions.authenticate(client, username, password, done),
         () => done(null, false),
       );
     broker.authorizeSubscribe = (client, sub, done) =>
       guard(
         'subscribe',
         client,
-        () => gateway.#authorizeSubscribe(client, sub, done),
+        () => gateway.#subscriptions.authorize(client, sub, done),
         () => done(null, null),
       );
     broker.authorizePublish = (client, packet, done) =>
       guard(
         'publish',
         client,
-        () => gateway.#publishes.authorize(client ? gateway.#connections.get(client) : undefined, packet, done),
+        () => gateway.#publishes.authorize(client ? gateway.#sessions.connections.get(client) : undefined, packet, done),
         () => done(new Error('refused')),
       );
     broker.authorizeForward = (_client, packet) => ((packet as { clientId?: string }).clientId === gateway.#deliveryMark ? packet : null);
@@ -133,7 +123,7 @@ export class MqttGateway {
       guard(
         'retained',
         client,
-        () => gateway.#sendRetained(client, subs),
+        () => gateway.#subscriptions.sendRetained(client, subs),
         () => undefined,
       ),
     );
@@ -141,7 +131,7 @@ export class MqttGateway {
       guard(
         'unsubscribe',
         client,
-        () => gateway.#unsubscribe(client, filters),
+        () => gateway.#subscriptions.unsubscribe(client, filters),
         () => undefined,
       ),
     );
@@ -184,14 +174,15 @@ export class MqttGateway {
 
   /** What the broker holds now (tests and operators): logged-in connections and their subscriptions. */
   stats(): { connections: number; subscriptions: number; retainedTopics: number } {
+    const { connections } = this.#sessions;
     let subscriptions = 0;
-    for (const connection of this.#connections.values()) subscriptions += connection.subscriptions.size;
-    return { connections: this.#connections.size, subscriptions, retainedTopics: this.retained.stats().topics };
+    for (const connection of connections.values()) subscriptions += connection.subscriptions.size;
+    return { connections: connections.size, subscriptions, retainedTopics: this.retained.stats().topics };
   }
 
   async close(): Promise<void> {
     await this.#webSocket?.close();
-    for (const connection of this.#connections.values()) this.#release(connection);
+    for (const connection of [...this.#sessions.connections.values()]) this.#sessions.release(connection);
     const serverClosed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await new Promise<void>((resolve) => this.broker.close(() => resolve()));
     await serverClosed;
@@ -204,7 +195,7 @@ export class MqttGateway {
       const client = this.broker.handle(stream, req);
       attachPacketHooks(client, {
         packetBytesMax: this.options.limits.messageBytesMax + MQTT_LIMITS.packetOverheadBytes,
-        onPubrel: (messageId) => this.#connections.get(client)?.qos2AwaitingRelease.delete(messageId),
+        onPubrel: (messageId) => this.#sessions.connections.get(client)?.qos2AwaitingRelease.delete(messageId),
         onRefused: (reason) => this.options.log(`mqtt: connection closed: ${reason}`),
       });
     } catch (error) {
@@ -228,187 +219,5 @@ export class MqttGateway {
         client?.conn.destroy();
       }
     }
-  }
-
-  /** MQTT 5 is answered in its own version ("unsupported protocol version"), then closed: aedes speaks 3.1.1. */
-  #preConnect(client: Client, packet: ConnectPacket, done: (error: Error | null, ok: boolean) => void): void {
-    if ((packet.protocolVersion as number) === 5) {
-      client.conn.end(CONNACK_V5_UNSUPPORTED_VERSION);
-      done(null, false);
-      return;
-    }
-    done(null, true);
-  }
-
-  #authenticate(
-    client: Client,
-    username: string | undefined,
-    password: Buffer | undefined,
-    done: (error: AuthenticateError | null, ok: boolean | null) => void,
-  ) {
-    const credential = password?.toString('utf8') ?? '';
-    if ((username?.length ?? 0) > MQTT_LIMITS.usernameBytesMax || credential.length > MQTT_LIMITS.passwordBytesMax)
-      return done(refusal('username or password too long', BAD_USERNAME_OR_PASSWORD), false);
-    if (!username && credential) return done(refusal('a password needs a username', BAD_USERNAME_OR_PASSWORD), false);
-    if (username && !credential) return done(refusal('a username needs a password', BAD_USERNAME_OR_PASSWORD), false);
-    this.options.auth.resolve(credential || null).then(
-      (principal) =>
-        this.#guard(
-          'authenticate',
-          client,
-          () => this.#loggedIn(client, username, principal, done),
-          () => done(null, false),
-        ),
-      (error: unknown) => {
-        if (!(error instanceof GatewayError)) this.options.log(`mqtt: login failed: ${(error as Error).stack ?? error}`);
-        done(refusal(error instanceof GatewayError ? error.message : 'login failed', BAD_USERNAME_OR_PASSWORD), false);
-      },
-    );
-  }
-
-  #loggedIn(
-    client: Client,
-    username: string | undefined,
-    principal: Principal,
-    done: (error: AuthenticateError | null, ok: boolean | null) => void,
-  ): void {
-    if (!claims(username, principal)) {
-      done(refusal('the credential is not the username’s', NOT_AUTHORIZED), false);
-      return;
-    }
-    if (client.closed) {
-      done(null, false);
-      return;
-    }
-    const address = clientKeyOf(addressOf(client));
-    // A client id in use is taken over (MQTT-3.1.4-2) only by the same principal; anyone else is refused.
-    const holder = this.#byClientId.get(client.id);
-    if (holder && !holder.closed && !samePrincipal(holder, principal, address)) {
-      done(refusal('the client id is in use by another user; choose another one', IDENTIFIER_REJECTED), false);
-      return;
-    }
-    this.#open(client, principal, address);
-    done(null, true);
-  }
-
-  #open(client: Client, principal: Principal, address: string): void {
-    const { limits, now } = this.options;
-    const connection: Connection = {
-      client,
-      principal,
-      address,
-      bucket: new TokenBucket(limits.connectionRatePerSec, limits.connectionBurst, now()),
-      subscriptions: new Map(),
-      subscribesPending: 0,
-      qos2AwaitingRelease: new Set(),
-      publishTail: Promise.resolve(),
-      publishesInFlight: 0,
-      expiryTimer: null,
-      closed: false,
-    };
-    this.#connections.set(client, connection);
-    this.#byClientId.set(client.id, connection);
-    client.conn.once('close', () => this.#release(connection));
-    if (principal.kind === 'did') this.#closeAtExpiry(connection, principal.expiresAtMs);
-  }
-
-  #closeAtExpiry(connection: Connection, expiresAtMs: number): void {
-    const waitMs = Math.min(Math.max(0, expiresAtMs - this.options.now()), MQTT_LIMITS.timerMsMax);
-    connection.expiryTimer = setTimeout(() => {
-      if (this.options.now() >= expiresAtMs) connection.client.close();
-      else this.#closeAtExpiry(connection, expiresAtMs);
-    }, waitMs);
-    connection.expiryTimer.unref();
-  }
-
-  #release(connection: Connection): void {
-    if (connection.closed) return;
-    connection.closed = true;
-    if (connection.expiryTimer) clearTimeout(connection.expiryTimer);
-    for (const unsubscribe of connection.subscriptions.values()) unsubscribe();
-    connection.subscriptions.clear();
-    this.#connections.delete(connection.client);
-    if (this.#byClientId.get(connection.client.id) === connection) this.#byClientId.delete(connection.client.id);
-  }
-
-  /**
-   * Refusal is a SUBACK failure (0x80) for that filter; the connection stays. Granted QoS is 0 (set before aedes
-   * answers, mqtt-aedes.ts): the hub delivers at most once. The per-connection bound counts subscribes still
-   * waiting for the rule check, so subscribes pipelined in one write cannot all pass it.
-   */
-  #authorizeSubscribe(client: Client, sub: Subscription, done: (error: Error | null, sub?: Subscription | null) => void) {
-    const connection = this.#connections.get(client);
-    const mapped = mqttFilterToHub(sub.topic);
-    if (!connection || !mapped) return done(null, null);
-    const granted = { ...sub, qos: 0 } as Subscription;
-    if (connection.subscriptions.has(sub.topic)) return done(null, granted);
-    if (connection.subscriptions.size + connection.subscribesPending >= this.options.limits.subscriptionsPerConnectionMax)
-      return done(null, null);
-    connection.subscribesPending += 1;
-    const deliver = (event: TopicEvent) => this.#deliver(connection, mapped.filter, event);
-    this.options.hub.subscribe(connection.principal, mapped.hubTopic, deliver, { ip: addressOf(client) }).then(
-      (unsubscribe) => {
-        connection.subscribesPending -= 1;
-        if (connection.closed || connection.subscriptions.has(sub.topic)) {
-          unsubscribe();
-          return done(null, connection.closed ? null : granted);
-        }
-        connection.subscriptions.set(sub.topic, unsubscribe);
-        done(null, granted);
-      },
-      (error: unknown) => {
-        connection.subscribesPending -= 1;
-        if (!(error instanceof GatewayError)) this.options.log(`mqtt: subscribe failed: ${(error as Error).stack ?? error}`);
-        done(null, null);
-      },
-    );
-  }
-
-  #unsubscribe(client: Client, filters: string[]): void {
-    const connection = this.#connections.get(client);
-    if (!connection) return;
-    for (const filter of filters) {
-      connection.subscriptions.get(filter)?.();
-      connection.subscriptions.delete(filter);
-    }
-  }
-
-  /**
-   * After a SUBACK: the retained messages of the granted filters, flagged retain, each only when the subscriber
-   * may subscribe to that very topic (a filter's pattern may cover topics under other rules, and rules change).
-   */
-  #sendRetained(client: Client, subs: Subscription[]): void {
-    const connection = this.#connections.get(client);
-    if (!connection) return;
-    for (const sub of subs) {
-      if ((sub.qos as number) === SUBACK_FAILURE || !connection.subscriptions.has(sub.topic)) continue;
-      for (const message of this.retained.matching(sub.topic)) {
-        const hubTopic = mqttTopicToHub(message.topic);
-        if (hubTopic === null) continue;
-        this.options.auth.canSubscribe(connection.principal, hubTopic).then(
-          (allowed) => {
-            if (allowed) this.#send(connection, message.topic, Buffer.from(message.bytes), true);
-          },
-          (error: unknown) => this.options.log(`mqtt: a retained message was not sent: ${(error as Error).message}`),
-        );
-      }
-    }
-  }
-
-  #deliver(connection: Connection, filter: string, event: TopicEvent): void {
-    const topic = hubTopicToMqtt(event.topic);
-    if (topic === null || !mqttTopicMatches(filter, topic)) return;
-    this.#send(connection, topic, encodeMqttPayload(event), false);
-  }
-
-  #send(connection: Connection, topic: string, payload: Buffer, retain: boolean): void {
-    if (connection.closed) return;
-    if (backlogBytesOf(connection.client.conn) > this.options.limits.clientBufferBytesMax) {
-      // A slow consumer is dropped rather than buffered without bound; it reconnects when it can read again.
-      connection.client.close();
-      return;
-    }
-    const packet = { cmd: 'publish', topic, payload, qos: 0, retain, dup: false, clientId: this.#deliveryMark };
-    connection.client.publish(packet as PublishPacket, () => undefined);
   }
 }
