@@ -1,82 +1,36 @@
 import * as bitcoin from 'bitcoinjs-lib';
-import { REGTEST_BITS, regtestGenesisBlock } from './genesis.ts';
+import {
+  ANCESTOR_COUNT_MAX,
+  btc,
+  COINBASE_MATURITY_BLOCKS,
+  type Coin,
+  checkShape,
+  GENERATE_BLOCKS_MAX,
+  INITIAL_SUBSIDY_SATS,
+  MEDIAN_TIME_SPAN_BLOCKS,
+  MEMPOOL_TXS_MAX,
+  type MempoolEntry,
+  MIN_RELAY_FEE_SAT_PER_KVB,
+  outpointKey,
+  rejected,
+  type StoredBlock,
+  SUBSIDY_HALVING_INTERVAL_BLOCKS,
+  sum,
+  toHex,
+  txidOf,
+} from './consensus.ts';
+import { regtestGenesisBlock } from './genesis.ts';
+import { assembleBlock } from './mining.ts';
 import { RPC_CODES, RpcFailure } from './rpc-failure.ts';
-import { dustThresholdSats, isUnspendable, ScriptFailure, verifyInput } from './scripts.ts';
+import { isUnspendable, ScriptFailure, verifyInput } from './scripts.ts';
+import { UtxoSet } from './utxos.ts';
 
-/** Consensus: a coinbase output can be spent once it has this many confirmations (as on every Bitcoin network). */
-export const COINBASE_MATURITY_BLOCKS = 100;
-/** Regtest halves the block subsidy every 150 blocks. */
-export const SUBSIDY_HALVING_INTERVAL_BLOCKS = 150;
-export const INITIAL_SUBSIDY_SATS = 5_000_000_000n;
-export const MAX_MONEY_SATS = 21_000_000n * 100_000_000n;
-/** Bitcoin Core's default -minrelaytxfee: 1 sat/vB. */
-export const MIN_RELAY_FEE_SAT_PER_KVB = 1000n;
-export const MAX_BLOCK_WEIGHT = 4_000_000;
-/** Weight kept free for the coinbase when filling a block. */
-const COINBASE_WEIGHT_RESERVED = 4_000;
-export const MAX_STANDARD_TX_WEIGHT = 400_000;
-/** Bitcoin Core's default -limitancestorcount: a mempool transaction with its unconfirmed ancestors. */
-export const ANCESTOR_COUNT_MAX = 25;
-/** Bound on the mempool; a full mempool rejects new transactions. */
-export const MEMPOOL_TXS_MAX = 20_000;
-/** Bound on one generatetoaddress call. */
-export const GENERATE_BLOCKS_MAX = 10_000;
-const WITNESS_COMMITMENT_HEADER = Uint8Array.from([0xaa, 0x21, 0xa9, 0xed]);
-const MEDIAN_TIME_SPAN_BLOCKS = 11;
-
-/** An unspent output: confirmed (height ≥ 0) or created by a mempool transaction (height -1). */
-export interface Coin {
-  txid: string;
-  vout: number;
-  value: bigint;
-  script: Uint8Array;
-  height: number;
-  coinbase: boolean;
-}
-
-export interface StoredBlock {
-  block: bitcoin.Block;
-  hash: string;
-  height: number;
-  parentHash: string;
-  txs: bitcoin.Transaction[];
-  txids: string[];
-  /** The outputs each transaction spent, in input order (empty for the coinbase); kept after a disconnect. */
-  undo: Coin[][];
-  invalid: boolean;
-}
-
-export interface MempoolEntry {
-  tx: bitcoin.Transaction;
-  txid: string;
-  wtxid: string;
-  fee: bigint;
-  vsize: number;
-  weight: number;
-  timeSec: number;
-  /** Chain height when it entered the mempool. */
-  height: number;
-  /** The mempool transactions whose outputs it spends. */
-  parents: Set<string>;
-}
+// The chain's rules and records live in consensus.ts; what other files import from here stays importable.
+export { COINBASE_MATURITY_BLOCKS, type StoredBlock, txidOf } from './consensus.ts';
 
 export interface RegtestChainOptions {
   /** Seconds since the epoch for new block headers and mempool entries (default: the wall clock). */
   nowSec?: () => number;
-}
-
-/** `txid:vout`, the key of an outpoint. */
-export function outpointKey(txid: string, vout: number): string {
-  return `${txid}:${vout}`;
-}
-
-/** A txid (display byte order) from an input's prevout hash (internal byte order). */
-export function txidOf(hash: Uint8Array): string {
-  return Buffer.from(hash).reverse().toString('hex');
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
 }
 
 /**
@@ -90,8 +44,7 @@ export class RegtestChain {
   readonly #nowSec: () => number;
   readonly #blocks = new Map<string, StoredBlock>();
   readonly #active: string[] = [];
-  readonly #utxos = new Map<string, Coin>();
-  readonly #utxosByScript = new Map<string, Set<string>>();
+  readonly #utxos = new UtxoSet();
   readonly #txIndex = new Map<string, string>();
   readonly #mempool = new Map<string, MempoolEntry>();
   readonly #mempoolSpends = new Map<string, string>();
@@ -205,8 +158,7 @@ export class RegtestChain {
 
   /** Confirmed unspent outputs locked by `script` (scantxoutset's view: the chainstate, not the mempool). */
   coinsOf(script: Uint8Array): Coin[] {
-    const keys = this.#utxosByScript.get(toHex(script)) ?? new Set<string>();
-    return [...keys].map((key) => this.#utxos.get(key) as Coin);
+    return this.#utxos.lockedBy(script);
   }
 
   /** Number of confirmed unspent outputs. */
@@ -326,56 +278,19 @@ export class RegtestChain {
   }
 
   #mineOne(script: Uint8Array): string {
-    const height = this.height + 1;
     const parent = this.blockAt(this.height) as StoredBlock;
-    const selected: MempoolEntry[] = [];
-    const included = new Set<string>();
-    let weight = COINBASE_WEIGHT_RESERVED;
-    for (const entry of this.#mempool.values()) {
-      if (weight + entry.weight > MAX_BLOCK_WEIGHT) continue;
-      if (![...entry.parents].every((p) => included.has(p))) continue;
-      selected.push(entry);
-      included.add(entry.txid);
-      weight += entry.weight;
-    }
-    const coinbase = this.#coinbase(height, script, sum(selected.map((e) => e.fee)));
-    const txs = [coinbase, ...selected.map((e) => e.tx)];
-    const commitment = bitcoin.Block.calculateMerkleRoot(txs, true);
-    coinbase.addOutput(bitcoin.script.compile([bitcoin.opcodes.OP_RETURN, Buffer.concat([WITNESS_COMMITMENT_HEADER, commitment])]), 0n);
-    const block = new bitcoin.Block();
-    block.version = 0x20000000;
-    block.prevHash = parent.block.getHash();
-    block.merkleRoot = bitcoin.Block.calculateMerkleRoot(txs);
-    block.timestamp = Math.max(this.#nowSec(), parent.block.timestamp);
-    block.bits = REGTEST_BITS;
-    block.nonce = 0;
-    block.transactions = txs;
-    const stored: StoredBlock = {
-      block,
-      hash: block.getId(),
-      height,
-      parentHash: parent.hash,
-      txs,
-      txids: txs.map((tx) => tx.getId()),
-      undo: [],
-      invalid: false,
-    };
+    this.#extraNonce += 1;
+    const stored = assembleBlock({
+      parent,
+      mempool: this.#mempool.values(),
+      script,
+      nowSec: this.#nowSec(),
+      extraNonce: this.#extraNonce,
+      subsidySats: this.subsidy(parent.height + 1),
+    });
     this.#blocks.set(stored.hash, stored);
     this.#connect(stored);
     return stored.hash;
-  }
-
-  #coinbase(height: number, script: Uint8Array, fees: bigint): bitcoin.Transaction {
-    this.#extraNonce += 1;
-    const extraNonce = Buffer.alloc(8);
-    extraNonce.writeBigUInt64LE(BigInt(this.#extraNonce));
-    const tx = new bitcoin.Transaction();
-    tx.version = 2;
-    // BIP34: the height first; the extra nonce keeps every coinbase (and so every block) unique.
-    tx.addInput(new Uint8Array(32), 0xffffffff, 0xffffffff, bitcoin.script.compile([bitcoin.script.number.encode(height), extraNonce]));
-    tx.setWitness(0, [new Uint8Array(32)]);
-    tx.addOutput(script, this.subsidy(height) + fees);
-    return tx;
   }
 
   #connect(stored: StoredBlock): void {
@@ -388,13 +303,13 @@ export class RegtestChain {
           const key = outpointKey(txidOf(input.hash), input.index);
           const coin = this.#utxos.get(key);
           if (!coin) throw new Error(`invariant: block ${stored.hash} spends missing ${key}`);
-          this.#removeUtxo(key, coin);
+          this.#utxos.remove(key, coin);
           spent.push(coin);
         }
       }
       tx.outs.forEach((output, vout) => {
         if (isUnspendable(output.script)) return;
-        this.#addUtxo({ txid, vout, value: output.value, script: output.script, height: stored.height, coinbase: index === 0 });
+        this.#utxos.add({ txid, vout, value: output.value, script: output.script, height: stored.height, coinbase: index === 0 });
       });
       this.#txIndex.set(txid, stored.hash);
       undo.push(spent);
@@ -418,66 +333,12 @@ export class RegtestChain {
       tx.outs.forEach((_, vout) => {
         const key = outpointKey(txid, vout);
         const coin = this.#utxos.get(key);
-        if (coin) this.#removeUtxo(key, coin);
+        if (coin) this.#utxos.remove(key, coin);
       });
       this.#txIndex.delete(txid);
-      for (const coin of stored.undo[index] ?? []) this.#addUtxo(coin);
+      for (const coin of stored.undo[index] ?? []) this.#utxos.add(coin);
     }
     this.#active.pop();
     return stored;
   }
-
-  #addUtxo(coin: Coin): void {
-    const key = outpointKey(coin.txid, coin.vout);
-    this.#utxos.set(key, coin);
-    const scriptHex = toHex(coin.script);
-    const keys = this.#utxosByScript.get(scriptHex) ?? new Set<string>();
-    keys.add(key);
-    this.#utxosByScript.set(scriptHex, keys);
-  }
-
-  #removeUtxo(key: string, coin: Coin): void {
-    this.#utxos.delete(key);
-    const scriptHex = toHex(coin.script);
-    const keys = this.#utxosByScript.get(scriptHex);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#utxosByScript.delete(scriptHex);
-  }
-}
-
-/** Context-free checks (Bitcoin Core's CheckTransaction and the standardness rules the chain applies). */
-function checkShape(tx: bitcoin.Transaction): void {
-  if (tx.isCoinbase()) throw rejected('coinbase');
-  if (tx.ins.length === 0) throw rejected('bad-txns-vin-empty');
-  if (tx.outs.length === 0) throw rejected('bad-txns-vout-empty');
-  if (tx.weight() > MAX_STANDARD_TX_WEIGHT) throw rejected('tx-size');
-  let total = 0n;
-  for (const output of tx.outs) {
-    if (output.value < 0n) throw rejected('bad-txns-vout-negative');
-    if (output.value > MAX_MONEY_SATS) throw rejected('bad-txns-vout-toolarge');
-    total += output.value;
-    if (total > MAX_MONEY_SATS) throw rejected('bad-txns-txouttotal-toolarge');
-    if (output.value < dustThresholdSats(output.script)) throw rejected('dust');
-  }
-  const seen = new Set<string>();
-  for (const input of tx.ins) {
-    const key = outpointKey(txidOf(input.hash), input.index);
-    if (seen.has(key)) throw rejected('bad-txns-inputs-duplicate');
-    seen.add(key);
-  }
-}
-
-function rejected(reason: string): RpcFailure {
-  return new RpcFailure(RPC_CODES.VERIFY_REJECTED, reason);
-}
-
-function sum(values: bigint[]): bigint {
-  return values.reduce((a, b) => a + b, 0n);
-}
-
-/** Satoshis as Bitcoin Core prints BTC amounts (8 decimals). */
-export function btc(sats: bigint): string {
-  const negative = sats < 0n;
-  const abs = negative ? -sats : sats;
-  return `${negative ? '-' : ''}${abs / 100_000_000n}.${String(abs % 100_000_000n).padStart(8, '0')}`;
 }
