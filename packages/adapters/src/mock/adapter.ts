@@ -9,7 +9,6 @@ import {
   type EventStream,
   type FeeEstimate,
   formatAccountId,
-  formatChainId,
   type OcapBlock,
   OcapError,
   type OcapSigner,
@@ -24,49 +23,16 @@ import {
   type WaitOptions,
 } from '@arc/core';
 import { createEventStream } from '../shared/event-stream.ts';
-import { Idempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../shared/idempotency.ts';
+import { Idempotency } from '../shared/idempotency.ts';
 import { KeyedSerial } from '../shared/serial.ts';
-import { MOCK_LIMITS_DEFAULT, MockChain, type MockLimits } from './chain.ts';
-import { checkAddress, checkAmount, checkHash, checkNonNegative, type MockTokenPreset, tokenOp } from './checks.ts';
+import { MockChain } from './chain.ts';
+import { checkAddress, checkAmount, checkHash } from './checks.ts';
 import { Faults, type MockFaultableMethod } from './faults.ts';
 import { decodeMockTx, MOCK_ADDRESS, type MockSignedTx, type MockTxBody, mockSigner, signMockTx } from './keys.ts';
 import { createMockNative, type MockNative } from './native.ts';
-import type { MockDevOp } from './state.ts';
+import { MOCK_DEFAULTS, type MockAdapterOptions, mockSettings } from './options.ts';
+import { readMockTx } from './transactions.ts';
 import { copyHeader, mockStreamSource, nextChange, subscribeToChain } from './watch.ts';
-
-/** Defaults of the mock adapter. */
-export const MOCK_DEFAULTS = {
-  name: 'local',
-  /** The flat fee of every signed transaction, in the smallest unit. */
-  feePerTx: 1_000n,
-  nativeSymbol: 'MOCK',
-  nativeDecimals: 18,
-  /** Poll interval of event streams (the in-memory chain is cheap to ask). */
-  streamPollMs: 50,
-  waitTimeoutMs: 60_000,
-} as const;
-
-export interface MockAdapterOptions {
-  /** The chain's name: the chain id is `mock:<name>` (default `mock:local`). */
-  name?: string;
-  /** Mine a block every this many ms (0 or absent: blocks only come from `native.mine()` or `automine`). */
-  blockTimeMs?: number;
-  /** Mine each send (and each emitted log) into its own block at once. */
-  automine?: boolean;
-  /** Genesis balances by address. */
-  accounts?: Record<string, bigint>;
-  /** The flat fee of every signed transaction (default 1000n). */
-  feePerTx?: bigint;
-  /** Tokens created at genesis. */
-  tokens?: MockTokenPreset[];
-  /** Where idempotency keys are remembered (default: in memory). */
-  idempotencyStore?: IdempotencyStore;
-  /** The clock for block timestamps (default Date.now). */
-  now?: () => number;
-  /** Poll interval of event streams unless a stream passes its own. */
-  pollMs?: number;
-  limits?: Partial<MockLimits>;
-}
 
 export type MockAdapter = ChainAdapter<MockNative>;
 
@@ -92,29 +58,13 @@ class MockChainAdapter implements MockAdapter {
   #closed = false;
 
   constructor(options: MockAdapterOptions) {
-    const name = options.name ?? MOCK_DEFAULTS.name;
-    this.#chainId = formatChainId('mock', name);
-    const feePerTx = options.feePerTx ?? MOCK_DEFAULTS.feePerTx;
-    if (typeof feePerTx !== 'bigint' || feePerTx < 0n)
-      throw new OcapError('INVALID_ARGUMENT', `feePerTx is a bigint from 0, not ${String(feePerTx)}.`);
-    this.#blockTimeMs = options.blockTimeMs ?? 0;
-    if (!Number.isSafeInteger(this.#blockTimeMs) || this.#blockTimeMs < 0) {
-      throw new OcapError('INVALID_ARGUMENT', `blockTimeMs is a whole number of ms from 0, not ${this.#blockTimeMs}.`);
-    }
-    this.#automine = options.automine ?? false;
-    this.#pollMs = options.pollMs ?? MOCK_DEFAULTS.streamPollMs;
-    const genesis: MockDevOp[] = [];
-    for (const [address, amount] of Object.entries(options.accounts ?? {})) {
-      genesis.push({ op: 'fund', address: checkAddress(address), amount: checkNonNegative(amount, 'A genesis balance') });
-    }
-    for (const token of options.tokens ?? []) genesis.push(tokenOp(token));
-    const limits = { ...MOCK_LIMITS_DEFAULT, ...options.limits };
-    for (const [limit, value] of Object.entries(limits)) {
-      if (!Number.isSafeInteger(value) || value < 1)
-        throw new OcapError('INVALID_ARGUMENT', `limits.${limit} is a whole number from 1, not ${value}.`);
-    }
-    this.#chain = new MockChain(this.#chainId, feePerTx, options.now ?? Date.now, limits, genesis);
-    this.#idempotency = new Idempotency(options.idempotencyStore ?? new MemoryIdempotencyStore(), `mock/${this.#chainId}`);
+    const settings = mockSettings(options);
+    this.#chainId = settings.chainId;
+    this.#blockTimeMs = settings.blockTimeMs;
+    this.#automine = settings.automine;
+    this.#pollMs = settings.pollMs;
+    this.#chain = new MockChain(this.#chainId, settings.feePerTx, settings.now, settings.limits, settings.genesis);
+    this.#idempotency = new Idempotency(settings.idempotencyStore, `mock/${this.#chainId}`);
     this.native = createMockNative({
       chain: this.#chain,
       faults: this.#faults,
@@ -202,32 +152,8 @@ class MockChainAdapter implements MockAdapter {
 
   async getTransaction(hash: string): Promise<OcapTx> {
     this.#fault('getTransaction');
-    const tx = this.#readTx(checkHash(hash));
+    const tx = readMockTx(this.#chain, checkHash(hash));
     if (!tx) throw new OcapError('NOT_FOUND', `The mock chain knows no transaction ${hash} (never sent, dropped by a reorg, or pruned).`);
-    return tx;
-  }
-
-  #readTx(hash: string): OcapTx | null {
-    const found = this.#chain.lookupTx(hash);
-    if (!found) return null;
-    const { entry } = found;
-    const moved =
-      entry.kind === 'log'
-        ? { from: entry.address, to: null, value: 0n }
-        : { from: entry.from, to: entry.to, value: entry.kind === 'transfer' ? entry.amount : 0n };
-    if (found.status === 'pending')
-      return { hash, status: 'pending', ...moved, fee: null, blockHeight: null, blockHash: null, confirmations: 0 };
-    const { header } = found.block;
-    const tx: OcapTx = {
-      hash,
-      status: found.outcome.status,
-      ...moved,
-      fee: found.outcome.fee,
-      blockHeight: header.height,
-      blockHash: header.hash,
-      confirmations: this.#chain.head.header.height - header.height + 1,
-    };
-    if (found.outcome.error !== undefined) tx.error = found.outcome.error;
     return tx;
   }
 
@@ -241,7 +167,7 @@ class MockChainAdapter implements MockAdapter {
     const timeoutMs = options.timeoutMs ?? MOCK_DEFAULTS.waitTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const tx = this.#readTx(wanted);
+      const tx = readMockTx(this.#chain, wanted);
       if (!tx) throw new OcapError('NOT_FOUND', `The mock chain knows no transaction ${hash} (never sent, dropped by a reorg, or pruned).`);
       if (tx.status === 'failed' || (tx.status === 'success' && tx.confirmations >= confirmations)) return tx;
       const leftMs = deadline - Date.now();

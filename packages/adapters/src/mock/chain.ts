@@ -2,6 +2,7 @@ import { eventPosition, type OcapBlock, OcapError, type OcapEvent } from '@arc/c
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { MockSignedTx } from './keys.ts';
+import { MockMempool } from './mempool.ts';
 import { applyDevOp, applyEntry, type MockDevOp, type MockEntry, type MockLog, type MockOutcome, MockState } from './state.ts';
 
 /** Bounds of the mock chain. Each one, when reached, is a typed error or a documented pruning, never a slowdown. */
@@ -45,14 +46,6 @@ export type MockTxLookup =
   | { status: 'pending'; entry: MockEntry }
   | { status: 'mined'; entry: MockEntry; block: MockBlock; outcome: MockOutcome };
 
-/** What a sender has waiting in the mempool, so a new send is checked against what will be left. */
-interface PendingSpend {
-  count: number;
-  native: bigint;
-  tokens: Map<string, bigint>;
-  assets: Set<string>;
-}
-
 interface Saved {
   base: MockState;
   blocks: MockBlock[];
@@ -73,8 +66,7 @@ export class MockChain {
   #blocks: MockBlock[];
   #state: MockState;
   #pendingDevOps: MockDevOp[] = [];
-  #mempool = new Map<string, MockEntry>();
-  #pending = new Map<string, PendingSpend>();
+  readonly #mempool: MockMempool;
   readonly #txIndex = new Map<string, { block: MockBlock; index: number }>();
   readonly #byHash = new Map<string, MockBlock>();
   readonly #orphans = new Map<string, MockBlock>();
@@ -92,6 +84,7 @@ export class MockChain {
     readonly limits: MockLimits,
     genesis: MockDevOp[],
   ) {
+    this.#mempool = new MockMempool(feePerTx, limits.mempoolTxsMax);
     this.#base = new MockState();
     for (const op of genesis) applyDevOp(this.#base, chainId, op);
     const header = this.#header({ height: 0, parentHash: ZERO_HASH, timestampMs: now(), txHashes: [] });
@@ -146,12 +139,12 @@ export class MockChain {
   }
 
   mempool(): MockEntry[] {
-    return [...this.#mempool.values()];
+    return this.#mempool.list();
   }
 
   /** The nonce the sender's next transaction must carry: mined ones plus the ones waiting. */
   nextNonce(address: string): number {
-    return this.#state.nonceOf(address) + (this.#pending.get(address)?.count ?? 0);
+    return this.#state.nonceOf(address) + this.#mempool.pendingCount(address);
   }
 
   /** Calls `listener` after every change of the block list (mined blocks, reorgs, reverts). */
@@ -171,61 +164,15 @@ export class MockChain {
       throw new OcapError('INVALID_ARGUMENT', `The transaction is for chain ${tx.chainId}, this is ${this.chainId}.`);
     if (this.#mempool.has(tx.hash) || this.#txIndex.has(tx.hash))
       throw new OcapError('KNOWN_TRANSACTION', `The chain already holds transaction ${tx.hash}.`);
-    const expected = this.nextNonce(tx.from);
-    if (tx.nonce < expected) throw new OcapError('NONCE_TOO_LOW', `Nonce ${tx.nonce} of ${tx.from} is used; the next one is ${expected}.`);
-    if (tx.nonce > expected) {
-      throw new OcapError(
-        'INVALID_ARGUMENT',
-        `Nonce ${tx.nonce} of ${tx.from} leaves a gap; the mock chain takes only the next nonce, ${expected}.`,
-      );
-    }
-    if (tx.fee < this.feePerTx) throw new OcapError('FEE_TOO_LOW', `The fee ${tx.fee} is below the mock chain's fee of ${this.feePerTx}.`);
-    this.#checkRoom();
-    const pending = this.#pending.get(tx.from) ?? emptySpend();
-    const native = pending.native + tx.fee + (tx.kind === 'transfer' ? tx.amount : 0n);
-    if (tx.kind !== 'assetTransfer' && tx.amount <= 0n) throw new OcapError('INVALID_ARGUMENT', `An amount is above 0, not ${tx.amount}.`);
-    if (tx.kind === 'tokenTransfer') this.#checkToken(tx, pending);
-    if (tx.kind === 'assetTransfer') this.#checkAsset(tx, pending);
-    const balance = this.#state.balanceOf(tx.from);
-    if (native > balance) {
-      throw new OcapError(
-        'INSUFFICIENT_FUNDS',
-        `${tx.from} holds ${balance}; with what it has pending this needs ${native} (fee ${tx.fee} included).`,
-      );
-    }
-    this.#mempool.set(tx.hash, tx);
-    this.#addPending(tx);
-  }
-
-  #checkRoom(): void {
-    if (this.#mempool.size >= this.limits.mempoolTxsMax) {
-      throw new OcapError('UNAVAILABLE', `The mock mempool is full (${this.limits.mempoolTxsMax} transactions); mine a block and retry.`);
-    }
-  }
-
-  #checkToken(tx: MockSignedTx, pending: PendingSpend): void {
-    const token = tx.token === undefined ? undefined : this.#state.tokens.get(tx.token);
-    if (!token) throw new OcapError('NOT_FOUND', `The mock chain has no token ${tx.token}.`);
-    const needed = (pending.tokens.get(token.address) ?? 0n) + tx.amount;
-    const held = token.balances.get(tx.from) ?? 0n;
-    if (needed > held)
-      throw new OcapError('INSUFFICIENT_FUNDS', `${tx.from} holds ${held} ${token.symbol}; with what it has pending this needs ${needed}.`);
-  }
-
-  #checkAsset(tx: MockSignedTx, pending: PendingSpend): void {
-    if (tx.amount !== 1n) throw new OcapError('INVALID_ARGUMENT', 'An asset transfer carries amount 1.');
-    const asset = tx.asset === undefined ? undefined : this.#state.assets.get(tx.asset);
-    if (!asset) throw new OcapError('NOT_FOUND', `The mock chain has no asset ${tx.asset}.`);
-    if (asset.owner !== tx.from) throw new OcapError('FORBIDDEN', `Asset ${asset.id} belongs to ${asset.owner}, not ${tx.from}.`);
-    if (pending.assets.has(asset.id)) throw new OcapError('FORBIDDEN', `Asset ${asset.id} already has a pending transfer from ${tx.from}.`);
+    this.#mempool.admit(tx, this.#state);
   }
 
   /** Queues a custom log event for the next block; returns its hash. */
   emit(log: Omit<MockLog, 'kind' | 'hash'>): string {
-    this.#checkRoom();
+    this.#mempool.checkRoom();
     this.#logsEmitted += 1;
     const hash = hashOf([this.chainId, 'log', log.address, log.topics, log.data, this.#logsEmitted]);
-    this.#mempool.set(hash, { kind: 'log', hash, ...log });
+    this.#mempool.addLog({ kind: 'log', hash, ...log });
     return hash;
   }
 
@@ -243,12 +190,11 @@ export class MockChain {
     }
     const made: OcapBlock[] = [];
     for (let i = 0; i < count; i += 1) {
-      const entries = [...this.#mempool.values()].slice(0, this.limits.txsPerBlockMax);
-      for (const entry of entries) this.#mempool.delete(entry.hash);
+      const entries = this.#mempool.take(this.limits.txsPerBlockMax);
       made.push(this.#append(entries, this.#pendingDevOps).header);
       this.#pendingDevOps = [];
     }
-    this.#rebuildPending();
+    this.#mempool.rebuildPending();
     this.#notify();
     return made;
   }
@@ -323,7 +269,7 @@ export class MockChain {
     for (const op of this.#pendingDevOps) applyDevOp(this.#state, this.chainId, op);
     const returning = options.dropTxs ? [] : orphaned.flatMap((block) => block.entries);
     const dropped = options.dropTxs ? orphaned.flatMap((block) => block.entries.map((e) => e.hash)) : [];
-    dropped.push(...this.#refillMempool([...returning, ...this.#mempool.values()]));
+    dropped.push(...this.#mempool.refill([...returning, ...this.#mempool.list()], this.#state));
     this.#notify();
     return { orphaned: orphaned.map((b) => b.header), blocks, dropped };
   }
@@ -337,7 +283,7 @@ export class MockChain {
       blocks: [...this.#blocks],
       state: this.#state.clone(),
       pendingDevOps: [...this.#pendingDevOps],
-      mempool: [...this.#mempool.values()],
+      mempool: this.#mempool.list(),
     });
     if (this.#snapshots.size > this.limits.snapshotsMax) {
       const oldest = this.#snapshots.keys().next().value;
@@ -358,8 +304,7 @@ export class MockChain {
     this.#blocks = [...saved.blocks];
     this.#state = saved.state.clone();
     this.#pendingDevOps = [...saved.pendingDevOps];
-    this.#mempool = new Map(saved.mempool.map((entry) => [entry.hash, entry]));
-    this.#rebuildPending();
+    this.#mempool.restore(saved.mempool);
     this.#notify();
   }
 
@@ -372,47 +317,9 @@ export class MockChain {
     }
   }
 
-  /** Refills the mempool in order, keeping each sender's transactions only while their nonces follow on; returns the rest. */
-  #refillMempool(entries: MockEntry[]): string[] {
-    this.#mempool = new Map();
-    const next = new Map<string, number>();
-    const evicted: string[] = [];
-    for (const entry of entries) {
-      if (entry.kind !== 'log') {
-        const expected = next.get(entry.from) ?? this.#state.nonceOf(entry.from);
-        if (entry.nonce !== expected) {
-          evicted.push(entry.hash);
-          continue;
-        }
-        next.set(entry.from, expected + 1);
-      }
-      this.#mempool.set(entry.hash, entry);
-    }
-    this.#rebuildPending();
-    return evicted;
-  }
-
-  #addPending(tx: MockSignedTx): void {
-    const spend = this.#pending.get(tx.from) ?? emptySpend();
-    spend.count += 1;
-    spend.native += tx.fee + (tx.kind === 'transfer' ? tx.amount : 0n);
-    if (tx.kind === 'tokenTransfer' && tx.token !== undefined) spend.tokens.set(tx.token, (spend.tokens.get(tx.token) ?? 0n) + tx.amount);
-    if (tx.kind === 'assetTransfer' && tx.asset !== undefined) spend.assets.add(tx.asset);
-    this.#pending.set(tx.from, spend);
-  }
-
-  #rebuildPending(): void {
-    this.#pending = new Map();
-    for (const entry of this.#mempool.values()) if (entry.kind !== 'log') this.#addPending(entry);
-  }
-
   #notify(): void {
     for (const listener of [...this.#listeners]) listener();
   }
-}
-
-function emptySpend(): PendingSpend {
-  return { count: 0, native: 0n, tokens: new Map(), assets: new Set() };
 }
 
 /** Re-applies a block to a state (its outcomes are already recorded; a replay reaches the same ones). */
