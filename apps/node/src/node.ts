@@ -16,6 +16,7 @@ import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { LedgerQueries } from './ledger/queries.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
+import { inProcessNodeApi } from './ocap/node-api.ts';
 import { OcapHub } from './ocap/service.ts';
 import { createSandboxPool } from './runtime/sandbox/index.ts';
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
@@ -163,9 +164,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   }
   services.protocols = protocols;
   const url = await listen(server, options.host, options.port);
-  // Over TLS the node's own OCAP adapter talks to it on a plain loopback listener (no certificate to trust).
-  const internal = options.tls ? createNodeServer(services) : null;
-  ocap.start(internal ? await listen(internal, '127.0.0.1', 0) : url);
+  // The node's own OCAP adapter calls its services in process, never itself over HTTP.
+  ocap.start(inProcessNodeApi({ ledger, admission, queries }));
   const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
   await triggers.start();
   services.triggers = triggers;
@@ -188,9 +188,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await protocols.close();
         await gateway.close();
         server.closeAllConnections();
-        internal?.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        if (internal) await new Promise<void>((resolve) => internal.close(() => resolve()));
         triggers.stop();
         await retention.stop();
         await runtime.close();

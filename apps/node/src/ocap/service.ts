@@ -7,7 +7,7 @@ import {
   mockSigner,
   StreamReader,
 } from '@arc/adapters';
-import type { Capabilities, ChainAdapter, ChainInfo, OcapEvent, StreamCheckpoint, StreamOptions } from '@arc/core';
+import type { Capabilities, ChainAdapter, ChainInfo, NodeApi, OcapEvent, StreamCheckpoint, StreamOptions } from '@arc/core';
 import { NodeError } from '../errors.ts';
 import type { ChainConfig } from './config.ts';
 
@@ -50,18 +50,19 @@ interface Entry {
 export const MOCK_DEV_BALANCE = 10n ** 21n;
 
 interface AdapterDeps {
-  nodeUrl: string;
+  /** This node's own API, in process. */
+  nodeApi: NodeApi;
   idempotencyStore: IdempotencyStore;
   /** Dev chains only: keys whose mock addresses start funded (the same seeds as the ledger's dev accounts). */
   devSecretKeys: Uint8Array[];
 }
 
-/** Builds an adapter for one configured chain. The native one talks to this node over its own HTTP API. */
+/** Builds an adapter for one configured chain. The native one calls this node's services in process (no HTTP). */
 function createAdapter(config: ChainConfig, deps: AdapterDeps): ChainAdapter {
   const idempotencyStore = deps.idempotencyStore;
   switch (config.adapter) {
     case 'native':
-      return createNativeAdapter({ url: deps.nodeUrl }, { idempotencyStore });
+      return createNativeAdapter({ api: deps.nodeApi }, { idempotencyStore });
     case 'mock':
       return createMockAdapter({
         name: config.name,
@@ -102,12 +103,12 @@ export class OcapHub {
     readonly devSecretKeys: Uint8Array[] = [],
   ) {}
 
-  /** Creates the adapters once the node's own API is listening (the native adapter talks to it). */
-  start(nodeUrl: string): void {
+  /** Creates the adapters once the node's services are up (the native adapter calls them through `nodeApi`). */
+  start(nodeApi: NodeApi): void {
     for (const config of this.configs) {
       this.#chains.set(config.name, {
         config,
-        adapter: createAdapter(config, { nodeUrl, idempotencyStore: this.idempotencyStore, devSecretKeys: this.devSecretKeys }),
+        adapter: createAdapter(config, { nodeApi, idempotencyStore: this.idempotencyStore, devSecretKeys: this.devSecretKeys }),
         info: null,
       });
     }

@@ -1,4 +1,3 @@
-import { ArcClient, buildTx, ClientError, type TransferInput, transfer, type Wallet } from '@arc/client';
 import {
   type AssetInfo,
   type AssetTransferRequest,
@@ -16,6 +15,8 @@ import {
   type Itx,
   isHex,
   isValidDid,
+  type NodeApi,
+  NodeApiError,
   type OcapBlock,
   OcapError,
   type OcapSigner,
@@ -34,33 +35,27 @@ import { createEventStream, STREAM_POLL_MS_DEFAULT } from '../shared/event-strea
 import { Idempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../shared/idempotency.ts';
 import { NonceManager } from '../shared/serial.ts';
 import { BlockReader, mapped } from './blocks.ts';
+import { checkAddress, checkAmount, checkHash, transferItx } from './checks.ts';
 import { type ErrorContext, toOcapError } from './errors.ts';
-import { toOcapBlock, transferOf } from './records.ts';
-import { nativeSigner, signerOf, walletOf } from './signer.ts';
+import { toOcapBlock } from './records.ts';
+import { checkSigner, nativeSigner, signedTxHex } from './signer.ts';
+import { NATIVE_LIMITS, TxReader } from './txs.ts';
 
-/** Bounds of the native adapter. */
-export const NATIVE_LIMITS = {
-  /** Pause between status reads while waiting for a transaction. */
-  waitPollMsDefault: 250,
-  waitTimeoutMsDefault: 60_000,
-  /** How long a hash the node does not know is waited for before NOT_FOUND (a send racing the read). */
-  unknownTxGraceMs: 3_000,
-  /** Sent transactions remembered so a pending or rejected one can still say who sent what. */
-  sentCacheMax: 10_000,
-  /** Recent blocks sampled to tell the block time. */
-  blockTimeSampleBlocks: 16,
-} as const;
+export { NATIVE_LIMITS } from './txs.ts';
 
-const HASH = /^(0x)?[0-9a-fA-F]{64}$/;
 const NONCE_CODES = new Set(['NONCE_TOO_LOW', 'NONCE_GAP']);
 
-/** Level 3 of the native adapter: every ledger transaction type through the client, signed by an OCAP signer's wallet. */
+/** Level 3 of the native adapter: every ledger transaction type, signed by an OCAP signer of this adapter. */
 export interface NativeNative {
-  client: ArcClient;
-  /** The wallet behind a signer of this adapter (INVALID_ARGUMENT for another adapter's signer). */
-  wallet(signer: OcapSigner): Wallet;
-  /** An OCAP signer for a wallet the caller already holds. */
-  signerOf(wallet: Wallet): OcapSigner;
+  /** The node API the adapter talks through (over HTTP from @arc/client, or in process inside a node). */
+  api: NodeApi;
+  /**
+   * Signs and sends any inner transaction (createToken, createAsset, delegate…) under the signer's next nonce,
+   * at the chain's minimum fee, once per idempotency key. The hash names a created asset (`assetAddress`).
+   */
+  submit(signer: OcapSigner, itx: Itx, options?: SendOptions): Promise<SendResult>;
+  /** Signs without sending: the raw hex `broadcast` takes, at `nonce` (default: the node's next for the signer). */
+  sign(signer: OcapSigner, itx: Itx, options?: { nonce?: number }): Promise<string>;
 }
 
 export interface NativeAdapterOptions {
@@ -81,40 +76,44 @@ interface ChainConstants {
   nativeDecimals: number;
 }
 
-interface SentTx {
-  from: string;
-  to: string | null;
-  value: bigint;
-  fee: bigint;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The OCAP adapter of our own ledger, talking to an Arc node through @arc/client. */
-export function createNativeAdapter(target: { url: string } | { client: ArcClient }, options: NativeAdapterOptions = {}): NativeAdapter {
-  return new NativeChainAdapter('client' in target ? target.client : new ArcClient({ url: target.url }), options);
+/**
+ * The OCAP adapter of our own ledger, talking to an Arc node through a NodeApi: `nodeApiOverHttp(client)` from
+ * @arc/client, or the node's own in-process API.
+ */
+export function createNativeAdapter(target: { api: NodeApi }, options: NativeAdapterOptions = {}): NativeAdapter {
+  return new NativeChainAdapter(target.api, options);
 }
 
 class NativeChainAdapter implements NativeAdapter {
   readonly name = 'native';
   readonly native: NativeNative;
-  readonly #client: ArcClient;
+  readonly #api: NodeApi;
   readonly #store: IdempotencyStore;
   readonly #pollMs: number | undefined;
   readonly #nonces = new NonceManager();
   readonly #blocks: BlockReader;
-  readonly #sent = new Map<string, SentTx>();
+  readonly #txs: TxReader;
   readonly #closers = new Set<() => void>();
   #constants: Promise<ChainConstants> | null = null;
   #known: ChainConstants | null = null;
   #idempotency: Idempotency | null = null;
 
-  constructor(client: ArcClient, options: NativeAdapterOptions) {
-    this.#client = client;
-    this.#blocks = new BlockReader(client);
+  constructor(api: NodeApi, options: NativeAdapterOptions) {
+    this.#api = api;
+    this.#blocks = new BlockReader(api);
+    this.#txs = new TxReader(api, this.#blocks, options.pollMs, (run) => this.#call(run));
     this.#store = options.idempotencyStore ?? new MemoryIdempotencyStore();
     this.#pollMs = options.pollMs;
-    this.native = { client, wallet: walletOf, signerOf };
+    this.native = {
+      api,
+      submit: (signer, itx, request = {}) => this.#send(signer, request, { op: 'submit', itx }, itx),
+      sign: async (signer, itx, { nonce } = {}) => {
+        const did = checkSigner(signer);
+        const chain = await this.#chain();
+        const next = nonce ?? (await this.#call(() => this.#api.nextNonce(did)));
+        return signedTxHex(signer, { chainId: chain.ledgerChainId, nonce: next, fee: chain.minFee, itx });
+      },
+    };
     // Learn the chain id early so the synchronous accountId() can answer. A failure here is not lost: #chain()
     // forgets it and the next call asks again, reporting the error to its own caller.
     this.#chain().catch((error: unknown) => void error);
@@ -122,7 +121,7 @@ class NativeChainAdapter implements NativeAdapter {
 
   /** Chain id, fee and native token: fixed at genesis, asked once (again after a failure). */
   #chain(): Promise<ChainConstants> {
-    this.#constants ??= this.#client.chainInfo().then(
+    this.#constants ??= this.#api.chainInfo().then(
       (info) => {
         this.#known = {
           ledgerChainId: info.chainId,
@@ -141,14 +140,14 @@ class NativeChainAdapter implements NativeAdapter {
     return this.#constants;
   }
 
-  /** Runs a client call, turning every failure into an OcapError. */
+  /** Runs a NodeApi call, turning every failure into an OcapError. */
   #call<T>(run: () => Promise<T>, context: ErrorContext = 'read'): Promise<T> {
     return mapped(run, context, this.#known?.chainId);
   }
 
   async info(): Promise<ChainInfo> {
     const chain = await this.#chain();
-    const page = await this.#call(() => this.#client.listBlocks({ limit: NATIVE_LIMITS.blockTimeSampleBlocks }));
+    const page = await this.#call(() => this.#api.listBlocks({ limit: NATIVE_LIMITS.blockTimeSampleBlocks }));
     // The median gap: one long pause (a restart, the first block after genesis) must not skew it.
     const gaps = page.items
       .slice(1)
@@ -213,80 +212,18 @@ class NativeChainAdapter implements NativeAdapter {
   // ——— transactions ———
 
   async getTransaction(hash: string): Promise<OcapTx> {
-    const tx = await this.#readTx(checkHash(hash));
+    const tx = await this.#txs.read(checkHash(hash));
     if (!tx) throw new OcapError('NOT_FOUND', `The Arc node knows no transaction ${hash}.`);
     return tx;
   }
 
-  /** The transaction as OCAP sees it, or null when the node does not know the hash. */
-  async #readTx(hash: string): Promise<OcapTx | null> {
-    const status = await this.#call(() => this.#client.getTx(hash));
-    const sent = this.#sent.get(hash);
-    const known = { from: sent?.from ?? null, to: sent?.to ?? null, value: sent?.value ?? 0n, fee: sent?.fee ?? null };
-    switch (status.status) {
-      case 'unknown':
-        return null;
-      case 'pending':
-        return { hash, status: 'pending', ...known, fee: null, blockHeight: null, blockHash: null, confirmations: 0 };
-      case 'rejected': {
-        // The ledger drops a refused transaction from the block: nothing was charged, nothing moved.
-        const why = status.error ? `${status.error.code}: ${status.error.message}` : 'rejected by the ledger';
-        return { hash, status: 'failed', ...known, fee: 0n, blockHeight: null, blockHash: null, confirmations: 0, error: why };
-      }
-      case 'committed': {
-        const record = status.tx;
-        if (!record) throw new OcapError('INTERNAL', `The Arc node reports ${hash} committed but sends no transaction.`);
-        const [head, block] = await Promise.all([this.#blocks.headHeight(), this.#blocks.at(record.height)]);
-        const itx = transferOf(record);
-        return {
-          hash,
-          status: 'success',
-          from: record.from,
-          to: itx?.to ?? null,
-          value: itx?.amount ?? 0n,
-          fee: record.fee,
-          blockHeight: record.height,
-          blockHash: block.hash,
-          confirmations: Math.max(1, head - record.height + 1),
-        };
-      }
-    }
-  }
-
-  async waitForTransaction(hash: string, options: WaitOptions = {}): Promise<OcapTx> {
-    checkHash(hash);
-    const confirmations = options.confirmations ?? 1;
-    if (!Number.isSafeInteger(confirmations) || confirmations < 1) {
-      throw new OcapError('INVALID_ARGUMENT', `confirmations is a whole number from 1, not ${confirmations}.`);
-    }
-    const timeoutMs = options.timeoutMs ?? NATIVE_LIMITS.waitTimeoutMsDefault;
-    const pollMs = this.#pollMs ?? NATIVE_LIMITS.waitPollMsDefault;
-    const started = Date.now();
-    let unknownSince: number | null = null;
-    for (;;) {
-      const tx = await this.#readTx(hash);
-      if (tx === null) {
-        unknownSince ??= Date.now();
-        if (Date.now() - unknownSince >= NATIVE_LIMITS.unknownTxGraceMs) {
-          throw new OcapError('NOT_FOUND', `The Arc node knows no transaction ${hash}; it was never sent or was dropped from the mempool.`);
-        }
-      } else {
-        unknownSince = null;
-        if (tx.status === 'failed' || (tx.status === 'success' && tx.confirmations >= confirmations)) return tx;
-      }
-      if (Date.now() - started >= timeoutMs) {
-        throw new OcapError(
-          'TIMEOUT',
-          `Transaction ${hash} did not reach ${confirmations} confirmation(s) within ${timeoutMs} ms; it may still.`,
-        );
-      }
-      await sleep(Math.min(pollMs, Math.max(1, timeoutMs - (Date.now() - started))));
-    }
+  waitForTransaction(hash: string, options: WaitOptions = {}): Promise<OcapTx> {
+    return this.#txs.wait(checkHash(hash), options);
   }
 
   async getBalance(address: string): Promise<bigint> {
     checkAddress(address);
-    return (await this.#call(() => this.#client.getAccount(address))).balance;
+    return (await this.#call(() => this.#api.getAccount(address))).balance;
   }
 
   async estimateFee(request: { from: string; to: string; amount: bigint }): Promise<FeeEstimate> {
@@ -299,12 +236,11 @@ class NativeChainAdapter implements NativeAdapter {
   async transfer(signer: OcapSigner, request: TransferRequest): Promise<SendResult> {
     checkAddress(request.to);
     checkAmount(request.amount);
-    const wallet = walletOf(signer);
     return this.#send(
-      wallet,
+      signer,
       request,
       { op: 'transfer', to: request.to, amount: request.amount },
-      { to: request.to, amount: request.amount },
+      transferItx(request.to, { amount: request.amount }),
     );
   }
 
@@ -321,7 +257,7 @@ class NativeChainAdapter implements NativeAdapter {
     }
     const idempotency = await this.#idempotencyFor();
     return idempotency.run(options.idempotencyKey, { op: 'broadcast', from, rawTx: hex }, async () => {
-      const sent = await this.#call(() => this.#client.sendRaw(hex), 'send');
+      const sent = await this.#call(() => this.#api.sendRaw(hex), 'send');
       return { hash: sent.hash, from, nonce };
     });
   }
@@ -333,27 +269,26 @@ class NativeChainAdapter implements NativeAdapter {
   }
 
   /**
-   * Signs and sends one transfer-shaped transaction under the signer's next nonce, once per idempotency key.
+   * Signs and sends one transaction under the signer's next nonce, once per idempotency key.
    * `check` runs inside the idempotent part, so a repeated key returns the first result instead of re-checking.
    */
   async #send(
-    wallet: Wallet,
+    signer: OcapSigner,
     request: SendOptions,
     payload: Record<string, unknown>,
-    input: TransferInput,
+    itx: Itx,
     check?: () => Promise<void>,
   ): Promise<SendResult> {
+    const did = checkSigner(signer);
     const idempotency = await this.#idempotencyFor();
-    return idempotency.run(request.idempotencyKey, { ...payload, from: wallet.did }, async () => {
+    return idempotency.run(request.idempotencyKey, { ...payload, from: did }, async () => {
       await check?.();
-      const itx = transfer(input);
-      const did = wallet.did;
       return this.#call(
         () =>
           this.#nonces.send(
             did,
-            () => this.#client.nextNonce(did),
-            (nonce) => this.#submitWithNonceRetry(wallet, itx, nonce),
+            () => this.#api.nextNonce(did),
+            (nonce) => this.#submitWithNonceRetry(signer, did, itx, nonce),
           ),
         'send',
       );
@@ -361,45 +296,40 @@ class NativeChainAdapter implements NativeAdapter {
   }
 
   /** Sends under `nonce`; when someone else used the key meanwhile, asks the chain for the nonce once more. */
-  async #submitWithNonceRetry(wallet: Wallet, itx: Itx, nonce: number): Promise<SendResult> {
+  async #submitWithNonceRetry(signer: OcapSigner, did: string, itx: Itx, nonce: number): Promise<SendResult> {
     try {
-      return await this.#submit(wallet, itx, nonce);
+      return await this.#submit(signer, did, itx, nonce);
     } catch (error) {
-      if (!(error instanceof ClientError) || !NONCE_CODES.has(error.code)) throw error;
-      const fresh = await this.#client.nextNonce(wallet.did);
+      if (!(error instanceof NodeApiError) || !NONCE_CODES.has(error.code)) throw error;
+      const fresh = await this.#api.nextNonce(did);
       if (fresh === nonce) throw error;
-      const result = await this.#submit(wallet, itx, fresh);
-      // The local count is off; the next send asks the client, which counts what it has sent.
-      this.#nonces.reset(wallet.did);
+      const result = await this.#submit(signer, did, itx, fresh);
+      // The local count is off; the next send asks the node again.
+      this.#nonces.reset(did);
       return result;
     }
   }
 
-  async #submit(wallet: Wallet, itx: Itx, nonce: number): Promise<SendResult> {
+  async #submit(signer: OcapSigner, did: string, itx: Itx, nonce: number): Promise<SendResult> {
     const chain = await this.#chain();
-    const tx = wallet.signTx(buildTx({ chainId: chain.ledgerChainId, wallet, nonce, fee: chain.minFee, itx }));
-    const sent = await this.#client.send(tx, { wait: false });
+    const sent = await this.#api.sendRaw(signedTxHex(signer, { chainId: chain.ledgerChainId, nonce, fee: chain.minFee, itx }));
     const moved = itx.type === 'transfer' ? { to: itx.to, value: itx.amount } : { to: null, value: 0n };
-    this.#sent.set(sent.hash, { from: wallet.did, ...moved, fee: chain.minFee });
-    if (this.#sent.size > NATIVE_LIMITS.sentCacheMax) {
-      const oldest = this.#sent.keys().next().value;
-      if (oldest !== undefined) this.#sent.delete(oldest);
-    }
-    return { hash: sent.hash, from: wallet.did, nonce };
+    this.#txs.remember(sent.hash, { from: did, ...moved, fee: chain.minFee });
+    return { hash: sent.hash, from: did, nonce };
   }
 
   // ——— tokens ———
 
   async getTokenInfo(token: string): Promise<TokenInfo> {
     checkAddress(token, 'token');
-    const info = await this.#call(() => this.#client.getToken({ address: token }));
+    const info = await this.#call(() => this.#api.getToken(token));
     return { address: info.address, symbol: info.symbol, name: info.name, decimals: info.decimals, totalSupply: info.totalSupply };
   }
 
   async getTokenBalance(token: string, owner: string): Promise<bigint> {
     checkAddress(token, 'token');
     checkAddress(owner);
-    const account = await this.#call(() => this.#client.getAccount(owner));
+    const account = await this.#call(() => this.#api.getAccount(owner));
     const held = account.tokens.find((t) => t.address === token);
     if (held) return held.amount;
     // A zero balance of a token that does not exist is a mistake worth reporting.
@@ -411,35 +341,34 @@ class NativeChainAdapter implements NativeAdapter {
     checkAddress(request.token, 'token');
     checkAddress(request.to);
     checkAmount(request.amount);
-    const wallet = walletOf(signer);
     const payload = { op: 'transferToken', token: request.token, to: request.to, amount: request.amount };
     // With other transactions of the signer pending the ledger only refuses an unknown token in the block; ask first.
     const check = async () => void (await this.getTokenInfo(request.token));
-    return this.#send(wallet, request, payload, { to: request.to, tokens: [{ token: request.token, amount: request.amount }] }, check);
+    const itx = transferItx(request.to, { tokens: [{ token: request.token, amount: request.amount }] });
+    return this.#send(signer, request, payload, itx, check);
   }
 
   // ——— assets ———
 
   async getAsset(asset: string): Promise<AssetInfo> {
     checkAddress(asset, 'asset');
-    const found = await this.#call(() => this.#client.getAsset(asset));
+    const found = await this.#call(() => this.#api.getAsset(asset));
     return { id: found.address, owner: found.owner, uri: found.moniker !== '' ? found.moniker : found.data !== '' ? found.data : null };
   }
 
   async transferAsset(signer: OcapSigner, request: AssetTransferRequest): Promise<SendResult> {
     checkAddress(request.asset, 'asset');
     checkAddress(request.to);
-    const wallet = walletOf(signer);
+    const owner = checkSigner(signer);
     const payload = { op: 'transferAsset', asset: request.asset, to: request.to };
     // The ledger would refuse a non-owner too, but only once the transaction is in a block when others are pending.
     const check = async () => {
-      const found = await this.#call(() => this.#client.getAsset(request.asset));
-      if (found.owner !== wallet.did)
-        throw new OcapError('FORBIDDEN', `Asset ${request.asset} belongs to ${found.owner}, not ${wallet.did}.`);
+      const found = await this.#call(() => this.#api.getAsset(request.asset));
+      if (found.owner !== owner) throw new OcapError('FORBIDDEN', `Asset ${request.asset} belongs to ${found.owner}, not ${owner}.`);
       if (found.consumed) throw new OcapError('FORBIDDEN', `Asset ${request.asset} has been consumed and can no longer move.`);
       if (!found.transferable) throw new OcapError('FORBIDDEN', `Asset ${request.asset} was created non-transferable.`);
     };
-    return this.#send(wallet, request, payload, { to: request.to, assets: [request.asset] }, check);
+    return this.#send(signer, request, payload, transferItx(request.to, { assets: [request.asset] }), check);
   }
 
   // ——— events ———
@@ -458,25 +387,4 @@ class NativeChainAdapter implements NativeAdapter {
   async close(): Promise<void> {
     for (const close of [...this.#closers]) close();
   }
-}
-
-function checkAddress(address: string, what = 'address'): void {
-  if (typeof address !== 'string' || !isValidDid(address)) {
-    throw new OcapError(
-      'INVALID_ADDRESS',
-      `"${String(address)}" is not a valid did:abt: ${what} (check for a missing or wrong character).`,
-    );
-  }
-}
-
-function checkAmount(amount: bigint): void {
-  if (typeof amount !== 'bigint' || amount <= 0n)
-    throw new OcapError('INVALID_ARGUMENT', `An amount is a bigint above 0 in the smallest unit, not ${String(amount)}.`);
-}
-
-/** The lower-case hex form the node names blocks and transactions by. */
-function checkHash(hash: string): string {
-  if (typeof hash !== 'string' || !HASH.test(hash))
-    throw new OcapError('INVALID_ARGUMENT', `"${String(hash)}" is not a hash (64 hex characters).`);
-  return hash.replace(/^0x/, '').toLowerCase();
 }

@@ -1,5 +1,4 @@
-import { type ArcClient, type Block, BlockSchema, type TxRecord, toClientError } from '@arc/client';
-import { isOcapError, OcapError } from '@arc/core';
+import { type NodeApiBlock as Block, isOcapError, type NodeApi, OcapError, type NodeApiTxRecord as TxRecord } from '@arc/core';
 import type { StreamSource } from '../shared/event-stream.ts';
 import { toOcapError } from './errors.ts';
 import { eventsOfBlock } from './records.ts';
@@ -14,7 +13,7 @@ export const BLOCK_READ_LIMITS = {
   txPagesPerBlockMax: 100,
 } as const;
 
-/** Runs a client call, turning every failure into an OcapError. */
+/** Runs a NodeApi call, turning every failure into an OcapError. */
 export async function mapped<T>(run: () => Promise<T>, context: 'read' | 'send' = 'read', chainId?: string): Promise<T> {
   try {
     return await run();
@@ -27,10 +26,10 @@ export async function mapped<T>(run: () => Promise<T>, context: 'read' | 'send' 
 export class BlockReader {
   readonly #blocks = new Map<number, Block>();
 
-  constructor(readonly client: ArcClient) {}
+  constructor(readonly api: NodeApi) {}
 
   async headHeight(): Promise<number> {
-    return (await mapped(() => this.client.chainInfo())).height;
+    return (await mapped(() => this.api.chainInfo())).height;
   }
 
   /** A block by height (NOT_FOUND above the head). */
@@ -40,28 +39,19 @@ export class BlockReader {
     }
     const cached = this.#blocks.get(height);
     if (cached) return cached;
-    return this.#remember(await mapped(() => this.client.getBlock(height)));
+    return this.#remember(await mapped(() => this.api.getBlock(height)));
   }
 
   async latest(): Promise<Block> {
-    const page = await mapped(() => this.client.listBlocks({ limit: 1 }));
+    const page = await mapped(() => this.api.listBlocks({ limit: 1 }));
     const head = page.items[0];
     if (!head) throw new OcapError('INTERNAL', 'The Arc node listed no blocks at all (not even genesis).');
     return this.#remember(head);
   }
 
-  /** A block by its lower-case hex hash. The client has no helper for block.byHash, so this parses with its schema. */
+  /** A block by its lower-case hex hash. */
   async byHash(hash: string): Promise<Block> {
-    const raw = await mapped(async () => {
-      try {
-        return await this.client.trpc.block.byHash.query({ hash });
-      } catch (error) {
-        throw toClientError(error);
-      }
-    });
-    const parsed = BlockSchema.safeParse(raw);
-    if (!parsed.success) throw new OcapError('INTERNAL', `The Arc node's block ${hash} does not fit the API.`, { cause: parsed.error });
-    return this.#remember(parsed.data);
+    return this.#remember(await mapped(() => this.api.getBlockByHash(hash)));
   }
 
   #remember(block: Block): Block {
@@ -80,7 +70,7 @@ export class BlockReader {
     let cursor: string | null = `${block.height + 1}:0`;
     for (let page = 0; cursor !== null && page < BLOCK_READ_LIMITS.txPagesPerBlockMax; page += 1) {
       const pageCursor: string = cursor;
-      const result = await mapped(() => this.client.listTxs({ cursor: pageCursor, limit: BLOCK_READ_LIMITS.txPageSize }));
+      const result = await mapped(() => this.api.listTxs({ cursor: pageCursor, limit: BLOCK_READ_LIMITS.txPageSize }));
       const ours = result.items.filter((tx) => tx.height === block.height);
       found.push(...ours);
       cursor = ours.length === result.items.length ? result.nextCursor : null;

@@ -1,5 +1,4 @@
-import { ClientError } from '@arc/client';
-import { OcapError, type OcapErrorCode } from '@arc/core';
+import { NodeApiError, OcapError, type OcapErrorCode } from '@arc/core';
 
 /**
  * The ledger's, the node's and the client's codes on the OCAP taxonomy. A code missing here is a node the
@@ -41,7 +40,7 @@ const CODE_MAP: Record<string, OcapErrorCode> = {
   SERVICE_UNAVAILABLE: 'UNAVAILABLE',
   TOO_MANY_REQUESTS: 'UNAVAILABLE',
   FORBIDDEN: 'FORBIDDEN',
-  // The client (packages/client/src/errors.ts). A request timeout is a node that did not answer.
+  // An HTTP NodeApi (packages/client/src/errors.ts). A request timeout is a node that did not answer.
   NETWORK: 'UNAVAILABLE',
   TIMEOUT: 'UNAVAILABLE',
   PROOF_INVALID: 'INTERNAL',
@@ -59,11 +58,11 @@ export function ocapCodeOf(code: string, context: ErrorContext = 'read'): OcapEr
   return CODE_MAP[code] ?? 'INTERNAL';
 }
 
-/** Turns whatever a client call threw into an OcapError, keeping the original as `cause`. */
+/** Turns whatever a NodeApi call threw into an OcapError, keeping the original as `cause`. */
 export function toOcapError(error: unknown, context: ErrorContext = 'read', chainId?: string): OcapError {
   if (error instanceof OcapError) return error;
   const options = chainId === undefined ? { cause: error } : { cause: error, chainId };
-  if (error instanceof ClientError) {
+  if (error instanceof NodeApiError) {
     const code = ocapCodeOf(error.code, context);
     const prefix = code === 'INTERNAL' ? `the Arc node answered ${error.code}: ` : '';
     return new OcapError(code, `${prefix}${error.message}`, options);

@@ -1,5 +1,16 @@
-import type { Block, TxRecord } from '@arc/client';
-import { assetAddress, eventPosition, fromHex, type OcapBlock, OcapError, type OcapEvent, toHex, tokenAddress, utf8 } from '@arc/core';
+import {
+  assetAddress,
+  type NodeApiBlock as Block,
+  eventPosition,
+  fromHex,
+  type OcapBlock,
+  OcapError,
+  type OcapEvent,
+  type NodeApiTxRecord as TxRecord,
+  toHex,
+  tokenAddress,
+  utf8,
+} from '@arc/core';
 import { z } from 'zod';
 
 /**
@@ -12,7 +23,7 @@ const amount = z
   .regex(/^\d{1,78}$/)
   .transform((s) => BigInt(s));
 
-/** The parts of a transfer's inner transaction the adapter reads (the client leaves `itx` untyped). */
+/** The parts of a transfer's inner transaction the adapter reads (the NodeApi leaves `itx` in the node's JSON form). */
 const TransferItx = z.object({
   type: z.literal('transfer'),
   to: z.string(),
