@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +162,22 @@ describe('arc blocklet argument errors', () => {
     expect((await arc(['blocklet', 'deploy', dir, '--node', 'http://127.0.0.1:9'], { HOME: dir })).stderr).toMatch(
       /^error MANIFEST_INVALID: the manifest's entry "main\.ts" is not a source file/,
     );
+  });
+});
+
+describe('blocklet sources', () => {
+  it('uploads a file a symbolic link points at (a module shared by blocklets), and skips dangling links', async () => {
+    const { dir, did } = home();
+    mkdirSync(join(dir, 'shared'));
+    writeFileSync(join(dir, 'shared', 'request.ts'), 'export const shared = 1;\n');
+    const project = join(dir, 'app');
+    mkdirSync(project);
+    writeFileSync(join(project, 'blocklet.yml'), `name: app\nversion: 1.0.0\ntitle: T\nauthor: ${did}\nentry: index.ts\n`);
+    writeFileSync(join(project, 'index.ts'), "export { shared } from './request.ts';\n");
+    symlinkSync(join('..', 'shared', 'request.ts'), join(project, 'request.ts'));
+    symlinkSync(join('..', 'shared', 'gone.ts'), join(project, 'gone.ts'));
+    const source = await readBlockletSource(project);
+    expect(source.files).toEqual({ 'index.ts': "export { shared } from './request.ts';\n", 'request.ts': 'export const shared = 1;\n' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -87,6 +87,19 @@ describe('built-in components', () => {
       const code = source.replace(/^import type .*$/gm, '');
       for (const [, from] of code.matchAll(/from '([^']+)'/g)) expect(from, `${name} imports ${from}`).toMatch(/^\.\/[\w-]+\.ts$/);
       expect(typeof handlers[name]).toBe('object');
+    }
+  });
+
+  it('share one request helper: each folder links to shared/request.ts, and none keeps a copy of its parts', () => {
+    const shared = realpathSync(join(COMPONENTS_DIR, 'shared', 'request.ts'));
+    for (const name of ['identity', 'token', 'messaging', 'notification']) {
+      const link = join(COMPONENTS_DIR, name, 'request.ts');
+      expect(lstatSync(link).isSymbolicLink(), `${name}/request.ts is a link`).toBe(true);
+      expect(realpathSync(link), `${name}/request.ts`).toBe(shared);
+    }
+    for (const name of COMPONENTS) {
+      const source = readFileSync(join(COMPONENTS_DIR, name, 'index.ts'), 'utf8');
+      expect(source, name).not.toMatch(/class RequestError|function parseBody|const DID = |TIME_MAX_MS/);
     }
   });
 

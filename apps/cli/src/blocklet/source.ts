@@ -56,6 +56,16 @@ export function checkManifest(text: string, path: string): BlockletManifest {
   }
 }
 
+/** Whether a symbolic link points at a file; a dangling link points at nothing. */
+async function isLinkedFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if (hasCode(error, 'ENOENT')) return false;
+    throw error;
+  }
+}
+
 /** Source files under dir (skipping node_modules, .git and dotfiles), within the upload bounds. */
 async function readSourceFiles(dir: string): Promise<{ files: Record<string, string>; bytes: number }> {
   const files: Record<string, string> = {};
@@ -76,7 +86,9 @@ async function readSourceFiles(dir: string): Promise<{ files: Record<string, str
         continue;
       }
       const rel = relative(dir, path).split(sep).join('/');
-      if (!entry.isFile() || !SOURCE_FILE.test(entry.name) || (MANIFEST_FILES as readonly string[]).includes(rel)) continue;
+      if (!SOURCE_FILE.test(entry.name) || (MANIFEST_FILES as readonly string[]).includes(rel)) continue;
+      // A symbolic link to a file is that file (a module shared by several blocklets); links to folders are not followed.
+      if (!entry.isFile() && !(entry.isSymbolicLink() && (await isLinkedFile(path)))) continue;
       const size = (await stat(path)).size;
       count += 1;
       bytes += size;

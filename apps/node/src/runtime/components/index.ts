@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,11 +8,16 @@ export const COMPONENTS_DIR = fileURLToPath(new URL('./', import.meta.url));
 /** The built-in components by folder name. */
 export const COMPONENT_NAMES = ['identity', 'token', 'messaging', 'notification', 'oracle'] as const;
 
-/** The manifest and the source files of a blocklet folder, as `arc blocklet deploy` reads them. */
+/**
+ * The manifest and the source files of a blocklet folder, as `arc blocklet deploy` reads them: a symbolic link to
+ * a file counts as that file (each component links to the shared `request.ts`, shared/request.ts).
+ */
 export function readFolder(dir: string): { manifest: string; files: Record<string, string> } {
   const files: Record<string, string> = {};
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && /\.(m?[jt]s|json)$/.test(entry.name)) files[entry.name] = readFileSync(join(dir, entry.name), 'utf8');
+    if (!/\.(m?[jt]s|json)$/.test(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isFile() || (entry.isSymbolicLink() && statSync(path).isFile())) files[entry.name] = readFileSync(path, 'utf8');
   }
   return { manifest: readFileSync(join(dir, 'blocklet.yml'), 'utf8'), files };
 }

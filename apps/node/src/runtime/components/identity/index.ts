@@ -1,9 +1,9 @@
 import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from '@arc/core';
+import { DID, notFound, pageLimit, RequestError, serveRequests } from './request.ts';
 
 /** Bounds of a profile and of a page. */
 const LIMITS = { nameChars: 64, avatarChars: 512, bioChars: 1000, linksMax: 8, linkChars: 512, profileBytes: 8 * 1024, pageMax: 100 };
 const KEY_PREFIX = 'profile:';
-const DID = /^did:abt:z[1-9A-HJ-NP-Za-km-z]{20,60}$/;
 
 interface Profile {
   name: string;
@@ -16,16 +16,6 @@ interface StoredProfile {
   did: string;
   profile: Profile;
   updatedAtMs: number;
-}
-
-/** A request the caller got wrong: its HTTP status and a sentence. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function text(value: unknown, field: string, max: number): string {
@@ -61,8 +51,7 @@ async function getProfile(ctx: BlockletContext, did: string): Promise<StoredProf
 }
 
 async function listProfiles(ctx: BlockletContext, cursor: string | undefined, limitText: string | undefined) {
-  const limit = limitText === undefined ? 20 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageMax) throw new RequestError(400, `limit is 1 to ${LIMITS.pageMax}`);
+  const limit = pageLimit(limitText, 20, LIMITS.pageMax);
   const page = await ctx.kv.list({ prefix: KEY_PREFIX, limit, ...(cursor ? { cursor } : {}) });
   return { items: page.items.map((item) => item.value as StoredProfile), nextCursor: page.nextCursor };
 }
@@ -74,20 +63,13 @@ async function route(request: BlockletHttpRequest, ctx: BlockletContext): Promis
     return stored === null ? { status: 404, body: { error: 'no profile for this DID' } } : { body: stored };
   }
   if (request.path === '/profiles') return { body: await listProfiles(ctx, request.query.cursor, request.query.limit) };
-  return { status: 404, body: { error: 'not found' } };
+  return notFound();
 }
 
 type CallInput = { op: 'set'; did: string; profile: unknown } | { op: 'delete'; did: string } | { op: 'get'; did: string };
 
 export default {
-  async fetch(request, ctx) {
-    try {
-      return await route(request, ctx);
-    } catch (error) {
-      if (error instanceof RequestError) return { status: error.status, body: { error: error.message } };
-      throw error;
-    }
-  },
+  fetch: serveRequests(route),
 
   /** Writes (and a read for symmetry). Who may call: see the manifest's description. */
   async call(input: CallInput, ctx) {

@@ -1,10 +1,9 @@
 import type { BlockletContext, BlockletHandlers, BlockletHttpRequest, BlockletHttpResponse } from '@arc/core';
+import { jsonObjectBody, newestFirstId, notFound, pageLimit, RequestError, serveRequests } from './request.ts';
 
 /** Messages kept per room, and the bounds of one message and one page. */
 const LIMITS = { keptPerRoom: 100, fromChars: 128, textChars: 2000, pageMax: 100 };
 const ROOM = /^[a-zA-Z0-9_-]{1,64}$/;
-/** Keys sort newest first: the time is stored as its distance to this far future (ms). */
-const TIME_MAX_MS = 9_999_999_999_999;
 
 interface Message {
   id: string;
@@ -14,28 +13,7 @@ interface Message {
   atMs: number;
 }
 
-/** A request the caller got wrong: its HTTP status and a sentence. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const roomPrefix = (room: string) => `room:${room}:`;
-
-function parseBody(body: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw new RequestError(400, 'the body is JSON: {"from": "...", "text": "..."}');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new RequestError(400, 'the body is a JSON object');
-  return value as Record<string, unknown>;
-}
 
 function field(value: unknown, name: string, max: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max)
@@ -45,9 +23,9 @@ function field(value: unknown, name: string, max: number): string {
 
 /** Stores and publishes a message, then drops the room's messages beyond the newest LIMITS.keptPerRoom. */
 async function post(ctx: BlockletContext, room: string, body: string): Promise<Message> {
-  const input = parseBody(body);
+  const input = jsonObjectBody(body, '{"from": "...", "text": "..."}');
   const atMs = Date.now();
-  const id = `${String(TIME_MAX_MS - atMs).padStart(13, '0')}-${ctx.invocationId}`;
+  const id = newestFirstId(atMs, ctx.invocationId);
   const message: Message = {
     id,
     room,
@@ -67,15 +45,14 @@ async function post(ctx: BlockletContext, room: string, body: string): Promise<M
 }
 
 async function list(ctx: BlockletContext, room: string, query: Record<string, string>) {
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIMITS.pageMax) throw new RequestError(400, `limit is 1 to ${LIMITS.pageMax}`);
+  const limit = pageLimit(query.limit, 50, LIMITS.pageMax);
   const page = await ctx.kv.list({ prefix: roomPrefix(room), limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
   return { items: page.items.map((item) => item.value as Message), nextCursor: page.nextCursor };
 }
 
 async function route(request: BlockletHttpRequest, ctx: BlockletContext): Promise<BlockletHttpResponse> {
   const match = /^\/rooms\/([^/]+)\/messages$/.exec(request.path);
-  if (!match) return { status: 404, body: { error: 'not found' } };
+  if (!match) return notFound();
   const room = decodeURIComponent(match[1] ?? '');
   if (!ROOM.test(room)) throw new RequestError(400, 'a room is 1 to 64 letters, digits, _ or -');
   if (request.method === 'POST') return { status: 201, body: await post(ctx, room, request.body) };
@@ -83,12 +60,5 @@ async function route(request: BlockletHttpRequest, ctx: BlockletContext): Promis
 }
 
 export default {
-  async fetch(request, ctx) {
-    try {
-      return await route(request, ctx);
-    } catch (error) {
-      if (error instanceof RequestError) return { status: error.status, body: { error: error.message } };
-      throw error;
-    }
-  },
+  fetch: serveRequests(route),
 } satisfies BlockletHandlers;

@@ -1,19 +1,9 @@
 import type { BlockletContext, BlockletHandlers, BlockletHttpResponse } from '@arc/core';
+import { DID, notFound, RequestError, requestErrorResponse } from './request.ts';
 
 /** One airdrop is one ledger transaction per recipient; the runtime allows 10 submissions per invocation. */
 const AIRDROP_RECIPIENTS_MAX = 10;
-const DID = /^did:abt:z[1-9A-HJ-NP-Za-km-z]{20,60}$/;
 const AMOUNT = /^[1-9]\d{0,77}$/;
-
-/** A request the caller got wrong: its HTTP status and a sentence. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function checkDid(value: unknown, field: string): string {
   if (typeof value !== 'string' || !DID.test(value)) throw new RequestError(400, `${field} is a did:abt: address`);
@@ -68,13 +58,14 @@ type CallInput =
 export default {
   async fetch(request, ctx): Promise<BlockletHttpResponse> {
     const match = /^\/tokens\/([^/]+)\/balance\/([^/]+)$/.exec(request.path);
-    if (!match) return { status: 404, body: { error: 'not found' } };
+    if (!match) return notFound();
     try {
       const token = checkDid(decodeURIComponent(match[1] ?? ''), 'token');
       const owner = checkDid(decodeURIComponent(match[2] ?? ''), 'owner');
       return { body: await balance(ctx, token, owner) };
     } catch (error) {
-      if (error instanceof RequestError) return { status: error.status, body: { error: error.message } };
+      const answer = requestErrorResponse(error);
+      if (answer !== null) return answer;
       const code = (error as { code?: unknown }).code;
       if (code === 'NOT_FOUND') return { status: 404, body: { error: (error as Error).message } };
       throw error;
