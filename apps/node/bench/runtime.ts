@@ -2,6 +2,8 @@
  * bench:runtime — the blocklet sandbox against its floor, measured in the same run:
  * - floor: bare isolated-vm in a child process run with --no-node-snapshot (new isolate + context + compile +
  *   run a trivial function, median ms; and a warm `ref.apply` of a trivial async function, median µs);
+ * - IPC floor: a bare process.send round trip to a worker-like child (and the same with a warm ref.apply in it),
+ *   printed beside the warm overhead so the runtime's own share of it is visible;
  * - through the pool: cold start (first call of a new code hash), warm call overhead (pool.invoke minus the bare
  *   warm call: includes the IPC hop parent → worker → parent, which is part of the runtime's cost), invocations
  *   per second of a trivial handler under concurrency, and isolates per GB (RSS growth of one worker);
@@ -10,8 +12,8 @@
  * Each goal is printed beside its figure and carried in the JSON; the bench exits 0 whether goals are met or not.
  * Last line: one JSON object.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createSandboxPool, type SandboxCode, type SandboxLimits } from '../src/runtime/sandbox/index.ts';
@@ -78,6 +80,74 @@ function measureFloor(): { coldMs: number; warmUs: number } {
     })();
   `;
   return JSON.parse(execFileSync(process.execPath, ['--no-node-snapshot', '-e', script], { encoding: 'utf8' }));
+}
+
+/**
+ * The IPC floor: a bare process.send round trip to a child run like a sandbox worker (--no-node-snapshot, JSON
+ * serialisation, empty environment) with messages of the pool's shapes and sizes (an invoke out, a result back),
+ * and the same with a warm `ref.apply` of a trivial async function in that child between the two (the least a
+ * call into an isolate in another process can cost on this machine). Median of batch medians, like the others.
+ */
+async function measureIpcFloor(): Promise<{ ipcUs: number; ipcApplyUs: number }> {
+  const ivmPath = createRequire(import.meta.url).resolve('isolated-vm');
+  const script = `
+    const ivm = require(${JSON.stringify(ivmPath)});
+    const isolate = new ivm.Isolate({ memoryLimit: ${limits.memoryMb} });
+    const fn = isolate.createContextSync().evalClosureSync('return async (x) => x', [], { result: { reference: true } });
+    const usage = { cpuMs: 0.01, wallMs: 0.05, memoryBytes: 1000000 };
+    const answer = (m, reply) => process.send({ t: 'result', id: m.id, reply, usage, isolates: 1 });
+    process.on('message', (m) => {
+      if (m.apply) fn.apply(undefined, [m.input], { result: { promise: true } }).then((reply) => answer(m, reply));
+      else answer(m, m.input);
+    });
+    process.on('disconnect', () => process.exit(0));
+    process.send({ t: 'ready' });`;
+  const child = spawn(process.execPath, ['--no-node-snapshot', '-e', script], {
+    env: {},
+    serialization: 'json',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    let answered: (() => void) | null = null;
+    await new Promise<void>((resolve) => {
+      answered = resolve;
+      child.on('message', () => answered?.());
+    });
+    const hash = createHash('sha256').update('ipc').digest('hex');
+    const roundTrip = (apply: boolean, i: number) =>
+      new Promise<void>((resolve) => {
+        answered = resolve;
+        child.send({
+          t: 'invoke',
+          id: i,
+          apply,
+          deployment: `bench@${hash.slice(0, 16)}`,
+          hash,
+          handler: 'call',
+          input: `{"ok":true,"output":${i}}`,
+          env: '{}',
+          invocationId: randomUUID(),
+          limits,
+        });
+      });
+    const timed = async (apply: boolean): Promise<number> => {
+      for (let i = 0; i < WARMUP_CALLS; i++) await roundTrip(apply, i);
+      const batches: number[] = [];
+      for (let b = 0; b < WARM_BATCHES; b++) {
+        const times: number[] = [];
+        for (let i = 0; i < WARM_CALLS / WARM_BATCHES; i++) {
+          const t = performance.now();
+          await roundTrip(apply, i);
+          times.push(performance.now() - t);
+        }
+        batches.push(median(times));
+      }
+      return median(batches) * 1000;
+    };
+    return { ipcUs: await timed(false), ipcApplyUs: await timed(true) };
+  } finally {
+    child.disconnect();
+  }
 }
 
 function rssBytes(pid: number): number {
@@ -235,11 +305,14 @@ const HTTP_CONCURRENCY = 32;
 /** The blocklet HTTP limit for the load test: the highest BLOCKLET_HTTP_RATE_PER_SEC / _BURST an operator may set. */
 const LOAD_TEST_RATE_LIMIT = { ratePerSec: 1_000_000, rateBurst: 1_000_000 };
 const floor = measureFloor();
+const ipc = await measureIpcFloor();
 const pooled = await measurePool();
 const density = await measureIsolatesPerGb();
 const http = await measureHttp();
 const warmOverheadUs = pooled.warmUs - floor.warmUs;
 const coldRatio = pooled.coldMs / floor.coldMs;
+/** What the runtime adds beyond the IPC hop, which no process-isolated pool can avoid (measured, not assumed). */
+const warmOverheadAboveIpcUs = warmOverheadUs - ipc.ipcUs;
 
 const goals = {
   cold: goal('coldRatio', Number(coldRatio.toFixed(2)), '<=', 2),
@@ -255,6 +328,9 @@ console.log(
 );
 console.log(`  pool warm call                                             ${pooled.warmUs.toFixed(1)} µs`);
 console.log(`  warm overhead over the bare call (includes the IPC hop)    ${warmOverheadUs.toFixed(1)} µs  (${goalText(goals.warm)})`);
+console.log(`  IPC floor: bare process.send round trip to a worker-like child  ${ipc.ipcUs.toFixed(1)} µs`);
+console.log(`  IPC floor + bare warm ref.apply in that child               ${ipc.ipcApplyUs.toFixed(1)} µs`);
+console.log(`  warm overhead above the IPC floor                          ${warmOverheadAboveIpcUs.toFixed(1)} µs`);
 console.log(`  pool invocations per second (${THROUGHPUT_CONCURRENCY} concurrent, 2 workers)       ${pooled.perSec.toFixed(0)}`);
 console.log(
   `  HTTP invocations per second (${HTTP_CONCURRENCY} concurrent, whole node, rate limit lifted)  ${http.perSec.toFixed(0)}  (p50 ${http.p50Ms.toFixed(1)} ms, p99 ${http.p99Ms.toFixed(1)} ms)`,
@@ -270,6 +346,9 @@ console.log(
     coldMs: Number(pooled.coldMs.toFixed(3)),
     coldRatio: Number(coldRatio.toFixed(2)),
     warmOverheadUs: Number(warmOverheadUs.toFixed(1)),
+    ipcRoundTripUs: Number(ipc.ipcUs.toFixed(1)),
+    ipcApplyUs: Number(ipc.ipcApplyUs.toFixed(1)),
+    warmOverheadAboveIpcUs: Number(warmOverheadAboveIpcUs.toFixed(1)),
     invocationsPerSec: Math.round(http.perSec),
     poolInvocationsPerSec: Math.round(pooled.perSec),
     httpP99Ms: Number(http.p99Ms.toFixed(1)),

@@ -240,7 +240,9 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     let least: WorkerSlot | undefined;
     for (const slot of slots) {
       if (!slot.ready || slot.inFlight.size >= MAX_IN_FLIGHT_PER_WORKER) continue;
-      if (least === undefined || slot.inFlight.size < least.inFlight.size) least = slot;
+      // Ties go to the worker holding fewer isolates: new deployments spread over the workers (and their spares).
+      const fewerIsolates = slot.inFlight.size === least?.inFlight.size && slot.isolates < least.isolates;
+      if (least === undefined || slot.inFlight.size < least.inFlight.size || fewerIsolates) least = slot;
     }
     if (least === undefined) return undefined;
     const preferred = affinity.get(deployment);

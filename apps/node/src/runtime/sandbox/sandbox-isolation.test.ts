@@ -277,3 +277,29 @@ describe('sandbox: nothing of one invocation reaches the next', () => {
     expect(await invoke(c, { input: 'after', host })).toMatchObject({ ok: true, output: { own: 'after' } });
   });
 });
+
+describe('spare isolates (made ahead for the next new deployment)', () => {
+  it('start every new deployment in an isolate no other code has run in, with the SDK hardening applied', async () => {
+    const leaves = (i: number) =>
+      code(`globalThis.leftover = ${i}; export default { async call() {
+        return { leftover: globalThis.leftover, frozen: Object.isFrozen(Array.prototype) && Object.isFrozen(globalThis) };
+      } };`);
+    // Several new deployments in a row: each one after the first of a worker starts in that worker's spare.
+    for (let i = 0; i < 6; i++) {
+      expect(await invoke(leaves(i))).toMatchObject({ ok: true, output: { leftover: i, frozen: true } });
+    }
+    const reads = code('export default { async call() { return { leftover: typeof globalThis.leftover }; } };');
+    expect(await invoke(reads)).toMatchObject({ ok: true, output: { leftover: 'undefined' } });
+  });
+
+  it('never give a new deployment a spare made for another memory limit', async () => {
+    const roomy = { ...limits, memoryMb: 128 };
+    // Spares for 128 MB on both workers (new deployments go to the worker holding fewer isolates).
+    for (let i = 0; i < 4; i++) {
+      expect(await invoke(blocklet(`return ${i};`), { limits: roomy })).toMatchObject({ ok: true, output: i });
+    }
+    const hoards = blocklet('const hoard = []; for (let i = 0; i < 60; i++) hoard.push(new Array(100000).fill(1.5)); return hoard.length;');
+    expectError(await invoke(hoards, { limits: { cpuMs: 5000, memoryMb: 16, timeoutMs: 20_000 } }), 'BLOCKLET_MEMORY_LIMIT');
+    await expectPoolServes();
+  });
+});

@@ -2,7 +2,7 @@
  * Invocations in a sandbox worker: each waits for its deployment's isolate (and for its source, if this worker
  * dropped it), runs under its timeout and CPU budget, and ends exactly once with a result sent to the pool.
  */
-import { accountCpu, createEntry, disposeEntry, entryKey, sampleHeap } from './worker-isolate.mjs';
+import { accountCpu, createEntry, disposeEntry, entryKey, prepareSpare, sampleHeap } from './worker-isolate.mjs';
 import { bounds, entries, hostCalls, ops, rememberSource, send, sources } from './worker-state.mjs';
 
 /** Invocations waiting for the pool to send a source this worker dropped, by hash. */
@@ -173,4 +173,5 @@ function finishOp(op, outcome, memoryBytes = 0) {
   }
   const usage = { cpuMs: Number(op.cpuNs) / 1e6, wallMs: performance.now() - op.startedAtMs, memoryBytes };
   send({ t: 'result', id: op.id, ...outcome, usage, isolates: entries.size });
+  prepareSpare();
 }

@@ -70,13 +70,23 @@ export function createEntry(key, deployment, hash, limits, source) {
     heapSampledAtMs: Number.NEGATIVE_INFINITY,
     heapSampling: false,
   };
-  entry.isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb });
+  // Code known not to compile never takes the spare (it would only be disposed).
+  const prepared = invalidCode.has(hash) ? null : takeSpare(limits.memoryMb);
+  if (prepared !== null) {
+    entry.isolate = prepared.isolate;
+    entry.context = prepared.context;
+    // The shim's CPU is the worker's, not the blocklet's load budget.
+    entry.lastCpuNs = prepared.isolate.cpuTime;
+  } else {
+    entry.isolate = new ivm.Isolate({ memoryLimit: limits.memoryMb });
+  }
   entries.set(key, entry);
   const loadTimer = setTimeout(
     () => disposeEntry(entry, 'BLOCKLET_TIMEOUT', `loading the module took over ${limits.timeoutMs} ms`, null),
     Math.max(limits.timeoutMs, 1000),
   );
-  entry.ready = load(entry, source).finally(() => clearTimeout(loadTimer));
+  entry.ready = load(entry, source, prepared).finally(() => clearTimeout(loadTimer));
+  spareMemoryMb = limits.memoryMb;
   entry.ready.then(
     () => {
       entry.loaded = true;
@@ -106,6 +116,63 @@ function compileShim(isolate) {
   return script;
 }
 
+/** Runs the SDK shim in a fresh context: the references the worker keeps (install, deliver, end). */
+function installShim(isolate, context) {
+  const script = compileShim(isolate);
+  const shim = script.runSync(context, { reference: true });
+  script.release();
+  const api = shim.applySync(undefined, shimArguments(), { result: { reference: true } });
+  shim.release();
+  const refs = {
+    install: api.getSync('install', { reference: true }),
+    deliver: api.getSync('deliver', { reference: true }),
+    end: api.getSync('end', { reference: true }),
+  };
+  api.release();
+  return refs;
+}
+
+/**
+ * The spare: one isolate with its context and SDK shim ready (no blocklet code has run in it), for the memory
+ * limit of the latest new deployment. A new deployment takes it, so its first call pays only for its own module
+ * (new isolate + context + shim are ~3/4 of a cold start). The next spare is made once the reply of the call that
+ * took it has gone out (`prepareSpare`, called by the worker after each reply), never on the reply's path. It is
+ * never shared: taken by one deployment, it becomes that deployment's isolate.
+ */
+let spare = null;
+/** The memory limit the next spare is made for (the latest new deployment's), null before any. */
+let spareMemoryMb = null;
+let spareTimer = null;
+
+function takeSpare(memoryMb) {
+  const taken = spare;
+  if (taken === null || taken.memoryMb !== memoryMb) return null;
+  spare = null;
+  return taken;
+}
+
+/** Makes the spare if it is missing (taken) or for another memory limit, in a task of its own. */
+export function prepareSpare() {
+  if (spareTimer !== null || spareMemoryMb === null || spare?.memoryMb === spareMemoryMb) return;
+  spareTimer = setImmediate(() => {
+    spareTimer = null;
+    const memoryMb = spareMemoryMb;
+    if (memoryMb === null || spare?.memoryMb === memoryMb) return;
+    if (spare !== null) spare.isolate.dispose();
+    spare = null;
+    let isolate;
+    try {
+      isolate = new ivm.Isolate({ memoryLimit: memoryMb });
+      const context = isolate.createContextSync();
+      spare = { memoryMb, isolate, context, ...installShim(isolate, context) };
+    } catch (error) {
+      // Not expected (no blocklet code runs here); the next new deployment builds its isolate itself.
+      if (isolate !== undefined && !isolate.isDisposed) isolate.dispose();
+      process.stderr.write(`sandbox: preparing a spare isolate failed: ${error?.message ?? error}\n`);
+    }
+  });
+}
+
 class LoadError extends Error {
   constructor(code, message) {
     super(message);
@@ -127,24 +194,20 @@ function loadFailure(entry, code, error) {
  * idle, much more under load), and cold start is dominated by those hops. Evaluating the module runs blocklet
  * code (top-level loops, top-level await), so it stays async under the watchdog and the load timer.
  */
-async function load(entry, source) {
+async function load(entry, source, prepared) {
   const { isolate, hash } = entry;
   const known = invalidCode.get(hash);
   if (known !== undefined) throw new LoadError('BLOCKLET_INVALID_CODE', known);
   let install;
-  try {
-    entry.context = isolate.createContextSync();
-    const script = compileShim(isolate);
-    const shim = script.runSync(entry.context, { reference: true });
-    script.release();
-    const api = shim.applySync(undefined, shimArguments(), { result: { reference: true } });
-    shim.release();
-    install = api.getSync('install', { reference: true });
-    entry.deliver = api.getSync('deliver', { reference: true });
-    entry.end = api.getSync('end', { reference: true });
-    api.release();
-  } catch (error) {
-    throw loadFailure(entry, 'BLOCKLET_CRASHED', error);
+  if (prepared !== null) {
+    ({ install, deliver: entry.deliver, end: entry.end } = prepared);
+  } else {
+    try {
+      entry.context = isolate.createContextSync();
+      ({ install, deliver: entry.deliver, end: entry.end } = installShim(isolate, entry.context));
+    } catch (error) {
+      throw loadFailure(entry, 'BLOCKLET_CRASHED', error);
+    }
   }
   let module;
   try {

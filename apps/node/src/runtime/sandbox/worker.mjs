@@ -10,7 +10,7 @@
  */
 import { answerHostCall, bridgeRef } from './worker-bridge.mjs';
 import { runOp, sourceArrived, startInvoke } from './worker-invoke.mjs';
-import { configureIsolates, createEntry, disposeEntry, entryKey, startWatchdog } from './worker-isolate.mjs';
+import { configureIsolates, createEntry, disposeEntry, entryKey, prepareSpare, startWatchdog } from './worker-isolate.mjs';
 import { entries, forgetSource, rememberSource, send } from './worker-state.mjs';
 
 configureIsolates({ bridge: bridgeRef, restart: runOp });
@@ -26,6 +26,7 @@ async function warm(message) {
   } catch (error) {
     send({ t: 'done', id: message.id, isolates: entries.size, error: { code: error.code ?? 'BLOCKLET_ERROR', message: error.message } });
   }
+  prepareSpare();
 }
 
 function evict(message) {
