@@ -36,9 +36,11 @@ import {
   type RpcBlock,
   type RpcReceipt,
   type RpcTransaction,
+  type TxBase,
   toHex,
   toOcapBlock,
   toOcapTx,
+  txBase,
 } from './convert.ts';
 import { createEthereumEventSource } from './events.ts';
 import { FeeCache } from './fees.ts';
@@ -124,10 +126,14 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
     return toOcapBlock(raw);
   }
 
-  /** The transaction with its receipt and the head; null when the node does not know the hash. */
-  async function fetchTx(hash: string): Promise<OcapTx | null> {
+  /**
+   * The transaction with its receipt and the head; null when the node does not know the hash. `sent`: what this
+   * adapter sent under that hash, which saves asking the node for the transaction (a wait's poll is then the
+   * receipt and the head; a sent transaction the node lost is found by the wait's gap check).
+   */
+  async function fetchTx(hash: string, sent?: TxBase): Promise<OcapTx | null> {
     const [tx, receipt, head] = await Promise.all([
-      rpc.call<RpcTransaction | null>('eth_getTransactionByHash', [hash]),
+      sent ?? rpc.call<RpcTransaction | null>('eth_getTransactionByHash', [hash]).then((raw) => raw && txBase(raw)),
       rpc.call<RpcReceipt | null>('eth_getTransactionReceipt', [hash]),
       rpc.call<string>('eth_blockNumber', []),
     ]);
@@ -265,8 +271,9 @@ export function createEthereumAdapter(config: EthereumAdapterConfig): ChainAdapt
       // Look again soon at first (a dev chain mines within milliseconds), then back off to pollMs.
       let delayMs = Math.min(pollMs, WAIT_FIRST_RECHECK_MS);
       let gapCheckAtMs = Date.now() + WAIT_GAP_CHECK_MS;
+      const sent = sender.sent.byHash(checked);
       for (;;) {
-        const tx = await fetchTx(checked);
+        const tx = await fetchTx(checked, sent);
         if (tx && tx.confirmations >= confirmations) return tx;
         if ((!tx || tx.status === 'pending') && Date.now() >= gapCheckAtMs) {
           gapCheckAtMs = Date.now() + WAIT_GAP_CHECK_MS;

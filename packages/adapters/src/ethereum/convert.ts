@@ -1,5 +1,5 @@
 import { type OcapBlock, OcapError, type OcapTx } from '@arc/core';
-import { getAddress, isAddress } from 'ethers';
+import { getAddress, isError } from 'ethers';
 
 /** eth_getBlockBy* as the node sends it (hashes only, or full transactions). */
 export interface RpcBlock<T = string> {
@@ -45,20 +45,47 @@ export interface RpcReceipt {
 const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HEX_HASH = /^0x[0-9a-fA-F]{64}$/;
 
+/** Checksummed addresses remembered, so a repeated address costs no keccak; the cache is emptied when full. */
+export const ADDRESS_CACHE_MAX = 10_000;
+/** Input form → EIP-55 form, or null for a string that is not a valid address (a bad mixed-case checksum). */
+const checksums = new Map<string, string | null>();
+
+/** The EIP-55 form of a 0x-prefixed 20-byte hex string, null when its mixed case is not a valid checksum. */
+function checksumOf(address: string): string | null {
+  let checksummed = checksums.get(address);
+  if (checksummed !== undefined) return checksummed;
+  try {
+    checksummed = getAddress(address);
+  } catch (error) {
+    // ethers throws only for a bad checksum here (the shape was checked): that address is invalid.
+    if (!isError(error, 'INVALID_ARGUMENT')) throw error;
+    checksummed = null;
+  }
+  if (checksums.size >= ADDRESS_CACHE_MAX) checksums.clear();
+  checksums.set(address, checksummed);
+  return checksummed;
+}
+
 /** True for a 0x-prefixed 20-byte address whose mixed case, if any, is a valid EIP-55 checksum. */
 export function isEthereumAddress(address: unknown): address is string {
-  return typeof address === 'string' && HEX_ADDRESS.test(address) && isAddress(address);
+  return typeof address === 'string' && HEX_ADDRESS.test(address) && checksumOf(address) !== null;
+}
+
+/** The EIP-55 form of an address the node sent (always well formed, usually lowercase). */
+export function checksumAddress(address: string): string {
+  return checkAddress(address, 'address from the node');
 }
 
 /** The EIP-55 checksummed form of a valid address; INVALID_ADDRESS (naming `what`) otherwise. */
 export function checkAddress(address: unknown, what = 'address'): string {
-  if (!isEthereumAddress(address)) {
+  const checksummed = typeof address === 'string' && HEX_ADDRESS.test(address) ? checksumOf(address) : null;
+  if (checksummed === null) {
     throw new OcapError(
       'INVALID_ADDRESS',
       `${what} ${JSON.stringify(address)} is not an Ethereum address (0x and 40 hex digits, valid EIP-55 case).`,
     );
   }
-  return getAddress(address);
+  return checksummed;
 }
 
 /** A 32-byte 0x hash, lowercased; INVALID_ARGUMENT otherwise. */
@@ -100,9 +127,15 @@ export function toOcapBlock(block: RpcBlock<string | RpcTransaction>): OcapBlock
   };
 }
 
+/** What a transaction says of itself, before its receipt: from the node, or from what this adapter sent. */
+export type TxBase = Pick<OcapTx, 'hash' | 'from' | 'to' | 'value'>;
+
+export function txBase(tx: RpcTransaction): TxBase {
+  return { hash: tx.hash, from: checksumAddress(tx.from), to: tx.to ? checksumAddress(tx.to) : null, value: fromHexBig(tx.value) };
+}
+
 /** The OCAP view of a transaction, its receipt (null while pending) and the current head height. */
-export function toOcapTx(tx: RpcTransaction, receipt: RpcReceipt | null, headHeight: number): OcapTx {
-  const base = { hash: tx.hash, from: getAddress(tx.from), to: tx.to ? getAddress(tx.to) : null, value: fromHexBig(tx.value) };
+export function toOcapTx(base: TxBase, receipt: RpcReceipt | null, headHeight: number): OcapTx {
   if (!receipt) return { ...base, status: 'pending', fee: null, blockHeight: null, blockHash: null, confirmations: 0 };
   const height = fromHex(receipt.blockNumber);
   const failed = receipt.status !== undefined && fromHex(receipt.status) === 0;
@@ -134,5 +167,5 @@ export function parseAssetId(asset: unknown): { contract: string; tokenId: bigin
 
 /** The canonical asset id: checksummed contract, decimal token id. */
 export function formatAssetId(contract: string, tokenId: bigint): string {
-  return `${getAddress(contract)}:${tokenId.toString(10)}`;
+  return `${checksumAddress(contract)}:${tokenId.toString(10)}`;
 }

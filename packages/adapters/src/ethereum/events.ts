@@ -1,7 +1,17 @@
 import { eventPosition, isOcapError, type OcapEvent } from '@arc/core';
-import { getAddress, id as keccakId, ZeroAddress } from 'ethers';
+import { id as keccakId, ZeroAddress } from 'ethers';
 import type { StreamHeader, StreamSource } from '../shared/event-stream.ts';
-import { formatAssetId, fromHex, fromHexBig, type RpcBlock, type RpcLog, type RpcReceipt, type RpcTransaction, toHex } from './convert.ts';
+import {
+  checksumAddress,
+  formatAssetId,
+  fromHex,
+  fromHexBig,
+  type RpcBlock,
+  type RpcLog,
+  type RpcReceipt,
+  type RpcTransaction,
+  toHex,
+} from './convert.ts';
 import type { EthereumRpc } from './rpc.ts';
 
 /** topic0 of `Transfer(address,address,uint256)`, shared by ERC-20 (value in data) and ERC-721 (id indexed). */
@@ -93,8 +103,8 @@ export function blockEvents(
       events.push({
         ...base(tx.hash),
         kind: 'transfer',
-        from: getAddress(tx.from),
-        to: tx.to ? getAddress(tx.to) : null,
+        from: checksumAddress(tx.from),
+        to: tx.to ? checksumAddress(tx.to) : null,
         amount: value,
         token: null,
       });
@@ -109,7 +119,7 @@ type LogFields = Pick<OcapEvent, 'kind' | 'from' | 'to' | 'amount' | 'token' | '
 
 /** Decodes ERC-20 and ERC-721 Transfer logs; any other log is passed on raw. Mint/burn counterparts (address 0) are null. */
 export function decodeLog(log: RpcLog): LogFields {
-  const address = getAddress(log.address);
+  const address = checksumAddress(log.address);
   const raw = { address, topics: log.topics, data: log.data };
   const [topic0, topic1, topic2, topic3] = log.topics;
   if (topic0 === TRANSFER_TOPIC && topic1 !== undefined && topic2 !== undefined) {
@@ -126,6 +136,6 @@ export function decodeLog(log: RpcLog): LogFields {
 }
 
 function topicAddress(topic: string): string | null {
-  const address = getAddress(`0x${topic.slice(-40)}`);
+  const address = checksumAddress(`0x${topic.slice(-40)}`);
   return address === ZeroAddress ? null : address;
 }

@@ -131,7 +131,7 @@ export class TransactionSender {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
       tx.signature = wallet.signingKey.sign(tx.unsignedHash);
-      const sent: SentTx = { hash: tx.hash as string, from: address, nonce, raw: tx.serialized };
+      const sent: SentTx = { hash: tx.hash as string, from: address, nonce, to: call.to, value: call.value, raw: tx.serialized };
       try {
         await this.rpc.call<string>('eth_sendRawTransaction', [sent.raw]);
         this.sent.add(sent);

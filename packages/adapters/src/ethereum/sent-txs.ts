@@ -10,6 +10,8 @@ export interface SentTx {
   hash: string;
   from: string;
   nonce: number;
+  to: string | null;
+  value: bigint;
   /** The signed transaction, as sent: re-sending it keeps the hash the caller holds. */
   raw: string;
 }
