@@ -1,5 +1,5 @@
 import { isOcapError, type SendResult } from '@arc/core';
-import { Transaction, type Wallet } from 'ethers';
+import { keccak256, Transaction, type Wallet } from 'ethers';
 import { NonceManager } from '../shared/serial.ts';
 import { fromHex, type RpcTransaction } from './convert.ts';
 import type { FeeCache, FeeData } from './fees.ts';
@@ -131,7 +131,9 @@ export class TransactionSender {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
       });
       tx.signature = wallet.signingKey.sign(tx.unsignedHash);
-      const sent: SentTx = { hash: tx.hash as string, from: address, nonce, to: call.to, value: call.value, raw: tx.serialized };
+      // Serialized once: ethers' `tx.hash` would serialize it again to hash it.
+      const raw = tx.serialized;
+      const sent: SentTx = { hash: keccak256(raw), from: address, nonce, to: call.to, value: call.value, raw };
       try {
         await this.rpc.call<string>('eth_sendRawTransaction', [sent.raw]);
         this.sent.add(sent);
