@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { httpStatusOf } from '@arc/core';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import { GatewayHub } from './hub.ts';
 import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
 import type { GatewayRedisOptions } from './service.ts';
 import { SocketGateway } from './socket.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, type Principal, type TopicEvent } from './types.ts';
+import { type GatewayAuth, GatewayError, type GatewayLimits, gatewayErrorPayload, type Principal, type TopicEvent } from './types.ts';
 
 /**
  * A gateway-only process of a cluster (CLUSTER.md): an HTTP server with the gateway's Socket.io layer and a hub
@@ -155,8 +156,9 @@ function passOn(upstreamUrl: string, req: IncomingMessage, res: ServerResponse, 
   upstream.on('timeout', () => upstream.destroy(new Error(`no answer within ${STANDALONE_LIMITS.upstreamTimeoutMs} ms`)));
   upstream.on('error', (error) => {
     log(`gateway: could not pass ${req.method} ${target.pathname} on to the full node: ${error.message}`);
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The full node of this cluster did not answer; retry.' } }));
+    const refusal = gatewayErrorPayload('UPSTREAM_UNAVAILABLE', 'The full node of this cluster did not answer; retry.');
+    if (!res.headersSent) res.writeHead(httpStatusOf(refusal.code), { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: refusal }));
   });
   req.pipe(upstream);
 }
