@@ -11,7 +11,6 @@ import {
   type StateKind,
   type StateWrite,
   stateKey,
-  toHex,
 } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import { toJsonValue } from './json.ts';
@@ -38,7 +37,8 @@ export function emptyStateKeys(): StateKeys {
   return { accounts: new Set(), tokens: new Set(), assets: new Set(), grants: new Set() };
 }
 
-const hex = (b: Uint8Array) => toHex(b);
+/** Hex for SQL's decode(…, 'hex'): node's native encoder, a flat string (core's toHex builds it a byte at a time). */
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** Writes blocks and reads state rows. Every block goes in one database transaction. */
 export class LedgerStore {
