@@ -19,14 +19,34 @@ const NODE_VARIABLES = [
 /** A bound against a hung start, not a speed check: creating a PGlite folder takes tens of seconds on a busy machine. */
 const START_TIMEOUT_MS = 120_000;
 
-/** A loopback port nobody listens on right now. */
+/**
+ * Ports handed to child nodes come from below Linux's ephemeral range (32768–60999), which is where
+ * every listener on port 0 (a node's MQTT broker, a test's server) is put. A port the OS picked and
+ * we released could be given to such a listener before the child binds it, or between a kill and a
+ * restart on the same port (seen: a restarted node's own MQTT broker took its HTTP port). Each vitest
+ * worker draws from its own slice, so two workers do not pick the same port either.
+ */
+const PORT_FLOOR = 20_000;
+const PORT_SLICE = 1_500;
+const PORT_SLICES = 8;
+const PORT_ATTEMPTS = 100;
+
+/** A loopback port nobody listens on right now, outside the range the OS assigns to port-0 listeners. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port was assigned');
-  return address.port;
+  const slice = Number(process.env.VITEST_POOL_ID ?? 0) % PORT_SLICES;
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt += 1) {
+    const port = PORT_FLOOR + slice * PORT_SLICE + Math.floor(Math.random() * PORT_SLICE);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free loopback port in ${PORT_FLOOR + slice * PORT_SLICE}+${PORT_SLICE} after ${PORT_ATTEMPTS} tries`);
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface ChildNodeEnv {
