@@ -3,6 +3,7 @@ import {
   EMPTY_ROOT,
   entryKey,
   entryValueHash,
+  nodeKey,
   proveKey,
   type StateEntry,
   type StateWrite,
@@ -11,7 +12,6 @@ import {
   type TrieNodeReader,
   type TrieProof,
   type TrieUpdateResult,
-  toHex,
   updateTrie,
 } from '@arc/core';
 import type { LedgerStore } from './store.ts';
@@ -88,14 +88,14 @@ export class StateTrie implements TrieNodeReader {
 
   private sweep(): void {
     const live = new Set<string>();
-    const stack = this.roots.map((r) => toHex(r));
+    const stack = this.roots.map((r) => nodeKey(r));
     while (stack.length > 0) {
       const hash = stack.pop() as string;
       if (live.has(hash)) continue;
       const node = this.nodes.get(hash);
       if (!node) continue; // the empty subtree
       live.add(hash);
-      if (node.kind === 'internal') stack.push(toHex(node.left), toHex(node.right));
+      if (node.kind === 'internal') stack.push(nodeKey(node.left), nodeKey(node.right));
     }
     for (const hash of this.nodes.keys()) if (!live.has(hash)) this.nodes.delete(hash);
     this.liveAfterSweep = live.size;

@@ -3,6 +3,7 @@
  * The encoding of a node is exactly its hash preimage, so a stored row can be checked by
  * hashing it.
  */
+import { toHex } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
 
 /** Bytes in a key, a value hash and a node hash. */
@@ -33,6 +34,24 @@ export function commonPrefixBits(a: Uint8Array, b: Uint8Array): number {
     if (diff !== 0) return i * 8 + Math.clz32(diff) - 24;
   }
   return KEY_BITS;
+}
+
+const HEX_CODES = Uint16Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Scratch of nodeKey, written and read within one synchronous call. */
+const NODE_KEY_CODES = new Uint16Array(2 * HASH_BYTES);
+
+/**
+ * A node hash as the key nodes are stored under: exactly toHex(hash), built as one flat string (the trie makes one
+ * per node it reads or builds, and toHex's byte-by-byte concatenation left garbage behind on that hot path).
+ */
+export function nodeKey(hash: Uint8Array): string {
+  if (hash.length !== HASH_BYTES) return toHex(hash);
+  for (let i = 0; i < HASH_BYTES; i++) {
+    const b = hash[i] as number;
+    NODE_KEY_CODES[2 * i] = HEX_CODES[b >> 4] as number;
+    NODE_KEY_CODES[2 * i + 1] = HEX_CODES[b & 15] as number;
+  }
+  return String.fromCharCode.apply(null, NODE_KEY_CODES as unknown as number[]);
 }
 
 /** True for the empty-subtree hash; compares content so a copy of EMPTY_ROOT counts too. */

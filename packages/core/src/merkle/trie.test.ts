@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, utf8 } from '../bytes.ts';
+import { bytesEqual, toHex, utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
 import {
   decodeNode,
@@ -8,6 +8,7 @@ import {
   encodeNode,
   getValueHash,
   hashNode,
+  nodeKey,
   proveKey,
   type TrieNode,
   type TrieUpdate,
@@ -35,6 +36,11 @@ import {
 } from './trie.testkit.ts';
 
 describe('trie shape', () => {
+  it('stores nodes under nodeKey(hash), the same string as toHex(hash), for any hash (and any other length)', () => {
+    fc.assert(fc.property(bytes32, (hash) => nodeKey(hash) === toHex(hash)));
+    expect(nodeKey(Uint8Array.from([0, 15, 255]))).toBe('000fff');
+  });
+
   it('has EMPTY_ROOT (32 zero bytes) as the root of an empty trie', () => {
     expect(hex(EMPTY_ROOT)).toBe('00'.repeat(32));
     expect(hex(new MemoryStore().root)).toBe(hex(EMPTY_ROOT));
