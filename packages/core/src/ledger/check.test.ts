@@ -148,6 +148,16 @@ describe('checkTx rejects envelope failures with their exact code', () => {
     expect(codeOf(signTx(otherRole, alice.seed))).toBe('INVALID_DID');
   });
 
+  it('answers DID checks the same however often they repeat (remembered answers are exact: per DID and per key)', () => {
+    const forBob = (key: typeof alice) => signTx({ ...unsignedTx(key, declare, { nonce: 1 }), from: bob.did }, key.seed);
+    for (let round = 0; round < 3; round++) {
+      expect(codeOf(forBob(alice))).toBe('INVALID_DID');
+      expect(codeOf(forBob(bob))).toBe('OK');
+      expect(codeOf(signTx({ ...unsignedTx(alice, declare, { nonce: 1 }), from: BAD_DID }, alice.seed))).toBe('INVALID_DID');
+      expect(codeOf(fromAlice(transferItx(bob, { amount: 1n })))).toBe('OK');
+    }
+  });
+
   it('rejects a from that is not a DID at all as INVALID_DID', () => {
     expect(codeOf(signTx({ ...unsignedTx(alice, declare, { nonce: 1 }), from: BAD_DID }, alice.seed))).toBe('INVALID_DID');
   });

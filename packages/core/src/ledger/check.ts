@@ -1,7 +1,7 @@
-import { toHex } from '../bytes.ts';
 import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { CodecError } from '../encoding/codec.ts';
+import { nodeKey } from '../merkle/node.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { BLOCKLET_NAME, SEMVER, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
@@ -21,8 +21,38 @@ export interface CheckContext {
   params: ChainParams;
 }
 
+/**
+ * DID answers remembered per process: the same senders and recipients recur in transaction after transaction, and
+ * each answer costs base58 and a hash. Both functions are pure, so a remembered answer is the answer; bounded (a
+ * full table starts over).
+ */
+const DID_MEMO_ENTRIES_MAX = 50_000;
+/** Longer strings (no real DID is) are answered without being remembered, so the tables stay small. */
+const DID_MEMO_CHARS_MAX = 80;
+const validDids = new Map<string, boolean>();
+const didKeyMatches = new Map<string, boolean>();
+
+function remembered(memo: Map<string, boolean>, did: string, key: string, compute: () => boolean): boolean {
+  if (did.length > DID_MEMO_CHARS_MAX) return compute();
+  let answer = memo.get(key);
+  if (answer === undefined) {
+    answer = compute();
+    if (memo.size >= DID_MEMO_ENTRIES_MAX) memo.clear();
+    memo.set(key, answer);
+  }
+  return answer;
+}
+
+function validDid(did: string): boolean {
+  return remembered(validDids, did, did, () => isValidDid(did));
+}
+
+function didOfKey(did: string, publicKey: Uint8Array): boolean {
+  return remembered(didKeyMatches, did, `${did}/${nodeKey(publicKey)}`, () => didMatchesPublicKey(did, publicKey));
+}
+
 function didField(did: string, field: string): LedgerError | null {
-  return isValidDid(did) ? null : ledgerError('INVALID_DID', `${field} is not a valid did:abt: identifier (${did.slice(0, 64)})`);
+  return validDid(did) ? null : ledgerError('INVALID_DID', `${field} is not a valid did:abt: identifier (${did.slice(0, 64)})`);
 }
 
 function unique(values: string[]): boolean {
@@ -100,21 +130,21 @@ export function checkTxStatic(bytes: Uint8Array, ctx: CheckContext): CheckedTx |
   }
   const badFrom = didField(tx.from, 'from');
   if (badFrom) return badFrom;
-  if (!didMatchesPublicKey(tx.from, tx.publicKey)) return ledgerError('INVALID_DID', 'from is not the DID of the public key');
+  if (!didOfKey(tx.from, tx.publicKey)) return ledgerError('INVALID_DID', 'from is not the DID of the public key');
   if (tx.nonce < 1) return ledgerError('INVALID_TX', 'nonces start at 1');
   if (tx.fee < ctx.params.minFee) return ledgerError('FEE_TOO_LOW', `the fee must be at least ${ctx.params.minFee}`);
   if (tx.feePayer !== null) {
     if (tx.feePayer.did === tx.from) return ledgerError('INVALID_TX', 'a sender cannot be its own fee payer; leave feePayer empty');
     const badPayer = didField(tx.feePayer.did, 'feePayer');
     if (badPayer) return badPayer;
-    if (!didMatchesPublicKey(tx.feePayer.did, tx.feePayer.publicKey)) {
+    if (!didOfKey(tx.feePayer.did, tx.feePayer.publicKey)) {
       return ledgerError('INVALID_DID', 'feePayer is not the DID of its public key');
     }
   }
   const badItx = validateItx(tx.itx);
   if (badItx) return badItx;
   const hash = txHash(bytes);
-  return { tx, bytes, hash, hashHex: toHex(hash), signingBytes };
+  return { tx, bytes, hash, hashHex: nodeKey(hash), signingBytes };
 }
 
 /** Verifies the sender's (and fee payer's) signature over the signing bytes. */
