@@ -22,6 +22,8 @@ const STREAM_TXS = quick ? 200 : 1500;
 const STREAM_CONFIRMATIONS = 2;
 /** The goal: OCAP time per call over the bare JSON-RPC floor on the same transport (geometric mean). */
 const OVERHEAD_RATIO_GOAL = 1.1;
+/** How long the ethers column waits for one receipt before the bench fails instead of hanging. */
+const ETHERS_WAIT_TIMEOUT_MS = 60_000;
 
 /** One goal with this run's verdict (the same shape as apps/node/bench/goals.ts; packages may not import apps). */
 interface Goal {
@@ -114,7 +116,8 @@ async function main() {
     const send = await timeRounds('send+receipt', {
       ethers: async () => {
         const tx = await rawWallet.sendTransaction({ to: target, value: 1n, nonce: rawNonce++ });
-        await tx.wait(1);
+        // Bounded: ethers' wait has no timeout of its own, and under load it was seen to hang the whole bench.
+        await tx.wait(1, ETHERS_WAIT_TIMEOUT_MS);
       },
       transport: async () => {
         const raw = await bareWallet.signTransaction({
