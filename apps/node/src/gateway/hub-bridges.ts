@@ -59,10 +59,13 @@ export class HubBridges {
         null,
       );
     if (block.txHashes.length === 0) return;
-    const rows = await this.deps.db.query<{ hash: string; type: string; accounts: string[] }>(
-      `SELECT encode(hash, 'hex') AS hash, type, accounts FROM txs WHERE height = $1 ORDER BY idx`,
-      [height],
-    );
+    // The producer hands over what it committed; only a block that came without it is read back.
+    const rows =
+      block.txs?.map((t) => ({ hash: t.hashHex, type: t.type as string, accounts: t.accounts })) ??
+      (await this.deps.db.query<{ hash: string; type: string; accounts: string[] }>(
+        `SELECT encode(hash, 'hex') AS hash, type, accounts FROM txs WHERE height = $1 ORDER BY idx`,
+        [height],
+      ));
     for (const row of rows)
       for (const did of new Set(row.accounts)) await this.hub.publishAs(`account:${did}`, { hash: row.hash, type: row.type, height }, null);
   }

@@ -11,6 +11,7 @@ import {
   type GenesisConfig,
   type KeyPair,
   signMessage,
+  type Tx,
   toHex,
   txMerkleRoot,
 } from '@arc/core';
@@ -68,6 +69,19 @@ export interface BlockCommitted {
   txHashes: string[];
   /** Every transaction the block rejected or dropped, also those past their sender's bound that were not stored. */
   rejected: { hashHex: string; code: string; message: string }[];
+  /**
+   * The committed transactions in block order, as the producer held them, so subscribers need not read the block
+   * back from the database. Absent on a block that did not come from this producer: read it from the `txs` table.
+   */
+  txs?: CommittedTx[];
+}
+
+/** One committed transaction as written to `txs`: its hash, type, the accounts it touched and the decoded tx. */
+export interface CommittedTx {
+  hashHex: string;
+  type: Tx['itx']['type'];
+  accounts: string[];
+  tx: Tx;
 }
 
 const RETRY_AFTER_FAILURE_MS = 1000;
@@ -277,6 +291,7 @@ export class Ledger {
       hash,
       txHashes,
       rejected: dropped.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
+      txs: block.txs.map(({ checked, accounts }) => ({ hashHex: checked.hashHex, type: checked.tx.itx.type, accounts, tx: checked.tx })),
     };
     // The block is a fact now: subscribers hear of it whatever fails next.
     try {

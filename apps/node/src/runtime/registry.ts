@@ -1,4 +1,4 @@
-import { decodeTx, toHex } from '@arc/core';
+import { decodeTx, type Tx, toHex } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import { NodeError } from '../errors.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
@@ -21,6 +21,14 @@ export interface AliasRow {
   alias: 'live' | 'canary';
   version: string;
   shareBps: number;
+}
+
+/** A deployBlocklet transaction of the chain, with the height and time of its block. */
+interface DeployRow {
+  hashHex: string;
+  height: number;
+  timeMs: number;
+  tx: Tx;
 }
 
 const VERSION_COLUMNS =
@@ -90,13 +98,21 @@ export class BlockletRegistry {
 
   readonly #onBlock = (block: BlockCommitted) => {
     // Never rejects: a failed write is retried (with backoff) until it succeeds or the registry stops.
-    this.#chain = this.#chain.then(() => this.#indexWithRetry(block.header.height));
+    this.#chain = this.#chain.then(() => this.#indexWithRetry(block));
   };
 
-  async #indexWithRetry(height: number): Promise<void> {
+  /** The block's deploys as the producer handed them over, when they are all the index lacks; null: read the chain. */
+  #deploysOf(block: BlockCommitted): DeployRow[] | null {
+    const { height, timeMs } = block.header;
+    if (block.txs === undefined || this.#indexed !== height - 1) return null;
+    return block.txs.filter((t) => t.type === 'deployBlocklet').map((t) => ({ hashHex: t.hashHex, height, timeMs, tx: t.tx }));
+  }
+
+  async #indexWithRetry(block: BlockCommitted): Promise<void> {
+    const height = block.header.height;
     for (let attempt = 0; !this.#stopped; attempt += 1) {
       try {
-        await this.#indexUpTo(height);
+        await this.#indexUpTo(height, this.#deploysOf(block));
         this.#lastError = null;
         return;
       } catch (error) {
@@ -110,12 +126,9 @@ export class BlockletRegistry {
     }
   }
 
-  async #indexUpTo(height: number): Promise<void> {
-    const rows = await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array; time_ms: number }>(
-      `SELECT t.hash, t.height::float8 AS height, t.bytes, b.time_ms::float8 AS time_ms FROM txs t JOIN blocks b ON b.height = t.height
-       WHERE t.type = 'deployBlocklet' AND t.height > $1 AND t.height <= $2 ORDER BY t.height, t.idx`,
-      [this.#indexed, height],
-    );
+  /** Indexes the deploys above the indexed height up to `height`: those given, else those the chain's tables hold. */
+  async #indexUpTo(height: number, given: DeployRow[] | null = null): Promise<void> {
+    const rows = given ?? (await this.#readDeploys(height));
     await this.db.transaction(async (sql) => {
       for (const row of rows) await this.#indexOne(sql, row);
       await sql.query(
@@ -132,8 +145,17 @@ export class BlockletRegistry {
     }
   }
 
-  async #indexOne(sql: Sql, row: { hash: Uint8Array; height: number; bytes: Uint8Array; time_ms: number }): Promise<void> {
-    const tx = decodeTx(row.bytes);
+  async #readDeploys(height: number): Promise<DeployRow[]> {
+    const rows = await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array; time_ms: number }>(
+      `SELECT t.hash, t.height::float8 AS height, t.bytes, b.time_ms::float8 AS time_ms FROM txs t JOIN blocks b ON b.height = t.height
+       WHERE t.type = 'deployBlocklet' AND t.height > $1 AND t.height <= $2 ORDER BY t.height, t.idx`,
+      [this.#indexed, height],
+    );
+    return rows.map((row) => ({ hashHex: toHex(row.hash), height: row.height, timeMs: row.time_ms, tx: decodeTx(row.bytes) }));
+  }
+
+  async #indexOne(sql: Sql, row: DeployRow): Promise<void> {
+    const { tx } = row;
     if (tx.itx.type !== 'deployBlocklet') return;
     const { name, version } = tx.itx;
     await sql.query('INSERT INTO blocklets (name, owner, created_height) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [
@@ -146,7 +168,7 @@ export class BlockletRegistry {
     const inserted = await sql.query<VersionRow>(
       `INSERT INTO blocklet_versions (name, version, owner, manifest_hash, bundle_hash, tx_hash, height, deployed_at_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name, version) DO NOTHING RETURNING ${VERSION_COLUMNS}`,
-      [name, version, tx.from, toHex(tx.itx.manifestHash), toHex(tx.itx.bundleHash), toHex(row.hash), row.height, row.time_ms],
+      [name, version, tx.from, toHex(tx.itx.manifestHash), toHex(tx.itx.bundleHash), row.hashHex, row.height, row.timeMs],
     );
     if (inserted[0]) this.onVersion(inserted[0]);
   }
