@@ -179,6 +179,21 @@ describe('blocklet sources', () => {
     const source = await readBlockletSource(project);
     expect(source.files).toEqual({ 'index.ts': "export { shared } from './request.ts';\n", 'request.ts': 'export const shared = 1;\n' });
   });
+
+  it('refuses a link to a file outside the folder holding the project, naming it, and uploads nothing', async () => {
+    const { dir, did } = home();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'arc-elsewhere-'));
+    writeFileSync(join(elsewhere, 'secret.json'), '{"key":"do not upload"}\n');
+    const project = join(dir, 'workspace', 'app');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'blocklet.yml'), `name: app\nversion: 1.0.0\ntitle: T\nauthor: ${did}\nentry: index.ts\n`);
+    writeFileSync(join(project, 'index.ts'), 'export default {};\n');
+    symlinkSync(join(elsewhere, 'secret.json'), join(project, 'config.json'));
+    await expect(readBlockletSource(project)).rejects.toMatchObject({
+      code: 'SOURCE_LINK_OUTSIDE',
+      message: /config\.json links to .*secret\.json/,
+    });
+  });
 });
 
 describe('blocklet helpers', () => {

@@ -1,5 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { type BlockletManifest, ManifestError, parseManifest } from '@arc/core';
 import { CliError } from '../errors.ts';
 
@@ -66,6 +66,21 @@ async function isLinkedFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Refuses a link whose file lies outside the folder that holds the project (the project and its siblings, e.g. a
+ * `../shared` module several blocklets link to): a link to a key or a file elsewhere on the machine is never uploaded.
+ */
+async function checkLinkInside(dir: string, path: string, rel: string): Promise<void> {
+  const allowed = (await realpath(dirname(dir))) + sep;
+  const target = await realpath(path);
+  if (!target.startsWith(allowed)) {
+    throw new CliError(
+      'SOURCE_LINK_OUTSIDE',
+      `${rel} links to ${target}, outside ${allowed.slice(0, -1)}; copy the file into the blocklet's folder (or beside it) instead`,
+    );
+  }
+}
+
 /** Source files under dir (skipping node_modules, .git and dotfiles), within the upload bounds. */
 async function readSourceFiles(dir: string): Promise<{ files: Record<string, string>; bytes: number }> {
   const files: Record<string, string> = {};
@@ -89,6 +104,7 @@ async function readSourceFiles(dir: string): Promise<{ files: Record<string, str
       if (!SOURCE_FILE.test(entry.name) || (MANIFEST_FILES as readonly string[]).includes(rel)) continue;
       // A symbolic link to a file is that file (a module shared by several blocklets); links to folders are not followed.
       if (!entry.isFile() && !(entry.isSymbolicLink() && (await isLinkedFile(path)))) continue;
+      if (entry.isSymbolicLink()) await checkLinkInside(dir, path, rel);
       const size = (await stat(path)).size;
       count += 1;
       bytes += size;

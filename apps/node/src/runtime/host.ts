@@ -325,8 +325,12 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         try {
           return toJson(await runQuery(deps.ocap.adapter(chain), parsed.data));
         } catch (error) {
-          const code = (error as { code?: unknown }).code;
-          throw new HostCallError(typeof code === 'string' ? code : 'UNAVAILABLE', (error as Error).message);
+          const { code, retriable } = error as { code?: unknown; retriable?: unknown };
+          throw new HostCallError(
+            typeof code === 'string' ? code : 'UNAVAILABLE',
+            (error as Error).message,
+            typeof retriable === 'boolean' ? retriable : undefined,
+          );
         }
       }
       case 'ocap.send': {

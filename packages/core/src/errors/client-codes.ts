@@ -114,4 +114,11 @@ export const CLIENT_SECTION = {
     retriable: false,
     sentence: "The blocklet's sources are over the upload limit; ship less.",
   },
+  SOURCE_LINK_OUTSIDE: {
+    families: ['cli'],
+    httpStatus: 400,
+    trpcCode: 'BAD_REQUEST',
+    retriable: false,
+    sentence: "A symbolic link in the blocklet's folder points outside the folder and its parent; copy the file in instead.",
+  },
 } as const satisfies ErrorSections;

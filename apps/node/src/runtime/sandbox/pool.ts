@@ -142,7 +142,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     const entry = pending.get(id);
     let reply: string;
     if (entry?.kind !== 'invoke') {
-      reply = JSON.stringify({ ok: false, code: 'INVOCATION_ENDED', message: 'the invocation has ended' });
+      reply = JSON.stringify({ ok: false, code: 'INVOCATION_ENDED', message: 'the invocation has ended', retriable: false });
     } else {
       try {
         const value = await entry.request.host(method, JSON.parse(argsJson));
@@ -153,11 +153,11 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
         reply = json === undefined ? '{"ok":true}' : `{"ok":true,"value":${json}}`;
       } catch (error) {
         if (error instanceof HostCallError) {
-          reply = JSON.stringify({ ok: false, code: error.code, message: error.message });
+          reply = JSON.stringify({ ok: false, code: error.code, message: error.message, retriable: error.retriable });
         } else {
           // Host internals stay on the host: the blocklet gets a generic error, the node's log gets the detail.
           log(`sandbox: host call ${method} failed: ${(error as Error).stack ?? String(error)}`);
-          reply = JSON.stringify({ ok: false, code: 'HOST_ERROR', message: `${method} failed` });
+          reply = JSON.stringify({ ok: false, code: 'HOST_ERROR', message: `${method} failed`, retriable: false });
         }
       }
     }

@@ -116,6 +116,28 @@ describe('sandbox faults', () => {
     expect(expectError(uncaught, 'BLOCKLET_ERROR')).toMatch(/not yours/);
   });
 
+  it("tells the blocklet whether a host call's failure is worth retrying (the catalogue's answer, or the failing part's)", async () => {
+    const seen = async (error: HostCallError) => {
+      const host = async () => {
+        throw error;
+      };
+      const result = await invoke(
+        blocklet(`try { await ctx.kv.get('k'); } catch (e) { return { code: e.code, retriable: e.retriable }; }`),
+        {
+          host,
+        },
+      );
+      return result.ok ? result.output : result.error;
+    };
+    expect(await seen(new HostCallError('RATE_LIMITED', 'slow down'))).toEqual({ code: 'RATE_LIMITED', retriable: true });
+    expect(await seen(new HostCallError('UNAVAILABLE', 'chain down'))).toEqual({ code: 'UNAVAILABLE', retriable: true });
+    expect(await seen(new HostCallError('BAD_INPUT', 'no'))).toEqual({ code: 'BAD_INPUT', retriable: false });
+    expect(await seen(new HostCallError('UNAVAILABLE', 'a refusal the adapter marks final', false))).toEqual({
+      code: 'UNAVAILABLE',
+      retriable: false,
+    });
+  });
+
   it('hides the detail of an unexpected host failure', async () => {
     const host = async () => {
       throw new Error('database password is hunter2');

@@ -64,7 +64,7 @@ export function sdkShim(bridge, bounds) {
     invocations.get(pending.token)?.calls.delete(callId);
     const reply = parse(replyJson);
     if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(codedError(reply.code, reply.message));
+    else pending.reject(codedError(reply.code, reply.message, reply.retriable === true));
   }
 
   /** Forgets an invocation: its log lines are dropped and its waiting host calls are never settled. */
@@ -75,9 +75,10 @@ export function sdkShim(bridge, bounds) {
     for (const callId of invocation.calls) pendingCalls.delete(callId);
   }
 
-  function codedError(code, message) {
+  function codedError(code, message, retriable = false) {
     const error = new ErrorCtor(message);
     error.code = code;
+    error.retriable = retriable;
     return error;
   }
 

@@ -2,7 +2,7 @@
  * The sandbox contract: the runtime service hands a bundled blocklet module, a handler name, its input and
  * a host function to a pool of worker processes, each holding isolated-vm isolates.
  */
-import { type ErrorCode, retriableOf } from '@arc/core';
+import { type ErrorCode, isRetriable, retriableOf } from '@arc/core';
 
 /**
  * The codes a sandbox call fails with (their sentences, statuses and retriable flags are the catalogue's, in
@@ -85,14 +85,21 @@ export type InvokeResult =
   | { ok: true; output: unknown; usage: InvokeUsage }
   | { ok: false; error: { code: SandboxErrorCode; message: string }; usage: InvokeUsage };
 
-/** Thrown by a host function to reject the blocklet's call with a code it can read (`err.code`). */
+/**
+ * Thrown by a host function to reject the blocklet's call with a code it can read (`err.code`) and whether the
+ * same call, made again later, can succeed (`err.retriable`: the error catalogue's answer for the code unless the
+ * failing part said otherwise, e.g. an adapter's UNAVAILABLE).
+ */
 export class HostCallError extends Error {
   override name = 'HostCallError';
+  readonly retriable: boolean;
   constructor(
     readonly code: string,
     message: string,
+    retriable?: boolean,
   ) {
     super(message);
+    this.retriable = retriable ?? isRetriable(code);
   }
 }
 

@@ -21,7 +21,7 @@ const HOST_METHODS = new Set([
 let hostCallSeq = 0;
 
 function reply(ok, payload) {
-  return ok ? payload : JSON.stringify({ ok: false, code: payload.code, message: payload.message });
+  return ok ? payload : JSON.stringify({ ok: false, code: payload.code, message: payload.message, retriable: false });
 }
 
 /**

@@ -108,8 +108,21 @@ export default {
     throw new Error('op is update or get');
   },
 
-  async fetch(_request, ctx) {
+  async fetch(request, ctx) {
     const price = await ctx.kv.get('price');
+    if (request.path === '/' || request.path === '') {
+      // The oracle's state, so an operator sees what it needs before the first quote arrives.
+      return {
+        body: {
+          pair: PAIR,
+          signer: await ctx.ledger.did(),
+          priceUrlSet: typeof ctx.env.PRICE_URL === 'string' && ctx.env.PRICE_URL !== '',
+          latest: price,
+          next: price === null ? 'set PRICE_URL (arc blocklet env set oracle PRICE_URL <url>) and fund the signer DID' : null,
+        },
+      };
+    }
+    if (request.path !== '/price') return { status: 404, body: { error: 'GET /price or GET /' } };
     if (price === null) return { status: 404, body: { error: 'no price yet; the first update runs within a minute of deploy' } };
     return { body: price };
   },
