@@ -1,6 +1,9 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
+  // Where the build goes: `.next` unless ARC_WEB_DIST_DIR names another folder (a folder of its own per concurrent
+  // build, e.g. two test runs in one checkout; build-if-stale.mjs and the e2e config read the same variable).
+  distDir: process.env.ARC_WEB_DIST_DIR || '.next',
   // Our packages are consumed as TypeScript source (their `exports` point at `src/index.ts`). Their
   // explicit `.ts`/`.tsx` import extensions need no setting: Next 16 resolves them with Turbopack
   // (the default) and with `--webpack` alike.

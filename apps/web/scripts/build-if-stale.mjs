@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = join(webDir, '..', '..');
-const buildIdFile = join(webDir, '.next', 'BUILD_ID');
+/** The build's folder: `.next`, or ARC_WEB_DIST_DIR (next.config.ts reads the same variable). */
+export const distDir = process.env.ARC_WEB_DIST_DIR || '.next';
+const buildIdFile = join(webDir, distDir, 'BUILD_ID');
 
 /** What the build is made from: this app, the workspace packages it bundles, and the locked dependencies. */
 const sourcePaths = [
@@ -28,7 +30,7 @@ const sourcePaths = [
   join(repoDir, 'tsconfig.base.json'),
   join(repoDir, 'package-lock.json'),
 ];
-const skippedDirs = new Set(['node_modules', '.next', '.turbo']);
+const skippedDirs = new Set(['node_modules', '.next', '.turbo', distDir]);
 const isTestFile = /\.test\.[cm]?[jt]sx?$/;
 /** More files than this under the sources means a wrong path, not a big app. */
 const maxSourceFiles = 20_000;
