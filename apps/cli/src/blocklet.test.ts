@@ -29,21 +29,24 @@ async function arc(argv: string[], env: Record<string, string> = { HOME: home().
 }
 
 describe('arc blocklet init', () => {
-  it.each(['http', 'cron', 'oracle'])('scaffolds a %s project whose manifest parses and names the key as author', async (template) => {
-    const { dir, did } = home();
-    const project = join(dir, `my-${template}`);
-    const result = await arc(['blocklet', 'init', project, '--template', template], { HOME: dir });
-    expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(result.stdout).toContain(`my-${template} (${template} template)`);
-    const manifest = parseManifest(readFileSync(join(project, 'blocklet.yml'), 'utf8'));
-    expect(manifest).toMatchObject({ name: `my-${template}`, version: '1.0.0', author: did, entry: 'index.ts' });
-    expect(readFileSync(join(project, 'index.ts'), 'utf8')).toContain("from './types'");
-    expect(readFileSync(join(project, 'types.d.ts'), 'utf8')).toContain('export interface BlockletContext');
-    expect(readFileSync(join(project, 'README.md'), 'utf8')).toContain(`# my-${template}`);
-    // What deploy would upload: the entry and the types, not the README.
-    const source = await readBlockletSource(project);
-    expect(Object.keys(source.files).sort()).toEqual(['index.ts', 'types.d.ts']);
-  });
+  it.each(['http', 'cron', 'oracle', 'chain-event'])(
+    'scaffolds a %s project whose manifest parses and names the key as author',
+    async (template) => {
+      const { dir, did } = home();
+      const project = join(dir, `my-${template}`);
+      const result = await arc(['blocklet', 'init', project, '--template', template], { HOME: dir });
+      expect(result).toMatchObject({ status: 0, stderr: '' });
+      expect(result.stdout).toContain(`my-${template} (${template} template)`);
+      const manifest = parseManifest(readFileSync(join(project, 'blocklet.yml'), 'utf8'));
+      expect(manifest).toMatchObject({ name: `my-${template}`, version: '1.0.0', author: did, entry: 'index.ts' });
+      expect(readFileSync(join(project, 'index.ts'), 'utf8')).toContain("from './types'");
+      expect(readFileSync(join(project, 'types.d.ts'), 'utf8')).toContain('export interface BlockletContext');
+      expect(readFileSync(join(project, 'README.md'), 'utf8')).toContain(`# my-${template}`);
+      // What deploy would upload: the entry and the types, not the README.
+      const source = await readBlockletSource(project);
+      expect(Object.keys(source.files).sort()).toEqual(['index.ts', 'types.d.ts']);
+    },
+  );
 
   it('writes the SDK interfaces of @arc/core into types.d.ts, and keeps no copy of its own', async () => {
     const sdk = readFileSync(createRequire(import.meta.url).resolve('@arc/core/blocklet/sdk.ts'), 'utf8');
@@ -61,7 +64,7 @@ describe('arc blocklet init', () => {
     expect(templates).not.toMatch(/interface Blocklet\w+/);
   });
 
-  it.each(['http', 'cron', 'oracle'])('scaffolds a %s project that type-checks against its types.d.ts', async (template) => {
+  it.each(['http', 'cron', 'oracle', 'chain-event'])('scaffolds a %s project that type-checks against its types.d.ts', async (template) => {
     const { dir } = home();
     const project = join(dir, `checked-${template}`);
     expect((await arc(['blocklet', 'init', project, '--template', template], { HOME: dir })).status).toBe(0);
@@ -99,7 +102,7 @@ describe('arc blocklet init', () => {
       /^error USAGE: "Bad_Name" cannot be a blocklet name.*pass --name/,
     );
     expect((await arc(['blocklet', 'init', join(dir, 'x1'), '--template', 'grpc'], env)).stderr).toBe(
-      'error USAGE: --template: a template is one of: http, cron, oracle',
+      'error USAGE: --template: a template is one of: http, cron, oracle, chain-event',
     );
     expect((await arc(['blocklet', 'init'], env)).stderr).toBe('error USAGE: give the folder to create: arc blocklet init DIR');
   });

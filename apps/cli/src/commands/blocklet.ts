@@ -31,12 +31,13 @@ const InitInput = z.object({
 
 const blockletInit: Command = {
   name: 'blocklet init',
-  args: 'DIR [--name NAME] [--template http|cron|oracle]',
+  args: 'DIR [--name NAME] [--template http|cron|oracle|chain-event]',
   summary: 'start a blocklet project: blocklet.yml, index.ts, types.d.ts and a README',
   details: [
     "NAME defaults to the folder name; the author is your key's DID. DIR must be missing or empty.",
     'Templates: http (routes /hello and /visits), cron (a counter ticking every minute), oracle (fetches a price',
-    'from an allow-listed host on a schedule). The project needs no install: the node bundles the TypeScript.',
+    'from an allow-listed host on a schedule), chain-event (reacts to transfers on a chain). The project needs no',
+    'install: the node bundles the TypeScript.',
   ].join('\n'),
   options: ['name', 'template'],
   positionalsMax: 1,
