@@ -10,8 +10,11 @@ export interface EmptyStateProps {
 }
 
 const tones = {
-  neutral: { icon: 'bg-slate-100 text-slate-500', title: 'text-slate-900' },
-  danger: { icon: 'bg-red-50 text-red-600 ring-1 ring-red-100', title: 'text-slate-900' },
+  neutral: { icon: 'bg-slate-100 dark:bg-slate-800 text-slate-500 dark:text-slate-400', title: 'text-slate-900 dark:text-slate-100' },
+  danger: {
+    icon: 'bg-red-50 text-red-600 ring-1 ring-red-100 dark:bg-red-500/10 dark:text-red-400 dark:ring-red-500/20',
+    title: 'text-slate-900 dark:text-slate-100',
+  },
 } as const;
 
 /** A centered message for "nothing here yet" and "something is wrong", with an optional way out. */
@@ -22,7 +25,7 @@ export function EmptyState({ title, description, icon, action, tone = 'neutral' 
       {icon ? <span className={`flex size-11 items-center justify-center rounded-full [&>svg]:size-5 ${colors.icon}`}>{icon}</span> : null}
       <div className="space-y-1">
         <p className={`max-w-lg text-sm font-semibold text-balance ${colors.title}`}>{title}</p>
-        {description ? <div className="max-w-md text-sm text-pretty text-slate-500">{description}</div> : null}
+        {description ? <div className="max-w-md text-sm text-pretty text-slate-500 dark:text-slate-400">{description}</div> : null}
       </div>
       {action ? <div className="pt-1">{action}</div> : null}
     </div>

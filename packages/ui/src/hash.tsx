@@ -56,9 +56,9 @@ function CopyButton({ value, label }: { value: string; label: string }) {
       onClick={copy}
       aria-label={copied ? 'Copied' : `Copy ${label}`}
       title={copied ? 'Copied' : `Copy ${label}`}
-      className="inline-flex size-6 shrink-0 items-center justify-center rounded text-slate-400 transition hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
+      className="inline-flex size-6 shrink-0 items-center justify-center rounded text-slate-400 dark:text-slate-500 transition hover:bg-slate-100 dark:hover:bg-slate-800 hover:text-slate-700 dark:hover:text-slate-200 focus-visible:outline-2 focus-visible:outline-indigo-500"
     >
-      {copied ? <CheckIcon className="size-3.5 text-emerald-600" /> : <CopyIcon className="size-3.5" />}
+      {copied ? <CheckIcon className="size-3.5 text-emerald-600 dark:text-emerald-400" /> : <CopyIcon className="size-3.5" />}
     </button>
   );
 }

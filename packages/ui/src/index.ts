@@ -1,14 +1,26 @@
 /** @arc/ui: presentational building blocks shared by the web apps; no data fetching, no app state. */
 export { Badge, type BadgeTone } from './badge.tsx';
+export { Button, type ButtonProps, type ButtonSize, type ButtonVariant, buttonClass, Spinner } from './button.tsx';
+export { Card } from './card.tsx';
+export { CopyButton, type CopyButtonProps } from './copy-button.tsx';
+export { Dialog, DialogClose, type DialogProps } from './dialog.tsx';
+export { DropdownMenu, type DropdownMenuProps, type MenuItem } from './dropdown-menu.tsx';
 export { EmptyState, type EmptyStateProps } from './empty-state.tsx';
+export { Field, type FieldControlProps, type FieldProps } from './field.tsx';
 export { type FormatAmountOptions, formatAmount } from './format-amount.ts';
 export { Hash, type HashProps } from './hash.tsx';
 export * from './icons.tsx';
+export { controlClass, Input, Textarea } from './input.tsx';
+export { type KeyValueItem, KeyValueList } from './key-value.tsx';
+export { Pagination, type PaginationProps } from './pagination.tsx';
 export { Panel, type PanelProps } from './panel.tsx';
+export { Select, type SelectOption, type SelectProps } from './select.tsx';
 export { shortenDid, shortenMiddle } from './shorten.ts';
 export { Skeleton } from './skeleton.tsx';
 export { StatCard, type StatCardProps } from './stat-card.tsx';
 export { StatusPill, type StatusTone } from './status-pill.tsx';
 export { type Column, Table, type TableProps } from './table.tsx';
+export { type TabItem, Tabs, type TabsProps } from './tabs.tsx';
 export { formatTimeAgo } from './time-ago.ts';
+export { Tooltip } from './tooltip.tsx';
 export { TxTypeBadge } from './tx-type-badge.tsx';

@@ -31,19 +31,19 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
     <div className="overflow-x-auto">
       <table aria-label={label} aria-busy={showSkeleton} className="w-full text-left text-sm">
         <thead>
-          <tr className="border-b border-slate-200 bg-slate-50/80">
+          <tr className="border-b border-slate-200 dark:border-slate-800 bg-slate-50/80 dark:bg-slate-800/40">
             {columns.map((column) => (
               <th
                 key={column.key}
                 scope="col"
-                className={`px-3 py-2.5 text-xs sm:px-4 font-medium tracking-wide whitespace-nowrap text-slate-500 uppercase ${alignClass(column.align)} ${column.className ?? ''}`}
+                className={`px-3 py-2.5 text-xs sm:px-4 font-medium tracking-wide whitespace-nowrap text-slate-500 dark:text-slate-400 uppercase ${alignClass(column.align)} ${column.className ?? ''}`}
               >
                 {column.header}
               </th>
             ))}
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-100">
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
           {showSkeleton
             ? Array.from({ length: skeletonRows }, (_, index) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity of their own
@@ -62,11 +62,11 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
             </tr>
           ) : null}
           {rows?.map((row) => (
-            <tr key={rowKey(row)} className="transition-colors hover:bg-slate-50">
+            <tr key={rowKey(row)} className="transition-colors hover:bg-slate-50 dark:hover:bg-slate-800/50">
               {columns.map((column) => (
                 <td
                   key={column.key}
-                  className={`px-3 py-3 whitespace-nowrap text-slate-700 sm:px-4 ${alignClass(column.align)} ${column.className ?? ''}`}
+                  className={`px-3 py-3 whitespace-nowrap text-slate-700 dark:text-slate-300 sm:px-4 ${alignClass(column.align)} ${column.className ?? ''}`}
                 >
                   {column.cell(row)}
                 </td>
