@@ -8,6 +8,7 @@ export * from './builders.ts';
 export * from './client.ts';
 export * from './e2e.ts';
 export * from './errors.ts';
+export * from './keystore.ts';
 export * from './node-api-http.ts';
 export * from './proof.ts';
 export * from './realtime.ts';
