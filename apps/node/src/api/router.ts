@@ -1,6 +1,6 @@
 import { faucetRouter } from '../faucet/router.ts';
 import { gatewayRouter } from '../gateway/router.ts';
-import { accountRouter, assetRouter, blockRouter, chainRouter, tokenRouter, txRouter } from '../ledger/router.ts';
+import { accountRouter, assetRouter, blockRouter, chainRouter, searchRouter, tokenRouter, txRouter } from '../ledger/router.ts';
 import { ocapRouter } from '../ocap/router.ts';
 import { blockletRouter } from '../runtime/router.ts';
 import { router } from './trpc.ts';
@@ -13,6 +13,7 @@ export const appRouter = router({
   account: accountRouter,
   token: tokenRouter,
   asset: assetRouter,
+  search: searchRouter,
   faucet: faucetRouter,
   ocap: ocapRouter,
   blocklet: blockletRouter,

@@ -4,6 +4,8 @@ import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/input
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
 import { AccountOut, AssetOut, BlockOut, ChainInfoOut, pageOf, SubmitOut, TokenOut, TxOut, TxStatusOut } from './api-schemas.ts';
+import { blockSeal, EventsOut, SealOut, txEvents } from './explorer-reads.ts';
+import { SearchIn, SearchOut, search } from './search.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
 
 function found<T>(value: T | null, what: string): T {
@@ -39,6 +41,10 @@ export const blockRouter = router({
     .input(z.object({ hash }))
     .output(BlockOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.blockByHash(input.hash), `block ${input.hash}`)),
+  seal: publicProcedure
+    .input(z.object({ height: z.number().int().min(0) }))
+    .output(SealOut)
+    .query(async ({ ctx, input }) => found(await blockSeal(ctx.services.ledger.db, input.height), `block ${input.height}`)),
   list: publicProcedure
     .input(z.object({ cursor: z.number().int().min(0).optional(), limit }))
     .output(pageOf(BlockOut, z.number()))
@@ -60,6 +66,10 @@ export const txRouter = router({
     .query(({ ctx, input, signal }) =>
       waitForTx(ctx.services.ledger, ctx.services.queries, input.hash, input.timeoutMs, { caller: ctx.ip, signal }),
     ),
+  events: publicProcedure
+    .input(z.object({ hash }))
+    .output(EventsOut)
+    .query(async ({ ctx, input }) => found(await txEvents(ctx.services.ledger.db, input.hash), `transaction ${input.hash}`)),
   list: publicProcedure
     .input(z.object({ cursor: positionCursor, limit }).default({ limit: 20 }))
     .output(pageOf(TxOut, z.string()))
@@ -110,4 +120,12 @@ export const assetRouter = router({
     .input(z.object({ owner: did, cursor, limit }))
     .output(pageOf(AssetOut, z.string()))
     .query(({ ctx, input }) => ctx.services.queries.listAssetsByOwner(input.owner, input.cursor, input.limit)),
+});
+
+/** The explorer's one search box: typed suggestions for a height, hash, DID, token symbol or blocklet name. */
+export const searchRouter = router({
+  query: publicProcedure
+    .input(SearchIn)
+    .output(SearchOut)
+    .query(({ ctx, input }) => search(ctx.services.ledger.db, input.q)),
 });
