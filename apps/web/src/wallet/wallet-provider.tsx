@@ -1,0 +1,438 @@
+'use client';
+
+import {
+  ClientError,
+  createVault,
+  exportBackup as exportBackupFile,
+  openVault,
+  recoveryPhrase,
+  SCRYPT_DEFAULTS,
+  type ScryptParams,
+  type SlotSpec,
+  sealVault,
+  type UnlockSecret,
+  type VaultAccount,
+  type VaultContents,
+  type VaultFile,
+  vaultUnlockMethods,
+  Wallet,
+} from '@arc/client';
+import { fromHex } from '@arc/core';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { ConsentDialog, type ConsentRequest } from './consent-dialog.tsx';
+import { createPasskey, evaluatePasskey } from './passkey.ts';
+import { UnlockDialog } from './unlock-dialog.tsx';
+import { deleteWallet, loadWallet, type PublicAccount, type StoredWallet, saveWallet } from './vault-store.ts';
+
+/** Lock after this long without a key press or a click, unless the provider is told otherwise. */
+export const DEFAULT_AUTO_LOCK_MS = 15 * 60_000;
+const MAX_LABEL_CHARS = 64;
+
+export type WalletStatus = 'loading' | 'empty' | 'locked' | 'unlocked';
+
+export interface SignRequest<T> extends ConsentRequest {
+  sign: (signer: Wallet) => Promise<T>;
+}
+
+export type CreateMethod = { method: 'passkey' } | { method: 'passphrase'; passphrase: string };
+
+export interface WalletContextValue {
+  status: WalletStatus;
+  accounts: PublicAccount[];
+  active: PublicAccount | null;
+  /** The ways this wallet unlocks. */
+  methods: { passkey: boolean; passphrase: boolean };
+  select(did: string): void;
+  lock(): void;
+  /** Opens the unlock dialog; rejects with CANCELLED when it is closed. */
+  unlock(): Promise<void>;
+  unlockWithPasskey(): Promise<void>;
+  unlockWithPassphrase(passphrase: string): Promise<void>;
+  /** Shows what will be signed, unlocking first if needed; rejects with CANCELLED when the user declines. */
+  signWithConsent<T>(request: SignRequest<T>): Promise<T>;
+  /** Signs without a dialog (routine signatures of a signed-in session); WALLET_LOCKED when locked. */
+  signSilently<T>(sign: (signer: Wallet) => Promise<T>): Promise<T>;
+  /** A new wallet with one new account (or the given ones), protected by a passkey or a passphrase. */
+  create(method: CreateMethod, accounts?: VaultAccount[]): Promise<void>;
+  addAccount(label?: string): Promise<PublicAccount>;
+  renameAccount(did: string, label: string): Promise<void>;
+  /** Adds accounts (from a backup file or a phrase) to the unlocked wallet; ones already in it are kept. */
+  importAccounts(accounts: VaultAccount[]): Promise<number>;
+  /** The encrypted backup file's text (after the user confirms with the passkey or passphrase). */
+  exportBackup(passphrase: string, scrypt?: ScryptParams): Promise<string>;
+  /** The 24 recovery words of one account, after the user confirms with the passkey or passphrase. */
+  revealPhrase(did: string): Promise<string>;
+  /** Forgets this browser's wallet. */
+  forget(): Promise<void>;
+}
+
+const WalletContext = createContext<WalletContextValue | null>(null);
+
+/** The wallet of the page: keys encrypted in IndexedDB, unlocked with a passkey (PRF) or a passphrase. */
+export function useWallet(): WalletContextValue {
+  const value = useContext(WalletContext);
+  if (!value) throw new Error('useWallet() needs a <WalletProvider> above it');
+  return value;
+}
+
+interface Opened {
+  dataKey: Uint8Array;
+  contents: VaultContents;
+}
+
+interface Prompt {
+  mode: 'unlock' | 'confirm';
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingConsent {
+  request: ConsentRequest;
+  confirm: (signer: Wallet) => Promise<void>;
+  cancel: () => void;
+}
+
+const cancelled = (what: string) => new ClientError('CANCELLED', `${what} was cancelled and nothing was signed; start it again to go on.`);
+
+function nextLabel(accounts: PublicAccount[]): string {
+  return `Account ${accounts.length + 1}`;
+}
+
+function publicAccounts(contents: VaultContents): PublicAccount[] {
+  return contents.accounts.map(({ did, label }) => ({ did, label }));
+}
+
+export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: { children: ReactNode; autoLockMs?: number }) {
+  const [stored, setStored] = useState<StoredWallet | null>(null);
+  const [loaded, setLoaded] = useState(false);
+  const [opened, setOpened] = useState<Opened | null>(null);
+  const [prompt, setPrompt] = useState<Prompt | null>(null);
+  const [consent, setConsent] = useState<PendingConsent | null>(null);
+  // The latest values for callbacks that outlive a render (dialogs awaiting the user).
+  const storedRef = useRef(stored);
+  const openedRef = useRef(opened);
+  storedRef.current = stored;
+  openedRef.current = opened;
+
+  useEffect(() => {
+    let live = true;
+    loadWallet()
+      .then((wallet) => {
+        if (live) setStored(wallet);
+      })
+      .catch((error: unknown) => {
+        // A damaged record: the wallet shows as empty so a backup can be imported; the record stays untouched.
+        console.error('the stored wallet could not be read', error);
+      })
+      .finally(() => {
+        if (live) setLoaded(true);
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const status: WalletStatus = !loaded ? 'loading' : stored === null ? 'empty' : opened === null ? 'locked' : 'unlocked';
+  const methods = useMemo(() => {
+    if (!stored) return { passkey: false, passphrase: false };
+    const found = vaultUnlockMethods(stored.vault);
+    return { passkey: found.passkeys.length > 0, passphrase: found.passphrase };
+  }, [stored]);
+
+  const persist = useCallback(async (next: StoredWallet) => {
+    await saveWallet(next);
+    storedRef.current = next;
+    setStored(next);
+  }, []);
+
+  /** Opens the stored vault with a secret; throws WRONG_PASSPHRASE and friends without changing state. */
+  const open = useCallback(async (secret: UnlockSecret): Promise<Opened> => {
+    const current = storedRef.current;
+    if (!current) throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
+    return openVault(current.vault, secret);
+  }, []);
+
+  const passkeySecret = useCallback(async (): Promise<UnlockSecret> => {
+    const current = storedRef.current;
+    if (!current) throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
+    const { passkeys } = vaultUnlockMethods(current.vault);
+    const first = passkeys[0];
+    if (!first) throw new ClientError('BAD_INPUT', 'This wallet has no passkey; unlock it with its passphrase.');
+    // Every passkey slot of one wallet is made with the same PRF salt.
+    const { prfOutput, credentialId } = await evaluatePasskey(
+      passkeys.map((p) => p.credentialId),
+      fromHex(first.salt),
+    );
+    return { kind: 'prf', prfOutput, credentialId };
+  }, []);
+
+  const unlockWithPasskey = useCallback(async () => setOpened(await open(await passkeySecret())), [open, passkeySecret]);
+  const unlockWithPassphrase = useCallback(async (passphrase: string) => setOpened(await open({ kind: 'passphrase', passphrase })), [open]);
+
+  const lock = useCallback(() => {
+    setOpened(null);
+    setConsent((pending) => {
+      pending?.cancel();
+      return null;
+    });
+  }, []);
+
+  const ask = useCallback((mode: Prompt['mode']) => {
+    return new Promise<void>((resolve, reject) => setPrompt({ mode, resolve, reject }));
+  }, []);
+
+  const unlock = useCallback(async () => {
+    if (openedRef.current) return;
+    if (!storedRef.current)
+      throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one on the wallet page.');
+    await ask('unlock');
+  }, [ask]);
+
+  const activeWallet = useCallback((): Wallet => {
+    const current = openedRef.current;
+    const did = storedRef.current?.activeDid;
+    const account = current?.contents.accounts.find((a) => a.did === did) ?? current?.contents.accounts[0];
+    if (!current || !account) throw new ClientError('WALLET_LOCKED');
+    return Wallet.fromSecretKey(account.secretKey);
+  }, []);
+
+  const signWithConsent = useCallback(
+    async <T,>(request: SignRequest<T>): Promise<T> => {
+      await unlock();
+      const { sign, ...shown } = request;
+      return new Promise<T>((resolve, reject) => {
+        setConsent({
+          request: shown,
+          confirm: async (signer) => {
+            // The caller shows what went wrong (an overdraft, the node away): the dialog closes either way.
+            try {
+              resolve(await sign(signer));
+            } catch (error) {
+              reject(error);
+            } finally {
+              setConsent(null);
+            }
+          },
+          cancel: () => reject(cancelled(`"${request.title}"`)),
+        });
+      });
+    },
+    [unlock],
+  );
+
+  const signSilently = useCallback(
+    async <T,>(sign: (signer: Wallet) => Promise<T>): Promise<T> => {
+      if (!openedRef.current) throw new ClientError('WALLET_LOCKED');
+      return sign(activeWallet());
+    },
+    [activeWallet],
+  );
+
+  const select = useCallback(
+    (did: string) => {
+      const current = storedRef.current;
+      if (!current || !current.accounts.some((a) => a.did === did)) return;
+      void persist({ ...current, activeDid: did });
+    },
+    [persist],
+  );
+
+  const create = useCallback(
+    async (method: CreateMethod, accounts?: VaultAccount[]) => {
+      if (storedRef.current) throw new ClientError('BAD_INPUT', 'This browser has a wallet already; add accounts to it instead.');
+      const first = Wallet.generate();
+      const contents: VaultContents = {
+        accounts: accounts?.length ? accounts : [{ did: first.did, label: 'Account 1', secretKey: first.secretKeyHex }],
+      };
+      let slot: SlotSpec;
+      if (method.method === 'passkey') {
+        const salt = crypto.getRandomValues(new Uint8Array(32));
+        const passkey = await createPasskey(salt);
+        slot = { kind: 'prf', prfOutput: passkey.prfOutput, credentialId: passkey.credentialId, salt };
+      } else {
+        slot = { kind: 'passphrase', passphrase: method.passphrase, scrypt: SCRYPT_DEFAULTS };
+      }
+      const { file, dataKey } = await createVault(contents, slot);
+      await persist({ vault: file, accounts: publicAccounts(contents), activeDid: contents.accounts[0]?.did ?? null });
+      setOpened({ dataKey, contents });
+    },
+    [persist],
+  );
+
+  /** Re-encrypts changed contents under the open data key and stores them with the public list. */
+  const update = useCallback(
+    async (change: (contents: VaultContents) => VaultContents, activeDid?: string) => {
+      const current = storedRef.current;
+      const open = openedRef.current;
+      if (!current || !open) throw new ClientError('WALLET_LOCKED');
+      const contents = change(open.contents);
+      const vault: VaultFile = sealVault(current.vault, open.dataKey, contents);
+      await persist({ vault, accounts: publicAccounts(contents), activeDid: activeDid ?? current.activeDid });
+      setOpened({ ...open, contents });
+    },
+    [persist],
+  );
+
+  const addAccount = useCallback(
+    async (label?: string) => {
+      await unlock();
+      const wallet = Wallet.generate();
+      const name = (label?.trim() || nextLabel(storedRef.current?.accounts ?? [])).slice(0, MAX_LABEL_CHARS);
+      await update((c) => ({ accounts: [...c.accounts, { did: wallet.did, label: name, secretKey: wallet.secretKeyHex }] }), wallet.did);
+      return { did: wallet.did, label: name };
+    },
+    [unlock, update],
+  );
+
+  const renameAccount = useCallback(
+    async (did: string, label: string) => {
+      const name = label.trim().slice(0, MAX_LABEL_CHARS);
+      if (!name) throw new ClientError('BAD_INPUT', 'An account needs a name; type one.');
+      await unlock();
+      await update((c) => ({ accounts: c.accounts.map((a) => (a.did === did ? { ...a, label: name } : a)) }));
+    },
+    [unlock, update],
+  );
+
+  const importAccounts = useCallback(
+    async (accounts: VaultAccount[]) => {
+      await unlock();
+      const have = new Set(openedRef.current?.contents.accounts.map((a) => a.did));
+      const fresh = accounts.filter((a) => !have.has(a.did));
+      if (fresh.length > 0) await update((c) => ({ accounts: [...c.accounts, ...fresh] }), fresh[0]?.did);
+      return fresh.length;
+    },
+    [unlock, update],
+  );
+
+  const exportBackup = useCallback(
+    async (passphrase: string, scrypt?: ScryptParams) => {
+      if (passphrase.length === 0) throw new ClientError('BAD_INPUT', 'Choose a passphrase for the backup file.');
+      await unlock();
+      await ask('confirm');
+      const open = openedRef.current;
+      if (!open) throw new ClientError('WALLET_LOCKED');
+      return exportBackupFile(open.contents, passphrase, { scrypt });
+    },
+    [unlock, ask],
+  );
+
+  const revealPhrase = useCallback(
+    async (did: string) => {
+      await unlock();
+      await ask('confirm');
+      const account = openedRef.current?.contents.accounts.find((a) => a.did === did);
+      if (!account) throw new ClientError('BAD_INPUT', 'That account is not in this wallet.');
+      return recoveryPhrase(account.secretKey);
+    },
+    [unlock, ask],
+  );
+
+  const forget = useCallback(async () => {
+    await deleteWallet();
+    storedRef.current = null;
+    setStored(null);
+    setOpened(null);
+  }, []);
+
+  // Auto-lock after a quiet spell; any key press or click starts the count again.
+  useEffect(() => {
+    if (opened === null || autoLockMs <= 0) return;
+    let timer = setTimeout(lock, autoLockMs);
+    const restart = () => {
+      clearTimeout(timer);
+      timer = setTimeout(lock, autoLockMs);
+    };
+    window.addEventListener('pointerdown', restart, { passive: true });
+    window.addEventListener('keydown', restart, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pointerdown', restart);
+      window.removeEventListener('keydown', restart);
+    };
+  }, [opened, autoLockMs, lock]);
+
+  const accounts = stored?.accounts ?? [];
+  const active = accounts.find((a) => a.did === stored?.activeDid) ?? accounts[0] ?? null;
+
+  const value = useMemo<WalletContextValue>(
+    () => ({
+      status,
+      accounts,
+      active,
+      methods,
+      select,
+      lock,
+      unlock,
+      unlockWithPasskey,
+      unlockWithPassphrase,
+      signWithConsent,
+      signSilently,
+      create,
+      addAccount,
+      renameAccount,
+      importAccounts,
+      exportBackup,
+      revealPhrase,
+      forget,
+    }),
+    [
+      status,
+      accounts,
+      active,
+      methods,
+      select,
+      lock,
+      unlock,
+      unlockWithPasskey,
+      unlockWithPassphrase,
+      signWithConsent,
+      signSilently,
+      create,
+      addAccount,
+      renameAccount,
+      importAccounts,
+      exportBackup,
+      revealPhrase,
+      forget,
+    ],
+  );
+
+  // In 'confirm' mode the secret must open the vault again; in 'unlock' mode that opens it.
+  const settle = async (secret: () => Promise<UnlockSecret>) => {
+    const result = await open(await secret());
+    if (prompt?.mode === 'unlock') setOpened(result);
+    prompt?.resolve();
+    setPrompt(null);
+  };
+
+  return (
+    <WalletContext.Provider value={value}>
+      {children}
+      <UnlockDialog
+        open={prompt !== null}
+        mode={prompt?.mode ?? 'unlock'}
+        passkey={methods.passkey}
+        passphrase={methods.passphrase}
+        onPasskey={() => settle(passkeySecret)}
+        onPassphrase={(passphrase) => settle(async () => ({ kind: 'passphrase', passphrase }))}
+        onCancel={() => {
+          prompt?.reject(cancelled(prompt.mode === 'unlock' ? 'Unlocking the wallet' : 'The confirmation'));
+          setPrompt(null);
+        }}
+      />
+      <ConsentDialog
+        request={consent?.request ?? null}
+        signerLabel={active?.label ?? ''}
+        signerDid={active?.did ?? ''}
+        onConfirm={async () => {
+          if (consent) await consent.confirm(activeWallet());
+        }}
+        onCancel={() => {
+          consent?.cancel();
+          setConsent(null);
+        }}
+      />
+    </WalletContext.Provider>
+  );
+}
