@@ -1,24 +1,23 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { type BlockletManifest, ManifestError, parseManifest } from '@arc/core';
+import {
+  type BlockletManifest,
+  formatBytes,
+  MANIFEST_FILES,
+  ManifestError,
+  type ManifestFile,
+  parseManifest,
+  SKIPPED_DIRS,
+  SOURCE_FILE,
+  UPLOAD_LIMITS,
+} from '@arc/core';
 import { CliError } from '../errors.ts';
-
-/**
- * Bounds of an upload, as the node enforces them (UPLOAD_LIMITS in apps/node/src/runtime/api-schemas.ts);
- * checked here too so a too-large project fails before anything is sent.
- */
-export const UPLOAD_LIMITS = { filesMax: 200, fileBytesMax: 512 * 1024, sourceBytesMax: 4 * 1024 * 1024 } as const;
 
 /** Directory entries looked at before giving up: a project folder with more is not a blocklet. */
 const WALK_ENTRIES_MAX = 5_000;
 
-export const MANIFEST_FILES = ['blocklet.yml', 'blocklet.yaml', 'blocklet.json'] as const;
-export type ManifestFile = (typeof MANIFEST_FILES)[number];
-
-/** What is uploaded: source files the bundler can read (JavaScript, TypeScript, JSON). */
-const SOURCE_FILE = /\.(m?[jt]s|c[jt]s|[jt]sx|json)$/;
-/** Folders that are never part of a blocklet's source. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git']);
+// The limits and file filters are @arc/core's, shared with the web console's folder upload.
+export { MANIFEST_FILES, type ManifestFile, UPLOAD_LIMITS };
 
 export interface BlockletSource {
   dir: string;
@@ -146,6 +145,4 @@ export function withVersion(file: ManifestFile, text: string, version: string): 
 }
 
 /** Bytes as people read them: "812 B", "3.4 KB". */
-export function kb(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
-}
+export const kb = formatBytes;

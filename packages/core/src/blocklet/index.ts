@@ -4,3 +4,4 @@ export * from './admin-auth.ts';
 export * from './manifest.ts';
 export * from './sdk.ts';
 export * from './templates.ts';
+export * from './upload.ts';
