@@ -5,6 +5,7 @@ import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { type ReactNode, useState } from 'react';
+import { sessionToken } from '../session/token.ts';
 import { makeQueryClient } from './query-client.ts';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -12,6 +13,12 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 /** Calls batched into one request at most; a longer GET URL is split into several requests. */
 const maxBatchItems = 10;
 const maxUrlLength = 4000;
+
+/** `authorization: Bearer <token>` while signed in, nothing otherwise; read per request. */
+function sessionHeaders(): Record<string, string> {
+  const token = sessionToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
 
 let browserQueryClient: QueryClient | undefined;
 
@@ -27,7 +34,8 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       // Same origin: the web server's proxy forwards /trpc to the node (src/proxy.ts).
-      links: [httpBatchLink({ url: '/trpc', maxItems: maxBatchItems, maxURLLength: maxUrlLength })],
+      // Every call carries the signed-in session (the console's procedures require it).
+      links: [httpBatchLink({ url: '/trpc', maxItems: maxBatchItems, maxURLLength: maxUrlLength, headers: sessionHeaders })],
     }),
   );
   return (

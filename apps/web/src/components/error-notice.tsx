@@ -1,0 +1,84 @@
+'use client';
+
+import { type ClientError, toClientError } from '@arc/client';
+import { errorSentence } from '@arc/core';
+import { Button } from '@arc/ui';
+
+/** What a failed call means for people: the catalogue's sentence split into what happened and what to do. */
+export interface ErrorExplanation {
+  code: string | null;
+  what: string;
+  todo: string | null;
+  /** The node's own, more precise message when it says more than the catalogue. */
+  detail: string | null;
+  retriable: boolean;
+}
+
+/** Reads any thrown value (tRPC error, ClientError, network failure, a bug) as an explanation. */
+export function explainError(error: unknown): ErrorExplanation {
+  let clientError: ClientError | null = null;
+  try {
+    clientError = toClientError(error);
+  } catch {
+    // Not an operating error (a bug): say so plainly below instead of crashing the page.
+  }
+  if (!clientError) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      code: null,
+      what: 'Something went wrong on this page.',
+      todo: 'Reload the page; if it happens again, tell us what you did.',
+      detail: message,
+      retriable: false,
+    };
+  }
+  const sentence = errorSentence(clientError.code);
+  const cut = sentence.indexOf('; ');
+  const what = cut === -1 ? sentence : `${sentence.slice(0, cut)}.`;
+  const todo = cut === -1 ? null : capitalize(sentence.slice(cut + 2));
+  const detail = clientError.message && clientError.message !== sentence ? clientError.message : null;
+  return { code: clientError.code, what, todo, detail, retriable: clientError.retriable };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export interface ErrorNoticeProps {
+  error: unknown;
+  /** Shown as "Try again" when the error is one a retry can help. */
+  onRetry?: () => void;
+  className?: string;
+}
+
+/** A failed call in plain words: what happened, what to do next, the node's detail and the code for support. */
+export function ErrorNotice({ error, onRetry, className = '' }: ErrorNoticeProps) {
+  const { code, what, todo, detail, retriable } = explainError(error);
+  return (
+    <div
+      role="alert"
+      data-error-code={code ?? undefined}
+      className={`flex gap-3 rounded-xl bg-red-50 p-4 text-sm ring-1 ring-red-200 dark:bg-red-500/10 dark:ring-red-500/30 ${className}`}
+    >
+      <span
+        aria-hidden="true"
+        className="flex size-5 shrink-0 items-center justify-center rounded-full bg-red-600 text-xs font-bold text-white"
+      >
+        !
+      </span>
+      <div className="min-w-0 flex-1 space-y-1">
+        <p className="font-semibold text-red-900 dark:text-red-200">{what}</p>
+        {todo ? <p className="text-red-800 dark:text-red-300">{todo}</p> : null}
+        {detail ? <p className="break-words text-red-700/80 dark:text-red-300/80">{detail}</p> : null}
+        {code ? <p className="font-mono text-xs text-red-700/70 dark:text-red-300/60">{code}</p> : null}
+        {onRetry && retriable ? (
+          <div className="pt-2">
+            <Button size="sm" variant="secondary" onClick={onRetry}>
+              Try again
+            </Button>
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
