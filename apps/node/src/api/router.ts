@@ -1,3 +1,4 @@
+import { consoleRouter } from '../console/router.ts';
 import { faucetRouter } from '../faucet/router.ts';
 import { gatewayRouter } from '../gateway/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, searchRouter, tokenRouter, txRouter } from '../ledger/router.ts';
@@ -18,6 +19,7 @@ export const appRouter = router({
   ocap: ocapRouter,
   blocklet: blockletRouter,
   gateway: gatewayRouter,
+  console: consoleRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { codeOfTrpc, isRetriable, LedgerError, OcapError, trpcCodeOf } from '@arc/core';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -10,6 +11,14 @@ export interface Context {
   services: Services;
   /** The caller's address, for rate limits. */
   ip: string;
+  /** The request's `authorization` header (`Bearer <gateway session token>`), resolved only by sessionProcedure. */
+  authorization?: string | null;
+}
+
+/** The context of one HTTP request: the node's services, the caller's address and its credential. */
+export function createContext(services: Services, req: IncomingMessage): Context {
+  const header = req.headers.authorization;
+  return { services, ip: req.socket.remoteAddress ?? 'unknown', authorization: typeof header === 'string' ? header : null };
 }
 
 /** Our errors whose code is one of the catalogue's (the code travels in `data.appCode`). */
@@ -61,3 +70,32 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const publicProcedure = t.procedure.use(mapErrors);
+
+/** The signed-in caller of a sessionProcedure: the DID that answered the gateway's challenge. */
+export interface Session {
+  did: string;
+  expiresAtMs: number;
+}
+
+/**
+ * The DID of the `authorization: Bearer <token>` header: a session token from gateway.login. No header, an unknown or
+ * forged token, an API key (an application's server, not a person) → UNAUTHORIZED; an expired one → SESSION_EXPIRED.
+ */
+export async function resolveSession(ctx: Context): Promise<Session> {
+  const header = ctx.authorization?.trim() ?? '';
+  if (header === '')
+    throw new NodeError('UNAUTHORIZED', 'Sign in first: this needs a session (authorization: Bearer <token from gateway.login>).');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new NodeError('UNAUTHORIZED', 'The authorization header is not "Bearer <session token>"; sign in again.');
+  const gateway = ctx.services.gateway;
+  if (!gateway) throw new NodeError('UNAVAILABLE', 'The node is starting; try again in a moment.');
+  const principal = await gateway.auth.resolve(match[1]);
+  if (principal.kind !== 'did') throw new NodeError('UNAUTHORIZED', 'An API key cannot sign in to the console; sign in with your wallet.');
+  return { did: principal.did, expiresAtMs: principal.expiresAtMs };
+}
+
+/** A procedure for a signed-in DID: `ctx.session` is the caller, who answered the gateway's challenge. */
+export const sessionProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const session = await resolveSession(ctx);
+  return next({ ctx: { ...ctx, session } });
+});

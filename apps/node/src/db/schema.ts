@@ -1,6 +1,7 @@
 /** Every table of the node, for drizzle-kit and the typed query builder. */
 
 export * from '../admin/schema.ts';
+export * from '../console/schema.ts';
 export * from '../faucet/schema.ts';
 export * from '../gateway/schema.ts';
 export * from '../ledger/schema.ts';
