@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
+import { createContext } from './api/trpc.ts';
 import { type BlockletHttpOptions, blockletHttpHandler, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
@@ -12,7 +13,7 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 function cors(res: ServerResponse): void {
   res.setHeader('access-control-allow-origin', '*');
   res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
-  res.setHeader('access-control-allow-headers', 'content-type, trpc-accept');
+  res.setHeader('access-control-allow-headers', 'content-type, trpc-accept, authorization');
 }
 
 /**
@@ -63,7 +64,7 @@ export function createNodeServer(services: Services, tls?: TlsOptions, blockletH
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
-    createContext: ({ req }) => ({ services, ip: req.socket.remoteAddress ?? 'unknown' }),
+    createContext: ({ req }) => createContext(services, req),
   });
   // A throw in a request listener is an uncaught exception of the whole process: every route's failure is
   // turned into an error response for its own request instead (tRPC catches its own; the rest is caught here).
