@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair } from '@arc/core';
+import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
 import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
@@ -48,6 +49,8 @@ export interface NodeOptions {
   gateway?: { limits?: Partial<GatewayLimits>; redis?: GatewayRedisOptions };
   /** HTTPS / WSS on the node's port when given (certificate and key, PEM). */
   tls?: TlsOptions;
+  /** Web pages that may call the node from a browser, HTTP and Socket.io (config/cors.ts); any (`*`) when absent. */
+  corsOrigins?: CorsOrigins;
   /** The gateway's MQTT broker and bridge (off unless given) and DDP (on unless false): gateway/protocols.ts. */
   protocols?: ProtocolOptions;
   /** Blocklet routes: active content (default deny) and rate limits per caller (runtime/triggers/http.ts). */
@@ -121,7 +124,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
   const fresh = ledger.head.height === 0;
   ledger.start();
-  const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp });
+  const corsOrigins = options.corsOrigins ?? '*';
+  const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp }, corsOrigins);
   let gateway: Gateway;
   try {
     gateway = await startGateway({
@@ -132,6 +136,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       blockletOwner: (name) => runtime.registry.owner(name),
       limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.gateway?.limits },
       nodeId: ledger.nodeDid,
+      corsOrigins,
       ...(options.gateway?.redis ? { redis: options.gateway.redis } : {}),
       now,
       log,

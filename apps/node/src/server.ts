@@ -4,16 +4,27 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
 import { createContext } from './api/trpc.ts';
+import { type CorsOrigins, originAllowed, originRefusal } from './config/cors.ts';
 import { type BlockletHttpOptions, blockletHttpHandler, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
 /** The largest request body the node reads (a batch of transactions fits well inside). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-function cors(res: ServerResponse): void {
-  res.setHeader('access-control-allow-origin', '*');
+/**
+ * CORS headers for the request's origin: every origin with `*`; else the request's own origin when it is allowed
+ * (config/cors.ts), and none when it is not (the browser then keeps the answer from the page). Says whether allowed.
+ */
+function cors(req: IncomingMessage, res: ServerResponse, allowed: CorsOrigins): boolean {
+  if (allowed !== '*') {
+    res.setHeader('vary', 'Origin');
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, allowed, req.headers.host)) return false;
+    if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
+  } else res.setHeader('access-control-allow-origin', '*');
   res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
   res.setHeader('access-control-allow-headers', 'content-type, trpc-accept, authorization');
+  return true;
 }
 
 /**
@@ -58,7 +69,12 @@ export interface TlsOptions {
   key: string;
 }
 
-export function createNodeServer(services: Services, tls?: TlsOptions, blockletHttp: BlockletHttpOptions = DEFAULT_BLOCKLET_HTTP): Server {
+export function createNodeServer(
+  services: Services,
+  tls?: TlsOptions,
+  blockletHttp: BlockletHttpOptions = DEFAULT_BLOCKLET_HTTP,
+  corsOrigins: CorsOrigins = '*',
+): Server {
   const blocklets = blockletHttpHandler(blockletHttp);
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -76,9 +92,14 @@ export function createNodeServer(services: Services, tls?: TlsOptions, blockletH
     }
   };
   const route = (req: IncomingMessage, res: ServerResponse) => {
-    cors(res);
+    const allowed = cors(req, res, corsOrigins);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (req.method === 'OPTIONS') {
+    if (req.method === 'OPTIONS' && !allowed) {
+      // A preflight from a page the node does not serve: refused in words (its browser will not send the request).
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'FORBIDDEN', message: originRefusal(String(req.headers.origin)) } }));
+    } else if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
     } else if (path === '/health') {
       const body = health(services);

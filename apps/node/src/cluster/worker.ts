@@ -114,6 +114,7 @@ async function runGatewayWorker(index: number, nodeUrl: string): Promise<void> {
     auth,
     upstreamUrl: nodeUrl,
     headers: { [WORKER_HEADER]: `gateway-${index}` },
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     now: Date.now,
     log: (line) => console.log(line),
   });

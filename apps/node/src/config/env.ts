@@ -5,6 +5,7 @@ import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import { DEFAULT_BLOCKLET_HTTP } from '../runtime/triggers/http.ts';
+import { CorsOriginsSchema } from './cors.ts';
 
 /** Every environment variable the node reads, parsed once. Nothing else reads process.env. */
 const EnvSchema = z.object({
@@ -57,6 +58,11 @@ const EnvSchema = z.object({
    */
   MQTT_BRIDGE_IMPORT_AS: z.enum(['bridge', 'owner']).default('bridge'),
   DDP_ENABLED: z.enum(['true', 'false']).default('true'),
+  /**
+   * Web pages that may call the node from a browser (tRPC, blocklet routes, Socket.io): `*` or comma-separated
+   * origins. Default: the web app as `npm start` runs it (http://127.0.0.1:3000, http://localhost:3000).
+   */
+  CORS_ORIGINS: CorsOriginsSchema,
   /** HTTPS and WSS on PORT when both are set (PEM files). */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),

@@ -58,6 +58,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     seedDemo: env.SEED_DEMO === 'auto',
     ocapChains: (await loadOcapConfig(env)).chains,
     ...(await loadTls(env)),
+    corsOrigins: env.CORS_ORIGINS,
     gateway: {
       limits: gatewayLimitsFromEnv(env),
       ...(env.REDIS_URL ? { redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX } } : {}),

@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
+import type { CorsOrigins } from '../config/cors.ts';
 import type { Database } from '../db/client.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { TopicBus } from '../runtime/topics.ts';
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   blockletOwner: (name: string) => Promise<string | null>;
   limits: GatewayLimits;
   nodeId: string;
+  /** Web pages whose browsers may connect (config/cors.ts); any when absent. */
+  corsOrigins?: CorsOrigins;
   redis?: GatewayRedisOptions;
   now: () => number;
   log: (line: string) => void;
@@ -61,6 +64,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     limits,
     now,
     log,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(redis
       ? {
           adapter: createAdapter(redis, {

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
+import { type CorsOrigins, originAllowed, originRefusal } from '../config/cors.ts';
 import { type GatewayHub, isNodeLocalTopic } from './hub.ts';
 import { KeyedBuckets } from './rate-limit.ts';
 import { SOCKET_CONNECTION_LIMITS, SocketConnection, type SocketData, socketEvent } from './socket-connection.ts';
@@ -27,6 +28,11 @@ export interface SocketGatewayOptions {
   limits: GatewayLimits;
   now: () => number;
   log: (line: string) => void;
+  /**
+   * Web pages whose browsers may connect (config/cors.ts); any when absent. Checked on every handshake and upgrade,
+   * since browsers do not apply CORS to websockets: a refused origin gets HTTP 403 with a sentence.
+   */
+  corsOrigins?: CorsOrigins;
   /** A Socket.io adapter factory (the Redis streams adapter in a cluster); in-memory by default. */
   adapter?: ServerOptions['adapter'];
 }
@@ -65,10 +71,17 @@ export class SocketGateway {
   constructor(readonly options: SocketGatewayOptions) {
     const { limits, hub, log } = options;
     this.#didBuckets = new KeyedBuckets(limits.didRatePerSec, limits.didBurst);
+    const corsOrigins = options.corsOrigins ?? '*';
     this.io = new Server(options.server, {
       path: '/socket.io',
       serveClient: false,
-      cors: { origin: '*', methods: ['GET', 'POST'] },
+      // The headers say which origin may read the answers (one allowed origin, echoed); allowRequest refuses the rest.
+      cors: { origin: corsOrigins === '*' ? '*' : true, methods: ['GET', 'POST'] },
+      allowRequest: (req, callback) => {
+        const origin = req.headers.origin;
+        if (originAllowed(origin, corsOrigins, req.headers.host)) callback(null, true);
+        else callback(originRefusal(String(origin)), false);
+      },
       // Room for a message at the bound plus framing: a bigger one is answered TOO_LARGE, not by a dropped connection.
       maxHttpBufferSize: limits.messageBytesMax * 2 + 4096,
       perMessageDeflate: false,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { httpStatusOf } from '@arc/core';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
+import type { CorsOrigins } from '../config/cors.ts';
 import { GatewayHub } from './hub.ts';
 import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
 import type { GatewayRedisOptions } from './service.ts';
@@ -39,6 +40,8 @@ export interface StandaloneGatewayOptions {
   auth?: GatewayAuth;
   /** The full node every request other than /socket.io is passed on to; 404 without one. */
   upstreamUrl?: string;
+  /** Web pages whose browsers may connect (config/cors.ts); any when absent. */
+  corsOrigins?: CorsOrigins;
   /** Extra response headers (the cluster names its worker). */
   headers?: Record<string, string>;
   now: () => number;
@@ -105,6 +108,7 @@ export async function startStandaloneGateway(options: StandaloneGatewayOptions):
     limits,
     now,
     log,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     adapter: createAdapter(redis, {
       streamName: `${prefix}:socket.io`,
       sessionKeyPrefix: `${prefix}:sio:session:`,
