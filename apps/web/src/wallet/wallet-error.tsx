@@ -2,6 +2,7 @@
 
 import { ClientError } from '@arc/client';
 import { errorSentence } from '@arc/core';
+import { ErrorNotice } from '../components/error-notice.tsx';
 
 /** The wallet's own plain-words message for an error: the catalogue's sentence, then the detail when it adds one. */
 export function describeWalletError(error: unknown): { title: string; detail: string | null; code: string | null } {
@@ -18,6 +19,8 @@ export function describeWalletError(error: unknown): { title: string; detail: st
 /** An error box in the wallet's pages and dialogs (role=alert, so it is read out when it appears). */
 export function WalletError({ error }: { error: unknown }) {
   if (error === null || error === undefined) return null;
+  // The node's and the wallet's coded errors read as everywhere else in the app.
+  if (error instanceof ClientError) return <ErrorNotice error={error} />;
   const { title, detail, code } = describeWalletError(error);
   return (
     <div
