@@ -8,6 +8,7 @@ import { ThemeScript } from '../components/theme-script.tsx';
 import { Toaster } from '../components/toast.tsx';
 import { env } from '../env.ts';
 import { RealtimeProvider } from '../realtime/provider.tsx';
+import { SessionProvider } from '../session/index.ts';
 import { TRPCReactProvider } from '../trpc/react.tsx';
 import { WalletProvider } from '../wallet/index.ts';
 import './globals.css';
@@ -35,13 +36,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <TRPCReactProvider>
           <RealtimeProvider nodePublicUrl={env.NODE_PUBLIC_URL}>
             <WalletProvider>
-              <SiteHeader />
-              <ConnectionBanner />
-              <div id="content" className="flex flex-1 flex-col">
-                {children}
-              </div>
-              <SiteFooter />
-              <Toaster />
+              <SessionProvider>
+                <SiteHeader />
+                <ConnectionBanner />
+                <div id="content" className="flex flex-1 flex-col">
+                  {children}
+                </div>
+                <SiteFooter />
+                <Toaster />
+              </SessionProvider>
             </WalletProvider>
           </RealtimeProvider>
         </TRPCReactProvider>
