@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the node and the web app together. Starts the node, waits until its /health answers,
- * builds the web app if its build is missing or older than its sources, starts it pointed at the
- * node, and prints both addresses. Ctrl-C (or SIGTERM) stops both; if either stops, so does the other.
+ * `npm start`: local chains, the node and the web app together. Starts the local chains (anvil with the
+ * ERC-20/721 test contracts, the Bitcoin regtest chain: apps/node/src/devchains), then the node reaching them
+ * (beside its own ledger and the mock chain), waits until its /health answers, builds the web app if its build is
+ * missing or older than its sources, starts it pointed at the node, and prints the addresses and the chains.
+ * Ctrl-C (or SIGTERM) stops everything; if the node or the web app stops, so does the rest.
  *
- * Environment: PORT (node, 8080), HOST (node, 127.0.0.1), DATA_DIR (node, ./data), WEB_PORT (3000).
- * Arguments are passed on to the node: `npm start -- --workers 4` (with REDIS_URL) runs a cluster of 4 processes.
+ * Environment: PORT (node, 8080), HOST (node, 127.0.0.1), DATA_DIR (node, ./data), WEB_PORT (3000),
+ * CORS_ORIGINS (node; default the web app's origins), NODE_PUBLIC_URL (the node's URL for browsers; default the node's).
+ * `npm start -- --no-anvil` skips anvil. Other arguments are passed on to the node: `npm start -- --workers 4`
+ * (with REDIS_URL) runs a cluster of 4 processes.
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -13,11 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { buildWeb, forwardLines, nextBin, webBuildState, webDir } from '../apps/web/scripts/build-if-stale.mjs';
 import { blockletUrls } from './blocklet-urls.mjs';
+import { chainLines, localChainsPlan, nodeEnv, problemLine, splitArgs, webEnv } from './start-options.mjs';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** How long the node may take to answer /health (first start creates and migrates its database). */
 const nodeReadyTimeoutMs = 120_000;
+/** How long the local chains may take to be up (anvil, three contract transactions, 200 regtest blocks). */
+const chainsReadyTimeoutMs = 90_000;
 /** How long `next start` may take to answer its first request. */
 const webReadyTimeoutMs = 60_000;
 const readyPollIntervalMs = 250;
@@ -61,6 +68,7 @@ function parseEnv() {
 }
 
 const env = parseEnv();
+const args = splitArgs(process.argv.slice(2));
 /** The processes we started, by name; each entry is removed when its process exits. */
 const children = new Map();
 let stopping = false;
@@ -121,7 +129,7 @@ function exitWithChild(name, child, meaning) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (stopping) return;
-    say(`${signal}: stopping the web app and the node`);
+    say(`${signal}: stopping the web app, the node and the local chains`);
     void stopAll(signal, 0);
   });
 }
@@ -161,20 +169,81 @@ function reachableUrl(listenUrl) {
   return url.origin;
 }
 
+/**
+ * Starts the local chains process and waits for its `devchains ready <json>` line. Never fails the start: when the
+ * process cannot run, one line says why and the node starts with its own ledger and the mock chain only.
+ */
+async function startLocalChains() {
+  const plan = localChainsPlan(process.env, { anvil: args.anvil });
+  for (const line of plan.skipped) say(line);
+  if (!plan.anvil && !plan.regtest) return null;
+  const flags = [...(plan.anvil ? [] : ['--no-anvil']), ...(plan.regtest ? [] : ['--no-regtest'])];
+  say(
+    `starting the local chains (${[plan.anvil && 'anvil with the ERC-20/721 test contracts', plan.regtest && 'Bitcoin regtest'].filter(Boolean).join(', ')})…`,
+  );
+  const chains = spawn(process.execPath, ['--import', 'tsx', 'apps/node/src/devchains/main.ts', ...flags], {
+    cwd: repoDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set('local chains', chains);
+  chains.exited = new Promise((resolve) => {
+    chains.on('close', (code, signal) => {
+      children.delete('local chains');
+      resolve({ code, signal });
+    });
+  });
+  chains.on('error', (error) => say(`could not run the local chains: ${error.message}`));
+  forwardLines(chains.stderr, (line) => console.error(`[chains] ${line}`));
+  const ready = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ failed: `they were not up within ${chainsReadyTimeoutMs / 1000} s` }), chainsReadyTimeoutMs);
+    timer.unref();
+    forwardLines(chains.stdout, (line) => {
+      // The ready line carries the regtest RPC password: read, not printed.
+      if (line.startsWith('devchains ready ')) {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(line.slice('devchains ready '.length)));
+        } catch (error) {
+          resolve({ failed: `their ready line was not JSON (${error.message})` });
+        }
+      } else console.log(`[chains] ${line}`);
+    });
+    chains.exited.then(({ code, signal }) =>
+      resolve({ failed: `their process ${signal ? `was killed by ${signal}` : `exited with code ${code}`}` }),
+    );
+  });
+  if (stopping) return null;
+  if (ready.failed) {
+    say(`the local chains could not start: ${ready.failed}; the node starts with its own ledger and the mock chain only`);
+    chains.kill('SIGTERM');
+    return null;
+  }
+  for (const problem of ready.problems) say(problemLine(problem));
+  chains.exited.then(({ code, signal }) => {
+    if (!stopping)
+      say(`the local chains ${signal ? `were killed by ${signal}` : `exited with code ${code}`}; the chains page shows them unavailable`);
+  });
+  return ready;
+}
+
 async function main() {
+  // 0. The local chains the node reaches beside its own ledger and the mock chain.
+  const chains = await startLocalChains();
+  if (stopping) return;
+
   // 1. The node: ready once it has said where it listens and its /health answers 200 there.
   const startedMs = Date.now();
   // Arguments after `npm start --` go to the node (`--workers N`: a cluster on one machine, apps/node/src/gateway/CLUSTER.md).
-  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts', ...process.argv.slice(2)], {
+  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts', ...args.nodeArgs], {
     cwd: repoDir,
-    env: {
-      // The seeded demo's notification component delivers to inbox:<did>, a topic only a trusted blocklet may publish.
-      BLOCKLET_TRUSTED_PUBLISHERS: 'notification',
-      ...process.env,
-      PORT: String(env.PORT),
-      HOST: env.HOST,
-      ...(env.DATA_DIR ? { DATA_DIR: env.DATA_DIR } : {}),
-    },
+    env: nodeEnv(process.env, {
+      port: env.PORT,
+      host: env.HOST,
+      dataDir: env.DATA_DIR,
+      webPort: env.WEB_PORT,
+      chainsEnv: chains?.nodeEnv ?? {},
+    }),
   });
   const announced = new Promise((resolve) => {
     forwardLines(node.stdout, (line) => {
@@ -236,7 +305,7 @@ async function main() {
   const webUrl = `http://127.0.0.1:${env.WEB_PORT}`;
   const web = startChild('web', process.execPath, [nextBin, 'start', '-p', String(env.WEB_PORT), '-H', '127.0.0.1'], {
     cwd: webDir,
-    env: { ...process.env, NODE_URL: nodeUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    env: webEnv(process.env, nodeUrl),
   });
   exitWithChild('web app', web, 'stopping the node too.');
   const webUp = await waitUntilReady(`${webUrl}/icon.svg`, {
@@ -254,6 +323,14 @@ async function main() {
     say(`could not list the node's blocklets: ${error.message}`);
   }
   const width = Math.max(0, ...blocklets.map((entry) => entry.name.length));
+  // 5. The chains the node reaches, each with its CAIP-2 id (as the console's chains page shows them).
+  let chainRows = [];
+  try {
+    const response = await fetch(`${nodeUrl}/trpc/ocap.chains`, { signal: AbortSignal.timeout(10_000) });
+    chainRows = chainLines((await response.json()).result.data, chains?.ethereum ?? null);
+  } catch (error) {
+    say(`could not list the node's chains: ${error.message}`);
+  }
   const blockletLines = blocklets.map(
     (entry) => `    ${entry.name.padEnd(width)}  ${entry.url ?? `(no sample URL answered 200: ${entry.problem})`}`,
   );
@@ -262,10 +339,11 @@ async function main() {
     [
       '',
       `  Arc node  ${nodeUrl}  (tRPC at /trpc, health at /health)`,
-      `  Arc web   ${webUrl}`,
+      `  Arc web   ${webUrl}  (chains at ${webUrl}/console/chains)`,
+      ...(chainRows.length > 0 ? ['', '  Chains (name, CAIP-2 id, adapter, status):', ...chainRows] : []),
       ...(blockletLines.length > 0 ? ['', '  Blocklets (each URL answered 200 just now):', ...blockletLines] : []),
       '',
-      '  Press Ctrl-C to stop both.',
+      '  Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),
   );
