@@ -54,14 +54,22 @@ const chromium = {
   viewport: { width: 1280, height: 900 },
 };
 
-/** Starts the built web app (building it first when its sources changed) against `node`. */
+/**
+ * Starts the built web app (building it first when its sources changed) against `node`: its /trpc rewrite and the
+ * browser's Socket.io connection (NODE_PUBLIC_URL) both go there. The build goes to ARC_WEB_DIST_DIR when set.
+ */
 function webServer(port: string | undefined, node: string, build: boolean) {
   const start = `node ${JSON.stringify(nextBin)} start -p ${port} -H 127.0.0.1`;
   return {
     command: build ? `node scripts/build-if-stale.mjs && ${start}` : start,
     cwd: import.meta.dirname,
     url: `http://127.0.0.1:${port}/icon.svg`,
-    env: { NODE_URL: node, NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      NODE_URL: node,
+      NODE_PUBLIC_URL: node,
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...(process.env.ARC_WEB_DIST_DIR ? { ARC_WEB_DIST_DIR: process.env.ARC_WEB_DIST_DIR } : {}),
+    },
     // A build on a 2-core machine takes about a minute.
     timeout: build ? 300_000 : 60_000,
     reuseExistingServer: false,

@@ -19,7 +19,7 @@ export function ConnectionBanner() {
     return () => clearTimeout(timer);
   }, [status]);
   return (
-    <div role="status" aria-live="polite">
+    <div aria-live="polite">
       {show ? (
         <div
           data-testid="connection-banner"
