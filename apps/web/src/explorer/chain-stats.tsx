@@ -1,16 +1,31 @@
 import { formatAmount, formatTimeAgo, Hash, StatCard } from '@arc/ui';
 import type { ChainInfo } from '../trpc/types.ts';
 
-/** The head of the chain in five cards; placeholders until the first answer. */
-export function ChainStats({ chain, nowMs }: { chain: ChainInfo | undefined; nowMs: number }) {
+export interface ChainStatsProps {
+  chain: ChainInfo | undefined;
+  /** The head height as the newest block event says it (ahead of chain.info between refreshes). */
+  height: number | undefined;
+  headTimeMs: number | undefined;
+  rate: { txs: number; perSecond: number } | undefined;
+  nowMs: number;
+}
+
+/** The head of the chain in cards: height, throughput, mempool, supply, head hash and state root. */
+export function ChainStats({ chain, height, headTimeMs, rate, nowMs }: ChainStatsProps) {
   const loading = chain === undefined;
   return (
     <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
       <StatCard
         label="Height"
         loading={loading}
-        value={chain ? <span data-testid="height">{chain.height.toLocaleString('en-US')}</span> : null}
-        hint={chain ? `head block ${formatTimeAgo(chain.timeMs, nowMs)}` : ''}
+        value={height !== undefined ? <span data-testid="height">{height.toLocaleString('en-US')}</span> : null}
+        hint={headTimeMs !== undefined ? `head block ${formatTimeAgo(headTimeMs, nowMs)}` : ''}
+      />
+      <StatCard
+        label="Transactions per second"
+        loading={loading || rate === undefined}
+        value={rate ? <span data-testid="tx-rate">{rate.perSecond.toFixed(2)}</span> : null}
+        hint={rate ? `${rate.txs.toLocaleString('en-US')} in the last minute` : ''}
       />
       <StatCard
         label="Mempool"
@@ -21,12 +36,11 @@ export function ChainStats({ chain, nowMs }: { chain: ChainInfo | undefined; now
       <StatCard
         label="Total supply"
         loading={loading}
-        className="col-span-2"
         value={
           chain ? (
             <span className="break-all">
               {formatAmount(chain.nativeToken.totalSupply, chain.nativeToken.decimals)}{' '}
-              <span className="text-base font-medium text-slate-500">{chain.nativeToken.symbol}</span>
+              <span className="text-base font-medium text-slate-500 dark:text-slate-400">{chain.nativeToken.symbol}</span>
             </span>
           ) : null
         }

@@ -1,20 +1,25 @@
-import { type Column, CubeIcon, EmptyState, formatTimeAgo, Hash, Panel, Table } from '@arc/ui';
+import { type Column, CubeIcon, EmptyState, formatTimeAgo, Panel, Table } from '@arc/ui';
 import type { Block } from '../trpc/types.ts';
+import { formatUtc } from './format.ts';
+import { AccountLink, BlockHashLink, BlockLink } from './links.tsx';
 
-export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | undefined; loading: boolean; nowMs: number }) {
-  const columns: Column<Block>[] = [
+/** A row of the latest blocks: a full block, or one just announced on `chain:blocks` (no proposer yet). */
+export type BlockRow = Pick<Block, 'height' | 'hash' | 'timeMs' | 'txCount'> & { proposer: string | null };
+
+export function LatestBlocks({ blocks, loading, nowMs }: { blocks: BlockRow[] | undefined; loading: boolean; nowMs: number }) {
+  const columns: Column<BlockRow>[] = [
     {
       key: 'height',
       header: 'Height',
       cell: (block) => (
         <span className="inline-flex flex-col align-middle leading-tight">
-          <span className="font-medium text-indigo-600 tabular-nums">{block.height.toLocaleString('en-US')}</span>
+          <BlockLink height={block.height} />
           {/* Phones have no room for the Age column: the age goes under the height. */}
-          <span className="text-xs text-slate-400 sm:hidden">{formatTimeAgo(block.timeMs, nowMs)}</span>
+          <span className="text-xs text-slate-500 sm:hidden dark:text-slate-400">{formatTimeAgo(block.timeMs, nowMs)}</span>
         </span>
       ),
     },
-    { key: 'hash', header: 'Hash', cell: (block) => <Hash value={block.hash} label="block hash" /> },
+    { key: 'hash', header: 'Hash', cell: (block) => <BlockHashLink hash={block.hash} height={block.height} /> },
     {
       key: 'age',
       header: 'Age',
@@ -22,8 +27,8 @@ export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | und
       cell: (block) => (
         <time
           dateTime={new Date(block.timeMs).toISOString()}
-          title={new Date(block.timeMs).toLocaleString('en-GB')}
-          className="text-slate-500"
+          title={formatUtc(block.timeMs)}
+          className="text-slate-500 dark:text-slate-400"
         >
           {formatTimeAgo(block.timeMs, nowMs)}
         </time>
@@ -34,7 +39,7 @@ export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | und
       key: 'proposer',
       header: 'Proposer',
       className: 'hidden md:table-cell',
-      cell: (block) => <Hash value={block.proposer} head={6} tail={6} label="proposer DID" />,
+      cell: (block) => (block.proposer ? <AccountLink did={block.proposer} /> : <span className="text-slate-400">…</span>),
     },
   ];
   return (
@@ -45,6 +50,7 @@ export function LatestBlocks({ blocks, loading, nowMs }: { blocks: Block[] | und
         rows={blocks}
         rowKey={(block) => block.hash}
         loading={loading}
+        skeletonRows={10}
         empty={<EmptyState icon={<CubeIcon />} title="No blocks yet" description="The node has not produced a block." />}
       />
     </Panel>

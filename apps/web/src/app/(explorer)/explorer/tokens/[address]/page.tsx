@@ -1,0 +1,57 @@
+import { parseDid } from '@arc/core';
+import type { Metadata } from 'next';
+import { nodeApi, orNotFound } from '../../../../../explorer/node-api.ts';
+import { MalformedInput } from '../../../../../explorer/page-shell.tsx';
+import { TokenView } from '../../../../../explorer/token-view.tsx';
+
+interface Props {
+  params: Promise<{ address: string }>;
+}
+
+const SYMBOL = /^[A-Za-z0-9]{1,16}$/;
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { address } = await params;
+  return { title: `Token ${decodeURIComponent(address).slice(0, 20)} · Explorer` };
+}
+
+export default async function TokenPage({ params }: Props) {
+  const address = decodeURIComponent((await params).address);
+  const api = nodeApi();
+  // The native token has no address: its page is at its symbol, and so is any token's.
+  if (!address.startsWith('did:') && SYMBOL.test(address)) {
+    const symbol = address.toUpperCase();
+    const chain = await api.chain.info.query();
+    if (symbol === chain.nativeToken.symbol) {
+      const { symbol: s, name, decimals, totalSupply } = chain.nativeToken;
+      return (
+        <TokenView
+          token={{ address: s, symbol: s, name, decimals, totalSupply, owner: null, createdAtHeight: 0, native: true }}
+          createdBy={null}
+        />
+      );
+    }
+    const token = await orNotFound(api.token.get.query({ symbol }));
+    return <TokenView token={token} createdBy={await creationTx(api, token.createdAtHeight, token.symbol)} />;
+  }
+  const parsed = parseDid(address);
+  if (!parsed.ok) {
+    return (
+      <MalformedInput
+        what="token address"
+        value={address}
+        problem={`A token address is a DID, or the token's symbol. did:abt: addresses are base58 after did:abt:z… Here ${parsed.reason}.`}
+        example="did:abt:z35nCbQGGhpm7E3DsHbw8QcfpYMJi2fjaHQ44"
+      />
+    );
+  }
+  const token = await orNotFound(api.token.get.query({ address }));
+  return <TokenView token={token} createdBy={await creationTx(api, token.createdAtHeight, token.symbol)} />;
+}
+
+/** The createToken transaction of `symbol` in block `height` (bounded: one page of that block). */
+async function creationTx(api: ReturnType<typeof nodeApi>, height: number, symbol: string): Promise<string | null> {
+  const page = await api.tx.list.query({ cursor: `${height + 1}:0`, limit: 100 });
+  const tx = page.items.find((t) => t.height === height && t.itx.type === 'createToken' && t.itx.symbol === symbol);
+  return tx?.hash ?? null;
+}

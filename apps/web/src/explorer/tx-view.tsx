@@ -1,0 +1,242 @@
+import { CopyButton, formatAmount, KeyValueList, TxTypeBadge } from '@arc/ui';
+import type { ReactNode } from 'react';
+import { nativeToken } from '../chain/live.ts';
+import type { RouterOutputs } from '../trpc/types.ts';
+import { formatUtc, hexToText } from './format.ts';
+import { AccountLink, AssetLink, BlockLink, TokenLink } from './links.tsx';
+import { ExplorerPage, Section } from './page-shell.tsx';
+import { type TxState, TxStatusLive } from './tx-status-live.tsx';
+
+type Tx = RouterOutputs['tx']['list']['items'][number];
+type Events = RouterOutputs['tx']['events']['events'];
+export interface TokenInfo {
+  symbol: string;
+  decimals: number;
+}
+
+function Abt({ amount }: { amount: string }) {
+  return (
+    <span className="tabular-nums" title={`${amount} in the smallest unit`}>
+      {formatAmount(amount, nativeToken.decimals)} <span className="text-slate-500 dark:text-slate-400">{nativeToken.symbol}</span>
+    </span>
+  );
+}
+
+function TokenAmount({ token, amount, tokens }: { token: string; amount: string; tokens: Map<string, TokenInfo> }) {
+  const info = tokens.get(token);
+  if (!info)
+    return (
+      <span className="font-mono">
+        {amount} (smallest unit of {token})
+      </span>
+    );
+  return (
+    <span className="tabular-nums">
+      {formatAmount(amount, info.decimals)} <TokenLink address={token} symbol={info.symbol} />
+    </span>
+  );
+}
+
+/** What the transaction does, as rows: recipient and amounts of a transfer, the token made, the asset touched… */
+function actionRows(tx: Tx, tokens: Map<string, TokenInfo>): { label: string; value: ReactNode }[] {
+  const itx = tx.itx;
+  switch (itx.type) {
+    case 'transfer':
+      return [
+        { label: 'To', value: <AccountLink did={itx.to} full /> },
+        { label: 'Amount', value: <Abt amount={itx.amount} /> },
+        ...(itx.tokens.length
+          ? [
+              {
+                label: 'Tokens',
+                value: (
+                  <ul className="space-y-1">
+                    {itx.tokens.map((t) => (
+                      <li key={t.token}>
+                        <TokenAmount token={t.token} amount={t.amount} tokens={tokens} />
+                      </li>
+                    ))}
+                  </ul>
+                ),
+              },
+            ]
+          : []),
+        ...(itx.assets.length
+          ? [
+              {
+                label: 'Assets',
+                value: (
+                  <ul className="space-y-1">
+                    {itx.assets.map((a) => (
+                      <li key={a}>
+                        <AssetLink address={a} full />
+                      </li>
+                    ))}
+                  </ul>
+                ),
+              },
+            ]
+          : []),
+        ...(itx.memo ? [{ label: 'Memo', value: itx.memo }] : []),
+      ];
+    case 'declareAccount':
+      return [{ label: 'Name', value: itx.moniker || '—' }];
+    case 'createToken':
+      return [
+        { label: 'Symbol', value: itx.symbol },
+        { label: 'Name', value: itx.name },
+        { label: 'Decimals', value: itx.decimals },
+        { label: 'Total supply', value: `${formatAmount(itx.totalSupply, itx.decimals)} ${itx.symbol}` },
+      ];
+    case 'createAsset':
+      return [
+        { label: 'Name', value: itx.moniker },
+        { label: 'Data', value: <AssetData hex={itx.data} /> },
+        { label: 'Transferable', value: itx.transferable ? 'yes' : 'no' },
+        { label: 'Read-only', value: itx.readonly ? 'yes' : 'no' },
+      ];
+    case 'updateAsset':
+      return [
+        { label: 'Asset', value: <AssetLink address={itx.address} full /> },
+        { label: 'New name', value: itx.moniker },
+        { label: 'New data', value: <AssetData hex={itx.data} /> },
+      ];
+    case 'consumeAsset':
+      return [{ label: 'Asset', value: <AssetLink address={itx.address} full /> }];
+    case 'delegate':
+      return [
+        { label: 'Grantee', value: <AccountLink did={itx.grantee} full /> },
+        { label: 'Allowance', value: <Abt amount={itx.allowance} /> },
+        { label: 'Expires', value: formatUtc(itx.expiresAtMs) },
+      ];
+    case 'revokeDelegation':
+      return [{ label: 'Grantee', value: <AccountLink did={itx.grantee} full /> }];
+    case 'deployBlocklet':
+      return [
+        { label: 'Blocklet', value: `${itx.name} ${itx.version}` },
+        { label: 'Manifest hash', value: <span className="font-mono break-all">{itx.manifestHash}</span> },
+        { label: 'Bundle hash', value: <span className="font-mono break-all">{itx.bundleHash}</span> },
+      ];
+  }
+}
+
+export function AssetData({ hex }: { hex: string }) {
+  if (hex === '') return <span className="text-slate-500 dark:text-slate-400">none</span>;
+  const text = hexToText(hex);
+  return <span className="font-mono break-all">{text ?? `0x${hex}`}</span>;
+}
+
+/** Amount-like fields of events, in ABT. */
+const abtFields = new Set(['amount', 'allowance']);
+
+function EventValue({ name, value }: { name: string; value: unknown }) {
+  if (typeof value === 'string' && value.startsWith('did:abt:')) return <AccountLink did={value} />;
+  if (typeof value === 'string' && abtFields.has(name) && /^\d+$/.test(value)) return <Abt amount={value} />;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return <span className="font-mono break-all">{String(value)}</span>;
+  return <span className="font-mono break-all">{JSON.stringify(value)}</span>;
+}
+
+function EventList({ events }: { events: Events }) {
+  if (events.length === 0) return <p className="px-4 py-3 text-sm text-slate-500 dark:text-slate-400">No events.</p>;
+  return (
+    <ol className="divide-y divide-slate-100 dark:divide-slate-800">
+      {events.map((event, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: events are in the order the ledger emitted them
+        <li key={index} className="space-y-1.5 px-4 py-3 text-sm">
+          <p className="font-medium text-slate-900 dark:text-slate-100">
+            <span className="mr-2 text-xs text-slate-500 tabular-nums dark:text-slate-400">#{index + 1}</span>
+            {event.type}
+          </p>
+          <dl className="grid gap-x-4 gap-y-1 sm:grid-cols-[8rem_minmax(0,1fr)]">
+            {Object.entries(event)
+              .filter(([k]) => k !== 'type')
+              .map(([k, v]) => (
+                <div key={k} className="contents">
+                  <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
+                  <dd className="min-w-0">
+                    <EventValue name={k} value={v} />
+                  </dd>
+                </div>
+              ))}
+          </dl>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export interface TxViewProps {
+  hash: string;
+  state: TxState;
+  tx: Tx | null;
+  events: Events;
+  tokens: Map<string, TokenInfo>;
+}
+
+/** A transaction: its status (live while pending), what it does, who pays the fee, its events and its raw JSON. */
+export function TxView({ hash, state, tx, events, tokens }: TxViewProps) {
+  const overview = tx
+    ? [
+        { label: 'Hash', value: <HashValue value={hash} /> },
+        { label: 'Type', value: <TxTypeBadge type={tx.type} /> },
+        { label: 'Block', value: <BlockLink height={tx.height} /> },
+        { label: 'Time', value: <time dateTime={new Date(tx.timeMs).toISOString()}>{formatUtc(tx.timeMs)}</time> },
+        { label: 'From', value: <AccountLink did={tx.from} full /> },
+        ...actionRows(tx, tokens),
+        { label: 'Fee', value: <Abt amount={tx.fee} /> },
+        {
+          label: 'Fee payer',
+          value: tx.feePayer ? (
+            <span className="space-y-1">
+              <AccountLink did={tx.feePayer} full />
+              <span className="block text-xs text-slate-500 dark:text-slate-400">An application pays this user's fees.</span>
+            </span>
+          ) : (
+            <span>The sender</span>
+          ),
+        },
+        { label: 'Nonce', value: <span className="tabular-nums">{tx.nonce}</span> },
+        { label: 'Position in block', value: <span className="tabular-nums">{tx.index}</span> },
+      ]
+    : [{ label: 'Hash', value: <HashValue value={hash} /> }];
+  return (
+    <ExplorerPage
+      kicker="Transaction"
+      title={
+        <span className="font-mono text-lg sm:text-2xl">
+          {hash.slice(0, 10)}…{hash.slice(-8)}
+        </span>
+      }
+    >
+      <TxStatusLive hash={hash} initial={state} />
+      <Section title="Overview">
+        <KeyValueList items={overview} />
+      </Section>
+      {tx ? (
+        <Section title="Events" aside={`${events.length} emitted`}>
+          <EventList events={events} />
+        </Section>
+      ) : null}
+      {tx ? (
+        <Section title="Raw">
+          <details className="group px-4 py-3 text-sm">
+            <summary className="cursor-pointer font-medium text-indigo-700 select-none dark:text-indigo-300">Show the raw JSON</summary>
+            <pre className="mt-3 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200">
+              {JSON.stringify({ ...tx, events }, null, 2)}
+            </pre>
+          </details>
+        </Section>
+      ) : null}
+    </ExplorerPage>
+  );
+}
+
+function HashValue({ value }: { value: string }) {
+  return (
+    <span className="inline-flex max-w-full items-start gap-1">
+      <span className="font-mono break-all">{value}</span>
+      <CopyButton value={value} label="transaction hash" className="-my-1 shrink-0" />
+    </span>
+  );
+}
