@@ -1,0 +1,76 @@
+'use client';
+
+import { CopyButton, formatAmount, Skeleton, StatCard } from '@arc/ui';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { useTopic } from '../../realtime/provider.tsx';
+import { useTRPC } from '../../trpc/react.tsx';
+import { ApiKeys } from './api-keys.tsx';
+import { FeeGrants } from './fee-grants.tsx';
+import { ABT_DECIMALS } from './signing.ts';
+import { TopicRules } from './topic-rules.tsx';
+
+/** One application: its DID and balance, API keys, topic rules and fee grants with their spend (live). */
+export function ApplicationDetail({ appDid }: { appDid: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const app = useQuery(trpc.console.application.queryOptions({ appDid }));
+  // A user's transaction the application paid for changes its account: the spend shows without a reload.
+  useTopic(`account:${appDid}`, () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.console.application.queryKey({ appDid }) });
+  });
+
+  if (app.error) {
+    return (
+      <div className="space-y-4">
+        <ErrorNotice error={app.error} onRetry={() => app.refetch()} />
+        <Link href="/console/applications" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+          Back to your applications
+        </Link>
+      </div>
+    );
+  }
+  if (!app.data) {
+    return (
+      <div className="space-y-4" aria-busy="true">
+        <Skeleton className="h-9 w-64" />
+        <Skeleton className="h-24 w-full rounded-xl" />
+        <Skeleton className="h-48 w-full rounded-xl" />
+      </div>
+    );
+  }
+  const data = app.data;
+  return (
+    <div className="space-y-6">
+      <div className="space-y-2">
+        <nav aria-label="Breadcrumb" className="text-sm">
+          <Link href="/console/applications" className="text-indigo-700 hover:underline dark:text-indigo-300">
+            Applications
+          </Link>
+        </nav>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900 dark:text-slate-100">{data.name}</h1>
+        <div className="flex min-w-0 items-center gap-2">
+          <code className="min-w-0 break-all font-mono text-xs text-slate-600 dark:text-slate-400">{data.appDid}</code>
+          <CopyButton value={data.appDid} label="application DID" />
+        </div>
+      </div>
+      <div className="grid gap-4 sm:grid-cols-3">
+        <StatCard label="Balance" value={`${formatAmount(data.account.balance, ABT_DECIMALS)} ABT`} hint="Pays its fees and its users'" />
+        <StatCard
+          label="On the ledger"
+          value={data.account.declared ? 'Declared' : 'Not declared'}
+          hint={data.account.declared ? `as "${data.account.moniker}"` : 'Fund it and declare it to use it'}
+        />
+        <StatCard
+          label="Fees paid for users"
+          value={`${formatAmount(data.grantsSpent, ABT_DECIMALS)} ABT`}
+          hint={`${data.grants.length} grants`}
+        />
+      </div>
+      <ApiKeys appDid={data.appDid} appName={data.name} keys={data.apiKeys} />
+      <TopicRules appDid={data.appDid} appName={data.name} />
+      <FeeGrants appDid={data.appDid} appName={data.name} grants={data.grants} spent={data.grantsSpent} />
+    </div>
+  );
+}
