@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
-import { nodeClient } from '../../wallet/index.ts';
+import { nodeClient, useWallet } from '../../wallet/index.ts';
 import { isCancelled, useAppAction } from './app-action.ts';
-import { ABT_DECIMALS } from './signing.ts';
+import { ABT_DECIMALS, accountSigner } from './signing.ts';
 
 interface Grant {
   grantee: string;
@@ -40,6 +40,7 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const act = useAppAction(appDid, appName);
+  const wallet = useWallet();
   const [form, setForm] = useState({ grantee: '', allowance: '0.01', days: '30' });
   const [errors, setErrors] = useState<Partial<Record<keyof typeof form, string>>>({});
   const [error, setError] = useState<unknown>(null);
@@ -95,6 +96,33 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
     }
   }
 
+  /** A user that is one of this wallet's accounts sends a tiny transfer to the application, the application paying the fee. */
+  async function tryGrant(grantee: string) {
+    setError(null);
+    setBusy(`try:${grantee}`);
+    try {
+      await act(
+        'Send a test transaction paid by the application',
+        [
+          { label: 'From', value: `${grantee} (a user holding the grant)` },
+          { label: 'What', value: `0.000001 ABT to ${appName}; the fee is paid by ${appName}` },
+        ],
+        async (app, developer) => {
+          const user = grantee === developer.did ? developer : await accountSigner(wallet, grantee, developer.did);
+          return nodeClient().transfer({ wallet: user, to: appDid, amount: 10n ** 12n, memo: 'test of the fee grant', feePayer: app });
+        },
+      );
+      await refresh();
+      toast({ title: 'Test transaction committed', body: `${appName} paid its fee.`, kind: 'success' });
+    } catch (caught) {
+      if (!isCancelled(caught)) setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const mine = new Set(wallet.accounts.map((account) => account.did));
+
   return (
     <Panel title="Pay your users' fees" aside={<span className="text-sm text-slate-600 dark:text-slate-400">Spent: {abt(spent)}</span>}>
       <div className="space-y-4">
@@ -128,9 +156,16 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
               header: <span className="sr-only">Actions</span>,
               align: 'right',
               cell: (g) => (
-                <Button variant="ghost" size="sm" loading={busy === g.grantee} onClick={() => revoke(g.grantee)}>
-                  Revoke
-                </Button>
+                <div className="flex justify-end gap-1">
+                  {mine.has(g.grantee) ? (
+                    <Button variant="ghost" size="sm" loading={busy === `try:${g.grantee}`} onClick={() => tryGrant(g.grantee)}>
+                      Send a test transaction
+                    </Button>
+                  ) : null}
+                  <Button variant="ghost" size="sm" loading={busy === g.grantee} onClick={() => revoke(g.grantee)}>
+                    Revoke
+                  </Button>
+                </div>
               ),
             },
           ]}

@@ -38,15 +38,18 @@ const SELECT_POLL_MS = 25;
  * with its active account, so this selects the account, takes its key, and selects the previous one again.
  */
 export async function accountSigner(wallet: WalletContextValue, did: string, returnTo: string | null): Promise<Wallet> {
-  if (!wallet.accounts.some((account) => account.did === did))
-    throw new ClientError('WALLET_LOCKED', `This wallet does not hold the key of ${did}; open the wallet that created the application.`);
+  // (wallet.accounts may be a render old: an account added a moment ago is not in it yet; select() reads the store.)
   wallet.select(did);
   const deadline = Date.now() + SELECT_WAIT_MS;
   try {
     for (;;) {
       const signer = await wallet.signSilently(async (w) => w);
       if (signer.did === did) return signer;
-      if (Date.now() > deadline) throw new ClientError('TIMEOUT', 'The wallet did not switch to the application account; try again.');
+      if (Date.now() > deadline)
+        throw new ClientError(
+          'WALLET_LOCKED',
+          `This wallet does not hold the key of ${did}; open the wallet that created the application.`,
+        );
       await new Promise((resolve) => setTimeout(resolve, SELECT_POLL_MS));
     }
   } finally {
