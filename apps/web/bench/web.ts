@@ -114,12 +114,17 @@ async function main(): Promise<void> {
   }
 
   // 3. Send → committed.
-  let send: { p50: number | null; p99: number | null; count: number } | null = null;
+  let send: { p50: number | null; p99: number | null; count: number; failed: number } | null = null;
   let sendSkipped: string | null = null;
   if (routes.includes('/wallet/send')) {
     log(`[bench:web] send → committed, ${SENDS} sends…`);
-    const result = await measureSendToCommitted(browser, webUrl, nodeUrl, SENDS, SENDS_BUDGET_MS);
-    send = { p50: quantile(result.samplesMs, 0.5), p99: quantile(result.samplesMs, 0.99), count: result.samplesMs.length };
+    const result = await measureSendToCommitted(browser, webUrl, SENDS, SENDS_BUDGET_MS);
+    send = {
+      p50: quantile(result.samplesMs, 0.5),
+      p99: quantile(result.samplesMs, 0.99),
+      count: result.samplesMs.length,
+      failed: result.failed,
+    };
   } else sendSkipped = 'the build has no /wallet/send page yet';
 
   // Report.
@@ -155,12 +160,12 @@ async function main(): Promise<void> {
       `  ${l.route.padEnd(36)} ${l.kbGz === null ? `skipped: ${l.skipped}` : `${round(l.kbGz).toFixed(1).padStart(7)} KB  (${l.scripts} scripts${l.path !== l.route ? `, as ${l.path}` : ''})`}`,
     );
   }
-  const line = (label: string, figures: string, verdict: string) => log(`${label.padEnd(44)} ${figures.padEnd(28)} ${verdict}`);
+  const line = (label: string, figures: string, verdict: string) => log(`${label.padEnd(52)} ${figures.padEnd(28)} ${verdict}`);
   line(`home first load (${home ?? 'no page'})`, show(figures.homeFirstLoadKbGz, 'KB gz'), verdictOf('homeFirstLoadKbGz'));
   line(`console first load (${consolePage ?? 'no page'})`, show(figures.consoleFirstLoadKbGz, 'KB gz'), verdictOf('consoleFirstLoadKbGz'));
   if (send)
     line(
-      `send → committed (${send.count} sends)`,
+      `send → committed (${send.count} sends, ${send.failed} rejected)`,
       `p50 ${show(figures.sendToCommittedP50Ms, 'ms')}, p99 ${show(figures.sendToCommittedP99Ms, 'ms')}`,
       verdictOf('sendToCommittedP99Ms'),
     );
@@ -182,6 +187,7 @@ async function main(): Promise<void> {
       homeRoute: home,
       consoleRoute: consolePage,
       sends: send?.count ?? 0,
+      sendsRejected: send?.failed ?? 0,
       blocks: blockToScreen?.count ?? 0,
       blocksMissed: blockToScreen?.missed ?? 0,
       routes: Object.fromEntries(loads.map((l) => [l.route, l.kbGz === null ? null : round(l.kbGz)])),
