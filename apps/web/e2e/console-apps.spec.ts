@@ -1,0 +1,148 @@
+import { type BrowserContext, expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expectAccessible } from './helpers/axe.ts';
+import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
+
+/**
+ * The console's sign-in and applications (issue 18: "Sign in to applications and to the console", "Developer console →
+ * Applications"): a developer with a passkey wallet signs in, creates an application (its key kept in the wallet), an
+ * API key shown once, topic rules, and a fee grant whose spend shows after the user's transaction. Pages are opened on
+ * localhost: WebAuthn needs a host name as its relying party.
+ */
+
+function localBase(baseURL: string | undefined): string {
+  if (!baseURL) throw new Error('the live-node project sets baseURL');
+  return baseURL.replace('127.0.0.1', 'localhost');
+}
+
+/** A platform authenticator with PRF that says yes without a person (FACTS.md). */
+async function addAuthenticator(context: BrowserContext, page: Page): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasPrf: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+/** Screenshots at both widths and axe at both, once `loaded` shows and nothing is loading. */
+async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
+  const ready = async () => {
+    await expect(loaded).toBeVisible();
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+    expect(await sidewaysOverflowPx(page)).toBe(0);
+  };
+  await screens(page, testInfo, name, ready);
+  await expectAccessible(page, ready);
+}
+
+/**
+ * A passkey wallet with faucet ABT; answers the account's DID. It moves by links only: a full navigation (goto) loads
+ * the page anew, and the wallet is locked again.
+ */
+async function walletWithAbt(page: Page, base: string): Promise<string> {
+  await page.goto(`${base}/wallet`);
+  await page.getByRole('button', { name: 'Create with a passkey' }).click();
+  await expect(page.getByTestId('abt-balance')).toHaveText(/^0 /);
+  await page.getByRole('button', { name: /^Get .* test ABT$/ }).click();
+  await expect(page.getByTestId('abt-balance')).toHaveText(/^100 /);
+  await page.getByRole('navigation', { name: 'Wallet' }).getByRole('link', { name: 'Receive' }).click();
+  const did = (await page.getByTestId('receive-did').textContent())?.trim() ?? '';
+  expect(did).toMatch(/^did:abt:z/);
+  return did;
+}
+
+/** Agrees in the wallet's consent dialog, after checking what it says. */
+async function consent(page: Page, says: RegExp): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(says);
+  await dialog.getByRole('button', { name: 'Sign' }).click();
+  await expect(dialog).toBeHidden({ timeout: 30_000 });
+}
+
+test('a developer signs in to the console, creates an application, an API key, topic rules and a fee grant, and sees its spend', async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  // Screenshots and axe at two widths on five pages take most of it on a busy machine.
+  test.setTimeout(300_000);
+  const base = localBase(baseURL);
+  await addAuthenticator(context, page);
+
+  const developer = await walletWithAbt(page, base);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Console' }).click();
+  const signIn = page.getByRole('button', { name: 'Sign in with your wallet' });
+  await look(page, testInfo, 'console-gate', signIn);
+  await signIn.click();
+  await consent(page, /Arc Console[\s\S]*deploy and manage your blocklets[\s\S]*move your funds/);
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await look(page, testInfo, 'console-overview', page.getByText('No applications yet.'));
+
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+  await look(page, testInfo, 'console-applications', page.getByText('No applications yet: create one below.'));
+  await page.getByLabel('Name').fill('x');
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await expect(page.getByText('at least 2 characters')).toBeVisible();
+  await page.getByLabel('Name').fill('Demo shop');
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await consent(page, /Create the application "Demo shop"[\s\S]*kept in this wallet/);
+  await expect(page).toHaveURL(/\/console\/applications\/did/, { timeout: 30_000 });
+  await expect(page.getByRole('heading', { name: 'Demo shop' })).toBeVisible();
+  await expect(page.getByText('Declared', { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  await consent(page, /Create an API key/);
+  await expect(page.getByTestId('api-key-secret')).toHaveText(/^ak_key_[0-9a-f]+\.\S+$/);
+  await expect(page.getByText('it is shown once')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  await page.getByLabel('Topic name 1').fill('chat');
+  await page.getByRole('button', { name: 'Save rules' }).click();
+  await consent(page, /chat: publish owner, subscribe authenticated/);
+  await expect(page.getByText('Topic rules saved')).toBeVisible();
+
+  await page.getByLabel('User DID').fill(developer);
+  await page.getByRole('button', { name: 'Grant', exact: true }).click();
+  await consent(page, /Pay fees for[\s\S]*0\.01 ABT of fees, paid by Demo shop/);
+  await expect(page.getByTestId('grant-spent')).toHaveText('0 ABT');
+  await page.getByRole('button', { name: 'Send a test transaction' }).click();
+  await consent(page, /the fee is paid by Demo shop/);
+  await expect(page.getByTestId('grant-spent')).toHaveText('0.0001 ABT');
+  await look(page, testInfo, 'console-application', page.getByRole('heading', { name: 'Demo shop' }));
+});
+
+test('an application asks a user to sign in: the page names it, says what it may do, and returns with the session', async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const base = localBase(baseURL);
+  await addAuthenticator(context, page);
+  const back = `${base}/explorer`;
+  const signInUrl = `${base}/wallet/sign-in?app=${encodeURIComponent('Demo shop')}&return=${encodeURIComponent(back)}`;
+  await page.goto(signInUrl);
+  await expect(page.getByRole('heading', { name: 'Demo shop asks you to sign in' })).toBeVisible();
+  await expect(page.getByText('move your funds')).toBeVisible();
+  await look(page, testInfo, 'wallet-sign-in-no-wallet', page.getByRole('link', { name: 'Create a wallet' }));
+
+  await walletWithAbt(page, base);
+  // Sent here again by the application: the wallet is locked, so it asks for the passkey before the consent.
+  await page.goto(signInUrl);
+  await look(page, testInfo, 'wallet-sign-in', page.getByRole('button', { name: 'Sign in with your wallet' }));
+  await page.getByRole('button', { name: 'Sign in with your wallet' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: /passkey/i })
+    .click();
+  await consent(page, /Sign in to Demo shop/);
+  await expect(page).toHaveURL(/\/explorer#arc_session=st_[^&]+&did=did%3Aabt%3Az/);
+});
