@@ -1,0 +1,8 @@
+import type { Metadata } from 'next';
+import { NewBlocklet } from '../../../../../console/blocklets/new-blocklet.tsx';
+
+export const metadata: Metadata = { title: 'Create a blocklet · Arc Console' };
+
+export default function NewBlockletPage() {
+  return <NewBlocklet />;
+}

@@ -1,0 +1,8 @@
+import type { Metadata } from 'next';
+import { BlockletList } from '../../../../console/blocklets/blocklet-list.tsx';
+
+export const metadata: Metadata = { title: 'Blocklets · Arc Console' };
+
+export default function BlockletsPage() {
+  return <BlockletList />;
+}
