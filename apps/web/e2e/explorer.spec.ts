@@ -1,9 +1,21 @@
-import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { expectAccessible } from './helpers/axe.ts';
+import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
-const screenshotsDir = join(import.meta.dirname, '..', '..', '..', 'reports', 'screenshots');
+/** The seeded demo's well-known accounts (apps/node/src/config/dev-keys.ts) and its token (tokenAddress('DEMO')). */
+const ALICE = 'did:abt:z1dnS1Hky3TjS7DK8JFjV7zoKb68Y1R4EjN';
+const BOB = 'did:abt:z1Tvo2VmEf9ih4B8m3cHCPLEV2FPCCnyWPU';
+const DEMO = 'did:abt:z35nCbQGGhpm7E3DsHbw8QcfpYMJi2fjaHQ44';
 
-/** Waits until a "latest" table shows rows from the node (not loading skeletons) and returns them. */
+/** What the node answers to a tRPC query, through the web server's /trpc. */
+async function trpcQuery<T>(page: Page, path: string, input?: unknown): Promise<T> {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await page.request.get(`/trpc/${path}${query}`);
+  expect(response.ok(), `${path}: ${response.status()}`).toBe(true);
+  return (await response.json()).result.data as T;
+}
+
+/** Waits until a table shows rows (not loading skeletons) and returns them. */
 async function loadedRows(page: Page, table: string) {
   const element = page.getByRole('table', { name: table });
   await expect(element).toHaveAttribute('aria-busy', 'false');
@@ -13,118 +25,291 @@ async function loadedRows(page: Page, table: string) {
 }
 
 async function shownHeight(page: Page): Promise<number> {
-  const text = await page.getByTestId('height').textContent();
-  return Number((text ?? '').replaceAll(',', ''));
+  return Number(((await page.getByTestId('height').textContent()) ?? '').replaceAll(',', ''));
 }
 
-test('shows the head of the chain, its latest blocks and transactions, and keeps them fresh', async ({ page, request }) => {
-  await page.goto('/');
+/** The height of the newest row of "Latest blocks". */
+async function newestRowHeight(page: Page): Promise<number> {
+  const link = page.getByRole('table', { name: 'Latest blocks' }).locator('tbody tr').first().locator('[data-height]');
+  return Number(await link.getAttribute('data-height'));
+}
 
-  // The browser reaches the node through the web server's /trpc, and shows what the node says.
-  const info = await (await request.get('/trpc/chain.info')).json();
-  const chainId: string = info.result.data.chainId;
-  await expect(page.getByRole('banner')).toContainText('Arc');
-  await expect(page.getByTestId('chain-id')).toHaveText(chainId);
-  await expect(page.getByRole('status')).toHaveText('Live');
+/** Marks the document, so a test can tell that what it saw came without a reload. */
+async function markDocument(page: Page) {
+  await page.evaluate(() => {
+    (window as unknown as { __explorerMark: boolean }).__explorerMark = true;
+  });
+}
+async function expectSameDocument(page: Page) {
+  expect(await page.evaluate(() => (window as unknown as { __explorerMark?: boolean }).__explorerMark)).toBe(true);
+}
 
+test('the home shows the head, tx/s, latest blocks and transactions, and a new block appears without a reload', async ({
+  page,
+}, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  await page.goto('/explorer');
+  await expect(page.getByRole('heading', { level: 1, name: 'Chain overview' })).toBeVisible();
   await expect.poll(() => shownHeight(page)).toBeGreaterThanOrEqual(1);
+  await expect(page.getByRole('group', { name: 'Transactions per second' })).toContainText(/\d+\.\d\d/);
   await expect(page.getByRole('group', { name: 'Total supply' })).toContainText(/[\d,]+(\.\d+)? ABT/);
-  await expect(page.getByRole('group', { name: 'Head hash' })).toContainText(/[0-9a-f]{8}…[0-9a-f]{6}/);
-
-  const blocks = await loadedRows(page, 'Latest blocks');
-  expect(await blocks.count()).toBeGreaterThanOrEqual(1);
-  await expect(blocks.first()).toContainText(/ago|just now/);
-
-  // The seeded demo makes transfers.
+  await loadedRows(page, 'Latest blocks');
   const txs = await loadedRows(page, 'Latest transactions');
   expect(await txs.count()).toBeGreaterThanOrEqual(1);
   await expect(page.getByRole('table', { name: 'Latest transactions' })).toContainText('Transfer');
-  await expect(page.getByRole('table', { name: 'Latest transactions' })).toContainText('ABT');
 
-  // Refreshed every 2 s without a reload.
-  const updatedAt = page.getByTestId('updated-at');
-  const firstUpdate = await updatedAt.textContent();
-  await expect(updatedAt).not.toHaveText(firstUpdate ?? '', { timeout: 10_000 });
+  // Live through the gateway: the next block's row arrives in this document.
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-realtime', 'live');
+  await markDocument(page);
+  const before = await newestRowHeight(page);
+  await expect.poll(() => newestRowHeight(page), { timeout: 10_000 }).toBeGreaterThan(before);
+  await expectSameDocument(page);
+  // The table keeps its row count: new rows never push the page down.
+  await expect(page.getByRole('table', { name: 'Latest blocks' }).locator('tbody tr')).toHaveCount(10);
 
-  await page.screenshot({ path: join(screenshotsDir, 'explorer.png'), fullPage: true });
+  const ready = async () => {
+    await loadedRows(page, 'Latest blocks');
+    expect(await sidewaysOverflowPx(page)).toBeLessThanOrEqual(0);
+  };
+  await screens(page, testInfo, 'explorer-home', ready);
+  await expectAccessible(page, ready);
 });
 
 test('fits a phone screen without sideways scrolling', async ({ page }) => {
+  test.slow();
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto('/');
+  await page.goto('/explorer');
   await loadedRows(page, 'Latest blocks');
   await loadedRows(page, 'Latest transactions');
   await expect.poll(() => shownHeight(page)).toBeGreaterThanOrEqual(1);
-
-  const overflowPx = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflowPx).toBeLessThanOrEqual(0);
-
-  await page.screenshot({ path: join(screenshotsDir, 'explorer-mobile.png'), fullPage: true });
+  expect(await sidewaysOverflowPx(page)).toBeLessThanOrEqual(0);
 });
 
 test('says the node cannot be reached, and how to fix it, when no node answers', { tag: '@node-down' }, async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/explorer');
   // (Next keeps an empty `alert` of its own for route announcements.)
   const alert = page.getByRole('alert').filter({ hasText: 'Cannot reach the node' });
   await expect(alert).toContainText(/Cannot reach the node at http:\/\/127\.0\.0\.1:\d+, is it running\?/);
   await expect(alert.getByRole('button', { name: 'Retry now' })).toBeVisible();
-  await expect(page.getByRole('status')).toHaveText('Node unreachable');
-
-  await page.screenshot({ path: join(screenshotsDir, 'explorer-node-down.png'), fullPage: true });
 });
 
 interface OcapChain {
   name: string;
-  capabilities: Record<'tokens' | 'assets' | 'events' | 'reorgs' | 'native', 'native' | 'emulated' | false>;
-  info: { chainId: string; nativeSymbol: string } | null;
+  info: { chainId: string } | null;
   status: 'ok' | 'unavailable';
-  error: string | null;
 }
 
-test('lists the chains the node reaches, with their CAIP-2 ids, capabilities and status, on a desktop and a phone', async ({
-  page,
-  request,
-}) => {
-  const chains: OcapChain[] = (await (await request.get('/trpc/ocap.chains')).json()).result.data;
-  const byName = new Map(chains.map((chain) => [chain.name, chain]));
-  // The node's own ledger and the mock chain, each with a CAIP-2 id (namespace:reference).
+test('lists the chains the node reaches, with their CAIP-2 ids and status, on a desktop and a phone', async ({ page }) => {
+  test.slow();
+  const chains = await trpcQuery<OcapChain[]>(page, 'ocap.chains');
   for (const name of ['arc', 'mock']) {
-    expect(byName.get(name)?.status).toBe('ok');
-    expect(byName.get(name)?.info?.chainId).toMatch(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/);
+    const chain = chains.find((c) => c.name === name);
+    expect(chain?.status).toBe('ok');
+    expect(chain?.info?.chainId).toMatch(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/);
+  }
+  await page.goto('/explorer');
+  const panel = page.getByRole('region', { name: 'Connected chains' });
+  await expect(await loadedRows(page, 'Connected chains')).toHaveCount(chains.length);
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect(panel.getByText('arc:arc-dev', { exact: true }).filter({ visible: true })).toHaveCount(1);
+    await expect(panel.getByText('mock:mock', { exact: true }).filter({ visible: true })).toHaveCount(1);
+    const sidewaysPx = await panel.getByRole('table').evaluate((table) => table.scrollWidth - (table.parentElement?.clientWidth ?? 0));
+    expect(sidewaysPx).toBeLessThanOrEqual(0);
+  }
+});
+
+interface Block {
+  height: number;
+  hash: string;
+  prevHash: string;
+  proposer: string;
+  stateRoot: string;
+  txCount: number;
+}
+
+test('a block page shows the header, the seal, the proposer and the transactions; unknown and malformed heights say so', async ({
+  page,
+}, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  // The block of the seeded demo's first transactions.
+  const tx = (await trpcQuery<{ items: { height: number; hash: string }[] }>(page, 'tx.list', { limit: 100 })).items.at(-1);
+  if (!tx) throw new Error('the seeded demo made no transaction');
+  const block = await trpcQuery<Block>(page, 'block.byHeight', { height: tx.height });
+
+  await page.goto(`/explorer/blocks/${block.height}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`#${block.height.toLocaleString('en-US')}`);
+  const header = page.getByRole('region', { name: 'Header' });
+  await expect(header).toContainText(block.hash);
+  await expect(header).toContainText(block.stateRoot);
+  await expect(header.getByRole('link', { name: block.prevHash })).toHaveAttribute('href', `/explorer/blocks/${block.height - 1}`);
+  const seal = page.getByRole('region', { name: 'Seal' });
+  await expect(seal).toContainText(/Signature\s*[0-9a-f]{128}/);
+  await expect(seal.getByRole('link', { name: block.proposer })).toBeVisible();
+  const rows = await loadedRows(page, 'Block transactions');
+  await expect(rows).toHaveCount(block.txCount);
+  await expect(rows.getByRole('link', { name: tx.hash })).toBeVisible();
+
+  await screens(page, testInfo, 'explorer-block');
+  await expectAccessible(page);
+
+  await page.goto('/explorer/blocks/999999999');
+  await expect(page.getByRole('heading', { level: 1, name: 'Not on this chain' })).toBeVisible();
+  await page.goto('/explorer/blocks/twelve');
+  await expect(page.getByRole('alert').filter({ hasText: 'A block height is a whole number' })).toBeVisible();
+});
+
+test('a transaction goes from pending to committed on its page without a reload, with its fee payer, events and raw JSON', async ({
+  page,
+}, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  // A faucet claim is a transaction the node makes now: it is pending until the next block.
+  const claim = await page.request.post('/trpc/faucet.claim', { data: { did: BOB } });
+  expect(claim.ok()).toBe(true);
+  const { hash } = (await claim.json()).result.data as { hash: string };
+
+  await page.goto(`/explorer/tx/${hash}`);
+  await markDocument(page);
+  const status = page.locator('[data-tx-status]');
+  await expect(status).toHaveAttribute('data-tx-status', /pending|committed/);
+  await expect(page.locator('[data-tx-status="committed"]')).toContainText(/Committed in block \d/, { timeout: 15_000 });
+  await expectSameDocument(page);
+
+  // Once committed, the server's render carries what the block says.
+  const overview = page.getByRole('region', { name: 'Overview' });
+  await expect(overview).toContainText('Transfer');
+  await expect(overview).toContainText(/Amount\s*[\d,.]+ ABT/);
+  await expect(overview).toContainText(/Fee payer\s*The sender/);
+  await expect(page.getByRole('region', { name: 'Events' })).toContainText('feePaid');
+  await page.getByText('Show the raw JSON').click();
+  await expect(page.getByRole('region', { name: 'Raw' }).locator('pre')).toContainText(`"hash": "${hash}"`);
+
+  await screens(page, testInfo, 'explorer-tx');
+  await expectAccessible(page);
+
+  // An application paying its user's fees shows as such (the seeded demo's Alice pays Carol's).
+  const txs = (await trpcQuery<{ items: { hash: string; feePayer: string | null }[] }>(page, 'tx.list', { limit: 100 })).items;
+  const sponsored = txs.find((t) => t.feePayer);
+  if (sponsored) {
+    await page.goto(`/explorer/tx/${sponsored.hash}`);
+    await expect(page.getByRole('region', { name: 'Overview' })).toContainText("An application pays this user's fees.");
   }
 
-  await page.goto('/');
-  const panel = page.getByRole('region', { name: 'Connected chains' });
-  const rows = await loadedRows(page, 'Connected chains');
-  await expect(rows).toHaveCount(chains.length);
+  await page.goto(`/explorer/tx/${'0'.repeat(64)}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Not on this chain' })).toBeVisible();
+  await page.goto('/explorer/tx/0xabc');
+  await expect(page.getByRole('alert').filter({ hasText: 'A transaction hash is 64 hexadecimal characters' })).toBeVisible();
+});
 
-  const checkRows = async () => {
-    for (const chain of chains) {
-      const row = rows.filter({ has: page.getByText(chain.name, { exact: true }) });
-      if (chain.info) {
-        await expect(row.getByText(chain.info.chainId, { exact: true }).filter({ visible: true })).toHaveCount(1);
-      }
-      const badges = row.getByRole('list', { name: 'Capabilities' });
-      await expect(badges.getByRole('listitem')).toHaveCount(5);
-      for (const [feature, capability] of Object.entries(chain.capabilities)) {
-        if (feature === 'accounts') continue;
-        await expect(badges.locator(`[data-capability="${feature}"]`)).toHaveAttribute('data-provided', capability || 'no');
-      }
-      const status = row.getByText(chain.status === 'ok' ? 'Available' : 'Unavailable', { exact: true }).filter({ visible: true });
-      await expect(status).toBeVisible();
-      if (chain.error) await expect(status).toHaveAttribute('title', chain.error);
-    }
-  };
+test('an account page verifies its state proof in the browser and shows balances, assets and history', async ({ page }, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  await page.goto(`/explorer/account/${ALICE}`);
+  await expect(page.getByTestId('account-did')).toHaveText(ALICE);
+  const mark = page.locator('[data-proof="verified"]');
+  await expect(mark).toContainText(/Verified against block \d/);
+  await expect(page.getByRole('region', { name: 'Balances' })).toContainText('DEMO');
+  await expect(page.getByRole('region', { name: 'Balances' })).toContainText('ABT');
+  await expect(page.getByRole('table', { name: 'Assets' })).toContainText('Membership badge');
+  await loadedRows(page, 'Account history');
 
-  await checkRows();
-  await expect(panel.getByText('arc:arc-dev', { exact: true }).filter({ visible: true })).toHaveCount(1);
-  await expect(panel.getByText('mock:mock', { exact: true }).filter({ visible: true })).toHaveCount(1);
-  await panel.screenshot({ path: join(screenshotsDir, 'connected-chains.png') });
+  await screens(page, testInfo, 'explorer-account');
+  await expectAccessible(page);
 
-  // On a phone the id and the capabilities move under the chain's name; nothing scrolls sideways.
-  await page.setViewportSize({ width: 390, height: 844 });
-  await checkRows();
-  const sidewaysPx = await panel.getByRole('table').evaluate((table) => table.scrollWidth - (table.parentElement?.clientWidth ?? 0));
-  expect(sidewaysPx).toBeLessThanOrEqual(0);
-  await panel.screenshot({ path: join(screenshotsDir, 'connected-chains-mobile.png') });
+  // A malformed DID says what is wrong with it.
+  await page.goto(`/explorer/account/${ALICE.slice(0, -2)}`);
+  await expect(page.getByRole('alert').filter({ hasText: 'did:abt: addresses are base58 after did:abt:z…' })).toBeVisible();
+});
+
+test('token and asset pages show what they are, who owns them and where they came from', async ({ page }, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  await page.goto(`/explorer/tokens/${DEMO}`);
+  await expect(page.getByTestId('token-symbol')).toHaveText('DEMO');
+  const token = page.getByRole('region', { name: 'Overview' });
+  await expect(token).toContainText('Demo Token');
+  await expect(token).toContainText(/Total supply\s*1,000,000 DEMO/);
+  await expect(token).toContainText(/Decimals\s*6/);
+  await expect(token.getByRole('link', { name: ALICE })).toBeVisible();
+  await screens(page, testInfo, 'explorer-token');
+  await expectAccessible(page);
+
+  const assets = await trpcQuery<{ items: { address: string; moniker: string }[] }>(page, 'asset.listByOwner', { owner: ALICE });
+  const badge = assets.items.find((a) => a.moniker === 'Membership badge');
+  if (!badge) throw new Error('the seeded demo gave Alice no membership badge');
+  await page.goto(`/explorer/assets/${badge.address}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Membership badge');
+  const asset = page.getByRole('region', { name: 'Overview' });
+  await expect(asset).toContainText('{"tier":"gold"}');
+  await expect(asset.getByRole('link', { name: ALICE }).first()).toBeVisible();
+  await expect(await loadedRows(page, 'Asset history')).not.toHaveCount(0);
+  await screens(page, testInfo, 'explorer-asset');
+  await expectAccessible(page);
+});
+
+test('the blocklets page lists each deployment with its version, aliases, owner and deploy transaction', async ({ page }, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  await page.goto('/explorer/blocklets');
+  const rows = await loadedRows(page, 'Blocklets');
+  const oracle = rows.filter({ hasText: 'oracle' });
+  await expect(oracle).toHaveCount(1);
+  await expect(oracle.locator('a[href^="/explorer/tx/"]')).toHaveCount(1);
+  await oracle.locator('a[href^="/explorer/tx/"]').click();
+  await expect(page.getByRole('region', { name: 'Overview' })).toContainText('Deploy blocklet');
+  await page.goBack();
+  await loadedRows(page, 'Blocklets');
+  await screens(page, testInfo, 'explorer-blocklets');
+  await expectAccessible(page);
+});
+
+test('search: an exact match opens its page, suggestions come as you type, a malformed DID says what is wrong', async ({
+  page,
+}, testInfo) => {
+  // Screenshots and axe at two widths: more than the default minute on a busy machine.
+  test.slow();
+  await page.goto('/explorer/search?q=DEMO');
+  await expect(page).toHaveURL(new RegExp(`/explorer/tokens/${DEMO}$`));
+  await page.goto('/explorer/search?q=1');
+  await expect(page).toHaveURL(/\/explorer\/blocks\/1$/);
+
+  await page.goto('/explorer/search');
+  const box = page.getByRole('combobox', { name: 'Search the chain' }).last();
+  await box.fill('orac');
+  const option = page.getByRole('option', { name: /oracle/ });
+  await expect(option).toBeVisible();
+  await screens(page, testInfo, 'explorer-search-suggestions', async () => {
+    await box.focus();
+    await expect(option).toBeVisible();
+  });
+  await box.focus();
+  await expect(option).toBeVisible();
+  await box.press('ArrowDown');
+  await expect(option).toHaveAttribute('aria-selected', 'true');
+  await box.press('Enter');
+  await expect(page).toHaveURL(/\/explorer\/blocklets#oracle$/);
+
+  await page.goto('/explorer/search');
+  await page.getByRole('combobox', { name: 'Search the chain' }).last().fill('did:abt:0OIl');
+  await expect(page.getByRole('alert').filter({ hasText: 'did:abt: addresses are base58 after did:abt:z…' })).toBeVisible();
+  await page.goto(`/explorer/search?q=${encodeURIComponent('did:abt:0OIl')}`);
+  await expect(page.getByRole('alert').filter({ hasText: 'did:abt: addresses are base58 after did:abt:z…' })).toBeVisible();
+  await screens(page, testInfo, 'explorer-search-malformed');
+  await expectAccessible(page);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a block page still shows the block, rendered by the server', async ({ page }, testInfo) => {
+    const block = await trpcQuery<Block>(page, 'block.byHeight', { height: 1 });
+    await page.goto('/explorer/blocks/1');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('#1');
+    await expect(page.getByRole('region', { name: 'Header' })).toContainText(block.hash);
+    await expect(page.getByRole('region', { name: 'Seal' })).toContainText(/[0-9a-f]{128}/);
+    await screens(page, testInfo, 'explorer-block-no-js');
+  });
 });

@@ -19,8 +19,8 @@ import { TxTable } from './tx-table.tsx';
 
 /** Rows in each "latest" table: one screen's worth, a fixed count so new rows never move the page. */
 export const latestRowsMax = 10;
-/** Blocks read once, by the server, to start the tx/s window (a minute of one-second blocks, with room). */
-export const rateWindowBlocks = 100;
+/** Transactions read once, by the server, to start the tx/s window (one cheap indexed read, unlike blocks). */
+export const rateWindowTxs = 100;
 
 /** When the gateway is not heard (it is down, or the browser cannot reach it): ask the node this often instead. */
 const fallbackRefreshMs = 2_000;
@@ -30,8 +30,22 @@ const chainsRefreshIntervalMs = 10_000;
 export interface HomeInitial {
   chain: ChainInfo;
   blocks: Block[];
+  /** The newest transactions, up to rateWindowTxs: the table shows the first ones, the tx/s window counts them all. */
   txs: Tx[];
+  /** When block 0 was made: a chain younger than a minute has its rate taken over its age. */
+  genesisTimeMs: number | null;
   chains: Chain[] | null;
+}
+
+/** The tx/s window as the newest transactions fill it: one tick per block that holds some. */
+function ticksOf(txs: Tx[], nowMs: number): BlockTick[] {
+  const counts = new Map<number, BlockTick>();
+  for (const tx of txs) {
+    const tick = counts.get(tx.height) ?? { height: tx.height, txCount: 0, timeMs: tx.timeMs };
+    tick.txCount += 1;
+    counts.set(tx.height, tick);
+  }
+  return [...counts.values()].reduce<BlockTick[]>((acc, t) => addTick(acc, t, nowMs), []);
 }
 
 /**
@@ -50,7 +64,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
   const blocksKey = { limit: latestRowsMax };
   const blocks = useQuery(
     trpc.block.list.queryOptions(blocksKey, {
-      initialData: initial ? { items: initial.blocks.slice(0, latestRowsMax), nextCursor: null } : undefined,
+      initialData: initial ? { items: initial.blocks, nextCursor: null } : undefined,
       refetchInterval: fallback,
     }),
   );
@@ -66,9 +80,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
 
   // Blocks announced by the gateway that the last block.list answer does not hold yet.
   const [announced, setAnnounced] = useState<BlockRow[]>([]);
-  const [ticks, setTicks] = useState<BlockTick[]>(() =>
-    (initial?.blocks ?? []).reduce<BlockTick[]>((acc, b) => addTick(acc, b, Date.now()), []),
-  );
+  const [ticks, setTicks] = useState<BlockTick[]>(() => ticksOf(initial?.txs ?? [], Date.now()));
 
   useTopic('chain:blocks', (event) => {
     const block = event.payload;
@@ -88,10 +100,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
   const head = rows?.[0];
   // The window also learns from every block.list answer (the fallback when the gateway is not heard).
   const allTicks = listed.reduce((acc, b) => addTick(acc, b, nowMs), ticks);
-  // A chain with fewer blocks than the window read at load is younger than it: its rate is over its age.
-  const firstBlocks = initial?.blocks ?? [];
-  const genesisTimeMs = initial && firstBlocks.length < rateWindowBlocks ? (firstBlocks.at(-1)?.timeMs ?? null) : null;
-  const rate = blocks.data ? txRate(allTicks, nowMs, genesisTimeMs) : undefined;
+  const rate = blocks.data ? txRate(allTicks, nowMs, initial?.genesisTimeMs ?? null) : undefined;
 
   const retry = () => {
     void chain.refetch();
@@ -129,7 +138,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
         rate={rate}
         nowMs={nowMs}
       />
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid min-w-0 gap-6">
         <LatestBlocks blocks={rows} loading={blocks.isPending} nowMs={nowMs} />
         <Panel title="Latest transactions" aside="newest first">
           <TxTable label="Latest transactions" txs={txs.data?.items} loading={txs.isPending} nowMs={nowMs} />

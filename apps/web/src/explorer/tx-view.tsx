@@ -222,7 +222,11 @@ export function TxView({ hash, state, tx, events, tokens }: TxViewProps) {
         <Section title="Raw">
           <details className="group px-4 py-3 text-sm">
             <summary className="cursor-pointer font-medium text-indigo-700 select-none dark:text-indigo-300">Show the raw JSON</summary>
-            <pre className="mt-3 max-h-96 overflow-auto rounded-lg bg-slate-50 p-3 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200">
+            {/* Focusable, so a keyboard can scroll it (it scrolls when long). */}
+            <pre
+              tabIndex={0}
+              className="mt-3 max-h-96 overflow-auto rounded-lg break-all whitespace-pre-wrap bg-slate-50 p-3 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200"
+            >
               {JSON.stringify({ ...tx, events }, null, 2)}
             </pre>
           </details>

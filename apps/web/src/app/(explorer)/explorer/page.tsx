@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { env } from '../../../env.ts';
-import { ExplorerHome, type HomeInitial, latestRowsMax, rateWindowBlocks } from '../../../explorer/home.tsx';
+import { ExplorerHome, type HomeInitial, latestRowsMax, rateWindowTxs } from '../../../explorer/home.tsx';
 import { nodeApi } from '../../../explorer/node-api.ts';
 
 export const metadata: Metadata = {
@@ -13,13 +13,14 @@ export const metadata: Metadata = {
 async function load(): Promise<HomeInitial | null> {
   const api = nodeApi();
   try {
-    const [chain, blocks, txs, chains] = await Promise.all([
+    const [chain, blocks, txs, genesis, chains] = await Promise.all([
       api.chain.info.query(),
-      api.block.list.query({ limit: rateWindowBlocks }),
-      api.tx.list.query({ limit: latestRowsMax }),
+      api.block.list.query({ limit: latestRowsMax }),
+      api.tx.list.query({ limit: rateWindowTxs }),
+      api.block.byHeight.query({ height: 0 }).catch(() => null),
       api.ocap.chains.query().catch(() => null),
     ]);
-    return { chain, blocks: blocks.items, txs: txs.items, chains };
+    return { chain, blocks: blocks.items, txs: txs.items, genesisTimeMs: genesis?.timeMs ?? null, chains };
   } catch (error) {
     console.warn(`explorer home: the node at ${env.NODE_URL} did not answer:`, error instanceof Error ? error.message : error);
     return null;
