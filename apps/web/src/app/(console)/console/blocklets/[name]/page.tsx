@@ -4,7 +4,7 @@ import { BlockletWorkspace } from '../../../../../console/blocklets/blocklet-wor
 import { env } from '../../../../../env.ts';
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
-  return { title: `${(await params).name} · Blocklets · Arc Console` };
+  return { title: `${(await params).name} · Blocklets` };
 }
 
 export default async function BlockletPage({ params }: { params: Promise<{ name: string }> }) {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { NewBlocklet } from '../../../../../console/blocklets/new-blocklet.tsx';
 
-export const metadata: Metadata = { title: 'Create a blocklet · Arc Console' };
+export const metadata: Metadata = { title: 'Create a blocklet' };
 
 export default function NewBlockletPage() {
   return <NewBlocklet />;
