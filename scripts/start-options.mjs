@@ -70,11 +70,20 @@ export function problemLine(problem) {
 
 /** The summary's chain lines: name, CAIP-2 id, adapter and whether it answers, aligned. */
 export function chainLines(chains, ethereum) {
-  const rows = chains.map((chain) => {
-    const extra =
-      chain.adapter === 'ethereum' && ethereum ? `  ERC-20 ATT ${ethereum.tokenAddress}, ERC-721 ATA ${ethereum.assetAddress}` : '';
-    return [chain.name, chain.info?.chainId ?? '-', chain.adapter, chain.status === 'ok' ? `live${extra}` : `unavailable: ${chain.error}`];
-  });
+  const rows = chains.map((chain) => [
+    chain.name,
+    chain.info?.chainId ?? '-',
+    chain.adapter,
+    chain.status === 'ok' ? 'live' : `unavailable: ${chain.error}`,
+  ]);
   const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((row) => row[i].length)));
-  return rows.map((row) => `    ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join('  ')}`);
+  return chains.flatMap((chain, index) => {
+    const line = `    ${rows[index].map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell)).join('  ')}`;
+    // The test contracts anvil starts with, under their chain.
+    const contracts =
+      chain.adapter === 'ethereum' && ethereum
+        ? [`      ERC-20 ATT ${ethereum.tokenAddress}`, `      ERC-721 ATA ${ethereum.assetAddress}`]
+        : [];
+    return [line, ...contracts];
+  });
 }

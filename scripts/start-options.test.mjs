@@ -55,7 +55,9 @@ describe('npm start options', () => {
     );
     expect(lines).toEqual([
       '    arc       arc:arc-dev   native    live',
-      '    ethereum  eip155:31337  ethereum  live  ERC-20 ATT 0xT, ERC-721 ATA 0xA',
+      '    ethereum  eip155:31337  ethereum  live',
+      '      ERC-20 ATT 0xT',
+      '      ERC-721 ATA 0xA',
       '    bitcoin   -             bitcoin   unavailable: connection refused',
     ]);
   });
