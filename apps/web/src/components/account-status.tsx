@@ -6,6 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useTopic } from '../realtime/provider.tsx';
+import { useSession } from '../session/index.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import { useWallet } from '../wallet/index.ts';
 import { toast } from './toast.tsx';
@@ -45,6 +46,8 @@ function UnlockedAccount({ did, label }: { did: string; label: string }) {
   const queryClient = useQueryClient();
   const router = useRouter();
   const wallet = useWallet();
+  const session = useSession();
+  const signedIn = session.status === 'signed-in' && session.did === did;
   const account = useQuery(trpc.account.get.queryOptions({ did }));
   // A committed transaction touching the account may change its balance.
   useTopic(`account:${did}`, () => void queryClient.invalidateQueries({ queryKey: trpc.account.get.queryKey({ did }) }));
@@ -58,6 +61,7 @@ function UnlockedAccount({ did, label }: { did: string; label: string }) {
           <span className="block font-mono" title={did}>
             {shortenDid(did)}
           </span>
+          {signedIn ? <span className="mt-1 block text-emerald-700 dark:text-emerald-400">Signed in to the console</span> : null}
         </span>
       }
       items={[
@@ -67,6 +71,7 @@ function UnlockedAccount({ did, label }: { did: string; label: string }) {
         ...wallet.accounts
           .filter((other) => other.did !== did)
           .map((other) => ({ label: `Switch to ${other.label}`, onSelect: () => wallet.select(other.did) })),
+        ...(signedIn ? [{ label: 'Sign out', onSelect: () => session.signOut() }] : []),
         { label: 'Lock wallet', onSelect: () => wallet.lock(), danger: true },
       ]}
       trigger={
@@ -76,7 +81,11 @@ function UnlockedAccount({ did, label }: { did: string; label: string }) {
           data-testid="account-menu"
           className="flex h-9 max-w-52 items-center gap-2 rounded-lg bg-white/10 px-2.5 text-left text-xs text-white ring-1 ring-white/10 transition hover:bg-white/15 focus-visible:outline-2 focus-visible:outline-indigo-400"
         >
-          <span aria-hidden="true" className="size-5 shrink-0 rounded-full bg-linear-to-br from-emerald-400 to-indigo-500" />
+          <span aria-hidden="true" className="relative size-5 shrink-0 rounded-full bg-linear-to-br from-emerald-400 to-indigo-500">
+            {signedIn ? (
+              <span className="absolute -right-0.5 -bottom-0.5 size-2 rounded-full bg-emerald-400 ring-2 ring-slate-950" />
+            ) : null}
+          </span>
           <span className="hidden min-w-0 flex-col leading-tight sm:flex">
             <span className="truncate font-mono text-slate-200">{shortenDid(did, 4, 4)}</span>
             <span className="truncate text-slate-400 tabular-nums" data-testid="account-balance">
