@@ -20,6 +20,10 @@ export interface BlockToScreen {
   path: string;
   samplesMs: number[];
   missed: number;
+  /** For the same blocks: commit to the bench hearing the event from the gateway (the node's part of the figure). */
+  eventLagsMs: number[];
+  /** For the same blocks: the page's websocket bringing the event to its row shown (the page's part). */
+  pageLagsMs: number[];
 }
 
 /** Opens `path` (the explorer home) and times `blocks` new blocks from commit to shown; gives up after `budgetMs`. */
@@ -32,10 +36,14 @@ export async function measureBlockToScreen(
   budgetMs: number,
 ): Promise<BlockToScreen> {
   const commitsMs = new Map<number, number>();
+  const heardMs = new Map<number, number>();
   const realtime = await connectRealtime(nodeUrl);
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   try {
-    await realtime.subscribe('chain:blocks', (event) => commitsMs.set(event.payload.height, event.payload.timeMs));
+    await realtime.subscribe('chain:blocks', (event) => {
+      heardMs.set(event.payload.height, performance.timeOrigin + performance.now());
+      commitsMs.set(event.payload.height, event.payload.timeMs);
+    });
     const page = await context.newPage();
     await page.addInitScript({ content: pageScript(observeBlockRows) });
     await page.goto(`${webUrl}${path}`);
@@ -45,6 +53,8 @@ export async function measureBlockToScreen(
     const startHeight = Math.max(...(await shownRows(page)).keys(), ...commitsMs.keys());
     const deadlineMs = Date.now() + budgetMs;
     const samplesMs: number[] = [];
+    const eventLagsMs: number[] = [];
+    const pageLagsMs: number[] = [];
     let missed = 0;
     const settled = new Set<number>();
     while (settled.size < blocks && Date.now() < deadlineMs) {
@@ -55,14 +65,17 @@ export async function measureBlockToScreen(
         const shownMs = shown.get(height);
         if (shownMs !== undefined) {
           samplesMs.push(Math.max(0, shownMs - committedMs));
+          const pageHeardMs = shown.heard.get(height);
+          if (pageHeardMs !== undefined) pageLagsMs.push(Math.max(0, shownMs - pageHeardMs));
         } else if (Date.now() - committedMs > BLOCK_SHOWN_TIMEOUT_MS) {
           samplesMs.push(BLOCK_SHOWN_TIMEOUT_MS);
           missed += 1;
         } else continue;
         settled.add(height);
+        eventLagsMs.push(Math.max(0, (heardMs.get(height) ?? committedMs) - committedMs));
       }
     }
-    return { path, samplesMs, missed };
+    return { path, samplesMs, missed, eventLagsMs, pageLagsMs };
   } finally {
     realtime.close();
     await context.close();
@@ -79,11 +92,16 @@ export function pageScript(fn: () => void): string {
 
 interface BenchWindow {
   __arcBenchBlockRows: Map<number, number>;
+  __arcBenchBlockHeard: Map<number, number>;
 }
 
-async function shownRows(page: Page): Promise<Map<number, number>> {
-  const entries = await page.evaluate(() => [...(window as unknown as BenchWindow).__arcBenchBlockRows.entries()]);
-  return new Map(entries);
+/** Each height's first frame on screen, and when the page's websocket brought its event. */
+async function shownRows(page: Page): Promise<Map<number, number> & { heard: Map<number, number> }> {
+  const { shown, heard } = await page.evaluate(() => {
+    const w = window as unknown as BenchWindow;
+    return { shown: [...w.__arcBenchBlockRows.entries()], heard: [...w.__arcBenchBlockHeard.entries()] };
+  });
+  return Object.assign(new Map(shown), { heard: new Map(heard) });
 }
 
 /**
@@ -94,8 +112,22 @@ async function shownRows(page: Page): Promise<Map<number, number>> {
  */
 function observeBlockRows(): void {
   const shown = new Map<number, number>();
+  const heard = new Map<number, number>();
   (window as unknown as BenchWindow).__arcBenchBlockRows = shown;
+  (window as unknown as BenchWindow).__arcBenchBlockHeard = heard;
   const pending = new Set<number>();
+  // When the page's own websocket brings each block's event (Socket.io text frames naming the topic).
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event: MessageEvent) => {
+        if (typeof event.data !== 'string' || !event.data.includes('chain:blocks')) return;
+        const height = event.data.match(/"height":(\d+)/)?.[1];
+        if (height !== undefined && !heard.has(Number(height))) heard.set(Number(height), performance.timeOrigin + event.timeStamp);
+      });
+    }
+  };
   const heightOf = (row: Element): number | null => {
     const attribute = row.getAttribute('data-height');
     if (attribute !== null && /^\d+$/.test(attribute)) return Number(attribute);

@@ -100,13 +100,23 @@ async function main(): Promise<void> {
   const consoleKb = loadOf(consolePage)?.kbGz ?? null;
 
   // 2. Block → screen.
-  let blockToScreen: { p50: number | null; p99: number | null; count: number; missed: number; path: string } | null = null;
+  let blockToScreen: {
+    p50: number | null;
+    p99: number | null;
+    eventLagP50: number | null;
+    pageLagP50: number | null;
+    count: number;
+    missed: number;
+    path: string;
+  } | null = null;
   if (home !== null) {
     log(`[bench:web] block → screen on ${home}, ${BLOCKS} blocks…`);
     const result = await measureBlockToScreen(browser, webUrl, nodeUrl, home, BLOCKS, BLOCKS_BUDGET_MS);
     blockToScreen = {
       p50: quantile(result.samplesMs, 0.5),
       p99: quantile(result.samplesMs, 0.99),
+      eventLagP50: quantile(result.eventLagsMs, 0.5),
+      pageLagP50: quantile(result.pageLagsMs, 0.5),
       count: result.samplesMs.length,
       missed: result.missed,
       path: home,
@@ -177,6 +187,12 @@ async function main(): Promise<void> {
       verdictOf('blockToScreenP99Ms'),
     );
   else line('block → screen', 'n/a', 'not measured: the build has no explorer home');
+  if (blockToScreen)
+    line(
+      '  of which: commit → event heard; event in page → row',
+      `p50 ${show(figure(blockToScreen.eventLagP50, 0), 'ms')}; ${show(figure(blockToScreen.pageLagP50, 0), 'ms')}`,
+      '(for information)',
+    );
 
   console.log(
     JSON.stringify({
@@ -184,6 +200,8 @@ async function main(): Promise<void> {
       ...figures,
       quick,
       blockToScreenP50Ms: figure(blockToScreen?.p50 ?? null, 0),
+      blockEventLagP50Ms: figure(blockToScreen?.eventLagP50 ?? null, 0),
+      blockPageLagP50Ms: figure(blockToScreen?.pageLagP50 ?? null, 0),
       homeRoute: home,
       consoleRoute: consolePage,
       sends: send?.count ?? 0,
