@@ -49,7 +49,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
   }, [queryClient, session]);
 
   return (
-    <div className="mx-auto flex w-full max-w-7xl flex-1 flex-col gap-6 px-4 py-6 sm:px-6 md:flex-row md:py-8">
+    <div className="mx-auto flex w-full max-w-6xl flex-1 flex-col gap-6 px-4 py-6 sm:px-6 md:flex-row md:py-8">
       <aside className="md:w-52 md:shrink-0">
         <nav aria-label="Console" className="-mx-4 overflow-x-auto px-4 md:mx-0 md:px-0">
           <ul className="flex min-w-max gap-1 border-b border-slate-200 md:min-w-0 md:flex-col md:border-b-0 dark:border-slate-800">

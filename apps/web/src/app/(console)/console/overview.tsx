@@ -37,13 +37,13 @@ export function ConsoleOverview() {
         </div>
       </div>
       {overview.error ? <ErrorNotice error={overview.error} onRetry={() => overview.refetch()} /> : null}
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid grid-cols-2 gap-4">
         <StatCard
           label="Applications"
           loading={loading}
           value={overview.data?.applications}
           hint={
-            <Link href="/console/applications" className="hover:underline">
+            <Link href="/console/applications" className="underline underline-offset-2">
               Manage applications
             </Link>
           }
@@ -53,7 +53,7 @@ export function ConsoleOverview() {
           loading={loading}
           value={overview.data?.blocklets}
           hint={
-            <Link href="/console/blocklets" className="hover:underline">
+            <Link href="/console/blocklets" className="underline underline-offset-2">
               Manage blocklets
             </Link>
           }
@@ -94,7 +94,7 @@ export function ConsoleOverview() {
             empty={
               <p className="py-4 text-center text-sm text-slate-600 dark:text-slate-400">
                 No deploys yet.{' '}
-                <Link href="/console/blocklets/new" className="text-indigo-700 hover:underline dark:text-indigo-300">
+                <Link href="/console/blocklets/new" className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">
                   Create a blocklet
                 </Link>{' '}
                 from a template.
@@ -126,7 +126,7 @@ export function ConsoleOverview() {
             empty={
               <p className="py-4 text-center text-sm text-slate-600 dark:text-slate-400">
                 No applications yet.{' '}
-                <Link href="/console/applications" className="text-indigo-700 hover:underline dark:text-indigo-300">
+                <Link href="/console/applications" className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">
                   Create one
                 </Link>
                 .

@@ -115,7 +115,7 @@ export function SignInRequest({ app, returnUrl }: { app: string | null; returnUr
                   <>
                     {' '}
                     ·{' '}
-                    <Link href="/wallet/accounts" className="text-indigo-700 hover:underline dark:text-indigo-300">
+                    <Link href="/wallet/accounts" className="text-indigo-700 underline underline-offset-2 dark:text-indigo-300">
                       use another account
                     </Link>
                   </>
