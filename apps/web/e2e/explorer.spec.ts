@@ -52,7 +52,7 @@ test('the home shows the head, tx/s, latest blocks and transactions, and a new b
   await page.goto('/explorer');
   await expect(page.getByRole('heading', { level: 1, name: 'Chain overview' })).toBeVisible();
   await expect.poll(() => shownHeight(page)).toBeGreaterThanOrEqual(1);
-  await expect(page.getByRole('group', { name: 'Transactions per second' })).toContainText(/\d+\.\d\d/);
+  await expect(page.getByRole('group', { name: 'Tx per second' })).toContainText(/\d+\.\d\d/);
   await expect(page.getByRole('group', { name: 'Total supply' })).toContainText(/[\d,]+(\.\d+)? ABT/);
   await loadedRows(page, 'Latest blocks');
   const txs = await loadedRows(page, 'Latest transactions');

@@ -22,7 +22,7 @@ export function ChainStats({ chain, height, headTimeMs, rate, nowMs }: ChainStat
         hint={headTimeMs !== undefined ? `head block ${formatTimeAgo(headTimeMs, nowMs)}` : ''}
       />
       <StatCard
-        label="Transactions per second"
+        label="Tx per second"
         loading={loading || rate === undefined}
         value={rate ? <span data-testid="tx-rate">{rate.perSecond.toFixed(2)}</span> : null}
         hint={rate ? `${rate.txs.toLocaleString('en-US')} in the last minute` : ''}
@@ -30,12 +30,14 @@ export function ChainStats({ chain, height, headTimeMs, rate, nowMs }: ChainStat
       <StatCard
         label="Mempool"
         loading={loading}
+        className="col-span-2 lg:col-span-1"
         value={chain?.mempool.size.toLocaleString('en-US')}
         hint={chain ? `pending, of ${chain.mempool.capacity.toLocaleString('en-US')} slots` : ''}
       />
       <StatCard
         label="Total supply"
         loading={loading}
+        className="col-span-2 lg:col-span-1"
         value={
           chain ? (
             <span className="break-all">

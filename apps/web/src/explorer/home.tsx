@@ -86,10 +86,12 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
     const block = event.payload;
     setAnnounced((rows) => [{ ...block, proposer: null }, ...rows.filter((r) => r.height !== block.height)].slice(0, latestRowsMax));
     setTicks((t) => addTick(t, block, Date.now()));
-    // One batched request: the full rows (proposer), the head, and the block's transactions if it has any.
-    void queryClient.invalidateQueries({ queryKey: trpc.block.list.queryKey(blocksKey) });
-    void queryClient.invalidateQueries({ queryKey: trpc.chain.info.queryKey() });
-    if (block.txCount > 0) void queryClient.invalidateQueries({ queryKey: trpc.tx.list.queryKey({ limit: latestRowsMax }) });
+    // One batched request: the full rows (proposer), the head, and the block's transactions if it has any. A
+    // refetch still on its way is left to finish (blocks may come faster than a busy node answers).
+    const keep = { cancelRefetch: false };
+    void queryClient.invalidateQueries({ queryKey: trpc.block.list.queryKey(blocksKey) }, keep);
+    void queryClient.invalidateQueries({ queryKey: trpc.chain.info.queryKey() }, keep);
+    if (block.txCount > 0) void queryClient.invalidateQueries({ queryKey: trpc.tx.list.queryKey({ limit: latestRowsMax }) }, keep);
   });
 
   const listed = blocks.data?.items ?? [];
