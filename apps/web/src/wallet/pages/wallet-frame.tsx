@@ -33,7 +33,7 @@ export function WalletFrame({ title, description, children }: { title: string; d
                 <Link
                   href={tab.href}
                   aria-current={current ? 'page' : undefined}
-                  className={`-mb-px inline-block border-b-2 px-3 py-2 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500 ${
+                  className={`-mb-px inline-block border-b-2 px-2.5 py-2 sm:px-3 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500 ${
                     current
                       ? 'border-indigo-600 text-indigo-700 dark:border-indigo-400 dark:text-indigo-300'
                       : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100'
