@@ -40,7 +40,7 @@ export type Samples = (route: string) => string | null;
 
 const Page = <T extends z.ZodType>(item: T) => z.object({ result: z.object({ data: z.object({ items: z.array(item) }) }) });
 
-/** Reads a real block, transaction, account, token and blocklet from the node, so detail pages show data. */
+/** Reads a real block, transaction, account, token, asset and blocklet from the node, so detail pages show data. */
 export async function samplesFrom(nodeUrl: string): Promise<Samples> {
   const query = async <T extends z.ZodType>(procedure: string, input: unknown, schema: T): Promise<z.infer<T> | null> => {
     const response = await fetch(`${nodeUrl}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`);
@@ -48,7 +48,11 @@ export async function samplesFrom(nodeUrl: string): Promise<Samples> {
     const parsed = schema.safeParse(await response.json());
     return parsed.success ? parsed.data : null;
   };
-  const txs = await query('tx.list', { limit: 20 }, Page(z.object({ hash: z.string(), from: z.string(), height: z.number() })));
+  const txs = await query(
+    'tx.list',
+    { limit: 100 },
+    Page(z.object({ hash: z.string(), from: z.string(), height: z.number(), type: z.string() })),
+  );
   const tokens = await query('token.list', { limit: 20 }, Page(z.object({ address: z.string(), native: z.boolean() })));
   const blocklets = await query(
     'blocklet.list',
@@ -56,6 +60,10 @@ export async function samplesFrom(nodeUrl: string): Promise<Samples> {
     z.object({ result: z.object({ data: z.array(z.object({ name: z.string() })) }) }),
   );
   const tx = txs?.result.data.items[0];
+  // An asset: one its creator still owns, if the chain holds any.
+  const creator = txs?.result.data.items.find((t) => t.type === 'createAsset')?.from;
+  const assets = creator ? await query('asset.listByOwner', { owner: creator, limit: 1 }, Page(z.object({ address: z.string() }))) : null;
+  const asset = assets?.result.data.items[0];
   const token = tokens?.result.data.items.find((t) => !t.native) ?? tokens?.result.data.items[0];
   const values: Record<string, string | undefined> = {
     height: String(tx?.height ?? 1),
@@ -66,8 +74,8 @@ export async function samplesFrom(nodeUrl: string): Promise<Samples> {
   return (route) => {
     let missing = false;
     const path = route.replace(/\[([^\]]+)\]/g, (_, param: string) => {
-      // `[address]` is a token's or an asset's; the bench knows a token's only.
-      const value = param === 'address' && route.includes('/tokens/') ? token?.address : values[param];
+      // `[address]` is a token's or an asset's.
+      const value = param === 'address' ? (route.includes('/tokens/') ? token : asset)?.address : values[param];
       if (value === undefined) missing = true;
       return encodeURIComponent(value ?? '');
     });

@@ -35,11 +35,11 @@ const givenNodeUrl = option('--node-url');
 const distDir = process.env.ARC_WEB_DIST_DIR || '.next-bench';
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Blocks timed from commit to screen, and how long the phase may take at most. */
-const BLOCKS = quick ? 3 : 60;
+/** Blocks timed from commit to screen (BENCH_BLOCKS changes it), and how long the phase may take at most. */
+const BLOCKS = Number(process.env.BENCH_BLOCKS ?? (quick ? 3 : 60));
 const BLOCKS_BUDGET_MS = quick ? 10_000 : 180_000;
-/** Sends timed from click to Committed, and how long the phase may take at most. */
-const SENDS = quick ? 3 : 50;
+/** Sends timed from click to Committed (BENCH_SENDS changes it), and how long the phase may take at most. */
+const SENDS = Number(process.env.BENCH_SENDS ?? (quick ? 3 : 50));
 const SENDS_BUDGET_MS = quick ? 60_000 : 300_000;
 
 const GOAL_HOME_KB_GZ = 200;
