@@ -34,7 +34,8 @@ const card = (page: Page, name: string) => page.getByRole('article', { name });
 test('the chains page shows each chain with its CAIP-2 id, live status, moving head height and capabilities; a down chain says why', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(180_000);
+  // Wallet creation (a slow KDF), sign-in, two widths of screenshots and axe: generous for a busy machine.
+  test.setTimeout(300_000);
   await signInToConsole(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Chains' })).toBeVisible();
 
