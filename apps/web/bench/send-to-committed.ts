@@ -21,10 +21,17 @@ const SEND_TIMEOUT_MS = 30_000;
 export interface SendToCommitted {
   samplesMs: number[];
   failed: number;
+  /** For the sends that showed Pending first: Sign to Pending (signing and submitting), and Pending to Committed. */
+  submitMs: number[];
+  pendingMs: number[];
 }
 
 interface BenchWindow {
-  __arcBenchSends: { signedAtMs: number | null; settled: { status: string; atMs: number; signedAtMs: number | null }[] };
+  __arcBenchSends: {
+    signedAtMs: number | null;
+    pendingAtMs: number | null;
+    settled: { status: string; atMs: number; signedAtMs: number | null; pendingAtMs: number | null }[];
+  };
 }
 
 /** Sends from a new browser wallet and times each from Sign to Committed; gives up starting new ones after `budgetMs`. */
@@ -42,6 +49,8 @@ export async function measureSendToCommitted(browser: Browser, webUrl: string, s
     await page.getByLabel('To').fill(Wallet.generate().did);
     const deadlineMs = Date.now() + budgetMs;
     const samplesMs: number[] = [];
+    const submitMs: number[] = [];
+    const pendingMs: number[] = [];
     let failed = 0;
     for (let i = 0; i < sends && Date.now() < deadlineMs; i++) {
       await page.getByLabel(/^Amount/).fill(AMOUNT);
@@ -51,11 +60,16 @@ export async function measureSendToCommitted(browser: Browser, webUrl: string, s
         timeout: SEND_TIMEOUT_MS,
       });
       const settled = await page.evaluate((n) => (window as unknown as BenchWindow).__arcBenchSends.settled[n], i);
-      if (settled?.status === 'Committed' && settled.signedAtMs !== null) samplesMs.push(settled.atMs - settled.signedAtMs);
-      else failed += 1;
+      if (settled?.status === 'Committed' && settled.signedAtMs !== null) {
+        samplesMs.push(settled.atMs - settled.signedAtMs);
+        if (settled.pendingAtMs !== null) {
+          submitMs.push(settled.pendingAtMs - settled.signedAtMs);
+          pendingMs.push(settled.atMs - settled.pendingAtMs);
+        }
+      } else failed += 1;
       await page.getByRole('button', { name: 'Send another' }).click();
     }
-    return { samplesMs, failed };
+    return { samplesMs, failed, submitMs, pendingMs };
   } finally {
     await context.close();
   }
@@ -77,9 +91,10 @@ async function createFundedWallet(page: Page, webUrl: string): Promise<void> {
  * the sent transaction's status says Committed or Rejected. Self-contained: it is serialized into the page.
  */
 function observeSends(): void {
-  const record: BenchWindow['__arcBenchSends'] = { signedAtMs: null, settled: [] };
+  const record: BenchWindow['__arcBenchSends'] = { signedAtMs: null, pendingAtMs: null, settled: [] };
   (window as unknown as BenchWindow).__arcBenchSends = record;
   let shownStatus: Element | null = null;
+  let pendingStatus: Element | null = null;
   document.addEventListener(
     'click',
     (event) => {
@@ -91,12 +106,22 @@ function observeSends(): void {
   const scan = () => {
     const status = document.querySelector('[data-testid="tx-status"]');
     const text = status?.textContent?.trim() ?? '';
-    if (!status || status === shownStatus || (text !== 'Committed' && text !== 'Rejected')) return;
-    shownStatus = status;
-    const signedAtMs = record.signedAtMs;
-    record.signedAtMs = null;
+    if (!status || status === shownStatus) return;
     // The frame that paints it: what a person sees.
-    requestAnimationFrame(() => record.settled.push({ status: text, atMs: performance.timeOrigin + performance.now(), signedAtMs }));
+    if (text === 'Pending' && status !== pendingStatus) {
+      pendingStatus = status;
+      requestAnimationFrame(() => {
+        record.pendingAtMs = performance.timeOrigin + performance.now();
+      });
+    }
+    if (text !== 'Committed' && text !== 'Rejected') return;
+    shownStatus = status;
+    const { signedAtMs } = record;
+    record.signedAtMs = null;
+    requestAnimationFrame(() => {
+      record.settled.push({ status: text, atMs: performance.timeOrigin + performance.now(), signedAtMs, pendingAtMs: record.pendingAtMs });
+      record.pendingAtMs = null;
+    });
   };
   new MutationObserver(scan).observe(document, { childList: true, subtree: true, characterData: true });
 }

@@ -124,7 +124,14 @@ async function main(): Promise<void> {
   }
 
   // 3. Send → committed.
-  let send: { p50: number | null; p99: number | null; count: number; failed: number } | null = null;
+  let send: {
+    p50: number | null;
+    p99: number | null;
+    submitP50: number | null;
+    pendingP50: number | null;
+    count: number;
+    failed: number;
+  } | null = null;
   let sendSkipped: string | null = null;
   if (routes.includes('/wallet/send')) {
     log(`[bench:web] send → committed, ${SENDS} sends…`);
@@ -132,6 +139,8 @@ async function main(): Promise<void> {
     send = {
       p50: quantile(result.samplesMs, 0.5),
       p99: quantile(result.samplesMs, 0.99),
+      submitP50: quantile(result.submitMs, 0.5),
+      pendingP50: quantile(result.pendingMs, 0.5),
       count: result.samplesMs.length,
       failed: result.failed,
     };
@@ -180,6 +189,12 @@ async function main(): Promise<void> {
       verdictOf('sendToCommittedP99Ms'),
     );
   else line('send → committed', 'n/a', `not measured: ${sendSkipped}`);
+  if (send)
+    line(
+      '  of which: Sign → Pending; Pending → Committed',
+      `p50 ${show(figure(send.submitP50, 0), 'ms')}; ${show(figure(send.pendingP50, 0), 'ms')}`,
+      '(for information)',
+    );
   if (blockToScreen)
     line(
       `block → screen on ${blockToScreen.path} (${blockToScreen.count} blocks, ${blockToScreen.missed} missed)`,
@@ -189,7 +204,7 @@ async function main(): Promise<void> {
   else line('block → screen', 'n/a', 'not measured: the build has no explorer home');
   if (blockToScreen)
     line(
-      '  of which: commit → event heard; event in page → row',
+      '  of which: commit → event; page event → row',
       `p50 ${show(figure(blockToScreen.eventLagP50, 0), 'ms')}; ${show(figure(blockToScreen.pageLagP50, 0), 'ms')}`,
       '(for information)',
     );
@@ -206,6 +221,8 @@ async function main(): Promise<void> {
       consoleRoute: consolePage,
       sends: send?.count ?? 0,
       sendsRejected: send?.failed ?? 0,
+      sendSubmitP50Ms: figure(send?.submitP50 ?? null, 0),
+      sendPendingP50Ms: figure(send?.pendingP50 ?? null, 0),
       blocks: blockToScreen?.count ?? 0,
       blocksMissed: blockToScreen?.missed ?? 0,
       routes: Object.fromEntries(loads.map((l) => [l.route, l.kbGz === null ? null : round(l.kbGz)])),
