@@ -44,7 +44,7 @@ export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: st
         </Button>
       }
     >
-      <div className="space-y-4">
+      <div className="space-y-4 p-4">
         <p className="text-sm text-slate-600 dark:text-slate-400">
           Your servers connect to the gateway as the application with an API key (Socket.io <code>auth.token</code>, MQTT password).
         </p>

@@ -50,7 +50,9 @@ export function ApplicationsPage() {
         )}
       </Panel>
       <Panel title="Create an application">
-        <CreateApplication />
+        <div className="p-4">
+          <CreateApplication />
+        </div>
       </Panel>
     </div>
   );

@@ -125,7 +125,7 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
 
   return (
     <Panel title="Pay your users' fees" aside={<span className="text-sm text-slate-600 dark:text-slate-400">Spent: {abt(spent)}</span>}>
-      <div className="space-y-4">
+      <div className="space-y-4 p-4">
         <p className="text-sm text-slate-600 dark:text-slate-400">
           A fee grant lets a user's transactions name {appName} as fee payer, up to an allowance, until it expires. The fees come from the
           application's balance.

@@ -88,7 +88,7 @@ export function TopicRules({ appDid, appName }: { appDid: string; appName: strin
 
   return (
     <Panel title="Topic rules">
-      <div className="space-y-4">
+      <div className="space-y-4 p-4">
         <p className="text-sm text-slate-600 dark:text-slate-400">
           Live topics <code className="break-all">app:{appDid}:&lt;name&gt;</code>. Without a rule, only the application publishes and
           signed-in users subscribe. <code>*</code> sets the default for every name.
