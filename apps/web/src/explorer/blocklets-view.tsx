@@ -50,8 +50,12 @@ export function BlockletsView({ blocklets, olderHref, newerHref }: { blocklets: 
         <span className="inline-flex flex-col items-end leading-tight">
           <TxLink hash={b.latest.txHash} head={6} tail={4} />
           <span className="text-xs text-slate-500 dark:text-slate-400">
-            block <BlockLink height={b.latest.height} /> ·{' '}
-            <time dateTime={new Date(b.latest.deployedAtMs).toISOString()}>{formatUtc(b.latest.deployedAtMs).slice(0, 16)}</time>
+            block <BlockLink height={b.latest.height} />
+            {/* Phones have no room for the date: the block says when. */}
+            <span className="hidden sm:inline">
+              {' · '}
+              <time dateTime={new Date(b.latest.deployedAtMs).toISOString()}>{formatUtc(b.latest.deployedAtMs).slice(0, 16)}</time>
+            </span>
           </span>
         </span>
       ),

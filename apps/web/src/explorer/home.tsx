@@ -160,7 +160,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
 
 function PageShell({ aside, children }: { aside?: ReactNode; children: ReactNode }) {
   return (
-    <main className="mx-auto w-full max-w-6xl space-y-6 px-4 py-8 sm:px-6">
+    <main className="mx-auto w-full max-w-6xl min-w-0 space-y-6 px-4 py-8 sm:px-6">
       <div className="flex flex-wrap items-end justify-between gap-x-4 gap-y-1">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900 dark:text-slate-100">Chain overview</h1>

@@ -16,7 +16,7 @@ export function ExplorerPage({
   children: ReactNode;
 }) {
   return (
-    <main className="mx-auto w-full max-w-6xl space-y-6 px-4 py-8 sm:px-6">
+    <main className="mx-auto w-full max-w-6xl min-w-0 space-y-6 px-4 py-8 sm:px-6">
       <div className="flex flex-wrap items-end justify-between gap-x-4 gap-y-2">
         <div className="min-w-0">
           {kicker ? <p className="text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">{kicker}</p> : null}
