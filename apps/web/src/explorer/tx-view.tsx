@@ -224,6 +224,7 @@ export function TxView({ hash, state, tx, events, tokens }: TxViewProps) {
             <summary className="cursor-pointer font-medium text-indigo-700 select-none dark:text-indigo-300">Show the raw JSON</summary>
             {/* Focusable, so a keyboard can scroll it (it scrolls when long). */}
             <pre
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus (axe: scrollable-region-focusable)
               tabIndex={0}
               className="mt-3 max-h-96 overflow-auto rounded-lg break-all whitespace-pre-wrap bg-slate-50 p-3 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200"
             >
