@@ -41,26 +41,29 @@ test('the home page has no serious accessibility problem at either width', async
 });
 
 test('the navigation marks the current area and goes to each on desktop', async ({ page }) => {
+  // Each area's first page renders on the server against the node: room for a loaded machine.
+  test.slow();
   await page.setViewportSize({ width: 1366, height: 900 });
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Marketplace' })).toHaveAttribute('aria-current', 'page');
   await nav.getByRole('link', { name: 'Explorer' }).click();
-  await expect(page).toHaveURL(/\/explorer$/);
+  await expect(page).toHaveURL(/\/explorer$/, { timeout: 30_000 });
   await expect(nav.getByRole('link', { name: 'Explorer' })).toHaveAttribute('aria-current', 'page');
   await expect(nav.getByRole('link', { name: 'Marketplace' })).not.toHaveAttribute('aria-current', 'page');
   await nav.getByRole('link', { name: 'Wallet' }).click();
-  await expect(page).toHaveURL(/\/wallet$/);
+  await expect(page).toHaveURL(/\/wallet$/, { timeout: 30_000 });
   await expect(nav.getByRole('link', { name: 'Wallet' })).toHaveAttribute('aria-current', 'page');
 
   // The search box goes to the explorer's search with what was typed.
   // The search box goes to the explorer's search with what was typed (nothing matches: no suggestion is taken).
   await page.getByRole('combobox', { name: 'Search the chain' }).fill('no-such-thing');
   await page.keyboard.press('Enter');
-  await expect(page).toHaveURL(/\/explorer\/search\?q=no-such-thing$/);
+  await expect(page).toHaveURL(/\/explorer\/search\?q=no-such-thing$/, { timeout: 30_000 });
 });
 
 test('on a phone the menu button opens the areas and the search box, and a link closes it', async ({ page }) => {
+  test.slow();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
@@ -71,7 +74,7 @@ test('on a phone the menu button opens the areas and the search box, and a link 
   await expect(nav.getByRole('link', { name: 'Marketplace' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('combobox', { name: 'Search the chain' })).toBeVisible();
   await nav.getByRole('link', { name: 'Console' }).click();
-  await expect(page).toHaveURL(/\/console$/);
+  await expect(page).toHaveURL(/\/console$/, { timeout: 30_000 });
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
   await page.getByRole('button', { name: 'Open menu' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Console' })).toHaveAttribute(

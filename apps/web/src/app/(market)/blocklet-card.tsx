@@ -39,13 +39,18 @@ export function BlockletCard({ blocklet }: { blocklet: BlockletSummary }) {
       </div>
       <div className="mt-4 flex items-center justify-between border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
         <Link
+          prefetch={false}
           href={`/explorer/blocklets#${encodeURIComponent(blocklet.name)}`}
           className="font-medium text-indigo-600 hover:underline dark:text-indigo-400"
           aria-label={`${blocklet.title || blocklet.name} in the explorer`}
         >
           Details →
         </Link>
-        <Link href={`/explorer/blocks/${blocklet.latest.height}`} className="text-xs text-slate-500 hover:underline dark:text-slate-400">
+        <Link
+          prefetch={false}
+          href={`/explorer/blocks/${blocklet.latest.height}`}
+          className="text-xs text-slate-500 hover:underline dark:text-slate-400"
+        >
           deployed in block #{blocklet.latest.height.toLocaleString('en-US')}
         </Link>
       </div>
