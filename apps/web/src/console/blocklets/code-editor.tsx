@@ -74,6 +74,11 @@ export function CodeEditor({ initialValue, language, onChange, lint, label }: Co
       );
     }
     const view = new EditorView({ state: EditorState.create({ doc: initialValue, extensions }), parent: host.current });
+    // A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable); the text itself is the
+    // contenteditable inside it, which axe does not count.
+    view.scrollDOM.setAttribute('tabindex', '0');
+    view.scrollDOM.setAttribute('role', 'group');
+    view.scrollDOM.setAttribute('aria-label', `${label}, scrollable`);
     return () => view.destroy();
   }, []);
 
