@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'scripts/**/*.test.mjs'],
-    exclude: ['**/node_modules/**', 'apps/web/**'],
+    // apps/web's unit tests run here; its e2e folder is Playwright's.
+    exclude: ['**/node_modules/**', 'apps/web/e2e/**', 'apps/web/.next*/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
