@@ -188,7 +188,7 @@ test('a passphrase wallet: a wrong passphrase is said and changes nothing; its b
   const other = await fresh.newPage();
   await other.goto(`${base}/wallet/backup`);
   const restore = other.getByRole('region', { name: 'Restore' });
-  await restore.getByLabel('Backup file').setInputFiles(file);
+  await restore.getByLabel('Backup file', { exact: true }).and(other.locator('input[type=file]')).setInputFiles(file);
   await restore.getByLabel('Backup passphrase').fill('a wrong one');
   await restore.getByRole('button', { name: 'Restore from file' }).click();
   await expect(restore.getByRole('alert')).toHaveAttribute('data-error-code', 'WRONG_PASSPHRASE');

@@ -29,5 +29,28 @@ export function sidewaysOverflowPx(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
+/** The elements that reach furthest past the window's right edge (tag, classes, right edge in px), widest first. */
+export function overflowingElements(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const found: { right: number; text: string }[] = [];
+    const clipped = (element: Element): boolean => {
+      for (let up = element.parentElement; up !== null && up !== document.body; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    for (const element of Array.from(document.body.querySelectorAll('*'))) {
+      const right = element.getBoundingClientRect().right;
+      if (right <= width + 1 || clipped(element)) continue;
+      found.push({ right, text: `${element.tagName.toLowerCase()}.${String(element.className).slice(0, 80)} right=${Math.round(right)}` });
+    }
+    return found
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 5)
+      .map((entry) => entry.text);
+  });
+}
+
 /** The folder README screenshots are copied from (`reports/screenshots`). */
 export const readmeShotsDir = join(import.meta.dirname, '..', '..', '..', '..', 'reports', 'screenshots');

@@ -133,7 +133,7 @@ function Capabilities({ capabilities }: { capabilities: Chain['capabilities'] })
               <Badge tone={capabilityTones[capability]}>{key}</Badge>
             ) : (
               <Badge>
-                <span className="font-normal text-slate-400 line-through decoration-slate-300">{key}</span>
+                <span className="font-normal text-slate-600 line-through decoration-slate-400 dark:text-slate-400">{key}</span>
               </Badge>
             )}
             <span className="sr-only">: {description}</span>

@@ -63,7 +63,9 @@ export function BlockletWorkspace({ name, nodeUrl }: { name: string; nodeUrl: st
   }
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.blocklet.get.queryKey({ name }) });
 
-  if (files === null || (blocklet.isPending && !notFound)) {
+  // Skeleton on the first load only: a refetch after "not found" (e.g. right after the first deploy) puts the query
+  // back in pending, and unmounting the tabs then would lose the Deploy tab's progress.
+  if (files === null || (blocklet.isPending && !notFound && blocklet.errorUpdatedAt === 0)) {
     return (
       <div className="space-y-4" aria-busy="true">
         <Skeleton className="h-7 w-56" />
