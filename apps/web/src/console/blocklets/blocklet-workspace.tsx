@@ -13,7 +13,7 @@ import { CodeTab } from './code-tab.tsx';
 import { DeployTab } from './deploy-tab.tsx';
 import { loadDraft, saveDraft } from './drafts.ts';
 import { EnvTab } from './env-tab.tsx';
-import { LogsTab } from './logs-tab.tsx';
+import { LogsTab, useLogStream } from './logs-tab.tsx';
 import { MetricsTab, useMetricsSeries } from './metrics-tab.tsx';
 import { AliasesTab, VersionsTab } from './releases.tsx';
 import { UsageTab } from './usage-tab.tsx';
@@ -46,6 +46,7 @@ export function BlockletWorkspace({ name, nodeUrl }: { name: string; nodeUrl: st
   const blocklet = useQuery({ ...trpc.blocklet.get.queryOptions({ name }), retry: false });
   const [files, setFiles] = useState<Record<string, string> | null>(null);
   const metrics = useMetricsSeries(name);
+  const logLines = useLogStream(name);
 
   useEffect(() => setFiles(loadDraft(name)?.files ?? {}), [name]);
 
@@ -111,7 +112,7 @@ export function BlockletWorkspace({ name, nodeUrl }: { name: string; nodeUrl: st
       content: deployedOnly('Aliases', (d) => <AliasesTab key={d.aliases.map((a) => a.version).join()} blocklet={d} onChanged={refresh} />),
     },
     { value: 'environment', label: 'Environment', content: deployedOnly('Variables', () => <EnvTab name={name} declared={declaredEnv} />) },
-    { value: 'logs', label: 'Logs', content: deployedOnly('Log lines', () => <LogsTab name={name} />) },
+    { value: 'logs', label: 'Logs', content: deployedOnly('Log lines', () => <LogsTab name={name} live={logLines} />) },
     { value: 'metrics', label: 'Metrics', content: <MetricsTab metrics={metrics} /> },
     { value: 'usage', label: 'Usage', content: <UsageTab name={name} /> },
     { value: 'call', label: 'Call', content: deployedOnly('Calls', () => <CallTab name={name} nodeUrl={nodeUrl} routes={routes} />) },

@@ -31,19 +31,31 @@ function asLogLine(payload: unknown, fallbackId: string): LogLine | null {
 
 const levelTone = { info: 'sky', warn: 'amber', error: 'red' } as const;
 
-/** The Logs tab: the latest lines, then each new one as the gateway publishes it, with level and text filters. */
-export function LogsTab({ name }: { name: string }) {
-  const admin = useBlockletAdmin();
-  const status = useRealtimeStatus();
-  const history = useQuery({ queryKey: ['blocklet-logs', name], queryFn: () => admin.logs(name, { limit: LOG_PAGE }) });
+/**
+ * The lines the gateway publishes for the blocklet, newest first, heard while the blocklet's page is open: the
+ * workspace holds them, so a line that arrives while another tab is shown is there when Logs is opened again.
+ */
+export function useLogStream(name: string): LogLine[] {
   const [live, setLive] = useState<LogLine[]>([]);
-  const [level, setLevel] = useState<'all' | Level>('all');
-  const [text, setText] = useState('');
-
   useTopic(`blocklet:${name}:logs`, (event) => {
     const line = asLogLine(event.payload, `live-${Date.now()}-${Math.random()}`);
     if (line) setLive((lines) => [line, ...lines].slice(0, LOG_LINES_MAX));
   });
+  return live;
+}
+
+/** The Logs tab: the latest stored lines and those heard live (`useLogStream`), with level and text filters. */
+export function LogsTab({ name, live }: { name: string; live: LogLine[] }) {
+  const admin = useBlockletAdmin();
+  const status = useRealtimeStatus();
+  // Stored lines are read again each time the tab opens: lines written while it was closed are among them.
+  const history = useQuery({
+    queryKey: ['blocklet-logs', name],
+    queryFn: () => admin.logs(name, { limit: LOG_PAGE }),
+    refetchOnMount: 'always',
+  });
+  const [level, setLevel] = useState<'all' | Level>('all');
+  const [text, setText] = useState('');
 
   const seen = new Set(live.map((l) => `${l.invocationId}|${l.message}|${l.atMs}`));
   const older = (history.data?.items ?? []).filter((l) => !seen.has(`${l.invocationId}|${l.message}|${l.atMs}`));

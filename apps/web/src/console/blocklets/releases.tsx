@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
 import { type AliasName, type BlockletDetail, useBlockletAdmin } from './use-blocklet-admin.ts';
+import { newestFirst, rollbackTarget } from './version-order.ts';
 
 type Version = BlockletDetail['versions'][number];
 
@@ -34,7 +35,7 @@ function useAliasAction(name: string, onChanged: () => void) {
 export function VersionsTab({ blocklet, onChanged }: { blocklet: BlockletDetail; onChanged: () => void }) {
   const { run, busy, error } = useAliasAction(blocklet.name, onChanged);
   const nowMs = Date.now();
-  const rows = [...blocklet.versions].reverse();
+  const rows = newestFirst(blocklet.versions);
   const columns: Column<Version>[] = [
     {
       key: 'version',
@@ -101,9 +102,9 @@ export function AliasesTab({ blocklet, onChanged }: { blocklet: BlockletDetail; 
   const { run, busy, error } = useAliasAction(blocklet.name, onChanged);
   const live = blocklet.aliases.find((a) => a.alias === 'live') ?? null;
   const canary = blocklet.aliases.find((a) => a.alias === 'canary') ?? null;
-  const order = blocklet.versions.map((v) => v.version);
-  const previous = live ? (order[order.indexOf(live.version) - 1] ?? null) : null;
-  const [canaryVersion, setCanaryVersion] = useState(canary?.version ?? order[order.length - 1] ?? '');
+  const order = newestFirst(blocklet.versions).map((v) => v.version);
+  const previous = rollbackTarget(blocklet.versions, live?.version ?? null);
+  const [canaryVersion, setCanaryVersion] = useState(canary?.version ?? order[0] ?? '');
   const [sharePercent, setSharePercent] = useState(String((canary?.shareBps ?? 1000) / 100));
   const share = Number(sharePercent);
   const shareProblem = Number.isFinite(share) && share > 0 && share <= 100 ? null : 'A share is a percentage from 0.01 to 100.';
@@ -189,11 +190,7 @@ export function AliasesTab({ blocklet, onChanged }: { blocklet: BlockletDetail; 
         }}
       >
         <Field label="Canary version" className="w-40">
-          <Select
-            options={[...order].reverse().map((v) => ({ value: v, label: v }))}
-            value={canaryVersion}
-            onValueChange={setCanaryVersion}
-          />
+          <Select options={order.map((v) => ({ value: v, label: v }))} value={canaryVersion} onValueChange={setCanaryVersion} />
         </Field>
         <Field label="Share (%)" error={shareProblem ?? undefined} className="w-28">
           <Input inputMode="decimal" value={sharePercent} onChange={(e) => setSharePercent(e.target.value)} />
