@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { addAuthenticator, localBase } from './helpers/authenticator.ts';
 import { expectAccessible } from './helpers/axe.ts';
 import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
@@ -11,29 +12,6 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
  * promotes it, rolls back, and sees the calls in the charts; an oversize folder is refused naming the limit.
  * Pages are opened on localhost (WebAuthn needs a host name) and moved through by links (a reload locks the wallet).
  */
-
-function localBase(baseURL: string | undefined): string {
-  if (!baseURL) throw new Error('the live-node project sets baseURL');
-  return baseURL.replace('127.0.0.1', 'localhost');
-}
-
-/** A platform authenticator with PRF that says yes without a person (FACTS.md). */
-async function addAuthenticator(context: BrowserContext, page: Page): Promise<void> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-}
 
 /** Screenshots at both widths and axe at both, once `loaded` shows and nothing is loading. */
 async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {

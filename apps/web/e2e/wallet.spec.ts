@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Wallet } from '@arc/client';
-import { type BrowserContext, expect as baseExpect, type Locator, type Page, test } from '@playwright/test';
+import { expect as baseExpect, type Locator, type Page, test } from '@playwright/test';
+import { addAuthenticator, localBase } from './helpers/authenticator.ts';
 import { expectAccessible } from './helpers/axe.ts';
 import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
@@ -13,33 +14,6 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
 const PASSPHRASE = 'correct horse battery';
 const BACKUP_PASSPHRASE = 'paper in the drawer';
-
-function walletBase(baseURL: string | undefined): string {
-  if (!baseURL) throw new Error('the live-node project sets baseURL');
-  return baseURL.replace('127.0.0.1', 'localhost');
-}
-
-/** A platform authenticator with PRF that says yes without a person (FACTS.md). */
-async function addAuthenticator(context: BrowserContext, page: Page) {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return {
-    /** The person refuses the prompt (fingerprint not recognised): the browser answers NotAllowedError. */
-    setUserVerified: (isUserVerified: boolean) => cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified }),
-  };
-}
 
 // scrypt (N = 2^17) and block commits take seconds on a busy machine: each wait gets up to 45 s.
 const expect = baseExpect.configure({ timeout: 45_000 });
@@ -81,7 +55,7 @@ test('a new visitor creates a wallet with a passkey, takes faucet ABT, sends to 
   context,
   baseURL,
 }, testInfo) => {
-  const base = walletBase(baseURL);
+  const base = localBase(baseURL);
   await addAuthenticator(context, page);
   await page.goto(`${base}/wallet`);
   const create = page.getByRole('button', { name: 'Create with a passkey' });
@@ -138,7 +112,7 @@ test('a passphrase wallet: a wrong passphrase is said and changes nothing; its b
   browser,
   baseURL,
 }, testInfo) => {
-  const base = walletBase(baseURL);
+  const base = localBase(baseURL);
   await page.goto(`${base}/wallet`);
   await page.getByLabel('New passphrase').fill(PASSPHRASE);
   await page.getByLabel('Type it again').fill(PASSPHRASE);
@@ -204,7 +178,7 @@ test('a refused passkey prompt and an overdraft are each said in plain words, an
   context,
   baseURL,
 }, testInfo) => {
-  const base = walletBase(baseURL);
+  const base = localBase(baseURL);
   const authenticator = await addAuthenticator(context, page);
   await page.goto(`${base}/wallet`);
   await page.getByRole('button', { name: 'Create with a passkey' }).click();
