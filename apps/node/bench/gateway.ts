@@ -14,8 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
+import { goal, goalText, verdict } from '../../../scripts/bench-goals.ts';
 import type { TestNode } from '../src/testing.ts';
-import { goal, goalText, verdict } from './goals.ts';
 
 const quick = process.argv.includes('--quick');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? (quick ? 100 : 1000));

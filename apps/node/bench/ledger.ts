@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
+import { goal, goalText, verdict } from '../../../scripts/bench-goals.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import type { RunningNode } from '../src/node.ts';
 import { startTestNode, type TestDriver } from '../src/testing.ts';
-import { goal, goalText, verdict } from './goals.ts';
 import { type LoadPlan, LoadResultSchema } from './ledger-http-load.ts';
 
 const quick = process.argv.includes('--quick');

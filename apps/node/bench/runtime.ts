@@ -16,8 +16,8 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { goal, goalText, verdict } from '../../../scripts/bench-goals.ts';
 import { createSandboxPool, type SandboxCode, type SandboxLimits } from '../src/runtime/sandbox/index.ts';
-import { goal, goalText, verdict } from './goals.ts';
 
 const quick = process.argv.includes('--quick');
 const FLOOR_COLD_RUNS = quick ? 10 : 30;

@@ -18,9 +18,9 @@
  * them; the build folder is still read for its routes).
  */
 import { chromium } from 'playwright-core';
+import { type Goal, goal, goalText, quantile, round } from '../../../scripts/bench-goals.ts';
 import { measureBlockToScreen } from './block-to-screen.ts';
 import { builtRoutes, measureFirstLoad, type RouteLoad, samplesFrom } from './first-load.ts';
-import { type Goal, goal, goalText, quantile, round } from './goals.ts';
 import { measureSendToCommitted } from './send-to-committed.ts';
 import { buildWeb, type Server, startNode, startWeb } from './servers.ts';
 

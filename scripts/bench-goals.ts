@@ -1,7 +1,9 @@
 /**
- * bench:web's goals and figures, in the shape every bench of the repo prints (apps/node/bench/goals.ts: the web app
- * may not import the node's code): each figure with the bar it aims at and whether this run met it, printed beside
- * the figure and carried in the JSON line. The bench exits 0 either way.
+ * A bench's goals and figures, in the shape every bench of the repo prints (apps/node/bench, apps/web/bench): each
+ * figure with the bar it aims at and whether this run met it. Benches print the verdict beside the figure and put
+ * every goal in their JSON line, and exit 0 either way: a missed goal is a finding to read, not a crash (only a
+ * broken bench exits non-zero, and the suite runs every bench in `--quick` mode to catch that). Repo tooling, so
+ * that no app imports another's code.
  */
 export interface Goal {
   /** The JSON field of the figure. */
@@ -16,9 +18,14 @@ export function goal(figure: string, value: number, op: Goal['op'], target: numb
   return { figure, value, op, target, met: op === '<=' ? value <= target : value >= target };
 }
 
-/** `goal < 200: met` — printed beside the figure. */
+/** `goal ≤ 2: met` — printed beside the figure. */
 export function goalText(g: Goal): string {
   return `goal ${g.op === '<=' ? '≤' : '≥'} ${g.target}: ${g.met ? 'met' : 'MISSED'}`;
+}
+
+/** The JSON line's verdict: every goal by figure, and whether all were met. */
+export function verdict(goals: Goal[]): { goals: Goal[]; allGoalsMet: boolean } {
+  return { goals, allGoalsMet: goals.every((g) => g.met) };
 }
 
 /** The q-quantile (0..1) of `values` by nearest rank; null for no values. */
