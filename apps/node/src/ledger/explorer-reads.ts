@@ -1,10 +1,13 @@
 import { decodeSeal, toHex } from '@arc/core';
 import { z } from 'zod';
+import { did, limit } from '../api/inputs.ts';
 import type { Sql } from '../db/client.ts';
+import { NodeError } from '../errors.ts';
 
 /**
  * Reads the explorer's detail pages need beyond the block and transaction rows of queries.ts: a block's seal
- * (who signed it, and the signature) and a committed transaction's events. Both are keyed reads (primary key).
+ * (who signed it, and the signature), a committed transaction's events (both keyed reads on a primary key), and
+ * an application token's holders (a range of the token_balances index).
  */
 
 export const SealOut = z.object({
@@ -36,4 +39,68 @@ export async function txEvents(db: Sql, hash: string): Promise<z.infer<typeof Ev
   // The column is json: one driver hands back the parsed value, the other may hand back its text.
   const events = typeof row.events === 'string' ? JSON.parse(row.events) : row.events;
   return { hash, events: z.array(EventOut).parse(events) };
+}
+
+/** A holders page: "<rank>:<balance>:<did>" of the last row of the previous page. */
+const holdersCursor = z
+  .string()
+  .max(200)
+  .regex(/^\d{1,12}:\d{1,78}:did:abt:[1-9A-HJ-NP-Za-km-z]{1,60}$/, 'a cursor is the nextCursor of the previous page');
+
+export const TokenHoldersIn = z.object({ token: did, cursor: holdersCursor.optional(), limit });
+
+export const TokenHolderOut = z.object({
+  /** 1 for the largest balance; equal balances are ranked by DID. */
+  rank: z.number().int().min(1),
+  did: z.string(),
+  /** In the token's smallest unit, a decimal string. */
+  balance: z.string(),
+});
+
+export const TokenHoldersOut = z.object({
+  token: z.string(),
+  /** Accounts holding a nonzero balance of the token. */
+  holderCount: z.number().int().min(0),
+  items: z.array(TokenHolderOut),
+  nextCursor: z.string().nullable(),
+});
+
+/** The accounts holding an application token, largest balance first, with how many there are. */
+export async function tokenHolders(db: Sql, input: z.infer<typeof TokenHoldersIn>): Promise<z.infer<typeof TokenHoldersOut>> {
+  const [token] = await db.query<{ address: string }>('SELECT address FROM tokens WHERE address = $1', [input.token]);
+  if (!token) {
+    throw new NodeError(
+      'NOT_FOUND',
+      `No application token has the address ${input.token}; the native token's holders are its accounts' balances.`,
+    );
+  }
+  const after = input.cursor ? parseHoldersCursor(input.cursor) : null;
+  const [rows, [count]] = await Promise.all([
+    after
+      ? db.query<{ did: string; balance: string }>(
+          `SELECT did, balance::text AS balance FROM token_balances
+           WHERE token = $1 AND (balance < $2::numeric OR (balance = $2::numeric AND did > $3))
+           ORDER BY balance DESC, did LIMIT $4`,
+          [input.token, after.balance, after.did, input.limit + 1],
+        )
+      : db.query<{ did: string; balance: string }>(
+          'SELECT did, balance::text AS balance FROM token_balances WHERE token = $1 ORDER BY balance DESC, did LIMIT $2',
+          [input.token, input.limit + 1],
+        ),
+    db.query<{ n: string | number }>('SELECT count(*) AS n FROM token_balances WHERE token = $1', [input.token]),
+  ]);
+  const firstRank = (after?.rank ?? 0) + 1;
+  const items = rows.slice(0, input.limit).map((r, i) => ({ rank: firstRank + i, did: r.did, balance: String(r.balance) }));
+  const last = items[items.length - 1];
+  return {
+    token: input.token,
+    holderCount: Number(count?.n ?? 0),
+    items,
+    nextCursor: rows.length > input.limit && last ? `${last.rank}:${last.balance}:${last.did}` : null,
+  };
+}
+
+function parseHoldersCursor(cursor: string): { rank: number; balance: string; did: string } {
+  const [rank, balance, ...rest] = cursor.split(':');
+  return { rank: Number(rank), balance: balance ?? '0', did: rest.join(':') };
 }

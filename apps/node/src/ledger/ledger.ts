@@ -22,7 +22,7 @@ import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie } from './state-trie.ts';
-import { type CommitBlock, emptyStateKeys, LedgerStore } from './store.ts';
+import { type CommitBlock, emptyStateKeys, LedgerStore, TOKEN_BALANCES_INDEXED } from './store.ts';
 import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
 import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
 
@@ -172,6 +172,8 @@ export class Ledger {
       );
     }
     this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
+    const indexed = await this.store.indexTokenBalancesOnce();
+    if (indexed > 0) this.options.log(`indexed ${indexed} token balances for the explorer's holder lists`);
     this.options.log(
       `resumed chain ${this.chainId} at height ${this.head.height} (state root verified, ${this.trie.nodeCount} trie nodes)`,
     );
@@ -180,7 +182,11 @@ export class Ledger {
   private async writeGenesis(): Promise<void> {
     const { block, trieUpdate } = genesisBlock(this.options.genesis, this.trie, this.options.nodeKey);
     // One transaction: a start killed here leaves either no chain or a whole genesis.
-    await this.store.commitBlock(block, (tx) => this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) }));
+    await this.store.commitBlock(block, async (tx) => {
+      await this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) });
+      // A new chain indexes token holders from its first block.
+      await this.store.setMeta(tx, TOKEN_BALANCES_INDEXED, true);
+    });
     this.trie.commit(trieUpdate);
     this.head = { height: 0, hash: block.hash, stateRoot: block.header.stateRoot, timeMs: block.header.timeMs };
     this.options.log(`wrote genesis of chain ${this.chainId} (${block.writes.length} accounts)`);

@@ -4,7 +4,7 @@ import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/input
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
 import { AccountOut, AssetOut, BlockOut, ChainInfoOut, pageOf, SubmitOut, TokenOut, TxOut, TxStatusOut } from './api-schemas.ts';
-import { blockSeal, EventsOut, SealOut, txEvents } from './explorer-reads.ts';
+import { blockSeal, EventsOut, SealOut, TokenHoldersIn, TokenHoldersOut, tokenHolders, txEvents } from './explorer-reads.ts';
 import { SearchIn, SearchOut, search } from './search.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
 
@@ -109,6 +109,11 @@ export const tokenRouter = router({
     .input(z.union([z.object({ address: did }), z.object({ symbol: z.string().min(1).max(16) })]))
     .output(TokenOut)
     .query(async ({ ctx, input }) => found(await ctx.services.queries.token(input), 'the token')),
+  /** Who holds an application token, largest balance first, paged; NOT_FOUND for an address that is no token. */
+  holders: publicProcedure
+    .input(TokenHoldersIn)
+    .output(TokenHoldersOut)
+    .query(({ ctx, input }) => tokenHolders(ctx.services.ledger.db, input)),
 });
 
 export const assetRouter = router({

@@ -85,6 +85,20 @@ export const tokens = pgTable(
   (t) => [uniqueIndex('tokens_symbol_idx').on(t.symbol)],
 );
 
+/**
+ * Who holds how much of each application token: an index of the `tokens` map inside each account's value,
+ * rewritten with the account (store.ts), read by the explorer's holders list largest balance first.
+ */
+export const tokenBalances = pgTable(
+  'token_balances',
+  {
+    did: text('did').notNull(),
+    token: text('token').notNull(),
+    balance: amount('balance').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.did, t.token] }), index('token_balances_holders_idx').on(t.token, t.balance.desc(), t.did)],
+);
+
 export const assets = pgTable(
   'assets',
   {

@@ -37,6 +37,9 @@ export function emptyStateKeys(): StateKeys {
   return { accounts: new Set(), tokens: new Set(), assets: new Set(), grants: new Set() };
 }
 
+/** The chain_meta key that says the token-holder index covers every account (see indexTokenBalancesOnce). */
+export const TOKEN_BALANCES_INDEXED = 'tokenBalancesIndexed';
+
 /** Hex for SQL's decode(…, 'hex'): node's native encoder, a flat string (core's toHex builds it a byte at a time). */
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -98,6 +101,44 @@ export class LedgerStore {
       await writeState(tx, block.writes, block.header.height);
       await insertRejected(tx, block.rejected, block.header.timeMs);
     });
+  }
+
+  /**
+   * Fills the token-holder index from the accounts' values once, for a database written before the index existed
+   * (migration 0007). Marked done in chain_meta in the same transaction.
+   */
+  async indexTokenBalancesOnce(pageSize = 5000): Promise<number> {
+    if ((await this.getMeta(TOKEN_BALANCES_INDEXED)) !== undefined) return 0;
+    let rows = 0;
+    await this.db.transaction(async (tx) => {
+      let after = '';
+      for (;;) {
+        const page = await tx.query<{ did: string; value: Uint8Array }>(
+          'SELECT did, value FROM accounts WHERE did > $1 ORDER BY did LIMIT $2',
+          [after, pageSize],
+        );
+        if (page.length === 0) break;
+        const held = { did: [] as string[], token: [] as string[], balance: [] as string[] };
+        for (const row of page) {
+          const entry = decodeEntry('account', new Uint8Array(row.value));
+          if (entry.kind !== 'account') continue;
+          for (const [token, balance] of entry.value.tokens) {
+            held.did.push(row.did);
+            held.token.push(token);
+            held.balance.push(balance.toString());
+          }
+        }
+        await writeTokenBalances(
+          tx,
+          page.map((r) => r.did),
+          held,
+        );
+        rows += held.did.length;
+        after = (page[page.length - 1] as { did: string }).did;
+      }
+      await this.setMeta(tx, TOKEN_BALANCES_INDEXED, true);
+    });
+    return rows;
   }
 
   async getMeta(key: string): Promise<unknown> {
@@ -177,6 +218,7 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
 
 async function writeState(tx: Sql, writes: StateWrite[], height: number): Promise<void> {
   const acc = { did: [] as string[], nonce: [] as number[], balance: [] as string[], value: [] as string[] };
+  const held = { did: [] as string[], token: [] as string[], balance: [] as string[] };
   const tok = { address: [] as string[], symbol: [] as string[], owner: [] as string[], created: [] as number[], value: [] as string[] };
   const ast = { address: [] as string[], owner: [] as string[], consumed: [] as boolean[], value: [] as string[] };
   const grt = { payer: [] as string[], grantee: [] as string[], value: [] as string[] };
@@ -196,6 +238,11 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
         acc.nonce.push(entry.value.nonce);
         acc.balance.push(entry.value.balance.toString());
         acc.value.push(value);
+        for (const [token, balance] of entry.value.tokens) {
+          held.did.push(entry.value.did);
+          held.token.push(token);
+          held.balance.push(balance.toString());
+        }
         break;
       case 'token':
         tok.address.push(entry.value.address);
@@ -224,6 +271,7 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
        ON CONFLICT (did) DO UPDATE SET nonce = EXCLUDED.nonce, balance = EXCLUDED.balance, value = EXCLUDED.value, updated_height = EXCLUDED.updated_height`,
       [height, acc.did, acc.nonce, acc.balance, acc.value],
     );
+    await writeTokenBalances(tx, acc.did, held);
   }
   if (tok.address.length > 0) {
     await tx.query(
@@ -256,6 +304,17 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
       revoked.grantee,
     ]);
   }
+}
+
+/** Rewrites the token-holder index rows of the written accounts: a token an account no longer holds loses its row. */
+async function writeTokenBalances(tx: Sql, dids: string[], held: { did: string[]; token: string[]; balance: string[] }): Promise<void> {
+  await tx.query('DELETE FROM token_balances WHERE did = ANY($1::text[])', [dids]);
+  if (held.did.length === 0) return;
+  await tx.query(
+    `INSERT INTO token_balances (did, token, balance)
+     SELECT d, t, b::numeric FROM unnest($1::text[], $2::text[], $3::text[]) AS x(d, t, b)`,
+    [held.did, held.token, held.balance],
+  );
 }
 
 async function insertRejected(tx: Sql, rejected: CommitBlock['rejected'], atMs: number): Promise<void> {
