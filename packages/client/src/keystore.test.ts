@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClientError } from './errors.ts';
 import {
   addKeySlot,
+  addPasskeySlot,
   createVault,
   exportBackup,
   importBackup,
@@ -79,6 +80,37 @@ describe('the keystore', () => {
       const opened = await openVault(withPassphrase, secret);
       expect(opened.contents.accounts.map((a) => a.did)).toEqual([alice.did, bob.did]);
     }
+  });
+
+  it('adds a passkey to a passphrase vault: both open the same keys, a wrong passphrase still fails', async () => {
+    const alice = Wallet.generate();
+    const bob = Wallet.generate();
+    const created = await createVault(contentsOf(alice, bob), passphrase('correct horse'));
+    // The wallet is unlocked with its passphrase, then a passkey is registered and its PRF evaluated on a new salt.
+    const unlocked = await openVault(created.file, { kind: 'passphrase', passphrase: 'correct horse' });
+    const withPasskey = await addPasskeySlot(created.file, unlocked.dataKey, { credentialId: 'cred-new', salt: prfSalt, prfOutput });
+    expect(vaultUnlockMethods(withPasskey)).toEqual({ passkeys: [{ credentialId: 'cred-new', salt: '03'.repeat(32) }], passphrase: true });
+    expect(withPasskey.ciphertext).toBe(created.file.ciphertext);
+
+    const byPasskey = await openVault(parseVaultFile(JSON.stringify(withPasskey)), { kind: 'prf', prfOutput, credentialId: 'cred-new' });
+    const byPassphrase = await openVault(withPasskey, { kind: 'passphrase', passphrase: 'correct horse' });
+    expect(byPasskey.contents).toEqual(byPassphrase.contents);
+    expect(byPasskey.contents.accounts.map((a) => a.did)).toEqual([alice.did, bob.did]);
+    expect(byPasskey.dataKey).toEqual(byPassphrase.dataKey);
+    expect(await codeOf(openVault(withPasskey, { kind: 'passphrase', passphrase: 'correct hose' }))).toBe('WRONG_PASSPHRASE');
+    expect(await codeOf(openVault(withPasskey, { kind: 'prf', prfOutput: new Uint8Array(32).fill(8) }))).toBe('WRONG_PASSPHRASE');
+  });
+
+  it("refuses to add a passkey with a key that is not the vault's, the same passkey twice, or a second PRF salt", async () => {
+    const created = await createVault(contentsOf(Wallet.generate()), passphrase('pw'));
+    const passkey = { credentialId: 'cred-1', salt: prfSalt, prfOutput };
+    expect(await codeOf(addPasskeySlot(created.file, new Uint8Array(32).fill(1), passkey))).toBe('BACKUP_INVALID');
+    const once = await addPasskeySlot(created.file, created.dataKey, passkey);
+    expect(await codeOf(addPasskeySlot(once, created.dataKey, passkey))).toBe('BAD_INPUT');
+    const other = { credentialId: 'cred-2', salt: new Uint8Array(32).fill(4), prfOutput: new Uint8Array(32).fill(5) };
+    expect(await codeOf(addPasskeySlot(once, created.dataKey, other))).toBe('BAD_INPUT');
+    const twice = await addPasskeySlot(once, created.dataKey, { ...other, salt: prfSalt });
+    expect((await openVault(twice, { kind: 'prf', prfOutput: other.prfOutput })).dataKey).toEqual(created.dataKey);
   });
 
   it('refuses corrupt, foreign and tampered files with BACKUP_INVALID', async () => {

@@ -25,6 +25,8 @@ const SCRYPT_MAX = { N: 2 ** 20, r: 16, p: 4 };
 const SALT_BYTES = 32;
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
+/** Most ways one vault opens (its key slots: passkeys and passphrases). */
+export const MAX_KEY_SLOTS = 8;
 /** Most accounts one vault holds, and the longest label. */
 export const MAX_VAULT_ACCOUNTS = 100;
 export const MAX_ACCOUNT_LABEL_CHARS = 64;
@@ -76,7 +78,7 @@ export type KeySlot = z.infer<typeof KeySlotSchema>;
 export const VaultFileSchema = z.object({
   format: z.enum(['arc-vault', 'arc-backup']),
   version: z.literal(1),
-  slots: z.array(KeySlotSchema).min(1).max(8),
+  slots: z.array(KeySlotSchema).min(1).max(MAX_KEY_SLOTS),
   nonce: hexBytes(NONCE_BYTES),
   /** The accounts (VaultContents as JSON), AES-256-GCM encrypted under the data key. */
   ciphertext: hexAny.max(2 * 64 * 1024),
@@ -270,6 +272,46 @@ export async function addKeySlot(
   random: RandomBytes = defaultRandom,
 ): Promise<VaultFile> {
   return VaultFileSchema.parse({ ...file, slots: [...file.slots, await makeSlot(dataKey, slot, random)] });
+}
+
+/** A passkey just registered for a vault: its credential id, the PRF salt it was evaluated on, and the output. */
+export interface NewPasskeySlot {
+  credentialId: string;
+  salt: Uint8Array;
+  prfOutput: Uint8Array;
+}
+
+/**
+ * The vault with a passkey added as one more way to open it: the open data key is re-wrapped under the key the
+ * passkey's PRF output derives (HKDF-SHA256); the contents and the other slots (the passphrase) are untouched.
+ * Checks that `dataKey` is this vault's, that the passkey is new to it and shares the PRF salt of any passkey already
+ * there (the unlock prompt evaluates all of them on one salt), and that the new slot opens the vault before returning.
+ */
+export async function addPasskeySlot(
+  file: VaultFile,
+  dataKey: Uint8Array,
+  passkey: NewPasskeySlot,
+  random: RandomBytes = defaultRandom,
+): Promise<VaultFile> {
+  const before = decryptContents(file, dataKey);
+  const { passkeys } = vaultUnlockMethods(file);
+  if (passkeys.some((p) => p.credentialId === passkey.credentialId)) {
+    throw new ClientError('BAD_INPUT', 'This passkey already opens the wallet.');
+  }
+  const salt = passkeys[0]?.salt;
+  if (salt !== undefined && salt !== toHex(passkey.salt)) {
+    throw new ClientError('BAD_INPUT', "a new passkey must be evaluated on the PRF salt of the wallet's other passkeys");
+  }
+  if (file.slots.length >= MAX_KEY_SLOTS) {
+    throw new ClientError('BAD_INPUT', `A wallet opens in at most ${MAX_KEY_SLOTS} ways; this one has them all.`);
+  }
+  const next = await addKeySlot(file, dataKey, { kind: 'prf', ...passkey }, random);
+  const reopened = await openVault(next, { kind: 'prf', prfOutput: passkey.prfOutput, credentialId: passkey.credentialId });
+  // Programmer error if it fires: the slot just made must give back the same key and the same accounts.
+  if (toHex(reopened.dataKey) !== toHex(dataKey) || reopened.contents.accounts.length !== before.accounts.length) {
+    throw new Error('the new passkey slot does not open the vault it was added to');
+  }
+  return next;
 }
 
 /** The slot kinds a vault opens with, for the unlock screen; the passkey credential ids for `allowCredentials`. */
