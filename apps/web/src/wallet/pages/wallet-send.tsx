@@ -4,7 +4,7 @@ import { ClientError, isValidDid, parseAmount } from '@arc/client';
 import { Button, Field, formatAmount, Input, Select, Skeleton } from '@arc/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { useTopic } from '../../realtime/provider.tsx';
@@ -27,6 +27,29 @@ export const SendFormSchema = z.object({
 });
 type SendForm = z.infer<typeof SendFormSchema>;
 type FieldErrors = Partial<Record<keyof SendForm, string>>;
+
+/**
+ * The account's next nonce, asked of the node (a proof-checked account read and its block: two round trips) while
+ * the form is on screen, so Sign only signs and sends. Asked again after each send; a nonce some other wallet took
+ * meanwhile is answered NONCE_TOO_LOW by the node and the send asks once more (the refused tx moved nothing).
+ */
+interface NonceAhead {
+  did: string;
+  nonce: Promise<number>;
+}
+
+function askNonce(did: string): NonceAhead {
+  const nonce = nodeClient().nextNonce(did);
+  // Not heard here: a failed ask is asked again, by the client itself, when Sign is clicked.
+  nonce.catch(() => undefined);
+  return { did, nonce };
+}
+
+/** The nonce asked ahead for this account, or undefined (the client then asks the node itself). */
+async function nonceFor(ahead: NonceAhead | null, did: string): Promise<number | undefined> {
+  if (ahead?.did !== did) return undefined;
+  return ahead.nonce.catch(() => undefined);
+}
 
 export interface SentTx {
   hash: string;
@@ -58,6 +81,11 @@ function SendForm() {
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState<SentTx | null>(null);
+  const nonceAhead = useRef<NonceAhead | null>(null);
+  const formShown = sent === null;
+  useEffect(() => {
+    if (did !== '' && formShown) nonceAhead.current = askNonce(did);
+  }, [did, formShown]);
 
   if (!chain.data || !account.data) {
     if (chain.error || account.error) return <ErrorNotice error={chain.error ?? account.error} />;
@@ -142,17 +170,29 @@ function SendForm() {
           { label: 'Fee', value: `${formatAmount(fee, decimals)} ${symbol}, paid by you` },
           ...(form.memo ? [{ label: 'Memo', value: form.memo }] : []),
         ],
-        sign: (signer) =>
-          nodeClient().transfer({
-            wallet: signer,
-            to: transfer.to,
-            amount: transfer.amount,
-            tokens: transfer.tokens,
-            assets: transfer.assets,
-            memo: form.memo,
-            fee,
-            wait: false,
-          }),
+        sign: async (signer) => {
+          const send = (nonce: number | undefined) =>
+            nodeClient().transfer({
+              wallet: signer,
+              to: transfer.to,
+              amount: transfer.amount,
+              tokens: transfer.tokens,
+              assets: transfer.assets,
+              memo: form.memo,
+              fee,
+              wait: false,
+              ...(nonce === undefined ? {} : { nonce }),
+            });
+          const nonce = await nonceFor(nonceAhead.current, signer.did);
+          nonceAhead.current = null;
+          try {
+            return await send(nonce);
+          } catch (error) {
+            // The nonce asked ahead went stale (another wallet of this account sent meanwhile): ask now, once.
+            if (nonce !== undefined && error instanceof ClientError && error.code === 'NONCE_TOO_LOW') return send(undefined);
+            throw error;
+          }
+        },
       });
       setSent({ hash: result.hash, status: result.status, height: result.height, error: null });
     } catch (error) {
