@@ -77,20 +77,20 @@ export async function tokenHolders(db: Sql, input: z.infer<typeof TokenHoldersIn
   const after = input.cursor ? parseHoldersCursor(input.cursor) : null;
   const [rows, [count]] = await Promise.all([
     after
-      ? db.query<{ did: string; balance: string }>(
-          `SELECT did, balance::text AS balance FROM token_balances
+      ? db.query<{ did: string; amount: string }>(
+          `SELECT did, balance::text AS amount FROM token_balances
            WHERE token = $1 AND (balance < $2::numeric OR (balance = $2::numeric AND did > $3))
-           ORDER BY balance DESC, did LIMIT $4`,
+           ORDER BY token_balances.balance DESC, did LIMIT $4`,
           [input.token, after.balance, after.did, input.limit + 1],
         )
-      : db.query<{ did: string; balance: string }>(
-          'SELECT did, balance::text AS balance FROM token_balances WHERE token = $1 ORDER BY balance DESC, did LIMIT $2',
+      : db.query<{ did: string; amount: string }>(
+          'SELECT did, balance::text AS amount FROM token_balances WHERE token = $1 ORDER BY token_balances.balance DESC, did LIMIT $2',
           [input.token, input.limit + 1],
         ),
     db.query<{ n: string | number }>('SELECT count(*) AS n FROM token_balances WHERE token = $1', [input.token]),
   ]);
   const firstRank = (after?.rank ?? 0) + 1;
-  const items = rows.slice(0, input.limit).map((r, i) => ({ rank: firstRank + i, did: r.did, balance: String(r.balance) }));
+  const items = rows.slice(0, input.limit).map((r, i) => ({ rank: firstRank + i, did: r.did, balance: String(r.amount) }));
   const last = items[items.length - 1];
   return {
     token: input.token,
