@@ -139,6 +139,44 @@ describe('gateway: auth', () => {
   });
 });
 
+describe('gateway: API keys', () => {
+  it('refuses a revoked API key at once: the open socket is told and dropped, the next handshake refused', async () => {
+    const app = randomSigner();
+    const other = randomSigner();
+    const keyId = `revoke-${Date.now()}`;
+    const apiKey = await gatewayApiKey(client, app, keyId);
+    const socket = rawSocket(node.url, apiKey, { reconnection: false });
+    sockets.push(socket);
+    const errors: { code: string }[] = [];
+    socket.on('error', (error: { code: string }) => errors.push(error));
+    await connected(socket);
+    expect(await ack(socket, 'publish', { topic: `app:${app.did}:news`, payload: { n: 1 } })).toMatchObject({ ok: true });
+    // Only the application's own DID may revoke its keys.
+    const forged = await appError(
+      client.gateway.revokeApiKey.mutate({
+        appDid: app.did,
+        keyId,
+        auth: signAdmin(other, 'gateway.revokeApiKey', app.did, { keyId }, Date.now()),
+      }),
+    );
+    expect(forged.trpcCode).toBe('FORBIDDEN');
+    expect(socket.connected).toBe(true);
+    const revoke = (id: string, timeMs = Date.now()) =>
+      client.gateway.revokeApiKey.mutate({
+        appDid: app.did,
+        keyId: id,
+        auth: signAdmin(app, 'gateway.revokeApiKey', app.did, { keyId: id }, timeMs),
+      });
+    expect(await revoke(keyId)).toEqual({ keyId });
+    await until(() => !socket.connected, 5_000, 'the revoked key to be dropped');
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    await expect(connected(rawSocket(node.url, apiKey, { reconnection: false }))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // A key it does not have (revoked already, or never made) is NOT_FOUND, not a silent success.
+    expect(await appError(revoke(keyId, Date.now() + 1))).toMatchObject({ appCode: 'NOT_FOUND' });
+    expect(await appError(revoke('never-made-key'))).toMatchObject({ appCode: 'NOT_FOUND' });
+  });
+});
+
 describe('gateway: limits', () => {
   it('answers garbage with BAD_PAYLOAD and keeps the socket', async () => {
     for (const event of ['subscribe', 'unsubscribe', 'publish']) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The gateway procedures' inputs and outputs. createApiKey and setTopicRules carry `auth`: the application DID's
- * signature made with `signAdmin(appKey, 'gateway.createApiKey' | 'gateway.setTopicRules', appDid, params, timeMs)`
+ * The gateway procedures' inputs and outputs. createApiKey, revokeApiKey and setTopicRules carry `auth`: the application DID's
+ * signature made with `signAdmin(appKey, 'gateway.createApiKey' | 'gateway.revokeApiKey' | 'gateway.setTopicRules', appDid, params, timeMs)`
  * from @arc/core, where params are the input without `appDid` and `auth`.
  */
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`), `${bytes} bytes as lower-case hex`);
@@ -27,6 +27,8 @@ export const CreateApiKeyIn = z.strictObject({
   auth: AuthIn,
 });
 export const CreateApiKeyOut = z.object({ keyId: z.string(), apiKey: z.string() });
+export const RevokeApiKeyIn = CreateApiKeyIn;
+export const RevokeApiKeyOut = z.object({ keyId: z.string() });
 export const SetTopicRulesIn = z.strictObject({ appDid: Did, rules: z.array(TopicRuleSchema).max(100), auth: AuthIn });
 export const TopicRulesIn = z.strictObject({ appDid: Did });
 export const TopicRulesOut = z.array(TopicRuleSchema);

@@ -257,6 +257,30 @@ export class GatewayAuthService implements GatewayAuth {
     return { keyId: input.keyId, apiKey: `${API_KEY_PREFIX}${input.keyId}.${secret}` };
   }
 
+  /** Called with the key id of each API key revoked on this node (the Socket.io gateway drops its connections). */
+  readonly #revokedListeners = new Set<(keyId: string) => void>();
+
+  onApiKeyRevoked(listener: (keyId: string) => void): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
+  }
+
+  /**
+   * Revokes one of the application's API keys: the row goes, so the next connection with it is refused (resolve reads
+   * the table every time) and the connections holding it are dropped. NOT_FOUND for a key the application does not have.
+   */
+  async revokeApiKey(input: { appDid: string; keyId: string; auth: SignedAppRequest }): Promise<{ keyId: string }> {
+    await this.#authorizeApp('gateway.revokeApiKey', input.appDid, { keyId: input.keyId }, input.auth);
+    const deleted = await this.deps.db.query('DELETE FROM gateway_api_keys WHERE key_id = $1 AND app_did = $2 RETURNING key_id', [
+      input.keyId,
+      input.appDid,
+    ]);
+    if (deleted.length === 0)
+      throw new GatewayError('NOT_FOUND', `${input.appDid} has no API key ${input.keyId}; it may be revoked already.`);
+    for (const listener of this.#revokedListeners) listener(input.keyId);
+    return { keyId: input.keyId };
+  }
+
   /** Replaces the rules of an application's topics (names, or `*` for its default). */
   async setTopicRules(input: { appDid: string; rules: TopicRule[]; auth: SignedAppRequest }): Promise<TopicRule[]> {
     await this.#authorizeApp('gateway.setTopicRules', input.appDid, { rules: input.rules }, input.auth);

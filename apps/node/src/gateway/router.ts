@@ -7,6 +7,8 @@ import {
   CreateApiKeyOut,
   LoginIn,
   LoginOut,
+  RevokeApiKeyIn,
+  RevokeApiKeyOut,
   SetTopicRulesIn,
   TopicRulesIn,
   TopicRulesOut,
@@ -44,6 +46,11 @@ export const gatewayRouter = router({
     .input(CreateApiKeyIn)
     .output(CreateApiKeyOut)
     .mutation(({ ctx, input }) => withAuth(ctx.services, (auth) => auth.createApiKey(input))),
+  /** Revokes an application's API key, signed by the application DID: connections with it are refused from now on. */
+  revokeApiKey: publicProcedure
+    .input(RevokeApiKeyIn)
+    .output(RevokeApiKeyOut)
+    .mutation(({ ctx, input }) => withAuth(ctx.services, (auth) => auth.revokeApiKey(input))),
   /** Replaces who may publish and subscribe on the application's `app:<appDid>:<name>` topics. */
   setTopicRules: publicProcedure
     .input(SetTopicRulesIn)

@@ -44,6 +44,8 @@ export interface Gateway {
 
 /** The server-side event hub events travel between nodes under (standalone.ts uses the same name). */
 export const FORWARD_EVENT = 'arc:gateway:event';
+/** The server-side event that tells the other nodes an API key was revoked (its key id). */
+const API_KEY_REVOKED_EVENT = 'arc:gateway:api-key-revoked';
 
 /** Starts the gateway on the node's HTTP server (with REDIS_URL: the Redis streams adapter and shared seqs). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -84,7 +86,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     hub.sequencer = redisSequencer(client, prefix, now);
     hub.forward = (event) => socket.io.serverSideEmit(FORWARD_EVENT, event);
     socket.io.on(FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
+    socket.io.on(API_KEY_REVOKED_EVENT as never, (keyId: string) => socket.dropApiKey(keyId));
   }
+  // A revoked key's connections go at once: this node's, and (through Redis) the other nodes'.
+  auth.onApiKeyRevoked((keyId) => {
+    socket.dropApiKey(keyId);
+    if (redis) socket.io.serverSideEmit(API_KEY_REVOKED_EVENT, keyId);
+  });
   const bridges = new HubBridges(hub, { ledger: options.ledger, db: options.db, bus: options.bus, log });
   bridges.start();
   let closing: Promise<void> | null = null;

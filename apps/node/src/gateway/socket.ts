@@ -154,6 +154,16 @@ export class SocketGateway {
     this.io.engine.close();
   }
 
+  /** Drops this node's connections made with a revoked API key (each is told why first). */
+  dropApiKey(keyId: string): void {
+    for (const socket of this.io.of('/').sockets.values()) {
+      const principal = (socket.data as SocketData).principal;
+      if (principal?.kind !== 'app' || principal.keyId !== keyId) continue;
+      socket.emit('error', gatewayErrorPayload('UNAUTHORIZED', 'The API key was revoked.'));
+      socket.disconnect(true);
+    }
+  }
+
   /** Drops slow consumers, and sessions that expired (they would go on hearing private topics otherwise). */
   #sweep(): void {
     const max = this.options.limits.clientBufferBytesMax;
