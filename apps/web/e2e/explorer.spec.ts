@@ -234,6 +234,17 @@ test('token and asset pages show what they are, who owns them and where they cam
   await expect(token).toContainText(/Total supply\s*1,000,000 DEMO/);
   await expect(token).toContainText(/Decimals\s*6/);
   await expect(token.getByRole('link', { name: ALICE })).toBeVisible();
+  // The seed: Alice made 1,000,000 DEMO, airdropped 25 to Carol, and Carol passed 5 on to Bob.
+  await expect(page.getByTestId('holder-count')).toHaveText('3 accounts');
+  const holders = page.getByRole('table', { name: 'Token holders' }).locator('tbody tr');
+  await expect(holders).toHaveCount(3);
+  // Rank, account, balance in the token's decimals, share of the supply; largest first.
+  const cells = (row: number) => holders.nth(row).getByRole('cell');
+  await expect(cells(0)).toHaveText(['1', /did:abt:/, '999,975 DEMO', '99.99%']);
+  await expect(cells(1)).toHaveText(['2', /did:abt:/, '20 DEMO', '< 0.01%']);
+  await expect(cells(2)).toHaveText(['3', /did:abt:/, '5 DEMO', '< 0.01%']);
+  await expect(holders.nth(0).getByRole('link', { name: ALICE })).toHaveAttribute('href', `/explorer/account/${ALICE}`);
+  await expect(holders.nth(2).getByRole('link', { name: BOB })).toHaveAttribute('href', `/explorer/account/${BOB}`);
   await screens(page, testInfo, 'explorer-token');
   await expectAccessible(page);
 

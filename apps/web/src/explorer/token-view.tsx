@@ -1,12 +1,22 @@
-import { CopyButton, formatAmount, KeyValueList } from '@arc/ui';
+import { buttonClass, type Column, CopyButton, EmptyState, formatAmount, InboxIcon, KeyValueList, Table } from '@arc/ui';
+import Link from 'next/link';
 import type { RouterOutputs } from '../trpc/types.ts';
 import { AccountLink, BlockLink, TxLink } from './links.tsx';
 import { ExplorerPage, Section } from './page-shell.tsx';
 
 type Token = RouterOutputs['token']['get'];
+type HoldersPage = RouterOutputs['token']['holders'];
+type Holder = HoldersPage['items'][number];
+
+/** A page of the token's holders and where the first and the next page are (null for the native token). */
+export interface TokenHolders {
+  page: HoldersPage;
+  firstHref: string | undefined;
+  nextHref: string | undefined;
+}
 
 /** A token: what it is called, how much of it exists, in how many decimals, who made it and when. */
-export function TokenView({ token, createdBy }: { token: Token; createdBy: string | null }) {
+export function TokenView({ token, createdBy, holders }: { token: Token; createdBy: string | null; holders: TokenHolders | null }) {
   return (
     <ExplorerPage
       kicker={token.native ? 'Native token' : 'Token'}
@@ -49,15 +59,101 @@ export function TokenView({ token, createdBy }: { token: Token; createdBy: strin
             ...(createdBy ? [{ label: 'Created by transaction', value: <TxLink hash={createdBy} full /> }] : []),
             {
               label: 'Holders',
-              value: (
+              value: holders ? (
+                <span className="tabular-nums" data-testid="holder-count">
+                  {holders.page.holderCount.toLocaleString('en-US')} {holders.page.holderCount === 1 ? 'account' : 'accounts'}
+                </span>
+              ) : (
                 <span className="text-slate-500 dark:text-slate-400">
-                  not indexed by this node yet; an account’s page shows its balance of {token.symbol}
+                  every account with a balance; an account’s page shows its balance of {token.symbol}
                 </span>
               ),
             },
           ]}
         />
       </Section>
+      {holders ? <HoldersSection token={token} holders={holders} /> : null}
     </ExplorerPage>
+  );
+}
+
+/** The share of the supply a balance is, to two decimals ("< 0.01%" for a sliver, never a rounded-up 100%). */
+export function shareOfSupply(balance: string, totalSupply: string): string {
+  const supply = BigInt(totalSupply);
+  if (supply === 0n) return '—';
+  const held = BigInt(balance);
+  const basisPoints = (held * 10_000n) / supply;
+  if (basisPoints === 0n && held > 0n) return '< 0.01%';
+  const whole = basisPoints / 100n;
+  const fraction = (basisPoints % 100n).toString().padStart(2, '0');
+  return `${whole.toLocaleString('en-US')}.${fraction}%`;
+}
+
+function HoldersSection({ token, holders }: { token: Token; holders: TokenHolders }) {
+  const { page, firstHref, nextHref } = holders;
+  const first = page.items[0]?.rank;
+  const last = page.items.at(-1)?.rank;
+  const columns: Column<Holder>[] = [
+    { key: 'rank', header: <abbr title="Rank">#</abbr>, className: 'w-12', cell: (h) => <span className="tabular-nums">{h.rank}</span> },
+    { key: 'account', header: 'Account', cell: (h) => <AccountLink did={h.did} head={4} tail={4} /> },
+    {
+      key: 'balance',
+      header: 'Balance',
+      align: 'right',
+      cell: (h) => (
+        <span className="tabular-nums whitespace-nowrap" title={`${h.balance} in the smallest unit`}>
+          {formatAmount(h.balance, token.decimals)} {token.symbol}
+        </span>
+      ),
+    },
+    {
+      key: 'share',
+      header: 'Share',
+      align: 'right',
+      // A phone keeps the balance in view; the share is a wider screen's extra.
+      className: 'hidden sm:table-cell',
+      cell: (h) => <span className="tabular-nums whitespace-nowrap">{shareOfSupply(h.balance, token.totalSupply)}</span>,
+    },
+  ];
+  return (
+    <Section
+      title="Holders"
+      id="holders"
+      aside={
+        first !== undefined && last !== undefined
+          ? `ranks ${first}–${last} of ${page.holderCount.toLocaleString('en-US')}, largest first`
+          : undefined
+      }
+    >
+      <Table
+        label="Token holders"
+        columns={columns}
+        rows={page.items}
+        rowKey={(h) => h.did}
+        empty={
+          <EmptyState
+            icon={<InboxIcon />}
+            title="No holders"
+            description={`No account holds ${token.symbol} right now; accounts that receive it appear here.`}
+          />
+        }
+      />
+      {firstHref || nextHref ? (
+        <nav aria-label="Holders pages" className="flex items-center justify-between gap-3 px-4 py-3">
+          {firstHref ? (
+            <Link href={firstHref} scroll={false} className={buttonClass({ variant: 'secondary', size: 'sm' })}>
+              ← Largest holders
+            </Link>
+          ) : (
+            <span />
+          )}
+          {nextHref ? (
+            <Link href={nextHref} rel="next" scroll={false} className={buttonClass({ variant: 'secondary', size: 'sm' })}>
+              Next holders →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </Section>
   );
 }
