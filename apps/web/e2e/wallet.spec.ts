@@ -227,3 +227,49 @@ test('a refused passkey prompt and an overdraft are each said in plain words, an
   );
   expect(stored).toBe(true);
 });
+
+test('a passphrase wallet adds a passkey, then unlocks with the passkey or the passphrase, after a reload too', async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  const base = localBase(baseURL);
+  await addAuthenticator(context, page);
+  await page.goto(`${base}/wallet`);
+  await page.getByLabel('New passphrase').fill(PASSPHRASE);
+  await page.getByLabel('Type it again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create with passphrase' }).click();
+  await expect(balance(page)).toHaveText(/^0 /);
+  const did = await didOfActiveAccount(page);
+
+  await tab(page, 'Accounts');
+  const methods = page.getByRole('region', { name: 'Ways to unlock' });
+  await expect(methods.getByTestId('unlock-method-passkey')).toContainText('none yet');
+  await expect(methods.getByTestId('unlock-method-passphrase')).toContainText('yes');
+  await methods.getByRole('button', { name: 'Add a passkey' }).click();
+  await expect(methods.getByRole('status')).toContainText('Passkey added');
+  await expect(methods.getByTestId('unlock-method-passkey')).toContainText('yes');
+  await expect(methods.getByTestId('unlock-method-passphrase')).toContainText('yes');
+  await look(page, testInfo, 'wallet-passkey-added', methods.getByRole('button', { name: 'Add another passkey' }));
+
+  // Locked, it opens with the new passkey, and the passphrase still opens it.
+  await tab(page, 'Overview');
+  await page.getByRole('button', { name: 'Lock' }).click();
+  const locked = page.getByRole('region', { name: 'Your wallet is locked' });
+  await locked.getByRole('button', { name: 'Unlock with passkey' }).click();
+  await expect(balance(page)).toHaveText(/^0 /);
+  expect(await didOfActiveAccount(page)).toBe(did);
+  await tab(page, 'Overview');
+  await page.getByRole('button', { name: 'Lock' }).click();
+  await locked.getByLabel('Passphrase').fill('not the passphrase');
+  await locked.getByRole('button', { name: 'Unlock with passphrase' }).click();
+  await expect(locked.getByRole('alert')).toHaveAttribute('data-error-code', 'WRONG_PASSPHRASE');
+  await locked.getByLabel('Passphrase').fill(PASSPHRASE);
+  await locked.getByRole('button', { name: 'Unlock with passphrase' }).click();
+  await expect(balance(page)).toHaveText(/^0 /);
+
+  // The passkey slot was stored, not only kept in memory.
+  await page.reload();
+  await page.getByRole('button', { name: 'Unlock with passkey' }).click();
+  expect(await didOfActiveAccount(page)).toBe(did);
+});

@@ -1,6 +1,7 @@
 'use client';
 
 import {
+  addPasskeySlot,
   ClientError,
   createVault,
   exportBackup as exportBackupFile,
@@ -64,6 +65,8 @@ export interface WalletContextValue {
   revealPhrase(did: string): Promise<string>;
   /** Forgets this browser's wallet. */
   forget(): Promise<void>;
+  /** Registers a passkey (PRF) that opens this wallet from now on, beside its passphrase. */
+  addPasskey(): Promise<void>;
 }
 
 const WalletContext = createContext<WalletContextValue | null>(null);
@@ -328,6 +331,19 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     [unlock, ask],
   );
 
+  const addPasskey = useCallback(async () => {
+    await unlock();
+    const current = storedRef.current;
+    const open = openedRef.current;
+    if (!current || !open) throw new ClientError('WALLET_LOCKED');
+    // A wallet's passkeys share one PRF salt (passkeySecret evaluates them all on it).
+    const shared = vaultUnlockMethods(current.vault).passkeys[0]?.salt;
+    const salt = shared ? fromHex(shared) : crypto.getRandomValues(new Uint8Array(32));
+    const passkey = await createPasskey(salt);
+    const vault = await addPasskeySlot(current.vault, open.dataKey, { ...passkey, salt });
+    await persist({ ...current, vault });
+  }, [unlock, persist]);
+
   const forget = useCallback(async () => {
     await deleteWallet();
     storedRef.current = null;
@@ -375,6 +391,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
       exportBackup,
       revealPhrase,
       forget,
+      addPasskey,
     }),
     [
       status,
@@ -395,6 +412,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
       exportBackup,
       revealPhrase,
       forget,
+      addPasskey,
     ],
   );
 

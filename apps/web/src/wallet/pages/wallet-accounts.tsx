@@ -5,16 +5,20 @@ import { type FormEvent, useState } from 'react';
 import { z } from 'zod';
 import { WalletError } from '../wallet-error.tsx';
 import { useWallet } from '../wallet-provider.tsx';
+import { UnlockMethods } from './unlock-methods.tsx';
 import { RequireUnlocked, WalletFrame } from './wallet-frame.tsx';
 
 const LabelSchema = z.string().trim().min(1, 'An account needs a name.').max(64, 'A name holds at most 64 characters.');
 
-/** /wallet/accounts: every account of this wallet; select one, rename it, add another. */
+/** /wallet/accounts: every account of this wallet; select one, rename it, add another; the ways it unlocks. */
 export function WalletAccounts() {
   return (
     <WalletFrame title="Accounts" description="Each account has its own key and DID. The selected one sends and signs.">
       <RequireUnlocked>
         <AccountList />
+        <div className="mt-6">
+          <UnlockMethods />
+        </div>
       </RequireUnlocked>
     </WalletFrame>
   );
