@@ -29,7 +29,7 @@ export function Table<Row>({ label, columns, rows, rowKey, loading = false, skel
   const showSkeleton = loading && rows === undefined;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls; the keyboard must reach it (axe scrollable-region-focusable)
-    <div className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-500" tabIndex={0}>
+    <div className="relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-500" tabIndex={0}>
       <table aria-label={label} aria-busy={showSkeleton} className="w-full text-left text-sm">
         <thead>
           <tr className="border-b border-slate-200 dark:border-slate-800 bg-slate-50/80 dark:bg-slate-800/40">

@@ -1,25 +1,38 @@
 'use client';
 
-import { Button, CopyButton, Panel, Table } from '@arc/ui';
+import { Button, CopyButton, Dialog, DialogClose, Panel, Table } from '@arc/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { toast } from '../../components/toast.tsx';
 import { useTRPC, useTRPCClient } from '../../trpc/react.tsx';
 import { isCancelled, useAppAction } from './app-action.ts';
 import { newKeyId, signRequest } from './signing.ts';
 
-/** The application's API keys (ids only) and a new one, whose secret is shown once. */
-export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: string; keys: { keyId: string; createdAtMs: number }[] }) {
+interface ApiKey {
+  keyId: string;
+  createdAtMs: number;
+}
+
+/** What stops working when a key is revoked: said in the confirm step and in the wallet's consent dialog. */
+const revokedMeans = (keyId: string) =>
+  `Servers connected with ${keyId} are disconnected now, and can no longer connect or publish as the application. Give them a new key first.`;
+
+/** The application's API keys (ids only): a new one, whose secret is shown once, and revoking one. */
+export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: string; keys: ApiKey[] }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const act = useAppAction(appDid, appName);
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.console.application.queryKey({ appDid }) });
 
   async function create() {
-    setBusy(true);
+    setBusy('create');
     setError(null);
     try {
       const keyId = newKeyId();
@@ -27,11 +40,30 @@ export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: st
         client.gateway.createApiKey.mutate({ appDid, keyId, auth: signRequest(app, 'gateway.createApiKey', appDid, { keyId }) }),
       );
       setSecret(created.apiKey);
-      await queryClient.invalidateQueries({ queryKey: trpc.console.application.queryKey({ appDid }) });
+      await refresh();
     } catch (caught) {
       if (!isCancelled(caught)) setError(caught);
     } finally {
-      setBusy(false);
+      setBusy(null);
+    }
+  }
+
+  async function revoke(keyId: string) {
+    setConfirming(null);
+    setBusy(keyId);
+    setError(null);
+    try {
+      await act(`Revoke the API key ${keyId}`, [{ label: 'What stops working', value: revokedMeans(keyId) }], (app) =>
+        client.gateway.revokeApiKey.mutate({ appDid, keyId, auth: signRequest(app, 'gateway.revokeApiKey', appDid, { keyId }) }),
+      );
+      // The secret shown is of a key that may be this one: keep it out of sight either way.
+      if (secret?.startsWith(`ak_${keyId}.`)) setSecret(null);
+      await refresh();
+      toast({ title: 'API key revoked', body: `${keyId} no longer connects to the gateway.`, kind: 'success' });
+    } catch (caught) {
+      if (!isCancelled(caught)) setError(caught);
+    } finally {
+      setBusy(null);
     }
   }
 
@@ -39,7 +71,7 @@ export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: st
     <Panel
       title="API keys"
       aside={
-        <Button size="sm" onClick={create} loading={busy}>
+        <Button size="sm" onClick={create} loading={busy === 'create'}>
           Create API key
         </Button>
       }
@@ -73,12 +105,67 @@ export function ApiKeys({ appDid, appName, keys }: { appDid: string; appName: st
           rows={keys}
           rowKey={(key) => key.keyId}
           columns={[
-            { key: 'id', header: 'Key id', cell: (key) => <span className="font-mono text-xs">{key.keyId}</span> },
-            { key: 'created', header: 'Created', cell: (key) => new Date(key.createdAtMs).toLocaleString() },
+            {
+              key: 'id',
+              header: 'Key id',
+              cell: (key) => (
+                <>
+                  <span className="font-mono text-xs">{key.keyId}</span>
+                  {/* On a phone the Created column is dropped: the date goes under the id instead. */}
+                  <span className="block text-xs text-slate-500 sm:hidden dark:text-slate-400">
+                    created {new Date(key.createdAtMs).toLocaleDateString()}
+                  </span>
+                </>
+              ),
+            },
+            {
+              key: 'created',
+              header: 'Created',
+              className: 'hidden sm:table-cell',
+              cell: (key) => <span className="whitespace-nowrap">{new Date(key.createdAtMs).toLocaleString()}</span>,
+            },
+            {
+              key: 'revoke',
+              header: <span className="sr-only">Actions</span>,
+              align: 'right',
+              cell: (key) => (
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  loading={busy === key.keyId}
+                  onClick={() => setConfirming(key.keyId)}
+                  aria-label={`Revoke ${key.keyId}`}
+                >
+                  Revoke
+                </Button>
+              ),
+            },
           ]}
-          empty={<p className="py-4 text-center text-sm text-slate-600 dark:text-slate-400">No API keys yet.</p>}
+          empty={
+            <p className="py-4 text-center text-sm text-slate-600 dark:text-slate-400">
+              No API keys: create one for each server that publishes as {appName}.
+            </p>
+          }
         />
       </div>
+      <Dialog
+        open={confirming !== null}
+        onOpenChange={(open) => {
+          if (!open) setConfirming(null);
+        }}
+        title={`Revoke ${confirming ?? ''}?`}
+        description={confirming ? revokedMeans(confirming) : undefined}
+        footer={
+          <>
+            <DialogClose>
+              <Button variant="secondary">Keep it</Button>
+            </DialogClose>
+            <Button variant="danger" onClick={() => confirming && void revoke(confirming)}>
+              Revoke key
+            </Button>
+          </>
+        }
+      />
     </Panel>
   );
 }

@@ -65,12 +65,12 @@ export function ApplicationDetail({ appDid }: { appDid: string }) {
         <StatCard
           label="Fees paid for users"
           value={`${formatAmount(data.grantsSpent, ABT_DECIMALS)} ABT`}
-          hint={`${data.grants.length} grants`}
+          hint={data.grants.length === 1 ? '1 grant' : `${data.grants.length} grants`}
         />
       </div>
       <ApiKeys appDid={data.appDid} appName={data.name} keys={data.apiKeys} />
       <TopicRules appDid={data.appDid} appName={data.name} />
-      <FeeGrants appDid={data.appDid} appName={data.name} grants={data.grants} spent={data.grantsSpent} />
+      <FeeGrants appDid={data.appDid} appName={data.name} grants={data.grants} spent={data.grantsSpent} balance={data.account.balance} />
     </div>
   );
 }

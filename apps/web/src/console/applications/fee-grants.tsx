@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
 import { nodeClient, useWallet } from '../../wallet/index.ts';
+import { AddFunds } from './add-funds.tsx';
 import { isCancelled, useAppAction } from './app-action.ts';
 import { ABT_DECIMALS, accountSigner } from './signing.ts';
 
@@ -36,7 +37,20 @@ const GrantForm = z.object({
 const abt = (amount: string) => `${formatAmount(amount, ABT_DECIMALS)} ABT`;
 
 /** "Pay my users' fees": the ledger's fee grants from the application to users, with what each has spent. */
-export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; appName: string; grants: Grant[]; spent: string }) {
+export function FeeGrants({
+  appDid,
+  appName,
+  grants,
+  spent,
+  balance,
+}: {
+  appDid: string;
+  appName: string;
+  grants: Grant[];
+  spent: string;
+  /** The application's ABT balance (smallest unit): what the grants' fees come from. */
+  balance: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const act = useAppAction(appDid, appName);
@@ -130,6 +144,7 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
           A fee grant lets a user's transactions name {appName} as fee payer, up to an allowance, until it expires. The fees come from the
           application's balance.
         </p>
+        <AddFunds appDid={appDid} appName={appName} balance={balance} />
         <Table
           label="Fee grants"
           rows={grants}
@@ -144,11 +159,23 @@ export function FeeGrants({ appDid, appName, grants, spent }: { appDid: string; 
                 </span>
               ),
             },
-            { key: 'spent', header: 'Spent', align: 'right', cell: (g) => <span data-testid="grant-spent">{abt(g.spent)}</span> },
-            { key: 'allowance', header: 'Allowance', align: 'right', cell: (g) => abt(g.allowance) },
+            {
+              key: 'spent',
+              header: 'Spent',
+              align: 'right',
+              cell: (g) => (
+                <>
+                  <span data-testid="grant-spent">{abt(g.spent)}</span>
+                  {/* On a phone the Allowance column is dropped: it goes under what was spent instead. */}
+                  <span className="block text-xs text-slate-500 sm:hidden dark:text-slate-400">of {abt(g.allowance)}</span>
+                </>
+              ),
+            },
+            { key: 'allowance', header: 'Allowance', align: 'right', className: 'hidden sm:table-cell', cell: (g) => abt(g.allowance) },
             {
               key: 'expires',
               header: 'Expires',
+              className: 'hidden sm:table-cell',
               cell: (g) => (g.expiresAtMs <= Date.now() ? 'Expired' : new Date(g.expiresAtMs).toLocaleDateString()),
             },
             {
