@@ -16,6 +16,8 @@ import { RequireUnlocked, WalletFrame } from './wallet-frame.tsx';
 /** The ledger's memo limit, in characters (a memo is UTF-8 text on the transaction). */
 const MEMO_MAX_CHARS = 256;
 const ASSET = '__asset__';
+/** Commits of this account remembered from `account:<did>` for a send whose answer comes after its commit. */
+const HEARD_COMMITS_MAX = 32;
 
 /** What the form holds, checked before anything is signed (the DID with the ledger's own rule). */
 export const SendFormSchema = z.object({
@@ -86,6 +88,16 @@ function SendForm() {
   useEffect(() => {
     if (did !== '' && formShown) nonceAhead.current = askNonce(did);
   }, [did, formShown]);
+  // The account's room is joined before Sign (the header's account menu watches it too), so a send's commit is
+  // heard here with no subscription to wait for, even when the block commits before the node's answer to tx.send.
+  const heardCommits = useRef(new Map<string, number>());
+  useTopic(did === '' ? null : `account:${did}`, (event) => {
+    const { hash, height } = event.payload;
+    const heard = heardCommits.current;
+    heard.set(hash, height);
+    for (const old of heard.keys()) if (heard.size > HEARD_COMMITS_MAX) heard.delete(old);
+    setSent((s) => (s?.status === 'pending' && s.hash === hash ? { ...s, status: 'committed', height } : s));
+  });
 
   if (!chain.data || !account.data) {
     if (chain.error || account.error) return <ErrorNotice error={chain.error ?? account.error} />;
@@ -194,7 +206,12 @@ function SendForm() {
           }
         },
       });
-      setSent({ hash: result.hash, status: result.status, height: result.height, error: null });
+      const heardHeight = heardCommits.current.get(result.hash);
+      setSent(
+        heardHeight === undefined
+          ? { hash: result.hash, status: result.status, height: result.height, error: null }
+          : { hash: result.hash, status: 'committed', height: heardHeight, error: null },
+      );
     } catch (error) {
       if (!(error instanceof ClientError && error.code === 'CANCELLED')) setFailure(error);
     } finally {
@@ -271,7 +288,10 @@ function SendForm() {
   );
 }
 
-/** A sent transaction from pending to committed (or rejected), live from the gateway, with the node's wait as a backstop. */
+/**
+ * A sent transaction from pending to committed (or rejected), live from the gateway (its account's room, joined by
+ * the form, and the transaction's own topic, which also says rejected), with the node's wait as a backstop.
+ */
 function SentStatus({ sent, onChange, onAgain }: { sent: SentTx; onChange: (next: SentTx) => void; onAgain: () => void }) {
   const done = sent.status !== 'pending';
   useTopic(done ? null : `chain:tx:${sent.hash}`, (event) => {
