@@ -55,8 +55,10 @@ export function UnlockMethods() {
             {passkey ? 'Add another passkey' : 'Add a passkey'}
           </Button>
           <p className="text-xs text-slate-500 dark:text-slate-400">
-            The passkey opens the same accounts as your passphrase
-            {passphrase ? ', which keeps working' : ''}. Nothing is sent to the node.
+            {passphrase
+              ? 'A new passkey opens the same accounts as your passphrase, which keeps working.'
+              : 'A new passkey opens the same accounts as the passkey you have.'}{' '}
+            Nothing is sent to the node.
           </p>
         </div>
       ) : (
