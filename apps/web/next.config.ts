@@ -8,6 +8,11 @@ const nextConfig: NextConfig = {
   // explicit `.ts`/`.tsx` import extensions need no setting: Next 16 resolves them with Turbopack
   // (the default) and with `--webpack` alike.
   transpilePackages: ['@arc/ui', '@arc/core', '@arc/client'],
+  experimental: {
+    // Our packages' entry files are barrels (`export * from …`): an import of one name must bundle the module that
+    // defines it, not the whole package (the keystore, the ledger, the YAML parser) into every page's first load.
+    optimizePackageImports: ['@arc/core', '@arc/client', '@arc/ui', 'radix-ui'],
+  },
   typescript: {
     // `npm run typecheck` (turbo) checks this app with the rest of the monorepo; the build does not
     // repeat it, so a type error in another package never stops `npm start` from serving the page.

@@ -10,7 +10,7 @@ import { env } from '../env.ts';
 import { RealtimeProvider } from '../realtime/provider.tsx';
 import { SessionProvider } from '../session/index.ts';
 import { TRPCReactProvider } from '../trpc/react.tsx';
-import { WalletProvider } from '../wallet/index.ts';
+import { WalletProvider } from '../wallet/wallet-provider.tsx';
 import './globals.css';
 
 export const metadata: Metadata = {

@@ -1,4 +1,4 @@
-import { type ClientError, toClientError } from '@arc/client';
+import { type ClientError, toClientError } from '@arc/client/errors';
 import { errorSentence } from '@arc/core';
 
 /** What a failed call means for people: the catalogue's sentence split into what happened and what to do. */

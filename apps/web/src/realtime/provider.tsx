@@ -1,6 +1,6 @@
 'use client';
 
-import { connectRealtime, type Realtime, type RealtimeEvent, type TopicPayload } from '@arc/client';
+import type { Realtime, RealtimeEvent, RealtimeOptions, TopicPayload } from '@arc/client/realtime';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { sessionToken, subscribeSessionToken } from '../session/token.ts';
@@ -15,6 +15,22 @@ interface RealtimeContextValue {
 }
 
 const RealtimeContext = createContext<RealtimeContextValue | null>(null);
+
+/**
+ * Resolves once the page's `load` event has fired. The live connection's code (the Socket.io client, the wire
+ * schemas) is downloaded after what the page needs to show and hydrate; until then the page shows the data it was
+ * rendered with, and the connection status stays `connecting`.
+ */
+function pageLoaded(): Promise<void> {
+  if (document.readyState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener('load', () => resolve(), { once: true }));
+}
+
+async function connectAfterLoad(url: string, options: RealtimeOptions): Promise<Realtime> {
+  await pageLoaded();
+  const { connectRealtime } = await import('@arc/client/realtime');
+  return connectRealtime(url, options);
+}
 
 /**
  * One realtime connection per page session, straight to the node's Socket.io gateway (the web server's /trpc rewrite
@@ -36,7 +52,7 @@ export function RealtimeProvider({ nodePublicUrl, children }: { nodePublicUrl: s
     let lost = false;
     const refetchAll = () => void queryClient.invalidateQueries();
     setStatus('connecting');
-    connectRealtime(nodePublicUrl, {
+    connectAfterLoad(nodePublicUrl, {
       token: token ?? undefined,
       onGap: refetchAll,
       onError: (error) => console.warn('realtime:', error.code, error.message),

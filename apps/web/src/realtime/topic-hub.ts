@@ -1,4 +1,4 @@
-import type { Realtime, RealtimeEvent, RealtimeSubscription } from '@arc/client';
+import type { Realtime, RealtimeEvent, RealtimeSubscription } from '@arc/client/realtime';
 
 /** A component's callback for a topic's events. */
 export type TopicHandler = (event: RealtimeEvent<unknown>) => void;

@@ -1,7 +1,7 @@
 'use client';
 
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { useWallet } from '../wallet/index.ts';
+import { useWallet } from '../wallet/wallet-provider.tsx';
 import { applicationScope, CONSOLE_SCOPE, requestSession, type SessionGrant } from './sign-in.ts';
 import { setSessionToken } from './token.ts';
 

@@ -1,7 +1,6 @@
-import { ClientError } from '@arc/client';
 import { challengeMessage, toHex } from '@arc/core';
-import type { WalletContextValue } from '../wallet/index.ts';
-import { nodeClient } from '../wallet/index.ts';
+import { clientError } from '../wallet/client-error.ts';
+import type { WalletContextValue } from '../wallet/wallet-provider.tsx';
 
 /** A gateway session: its token (sent as `authorization: Bearer`), the DID it speaks for, and when it ends. */
 export interface SessionGrant {
@@ -50,12 +49,14 @@ export async function requestSession(wallet: WalletContextValue, scope: SignInSc
       { label: 'It cannot', value: scope.forbids.join('; ') },
     ],
     sign: async (signer) => {
+      // The node's client (tRPC, proofs, tx builders) is loaded with the first sign-in, not with every page.
+      const { nodeClient } = await import('../wallet/node-client.ts');
       const trpc = nodeClient().trpc;
       // Asked only now, after the user agreed, so the challenge cannot expire while they read.
       const { nonce, timeMs } = await trpc.gateway.challenge.mutate();
       const signature = toHex(signer.sign(challengeMessage(nonce, timeMs)));
       const login = await trpc.gateway.login.mutate({ did: signer.did, publicKey: signer.publicKeyHex, nonce, timeMs, signature });
-      if (login.did !== signer.did) throw new ClientError('UNAUTHORIZED', 'The node signed in another account; sign in again.');
+      if (login.did !== signer.did) throw await clientError('UNAUTHORIZED', 'The node signed in another account; sign in again.');
       return { token: login.token, did: login.did, expiresAtMs: login.expiresAtMs };
     },
   });

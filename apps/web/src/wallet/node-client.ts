@@ -1,4 +1,4 @@
-import { type ArcClient, createClient } from '@arc/client';
+import { type ArcClient, createClient } from '@arc/client/client';
 
 let client: ArcClient | null = null;
 

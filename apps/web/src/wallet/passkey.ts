@@ -1,4 +1,4 @@
-import { ClientError } from '@arc/client';
+import { clientError } from './client-error.ts';
 
 /**
  * WebAuthn passkeys with the PRF extension: the passkey evaluates a pseudo-random function on a salt the wallet
@@ -41,9 +41,9 @@ export function passkeysAvailable(): boolean {
 }
 
 /** A refused or dismissed prompt (NotAllowedError, AbortError) is CANCELLED; anything else keeps its message. */
-function promptError(error: unknown): Error {
+async function promptError(error: unknown): Promise<Error> {
   if (error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'AbortError')) {
-    return new ClientError('CANCELLED', 'The passkey prompt was closed or refused, so nothing changed; try again when ready.');
+    return clientError('CANCELLED', 'The passkey prompt was closed or refused, so nothing changed; try again when ready.');
   }
   if (error instanceof DOMException && error.name === 'SecurityError') {
     return new PrfUnsupportedError(`passkeys cannot be used on ${location.hostname} (${error.message})`);
@@ -81,9 +81,9 @@ export async function createPasskey(salt: Uint8Array): Promise<NewPasskey> {
       },
     })) as PublicKeyCredential | null;
   } catch (error) {
-    throw promptError(error);
+    throw await promptError(error);
   }
-  if (!credential) throw new ClientError('CANCELLED', 'No passkey was made; try again when ready.');
+  if (!credential) throw await clientError('CANCELLED', 'No passkey was made; try again when ready.');
   const credentialId = base64url(credential.rawId);
   const results = credential.getClientExtensionResults() as { prf?: { enabled?: boolean } };
   if (results.prf?.enabled === false) throw new PrfUnsupportedError('this passkey has no PRF');
@@ -108,9 +108,9 @@ export async function evaluatePasskey(credentialIds: string[], salt: Uint8Array)
       },
     })) as PublicKeyCredential | null;
   } catch (error) {
-    throw promptError(error);
+    throw await promptError(error);
   }
-  if (!credential) throw new ClientError('CANCELLED', 'No passkey was chosen; try again when ready.');
+  if (!credential) throw await clientError('CANCELLED', 'No passkey was chosen; try again when ready.');
   const prfOutput = prfFirst(credential);
   if (!prfOutput) throw new PrfUnsupportedError('the passkey gave no PRF output');
   return { credentialId: base64url(credential.rawId), prfOutput };

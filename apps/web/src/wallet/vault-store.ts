@@ -1,5 +1,5 @@
-import { parseVaultFile, type VaultFile } from '@arc/client';
-import { z } from 'zod';
+import type { VaultFile } from '@arc/client/keystore';
+import { loadKeystore } from './keystore.ts';
 
 /**
  * The wallet's one IndexedDB record: the encrypted vault (keystore of @arc/client) and, in clear, what the locked
@@ -11,14 +11,10 @@ const DB_VERSION = 1;
 const STORE = 'vault';
 const KEY = 'main';
 
-const PublicAccountSchema = z.object({ did: z.string(), label: z.string() });
-export type PublicAccount = z.infer<typeof PublicAccountSchema>;
-
-const RecordSchema = z.object({
-  vault: z.unknown(),
-  accounts: z.array(PublicAccountSchema).max(100),
-  activeDid: z.string().nullable(),
-});
+export interface PublicAccount {
+  did: string;
+  label: string;
+}
 
 export interface StoredWallet {
   vault: VaultFile;
@@ -60,7 +56,9 @@ async function store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
 export async function loadWallet(): Promise<StoredWallet | null> {
   const raw = await request((await store('readonly')).get(KEY));
   if (raw === undefined) return null;
-  const parsed = RecordSchema.parse(raw);
+  // Only a browser with a wallet downloads the record's schema and the keystore.
+  const [{ parseRecord }, { parseVaultFile }] = await Promise.all([import('./vault-record.ts'), loadKeystore()]);
+  const parsed = parseRecord(raw);
   return { vault: parseVaultFile(parsed.vault, 'arc-vault'), accounts: parsed.accounts, activeDid: parsed.activeDid };
 }
 

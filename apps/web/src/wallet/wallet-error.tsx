@@ -1,6 +1,6 @@
 'use client';
 
-import { ClientError } from '@arc/client';
+import { ClientError } from '@arc/client/errors';
 import { errorSentence } from '@arc/core';
 import { ErrorNotice } from '../components/error-notice.tsx';
 

@@ -1,29 +1,26 @@
 'use client';
 
-import {
-  addPasskeySlot,
-  ClientError,
-  createVault,
-  exportBackup as exportBackupFile,
-  openVault,
-  recoveryPhrase,
-  SCRYPT_DEFAULTS,
-  type ScryptParams,
-  type SlotSpec,
-  sealVault,
-  type UnlockSecret,
-  type VaultAccount,
-  type VaultContents,
-  type VaultFile,
-  vaultUnlockMethods,
-  Wallet,
-} from '@arc/client';
+import type { ScryptParams, SlotSpec, UnlockSecret, VaultAccount, VaultContents, VaultFile } from '@arc/client/keystore';
+import type { Wallet } from '@arc/client/wallet';
 import { fromHex } from '@arc/core';
+import dynamic from 'next/dynamic';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ConsentDialog, type ConsentRequest } from './consent-dialog.tsx';
+import { clientError } from './client-error.ts';
+import type { ConsentRequest } from './consent-dialog.tsx';
+import { loadedKeystore, loadKeystore } from './keystore.ts';
 import { createPasskey, evaluatePasskey } from './passkey.ts';
-import { UnlockDialog } from './unlock-dialog.tsx';
 import { deleteWallet, loadWallet, type PublicAccount, type StoredWallet, saveWallet } from './vault-store.ts';
+
+// The dialogs (Radix Dialog) are downloaded when the wallet first asks the user something, not with every page.
+const UnlockDialog = dynamic(() => import('./unlock-dialog.tsx').then((m) => m.UnlockDialog), { ssr: false });
+const ConsentDialog = dynamic(() => import('./consent-dialog.tsx').then((m) => m.ConsentDialog), { ssr: false });
+
+/** True from the first render where `flag` is true on: a dialog, once loaded, stays mounted to animate out. */
+function useEverTrue(flag: boolean): boolean {
+  const [ever, setEver] = useState(flag);
+  if (flag && !ever) setEver(true);
+  return ever || flag;
+}
 
 /** Lock after this long without a key press or a click, unless the provider is told otherwise. */
 export const DEFAULT_AUTO_LOCK_MS = 15 * 60_000;
@@ -95,7 +92,7 @@ interface PendingConsent {
   cancel: () => void;
 }
 
-const cancelled = (what: string) => new ClientError('CANCELLED', `${what} was cancelled and nothing was signed; start it again to go on.`);
+const cancelled = (what: string) => clientError('CANCELLED', `${what} was cancelled and nothing was signed; start it again to go on.`);
 
 function nextLabel(accounts: PublicAccount[]): string {
   return `Account ${accounts.length + 1}`;
@@ -138,7 +135,8 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   const status: WalletStatus = !loaded ? 'loading' : stored === null ? 'empty' : opened === null ? 'locked' : 'unlocked';
   const methods = useMemo(() => {
     if (!stored) return { passkey: false, passphrase: false };
-    const found = vaultUnlockMethods(stored.vault);
+    // A stored vault was read or made with the keystore, so it is loaded.
+    const found = loadedKeystore().vaultUnlockMethods(stored.vault);
     return { passkey: found.passkeys.length > 0, passphrase: found.passphrase };
   }, [stored]);
 
@@ -151,16 +149,16 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   /** Opens the stored vault with a secret; throws WRONG_PASSPHRASE and friends without changing state. */
   const open = useCallback(async (secret: UnlockSecret): Promise<Opened> => {
     const current = storedRef.current;
-    if (!current) throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
-    return openVault(current.vault, secret);
+    if (!current) throw await clientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
+    return (await loadKeystore()).openVault(current.vault, secret);
   }, []);
 
   const passkeySecret = useCallback(async (): Promise<UnlockSecret> => {
     const current = storedRef.current;
-    if (!current) throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
-    const { passkeys } = vaultUnlockMethods(current.vault);
+    if (!current) throw await clientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one.');
+    const { passkeys } = loadedKeystore().vaultUnlockMethods(current.vault);
     const first = passkeys[0];
-    if (!first) throw new ClientError('BAD_INPUT', 'This wallet has no passkey; unlock it with its passphrase.');
+    if (!first) throw await clientError('BAD_INPUT', 'This wallet has no passkey; unlock it with its passphrase.');
     // Every passkey slot of one wallet is made with the same PRF salt.
     const { prfOutput, credentialId } = await evaluatePasskey(
       passkeys.map((p) => p.credentialId),
@@ -187,16 +185,18 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   const unlock = useCallback(async () => {
     if (openedRef.current) return;
     if (!storedRef.current)
-      throw new ClientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one on the wallet page.');
+      throw await clientError('WALLET_LOCKED', 'This browser has no wallet yet; create or import one on the wallet page.');
     await ask('unlock');
   }, [ask]);
 
-  const activeWallet = useCallback((): Wallet => {
+  /** The open account's signing wallet; null when the wallet is locked. */
+  const activeWallet = useCallback((): Wallet | null => {
     const current = openedRef.current;
     const did = storedRef.current?.activeDid;
     const account = current?.contents.accounts.find((a) => a.did === did) ?? current?.contents.accounts[0];
-    if (!current || !account) throw new ClientError('WALLET_LOCKED');
-    return Wallet.fromSecretKey(account.secretKey);
+    if (!current || !account) return null;
+    // An open vault was opened with the keystore, so it is loaded.
+    return loadedKeystore().Wallet.fromSecretKey(account.secretKey);
   }, []);
 
   const signWithConsent = useCallback(
@@ -216,7 +216,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
               setConsent(null);
             }
           },
-          cancel: () => reject(cancelled(`"${request.title}"`)),
+          cancel: () => void cancelled(`"${request.title}"`).then(reject, reject),
         });
       });
     },
@@ -225,8 +225,9 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
 
   const signSilently = useCallback(
     async <T,>(sign: (signer: Wallet) => Promise<T>): Promise<T> => {
-      if (!openedRef.current) throw new ClientError('WALLET_LOCKED');
-      return sign(activeWallet());
+      const signer = openedRef.current ? activeWallet() : null;
+      if (!signer) throw await clientError('WALLET_LOCKED');
+      return sign(signer);
     },
     [activeWallet],
   );
@@ -242,20 +243,22 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
 
   const create = useCallback(
     async (method: CreateMethod, accounts?: VaultAccount[]) => {
-      if (storedRef.current) throw new ClientError('BAD_INPUT', 'This browser has a wallet already; add accounts to it instead.');
-      const first = Wallet.generate();
-      const contents: VaultContents = {
-        accounts: accounts?.length ? accounts : [{ did: first.did, label: 'Account 1', secretKey: first.secretKeyHex }],
-      };
+      if (storedRef.current) throw await clientError('BAD_INPUT', 'This browser has a wallet already; add accounts to it instead.');
       let slot: SlotSpec;
       if (method.method === 'passkey') {
+        // The passkey prompt first, while the click that asked for it is fresh; the keystore downloads after.
         const salt = crypto.getRandomValues(new Uint8Array(32));
         const passkey = await createPasskey(salt);
         slot = { kind: 'prf', prfOutput: passkey.prfOutput, credentialId: passkey.credentialId, salt };
       } else {
-        slot = { kind: 'passphrase', passphrase: method.passphrase, scrypt: SCRYPT_DEFAULTS };
+        slot = { kind: 'passphrase', passphrase: method.passphrase, scrypt: (await loadKeystore()).SCRYPT_DEFAULTS };
       }
-      const { file, dataKey } = await createVault(contents, slot);
+      const keystore = await loadKeystore();
+      const first = keystore.Wallet.generate();
+      const contents: VaultContents = {
+        accounts: accounts?.length ? accounts : [{ did: first.did, label: 'Account 1', secretKey: first.secretKeyHex }],
+      };
+      const { file, dataKey } = await keystore.createVault(contents, slot);
       await persist({ vault: file, accounts: publicAccounts(contents), activeDid: contents.accounts[0]?.did ?? null });
       setOpened({ dataKey, contents });
     },
@@ -267,9 +270,9 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     async (change: (contents: VaultContents) => VaultContents, activeDid?: string) => {
       const current = storedRef.current;
       const open = openedRef.current;
-      if (!current || !open) throw new ClientError('WALLET_LOCKED');
+      if (!current || !open) throw await clientError('WALLET_LOCKED');
       const contents = change(open.contents);
-      const vault: VaultFile = sealVault(current.vault, open.dataKey, contents);
+      const vault: VaultFile = loadedKeystore().sealVault(current.vault, open.dataKey, contents);
       await persist({ vault, accounts: publicAccounts(contents), activeDid: activeDid ?? current.activeDid });
       setOpened({ ...open, contents });
     },
@@ -279,7 +282,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   const addAccount = useCallback(
     async (label?: string) => {
       await unlock();
-      const wallet = Wallet.generate();
+      const wallet = (await loadKeystore()).Wallet.generate();
       const name = (label?.trim() || nextLabel(storedRef.current?.accounts ?? [])).slice(0, MAX_LABEL_CHARS);
       await update((c) => ({ accounts: [...c.accounts, { did: wallet.did, label: name, secretKey: wallet.secretKeyHex }] }), wallet.did);
       return { did: wallet.did, label: name };
@@ -290,7 +293,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   const renameAccount = useCallback(
     async (did: string, label: string) => {
       const name = label.trim().slice(0, MAX_LABEL_CHARS);
-      if (!name) throw new ClientError('BAD_INPUT', 'An account needs a name; type one.');
+      if (!name) throw await clientError('BAD_INPUT', 'An account needs a name; type one.');
       await unlock();
       await update((c) => ({ accounts: c.accounts.map((a) => (a.did === did ? { ...a, label: name } : a)) }));
     },
@@ -310,12 +313,12 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
 
   const exportBackup = useCallback(
     async (passphrase: string, scrypt?: ScryptParams) => {
-      if (passphrase.length === 0) throw new ClientError('BAD_INPUT', 'Choose a passphrase for the backup file.');
+      if (passphrase.length === 0) throw await clientError('BAD_INPUT', 'Choose a passphrase for the backup file.');
       await unlock();
       await ask('confirm');
       const open = openedRef.current;
-      if (!open) throw new ClientError('WALLET_LOCKED');
-      return exportBackupFile(open.contents, passphrase, { scrypt });
+      if (!open) throw await clientError('WALLET_LOCKED');
+      return (await loadKeystore()).exportBackup(open.contents, passphrase, { scrypt });
     },
     [unlock, ask],
   );
@@ -325,8 +328,8 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
       await unlock();
       await ask('confirm');
       const account = openedRef.current?.contents.accounts.find((a) => a.did === did);
-      if (!account) throw new ClientError('BAD_INPUT', 'That account is not in this wallet.');
-      return recoveryPhrase(account.secretKey);
+      if (!account) throw await clientError('BAD_INPUT', 'That account is not in this wallet.');
+      return (await loadKeystore()).recoveryPhrase(account.secretKey);
     },
     [unlock, ask],
   );
@@ -335,12 +338,13 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     await unlock();
     const current = storedRef.current;
     const open = openedRef.current;
-    if (!current || !open) throw new ClientError('WALLET_LOCKED');
+    if (!current || !open) throw await clientError('WALLET_LOCKED');
+    const keystore = await loadKeystore();
     // A wallet's passkeys share one PRF salt (passkeySecret evaluates them all on it).
-    const shared = vaultUnlockMethods(current.vault).passkeys[0]?.salt;
+    const shared = keystore.vaultUnlockMethods(current.vault).passkeys[0]?.salt;
     const salt = shared ? fromHex(shared) : crypto.getRandomValues(new Uint8Array(32));
     const passkey = await createPasskey(salt);
-    const vault = await addPasskeySlot(current.vault, open.dataKey, { ...passkey, salt });
+    const vault = await keystore.addPasskeySlot(current.vault, open.dataKey, { ...passkey, salt });
     await persist({ ...current, vault });
   }, [unlock, persist]);
 
@@ -424,33 +428,44 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     setPrompt(null);
   };
 
+  const unlockAsked = useEverTrue(prompt !== null);
+  const consentAsked = useEverTrue(consent !== null);
+
   return (
     <WalletContext.Provider value={value}>
       {children}
-      <UnlockDialog
-        open={prompt !== null}
-        mode={prompt?.mode ?? 'unlock'}
-        passkey={methods.passkey}
-        passphrase={methods.passphrase}
-        onPasskey={() => settle(passkeySecret)}
-        onPassphrase={(passphrase) => settle(async () => ({ kind: 'passphrase', passphrase }))}
-        onCancel={() => {
-          prompt?.reject(cancelled(prompt.mode === 'unlock' ? 'Unlocking the wallet' : 'The confirmation'));
-          setPrompt(null);
-        }}
-      />
-      <ConsentDialog
-        request={consent?.request ?? null}
-        signerLabel={active?.label ?? ''}
-        signerDid={active?.did ?? ''}
-        onConfirm={async () => {
-          if (consent) await consent.confirm(activeWallet());
-        }}
-        onCancel={() => {
-          consent?.cancel();
-          setConsent(null);
-        }}
-      />
+      {unlockAsked ? (
+        <UnlockDialog
+          open={prompt !== null}
+          mode={prompt?.mode ?? 'unlock'}
+          passkey={methods.passkey}
+          passphrase={methods.passphrase}
+          onPasskey={() => settle(passkeySecret)}
+          onPassphrase={(passphrase) => settle(async () => ({ kind: 'passphrase', passphrase }))}
+          onCancel={() => {
+            if (prompt)
+              void cancelled(prompt.mode === 'unlock' ? 'Unlocking the wallet' : 'The confirmation').then(prompt.reject, prompt.reject);
+            setPrompt(null);
+          }}
+        />
+      ) : null}
+      {consentAsked ? (
+        <ConsentDialog
+          request={consent?.request ?? null}
+          signerLabel={active?.label ?? ''}
+          signerDid={active?.did ?? ''}
+          onConfirm={async () => {
+            if (!consent) return;
+            const signer = activeWallet();
+            if (!signer) throw await clientError('WALLET_LOCKED');
+            await consent.confirm(signer);
+          }}
+          onCancel={() => {
+            consent?.cancel();
+            setConsent(null);
+          }}
+        />
+      ) : null}
     </WalletContext.Provider>
   );
 }

@@ -7,9 +7,10 @@ import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
+import type { EditorLanguage } from './editor-language.ts';
 import type { TextDiagnostic } from './manifest-lint.ts';
 
-export type EditorLanguage = 'typescript' | 'javascript' | 'yaml' | 'json';
+export { type EditorLanguage, languageOf } from './editor-language.ts';
 
 export interface CodeEditorProps {
   /** The text when the editor is made; later changes come from the person typing (remount with a key to reset). */
@@ -20,14 +21,6 @@ export interface CodeEditorProps {
   lint?: (text: string) => TextDiagnostic[];
   /** Names the editor for screen readers (e.g. the file name). */
   label: string;
-}
-
-/** The language of a file by its name. */
-export function languageOf(path: string): EditorLanguage {
-  if (/\.ya?ml$/.test(path)) return 'yaml';
-  if (path.endsWith('.json')) return 'json';
-  if (/\.(m?ts|cts|tsx)$/.test(path)) return 'typescript';
-  return 'javascript';
 }
 
 function languageExtension(language: EditorLanguage): Extension {

@@ -3,7 +3,7 @@
 import { MANIFEST_FILES } from '@arc/core';
 import dynamic from 'next/dynamic';
 import { useState } from 'react';
-import { languageOf } from './code-editor.tsx';
+import { languageOf } from './editor-language.ts';
 import { manifestDiagnostics } from './manifest-lint.ts';
 
 /** CodeMirror is loaded only when the Code tab is shown, so the console's first load stays small. */
