@@ -11,5 +11,12 @@ export async function clientError(code: ClientErrorCode, message?: string): Prom
 
 /** Whether `error` is a ClientError with `code` (read by its name and code, so the check needs no download). */
 export function isClientErrorCode(error: unknown, code: ClientErrorCode): boolean {
-  return error instanceof Error && error.name === 'ClientError' && (error as { code?: unknown }).code === code;
+  return asClientError(error)?.code === code;
+}
+
+/** `error` as a ClientError (by its name and code, so the check needs no download), else null. */
+export function asClientError(error: unknown): (Error & { code: ClientErrorCode }) | null {
+  return error instanceof Error && error.name === 'ClientError' && typeof (error as { code?: unknown }).code === 'string'
+    ? (error as Error & { code: ClientErrorCode })
+    : null;
 }

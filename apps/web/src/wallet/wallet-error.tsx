@@ -1,17 +1,18 @@
 'use client';
 
-import { ClientError } from '@arc/client/errors';
 import { errorSentence } from '@arc/core';
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { asClientError } from './client-error.ts';
 
 /** The wallet's own plain-words message for an error: the catalogue's sentence, then the detail when it adds one. */
 export function describeWalletError(error: unknown): { title: string; detail: string | null; code: string | null } {
-  if (error instanceof ClientError) {
-    const sentence = errorSentence(error.code);
+  const coded = asClientError(error);
+  if (coded) {
+    const sentence = errorSentence(coded.code);
     const known = !sentence.startsWith('The request failed with');
-    const title = known ? sentence : error.message;
-    const detail = known && error.message && error.message !== sentence ? error.message : null;
-    return { title, detail, code: error.code };
+    const title = known ? sentence : coded.message;
+    const detail = known && coded.message && coded.message !== sentence ? coded.message : null;
+    return { title, detail, code: coded.code };
   }
   return { title: error instanceof Error ? error.message : String(error), detail: null, code: null };
 }
@@ -20,7 +21,7 @@ export function describeWalletError(error: unknown): { title: string; detail: st
 export function WalletError({ error }: { error: unknown }) {
   if (error === null || error === undefined) return null;
   // The node's and the wallet's coded errors read as everywhere else in the app.
-  if (error instanceof ClientError) return <ErrorNotice error={error} />;
+  if (asClientError(error)) return <ErrorNotice error={error} />;
   const { title, detail, code } = describeWalletError(error);
   return (
     <div

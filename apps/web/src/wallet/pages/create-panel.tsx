@@ -3,7 +3,6 @@
 import { Button, Field, Input } from '@arc/ui';
 import Link from 'next/link';
 import { type FormEvent, useState } from 'react';
-import { z } from 'zod';
 import { PrfUnsupportedError, passkeysAvailable } from '../passkey.ts';
 import { WalletError } from '../wallet-error.tsx';
 import { useWallet } from '../wallet-provider.tsx';
@@ -11,14 +10,15 @@ import { useWallet } from '../wallet-provider.tsx';
 /** A passphrase long enough to resist guessing on top of scrypt's cost. */
 export const MIN_PASSPHRASE_CHARS = 10;
 
-export const NewPassphraseSchema = z
-  .object({
-    passphrase: z.string().min(MIN_PASSPHRASE_CHARS, `Use at least ${MIN_PASSPHRASE_CHARS} characters (a few words work well).`),
-    repeat: z.string(),
-  })
-  .refine((v) => v.passphrase === v.repeat, { message: 'The two passphrases differ; type the same one twice.', path: ['repeat'] });
+/** What is wrong with a new passphrase typed twice, field by field: first its length, then whether the two agree. */
+export function newPassphraseProblems(passphrase: string, repeat: string): { passphrase?: string; repeat?: string } {
+  if (passphrase.length < MIN_PASSPHRASE_CHARS)
+    return { passphrase: `Use at least ${MIN_PASSPHRASE_CHARS} characters (a few words work well).` };
+  if (passphrase !== repeat) return { repeat: 'The two passphrases differ; type the same one twice.' };
+  return {};
+}
 
-/** A new passphrase typed twice, checked with NewPassphraseSchema. */
+/** A new passphrase typed twice, checked with newPassphraseProblems. */
 export function NewPassphraseForm({
   submitLabel,
   onSubmit,
@@ -34,18 +34,10 @@ export function NewPassphraseForm({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const parsed = NewPassphraseSchema.safeParse({ passphrase, repeat });
-    if (!parsed.success) {
-      const next: { passphrase?: string; repeat?: string } = {};
-      for (const issue of parsed.error.issues) {
-        const key = issue.path[0] === 'repeat' ? 'repeat' : 'passphrase';
-        next[key] ??= issue.message;
-      }
-      setErrors(next);
-      return;
-    }
-    setErrors({});
-    onSubmit(parsed.data.passphrase);
+    const problems = newPassphraseProblems(passphrase, repeat);
+    setErrors(problems);
+    if (problems.passphrase || problems.repeat) return;
+    onSubmit(passphrase);
   }
 
   return (
