@@ -10,6 +10,8 @@ import { describeSuggestion, type Suggestion, suggestionHref } from './search-li
 const debounceMs = 150;
 /** The node refuses longer queries. */
 const queryCharsMax = 100;
+/** The header's box is narrow: its hint is short enough to show whole (the label says the rest). */
+const placeholders = { header: 'Search hash, DID, height…', page: 'Search hash, DID, height, token, blocklet' } as const;
 
 export interface SearchSuggestionsProps {
   /** The input's id (a page may hold two boxes: the header's and the search page's). */
@@ -124,7 +126,7 @@ export function SearchSuggestions({
           spellCheck={false}
           // biome-ignore lint/a11y/noAutofocus: the search page's own box, where typing is the only thing to do
           autoFocus={autoFocus}
-          placeholder="Search hash, DID, height, token, blocklet"
+          placeholder={placeholders[variant]}
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={expanded}
