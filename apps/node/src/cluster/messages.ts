@@ -13,8 +13,6 @@ export type WorkerMessage =
   /** The worker listens now and asks for its role (a message sent before its code ran would be lost). */
   | { type: 'arc:hello' }
   | { type: 'arc:ready'; url: string | null }
-  /** An engine.io session opened (or closed) on this worker: later requests carrying its sid come here. */
-  | { type: 'arc:sid'; sid: string; open: boolean }
   /** A gateway worker asks the full node's auth (sessions, API keys and topic rules live in its database). */
   | { type: 'arc:auth'; id: number; method: AuthMethod; args: unknown[] };
 
@@ -22,8 +20,6 @@ export type AuthMethod = 'resolve' | 'canSubscribe' | 'canPublish';
 
 export const CLUSTER_LIMITS = {
   workersMax: 64,
-  /** Engine.io sessions the primary routes by sid; beyond it the oldest is forgotten (its client may move). */
-  sidsMax: 200_000,
   /** A new connection must send its first bytes within this, or it is closed. */
   firstBytesTimeoutMs: 10_000,
   /** Auth questions a gateway worker may have in flight, and how long one may take. */
@@ -42,4 +38,19 @@ export function sidOfRequestHead(head: string): string | null {
   const firstLine = head.slice(0, head.indexOf('\r\n') === -1 ? 2048 : head.indexOf('\r\n'));
   const match = /[?&]sid=([A-Za-z0-9_-]{1,64})(?:[&\s]|$)/.exec(firstLine);
   return match?.[1] ?? null;
+}
+
+/**
+ * Engine.io session ids made by a cluster's workers carry the worker's slot (0 is the full node, i the gateway worker
+ * i): `w<slot>-<random>`. The primary routes a request carrying one from its first bytes alone, so a long-polling
+ * client's next request cannot reach a worker before that worker has said it holds the session.
+ */
+export function workerSessionId(slot: number, random: string): string {
+  return `w${slot}-${random}`;
+}
+
+/** The worker slot a session id names (null: not one of a cluster's ids). */
+export function slotOfSessionId(sid: string): number | null {
+  const match = /^w(\d{1,2})-/.exec(sid);
+  return match ? Number(match[1]) : null;
 }

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Socket } from 'node:net';
-import { CLUSTER_LIMITS, type PrimaryMessage, sidOfRequestHead, type WorkerMessage, type WorkerRole } from './messages.ts';
+import { CLUSTER_LIMITS, type PrimaryMessage, sidOfRequestHead, slotOfSessionId, type WorkerMessage, type WorkerRole } from './messages.ts';
 
 export interface PrimaryOptions {
   host: string;
@@ -12,12 +12,12 @@ export interface PrimaryOptions {
 
 /**
  * The primary of a cluster on one machine: forks the full node (worker 0) and the gateway workers, then owns the
- * public port and hands each TCP connection to a worker — by the engine.io sid in its first request when it has
- * one, round-robin otherwise — so HTTP long-polling stays on the worker holding its session.
+ * public port and hands each TCP connection to a worker — to the worker its engine.io sid names when its first
+ * request carries one (`workerSessionId`), round-robin otherwise — so HTTP long-polling stays on the worker holding
+ * its session.
  */
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { log } = options;
-  const sidWorkers = new Map<string, Worker>();
   /** Auth questions passed on to the full node, by the id the primary gave them: who asked, under which id. */
   const authAsks = new Map<number, { worker: Worker; id: number }>();
   let nextAuthId = 1;
@@ -32,11 +32,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   };
 
   const onMessage = (worker: Worker) => (message: WorkerMessage) => {
-    if (message.type === 'arc:sid') {
-      if (!message.open) return void sidWorkers.delete(message.sid);
-      sidWorkers.set(message.sid, worker);
-      if (sidWorkers.size > CLUSTER_LIMITS.sidsMax) sidWorkers.delete(sidWorkers.keys().next().value as string);
-    } else if (message.type === 'arc:auth') {
+    if (message.type === 'arc:auth') {
       if (node === null || authAsks.size >= CLUSTER_LIMITS.authPendingMax) {
         const reply: PrimaryMessage = {
           type: 'arc:auth-reply',
@@ -94,7 +90,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     gateways[index - 1] = worker;
     worker.once('exit', (code, signal) => {
       gateways[index - 1] = null;
-      for (const [sid, holder] of sidWorkers) if (holder === worker) sidWorkers.delete(sid);
       if (stopping) return;
       const now = Date.now();
       restartsAtMs.push(now);
@@ -115,7 +110,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   let next = 0;
   const pick = (head: string): Worker => {
     const sid = sidOfRequestHead(head);
-    const holder = sid === null ? undefined : sidWorkers.get(sid);
+    const slot = sid === null ? null : slotOfSessionId(sid);
+    const holder = slot === null ? null : slot === 0 ? fullNode : (gateways[slot - 1] ?? null);
     if (holder && !holder.isDead()) return holder;
     const live = [fullNode, ...gateways.filter((w): w is Worker => w !== null && !w.isDead())];
     next = (next + 1) % live.length;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Server as SocketServer } from 'socket.io';
@@ -7,7 +8,7 @@ import type { Gateway } from '../gateway/service.ts';
 import { startStandaloneGateway } from '../gateway/standalone.ts';
 import { DEFAULT_GATEWAY_LIMITS } from '../gateway/types.ts';
 import { startNode } from '../node.ts';
-import type { PrimaryMessage, WorkerMessage, WorkerRole } from './messages.ts';
+import { type PrimaryMessage, type WorkerMessage, type WorkerRole, workerSessionId } from './messages.ts';
 import { answerAuth, RemoteAuth } from './remote-auth.ts';
 
 /** Response header naming the worker that answered (the cluster test and operators read it). */
@@ -43,12 +44,10 @@ function acceptHandedConnections(server: Server): void {
   });
 }
 
-/** Tells the primary which engine.io sessions live here, so their later requests come back. */
-function reportSessions(io: SocketServer): void {
-  io.engine.on('connection', (raw: { id: string; once(event: 'close', listener: () => void): void }) => {
-    send({ type: 'arc:sid', sid: raw.id, open: true });
-    raw.once('close', () => send({ type: 'arc:sid', sid: raw.id, open: false }));
-  });
+/** Session ids name this worker's slot (`workerSessionId`), so the primary sends their later requests back here. */
+function tagSessions(io: SocketServer, slot: number): void {
+  const engine = io.engine as unknown as { generateId: () => string };
+  engine.generateId = () => workerSessionId(slot, randomBytes(15).toString('base64url'));
 }
 
 /**
@@ -75,7 +74,7 @@ async function runFullNode(): Promise<void> {
   const gateway = node.services.gateway;
   if (!gateway) throw new Error('the node started without its gateway');
   shareChainTopics(gateway);
-  reportSessions(gateway.socket.io);
+  tagSessions(gateway.socket.io, 0);
   node.server.prependListener('request', (_req, res) => res.setHeader(WORKER_HEADER, 'node'));
   acceptHandedConnections(node.server);
   process.on('message', (message: WorkerMessage) => {
@@ -118,7 +117,7 @@ async function runGatewayWorker(index: number, nodeUrl: string): Promise<void> {
     now: Date.now,
     log: (line) => console.log(line),
   });
-  reportSessions(gateway.socket.io);
+  tagSessions(gateway.socket.io, index);
   acceptHandedConnections(gateway.server);
   send({ type: 'arc:ready', url: null });
   process.once('SIGTERM', () => {
