@@ -65,7 +65,7 @@ export function LogsTab({ name, live }: { name: string; live: LogLine[] }) {
 
   return (
     <div className="space-y-3">
-      <div className="flex flex-wrap items-end gap-3">
+      <div className="flex flex-wrap items-center gap-3">
         <div className="w-36">
           <Select
             aria-label="Level"
@@ -82,7 +82,15 @@ export function LogsTab({ name, live }: { name: string; live: LogLine[] }) {
           className="max-w-xs"
         />
         <span role="status" className="text-xs text-slate-500 dark:text-slate-400">
-          {status === 'live' ? '● Live' : status === 'connecting' ? 'Connecting…' : 'Offline: new lines appear when the node is back'}
+          {status === 'live' ? (
+            <>
+              <span className="text-emerald-500">●</span> Live
+            </>
+          ) : status === 'connecting' ? (
+            'Connecting…'
+          ) : (
+            'Offline: new lines appear when the node is back'
+          )}
         </span>
       </div>
       {history.error ? <ErrorNotice error={history.error} onRetry={() => void history.refetch()} /> : null}
