@@ -50,6 +50,16 @@ async function didOfActiveAccount(page: Page): Promise<string> {
   return did;
 }
 
+/** A new wallet with the passphrase only, opened on its (empty) overview; its account's DID. */
+async function createPassphraseWallet(page: Page, base: string): Promise<string> {
+  await page.goto(`${base}/wallet`);
+  await page.getByLabel('New passphrase').fill(PASSPHRASE);
+  await page.getByLabel('Type it again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Create with passphrase' }).click();
+  await expect(balance(page)).toHaveText(/^0 /);
+  return didOfActiveAccount(page);
+}
+
 test('a new visitor creates a wallet with a passkey, takes faucet ABT, sends to a second account live, and unlocks again after a reload', async ({
   page,
   context,
@@ -113,12 +123,7 @@ test('a passphrase wallet: a wrong passphrase is said and changes nothing; its b
   baseURL,
 }, testInfo) => {
   const base = localBase(baseURL);
-  await page.goto(`${base}/wallet`);
-  await page.getByLabel('New passphrase').fill(PASSPHRASE);
-  await page.getByLabel('Type it again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create with passphrase' }).click();
-  await expect(balance(page)).toHaveText(/^0 /);
-  const did = await didOfActiveAccount(page);
+  const did = await createPassphraseWallet(page, base);
 
   await tab(page, 'Overview');
   await page.getByRole('button', { name: 'Lock' }).click();
@@ -235,12 +240,7 @@ test('a passphrase wallet adds a passkey, then unlocks with the passkey or the p
 }, testInfo) => {
   const base = localBase(baseURL);
   await addAuthenticator(context, page);
-  await page.goto(`${base}/wallet`);
-  await page.getByLabel('New passphrase').fill(PASSPHRASE);
-  await page.getByLabel('Type it again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create with passphrase' }).click();
-  await expect(balance(page)).toHaveText(/^0 /);
-  const did = await didOfActiveAccount(page);
+  const did = await createPassphraseWallet(page, base);
 
   await tab(page, 'Accounts');
   const methods = page.getByRole('region', { name: 'Ways to unlock' });
