@@ -218,19 +218,18 @@ describe('sandbox functions', () => {
     expect(again.usage.memoryBytes).toBeLessThan(limits.memoryMb * 1024 * 1024);
   });
 
-  it('makes the first call faster after warm() and drops code on evict()', async () => {
+  it('compiles the code on warm(), so the first call makes no isolate, and drops it on evict()', async () => {
+    // What warm() is for, asserted by what it does rather than by timing (bench:runtime measures the speed-up).
     const body = 'x'.repeat(200_000);
     const cold = code(`const pad = '${body}'; export default { async call() { return pad.length; } };`);
     const warmed = code(`const pad = '${body}y'; export default { async call() { return pad.length; } };`);
-    const coldStart = performance.now();
     expect(await invoke(cold)).toMatchObject({ ok: true });
-    const coldMs = performance.now() - coldStart;
+    const isolatesBefore = sandbox.pool.stats().isolates;
     await sandbox.pool.warm(warmed, limits);
     const isolatesWarm = sandbox.pool.stats().isolates;
-    const warmStart = performance.now();
-    expect(await invoke(warmed)).toMatchObject({ ok: true });
-    const warmMs = performance.now() - warmStart;
-    expect(warmMs).toBeLessThan(coldMs);
+    expect(isolatesWarm).toBeGreaterThan(isolatesBefore);
+    expect(await invoke(warmed)).toMatchObject({ ok: true, output: 200_001 });
+    expect(sandbox.pool.stats().isolates).toBe(isolatesWarm);
     await sandbox.pool.evict(warmed.deployment);
     await sandbox.pool.evict(cold.deployment);
     await expect.poll(() => invoke(echo).then(() => sandbox.pool.stats().isolates), { timeout: 5000 }).toBeLessThan(isolatesWarm);
