@@ -37,7 +37,8 @@ test('two tabs of one wallet: a send from the form that stood open while the oth
 
   // The first tab opens the send form (it asks for the nonce now) and stays there.
   await page.getByRole('navigation', { name: 'Wallet' }).getByRole('link', { name: 'Send', exact: true }).click();
-  await page.getByLabel('To').fill(Wallet.generate().did);
+  await expect(page).toHaveURL(/\/wallet\/send$/);
+  await page.getByLabel('To', { exact: true }).fill(Wallet.generate().did);
 
   // The second tab unlocks the same wallet and sends first: it takes that nonce.
   const other = await context.newPage();
@@ -45,7 +46,7 @@ test('two tabs of one wallet: a send from the form that stood open while the oth
   const unlock = other.getByRole('region', { name: 'Your wallet is locked' });
   await unlock.getByLabel('Passphrase').fill(PASSPHRASE);
   await unlock.getByRole('button', { name: 'Unlock with passphrase' }).click();
-  await other.getByLabel('To').fill(Wallet.generate().did);
+  await other.getByLabel('To', { exact: true }).fill(Wallet.generate().did);
   await send(other, '1');
   await expect(status(other)).toHaveText('Committed');
 

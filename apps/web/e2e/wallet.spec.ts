@@ -90,7 +90,7 @@ test('a new visitor creates a wallet with a passkey, takes faucet ABT, sends to 
   await expect(accounts.getByRole('listitem').first()).toContainText('Selected');
 
   await tab(page, 'Send');
-  await page.getByLabel('To').fill(second);
+  await page.getByLabel('To', { exact: true }).fill(second);
   await page.getByLabel(/^Amount/).fill('10');
   await look(page, testInfo, 'wallet-send', page.getByRole('button', { name: 'Review and send' }));
   await page.getByRole('button', { name: 'Review and send' }).click();
@@ -195,12 +195,12 @@ test('a refused passkey prompt and an overdraft are each said in plain words, an
 
   // An overdraft: said before anything is signed.
   await tab(page, 'Send');
-  await page.getByLabel('To').fill('did:abt:not-a-did');
+  await page.getByLabel('To', { exact: true }).fill('did:abt:not-a-did');
   await page.getByLabel(/^Amount/).fill('5');
   await page.getByRole('button', { name: 'Review and send' }).click();
   await expect(page.getByText('This is not an account DID')).toBeVisible();
   const receiver = Wallet.generate().did;
-  await page.getByLabel('To').fill(receiver);
+  await page.getByLabel('To', { exact: true }).fill(receiver);
   await page.getByRole('button', { name: 'Review and send' }).click();
   const alert = page.getByRole('alert').filter({ hasText: 'cannot pay' });
   await expect(alert).toHaveAttribute('data-error-code', 'INSUFFICIENT_FUNDS');
