@@ -6,7 +6,7 @@ import { explainError } from './explain-error.ts';
 
 /** A failed call in plain words: what happened, what to do next, the node's detail and the code for support. */
 export function ErrorNoticeView({ error, onRetry, className = '' }: ErrorNoticeProps) {
-  const { code, what, todo, detail, retriable } = explainError(error);
+  const { code, what, nextStep, detail, retriable } = explainError(error);
   return (
     <div
       role="alert"
@@ -21,7 +21,7 @@ export function ErrorNoticeView({ error, onRetry, className = '' }: ErrorNoticeP
       </span>
       <div className="min-w-0 flex-1 space-y-1">
         <p className="font-semibold text-red-900 dark:text-red-200">{what}</p>
-        {todo ? <p className="text-red-800 dark:text-red-300">{todo}</p> : null}
+        {nextStep ? <p className="text-red-800 dark:text-red-300">{nextStep}</p> : null}
         {detail ? <p className="break-words text-red-700/80 dark:text-red-300/80">{detail}</p> : null}
         {code ? <p className="font-mono text-xs text-red-700/70 dark:text-red-300/60">{code}</p> : null}
         {onRetry && retriable ? (

@@ -8,7 +8,7 @@ describe('explainError', () => {
     const explained = explainError(new ClientError('NETWORK'));
     expect(explained.code).toBe('NETWORK');
     expect(explained.what).toBe('The node could not be reached or did not answer with tRPC.');
-    expect(explained.todo).toBe('Check the URL, then send again.');
+    expect(explained.nextStep).toBe('Check the URL, then send again.');
     expect(explained.detail).toBeNull();
     expect(explained.retriable).toBe(true);
   });

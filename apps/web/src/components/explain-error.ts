@@ -5,7 +5,7 @@ import { errorSentence } from '@arc/core';
 export interface ErrorExplanation {
   code: string | null;
   what: string;
-  todo: string | null;
+  nextStep: string | null;
   /** The node's own, more precise message when it says more than the catalogue. */
   detail: string | null;
   retriable: boolean;
@@ -24,7 +24,7 @@ export function explainError(error: unknown): ErrorExplanation {
     return {
       code: null,
       what: 'Something went wrong on this page.',
-      todo: 'Reload the page; if it happens again, tell us what you did.',
+      nextStep: 'Reload the page; if it happens again, tell us what you did.',
       detail: message,
       retriable: false,
     };
@@ -32,9 +32,9 @@ export function explainError(error: unknown): ErrorExplanation {
   const sentence = errorSentence(clientError.code);
   const cut = sentence.indexOf('; ');
   const what = cut === -1 ? sentence : `${sentence.slice(0, cut)}.`;
-  const todo = cut === -1 ? null : capitalize(sentence.slice(cut + 2));
+  const nextStep = cut === -1 ? null : capitalize(sentence.slice(cut + 2));
   const detail = clientError.message && clientError.message !== sentence ? clientError.message : null;
-  return { code: clientError.code, what, todo, detail, retriable: clientError.retriable };
+  return { code: clientError.code, what, nextStep, detail, retriable: clientError.retriable };
 }
 
 function capitalize(text: string): string {
