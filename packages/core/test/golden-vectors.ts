@@ -20,7 +20,7 @@ import {
   txSigningBytes,
   utf8,
 } from '../src/index.ts';
-import { alice, bob, CHAIN_ID, carol, GENESIS_TIME_MS, signedTx, transferItx, validator } from './ledger-kit.ts';
+import { alice, bob, CHAIN_ID, carol, dave, erin, frank, GENESIS_TIME_MS, signedTx, transferItx, validator } from './ledger-kit.ts';
 
 const GOLD = tokenAddress('GOLD');
 const SILVER = tokenAddress('SILVER');
@@ -104,6 +104,80 @@ export function goldenTxs(): { name: string; tx: Tx }[] {
     {
       name: 'transferWithFeePayer',
       tx: signedTx(bob, transferItx(carol, { amount: 1n, memo: 'paid by alice' }), { nonce: 4, fee: 20n, feePayer: alice }),
+    },
+    // The marketplace's types (issue 19), appended so the earlier vectors and Merkle roots stay as they were.
+    {
+      name: 'publishComponent',
+      tx: signedTx(
+        carol,
+        {
+          type: 'publishComponent',
+          kind: 'adapter',
+          name: 'bitcoin-adapter',
+          version: '1.2.0-rc.1',
+          description: 'Reads blocks and balances from Bitcoin Core — über RPC',
+          manifestHash: new Uint8Array(32).fill(1),
+          bundleHash: new Uint8Array(32),
+          readmeHash: new Uint8Array(32).fill(3),
+          releaseNotes: 'first release candidate',
+          categories: ['chain-adapter', 'bitcoin'],
+          chains: ['bitcoin', 'arc'],
+          price: { model: 'perCall', amount: 1_000_000_000_000n },
+          beneficiaries: [
+            { did: carol.did, shareBps: 7_000 },
+            { did: dave.did, shareBps: 3_000 },
+          ],
+        },
+        { nonce: 2 },
+      ),
+    },
+    { name: 'transferComponent', tx: signedTx(carol, { type: 'transferComponent', name: 'bitcoin-adapter', to: dave.did }, { nonce: 3 }) },
+    {
+      name: 'deprecateVersion',
+      tx: signedTx(
+        dave,
+        { type: 'deprecateVersion', name: 'bitcoin-adapter', version: '1.2.0-rc.1', yank: true, reason: 'leaks the RPC password' },
+        { nonce: 1 },
+      ),
+    },
+    {
+      name: 'reviewComponent',
+      tx: signedTx(
+        alice,
+        { type: 'reviewComponent', name: 'bitcoin-adapter', stars: 4, textHash: new Uint8Array(32).fill(4), edit: false },
+        { nonce: 5 },
+      ),
+    },
+    {
+      name: 'replyReview',
+      tx: signedTx(
+        dave,
+        { type: 'replyReview', name: 'bitcoin-adapter', reviewer: alice.did, textHash: new Uint8Array(32).fill(5) },
+        { nonce: 2 },
+      ),
+    },
+    {
+      name: 'reportAbuse',
+      tx: signedTx(bob, { type: 'reportAbuse', name: 'bitcoin-adapter', reviewer: alice.did, reason: 'spam' }, { nonce: 5 }),
+    },
+    {
+      name: 'resolveReport',
+      tx: signedTx(erin, { type: 'resolveReport', report: toHex(sha3(utf8('golden report'))), upheld: false, note: '' }, { nonce: 1 }),
+    },
+    {
+      name: 'recordUsage',
+      tx: signedTx(
+        frank,
+        {
+          type: 'recordUsage',
+          period: 20_000,
+          records: [
+            { component: 'bitcoin-adapter', application: bob.did, account: alice.did, installs: 1, calls: 1_234, paid: 0n },
+            { component: 'bitcoin-adapter', application: carol.did, account: carol.did, installs: 0, calls: 7, paid: 7n << 64n },
+          ],
+        },
+        { nonce: 1 },
+      ),
     },
   ];
 }

@@ -26,8 +26,6 @@ export const GENESIS_TIME_MS = 1_700_000_000_000;
 export const BLOCK_INTERVAL_MS = 1_000;
 export const MIN_FEE = 10n;
 
-export const PARAMS: ChainParams = { minFee: MIN_FEE, maxTxBytes: 16_384, maxTxsPerBlock: 1_000, maxBlockBytes: 1_048_576 };
-
 /** A key holder with a fixed seed (32 copies of one byte), so every run signs the same bytes. */
 export interface Actor {
   name: string;
@@ -50,6 +48,20 @@ export const erin = actor('erin', 5);
 export const frank = actor('frank', 6);
 /** Proposes every block unless a test says otherwise; holds nothing at genesis. */
 export const validator = actor('validator', 9);
+/** The test chain's market moderator and usage reporter (chain parameters). */
+export const moderator = actor('moderator', 7);
+export const meter = actor('meter', 8);
+
+/** The ABT a first publish locks on the test chain. */
+export const PUBLISH_STAKE = 1_000n;
+
+export const PARAMS: ChainParams = {
+  minFee: MIN_FEE,
+  maxTxBytes: 16_384,
+  maxTxsPerBlock: 1_000,
+  maxBlockBytes: 1_048_576,
+  market: { publishStake: PUBLISH_STAKE, moderators: [moderator.did], usageReporters: [meter.did] },
+};
 
 export function genesisConfig(allocations: { did: string; amount: bigint }[]): GenesisConfig {
   return {

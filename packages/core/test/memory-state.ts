@@ -3,6 +3,9 @@ import {
   type AccountState,
   type AssetState,
   applyWritesToTrie,
+  type ComponentState,
+  type ComponentVersionState,
+  componentVersionId,
   EMPTY_ROOT,
   encodeEntry,
   entryKey,
@@ -10,6 +13,9 @@ import {
   type GrantState,
   genesisEntries,
   grantId,
+  type ReportState,
+  type ReviewState,
+  reviewId,
   type StateEntry,
   type StateView,
   type StateWrite,
@@ -18,6 +24,8 @@ import {
   type TrieNode,
   type TrieNodeReader,
   toHex,
+  type UsageState,
+  usageId,
   writeKey,
 } from '../src/index.ts';
 
@@ -66,6 +74,21 @@ export class MemoryState implements StateView {
   grant(payer: string, grantee: string): GrantState | undefined {
     return this.value(stateKey('grant', grantId(payer, grantee)));
   }
+  component(name: string): ComponentState | undefined {
+    return this.value(stateKey('component', name));
+  }
+  componentVersion(name: string, version: string): ComponentVersionState | undefined {
+    return this.value(stateKey('componentVersion', componentVersionId(name, version)));
+  }
+  review(component: string, reviewer: string): ReviewState | undefined {
+    return this.value(stateKey('review', reviewId(component, reviewer)));
+  }
+  report(id: string): ReportState | undefined {
+    return this.value(stateKey('report', id));
+  }
+  usage(component: string, account: string): UsageState | undefined {
+    return this.value(stateKey('usage', usageId(component, account)));
+  }
 
   /** Applies writes to the entries (and, unless told otherwise, to the trie); returns the trie root. */
   commit(writes: Iterable<StateWrite>, withTrie = true): Uint8Array {
@@ -79,6 +102,9 @@ export class MemoryState implements StateView {
 
   accounts(): AccountState[] {
     return [...this.entries.values()].flatMap((e) => (e.kind === 'account' ? [e.value] : []));
+  }
+  components(): ComponentState[] {
+    return [...this.entries.values()].flatMap((e) => (e.kind === 'component' ? [e.value] : []));
   }
   tokens(): TokenState[] {
     return [...this.entries.values()].flatMap((e) => (e.kind === 'token' ? [e.value] : []));

@@ -1,6 +1,18 @@
 /** fast-check arbitraries of well-formed transactions: every field within its TX_LIMITS bound. */
 import fc from 'fast-check';
-import { type BlockHeader, DidRole, type DidRoleName, deriveDid, encodeHeader, type Itx, TX_LIMITS, type Tx } from '../src/index.ts';
+import {
+  type BlockHeader,
+  COMPONENT_KINDS,
+  DidRole,
+  type DidRoleName,
+  deriveDid,
+  encodeHeader,
+  type Itx,
+  PRICE_MODELS,
+  TX_LIMITS,
+  type Tx,
+  toHex,
+} from '../src/index.ts';
 
 const MAX_AMOUNT = (1n << 256n) - 1n;
 
@@ -20,6 +32,9 @@ export const didArb = fc
   .map(([input, role]) => deriveDid(input, role));
 
 const L = TX_LIMITS;
+const nameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);
+const versionArb = fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map(([a, b, c]) => `${a}.${b}.${c}`);
+const slugArb = fc.stringMatching(/^[a-z][a-z0-9-]{1,31}$/);
 
 export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K }>> } = {
   declareAccount: fc.record({ type: fc.constant('declareAccount'), moniker: stringWithin(L.monikerBytes) }),
@@ -63,6 +78,67 @@ export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K 
     version: fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map(([a, b, c]) => `${a}.${b}.${c}`),
     manifestHash: bytes32Arb,
     bundleHash: bytes32Arb,
+  }),
+  publishComponent: fc.record({
+    type: fc.constant('publishComponent'),
+    kind: fc.constantFrom(...COMPONENT_KINDS),
+    name: nameArb,
+    version: versionArb,
+    description: stringWithin(L.componentDescriptionBytes),
+    manifestHash: bytes32Arb,
+    bundleHash: bytes32Arb,
+    readmeHash: bytes32Arb,
+    releaseNotes: stringWithin(L.releaseNotesBytes),
+    categories: fc.uniqueArray(slugArb, { minLength: 1, maxLength: L.componentCategoriesMax }),
+    chains: fc.uniqueArray(slugArb, { maxLength: L.componentChainsMax }),
+    price: fc.record({ model: fc.constantFrom(...PRICE_MODELS), amount: amountArb }),
+    beneficiaries: fc.array(fc.record({ did: didArb, shareBps: fc.integer({ min: 1, max: 10_000 }) }), {
+      minLength: 1,
+      maxLength: L.beneficiariesMax,
+    }),
+  }),
+  transferComponent: fc.record({ type: fc.constant('transferComponent'), name: nameArb, to: didArb }),
+  deprecateVersion: fc.record({
+    type: fc.constant('deprecateVersion'),
+    name: nameArb,
+    version: versionArb,
+    yank: fc.boolean(),
+    reason: stringWithin(L.reasonBytes),
+  }),
+  reviewComponent: fc.record({
+    type: fc.constant('reviewComponent'),
+    name: nameArb,
+    stars: fc.integer({ min: 1, max: 5 }),
+    textHash: bytes32Arb,
+    edit: fc.boolean(),
+  }),
+  replyReview: fc.record({ type: fc.constant('replyReview'), name: nameArb, reviewer: didArb, textHash: bytes32Arb }),
+  reportAbuse: fc.record({
+    type: fc.constant('reportAbuse'),
+    name: nameArb,
+    reviewer: fc.oneof(fc.constant(''), didArb),
+    reason: stringWithin(L.reasonBytes),
+  }),
+  resolveReport: fc.record({
+    type: fc.constant('resolveReport'),
+    report: bytes32Arb.map(toHex),
+    upheld: fc.boolean(),
+    note: stringWithin(L.reasonBytes),
+  }),
+  recordUsage: fc.record({
+    type: fc.constant('recordUsage'),
+    period: fc.nat(100_000),
+    records: fc.array(
+      fc.record({
+        component: nameArb,
+        application: didArb,
+        account: didArb,
+        installs: fc.nat(),
+        calls: fc.nat(),
+        paid: amountArb,
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
   }),
 };
 

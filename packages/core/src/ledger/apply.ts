@@ -2,6 +2,7 @@ import { bytesEqual } from '../bytes.ts';
 import { assetAddress, tokenAddress } from './addresses.ts';
 import type { CheckedTx } from './check.ts';
 import { LedgerError, ledgerError } from './errors.ts';
+import { applyMarketItx, type MarketEvent } from './market-apply.ts';
 import { cloneAccount, grantId, Overlay, stateKey } from './state.ts';
 import type { AccountState, AssetState, BlockContext, Itx, Tx } from './types.ts';
 
@@ -16,7 +17,8 @@ export type LedgerEvent =
   | { type: 'assetConsumed'; address: string }
   | { type: 'delegated'; payer: string; grantee: string; allowance: bigint; expiresAtMs: number }
   | { type: 'delegationRevoked'; payer: string; grantee: string }
-  | { type: 'blockletDeployed'; name: string; version: string; owner: string; manifestHash: Uint8Array; bundleHash: Uint8Array };
+  | { type: 'blockletDeployed'; name: string; version: string; owner: string; manifestHash: Uint8Array; bundleHash: Uint8Array }
+  | MarketEvent;
 
 export interface ApplyOk {
   /**
@@ -201,6 +203,8 @@ function applyItx(
         bundleHash: itx.bundleHash,
       });
       return null;
+    default:
+      return applyMarketItx(s, itx, checked, ctx, events as MarketEvent[], accounts);
   }
 }
 

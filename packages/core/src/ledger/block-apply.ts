@@ -2,7 +2,7 @@ import { type ApplyOk, applyTx } from './apply.ts';
 import type { CheckedTx } from './check.ts';
 import { LedgerError } from './errors.ts';
 import { Overlay, type StateView } from './state.ts';
-import type { AccountState, BlockContext } from './types.ts';
+import type { AccountState, BlockContext, ComponentState } from './types.ts';
 
 export interface BlockApplyResult {
   overlay: Overlay;
@@ -35,14 +35,20 @@ export function applyTxs(base: StateView, txs: CheckedTx[], ctx: BlockContext): 
 }
 
 /**
- * Supply is conserved: across every account a block wrote, the native balance changes sum to
- * zero, and each token's balance changes sum to what new tokens minted. A failure is a bug.
+ * Supply is conserved: across every account and component a block wrote, the native balance changes plus the
+ * component stakes' changes (a publish stake is ABT locked on the component entry) sum to zero, and each token's
+ * balance changes sum to what new tokens minted. A failure is a bug.
  */
 export function assertConserved(base: StateView, overlay: Overlay): void {
   let native = 0n;
   const tokens = new Map<string, bigint>();
   const add = (token: string, delta: bigint) => tokens.set(token, (tokens.get(token) ?? 0n) + delta);
   for (const write of overlay.writes.values()) {
+    if (write.kind === 'component' && write.value !== null) {
+      const stake = (write.value as ComponentState).stake;
+      if (stake < 0n) throw new Error(`invariant broken: negative stake on ${(write.value as ComponentState).name}`);
+      native += stake - (base.component((write.value as ComponentState).name)?.stake ?? 0n);
+    }
     if (write.kind === 'token' && write.value !== null && !base.token(write.value.address)) {
       add(write.value.address, -write.value.totalSupply);
     }

@@ -82,7 +82,7 @@ describe('checkTx rejects garbage with MALFORMED_TX or UNKNOWN_TX_TYPE', () => {
 
   it('rejects an unknown inner transaction tag as UNKNOWN_TX_TYPE', () => {
     const bytes = encodeTx(fromAlice({ type: 'declareAccount', moniker: '' }));
-    for (const tag of [0, 10, 255]) {
+    for (const tag of [0, 18, 255]) {
       const patched = bytes.slice();
       patched[bytes.length - 64 - 2] = tag; // the tag, then an empty moniker's length byte, then the signature
       expect(codeOf(patched)).toBe('UNKNOWN_TX_TYPE');

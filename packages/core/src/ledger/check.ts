@@ -1,11 +1,12 @@
+import { utf8 } from '../bytes.ts';
 import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { CodecError } from '../encoding/codec.ts';
 import { nodeKey } from '../merkle/node.ts';
 import { LedgerError, ledgerError } from './errors.ts';
-import { BLOCKLET_NAME, SEMVER, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
+import { BLOCKLET_NAME, MARKET_SLUG, SEMVER, SHARE_BPS_TOTAL, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
-import type { ChainParams, Itx, Tx } from './types.ts';
+import type { ChainParams, Itx, PublishComponentTx, RecordUsageTx, Tx } from './types.ts';
 
 /** A transaction that decoded and passed every check that needs no state. */
 export interface CheckedTx {
@@ -104,7 +105,112 @@ export function validateItx(itx: Itx): LedgerError | null {
       }
       if (!SEMVER.test(itx.version)) return ledgerError('INVALID_TX', `"${itx.version}" is not a semantic version such as 1.2.3`);
       return null;
+    case 'publishComponent':
+      return validatePublish(itx);
+    case 'transferComponent':
+      return componentName(itx.name) ?? didField(itx.to, 'to');
+    case 'deprecateVersion':
+      return componentName(itx.name) ?? semver(itx.version) ?? text(itx.reason, 'a reason', TX_LIMITS.reasonBytes);
+    case 'reviewComponent':
+      if (!Number.isInteger(itx.stars) || itx.stars < 1 || itx.stars > 5) {
+        return ledgerError('INVALID_TX', `a review gives 1 to 5 stars, not ${itx.stars}`);
+      }
+      return componentName(itx.name);
+    case 'replyReview':
+      return componentName(itx.name) ?? didField(itx.reviewer, 'reviewer');
+    case 'reportAbuse':
+      return (
+        componentName(itx.name) ??
+        (itx.reviewer === '' ? null : didField(itx.reviewer, 'reviewer')) ??
+        text(itx.reason, 'a reason', TX_LIMITS.reasonBytes)
+      );
+    case 'resolveReport':
+      if (!/^[0-9a-f]{64}$/.test(itx.report)) {
+        return ledgerError('INVALID_TX', 'a report id is the 64 lower-case hex digits of the reportAbuse transaction hash');
+      }
+      if (utf8(itx.note).length > TX_LIMITS.reasonBytes) {
+        return ledgerError('INVALID_TX', `a note is at most ${TX_LIMITS.reasonBytes} bytes`);
+      }
+      return null;
+    case 'recordUsage':
+      return validateUsage(itx);
   }
+}
+
+function componentName(name: string): LedgerError | null {
+  if (BLOCKLET_NAME.test(name)) return null;
+  return ledgerError('INVALID_TX', 'a component name is 2 to 64 lower-case letters, digits or dashes, starting with a letter');
+}
+
+function semver(version: string): LedgerError | null {
+  return SEMVER.test(version) ? null : ledgerError('INVALID_TX', `"${version.slice(0, 64)}" is not a semantic version such as 1.2.3`);
+}
+
+/** A non-empty text of at most `maxBytes` UTF-8 bytes. */
+function text(value: string, what: string, maxBytes: number): LedgerError | null {
+  if (value.trim() === '') return ledgerError('INVALID_TX', `${what} must not be empty`);
+  const bytes = utf8(value).length;
+  if (bytes > maxBytes) return ledgerError('INVALID_TX', `${what} is ${bytes} bytes; at most ${maxBytes}`);
+  return null;
+}
+
+function slugs(values: string[], what: string, min: number, max: number): LedgerError | null {
+  if (values.length < min || values.length > max) return ledgerError('INVALID_TX', `a component has ${min} to ${max} ${what}`);
+  const bad = values.find((v) => !MARKET_SLUG.test(v));
+  if (bad !== undefined) {
+    return ledgerError('INVALID_TX', `"${bad.slice(0, 32)}" is not a valid ${what} entry: 2 to 32 lower-case letters, digits or dashes`);
+  }
+  if (!unique(values)) return ledgerError('INVALID_TX', `an entry of ${what} appears twice`);
+  return null;
+}
+
+function validatePublish(itx: PublishComponentTx): LedgerError | null {
+  const L = TX_LIMITS;
+  const bad =
+    componentName(itx.name) ??
+    semver(itx.version) ??
+    text(itx.description, 'a description', L.componentDescriptionBytes) ??
+    slugs(itx.categories, 'categories', 1, L.componentCategoriesMax) ??
+    slugs(itx.chains, 'chains', 0, L.componentChainsMax);
+  if (bad) return bad;
+  const notes = utf8(itx.releaseNotes).length;
+  if (notes > L.releaseNotesBytes) return ledgerError('INVALID_TX', `release notes are ${notes} bytes; at most ${L.releaseNotesBytes}`);
+  if ((itx.price.model === 'free') !== (itx.price.amount === 0n)) {
+    return ledgerError('INVALID_TX', 'a free component has price 0 and a paid one a price above 0');
+  }
+  for (const hash of [itx.manifestHash, itx.bundleHash, itx.readmeHash]) {
+    if (hash.length !== 32) return ledgerError('INVALID_TX', 'a hash is 32 bytes (sha-256)');
+  }
+  const shares = itx.beneficiaries;
+  if (shares.length < 1 || shares.length > L.beneficiariesMax) {
+    return ledgerError('INVALID_TX', `a component has 1 to ${L.beneficiariesMax} beneficiaries`);
+  }
+  const badDid = shares.map((b) => didField(b.did, 'a beneficiary')).find((e) => e);
+  if (badDid) return badDid;
+  if (!unique(shares.map((b) => b.did))) return ledgerError('INVALID_TX', 'a beneficiary appears twice; add the shares');
+  if (shares.some((b) => !Number.isSafeInteger(b.shareBps) || b.shareBps < 1)) {
+    return ledgerError('INVALID_TX', 'each beneficiary has a share of at least 1 basis point');
+  }
+  const total = shares.reduce((sum, b) => sum + b.shareBps, 0);
+  if (total !== SHARE_BPS_TOTAL) {
+    return ledgerError('INVALID_TX', `the shares add up to ${total} basis points; they must add up to 10,000`);
+  }
+  return null;
+}
+
+function validateUsage(itx: RecordUsageTx): LedgerError | null {
+  const max = TX_LIMITS.usageRecordsMax;
+  if (itx.records.length < 1 || itx.records.length > max) return ledgerError('INVALID_TX', `a usage record holds 1 to ${max} records`);
+  if (!Number.isSafeInteger(itx.period) || itx.period < 0) return ledgerError('INVALID_TX', 'a period is a UTC day number');
+  for (const r of itx.records) {
+    const bad = componentName(r.component) ?? didField(r.application, 'application') ?? didField(r.account, 'account');
+    if (bad) return bad;
+    if (![r.installs, r.calls].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+      return ledgerError('INVALID_TX', 'installs and calls are whole numbers, 0 or more');
+    }
+    if (r.paid < 0n) return ledgerError('INVALID_TX', 'a paid amount is 0 or more');
+  }
+  return null;
 }
 
 /**

@@ -6,6 +6,8 @@ export * from './check.ts';
 export * from './errors.ts';
 export * from './genesis.ts';
 export * from './limits.ts';
+export * from './market-apply.ts';
+export * from './semver.ts';
 export * from './sign.ts';
 export * from './state.ts';
 export * from './state-root.ts';

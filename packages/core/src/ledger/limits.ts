@@ -12,6 +12,18 @@ export const TX_LIMITS = {
   tokenDecimalsMax: 18,
   blockletNameBytes: 64,
   blockletVersionBytes: 64,
+  componentDescriptionBytes: 200,
+  releaseNotesBytes: 500,
+  componentCategoriesMax: 5,
+  categoryBytes: 32,
+  componentChainsMax: 8,
+  chainNameBytes: 32,
+  beneficiariesMax: 4,
+  /** An abuse report's reason and a moderator's note. */
+  reasonBytes: 500,
+  usageRecordsMax: 200,
+  /** A report id: hex of a transaction hash. */
+  reportIdBytes: 64,
   /** No chain may set maxTxBytes above this. */
   txBytesHardMax: 65_536,
 } as const;
@@ -24,3 +36,13 @@ export const BLOCKLET_NAME = /^[a-z][a-z0-9-]{0,62}[a-z0-9]$/;
 /** Semantic versioning 2.0 (semver.org's regular expression). */
 export const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+/** A marketplace category or chain id: lower-case letters, digits and dashes, a letter first; 2 to 32 characters. */
+export const MARKET_SLUG = /^[a-z][a-z0-9-]{1,31}$/;
+
+/** Revenue shares are in basis points; a component's beneficiaries' shares add up to exactly this. */
+export const SHARE_BPS_TOTAL = 10_000;
+
+/** Component kinds and price models in their encoding order (a one-byte index each); append, never reorder. */
+export const COMPONENT_KINDS = ['adapter', 'blocklet', 'component', 'application'] as const;
+export const PRICE_MODELS = ['free', 'perMonth', 'perCall'] as const;

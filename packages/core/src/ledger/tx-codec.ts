@@ -1,7 +1,7 @@
 import { sha3 } from '../crypto/provider.ts';
-import { Reader, Writer } from '../encoding/codec.ts';
-import { TX_LIMITS } from './limits.ts';
-import type { Itx, ItxType, Tx, UnsignedTx } from './types.ts';
+import { CodecError, Reader, Writer } from '../encoding/codec.ts';
+import { COMPONENT_KINDS, PRICE_MODELS, TX_LIMITS } from './limits.ts';
+import type { Itx, ItxType, PublishComponentTx, Tx, UnsignedTx } from './types.ts';
 
 /**
  * Transactions in the canonical encoding. Layout (see encoding/codec.ts for primitives):
@@ -24,6 +24,14 @@ export const ITX_TAGS: Record<ItxType, number> = {
   delegate: 7,
   revokeDelegation: 8,
   deployBlocklet: 9,
+  publishComponent: 10,
+  transferComponent: 11,
+  deprecateVersion: 12,
+  reviewComponent: 13,
+  replyReview: 14,
+  reportAbuse: 15,
+  resolveReport: 16,
+  recordUsage: 17,
 };
 const TAG_TYPES = new Map<number, ItxType>(Object.entries(ITX_TAGS).map(([type, tag]) => [tag, type as ItxType]));
 
@@ -66,7 +74,93 @@ function writeItx(w: Writer, itx: Itx): void {
     case 'deployBlocklet':
       w.string(itx.name).string(itx.version).fixed(itx.manifestHash, 32).fixed(itx.bundleHash, 32);
       return;
+    case 'publishComponent':
+      writePublish(w, itx);
+      return;
+    case 'transferComponent':
+      w.string(itx.name).string(itx.to);
+      return;
+    case 'deprecateVersion':
+      w.string(itx.name).string(itx.version).bool(itx.yank).string(itx.reason);
+      return;
+    case 'reviewComponent':
+      w.string(itx.name).u8(itx.stars).fixed(itx.textHash, 32).bool(itx.edit);
+      return;
+    case 'replyReview':
+      w.string(itx.name).string(itx.reviewer).fixed(itx.textHash, 32);
+      return;
+    case 'reportAbuse':
+      w.string(itx.name).string(itx.reviewer).string(itx.reason);
+      return;
+    case 'resolveReport':
+      w.string(itx.report).bool(itx.upheld).string(itx.note);
+      return;
+    case 'recordUsage':
+      w.uint(itx.period).uint(itx.records.length);
+      for (const u of itx.records) {
+        w.string(u.component).string(u.application).string(u.account).uint(u.installs).uint(u.calls).big(u.paid);
+      }
+      return;
   }
+}
+
+function indexOf(list: readonly string[], value: string, what: string): number {
+  const i = list.indexOf(value);
+  if (i < 0) throw new CodecError(`unknown ${what}: ${value}`);
+  return i;
+}
+
+function pick<T>(list: readonly T[], index: number, what: string): T {
+  const value = list[index];
+  if (value === undefined) throw new CodecError(`unknown ${what} ${index}`);
+  return value;
+}
+
+function writePublish(w: Writer, itx: PublishComponentTx): void {
+  w.u8(indexOf(COMPONENT_KINDS, itx.kind, 'component kind'))
+    .string(itx.name)
+    .string(itx.version)
+    .string(itx.description);
+  w.fixed(itx.manifestHash, 32).fixed(itx.bundleHash, 32).fixed(itx.readmeHash, 32).string(itx.releaseNotes);
+  w.uint(itx.categories.length);
+  for (const c of itx.categories) w.string(c);
+  w.uint(itx.chains.length);
+  for (const c of itx.chains) w.string(c);
+  w.u8(indexOf(PRICE_MODELS, itx.price.model, 'price model')).big(itx.price.amount);
+  w.uint(itx.beneficiaries.length);
+  for (const b of itx.beneficiaries) w.string(b.did).uint(b.shareBps);
+}
+
+function readPublish(r: Reader): PublishComponentTx {
+  const L = TX_LIMITS;
+  const kind = pick(COMPONENT_KINDS, r.u8(), 'component kind');
+  const name = r.string(L.blockletNameBytes);
+  const version = r.string(L.blockletVersionBytes);
+  const description = r.string(L.componentDescriptionBytes);
+  const manifestHash = r.fixed(32);
+  const bundleHash = r.fixed(32);
+  const readmeHash = r.fixed(32);
+  const releaseNotes = r.string(L.releaseNotesBytes);
+  const categories = Array.from({ length: r.count(L.componentCategoriesMax) }, () => r.string(L.categoryBytes));
+  const chains = Array.from({ length: r.count(L.componentChainsMax) }, () => r.string(L.chainNameBytes));
+  const model = pick(PRICE_MODELS, r.u8(), 'price model');
+  const price = { model, amount: r.big() };
+  const beneficiaries = Array.from({ length: r.count(L.beneficiariesMax) }, () => ({ did: r.string(L.didBytes), shareBps: r.uint() }));
+  return {
+    type: 'publishComponent',
+    kind,
+    name,
+    version,
+    description,
+    manifestHash,
+    bundleHash,
+    readmeHash,
+    releaseNotes,
+    categories,
+    chains,
+    price,
+    beneficiaries,
+  };
 }
 
 function readItx(r: Reader): Itx {
@@ -118,6 +212,38 @@ function readItx(r: Reader): Itx {
         manifestHash: r.fixed(32),
         bundleHash: r.fixed(32),
       };
+    case 'publishComponent':
+      return readPublish(r);
+    case 'transferComponent':
+      return { type, name: r.string(L.blockletNameBytes), to: r.string(L.didBytes) };
+    case 'deprecateVersion':
+      return {
+        type,
+        name: r.string(L.blockletNameBytes),
+        version: r.string(L.blockletVersionBytes),
+        yank: r.bool(),
+        reason: r.string(L.reasonBytes),
+      };
+    case 'reviewComponent':
+      return { type, name: r.string(L.blockletNameBytes), stars: r.u8(), textHash: r.fixed(32), edit: r.bool() };
+    case 'replyReview':
+      return { type, name: r.string(L.blockletNameBytes), reviewer: r.string(L.didBytes), textHash: r.fixed(32) };
+    case 'reportAbuse':
+      return { type, name: r.string(L.blockletNameBytes), reviewer: r.string(L.didBytes), reason: r.string(L.reasonBytes) };
+    case 'resolveReport':
+      return { type, report: r.string(L.reportIdBytes), upheld: r.bool(), note: r.string(L.reasonBytes) };
+    case 'recordUsage': {
+      const period = r.uint();
+      const records = Array.from({ length: r.count(L.usageRecordsMax) }, () => ({
+        component: r.string(L.blockletNameBytes),
+        application: r.string(L.didBytes),
+        account: r.string(L.didBytes),
+        installs: r.uint(),
+        calls: r.uint(),
+        paid: r.big(),
+      }));
+      return { type, period, records };
+    }
     case undefined:
       throw new UnknownItxTypeError(`unknown inner transaction type ${tag}`);
   }
