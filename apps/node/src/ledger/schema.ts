@@ -121,6 +121,67 @@ export const grants = pgTable(
   (t) => [primaryKey({ columns: [t.payer, t.grantee] })],
 );
 
+/**
+ * Marketplace state (issue 19), one row per entry like the tables above: `value` is the canonical encoding the
+ * state trie commits to; the other columns are what queries filter on. The market service keeps its own indexes.
+ */
+export const components = pgTable(
+  'components',
+  {
+    name: text('name').primaryKey(),
+    kind: text('kind').notNull(),
+    owner: text('owner').notNull(),
+    updatedHeight: bigint('updated_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [index('components_owner_idx').on(t.owner, t.name)],
+);
+
+export const componentVersions = pgTable(
+  'component_versions',
+  {
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    status: text('status').notNull(),
+    publishedHeight: bigint('published_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.version] })],
+);
+
+export const reviews = pgTable(
+  'reviews',
+  {
+    component: text('component').notNull(),
+    reviewer: text('reviewer').notNull(),
+    updatedHeight: bigint('updated_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.component, t.reviewer] }), index('reviews_reviewer_idx').on(t.reviewer, t.component)],
+);
+
+export const abuseReports = pgTable(
+  'abuse_reports',
+  {
+    id: text('id').primaryKey(),
+    component: text('component').notNull(),
+    status: text('status').notNull(),
+    createdHeight: bigint('created_height', { mode: 'number' }).notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [index('abuse_reports_status_idx').on(t.status, t.createdHeight)],
+);
+
+export const componentUsage = pgTable(
+  'component_usage',
+  {
+    component: text('component').notNull(),
+    account: text('account').notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.component, t.account] })],
+);
+
 /** Facts about the chain this database holds (chain id, genesis hash), checked at every start. */
 export const chainMeta = pgTable('chain_meta', {
   key: text('key').primaryKey(),
