@@ -6,6 +6,7 @@ import { balanceCommands } from './commands/balance.ts';
 import { blockletCommands } from './commands/blocklet.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
+import { publishCommands } from './commands/publish.ts';
 import { tokenCommands } from './commands/token.ts';
 import { transferCommands } from './commands/transfer.ts';
 import { txCommands } from './commands/tx.ts';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   ...assetCommands,
   ...txCommands,
   ...blockletCommands,
+  ...publishCommands,
 ];
 
 const NodeUrl = z

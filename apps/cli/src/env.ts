@@ -7,6 +7,11 @@ import { CliError } from './errors.ts';
 const EnvSchema = z.object({
   ARC_NODE_URL: z.string().min(1).optional(),
   ARC_KEY_FILE: z.string().min(1).optional(),
+  /** The web app, for the links commands print (a published component's page). */
+  ARC_WEB_URL: z
+    .string()
+    .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'ARC_WEB_URL must be http:// or https://')
+    .optional(),
   HOME: z.string().optional(),
 });
 
@@ -14,9 +19,11 @@ export interface CliEnv {
   nodeUrl: string;
   keyFile: string;
   home: string;
+  webUrl: string;
 }
 
 export const DEFAULT_NODE_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_WEB_URL = 'http://127.0.0.1:3000';
 
 /** Defaults for --node and --key from the environment. */
 export function parseEnv(source: Record<string, string | undefined>): CliEnv {
@@ -27,5 +34,6 @@ export function parseEnv(source: Record<string, string | undefined>): CliEnv {
     nodeUrl: parsed.data.ARC_NODE_URL ?? DEFAULT_NODE_URL,
     keyFile: parsed.data.ARC_KEY_FILE ?? join(home, '.arc', 'key.json'),
     home,
+    webUrl: (parsed.data.ARC_WEB_URL ?? DEFAULT_WEB_URL).replace(/\/+$/, ''),
   };
 }

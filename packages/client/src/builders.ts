@@ -1,16 +1,24 @@
 import type {
+  Beneficiary,
+  ComponentKind,
+  ComponentPrice,
   ConsumeAssetTx,
   CreateAssetTx,
   CreateTokenTx,
   DeclareAccountTx,
   DelegateTx,
   DeployBlockletTx,
+  DeprecateVersionTx,
+  PublishComponentTx,
+  ReplyReviewTx,
+  ReviewComponentTx,
   RevokeDelegationTx,
   TokenAmount,
   TransferTx,
   UpdateAssetTx,
 } from '@arc/core';
 import { utf8 } from '@arc/core';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 /**
  * Builders for every inner transaction, with the defaults a caller would otherwise repeat.
@@ -117,4 +125,63 @@ export function deployBlocklet(input: {
   bundleHash: Uint8Array;
 }): DeployBlockletTx {
   return { type: 'deployBlocklet', ...input };
+}
+
+/** The sha-256 of a text (UTF-8): what a README, review or reply hash on the ledger is, and what market.putText answers. */
+export function textHash(text: string): Uint8Array {
+  return sha256(utf8(text));
+}
+
+/** An all-zero hash: the bundle hash of a component that has no bundle (an adapter package published elsewhere). */
+export const NO_BUNDLE_HASH = new Uint8Array(32);
+
+export interface PublishComponentInput {
+  kind: ComponentKind;
+  name: string;
+  version: string;
+  description: string;
+  manifestHash: Uint8Array;
+  bundleHash?: Uint8Array;
+  readmeHash: Uint8Array;
+  releaseNotes?: string;
+  categories: string[];
+  chains?: string[];
+  /** Defaults to free. */
+  price?: ComponentPrice;
+  /** 1 to 4 payees whose shares sum to 10,000 basis points. */
+  beneficiaries: Beneficiary[];
+}
+
+/** Publishes one immutable version of a marketplace component (the first publish of a name locks the stake). */
+export function publishComponent(input: PublishComponentInput): PublishComponentTx {
+  return {
+    type: 'publishComponent',
+    kind: input.kind,
+    name: input.name,
+    version: input.version,
+    description: input.description,
+    manifestHash: input.manifestHash,
+    bundleHash: input.bundleHash ?? NO_BUNDLE_HASH,
+    readmeHash: input.readmeHash,
+    releaseNotes: input.releaseNotes ?? '',
+    categories: input.categories,
+    chains: input.chains ?? [],
+    price: input.price ?? { model: 'free', amount: 0n },
+    beneficiaries: input.beneficiaries,
+  };
+}
+
+/** Marks a version deprecated (still installable) or yanked (no new installs), with a reason; owner only. */
+export function deprecateVersion(input: { name: string; version: string; reason: string; yank?: boolean }): DeprecateVersionTx {
+  return { type: 'deprecateVersion', name: input.name, version: input.version, yank: input.yank ?? false, reason: input.reason };
+}
+
+/** Rates a used component 1 to 5 stars; textHash is textHash(body) of a body stored with market.putText. */
+export function reviewComponent(input: { name: string; stars: number; textHash: Uint8Array; edit?: boolean }): ReviewComponentTx {
+  return { type: 'reviewComponent', name: input.name, stars: input.stars, textHash: input.textHash, edit: input.edit ?? false };
+}
+
+/** The owner's one answer to a review. */
+export function replyReview(input: { name: string; reviewer: string; textHash: Uint8Array }): ReplyReviewTx {
+  return { type: 'replyReview', name: input.name, reviewer: input.reviewer, textHash: input.textHash };
 }

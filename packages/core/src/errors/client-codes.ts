@@ -135,6 +135,13 @@ export const CLIENT_SECTION = {
     retriable: false,
     sentence: 'The folder has no blocklet.yml (or .yaml, .json); run the command in a blocklet folder.',
   },
+  README_MISSING: {
+    families: ['cli'],
+    httpStatus: 404,
+    trpcCode: 'NOT_FOUND',
+    retriable: false,
+    sentence: 'The folder has no README.md; the marketplace shows it on the component page, so write one and publish again.',
+  },
   SOURCE_TOO_LARGE: {
     families: ['cli'],
     httpStatus: 413,
