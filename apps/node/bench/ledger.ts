@@ -89,7 +89,13 @@ function benchGenesis(): GenesisConfig {
     chainId: 'arc-bench',
     timeMs: Date.UTC(2026, 0, 1),
     nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 },
-    params: { minFee: 10n ** 14n, maxTxBytes: 16384, maxTxsPerBlock: 5000, maxBlockBytes: 4 * 1024 * 1024 },
+    params: {
+      minFee: 10n ** 14n,
+      maxTxBytes: 16384,
+      maxTxsPerBlock: 5000,
+      maxBlockBytes: 4 * 1024 * 1024,
+      market: { publishStake: 0n, moderators: [], usageReporters: [] },
+    },
     allocations: senders.map((s) => ({ did: s.did, amount: 1_000_000n * ABT })),
   };
 }

@@ -17,7 +17,13 @@ import { buildTx, cosign, createdAssetAddress, encodeTxHex, txHashHex } from './
 import { Wallet } from './wallet.ts';
 
 const chainId = 'arc-test';
-const params: ChainParams = { minFee: 0n, maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20 };
+const params: ChainParams = {
+  minFee: 0n,
+  maxTxBytes: 16384,
+  maxTxsPerBlock: 1000,
+  maxBlockBytes: 1 << 20,
+  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+};
 const alice = Wallet.generate();
 const bob = Wallet.generate();
 const app = Wallet.generate();

@@ -11,6 +11,14 @@ const txTypes: Record<ItxType, { label: string; tone: BadgeTone }> = {
   delegate: { label: 'Delegate', tone: 'emerald' },
   revokeDelegation: { label: 'Revoke delegation', tone: 'red' },
   deployBlocklet: { label: 'Deploy blocklet', tone: 'violet' },
+  publishComponent: { label: 'Publish component', tone: 'violet' },
+  transferComponent: { label: 'Transfer component', tone: 'indigo' },
+  deprecateVersion: { label: 'Deprecate version', tone: 'amber' },
+  reviewComponent: { label: 'Review', tone: 'emerald' },
+  replyReview: { label: 'Reply to review', tone: 'emerald' },
+  reportAbuse: { label: 'Report abuse', tone: 'red' },
+  resolveReport: { label: 'Resolve report', tone: 'neutral' },
+  recordUsage: { label: 'Record usage', tone: 'sky' },
 };
 
 /** A transaction's type as a colored label; a type this build does not know is shown as sent. */

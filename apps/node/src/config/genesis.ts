@@ -1,11 +1,24 @@
 import { readFile } from 'node:fs/promises';
-import { type GenesisConfig, isValidDid, TX_LIMITS } from '@arc/core';
+import { type ChainParams, type GenesisConfig, isDevChain, isValidDid, TX_LIMITS } from '@arc/core';
 import { z } from 'zod';
 
 const amount = z
   .string()
   .regex(/^\d{1,78}$/, 'an amount is a decimal integer string in the smallest unit')
   .transform((s) => BigInt(s));
+
+const did = z.string().refine(isValidDid, 'not a valid did:abt: DID');
+
+/** The ABT a first publish locks when a genesis file does not say: 1 ABT. */
+export const PUBLISH_STAKE_DEFAULT = 10n ** 18n;
+/** Bounds on the market's role lists, so a genesis file cannot make every check scan a huge list. */
+const MARKET_ROLES_MAX = 100;
+
+const MarketParamsSchema = z.object({
+  publishStake: amount.default(PUBLISH_STAKE_DEFAULT),
+  moderators: z.array(did).max(MARKET_ROLES_MAX).default([]),
+  usageReporters: z.array(did).max(MARKET_ROLES_MAX).default([]),
+});
 
 /** The genesis file: chain id, native token, parameters and allocations. */
 export const GenesisFileSchema = z.object({
@@ -27,8 +40,10 @@ export const GenesisFileSchema = z.object({
       .int()
       .min(1024)
       .max(64 * 1024 * 1024),
+    /** The marketplace's rules; optional, with a 1 ABT publish stake and no moderators or usage reporters. */
+    market: MarketParamsSchema.prefault({}),
   }),
-  allocations: z.array(z.object({ did: z.string().refine(isValidDid, 'not a valid did:abt: DID'), amount })).max(100_000),
+  allocations: z.array(z.object({ did, amount })).max(100_000),
 });
 
 /** Parses genesis JSON text into a config, with a sentence per problem. */
@@ -56,4 +71,19 @@ export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
     throw new Error(`the genesis file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}); check GENESIS_FILE`);
   }
   return parseGenesis(text, path);
+}
+
+/**
+ * The chain parameters a node applies blocks under. On a development chain the node itself moderates the market
+ * and records usage (its DID joins both lists), so the demo and tests can exercise every market transaction; any
+ * other chain takes its genesis parameters as they are.
+ */
+export function nodeChainParams(genesis: GenesisConfig, nodeDid: string): ChainParams {
+  const params = genesis.params;
+  if (!isDevChain(genesis.chainId)) return params;
+  const add = (list: string[]) => (list.includes(nodeDid) ? list : [...list, nodeDid]);
+  return {
+    ...params,
+    market: { ...params.market, moderators: add(params.market.moderators), usageReporters: add(params.market.usageReporters) },
+  };
 }

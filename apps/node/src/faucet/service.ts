@@ -3,6 +3,7 @@ import { devKey } from '../config/dev-keys.ts';
 import { NodeError } from '../errors.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import { emptyStateKeys } from '../ledger/store.ts';
 
 export interface FaucetOptions {
   amount: bigint;
@@ -64,12 +65,9 @@ export class Faucet {
       const waitS = Math.ceil((Number(recent.at_ms) + this.options.intervalMs - now) / 1000);
       throw new NodeError('RATE_LIMITED', `this DID claimed from the faucet recently; try again in ${waitS} s`);
     }
-    const view = await this.ledger.cache.view({
-      accounts: new Set([this.key.did]),
-      tokens: new Set(),
-      assets: new Set(),
-      grants: new Set(),
-    });
+    const keys = emptyStateKeys();
+    keys.accounts.add(this.key.did);
+    const view = await this.ledger.cache.view(keys);
     const nonce = (view.account(this.key.did)?.nonce ?? 0) + this.ledger.mempool.pendingCount(this.key.did) + 1;
     const unsigned: UnsignedTx = {
       chainId: this.ledger.chainId,

@@ -33,6 +33,34 @@ export const ItxOut = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delegate'), grantee: did, allowance: amount, expiresAtMs: z.number() }),
   z.object({ type: z.literal('revokeDelegation'), grantee: did }),
   z.object({ type: z.literal('deployBlocklet'), name: z.string(), version: z.string(), manifestHash: hex, bundleHash: hex }),
+  z.object({
+    type: z.literal('publishComponent'),
+    kind: z.enum(['adapter', 'blocklet', 'component', 'application']),
+    name: z.string(),
+    version: z.string(),
+    description: z.string(),
+    manifestHash: hex,
+    bundleHash: hex,
+    readmeHash: hex,
+    releaseNotes: z.string(),
+    categories: z.array(z.string()),
+    chains: z.array(z.string()),
+    price: z.object({ model: z.enum(['free', 'perMonth', 'perCall']), amount }),
+    beneficiaries: z.array(z.object({ did, shareBps: z.number() })),
+  }),
+  z.object({ type: z.literal('transferComponent'), name: z.string(), to: did }),
+  z.object({ type: z.literal('deprecateVersion'), name: z.string(), version: z.string(), yank: z.boolean(), reason: z.string() }),
+  z.object({ type: z.literal('reviewComponent'), name: z.string(), stars: z.number(), textHash: hex, edit: z.boolean() }),
+  z.object({ type: z.literal('replyReview'), name: z.string(), reviewer: did, textHash: hex }),
+  z.object({ type: z.literal('reportAbuse'), name: z.string(), reviewer: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('resolveReport'), report: hex, upheld: z.boolean(), note: z.string() }),
+  z.object({
+    type: z.literal('recordUsage'),
+    period: z.number(),
+    records: z.array(
+      z.object({ component: z.string(), application: did, account: did, installs: z.number(), calls: z.number(), paid: amount }),
+    ),
+  }),
 ]);
 
 export const TxOut = z.object({
@@ -54,6 +82,14 @@ export const TxOut = z.object({
     'delegate',
     'revokeDelegation',
     'deployBlocklet',
+    'publishComponent',
+    'transferComponent',
+    'deprecateVersion',
+    'reviewComponent',
+    'replyReview',
+    'reportAbuse',
+    'resolveReport',
+    'recordUsage',
   ]),
   itx: ItxOut,
   accounts: z.array(did),
@@ -77,6 +113,22 @@ export const ProofOut = z.object({
   siblings: z.array(hex),
   leaf: z.object({ key: hex, valueHash: hex }).nullable(),
 });
+
+/** The kinds of state entry `chain.stateEntry` proves. */
+export const STATE_ENTRY_KINDS = [
+  'account',
+  'token',
+  'asset',
+  'grant',
+  'component',
+  'componentVersion',
+  'review',
+  'report',
+  'usage',
+] as const;
+
+/** A state entry's canonical bytes (proof.value, decode with core's decodeEntry) and its Merkle proof. */
+export const StateEntryOut = z.object({ kind: z.enum(STATE_ENTRY_KINDS), id: z.string(), exists: z.boolean(), proof: ProofOut });
 
 export const AccountOut = z.object({
   did,
@@ -120,7 +172,13 @@ export const ChainInfoOut = z.object({
   stateRoot: hex,
   timeMs: z.number(),
   nativeToken: z.object({ symbol: z.string(), name: z.string(), decimals: z.number(), totalSupply: amount }),
-  params: z.object({ minFee: amount, maxTxBytes: z.number(), maxTxsPerBlock: z.number(), maxBlockBytes: z.number() }),
+  params: z.object({
+    minFee: amount,
+    maxTxBytes: z.number(),
+    maxTxsPerBlock: z.number(),
+    maxBlockBytes: z.number(),
+    market: z.object({ publishStake: amount, moderators: z.array(did), usageReporters: z.array(did) }),
+  }),
   mempool: z.object({ size: z.number(), capacity: z.number() }),
   faucet: z.object({ enabled: z.boolean(), amount }),
   nodeDid: did,

@@ -15,9 +15,10 @@ import {
   toHex,
   txMerkleRoot,
 } from '@arc/core';
+import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
 import { genesisBlock } from './genesis-block.ts';
-import { addTxKeys } from './keys.ts';
+import { viewForTxs } from './keys.ts';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
@@ -120,6 +121,7 @@ export class Ledger {
   /** Set when a block committed but the memory views did not follow: they are reloaded before the next block. */
   private memoryBehind: string[] | null = null;
   healthy = true;
+  private readonly chainParams: ChainParams;
 
   constructor(
     readonly db: Database,
@@ -131,6 +133,7 @@ export class Ledger {
     this.limits = { ...LEDGER_LIMITS_DEFAULT, ...options.limits };
     this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
     this.nodeDid = didFromPublicKey(options.nodeKey.publicKey, 'node');
+    this.chainParams = nodeChainParams(options.genesis, this.nodeDid);
     this.events.setMaxListeners(BLOCK_LISTENERS_MAX);
     this.rejections = new RejectionLimiter(this.limits.rejections, options.now);
     this.waiters = new TxWaiters(this.events, this.limits.txWaiters);
@@ -140,8 +143,9 @@ export class Ledger {
     return this.options.genesis.chainId;
   }
 
+  /** The genesis parameters, with this node in the market's roles on a development chain (see nodeChainParams). */
   get params(): ChainParams {
-    return this.options.genesis.params;
+    return this.chainParams;
   }
 
   /** Writes genesis on an empty database, or checks the stored chain and resumes from its head. */
@@ -254,8 +258,7 @@ export class Ledger {
     const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, timeMs);
     const keys = emptyStateKeys();
     keys.accounts.add(this.nodeDid);
-    for (const c of candidates) addTxKeys(keys, c);
-    const view = await this.cache.view(keys);
+    const view = await viewForTxs(this.cache, keys, candidates);
     const ctx = { chainId: this.chainId, height: this.head.height + 1, timeMs, proposer: this.nodeDid, params: this.params };
     const result = applyTxs(view, candidates, ctx);
     const writes = [...result.overlay.writes.values()];
@@ -374,7 +377,6 @@ export class Ledger {
   async viewFor(checked: CheckedTx) {
     const keys = emptyStateKeys();
     keys.accounts.add(this.nodeDid);
-    addTxKeys(keys, checked);
-    return this.cache.view(keys);
+    return viewForTxs(this.cache, keys, [checked]);
   }
 }

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { NodeError } from '../errors.ts';
 import { Mempool } from './mempool.ts';
 
-const params = { minFee: 1n, maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20 };
+const params = {
+  minFee: 1n,
+  maxTxBytes: 16384,
+  maxTxsPerBlock: 1000,
+  maxBlockBytes: 1 << 20,
+  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+};
 const accounts = ['a', 'b', 'c'].map((name) => {
   const key = keyPairFromSeed(sha3(utf8(`mempool-test:${name}`)));
   return { ...key, did: didFromPublicKey(key.publicKey) };

@@ -5,6 +5,7 @@ import {
   decodeToken,
   decodeTx,
   encodeProof,
+  type StateKind,
   sha3,
   stateKey,
   stateKeyHash,
@@ -16,6 +17,7 @@ import { NodeError } from '../errors.ts';
 import type { ItxOut } from './api-schemas.ts';
 import { toJsonValue } from './json.ts';
 import type { Ledger } from './ledger.ts';
+import { STATE_TABLES } from './store.ts';
 
 type Num = string | number;
 
@@ -210,6 +212,31 @@ export class LedgerQueries {
       };
     }
     throw new NodeError('UNAVAILABLE', 'blocks are committing faster than the account could be read consistently; retry');
+  }
+
+  /**
+   * One state entry of any kind by its id (the part of its state key after `kind:`), as its canonical bytes with a
+   * Merkle proof against the head's state root: a marketplace component, version, review, report or usage entry is
+   * proven the way an account is. `value` is null (and the proof one of absence) when there is no such entry.
+   */
+  async stateEntry(kind: StateKind, id: string) {
+    const { table, idSql } = STATE_TABLES[kind];
+    for (let attempt = 0; attempt < ACCOUNT_READ_ATTEMPTS; attempt++) {
+      const head = this.ledger.head;
+      const [row] = await this.db.query<{ value: Uint8Array }>(`SELECT value FROM ${table} WHERE ${idSql} = $1`, [id]);
+      if (this.ledger.head !== head) continue;
+      const key = stateKey(kind, id);
+      const proof = this.ledger.trie.prove(key);
+      const value = row ? new Uint8Array(row.value) : null;
+      if (!verifyProof(head.stateRoot, stateKeyHash(key), value ? sha3(value) : null, proof)) continue;
+      return {
+        kind,
+        id,
+        exists: value !== null,
+        proof: { height: head.height, stateRoot: toHex(head.stateRoot), key, value: value ? toHex(value) : null, ...encodeProof(proof) },
+      };
+    }
+    throw new NodeError('UNAVAILABLE', 'blocks are committing faster than the entry could be read consistently; retry');
   }
 
   private async tokenBalances(account: AccountState) {

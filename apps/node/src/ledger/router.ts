@@ -3,10 +3,25 @@ import { z } from 'zod';
 import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/inputs.ts';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
-import { AccountOut, AssetOut, BlockOut, ChainInfoOut, pageOf, SubmitOut, TokenOut, TxOut, TxStatusOut } from './api-schemas.ts';
+import {
+  AccountOut,
+  AssetOut,
+  BlockOut,
+  ChainInfoOut,
+  pageOf,
+  STATE_ENTRY_KINDS,
+  StateEntryOut,
+  SubmitOut,
+  TokenOut,
+  TxOut,
+  TxStatusOut,
+} from './api-schemas.ts';
 import { blockSeal, EventsOut, SealOut, TokenHoldersIn, TokenHoldersOut, tokenHolders, txEvents } from './explorer-reads.ts';
 import { SearchIn, SearchOut, search } from './search.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
+
+/** The longest state entry id: a component name, '/', and a DID (or '@' and a version). */
+const STATE_ENTRY_ID_MAX = 256;
 
 function found<T>(value: T | null, what: string): T {
   if (value === null) throw new NodeError('NOT_FOUND', `${what} was not found`);
@@ -24,12 +39,21 @@ export const chainRouter = router({
       stateRoot: toHex(ledger.head.stateRoot),
       timeMs: ledger.head.timeMs,
       nativeToken: { ...g.nativeToken, totalSupply: nativeSupply(g).toString() },
-      params: { ...g.params, minFee: g.params.minFee.toString() },
+      params: {
+        ...ledger.params,
+        minFee: ledger.params.minFee.toString(),
+        market: { ...ledger.params.market, publishStake: ledger.params.market.publishStake.toString() },
+      },
       mempool: { size: ledger.mempool.size, capacity: ledger.mempool.capacity },
       faucet: { enabled: faucet.enabled, amount: faucet.amount.toString() },
       nodeDid: ledger.nodeDid,
     };
   }),
+  /** Any state entry (a marketplace component, version, review, report or usage entry…) with its Merkle proof. */
+  stateEntry: publicProcedure
+    .input(z.object({ kind: z.enum(STATE_ENTRY_KINDS), id: z.string().min(1).max(STATE_ENTRY_ID_MAX) }))
+    .output(StateEntryOut)
+    .query(({ ctx, input }) => ctx.services.queries.stateEntry(input.kind, input.id)),
 });
 
 export const blockRouter = router({

@@ -1,5 +1,16 @@
-import { grantId, type StateEntry, type StateView, type StateWrite, stateKey, writeKey } from '@arc/core';
-import { emptyStateKeys, type LedgerStore, type StateKeys } from './store.ts';
+import {
+  componentVersionId,
+  grantId,
+  reviewId,
+  type StateEntry,
+  type StateKind,
+  type StateView,
+  type StateWrite,
+  stateKey,
+  usageId,
+  writeKey,
+} from '@arc/core';
+import { emptyStateKeys, keysOfKind, type LedgerStore, STATE_TABLES, type StateKeys } from './store.ts';
 
 const CACHE_MAX_ENTRIES = 200_000;
 
@@ -38,18 +49,15 @@ export class StateCache {
   async view(keys: StateKeys): Promise<StateView> {
     const found = new Map<string, StateEntry>();
     const missing = emptyStateKeys();
-    const take = (kind: 'account' | 'token' | 'asset' | 'grant', ids: Set<string>, into: Set<string>) => {
-      for (const id of ids) {
+    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+      const into = keysOfKind(missing, kind);
+      for (const id of keysOfKind(keys, kind)) {
         const key = stateKey(kind, id);
         const hit = this.entries.get(key);
         if (hit) found.set(key, hit);
         else into.add(id);
       }
-    };
-    take('account', keys.accounts, missing.accounts);
-    take('token', keys.tokens, missing.tokens);
-    take('asset', keys.assets, missing.assets);
-    take('grant', keys.grants, missing.grants);
+    }
     const version = this.version;
     const loaded = await this.store.fetchState(missing);
     for (const [key, entry] of loaded) {
@@ -77,5 +85,10 @@ export function mapView(entries: Map<string, StateEntry>): StateView {
     token: (address) => get(stateKey('token', address)) as never,
     asset: (address) => get(stateKey('asset', address)) as never,
     grant: (payer, grantee) => get(stateKey('grant', grantId(payer, grantee))) as never,
+    component: (name) => get(stateKey('component', name)) as never,
+    componentVersion: (name, version) => get(stateKey('componentVersion', componentVersionId(name, version))) as never,
+    review: (component, reviewer) => get(stateKey('review', reviewId(component, reviewer))) as never,
+    report: (id) => get(stateKey('report', id)) as never,
+    usage: (component, account) => get(stateKey('usage', usageId(component, account))) as never,
   };
 }

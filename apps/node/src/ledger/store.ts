@@ -31,10 +31,75 @@ export interface StateKeys {
   tokens: Set<string>;
   assets: Set<string>;
   grants: Set<string>; // grantId(payer, grantee)
+  components: Set<string>; // name
+  componentVersions: Set<string>; // componentVersionId(name, version)
+  reviews: Set<string>; // reviewId(component, reviewer)
+  reports: Set<string>; // report id (hex)
+  usage: Set<string>; // usageId(component, account)
 }
 
 export function emptyStateKeys(): StateKeys {
-  return { accounts: new Set(), tokens: new Set(), assets: new Set(), grants: new Set() };
+  return {
+    accounts: new Set(),
+    tokens: new Set(),
+    assets: new Set(),
+    grants: new Set(),
+    components: new Set(),
+    componentVersions: new Set(),
+    reviews: new Set(),
+    reports: new Set(),
+    usage: new Set(),
+  };
+}
+
+/**
+ * Where each kind of state lives: its table and the SQL of its id (the part after `kind:` in its state key). A
+ * composite id is split on its separator for the lookup, so the primary key's index serves it; component names
+ * and versions never hold the separators (BLOCKLET_NAME, SEMVER).
+ */
+export const STATE_TABLES: Record<StateKind, { table: string; idSql: string; split?: { sep: string; columns: [string, string] } }> = {
+  account: { table: 'accounts', idSql: 'did' },
+  token: { table: 'tokens', idSql: 'address' },
+  asset: { table: 'assets', idSql: 'address' },
+  grant: { table: 'grants', idSql: "payer || '/' || grantee", split: { sep: '/', columns: ['payer', 'grantee'] } },
+  component: { table: 'components', idSql: 'name' },
+  componentVersion: {
+    table: 'component_versions',
+    idSql: "name || '@' || version",
+    split: { sep: '@', columns: ['name', 'version'] },
+  },
+  review: { table: 'reviews', idSql: "component || '/' || reviewer", split: { sep: '/', columns: ['component', 'reviewer'] } },
+  report: { table: 'abuse_reports', idSql: 'id' },
+  usage: { table: 'component_usage', idSql: "component || '/' || account", split: { sep: '/', columns: ['component', 'account'] } },
+};
+
+/** The key set of each kind. */
+export function keysOfKind(keys: StateKeys, kind: StateKind): Set<string> {
+  switch (kind) {
+    case 'account':
+      return keys.accounts;
+    case 'token':
+      return keys.tokens;
+    case 'asset':
+      return keys.assets;
+    case 'grant':
+      return keys.grants;
+    case 'component':
+      return keys.components;
+    case 'componentVersion':
+      return keys.componentVersions;
+    case 'review':
+      return keys.reviews;
+    case 'report':
+      return keys.reports;
+    case 'usage':
+      return keys.usage;
+  }
+}
+
+function splitId(id: string, sep: string): [string, string] {
+  const at = id.indexOf(sep);
+  return at < 0 ? [id, ''] : [id.slice(0, at), id.slice(at + sep.length)];
 }
 
 /** The chain_meta key that says the token-holder index covers every account (see indexTokenBalancesOnce). */
@@ -50,32 +115,30 @@ export class LedgerStore {
   /** Loads the given state entries (absent ones are simply missing from the result). */
   async fetchState(keys: StateKeys): Promise<Map<string, StateEntry>> {
     const out = new Map<string, StateEntry>();
-    const load = async (kind: StateKind, table: string, idSql: string, ids: Set<string>) => {
+    const load = async (kind: StateKind) => {
+      const ids = keysOfKind(keys, kind);
       if (ids.size === 0) return;
-      const rows = await this.db.query<{ id: string; value: Uint8Array }>(
-        `SELECT ${idSql} AS id, value FROM ${table} WHERE ${idSql} = ANY($1::text[])`,
-        [[...ids]],
-      );
+      const { table, idSql, split } = STATE_TABLES[kind];
+      let rows: { id: string; value: Uint8Array }[];
+      if (split) {
+        const parts = [...ids].map((id) => splitId(id, split.sep));
+        const [a, b] = split.columns;
+        rows = await this.db.query(
+          `SELECT ${idSql} AS id, value FROM ${table} WHERE (${a}, ${b}) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [parts.map((p) => p[0]), parts.map((p) => p[1])],
+        );
+      } else {
+        rows = await this.db.query(`SELECT ${idSql} AS id, value FROM ${table} WHERE ${idSql} = ANY($1::text[])`, [[...ids]]);
+      }
       for (const row of rows) out.set(stateKey(kind, row.id), decodeEntry(kind, row.value));
     };
-    await Promise.all([
-      load('account', 'accounts', 'did', keys.accounts),
-      load('token', 'tokens', 'address', keys.tokens),
-      load('asset', 'assets', 'address', keys.assets),
-      load('grant', 'grants', "payer || '/' || grantee", keys.grants),
-    ]);
+    await Promise.all((Object.keys(STATE_TABLES) as StateKind[]).map(load));
     return out;
   }
 
   /** Every state entry, page by page (for rebuilding the state trie at start). */
   async *allState(pageSize = 5000): AsyncGenerator<StateEntry[]> {
-    const tables: [StateKind, string, string][] = [
-      ['account', 'accounts', 'did'],
-      ['token', 'tokens', 'address'],
-      ['asset', 'assets', 'address'],
-      ['grant', 'grants', "payer || '/' || grantee"],
-    ];
-    for (const [kind, table, idSql] of tables) {
+    for (const [kind, { table, idSql }] of Object.entries(STATE_TABLES) as [StateKind, (typeof STATE_TABLES)[StateKind]][]) {
       let after = '';
       for (;;) {
         const rows = await this.db.query<{ id: string; value: Uint8Array }>(
@@ -223,6 +286,7 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
   const ast = { address: [] as string[], owner: [] as string[], consumed: [] as boolean[], value: [] as string[] };
   const grt = { payer: [] as string[], grantee: [] as string[], value: [] as string[] };
   const revoked = { payer: [] as string[], grantee: [] as string[] };
+  const market = new MarketRows();
   for (const w of writes) {
     if (w.value === null) {
       const [payer, grantee] = (w as { key: string }).key.slice('grant:'.length).split('/') as [string, string];
@@ -262,8 +326,12 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
         grt.grantee.push(entry.value.grantee);
         grt.value.push(value);
         break;
+      default:
+        market.add(entry, value);
+        break;
     }
   }
+  await market.write(tx, height);
   if (acc.did.length > 0) {
     await tx.query(
       `INSERT INTO accounts (did, nonce, balance, value, updated_height)
@@ -304,6 +372,92 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
       revoked.grantee,
     ]);
   }
+}
+
+/** A block's marketplace writes, one column array per table column, upserted table by table. */
+class MarketRows {
+  private readonly rows = {
+    components: { name: [] as string[], kind: [] as string[], owner: [] as string[], value: [] as string[] },
+    versions: { name: [] as string[], version: [] as string[], status: [] as string[], published: [] as number[], value: [] as string[] },
+    reviews: { component: [] as string[], reviewer: [] as string[], value: [] as string[] },
+    reports: { id: [] as string[], component: [] as string[], status: [] as string[], created: [] as number[], value: [] as string[] },
+    usage: { component: [] as string[], account: [] as string[], value: [] as string[] },
+  };
+
+  add(entry: StateEntry, value: string): void {
+    const r = this.rows;
+    switch (entry.kind) {
+      case 'component':
+        push(r.components, { name: entry.value.name, kind: entry.value.kind, owner: entry.value.owner, value });
+        return;
+      case 'componentVersion': {
+        const v = entry.value;
+        push(r.versions, { name: v.name, version: v.version, status: v.status, published: v.publishedAtHeight, value });
+        return;
+      }
+      case 'review':
+        push(r.reviews, { component: entry.value.component, reviewer: entry.value.reviewer, value });
+        return;
+      case 'report': {
+        const v = entry.value;
+        push(r.reports, { id: v.id, component: v.component, status: v.status, created: v.createdAtHeight, value });
+        return;
+      }
+      case 'usage':
+        push(r.usage, { component: entry.value.component, account: entry.value.account, value });
+        return;
+      default:
+        throw new Error(`a ${entry.kind} entry is not marketplace state`);
+    }
+  }
+
+  async write(tx: Sql, height: number): Promise<void> {
+    const { components: c, versions: v, reviews: r, reports: p, usage: u } = this.rows;
+    if (c.name.length > 0) {
+      await tx.query(
+        `INSERT INTO components (name, kind, owner, updated_height, value)
+         SELECT n, k, o, $1, decode(v,'hex') FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS x(n, k, o, v)
+         ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, updated_height = EXCLUDED.updated_height, value = EXCLUDED.value`,
+        [height, c.name, c.kind, c.owner, c.value],
+      );
+    }
+    if (v.name.length > 0) {
+      await tx.query(
+        `INSERT INTO component_versions (name, version, status, published_height, value)
+         SELECT n, ve, s, h, decode(v,'hex') FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS x(n, ve, s, h, v)
+         ON CONFLICT (name, version) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value`,
+        [v.name, v.version, v.status, v.published, v.value],
+      );
+    }
+    if (r.component.length > 0) {
+      await tx.query(
+        `INSERT INTO reviews (component, reviewer, updated_height, value)
+         SELECT c, r, $1, decode(v,'hex') FROM unnest($2::text[], $3::text[], $4::text[]) AS x(c, r, v)
+         ON CONFLICT (component, reviewer) DO UPDATE SET updated_height = EXCLUDED.updated_height, value = EXCLUDED.value`,
+        [height, r.component, r.reviewer, r.value],
+      );
+    }
+    if (p.id.length > 0) {
+      await tx.query(
+        `INSERT INTO abuse_reports (id, component, status, created_height, value)
+         SELECT i, c, s, h, decode(v,'hex') FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS x(i, c, s, h, v)
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, value = EXCLUDED.value`,
+        [p.id, p.component, p.status, p.created, p.value],
+      );
+    }
+    if (u.component.length > 0) {
+      await tx.query(
+        `INSERT INTO component_usage (component, account, value)
+         SELECT c, a, decode(v,'hex') FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, a, v)
+         ON CONFLICT (component, account) DO UPDATE SET value = EXCLUDED.value`,
+        [u.component, u.account, u.value],
+      );
+    }
+  }
+}
+
+function push<T extends Record<string, unknown[]>>(columns: T, row: { [K in keyof T]: T[K][number] }): void {
+  for (const key of Object.keys(columns) as (keyof T)[]) (columns[key] as unknown[]).push(row[key]);
 }
 
 /** Rewrites the token-holder index rows of the written accounts: a token an account no longer holds loses its row. */

@@ -5,7 +5,13 @@ import { installNodeCrypto } from './node-crypto.ts';
 import { SignaturePool } from './verify-pool.ts';
 
 installNodeCrypto();
-const params = { minFee: 1n, maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20 };
+const params = {
+  minFee: 1n,
+  maxTxBytes: 16384,
+  maxTxsPerBlock: 1000,
+  maxBlockBytes: 1 << 20,
+  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+};
 const key = keyPairFromSeed(sha3(utf8('verify-pool-test')));
 const did = didFromPublicKey(key.publicKey);
 

@@ -5,7 +5,10 @@ import {
   applyWritesToTrie,
   blockHash,
   type CheckedTx,
+  type ComponentState,
+  type ComponentVersionState,
   checkTx,
+  componentVersionId,
   decodeHeader,
   EMPTY_ROOT,
   encodeEntry,
@@ -14,6 +17,9 @@ import {
   genesisEntries,
   grantId,
   LedgerError,
+  type ReportState,
+  type ReviewState,
+  reviewId,
   type StateEntry,
   type StateView,
   type StateWrite,
@@ -22,6 +28,8 @@ import {
   type TrieNode,
   toHex,
   txMerkleRoot,
+  type UsageState,
+  usageId,
   writeKey,
   ZERO_HASH,
 } from '@arc/core';
@@ -57,6 +65,14 @@ class MapState implements StateView {
   token = (address: string) => this.entries.get(stateKey('token', address))?.value as TokenState | undefined;
   asset = (address: string) => this.entries.get(stateKey('asset', address))?.value as AssetState | undefined;
   grant = (payer: string, grantee: string) => this.entries.get(stateKey('grant', grantId(payer, grantee)))?.value as GrantState | undefined;
+  component = (name: string) => this.entries.get(stateKey('component', name))?.value as ComponentState | undefined;
+  componentVersion = (name: string, version: string) =>
+    this.entries.get(stateKey('componentVersion', componentVersionId(name, version)))?.value as ComponentVersionState | undefined;
+  review = (component: string, reviewer: string) =>
+    this.entries.get(stateKey('review', reviewId(component, reviewer)))?.value as ReviewState | undefined;
+  report = (id: string) => this.entries.get(stateKey('report', id))?.value as ReportState | undefined;
+  usage = (component: string, account: string) =>
+    this.entries.get(stateKey('usage', usageId(component, account)))?.value as UsageState | undefined;
 
   apply(writes: StateWrite[]): void {
     const update = applyWritesToTrie({ get: (hash) => this.nodes.get(hash) }, this.root, writes);

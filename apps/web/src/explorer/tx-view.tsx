@@ -117,6 +117,48 @@ function actionRows(tx: Tx, tokens: Map<string, TokenInfo>): { label: string; va
         { label: 'Manifest hash', value: <span className="font-mono break-all">{itx.manifestHash}</span> },
         { label: 'Bundle hash', value: <span className="font-mono break-all">{itx.bundleHash}</span> },
       ];
+    case 'publishComponent':
+      return [
+        { label: 'Component', value: `${itx.name} ${itx.version} (${itx.kind})` },
+        { label: 'Description', value: itx.description },
+        { label: 'Price', value: itx.price.model === 'free' ? 'free' : <Abt amount={itx.price.amount} /> },
+        { label: 'Beneficiaries', value: itx.beneficiaries.map((b) => `${b.did} ${b.shareBps / 100}%`).join(', ') },
+      ];
+    case 'transferComponent':
+      return [
+        { label: 'Component', value: itx.name },
+        { label: 'To', value: <AccountLink did={itx.to} full /> },
+      ];
+    case 'deprecateVersion':
+      return [
+        { label: 'Version', value: `${itx.name} ${itx.version}${itx.yank ? ' (yanked)' : ''}` },
+        { label: 'Reason', value: itx.reason },
+      ];
+    case 'reviewComponent':
+      return [
+        { label: 'Component', value: itx.name },
+        { label: 'Stars', value: itx.stars },
+      ];
+    case 'replyReview':
+      return [
+        { label: 'Component', value: itx.name },
+        { label: 'Reviewer', value: <AccountLink did={itx.reviewer} full /> },
+      ];
+    case 'reportAbuse':
+      return [
+        { label: 'Component', value: itx.name },
+        { label: 'Reason', value: itx.reason },
+      ];
+    case 'resolveReport':
+      return [
+        { label: 'Report', value: <span className="font-mono break-all">{itx.report}</span> },
+        { label: 'Upheld', value: itx.upheld ? 'yes' : 'no' },
+      ];
+    case 'recordUsage':
+      return [
+        { label: 'Period (UTC day)', value: itx.period },
+        { label: 'Records', value: itx.records.length },
+      ];
   }
 }
 
