@@ -131,6 +131,14 @@ export function BlockletWorkspace({ name, nodeUrl }: { name: string; nodeUrl: st
             canary {canary.version} · {canary.shareBps / 100}%
           </Badge>
         ) : null}
+        {detail ? (
+          <Link
+            href={`/console/publish?blocklet=${name}`}
+            className="ml-auto text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            Publish to marketplace
+          </Link>
+        ) : null}
       </div>
       {live ? (
         <p className="text-sm text-slate-600 dark:text-slate-400">
