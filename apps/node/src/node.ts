@@ -15,6 +15,7 @@ import { Ledger, type LedgerLimits } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { LedgerQueries } from './ledger/queries.ts';
+import { MarketService } from './market/service.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { inProcessNodeApi } from './ocap/node-api.ts';
@@ -59,6 +60,8 @@ export interface NodeOptions {
   blocklets?: BlockletPolicy;
   /** How long logs, invocations and rejected transactions are kept (db/retention.ts; defaults there). */
   retention?: Partial<RetentionOptions>;
+  /** How often metered component use is flushed to the chain as a recordUsage transaction (market/usage.ts). */
+  marketUsageFlushMs?: number;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -108,7 +111,17 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const now = options.now ?? Date.now;
   const topics = new TopicBus(now, (error, topic) => log(`a subscriber of ${topic} failed: ${(error as Error).message}`));
   const sandbox = await createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
+  const market = new MarketService({
+    db,
+    ledger,
+    admission,
+    nodeKey: options.nodeKey,
+    now,
+    log,
+    ...(options.marketUsageFlushMs ? { usageFlushMs: options.marketUsageFlushMs } : {}),
+  });
   const runtime = new BlockletRuntime({
+    meterUsage: (sql, invocations) => market.usage.meter(sql, invocations),
     db,
     ledger,
     admission,
@@ -121,7 +134,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ...(options.blocklets ? { blocklets: options.blocklets } : {}),
   });
   await runtime.start();
-  const services: Services = { ledger, admission, queries, faucet: new Faucet(ledger, admission, options.faucet), ocap, runtime, topics };
+  await market.start();
+  market.installer.runtime = runtime;
+  const services: Services = {
+    ledger,
+    admission,
+    queries,
+    faucet: new Faucet(ledger, admission, options.faucet),
+    ocap,
+    runtime,
+    topics,
+    market,
+  };
   const fresh = ledger.head.height === 0;
   ledger.start();
   const corsOrigins = options.corsOrigins ?? '*';
@@ -195,6 +219,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         triggers.stop();
+        await market.stop();
         await retention.stop();
         await runtime.close();
         await sandbox.close();

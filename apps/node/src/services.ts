@@ -4,6 +4,7 @@ import type { Gateway } from './gateway/service.ts';
 import type { Admission } from './ledger/admission.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
+import type { MarketService } from './market/service.ts';
 import type { OcapHub } from './ocap/service.ts';
 import type { BlockletRuntime } from './runtime/service.ts';
 import type { TopicBus } from './runtime/topics.ts';
@@ -18,6 +19,8 @@ export interface Services {
   ocap: OcapHub;
   runtime: BlockletRuntime;
   topics: TopicBus;
+  /** The marketplace (issue 19). */
+  market?: MarketService;
   /** Set once the node listens (chain triggers reach chains through OCAP). */
   triggers?: TriggerScheduler;
   /** Set once the node's HTTP server exists (Socket.io attaches to it). */

@@ -2,6 +2,7 @@ import { consoleRouter } from '../console/router.ts';
 import { faucetRouter } from '../faucet/router.ts';
 import { gatewayRouter } from '../gateway/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, searchRouter, tokenRouter, txRouter } from '../ledger/router.ts';
+import { marketRouter } from '../market/router.ts';
 import { ocapRouter } from '../ocap/router.ts';
 import { blockletRouter } from '../runtime/router.ts';
 import { router } from './trpc.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   blocklet: blockletRouter,
   gateway: gatewayRouter,
   console: consoleRouter,
+  market: marketRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Database, Sql } from './client.ts';
@@ -43,12 +44,12 @@ interface Instance {
 
 async function startInstance(dataDir: string | null): Promise<Instance> {
   if (dataDir === null) {
-    const pg = new PGlite();
+    const pg = new PGlite({ extensions: { pg_trgm } });
     await pg.waitReady;
     return { pg, fs: null };
   }
   const fs = new DurableNodeFS(dataDir);
-  const pg = new PGlite({ fs, startParams: DURABLE_START_PARAMS });
+  const pg = new PGlite({ fs, startParams: DURABLE_START_PARAMS, extensions: { pg_trgm } });
   try {
     await pg.waitReady;
   } catch (error) {

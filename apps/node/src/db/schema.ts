@@ -5,5 +5,6 @@ export * from '../console/schema.ts';
 export * from '../faucet/schema.ts';
 export * from '../gateway/schema.ts';
 export * from '../ledger/schema.ts';
+export * from '../market/schema.ts';
 export * from '../ocap/schema.ts';
 export * from '../runtime/schema.ts';

@@ -249,3 +249,14 @@ export const InstallsIn = z.strictObject({ application: did });
 export const InstallsOut = z.array(
   z.object({ component: z.string(), version: z.string(), blocklet: z.string(), installedAtMs: z.number(), calls: z.number() }),
 );
+
+/** What an install deploys, so the application owner can sign the deployBlocklet transaction (added by market). */
+export const InstallPlanIn = z.strictObject({ name: ComponentName, version: z.string().max(64), application: did });
+export const InstallPlanOut = z.object({
+  blocklet: z.string(),
+  version: z.string(),
+  /** The application's owner: the one who signs the transaction and the auth. */
+  owner: did,
+  manifestHash: hex32,
+  bundleHash: hex32,
+});

@@ -62,7 +62,11 @@ export class GroupCommitter {
   #queue: { record: InvocationRecord; resolve: (outcome: WriteOutcome) => void; reject: (error: unknown) => void }[] = [];
   #writing = false;
 
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    /** Also counts the batch's invocations in the same transaction (the marketplace's usage). */
+    readonly meter?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>,
+  ) {}
 
   write(record: InvocationRecord): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
@@ -80,6 +84,7 @@ export class GroupCommitter {
           writeBatch(
             sql,
             batch.map((b) => b.record),
+            this.meter,
           ),
         );
         for (const item of batch) item.resolve({ stored: 'whole' });
@@ -98,7 +103,7 @@ export class GroupCommitter {
     let refusal: unknown = alreadyFailed;
     if (refusal === null) {
       try {
-        await this.db.transaction((sql) => writeBatch(sql, [item.record]));
+        await this.db.transaction((sql) => writeBatch(sql, [item.record], this.meter));
         item.resolve({ stored: 'whole' });
         return;
       } catch (error) {
@@ -115,7 +120,16 @@ export class GroupCommitter {
   }
 }
 
-async function writeBatch(sql: Sql, records: InvocationRecord[]): Promise<void> {
+async function writeBatch(
+  sql: Sql,
+  records: InvocationRecord[],
+  meter?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>,
+): Promise<void> {
+  if (meter)
+    await meter(
+      sql,
+      records.map((r) => ({ name: r.name, atMs: r.atMs })),
+    );
   // kv: the last write of a key in the batch wins (records are in completion order).
   const kv = new Map<string, { name: string; key: string; value: unknown | undefined; atMs: number }>();
   for (const r of records)

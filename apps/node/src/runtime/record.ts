@@ -10,11 +10,11 @@ export class InvocationRecords {
   readonly #committer: GroupCommitter;
 
   constructor(
-    readonly deps: Pick<RuntimeDeps, 'db' | 'ocap' | 'topics' | 'now' | 'log'>,
+    readonly deps: Pick<RuntimeDeps, 'db' | 'ocap' | 'topics' | 'now' | 'log' | 'meterUsage'>,
     /** Ends the invocation's ledger session: submits its transactions (ok) or gives their nonces back. */
     readonly endSession: (invocationId: string, ok: boolean) => Promise<void>,
   ) {
-    this.#committer = new GroupCommitter(deps.db);
+    this.#committer = new GroupCommitter(deps.db, deps.meterUsage);
   }
 
   /**

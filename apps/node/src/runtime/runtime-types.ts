@@ -1,5 +1,5 @@
 import type { BlockletManifest } from '@arc/core';
-import type { Database } from '../db/client.ts';
+import type { Database, Sql } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
@@ -59,6 +59,8 @@ export interface RuntimeDeps {
   log: (line: string) => void;
   /** The operator's grants to blocklets (BLOCKLET_FETCH_ALLOW_PRIVATE, BLOCKLET_TRUSTED_PUBLISHERS); none by default. */
   blocklets?: BlockletPolicy;
+  /** Counts invocations for the marketplace's usage, in the transaction that stores their records (market/usage.ts). */
+  meterUsage?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>;
 }
 
 /** What the node operator lets blocklets do beyond their manifests (runtime/README.md "Powers"). */
