@@ -63,7 +63,7 @@ describe('arc publish: reading the folder', () => {
       JSON.stringify({
         beneficiaries: [
           { did, shareBps: 6000 },
-          { did, shareBps: 3000 },
+          { did: FRIEND, shareBps: 3000 },
         ],
       }),
     );
@@ -145,6 +145,16 @@ describe('arc publish: the fields of publishComponent', () => {
       releaseNotes: 'Adds a third exchange.',
     });
     expect(fields.beneficiaries.map((b) => b.shareBps)).toEqual([7000, 3000]);
+  });
+
+  it('refuses a beneficiary named twice', () => {
+    const market = MarketFileSchema.parse({
+      beneficiaries: [
+        { did: me, shareBps: 5000 },
+        { did: me, shareBps: 5000 },
+      ],
+    });
+    expect(() => publishFields(manifest, market, me)).toThrow(/appears twice/);
   });
 
   it('refuses a paid model with no amount, and a free model with one', () => {

@@ -95,6 +95,9 @@ export function publishFields(manifest: BlockletManifest, market: MarketFile, pu
   }
   const fromManifest = manifest.payment.beneficiaries.length > 0 ? manifest.payment.beneficiaries : null;
   const beneficiaries = market.beneficiaries ?? fromManifest ?? [{ did: publisher, shareBps: SHARE_BPS_TOTAL }];
+  if (new Set(beneficiaries.map((b) => b.did)).size !== beneficiaries.length) {
+    throw new CliError('MANIFEST_INVALID', `${MARKET_FILE}: a beneficiary appears twice; give one entry per DID and add its shares`);
+  }
   const sum = beneficiaries.reduce((total, b) => total + b.shareBps, 0);
   if (sum !== SHARE_BPS_TOTAL) {
     throw new CliError(

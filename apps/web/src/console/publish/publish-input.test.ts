@@ -78,6 +78,16 @@ describe('the console publish form', () => {
         }),
       ).beneficiaries,
     ).toMatch(/above 0/);
+    expect(
+      publishProblems(
+        form({
+          beneficiaries: [
+            { did: me, percent: '50' },
+            { did: me, percent: '50' },
+          ],
+        }),
+      ).beneficiaries,
+    ).toMatch(/appears twice/);
     const five = Array.from({ length: 5 }, () => ({ did: me, percent: '20' }));
     expect(publishProblems(form({ beneficiaries: five })).beneficiaries).toMatch(/1 to 4/);
   });

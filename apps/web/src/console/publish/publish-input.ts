@@ -107,6 +107,8 @@ export function publishProblems(form: PublishForm): Partial<Record<PublishField,
     problems.beneficiaries = 'Every beneficiary is a did:abt: DID.';
   } else if (rows.some((r) => (percentToBps(r.percent) ?? 0) <= 0)) {
     problems.beneficiaries = 'Every share is a percentage above 0, with at most two decimals.';
+  } else if (new Set(rows.map((r) => r.did.trim())).size !== rows.length) {
+    problems.beneficiaries = 'A beneficiary appears twice; give one row per DID and add its shares.';
   } else if (sum !== SHARE_BPS_TOTAL) {
     problems.beneficiaries = `The shares add up to ${sum / 100}%; make them add up to exactly 100%.`;
   }
