@@ -38,7 +38,24 @@ type Intent =
   | { kind: 'consumeAsset'; asset: number }
   | { kind: 'delegate'; to: number; allowance: bigint; expiresInMs: number }
   | { kind: 'revokeDelegation'; to: number }
-  | { kind: 'declareAccount' };
+  | { kind: 'declareAccount' }
+  | { kind: 'publishComponent'; name: number; version: number }
+  | { kind: 'transferComponent'; name: number; to: number }
+  | { kind: 'deprecateVersion'; name: number; version: number; yank: boolean }
+  | { kind: 'recordUsage'; name: number; account: number; calls: number; paid: bigint }
+  | { kind: 'reviewComponent'; name: number; stars: number; edit: boolean }
+  | { kind: 'replyReview'; name: number; reviewer: number }
+  | { kind: 'reportAbuse'; name: number; reviewer: number }
+  | { kind: 'resolveReport'; report: number; upheld: boolean };
+
+/** The component names streams publish under (few, so names collide and owners compete). */
+export const COMPONENT_NAMES = ['oracle', 'bridge', 'wallet-kit'];
+
+/**
+ * The market parameters of the streams: a stake that is a real share of a funded balance, and market roles held
+ * by cast members (the kit's moderator and meter are not in the cast).
+ */
+export const STREAM_MARKET = { publishStake: 300n, moderators: [carol.did, alice.did], usageReporters: [bob.did, carol.did] };
 
 export interface Op {
   /** A reference to the sender, resolved to an existing account most of the time. */
@@ -51,7 +68,7 @@ export interface Op {
   payer: number | null;
 }
 
-const intentArb: fc.Arbitrary<Intent> = fc.oneof(
+const coreIntents = [
   {
     weight: 5,
     arbitrary: fc.record({
@@ -77,29 +94,73 @@ const intentArb: fc.Arbitrary<Intent> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('revokeDelegation' as const), to: ref }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'declareAccount' as const }) },
-);
+];
 
-export const opArb: fc.Arbitrary<Op> = fc.record({
-  from: ref,
-  intent: intentArb,
-  nonceSkew: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-1, 1, 2) }),
-  fee: fc.oneof(
-    { weight: 6, arbitrary: fc.constant(MIN_FEE) },
-    { weight: 2, arbitrary: fc.bigInt({ min: MIN_FEE, max: 60n }) },
-    { weight: 1, arbitrary: fc.bigInt({ min: MIN_FEE, max: 20_000n }) },
-  ),
-  payer: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: ref }),
-});
+/** The marketplace's intents, weighted so publish → use → review → reply → report → resolve chains happen. */
+const marketIntents = [
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('publishComponent' as const), name: ref, version: ref }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('transferComponent' as const), name: ref, to: who }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('deprecateVersion' as const), name: ref, version: ref, yank: fc.boolean() }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('recordUsage' as const),
+      name: ref,
+      account: who,
+      calls: fc.nat({ max: 3 }),
+      paid: fc.bigInt({ min: 0n, max: 2n }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('reviewComponent' as const),
+      name: ref,
+      stars: fc.integer({ min: 1, max: 5 }),
+      edit: fc.boolean(),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('replyReview' as const), name: ref, reviewer: who }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('reportAbuse' as const), name: ref, reviewer: ref }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('resolveReport' as const), report: ref, upheld: fc.boolean() }) },
+];
+
+const intentArb: fc.Arbitrary<Intent> = fc.oneof(...coreIntents);
+/** Marketplace transactions, with transfers and fee grants among them (a transfer drains a publisher…). */
+const marketIntentArb: fc.Arbitrary<Intent> = fc.oneof(...marketIntents, ...coreIntents.slice(0, 1), ...coreIntents.slice(5, 6));
+
+const opOf = (intent: fc.Arbitrary<Intent>): fc.Arbitrary<Op> =>
+  fc.record({
+    from: ref,
+    intent,
+    nonceSkew: fc.oneof({ weight: 12, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-1, 1, 2) }),
+    fee: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(MIN_FEE) },
+      { weight: 2, arbitrary: fc.bigInt({ min: MIN_FEE, max: 60n }) },
+      { weight: 1, arbitrary: fc.bigInt({ min: MIN_FEE, max: 20_000n }) },
+    ),
+    payer: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: ref }),
+  });
 
 export interface Scenario {
   funded: bigint[];
   blocks: { proposer: number; ops: Op[] }[];
 }
 
-export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  funded: fc.array(fc.bigInt({ min: 1_000n, max: 200_000n }), { minLength: 3, maxLength: 6 }),
-  blocks: fc.array(fc.record({ proposer: who, ops: fc.array(opArb, { maxLength: 8 }) }), { minLength: 1, maxLength: 8 }),
-});
+export const opArb = opOf(intentArb);
+
+const scenarioOf = (op: fc.Arbitrary<Op>, maxOps = 8, maxBlocks = 8): fc.Arbitrary<Scenario> =>
+  fc.record({
+    funded: fc.array(fc.bigInt({ min: 1_000n, max: 200_000n }), { minLength: 3, maxLength: 6 }),
+    blocks: fc.array(fc.record({ proposer: who, ops: fc.array(op, { maxLength: maxOps }) }), { minLength: 1, maxLength: maxBlocks }),
+  });
+
+export const scenarioArb = scenarioOf(opArb);
+/** Streams of mostly marketplace transactions (the general streams reach the deeper market paths rarely). */
+export const marketScenarioArb = scenarioOf(opOf(marketIntentArb), 12, 12);
 
 /** Picks from `preferred` most of the time, else from `fallback`. */
 function pick<T>(r: number, preferred: T[], fallback: T[]): T {
@@ -130,6 +191,8 @@ function unknownAsset(r: number): string {
 /** What a stream knows between blocks: every asset ever created. */
 export interface StreamMemory {
   assets: string[];
+  /** Every abuse report ever filed (their ids). */
+  reports: string[];
 }
 
 /**
@@ -143,7 +206,10 @@ export function buildBlock(ops: Op[], state: StateView, memory: StreamMemory, ct
     const checked = buildTx(op, preview, memory, ctx);
     const result = applyTx(preview, checked, ctx);
     if (!(result instanceof LedgerError)) {
-      for (const e of result.events) if (e.type === 'assetCreated') memory.assets.push(e.address);
+      for (const e of result.events) {
+        if (e.type === 'assetCreated') memory.assets.push(e.address);
+        if (e.type === 'abuseReported') memory.reports.push(e.id);
+      }
     }
     return checked;
   });
@@ -152,7 +218,8 @@ export function buildBlock(ops: Op[], state: StateView, memory: StreamMemory, ct
 /** Builds the signed, checked transaction for an intent against the given view. */
 function buildTx(op: Op, state: StateView, memory: StreamMemory, ctx: BlockContext): CheckedTx {
   const existing = CAST.filter((c) => state.account(c.did) !== undefined);
-  const sender = pick(op.from, existing, CAST);
+  const preferred = op.from % 4 === 0 ? undefined : marketSender(op.intent, state, ctx);
+  const sender = preferred ?? pick(op.from, existing, CAST);
   const itx = itxFor(op.intent, sender, state, memory, ctx, op.fee);
   let feePayer: Actor | undefined;
   if (op.payer !== null) {
@@ -162,6 +229,43 @@ function buildTx(op: Op, state: StateView, memory: StreamMemory, ctx: BlockConte
   }
   const nonce = Math.max(1, (state.account(sender.did)?.nonce ?? 0) + 1 + op.nonceSkew);
   return mustCheck(signedTx(sender, itx, { nonce, fee: op.fee, feePayer }));
+}
+
+/** The account a market intent needs as its sender (the owner, a reporter, a moderator), when there is one. */
+function marketSender(intent: Intent, state: StateView, ctx: BlockContext): Actor | undefined {
+  const byDid = (did: string | undefined) => CAST.find((c) => c.did === did);
+  switch (intent.kind) {
+    case 'publishComponent':
+      return byDid(state.component(componentName(intent.name))?.owner);
+    case 'transferComponent':
+    case 'deprecateVersion':
+      return byDid(state.component(existingName(intent.name, state))?.owner);
+    case 'replyReview':
+      return byDid(state.component(reviewedName(intent.name, state))?.owner);
+    case 'reviewComponent': {
+      const users = usersOf(usedName(intent.name, state), state);
+      return users.length > 0 ? (users[intent.stars % users.length] as Actor) : undefined;
+    }
+    case 'recordUsage':
+      return byDid(ctx.params.market.usageReporters[intent.name % ctx.params.market.usageReporters.length]);
+    case 'resolveReport':
+      return byDid(ctx.params.market.moderators[intent.report % ctx.params.market.moderators.length]);
+    default:
+      return undefined;
+  }
+}
+
+function componentName(r: number): string {
+  return COMPONENT_NAMES[r % COMPONENT_NAMES.length] as string;
+}
+
+/** A published name most of the time, any name otherwise. */
+function existingName(r: number, state: StateView): string {
+  return pick(
+    r,
+    COMPONENT_NAMES.filter((n) => state.component(n) !== undefined),
+    COMPONENT_NAMES,
+  );
 }
 
 /** The inner transaction of an intent, its references resolved against the view. */
@@ -229,6 +333,116 @@ function itxFor(intent: Intent, sender: Actor, state: StateView, memory: StreamM
     case 'declareAccount':
       itx = { type: 'declareAccount', moniker: sender.name };
       break;
+    default:
+      itx = marketItx(intent, sender, state, memory);
   }
   return itx;
+}
+
+/** Funded accounts other than the owner that have called the component: who may review it. */
+function usersOf(name: string, state: StateView): Actor[] {
+  const owner = state.component(name)?.owner;
+  return CAST.filter((c) => c.did !== owner && state.account(c.did) !== undefined && (state.usage(name, c.did)?.calls ?? 0) > 0);
+}
+
+/** A name some account may review most of the time, else a published one. */
+function usedName(r: number, state: StateView): string {
+  const used = COMPONENT_NAMES.filter((n) => usersOf(n, state).length > 0);
+  return used.length > 0 && r % 4 !== 0 ? (used[r % used.length] as string) : existingName(r, state);
+}
+
+/** A name someone has reviewed most of the time, else a published one. */
+function reviewedName(r: number, state: StateView): string {
+  const reviewed = COMPONENT_NAMES.filter((n) => CAST.some((c) => state.review(n, c.did) !== undefined));
+  return reviewed.length > 0 && r % 4 !== 0 ? (reviewed[r % reviewed.length] as string) : existingName(r, state);
+}
+
+/** An account that reviewed the component most of the time, anyone otherwise. */
+function reviewerOf(r: number, name: string, state: StateView): string {
+  return pick(
+    r,
+    CAST.filter((c) => state.review(name, c.did) !== undefined),
+    CAST,
+  ).did;
+}
+
+function marketItx(intent: Intent, sender: Actor, state: StateView, memory: StreamMemory): Itx {
+  const anyone = (r: number) => (CAST[r % CAST.length] as Actor).did;
+  switch (intent.kind) {
+    case 'publishComponent':
+      return {
+        type: 'publishComponent',
+        // A kind other than the name's first is refused (INVALID_TX) once the name exists.
+        kind: intent.version % 9 === 0 ? 'adapter' : 'blocklet',
+        name: componentName(intent.name),
+        version: `1.${intent.version % 4}.0`,
+        description: 'a component',
+        manifestHash: new Uint8Array(32).fill(1),
+        bundleHash: new Uint8Array(32),
+        readmeHash: new Uint8Array(32).fill(2),
+        releaseNotes: '',
+        categories: ['tools'],
+        chains: ['arc'],
+        price: { model: 'free', amount: 0n },
+        beneficiaries: [{ did: sender.did, shareBps: 10_000 }],
+      };
+    case 'transferComponent':
+      return { type: 'transferComponent', name: existingName(intent.name, state), to: anyone(intent.to === 0 ? 1 : intent.to) };
+    case 'deprecateVersion':
+      return {
+        type: 'deprecateVersion',
+        name: existingName(intent.name, state),
+        version: `1.${intent.version % 5}.0`,
+        yank: intent.yank,
+        reason: 'superseded',
+      };
+    case 'recordUsage':
+      return {
+        type: 'recordUsage',
+        period: 20_000 + (intent.calls % 2),
+        records: [
+          {
+            component: existingName(intent.name, state),
+            application: anyone(intent.account + 1),
+            account: pick(
+              intent.account,
+              CAST.filter((c) => state.account(c.did) !== undefined),
+              CAST,
+            ).did,
+            installs: 1,
+            calls: intent.calls,
+            paid: intent.paid,
+          },
+        ],
+      };
+    case 'reviewComponent': {
+      const name = usedName(intent.name, state);
+      // Mostly the right flag for what exists, so edits happen; sometimes the wrong one.
+      const edit = intent.stars === 5 ? intent.edit : state.review(name, sender.did) !== undefined;
+      return { type: 'reviewComponent', name, stars: intent.stars, textHash: new Uint8Array(32).fill(intent.stars), edit };
+    }
+    case 'replyReview':
+      return {
+        type: 'replyReview',
+        name: existingName(intent.name, state),
+        reviewer: anyone(intent.reviewer),
+        textHash: new Uint8Array(32).fill(3),
+      };
+    case 'reportAbuse':
+      return {
+        type: 'reportAbuse',
+        name: existingName(intent.name, state),
+        reviewer: intent.reviewer % 3 === 0 ? '' : reviewerOf(intent.reviewer, existingName(intent.name, state), state),
+        reason: 'spam',
+      };
+    case 'resolveReport':
+      return {
+        type: 'resolveReport',
+        report: pick(intent.report, memory.reports, ['00'.repeat(32)]),
+        upheld: intent.upheld,
+        note: '',
+      };
+    default:
+      throw new Error(`not a market intent: ${intent.kind}`);
+  }
 }
