@@ -1,4 +1,4 @@
-import { Badge } from '@arc/ui';
+import { Badge, shortenDid } from '@arc/ui';
 import Link from 'next/link';
 import { formatCount, formatPrice, kindLabels, kindTones } from './format.ts';
 import { componentHref } from './query.ts';
@@ -43,7 +43,7 @@ export function ComponentCard({ component, headingLevel = 3 }: { component: Card
       </div>
       <div className="mt-3 flex items-center justify-between gap-2 border-t border-slate-100 pt-3 text-xs dark:border-slate-800">
         <span className="flex min-w-0 items-center gap-1.5 text-slate-600 dark:text-slate-400">
-          <span className="truncate">by {component.ownerMoniker || 'unnamed'}</span>
+          <span className="truncate">by {component.ownerMoniker || shortenDid(component.owner, 4, 4)}</span>
           {component.verifiedPublisher ? <VerifiedMark /> : null}
         </span>
         <span

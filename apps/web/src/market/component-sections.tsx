@@ -1,4 +1,4 @@
-import { Badge, CopyButton } from '@arc/ui';
+import { Badge, CopyButton, shortenDid } from '@arc/ui';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { formatDate } from './format.ts';
@@ -186,7 +186,7 @@ export function RevenueSplit({ beneficiaries }: { beneficiaries: ComponentDetail
             <span className="block h-full bg-indigo-500" style={{ width: `${b.shareBps / 100}%` }} />
           </span>
           <Link href={developerHref(b.did)} className="min-w-0 truncate text-indigo-600 hover:underline dark:text-indigo-400">
-            {b.moniker || b.did}
+            {b.moniker || shortenDid(b.did)}
           </Link>
         </li>
       ))}
@@ -210,39 +210,24 @@ export function RankExplanation({ rank }: { rank: ComponentDetail['rank'] }) {
         <span className="text-2xl font-bold text-slate-900 dark:text-white">#{rank.position}</span> of {rank.of.toLocaleString('en-US')} ·
         score <strong>{rank.score.toFixed(2)}</strong>
       </p>
-      <table className="min-w-full text-left">
-        <caption className="sr-only">The parts of the rank score</caption>
-        <thead>
-          <tr className="border-b border-slate-200 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            <th scope="col" className="py-1.5 pr-3 font-medium">
-              Part
-            </th>
-            <th scope="col" className="py-1.5 pr-3 text-right font-medium">
-              Points
-            </th>
-            <th scope="col" className="py-1.5 font-medium">
-              Why
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rank.parts.map((p) => (
-            <tr key={p.part} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
-              <th scope="row" className="py-2 pr-3 font-medium text-slate-800 dark:text-slate-200">
-                {partLabels[p.part]}
-                <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">weight {p.weight}</span>
-              </th>
-              <td
-                className={`py-2 pr-3 text-right tabular-nums ${p.points < 0 ? 'text-red-700 dark:text-red-400' : 'text-slate-900 dark:text-slate-100'}`}
+      <ul className="divide-y divide-slate-100 dark:divide-slate-800" aria-label="The parts of the rank score">
+        {rank.parts.map((p) => (
+          <li key={p.part} className="py-2" data-testid={`rank-part-${p.part}`}>
+            <div className="flex items-baseline justify-between gap-2">
+              <span className="font-medium text-slate-800 dark:text-slate-200">
+                {partLabels[p.part]} <span className="text-xs font-normal text-slate-500 dark:text-slate-400">× {p.weight}</span>
+              </span>
+              <span
+                className={`tabular-nums font-semibold ${p.points < 0 ? 'text-red-700 dark:text-red-400' : 'text-slate-900 dark:text-slate-100'}`}
               >
                 {p.points >= 0 ? '+' : ''}
                 {p.points.toFixed(2)}
-              </td>
-              <td className="py-2 text-slate-600 dark:text-slate-400">{p.explanation}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </span>
+            </div>
+            <p className="mt-0.5 text-xs text-slate-600 dark:text-slate-400">{p.explanation}</p>
+          </li>
+        ))}
+      </ul>
       <p className="text-xs text-slate-500 dark:text-slate-400">
         Computed {new Date(rank.computedAtMs).toISOString().replace('T', ' ').slice(0, 16)} UTC from the ledger and recorded usage.
       </p>

@@ -27,7 +27,10 @@ export function InstallDialog({
   name,
   kind,
   version,
+  nodeUrl,
 }: {
+  /** The node's public URL: installed blocklets are served at <nodeUrl>/b/<blocklet>/. */
+  nodeUrl: string;
   name: string;
   kind: 'adapter' | 'blocklet' | 'component' | 'application';
   version: string;
@@ -140,8 +143,12 @@ export function InstallDialog({
           </p>
           <p>
             It answers at{' '}
-            <a href={`/b/${result.blocklet}/`} className="font-mono text-indigo-600 hover:underline dark:text-indigo-400">
-              /b/{result.blocklet}/
+            <a
+              href={`${nodeUrl}/b/${result.blocklet}/`}
+              data-testid="installed-url"
+              className="font-mono break-all text-indigo-600 hover:underline dark:text-indigo-400"
+            >
+              {`${nodeUrl}/b/${result.blocklet}/`}
             </a>
             .
           </p>

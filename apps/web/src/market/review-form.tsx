@@ -14,6 +14,8 @@ import { useMarketTx } from './use-market-tx.ts';
 /** Longest review body in characters (the node stores at most 4 KB). */
 const reviewCharsMax = 2000;
 const starWords = ['', 'Poor', 'Fair', 'Good', 'Very good', 'Excellent'];
+/** How often an account without a recorded use asks again whether it has one. */
+const useRecheckMs = 3_000;
 
 /**
  * Write (or edit) a review: the node says whether the wallet's account has used the component (market.use); if it
@@ -26,7 +28,12 @@ export function ReviewForm({ name }: { name: string }) {
   const tx = useMarketTx();
   const after = useAfterCommit();
   const account = wallet.active?.did ?? null;
-  const use = useQuery({ ...trpc.market.use.queryOptions({ name, account: account ?? '' }), enabled: account !== null });
+  // Until the node has recorded a use (it flushes usage every few seconds), ask again now and then.
+  const use = useQuery({
+    ...trpc.market.use.queryOptions({ name, account: account ?? '' }),
+    enabled: account !== null,
+    refetchInterval: (query) => (query.state.data && !query.state.data.verified ? useRecheckMs : false),
+  });
   const existing = use.data?.review ?? null;
   const [stars, setStars] = useState<number | null>(null);
   const [text, setText] = useState<string | null>(null);

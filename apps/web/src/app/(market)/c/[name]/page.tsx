@@ -1,4 +1,4 @@
-import { Badge } from '@arc/ui';
+import { Badge, shortenDid } from '@arc/ui';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -83,7 +83,7 @@ export default async function ComponentPage({ params }: Props) {
             <p className="flex flex-wrap items-center gap-1.5 text-sm text-slate-600 dark:text-slate-400">
               by{' '}
               <Link href={developerHref(c.author.did)} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
-                {c.author.moniker || c.author.did}
+                {c.author.moniker || shortenDid(c.author.did)}
               </Link>
               {c.author.verifiedPublisher ? <VerifiedMark /> : null}
               <span>
@@ -92,7 +92,9 @@ export default async function ComponentPage({ params }: Props) {
             </p>
           </div>
           <div className="flex shrink-0 flex-col gap-2 md:items-end">
-            {c.installable && latest ? <InstallDialog name={c.name} kind={c.kind} version={latest.version} /> : null}
+            {c.installable && latest ? (
+              <InstallDialog name={c.name} kind={c.kind} version={latest.version} nodeUrl={env.NODE_PUBLIC_URL} />
+            ) : null}
             <ReportDialog name={c.name} reviewer="" label={`Report ${c.name}`} />
           </div>
         </div>
