@@ -18,6 +18,7 @@ const BENCHES = [
   { name: 'ledger', file: 'apps/node/bench/ledger.ts' },
   { name: 'runtime', file: 'apps/node/bench/runtime.ts' },
   { name: 'gateway', file: 'apps/node/bench/gateway.ts' },
+  { name: 'market', file: 'apps/node/bench/market.ts' },
   { name: 'adapters', file: 'packages/adapters/bench/adapters.ts' },
 ] as const;
 
