@@ -5,6 +5,7 @@ import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
 import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
 import { seedComponents } from './demo/components.ts';
+import { seedMarket } from './demo/market-seed.ts';
 import { seedDemo } from './demo/seed.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
 import { type ProtocolOptions, type Protocols, startProtocols } from './gateway/protocols.ts';
@@ -205,6 +206,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
     const components = await seedComponents(runtime, ledger, queries);
     log(`deployed the built-in components: ${components.map((name) => `${url}/b/${name}/`).join(' ')}`);
+    const putText = (text: string, purpose: 'readme' | 'review' | 'reply') => market.texts.put(text, purpose);
+    const seeded = await seedMarket({ ledger, admission, queries, db, now, putText });
+    if (seeded) {
+      log(
+        `seeded the marketplace: ${seeded.components} components, ${seeded.versions} versions, ${seeded.reviews} reviews in ${seeded.transactions} transactions (${seeded.ms} ms)`,
+      );
+    }
   }
   let closing: Promise<void> | null = null;
   return {

@@ -36,6 +36,8 @@ const USAGE_DAYS = 14;
 /** Usage records per recordUsage transaction: well under the 16 KB transaction bound at ~110 bytes a record. */
 const USAGE_RECORDS_PER_TX = 100;
 const SEED_WAIT_MS = 30_000;
+/** Transactions submitted together (then committed before the next ones): a block's explorer page shows up to 100. */
+const SEED_BLOCK_TXS_MAX = 90;
 const DAY_MS = 86_400_000;
 /** Components bundled at once: well under the bundler's queue bound (BUNDLER_LIMITS.queuedMax). */
 const BUNDLES_AT_ONCE = 4;
@@ -110,6 +112,10 @@ class Sender {
    * order, so nonces stay in sequence while signatures verify on the threads), then waits until all are committed.
    */
   async batch(items: { key: KeyPair & { did: string }; itx: Itx }[]): Promise<void> {
+    for (let i = 0; i < items.length; i += SEED_BLOCK_TXS_MAX) await this.#block(items.slice(i, i + SEED_BLOCK_TXS_MAX));
+  }
+
+  async #block(items: { key: KeyPair & { did: string }; itx: Itx }[]): Promise<void> {
     const { ledger, admission, queries } = this.deps;
     const signed: Uint8Array[] = [];
     for (const { key, itx } of items) {
@@ -164,7 +170,7 @@ function usersOf(entry: CatalogueEntry): DemoName[] {
  * Publishes the demo marketplace on a dev chain: ~36 components (built-in blocklets, adapters with their
  * conformance results, templates, two applications, a catalogue), several versions of some and one deprecated,
  * then a history: 14 days of installs and calls recorded by the node (a usage reporter on dev chains), 2 to 6
- * verified reviews per component with their texts, and the owners' replies. Five blocks in all. Returns null
+ * verified reviews per component with their texts, and the owners' replies. Six blocks of at most 90 transactions. Returns null
  * when the chain has the demo components already, so a restart never publishes twice.
  */
 export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | null> {
