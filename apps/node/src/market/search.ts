@@ -16,6 +16,10 @@ export const SEARCH_LIMITS = {
 } as const;
 
 type Card = z.infer<typeof ComponentCardOut>;
+
+/** pg_trgm's operator thresholds for this transaction: % at nameSimilarityMin, <% at wordSimilarityMin. */
+const TRIGRAM_THRESHOLDS_SQL = `SELECT set_config('pg_trgm.similarity_threshold', '${SEARCH_LIMITS.nameSimilarityMin}', true),
+  set_config('pg_trgm.word_similarity_threshold', '${SEARCH_LIMITS.wordSimilarityMin}', true)`;
 type Sort = NonNullable<z.infer<typeof SearchIn>['sort']>;
 
 /** The columns a card shows. */
@@ -128,10 +132,8 @@ export class MarketSearch {
     if (q) {
       const qp = p(q);
       const tsq = `websearch_to_tsquery('english', ${qp})`;
-      where.push(
-        `(c.document @@ ${tsq} OR similarity(c.name, ${qp}) >= ${SEARCH_LIMITS.nameSimilarityMin}
-          OR word_similarity(${qp}, c.name) >= ${SEARCH_LIMITS.wordSimilarityMin} OR word_similarity(${qp}, c.description) >= ${SEARCH_LIMITS.wordSimilarityMin})`,
-      );
+      // Operators, not function calls, so the GIN indexes (tsvector, gin_trgm_ops) answer the match.
+      where.push(`(c.document @@ ${tsq} OR c.name % ${qp} OR ${qp} <% c.name OR ${qp} <% c.description)`);
       rel = `round((ts_rank_cd(c.document, ${tsq}) + similarity(c.name, ${qp}) + 0.5 * word_similarity(${qp}, c.description))::numeric, 6)::float8`;
     }
     if (input.kind) where.push(`c.kind = ${p(input.kind)}`);
@@ -143,24 +145,27 @@ export class MarketSearch {
     if (input.verified !== undefined) where.push(input.verified ? 'c.verified_publisher' : 'NOT c.verified_publisher');
     const key = SORT_KEY[sort];
     const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const baseParams = [...params];
     let pageWhere = '';
     if (input.cursor) {
       const cursor = decodeCursor(input.cursor, sort);
       pageWhere = `WHERE (m.k < ${p(cursor.k)} OR (m.k = $${params.length} AND m.name > ${p(cursor.n)}))`;
     }
-    const from = `(SELECT ${CARD_COLUMNS}, ${key === 'rel' ? rel : key}::float8 AS k FROM market_components c ${filterSql}) m`;
-    const rows = await this.db.query<CardRow & { k: number }>(
-      `SELECT * FROM ${from} ${pageWhere} ORDER BY m.k DESC, m.name ASC LIMIT ${p(input.limit + 1)}`,
-      params,
-    );
-    const [count] = await this.db.query<{ total: number }>(
-      `SELECT count(*)::int AS total FROM (SELECT 1 FROM market_components c ${filterSql} LIMIT ${SEARCH_LIMITS.totalMax}) x`,
-      baseParams,
-    );
+    // One pass over the matches: the page and the bounded total come from the same materialized set.
+    const sqlText = `WITH m AS MATERIALIZED (SELECT ${CARD_COLUMNS}, ${key === 'rel' ? rel : key}::float8 AS k FROM market_components c ${filterSql})
+      SELECT (SELECT count(*)::int FROM (SELECT 1 FROM m LIMIT ${SEARCH_LIMITS.totalMax}) x) AS total, m.* FROM m ${pageWhere}
+      ORDER BY m.k DESC, m.name ASC LIMIT ${p(input.limit + 1)}`;
+    const { rows, total } = await this.db.transaction(async (sql) => {
+      await sql.query(TRIGRAM_THRESHOLDS_SQL);
+      const found = await sql.query<CardRow & { k: number; total: number }>(sqlText, params);
+      if (found.length > 0 || !input.cursor) return { rows: found, total: found[0]?.total ?? 0 };
+      const [count] = await sql.query<{ total: number }>(
+        `SELECT count(*)::int AS total FROM (SELECT 1 FROM market_components c ${filterSql} LIMIT ${SEARCH_LIMITS.totalMax}) x`,
+        params.slice(0, params.length - 3),
+      );
+      return { rows: found, total: count?.total ?? 0 };
+    });
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
-    const total = count?.total ?? 0;
     return {
       items: page.map(toCard),
       nextCursor: rows.length > input.limit && last ? encodeCursor(sort, last.k, last.name) : null,
