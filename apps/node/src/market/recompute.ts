@@ -138,9 +138,12 @@ export function computeRanks(
 }
 
 /** Recomputes and stores every component's rank: three set-based reads, one pass of rankComponent, one write. */
-export async function recomputeAll(db: Database, nowMs: number): Promise<{ components: number }> {
-  const { ranks } = computeRanks(await readRankInputs(db, nowMs), nowMs);
-  if (ranks.length === 0) return { components: 0 };
+export async function recomputeAll(
+  db: Database,
+  nowMs: number,
+): Promise<{ components: number; reputations: Map<string, ReturnType<typeof developerReputation>> }> {
+  const { ranks, reputations } = computeRanks(await readRankInputs(db, nowMs), nowMs);
+  if (ranks.length === 0) return { components: 0, reputations };
   await db.query(
     `UPDATE market_components c SET rank_score = u.score, rank_parts = u.parts, rating_average = u.average, rating_count = u.count,
        calls_30d = u.calls, verified_publisher = u.verified = 'true', rank_computed_at_ms = $8
@@ -158,5 +161,5 @@ export async function recomputeAll(db: Database, nowMs: number): Promise<{ compo
       nowMs,
     ],
   );
-  return { components: ranks.length };
+  return { components: ranks.length, reputations };
 }

@@ -16,7 +16,7 @@ import {
 import { dayOf, MarketIndexer } from './indexer.ts';
 import { MarketInstaller } from './install.ts';
 import { permissionsOf } from './permissions.ts';
-import { REVIEWER_FUNDED_MIN, reviewWeight } from './rank.ts';
+import { type developerReputation, REVIEWER_FUNDED_MIN, reviewWeight } from './rank.ts';
 import { computeRanks, readRankInputs, recomputeAll } from './recompute.ts';
 import { CARD_COLUMNS, type CardRow, MarketSearch, toCard } from './search.ts';
 import { MarketTexts } from './texts.ts';
@@ -92,8 +92,13 @@ export class MarketService {
 
   /** Recomputes every component's rank now; the indexer also calls it (debounced) after indexed blocks. */
   async recompute(): Promise<{ components: number }> {
-    return recomputeAll(this.db, this.now());
+    const { components, reputations } = await recomputeAll(this.db, this.now());
+    this.#reputations = reputations;
+    return { components };
   }
+
+  /** Every owner's reputation as of the last recompute (pages read it instead of recomputing it per request). */
+  #reputations = new Map<string, ReturnType<typeof developerReputation>>();
 
   async component(name: string): Promise<z.infer<typeof ComponentOut>> {
     const [row] = await this.db.query<
@@ -207,6 +212,9 @@ export class MarketService {
   ): Promise<{ reputation: number; verifiedPublisher: boolean; components: number; parts: z.infer<typeof DeveloperOut>['parts'] }> {
     const names = (await this.db.query<{ name: string }>('SELECT name FROM market_components WHERE owner = $1', [did])).map((r) => r.name);
     if (names.length === 0) return { reputation: 0, verifiedPublisher: false, components: 0, parts: [] };
+    const known = this.#reputations.get(did);
+    if (known)
+      return { reputation: known.reputation, verifiedPublisher: known.verifiedPublisher, components: names.length, parts: known.parts };
     const nowMs = this.now();
     const { reputations } = computeRanks(await readRankInputs(this.db, nowMs, names), nowMs);
     const r = reputations.get(did);
