@@ -39,7 +39,8 @@ function withVersion(manifest: string, version: string): string {
 /**
  * A small HTTP service over one collection, kept in the blocklet's kv: `POST /<noun>` adds an entry (the listed
  * fields, strings up to 500 characters), `GET /<noun>?limit=` lists the newest, `GET /` says what it is;
- * `call({op:'add', entry})` and `call({op:'list'})` do the same from another blocklet.
+ * `call({op:'add', entry})` and `call({op:'list'})` do the same from another blocklet. The code is the same for
+ * every version (only the manifest differs), so the versions of a component share one bundle.
  */
 function serviceFiles(entry: CatalogueEntry, noun: string, fields: string[], author: string, version: string): SourceFiles {
   const manifest = [
@@ -89,7 +90,7 @@ async function list(limit, ctx) {
 
 export default {
   async fetch(request, ctx) {
-    if (request.path === '/') return { body: { component: ${JSON.stringify(entry.name)}, version: ${JSON.stringify(version)}, routes: ['/' + NOUN] } };
+    if (request.path === '/') return { body: { component: ${JSON.stringify(entry.name)}, routes: ['/' + NOUN] } };
     if (request.path !== '/' + NOUN) return { status: 404, body: { error: 'not found; try /' + NOUN } };
     if (request.method === 'POST') {
       try {
@@ -171,7 +172,7 @@ export function marketReadme(entry: CatalogueEntry, bundleBytes: number | null):
       table(
         ['route', 'what it does'],
         [
-          ['`GET /`', 'the component, its version and routes'],
+          ['`GET /`', 'the component and its routes'],
           [`\`POST /${source.noun}\``, `adds an entry: ${source.fields.map((f) => `\`${f}\``).join(', ')} (strings, 1–500 characters)`],
           [`\`GET /${source.noun}?limit=20\``, `the newest entries, at most ${SERVICE_PAGE_MAX}`],
           ["`call({ op: 'add', entry })`", 'the same as POST, from another blocklet'],

@@ -184,8 +184,47 @@ export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | n
   const faucet = devKey('faucet');
   const newAccounts = [...DEMO_PUBLISHERS, ...DEMO_USERS];
 
+  // Bundles, manifests and READMEs stored by hash before the transactions that name them (while block 1 commits).
+  const bundles = new BlockletBundles(deps.db);
+  const preparing = inBatches(CATALOGUE, BUNDLES_AT_ONCE, async (entry) => {
+    const publisher = demoKey(entry.publisher).did;
+    // The sources are the same for every version of an entry: one bundle, a manifest per version.
+    let bundled: Promise<{ code: string; hash: string; bytes: number }> | null = null;
+    const versions = [];
+    for (const { version, notes } of entry.versions) {
+      const files = entryFiles(entry, publisher, version);
+      if (files === null) {
+        const json = adapterManifestJson(entry, version);
+        await deps.putText(json, 'readme');
+        versions.push({
+          version,
+          notes,
+          manifestHash: sha256(utf8(json)),
+          bundleHash: new Uint8Array(32),
+          bundleBytes: null as number | null,
+        });
+        continue;
+      }
+      const manifest = parseManifest(files.manifest, 'blocklet.yml');
+      bundled ??= bundleBlocklet(files.files, manifest.entry);
+      const bundle = await bundled;
+      const mHash = manifestHash(manifest);
+      await bundles.store(bundle, manifest, Buffer.from(mHash).toString('hex'), deps.now());
+      versions.push({
+        version,
+        notes,
+        manifestHash: mHash,
+        bundleHash: Buffer.from(bundle.hash, 'hex'),
+        bundleBytes: bundle.bytes as number | null,
+      });
+    }
+    const readme = marketReadme(entry, versions[versions.length - 1]?.bundleBytes ?? null);
+    await deps.putText(readme, 'readme');
+    return { entry, publisher, versions, readmeHash: sha256(utf8(readme)) };
+  });
+
   // Block 1: the new accounts and the node get ABT (stakes and fees).
-  await sender.batch([
+  const funding = sender.batch([
     ...newAccounts.map((name) => ({
       key: faucet,
       itx: { type: 'transfer', to: demoKey(name).did, amount: DEMO_ACCOUNT_FUNDING, tokens: [], assets: [], memo: 'market demo' } as Itx,
@@ -195,30 +234,7 @@ export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | n
       itx: { type: 'transfer', to: deps.ledger.nodeDid, amount: NODE_FUNDING, tokens: [], assets: [], memo: 'usage reporting fees' },
     },
   ]);
-
-  // Bundles, manifests and READMEs stored by hash before the transactions that name them.
-  const bundles = new BlockletBundles(deps.db);
-  const prepared = await inBatches(CATALOGUE, BUNDLES_AT_ONCE, async (entry) => {
-    const publisher = demoKey(entry.publisher).did;
-    const versions = await Promise.all(
-      entry.versions.map(async ({ version, notes }) => {
-        const files = entryFiles(entry, publisher, version);
-        if (files === null) {
-          const json = adapterManifestJson(entry, version);
-          await deps.putText(json, 'readme');
-          return { version, notes, manifestHash: sha256(utf8(json)), bundleHash: new Uint8Array(32), bundleBytes: null };
-        }
-        const manifest = parseManifest(files.manifest, 'blocklet.yml');
-        const bundle = await bundleBlocklet(files.files, manifest.entry);
-        const mHash = manifestHash(manifest);
-        await bundles.store(bundle, manifest, Buffer.from(mHash).toString('hex'), deps.now());
-        return { version, notes, manifestHash: mHash, bundleHash: Buffer.from(bundle.hash, 'hex'), bundleBytes: bundle.bytes };
-      }),
-    );
-    const readme = marketReadme(entry, versions[versions.length - 1]?.bundleBytes ?? null);
-    await deps.putText(readme, 'readme');
-    return { entry, publisher, versions, readmeHash: sha256(utf8(readme)) };
-  });
+  const [prepared] = await Promise.all([preparing, funding]);
 
   // Block 2: the new accounts name themselves; every version is published, oldest first; one is deprecated.
   const publishes: { key: KeyPair & { did: string }; itx: Itx }[] = newAccounts.map((name) => ({
