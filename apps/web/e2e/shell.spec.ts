@@ -13,17 +13,16 @@ async function shownHeight(page: Page): Promise<number> {
   return Number(((await page.getByTestId('head-height').textContent()) ?? '').replace(/[#,]/g, ''));
 }
 
-/** The catalogue shows cards or its empty state (never a skeleton left behind) and nothing scrolls sideways. */
+/** The marketplace home's top-ranked section shows cards or its empty state, and nothing scrolls sideways. */
 async function catalogueReady(page: Page) {
-  const catalogue = page.getByRole('region', { name: 'Blocklets on this chain' });
-  await expect(catalogue.getByRole('article').first().or(catalogue.getByText('No blocklet is deployed yet'))).toBeVisible();
-  await expect(catalogue.locator('[aria-busy="true"]')).toHaveCount(0);
+  const catalogue = page.getByRole('region', { name: 'Top ranked' });
+  await expect(catalogue.getByRole('article').first().or(catalogue.getByText('Nothing is published here yet'))).toBeVisible();
   expect(await sidewaysOverflowPx(page)).toBe(0);
 }
 
-test('the home page says what Arc is and lists the deployed blocklets, live, at both widths', async ({ page }, testInfo) => {
+test('the home page is the marketplace: search and the top-ranked components, live, at both widths', async ({ page }, testInfo) => {
   await page.goto('/');
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('blocklets');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Marketplace');
   await expectLive(page);
   await catalogueReady(page);
   await expect(page.getByRole('link', { name: 'Create wallet' }).or(page.getByTestId('account-menu'))).toBeVisible();

@@ -57,7 +57,17 @@ export function ComponentCard({ component, headingLevel = 3 }: { component: Card
 }
 
 /** Cards in a responsive grid, or what to do when there are none. */
-export function ComponentGrid({ items, empty, label }: { items: Card[]; empty: string; label: string }) {
+export function ComponentGrid({
+  items,
+  empty,
+  label,
+  className = '',
+}: {
+  items: Card[];
+  empty: string;
+  label: string;
+  className?: string;
+}) {
   if (items.length === 0)
     return (
       <p className="rounded-xl bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200 dark:bg-slate-900 dark:text-slate-400 dark:ring-slate-800">
@@ -65,7 +75,7 @@ export function ComponentGrid({ items, empty, label }: { items: Card[]; empty: s
       </p>
     );
   return (
-    <ul aria-label={label} className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+    <ul aria-label={label} className={`grid gap-4 sm:grid-cols-2 lg:grid-cols-3 ${className}`}>
       {items.map((component) => (
         <li key={component.name} className="flex">
           <ComponentCard component={component} />

@@ -38,7 +38,7 @@ export function Versions({ versions }: { versions: ComponentDetail['versions'] }
             <Badge tone={statusTone[v.status]}>{v.status}</Badge>
             <span className="text-xs text-slate-500 dark:text-slate-400">
               {formatDate(v.publishedAtMs)} ·{' '}
-              <Link href={`/explorer/tx/${v.txHash}`} className="hover:underline">
+              <Link href={`/explorer/tx/${v.txHash}`} className="underline underline-offset-2">
                 block #{v.height.toLocaleString('en-US')}
               </Link>
             </span>

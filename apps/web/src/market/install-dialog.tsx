@@ -146,7 +146,7 @@ export function InstallDialog({
             <a
               href={`${nodeUrl}/b/${result.blocklet}/`}
               data-testid="installed-url"
-              className="font-mono break-all text-indigo-600 hover:underline dark:text-indigo-400"
+              className="font-mono break-all text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
             >
               {`${nodeUrl}/b/${result.blocklet}/`}
             </a>
@@ -155,7 +155,7 @@ export function InstallDialog({
           <p>
             <Link
               href={`/console/blocklets/${encodeURIComponent(result.blocklet)}`}
-              className="text-indigo-600 hover:underline dark:text-indigo-400"
+              className="text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
             >
               Open it in the console →
             </Link>
@@ -186,7 +186,7 @@ export function InstallDialog({
             ) : apps.data && apps.data.length === 0 ? (
               <p className="text-sm text-slate-600 dark:text-slate-400">
                 You have no application yet.{' '}
-                <Link href="/console/applications" className="text-indigo-600 hover:underline dark:text-indigo-400">
+                <Link href="/console/applications" className="text-indigo-600 underline underline-offset-2 dark:text-indigo-400">
                   Create one in the console
                 </Link>
                 .

@@ -89,7 +89,7 @@ function components(nodeOrigin: string | null): Components {
         {
           href: safe,
           title,
-          className: 'font-medium text-indigo-600 underline-offset-2 hover:underline dark:text-indigo-400',
+          className: 'font-medium text-indigo-600 underline underline-offset-2 dark:text-indigo-400',
           ...(external ? { rel: 'nofollow ugc noopener noreferrer' } : {}),
         },
         children,

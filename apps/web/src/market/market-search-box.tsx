@@ -81,7 +81,20 @@ export function MarketSearchBox({
 
   return (
     <search className="relative">
-      <form action={searchPath} method="get" className="flex gap-2" onSubmit={() => setOpen(false)}>
+      <form
+        action={searchPath}
+        method="get"
+        className="flex gap-2"
+        onSubmit={(event) => {
+          // A client-side navigation: the page (and an unlocked wallet) stays; without JavaScript the GET form does it.
+          event.preventDefault();
+          setOpen(false);
+          const params = new URLSearchParams(hidden);
+          if (value.trim() !== '') params.set('q', value.trim().slice(0, searchQueryCharsMax));
+          const search = params.toString();
+          router.push(search ? `${searchPath}?${search}` : searchPath);
+        }}
+      >
         {Object.entries(hidden).map(([name, v]) => (
           <input key={name} type="hidden" name={name} value={v} />
         ))}
@@ -97,7 +110,7 @@ export function MarketSearchBox({
           spellCheck={false}
           // biome-ignore lint/a11y/noAutofocus: the search page's box, where typing is the thing to do
           autoFocus={autoFocus}
-          placeholder="Search adapters, blocklets, components, applications"
+          placeholder="Search components, e.g. oracle"
           role="combobox"
           aria-autocomplete="list"
           aria-expanded={expanded}

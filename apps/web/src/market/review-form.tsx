@@ -46,7 +46,7 @@ export function ReviewForm({ name }: { name: string }) {
     return (
       <p className="text-sm text-slate-600 dark:text-slate-400">
         To review it, open your{' '}
-        <Link href="/wallet" className="text-indigo-600 hover:underline dark:text-indigo-400">
+        <Link href="/wallet" className="text-indigo-600 underline underline-offset-2 dark:text-indigo-400">
           wallet
         </Link>{' '}
         with the account that used it.

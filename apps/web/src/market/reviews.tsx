@@ -2,7 +2,7 @@
 
 import { replyReview, textHash } from '@arc/client';
 import { Button, Dialog, Textarea } from '@arc/ui';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
@@ -21,33 +21,57 @@ export const reviewsPageSize = 10;
 const replyCharsMax = 2000;
 const reportReasonCharsMax = 280;
 
-/** The component's reviews, the first page server-rendered, then "More reviews" by cursor; reply and report on each. */
+/**
+ * The component's reviews: the first page server-rendered (and read again after a review commits), then "More reviews"
+ * by cursor. (Pages are fetched by hand: the node's input is strict, and an infinite query adds its own fields.)
+ */
 export function Reviews({ name, owner, initial }: { name: string; owner: string; initial: ReviewsPage }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const wallet = useWallet();
-  const options = trpc.market.reviews.infiniteQueryOptions(
-    { name, limit: reviewsPageSize },
-    { getNextPageParam: (page) => page.nextCursor, initialCursor: null },
-  );
-  const reviews = useInfiniteQuery({ ...options, initialData: { pages: [initial], pageParams: [null] } });
-  const items = reviews.data?.pages.flatMap((p) => p.items) ?? [];
+  const first = useQuery({ ...trpc.market.reviews.queryOptions({ name, limit: reviewsPageSize }), initialData: initial });
+  const [more, setMore] = useState<{ items: Review[]; nextCursor: string | null } | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  // Later pages belong to the first page they followed: when it is read again, start over from it.
+  const [firstSeen, setFirstSeen] = useState(first.data);
+  if (first.data !== firstSeen) {
+    setFirstSeen(first.data);
+    setMore(null);
+  }
+  const items = [...first.data.items, ...(more?.items ?? [])];
+  const nextCursor = more ? more.nextCursor : first.data.nextCursor;
+  const loadMore = async () => {
+    if (nextCursor === null) return;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await client.market.reviews.query({ name, cursor: nextCursor, limit: reviewsPageSize });
+      setMore({ items: [...(more?.items ?? []), ...page.items], nextCursor: page.nextCursor });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  };
   const me = wallet.active?.did ?? null;
-  if (reviews.isError) return <ErrorNotice error={reviews.error} onRetry={() => void reviews.refetch()} />;
+  if (first.isError) return <ErrorNotice error={first.error} onRetry={() => void first.refetch()} />;
   if (items.length === 0)
     return <p className="text-sm text-slate-600 dark:text-slate-400">No reviews yet. Only someone who has used it may review it.</p>;
   return (
     <div className="space-y-4">
       <p className="text-xs text-slate-500 dark:text-slate-400">
-        {initial.total.toLocaleString('en-US')} review{initial.total === 1 ? '' : 's'}, each from an account that used it.
+        {first.data.total.toLocaleString('en-US')} review{first.data.total === 1 ? '' : 's'}, each from an account that used it.
       </p>
       <ol className="divide-y divide-slate-100 dark:divide-slate-800" aria-label="Reviews">
         {items.map((review) => (
           <ReviewItem key={review.reviewer} name={name} review={review} isOwner={me !== null && me === owner} />
         ))}
       </ol>
-      {reviews.hasNextPage ? (
-        <Button variant="secondary" onClick={() => void reviews.fetchNextPage()} disabled={reviews.isFetchingNextPage}>
-          {reviews.isFetchingNextPage ? 'Loading…' : 'More reviews'}
+      {error ? <ErrorNotice error={error} onRetry={() => void loadMore()} /> : null}
+      {nextCursor !== null ? (
+        <Button variant="secondary" onClick={() => void loadMore()} disabled={loading}>
+          {loading ? 'Loading…' : 'More reviews'}
         </Button>
       ) : null}
     </div>

@@ -12,7 +12,7 @@ const sortLabels: Record<(typeof searchSorts)[number], string> = {
 };
 
 const selectClass =
-  'mt-1 block h-9 w-full rounded-lg border-0 bg-white px-2 text-sm text-slate-900 ring-1 ring-slate-300 ring-inset focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700';
+  'mt-1 block h-9 w-full rounded-lg border-0 bg-white px-2 text-sm font-normal text-slate-900 ring-1 ring-slate-300 ring-inset focus:ring-2 focus:ring-indigo-500 dark:bg-slate-900 dark:text-slate-100 dark:ring-slate-700';
 const labelClass = 'block text-xs font-semibold text-slate-700 dark:text-slate-300';
 
 /**

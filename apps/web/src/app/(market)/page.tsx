@@ -154,6 +154,8 @@ function HomeSection({ id, title, more, items }: { id: string; title: string; mo
       <ComponentGrid
         items={items}
         label={title}
+        // A phone shows three of each section; "See all" has the rest.
+        className="max-sm:[&>li:nth-child(n+4)]:hidden"
         empty="Nothing is published here yet. Publish a blocklet from its folder with npx arc publish, or from the console."
       />
     </section>

@@ -80,7 +80,7 @@ export default async function SearchPage({ searchParams }: Props) {
                 {query.cursor ? (
                   <Link
                     href={searchHref(withQuery(query, { cursor: undefined }))}
-                    className="text-sm text-indigo-600 hover:underline dark:text-indigo-400"
+                    className="text-sm text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
                   >
                     ← First page
                   </Link>
@@ -128,7 +128,7 @@ function NoMatch({
               {i > 0 ? (i === didYouMean.length - 1 ? ' or ' : ', ') : ''}
               <Link
                 href={searchHref(withQuery(query, { q: name }))}
-                className="font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+                className="font-medium text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
               >
                 {name}
               </Link>
@@ -139,7 +139,7 @@ function NoMatch({
       ) : null}
       {filtersSet ? (
         <p>
-          <Link href={searchHref({ q })} className="text-indigo-600 hover:underline dark:text-indigo-400">
+          <Link href={searchHref({ q })} className="text-indigo-600 underline underline-offset-2 dark:text-indigo-400">
             Search again without filters
           </Link>
         </p>

@@ -82,7 +82,10 @@ export default async function ComponentPage({ params }: Props) {
             <p className="max-w-3xl text-sm text-slate-700 dark:text-slate-300">{c.description}</p>
             <p className="flex flex-wrap items-center gap-1.5 text-sm text-slate-600 dark:text-slate-400">
               by{' '}
-              <Link href={developerHref(c.author.did)} className="font-medium text-indigo-600 hover:underline dark:text-indigo-400">
+              <Link
+                href={developerHref(c.author.did)}
+                className="font-medium text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
+              >
                 {c.author.moniker || shortenDid(c.author.did)}
               </Link>
               {c.author.verifiedPublisher ? <VerifiedMark /> : null}
