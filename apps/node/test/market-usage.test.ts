@@ -153,6 +153,28 @@ describe.each(testDrivers())('market usage and installs on %s', (driver) => {
     await waitFor('the install and call recorded', async () => (await client.market.use.query({ name, account: user.did })).calls === 1);
     expect(await client.market.use.query({ name, account: user.did })).toMatchObject({ calls: 1, installs: 1 });
     expect((await client.market.installs.query({ application: app })).map((i) => i.component)).toEqual([name]);
+
+    // Verified use lets the user review; the owner replies; both texts are served with the record.
+    const body = 'Says hi reliably.';
+    const reply = 'Thanks for trying it!';
+    await client.market.putText.mutate({ text: body, purpose: 'review' });
+    await client.market.putText.mutate({ text: reply, purpose: 'reply' });
+    await user.commit({ type: 'reviewComponent', name, stars: 4, textHash: fromHex(sha(body)), edit: false });
+    await owner.commit({ type: 'replyReview', name, reviewer: user.did, textHash: fromHex(sha(reply)) });
+    await waitFor('the review and reply indexed', async () => (await client.market.reviews.query({ name })).items[0]?.reply !== null);
+    const reviews = await client.market.reviews.query({ name });
+    expect(reviews.total).toBe(1);
+    expect(reviews.items[0]).toMatchObject({
+      reviewer: user.did,
+      stars: 4,
+      text: body,
+      hidden: false,
+      verifiedUse: '1 calls from 1 application',
+    });
+    expect(reviews.items[0]?.reply?.text).toBe(reply);
+    expect(reviews.items[0]?.weight).toBeGreaterThan(0);
+    expect((await client.market.use.query({ name, account: user.did })).review?.stars).toBe(4);
+    expect((await client.market.component.query({ name })).ratingDistribution).toEqual([0, 0, 0, 1, 0]);
   }, 120_000);
 
   it('loses no counts and counts none twice when the node restarts with counts in flight', async () => {
