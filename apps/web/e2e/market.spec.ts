@@ -66,6 +66,13 @@ test('the marketplace pages are reachable, accessible and fit a phone; hostile R
   expect(await readme.locator('a[href^="javascript"], script, img[src^="http:"]').count()).toBe(0);
   await expect(readme.getByText('[image not shown: chart]')).toBeVisible();
 
+  // A component of the demo seed, when there is one: reviews, usage, conformance and a config snippet on one page.
+  for (const seeded of ['adapter-ethereum', 'oracle']) {
+    const response = await page.goto(`/c/${seeded}`);
+    if (response?.status() !== 200) continue;
+    await look(page, testInfo, `market-component-${seeded}`, page.getByRole('heading', { name: 'Why this rank' }));
+  }
+
   await page.goto(`/developer/${encodeURIComponent(publisher)}`);
   await look(page, testInfo, 'market-developer', page.getByRole('heading', { name: 'How the reputation is made' }));
   await expect(page.getByRole('list', { name: 'Their components' }).getByRole('article')).toHaveCount(3);
