@@ -82,7 +82,7 @@ function ReviewItem({ name, review, isOwner }: { name: string; review: Review; i
   return (
     <li className="py-4 first:pt-0" data-testid="review">
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
-        <Stars average={review.stars} count={1} />
+        <Stars average={review.stars} count={1} single />
         <Link href={developerHref(review.reviewer)} className="text-sm font-medium text-slate-900 hover:underline dark:text-slate-100">
           {review.reviewerMoniker || `${review.reviewer.slice(0, 16)}…`}
         </Link>

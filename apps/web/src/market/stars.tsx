@@ -1,7 +1,23 @@
 /** Five stars filled to the average (to a half star), with the number beside; the words are for screen readers. */
-export function Stars({ average, count, size = 'sm' }: { average: number | null; count: number; size?: 'sm' | 'lg' }) {
+export function Stars({
+  average,
+  count,
+  size = 'sm',
+  single = false,
+}: {
+  average: number | null;
+  count: number;
+  size?: 'sm' | 'lg';
+  /** One person's stars (a review), not an average: "4 of 5" without a count. */
+  single?: boolean;
+}) {
   const filled = average === null ? 0 : Math.round(average * 2) / 2;
-  const label = average === null || count === 0 ? 'No reviews yet' : `Rated ${average.toFixed(1)} out of 5 by ${count} reviewers`;
+  const label =
+    average === null || count === 0
+      ? 'No reviews yet'
+      : single
+        ? `${average} out of 5 stars`
+        : `Rated ${average.toFixed(1)} out of 5 by ${count} reviewer${count === 1 ? '' : 's'}`;
   return (
     <span className="inline-flex items-center gap-1" role="img" aria-label={label}>
       <span aria-hidden="true" className={`tracking-tight ${size === 'lg' ? 'text-lg' : 'text-sm'}`}>
@@ -21,7 +37,11 @@ export function Stars({ average, count, size = 'sm' }: { average: number | null;
         ))}
       </span>
       <span aria-hidden="true" className="text-xs text-slate-600 dark:text-slate-400">
-        {average === null || count === 0 ? 'no reviews' : `${average.toFixed(1)} (${count.toLocaleString('en-US')})`}
+        {average === null || count === 0
+          ? 'no reviews'
+          : single
+            ? `${average} of 5`
+            : `${average.toFixed(1)} (${count.toLocaleString('en-US')})`}
       </span>
     </span>
   );
