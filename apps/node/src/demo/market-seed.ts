@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   didFromPublicKey,
   encodeTx,
@@ -12,7 +13,6 @@ import {
   type UsageRecord,
   utf8,
 } from '@arc/core';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { devKey } from '../config/dev-keys.ts';
 import type { Database } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
@@ -77,6 +77,11 @@ export function demoKey(name: DemoName): KeyPair & { did: string } {
 /** The DID of the one application each demo account uses components from. */
 export function demoApplication(name: DemoName): string {
   return didFromPublicKey(keyPairFromSeed(sha3(utf8(`arc-demo-app:${name}`))).publicKey, 'application');
+}
+
+/** sha-256 of bytes (what the ledger anchors for texts and manifests). */
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
 /** A small deterministic generator (mulberry32) per component, so every fresh chain gets the same history. */
