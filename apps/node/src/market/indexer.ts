@@ -29,6 +29,20 @@ export const MARKET_TX_TYPES = [
 
 const DAY_MS = 86_400_000;
 
+/** What a batch of transactions changed beyond whole components: the entries to re-read. */
+interface Scope {
+  /** [component, reviewer] of reviews written or replied to. */
+  reviewPairs: Map<string, [string, string]>;
+  /** [component, account] of usage entries the batch added to. */
+  usagePairs: Map<string, [string, string]>;
+  /** Components whose reports changed. */
+  reports: Set<string>;
+  /** Components whose every review is re-read (a resolved report may hide one). */
+  allReviews: Set<string>;
+  /** Components with a new version: their search document is rebuilt. */
+  documents: Set<string>;
+}
+
 interface MarketTxRow {
   hashHex: string;
   height: number;
@@ -153,21 +167,27 @@ export class MarketIndexer {
     >();
     const usageTxs: string[] = [];
     const reportIds: string[] = [];
+    const scope: Scope = { reviewPairs: new Map(), usagePairs: new Map(), reports: new Set(), allReviews: new Set(), documents: new Set() };
     for (const { hashHex, tx } of txs) {
       const itx = tx.itx;
       switch (itx.type) {
         case 'publishComponent':
           names.add(itx.name);
+          scope.documents.add(itx.name);
           txHashOf.set(`v/${itx.name}/${itx.version}`, hashHex);
           break;
         case 'transferComponent':
         case 'deprecateVersion':
-        case 'reportAbuse':
-        case 'replyReview':
           names.add(itx.name);
           break;
+        case 'reportAbuse':
+          scope.reports.add(itx.name);
+          break;
+        case 'replyReview':
+          scope.reviewPairs.set(`${itx.name}\u0000${itx.reviewer}`, [itx.name, itx.reviewer]);
+          break;
         case 'reviewComponent':
-          names.add(itx.name);
+          scope.reviewPairs.set(`${itx.name}\u0000${tx.from}`, [itx.name, tx.from]);
           txHashOf.set(`r/${itx.name}/${tx.from}`, hashHex);
           break;
         case 'resolveReport':
@@ -176,7 +196,7 @@ export class MarketIndexer {
         case 'recordUsage':
           usageTxs.push(hashHex);
           for (const record of itx.records) {
-            names.add(record.component);
+            scope.usagePairs.set(`${record.component}\u0000${record.account}`, [record.component, record.account]);
             const key = `${record.component}/${record.application}/${itx.period}`;
             const sum = usage.get(key) ?? { ...record, day: itx.period, calls: 0, installs: 0, paid: 0n };
             sum.calls += record.calls;
@@ -193,7 +213,11 @@ export class MarketIndexer {
       const reported = await sql.query<{ component: string }>('SELECT component FROM abuse_reports WHERE id = ANY($1::text[])', [
         reportIds,
       ]);
-      for (const row of reported) names.add(row.component);
+      for (const row of reported) {
+        names.add(row.component);
+        scope.reports.add(row.component);
+        scope.allReviews.add(row.component);
+      }
     }
     if (usage.size > 0) {
       const u = [...usage.values()];
@@ -215,18 +239,34 @@ export class MarketIndexer {
       );
     }
     if (usageTxs.length > 0) await this.onUsageCommitted(sql, usageTxs);
-    await this.#project(sql, [...names], txHashOf);
+    await this.#project(sql, [...names], txHashOf, scope);
   }
 
   /** Re-reads the ledger's entries of these components into the market tables. */
-  async #project(sql: Sql, names: string[], txHashOf: Map<string, string>): Promise<void> {
-    if (names.length === 0) return;
+  async #project(sql: Sql, names: string[], txHashOf: Map<string, string>, scope: Scope): Promise<void> {
+    const reviewPairs = [...scope.reviewPairs.values()];
+    const usagePairs = [...scope.usagePairs.values()];
+    const none = Promise.resolve([] as { value: Uint8Array }[]);
     const [components, versions, reviews, reports, usage] = await Promise.all([
-      sql.query<{ value: Uint8Array }>('SELECT value FROM components WHERE name = ANY($1::text[])', [names]),
-      sql.query<{ value: Uint8Array }>('SELECT value FROM component_versions WHERE name = ANY($1::text[])', [names]),
-      sql.query<{ value: Uint8Array }>('SELECT value FROM reviews WHERE component = ANY($1::text[])', [names]),
-      sql.query<{ value: Uint8Array }>('SELECT value FROM abuse_reports WHERE component = ANY($1::text[])', [names]),
-      sql.query<{ value: Uint8Array }>('SELECT value FROM component_usage WHERE component = ANY($1::text[])', [names]),
+      names.length > 0 ? sql.query<{ value: Uint8Array }>('SELECT value FROM components WHERE name = ANY($1::text[])', [names]) : none,
+      names.length > 0
+        ? sql.query<{ value: Uint8Array }>('SELECT value FROM component_versions WHERE name = ANY($1::text[])', [names])
+        : none,
+      reviewPairs.length > 0 || scope.allReviews.size > 0
+        ? sql.query<{ value: Uint8Array }>(
+            'SELECT value FROM reviews WHERE (component, reviewer) IN (SELECT * FROM unnest($1::text[], $2::text[])) OR component = ANY($3::text[])',
+            [reviewPairs.map((p) => p[0]), reviewPairs.map((p) => p[1]), [...scope.allReviews]],
+          )
+        : none,
+      scope.reports.size > 0
+        ? sql.query<{ value: Uint8Array }>('SELECT value FROM abuse_reports WHERE component = ANY($1::text[])', [[...scope.reports]])
+        : none,
+      usagePairs.length > 0
+        ? sql.query<{ value: Uint8Array }>(
+            'SELECT value FROM component_usage WHERE (component, account) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+            [usagePairs.map((p) => p[0]), usagePairs.map((p) => p[1])],
+          )
+        : none,
     ]);
     const componentStates = components.map((row) => decodeComponent(row.value));
     const versionStates = versions.map((row) => decodeComponentVersion(row.value));
@@ -379,7 +419,7 @@ export class MarketIndexer {
       `UPDATE market_components c SET installs = coalesce((SELECT sum(installs) FROM market_account_usage u WHERE u.component = c.name), 0),
          upheld_reports = (SELECT count(*) FROM market_reports r WHERE r.component = c.name AND r.reviewer = '' AND r.status = 'upheld')
        WHERE c.name = ANY($1::text[])`,
-      [names],
+      [[...new Set([...scope.reports, ...usagePairs.map((p) => p[0])])]],
     );
   }
 
