@@ -175,7 +175,8 @@ function usersOf(entry: CatalogueEntry): DemoName[] {
  * Publishes the demo marketplace on a dev chain: ~36 components (built-in blocklets, adapters with their
  * conformance results, templates, two applications, a catalogue), several versions of some and one deprecated,
  * then a history: 14 days of installs and calls recorded by the node (a usage reporter on dev chains), 2 to 6
- * verified reviews per component with their texts, and the owners' replies. Six blocks of at most 90 transactions. Returns null
+ * verified reviews per component with their texts, the owners' replies, and the subscriptions' monthly payments.
+ * Blocks of at most 90 transactions. Returns null
  * when the chain has the demo components already, so a restart never publishes twice.
  */
 export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | null> {
@@ -342,6 +343,24 @@ export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | n
   await sender.batch(reviews);
   // Block 5: the owners answer a review each (the lowest rated) on most components.
   await sender.batch(replies);
+  // Last block: the monthly payments behind the recorded paid use of the subscription components.
+  const payments: { key: KeyPair & { did: string }; itx: Itx }[] = [];
+  for (const entry of CATALOGUE.filter((e) => e.price.model === 'perMonth')) {
+    const [payer] = usersOf(entry);
+    if (payer === undefined) continue;
+    payments.push({
+      key: demoKey(payer),
+      itx: {
+        type: 'transfer',
+        to: demoKey(entry.publisher).did,
+        amount: entry.price.amount,
+        tokens: [],
+        assets: [],
+        memo: `${entry.name} subscription`,
+      },
+    });
+  }
+  await sender.batch(payments);
 
   return {
     components: CATALOGUE.length,
