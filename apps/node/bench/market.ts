@@ -291,8 +291,9 @@ async function runDriver(driver: TestDriver) {
     for (let i = 0; i < PAGE_SAMPLES; i += 1) {
       const name = componentName((i * 7919) % COMPONENTS);
       const url = `${node.url}/trpc/market.component?input=${encodeURIComponent(JSON.stringify({ name }))}`;
+      // A keep-alive socket the server closed meanwhile (ECONNRESET) is retried once.
       const start = performance.now();
-      const res = await fetch(url);
+      const res = await fetch(url).catch(() => fetch(url));
       await res.text();
       pages.push(performance.now() - start);
       if (res.status !== 200) throw new Error(`market.component ${name} answered ${res.status}`);
