@@ -27,6 +27,8 @@ export const MARKET_TX_TYPES = [
   'recordUsage',
 ] as const;
 
+const MARKET_TYPE_SET: ReadonlySet<string> = new Set(MARKET_TX_TYPES);
+
 const DAY_MS = 86_400_000;
 
 /** What a batch of transactions changed beyond whole components: the entries to re-read. */
@@ -110,13 +112,14 @@ export class MarketIndexer {
   }
 
   readonly #onBlock = (block: BlockCommitted) => {
-    this.#chain = this.#chain.then(() => this.#indexWithRetry(block.header.height));
+    this.#chain = this.#chain.then(() => this.#indexWithRetry(block));
   };
 
-  async #indexWithRetry(height: number): Promise<void> {
+  async #indexWithRetry(block: BlockCommitted): Promise<void> {
+    const height = block.header.height;
     for (let attempt = 0; !this.#stopped; attempt += 1) {
       try {
-        await this.#indexUpTo(height);
+        await this.#indexUpTo(height, block);
         this.#lastError = null;
         this.#scheduleRank();
         return;
@@ -140,13 +143,26 @@ export class MarketIndexer {
     this.#rankTimer.unref();
   }
 
-  async #indexUpTo(height: number): Promise<void> {
+  /**
+   * Indexes every block above the indexed height up to `height`. When that is exactly the one block the producer
+   * just committed and handed over with its transactions, they are taken from it instead of read back.
+   */
+  async #indexUpTo(height: number, block?: BlockCommitted): Promise<void> {
     if (height <= this.#indexed) return;
-    const rows = await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array }>(
-      `SELECT hash, height::float8 AS height, bytes FROM txs WHERE type = ANY($3::text[]) AND height > $1 AND height <= $2 ORDER BY height, idx`,
-      [this.#indexed, height, [...MARKET_TX_TYPES]],
-    );
-    const txs: MarketTxRow[] = rows.map((row) => ({ hashHex: toHex(row.hash), height: row.height, tx: decodeTx(row.bytes) }));
+    const txs: MarketTxRow[] =
+      block?.txs && height === this.#indexed + 1
+        ? block.txs.filter((c) => MARKET_TYPE_SET.has(c.type)).map((c) => ({ hashHex: c.hashHex, height, tx: c.tx }))
+        : (
+            await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array }>(
+              `SELECT hash, height::float8 AS height, bytes FROM txs WHERE type = ANY($3::text[]) AND height > $1 AND height <= $2 ORDER BY height, idx`,
+              [this.#indexed, height, [...MARKET_TX_TYPES]],
+            )
+          ).map((row) => ({ hashHex: toHex(row.hash), height: row.height, tx: decodeTx(row.bytes) }));
+    if (txs.length === 0 && height === this.#indexed + 1 && block?.txs) {
+      // Nothing of the market's in this block: the meta height catches up with the next block that has some.
+      this.#indexed = height;
+      return;
+    }
     await this.db.transaction(async (sql) => {
       await this.#apply(sql, txs);
       await sql.query(
@@ -423,9 +439,17 @@ export class MarketIndexer {
     );
   }
 
-  /** A README that arrives after its transaction: rebuild the documents that name it. */
+  /**
+   * A README that arrives after its transaction: rebuild the documents that name it. It runs in the index's own
+   * queue, after any block being indexed has committed: on PostgreSQL an index transaction still open when the text
+   * lands would otherwise keep the document it built without the text, and this update would not see its row.
+   */
   async linkText(hash: string): Promise<void> {
-    await this.db.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.readme_hash = $1`, [hash]);
+    const linked = this.#chain.then(async () => {
+      await this.db.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.readme_hash = $1`, [hash]);
+    });
+    this.#chain = linked.catch(() => undefined);
+    await linked;
   }
 }
 
