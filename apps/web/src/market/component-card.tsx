@@ -39,7 +39,9 @@ export function ComponentCard({ component, headingLevel = 3 }: { component: Card
       </p>
       <div className="mt-3 flex flex-wrap items-center gap-x-3 gap-y-1">
         <Stars average={component.ratingAverage} count={component.ratingCount} />
-        <span className="text-xs text-slate-600 dark:text-slate-400">{formatCount(component.calls30d)} calls / 30 d</span>
+        <span className="text-xs text-slate-600 dark:text-slate-400">
+          {formatCount(component.calls30d)} {component.calls30d === 1 ? 'call' : 'calls'} / 30 d
+        </span>
       </div>
       <div className="mt-3 flex items-center justify-between gap-2 border-t border-slate-100 pt-3 text-xs dark:border-slate-800">
         <span className="flex min-w-0 items-center gap-1.5 text-slate-600 dark:text-slate-400">

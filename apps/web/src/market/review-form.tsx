@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
+import { plural } from '../explorer/format.ts';
 import { useTRPC, useTRPCClient } from '../trpc/react.tsx';
 import { useWallet } from '../wallet/index.ts';
 import { useAfterCommit } from './reviews.tsx';
@@ -99,7 +100,7 @@ export function ReviewForm({ name }: { name: string }) {
       }}
     >
       <p className="text-xs text-emerald-700 dark:text-emerald-400">
-        Verified use: {use.data.calls.toLocaleString('en-US')} calls, {use.data.installs} install{use.data.installs === 1 ? '' : 's'}.
+        Verified use: {plural(use.data.calls, 'call')}, {plural(use.data.installs, 'install')}.
         {existing ? ' You have reviewed it; a new review replaces yours.' : ''}
       </p>
       <fieldset>

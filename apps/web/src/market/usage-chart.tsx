@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { plural } from '../explorer/format.ts';
 
 const chartHeightPx = 200;
 
@@ -56,8 +57,8 @@ export function UsageChart({ days }: { days: { day: string; calls: number; insta
     };
   }, [days]);
 
-  const summary = `${calls.toLocaleString('en-US')} calls and ${installs.toLocaleString('en-US')} installs in the last 30 days${
-    busiest && busiest.calls > 0 ? `; busiest day ${busiest.day} with ${busiest.calls.toLocaleString('en-US')} calls` : ''
+  const summary = `${plural(calls, 'call')} and ${plural(installs, 'install')} in the last 30 days${
+    busiest && busiest.calls > 0 ? `; busiest day ${busiest.day} with ${plural(busiest.calls, 'call')}` : ''
   }.`;
   return (
     <figure className="min-w-0">

@@ -90,7 +90,8 @@ export default async function ComponentPage({ params }: Props) {
               </Link>
               {c.author.verifiedPublisher ? <VerifiedMark /> : null}
               <span>
-                · reputation {c.author.reputation.toFixed(0)} · {c.author.components} component{c.author.components === 1 ? '' : 's'}
+                · reputation {Math.round(c.author.reputation * 100)}/100 · {c.author.components} component
+                {c.author.components === 1 ? '' : 's'}
               </span>
             </p>
           </div>

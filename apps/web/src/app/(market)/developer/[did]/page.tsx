@@ -48,7 +48,10 @@ export default async function DeveloperPage({ params }: Props) {
         <dl className="mt-4 grid grid-cols-2 gap-3 border-t border-slate-100 pt-4 text-sm sm:grid-cols-4 dark:border-slate-800">
           <div>
             <dt className="text-xs text-slate-500 dark:text-slate-400">Reputation</dt>
-            <dd className="text-lg font-semibold text-slate-900 dark:text-white">{dev.reputation.toFixed(0)}</dd>
+            <dd className="text-lg font-semibold text-slate-900 dark:text-white">
+              {Math.round(dev.reputation * 100)}
+              <span className="text-xs font-normal text-slate-500 dark:text-slate-400"> / 100</span>
+            </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500 dark:text-slate-400">Stake</dt>
