@@ -161,7 +161,10 @@ describe.each(testDrivers())('market usage and installs on %s', (driver) => {
     await client.market.putText.mutate({ text: reply, purpose: 'reply' });
     await user.commit({ type: 'reviewComponent', name, stars: 4, textHash: fromHex(sha(body)), edit: false });
     await owner.commit({ type: 'replyReview', name, reviewer: user.did, textHash: fromHex(sha(reply)) });
-    await waitFor('the review and reply indexed', async () => ((await client.market.reviews.query({ name })).items[0]?.reply ?? null) !== null);
+    await waitFor(
+      'the review and reply indexed',
+      async () => ((await client.market.reviews.query({ name })).items[0]?.reply ?? null) !== null,
+    );
     const reviews = await client.market.reviews.query({ name });
     expect(reviews.total).toBe(1);
     expect(reviews.items[0]).toMatchObject({

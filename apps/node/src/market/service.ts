@@ -306,7 +306,9 @@ export class MarketService {
     return rows.map((r) => {
       const paid = BigInt(r.paid);
       const uses = [
-        r.calls > 0 ? `${r.calls.toLocaleString('en-US')} call${r.calls === 1 ? '' : 's'} from ${r.applications} application${r.applications === 1 ? '' : 's'}` : '',
+        r.calls > 0
+          ? `${r.calls.toLocaleString('en-US')} call${r.calls === 1 ? '' : 's'} from ${r.applications} application${r.applications === 1 ? '' : 's'}`
+          : '',
         paid > 0n ? `paid ${formatAbt(paid)} ABT` : '',
       ].filter(Boolean);
       return {
