@@ -44,6 +44,8 @@ function health(services: Services) {
     ...(storage ? { storage: { error: storage.error, sinceMs: storage.sinceMs, retryAtMs: storage.retryAtMs } } : {}),
     // The blocklet index (retried with backoff when its write fails) and how full the runtime's bounded caches are.
     blocklets: { ...services.runtime.registry.health(), caches: services.runtime.cacheSizes() },
+    // The marketplace's index of the chain (retried with backoff when its write fails): how far it has read.
+    ...(services.market ? { market: services.market.indexer.health() } : {}),
   };
 }
 

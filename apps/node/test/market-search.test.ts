@@ -122,6 +122,17 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     await node?.stop();
   });
 
+  it('says on /health how far the market index has read the chain', async () => {
+    await node.services.market?.indexer.settled();
+    const health = (await (await fetch(`${node.url}/health`)).json()) as {
+      height: number;
+      market?: { indexedHeight: number; lastError: string | null };
+    };
+    expect(health.market).toEqual({ indexedHeight: expect.any(Number), lastError: null });
+    expect(health.market?.indexedHeight).toBeGreaterThan(0);
+    expect(health.market?.indexedHeight).toBeLessThanOrEqual(health.height);
+  });
+
   it('finds oracles when the query is misspelt "oracel"', async () => {
     const result = await client.market.search.query({ q: 'oracel' });
     const names = result.items.map((c) => c.name);
