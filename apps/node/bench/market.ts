@@ -277,12 +277,21 @@ async function runDriver(driver: TestDriver) {
     const list = queries();
     for (const q of list.slice(0, 20)) await market.search.search(q); // warm caches and plans
     const times: number[] = [];
+    const byShape = new Map<string, number[]>();
     let hits = 0;
     for (const q of list) {
       const start = performance.now();
       const result = await market.search.search(q);
-      times.push(performance.now() - start);
+      const ms = performance.now() - start;
+      times.push(ms);
+      const shape = `${q.q ? (q.q.includes(' ') ? 'words' : 'word') : 'no text'}${q.sort ? ` sort=${q.sort}` : ''}${
+        q.kind || q.category || q.chain || q.price || q.minRating ? ' +filters' : ''
+      }${result.total === 0 ? ' (no hit)' : ''}`;
+      byShape.set(shape, [...(byShape.get(shape) ?? []), ms]);
       if (result.items.length > 0 || result.didYouMean.length > 0) hits += 1;
+    }
+    for (const [shape, shapeTimes] of [...byShape].sort((a, b) => (quantile(b[1], 0.95) ?? 0) - (quantile(a[1], 0.95) ?? 0))) {
+      console.log(`    ${shape}: ${shapeTimes.length} queries, p95 ${round(quantile(shapeTimes, 0.95) ?? 0)} ms`);
     }
     const searchP50Ms = round(quantile(times, 0.5) ?? 0);
     const searchP95Ms = round(quantile(times, 0.95) ?? 0);

@@ -3,9 +3,11 @@ import { fromHex, signAdmin } from '@arc/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { installName } from '../src/market/install.ts';
+import { computeRanks, recomputeAll } from '../src/market/recompute.ts';
 import { createTestDatabase, startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
 import { deploySource } from './helpers/blocklets.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { rankInputsFromChain } from './helpers/market-chain.ts';
 import { until } from './helpers/until.ts';
 
 const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs?: number) =>
@@ -178,6 +180,23 @@ describe.each(testDrivers())('market usage and installs on %s', (driver) => {
     expect(reviews.items[0]?.weight).toBeGreaterThan(0);
     expect((await client.market.use.query({ name, account: user.did })).review?.stars).toBe(4);
     expect((await client.market.component.query({ name })).ratingDistribution).toEqual([0, 0, 0, 1, 0]);
+
+    // Every stored score equals the rank recomputed from the chain alone (state entries, blocks, recordUsage txs), at
+    // the time the stored one was computed. The usage flusher is stopped first so the chain holds still.
+    const market = node.services.market;
+    if (!market) throw new Error('no market');
+    await market.usage.stop();
+    await market.indexer.settled();
+    await recomputeAll(node.db, Date.now());
+    const stored = await node.db.query<{ name: string; score: number; at: number }>(
+      'SELECT name, rank_score::float8 AS score, rank_computed_at_ms::float8 AS at FROM market_components',
+    );
+    const at = stored[0]?.at ?? 0;
+    expect(stored.every((r) => r.at === at)).toBe(true);
+    const fromChain = computeRanks(await rankInputsFromChain(node.db, at), at).ranks;
+    expect(stored.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(stored.map((r) => [r.name, r.score]))).toEqual(Object.fromEntries(fromChain.map((r) => [r.name, r.score])));
+    expect(fromChain.find((r) => r.name === name)?.ratingCount).toBe(1);
   }, 120_000);
 
   it('loses no counts and counts none twice when the node restarts with counts in flight', async () => {
