@@ -61,7 +61,8 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
         }
         return (await ChildNode.spawn(env)).ready();
       };
-      let node = await (await ChildNode.spawn(env)).ready();
+      // The first start creates the PGlite folder from nothing, as an operator's first start does.
+      let node = await (await ChildNode.spawn(env, { freshDatabase: true })).ready();
       let failed = false;
       try {
         const checkedByHash = new Set<string>();

@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PGLITE_TEMPLATE_ENV } from '../../src/testing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -83,8 +87,18 @@ export class ChildNode {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Spawns the node; call ready() to wait until it listens. `port`: the one a node before it had (clients reconnect). */
-  static async spawn(env: ChildNodeEnv, options: { wrapper?: string[]; port?: number } = {}): Promise<ChildNode> {
+  /**
+   * Spawns the node; call ready() to wait until it listens. `port`: the one a node before it had (clients reconnect).
+   * A PGlite folder that does not exist yet starts as a copy of the run's migrated template (testing.ts), as test
+   * nodes in process do; `freshDatabase` lets the node create it from nothing instead, as a first start does.
+   */
+  static async spawn(env: ChildNodeEnv, options: { wrapper?: string[]; port?: number; freshDatabase?: boolean } = {}): Promise<ChildNode> {
+    const template = process.env[PGLITE_TEMPLATE_ENV];
+    const pglite = join(env.DATA_DIR, 'pglite');
+    if (!env.DATABASE_URL && !options.freshDatabase && template && !existsSync(pglite)) {
+      await mkdir(env.DATA_DIR, { recursive: true });
+      await cp(template, pglite, { recursive: true });
+    }
     const port = options.port ?? (await freePort());
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
     // A wrapper (e.g. strace) runs the node as its child: [command, ...its arguments].
