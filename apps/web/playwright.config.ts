@@ -13,16 +13,25 @@ import { defineConfig } from '@playwright/test';
 const repoDir = join(import.meta.dirname, '..', '..');
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 
-/** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A loopback port nothing listens on right now, above Linux's ephemeral range (32768–60999): the web build takes a
+ * minute before its server binds the port, and the vitest suite may run meanwhile, binding hundreds of port-0
+ * listeners that the OS takes from the ephemeral range; a port up here is never handed to them.
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 61_000 + Math.floor(Math.random() * 4_000);
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free loopback port in 61000–64999 after 100 tries');
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
