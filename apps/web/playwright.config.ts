@@ -50,7 +50,7 @@ const deadNodeUrl = `http://127.0.0.1:${process.env.ARC_E2E_DEAD_NODE_PORT}`;
 const chromium = {
   browserName: 'chromium' as const,
   launchOptions: {
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -5,7 +5,7 @@
  * (words, typos, filters, sorts, pages) timed around the market service's search (in process, no HTTP), on PGlite
  * and on PostgreSQL (DATABASE_URL or postgres://postgres@127.0.0.1:5432/test, a fresh database); the time of
  * recomputeAll(); and the component page's server time p95: the `market.component` procedure over HTTP (tRPC,
- * not the Next page). `--quick`: 1,000 components and 10,000 reviews, PGlite only. Last line: one JSON object.
+ * not the Next page). `--quick`: 300 components and 3,000 reviews, PGlite only. Last line: one JSON object.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -29,14 +29,14 @@ import type { MarketService } from '../src/market/service.ts';
 import { startTestNode, type TestDriver, type TestNode } from '../src/testing.ts';
 
 const quick = process.argv.includes('--quick');
-const COMPONENTS = quick ? 1_000 : 10_000;
-const REVIEWS = quick ? 10_000 : 100_000;
-const PUBLISHERS = quick ? 20 : 200;
-const REVIEWERS = quick ? 200 : 2_000;
+const COMPONENTS = quick ? 300 : 10_000;
+const REVIEWS = quick ? 3_000 : 100_000;
+const PUBLISHERS = quick ? 10 : 200;
+const REVIEWERS = quick ? 60 : 2_000;
 const REVIEWS_PER_REVIEWER = REVIEWS / REVIEWERS;
 const REPORTERS = 20;
 const RECORDS_PER_USAGE_TX = 100;
-const SEARCH_QUERIES = 200;
+const SEARCH_QUERIES = quick ? 100 : 200;
 const PAGE_SAMPLES = quick ? 50 : 200;
 const ABT = 10n ** 18n;
 const FEE = 10n ** 14n;

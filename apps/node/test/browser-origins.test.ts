@@ -75,6 +75,10 @@ function preflight(url: string, origin: string, ca?: string): Promise<{ status: 
       },
     );
     req.on('error', reject);
+    // A preflight left unanswered fails here with what it was, not as the test's own timeout.
+    req.setTimeout(CONNECT_TIMEOUT_MS, () =>
+      req.destroy(new Error(`no answer to the preflight from ${origin} within ${CONNECT_TIMEOUT_MS} ms`)),
+    );
     req.end();
   });
 }
@@ -239,5 +243,7 @@ describe('a browser reaching the node: --workers 2', () => {
     // Twice over: new connections go round-robin, so each rule is checked on both workers.
     await expectBrowserRules(url);
     await expectBrowserRules(url);
-  });
+    // Sixteen connections and preflights, each bounded by CONNECT_TIMEOUT_MS: on a loaded 2-core machine the
+    // default minute is too short for the worst case, which then fails as a timeout instead of saying which one.
+  }, 180_000);
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { DEV_ACCOUNT_NAMES, devKey } from '../src/config/dev-keys.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
@@ -14,8 +15,18 @@ import { between, seededRandom, sleep, testSeed } from './helpers/random.ts';
 import { replayFromGenesis } from './helpers/replay.ts';
 import { randomSigner } from './helpers/wallet.ts';
 
-/** Kill cycles per run: PGlite is the crash-sensitive store; PostgreSQL gets a shorter run. */
-const KILL_CYCLES: Record<TestDriver, number> = { pglite: process.env.CI ? 20 : 8, postgres: process.env.CI ? 3 : 1 };
+/**
+ * Kill cycles per run: PGlite is the crash-sensitive store; PostgreSQL gets a shorter run. The seed varies per run
+ * (CRASH_SEED replays one); `CRASH_CYCLES=N` makes a longer soak on demand, outside the suite's time budget.
+ */
+const cycles = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(1000)
+  .optional()
+  .parse(process.env.CRASH_CYCLES || undefined);
+const KILL_CYCLES: Record<TestDriver, number> = { pglite: cycles ?? 8, postgres: cycles ?? 2 };
 const KILL_AFTER_MS = { min: 200, max: 1500 };
 /** Now and then the restarted node is killed again while it opens the database and recovers. */
 const STARTUP_KILL_CHANCE = 0.25;

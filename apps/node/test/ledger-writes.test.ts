@@ -71,6 +71,42 @@ describe.each(testDrivers())('ledger write paths on %s', (driver) => {
       expect(ledger.mempool.size).toBe(0);
       expect(await rejectedRows(node)).toBe(2);
     });
+    it('never answers "unknown" for a transaction whose block commits between the status reads', async () => {
+      const { node, client, alice } = ctx;
+      const { ledger, queries } = node.services;
+      const release = holdBlockCommits(node);
+      const sent = await alice.send(transfer(randomSigner().did, 1n));
+      const txByHash = queries.txByHash.bind(queries);
+      let raced = false;
+      queries.txByHash = async (hash) => {
+        const found = await txByHash(hash);
+        if (hash === sent.hash && !raced && ledger.mempool.get(hash)) {
+          // The block holding it commits (and leaves the mempool) right after this read saw nothing.
+          raced = true;
+          const committed = new Promise<void>((resolve) => {
+            const holding = (block: BlockCommitted) => {
+              if (!block.txHashes.includes(sent.hash)) return;
+              ledger.events.off('block', holding);
+              resolve();
+            };
+            ledger.events.on('block', holding);
+          });
+          release();
+          await committed;
+        }
+        return found;
+      };
+      try {
+        const status = await client.tx.byHash.query({ hash: sent.hash });
+        expect(status.status).not.toBe('unknown');
+        release();
+        const settled = await client.tx.wait.query({ hash: sent.hash, timeoutMs: 20_000 });
+        expect(settled).toMatchObject({ status: 'committed' });
+      } finally {
+        queries.txByHash = txByHash;
+        release();
+      }
+    });
   });
 
   describe('under hostile load', () => {

@@ -2,14 +2,23 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { isActive, navItems } from './nav-items.ts';
 import { SearchBox } from './search-box.tsx';
+
+const noSubscription = () => () => undefined;
 
 /** Narrow screens: a menu button that opens the four areas and the search box under the header. */
 export function MobileNav() {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
+  // Until React has hydrated the button a tap would do nothing: it stays disabled so the tap is not lost silently
+  // (and a test's click waits for it to be enabled).
+  const hydrated = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   // A followed link closes the menu.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation on purpose
   useEffect(() => setOpen(false), [pathname]);
@@ -26,6 +35,7 @@ export function MobileNav() {
       <button
         type="button"
         aria-expanded={open}
+        disabled={!hydrated}
         aria-controls="mobile-menu"
         aria-label={open ? 'Close menu' : 'Open menu'}
         onClick={() => setOpen((value) => !value)}
