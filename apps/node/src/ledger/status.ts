@@ -14,11 +14,14 @@ export const WAIT_MAX_MS = 30_000;
 
 /** Where a transaction is: waiting, committed, rejected (with its code), or never seen. */
 export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: string): Promise<TxStatus> {
-  // The mempool first: a transaction leaves it only after the block holding it (or the record of its rejection)
-  // committed. Read the other way round, a block committing between the two reads hid the transaction from both.
-  if (ledger.mempool.get(hash)) return { hash, status: 'pending', height: null, error: null, tx: null };
+  // The mempool is read before the chain: a transaction leaves it only after the block holding it (or the record of
+  // its rejection) committed, so one missing from the mempool here is in the chain below. Read the other way round,
+  // a block committing between the two reads hid the transaction from both. The chain still answers first: after a
+  // commit the node's memory failed to follow, the mempool holds committed transactions until it reloads.
+  const waiting = ledger.mempool.get(hash) !== undefined;
   const tx = await queries.txByHash(hash);
   if (tx) return { hash, status: 'committed', height: tx.height, error: null, tx };
+  if (waiting) return { hash, status: 'pending', height: null, error: null, tx: null };
   const error = await queries.rejection(hash);
   if (error) return { hash, status: 'rejected', height: null, error, tx: null };
   return { hash, status: 'unknown', height: null, error: null, tx: null };
