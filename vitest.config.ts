@@ -10,7 +10,7 @@ const UNIT = [
   'packages/ui/src/**/*.test.ts',
   'packages/client/src/*.test.ts',
   'apps/web/src/**/*.test.ts',
-  'apps/node/src/{cluster,config,demo,gateway,market,ocap}/**/*.test.ts',
+  'apps/node/src/{cluster,config,gateway,market,ocap}/**/*.test.ts',
   'apps/node/src/ledger/{mempool,rejection-limiter}.test.ts',
   'apps/node/src/runtime/{bounded-cache,bundle,outbound}.test.ts',
   'scripts/**/*.test.mjs',

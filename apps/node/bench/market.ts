@@ -279,8 +279,8 @@ async function runDriver(driver: TestDriver) {
     if (!market) throw new Error('the node has no market');
     console.log(`${driver}: seeding ${COMPONENTS} components and ${REVIEWS} reviews through transactions…`);
     await seed(node, market);
-    // Timed reads only once the market index has followed every seeded block: measured while it still works
-    // through them, the figures swing tenfold from run to run.
+    // Timed reads only once the market index has followed every seeded block, so no run times the index's own
+    // catching up (the line printed says how long that took).
     const caughtUp = performance.now();
     while (market.indexer.indexedHeight < node.services.ledger.head.height) {
       if (performance.now() - caughtUp > INDEX_WAIT_MAX_MS)
