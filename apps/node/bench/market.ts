@@ -4,7 +4,7 @@
  * verified), then 100,000 reviews by 2,000 accounts. Then: search latency p50/p95 over a fixed list of 200 queries
  * (words, typos, filters, sorts, pages) timed around the market service's search (in process, no HTTP), on PGlite
  * and on PostgreSQL (DATABASE_URL or postgres://postgres@127.0.0.1:5432/test, a fresh database); the time of
- * recomputeAll(); and the component page's server time p95: the `market.component` procedure over HTTP (tRPC,
+ * recomputeAll() as found after the seed and a day later (every rank changes; the goal's figure); and the component page's server time p95: the `market.component` procedure over HTTP (tRPC,
  * not the Next page). `--quick`: 300 components and 3,000 reviews, PGlite only. Last line: one JSON object.
  */
 import { createHash } from 'node:crypto';
@@ -24,7 +24,7 @@ import {
 } from '@arc/core';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
-import { dayOf } from '../src/market/indexer.ts';
+import { dayOf, MARKET_INDEX_LIMITS } from '../src/market/indexer.ts';
 import type { MarketService } from '../src/market/service.ts';
 import { startTestNode, type TestDriver, type TestNode } from '../src/testing.ts';
 
@@ -43,6 +43,7 @@ const ADMIT_WINDOW = 5_000;
 /** How long the market index may take to reach the head after the seed before the bench gives up. */
 const INDEX_WAIT_MAX_MS = 600_000;
 const ABT = 10n ** 18n;
+const DAY_MS = 86_400_000;
 const FEE = 10n ** 14n;
 const GOALS = { searchP95Ms: 50, rankRecomputeMs: 5000, componentPageP95Ms: 150 } as const;
 
@@ -290,10 +291,25 @@ async function runDriver(driver: TestDriver) {
     console.log(
       `  market index at the head (${node.services.ledger.head.height}) after ${round((performance.now() - caughtUp) / 1000)} s more`,
     );
-    const recomputeStart = performance.now();
-    const recomputed = await market.recompute();
-    const rankRecomputeMs = round(performance.now() - recomputeStart);
-    console.log(`  recomputeAll: ${recomputed.components} components in ${rankRecomputeMs} ms`);
+    // The indexer recomputes ranks (debounced) after blocks: let the last one run, so none overlaps the timed ones.
+    await new Promise((resolve) => setTimeout(resolve, MARKET_INDEX_LIMITS.rankDebounceMs + 1_000));
+    await market.recomputeIdle();
+    // Timed twice: now, as the node's own recompute after the seed finds it (most ranks as the indexer left them,
+    // so few rows are written), and a day later, when every rank's recency changes and every row is written. The
+    // goal is judged on the second.
+    let start = performance.now();
+    const now = await market.recompute();
+    const rankRecomputeUnchangedMs = round(performance.now() - start);
+    console.log(
+      `  recomputeAll now: ${now.components} components in ${rankRecomputeUnchangedMs} ms (${now.written} rows changed and written)`,
+    );
+    start = performance.now();
+    const later = await market.recompute(Date.now() + DAY_MS);
+    const rankRecomputeMs = round(performance.now() - start);
+    console.log(
+      `  recomputeAll a day later: ${later.components} components in ${rankRecomputeMs} ms (${later.written} rows changed and written)`,
+    );
+    await market.recompute();
     const list = queries();
     for (const q of list.slice(0, 20)) await market.search.search(q); // warm caches and plans
     const times: number[] = [];
@@ -329,7 +345,7 @@ async function runDriver(driver: TestDriver) {
     }
     const componentPageP95Ms = round(quantile(pages, 0.95) ?? 0);
     console.log(`  component page (market.component over HTTP): p95 ${componentPageP95Ms} ms over ${pages.length} pages`);
-    return { searchP50Ms, searchP95Ms, rankRecomputeMs, componentPageP95Ms };
+    return { searchP50Ms, searchP95Ms, rankRecomputeMs, rankRecomputeUnchangedMs, componentPageP95Ms };
   } finally {
     await node.stop();
   }
@@ -338,11 +354,12 @@ async function runDriver(driver: TestDriver) {
 async function main() {
   installNodeCrypto();
   const pglite = await runDriver('pglite');
-  let postgresSearchP95Ms: number | null = null;
+  let postgres: Awaited<ReturnType<typeof runDriver>> | null = null;
   if (!quick) {
     process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
-    postgresSearchP95Ms = (await runDriver('postgres')).searchP95Ms;
+    postgres = await runDriver('postgres');
   }
+  const postgresSearchP95Ms = postgres?.searchP95Ms ?? null;
   const goals = [
     goal('searchP95Ms', pglite.searchP95Ms, '<=', GOALS.searchP95Ms),
     ...(postgresSearchP95Ms === null ? [] : [goal('postgresSearchP95Ms', postgresSearchP95Ms, '<=', GOALS.searchP95Ms)]),
@@ -360,7 +377,10 @@ async function main() {
       searchP95Ms: pglite.searchP95Ms,
       postgresSearchP95Ms,
       rankRecomputeMs: pglite.rankRecomputeMs,
+      rankRecomputeUnchangedMs: pglite.rankRecomputeUnchangedMs,
       componentPageP95Ms: pglite.componentPageP95Ms,
+      postgresRankRecomputeMs: postgres?.rankRecomputeMs ?? null,
+      postgresComponentPageP95Ms: postgres?.componentPageP95Ms ?? null,
       ...(quick ? { quick: true } : {}),
       ...verdict(goals),
     }),

@@ -139,6 +139,34 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     expect(names).toContain('price-oracle');
     expect(names).toContain('oracle-feed');
     expect(names).not.toContain('weather-data');
+    expect(result.correctedQuery).toBe('oracle');
+    expect((await client.market.search.query({ q: 'oracle' })).correctedQuery).toBeNull();
+  });
+
+  it('corrects a typo against words of a README that arrived after its transaction', async () => {
+    // "hail" is only in weather-data's README, put after the publish committed.
+    const result = await client.market.search.query({ q: 'haill' });
+    expect(result.correctedQuery).toBe('hail');
+    expect(result.items.map((c) => c.name)).toEqual(['weather-data']);
+  });
+
+  it('pages the matches of a text query, typed right or misspelt, exactly once in every sort', async () => {
+    for (const q of ['oracle', 'oracel', 'tokens']) {
+      const all = (await client.market.search.query({ q, limit: 50 })).items.map((c) => c.name).sort();
+      expect(all.length, q).toBeGreaterThanOrEqual(1);
+      for (const sort of ['relevance', 'rank', 'used', 'newest', 'rated'] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 10; page += 1) {
+          const result = await client.market.search.query({ q, sort, limit: 1, ...(cursor ? { cursor } : {}) });
+          expect(result.total, `${q} ${sort}`).toBe(all.length);
+          seen.push(...result.items.map((c) => c.name));
+          if (!result.nextCursor) break;
+          cursor = result.nextCursor;
+        }
+        expect(seen.sort(), `${q} ${sort}`).toEqual(all);
+      }
+    }
   });
 
   it('finds a component by a word of its README and ranks a name hit first', async () => {
@@ -209,6 +237,8 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     expect(refused.message).toMatch(/cursor/);
     const forged = Buffer.from(JSON.stringify({ s: 'rank', k: 'NaN', n: 'x' })).toString('base64url');
     expect(await appError(client.market.search.query({ cursor: forged }))).toMatchObject({ appCode: 'BAD_INPUT' });
+    const fractional = Buffer.from(JSON.stringify({ s: 'used', k: 1.5, n: 'x' })).toString('base64url');
+    expect(await appError(client.market.search.query({ sort: 'used', cursor: fractional }))).toMatchObject({ appCode: 'BAD_INPUT' });
     const other = Buffer.from(JSON.stringify({ s: 'newest', k: 1, n: 'x' })).toString('base64url');
     expect((await appError(client.market.search.query({ sort: 'rank', cursor: other }))).message).toMatch(/newest/);
     const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
@@ -239,6 +269,19 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     expect(long).toMatchObject({ appCode: 'BAD_INPUT' });
     expect(long.message).toMatch(/6000 bytes; at most 4096/);
     expect(await appError(client.market.putText.mutate({ text: 'a\u0000', purpose: 'reply' }))).toMatchObject({ appCode: 'BAD_INPUT' });
+  });
+
+  it('rewrites only the ranks that changed, and stamps when every rank was computed', async () => {
+    const market = node.services.market;
+    if (!market) throw new Error('the node has no market');
+    const now = Date.now();
+    expect((await market.recompute(now)).components).toBe(LISTINGS.length);
+    expect((await market.recompute(now)).written).toBe(0);
+    // 400 days on, every component's recency part has fallen: every row is written.
+    expect((await market.recompute(now + 400 * 86_400_000)).written).toBe(LISTINGS.length);
+    expect((await client.market.component.query({ name: 'kv-cache' })).rank.computedAtMs).toBe(now + 400 * 86_400_000);
+    await market.recompute(now);
+    expect((await client.market.component.query({ name: 'kv-cache' })).rank.computedAtMs).toBe(now);
   });
 
   it('serves a component page: README, versions, zero-filled usage, rank with its position', async () => {

@@ -53,6 +53,7 @@ test('the marketplace pages are reachable, accessible and fit a phone; hostile R
   await page.goto(`/search?q=oracel&kind=spaceship&minRating=nine`);
   await look(page, testInfo, 'market-search', page.getByRole('heading', { name: 'Results for “oracel”' }));
   await expect(page.getByRole('list', { name: 'Results' }).getByRole('link', { name: oracle })).toBeVisible();
+  await expect(page.getByText('Nothing matches “oracel” as typed. Showing results for oracle.')).toBeVisible();
 
   await page.goto(`/search?q=zzqxv${suffix}`);
   await expect(page.getByText(`No components match “zzqxv${suffix}”.`)).toBeVisible();

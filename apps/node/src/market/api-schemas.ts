@@ -69,6 +69,11 @@ export const SearchOut = z.object({
   nextCursor: z.string().nullable(),
   /** Matches in all (bounded count). */
   total: z.number(),
+  /**
+   * The query the items are for when the words typed matched nothing and the nearest catalogue words did (each
+   * unknown word replaced by its nearest by trigram similarity: "oracel" → "oracle"); null otherwise.
+   */
+  correctedQuery: z.string().nullable(),
   /** With no hit: the nearest names by trigram similarity. */
   didYouMean: z.array(z.string()),
 });

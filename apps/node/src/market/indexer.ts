@@ -1,7 +1,7 @@
 import { decodeTx, type Tx, toHex } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
-import { DOCUMENT_SQL, projectEntries, type Scope } from './projection.ts';
+import { DOCUMENT_SQL, projectEntries, type Scope, wordsSql } from './projection.ts';
 
 /** Retries of a block the index could not write (backoff doubling to the cap); rank recompute debounce. */
 export const MARKET_INDEX_LIMITS = { retryBaseMs: 50, retryMaxMs: 5_000, rankDebounceMs: 5_000 } as const;
@@ -237,7 +237,10 @@ export class MarketIndexer {
    */
   async linkText(hash: string): Promise<void> {
     const linked = this.#chain.then(async () => {
-      await this.db.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.readme_hash = $1`, [hash]);
+      await this.db.transaction(async (sql) => {
+        await sql.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.readme_hash = $1`, [hash]);
+        await sql.query(wordsSql('c.readme_hash = $1'), [hash]);
+      });
     });
     this.#chain = linked.catch(() => undefined);
     await linked;

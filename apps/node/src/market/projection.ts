@@ -21,6 +21,21 @@ export const DOCUMENT_SQL = `setweight(to_tsvector('english', replace(c.name, '-
   || setweight(to_tsvector('english', coalesce((SELECT t.text FROM market_texts t WHERE t.hash = c.readme_hash), '')), 'C')`;
 
 /**
+ * Adds the words of the components matching `where` (on `c`) to the vocabulary typos are corrected against: the
+ * unstemmed words of the same texts as the document, letters only, 3 to 32 of them (the 0010 migration filled it
+ * for the components indexed before it). Words stay when a text changes: a stale one corrects a typo to a word that
+ * then finds nothing, which is what the search says anyway.
+ */
+export function wordsSql(where: string): string {
+  return `INSERT INTO market_words (word)
+    SELECT DISTINCT w FROM market_components c,
+      unnest(tsvector_to_array(to_tsvector('simple', replace(c.name, '-', ' ') || ' ' || c.description || ' ' || array_to_string(c.categories, ' ')
+        || ' ' || coalesce((SELECT t.text FROM market_texts t WHERE t.hash = c.readme_hash), '')))) AS w
+    WHERE (${where}) AND w ~ '^[[:alpha:]]{3,32}$'
+    ON CONFLICT DO NOTHING`;
+}
+
+/**
  * Re-reads the ledger's entries of these components (and the reviews, reports and usage the batch wrote) into the
  * market's read-model tables, in the index's SQL transaction.
  */
@@ -140,9 +155,9 @@ export async function projectEntries(sql: Sql, names: string[], txHashOf: Map<st
         cs.map(({ latest }) => msAt(latest.publishedAtHeight)),
       ],
     );
-    await sql.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.name = ANY($1::text[])`, [
-      cs.map(({ c }) => c.name),
-    ]);
+    const changed = [cs.map(({ c }) => c.name)];
+    await sql.query(`UPDATE market_components c SET document = ${DOCUMENT_SQL} WHERE c.name = ANY($1::text[])`, changed);
+    await sql.query(wordsSql('c.name = ANY($1::text[])'), changed);
   }
   if (reviewStates.length > 0) {
     await sql.query(

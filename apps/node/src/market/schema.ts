@@ -12,6 +12,8 @@ const tsvector = customType<{ data: string; driverData: string }>({ dataType: ()
 export const marketIndexMeta = pgTable('market_index_meta', {
   id: integer('id').primaryKey(),
   height: bigint('height', { mode: 'number' }).notNull(),
+  /** When every rank was last recomputed (a recompute writes only the rows whose rank changed). */
+  ranksComputedAtMs: bigint('ranks_computed_at_ms', { mode: 'number' }).notNull().default(0),
 });
 
 /** Texts (README, review bodies, replies) by sha-256 hex of their UTF-8 bytes; stored before the tx naming them. */
@@ -55,21 +57,30 @@ export const marketComponents = pgTable(
     verifiedPublisher: boolean('verified_publisher').notNull().default(false),
     rankScore: doublePrecision('rank_score').notNull().default(0),
     rankParts: jsonb('rank_parts').notNull().default([]),
-    rankComputedAtMs: bigint('rank_computed_at_ms', { mode: 'number' }).notNull().default(0),
     /** name (A), description and categories (B), README (C). */
     document: tsvector('document').notNull(),
   },
   (t) => [
     index('market_components_document_idx').using('gin', t.document),
-    index('market_components_name_trgm_idx').using('gin', sql`${t.name} gin_trgm_ops`),
-    index('market_components_description_trgm_idx').using('gin', sql`${t.description} gin_trgm_ops`),
-    index('market_components_rank_idx').on(t.rankScore, t.name),
-    index('market_components_used_idx').on(t.calls30d, t.name),
-    index('market_components_newest_idx').on(t.updatedAtMs, t.name),
+    // Trigrams of names for KNN by distance (`<<->`: did-you-mean names, suggestions as you type) and LIKE prefixes.
+    index('market_components_name_gist_idx').using('gist', sql`${t.name} gist_trgm_ops`),
+    // One per sort, in the sort's own order (key descending, then name), so a page is an index walk.
+    index('market_components_rank_idx').on(t.rankScore.desc(), t.name),
+    index('market_components_used_idx').on(t.calls30d.desc(), t.name),
+    index('market_components_newest_idx').on(t.updatedAtMs.desc(), t.name),
+    index('market_components_rated_idx').on(sql`(coalesce(${t.ratingAverage}, 0)) DESC NULLS LAST`, t.name),
     index('market_components_owner_idx').on(t.owner, t.name),
     index('market_components_readme_idx').on(t.readmeHash),
   ],
 );
+
+/**
+ * Every word of the catalogue's texts (names, descriptions, categories, READMEs; letters only, unstemmed): the
+ * vocabulary a misspelt query is corrected against ("oracel" → "oracle"), by trigram distance (GiST).
+ */
+export const marketWords = pgTable('market_words', { word: text('word').primaryKey() }, (t) => [
+  index('market_words_trgm_idx').using('gist', sql`${t.word} gist_trgm_ops`),
+]);
 
 export const marketVersions = pgTable(
   'market_versions',

@@ -8,18 +8,20 @@ import { MARKET_LIMITS } from './api-schemas.ts';
 export const SEARCH_LIMITS = {
   totalMax: 1000,
   didYouMeanMax: 5,
-  /** A name at least this similar (pg_trgm similarity) to the query matches. */
+  /** A name at least this similar (pg_trgm similarity) to the text typed is suggested. */
   nameSimilarityMin: 0.3,
-  /** A word of the name or description at least this similar to the query matches (word_similarity). */
+  /** A name holding a word at least this similar (word_similarity) to the text typed is suggested. */
   wordSimilarityMin: 0.5,
-  didYouMeanSimilarityMin: 0.15,
+  /** A word of a query that matched nothing is replaced by the nearest catalogue word at least this similar. */
+  correctionSimilarityMin: 0.3,
+  /** Words of a query looked at for correction. */
+  correctionWordsMax: 16,
+  /** A did-you-mean name holds the query at least this closely (word_similarity). */
+  didYouMeanSimilarityMin: 0.3,
 } as const;
 
 type Card = z.infer<typeof ComponentCardOut>;
 
-/** pg_trgm's operator thresholds for this transaction: % at nameSimilarityMin, <% at wordSimilarityMin. */
-const TRIGRAM_THRESHOLDS_SQL = `SELECT set_config('pg_trgm.similarity_threshold', '${SEARCH_LIMITS.nameSimilarityMin}', true),
-  set_config('pg_trgm.word_similarity_threshold', '${SEARCH_LIMITS.wordSimilarityMin}', true)`;
 type Sort = NonNullable<z.infer<typeof SearchIn>['sort']>;
 
 /** The columns a card shows. */
@@ -73,13 +75,15 @@ export function toCard(row: CardRow): Card {
   };
 }
 
-/** The sort key of each order (descending, then name ascending). */
-const SORT_KEY: Record<Sort, string> = {
-  relevance: 'rel',
-  rank: 'c.rank_score',
-  used: 'c.calls_30d::float8',
-  newest: 'c.updated_at_ms::float8',
-  rated: 'coalesce(c.rating_average, 0)',
+/**
+ * The sort key of each order but relevance (descending, then name ascending), and its SQL type. Each has an index in
+ * exactly this order (schema.ts), so a page without a text query is a walk down that index, not a sort of every row.
+ */
+const SORT_KEY: Record<Exclude<Sort, 'relevance'>, { expr: string; type: 'float8' | 'bigint' }> = {
+  rank: { expr: 'c.rank_score', type: 'float8' },
+  used: { expr: 'c.calls_30d', type: 'bigint' },
+  newest: { expr: 'c.updated_at_ms', type: 'bigint' },
+  rated: { expr: 'coalesce(c.rating_average, 0)', type: 'float8' },
 };
 
 /** A page cursor: the sort, the last row's key and name (base64url JSON). */
@@ -106,6 +110,8 @@ export function decodeCursor(cursor: string, sort: Sort): { k: number; n: string
   if (result.data.s !== sort) {
     throw new NodeError('BAD_INPUT', `The cursor belongs to the "${result.data.s}" sort, not "${sort}"; start again without a cursor.`);
   }
+  if (sort !== 'relevance' && SORT_KEY[sort].type === 'bigint' && !Number.isSafeInteger(result.data.k))
+    throw new NodeError('BAD_INPUT', 'The cursor is not one this node gave; pass the nextCursor of the previous page unchanged.');
   return { k: result.data.k, n: result.data.n };
 }
 
@@ -116,25 +122,63 @@ function cleanQuery(q: string): string {
   return q.replace(/[\u0001-\u001f\u007f]/g, ' ').trim();
 }
 
+type PageRow = CardRow & { k: number; total: number };
+
 export class MarketSearch {
   constructor(readonly db: Database) {}
 
+  /**
+   * One page of components. With a text query: the full-text matches (GIN), ranked or sorted; when the words typed
+   * match nothing, each word unknown to the catalogue is replaced by its nearest catalogue word and the search runs
+   * again (`correctedQuery` says so: "oracel" finds oracles); when that finds nothing either, the nearest names.
+   * Without a text query: a walk down the sort's index.
+   */
   async search(input: z.infer<typeof SearchIn>): Promise<z.infer<typeof SearchOut>> {
     const q = cleanQuery(input.q);
     const sort: Sort = input.sort ?? (q ? 'relevance' : 'rank');
+    const cursor = input.cursor ? decodeCursor(input.cursor, sort) : null;
+    let found = await this.#page(input, sort, cursor, q);
+    let correctedQuery: string | null = null;
+    if (q && found.total === 0) {
+      const corrected = await this.correct(q);
+      if (corrected !== null) {
+        const again = await this.#page(input, sort, cursor, corrected);
+        if (again.total > 0) {
+          found = again;
+          correctedQuery = corrected;
+        }
+      }
+    }
+    const page = found.rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toCard),
+      nextCursor: found.rows.length > input.limit && last ? encodeCursor(sort, last.k, last.name) : null,
+      total: found.total,
+      correctedQuery,
+      didYouMean: found.total === 0 && q ? await this.didYouMean(q) : [],
+    };
+  }
+
+  /** The page after `cursor` and the bounded count of all matches, in one statement. */
+  async #page(
+    input: z.infer<typeof SearchIn>,
+    sort: Sort,
+    cursor: { k: number; n: string } | null,
+    q: string,
+  ): Promise<{ rows: PageRow[]; total: number }> {
     const params: unknown[] = [];
     const p = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
     const where: string[] = [];
-    let rel = '0::float8';
+    let tsq = '';
+    let qp = '';
     if (q) {
-      const qp = p(q);
-      const tsq = `websearch_to_tsquery('english', ${qp})`;
-      // Operators, not function calls, so the GIN indexes (tsvector, gin_trgm_ops) answer the match.
-      where.push(`(c.document @@ ${tsq} OR c.name % ${qp} OR ${qp} <% c.name OR ${qp} <% c.description)`);
-      rel = `round((ts_rank_cd(c.document, ${tsq}) + similarity(c.name, ${qp}) + 0.5 * word_similarity(${qp}, c.description))::numeric, 6)::float8`;
+      qp = p(q);
+      tsq = `websearch_to_tsquery('english', ${qp})`;
+      where.push(`c.document @@ ${tsq}`);
     }
     if (input.kind) where.push(`c.kind = ${p(input.kind)}`);
     if (input.category) where.push(`${p(input.category)} = ANY(c.categories)`);
@@ -143,56 +187,90 @@ export class MarketSearch {
     if (input.chain) where.push(`${p(input.chain)} = ANY(c.chains)`);
     if (input.minRating !== undefined) where.push(`c.rating_average >= ${p(input.minRating)}`);
     if (input.verified !== undefined) where.push(input.verified ? 'c.verified_publisher' : 'NOT c.verified_publisher');
-    const key = SORT_KEY[sort];
-    const filterSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    let pageWhere = '';
-    if (input.cursor) {
-      const cursor = decodeCursor(input.cursor, sort);
-      pageWhere = `WHERE (m.k < ${p(cursor.k)} OR (m.k = $${params.length} AND m.name > ${p(cursor.n)}))`;
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = p(input.limit + 1);
+    let pageSql: string;
+    if (q) {
+      // The matches with their key only (name, k), counted and paged; the card columns for the page alone.
+      const key =
+        sort === 'relevance' ? `round((ts_rank(c.document, ${tsq}) + similarity(c.name, ${qp}))::numeric, 6)` : SORT_KEY[sort].expr;
+      const after = cursor ? `WHERE s.k < ${p(cursor.k)}::float8 OR (s.k = $${params.length}::float8 AND s.name > ${p(cursor.n)})` : '';
+      pageSql = `WITH s AS MATERIALIZED (SELECT c.name, (${key})::float8 AS k FROM market_components c ${filter})
+        SELECT t.total, p.k, ${CARD_COLUMNS} FROM (SELECT least(count(*), ${SEARCH_LIMITS.totalMax})::int AS total FROM s) t
+          LEFT JOIN LATERAL (SELECT s.name, s.k FROM s ${after} ORDER BY s.k DESC, s.name LIMIT ${limit}) p ON true
+          LEFT JOIN market_components c ON c.name = p.name
+        ORDER BY p.k DESC, p.name`;
+    } else {
+      let order = 'c.name';
+      let keyOut = '0::float8';
+      const conditions = [...where];
+      if (sort === 'relevance') {
+        if (cursor) conditions.push(`c.name > ${p(cursor.n)}`);
+      } else {
+        const { expr, type } = SORT_KEY[sort];
+        order = `${expr} DESC NULLS LAST, c.name`;
+        keyOut = `(${expr})::float8`;
+        // `<=` bounds the index walk; the OR picks up the rows after the cursor among equal keys.
+        if (cursor)
+          conditions.push(`${expr} <= ${p(cursor.k)}::${type} AND (${expr} < $${params.length}::${type} OR c.name > ${p(cursor.n)})`);
+      }
+      const after = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+      const totalSql = `SELECT count(*)::int AS total FROM (SELECT 1 FROM market_components c ${filter} LIMIT ${SEARCH_LIMITS.totalMax}) x`;
+      pageSql = `SELECT t.total, p.k, ${CARD_COLUMNS} FROM (${totalSql}) t
+          LEFT JOIN LATERAL (SELECT c.name, ${keyOut} AS k FROM market_components c ${after} ORDER BY ${order} LIMIT ${limit}) p ON true
+          LEFT JOIN market_components c ON c.name = p.name
+        ORDER BY p.k DESC, p.name`;
     }
-    // One pass over the matches: the page and the bounded total come from the same materialized set.
-    const sqlText = `WITH m AS MATERIALIZED (SELECT ${CARD_COLUMNS}, ${key === 'rel' ? rel : key}::float8 AS k FROM market_components c ${filterSql})
-      SELECT (SELECT count(*)::int FROM (SELECT 1 FROM m LIMIT ${SEARCH_LIMITS.totalMax}) x) AS total, m.* FROM m ${pageWhere}
-      ORDER BY m.k DESC, m.name ASC LIMIT ${p(input.limit + 1)}`;
-    const { rows, total } = await this.db.transaction(async (sql) => {
-      await sql.query(TRIGRAM_THRESHOLDS_SQL);
-      const found = await sql.query<CardRow & { k: number; total: number }>(sqlText, params);
-      if (found.length > 0 || !input.cursor) return { rows: found, total: found[0]?.total ?? 0 };
-      const [count] = await sql.query<{ total: number }>(
-        `SELECT count(*)::int AS total FROM (SELECT 1 FROM market_components c ${filterSql} LIMIT ${SEARCH_LIMITS.totalMax}) x`,
-        params.slice(0, params.length - 3),
-      );
-      return { rows: found, total: count?.total ?? 0 };
-    });
-    const page = rows.slice(0, input.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(toCard),
-      nextCursor: rows.length > input.limit && last ? encodeCursor(sort, last.k, last.name) : null,
-      total,
-      didYouMean: total === 0 && q ? await this.didYouMean(q) : [],
-    };
+    const rows = await this.db.query<PageRow>(pageSql, params);
+    return { rows: rows.filter((row) => row.name !== null), total: rows[0]?.total ?? 0 };
   }
 
-  /** The names nearest the query (trigram similarity), for a search with no hit. */
+  /**
+   * The query with each word the catalogue does not hold replaced by its nearest catalogue word (trigram distance
+   * over market_words, GiST), or null when no word changes.
+   */
+  async correct(q: string): Promise<string | null> {
+    const words = q
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((word) => word.length > 0)
+      .slice(0, SEARCH_LIMITS.correctionWordsMax);
+    if (words.length === 0) return null;
+    const rows = await this.db.query<{ word: string; known: boolean; nearest: string | null; similarity: number | null }>(
+      `SELECT w.word, EXISTS (SELECT 1 FROM market_words v WHERE v.word = w.word) AS known, n.word AS nearest, similarity(n.word, w.word) AS similarity
+       FROM unnest($1::text[]) WITH ORDINALITY AS w(word, i)
+         LEFT JOIN LATERAL (SELECT v.word FROM market_words v ORDER BY v.word <-> w.word LIMIT 1) n ON true
+       ORDER BY w.i`,
+      [words],
+    );
+    const fixed = rows.map((row) =>
+      row.known || row.nearest === null || (row.similarity ?? 0) < SEARCH_LIMITS.correctionSimilarityMin ? row.word : row.nearest,
+    );
+    return fixed.join(' ') === words.join(' ') ? null : fixed.join(' ');
+  }
+
+  /** The names nearest the query (word similarity, by the names' GiST trigram index), for a search with no hit. */
   async didYouMean(q: string): Promise<string[]> {
     const rows = await this.db.query<{ name: string }>(
-      `SELECT name FROM market_components WHERE similarity(name, $1) >= $2 OR word_similarity($1, description) >= $3
-       ORDER BY greatest(similarity(name, $1), word_similarity($1, description)) DESC, name LIMIT $4`,
-      [q, SEARCH_LIMITS.didYouMeanSimilarityMin, SEARCH_LIMITS.wordSimilarityMin, SEARCH_LIMITS.didYouMeanMax],
+      `SELECT name FROM (SELECT name, word_similarity($1, name) AS s FROM market_components ORDER BY $1 <<-> name LIMIT $2) x
+       WHERE s >= $3 ORDER BY s DESC, name`,
+      [q, SEARCH_LIMITS.didYouMeanMax, SEARCH_LIMITS.didYouMeanSimilarityMin],
     );
     return rows.map((row) => row.name);
   }
 
-  /** Names starting with the text first, then the most similar ones. */
+  /** Names starting with the text first, then the names holding a word most like it. */
   async suggest(q: string): Promise<z.infer<typeof SuggestOut>> {
     const text = cleanQuery(q).toLowerCase();
     if (!text) return [];
     const prefix = `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     return this.db.query<z.infer<typeof SuggestOut>[number]>(
-      `SELECT name, kind, description FROM market_components
-       WHERE name LIKE $1 OR similarity(name, $2) >= $3 OR word_similarity($2, name) >= $4
-       ORDER BY (name LIKE $1) DESC, similarity(name, $2) DESC, name LIMIT $5`,
+      `WITH hits AS ((SELECT name, true AS prefix FROM market_components WHERE name LIKE $1 ORDER BY name LIMIT $5)
+         UNION ALL (SELECT name, false FROM market_components ORDER BY $2 <<-> name LIMIT $5))
+       SELECT c.name, c.kind, c.description FROM (SELECT name, bool_or(prefix) AS prefix FROM hits GROUP BY name) h
+         JOIN market_components c ON c.name = h.name
+       WHERE h.prefix OR similarity(c.name, $2) >= $3 OR word_similarity($2, c.name) >= $4
+       ORDER BY h.prefix DESC, similarity(c.name, $2) DESC, c.name LIMIT $5`,
       [prefix, text, SEARCH_LIMITS.nameSimilarityMin, SEARCH_LIMITS.wordSimilarityMin, MARKET_LIMITS.suggestionsMax],
     );
   }

@@ -91,11 +91,25 @@ export class MarketService {
   }
 
   /** Recomputes every component's rank now; the indexer also calls it (debounced) after indexed blocks. */
-  async recompute(): Promise<{ components: number }> {
-    const { components, reputations } = await recomputeAll(this.db, this.now());
+  async recompute(nowMs = this.now()): Promise<{ components: number; written: number }> {
+    // One at a time: the indexer's debounced recompute and a caller's never interleave their reads and writes.
+    const run = this.#recomputing.then(() => recomputeAll(this.db, nowMs));
+    this.#recomputing = run.catch(() => undefined);
+    const { components, written, reputations } = await run;
     this.#reputations = reputations;
-    return { components };
+    return { components, written };
   }
+
+  /** Resolves once no rank recompute is running or queued (benches time theirs alone). */
+  async recomputeIdle(): Promise<void> {
+    for (;;) {
+      const running = this.#recomputing;
+      await running;
+      if (running === this.#recomputing) return;
+    }
+  }
+
+  #recomputing: Promise<unknown> = Promise.resolve();
 
   /** Every owner's reputation as of the last recompute (pages read it instead of recomputing it per request). */
   #reputations = new Map<string, ReturnType<typeof developerReputation>>();
@@ -113,7 +127,8 @@ export class MarketService {
       }
     >(
       `SELECT ${CARD_COLUMNS}, c.readme_hash AS "readmeHash", c.manifest_hash AS "manifestHash", c.bundle_hash AS "bundleHash",
-         c.beneficiaries, c.stake::text AS stake, c.rank_parts AS "rankParts", c.rank_computed_at_ms::float8 AS "rankComputedAtMs"
+         c.beneficiaries, c.stake::text AS stake, c.rank_parts AS "rankParts",
+         coalesce((SELECT m.ranks_computed_at_ms FROM market_index_meta m WHERE m.id = 1), 0)::float8 AS "rankComputedAtMs"
        FROM market_components c WHERE c.name = $1`,
       [name],
     );

@@ -69,6 +69,18 @@ export default async function SearchPage({ searchParams }: Props) {
               </p>
             ) : null}
           </div>
+          {result?.correctedQuery ? (
+            <p className="text-sm text-slate-700 dark:text-slate-300">
+              Nothing matches “{query.q}” as typed. Showing results for{' '}
+              <Link
+                href={searchHref(withQuery(query, { q: result.correctedQuery, cursor: undefined }))}
+                className="font-semibold text-indigo-600 underline underline-offset-2 dark:text-indigo-400"
+              >
+                {result.correctedQuery}
+              </Link>
+              .
+            </p>
+          ) : null}
           {problem !== null || result === null ? (
             <MarketUnavailable message={problem ?? 'The node did not answer.'} />
           ) : result.items.length === 0 ? (
