@@ -4,6 +4,7 @@ import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
 import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
+import { VACUUM_DEFAULTS, VacuumJob, type VacuumOptions } from './db/vacuum.ts';
 import { seedComponents } from './demo/components.ts';
 import { seedMarket } from './demo/market-seed.ts';
 import { seedDemo } from './demo/seed.ts';
@@ -61,6 +62,8 @@ export interface NodeOptions {
   blocklets?: BlockletPolicy;
   /** How long logs, invocations and rejected transactions are kept (db/retention.ts; defaults there). */
   retention?: Partial<RetentionOptions>;
+  /** Vacuum and analyze thresholds (db/vacuum.ts; PostgreSQL's autovacuum defaults). */
+  vacuum?: Partial<VacuumOptions>;
   /** How often metered component use is flushed to the chain as a recordUsage transaction (market/usage.ts). */
   marketUsageFlushMs?: number;
   now?: () => number;
@@ -201,6 +204,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   services.triggers = triggers;
   const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
   retention.start();
+  const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
+  vacuum.start();
+  services.vacuum = vacuum;
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
@@ -229,6 +235,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         triggers.stop();
         await market.stop();
         await retention.stop();
+        await vacuum.stop();
         await runtime.close();
         await sandbox.close();
         await ocap.close();

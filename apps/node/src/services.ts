@@ -1,3 +1,4 @@
+import type { VacuumJob } from './db/vacuum.ts';
 import type { Faucet } from './faucet/service.ts';
 import type { Protocols } from './gateway/protocols.ts';
 import type { Gateway } from './gateway/service.ts';
@@ -21,6 +22,8 @@ export interface Services {
   topics: TopicBus;
   /** The marketplace (issue 19). */
   market?: MarketService;
+  /** Autovacuum's work, which PGlite does not do (db/vacuum.ts). */
+  vacuum?: VacuumJob;
   /** Set once the node listens (chain triggers reach chains through OCAP). */
   triggers?: TriggerScheduler;
   /** Set once the node's HTTP server exists (Socket.io attaches to it). */

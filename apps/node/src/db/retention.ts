@@ -1,4 +1,5 @@
 import type { Sql } from './client.ts';
+import { PeriodicPass } from './periodic.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -72,39 +73,24 @@ export async function prunePass(db: Sql, options: RetentionOptions, nowMs: numbe
 
 /** Runs a pruning pass every intervalMs (the first one interval after start). */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  readonly #periodic: PeriodicPass;
 
   constructor(
     private readonly db: Sql,
     private readonly options: RetentionOptions,
     private readonly now: () => number,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.#periodic = new PeriodicPass(options.intervalMs, () => this.pass());
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.#periodic.start();
   }
 
   /** Stops scheduling and waits for a pass in progress (between batches it is short). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.pass().finally(() => {
-        this.running = null;
-        this.schedule();
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
+    await this.#periodic.stop();
   }
 
   private async pass(): Promise<void> {
