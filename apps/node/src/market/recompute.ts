@@ -1,4 +1,4 @@
-import type { Database } from '../db/client.ts';
+import type { Database, Sql } from '../db/client.ts';
 import { developerReputation, type RankReview, type RankUsage, REVIEWER_FUNDED_MIN, rankComponent } from './rank.ts';
 
 const DAY_MS = 86_400_000;
@@ -24,29 +24,75 @@ export async function readRankInputs(db: Database, nowMs: number, names: string[
   const since = Math.floor(nowMs / DAY_MS) - 29;
   const filter = names === null ? '' : 'WHERE c.name = ANY($1::text[])';
   const params = names === null ? [] : [names];
-  const [components, reviews, usage] = await Promise.all([
-    db.query<ComponentRow>(
-      `SELECT c.name, c.owner, c.updated_at_ms::float8 AS "updatedAtMs", c.published_at_ms::float8 AS "publishedAtMs", c.installs,
-         c.upheld_reports AS "upheldReports", c.stake::text AS stake FROM market_components c ${filter}`,
-      params,
-    ),
-    // One row per component with its reviews as parallel arrays: 100,000 review rows cost seconds to hand over
-    // from PGlite, 10,000 rows of arrays a fraction of that.
-    db.query<{ component: string; stars: number[]; hidden: boolean[]; calls: number[]; paid: string[]; funded: boolean[] }>(
-      `SELECT r.component, array_agg(r.stars) AS stars, array_agg(r.hidden) AS hidden, array_agg(coalesce(u.calls, 0)::float8) AS calls,
-         array_agg(coalesce(u.paid, 0)::text) AS paid, array_agg(coalesce(a.balance >= $${params.length + 1}::numeric, false)) AS funded
-       FROM market_reviews r LEFT JOIN market_account_usage u ON u.component = r.component AND u.account = r.reviewer
-       LEFT JOIN accounts a ON a.did = r.reviewer ${names === null ? '' : 'WHERE r.component = ANY($1::text[])'}
-       GROUP BY r.component`,
-      [...params, REVIEWER_FUNDED_MIN.toString()],
-    ),
-    db.query<{ component: string; calls: number; paidCalls: number; applications: number; payingApplications: number }>(
-      `SELECT component, sum(calls)::float8 AS calls, coalesce(sum(calls) FILTER (WHERE paid > 0), 0)::float8 AS "paidCalls",
-         count(DISTINCT application)::int AS applications, count(DISTINCT application) FILTER (WHERE paid > 0)::int AS "payingApplications"
-       FROM market_usage_daily WHERE day >= $${params.length + 1} ${names === null ? '' : 'AND component = ANY($1::text[])'} GROUP BY component`,
-      [...params, since],
-    ),
-  ]);
+  // For every component: one transaction with hash joins and room to aggregate in memory. Left to its statistics
+  // after a review flood, the planner looked up usage once per review (100,000 index scans, 1.8 s on PGlite) and
+  // spilled the aggregate to disk. A few names (a developer's page) keep the default plan: index lookups.
+  const read = (sql: Sql) =>
+    Promise.all([readComponents(sql, filter, params), readReviews(sql, names, params), readUsage(sql, names, params, since)]);
+  const [components, reviews, usage] =
+    names === null
+      ? await db.transaction(async (sql) => {
+          await sql.query(`SET LOCAL work_mem = '${RANK_READ_WORK_MEM}'`);
+          await sql.query('SET LOCAL enable_nestloop = off');
+          return read(sql);
+        })
+      : await read(db);
+  return assembleInputs(components, reviews, usage);
+}
+
+/** Memory for the full read's hashes and aggregates (the default 4 MB spilled 10,000 components' reviews to disk). */
+const RANK_READ_WORK_MEM = '64MB';
+
+function readComponents(sql: Sql, filter: string, params: unknown[]) {
+  return sql.query<ComponentRow>(
+    `SELECT c.name, c.owner, c.updated_at_ms::float8 AS "updatedAtMs", c.published_at_ms::float8 AS "publishedAtMs", c.installs,
+       c.upheld_reports AS "upheldReports", c.stake::text AS stake FROM market_components c ${filter}`,
+    params,
+  );
+}
+
+interface ReviewArrays {
+  component: string;
+  stars: number[];
+  hidden: boolean[];
+  calls: number[];
+  paid: string[];
+  funded: boolean[];
+}
+
+/**
+ * One row per component with its reviews as parallel arrays: 100,000 review rows cost seconds to hand over from
+ * PGlite, 10,000 rows of arrays a fraction of that.
+ */
+function readReviews(sql: Sql, names: string[] | null, params: unknown[]) {
+  return sql.query<ReviewArrays>(
+    `SELECT r.component, array_agg(r.stars) AS stars, array_agg(r.hidden) AS hidden, array_agg(coalesce(u.calls, 0)::float8) AS calls,
+       array_agg(coalesce(u.paid, 0)::text) AS paid, array_agg(coalesce(a.balance >= $${params.length + 1}::numeric, false)) AS funded
+     FROM market_reviews r LEFT JOIN market_account_usage u ON u.component = r.component AND u.account = r.reviewer
+     LEFT JOIN accounts a ON a.did = r.reviewer ${names === null ? '' : 'WHERE r.component = ANY($1::text[])'}
+     GROUP BY r.component`,
+    [...params, REVIEWER_FUNDED_MIN.toString()],
+  );
+}
+
+interface UsageRow {
+  component: string;
+  calls: number;
+  paidCalls: number;
+  applications: number;
+  payingApplications: number;
+}
+
+function readUsage(sql: Sql, names: string[] | null, params: unknown[], since: number) {
+  return sql.query<UsageRow>(
+    `SELECT component, sum(calls)::float8 AS calls, coalesce(sum(calls) FILTER (WHERE paid > 0), 0)::float8 AS "paidCalls",
+       count(DISTINCT application)::int AS applications, count(DISTINCT application) FILTER (WHERE paid > 0)::int AS "payingApplications"
+     FROM market_usage_daily WHERE day >= $${params.length + 1} ${names === null ? '' : 'AND component = ANY($1::text[])'} GROUP BY component`,
+    [...params, since],
+  );
+}
+
+function assembleInputs(components: ComponentRow[], reviews: ReviewArrays[], usage: UsageRow[]): RankInputs {
   const byComponent = new Map<string, RankReview[]>();
   for (const r of reviews) {
     byComponent.set(
