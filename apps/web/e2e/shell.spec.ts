@@ -61,7 +61,7 @@ test('the navigation marks the current area and goes to each on desktop', async 
   await expect(page).toHaveURL(/\/explorer\/search\?q=no-such-thing$/, { timeout: 30_000 });
 });
 
-test('on a phone the menu button opens the areas and the search box, and a link closes it', async ({ page }) => {
+test('on a phone the menu button opens the areas and the search box, and a link closes it', async ({ page }, testInfo) => {
   test.slow();
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
@@ -72,6 +72,8 @@ test('on a phone the menu button opens the areas and the search box, and a link 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Marketplace' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('combobox', { name: 'Search the chain' })).toBeVisible();
+  // Kept with the run's output, to be looked at: the open menu on a phone.
+  await page.screenshot({ path: testInfo.outputPath('phone-menu-open.png') });
   await nav.getByRole('link', { name: 'Console' }).click();
   await expect(page).toHaveURL(/\/console$/, { timeout: 30_000 });
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();

@@ -34,22 +34,23 @@ export function ComponentCard({ component, headingLevel = 3 }: { component: Card
           </p>
         </div>
       </div>
-      <p className="mt-3 line-clamp-2 flex-1 text-sm text-slate-600 dark:text-slate-400">
-        {component.description || 'No description given.'}
-      </p>
+      {/* The clamp sits in a growing box, not on it: stretched by a taller neighbour, it would show a third line. */}
+      <div className="mt-3 flex-1">
+        <p className="line-clamp-2 text-sm text-slate-600 dark:text-slate-400">{component.description || 'No description given.'}</p>
+      </div>
       <div className="mt-3 flex flex-wrap items-center gap-x-3 gap-y-1">
         <Stars average={component.ratingAverage} count={component.ratingCount} />
         <span className="text-xs text-slate-600 dark:text-slate-400">
           {formatCount(component.calls30d)} {component.calls30d === 1 ? 'call' : 'calls'} / 30 d
         </span>
       </div>
-      <div className="mt-3 flex items-center justify-between gap-2 border-t border-slate-100 pt-3 text-xs dark:border-slate-800">
-        <span className="flex min-w-0 items-center gap-1.5 text-slate-600 dark:text-slate-400">
+      <div className="mt-3 flex flex-wrap items-center justify-between gap-x-2 gap-y-1 border-t border-slate-100 pt-3 text-xs dark:border-slate-800">
+        <span className="flex min-w-0 max-w-full items-center gap-1.5 text-slate-600 dark:text-slate-400">
           <span className="truncate">by {component.ownerMoniker || shortenDid(component.owner, 4, 4)}</span>
-          {component.verifiedPublisher ? <VerifiedMark /> : null}
+          {component.verifiedPublisher ? <VerifiedMark compact /> : null}
         </span>
         <span
-          className={`shrink-0 font-medium ${component.price.model === 'free' ? 'text-emerald-700 dark:text-emerald-400' : 'text-slate-800 dark:text-slate-200'}`}
+          className={`ml-auto shrink-0 font-medium ${component.price.model === 'free' ? 'text-emerald-700 dark:text-emerald-400' : 'text-slate-800 dark:text-slate-200'}`}
         >
           {formatPrice(component.price)}
         </span>

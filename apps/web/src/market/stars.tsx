@@ -47,14 +47,18 @@ export function Stars({
   );
 }
 
-/** The verified-publisher mark: a check in a badge, with its meaning in words. */
-export function VerifiedMark() {
+/**
+ * The verified-publisher mark: a check in a badge, with its meaning in words. `compact` (cards, where the publisher's
+ * name needs the room) shows the check alone; the words stay for screen readers and in the tooltip.
+ */
+export function VerifiedMark({ compact = false }: { compact?: boolean }) {
   return (
     <span
       title="Verified publisher: reputation above the marketplace's bar"
-      className="inline-flex items-center gap-0.5 rounded-full bg-sky-50 px-1.5 py-0.5 text-[11px] font-medium text-sky-800 ring-1 ring-sky-200 ring-inset dark:bg-sky-500/10 dark:text-sky-300 dark:ring-sky-500/30"
+      className={`inline-flex shrink-0 items-center gap-0.5 rounded-full bg-sky-50 py-0.5 text-[11px] font-medium text-sky-800 ring-1 ring-sky-200 ring-inset dark:bg-sky-500/10 dark:text-sky-300 dark:ring-sky-500/30 ${compact ? 'px-1' : 'px-1.5'}`}
     >
-      <span aria-hidden="true">✓</span> verified
+      <span aria-hidden="true">✓</span>
+      {compact ? <span className="sr-only">verified publisher</span> : ' verified'}
     </span>
   );
 }

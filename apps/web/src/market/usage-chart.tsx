@@ -36,10 +36,27 @@ export function UsageChart({ days }: { days: { day: string; calls: number; insta
             { stroke: '#64748b', side: 1, scale: 'installs', grid: { show: false } },
           ],
           scales: { calls: { auto: true }, installs: { auto: true } },
+          // Hovering shows a day's values; otherwise the legend shows the 30 days' totals, not uPlot's "--".
           series: [
-            {},
-            { label: 'Calls', stroke: '#4f46e5', fill: 'rgba(79,70,229,0.12)', width: 2, scale: 'calls' },
-            { label: 'Installs', stroke: '#059669', width: 2, scale: 'installs' },
+            {
+              label: 'Day',
+              value: (_u, v, _s, idx) => (idx === null ? 'last 30 days' : new Date(v * 1000).toISOString().slice(0, 10)),
+            },
+            {
+              label: 'Calls',
+              stroke: '#4f46e5',
+              fill: 'rgba(79,70,229,0.12)',
+              width: 2,
+              scale: 'calls',
+              value: (_u, v, _s, idx) => (idx === null ? calls : (v ?? 0)).toLocaleString('en-US'),
+            },
+            {
+              label: 'Installs',
+              stroke: '#059669',
+              width: 2,
+              scale: 'installs',
+              value: (_u, v, _s, idx) => (idx === null ? installs : (v ?? 0)).toLocaleString('en-US'),
+            },
           ],
         },
         data,
@@ -55,7 +72,7 @@ export function UsageChart({ days }: { days: { day: string; calls: number; insta
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [days]);
+  }, [days, calls, installs]);
 
   const summary = `${plural(calls, 'call')} and ${plural(installs, 'install')} in the last 30 days${
     busiest && busiest.calls > 0 ? `; busiest day ${busiest.day} with ${plural(busiest.calls, 'call')}` : ''
