@@ -299,8 +299,9 @@ async function runDriver(driver: TestDriver) {
     console.log(
       `  market index at the head (${node.services.ledger.head.height}) after ${round((performance.now() - caughtUp) / 1000)} s more`,
     );
-    // The indexer recomputes ranks (debounced) after blocks: let the last one run, so none overlaps the timed ones.
-    await new Promise((resolve) => setTimeout(resolve, MARKET_INDEX_LIMITS.rankDebounceMs + 1_000));
+    // The indexer recomputes ranks (debounced) after blocks: let the last one run, so none overlaps the timed ones
+    // (--quick, a smoke run of every step whose figures are not judged, does not wait for the timer).
+    if (!quick) await new Promise((resolve) => setTimeout(resolve, MARKET_INDEX_LIMITS.rankDebounceMs + 1_000));
     await market.recomputeIdle();
     await settleVacuum(node, 'after the seed');
     // Timed twice: now, as the node's own recompute after the seed finds it (most ranks as the indexer left them,

@@ -40,7 +40,7 @@ describe.each(testDrivers())('vacuum on %s', (driver) => {
     database = null;
   });
 
-  it('reclaims the dead rows of a rewritten table and analyzes it, which PGlite alone never does', async () => {
+  it('reclaims the dead rows of a rewritten table and analyzes it, which PGlite alone never does; on a schedule too', async () => {
     database = await createTestDatabase(driver);
     db = await openDatabase(database.target, () => undefined);
     await db.query('CREATE TABLE vacuum_probe (id int PRIMARY KEY, n int NOT NULL)');
@@ -67,23 +67,25 @@ describe.each(testDrivers())('vacuum on %s', (driver) => {
     expect(after).toMatchObject({ vacuumed: true, analyzed: true });
     const [size] = await db.query<{ live: number }>('SELECT count(*)::int AS live FROM vacuum_probe WHERE n = 3');
     expect(size?.live).toBe(2000);
-  }, 60_000);
 
-  it('runs on a schedule and stops cleanly', async () => {
-    database = await createTestDatabase(driver);
-    db = await openDatabase(database.target, () => undefined);
-    await db.query('CREATE TABLE vacuum_probe (id int PRIMARY KEY, n int NOT NULL)');
-    await db.query('INSERT INTO vacuum_probe SELECT g, 0 FROM generate_series(1, 500) g');
-    await db.query('UPDATE vacuum_probe SET n = 1');
+    // On its schedule: more rewrites, and the started job (not settle) reclaims them.
+    for (let i = 0; i < 2; i += 1) await db.query('UPDATE vacuum_probe SET n = n + 1');
+    // (On PostgreSQL autovacuum may take them first: there only the end state is asserted.)
+    if (driver === 'pglite')
+      await until(
+        'the new dead rows counted',
+        () => stats(db as Database),
+        (s) => s.dead >= 2000,
+      );
     const lines: string[] = [];
-    const job = new VacuumJob(db, { ...VACUUM_DEFAULTS, intervalMs: 100 }, (line) => lines.push(line));
-    job.start();
+    const scheduled = new VacuumJob(db, { ...VACUUM_DEFAULTS, intervalMs: 100 }, (line) => lines.push(line));
+    scheduled.start();
     await until(
       'the scheduled pass',
       () => stats(db as Database),
-      (s) => s.vacuumed && s.analyzed,
+      (s) => s.dead < 50,
     );
-    await job.stop();
+    await scheduled.stop();
     expect(lines.filter((line) => line.includes('failed'))).toEqual([]);
   }, 60_000);
 });
