@@ -222,7 +222,11 @@ describe.skipIf(redis === null)('gateway Socket.io: two nodes sharing Redis', ()
     }
     await publisher;
     for (const { events, afterSeq } of subscribers) {
-      await until(() => events.length >= total - afterSeq, 10_000, 'every event');
+      await until(() => events.length >= total - afterSeq, 20_000, 'every event').catch((error: Error) => {
+        const seen = new Set(events.map((e) => e.seq));
+        const missing = Array.from({ length: total - afterSeq }, (_, i) => afterSeq + i + 1).filter((seq) => !seen.has(seq));
+        throw new Error(`${error.message}: a subscriber after seq ${afterSeq} lacks seqs ${missing.slice(0, 20).join(', ')}`);
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(events.map((e) => e.seq)).toEqual(Array.from({ length: total - afterSeq }, (_, i) => afterSeq + i + 1));
     }

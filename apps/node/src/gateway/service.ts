@@ -1,5 +1,4 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import type { CorsOrigins } from '../config/cors.ts';
 import type { Database } from '../db/client.ts';
@@ -8,9 +7,9 @@ import type { TopicBus } from '../runtime/topics.ts';
 import { GatewayAuthService } from './auth.ts';
 import { GatewayHub } from './hub.ts';
 import { HubBridges } from './hub-bridges.ts';
-import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
+import { clusterAdapter, joinRedisCluster } from './redis-cluster.ts';
 import { SocketGateway } from './socket.ts';
-import type { GatewayLimits, TopicEvent } from './types.ts';
+import type { GatewayLimits } from './types.ts';
 
 export interface GatewayRedisOptions {
   url: string;
@@ -42,8 +41,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** The server-side event hub events travel between nodes under (standalone.ts uses the same name). */
-export const FORWARD_EVENT = 'arc:gateway:event';
 /** The server-side event that tells the other nodes an API key was revoked (its key id). */
 const API_KEY_REVOKED_EVENT = 'arc:gateway:api-key-revoked';
 
@@ -67,25 +64,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     now,
     log,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-    ...(redis
-      ? {
-          adapter: createAdapter(redis, {
-            streamName: `${prefix}:socket.io`,
-            sessionKeyPrefix: `${prefix}:sio:session:`,
-            channelPrefix: `${prefix}:sio`,
-            // Its stream readers only notice a close between reads: bound how long one outlives the node.
-            blockTimeInMs: 1000,
-          }) as never,
-        }
-      : {}),
+    ...(redis ? { adapter: clusterAdapter(redis, prefix) as never } : {}),
   });
   if (redis) {
-    const client = redis;
-    // The cluster's epoch lives in Redis beside the counters: a Redis that lost them gives a new one.
-    hub.clusterEpoch = await readClusterEpoch(client, prefix, now);
-    hub.sequencer = redisSequencer(client, prefix, now);
-    hub.forward = (event) => socket.io.serverSideEmit(FORWARD_EVENT, event);
-    socket.io.on(FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
+    try {
+      // The cluster's epoch lives in Redis beside the counters: a Redis that lost them gives a new one.
+      await joinRedisCluster({ io: socket.io, hub, redis, prefix, now });
+    } catch (error) {
+      await socket.close();
+      if (redis.isOpen) await redis.close();
+      throw error;
+    }
     socket.io.on(API_KEY_REVOKED_EVENT as never, (keyId: string) => socket.dropApiKey(keyId));
   }
   // A revoked key's connections go at once: this node's, and (through Redis) the other nodes'.

@@ -1,26 +1,19 @@
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { httpStatusOf } from '@arc/core';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
 import type { CorsOrigins } from '../config/cors.ts';
 import { GatewayHub } from './hub.ts';
-import { readClusterEpoch, redisSequencer } from './redis-sequencer.ts';
+import { clusterAdapter, joinRedisCluster } from './redis-cluster.ts';
 import type { GatewayRedisOptions } from './service.ts';
 import { SocketGateway } from './socket.ts';
-import { type GatewayAuth, GatewayError, type GatewayLimits, gatewayErrorPayload, type Principal, type TopicEvent } from './types.ts';
+import { type GatewayAuth, GatewayError, type GatewayLimits, gatewayErrorPayload, type Principal } from './types.ts';
 
 /**
  * A gateway-only process of a cluster (CLUSTER.md): an HTTP server with the gateway's Socket.io layer and a hub
  * whose events reach the other processes through the Redis streams adapter. No ledger, no database: chain events
  * come from the one full node of the cluster, through Redis.
  */
-
-/**
- * The name service.ts forwards hub events under (`FORWARD_EVENT`, not exported there). Both must match, or the
- * full node and the gateway-only processes stop hearing each other's publishes.
- */
-export const CLUSTER_FORWARD_EVENT = 'arc:gateway:event';
 
 export const STANDALONE_LIMITS = {
   /** How long a request passed on to the full node may take before it is answered 504. */
@@ -100,7 +93,7 @@ export async function startStandaloneGateway(options: StandaloneGatewayOptions):
     if (options.upstreamUrl) passOn(options.upstreamUrl, req, res, Object.keys(options.headers ?? {}), log);
     else res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND' } }));
   });
-  // The same stream, session keys and channel names as service.ts, so full node and gateway-only processes meet.
+  // The same adapter as service.ts (redis-cluster.ts), so full node and gateway-only processes meet.
   const socket = new SocketGateway({
     server,
     hub,
@@ -109,21 +102,20 @@ export async function startStandaloneGateway(options: StandaloneGatewayOptions):
     now,
     log,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-    adapter: createAdapter(redis, {
-      streamName: `${prefix}:socket.io`,
-      sessionKeyPrefix: `${prefix}:sio:session:`,
-      channelPrefix: `${prefix}:sio`,
-    }) as never,
+    adapter: clusterAdapter(redis, prefix) as never,
   });
   // Ahead of Socket.io's own listener, so its answers carry them too.
   server.prependListener('request', (_req, res) => {
     for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   });
-  // The same numbering as service.ts: the cluster's epoch and the topic's counter from one Redis script.
-  hub.clusterEpoch = await readClusterEpoch(redis, prefix, now);
-  hub.sequencer = redisSequencer(redis, prefix, now);
-  hub.forward = (event) => socket.io.serverSideEmit(CLUSTER_FORWARD_EVENT, event);
-  socket.io.on(CLUSTER_FORWARD_EVENT as never, (event: TopicEvent) => hub.ingest(event));
+  try {
+    // The same numbering and forwarding as service.ts: the cluster's epoch and the topic's counter from one script.
+    await joinRedisCluster({ io: socket.io, hub, redis, prefix, now });
+  } catch (error) {
+    await socket.close();
+    if (redis.isOpen) await redis.close();
+    throw error;
+  }
   let url = '';
   if (options.listen ?? true) {
     url = await new Promise<string>((resolve, reject) => {
