@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { didFromPublicKey, encodeTx, type GenesisConfig, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { goal, goalText, verdict } from '../../../scripts/bench-goals.ts';
+import { ECONOMY_PARAMS_DEFAULT } from '../src/config/genesis.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import type { RunningNode } from '../src/node.ts';
 import { startTestNode, type TestDriver } from '../src/testing.ts';
@@ -95,6 +96,7 @@ function benchGenesis(): GenesisConfig {
       maxTxsPerBlock: 5000,
       maxBlockBytes: 4 * 1024 * 1024,
       market: { publishStake: 0n, moderators: [], usageReporters: [] },
+      economy: ECONOMY_PARAMS_DEFAULT,
     },
     allocations: senders.map((s) => ({ did: s.did, amount: 1_000_000n * ABT })),
   };

@@ -18,6 +18,7 @@ import {
   utf8,
 } from '@arc/core';
 import { round } from '../../../scripts/bench-goals.ts';
+import { ECONOMY_PARAMS_DEFAULT } from '../src/config/genesis.ts';
 import { dayOf } from '../src/market/indexer.ts';
 import type { MarketService } from '../src/market/service.ts';
 import type { TestNode } from '../src/testing.ts';
@@ -82,6 +83,7 @@ export function genesis(): GenesisConfig {
       maxTxsPerBlock: 5000,
       maxBlockBytes: 8 * 1024 * 1024,
       market: { publishStake: ABT, moderators: [], usageReporters: reporters.map((r) => r.did) },
+      economy: ECONOMY_PARAMS_DEFAULT,
     },
     allocations: [...publishers, ...reviewers, ...reporters].map((a) => ({ did: a.did, amount: 1_000_000n * ABT })),
   };

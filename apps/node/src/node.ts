@@ -8,6 +8,12 @@ import { VACUUM_DEFAULTS, VacuumJob, type VacuumOptions } from './db/vacuum.ts';
 import { seedComponents } from './demo/components.ts';
 import { seedMarket } from './demo/market-seed.ts';
 import { seedDemo } from './demo/seed.ts';
+import type { BridgeOptions } from './economy/bridge/options.ts';
+import { BridgeService } from './economy/bridge/service.ts';
+import { suspensionGate } from './economy/gate.ts';
+import { ECONOMY_PRICES_DEFAULT, EconomyMeter } from './economy/meter.ts';
+import { EconomyService } from './economy/service.ts';
+import { SettlementJob } from './economy/settlement.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
 import { type ProtocolOptions, type Protocols, startProtocols } from './gateway/protocols.ts';
 import { type Gateway, type GatewayRedisOptions, startGateway } from './gateway/service.ts';
@@ -16,6 +22,7 @@ import { Admission } from './ledger/admission.ts';
 import { Ledger, type LedgerLimits } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
+import { NodeTxQueue } from './ledger/node-tx.ts';
 import { LedgerQueries } from './ledger/queries.ts';
 import { MarketService } from './market/service.ts';
 import type { ChainConfig } from './ocap/config.ts';
@@ -64,8 +71,12 @@ export interface NodeOptions {
   retention?: Partial<RetentionOptions>;
   /** Vacuum and analyze thresholds (db/vacuum.ts; PostgreSQL's autovacuum defaults). */
   vacuum?: Partial<VacuumOptions>;
+  /** How often the settlement job looks for ended billing periods (economy/settlement.ts). */
+  settlementIntervalMs?: number;
   /** How often metered component use is flushed to the chain as a recordUsage transaction (market/usage.ts). */
   marketUsageFlushMs?: number;
+  /** The ABT ↔ ERC-20 bridge's signers and relayer (economy/bridge/README.md); absent: no bridge. */
+  bridge?: BridgeOptions;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -124,8 +135,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log,
     ...(options.marketUsageFlushMs ? { usageFlushMs: options.marketUsageFlushMs } : {}),
   });
+  const nodeTxs = new NodeTxQueue(ledger, admission, { ...options.nodeKey, did: ledger.nodeDid });
+  const economyMeter = new EconomyMeter(ledger.nodeDid, ledger.params.economy.billingPeriodMs, ECONOMY_PRICES_DEFAULT, now);
   const runtime = new BlockletRuntime({
-    meterUsage: (sql, invocations) => market.usage.meter(sql, invocations),
+    meterUsage: async (sql, invocations) => {
+      await market.usage.meter(sql, invocations);
+      await economyMeter.meter(sql, invocations);
+    },
+    gate: suspensionGate(db, ledger, now),
     db,
     ledger,
     admission,
@@ -149,7 +166,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     runtime,
     topics,
     market,
+    economy: new EconomyService(db, ledger, now),
   };
+  const settlement = new SettlementJob(db, ledger, nodeTxs, now, log, options.settlementIntervalMs);
+  settlement.start();
   const fresh = ledger.head.height === 0;
   ledger.start();
   const corsOrigins = options.corsOrigins ?? '*';
@@ -202,6 +222,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
   await triggers.start();
   services.triggers = triggers;
+  // After the OCAP chains: the bridge reads Ethereum through them.
+  if (options.bridge) services.bridge = await BridgeService.start({ db, ledger, queue: nodeTxs, ocap, now, log }, options.bridge);
   const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
   retention.start();
   const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
@@ -233,7 +255,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         triggers.stop();
+        await services.bridge?.stop();
         await market.stop();
+        await settlement.stop();
         await retention.stop();
         await vacuum.stop();
         await runtime.close();

@@ -1,4 +1,6 @@
 import type { VacuumJob } from './db/vacuum.ts';
+import type { BridgeService } from './economy/bridge/service.ts';
+import type { EconomyService } from './economy/service.ts';
 import type { Faucet } from './faucet/service.ts';
 import type { Protocols } from './gateway/protocols.ts';
 import type { Gateway } from './gateway/service.ts';
@@ -22,6 +24,10 @@ export interface Services {
   topics: TopicBus;
   /** The marketplace (issue 19). */
   market?: MarketService;
+  /** The token economy's reads (issue 20). */
+  economy?: EconomyService;
+  /** The ABT ↔ ERC-20 bridge, when the node runs one (economy/bridge). */
+  bridge?: BridgeService;
   /** Autovacuum's work, which PGlite does not do (db/vacuum.ts). */
   vacuum?: VacuumJob;
   /** Set once the node listens (chain triggers reach chains through OCAP). */

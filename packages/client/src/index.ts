@@ -7,6 +7,7 @@ export * from './amount.ts';
 export * from './builders.ts';
 export * from './client.ts';
 export * from './e2e.ts';
+export * from './economy-builders.ts';
 export * from './errors.ts';
 export * from './keystore.ts';
 export * from './node-api-http.ts';

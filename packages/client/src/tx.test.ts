@@ -23,6 +23,21 @@ const params: ChainParams = {
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
   market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  get economy() {
+    return {
+      treasury: bob.did,
+      treasuryBps: 0,
+      settlers: [],
+      billingPeriodMs: 60_000,
+      graceMs: 60_000,
+      unbondingMs: 60_000,
+      validators: [],
+      slashThreshold: 1,
+      bridgeEscrow: app.did,
+      bridgeSigners: [],
+      bridgeThreshold: 1,
+    };
+  },
 };
 const alice = Wallet.generate();
 const bob = Wallet.generate();

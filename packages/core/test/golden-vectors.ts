@@ -8,9 +8,12 @@
 import {
   assetAddress,
   type BlockHeader,
+  type BridgeReleaseTx,
   blockHash,
   encodeHeader,
   encodeTx,
+  type SettleTx,
+  type SlashTx,
   sha3,
   type Tx,
   toHex,
@@ -20,12 +23,32 @@ import {
   txSigningBytes,
   utf8,
 } from '../src/index.ts';
-import { alice, bob, CHAIN_ID, carol, dave, erin, frank, GENESIS_TIME_MS, signedTx, transferItx, validator } from './ledger-kit.ts';
+import {
+  type Actor,
+  alice,
+  approved,
+  BRIDGE_SIGNERS,
+  bob,
+  CHAIN_ID,
+  carol,
+  dave,
+  erin,
+  frank,
+  GENESIS_TIME_MS,
+  meter,
+  openApplicationItx,
+  shop,
+  signedTx,
+  transferItx,
+  VALIDATORS,
+  validator,
+} from './ledger-kit.ts';
 
 const GOLD = tokenAddress('GOLD');
 const SILVER = tokenAddress('SILVER');
 const TICKET = assetAddress(sha3(utf8('golden asset 1')));
 const BADGE = assetAddress(sha3(utf8('golden asset 2')));
+const SHOP = tokenAddress('SHOP');
 
 /** The golden transactions by name; every inner type appears at least once. */
 export function goldenTxs(): { name: string; tx: Tx }[] {
@@ -179,6 +202,65 @@ export function goldenTxs(): { name: string; tx: Tx }[] {
         { nonce: 1 },
       ),
     },
+    // The token economy's types, appended likewise.
+    ...economyGoldenTxs(),
+  ];
+}
+
+/** One golden transaction of each economy type; approvals and the application's consent are real signatures. */
+function economyGoldenTxs(): { name: string; tx: Tx }[] {
+  const [v1, v2] = VALIDATORS as [Actor, Actor];
+  const [b1, , b3] = BRIDGE_SIGNERS as [Actor, Actor, Actor];
+  const slash = approved<SlashTx>(
+    { type: 'slash', offender: carol.did, amount: 400n, evidenceHash: sha3(utf8('golden evidence')), reason: 'double-signed height 41' },
+    [v1, v2],
+  );
+  const release = approved<BridgeReleaseTx>(
+    { type: 'bridgeRelease', ethTxHash: sha3(utf8('golden burn')), logIndex: 3, to: dave.did, amount: 1n << 64n },
+    [b1, b3],
+  );
+  const settle: SettleTx = {
+    type: 'settle',
+    period: 170_000_004,
+    bills: [
+      {
+        application: shop.did,
+        lines: [
+          { kind: 'component', payee: 'bitcoin-adapter', amount: 12_345n },
+          { kind: 'node', payee: validator.did, amount: 678n },
+        ],
+      },
+      { application: erin.did, lines: [] },
+    ],
+  };
+  return [
+    { name: 'stake', tx: signedTx(carol, { type: 'stake', amount: 5_000n }, { nonce: 4 }) },
+    { name: 'unstake', tx: signedTx(carol, { type: 'unstake', amount: 1_500n }, { nonce: 5 }) },
+    { name: 'withdrawStake', tx: signedTx(carol, { type: 'withdrawStake' }, { nonce: 6 }) },
+    { name: 'slash', tx: signedTx(erin, slash, { nonce: 2 }) },
+    { name: 'openApplication', tx: signedTx(bob, openApplicationItx(bob, shop, 10n ** 18n), { nonce: 6 }) },
+    { name: 'fundApplication', tx: signedTx(alice, { type: 'fundApplication', application: shop.did, amount: 250_000n }, { nonce: 6 }) },
+    { name: 'withdrawDeposit', tx: signedTx(bob, { type: 'withdrawDeposit', application: shop.did, amount: 1_000n }, { nonce: 7 }) },
+    { name: 'settle', tx: signedTx(meter, settle, { nonce: 1 }) },
+    {
+      name: 'issueToken',
+      tx: signedTx(
+        alice,
+        { type: 'issueToken', symbol: 'SHOP', name: 'Shop points', decimals: 2, initialSupply: 1_000n, policy: 'capped', cap: 1_000_000n },
+        { nonce: 7 },
+      ),
+    },
+    { name: 'mintToken', tx: signedTx(alice, { type: 'mintToken', token: SHOP, to: bob.did, amount: 500n }, { nonce: 8 }) },
+    { name: 'burnToken', tx: signedTx(bob, { type: 'burnToken', token: SHOP, amount: 200n }, { nonce: 8 }) },
+    {
+      name: 'bridgeLock',
+      tx: signedTx(
+        dave,
+        { type: 'bridgeLock', amount: 7n * 10n ** 17n, ethAddress: '0x00000000000000000000000000000000deadbeef' },
+        { nonce: 3 },
+      ),
+    },
+    { name: 'bridgeRelease', tx: signedTx(frank, release, { nonce: 2 }) },
   ];
 }
 

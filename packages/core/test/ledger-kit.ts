@@ -1,19 +1,26 @@
 /** Fixed actors, chain parameters and transaction builders shared by the ledger tests. */
 import {
   type ApplyOk,
+  type Approval,
   applyTx,
+  approvalDigest,
   type BlockContext,
   type ChainParams,
   type CheckedTx,
   checkTx,
   didFromPublicKey,
+  type EconomyItx,
+  type EconomyParams,
   encodeTx,
   type GenesisConfig,
   type Itx,
   type KeyPair,
   keyPairFromSeed,
   LedgerError,
+  type OpenApplicationTx,
   Overlay,
+  openApplicationDigest,
+  signMessage,
   signTx,
   type TokenAmount,
   type Tx,
@@ -52,8 +59,31 @@ export const validator = actor('validator', 9);
 export const moderator = actor('moderator', 7);
 export const meter = actor('meter', 8);
 
+/** The treasury and the bridge escrow of the test chain: accounts nobody sends from in the tests. */
+export const treasury = actor('treasury', 10);
+export const escrow = actor('escrow', 11);
+/** The test chain's validators (two of three approve a slash) and bridge signers (two of three approve a release). */
+export const VALIDATORS = [actor('validator-1', 12), actor('validator-2', 13), actor('validator-3', 14)];
+export const BRIDGE_SIGNERS = [actor('bridge-signer-1', 15), actor('bridge-signer-2', 16), actor('bridge-signer-3', 17)];
+/** An application's key: it consents to billing under an owner and pays its users' fees. */
+export const shop = actor('shop', 18);
+
 /** The ABT a first publish locks on the test chain. */
 export const PUBLISH_STAKE = 1_000n;
+
+export const ECONOMY: EconomyParams = {
+  treasury: treasury.did,
+  treasuryBps: 1_000,
+  settlers: [meter.did],
+  billingPeriodMs: 10_000,
+  graceMs: 20_000,
+  unbondingMs: 5_000,
+  validators: VALIDATORS.map((v) => v.did),
+  slashThreshold: 2,
+  bridgeEscrow: escrow.did,
+  bridgeSigners: BRIDGE_SIGNERS.map((s) => s.did),
+  bridgeThreshold: 2,
+};
 
 export const PARAMS: ChainParams = {
   minFee: MIN_FEE,
@@ -61,6 +91,7 @@ export const PARAMS: ChainParams = {
   maxTxsPerBlock: 1_000,
   maxBlockBytes: 1_048_576,
   market: { publishStake: PUBLISH_STAKE, moderators: [moderator.did], usageReporters: [meter.did] },
+  economy: ECONOMY,
 };
 
 export function genesisConfig(allocations: { did: string; amount: bigint }[]): GenesisConfig {
@@ -129,12 +160,32 @@ export function transferItx(
   };
 }
 
+/** Approvals of a slash or a bridge release by each signer, over its approval digest on the test chain. */
+export function approvalsBy(itx: EconomyItx, signers: Actor[], chainId = CHAIN_ID): Approval[] {
+  const digest = approvalDigest(chainId, itx);
+  return signers.map((s) => ({ did: s.did, publicKey: s.keys.publicKey, signature: signMessage(s.seed, digest) }));
+}
+
+/** A slash or bridge release carrying the approvals of `signers`. */
+export function approved<T extends EconomyItx & { approvals: Approval[] }>(itx: Omit<T, 'approvals'>, signers: Actor[]): T {
+  const unsigned = { ...itx, approvals: [] } as unknown as T;
+  return { ...unsigned, approvals: approvalsBy(unsigned, signers) };
+}
+
+/** Opens billing for `app` under `owner`, with the application key's consent. */
+export function openApplicationItx(owner: Actor, app: Actor, deposit: bigint, chainId = CHAIN_ID): OpenApplicationTx {
+  const consent = signMessage(app.seed, openApplicationDigest(chainId, app.did, owner.did));
+  return { type: 'openApplication', application: app.did, applicationKey: app.keys.publicKey, applicationSignature: consent, deposit };
+}
+
 /**
  * A chain in memory: each `send` builds, signs and checks a transaction with the sender's next
  * nonce (unless given), applies it alone on an overlay, and commits the writes when it succeeds.
  */
 export class TestChain {
   height = 0;
+  /** Time added to every later block's time (see `wait`). */
+  skewMs = 0;
   constructor(readonly state: MemoryState) {}
 
   static funded(allocations: [Actor, bigint][]): TestChain {
@@ -153,7 +204,8 @@ export class TestChain {
   apply(checked: CheckedTx, ctx: Partial<BlockContext> = {}): { result: ApplyOk | LedgerError; overlay: Overlay } {
     this.height += 1;
     const overlay = new Overlay(this.state);
-    const result = applyTx(overlay, checked, blockCtx(this.height, ctx));
+    const timeMs = GENESIS_TIME_MS + this.height * BLOCK_INTERVAL_MS + this.skewMs;
+    const result = applyTx(overlay, checked, blockCtx(this.height, { timeMs, ...ctx }));
     if (!(result instanceof LedgerError)) this.state.commit(overlay.writes.values());
     return { result, overlay };
   }
@@ -167,6 +219,16 @@ export class TestChain {
     const result = this.send(from, itx, opts, ctx);
     if (result instanceof LedgerError) throw new Error(`expected ${itx.type} to apply: ${result.code} ${result.message}`);
     return result;
+  }
+
+  /** The time of the next block. */
+  timeMs(): number {
+    return GENESIS_TIME_MS + (this.height + 1) * BLOCK_INTERVAL_MS + this.skewMs;
+  }
+
+  /** Moves the clock of later blocks forward. */
+  wait(ms: number): void {
+    this.skewMs += ms;
   }
 
   balance(who: Actor | string): bigint {

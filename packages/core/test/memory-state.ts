@@ -1,6 +1,7 @@
 /** A Map-backed ledger state for tests: typed entries for the state machine plus the state trie. */
 import {
   type AccountState,
+  type ApplicationState,
   type AssetState,
   applyWritesToTrie,
   type ComponentState,
@@ -13,9 +14,11 @@ import {
   type GrantState,
   genesisEntries,
   grantId,
+  type ReceiptState,
   type ReportState,
   type ReviewState,
   reviewId,
+  type StakeState,
   type StateEntry,
   type StateView,
   type StateWrite,
@@ -89,6 +92,15 @@ export class MemoryState implements StateView {
   usage(component: string, account: string): UsageState | undefined {
     return this.value(stateKey('usage', usageId(component, account)));
   }
+  stake(did: string): StakeState | undefined {
+    return this.value(stateKey('stake', did));
+  }
+  application(did: string): ApplicationState | undefined {
+    return this.value(stateKey('application', did));
+  }
+  receipt(id: string): ReceiptState | undefined {
+    return this.value(stateKey('receipt', id));
+  }
 
   /** Applies writes to the entries (and, unless told otherwise, to the trie); returns the trie root. */
   commit(writes: Iterable<StateWrite>, withTrie = true): Uint8Array {
@@ -102,6 +114,12 @@ export class MemoryState implements StateView {
 
   accounts(): AccountState[] {
     return [...this.entries.values()].flatMap((e) => (e.kind === 'account' ? [e.value] : []));
+  }
+  stakes(): StakeState[] {
+    return [...this.entries.values()].flatMap((e) => (e.kind === 'stake' ? [e.value] : []));
+  }
+  applications(): ApplicationState[] {
+    return [...this.entries.values()].flatMap((e) => (e.kind === 'application' ? [e.value] : []));
   }
   components(): ComponentState[] {
     return [...this.entries.values()].flatMap((e) => (e.kind === 'component' ? [e.value] : []));

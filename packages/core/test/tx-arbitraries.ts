@@ -1,14 +1,19 @@
 /** fast-check arbitraries of well-formed transactions: every field within its TX_LIMITS bound. */
 import fc from 'fast-check';
 import {
+  type Approval,
+  BILL_LINE_KINDS,
+  type BillLine,
   type BlockHeader,
   COMPONENT_KINDS,
   DidRole,
   type DidRoleName,
   deriveDid,
+  ECONOMY_LIMITS,
   encodeHeader,
   type Itx,
   PRICE_MODELS,
+  TOKEN_POLICIES,
   TX_LIMITS,
   type Tx,
   toHex,
@@ -32,9 +37,73 @@ export const didArb = fc
   .map(([input, role]) => deriveDid(input, role));
 
 const L = TX_LIMITS;
+const E = ECONOMY_LIMITS;
 const nameArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/);
 const versionArb = fc.tuple(fc.nat(999), fc.nat(999), fc.nat(999)).map(([a, b, c]) => `${a}.${b}.${c}`);
 const slugArb = fc.stringMatching(/^[a-z][a-z0-9-]{1,31}$/);
+
+const approvalsArb: fc.Arbitrary<Approval[]> = fc.array(fc.record({ did: didArb, publicKey: bytes32Arb, signature: signatureArb }), {
+  maxLength: E.approvalsMax,
+});
+
+const billLineArb: fc.Arbitrary<BillLine> = fc
+  .constantFrom(...BILL_LINE_KINDS)
+  .chain((kind) => fc.record({ kind: fc.constant(kind), payee: kind === 'component' ? nameArb : didArb, amount: amountArb }));
+
+/** The token economy's inner transactions (economy-types.ts), within ECONOMY_LIMITS. */
+const economyItxArbs = {
+  stake: fc.record({ type: fc.constant('stake'), amount: amountArb }),
+  unstake: fc.record({ type: fc.constant('unstake'), amount: amountArb }),
+  withdrawStake: fc.record({ type: fc.constant('withdrawStake') }),
+  slash: fc.record({
+    type: fc.constant('slash'),
+    offender: didArb,
+    amount: amountArb,
+    evidenceHash: bytes32Arb,
+    reason: stringWithin(E.slashReasonBytes),
+    approvals: approvalsArb,
+  }),
+  openApplication: fc.record({
+    type: fc.constant('openApplication'),
+    application: didArb,
+    applicationKey: bytes32Arb,
+    applicationSignature: signatureArb,
+    deposit: amountArb,
+  }),
+  fundApplication: fc.record({ type: fc.constant('fundApplication'), application: didArb, amount: amountArb }),
+  withdrawDeposit: fc.record({ type: fc.constant('withdrawDeposit'), application: didArb, amount: amountArb }),
+  settle: fc.record({
+    type: fc.constant('settle'),
+    period: fc.maxSafeNat(),
+    bills: fc.array(fc.record({ application: didArb, lines: fc.array(billLineArb, { maxLength: E.billLinesMax }) }), {
+      maxLength: E.billsMax,
+    }),
+  }),
+  issueToken: fc.record({
+    type: fc.constant('issueToken'),
+    symbol: fc.stringMatching(/^[A-Z][A-Z0-9]{1,15}$/),
+    name: stringWithin(L.tokenNameBytes),
+    decimals: fc.integer({ min: 0, max: 255 }),
+    initialSupply: amountArb,
+    policy: fc.constantFrom(...TOKEN_POLICIES),
+    cap: amountArb,
+  }),
+  mintToken: fc.record({ type: fc.constant('mintToken'), token: didArb, to: didArb, amount: amountArb }),
+  burnToken: fc.record({ type: fc.constant('burnToken'), token: didArb, amount: amountArb }),
+  bridgeLock: fc.record({
+    type: fc.constant('bridgeLock'),
+    amount: amountArb,
+    ethAddress: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => `0x${toHex(b)}`),
+  }),
+  bridgeRelease: fc.record({
+    type: fc.constant('bridgeRelease'),
+    ethTxHash: bytes32Arb,
+    logIndex: fc.maxSafeNat(),
+    to: didArb,
+    amount: amountArb,
+    approvals: approvalsArb,
+  }),
+} as const;
 
 export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K }>> } = {
   declareAccount: fc.record({ type: fc.constant('declareAccount'), moniker: stringWithin(L.monikerBytes) }),
@@ -140,6 +209,7 @@ export const itxArbs: { [K in Itx['type']]: fc.Arbitrary<Extract<Itx, { type: K 
       { minLength: 1, maxLength: 8 },
     ),
   }),
+  ...economyItxArbs,
 };
 
 export const itxArb: fc.Arbitrary<Itx> = fc.oneof(...Object.values(itxArbs));

@@ -5,6 +5,7 @@ export { Card } from './card.tsx';
 export { CopyButton, type CopyButtonProps } from './copy-button.tsx';
 export { Dialog, DialogClose, type DialogProps } from './dialog.tsx';
 export { DropdownMenu, type DropdownMenuProps, type MenuItem } from './dropdown-menu.tsx';
+export { formatCountdown, formatDuration } from './duration.ts';
 export { EmptyState, type EmptyStateProps } from './empty-state.tsx';
 export { Field, type FieldControlProps, type FieldProps } from './field.tsx';
 export { type FormatAmountOptions, formatAmount } from './format-amount.ts';

@@ -19,6 +19,19 @@ const txTypes: Record<ItxType, { label: string; tone: BadgeTone }> = {
   reportAbuse: { label: 'Report abuse', tone: 'red' },
   resolveReport: { label: 'Resolve report', tone: 'neutral' },
   recordUsage: { label: 'Record usage', tone: 'sky' },
+  stake: { label: 'Stake', tone: 'violet' },
+  unstake: { label: 'Unstake', tone: 'violet' },
+  withdrawStake: { label: 'Withdraw stake', tone: 'violet' },
+  slash: { label: 'Slash', tone: 'red' },
+  openApplication: { label: 'Open billing', tone: 'emerald' },
+  fundApplication: { label: 'Fund application', tone: 'emerald' },
+  withdrawDeposit: { label: 'Withdraw deposit', tone: 'emerald' },
+  settle: { label: 'Settlement', tone: 'sky' },
+  issueToken: { label: 'Issue token', tone: 'amber' },
+  mintToken: { label: 'Mint token', tone: 'amber' },
+  burnToken: { label: 'Burn token', tone: 'amber' },
+  bridgeLock: { label: 'Bridge to Ethereum', tone: 'sky' },
+  bridgeRelease: { label: 'Bridge from Ethereum', tone: 'sky' },
 };
 
 /** A transaction's type as a colored label; a type this build does not know is shown as sent. */

@@ -1,4 +1,5 @@
 import { consoleRouter } from '../console/router.ts';
+import { economyRouter } from '../economy/router.ts';
 import { faucetRouter } from '../faucet/router.ts';
 import { gatewayRouter } from '../gateway/router.ts';
 import { accountRouter, assetRouter, blockRouter, chainRouter, searchRouter, tokenRouter, txRouter } from '../ledger/router.ts';
@@ -22,6 +23,7 @@ export const appRouter = router({
   gateway: gatewayRouter,
   console: consoleRouter,
   market: marketRouter,
+  economy: economyRouter,
 });
 
 export type AppRouter = typeof appRouter;

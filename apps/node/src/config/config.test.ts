@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deriveDid, utf8 } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from './env.ts';
-import { parseGenesis } from './genesis.ts';
+import { BRIDGE_ESCROW_DID_DEFAULT, ECONOMY_PARAMS_DEFAULT, nodeChainParams, parseGenesis, TREASURY_DID_DEFAULT } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 import { DEV_GENESIS_FILE } from './node-options.ts';
 
@@ -41,6 +42,51 @@ describe('node configuration', () => {
     expect(error).toMatch(/allocations\.0\.did: not a valid did:abt: DID/);
     expect(error).toMatch(/allocations\.0\.amount/);
     expect(() => parseGenesis('{nope', 'x.json')).toThrow(/x\.json is not JSON/);
+  });
+
+  it('gives a genesis without economy params the defaults, and a dev node the settler and validator roles', async () => {
+    const genesis = parseGenesis(await readFile(DEV_GENESIS_FILE, 'utf8'), 'dev.json');
+    expect(genesis.params.economy).toEqual(ECONOMY_PARAMS_DEFAULT);
+    expect(ECONOMY_PARAMS_DEFAULT).toMatchObject({
+      treasuryBps: 1000,
+      billingPeriodMs: 30 * 86_400_000,
+      slashThreshold: 1,
+      validators: [],
+    });
+    // Well-known accounts: the same on every node and in every release.
+    expect([TREASURY_DID_DEFAULT, BRIDGE_ESCROW_DID_DEFAULT]).toEqual([
+      'did:abt:z1n1CKMKKAgT9dFyswgU7GuV6FuhsS5LrBw',
+      'did:abt:z1YMq3CCSx7vHWYMxrHFwy9m8yp8WHrftyQ',
+    ]);
+    const node = deriveDid(utf8('config-test:node'), 'node');
+    const params = nodeChainParams(genesis, node);
+    expect(params.economy).toMatchObject({ settlers: [node], validators: [node], slashThreshold: 1 });
+    expect(nodeChainParams({ ...genesis, chainId: 'arc-main' }, node).economy).toEqual(ECONOMY_PARAMS_DEFAULT);
+  });
+
+  it('refuses economy thresholds above their lists and shares above 100%, saying what to fix', async () => {
+    const good = JSON.parse(await readFile(DEV_GENESIS_FILE, 'utf8'));
+    const validator = good.allocations[0].did;
+    const economy = { validators: [validator], slashThreshold: 2, bridgeThreshold: 3, treasuryBps: 10_001, graceMs: 10 };
+    const error = (() => {
+      try {
+        parseGenesis(JSON.stringify({ ...good, params: { ...good.params, economy } }), 'bad.json');
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    expect(error).toMatch(/params\.economy\.treasuryBps: .*at most 10000/);
+    expect(error).toMatch(/params\.economy\.graceMs: a period is at least 1000 ms/);
+    // The list checks run once the fields themselves parse.
+    const thresholds = { validators: [validator], slashThreshold: 2 };
+    expect(() => parseGenesis(JSON.stringify({ ...good, params: { ...good.params, economy: thresholds } }), 'bad.json')).toThrow(
+      /params\.economy\.slashThreshold: slashThreshold asks for more approvals than there are validators: lower it or list more validators/,
+    );
+    // With no bridge signers listed, any threshold stands (the bridge is off).
+    expect(
+      parseGenesis(JSON.stringify({ ...good, params: { ...good.params, economy: { bridgeThreshold: 3 } } }), 'ok.json').params.economy
+        .bridgeThreshold,
+    ).toBe(3);
   });
 
   it('creates a node key once and reads the same key back; a damaged key file stops the start', async () => {

@@ -1,5 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { type ChainParams, type GenesisConfig, isDevChain, isValidDid, TX_LIMITS } from '@arc/core';
+import {
+  type ChainParams,
+  deriveDid,
+  ECONOMY_LIMITS,
+  type EconomyParams,
+  type GenesisConfig,
+  isDevChain,
+  isValidDid,
+  TX_LIMITS,
+  utf8,
+} from '@arc/core';
 import { z } from 'zod';
 
 const amount = z
@@ -19,6 +29,52 @@ const MarketParamsSchema = z.object({
   moderators: z.array(did).max(MARKET_ROLES_MAX).default([]),
   usageReporters: z.array(did).max(MARKET_ROLES_MAX).default([]),
 });
+
+const DAY_MS = 86_400_000;
+/** The treasury when a genesis file does not name one: a DID nobody holds the key of (did:abt:z1n1CKMKKAgT9dFyswgU7GuV6FuhsS5LrBw). */
+export const TREASURY_DID_DEFAULT = deriveDid(utf8('arc:treasury'), 'account');
+/** The bridge escrow when a genesis file does not name one (did:abt:z1YMq3CCSx7vHWYMxrHFwy9m8yp8WHrftyQ); only bridgeRelease moves it. */
+export const BRIDGE_ESCROW_DID_DEFAULT = deriveDid(utf8('arc:bridge-escrow'), 'account');
+/** The longest billing period, grace or unbonding delay a genesis file may set. */
+const ECONOMY_PERIOD_MS_MAX = 10 * 366 * DAY_MS;
+
+const roleMembers = z
+  .array(did)
+  .max(ECONOMY_LIMITS.roleMembersMax)
+  .refine((list) => new Set(list).size === list.length, 'a DID is listed twice: list each member once')
+  .default([]);
+const periodMs = z.number().int().min(1000, 'a period is at least 1000 ms').max(ECONOMY_PERIOD_MS_MAX);
+const threshold = z.number().int().min(1, 'a threshold is at least 1 approval').max(ECONOMY_LIMITS.roleMembersMax);
+
+const EconomyParamsSchema = z
+  .object({
+    treasury: did.default(TREASURY_DID_DEFAULT),
+    treasuryBps: z.number().int().min(0).max(10_000, 'treasuryBps is a share in basis points: at most 10000').default(1000),
+    settlers: roleMembers,
+    billingPeriodMs: periodMs.default(30 * DAY_MS),
+    graceMs: periodMs.default(7 * DAY_MS),
+    unbondingMs: periodMs.default(7 * DAY_MS),
+    validators: roleMembers,
+    slashThreshold: threshold.default(1),
+    bridgeEscrow: did.default(BRIDGE_ESCROW_DID_DEFAULT),
+    bridgeSigners: roleMembers,
+    bridgeThreshold: threshold.default(1),
+  })
+  .refine((e) => e.validators.length === 0 || e.slashThreshold <= e.validators.length, {
+    path: ['slashThreshold'],
+    message: 'slashThreshold asks for more approvals than there are validators: lower it or list more validators',
+  })
+  .refine((e) => e.bridgeSigners.length === 0 || e.bridgeThreshold <= e.bridgeSigners.length, {
+    path: ['bridgeThreshold'],
+    message: 'bridgeThreshold asks for more approvals than there are bridge signers: lower it or list more bridgeSigners',
+  })
+  .refine((e) => e.treasury !== e.bridgeEscrow, {
+    path: ['bridgeEscrow'],
+    message: 'the bridge escrow and the treasury are one account: give bridgeEscrow a DID of its own',
+  });
+
+/** The token economy's parameters a genesis file without `params.economy` gets. */
+export const ECONOMY_PARAMS_DEFAULT: EconomyParams = EconomyParamsSchema.parse({});
 
 /** The genesis file: chain id, native token, parameters and allocations. */
 export const GenesisFileSchema = z.object({
@@ -42,6 +98,8 @@ export const GenesisFileSchema = z.object({
       .max(64 * 1024 * 1024),
     /** The marketplace's rules; optional, with a 1 ABT publish stake and no moderators or usage reporters. */
     market: MarketParamsSchema.prefault({}),
+    /** Billing, staking, slashing, the treasury and the bridge; optional, with ECONOMY_PARAMS_DEFAULT. */
+    economy: EconomyParamsSchema.prefault({}),
   }),
   allocations: z.array(z.object({ did, amount })).max(100_000),
 });
@@ -74,16 +132,25 @@ export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
 }
 
 /**
- * The chain parameters a node applies blocks under. On a development chain the node itself moderates the market
- * and records usage (its DID joins both lists), so the demo and tests can exercise every market transaction; any
- * other chain takes its genesis parameters as they are.
+ * The chain parameters a node applies blocks under. On a development chain the node itself moderates the market,
+ * records usage and settles billing periods (its DID joins those lists), and is the one validator when the genesis
+ * names none, so the demo and tests can exercise every market and economy transaction; any other chain takes its
+ * genesis parameters as they are.
  */
 export function nodeChainParams(genesis: GenesisConfig, nodeDid: string): ChainParams {
   const params = genesis.params;
   if (!isDevChain(genesis.chainId)) return params;
   const add = (list: string[]) => (list.includes(nodeDid) ? list : [...list, nodeDid]);
+  const { economy } = params;
+  const soleValidator = economy.validators.length === 0;
   return {
     ...params,
     market: { ...params.market, moderators: add(params.market.moderators), usageReporters: add(params.market.usageReporters) },
+    economy: {
+      ...economy,
+      settlers: add(economy.settlers),
+      validators: soleValidator ? [nodeDid] : economy.validators,
+      slashThreshold: soleValidator ? 1 : economy.slashThreshold,
+    },
   };
 }

@@ -2,6 +2,7 @@
 
 export * from '../admin/schema.ts';
 export * from '../console/schema.ts';
+export * from '../economy/schema.ts';
 export * from '../faucet/schema.ts';
 export * from '../gateway/schema.ts';
 export * from '../ledger/schema.ts';

@@ -22,6 +22,7 @@ export const BlockOut = z.object({
 });
 
 const TokenAmountOut = z.object({ token: did, amount });
+const ApprovalOut = z.object({ did, publicKey: hex, signature: hex });
 
 export const ItxOut = z.discriminatedUnion('type', [
   z.object({ type: z.literal('declareAccount'), moniker: z.string() }),
@@ -61,6 +62,47 @@ export const ItxOut = z.discriminatedUnion('type', [
       z.object({ component: z.string(), application: did, account: did, installs: z.number(), calls: z.number(), paid: amount }),
     ),
   }),
+  z.object({ type: z.literal('stake'), amount }),
+  z.object({ type: z.literal('unstake'), amount }),
+  z.object({ type: z.literal('withdrawStake') }),
+  z.object({
+    type: z.literal('slash'),
+    offender: did,
+    amount,
+    evidenceHash: hex,
+    reason: z.string(),
+    approvals: z.array(ApprovalOut),
+  }),
+  z.object({ type: z.literal('openApplication'), application: did, applicationKey: hex, applicationSignature: hex, deposit: amount }),
+  z.object({ type: z.literal('fundApplication'), application: did, amount }),
+  z.object({ type: z.literal('withdrawDeposit'), application: did, amount }),
+  z.object({
+    type: z.literal('settle'),
+    period: z.number(),
+    bills: z.array(
+      z.object({ application: did, lines: z.array(z.object({ kind: z.enum(['component', 'node']), payee: z.string(), amount })) }),
+    ),
+  }),
+  z.object({
+    type: z.literal('issueToken'),
+    symbol: z.string(),
+    name: z.string(),
+    decimals: z.number(),
+    initialSupply: amount,
+    policy: z.enum(['fixed', 'mintable', 'capped']),
+    cap: amount,
+  }),
+  z.object({ type: z.literal('mintToken'), token: did, to: did, amount }),
+  z.object({ type: z.literal('burnToken'), token: did, amount }),
+  z.object({ type: z.literal('bridgeLock'), amount, ethAddress: z.string() }),
+  z.object({
+    type: z.literal('bridgeRelease'),
+    ethTxHash: hex,
+    logIndex: z.number(),
+    to: did,
+    amount,
+    approvals: z.array(ApprovalOut),
+  }),
 ]);
 
 export const TxOut = z.object({
@@ -90,6 +132,19 @@ export const TxOut = z.object({
     'reportAbuse',
     'resolveReport',
     'recordUsage',
+    'stake',
+    'unstake',
+    'withdrawStake',
+    'slash',
+    'openApplication',
+    'fundApplication',
+    'withdrawDeposit',
+    'settle',
+    'issueToken',
+    'mintToken',
+    'burnToken',
+    'bridgeLock',
+    'bridgeRelease',
   ]),
   itx: ItxOut,
   accounts: z.array(did),
@@ -125,6 +180,9 @@ export const STATE_ENTRY_KINDS = [
   'review',
   'report',
   'usage',
+  'stake',
+  'application',
+  'receipt',
 ] as const;
 
 /** A state entry's canonical bytes (proof.value, decode with core's decodeEntry) and its Merkle proof. */
@@ -178,6 +236,19 @@ export const ChainInfoOut = z.object({
     maxTxsPerBlock: z.number(),
     maxBlockBytes: z.number(),
     market: z.object({ publishStake: amount, moderators: z.array(did), usageReporters: z.array(did) }),
+    economy: z.object({
+      treasury: did,
+      treasuryBps: z.number(),
+      settlers: z.array(did),
+      billingPeriodMs: z.number(),
+      graceMs: z.number(),
+      unbondingMs: z.number(),
+      validators: z.array(did),
+      slashThreshold: z.number(),
+      bridgeEscrow: did,
+      bridgeSigners: z.array(did),
+      bridgeThreshold: z.number(),
+    }),
   }),
   mempool: z.object({ size: z.number(), capacity: z.number() }),
   faucet: z.object({ enabled: z.boolean(), amount }),

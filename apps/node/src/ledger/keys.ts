@@ -1,7 +1,14 @@
-import type { StateView } from '@arc/core';
-import { type CheckedTx, componentVersionId, grantId, reviewId, tokenAddress, usageId } from '@arc/core';
+import type { ApplicationState, StateView } from '@arc/core';
+import { burnReceiptId, type CheckedTx, componentVersionId, grantId, reviewId, slashReceiptId, tokenAddress, usageId } from '@arc/core';
 import type { StateCache } from './state-cache.ts';
 import type { StateKeys } from './store.ts';
+
+/**
+ * Rounds of loading the keys the state names (report → review; component → latest version → beneficiaries;
+ * application → the accounts it owes). The longest chain today takes two; a chain longer than this is a key rule
+ * that never settles, a bug.
+ */
+export const DEPENDENT_KEY_PASSES_MAX = 4;
 
 /** Adds every state entry a transaction may read to the key set. */
 export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
@@ -10,6 +17,8 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
   if (tx.feePayer) {
     keys.accounts.add(tx.feePayer.did);
     keys.grants.add(grantId(tx.feePayer.did, tx.from));
+    // A fee payer that is an application accrues the fee to its billing account instead of paying it at once.
+    keys.applications.add(tx.feePayer.did);
   }
   const itx = tx.itx;
   switch (itx.type) {
@@ -64,33 +73,119 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
         keys.usage.add(usageId(r.component, r.account));
       }
       return;
+    case 'stake':
+    case 'unstake':
+    case 'withdrawStake':
+      keys.stakes.add(tx.from);
+      return;
+    case 'slash':
+      keys.stakes.add(itx.offender);
+      keys.receipts.add(slashReceiptId(itx.evidenceHash));
+      for (const a of itx.approvals) keys.accounts.add(a.did);
+      return;
+    case 'openApplication':
+    case 'fundApplication':
+    case 'withdrawDeposit':
+      keys.applications.add(itx.application);
+      return;
+    case 'settle':
+      for (const bill of itx.bills) {
+        keys.applications.add(bill.application);
+        for (const line of bill.lines) {
+          if (line.kind === 'component') keys.components.add(line.payee);
+          else keys.accounts.add(line.payee);
+        }
+      }
+      return;
+    case 'issueToken':
+      keys.tokens.add(tokenAddress(itx.symbol));
+      return;
+    case 'mintToken':
+      keys.tokens.add(itx.token);
+      keys.accounts.add(itx.to);
+      return;
+    case 'burnToken':
+      keys.tokens.add(itx.token);
+      return;
+    case 'bridgeLock':
+      // The escrow account is loaded with every block (Ledger.produceBlock).
+      return;
+    case 'bridgeRelease':
+      keys.accounts.add(itx.to);
+      keys.receipts.add(burnReceiptId(itx.ethTxHash, itx.logIndex));
+      // As for a slash: the signers' accounts, should the rules read them.
+      for (const a of itx.approvals) keys.accounts.add(a.did);
+      return;
     default:
       return;
   }
 }
 
 /**
- * Keys only the state can name: resolving a report reads the review it is about, which the report's entry says.
- * Adds them and answers whether any were new.
+ * Keys only the state can name, as far as the view holds the entries that name them: resolving a report reads the
+ * review it is about; settling a component's line pays the beneficiaries of its latest version; an application
+ * (settled, funded, or paying a fee) pays the accounts it owes. Adds them and answers whether any were new; call it
+ * again on a view that holds the new keys until it answers false (viewForTxs).
  */
 export function addDependentKeys(keys: StateKeys, txs: CheckedTx[], view: StateView): boolean {
-  let added = false;
+  const before = keyCount(keys);
   for (const { tx } of txs) {
-    if (tx.itx.type !== 'resolveReport') continue;
-    const report = view.report(tx.itx.report);
-    if (!report || report.reviewer === '') continue;
-    const id = reviewId(report.component, report.reviewer);
-    if (!keys.reviews.has(id)) {
-      keys.reviews.add(id);
-      added = true;
+    if (tx.feePayer) addOwedKeys(keys, view.application(tx.feePayer.did));
+    const itx = tx.itx;
+    switch (itx.type) {
+      case 'resolveReport': {
+        const report = view.report(itx.report);
+        if (report && report.reviewer !== '') keys.reviews.add(reviewId(report.component, report.reviewer));
+        break;
+      }
+      case 'settle':
+        for (const bill of itx.bills) {
+          addOwedKeys(keys, view.application(bill.application));
+          for (const line of bill.lines) if (line.kind === 'component') addBeneficiaryKeys(keys, view, line.payee);
+        }
+        break;
+      case 'fundApplication':
+        addOwedKeys(keys, view.application(itx.application));
+        break;
+      default:
+        break;
     }
   }
-  return added;
+  return keyCount(keys) > before;
 }
 
-/** Loads every entry the transactions may read: their own keys, then the keys their state names. */
+/** The accounts an application owes: proposers of its unsettled fees and payees of its unpaid payouts. */
+function addOwedKeys(keys: StateKeys, application: ApplicationState | undefined): void {
+  if (!application) return;
+  for (const did of application.feesOwed.keys()) keys.accounts.add(did);
+  for (const did of application.unpaid.keys()) keys.accounts.add(did);
+}
+
+/** A component's latest version, and once the view holds it, the accounts of its beneficiaries. */
+function addBeneficiaryKeys(keys: StateKeys, view: StateView, name: string): void {
+  const component = view.component(name);
+  if (!component || component.latestVersion === '') return;
+  keys.componentVersions.add(componentVersionId(name, component.latestVersion));
+  const version = view.componentVersion(name, component.latestVersion);
+  if (version) for (const b of version.beneficiaries) keys.accounts.add(b.did);
+}
+
+function keyCount(keys: StateKeys): number {
+  let n = 0;
+  for (const set of Object.values(keys) as Set<string>[]) n += set.size;
+  return n;
+}
+
+/** Loads every entry the transactions may read: their own keys, then, round by round, the keys their state names. */
 export async function viewForTxs(cache: StateCache, keys: StateKeys, txs: CheckedTx[]): Promise<StateView> {
   for (const checked of txs) addTxKeys(keys, checked);
-  const view = await cache.view(keys);
-  return addDependentKeys(keys, txs, view) ? cache.view(keys) : view;
+  let view = await cache.view(keys);
+  for (let pass = 1; addDependentKeys(keys, txs, view); pass++) {
+    // A view missing an entry the rules read would apply the block differently from every other node: stop instead.
+    if (pass > DEPENDENT_KEY_PASSES_MAX) {
+      throw new Error(`the state keys of a block still grew after ${DEPENDENT_KEY_PASSES_MAX} passes (a key rule that never settles)`);
+    }
+    view = await cache.view(keys);
+  }
+  return view;
 }

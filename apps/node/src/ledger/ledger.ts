@@ -256,9 +256,7 @@ export class Ledger {
   async produceBlock(): Promise<BlockCommitted> {
     const timeMs = Math.max(this.options.now(), this.head.timeMs + 1);
     const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, timeMs);
-    const keys = emptyStateKeys();
-    keys.accounts.add(this.nodeDid);
-    const view = await viewForTxs(this.cache, keys, candidates);
+    const view = await viewForTxs(this.cache, this.blockKeys(), candidates);
     const ctx = { chainId: this.chainId, height: this.head.height + 1, timeMs, proposer: this.nodeDid, params: this.params };
     const result = applyTxs(view, candidates, ctx);
     const writes = [...result.overlay.writes.values()];
@@ -375,8 +373,15 @@ export class Ledger {
 
   /** Candidate transactions' keys for admission dry runs. */
   async viewFor(checked: CheckedTx) {
+    return viewForTxs(this.cache, this.blockKeys(), [checked]);
+  }
+
+  /** What every block may read whatever its transactions: the proposer (fees), the treasury and the bridge escrow. */
+  private blockKeys() {
     const keys = emptyStateKeys();
     keys.accounts.add(this.nodeDid);
-    return viewForTxs(this.cache, keys, [checked]);
+    keys.accounts.add(this.params.economy.treasury);
+    keys.accounts.add(this.params.economy.bridgeEscrow);
+    return keys;
   }
 }

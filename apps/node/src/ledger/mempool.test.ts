@@ -1,5 +1,6 @@
 import { type CheckedTx, checkTx, didFromPublicKey, encodeTx, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { describe, expect, it } from 'vitest';
+import { ECONOMY_PARAMS_DEFAULT } from '../config/genesis.ts';
 import { NodeError } from '../errors.ts';
 import { Mempool } from './mempool.ts';
 
@@ -9,6 +10,7 @@ const params = {
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
   market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  economy: ECONOMY_PARAMS_DEFAULT,
 };
 const accounts = ['a', 'b', 'c'].map((name) => {
   const key = keyPairFromSeed(sha3(utf8(`mempool-test:${name}`)));

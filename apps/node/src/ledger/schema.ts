@@ -182,6 +182,31 @@ export const componentUsage = pgTable(
   (t) => [primaryKey({ columns: [t.component, t.account] })],
 );
 
+/**
+ * Token economy state (stakes, application billing accounts, one-time receipts), one row per entry like the tables
+ * above: `value` is the canonical encoding the state trie commits to. Applications are listed by owner.
+ */
+export const stakes = pgTable('stakes', {
+  did: text('did').primaryKey(),
+  value: bytea('value').notNull(),
+});
+
+export const applications = pgTable(
+  'applications',
+  {
+    did: text('did').primaryKey(),
+    owner: text('owner').notNull(),
+    value: bytea('value').notNull(),
+  },
+  (t) => [index('applications_owner_idx').on(t.owner, t.did)],
+);
+
+/** `slash:<evidence hex>` or `burn:<eth tx hash hex>:<log index>`: what may happen only once. */
+export const receipts = pgTable('receipts', {
+  id: text('id').primaryKey(),
+  value: bytea('value').notNull(),
+});
+
 /** Facts about the chain this database holds (chain id, genesis hash), checked at every start. */
 export const chainMeta = pgTable('chain_meta', {
   key: text('key').primaryKey(),

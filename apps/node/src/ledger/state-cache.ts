@@ -90,5 +90,8 @@ export function mapView(entries: Map<string, StateEntry>): StateView {
     review: (component, reviewer) => get(stateKey('review', reviewId(component, reviewer))) as never,
     report: (id) => get(stateKey('report', id)) as never,
     usage: (component, account) => get(stateKey('usage', usageId(component, account))) as never,
+    stake: (did) => get(stateKey('stake', did)) as never,
+    application: (did) => get(stateKey('application', did)) as never,
+    receipt: (id) => get(stateKey('receipt', id)) as never,
   };
 }

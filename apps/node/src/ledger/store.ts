@@ -13,6 +13,7 @@ import {
   stateKey,
 } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { EconomyRows } from './economy-rows.ts';
 import { toJsonValue } from './json.ts';
 
 /** A block ready to commit: its header and seal, its transactions and every state write. */
@@ -36,6 +37,9 @@ export interface StateKeys {
   reviews: Set<string>; // reviewId(component, reviewer)
   reports: Set<string>; // report id (hex)
   usage: Set<string>; // usageId(component, account)
+  stakes: Set<string>; // staker DID
+  applications: Set<string>; // application DID
+  receipts: Set<string>; // receipt id (`slash:<hex>`, `burn:<hex>:<n>`)
 }
 
 export function emptyStateKeys(): StateKeys {
@@ -49,6 +53,9 @@ export function emptyStateKeys(): StateKeys {
     reviews: new Set(),
     reports: new Set(),
     usage: new Set(),
+    stakes: new Set(),
+    applications: new Set(),
+    receipts: new Set(),
   };
 }
 
@@ -71,6 +78,9 @@ export const STATE_TABLES: Record<StateKind, { table: string; idSql: string; spl
   review: { table: 'reviews', idSql: "component || '/' || reviewer", split: { sep: '/', columns: ['component', 'reviewer'] } },
   report: { table: 'abuse_reports', idSql: 'id' },
   usage: { table: 'component_usage', idSql: "component || '/' || account", split: { sep: '/', columns: ['component', 'account'] } },
+  stake: { table: 'stakes', idSql: 'did' },
+  application: { table: 'applications', idSql: 'did' },
+  receipt: { table: 'receipts', idSql: 'id' },
 };
 
 /** The key set of each kind. */
@@ -94,6 +104,12 @@ export function keysOfKind(keys: StateKeys, kind: StateKind): Set<string> {
       return keys.reports;
     case 'usage':
       return keys.usage;
+    case 'stake':
+      return keys.stakes;
+    case 'application':
+      return keys.applications;
+    case 'receipt':
+      return keys.receipts;
   }
 }
 
@@ -285,13 +301,13 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
   const tok = { address: [] as string[], symbol: [] as string[], owner: [] as string[], created: [] as number[], value: [] as string[] };
   const ast = { address: [] as string[], owner: [] as string[], consumed: [] as boolean[], value: [] as string[] };
   const grt = { payer: [] as string[], grantee: [] as string[], value: [] as string[] };
-  const revoked = { payer: [] as string[], grantee: [] as string[] };
+  const removed = new Map<StateKind, string[]>();
   const market = new MarketRows();
+  const economy = new EconomyRows();
   for (const w of writes) {
     if (w.value === null) {
-      const [payer, grantee] = (w as { key: string }).key.slice('grant:'.length).split('/') as [string, string];
-      revoked.payer.push(payer);
-      revoked.grantee.push(grantee);
+      const { kind, key } = w as { kind: StateKind; key: string };
+      removed.set(kind, [...(removed.get(kind) ?? []), key.slice(kind.length + 1)]);
       continue;
     }
     const entry = w as StateEntry;
@@ -326,12 +342,18 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
         grt.grantee.push(entry.value.grantee);
         grt.value.push(value);
         break;
+      case 'stake':
+      case 'application':
+      case 'receipt':
+        economy.add(entry, value);
+        break;
       default:
         market.add(entry, value);
         break;
     }
   }
   await market.write(tx, height);
+  await economy.write(tx);
   if (acc.did.length > 0) {
     await tx.query(
       `INSERT INTO accounts (did, nonce, balance, value, updated_height)
@@ -366,12 +388,24 @@ async function writeState(tx: Sql, writes: StateWrite[], height: number): Promis
       [grt.payer, grt.grantee, grt.value],
     );
   }
-  if (revoked.payer.length > 0) {
-    await tx.query(`DELETE FROM grants USING unnest($1::text[], $2::text[]) AS x(p, g) WHERE payer = x.p AND grantee = x.g`, [
-      revoked.payer,
-      revoked.grantee,
+  for (const [kind, ids] of removed) await deleteState(tx, kind, ids);
+}
+
+/** Deletes entries by id (a revoked grant; any kind the ledger removes), by the primary key as fetchState reads it. */
+async function deleteState(tx: Sql, kind: StateKind, ids: string[]): Promise<void> {
+  const { table, idSql, split } = STATE_TABLES[kind];
+  if (split) {
+    const parts = ids.map((id) => splitId(id, split.sep));
+    const [a, b] = split.columns;
+    await tx.query(`DELETE FROM ${table} USING unnest($1::text[], $2::text[]) AS x(a, b) WHERE ${a} = x.a AND ${b} = x.b`, [
+      parts.map((p) => p[0]),
+      parts.map((p) => p[1]),
     ]);
+  } else {
+    await tx.query(`DELETE FROM ${table} WHERE ${idSql} = ANY($1::text[])`, [ids]);
   }
+  // The token-holder index follows its accounts.
+  if (kind === 'account') await tx.query('DELETE FROM token_balances WHERE did = ANY($1::text[])', [ids]);
 }
 
 /** A block's marketplace writes, one column array per table column, upserted table by table. */

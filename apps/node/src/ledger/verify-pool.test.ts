@@ -1,5 +1,6 @@
 import { type CheckedTx, checkTxStatic, didFromPublicKey, encodeTx, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ECONOMY_PARAMS_DEFAULT } from '../config/genesis.ts';
 import { NodeError } from '../errors.ts';
 import { installNodeCrypto } from './node-crypto.ts';
 import { SignaturePool } from './verify-pool.ts';
@@ -11,6 +12,7 @@ const params = {
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
   market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  economy: ECONOMY_PARAMS_DEFAULT,
 };
 const key = keyPairFromSeed(sha3(utf8('verify-pool-test')));
 const did = didFromPublicKey(key.publicKey);

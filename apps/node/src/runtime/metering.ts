@@ -65,7 +65,7 @@ export class GroupCommitter {
   constructor(
     readonly db: Database,
     /** Also counts the batch's invocations in the same transaction (the marketplace's usage). */
-    readonly meter?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>,
+    readonly meter?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>,
   ) {}
 
   write(record: InvocationRecord): Promise<WriteOutcome> {
@@ -123,12 +123,12 @@ export class GroupCommitter {
 async function writeBatch(
   sql: Sql,
   records: InvocationRecord[],
-  meter?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>,
+  meter?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>,
 ): Promise<void> {
   if (meter)
     await meter(
       sql,
-      records.map((r) => ({ name: r.name, atMs: r.atMs })),
+      records.map((r) => ({ name: r.name, atMs: r.atMs, cpuMs: r.cpuMs })),
     );
   // kv: the last write of a key in the batch wins (records are in completion order).
   const kv = new Map<string, { name: string; key: string; value: unknown | undefined; atMs: number }>();

@@ -60,7 +60,9 @@ export interface RuntimeDeps {
   /** The operator's grants to blocklets (BLOCKLET_FETCH_ALLOW_PRIVATE, BLOCKLET_TRUSTED_PUBLISHERS); none by default. */
   blocklets?: BlockletPolicy;
   /** Counts invocations for the marketplace's usage, in the transaction that stores their records (market/usage.ts). */
-  meterUsage?: (sql: Sql, invocations: { name: string; atMs: number }[]) => Promise<void>;
+  /** Refuses an invocation before it runs (a suspended application's blocklets: economy/gate.ts). */
+  gate?: (name: string) => Promise<void>;
+  meterUsage?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>;
 }
 
 /** What the node operator lets blocklets do beyond their manifests (runtime/README.md "Powers"). */

@@ -146,6 +146,7 @@ export class BlockletRuntime {
 
   /** Runs one handler of a blocklet in the sandbox; applies its effects only if it succeeds; meters it. */
   async invoke(name: string, options: InvokeOptions, pinned?: VersionRow): Promise<InvokeOutcome> {
+    await this.deps.gate?.(name);
     const version = pinned ?? (await this.resolve(name, options.target));
     const loaded = await this.#bundles.load(version);
     const env = await this.environment.forInvocation(name, loaded.manifest);

@@ -1,5 +1,6 @@
 import {
   type AccountState,
+  type ApplicationState,
   type AssetState,
   applyTxs,
   applyWritesToTrie,
@@ -17,9 +18,11 @@ import {
   genesisEntries,
   grantId,
   LedgerError,
+  type ReceiptState,
   type ReportState,
   type ReviewState,
   reviewId,
+  type StakeState,
   type StateEntry,
   type StateView,
   type StateWrite,
@@ -73,6 +76,9 @@ class MapState implements StateView {
   report = (id: string) => this.entries.get(stateKey('report', id))?.value as ReportState | undefined;
   usage = (component: string, account: string) =>
     this.entries.get(stateKey('usage', usageId(component, account)))?.value as UsageState | undefined;
+  stake = (did: string) => this.entries.get(stateKey('stake', did))?.value as StakeState | undefined;
+  application = (did: string) => this.entries.get(stateKey('application', did))?.value as ApplicationState | undefined;
+  receipt = (id: string) => this.entries.get(stateKey('receipt', id))?.value as ReceiptState | undefined;
 
   apply(writes: StateWrite[]): void {
     const update = applyWritesToTrie({ get: (hash) => this.nodes.get(hash) }, this.root, writes);

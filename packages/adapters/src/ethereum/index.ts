@@ -7,7 +7,25 @@ export {
   type EthereumAdapterConfig,
   type EthereumNative,
 } from './adapter.ts';
-export { ArcTestAsset, ArcTestToken, type ContractArtifact } from './artifacts/index.ts';
+export { ArcBridgedAbt, ArcTestAsset, ArcTestToken, type ContractArtifact } from './artifacts/index.ts';
+export {
+  BRIDGE_ARC_DID_BYTES_MAX,
+  BRIDGE_ARC_DID_BYTES_MIN,
+  BRIDGE_EIP712_NAME,
+  BRIDGE_EIP712_VERSION,
+  BRIDGE_MINT_TYPES,
+  BRIDGE_SIGNERS_MAX,
+  type BridgeBurned,
+  type BridgeLog,
+  type BridgeMint,
+  type BridgeMinted,
+  checkBridgeSignerSet,
+  deployBridgedAbt,
+  mintTypedData,
+  parseBridgeBurned,
+  parseBridgeMinted,
+  signMint,
+} from './bridge-token.ts';
 export { formatAssetId, isEthereumAddress, parseAssetId } from './convert.ts';
 export { decodeRevert, toOcapError as toOcapErrorFromEthereum } from './errors.ts';
 export { TRANSFER_TOPIC } from './events.ts';

@@ -225,6 +225,8 @@ describe('tokens', () => {
       totalSupply: 21_000_000n,
       owner: alice.did,
       createdAtHeight: chain.height,
+      policy: 'fixed',
+      cap: 0n,
     });
     expect(chain.tokenBalance(alice, GOLD)).toBe(21_000_000n);
     expect(ok.events).toContainEqual({ type: 'tokenCreated', address: GOLD, symbol: 'GOLD', owner: alice.did, totalSupply: 21_000_000n });

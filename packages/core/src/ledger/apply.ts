@@ -1,6 +1,8 @@
 import { bytesEqual } from '../bytes.ts';
 import { assetAddress, tokenAddress } from './addresses.ts';
 import type { CheckedTx } from './check.ts';
+import { accrueApplicationFee, applyEconomyItx, type EconomyEvent } from './economy-apply.ts';
+import type { EconomyItx } from './economy-types.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { applyMarketItx, type MarketEvent } from './market-apply.ts';
 import { cloneAccount, grantId, Overlay, stateKey } from './state.ts';
@@ -18,7 +20,8 @@ export type LedgerEvent =
   | { type: 'delegated'; payer: string; grantee: string; allowance: bigint; expiresAtMs: number }
   | { type: 'delegationRevoked'; payer: string; grantee: string }
   | { type: 'blockletDeployed'; name: string; version: string; owner: string; manifestHash: Uint8Array; bundleHash: Uint8Array }
-  | MarketEvent;
+  | MarketEvent
+  | EconomyEvent;
 
 export interface ApplyOk {
   /**
@@ -75,9 +78,14 @@ function applyToScratch(s: Overlay, checked: CheckedTx, ctx: BlockContext): Appl
   return { accounts: [...accounts], events };
 }
 
-/** Moves the fee from the payer (the sender, or a fee payer holding a grant) to the block's proposer. */
+/**
+ * Moves the fee from the payer (the sender, or a fee payer holding a grant) to the block's proposer. An application
+ * with billing open pays for its users without grants: the fee accrues to its bill (economy-apply.ts).
+ */
 function chargeFee(s: Overlay, tx: Tx, ctx: BlockContext, events: LedgerEvent[]): LedgerError | null {
   const payerDid = tx.feePayer?.did ?? tx.from;
+  const app = tx.feePayer ? s.application(payerDid) : undefined;
+  if (app) return accrueApplicationFee(s, app, tx.fee, ctx, events as EconomyEvent[]);
   if (tx.feePayer) {
     const grant = s.grant(payerDid, tx.from);
     if (!grant) return ledgerError('GRANT_NOT_FOUND', `${payerDid} has granted no fee allowance to ${tx.from}`);
@@ -132,7 +140,10 @@ function applyItx(
       const address = tokenAddress(itx.symbol);
       if (s.token(address)) return ledgerError('TOKEN_EXISTS', `the symbol ${itx.symbol} is taken`);
       const { symbol, name, decimals, totalSupply } = itx;
-      s.put({ kind: 'token', value: { address, symbol, name, decimals, totalSupply, owner: from, createdAtHeight: ctx.height } });
+      s.put({
+        kind: 'token',
+        value: { address, symbol, name, decimals, totalSupply, owner: from, createdAtHeight: ctx.height, policy: 'fixed', cap: 0n },
+      });
       const owner = cloneAccount(sender);
       owner.tokens.set(address, totalSupply);
       s.put({ kind: 'account', value: owner });
@@ -203,8 +214,17 @@ function applyItx(
         bundleHash: itx.bundleHash,
       });
       return null;
-    default:
+    case 'publishComponent':
+    case 'transferComponent':
+    case 'deprecateVersion':
+    case 'reviewComponent':
+    case 'replyReview':
+    case 'reportAbuse':
+    case 'resolveReport':
+    case 'recordUsage':
       return applyMarketItx(s, itx, checked, ctx, events as MarketEvent[], accounts);
+    default:
+      return applyEconomyItx(s, itx satisfies EconomyItx, checked, ctx, events as EconomyEvent[], accounts);
   }
 }
 

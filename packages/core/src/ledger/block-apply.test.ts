@@ -18,7 +18,7 @@ import { tokenAddress } from './addresses.ts';
 import { applyTxs, assertConserved } from './block-apply.ts';
 import { nativeSupply } from './genesis.ts';
 import { Overlay } from './state.ts';
-import type { AccountState } from './types.ts';
+import type { AccountState, ApplicationState, TokenState } from './types.ts';
 
 const config = genesisConfig([
   { did: alice.did, amount: 1_000n },
@@ -80,6 +80,27 @@ describe('applyTxs', () => {
 describe('assertConserved', () => {
   const state = MemoryState.fromGenesis(config);
   const GOLD = tokenAddress('GOLD');
+  const gold = (totalSupply: bigint): TokenState => ({
+    address: GOLD,
+    symbol: 'GOLD',
+    name: 'Gold',
+    decimals: 0,
+    totalSupply,
+    owner: alice.did,
+    createdAtHeight: 1,
+    policy: 'mintable',
+    cap: 0n,
+  });
+  const application = (deposit: bigint): ApplicationState => ({
+    did: dave.did,
+    owner: alice.did,
+    deposit,
+    feesOwed: new Map(),
+    unpaid: new Map(),
+    arrearsSinceMs: 0,
+    nextPeriod: 0,
+    createdAtHeight: 1,
+  });
 
   it('accepts moves that sum to zero', () => {
     const overlay = new Overlay(state);
@@ -98,10 +119,47 @@ describe('assertConserved', () => {
     const overlay = new Overlay(state);
     overlay.put({
       kind: 'token',
-      value: { address: GOLD, symbol: 'GOLD', name: 'Gold', decimals: 0, totalSupply: 10n, owner: alice.did, createdAtHeight: 1 },
+      value: {
+        address: GOLD,
+        symbol: 'GOLD',
+        name: 'Gold',
+        decimals: 0,
+        totalSupply: 10n,
+        owner: alice.did,
+        createdAtHeight: 1,
+        policy: 'fixed',
+        cap: 0n,
+      },
     });
     overlay.put({ kind: 'account', value: account(alice.did, 1_024n, [[GOLD, 11n]]) });
     expect(() => assertConserved(state, overlay)).toThrow(/supply of .* by 1/);
+  });
+
+  it('counts ABT moved into stakes (bonded and unbonding) and application deposits as held, not lost', () => {
+    const overlay = new Overlay(state);
+    overlay.put({ kind: 'account', value: account(alice.did, 1_000n) });
+    overlay.put({ kind: 'stake', value: { did: alice.did, bonded: 10n, unbonding: [{ amount: 4n, releaseAtMs: 1 }], slashed: 0n } });
+    overlay.put({ kind: 'application', value: application(10n) });
+    expect(() => assertConserved(state, overlay)).not.toThrow();
+    overlay.put({ kind: 'application', value: application(11n) });
+    expect(() => assertConserved(state, overlay)).toThrow(/native supply by 1/);
+  });
+
+  it('accepts a mint or burn of an existing token when the holdings move with its supply', () => {
+    const withGold = MemoryState.fromGenesis(config);
+    withGold.commit(
+      [
+        { kind: 'token', value: gold(10n) },
+        { kind: 'account', value: account(alice.did, 1_024n, [[GOLD, 10n]]) },
+      ],
+      false,
+    );
+    const overlay = new Overlay(withGold);
+    overlay.put({ kind: 'token', value: gold(15n) });
+    overlay.put({ kind: 'account', value: account(bob.did, 500n, [[GOLD, 5n]]) });
+    expect(() => assertConserved(withGold, overlay)).not.toThrow();
+    overlay.put({ kind: 'account', value: account(alice.did, 1_024n, [[GOLD, 9n]]) });
+    expect(() => assertConserved(withGold, overlay)).toThrow(/supply of .* by -1/);
   });
 
   it('fires on a negative balance even when the sums match', () => {

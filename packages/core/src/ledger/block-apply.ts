@@ -1,8 +1,9 @@
 import { type ApplyOk, applyTx } from './apply.ts';
 import type { CheckedTx } from './check.ts';
+import { stakeTotal } from './economy-state.ts';
 import { LedgerError } from './errors.ts';
-import { Overlay, type StateView } from './state.ts';
-import type { AccountState, BlockContext, ComponentState } from './types.ts';
+import { Overlay, type StateView, type StateWrite, writeKey } from './state.ts';
+import type { BlockContext } from './types.ts';
 
 export interface BlockApplyResult {
   overlay: Overlay;
@@ -34,32 +35,50 @@ export function applyTxs(base: StateView, txs: CheckedTx[], ctx: BlockContext): 
   return { overlay, included, rejected };
 }
 
+/** The native ABT an entry holds: an account's balance, a component's publish stake, a stake, a deposit. */
+function nativeIn(view: StateView, kind: StateWrite['kind'], id: string): bigint {
+  switch (kind) {
+    case 'account':
+      return view.account(id)?.balance ?? 0n;
+    case 'component':
+      return view.component(id)?.stake ?? 0n;
+    case 'stake': {
+      const stake = view.stake(id);
+      return stake ? stakeTotal(stake) : 0n;
+    }
+    case 'application':
+      return view.application(id)?.deposit ?? 0n;
+    default:
+      return 0n;
+  }
+}
+
 /**
- * Supply is conserved: across every account and component a block wrote, the native balance changes plus the
- * component stakes' changes (a publish stake is ABT locked on the component entry) sum to zero, and each token's
- * balance changes sum to what new tokens minted. A failure is a bug.
+ * Supply is conserved: across every entry a block wrote, the changes of the native ABT the entries hold (account
+ * balances, component publish stakes, stakes bonded and unbonding, application deposits) sum to zero, and each
+ * token's balance changes sum to its supply's change (what issuing and minting added, burning took). A failure is a
+ * bug.
  */
 export function assertConserved(base: StateView, overlay: Overlay): void {
   let native = 0n;
   const tokens = new Map<string, bigint>();
   const add = (token: string, delta: bigint) => tokens.set(token, (tokens.get(token) ?? 0n) + delta);
   for (const write of overlay.writes.values()) {
-    if (write.kind === 'component' && write.value !== null) {
-      const stake = (write.value as ComponentState).stake;
-      if (stake < 0n) throw new Error(`invariant broken: negative stake on ${(write.value as ComponentState).name}`);
-      native += stake - (base.component((write.value as ComponentState).name)?.stake ?? 0n);
+    const id = writeKey(write).slice(write.kind.length + 1);
+    const after = nativeIn(overlay, write.kind, id);
+    if (after < 0n || (write.kind === 'stake' && write.value?.unbonding.some((u) => u.amount < 0n))) {
+      throw new Error(`invariant broken: negative balance on ${write.kind} ${id}`);
     }
-    if (write.kind === 'token' && write.value !== null && !base.token(write.value.address)) {
-      add(write.value.address, -write.value.totalSupply);
+    native += after - nativeIn(base, write.kind, id);
+    if (write.kind === 'token') {
+      add(id, -((overlay.token(id)?.totalSupply ?? 0n) - (base.token(id)?.totalSupply ?? 0n)));
     }
     if (write.kind !== 'account' || write.value === null) continue;
-    const after = write.value as AccountState;
-    const before = base.account(after.did);
-    native += after.balance - (before?.balance ?? 0n);
-    for (const [token, amount] of after.tokens) add(token, amount);
-    for (const [token, amount] of before?.tokens ?? []) add(token, -amount);
-    if (after.balance < 0n || [...after.tokens.values()].some((v) => v < 0n)) {
-      throw new Error(`invariant broken: negative balance on ${after.did}`);
+    const account = write.value;
+    for (const [token, amount] of account.tokens) add(token, amount);
+    for (const [token, amount] of base.account(account.did)?.tokens ?? []) add(token, -amount);
+    if (account.balance < 0n || [...account.tokens.values()].some((v) => v < 0n)) {
+      throw new Error(`invariant broken: negative balance on ${account.did}`);
     }
   }
   if (native !== 0n) throw new Error(`invariant broken: a block changed the native supply by ${native}`);

@@ -7,7 +7,7 @@ import { type CheckedTx, checkSignatures, checkTx, checkTxStatic } from './check
 import { LedgerError } from './errors.ts';
 import { TX_LIMITS } from './limits.ts';
 import { signTx } from './sign.ts';
-import { encodeTx, txHash, txSigningBytes } from './tx-codec.ts';
+import { encodeTx, ITX_TAGS, txHash, txSigningBytes } from './tx-codec.ts';
 import type { ChainParams, Itx, Tx } from './types.ts';
 
 const GOLD = tokenAddress('GOLD');
@@ -82,7 +82,8 @@ describe('checkTx rejects garbage with MALFORMED_TX or UNKNOWN_TX_TYPE', () => {
 
   it('rejects an unknown inner transaction tag as UNKNOWN_TX_TYPE', () => {
     const bytes = encodeTx(fromAlice({ type: 'declareAccount', moniker: '' }));
-    for (const tag of [0, 18, 255]) {
+    const firstUnused = Math.max(...Object.values(ITX_TAGS)) + 1;
+    for (const tag of [0, firstUnused, 255]) {
       const patched = bytes.slice();
       patched[bytes.length - 64 - 2] = tag; // the tag, then an empty moniker's length byte, then the signature
       expect(codeOf(patched)).toBe('UNKNOWN_TX_TYPE');

@@ -3,6 +3,7 @@ import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { CodecError } from '../encoding/codec.ts';
 import { nodeKey } from '../merkle/node.ts';
+import { validateEconomyItx } from './economy-check.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { BLOCKLET_NAME, MARKET_SLUG, SEMVER, SHARE_BPS_TOTAL, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
@@ -134,6 +135,8 @@ export function validateItx(itx: Itx): LedgerError | null {
       return null;
     case 'recordUsage':
       return validateUsage(itx);
+    default:
+      return validateEconomyItx(itx);
   }
 }
 

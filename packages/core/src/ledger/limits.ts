@@ -28,6 +28,37 @@ export const TX_LIMITS = {
   txBytesHardMax: 65_536,
 } as const;
 
+/** The largest amount the canonical encoding holds (2^256 - 1); a supply or a debt may never pass it. */
+export const AMOUNT_MAX = (1n << 256n) - 1n;
+
+/** Named bounds of the token economy's transactions and state. */
+export const ECONOMY_LIMITS = {
+  /** Unbonding amounts one account may have waiting at once. */
+  unbondingEntriesMax: 16,
+  /** Proposers one application may owe fees to between settlements. */
+  feePayeesMax: 64,
+  /** Payees one application may owe settled payouts to. */
+  unpaidPayeesMax: 1024,
+  /** Bills in one settle transaction, and lines in one bill. */
+  billsMax: 100,
+  billLinesMax: 64,
+  /** Approvals on one slash or bridge release. */
+  approvalsMax: 32,
+  receiptIdBytes: 160,
+  /** A slash's reason. */
+  slashReasonBytes: 500,
+  /** Signers of a threshold set (validators, bridge signers) and members of the settlers list. */
+  roleMembersMax: 100,
+} as const;
+
+/** An Ethereum address as the bridge takes it: 0x and 40 lower-case hex digits. */
+export const ETH_ADDRESS = /^0x[0-9a-f]{40}$/;
+
+/** Token supply policies in their encoding order; append, never reorder. */
+export const TOKEN_POLICIES = ['fixed', 'mintable', 'capped'] as const;
+/** Bill line kinds in their encoding order. */
+export const BILL_LINE_KINDS = ['component', 'node'] as const;
+
 export const TOKEN_SYMBOL = /^[A-Z][A-Z0-9]{1,15}$/;
 
 /** A blocklet name: lower-case letters, digits and dashes, a letter first, no dash last; 2 to 64 characters. */

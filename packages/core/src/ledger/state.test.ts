@@ -5,11 +5,15 @@ import { MemoryState, MemoryTrie } from '../../test/memory-state.ts';
 import { amountArb, bytes32Arb, didArb, positiveAmountArb, stringWithin } from '../../test/tx-arbitraries.ts';
 import { toHex, utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
-import { TX_LIMITS } from './limits.ts';
+import { tokenAddress } from './addresses.ts';
+import type { ApplicationState, ReceiptState, StakeState } from './economy-types.ts';
+import { ECONOMY_LIMITS, TX_LIMITS } from './limits.ts';
 import {
   decodeEntry,
+  decodeToken,
   encodeAccount,
   encodeEntry,
+  encodeToken,
   grantId,
   Overlay,
   type StateEntry,
@@ -19,7 +23,7 @@ import {
   writeKey,
 } from './state.ts';
 import { entryValueHash } from './state-root.ts';
-import type { AccountState } from './types.ts';
+import type { AccountState, TokenState } from './types.ts';
 
 const L = TX_LIMITS;
 const height = fc.nat({ max: 1_000_000 });
@@ -33,10 +37,9 @@ const accountArb: fc.Arbitrary<AccountState> = fc.record({
   tokens: fc.array(fc.tuple(didArb, positiveAmountArb), { maxLength: 5 }).map((pairs) => new Map(pairs)),
 });
 
-const entryArb: fc.Arbitrary<StateEntry> = fc.oneof(
-  accountArb.map((value) => ({ kind: 'account' as const, value })),
-  fc
-    .record({
+const tokenArb: fc.Arbitrary<TokenState> = fc
+  .tuple(
+    fc.record({
       address: didArb,
       symbol: fc.stringMatching(/^[A-Z][A-Z0-9]{1,15}$/),
       name: stringWithin(L.tokenNameBytes),
@@ -44,8 +47,47 @@ const entryArb: fc.Arbitrary<StateEntry> = fc.oneof(
       totalSupply: amountArb,
       owner: didArb,
       createdAtHeight: height,
-    })
-    .map((value) => ({ kind: 'token' as const, value })),
+    }),
+    fc.oneof(
+      fc.constant({ policy: 'fixed' as const, cap: 0n }),
+      fc.constant({ policy: 'mintable' as const, cap: 0n }),
+      positiveAmountArb.map((cap) => ({ policy: 'capped' as const, cap })),
+    ),
+  )
+  .map(([fields, policy]) => ({ ...fields, ...policy }));
+
+const amountsArb = (max: number) =>
+  fc
+    .uniqueArray(fc.tuple(didArb, positiveAmountArb), { maxLength: Math.min(max, 6), selector: ([did]) => did })
+    .map((pairs) => new Map(pairs));
+
+const stakeArb: fc.Arbitrary<StakeState> = fc.record({
+  did: didArb,
+  bonded: amountArb,
+  unbonding: fc.array(fc.record({ amount: amountArb, releaseAtMs: fc.maxSafeNat() }), { maxLength: ECONOMY_LIMITS.unbondingEntriesMax }),
+  slashed: amountArb,
+});
+
+const applicationArb: fc.Arbitrary<ApplicationState> = fc.record({
+  did: didArb,
+  owner: didArb,
+  deposit: amountArb,
+  feesOwed: amountsArb(ECONOMY_LIMITS.feePayeesMax),
+  unpaid: amountsArb(ECONOMY_LIMITS.unpaidPayeesMax),
+  arrearsSinceMs: fc.maxSafeNat(),
+  nextPeriod: fc.maxSafeNat(),
+  createdAtHeight: height,
+});
+
+const receiptArb: fc.Arbitrary<ReceiptState> = fc.record({
+  id: stringWithin(ECONOMY_LIMITS.receiptIdBytes),
+  txHash: bytes32Arb.map(toHex),
+  height,
+});
+
+const entryArb: fc.Arbitrary<StateEntry> = fc.oneof(
+  accountArb.map((value) => ({ kind: 'account' as const, value })),
+  tokenArb.map((value) => ({ kind: 'token' as const, value })),
   fc
     .record({
       address: didArb,
@@ -63,6 +105,9 @@ const entryArb: fc.Arbitrary<StateEntry> = fc.oneof(
   fc
     .record({ payer: didArb, grantee: didArb, allowance: amountArb, spent: amountArb, expiresAtMs: fc.maxSafeNat() })
     .map((value) => ({ kind: 'grant' as const, value })),
+  stakeArb.map((value) => ({ kind: 'stake' as const, value })),
+  applicationArb.map((value) => ({ kind: 'application' as const, value })),
+  receiptArb.map((value) => ({ kind: 'receipt' as const, value })),
 );
 
 const account = (did: string, balance: bigint, tokens: [string, bigint][] = []): AccountState => ({
@@ -91,6 +136,58 @@ describe('state entry encoding', () => {
         expect(toHex(encodeAccount(reversed))).toBe(toHex(encodeAccount(a)));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('encodes a fixed-supply token byte for byte as before policies existed (version 1), so existing state roots stand', () => {
+    // Both literals were computed by the encoder before token policies (git HEAD of the economy change).
+    const gold: TokenState = {
+      address: tokenAddress('GOLD'),
+      symbol: 'GOLD',
+      name: 'Gold Coin',
+      decimals: 6,
+      totalSupply: 21_000_000_000_000n,
+      owner: alice.did,
+      createdAtHeight: 7,
+      policy: 'fixed',
+      cap: 0n,
+    };
+    const bytes = encodeToken(gold);
+    expect(toHex(bytes)).toBe(
+      '012d6469643a6162743a7a33356e324c5041716b66584443664d6f6765726964355a515a7361783536414a4b7a336b04474f4c4409476f6c6420436f696e0680a0a98c97e3042b6469643a6162743a7a31653167744d764c7a44616f45333158327259734d465a48447663366d715a57594d07',
+    );
+    expect(decodeToken(bytes)).toEqual(gold);
+    const holder = account(alice.did, 5n, [[gold.address, gold.totalSupply]]);
+    const root = new MemoryTrie().fold([
+      { kind: 'account', value: holder },
+      { kind: 'token', value: gold },
+    ]);
+    expect(toHex(root)).toBe('2a224f3798f0c6b47513b34aff56cf38d1f586e343593cff2cae253dfb1ec213');
+  });
+
+  it('encodes a mintable or capped token as version 2 with its policy and cap', () => {
+    fc.assert(
+      fc.property(tokenArb, (token) => {
+        const bytes = encodeToken(token);
+        expect(bytes[0]).toBe(token.policy === 'fixed' ? 1 : 2);
+        expect(decodeToken(bytes)).toEqual(token);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leaves zero amounts out of an application encoding and writes its maps in one order', () => {
+    fc.assert(
+      fc.property(applicationArb, didArb, (app, extra) => {
+        fc.pre(!app.unpaid.has(extra) && !app.feesOwed.has(extra));
+        const shuffled = {
+          ...app,
+          feesOwed: new Map([...app.feesOwed, [extra, 0n] as [string, bigint]].reverse()),
+          unpaid: new Map([...app.unpaid].reverse()),
+        };
+        expect(toHex(encodeEntry({ kind: 'application', value: shuffled }))).toBe(toHex(encodeEntry({ kind: 'application', value: app })));
+      }),
+      { numRuns: 100 },
     );
   });
 

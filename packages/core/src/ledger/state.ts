@@ -1,15 +1,19 @@
 import { utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
 import { CodecError, Reader, Writer } from '../encoding/codec.ts';
-import { COMPONENT_KINDS, PRICE_MODELS, TX_LIMITS } from './limits.ts';
+import { decodeApplication, decodeReceipt, decodeStake, encodeApplication, encodeReceipt, encodeStake } from './economy-state.ts';
+import { COMPONENT_KINDS, PRICE_MODELS, TOKEN_POLICIES, TX_LIMITS } from './limits.ts';
 import type {
   AccountState,
+  ApplicationState,
   AssetState,
   ComponentState,
   ComponentVersionState,
   GrantState,
+  ReceiptState,
   ReportState,
   ReviewState,
+  StakeState,
   TokenState,
   UsageState,
 } from './types.ts';
@@ -27,7 +31,10 @@ export type StateEntry =
   | { kind: 'componentVersion'; value: ComponentVersionState }
   | { kind: 'review'; value: ReviewState }
   | { kind: 'report'; value: ReportState }
-  | { kind: 'usage'; value: UsageState };
+  | { kind: 'usage'; value: UsageState }
+  | { kind: 'stake'; value: StakeState }
+  | { kind: 'application'; value: ApplicationState }
+  | { kind: 'receipt'; value: ReceiptState };
 
 export type StateKind = StateEntry['kind'];
 
@@ -45,6 +52,9 @@ export interface StateView {
   review(component: string, reviewer: string): ReviewState | undefined;
   report(id: string): ReportState | undefined;
   usage(component: string, account: string): UsageState | undefined;
+  stake(did: string): StakeState | undefined;
+  application(did: string): ApplicationState | undefined;
+  receipt(id: string): ReceiptState | undefined;
 }
 
 /** The name of an entry in the state trie. */
@@ -98,6 +108,12 @@ export function entryKey(entry: StateEntry): string {
       return stateKey('report', entry.value.id);
     case 'usage':
       return stateKey('usage', usageId(entry.value.component, entry.value.account));
+    case 'stake':
+      return stateKey('stake', entry.value.did);
+    case 'application':
+      return stateKey('application', entry.value.did);
+    case 'receipt':
+      return stateKey('receipt', entry.value.id);
   }
 }
 
@@ -137,22 +153,27 @@ export function decodeAccount(bytes: Uint8Array): AccountState {
   return { did, publicKey, moniker, nonce, balance, tokens };
 }
 
+/** A fixed-supply token keeps the version 1 bytes (so existing state roots stand); a policy token writes version 2. */
+const TOKEN_POLICY_VERSION = 2;
+
 export function encodeToken(t: TokenState): Uint8Array {
-  return new Writer()
-    .u8(STATE_VERSION)
+  const fixed = t.policy === 'fixed';
+  const w = new Writer()
+    .u8(fixed ? STATE_VERSION : TOKEN_POLICY_VERSION)
     .string(t.address)
     .string(t.symbol)
     .string(t.name)
     .u8(t.decimals)
     .big(t.totalSupply)
     .string(t.owner)
-    .uint(t.createdAtHeight)
-    .finish();
+    .uint(t.createdAtHeight);
+  if (!fixed) w.u8(TOKEN_POLICIES.indexOf(t.policy)).big(t.cap);
+  return w.finish();
 }
 
 export function decodeToken(bytes: Uint8Array): TokenState {
   const r = new Reader(bytes);
-  r.u8();
+  const version = r.u8();
   const t: TokenState = {
     address: r.string(L.didBytes),
     symbol: r.string(L.symbolBytes),
@@ -161,7 +182,15 @@ export function decodeToken(bytes: Uint8Array): TokenState {
     totalSupply: r.big(),
     owner: r.string(L.didBytes),
     createdAtHeight: r.uint(),
+    policy: 'fixed',
+    cap: 0n,
   };
+  if (version === TOKEN_POLICY_VERSION) {
+    const policy = TOKEN_POLICIES[r.u8()];
+    if (policy === undefined) throw new CodecError('unknown token policy');
+    t.policy = policy;
+    t.cap = r.big();
+  }
   r.end();
   return t;
 }
@@ -443,6 +472,12 @@ export function encodeEntry(entry: StateEntry): Uint8Array {
       return encodeReport(entry.value);
     case 'usage':
       return encodeUsage(entry.value);
+    case 'stake':
+      return encodeStake(entry.value);
+    case 'application':
+      return encodeApplication(entry.value);
+    case 'receipt':
+      return encodeReceipt(entry.value);
   }
 }
 
@@ -467,6 +502,12 @@ export function decodeEntry(kind: StateKind, bytes: Uint8Array): StateEntry {
       return { kind, value: decodeReport(bytes) };
     case 'usage':
       return { kind, value: decodeUsage(bytes) };
+    case 'stake':
+      return { kind, value: decodeStake(bytes) };
+    case 'application':
+      return { kind, value: decodeApplication(bytes) };
+    case 'receipt':
+      return { kind, value: decodeReceipt(bytes) };
   }
 }
 
@@ -516,6 +557,15 @@ export class Overlay implements StateView {
   }
   usage(component: string, account: string): UsageState | undefined {
     return this.read(stateKey('usage', usageId(component, account)), () => this.base.usage(component, account));
+  }
+  stake(did: string): StakeState | undefined {
+    return this.read(stateKey('stake', did), () => this.base.stake(did));
+  }
+  application(did: string): ApplicationState | undefined {
+    return this.read(stateKey('application', did), () => this.base.application(did));
+  }
+  receipt(id: string): ReceiptState | undefined {
+    return this.read(stateKey('receipt', id), () => this.base.receipt(id));
   }
 
   put(entry: StateEntry): void {

@@ -5,10 +5,11 @@ import { goldenHeader, goldenTxs } from '../../test/golden-vectors.ts';
 import { alice, CHAIN_ID, PARAMS } from '../../test/ledger-kit.ts';
 import { garbageHeaderBytesArb, headerArb, txArb } from '../../test/tx-arbitraries.ts';
 import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
-import { sha3 } from '../crypto/provider.ts';
+import { sha3, verifySignature } from '../crypto/provider.ts';
 import { CodecError, Writer } from '../encoding/codec.ts';
 import { blockHash, decodeHeader, encodeHeader, txMerkleRoot } from './block.ts';
 import { checkTx } from './check.ts';
+import { approvalDigest, openApplicationDigest } from './economy-codec.ts';
 import { LedgerError, type LedgerErrorCode } from './errors.ts';
 import { decodeTx, decodeTxWithSigningBytes, encodeTx, ITX_TAGS, txHash, txSigningBytes, UnknownItxTypeError } from './tx-codec.ts';
 
@@ -61,6 +62,20 @@ describe('golden transaction vectors', () => {
       expect(checked).not.toBeInstanceOf(LedgerError);
     },
   );
+
+  it('carries approvals and an application consent that verify in the golden economy vectors', () => {
+    const itxOf = (name: string) => golden.find((g) => g.name === name)?.tx.itx;
+    for (const name of ['slash', 'bridgeRelease']) {
+      const itx = itxOf(name);
+      if (itx?.type !== 'slash' && itx?.type !== 'bridgeRelease') throw new Error(`no golden ${name}`);
+      expect(itx.approvals).toHaveLength(2);
+      for (const a of itx.approvals) expect(verifySignature(a.publicKey, approvalDigest(CHAIN_ID, itx), a.signature)).toBe(true);
+    }
+    const open = golden.find((g) => g.name === 'openApplication')?.tx;
+    if (open?.itx.type !== 'openApplication') throw new Error('no golden openApplication');
+    const digest = openApplicationDigest(CHAIN_ID, open.itx.application, open.from);
+    expect(verifySignature(open.itx.applicationKey, digest, open.itx.applicationSignature)).toBe(true);
+  });
 
   it('lays out a transaction as version, chain, sender, key, nonce, fee, payer tag, itx, signature', () => {
     const tx = golden[0]?.tx;

@@ -1,5 +1,6 @@
 import { sha3 } from '../crypto/provider.ts';
 import { CodecError, Reader, Writer } from '../encoding/codec.ts';
+import { readEconomyItx, writeEconomyItx } from './economy-codec.ts';
 import { COMPONENT_KINDS, PRICE_MODELS, TX_LIMITS } from './limits.ts';
 import type { Itx, ItxType, PublishComponentTx, Tx, UnsignedTx } from './types.ts';
 
@@ -32,6 +33,19 @@ export const ITX_TAGS: Record<ItxType, number> = {
   reportAbuse: 15,
   resolveReport: 16,
   recordUsage: 17,
+  stake: 18,
+  unstake: 19,
+  withdrawStake: 20,
+  slash: 21,
+  openApplication: 22,
+  fundApplication: 23,
+  withdrawDeposit: 24,
+  settle: 25,
+  issueToken: 26,
+  mintToken: 27,
+  burnToken: 28,
+  bridgeLock: 29,
+  bridgeRelease: 30,
 };
 const TAG_TYPES = new Map<number, ItxType>(Object.entries(ITX_TAGS).map(([type, tag]) => [tag, type as ItxType]));
 
@@ -101,6 +115,8 @@ function writeItx(w: Writer, itx: Itx): void {
         w.string(u.component).string(u.application).string(u.account).uint(u.installs).uint(u.calls).big(u.paid);
       }
       return;
+    default:
+      writeEconomyItx(w, itx);
   }
 }
 
@@ -246,6 +262,8 @@ function readItx(r: Reader): Itx {
     }
     case undefined:
       throw new UnknownItxTypeError(`unknown inner transaction type ${tag}`);
+    default:
+      return readEconomyItx(r, type);
   }
 }
 

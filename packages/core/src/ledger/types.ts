@@ -1,4 +1,7 @@
 /** The ledger's data types. Amounts are bigint in the token's smallest unit. */
+import type { EconomyItx, EconomyParams, TokenPolicy } from './economy-types.ts';
+
+export type * from './economy-types.ts';
 
 /** An amount of one application token, by the token's address (a DID). */
 export interface TokenAmount {
@@ -219,7 +222,8 @@ export type Itx =
   | ReplyReviewTx
   | ReportAbuseTx
   | ResolveReportTx
-  | RecordUsageTx;
+  | RecordUsageTx
+  | EconomyItx;
 
 export type ItxType = Itx['type'];
 
@@ -269,6 +273,10 @@ export interface TokenState {
   totalSupply: bigint;
   owner: string;
   createdAtHeight: number;
+  /** How the supply may change: fixed (createToken), mintable by the owner, or capped at `cap`. */
+  policy: TokenPolicy;
+  /** The most there may ever be, for a capped token; 0 otherwise. */
+  cap: bigint;
 }
 
 export interface AssetState {
@@ -377,8 +385,10 @@ export interface ChainParams {
   maxTxBytes: number;
   maxTxsPerBlock: number;
   maxBlockBytes: number;
-  /** The marketplace's rules (a genesis parameter until the economy issue moves them on chain). */
+  /** The marketplace's rules. */
   market: MarketParams;
+  /** Billing, staking, slashing, the treasury and the bridge. */
+  economy: EconomyParams;
 }
 
 export interface MarketParams {
