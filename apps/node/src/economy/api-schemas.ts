@@ -85,3 +85,8 @@ export const StakeOut = z.object({
   slashed: Amount,
   unbondingMs: z.number(),
 });
+
+export const EvidenceIn = z.strictObject({
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'the sha-256 of the evidence, 64 lower-case hex digits'),
+});
+export const EvidenceOut = z.object({ hash: z.string(), text: z.string().nullable() });

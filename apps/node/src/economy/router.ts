@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
-import { BillingOut, DidIn, InvoiceIn, InvoiceOut, InvoicesIn, InvoicesOut, StakeOut, SupplyOut } from './api-schemas.ts';
+import {
+  BillingOut,
+  DidIn,
+  EvidenceIn,
+  EvidenceOut,
+  InvoiceIn,
+  InvoiceOut,
+  InvoicesIn,
+  InvoicesOut,
+  StakeOut,
+  SupplyOut,
+} from './api-schemas.ts';
 import { BridgeStatusIn, BridgeStatusOut } from './bridge/api-schemas.ts';
 import type { EconomyService } from './service.ts';
 
@@ -31,6 +42,11 @@ export const economyRouter = router({
       filename: `invoice-${input.did.replace(/^did:abt:/, '').slice(0, 12)}-${input.period}.csv`,
       csv: await economy(ctx.services).invoiceCsv(input.did, input.period),
     })),
+  /** A slash's evidence document, stored by its hash (market.putText with purpose 'evidence'); null when not stored here. */
+  evidence: publicProcedure
+    .input(EvidenceIn)
+    .output(EvidenceOut)
+    .query(async ({ ctx, input }) => ({ hash: input.hash, text: (await ctx.services.market?.texts.get(input.hash)) ?? null })),
   supply: publicProcedure.output(SupplyOut).query(({ ctx }) => economy(ctx.services).supply()),
   stake: publicProcedure
     .input(DidIn)

@@ -204,7 +204,7 @@ export const DeveloperOut = z.object({
 /** Stores a text (README, review body, reply) by its sha-256, before the transaction that names the hash. */
 export const PutTextIn = z.strictObject({
   text: z.string().max(MARKET_LIMITS.readmeBytesMax),
-  purpose: z.enum(['readme', 'review', 'reply']),
+  purpose: z.enum(['readme', 'review', 'reply', 'evidence']),
 });
 export const PutTextOut = z.object({ hash: hex32, bytes: z.number() });
 

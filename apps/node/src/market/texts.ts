@@ -5,13 +5,15 @@ import { MARKET_LIMITS } from './api-schemas.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export type TextPurpose = 'readme' | 'review' | 'reply';
+/** What a stored text is: a README, a review or reply body, or a slash's evidence (the economy's). */
+export type TextPurpose = 'readme' | 'review' | 'reply' | 'evidence';
 
 /** The largest UTF-8 text the node stores for each purpose. */
 export const TEXT_BYTES_MAX: Record<TextPurpose, number> = {
   readme: MARKET_LIMITS.readmeBytesMax,
   review: MARKET_LIMITS.reviewBytesMax,
   reply: MARKET_LIMITS.reviewBytesMax,
+  evidence: MARKET_LIMITS.readmeBytesMax,
 };
 
 /** sha-256 of the text's UTF-8 bytes, lower-case hex: the hash a transaction names. */
