@@ -185,8 +185,11 @@ export function accrueApplicationFee(
     return ledgerError('APP_SUSPENDED', `${app.did} is suspended for unpaid bills; its owner must add funds to its deposit`);
   }
   if (fee === 0n) return null;
-  if (app.deposit < applicationOwes(app) + fee) {
-    return ledgerError('DEPOSIT_TOO_LOW', `the deposit of ${app.did} does not cover its fees; its owner must add funds`);
+  // In grace the unpaid bill is the owner's to settle; its users keep transacting while the deposit covers their fees.
+  let fees = fee;
+  for (const owed of app.feesOwed.values()) fees += owed;
+  if (app.deposit < fees) {
+    return ledgerError('DEPOSIT_TOO_LOW', `the deposit of ${app.did} does not cover its users' fees; its owner must add funds`);
   }
   const next = cloneApplication(app);
   if (!next.feesOwed.has(ctx.proposer) && next.feesOwed.size >= ECONOMY_LIMITS.feePayeesMax) {
