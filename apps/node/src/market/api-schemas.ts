@@ -152,7 +152,15 @@ export const ComponentOut = ComponentCardOut.extend({
   beneficiaries: z.array(z.object({ did, moniker: z.string(), shareBps: z.number() })),
   stake: amount,
   rank: RankOut,
-  author: z.object({ did, moniker: z.string(), reputation: z.number(), verifiedPublisher: z.boolean(), components: z.number() }),
+  author: z.object({
+    did,
+    moniker: z.string(),
+    reputation: z.number(),
+    verifiedPublisher: z.boolean(),
+    components: z.number(),
+    /** The publisher's bonded stake and the service level it backs (economy/service-level.ts). */
+    stake: z.object({ bonded: z.string(), slashable: z.string(), serviceLevel: z.enum(['mission-critical', 'staked', 'none']) }),
+  }),
   /** For adapters: the node configuration snippet to copy. */
   configSnippet: z.string().nullable(),
   /** A blocklet or application can be installed into an application. */

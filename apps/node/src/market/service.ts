@@ -1,6 +1,7 @@
 import { decodeAccount, type KeyPair } from '@arc/core';
 import type { z } from 'zod';
 import type { Database } from '../db/client.ts';
+import { publisherStake } from '../economy/service-level.ts';
 import { NodeError } from '../errors.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -134,7 +135,7 @@ export class MarketService {
     );
     if (!row) throw new NodeError('NOT_FOUND', `No component is named ${name}; search the market for its name.`);
     const today = dayOf(this.now());
-    const [readme, versions, manifest, usage, distribution, position, author, monikers] = await Promise.all([
+    const [readme, versions, manifest, usage, distribution, position, author, monikers, staked] = await Promise.all([
       this.texts.get(row.readmeHash),
       this.db.query<z.infer<typeof ComponentOut>['versions'][number]>(
         `SELECT version, release_notes AS "releaseNotes", manifest_hash AS "manifestHash", bundle_hash AS "bundleHash", readme_hash AS "readmeHash",
@@ -160,6 +161,7 @@ export class MarketService {
       ),
       this.developerSummary(row.owner),
       this.monikers(row.beneficiaries.map((b) => b.did)),
+      publisherStake(this.db, row.owner),
     ]);
     const usageByDay = new Map(usage.map((u) => [u.day, u]));
     const usage30d = Array.from({ length: 30 }, (_, i) => {
@@ -197,6 +199,7 @@ export class MarketService {
         reputation: author.reputation,
         verifiedPublisher: author.verifiedPublisher,
         components: author.components,
+        stake: staked,
       },
       configSnippet: row.kind === 'adapter' ? configSnippet(row.name, manifest) : null,
       installable: (row.kind === 'blocklet' || row.kind === 'application') && row.bundleHash !== ZERO_HASH,
