@@ -9,3 +9,4 @@ export * from '../ledger/schema.ts';
 export * from '../market/schema.ts';
 export * from '../ocap/schema.ts';
 export * from '../runtime/schema.ts';
+export * from '../economy/bridge/schema.ts';
