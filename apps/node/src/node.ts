@@ -223,7 +223,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await triggers.start();
   services.triggers = triggers;
   // After the OCAP chains: the bridge reads Ethereum through them.
-  if (options.bridge) services.bridge = await BridgeService.start({ db, ledger, queue: nodeTxs, ocap, now, log }, options.bridge);
+  if (options.bridge) {
+    try {
+      services.bridge = await BridgeService.start({ db, ledger, queue: nodeTxs, ocap, now, log }, options.bridge);
+    } catch (error) {
+      if (!options.bridge.devOnly) throw error;
+      log(`the dev bridge to Ethereum did not start (${(error as Error).message}); the node runs without it`);
+    }
+  }
   const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
   retention.start();
   const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveDid, utf8 } from '@arc/core';
 import { describe, expect, it } from 'vitest';
+import { devBridgeSignerDids } from '../economy/bridge/dev.ts';
 import { parseEnv } from './env.ts';
 import { BRIDGE_ESCROW_DID_DEFAULT, ECONOMY_PARAMS_DEFAULT, nodeChainParams, parseGenesis, TREASURY_DID_DEFAULT } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
@@ -46,7 +47,8 @@ describe('node configuration', () => {
 
   it('gives a genesis without economy params the defaults, and a dev node the settler and validator roles', async () => {
     const genesis = parseGenesis(await readFile(DEV_GENESIS_FILE, 'utf8'), 'dev.json');
-    expect(genesis.params.economy).toEqual(ECONOMY_PARAMS_DEFAULT);
+    // The dev chain names only its bridge signers (the well-known dev keys of economy/bridge/dev.ts).
+    expect(genesis.params.economy).toEqual({ ...ECONOMY_PARAMS_DEFAULT, bridgeSigners: devBridgeSignerDids(), bridgeThreshold: 2 });
     expect(ECONOMY_PARAMS_DEFAULT).toMatchObject({
       treasuryBps: 1000,
       billingPeriodMs: 30 * 86_400_000,
@@ -61,7 +63,7 @@ describe('node configuration', () => {
     const node = deriveDid(utf8('config-test:node'), 'node');
     const params = nodeChainParams(genesis, node);
     expect(params.economy).toMatchObject({ settlers: [node], validators: [node], slashThreshold: 1 });
-    expect(nodeChainParams({ ...genesis, chainId: 'arc-main' }, node).economy).toEqual(ECONOMY_PARAMS_DEFAULT);
+    expect(nodeChainParams({ ...genesis, chainId: 'arc-main' }, node).economy).toEqual(genesis.params.economy);
   });
 
   it('refuses economy thresholds above their lists and shares above 100%, saying what to fix', async () => {

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   TX_WAITERS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(TX_WAITER_LIMITS_DEFAULT.max),
   VERIFY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
   SEED_DEMO: z.enum(['auto', 'off']).default('auto'),
+  /** `off`: no dev bridge to anvil on a dev chain (economy/bridge/dev.ts). */
+  DEV_BRIDGE: z.enum(['auto', 'off']).default('auto'),
   FAUCET_AMOUNT_ABT: z.coerce.number().int().min(1).max(1_000_000).default(100),
   FAUCET_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   OCAP_CONFIG_FILE: z.string().min(1).optional(),

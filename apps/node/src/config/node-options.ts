@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDevChain } from '@arc/core';
+import { devBridgeOptions } from '../economy/bridge/dev.ts';
 import { parseBridgeFilters } from '../gateway/mqtt-bridge.ts';
 import type { ProtocolOptions } from '../gateway/protocols.ts';
 import { gatewayLimitsFromEnv } from '../gateway/types.ts';
@@ -37,9 +39,15 @@ export async function loadTls(env: {
 /** Turns the parsed environment into node options (reading the genesis and key files). */
 export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
   const dataDir = resolve(env.DATA_DIR);
+  const genesis = await loadGenesisFile(env.GENESIS_FILE ?? DEV_GENESIS_FILE);
+  const ocapChains = (await loadOcapConfig(env)).chains;
+  // `npm start`: on a dev ledger that reaches an Ethereum chain (anvil), the bridge runs with the dev signers.
+  const ethereum = ocapChains.find((c) => c.adapter === 'ethereum');
+  const bridge = isDevChain(genesis.chainId) && ethereum && env.DEV_BRIDGE !== 'off' ? { bridge: devBridgeOptions(ethereum.name) } : {};
   return {
+    ...bridge,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
-    genesis: await loadGenesisFile(env.GENESIS_FILE ?? DEV_GENESIS_FILE),
+    genesis,
     nodeKey: await loadOrCreateNodeKey(env.NODE_KEY_FILE ?? join(dataDir, 'node-key.json')),
     host: env.HOST,
     port: env.PORT,
@@ -56,7 +64,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     verifyThreads: env.VERIFY_THREADS,
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },
     seedDemo: env.SEED_DEMO === 'auto',
-    ocapChains: (await loadOcapConfig(env)).chains,
+    ocapChains,
     ...(await loadTls(env)),
     corsOrigins: env.CORS_ORIGINS,
     gateway: {

@@ -38,6 +38,7 @@ export function devBridgeOptions(chain: string): BridgeOptions {
     confirmations: DEV_BRIDGE_CONFIRMATIONS,
     signers: devBridgeSigners(),
     relayerKey: DEV_BRIDGE_RELAYER_KEY,
+    devOnly: true,
   };
 }
 

@@ -57,6 +57,8 @@ export interface BridgeOptions {
   intervalMs?: number;
   streamPollMs?: number;
   faults?: BridgeFaults;
+  /** `npm start`'s bridge on anvil: when it cannot start (no anvil), the node logs why and runs without it. */
+  devOnly?: boolean;
 }
 
 export type BridgeDirection = 'toEthereum' | 'toLedger';
