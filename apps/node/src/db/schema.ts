@@ -2,6 +2,7 @@
 
 export * from '../admin/schema.ts';
 export * from '../console/schema.ts';
+export * from '../economy/bridge/schema.ts';
 export * from '../economy/schema.ts';
 export * from '../faucet/schema.ts';
 export * from '../gateway/schema.ts';
@@ -9,4 +10,3 @@ export * from '../ledger/schema.ts';
 export * from '../market/schema.ts';
 export * from '../ocap/schema.ts';
 export * from '../runtime/schema.ts';
-export * from '../economy/bridge/schema.ts';

@@ -208,6 +208,9 @@ export const TokenOut = z.object({
   owner: did.nullable(),
   createdAtHeight: z.number(),
   native: z.boolean(),
+  /** How the supply may change: fixed, mintable by the owner, or capped at `cap` ('0' unless capped). */
+  policy: z.enum(['fixed', 'mintable', 'capped']),
+  cap: amount,
 });
 
 export const AssetOut = z.object({

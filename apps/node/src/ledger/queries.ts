@@ -288,7 +288,7 @@ export class LedgerQueries {
 }
 
 function tokenOut(t: ReturnType<typeof decodeToken>) {
-  return { ...t, totalSupply: t.totalSupply.toString(), owner: t.owner as string | null, native: false };
+  return { ...t, totalSupply: t.totalSupply.toString(), cap: t.cap.toString(), owner: t.owner as string | null, native: false };
 }
 
 function assetOut(a: ReturnType<typeof decodeAsset>) {

@@ -126,6 +126,9 @@ export const tokenRouter = router({
         owner: null,
         createdAtHeight: 0,
         native: true,
+        // ABT: allocated at genesis; nothing mints it (the bridge locks and releases, it never creates).
+        policy: 'fixed' as const,
+        cap: '0',
       };
       return { ...page, items: [native, ...page.items] };
     }),

@@ -151,6 +151,18 @@ export const BlockletItx = z.discriminatedUnion('type', [
     decimals: z.number().int().min(0).max(18),
     totalSupply: amount,
   }),
+  // Application tokens with a supply policy, for in-app payments (the economy's issueToken, mintToken, burnToken).
+  z.strictObject({
+    type: z.literal('issueToken'),
+    symbol: itxText(16),
+    name: itxText(64),
+    decimals: z.number().int().min(0).max(18).default(18),
+    initialSupply: amount.default(0n),
+    policy: z.enum(['fixed', 'mintable', 'capped']),
+    cap: amount.default(0n),
+  }),
+  z.strictObject({ type: z.literal('mintToken'), token: did, to: did, amount }),
+  z.strictObject({ type: z.literal('burnToken'), token: did, amount }),
 ]);
 
 function deny(message: string): never {

@@ -1,0 +1,197 @@
+/**
+ * bench:economy — the token economy through the real node (startTestNode on PGlite: admission, signature threads,
+ * mempool, blocks produced and committed). Seeded through real transactions, not timed: 50 published components
+ * with 1–4 beneficiaries each and 10,000 applications with billing open and a deposit (economy-seed.ts). Then:
+ * - settle10kAppsMs: one billing period settled for every application, 50 component lines and a node line per
+ *   bill, in settle transactions the bench builds and signs with a settler key of the genesis (not the node's
+ *   SettlementJob: it bills from metered economy_usage rows, which the bench would have to write first), packed up
+ *   to the chain's maxTxBytes; from the first submission to the last commit. Its floor, measured in the same run:
+ *   the same transactions applied by core's rules to a state view in memory (no admission, no database).
+ * - plainTxPerSec and feePayerTxPerSec: committed ABT transfers per second between funded accounts, then as many
+ *   whose fee an application with billing open pays (co-signed; the fee accrues to its bill), same node, same block
+ *   interval; the goal is on their ratio.
+ * - bridgePerMin: null until the bridge service lands (its bench is the lead's to add).
+ * `--quick`: 300 applications, 10 components, 2,000 transfers per phase (the suite runs it). Goals are printed beside
+ * the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
+ */
+import { applyTxs, type CheckedTx, checkTxStatic, ECONOMY_LIMITS, LedgerError } from '@arc/core';
+import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
+import { viewForTxs } from '../src/ledger/keys.ts';
+import type { BlockCommitted } from '../src/ledger/ledger.ts';
+import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
+import { emptyStateKeys } from '../src/ledger/store.ts';
+import { startTestNode, type TestNode } from '../src/testing.ts';
+import {
+  APPLICATIONS,
+  bills,
+  COMPONENTS,
+  commitAll,
+  FEE_PAYERS,
+  genesis,
+  Keys,
+  quick,
+  SENDERS,
+  seed,
+  settleTxs,
+  TRANSFERS,
+  transfers,
+} from './economy-seed.ts';
+
+/** The producer makes blocks back to back while transactions wait; this is only the idle chain's heartbeat. */
+const BLOCK_INTERVAL_MS = 1000;
+const GOALS = { settle10kAppsMs: 10_000, feePayerRatio: 0.8 } as const;
+
+/** The same settle transactions applied in memory by core's rules, on a view of every entry they read. */
+async function applyFloorMs(node: TestNode, txs: Uint8Array[]): Promise<number> {
+  const ledger = node.services.ledger;
+  const params = ledger.params;
+  const checked = txs.map((bytes) => {
+    const c = checkTxStatic(bytes, { chainId: ledger.chainId, params });
+    if (c instanceof LedgerError) throw new Error(`a settle transaction does not check: ${c.message}`);
+    return c;
+  });
+  const keys = emptyStateKeys();
+  keys.accounts.add(ledger.nodeDid);
+  keys.accounts.add(params.economy.treasury);
+  const view = await viewForTxs(ledger.cache, keys, checked);
+  // One block that holds them all: the floor is the rules' cost, not the block bounds'.
+  const ctx = {
+    chainId: ledger.chainId,
+    height: ledger.head.height + 1,
+    timeMs: Date.now(),
+    proposer: ledger.nodeDid,
+    params: { ...params, maxTxsPerBlock: Number.MAX_SAFE_INTEGER, maxBlockBytes: Number.MAX_SAFE_INTEGER },
+  };
+  const start = performance.now();
+  const result = applyTxs(view, checked as CheckedTx[], ctx);
+  const ms = performance.now() - start;
+  const failed = result.rejected[0];
+  if (failed) throw new Error(`the settle transactions do not apply: ${failed.error.code} ${failed.error.message}`);
+  return ms;
+}
+
+/** Settles one ended period for every application; times it and prints what the blocks held. */
+async function settle(node: TestNode, keys: Keys) {
+  const ledger = node.services.ledger;
+  const { billingPeriodMs } = ledger.params.economy;
+  const period = Math.floor(Date.now() / billingPeriodMs) - 1;
+  const all = bills(keys, ledger.nodeDid);
+  const txs = settleTxs(node.chainId, keys.settler, 1, period, all, ledger.params.maxTxBytes, ECONOMY_LIMITS.billsMax);
+  const lines = all.reduce((n, b) => n + b.lines.length, 0);
+  console.log(
+    `  ${all.length} bills of ${lines / all.length} lines (${lines} lines) in ${txs.length} settle transactions of ≤ ${ledger.params.maxTxBytes} bytes (${round(all.length / txs.length)} bills each)`,
+  );
+  const floorMs = round(await applyFloorMs(node, txs));
+  console.log(`  floor: core's rules apply them in memory in ${floorMs} ms (one view, no admission, no database)`);
+
+  const perBlock: { height: number; txs: number; gapMs: number }[] = [];
+  let previousMs = performance.now();
+  const done = await commitAll(node, txs, (block: BlockCommitted, atMs: number) => {
+    perBlock.push({ height: block.header.height, txs: block.txHashes.length, gapMs: atMs - previousMs });
+    previousMs = atMs;
+  });
+  if (done.refused > 0 || done.committed !== txs.length) {
+    throw new Error(`${done.committed} of ${txs.length} settle transactions committed (${done.refused} refused or rejected)`);
+  }
+  const settleBlocks = perBlock.filter((b) => b.txs > 0);
+  const gaps = settleBlocks.map((b) => b.gapMs);
+  console.log(
+    `  settled ${all.length} applications in ${round(done.ms)} ms: ${txs.length} settle transactions in ${done.blocks} blocks (${settleBlocks
+      .map((b) => b.txs)
+      .join(
+        ', ',
+      )} transactions); a block every ${round(quantile(gaps, 0.5) ?? 0)} ms at the median, the longest ${round(Math.max(0, ...gaps))} ms`,
+  );
+  return { settleMs: round(done.ms), floorMs, txs: txs.length, blocks: done.blocks, bills: all.length, lines };
+}
+
+/** Committed transfers per second of `txs` (submitted in windows, counted from the first submission to the last commit). */
+async function throughput(node: TestNode, txs: Uint8Array[], what: string): Promise<number> {
+  const done = await commitAll(node, txs);
+  if (done.refused > 0) throw new Error(`${done.refused} of the ${what} transfers were refused or rejected`);
+  const perSec = done.committed / (done.ms / 1000);
+  console.log(
+    `  ${what}: ${done.committed} transfers committed in ${round(done.ms)} ms, ${done.blocks} blocks: ${Math.round(perSec)} tx/s`,
+  );
+  return perSec;
+}
+
+async function transferPhases(node: TestNode, keys: Keys) {
+  const chainId = node.chainId;
+  const perSender = TRANSFERS / SENDERS;
+  const payers = keys.applications.slice(0, FEE_PAYERS);
+  // Warm-up, untimed: the senders' and the paying applications' first reads come from the database.
+  await commitAll(node, transfers(chainId, keys, 1, 1));
+  await commitAll(node, transfers(chainId, keys, 2, 1, payers));
+  const plain = transfers(chainId, keys, 3, perSender);
+  const paid = transfers(chainId, keys, 3 + perSender, perSender, payers);
+  const plainTxPerSec = await throughput(node, plain, 'plain (the sender pays its fee)');
+  const feePayerTxPerSec = await throughput(node, paid, `fee payer (one of ${FEE_PAYERS} applications pays, co-signed)`);
+  return { plainTxPerSec: Math.round(plainTxPerSec), feePayerTxPerSec: Math.round(feePayerTxPerSec) };
+}
+
+async function main() {
+  installNodeCrypto();
+  console.log(
+    `bench:economy${quick ? ' (quick: small counts, figures are rough)' : ''}: ${APPLICATIONS} applications, ${COMPONENTS} components, ${TRANSFERS} transfers per phase, PGlite`,
+  );
+  const keys = new Keys();
+  const node = await startTestNode({
+    driver: 'pglite',
+    genesis: genesis(keys),
+    blockIntervalMs: BLOCK_INTERVAL_MS,
+    // The settler has every settle transaction waiting at once (~1,000 in the full run).
+    mempool: { maxTxs: 100_000, ttlMs: 3_600_000, maxPerAccount: 2_000 },
+    verifyThreads: 2,
+    seedDemo: false,
+  });
+  try {
+    console.log('  seeding through transactions (not timed)…');
+    await seed(node, keys);
+    // The vacuum job runs every 15 s; after a seed this size it is due: run it now rather than inside a timed phase.
+    await node.services.vacuum?.settle();
+    const settled = await settle(node, keys);
+    const rates = await transferPhases(node, keys);
+    const feePayerRatio = round(rates.feePayerTxPerSec / rates.plainTxPerSec, 3);
+    const goals = [
+      goal('settle10kAppsMs', settled.settleMs, '<=', GOALS.settle10kAppsMs),
+      goal('feePayerRatio', feePayerRatio, '>=', GOALS.feePayerRatio),
+    ];
+    console.log('');
+    console.log(`economy, ${APPLICATIONS} applications × ${COMPONENTS} components${quick ? ' (quick)' : ''}:`);
+    console.log(
+      `  settle10kAppsMs: ${settled.settleMs} (${goalText(goals[0] as (typeof goals)[number])}; ${settled.txs} settle txs, ${settled.blocks} blocks; floor ${settled.floorMs} ms)`,
+    );
+    console.log(
+      `  feePayerTxPerSec: ${rates.feePayerTxPerSec}, plainTxPerSec: ${rates.plainTxPerSec}, ratio ${feePayerRatio} (${goalText(goals[1] as (typeof goals)[number])})`,
+    );
+    console.log('  bridgePerMin: null (the bridge service is being written; its figure is added with it)');
+    console.log(
+      JSON.stringify({
+        bench: 'economy',
+        settle10kAppsMs: settled.settleMs,
+        feePayerTxPerSec: rates.feePayerTxPerSec,
+        plainTxPerSec: rates.plainTxPerSec,
+        bridgePerMin: null,
+        feePayerRatio,
+        settleTxs: settled.txs,
+        settleBlocks: settled.blocks,
+        settleFloorMs: settled.floorMs,
+        applications: APPLICATIONS,
+        components: COMPONENTS,
+        ...(quick ? { quick: true } : {}),
+        ...verdict(goals),
+      }),
+    );
+  } finally {
+    await node.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
