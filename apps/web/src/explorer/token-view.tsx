@@ -39,6 +39,7 @@ export function TokenView({ token, createdBy, holders }: { token: Token; created
                 </span>
               ),
             },
+            { label: 'Supply policy', value: <span data-testid="token-policy">{policyInWords(token)}</span> },
             { label: 'Decimals', value: <span className="tabular-nums">{token.decimals}</span> },
             {
               label: 'Address',
@@ -78,6 +79,21 @@ export function TokenView({ token, createdBy, holders }: { token: Token; created
 }
 
 /** The share of the supply a balance is, to two decimals ("< 0.01%" for a sliver, never a rounded-up 100%). */
+/** How the token's supply may change, in words. */
+function policyInWords(token: {
+  policy: 'fixed' | 'mintable' | 'capped';
+  cap: string;
+  decimals: number;
+  symbol: string;
+  native: boolean;
+}): string {
+  if (token.native) return 'fixed at genesis (the bridge locks and releases ABT, it never creates any)';
+  if (token.policy === 'mintable') return 'mintable by its owner; any holder can burn';
+  if (token.policy === 'capped')
+    return `mintable by its owner up to ${formatAmount(token.cap, token.decimals)} ${token.symbol}; any holder can burn`;
+  return 'fixed: nobody can mint more; any holder can burn';
+}
+
 export function shareOfSupply(balance: string, totalSupply: string): string {
   const supply = BigInt(totalSupply);
   if (supply === 0n) return '—';

@@ -34,7 +34,18 @@ export default async function TokenPage({ params, searchParams }: Props) {
       const { symbol: s, name, decimals, totalSupply } = chain.nativeToken;
       return (
         <TokenView
-          token={{ address: s, symbol: s, name, decimals, totalSupply, owner: null, createdAtHeight: 0, native: true }}
+          token={{
+            address: s,
+            symbol: s,
+            name,
+            decimals,
+            totalSupply,
+            owner: null,
+            createdAtHeight: 0,
+            native: true,
+            policy: 'fixed',
+            cap: '0',
+          }}
           createdBy={null}
           holders={null}
         />
