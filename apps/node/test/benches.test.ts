@@ -19,6 +19,7 @@ const BENCHES = [
   { name: 'runtime', file: 'apps/node/bench/runtime.ts' },
   { name: 'gateway', file: 'apps/node/bench/gateway.ts' },
   { name: 'market', file: 'apps/node/bench/market.ts' },
+  { name: 'economy', file: 'apps/node/bench/economy.ts' },
   { name: 'adapters', file: 'packages/adapters/bench/adapters.ts' },
 ] as const;
 
@@ -32,6 +33,18 @@ const GoalSchema = z.object({
 const BenchLineSchema = z
   .object({ bench: z.string(), quick: z.literal(true), goals: z.array(GoalSchema).min(1), allGoalsMet: z.boolean() })
   .loose();
+/** Figures a bench's line must carry besides the verdict (their values are not judged here: machines vary). */
+const FIGURES: Partial<Record<(typeof BENCHES)[number]['name'], z.ZodType>> = {
+  economy: z
+    .object({
+      settle10kAppsMs: z.number().positive(),
+      feePayerTxPerSec: z.number().positive(),
+      plainTxPerSec: z.number().positive(),
+      // null until the bridge service's figure is added.
+      bridgePerMin: z.number().nullable(),
+    })
+    .loose(),
+};
 
 function runQuick(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -64,6 +77,7 @@ describe('every bench runs in --quick mode', () => {
         }, context).not.toThrow();
         const line = BenchLineSchema.parse(parsed);
         expect(line.bench).toBe(bench.name);
+        FIGURES[bench.name]?.parse(parsed);
         expect(line.allGoalsMet).toBe(line.goals.every((g) => g.met));
         // Each goal's verdict is the comparison it states, and the figure it judges is in the line as well.
         for (const g of line.goals) expect(g.met).toBe(g.op === '<=' ? g.value <= g.target : g.value >= g.target);

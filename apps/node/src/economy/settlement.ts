@@ -13,6 +13,8 @@ export const SETTLEMENT_LIMITS = {
   txFillRatio: 0.9,
   /** Settled transactions read per pass when recording what settlements charged. */
   indexBatchMax: 500,
+  /** Settle transactions submitted per pass (under the mempool's share of one account): the rest go next pass. */
+  txsPerPassMax: 64,
 } as const;
 
 /** The chain_meta-like key of the last height whose settle transactions are recorded. */
@@ -84,6 +86,7 @@ export class SettlementJob {
     let submitted = 0;
     for (const [period, periodBills] of bills) {
       for (const chunk of this.#chunks(periodBills)) {
+        if (submitted >= SETTLEMENT_LIMITS.txsPerPassMax) break;
         const itx: SettleTx = { type: 'settle', period, bills: chunk };
         const hash = await this.queue.send(itx, async ({ checked }) => {
           await this.db.query(

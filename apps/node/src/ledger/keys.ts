@@ -129,6 +129,8 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
  */
 export function addDependentKeys(keys: StateKeys, txs: CheckedTx[], view: StateView): boolean {
   const before = keyCount(keys);
+  // A block's settlements name the same few components in every bill: look each up once per pass.
+  const components = new Set<string>();
   for (const { tx } of txs) {
     if (tx.feePayer) addOwedKeys(keys, view.application(tx.feePayer.did));
     const itx = tx.itx;
@@ -141,7 +143,11 @@ export function addDependentKeys(keys: StateKeys, txs: CheckedTx[], view: StateV
       case 'settle':
         for (const bill of itx.bills) {
           addOwedKeys(keys, view.application(bill.application));
-          for (const line of bill.lines) if (line.kind === 'component') addBeneficiaryKeys(keys, view, line.payee);
+          for (const line of bill.lines) {
+            if (line.kind !== 'component' || components.has(line.payee)) continue;
+            components.add(line.payee);
+            addBeneficiaryKeys(keys, view, line.payee);
+          }
         }
         break;
       case 'fundApplication':

@@ -16,10 +16,12 @@ const CACHE_MAX_ENTRIES = 200_000;
 
 /**
  * Committed state entries recently read or written, in front of the database. Written through
- * only after a block commits, so it never holds anything the database does not.
+ * only after a block commits, so it never holds anything the database does not. It also remembers
+ * entries the database does not have (null): a fee payer's absent grant, an empty escrow account
+ * would otherwise cost a query on every admission dry run.
  */
 export class StateCache {
-  private readonly entries = new Map<string, StateEntry>();
+  private readonly entries = new Map<string, StateEntry | null>();
   /** Advances at every commit; a load that raced a commit is not remembered. */
   version = 0;
 
@@ -30,8 +32,7 @@ export class StateCache {
     this.version++;
     for (const w of writes) {
       const key = writeKey(w);
-      if (w.value === null) this.entries.delete(key);
-      else this.remember(key, w as StateEntry);
+      this.remember(key, w.value === null ? null : (w as StateEntry));
     }
   }
 
@@ -42,7 +43,7 @@ export class StateCache {
   }
 
   peek(key: string): StateEntry | undefined {
-    return this.entries.get(key);
+    return this.entries.get(key) ?? undefined;
   }
 
   /** Loads the given keys (cache first, then one query per kind) into a synchronous view. */
@@ -55,7 +56,7 @@ export class StateCache {
         const key = stateKey(kind, id);
         const hit = this.entries.get(key);
         if (hit) found.set(key, hit);
-        else into.add(id);
+        else if (hit === undefined) into.add(id);
       }
     }
     const version = this.version;
@@ -64,10 +65,18 @@ export class StateCache {
       found.set(key, entry);
       if (this.version === version) this.remember(key, entry);
     }
+    if (this.version === version) {
+      for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+        for (const id of keysOfKind(missing, kind)) {
+          const key = stateKey(kind, id);
+          if (!loaded.has(key)) this.remember(key, null);
+        }
+      }
+    }
     return mapView(found);
   }
 
-  private remember(key: string, entry: StateEntry): void {
+  private remember(key: string, entry: StateEntry | null): void {
     if (this.entries.size >= CACHE_MAX_ENTRIES && !this.entries.has(key)) {
       // Drop the oldest insertion (Map keeps insertion order): a cheap approximation of LRU.
       const oldest = this.entries.keys().next().value as string;

@@ -21,6 +21,7 @@ export type EconomyEvent =
   | { type: 'depositWithdrawn'; application: string; amount: bigint }
   | { type: 'feeAccrued'; application: string; proposer: string; amount: bigint }
   | { type: 'billSettled'; application: string; period: number; charged: bigint; paid: boolean }
+  /** `application` is '' when a settlement's payouts are summed over its bills. */
   | { type: 'paidOut'; application: string; to: string; amount: bigint }
   | { type: 'tokenIssued'; address: string; symbol: string; owner: string; initialSupply: bigint; policy: string; cap: bigint }
   | { type: 'tokenMinted'; token: string; to: string; amount: bigint }
@@ -85,7 +86,7 @@ function addTo(map: Map<string, bigint>, key: string, amount: bigint): void {
  * Pays everything settled and unpaid from the deposit when the deposit covers all of it; otherwise nothing moves and
  * the application is in arrears from now (if it was not already). All or nothing: no payee is paid ahead of another.
  */
-function payUnpaid(s: Overlay, app: ApplicationState, ctx: BlockContext, events: EconomyEvent[], accounts: Set<string>): void {
+function payUnpaid(app: ApplicationState, ctx: BlockContext, paid: Map<string, bigint>): void {
   let total = 0n;
   for (const v of app.unpaid.values()) total += v;
   if (total === 0n) {
@@ -97,13 +98,21 @@ function payUnpaid(s: Overlay, app: ApplicationState, ctx: BlockContext, events:
     return;
   }
   app.deposit -= total;
-  for (const [to, amount] of [...app.unpaid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    moveBalance(s, to, amount);
-    accounts.add(to);
-    events.push({ type: 'paidOut', application: app.did, to, amount });
-  }
+  for (const [to, amount] of app.unpaid) addTo(paid, to, amount);
   app.unpaid = new Map();
   app.arrearsSinceMs = 0;
+}
+
+/**
+ * Credits what `payUnpaid` paid, once per payee (a settlement sums its bills' payouts: one balance write and one
+ * event per payee, not one per payee per bill). `application` is '' for a settlement's sum over its bills.
+ */
+function payOut(s: Overlay, paid: Map<string, bigint>, application: string, events: EconomyEvent[], accounts: Set<string>): void {
+  for (const [to, amount] of [...paid].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    moveBalance(s, to, amount);
+    accounts.add(to);
+    events.push({ type: 'paidOut', application, to, amount });
+  }
 }
 
 /**
@@ -125,6 +134,7 @@ function settleBill(
   ctx: BlockContext,
   events: EconomyEvent[],
   accounts: Set<string>,
+  paid: Map<string, bigint>,
 ): LedgerError | null {
   const p = ctx.params.economy;
   const app = application(s, bill.application);
@@ -161,7 +171,7 @@ function settleBill(
     return ledgerError('DEPOSIT_TOO_LOW', `${app.did} would owe more than the largest amount; its owner must pay what it owes first`);
   }
   app.nextPeriod = period + 1;
-  payUnpaid(s, app, ctx, events, accounts);
+  payUnpaid(app, ctx, paid);
   s.put({ kind: 'application', value: app });
   events.push({ type: 'billSettled', application: app.did, period, charged, paid: app.unpaid.size === 0 });
   accounts.add(app.did);
@@ -313,7 +323,9 @@ export function applyEconomyItx(
       if (paid) return paid;
       app.deposit += itx.amount;
       events.push({ type: 'applicationFunded', application: app.did, from, amount: itx.amount });
-      payUnpaid(s, app, ctx, events, accounts);
+      const paidNow = new Map<string, bigint>();
+      payUnpaid(app, ctx, paidNow);
+      payOut(s, paidNow, app.did, events, accounts);
       s.put({ kind: 'application', value: app });
       accounts.add(app.did);
       return null;
@@ -336,10 +348,12 @@ export function applyEconomyItx(
       const endMs = (itx.period + 1) * p.billingPeriodMs;
       if (endMs > ctx.timeMs)
         return ledgerError('PERIOD_NOT_OVER', `period ${itx.period} ends at ${endMs}; the block time is ${ctx.timeMs}`);
+      const paid = new Map<string, bigint>();
       for (const bill of itx.bills) {
-        const failed = settleBill(s, bill, itx.period, ctx, events, accounts);
+        const failed = settleBill(s, bill, itx.period, ctx, events, accounts, paid);
         if (failed) return failed;
       }
+      payOut(s, paid, '', events, accounts);
       return null;
     }
     case 'issueToken': {

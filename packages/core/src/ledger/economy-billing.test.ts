@@ -171,7 +171,7 @@ describe('settlement', () => {
     expect(chain.balance(frank)).toBe(9n);
     expect(chain.balance(treasury)).toBe(105n);
     expect(app().deposit).toBe(10_000n - 1_065n);
-    expect(ok.events).toContainEqual({ type: 'paidOut', application: shop.did, to: dave.did, amount: 301n });
+    expect(ok.events).toContainEqual({ type: 'paidOut', application: '', to: dave.did, amount: 301n });
     expect(ok.events).toContainEqual(expect.objectContaining({ type: 'billSettled', charged: 1_065n, paid: true }));
   });
 
