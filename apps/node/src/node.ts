@@ -197,6 +197,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     throw error;
   }
   services.gateway = gateway;
+  settlement.warn = (topic, payload) =>
+    void gateway.hub.publishAs(topic, payload, null).catch((error: Error) => log(`economy: a warning was not published: ${error.message}`));
   // MQTT and DDP: front doors to the gateway's hub (gateway/PROTOCOLS.md).
   let protocols: Protocols;
   try {

@@ -5,6 +5,8 @@ import { devKey } from '../src/config/dev-keys.ts';
 import { startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
 import { deploySource } from './helpers/blocklets.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { gatewayLogin } from './helpers/gateway-login.ts';
+import { ack, collect, connected, rawSocket } from './helpers/realtime.ts';
 import { until } from './helpers/until.ts';
 import {
   ABT,
@@ -161,6 +163,11 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     const owner = await fundedWallet(faucet, 10n * ABT);
     const app = randomSigner();
     const { blocklet } = await pricedInstall(node, client, author, owner, app.did, [author.did, randomSigner().did]);
+    // The owner hears warnings in their inbox (a topic only their DID may subscribe to).
+    const socket = rawSocket(node.url, await gatewayLogin(client, owner.signer), { reconnection: false });
+    await connected(socket);
+    const inbox = collect(socket);
+    expect(await ack(socket, 'subscribe', { topic: `inbox:${owner.did}` })).toMatchObject({ ok: true });
     // A deposit worth one call: the second call's bill cannot be paid.
     await openBilling(node, owner, app, PRICE);
     for (let i = 0; i < 4; i += 1) expect((await fetch(`${node.url}/b/${blocklet}/go`)).status).toBe(200);
@@ -173,6 +180,11 @@ describe.each(testDrivers())('billing on %s', (driver) => {
 
     await waitFor('the application suspended', async () => (await client.economy.billing.query({ did: app.did })).status === 'suspended');
     await waitFor('its blocklet refused', async () => (await fetch(`${node.url}/b/${blocklet}/go`)).status === 403);
+    const warned = (status: string) => inbox.some((e) => (e.payload as { status?: string; application?: string }).status === status);
+    await waitFor('the owner warned of grace, then of the suspension', async () => warned('grace') && warned('suspended'));
+    expect(inbox[0]?.payload).toMatchObject({ kind: 'billing', application: app.did, status: 'grace' });
+    expect((inbox[0]?.payload as { message: string }).message).toMatch(/Add funds before/);
+    socket.close();
     const refused = await fetch(`${node.url}/b/${blocklet}/go`);
     expect(await refused.text()).toContain('APP_SUSPENDED');
     const user = randomSigner();

@@ -28,6 +28,18 @@ interface UsageRow {
   amount: string;
 }
 
+/** What an application's owner hears in their inbox when it falls behind or is suspended. */
+export interface BillingWarning {
+  kind: 'billing';
+  application: string;
+  status: 'grace' | 'suspended';
+  period: number | null;
+  unpaid: string;
+  /** When the grace period ends (suspended after). */
+  graceEndsAtMs: number;
+  message: string;
+}
+
 interface SettledEvent {
   type: string;
   application?: string;
@@ -48,6 +60,10 @@ export class SettlementJob {
   readonly #pass: PeriodicPass;
   /** Settle transactions this node submitted that may still wait in the mempool. */
   readonly #submitted = new Set<string>();
+  /** Where warnings go: the owner's inbox topic (`inbox:<did>`, which only that DID may hear). Set once the gateway runs. */
+  warn: (topic: string, payload: BillingWarning) => void = () => undefined;
+  /** Applications this process told it suspended (told again after a restart, once). */
+  readonly #toldSuspended = new Set<string>();
 
   constructor(
     readonly db: Database,
@@ -76,6 +92,7 @@ export class SettlementJob {
   /** One pass: record what committed, give back what was lost, then bill every ended period not yet billed. */
   async run(): Promise<{ submitted: number; bills: number }> {
     await this.recordSettled();
+    await this.warnSuspended();
     for (const hash of this.#submitted) if (!this.ledger.mempool.get(hash)) this.#submitted.delete(hash);
     if (this.#submitted.size > 0) return { submitted: 0, bills: 0 };
     await this.#restoreLost();
@@ -232,6 +249,43 @@ export class SettlementJob {
         JSON.stringify(until),
       ]);
     });
+    for (let i = 0; i < settled.application.length; i++) {
+      if (settled.paid[i] === 0) await this.#warn(settled.application[i] as string, 'grace', settled.period[i] ?? null);
+    }
     return settled.application.length;
+  }
+
+  /** Tells owners whose applications' grace ran out that they are suspended (once per process). */
+  async warnSuspended(): Promise<void> {
+    const { graceMs } = this.ledger.params.economy;
+    const rows = await this.db.query<{ value: Uint8Array }>('SELECT value FROM applications');
+    for (const row of rows) {
+      const app = decodeApplication(new Uint8Array(row.value));
+      if (app.unpaid.size === 0) {
+        this.#toldSuspended.delete(app.did);
+        continue;
+      }
+      if (this.ledger.head.timeMs < app.arrearsSinceMs + graceMs || this.#toldSuspended.has(app.did)) continue;
+      this.#toldSuspended.add(app.did);
+      await this.#warn(app.did, 'suspended', null);
+    }
+  }
+
+  async #warn(application: string, status: 'grace' | 'suspended', period: number | null): Promise<void> {
+    const [row] = await this.db.query<{ value: Uint8Array }>('SELECT value FROM applications WHERE did = $1', [application]);
+    if (!row) return;
+    const app = decodeApplication(new Uint8Array(row.value));
+    let unpaid = 0n;
+    for (const v of app.unpaid.values()) unpaid += v;
+    const graceEndsAtMs = app.arrearsSinceMs + this.ledger.params.economy.graceMs;
+    const message =
+      status === 'grace'
+        ? `${application} could not pay its bill${period === null ? '' : ` for period ${period}`}: ${unpaid} is unpaid. Add funds before ${new Date(graceEndsAtMs).toISOString()} or it is suspended.`
+        : `${application} is suspended: its users get APP_SUSPENDED. Add ${unpaid} to its deposit and it runs again at once.`;
+    try {
+      this.warn(`inbox:${app.owner}`, { kind: 'billing', application, status, period, unpaid: unpaid.toString(), graceEndsAtMs, message });
+    } catch (error) {
+      this.log(`economy: could not tell ${app.owner} about ${application}: ${(error as Error).message}`);
+    }
   }
 }
