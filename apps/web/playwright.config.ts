@@ -94,7 +94,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two spec files at a time: each journey spends most of its time waiting on the node's blocks and settlements, and
+  // every spec uses accounts of its own, so two browsers on one node share nothing but the chain (CI time: 25 min).
+  workers: 2,
   retries: 0,
   forbidOnly: true,
   reporter: [['list'], ['json', { outputFile: join(repoDir, 'reports', 'playwright.json') }]],
@@ -105,7 +107,8 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: 'node --import tsx apps/node/src/testing-server.ts',
+      // The node's testing server on an e2e genesis with a short billing period (e2e/testing/live-node.ts).
+      command: 'node --import tsx apps/web/e2e/testing/live-node.ts',
       cwd: repoDir,
       url: `${nodeUrl}/health`,
       env: { PORT: String(nodePort), HOST: '127.0.0.1' },

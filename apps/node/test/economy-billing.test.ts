@@ -183,7 +183,7 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     const warned = (status: string) => inbox.some((e) => (e.payload as { status?: string; application?: string }).status === status);
     await waitFor('the owner warned of grace, then of the suspension', async () => warned('grace') && warned('suspended'));
     expect(inbox[0]?.payload).toMatchObject({ kind: 'billing', application: app.did, status: 'grace' });
-    expect((inbox[0]?.payload as { message: string }).message).toMatch(/Add funds before/);
+    expect((inbox[0]?.payload as { message?: string } | undefined)?.message).toMatch(/Add funds before/);
     socket.close();
     const refused = await fetch(`${node.url}/b/${blocklet}/go`);
     expect(await refused.text()).toContain('APP_SUSPENDED');

@@ -21,7 +21,13 @@ export function AccountMenu({ did, label }: { did: string; label: string }) {
   const signedIn = session.status === 'signed-in' && session.did === did;
   const account = useQuery(trpc.account.get.queryOptions({ did }));
   // A committed transaction touching the account may change its balance.
-  useTopic(`account:${did}`, () => void queryClient.invalidateQueries({ queryKey: trpc.account.get.queryKey({ did }) }));
+  // The header hears the account's transactions on every page: what is cached about the account goes stale with each
+  // one, so a wallet page opened after it (its history, its stake) asks again instead of showing what it had before.
+  useTopic(`account:${did}`, () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.account.get.queryKey({ did }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.tx.listByAccount.infiniteQueryKey({ did }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.economy.stake.queryKey({ did }) });
+  });
   const balance = account.data ? formatAmount(account.data.balance, abtDecimals, { maxFractionDigits: 4 }) : null;
 
   return (

@@ -23,7 +23,7 @@ export function ErrorNoticeView({ error, onRetry, className = '' }: ErrorNoticeP
         <p className="font-semibold text-red-900 dark:text-red-200">{what}</p>
         {nextStep ? <p className="text-red-800 dark:text-red-300">{nextStep}</p> : null}
         {detail ? <p className="break-words text-red-700/80 dark:text-red-300/80">{detail}</p> : null}
-        {code ? <p className="font-mono text-xs text-red-700/70 dark:text-red-300/60">{code}</p> : null}
+        {code ? <p className="font-mono text-xs text-red-700 dark:text-red-300/80">{code}</p> : null}
         {onRetry && retriable ? (
           <div className="pt-2">
             <Button size="sm" variant="secondary" onClick={onRetry}>

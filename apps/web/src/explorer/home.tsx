@@ -14,6 +14,7 @@ import { ConnectedChains } from './connected-chains.tsx';
 import { explorerPaths } from './format.ts';
 import { type BlockRow, LatestBlocks } from './latest-blocks.tsx';
 import { NodeUnreachable, StaleDataBanner } from './node-unreachable.tsx';
+import { type Supply, SupplyBreakdown } from './supply.tsx';
 import { addTick, type BlockTick, txRate } from './tx-rate.ts';
 import { TxTable } from './tx-table.tsx';
 
@@ -35,6 +36,8 @@ export interface HomeInitial {
   /** When block 0 was made: a chain younger than a minute has its rate taken over its age. */
   genesisTimeMs: number | null;
   chains: Chain[] | null;
+  /** Where the native supply sits (null when the node's economy did not answer). */
+  supply: Supply | null;
 }
 
 /** The tx/s window as the newest transactions fill it: one tick per block that holds some. */
@@ -140,6 +143,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
         rate={rate}
         nowMs={nowMs}
       />
+      <SupplyBreakdown initial={initial?.supply ?? null} />
       <div className="grid min-w-0 gap-6">
         <LatestBlocks blocks={rows} loading={blocks.isPending} nowMs={nowMs} />
         <Panel title="Latest transactions" aside="newest first">

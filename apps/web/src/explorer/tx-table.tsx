@@ -1,5 +1,6 @@
 import { ArrowRightIcon, type Column, EmptyState, formatAmount, formatTimeAgo, InboxIcon, Table, TxTypeBadge } from '@arc/ui';
 import { nativeToken } from '../chain/live.ts';
+import { describeTx, typeLabel } from '../chain/tx-words.ts';
 import type { Tx } from '../trpc/types.ts';
 import { formatUtc, plural } from './format.ts';
 import { AccountLink, BlockLink, TxLink } from './links.tsx';
@@ -32,14 +33,25 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
       cell: (tx) => (
         <span className="flex flex-col items-start gap-1">
           <TxLink hash={tx.hash} />
-          {/* Phones have no room for the Type column: the type goes under the hash. */}
-          <span className="sm:hidden">
+          {/* Phones have no room for the Type column: the type and its words go under the hash. */}
+          <span className="flex flex-col items-start gap-0.5 sm:hidden">
             <TxTypeBadge type={tx.type} />
+            <Summary tx={tx} className="max-w-[11rem]" />
           </span>
         </span>
       ),
     },
-    { key: 'type', header: 'Type', className: 'hidden sm:table-cell', cell: (tx) => <TxTypeBadge type={tx.type} /> },
+    {
+      key: 'type',
+      header: 'Type',
+      className: 'hidden sm:table-cell',
+      cell: (tx) => (
+        <span className="flex flex-col items-start gap-0.5">
+          <TxTypeBadge type={tx.type} />
+          <Summary tx={tx} className="max-w-[14rem] lg:max-w-[18rem]" />
+        </span>
+      ),
+    },
     {
       key: 'parties',
       header: 'From → To',
@@ -93,16 +105,77 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
   );
 }
 
-/** Who receives: the recipient of a transfer, the grantee of a delegation; none for the rest. */
+/** The transaction in words, one line (cut with an ellipsis; the whole sentence on hover). */
+function Summary({ tx, className }: { tx: Tx; className: string }) {
+  const words = describeTx(tx);
+  // A type with no sentence of its own would only repeat its badge.
+  if (words === typeLabel(tx.type)) return null;
+  return (
+    <span title={words} className={`block truncate text-xs text-slate-500 dark:text-slate-400 ${className}`}>
+      {words}
+    </span>
+  );
+}
+
+/**
+ * Who it is for: the recipient of a transfer, a mint or a bridge release, the grantee of a delegation, the application
+ * of a billing transaction, the offender of a slash; none for the rest.
+ */
 export function recipientOf(tx: Tx): string | null {
-  if (tx.itx.type === 'transfer') return tx.itx.to;
-  if (tx.itx.type === 'delegate' || tx.itx.type === 'revokeDelegation') return tx.itx.grantee;
-  return null;
+  const itx = tx.itx;
+  switch (itx.type) {
+    case 'transfer':
+    case 'mintToken':
+    case 'bridgeRelease':
+      return itx.to;
+    case 'delegate':
+    case 'revokeDelegation':
+      return itx.grantee;
+    case 'openApplication':
+    case 'fundApplication':
+    case 'withdrawDeposit':
+      return itx.application;
+    case 'slash':
+      return itx.offender;
+    default:
+      return null;
+  }
+}
+
+/** The ABT a transaction other than a transfer moves (staked, deposited, withdrawn, slashed, bridged), or null. */
+function abtMoved(tx: Tx): string | null {
+  const itx = tx.itx;
+  switch (itx.type) {
+    case 'stake':
+    case 'unstake':
+    case 'slash':
+    case 'fundApplication':
+    case 'withdrawDeposit':
+    case 'bridgeLock':
+    case 'bridgeRelease':
+      return itx.amount;
+    case 'openApplication':
+      return itx.deposit;
+    default:
+      return null;
+  }
+}
+
+function Abt({ amount }: { amount: string }) {
+  return (
+    <span className="font-medium text-slate-900 tabular-nums dark:text-slate-100" title={`${amount} in the smallest unit`}>
+      {formatAmount(amount, nativeToken.decimals)}{' '}
+      <span className="text-xs font-normal text-slate-500 dark:text-slate-400">{nativeToken.symbol}</span>
+    </span>
+  );
 }
 
 /** The ABT moved, and how many application tokens and assets move along with it. */
 function TransferAmount({ tx }: { tx: Tx }) {
-  if (tx.itx.type !== 'transfer') return <span className="text-slate-400 dark:text-slate-500">—</span>;
+  if (tx.itx.type !== 'transfer') {
+    const moved = abtMoved(tx);
+    return moved === null ? <span className="text-slate-400 dark:text-slate-500">—</span> : <Abt amount={moved} />;
+  }
   const { amount, tokens, assets } = tx.itx;
   const extras = [tokens.length ? plural(tokens.length, 'token') : '', assets.length ? plural(assets.length, 'asset') : '']
     .filter(Boolean)

@@ -1,44 +1,22 @@
 import { CopyButton, formatAmount, KeyValueList, TxTypeBadge } from '@arc/ui';
 import type { ReactNode } from 'react';
-import { nativeToken } from '../chain/live.ts';
+import { describeTx } from '../chain/tx-words.ts';
 import type { RouterOutputs } from '../trpc/types.ts';
+import { Abt, TokenAmount, type TokenInfo } from './amounts.tsx';
 import { formatUtc, hexToText } from './format.ts';
-import { AccountLink, AssetLink, BlockLink, TokenLink } from './links.tsx';
+import { AccountLink, AssetLink, BlockLink } from './links.tsx';
 import { ExplorerPage, Section } from './page-shell.tsx';
+import { type EconomyRowsContext, economyRows } from './tx-economy-rows.tsx';
 import { type TxState, TxStatusLive } from './tx-status-live.tsx';
 
 type Tx = RouterOutputs['tx']['list']['items'][number];
 type Events = RouterOutputs['tx']['events']['events'];
-export interface TokenInfo {
-  symbol: string;
-  decimals: number;
-}
 
-function Abt({ amount }: { amount: string }) {
-  return (
-    <span className="tabular-nums" title={`${amount} in the smallest unit`}>
-      {formatAmount(amount, nativeToken.decimals)} <span className="text-slate-500 dark:text-slate-400">{nativeToken.symbol}</span>
-    </span>
-  );
-}
-
-function TokenAmount({ token, amount, tokens }: { token: string; amount: string; tokens: Map<string, TokenInfo> }) {
-  const info = tokens.get(token);
-  if (!info)
-    return (
-      <span className="font-mono">
-        {amount} (smallest unit of {token})
-      </span>
-    );
-  return (
-    <span className="tabular-nums">
-      {formatAmount(amount, info.decimals)} <TokenLink address={token} symbol={info.symbol} />
-    </span>
-  );
-}
+export type { TokenInfo };
 
 /** What the transaction does, as rows: recipient and amounts of a transfer, the token made, the asset touched… */
-function actionRows(tx: Tx, tokens: Map<string, TokenInfo>): { label: string; value: ReactNode }[] {
+function actionRows(tx: Tx, context: EconomyRowsContext): { label: string; value: ReactNode }[] {
+  const { tokens } = context;
   const itx = tx.itx;
   switch (itx.type) {
     case 'transfer':
@@ -159,6 +137,8 @@ function actionRows(tx: Tx, tokens: Map<string, TokenInfo>): { label: string; va
         { label: 'Period (UTC day)', value: itx.period },
         { label: 'Records', value: itx.records.length },
       ];
+    default:
+      return economyRows(tx, context);
   }
 }
 
@@ -168,12 +148,23 @@ export function AssetData({ hex }: { hex: string }) {
   return <span className="font-mono break-all">{text ?? `0x${hex}`}</span>;
 }
 
-/** Amount-like fields of events, in ABT. */
-const abtFields = new Set(['amount', 'allowance']);
+/** Amount-like fields of events, in ABT (an event that names a token counts that token's units instead). */
+const abtFields = new Set(['amount', 'allowance', 'deposit', 'charged']);
+/** Fields of events that are a moment, in ms since the epoch. */
+const timeFields = new Set(['releaseAtMs', 'expiresAtMs']);
 
-function EventValue({ name, value }: { name: string; value: unknown }) {
+function EventValue({ name, value, token }: { name: string; value: unknown; token: boolean }) {
   if (typeof value === 'string' && value.startsWith('did:abt:')) return <AccountLink did={value} />;
-  if (typeof value === 'string' && abtFields.has(name) && /^\d+$/.test(value)) return <Abt amount={value} />;
+  if (typeof value === 'string' && !token && abtFields.has(name) && /^\d+$/.test(value)) return <Abt amount={value} />;
+  if (typeof value === 'number' && timeFields.has(name)) return <span>{formatUtc(value)}</span>;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.startsWith('did:abt:')))
+    return (
+      <span className="flex flex-wrap gap-x-3 gap-y-1">
+        {value.map((v) => (
+          <AccountLink key={String(v)} did={String(v)} />
+        ))}
+      </span>
+    );
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return <span className="font-mono break-all">{String(value)}</span>;
   return <span className="font-mono break-all">{JSON.stringify(value)}</span>;
@@ -197,7 +188,7 @@ function EventList({ events }: { events: Events }) {
                 <div key={k} className="contents">
                   <dt className="text-slate-500 dark:text-slate-400">{k}</dt>
                   <dd className="min-w-0">
-                    <EventValue name={k} value={v} />
+                    <EventValue name={k} value={v} token={'token' in event} />
                   </dd>
                 </div>
               ))}
@@ -209,6 +200,8 @@ function EventList({ events }: { events: Events }) {
 }
 
 export interface TxViewProps {
+  /** The chain's billing period length, for a settlement's dates (null when not asked). */
+  billingPeriodMs?: number | null;
   hash: string;
   state: TxState;
   tx: Tx | null;
@@ -217,15 +210,16 @@ export interface TxViewProps {
 }
 
 /** A transaction: its status (live while pending), what it does, who pays the fee, its events and its raw JSON. */
-export function TxView({ hash, state, tx, events, tokens }: TxViewProps) {
+export function TxView({ hash, state, tx, events, tokens, billingPeriodMs = null }: TxViewProps) {
   const overview = tx
     ? [
         { label: 'Hash', value: <HashValue value={hash} /> },
         { label: 'Type', value: <TxTypeBadge type={tx.type} /> },
+        { label: 'Summary', value: <span data-testid="tx-summary">{describeTx(tx, { events, tokens })}</span> },
         { label: 'Block', value: <BlockLink height={tx.height} /> },
         { label: 'Time', value: <time dateTime={new Date(tx.timeMs).toISOString()}>{formatUtc(tx.timeMs)}</time> },
         { label: 'From', value: <AccountLink did={tx.from} full /> },
-        ...actionRows(tx, tokens),
+        ...actionRows(tx, { tokens, events, billingPeriodMs }),
         { label: 'Fee', value: <Abt amount={tx.fee} /> },
         {
           label: 'Fee payer',

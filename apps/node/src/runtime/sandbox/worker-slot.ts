@@ -38,8 +38,9 @@ export class WorkerSlot {
     const config = JSON.stringify({ bounds: SANDBOX_BOUNDS, isolatesPerWorkerMax: this.isolatesPerWorkerMax });
     const child = fork(WORKER_PATH, [config], {
       execArgv: ['--no-node-snapshot'],
-      // Nothing of the node's environment (secrets) is handed to the process running untrusted code.
-      env: {},
+      // Nothing of the node's environment (secrets) is handed to the process running untrusted code. (Cast: the web
+      // app's type check sees Next's ProcessEnv, whose NODE_ENV is required.)
+      env: {} as NodeJS.ProcessEnv,
       serialization: 'json',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -3,22 +3,33 @@
 import { CopyButton, formatAmount, Skeleton, StatCard } from '@arc/ui';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { useTopic } from '../../realtime/provider.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
+import { BillingBanner } from '../billing/billing-banner.tsx';
+import { type BillingAction, BillingSection } from '../billing/billing-section.tsx';
+import { Invoices } from '../billing/invoices.tsx';
+import { Usage } from '../billing/usage.tsx';
 import { ApiKeys } from './api-keys.tsx';
 import { FeeGrants } from './fee-grants.tsx';
 import { ABT_DECIMALS } from './signing.ts';
 import { TopicRules } from './topic-rules.tsx';
 
-/** One application: its DID and balance, API keys, topic rules and fee grants with their spend (live). */
+/**
+ * One application: its DID and balance, billing (deposit, usage this period, invoices), API keys, topic rules and fee
+ * grants with their spend (live).
+ */
 export function ApplicationDetail({ appDid }: { appDid: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const app = useQuery(trpc.console.application.queryOptions({ appDid }));
-  // A user's transaction the application paid for changes its account: the spend shows without a reload.
+  const [billingAction, setBillingAction] = useState<BillingAction>(null);
+  // A user's transaction the application paid for, or a settlement of its bill, changes its account: the spend and
+  // the bill show without a reload.
   useTopic(`account:${appDid}`, () => {
     void queryClient.invalidateQueries({ queryKey: trpc.console.application.queryKey({ appDid }) });
+    void queryClient.invalidateQueries({ queryKey: trpc.economy.pathKey() });
   });
 
   if (app.error) {
@@ -55,6 +66,14 @@ export function ApplicationDetail({ appDid }: { appDid: string }) {
           <CopyButton value={data.appDid} label="application DID" />
         </div>
       </div>
+      <BillingBanner
+        appDid={data.appDid}
+        appName={data.name}
+        onAddFunds={() => {
+          setBillingAction('fund');
+          document.getElementById('billing')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+        }}
+      />
       <div className="grid gap-4 sm:grid-cols-3">
         <StatCard label="Balance" value={`${formatAmount(data.account.balance, ABT_DECIMALS)} ABT`} hint="Pays its fees and its users'" />
         <StatCard
@@ -68,6 +87,9 @@ export function ApplicationDetail({ appDid }: { appDid: string }) {
           hint={data.grants.length === 1 ? '1 grant' : `${data.grants.length} grants`}
         />
       </div>
+      <BillingSection appDid={data.appDid} appName={data.name} action={billingAction} onAction={setBillingAction} />
+      <Usage appDid={data.appDid} />
+      <Invoices appDid={data.appDid} appName={data.name} />
       <ApiKeys appDid={data.appDid} appName={data.name} keys={data.apiKeys} />
       <TopicRules appDid={data.appDid} appName={data.name} />
       <FeeGrants appDid={data.appDid} appName={data.name} grants={data.grants} spent={data.grantsSpent} balance={data.account.balance} />

@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
 import { nodeClient, useWallet } from '../../wallet/index.ts';
+import { useBilling } from '../billing/billing-section.tsx';
 import { AddFunds } from './add-funds.tsx';
 import { isCancelled, useAppAction } from './app-action.ts';
 import { ABT_DECIMALS, accountSigner } from './signing.ts';
@@ -55,6 +56,7 @@ export function FeeGrants({
   const queryClient = useQueryClient();
   const act = useAppAction(appDid, appName);
   const wallet = useWallet();
+  const billingOpen = useBilling(appDid).data?.open === true;
   const [form, setForm] = useState({ grantee: '', allowance: '0.01', days: '30' });
   const [errors, setErrors] = useState<Partial<Record<keyof typeof form, string>>>({});
   const [error, setError] = useState<unknown>(null);
@@ -127,7 +129,11 @@ export function FeeGrants({
         },
       );
       await refresh();
-      toast({ title: 'Test transaction committed', body: `${appName} paid its fee.`, kind: 'success' });
+      toast({
+        title: 'Test transaction committed',
+        body: billingOpen ? `Its fee is on ${appName}'s bill.` : `${appName} paid its fee.`,
+        kind: 'success',
+      });
     } catch (caught) {
       if (!isCancelled(caught)) setError(caught);
     } finally {
@@ -141,8 +147,9 @@ export function FeeGrants({
     <Panel title="Pay your users' fees" aside={<span className="text-sm text-slate-600 dark:text-slate-400">Spent: {abt(spent)}</span>}>
       <div className="space-y-4 p-4">
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          A fee grant lets a user's transactions name {appName} as fee payer, up to an allowance, until it expires. The fees come from the
-          application's balance.
+          {billingOpen
+            ? `Billing is open: every transaction of a user that names ${appName} as fee payer (co-signed by ${appName}) goes on its bill, with or without a grant. Grants below matter only if billing closes; they are paid from the application's balance.`
+            : `A fee grant lets a user's transactions name ${appName} as fee payer, up to an allowance, until it expires. The fees come from the application's balance.`}
         </p>
         <AddFunds appDid={appDid} appName={appName} balance={balance} />
         <Table

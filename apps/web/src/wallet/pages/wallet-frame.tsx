@@ -11,6 +11,8 @@ const tabs = [
   { href: '/wallet', label: 'Overview' },
   { href: '/wallet/send', label: 'Send' },
   { href: '/wallet/receive', label: 'Receive' },
+  { href: '/wallet/stake', label: 'Stake' },
+  { href: '/wallet/bridge', label: 'Bridge' },
   { href: '/wallet/accounts', label: 'Accounts' },
   { href: '/wallet/backup', label: 'Backup' },
 ] as const;

@@ -1,15 +1,15 @@
 'use client';
 
-import { Button, buttonClass, CopyButton, EmptyState, formatAmount, Panel, Skeleton, shortenDid, shortenMiddle } from '@arc/ui';
+import { Button, buttonClass, CopyButton, EmptyState, formatAmount, Panel, Skeleton, shortenDid } from '@arc/ui';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
 import { useTopic } from '../../realtime/provider.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
-import type { Tx } from '../../trpc/types.ts';
 import { useWallet } from '../wallet-provider.tsx';
 import { CreatePanel } from './create-panel.tsx';
+import { HistoryRow } from './history-row.tsx';
 import { UnlockPanel } from './unlock-panel.tsx';
 import { WalletFrame } from './wallet-frame.tsx';
 
@@ -189,46 +189,5 @@ function AccountOverview({ did, label }: { did: string; label: string }) {
         )}
       </Panel>
     </div>
-  );
-}
-
-/** One line of history in words: "Sent 1 ABT to …", "Received …", or the transaction's type. */
-function HistoryRow({ tx, did, decimals, symbol }: { tx: Tx; did: string; decimals: number; symbol: string }) {
-  let summary: string;
-  let amount: string | null = null;
-  if (tx.itx.type === 'transfer') {
-    const outgoing = tx.from === did;
-    const value = BigInt(tx.itx.amount);
-    const what = [
-      value > 0n ? `${formatAmount(value, decimals)} ${symbol}` : null,
-      tx.itx.tokens.length ? `${tx.itx.tokens.length} token amount${tx.itx.tokens.length > 1 ? 's' : ''}` : null,
-      tx.itx.assets.length ? `${tx.itx.assets.length} asset${tx.itx.assets.length > 1 ? 's' : ''}` : null,
-    ]
-      .filter(Boolean)
-      .join(', ');
-    summary = outgoing ? `Sent to ${shortenDid(tx.itx.to)}` : `Received from ${shortenDid(tx.from)}`;
-    amount = `${outgoing ? '−' : '+'}${what || 'nothing'}`;
-  } else {
-    summary = tx.type.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
-  }
-  return (
-    <li className="flex items-center justify-between gap-3 px-4 py-3 text-sm">
-      <div className="min-w-0">
-        <p className="truncate font-medium text-slate-900 dark:text-slate-100">{summary}</p>
-        <p className="text-xs text-slate-500 dark:text-slate-400">
-          Block {tx.height} ·{' '}
-          <Link href={`/explorer/tx/${tx.hash}`} className="font-mono text-indigo-700 hover:underline dark:text-indigo-300">
-            {shortenMiddle(tx.hash, 6, 4)}
-          </Link>
-        </p>
-      </div>
-      {amount ? (
-        <span
-          className={`shrink-0 tabular-nums ${amount.startsWith('+') ? 'text-emerald-700 dark:text-emerald-400' : 'text-slate-700 dark:text-slate-300'}`}
-        >
-          {amount}
-        </span>
-      ) : null}
-    </li>
   );
 }

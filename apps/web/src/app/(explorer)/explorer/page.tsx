@@ -13,14 +13,15 @@ export const metadata: Metadata = {
 async function load(): Promise<HomeInitial | null> {
   const api = nodeApi();
   try {
-    const [chain, blocks, txs, genesis, chains] = await Promise.all([
+    const [chain, blocks, txs, genesis, chains, supply] = await Promise.all([
       api.chain.info.query(),
       api.block.list.query({ limit: latestRowsMax }),
       api.tx.list.query({ limit: rateWindowTxs }),
       api.block.byHeight.query({ height: 0 }).catch(() => null),
       api.ocap.chains.query().catch(() => null),
+      api.economy.supply.query().catch(() => null),
     ]);
-    return { chain, blocks: blocks.items, txs: txs.items, genesisTimeMs: genesis?.timeMs ?? null, chains };
+    return { chain, blocks: blocks.items, txs: txs.items, genesisTimeMs: genesis?.timeMs ?? null, chains, supply };
   } catch (error) {
     console.warn(`explorer home: the node at ${env.NODE_URL} did not answer:`, error instanceof Error ? error.message : error);
     return null;

@@ -38,12 +38,25 @@ export default async function TxPage({ params }: Props) {
         ? { status: 'rejected', height: status.height, code: status.error?.code ?? 'REJECTED', message: status.error?.message ?? '' }
         : { status: 'pending' };
   const tx = status.tx;
-  const tokenAddresses = tx?.itx.type === 'transfer' ? tx.itx.tokens.map((t) => t.token) : [];
+  const itx = tx?.itx;
+  const tokenAddresses =
+    itx?.type === 'transfer' ? itx.tokens.map((t) => t.token) : itx?.type === 'mintToken' || itx?.type === 'burnToken' ? [itx.token] : [];
   const [events, ...tokenList] = await Promise.all([
     tx ? orNull(api.tx.events.query({ hash })) : null,
     ...tokenAddresses.map((address) => orNull(api.token.get.query({ address }))),
   ]);
+  // A settlement's period is shown with its dates: the period length is the chain's.
+  const chain = itx?.type === 'settle' ? await api.chain.info.query().catch(() => null) : null;
   const tokens = new Map<string, TokenInfo>();
   for (const token of tokenList) if (token) tokens.set(token.address, { symbol: token.symbol, decimals: token.decimals });
-  return <TxView hash={hash} state={state} tx={tx} events={events?.events ?? []} tokens={tokens} />;
+  return (
+    <TxView
+      hash={hash}
+      state={state}
+      tx={tx}
+      events={events?.events ?? []}
+      tokens={tokens}
+      billingPeriodMs={chain?.params.economy.billingPeriodMs ?? null}
+    />
+  );
 }
