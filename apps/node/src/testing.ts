@@ -144,3 +144,4 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     },
   };
 }
+export { startTestBridge } from './testing-bridge.ts';

@@ -233,6 +233,8 @@ describe.each(testDrivers())('a node on %s: tokens and assets', (driver) => {
       owner: owner.did,
       createdAtHeight: height,
       native: false,
+      policy: 'fixed',
+      cap: '0',
     });
     expect(await client.token.get.query({ address: tokenAddress('LIFE') })).toEqual(token);
     const { items } = await walkPages((cursor: string | undefined) => client.token.list.query({ cursor, limit: 1 }));

@@ -1,9 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { deployBridgedAbt } from '@arc/adapters';
-import { startAnvil } from '@arc/adapters/testing';
-import { didFromPublicKey, keyPairFromSeed } from '@arc/core';
-import { startTestNode, testGenesis } from '@arc/node/testing';
-import { JsonRpcProvider, Network, Wallet } from 'ethers';
+import { startTestBridge, startTestNode, testGenesis } from '@arc/node/testing';
 import { z } from 'zod';
 import { E2E_ECONOMY } from '../helpers/economy.ts';
 
@@ -19,26 +14,10 @@ const dev = await testGenesis();
 // The ABT ↔ ERC-20 bridge (the wallet's /wallet/bridge) on anvil mining a block a second, so a mint's confirmations
 // count up in front of the user: 3 signers, 2 to agree, 2 blocks deep. The bridge talks to anvil by its RPC URL, not
 // as an OCAP chain, so the chains page keeps the three chains its spec expects.
-const BRIDGE = { signersCount: 3, threshold: 2, confirmations: 2 } as const;
-const anvil = await startAnvil({ blockTimeSeconds: 1 });
-const bridgeSigners = Array.from({ length: BRIDGE.signersCount }, () => ({
-  seed: new Uint8Array(randomBytes(32)),
-  ethKey: Wallet.createRandom().privateKey,
-}));
-const anvilProvider = new JsonRpcProvider(anvil.rpcUrl, Network.from(anvil.chainId), { staticNetwork: true });
-const bridgeContract = await deployBridgedAbt(
-  new Wallet(anvil.accounts[0] as string, anvilProvider),
-  bridgeSigners.map((k) => new Wallet(k.ethKey).address),
-  BRIDGE.threshold,
-);
-anvilProvider.destroy();
-const bridgeEconomy = {
-  bridgeSigners: bridgeSigners.map((k) => didFromPublicKey(keyPairFromSeed(k.seed).publicKey)),
-  bridgeThreshold: BRIDGE.threshold,
-};
+const bridge = await startTestBridge({ signers: 3, threshold: 2, confirmations: 2 });
 const genesis = {
   ...dev,
-  params: { ...dev.params, economy: { ...dev.params.economy, ...E2E_ECONOMY, ...bridgeEconomy } },
+  params: { ...dev.params, economy: { ...dev.params.economy, ...E2E_ECONOMY, ...bridge.economy } },
 };
 // The chains a node reaches by default (its own ledger and a mock), and one whose RPC endpoint is down (port 9,
 // discard, nothing listens) so the explorer shows an unavailable chain too.
@@ -53,20 +32,14 @@ const node = await startTestNode({
   blockIntervalMs: 1000,
   genesis,
   ocapChains,
-  bridge: {
-    ethereum: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId },
-    contract: bridgeContract.address,
-    confirmations: BRIDGE.confirmations,
-    signers: bridgeSigners,
-    relayerKey: anvil.accounts[5] as string,
-  },
+  bridge: bridge.bridge,
   log: (l) => console.log(l),
 });
 console.log(`node listening on ${node.url}`);
 const stop = () =>
   node
     .stop()
-    .then(() => anvil.stop())
+    .then(() => bridge.stop())
     .then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
