@@ -11,7 +11,7 @@ import { seedDemo } from './demo/seed.ts';
 import type { BridgeOptions } from './economy/bridge/options.ts';
 import { BridgeService } from './economy/bridge/service.ts';
 import { suspensionGate } from './economy/gate.ts';
-import { ECONOMY_PRICES_DEFAULT, EconomyMeter } from './economy/meter.ts';
+import { ECONOMY_PRICES_DEFAULT, EconomyMeter, MessageMeter } from './economy/meter.ts';
 import { EconomyService } from './economy/service.ts';
 import { SettlementJob } from './economy/settlement.ts';
 import { Faucet, type FaucetOptions } from './faucet/service.ts';
@@ -197,6 +197,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     throw error;
   }
   services.gateway = gateway;
+  const messages = new MessageMeter(db, ledger.nodeDid, ledger.params.economy.billingPeriodMs, ECONOMY_PRICES_DEFAULT, now, log);
+  messages.start();
+  gateway.hub.onAppMessage = (appDid) => messages.count(appDid);
   settlement.warn = (topic, payload) =>
     void gateway.hub.publishAs(topic, payload, null).catch((error: Error) => log(`economy: a warning was not published: ${error.message}`));
   // MQTT and DDP: front doors to the gateway's hub (gateway/PROTOCOLS.md).
@@ -261,6 +264,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       closing ??= (async () => {
         await protocols.close();
         await gateway.close();
+        await messages.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         triggers.stop();

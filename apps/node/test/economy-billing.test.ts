@@ -5,7 +5,7 @@ import { devKey } from '../src/config/dev-keys.ts';
 import { startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
 import { deploySource } from './helpers/blocklets.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
-import { gatewayLogin } from './helpers/gateway-login.ts';
+import { gatewayApiKey, gatewayLogin } from './helpers/gateway-login.ts';
 import { ack, collect, connected, rawSocket } from './helpers/realtime.ts';
 import { until } from './helpers/until.ts';
 import {
@@ -131,6 +131,12 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     const treasuryBefore = await balanceOf(client, economy.treasury);
     const nodeBefore = await balanceOf(client, node.services.ledger.nodeDid);
     for (let i = 0; i < 3; i += 1) expect((await fetch(`${node.url}/b/${blocklet}/go`)).status).toBe(200);
+    // Messages on the application's gateway topics are the node's work too, billed to the application.
+    const server = rawSocket(node.url, await gatewayApiKey(client, app, `billing-${Date.now()}`), { reconnection: false });
+    await connected(server);
+    for (let i = 0; i < 2; i += 1)
+      expect(await ack(server, 'publish', { topic: `app:${app.did}:news`, payload: { i } })).toMatchObject({ ok: true });
+    server.close();
 
     await waitFor('a settled, paid period', async () => {
       const { items } = await client.economy.invoices.query({ did: app.did });
@@ -156,6 +162,16 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     expect(BigInt(billing.deposit)).toBe(ABT - settledFees);
     expect(await balanceOf(client, economy.treasury)).toBeGreaterThan(treasuryBefore);
     expect(await balanceOf(client, node.services.ledger.nodeDid)).toBeGreaterThan(nodeBefore);
+    await waitFor('the 2 messages billed in a settled period', async () => {
+      const periods = (await client.economy.invoices.query({ did: app.did })).items.filter((i) => i.status === 'settled');
+      const invoices = await Promise.all(periods.map((i) => client.economy.invoice.query({ did: app.did, period: i.period })));
+      return (
+        invoices
+          .flatMap((i) => i.lines)
+          .filter((l) => l.unit === 'message')
+          .reduce((n, l) => n + l.quantity, 0) === 2
+      );
+    });
     const csv = await client.economy.invoiceCsv.query({ did: app.did, period: settled.period });
     expect(csv.csv.split('\r\n')[0]).toBe('day,kind,payee,quantity,unit,amount_abt,amount_units');
     expect(csv.csv).toContain(`,component,${component?.payee},3,call,0.003,${3n * PRICE}`);

@@ -146,7 +146,8 @@ export class EconomyService {
       unit: string;
       amount: string;
     }>(
-      `SELECT day, kind, payee, quantity, unit, amount::text AS amount FROM economy_usage
+      // Gateway messages are the node's line too (unit 'message').
+      `SELECT day, CASE WHEN kind = 'messages' THEN 'node' ELSE kind END AS kind, payee, quantity, unit, amount::text AS amount FROM economy_usage
        WHERE application = $1 AND period = $2 ORDER BY day, kind, payee`,
       [did, period],
     );

@@ -126,11 +126,13 @@ export class SettlementJob {
   /** Each period's bills: usage rows of applications with billing open, and applications that owe fees. */
   async #bills(closed: number): Promise<Map<number, Bill[]>> {
     const rows = await this.db.query<UsageRow>(
-      `SELECT u.application, u.period, u.kind, u.payee, sum(u.amount)::text AS amount
+      // A node's gateway messages are billed with its CPU time: one 'node' line per node.
+      `SELECT u.application, u.period, CASE WHEN u.kind = 'messages' THEN 'node' ELSE u.kind END AS kind, u.payee,
+         sum(u.amount)::text AS amount
        FROM economy_usage u JOIN applications a ON a.did = u.application
        WHERE u.period <= $1 AND u.settle_tx IS NULL
-       GROUP BY u.application, u.period, u.kind, u.payee
-       ORDER BY u.period, u.application, u.kind, u.payee`,
+       GROUP BY 1, 2, 3, 4
+       ORDER BY 2, 1, 3, 4`,
       [closed],
     );
     const apps = await this.db.query<{ value: Uint8Array }>('SELECT value FROM applications');

@@ -3,7 +3,7 @@ import { JSON_BOUNDS, stringifyOrNull, valueDepth } from './bounded-json.ts';
 import type { Retained } from './retained.ts';
 import { type HubStats, RETAINED_STORE_LIMITS, RetainedStore } from './retained-store.ts';
 import { SubscriptionBudget } from './subscription-budget.ts';
-import { isPattern, isValidTopic, patternRooms } from './topics.ts';
+import { isPattern, isValidTopic, patternRooms, topicFamily } from './topics.ts';
 import {
   type GatewayAuth,
   GatewayError,
@@ -109,6 +109,8 @@ export class GatewayHub implements TopicHub {
   sequencer: Sequencer | null = null;
   /** Forwards an event to the hubs of other nodes (set with the Redis adapter). */
   forward: (event: TopicEvent) => void = () => undefined;
+  /** Hears each message a client published on an application's topic (`app:<did>:…`): the economy bills it. */
+  onAppMessage: (appDid: string) => void = () => undefined;
 
   constructor(readonly deps: HubDeps) {
     this.epoch = deps.epoch ?? `${deps.now().toString(36)}-${randomBytes(4).toString('hex')}`;
@@ -130,7 +132,10 @@ export class GatewayHub implements TopicHub {
     if (raw) this.#checkBytes(raw.bytes.byteLength);
     else this.checkSize(payload);
     if (!(await this.deps.auth.canPublish(principal, topic))) throw new GatewayError('FORBIDDEN', `You may not publish on ${topic}.`);
-    return this.publishAs(topic, payload, fromOf(principal), raw);
+    const event = await this.publishAs(topic, payload, fromOf(principal), raw);
+    const family = topicFamily(topic);
+    if (family.kind === 'app') this.onAppMessage(family.appDid);
+    return event;
   }
 
   /** Throws BAD_PAYLOAD when the payload nests deeper than JSON_BOUNDS.depthMax, TOO_LARGE past the message bound. */
