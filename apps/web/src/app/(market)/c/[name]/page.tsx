@@ -89,6 +89,16 @@ export default async function ComponentPage({ params }: Props) {
                 {c.author.moniker || shortenDid(c.author.did)}
               </Link>
               {c.author.verifiedPublisher ? <VerifiedMark /> : null}
+              {c.author.stake.serviceLevel === 'none' ? null : (
+                <span
+                  data-testid="service-level"
+                  title="Bonded ABT the publisher puts at risk: slashing takes it if the service misbehaves"
+                >
+                  <Badge tone="violet">
+                    {c.author.stake.serviceLevel === 'mission-critical' ? 'Mission-critical: 1,000+ ABT staked' : 'Staked: 100+ ABT'}
+                  </Badge>
+                </span>
+              )}
               <span>
                 · reputation {Math.round(c.author.reputation * 100)}/100 · {c.author.components} component
                 {c.author.components === 1 ? '' : 's'}
