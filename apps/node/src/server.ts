@@ -71,13 +71,6 @@ export interface TlsOptions {
   key: string;
 }
 
-export const HTTP_LIMITS = {
-  /** How long an idle keep-alive connection stays open (above the 60 s idle timeout of common proxies). */
-  keepAliveTimeoutMs: 65_000,
-  /** How long a request's headers may take; above keepAliveTimeoutMs, as Node requires. */
-  headersTimeoutMs: 66_000,
-} as const;
-
 export function createNodeServer(
   services: Services,
   tls?: TlsOptions,
@@ -127,13 +120,7 @@ export function createNodeServer(
     }
   };
   // HTTPS and WSS when a certificate is configured; Socket.io, DDP and tRPC ride on whichever server this is.
-  const server = tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, handle) as unknown as Server) : createServer(handle);
-  // A reverse proxy in front (the web app's /trpc rewrite, nginx, a load balancer) keeps idle connections to the node
-  // open for reuse longer than Node's 5 s default: the node closing one just as the proxy reuses it fails that request
-  // with ECONNRESET at the proxy. Idle connections stay open longer than the proxies' own idle timeouts instead.
-  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
-  server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
-  return server;
+  return tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, handle) as unknown as Server) : createServer(handle);
 }
 
 /** Listens and resolves with the URL. */
