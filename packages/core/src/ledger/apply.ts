@@ -1,7 +1,8 @@
 import { bytesEqual } from '../bytes.ts';
 import { assetAddress, tokenAddress } from './addresses.ts';
 import type { CheckedTx } from './check.ts';
-import { accrueApplicationFee, applyEconomyItx, type EconomyEvent } from './economy-apply.ts';
+import { applyEconomyItx, type EconomyEvent } from './economy-apply.ts';
+import { accrueApplicationFee } from './economy-billing-apply.ts';
 import type { EconomyItx } from './economy-types.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { applyMarketItx, type MarketEvent } from './market-apply.ts';

@@ -20,7 +20,7 @@ import {
 } from '../../test/ledger-kit.ts';
 import { utf8 } from '../bytes.ts';
 import { deriveDid } from '../did/did.ts';
-import { splitByBps } from './economy-apply.ts';
+import { splitByBps } from './economy-billing-apply.ts';
 import { applicationStatus } from './economy-state.ts';
 import type { ApplicationState, Bill, SettleTx } from './economy-types.ts';
 import { AMOUNT_MAX, ECONOMY_LIMITS } from './limits.ts';

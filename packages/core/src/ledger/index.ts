@@ -4,6 +4,7 @@ export * from './block.ts';
 export * from './block-apply.ts';
 export * from './check.ts';
 export * from './economy-apply.ts';
+export * from './economy-billing-apply.ts';
 export * from './economy-check.ts';
 export * from './economy-codec.ts';
 export * from './economy-state.ts';
