@@ -126,7 +126,7 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     seedDemo: false,
     ocapChains: [{ name: 'arc', adapter: 'native' }],
     sandboxWorkers: 1,
-    log: () => undefined,
+    log: process.env.TEST_NODE_LOG ? (line: string) => console.log(line) : () => undefined,
     ...overrides,
   }).catch(async (error: unknown) => {
     await database.drop();

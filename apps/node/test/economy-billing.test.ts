@@ -110,7 +110,7 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     const owner = await fundedWallet(faucet, 10n * ABT);
     const app = randomSigner();
     const [first, second] = [randomSigner().did, randomSigner().did];
-    const { blocklet } = await pricedInstall(node, client, author, owner, app.did, [first, second]);
+    const { name, blocklet } = await pricedInstall(node, client, author, owner, app.did, [first, second]);
     await openBilling(node, owner, app, ABT);
     expect(await client.economy.billing.query({ did: app.did })).toMatchObject({ open: true, status: 'active', deposit: ABT.toString() });
 
@@ -138,6 +138,14 @@ describe.each(testDrivers())('billing on %s', (driver) => {
       expect(await ack(server, 'publish', { topic: `app:${app.did}:news`, payload: { i } })).toMatchObject({ ok: true });
     server.close();
 
+    // The marketplace hears of it as paid use (recorded on the chain with the calls): it weighs in the rank.
+    await waitFor('the 3 calls recorded on the chain as paid use', async () => {
+      const [use] = await node.db.query<{ calls: number; paid: string }>(
+        'SELECT coalesce(sum(calls), 0)::int AS calls, coalesce(sum(paid), 0)::text AS paid FROM market_usage_daily WHERE component = $1 AND application = $2',
+        [name, app.did],
+      );
+      return use?.calls === 3 && BigInt(use.paid) === 3n * PRICE;
+    });
     await waitFor('a settled, paid period', async () => {
       const { items } = await client.economy.invoices.query({ did: app.did });
       return items.some((i) => i.status === 'settled' && BigInt(i.metered) > 0n);

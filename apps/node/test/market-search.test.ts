@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fromHex, type Itx } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARKET_INDEX_LIMITS } from '../src/market/indexer.ts';
 import { startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, fundedWallet, Wallet, waitCommitted } from './helpers/wallet.ts';
@@ -283,6 +284,22 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     await market.recompute(now);
     expect((await client.market.component.query({ name: 'kv-cache' })).rank.computedAtMs).toBe(now);
   });
+
+  it("leaves every rank alone through the idle chain's heartbeat blocks (no market transaction, no recompute)", async () => {
+    const market = node.services.market;
+    if (!market) throw new Error('the node has no market');
+    // The recompute the last market transactions scheduled (debounced) runs first.
+    await new Promise((resolve) => setTimeout(resolve, MARKET_INDEX_LIMITS.rankDebounceMs + 500));
+    await market.recomputeIdle();
+    // Stamped with a time no clock gives, so any recompute after it shows.
+    const stamp = Date.now() - 123_457;
+    await market.recompute(stamp);
+    const from = node.services.ledger.head.height;
+    await new Promise((resolve) => setTimeout(resolve, MARKET_INDEX_LIMITS.rankDebounceMs + 1_500));
+    await market.recomputeIdle();
+    expect(node.services.ledger.head.height - from).toBeGreaterThanOrEqual(5);
+    expect((await client.market.component.query({ name: 'kv-cache' })).rank.computedAtMs).toBe(stamp);
+  }, 30_000);
 
   it('serves a component page: README, versions, zero-filled usage, rank with its position', async () => {
     const page = await client.market.component.query({ name: 'weather-data' });

@@ -3,8 +3,12 @@ import type { Database, Sql } from '../db/client.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
 import { DOCUMENT_SQL, projectEntries, type Scope, wordsSql } from './projection.ts';
 
-/** Retries of a block the index could not write (backoff doubling to the cap); rank recompute debounce. */
-export const MARKET_INDEX_LIMITS = { retryBaseMs: 50, retryMaxMs: 5_000, rankDebounceMs: 5_000 } as const;
+/**
+ * Retries of a block the index could not write (backoff doubling to the cap); the rank recompute's debounce after
+ * blocks that hold market transactions; and how often (in block time) ranks are recomputed without any, for the
+ * parts that change with time alone (recency, the 30-day usage window, stake).
+ */
+export const MARKET_INDEX_LIMITS = { retryBaseMs: 50, retryMaxMs: 5_000, rankDebounceMs: 5_000, rankRefreshMs: 3_600_000 } as const;
 
 /** The transaction types whose effects the market index reads. */
 export const MARKET_TX_TYPES = [
@@ -91,9 +95,15 @@ export class MarketIndexer {
     const height = block.header.height;
     for (let attempt = 0; !this.#stopped; attempt += 1) {
       try {
-        await this.#indexUpTo(height, block);
+        const wrote = await this.#indexUpTo(height, block);
         this.#lastError = null;
-        this.#scheduleRank();
+        // A block without market transactions changes no rank input but time: an idle chain's heartbeat blocks do
+        // not recompute every rank (seconds of work at catalogue scale) unless rankRefreshMs of block time passed.
+        const atMs = block.header.timeMs;
+        if (wrote || atMs - this.#rankScheduledAtMs >= MARKET_INDEX_LIMITS.rankRefreshMs) {
+          this.#rankScheduledAtMs = atMs;
+          this.#scheduleRank();
+        }
         return;
       } catch (error) {
         this.#lastError = (error as Error).message;
@@ -105,6 +115,9 @@ export class MarketIndexer {
       }
     }
   }
+
+  /** Block time of the last block that scheduled a rank recompute (the service recomputes at start). */
+  #rankScheduledAtMs = Number.NEGATIVE_INFINITY;
 
   #scheduleRank(): void {
     if (this.#rankTimer || this.#stopped) return;
@@ -119,8 +132,8 @@ export class MarketIndexer {
    * Indexes every block above the indexed height up to `height`. When that is exactly the one block the producer
    * just committed and handed over with its transactions, they are taken from it instead of read back.
    */
-  async #indexUpTo(height: number, block?: BlockCommitted): Promise<void> {
-    if (height <= this.#indexed) return;
+  async #indexUpTo(height: number, block?: BlockCommitted): Promise<boolean> {
+    if (height <= this.#indexed) return false;
     const txs: MarketTxRow[] =
       block?.txs && height === this.#indexed + 1
         ? block.txs.filter((c) => MARKET_TYPE_SET.has(c.type)).map((c) => ({ hashHex: c.hashHex, height, tx: c.tx }))
@@ -133,7 +146,7 @@ export class MarketIndexer {
     if (txs.length === 0 && height === this.#indexed + 1 && block?.txs) {
       // Nothing of the market's in this block: the meta height catches up with the next block that has some.
       this.#indexed = height;
-      return;
+      return false;
     }
     await this.db.transaction(async (sql) => {
       await this.#apply(sql, txs);
@@ -143,6 +156,7 @@ export class MarketIndexer {
       );
     });
     this.#indexed = Math.max(this.#indexed, height);
+    return txs.length > 0;
   }
 
   async #apply(sql: Sql, txs: MarketTxRow[]): Promise<void> {

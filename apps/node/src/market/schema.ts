@@ -186,8 +186,11 @@ export const marketPendingUsage = pgTable(
     day: integer('day').notNull(),
     calls: bigint('calls', { mode: 'number' }).notNull(),
     installs: integer('installs').notNull().default(0),
+    /** What the calls cost the application (per-call price × calls, smallest unit). */
+    paid: amount('paid').notNull().default('0'),
     inflight: bigint('inflight', { mode: 'number' }).notNull().default(0),
     inflightInstalls: integer('inflight_installs').notNull().default(0),
+    inflightPaid: amount('inflight_paid').notNull().default('0'),
     inflightTx: text('inflight_tx'),
   },
   (t) => [primaryKey({ columns: [t.component, t.application, t.account, t.day] })],

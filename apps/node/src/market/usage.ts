@@ -15,6 +15,8 @@ interface PendingRow {
   day: number;
   calls: number;
   installs: number;
+  /** Decimal string of the smallest unit. */
+  paid: string;
 }
 
 /**
@@ -54,18 +56,25 @@ export class UsageMeter {
     this.#stopped = true;
   }
 
-  /** Counts invocations of blocklets (called in the invocation records' transaction). */
+  /**
+   * Counts invocations of blocklets (called in the invocation records' transaction). A call of a per-call component
+   * installed into an application also counts what it cost that application (the price the economy bills it), so
+   * paid use reaches the chain with the calls and weighs in the rank and in verified use.
+   */
   async meter(sql: Sql, invocations: { name: string; atMs: number }[]): Promise<void> {
     if (invocations.length === 0) return;
     await sql.query(
-      `INSERT INTO market_pending_usage (component, application, account, day, calls)
-       SELECT coalesce(i.component, c.name), coalesce(i.application, c.owner), coalesce(i.account, c.owner), x.day, count(*)
+      `INSERT INTO market_pending_usage (component, application, account, day, calls, paid)
+       SELECT coalesce(i.component, c.name), coalesce(i.application, c.owner), coalesce(i.account, c.owner), x.day, count(*),
+         coalesce(sum(p.price_amount) FILTER (WHERE p.price_model = 'perCall'), 0)
        FROM unnest($1::text[], $2::int[]) AS x(name, day)
        LEFT JOIN market_installs i ON i.blocklet = x.name
        LEFT JOIN market_components c ON c.name = x.name AND i.blocklet IS NULL
+       LEFT JOIN market_components p ON p.name = i.component
        WHERE i.blocklet IS NOT NULL OR c.name IS NOT NULL
        GROUP BY 1, 2, 3, 4
-       ON CONFLICT (component, application, account, day) DO UPDATE SET calls = market_pending_usage.calls + EXCLUDED.calls`,
+       ON CONFLICT (component, application, account, day) DO UPDATE
+         SET calls = market_pending_usage.calls + EXCLUDED.calls, paid = market_pending_usage.paid + EXCLUDED.paid`,
       [invocations.map((i) => i.name), invocations.map((i) => dayOf(i.atMs))],
     );
   }
@@ -82,10 +91,10 @@ export class UsageMeter {
   /** In the index's transaction that holds committed recordUsage txs: their counts are on the chain now. */
   async committed(sql: Sql, txHashes: string[]): Promise<void> {
     await sql.query(
-      'UPDATE market_pending_usage SET inflight = 0, inflight_installs = 0, inflight_tx = NULL WHERE inflight_tx = ANY($1::text[])',
+      'UPDATE market_pending_usage SET inflight = 0, inflight_installs = 0, inflight_paid = 0, inflight_tx = NULL WHERE inflight_tx = ANY($1::text[])',
       [txHashes],
     );
-    await sql.query('DELETE FROM market_pending_usage WHERE calls = 0 AND installs = 0 AND inflight_tx IS NULL');
+    await sql.query('DELETE FROM market_pending_usage WHERE calls = 0 AND installs = 0 AND paid = 0 AND inflight_tx IS NULL');
   }
 
   /** One flush at a time; resolves when the pending counts present now are submitted (or found in flight). */
@@ -106,8 +115,8 @@ export class UsageMeter {
     );
     if ((inflight?.n ?? 0) > 0) return;
     const rows = await this.db.query<PendingRow>(
-      `SELECT component, application, account, day, calls::float8 AS calls, installs FROM market_pending_usage
-       WHERE calls > 0 OR installs > 0 ORDER BY day, component, application LIMIT $1`,
+      `SELECT component, application, account, day, calls::float8 AS calls, installs, paid::text AS paid FROM market_pending_usage
+       WHERE calls > 0 OR installs > 0 OR paid > 0 ORDER BY day, component, application LIMIT $1`,
       [USAGE_LIMITS.recordsPerTxMax],
     );
     const first = rows[0];
@@ -133,7 +142,7 @@ export class UsageMeter {
           account: r.account,
           installs: r.installs,
           calls: r.calls,
-          paid: 0n,
+          paid: BigInt(r.paid),
         })),
       },
     };
@@ -144,9 +153,10 @@ export class UsageMeter {
     // Marked in flight before it is submitted: a crash after the submit still knows which tx holds the counts.
     await this.db.transaction(async (sql) => {
       await sql.query(
-        `UPDATE market_pending_usage p SET inflight = x.calls, inflight_installs = x.installs, calls = p.calls - x.calls,
-           installs = p.installs - x.installs, inflight_tx = $7
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[]) AS x(component, application, account, day, calls, installs)
+        `UPDATE market_pending_usage p SET inflight = x.calls, inflight_installs = x.installs, inflight_paid = x.paid::numeric,
+           calls = p.calls - x.calls, installs = p.installs - x.installs, paid = p.paid - x.paid::numeric, inflight_tx = $8
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[])
+           AS x(component, application, account, day, calls, installs, paid)
          WHERE p.component = x.component AND p.application = x.application AND p.account = x.account AND p.day = x.day`,
         [
           records.map((r) => r.component),
@@ -155,6 +165,7 @@ export class UsageMeter {
           records.map((r) => r.day),
           records.map((r) => r.calls),
           records.map((r) => r.installs),
+          records.map((r) => r.paid),
           hash,
         ],
       );
@@ -182,8 +193,8 @@ export class UsageMeter {
 
   async #restore(tx: string): Promise<void> {
     await this.db.query(
-      `UPDATE market_pending_usage SET calls = calls + inflight, installs = installs + inflight_installs, inflight = 0, inflight_installs = 0,
-         inflight_tx = NULL WHERE inflight_tx = $1`,
+      `UPDATE market_pending_usage SET calls = calls + inflight, installs = installs + inflight_installs, paid = paid + inflight_paid,
+         inflight = 0, inflight_installs = 0, inflight_paid = 0, inflight_tx = NULL WHERE inflight_tx = $1`,
       [tx],
     );
   }

@@ -1,0 +1,2 @@
+ALTER TABLE "market_pending_usage" ADD COLUMN "paid" numeric(78, 0) DEFAULT '0' NOT NULL;--> statement-breakpoint
+ALTER TABLE "market_pending_usage" ADD COLUMN "inflight_paid" numeric(78, 0) DEFAULT '0' NOT NULL;
