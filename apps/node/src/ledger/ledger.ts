@@ -86,6 +86,8 @@ export interface CommittedTx {
 }
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+/** The longest the producer waits for transactions still in signature checking before it cuts a block (gather). */
+export const BLOCK_GATHER_MS_MAX = 50;
 /**
  * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
  * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
@@ -223,6 +225,7 @@ export class Ledger {
       if (!this.running) break;
       try {
         if (this.memoryBehind) await this.reload(this.memoryBehind);
+        await this.gather();
         await this.produceBlock();
         this.healthy = true;
       } catch (error) {
@@ -232,6 +235,25 @@ export class Ledger {
         this.options.log(`block ${this.head.height + 1}: ${(error as Error).message}; retrying`);
         await new Promise((r) => setTimeout(r, RETRY_AFTER_FAILURE_MS));
       }
+    }
+  }
+
+  /**
+   * Under load, waits a little (at most BLOCK_GATHER_MS_MAX) for the transactions whose signatures are being checked
+   * right now, rather than cutting the block at whatever had landed: each block has a fixed cost (the trie paths
+   * from its root, the commit's fsync), and a producer that cuts blocks of 80 transactions pays it twice as often as
+   * one that cuts blocks of 160. Nothing waits when no signature is being checked (a lone transaction, an idle
+   * chain) or when the mempool already fills a block.
+   */
+  private async gather(): Promise<void> {
+    const start = performance.now();
+    while (
+      this.running &&
+      this.signatures.checking > 0 &&
+      this.mempool.size < this.params.maxTxsPerBlock &&
+      performance.now() - start < BLOCK_GATHER_MS_MAX
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
   }
 

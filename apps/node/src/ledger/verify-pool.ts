@@ -82,8 +82,24 @@ export class SignaturePool {
     return this.slots.filter((s) => s.worker !== null).length;
   }
 
+  /** Transactions whose signatures are being checked now (the block producer waits briefly for them under load). */
+  get checking(): number {
+    return this.checkingCount;
+  }
+
+  private checkingCount = 0;
+
   /** Checks the sender's and the fee payer's signature of one transaction. */
   async check(checked: CheckedTx): Promise<LedgerError | null> {
+    this.checkingCount++;
+    try {
+      return await this.checkNow(checked);
+    } finally {
+      this.checkingCount--;
+    }
+  }
+
+  private async checkNow(checked: CheckedTx): Promise<LedgerError | null> {
     if (this.threads === 0) return checkSignatures(checked);
     const { tx, signingBytes } = checked;
     const sender = this.enqueue({ publicKey: tx.publicKey, message: signingBytes, signature: tx.signature });
