@@ -4,13 +4,10 @@
  * sent at once; the figure is locks minted N blocks deep per minute, from the first lock admitted to the last mint
  * recorded done.
  */
-import { randomBytes } from 'node:crypto';
-import { deployBridgedAbt } from '@arc/adapters';
-import { startAnvil } from '@arc/adapters/testing';
-import { didFromPublicKey, encodeTx, keyPairFromSeed, signTx } from '@arc/core';
-import { JsonRpcProvider, Network, Wallet } from 'ethers';
+import { encodeTx, signTx } from '@arc/core';
+import { Wallet } from 'ethers';
 import { devKey } from '../src/config/dev-keys.ts';
-import { startTestNode, testGenesis } from '../src/testing.ts';
+import { startTestBridge, startTestNode, testGenesis } from '../src/testing.ts';
 
 const CONFIRMATIONS = 2;
 const THRESHOLD = 2;
@@ -20,36 +17,21 @@ const FEE = 10n ** 14n;
 const PHASE_TIMEOUT_MS = 180_000;
 
 export async function bridgePerMinute(locks: number): Promise<{ perMin: number; ms: number; locks: number }> {
-  const anvil = await startAnvil({ blockTimeSeconds: 1 });
-  const provider = new JsonRpcProvider(anvil.rpcUrl, Network.from(anvil.chainId), { staticNetwork: true, cacheTimeout: -1 });
-  const signers = Array.from({ length: 3 }, () => ({ seed: new Uint8Array(randomBytes(32)), ethKey: Wallet.createRandom().privateKey }));
-  const deployed = await deployBridgedAbt(
-    new Wallet(anvil.accounts[0] as string, provider),
-    signers.map((s) => new Wallet(s.ethKey).address),
-    THRESHOLD,
-  );
+  const test = await startTestBridge({ signers: 3, threshold: THRESHOLD, confirmations: CONFIRMATIONS });
+  const { anvil } = test;
   const base = await testGenesis();
-  const economy = {
-    ...base.params.economy,
-    bridgeSigners: signers.map((s) => didFromPublicKey(keyPairFromSeed(s.seed).publicKey)),
-    bridgeThreshold: THRESHOLD,
-  };
   const node = await startTestNode({
-    genesis: { ...base, params: { ...base.params, economy } },
+    genesis: { ...base, params: { ...base.params, economy: { ...base.params.economy, ...test.economy } } },
     blockIntervalMs: 200,
+    // The bridge reaches Ethereum through the node's OCAP chain, as a deployment names it.
     ocapChains: [
       { name: 'arc', adapter: 'native' },
       { name: 'eth', adapter: 'ethereum', rpcUrl: anvil.rpcUrl, chainId: anvil.chainId },
     ],
-    bridge: {
-      ethereum: { chain: 'eth' },
-      contract: deployed.address,
-      confirmations: CONFIRMATIONS,
-      signers,
-      relayerKey: anvil.accounts[5] as string,
-      intervalMs: 100,
-      streamPollMs: 100,
-    },
+    bridge: { ...test.bridge, ethereum: { chain: 'eth' }, intervalMs: 100, streamPollMs: 100 },
+  }).catch(async (error: unknown) => {
+    await test.stop();
+    throw error;
   });
   try {
     const faucet = devKey('faucet');
@@ -88,7 +70,6 @@ export async function bridgePerMinute(locks: number): Promise<{ perMin: number; 
     return { perMin: Math.round((locks / ms) * 60_000 * 10) / 10, ms: Math.round(ms), locks };
   } finally {
     await node.stop();
-    provider.destroy();
-    await anvil.stop();
+    await test.stop();
   }
 }

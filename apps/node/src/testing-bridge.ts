@@ -13,6 +13,8 @@ import type { BridgeOptions } from './economy/bridge/options.ts';
 export async function startTestBridge(shape: { signers: number; threshold: number; confirmations: number }): Promise<{
   economy: { bridgeSigners: string[]; bridgeThreshold: number };
   bridge: BridgeOptions;
+  /** The chain itself, for callers that reach it through an OCAP chain of the node or hold ERC-20 on it. */
+  anvil: { rpcUrl: string; chainId: number; accounts: readonly string[] };
   stop(): Promise<void>;
 }> {
   const anvil = await startAnvil({ blockTimeSeconds: 1 });
@@ -36,6 +38,7 @@ export async function startTestBridge(shape: { signers: number; threshold: numbe
         signers,
         relayerKey: anvil.accounts[5] as string,
       },
+      anvil: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, accounts: anvil.accounts },
       stop: () => anvil.stop(),
     };
   } catch (error) {

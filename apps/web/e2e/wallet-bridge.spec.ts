@@ -98,4 +98,26 @@ test('a wallet bridges 1 ABT to an Ethereum address and watches it lock, mint wi
   await expect(page.getByTestId('bridge-invariant')).toContainText('the books balance');
   await expect(page.getByText('burnToArc(amount, yourDid)')).toBeVisible();
   await look(page, testInfo, 'wallet-bridge', row);
+
+  // The same books, live, on the explorer's home and on the console's chains page (in the app: a page load would
+  // lock the wallet the console signs in with).
+  const main = page.getByRole('navigation', { name: 'Main' });
+  const sameBooks = async (name: string) => {
+    const books = page.getByTestId('bridge-invariant');
+    await expect(books).toHaveAttribute('data-balanced', 'true');
+    await expect(books).toContainText('the books balance');
+    await expect(page.getByTestId('bridge-supply')).not.toHaveText('0 ABT');
+    await books.scrollIntoViewIfNeeded();
+    await look(page, testInfo, name, books);
+  };
+  await main.getByRole('link', { name: 'Explorer' }).click();
+  await sameBooks('explorer-bridge-books');
+  await main.getByRole('link', { name: 'Console' }).click();
+  await page.getByRole('button', { name: 'Sign in with your wallet' }).click();
+  const consent = page.getByRole('dialog');
+  await expect(consent).toContainText(/Arc Console/);
+  await consent.getByRole('button', { name: 'Sign' }).click();
+  await expect(consent).toBeHidden();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Chains' }).click();
+  await sameBooks('console-bridge-books');
 });

@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { type ReactNode, useState } from 'react';
 import { useNowMs } from '../chain/use-now.ts';
+import { LiveBridgeBooks } from '../economy/bridge-books.tsx';
 import { useRealtimeStatus, useTopic } from '../realtime/provider.tsx';
 import { describeError, isNodeUnreachable } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
@@ -144,6 +145,7 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
         nowMs={nowMs}
       />
       <SupplyBreakdown initial={initial?.supply ?? null} />
+      <LiveBridgeBooks />
       <div className="grid min-w-0 gap-6">
         <LatestBlocks blocks={rows} loading={blocks.isPending} nowMs={nowMs} />
         <Panel title="Latest transactions" aside="newest first">

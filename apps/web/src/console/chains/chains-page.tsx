@@ -3,6 +3,7 @@
 import { Badge, CopyButton, Panel, Skeleton } from '@arc/ui';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { LiveBridgeBooks } from '../../economy/bridge-books.tsx';
 import { useTopic } from '../../realtime/provider.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
 import type { RouterOutputs } from '../../trpc/types.ts';
@@ -78,6 +79,7 @@ export function ChainsPage() {
             ))}
           </ul>
           <CapabilityMatrix chains={list} />
+          <LiveBridgeBooks />
         </>
       )}
     </div>

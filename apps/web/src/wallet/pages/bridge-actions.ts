@@ -1,7 +1,6 @@
 import { bridgeLock, ClientError, type TxResult } from '@arc/client';
 import type { BadgeTone } from '@arc/ui';
 import { formatAmount } from '@arc/ui';
-import { TRPCClientError } from '@trpc/client';
 import { nodeClient } from '../node-client.ts';
 import type { WalletContextValue } from '../wallet-provider.tsx';
 
@@ -61,13 +60,6 @@ export function sendBridgeLock(wallet: WalletContextValue, amount: bigint, ethAd
     ],
     sign: (signer) => nodeClient().submit(signer, bridgeLock({ amount, ethAddress }), { fee: chain.fee }),
   });
-}
-
-/** True when the node answered NOT_FOUND: it runs no bridge. */
-export function isNoBridge(error: unknown): boolean {
-  if (!(error instanceof TRPCClientError)) return false;
-  const data = error.data as { code?: string; appCode?: string } | null | undefined;
-  return data?.appCode === 'NOT_FOUND' || data?.code === 'NOT_FOUND';
 }
 
 /** A transfer's status in words, and the badge tone it is shown in. */

@@ -5,18 +5,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { toast } from '../../components/toast.tsx';
+import { BridgeBooksPanel, isNoBridge } from '../../economy/bridge-books.tsx';
 import { useTRPC } from '../../trpc/react.tsx';
 import { isClientErrorCode } from '../client-error.ts';
 import { useWallet } from '../wallet-provider.tsx';
-import {
-  type BridgeChain,
-  bridgeRefusal,
-  confirmationsWords,
-  isNoBridge,
-  lockIdOf,
-  parseEthAddress,
-  sendBridgeLock,
-} from './bridge-actions.ts';
+import { type BridgeChain, bridgeRefusal, confirmationsWords, lockIdOf, parseEthAddress, sendBridgeLock } from './bridge-actions.ts';
 import { type BridgeTransferRow, BridgeTransfers } from './bridge-transfers.tsx';
 import { parseStakeAmount } from './stake-actions.ts';
 import { RequireUnlocked, WalletFrame } from './wallet-frame.tsx';
@@ -137,7 +130,7 @@ function BridgeOverview() {
         <BridgeTransfers rows={rows} decimals={rules.decimals} symbol={rules.symbol} />
       </Panel>
       <div className="grid items-start gap-4 md:grid-cols-2">
-        <Invariant status={status} t={t} />
+        <BridgeBooksPanel books={status} t={t} />
         <WayBack contract={status.contract} chainId={status.chainId} did={did} confirmations={status.confirmations} />
       </div>
     </div>
@@ -281,47 +274,6 @@ function LockProgress({
         </p>
       ) : null}
     </section>
-  );
-}
-
-type BridgeStatusData = { locked: string; totalSupply: string; inFlight: Flows; stuck: Flows; ethereumBlock: number };
-type Flows = { toEthereum: { amount: string }; toLedger: { amount: string } };
-
-/** The bridge's books, live: what is locked on Arc equals the supply on Ethereum plus what is on its way. */
-function Invariant({ status, t }: { status: BridgeStatusData; t: (value: bigint | string) => string }) {
-  const sum = (f: Flows) => BigInt(f.toEthereum.amount) + BigInt(f.toLedger.amount);
-  const inFlight = sum(status.inFlight);
-  const stuck = sum(status.stuck);
-  const holds = BigInt(status.locked) === BigInt(status.totalSupply) + inFlight + stuck;
-  return (
-    <Panel title="The bridge's books" aside={`Ethereum block ${status.ethereumBlock}`}>
-      <dl className="grid grid-cols-2 gap-x-4 gap-y-2 px-4 py-3 text-sm">
-        <dt className="text-slate-600 dark:text-slate-400">Locked on Arc</dt>
-        <dd data-testid="bridge-locked" className="text-right font-medium text-slate-900 tabular-nums dark:text-slate-100">
-          {t(status.locked)}
-        </dd>
-        <dt className="text-slate-600 dark:text-slate-400">Supply on Ethereum</dt>
-        <dd data-testid="bridge-supply" className="text-right font-medium text-slate-900 tabular-nums dark:text-slate-100">
-          {t(status.totalSupply)}
-        </dd>
-        <dt className="text-slate-600 dark:text-slate-400">In flight</dt>
-        <dd className="text-right font-medium text-slate-900 tabular-nums dark:text-slate-100">{t(inFlight)}</dd>
-        {stuck > 0n ? (
-          <>
-            <dt className="text-slate-600 dark:text-slate-400">Stuck (an operator must look)</dt>
-            <dd className="text-right font-medium text-slate-900 tabular-nums dark:text-slate-100">{t(stuck)}</dd>
-          </>
-        ) : null}
-      </dl>
-      <p
-        data-testid="bridge-invariant"
-        className={`border-t border-slate-100 px-4 py-3 text-sm dark:border-slate-800 ${holds ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-700 dark:text-red-300'}`}
-      >
-        {holds
-          ? `Locked on Arc = supply on Ethereum + in flight${stuck > 0n ? ' + stuck' : ''}: the books balance.`
-          : 'Locked on Arc ≠ supply on Ethereum + in flight: the books do not balance right now.'}
-      </p>
-    </Panel>
   );
 }
 
