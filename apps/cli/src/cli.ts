@@ -7,6 +7,7 @@ import { blockletCommands } from './commands/blocklet.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
 import { publishCommands } from './commands/publish.ts';
+import { stakeCommands } from './commands/stake.ts';
 import { tokenCommands } from './commands/token.ts';
 import { transferCommands } from './commands/transfer.ts';
 import { txCommands } from './commands/tx.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   ...balanceCommands,
   ...transferCommands,
   ...faucetCommands,
+  ...stakeCommands,
   ...tokenCommands,
   ...assetCommands,
   ...txCommands,

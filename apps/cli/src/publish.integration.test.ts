@@ -46,6 +46,8 @@ describe('arc publish against a node', () => {
     await ok('keys', 'new');
     await ok('faucet');
     const dir = join(home, 'oracle-feed');
+    // A new name is backed by bonded stake (the dev chain's publish stake: 1 ABT a name).
+    await ok('stake', '--amount', '1');
     await ok('blocklet', 'init', dir, '--template', 'oracle');
     writeFileSync(
       join(dir, 'market.json'),
@@ -80,7 +82,7 @@ describe('arc publish against a node', () => {
     expect(json.height).toBeGreaterThan(0);
   });
 
-  it("refuses publishing under someone else's name, and without the stake", async () => {
+  it("refuses publishing under someone else's name, and a new name without the bonded stake", async () => {
     const other = join(home, 'other.json');
     await ok('keys', 'new', '--out', other);
     const dir = join(home, 'other-feed');
@@ -89,6 +91,11 @@ describe('arc publish against a node', () => {
     expect(poor.status).toBe(1);
     expect(poor.stderr).toMatch(/^error (INSUFFICIENT_FUNDS|UNKNOWN_ACCOUNT): .*arc faucet/);
     await ok('faucet', '--key', other);
+    const unbonded = join(home, 'unbonded-feed');
+    await ok('blocklet', 'init', unbonded, '--name', 'unbonded-feed', '--key', other);
+    const refused = await arc('publish', unbonded, '--key', other);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^error STAKE_TOO_LOW: publishing a new name needs 1 ABT bonded for 1 name; .*arc stake --amount N/);
     const taken = await arc('publish', dir, '--key', other);
     expect(taken.status).toBe(1);
     expect(taken.stderr).toMatch(/^error COMPONENT_NAME_TAKEN: .*rename the blocklet in the manifest\)\n$/);

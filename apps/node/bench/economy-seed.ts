@@ -76,8 +76,8 @@ export function genesis(keys: Keys): GenesisConfig {
       maxTxBytes: 16384,
       maxTxsPerBlock: 5000,
       maxBlockBytes: 4 * 1024 * 1024,
-      market: { publishStake: ABT, moderators: [], usageReporters: [] },
-      economy: { ...ECONOMY_PARAMS_DEFAULT, settlers: [keys.settler.did] },
+      market: { moderators: [], usageReporters: [] },
+      economy: { ...ECONOMY_PARAMS_DEFAULT, settlers: [keys.settler.did], publishStake: ABT },
     },
     allocations: funded.map((a) => ({ did: a.did, amount: 1_000_000n * ABT })),
   };
@@ -167,7 +167,7 @@ export async function commitAll(
   return { committed, refused, ms: (committed > 0 ? lastCommitMs : performance.now()) - start, blocks: heights.size };
 }
 
-/** Publishes the components, then opens billing for every application with a deposit. Not timed. */
+/** Each publisher bonds the stake its names need, publishes the components, then opens billing for every application. Not timed. */
 export async function seed(node: TestNode, keys: Keys): Promise<void> {
   const chainId = node.chainId;
   const nonces = new Map<string, number>();
@@ -176,6 +176,12 @@ export async function seed(node: TestNode, keys: Keys): Promise<void> {
     nonces.set(signer.did, nonce);
     return nonce;
   };
+  // Publisher k publishes components k, k + PUBLISHERS, …: its bond covers that many names.
+  const stakes = keys.publishers.map((publisher, k) => {
+    const names = Math.ceil((COMPONENTS - k) / PUBLISHERS);
+    return sign(chainId, publisher, next(publisher), { type: 'stake', amount: BigInt(names) * ABT });
+  });
+  const staked = await commitAll(node, stakes);
   const publishes = Array.from({ length: COMPONENTS }, (_, i) => {
     const publisher = keys.publishers[i % PUBLISHERS] as Signer;
     return sign(chainId, publisher, next(publisher), {
@@ -213,7 +219,8 @@ export async function seed(node: TestNode, keys: Keys): Promise<void> {
   console.log(
     `  opened billing for ${opened.committed} applications in ${round(opened.ms / 1000)} s, ${opened.blocks} blocks (${opened.refused} refused)`,
   );
-  if (published.refused + opened.refused > 0) throw new Error('the seed was refused in part; the figures would not mean anything');
+  if (staked.refused + published.refused + opened.refused > 0)
+    throw new Error('the seed was refused in part; the figures would not mean anything');
 }
 
 /**

@@ -95,8 +95,8 @@ function benchGenesis(): GenesisConfig {
       maxTxBytes: 16384,
       maxTxsPerBlock: 5000,
       maxBlockBytes: 4 * 1024 * 1024,
-      market: { publishStake: 0n, moderators: [], usageReporters: [] },
-      economy: ECONOMY_PARAMS_DEFAULT,
+      market: { moderators: [], usageReporters: [] },
+      economy: { ...ECONOMY_PARAMS_DEFAULT, publishStake: 0n },
     },
     allocations: senders.map((s) => ({ did: s.did, amount: 1_000_000n * ABT })),
   };

@@ -82,8 +82,8 @@ export function genesis(): GenesisConfig {
       maxTxBytes: 16384,
       maxTxsPerBlock: 5000,
       maxBlockBytes: 8 * 1024 * 1024,
-      market: { publishStake: ABT, moderators: [], usageReporters: reporters.map((r) => r.did) },
-      economy: ECONOMY_PARAMS_DEFAULT,
+      market: { moderators: [], usageReporters: reporters.map((r) => r.did) },
+      economy: { ...ECONOMY_PARAMS_DEFAULT, publishStake: ABT },
     },
     allocations: [...publishers, ...reviewers, ...reporters].map((a) => ({ did: a.did, amount: 1_000_000n * ABT })),
   };
@@ -138,13 +138,17 @@ export async function seed(node: TestNode, market: MarketService): Promise<void>
   const chainId = node.chainId;
   for (let i = 0; i < COMPONENTS; i += 1) await market.texts.put(readmeOf(i), 'readme');
   const perPublisher = COMPONENTS / PUBLISHERS;
+  // Every publisher first bonds the stake its names need (nonce 1), then publishes them (nonces 2…).
+  const stakes = publishers.map((publisher) => sign(chainId, publisher, 1, { type: 'stake', amount: BigInt(perPublisher) * ABT } as Itx));
+  const staked = await commitAll(node, stakes);
+  if (staked.refused > 0) throw new Error(`${staked.refused} publishers could not stake for their names`);
   const publishes: Uint8Array[] = [];
   for (let n = 0; n < perPublisher; n += 1) {
     for (let p = 0; p < PUBLISHERS; p += 1) {
       const i = n * PUBLISHERS + p;
       const publisher = publishers[p] as KeyPair & { did: string };
       publishes.push(
-        sign(chainId, publisher, n + 1, {
+        sign(chainId, publisher, n + 2, {
           type: 'publishComponent',
           kind: KINDS[i % KINDS.length] as (typeof KINDS)[number],
           name: componentName(i),

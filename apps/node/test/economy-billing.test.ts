@@ -15,6 +15,7 @@ import {
   randomSigner,
   type Signer,
   signItx,
+  stakeThenPublish,
   type Wallet,
   Wallet as WalletClass,
   waitCommitted,
@@ -54,7 +55,7 @@ async function pricedInstall(node: TestNode, client: NodeClient, author: Wallet,
   const { uploaded } = await deploySource(client, author, manifest, { 'index.ts': CODE });
   const readme = `# ${name}`;
   await client.market.putText.mutate({ text: readme, purpose: 'readme' });
-  await author.commit({
+  await stakeThenPublish(author, {
     type: 'publishComponent',
     kind: 'blocklet',
     name,

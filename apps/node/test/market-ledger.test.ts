@@ -3,7 +3,7 @@ import {
   decodeEntry,
   decodeProof,
   fromHex,
-  type Itx,
+  type PublishComponentTx,
   type ReviewState,
   type StateKind,
   sha3,
@@ -17,13 +17,13 @@ import { devKey } from '../src/config/dev-keys.ts';
 import { PUBLISH_STAKE_DEFAULT } from '../src/config/genesis.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testDrivers } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
-import { ABT, balanceOf, MIN_FEE, transfer, Wallet } from './helpers/wallet.ts';
+import { ABT, balanceOf, MIN_FEE, stakeThenPublish, transfer, Wallet } from './helpers/wallet.ts';
 
 /** Long enough that no empty block is made while a test compares heads. */
 const QUIET_INTERVAL_MS = 60_000;
 const NAME = 'ledger-test-oracle';
 
-function publish(version: string, beneficiary: string): Itx {
+function publish(version: string, beneficiary: string): PublishComponentTx {
   return {
     type: 'publishComponent',
     kind: 'blocklet',
@@ -77,16 +77,17 @@ describe.each(testDrivers())('marketplace state on a node on %s', (driver) => {
     const first = await start(db);
     const info = await first.client.chain.info.query();
     expect(info.params.market).toEqual({
-      publishStake: PUBLISH_STAKE_DEFAULT.toString(),
       moderators: [first.node.services.ledger.nodeDid],
       usageReporters: [first.node.services.ledger.nodeDid],
     });
+    expect(info.params.economy.publishStake).toBe(PUBLISH_STAKE_DEFAULT.toString());
 
     const alice = new Wallet(first.client, first.node.chainId, devKey('alice'));
     const bob = new Wallet(first.client, first.node.chainId, devKey('bob'));
     const aliceBefore = await balanceOf(first.client, alice.did);
-    await alice.commit(publish('1.0.0', alice.did));
-    expect(await balanceOf(first.client, alice.did)).toBe(aliceBefore - MIN_FEE - PUBLISH_STAKE_DEFAULT);
+    await stakeThenPublish(alice, publish('1.0.0', alice.did));
+    // The stake is bonded (it backs the name), and the publish itself takes nothing but its fee.
+    expect(await balanceOf(first.client, alice.did)).toBe(aliceBefore - 2n * MIN_FEE - PUBLISH_STAKE_DEFAULT);
     // The node earned the fee as proposer, which pays for its usage record.
     await first.meter.commit({
       type: 'recordUsage',
@@ -96,7 +97,7 @@ describe.each(testDrivers())('marketplace state on a node on %s', (driver) => {
     await bob.commit({ type: 'reviewComponent', name: NAME, stars: 4, textHash: new Uint8Array(32).fill(4), edit: false });
 
     const component = await provenEntry<ComponentState>(first.client, 'component', NAME);
-    expect(component).toMatchObject({ owner: alice.did, stake: PUBLISH_STAKE_DEFAULT, latestVersion: '1.0.0' });
+    expect(component).toMatchObject({ owner: alice.did, stake: 0n, latestVersion: '1.0.0' });
     const review = await provenEntry<ReviewState>(first.client, 'review', `${NAME}/${bob.did}`);
     expect(review).toMatchObject({ reviewer: bob.did, stars: 4, revision: 1, hidden: false });
     expect(await provenEntry(first.client, 'component', 'no-such-component')).toBeNull();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_INDEX_LIMITS } from '../src/market/indexer.ts';
 import { startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
-import { ABT, fundedWallet, Wallet, waitCommitted } from './helpers/wallet.ts';
+import { ABT, fundedWallet, publishStakeOf, stakeForNames, Wallet, waitCommitted } from './helpers/wallet.ts';
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -109,7 +109,7 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     // One README arrives before its transaction, the others after: both end up searchable.
     const first = LISTINGS[0] as Listing;
     await client.market.putText.mutate({ text: first.readme, purpose: 'readme' });
-    let last = '';
+    let last = await stakeForNames(owner, LISTINGS.length).then((tx) => tx.hash);
     for (const listing of LISTINGS) last = (await owner.send(publish(listing, owner.did))).hash;
     await waitCommitted(client, last);
     for (const listing of LISTINGS.slice(1)) await client.market.putText.mutate({ text: listing.readme, purpose: 'readme' });
@@ -317,5 +317,7 @@ describe.each(testDrivers())('market search on %s', (driver) => {
     expect(await appError(client.market.component.query({ name: 'no-such-thing' }))).toMatchObject({ appCode: 'NOT_FOUND' });
     const dev = await client.market.developer.query({ did: page.owner });
     expect(dev.components).toHaveLength(LISTINGS.length);
+    // The developer's stake is the bond behind its names (it staked one publish stake per listing).
+    expect(dev.stake).toBe((BigInt(LISTINGS.length) * (await publishStakeOf(client))).toString());
   });
 });

@@ -13,7 +13,16 @@ import { until } from './helpers/until.ts';
 const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs?: number) =>
   until(what, async () => ((await check()) ? true : undefined), timeoutMs);
 
-import { ABT, fundedWallet, randomSigner, transfer, type Wallet, Wallet as WalletClass, waitCommitted } from './helpers/wallet.ts';
+import {
+  ABT,
+  fundedWallet,
+  randomSigner,
+  stakeThenPublish,
+  transfer,
+  type Wallet,
+  Wallet as WalletClass,
+  waitCommitted,
+} from './helpers/wallet.ts';
 
 /**
  * Installs and metered use end to end: a component's own blocklet and an installed copy are invoked over HTTP, the
@@ -50,7 +59,7 @@ async function publishDeployed(client: NodeClient, owner: Wallet, name: string):
   const { uploaded } = await deploySource(client, owner, manifest(name, owner.did), { 'index.ts': CODE });
   const readme = `# ${name}\nSays hi.`;
   await client.market.putText.mutate({ text: readme, purpose: 'readme' });
-  await owner.commit({
+  await stakeThenPublish(owner, {
     type: 'publishComponent',
     kind: 'blocklet',
     name,

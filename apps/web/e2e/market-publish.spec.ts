@@ -5,7 +5,8 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
 /**
  * Publishing from the console (issue 19): a developer deploys a blocklet, opens "Publish to marketplace" from its
- * page, is refused shares that add up to 110%, publishes 1.0.0 signed in the wallet and finds it on the marketplace;
+ * page (having staked the bond a new name needs), is refused shares that add up to 110%, publishes 1.0.0 signed in the
+ * wallet and finds it on the marketplace;
  * then deploys 1.0.1, publishes it too, and the component page lists the new version.
  */
 
@@ -45,6 +46,13 @@ test('a publisher publishes a blocklet and then a new version from the console, 
   await page.getByRole('button', { name: 'Create with a passkey' }).click();
   await page.getByRole('button', { name: /^Get .* test ABT$/ }).click();
   await expect(page.getByTestId('abt-balance')).toHaveText(/^100 /);
+  // A new name is backed by bonded stake (the dev chain's publish stake: 1 ABT a name): the publisher stakes first.
+  await page.getByRole('navigation', { name: 'Wallet' }).getByRole('link', { name: 'Stake', exact: true }).click();
+  const stakeForm = page.getByRole('form', { name: 'Stake', exact: true });
+  await stakeForm.getByLabel('Amount (ABT)').fill('1');
+  await stakeForm.getByRole('button', { name: 'Stake' }).click();
+  await consent(page, /Stake 1 ABT/);
+  await expect(page.getByTestId('stake-bonded')).toHaveText('1 ABT');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Console' }).click();
   await page.getByRole('button', { name: 'Sign in with your wallet' }).click();
   await consent(page, /Arc Console/);
@@ -68,6 +76,7 @@ test('a publisher publishes a blocklet and then a new version from the console, 
   await page.getByRole('link', { name: 'Publish to marketplace' }).click();
   await expect(page.getByRole('heading', { name: 'Publish to the marketplace' })).toBeVisible();
   await expect(page.getByTestId('publish-source')).toContainText('hello-widget@1.0.0');
+  await expect(page.getByTestId('publish-bond')).toContainText('covers a new name');
   await page.getByLabel('Categories').fill('developer-tools, demo');
   await page.getByLabel('Chains').fill('arc');
   await page.getByLabel('Release notes').fill('First listing.');

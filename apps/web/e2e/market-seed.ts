@@ -1,4 +1,4 @@
-import { type ArcClient, buildTx, createClient, publishComponent, textHash, Wallet } from '@arc/client';
+import { type ArcClient, buildTx, createClient, publishComponent, stake, textHash, Wallet } from '@arc/client';
 import { adminMessage, fromHex, toHex, uploadParams } from '@arc/core';
 
 /**
@@ -66,7 +66,7 @@ export const seededComponents = (suffix: string): SeededComponent[] => [
   },
 ];
 
-/** A new account with faucet ABT (enough for the publish stake and fees). */
+/** A new account with faucet ABT (enough for the publish stakes it bonds and fees). */
 export async function fundedWallet(nodeUrl: string): Promise<{ wallet: Wallet; client: ArcClient }> {
   const client = createClient({ url: nodeUrl });
   const wallet = Wallet.generate();
@@ -103,6 +103,9 @@ export async function publish(client: ArcClient, wallet: Wallet, c: SeededCompon
   }
   await trpc.market.putText.mutate({ text: c.readme, purpose: 'readme' });
   const [info, nonce] = await Promise.all([client.chainInfo(), client.nextNonce(wallet.did)]);
+  // A new name is backed by bonded stake: the publisher bonds the chain's publish stake for it first.
+  const bond = stake({ amount: info.params.economy.publishStake });
+  await client.send(wallet.signTx(buildTx({ chainId: info.chainId, wallet, nonce, fee: info.params.minFee, itx: bond })));
   const itx = publishComponent({
     kind: c.kind,
     name: c.name,
@@ -116,7 +119,7 @@ export async function publish(client: ArcClient, wallet: Wallet, c: SeededCompon
     chains: c.chains ?? [],
     beneficiaries: [{ did: wallet.did, shareBps: 10_000 }],
   });
-  await client.send(wallet.signTx(buildTx({ chainId: info.chainId, wallet, nonce, fee: info.params.minFee, itx })));
+  await client.send(wallet.signTx(buildTx({ chainId: info.chainId, wallet, nonce: nonce + 1, fee: info.params.minFee, itx })));
 }
 
 /** Publishes the seeded components from one new funded publisher; answers the publisher. */

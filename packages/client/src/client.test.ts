@@ -17,7 +17,7 @@ const chainInfo = {
   stateRoot: HASH,
   timeMs: 0,
   nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18, totalSupply: '1000' },
-  params: { minFee: '7', maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20 },
+  params: { minFee: '7', maxTxBytes: 16384, maxTxsPerBlock: 1000, maxBlockBytes: 1 << 20, economy: { publishStake: '1000' } },
   mempool: { size: 0, capacity: 10 },
   faucet: { enabled: true, amount: '100' },
   nodeDid: alice.did,

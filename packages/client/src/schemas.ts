@@ -25,6 +25,8 @@ export const ChainInfoSchema = z.object({
     maxTxBytes: z.number().int(),
     maxTxsPerBlock: z.number().int(),
     maxBlockBytes: z.number().int(),
+    /** The bonded stake each component name an account owns needs (stake before publishing a new name). */
+    economy: z.object({ publishStake: amount }),
   }),
   mempool: z.object({ size: z.number().int(), capacity: z.number().int() }),
   faucet: z.object({ enabled: z.boolean(), amount }),

@@ -22,7 +22,7 @@ const params: ChainParams = {
   maxTxBytes: 16384,
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
-  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  market: { moderators: [], usageReporters: [] },
   get economy() {
     return {
       treasury: bob.did,
@@ -36,6 +36,7 @@ const params: ChainParams = {
       bridgeEscrow: app.did,
       bridgeSigners: [],
       bridgeThreshold: 1,
+      publishStake: 0n,
     };
   },
 };

@@ -1,6 +1,15 @@
 /** Helpers shared by the token economy's apply tests (economy-apply.test.ts, economy-billing.test.ts). */
 import { expect } from 'vitest';
-import { checkTx, encodeTx, type Itx, LedgerError, type LedgerErrorCode, type PublishComponentTx, type StakeState } from '../src/index.ts';
+import {
+  checkTx,
+  emptyStake,
+  encodeTx,
+  type Itx,
+  LedgerError,
+  type LedgerErrorCode,
+  type PublishComponentTx,
+  type StakeState,
+} from '../src/index.ts';
 import { type Actor, CHAIN_ID, ECONOMY, PARAMS, signedTx, type TestChain, type TxOptions } from './ledger-kit.ts';
 
 /** Applies and expects a refusal with `code` (and a message matching `text`), leaving the state as it was. */
@@ -36,7 +45,7 @@ export function lastEndedPeriod(chain: TestChain): number {
 /** Bonded, unbonding and slashed of an account (zeros when it never staked). */
 export function stakeOf(chain: TestChain, who: Actor | string): StakeState {
   const did = typeof who === 'string' ? who : who.did;
-  return chain.state.stake(did) ?? { did, bonded: 0n, unbonding: [], slashed: 0n };
+  return chain.state.stake(did) ?? emptyStake(did);
 }
 
 /** A free component with the given beneficiaries. */

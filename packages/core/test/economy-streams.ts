@@ -206,7 +206,9 @@ function resolve(op: EconomyOp, state: StateView, timeMs: number): { sender: Act
         ECONOMY_CAST.filter((c) => c !== anyone),
         op.x,
       );
-      const sender = byDid(state.component(COMPONENT)?.owner) ?? anyone;
+      // The first publish: mostly by an account whose bond covers a name, sometimes by anyone (STAKE_TOO_LOW).
+      const bonded = ECONOMY_CAST.filter((c) => (state.stake(c.did)?.bonded ?? 0n) >= ECONOMY.publishStake);
+      const sender = byDid(state.component(COMPONENT)?.owner) ?? pick(op.from, bonded, ECONOMY_CAST);
       const version = `1.${op.y % 100}.0`;
       const shares = [
         { did: sender.did, shareBps: 3_333 + (op.x % 3_000) },

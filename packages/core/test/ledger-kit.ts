@@ -68,7 +68,7 @@ export const BRIDGE_SIGNERS = [actor('bridge-signer-1', 15), actor('bridge-signe
 /** An application's key: it consents to billing under an owner and pays its users' fees. */
 export const shop = actor('shop', 18);
 
-/** The ABT a first publish locks on the test chain. */
+/** The bonded stake each component name needs on the test chain. */
 export const PUBLISH_STAKE = 1_000n;
 
 export const ECONOMY: EconomyParams = {
@@ -78,6 +78,7 @@ export const ECONOMY: EconomyParams = {
   billingPeriodMs: 10_000,
   graceMs: 20_000,
   unbondingMs: 5_000,
+  publishStake: PUBLISH_STAKE,
   validators: VALIDATORS.map((v) => v.did),
   slashThreshold: 2,
   bridgeEscrow: escrow.did,
@@ -90,7 +91,7 @@ export const PARAMS: ChainParams = {
   maxTxBytes: 16_384,
   maxTxsPerBlock: 1_000,
   maxBlockBytes: 1_048_576,
-  market: { publishStake: PUBLISH_STAKE, moderators: [moderator.did], usageReporters: [meter.did] },
+  market: { moderators: [moderator.did], usageReporters: [meter.did] },
   economy: ECONOMY,
 };
 
@@ -229,6 +230,11 @@ export class TestChain {
   /** Moves the clock of later blocks forward. */
   wait(ms: number): void {
     this.skewMs += ms;
+  }
+
+  /** Bonds the stake `names` component names need (on top of what `who` has bonded), as a publisher does first. */
+  bondForNames(who: Actor, names: number): ApplyOk {
+    return this.ok(who, { type: 'stake', amount: BigInt(names) * PARAMS.economy.publishStake });
   }
 
   balance(who: Actor | string): bigint {

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import {
   applyTx,
   type BlockContext,
+  type ChainParams,
   type CheckedTx,
   deriveDid,
   type Itx,
@@ -19,7 +20,21 @@ import {
   tokenAddress,
   utf8,
 } from '../src/index.ts';
-import { type Actor, alice, bob, carol, dave, erin, frank, MIN_FEE, mustCheck, signedTx, validator } from './ledger-kit.ts';
+import {
+  type Actor,
+  alice,
+  bob,
+  carol,
+  dave,
+  ECONOMY,
+  erin,
+  frank,
+  MIN_FEE,
+  mustCheck,
+  PARAMS,
+  signedTx,
+  validator,
+} from './ledger-kit.ts';
 
 /** Everyone who may send or receive; the first 3–6 are funded at genesis, the validator never is. */
 export const CAST: Actor[] = [alice, bob, carol, dave, erin, frank, validator];
@@ -39,6 +54,8 @@ type Intent =
   | { kind: 'delegate'; to: number; allowance: bigint; expiresInMs: number }
   | { kind: 'revokeDelegation'; to: number }
   | { kind: 'declareAccount' }
+  | { kind: 'stake'; amount: bigint }
+  | { kind: 'unstake'; amount: bigint }
   | { kind: 'publishComponent'; name: number; version: number }
   | { kind: 'transferComponent'; name: number; to: number }
   | { kind: 'deprecateVersion'; name: number; version: number; yank: boolean }
@@ -51,11 +68,16 @@ type Intent =
 /** The component names streams publish under (few, so names collide and owners compete). */
 export const COMPONENT_NAMES = ['oracle', 'bridge', 'wallet-kit'];
 
-/**
- * The market parameters of the streams: a stake that is a real share of a funded balance, and market roles held
- * by cast members (the kit's moderator and meter are not in the cast).
- */
-export const STREAM_MARKET = { publishStake: 300n, moderators: [carol.did, alice.did], usageReporters: [bob.did, carol.did] };
+/** The market roles of the streams, held by cast members (the kit's moderator and meter are not in the cast). */
+export const STREAM_MARKET = { moderators: [carol.did, alice.did], usageReporters: [bob.did, carol.did] };
+/** The bonded stake each component name needs in the streams: a real share of a funded balance. */
+export const STREAM_PUBLISH_STAKE = 300n;
+/** The chain parameters the streams' blocks apply under. */
+export const STREAM_PARAMS: ChainParams = {
+  ...PARAMS,
+  market: STREAM_MARKET,
+  economy: { ...ECONOMY, publishStake: STREAM_PUBLISH_STAKE },
+};
 
 export interface Op {
   /** A reference to the sender, resolved to an existing account most of the time. */
@@ -96,12 +118,17 @@ const coreIntents = [
   { weight: 1, arbitrary: fc.constant({ kind: 'declareAccount' as const }) },
 ];
 
-/** The marketplace's intents, weighted so publish → use → review → reply → report → resolve chains happen. */
+/**
+ * The marketplace's intents, weighted so publish → use → review → reply → report → resolve chains happen; staking
+ * among them, so a publish sometimes has the bond for one more name and sometimes not.
+ */
 const marketIntents = [
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('publishComponent' as const), name: ref, version: ref }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('stake' as const), amount: fc.bigInt({ min: 300n, max: 1_200n }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unstake' as const), amount: fc.bigInt({ min: 1n, max: 600n }) }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('publishComponent' as const), name: ref, version: ref }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('transferComponent' as const), name: ref, to: who }) },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({ kind: fc.constant('deprecateVersion' as const), name: ref, version: ref, yank: fc.boolean() }),
   },
   {
@@ -235,8 +262,17 @@ function buildTx(op: Op, state: StateView, memory: StreamMemory, ctx: BlockConte
 function marketSender(intent: Intent, state: StateView, ctx: BlockContext): Actor | undefined {
   const byDid = (did: string | undefined) => CAST.find((c) => c.did === did);
   switch (intent.kind) {
-    case 'publishComponent':
-      return byDid(state.component(componentName(intent.name))?.owner);
+    case 'publishComponent': {
+      const owner = state.component(componentName(intent.name))?.owner;
+      if (owner !== undefined) return byDid(owner);
+      // A new name: mostly an account whose bond covers one more name, sometimes anyone (refused STAKE_TOO_LOW).
+      const bondedFor = (c: Actor) => {
+        const stake = state.stake(c.did);
+        return stake !== undefined && stake.bonded >= BigInt(stake.names + 1) * ctx.params.economy.publishStake;
+      };
+      const bonded = CAST.filter((c) => state.account(c.did) !== undefined && bondedFor(c));
+      return intent.version % 4 === 0 ? undefined : bonded[intent.version % Math.max(1, bonded.length)];
+    }
     case 'transferComponent':
     case 'deprecateVersion':
       return byDid(state.component(existingName(intent.name, state))?.owner);
@@ -277,6 +313,9 @@ function itxFor(intent: Intent, sender: Actor, state: StateView, memory: StreamM
   const others = CAST.filter((c) => c !== sender && state.account(c.did) !== undefined);
   let itx: Itx;
   switch (intent.kind) {
+    case 'stake':
+    case 'unstake':
+      return { type: intent.kind, amount: intent.amount };
     case 'transfer': {
       const tokens = new Map<string, bigint>();
       for (const t of intent.tokens) {

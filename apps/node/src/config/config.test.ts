@@ -5,7 +5,14 @@ import { deriveDid, utf8 } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { devBridgeSignerDids } from '../economy/bridge/dev.ts';
 import { parseEnv } from './env.ts';
-import { BRIDGE_ESCROW_DID_DEFAULT, ECONOMY_PARAMS_DEFAULT, nodeChainParams, parseGenesis, TREASURY_DID_DEFAULT } from './genesis.ts';
+import {
+  BRIDGE_ESCROW_DID_DEFAULT,
+  ECONOMY_PARAMS_DEFAULT,
+  nodeChainParams,
+  PUBLISH_STAKE_DEFAULT,
+  parseGenesis,
+  TREASURY_DID_DEFAULT,
+} from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 import { DEV_GENESIS_FILE } from './node-options.ts';
 
@@ -64,6 +71,20 @@ describe('node configuration', () => {
     const params = nodeChainParams(genesis, node);
     expect(params.economy).toMatchObject({ settlers: [node], validators: [node], slashThreshold: 1 });
     expect(nodeChainParams({ ...genesis, chainId: 'arc-main' }, node).economy).toEqual(genesis.params.economy);
+  });
+
+  it('reads the publish stake from economy.publishStake, still takes the deprecated market.publishStake, and refuses both differing', async () => {
+    const good = JSON.parse(await readFile(DEV_GENESIS_FILE, 'utf8'));
+    const withParams = (params: object) => parseGenesis(JSON.stringify({ ...good, params: { ...good.params, ...params } }), 'g.json');
+    expect(withParams({}).params.economy.publishStake).toBe(PUBLISH_STAKE_DEFAULT);
+    expect(withParams({ economy: { publishStake: '5' } }).params.economy.publishStake).toBe(5n);
+    const legacy = withParams({ market: { publishStake: '7' } }).params;
+    expect(legacy.economy.publishStake).toBe(7n);
+    expect(legacy.market).toEqual({ moderators: [], usageReporters: [] });
+    expect(withParams({ market: { publishStake: '7' }, economy: { publishStake: '7' } }).params.economy.publishStake).toBe(7n);
+    expect(() => withParams({ market: { publishStake: '7' }, economy: { publishStake: '8' } })).toThrow(
+      /params\.market\.publishStake: .*keep economy\.publishStake only/,
+    );
   });
 
   it('refuses economy thresholds above their lists and shares above 100%, saying what to fix', async () => {

@@ -19,13 +19,14 @@ const amount = z
 
 const did = z.string().refine(isValidDid, 'not a valid did:abt: DID');
 
-/** The ABT a first publish locks when a genesis file does not say: 1 ABT. */
+/** The bonded stake each component name needs when a genesis file does not say: 1 ABT. */
 export const PUBLISH_STAKE_DEFAULT = 10n ** 18n;
 /** Bounds on the market's role lists, so a genesis file cannot make every check scan a huge list. */
 const MARKET_ROLES_MAX = 100;
 
 const MarketParamsSchema = z.object({
-  publishStake: amount.default(PUBLISH_STAKE_DEFAULT),
+  /** Deprecated: the publish stake moved to `economy.publishStake`; still read from here when that is absent. */
+  publishStake: amount.optional(),
   moderators: z.array(did).max(MARKET_ROLES_MAX).default([]),
   usageReporters: z.array(did).max(MARKET_ROLES_MAX).default([]),
 });
@@ -59,6 +60,8 @@ const EconomyParamsSchema = z
     bridgeEscrow: did.default(BRIDGE_ESCROW_DID_DEFAULT),
     bridgeSigners: roleMembers,
     bridgeThreshold: threshold.default(1),
+    /** The bonded stake each component name an account owns needs; PUBLISH_STAKE_DEFAULT when neither this nor market.publishStake says. */
+    publishStake: amount.optional(),
   })
   .refine((e) => e.validators.length === 0 || e.slashThreshold <= e.validators.length, {
     path: ['slashThreshold'],
@@ -74,7 +77,36 @@ const EconomyParamsSchema = z
   });
 
 /** The token economy's parameters a genesis file without `params.economy` gets. */
-export const ECONOMY_PARAMS_DEFAULT: EconomyParams = EconomyParamsSchema.parse({});
+export const ECONOMY_PARAMS_DEFAULT: EconomyParams = { ...EconomyParamsSchema.parse({}), publishStake: PUBLISH_STAKE_DEFAULT };
+
+const ChainParamsSchema = z
+  .object({
+    minFee: amount,
+    maxTxBytes: z.number().int().min(256).max(TX_LIMITS.txBytesHardMax),
+    maxTxsPerBlock: z.number().int().min(1).max(100_000),
+    maxBlockBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024),
+    /** The marketplace's rules; optional, with no moderators or usage reporters. */
+    market: MarketParamsSchema.prefault({}),
+    /** Billing, staking (and the stake names need), slashing, the treasury and the bridge; optional, with ECONOMY_PARAMS_DEFAULT. */
+    economy: EconomyParamsSchema.prefault({}),
+  })
+  .refine(
+    ({ market, economy }) =>
+      market.publishStake === undefined || economy.publishStake === undefined || market.publishStake === economy.publishStake,
+    {
+      path: ['market', 'publishStake'],
+      message: 'market.publishStake (deprecated) and economy.publishStake differ: keep economy.publishStake only',
+    },
+  )
+  .transform(({ market: { publishStake: deprecated, ...market }, economy, ...rest }) => ({
+    ...rest,
+    market,
+    economy: { ...economy, publishStake: economy.publishStake ?? deprecated ?? PUBLISH_STAKE_DEFAULT },
+  }));
 
 /** The genesis file: chain id, native token, parameters and allocations. */
 export const GenesisFileSchema = z.object({
@@ -87,20 +119,7 @@ export const GenesisFileSchema = z.object({
   nativeToken: z
     .object({ symbol: z.literal('ABT'), name: z.string().min(1).max(64), decimals: z.literal(18) })
     .default({ symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 }),
-  params: z.object({
-    minFee: amount,
-    maxTxBytes: z.number().int().min(256).max(TX_LIMITS.txBytesHardMax),
-    maxTxsPerBlock: z.number().int().min(1).max(100_000),
-    maxBlockBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(64 * 1024 * 1024),
-    /** The marketplace's rules; optional, with a 1 ABT publish stake and no moderators or usage reporters. */
-    market: MarketParamsSchema.prefault({}),
-    /** Billing, staking, slashing, the treasury and the bridge; optional, with ECONOMY_PARAMS_DEFAULT. */
-    economy: EconomyParamsSchema.prefault({}),
-  }),
+  params: ChainParamsSchema,
   allocations: z.array(z.object({ did, amount })).max(100_000),
 });
 

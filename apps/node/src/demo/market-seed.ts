@@ -27,7 +27,7 @@ import { adapterManifestJson, entryFiles, marketReadme } from './market-files.ts
 import { replyText, reviewText } from './market-reviews.ts';
 
 const ABT = 10n ** 18n;
-/** What each new demo account is given by the faucet: the publish stake of a few names, and fees. */
+/** What each new demo account is given by the faucet: the bond for a few names (staked before publishing), and fees. */
 const DEMO_ACCOUNT_FUNDING = 1_000n * ABT;
 /** The node's fees for recording the demo's usage. */
 const NODE_FUNDING = 10n * ABT;
@@ -159,6 +159,13 @@ function beneficiaries(entry: CatalogueEntry, publisher: string): { did: string;
   ];
 }
 
+/** How many component names each demo publisher publishes. */
+function namesByPublisher(): Map<DemoName, number> {
+  const names = new Map<DemoName, number>();
+  for (const entry of CATALOGUE) names.set(entry.publisher, (names.get(entry.publisher) ?? 0) + 1);
+  return names;
+}
+
 /** The demo accounts that use an entry (never its publisher), most popular components by the most of them. */
 function usersOf(entry: CatalogueEntry): DemoName[] {
   const everyone: DemoName[] = [...DEMO_USERS, 'alice', 'bob', 'carol', ...DEMO_PUBLISHERS];
@@ -242,11 +249,16 @@ export async function seedMarket(deps: MarketSeedDeps): Promise<MarketSeeded | n
   ]);
   const [prepared] = await Promise.all([preparing, funding]);
 
-  // Block 2: the new accounts name themselves; every version is published, oldest first; one is deprecated.
+  // Block 2: the new accounts name themselves; each publisher bonds the stake its names need (the chain's
+  // publishStake per name); every version is published, oldest first; one is deprecated.
   const publishes: { key: KeyPair & { did: string }; itx: Itx }[] = newAccounts.map((name) => ({
     key: demoKey(name),
     itx: { type: 'declareAccount', moniker: DEMO_MONIKERS[name] },
   }));
+  for (const [name, names] of namesByPublisher()) {
+    const amount = BigInt(names) * deps.ledger.params.economy.publishStake;
+    if (amount > 0n) publishes.push({ key: demoKey(name), itx: { type: 'stake', amount } });
+  }
   for (const { entry, publisher, versions, readmeHash } of prepared) {
     for (const v of versions) {
       publishes.push({

@@ -84,6 +84,9 @@ export const StakeOut = z.object({
   withdrawable: Amount,
   slashed: Amount,
   unbondingMs: z.number(),
+  /** Component names the account owns that its bond backs, and the bond each needs (the chain's publishStake). */
+  names: z.number(),
+  publishStake: Amount,
 });
 
 export const EvidenceIn = z.strictObject({

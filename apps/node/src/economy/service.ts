@@ -6,6 +6,7 @@ import {
   decodeApplication,
   decodeComponent,
   decodeStake,
+  emptyStake,
   nativeSupply,
 } from '@arc/core';
 import type { z } from 'zod';
@@ -186,7 +187,11 @@ export class EconomyService {
     return invoiceCsv(invoice, this.ledger.options.genesis.nativeToken.decimals);
   }
 
-  /** Where the native supply is: circulating, staked, application deposits, publish stakes, the bridge and the treasury. */
+  /**
+   * Where the native supply is: circulating, staked, application deposits, publish stakes (what components published
+   * under the old rule locked; names published since are backed by bonded stake, counted in staked), the bridge and
+   * the treasury.
+   */
   async supply(): Promise<z.infer<typeof SupplyOut>> {
     const p = this.ledger.params.economy;
     const total = nativeSupply(this.ledger.options.genesis);
@@ -225,7 +230,7 @@ export class EconomyService {
   /** An account's stake, with what it could withdraw now. */
   async stake(did: string): Promise<z.infer<typeof StakeOut>> {
     const [row] = await this.db.query<{ value: Uint8Array }>('SELECT value FROM stakes WHERE did = $1', [did]);
-    const s = row ? decodeStake(new Uint8Array(row.value)) : { did, bonded: 0n, unbonding: [], slashed: 0n };
+    const s = row ? decodeStake(new Uint8Array(row.value)) : emptyStake(did);
     const at = this.ledger.head.timeMs;
     return {
       did,
@@ -234,6 +239,8 @@ export class EconomyService {
       withdrawable: sum(s.unbonding.filter((u) => u.releaseAtMs <= at).map((u) => u.amount)).toString(),
       slashed: s.slashed.toString(),
       unbondingMs: this.ledger.params.economy.unbondingMs,
+      names: s.names,
+      publishStake: this.ledger.params.economy.publishStake.toString(),
     };
   }
 

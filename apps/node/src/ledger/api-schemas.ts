@@ -238,7 +238,7 @@ export const ChainInfoOut = z.object({
     maxTxBytes: z.number(),
     maxTxsPerBlock: z.number(),
     maxBlockBytes: z.number(),
-    market: z.object({ publishStake: amount, moderators: z.array(did), usageReporters: z.array(did) }),
+    market: z.object({ moderators: z.array(did), usageReporters: z.array(did) }),
     economy: z.object({
       treasury: did,
       treasuryBps: z.number(),
@@ -251,6 +251,8 @@ export const ChainInfoOut = z.object({
       bridgeEscrow: did,
       bridgeSigners: z.array(did),
       bridgeThreshold: z.number(),
+      /** The bonded stake each component name an account owns needs. */
+      publishStake: amount,
     }),
   }),
   mempool: z.object({ size: z.number(), capacity: z.number() }),

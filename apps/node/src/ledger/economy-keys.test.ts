@@ -142,6 +142,27 @@ describe('the state keys of token-economy transactions', () => {
     }
   });
 
+  it("names the stakes that back component names: the publisher's, and both owners' of a transfer", () => {
+    const publish = {
+      type: 'publishComponent',
+      kind: 'blocklet',
+      name: 'oracle',
+      version: '1.0.0',
+      description: 'x',
+      manifestHash: new Uint8Array(32),
+      bundleHash: new Uint8Array(32),
+      readmeHash: new Uint8Array(32),
+      releaseNotes: '',
+      categories: ['tools'],
+      chains: [],
+      price: { model: 'free', amount: 0n },
+      beneficiaries: [{ did: alice, shareBps: 10_000 }],
+    } as Itx;
+    expect(names(keysOf(checked(publish)))).toContain(stateKey('stake', alice));
+    const transfer = names(keysOf(checked({ type: 'transferComponent', name: 'oracle', to: bob })));
+    expect(transfer).toEqual(expect.arrayContaining([stateKey('stake', alice), stateKey('stake', bob)]));
+  });
+
   it("names a slash's offender stake, its evidence receipt (lower-case hex) and every approver's account", () => {
     const evidenceHash = new Uint8Array(32).fill(0xab);
     const keys = keysOf(

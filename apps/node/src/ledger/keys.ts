@@ -41,9 +41,14 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
     case 'publishComponent':
       keys.components.add(itx.name);
       keys.componentVersions.add(componentVersionId(itx.name, itx.version));
+      // A new name must be covered by the publisher's bonded stake, which counts its names.
+      keys.stakes.add(tx.from);
       return;
     case 'transferComponent':
       keys.components.add(itx.name);
+      // The name's count moves from the old owner's bond to the new owner's.
+      keys.stakes.add(tx.from);
+      keys.stakes.add(itx.to);
       return;
     case 'deprecateVersion':
       keys.components.add(itx.name);

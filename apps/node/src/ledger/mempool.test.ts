@@ -9,7 +9,7 @@ const params = {
   maxTxBytes: 16384,
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
-  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  market: { moderators: [], usageReporters: [] },
   economy: ECONOMY_PARAMS_DEFAULT,
 };
 const accounts = ['a', 'b', 'c'].map((name) => {

@@ -42,7 +42,7 @@ export const chainRouter = router({
       params: {
         ...ledger.params,
         minFee: ledger.params.minFee.toString(),
-        market: { ...ledger.params.market, publishStake: ledger.params.market.publishStake.toString() },
+        economy: { ...ledger.params.economy, publishStake: ledger.params.economy.publishStake.toString() },
       },
       mempool: { size: ledger.mempool.size, capacity: ledger.mempool.capacity },
       faucet: { enabled: faucet.enabled, amount: faucet.amount.toString() },

@@ -11,7 +11,7 @@ const params = {
   maxTxBytes: 16384,
   maxTxsPerBlock: 1000,
   maxBlockBytes: 1 << 20,
-  market: { publishStake: 0n, moderators: [], usageReporters: [] },
+  market: { moderators: [], usageReporters: [] },
   economy: ECONOMY_PARAMS_DEFAULT,
 };
 const key = keyPairFromSeed(sha3(utf8('verify-pool-test')));

@@ -186,7 +186,7 @@ export function rankComponent(input: RankInput): RankResult {
 
 /** What a developer's reputation is computed from. */
 export interface ReputationInput {
-  /** ABT locked by the developer's component names, smallest unit. */
+  /** The developer's bonded stake (which backs its component names) plus stakes old names locked, smallest unit. */
   stake: bigint;
   /** The rating of each of their components (plain weighted average and count of counted reviews). */
   componentRatings: { average: number | null; count: number }[];
@@ -237,7 +237,7 @@ export function developerReputation(input: ReputationInput): ReputationResult {
     {
       part: 'stake',
       points: round2(W.stake * logShare(stakeAbt, L.stakeFullAbt)),
-      explanation: `${stakeAbt.toLocaleString('en-US')} ABT staked on component names`,
+      explanation: `${stakeAbt.toLocaleString('en-US')} ABT bonded behind component names`,
     },
     {
       part: 'ratings',

@@ -1,3 +1,4 @@
+import { decodeStake } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import { developerReputation, type RankReview, type RankUsage, REVIEWER_FUNDED_MIN, rankComponent } from './rank.ts';
 
@@ -10,6 +11,7 @@ interface ComponentRow {
   publishedAtMs: number;
   installs: number;
   upheldReports: number;
+  /** ABT the first publish locked on the component under the old rule (0 for names a bond backs). */
   stake: string;
 }
 
@@ -18,6 +20,8 @@ export interface RankInputs {
   components: ComponentRow[];
   reviews: Map<string, RankReview[]>;
   usage: Map<string, RankUsage>;
+  /** Each owner's bonded stake (the chain's stake entry), which backs its component names. */
+  bonded: Map<string, bigint>;
 }
 
 export async function readRankInputs(db: Database, nowMs: number, names: string[] | null = null): Promise<RankInputs> {
@@ -37,7 +41,14 @@ export async function readRankInputs(db: Database, nowMs: number, names: string[
           return read(sql);
         })
       : await read(db);
-  return assembleInputs(components, reviews, usage);
+  return assembleInputs(components, reviews, usage, await readBonded(db, components));
+}
+
+/** The bonded stake of every owner of the components, from the ledger's stake entries. */
+async function readBonded(db: Database, components: ComponentRow[]): Promise<Map<string, bigint>> {
+  const owners = [...new Set(components.map((c) => c.owner))];
+  const rows = await db.query<{ value: Uint8Array }>('SELECT value FROM stakes WHERE did = ANY($1::text[])', [owners]);
+  return new Map(rows.map((r) => decodeStake(new Uint8Array(r.value))).map((s) => [s.did, s.bonded]));
 }
 
 /** Memory for the full read's hashes and aggregates (the default 4 MB spilled 10,000 components' reviews to disk). */
@@ -92,7 +103,7 @@ function readUsage(sql: Sql, names: string[] | null, params: unknown[], since: n
   );
 }
 
-function assembleInputs(components: ComponentRow[], reviews: ReviewArrays[], usage: UsageRow[]): RankInputs {
+function assembleInputs(components: ComponentRow[], reviews: ReviewArrays[], usage: UsageRow[], bonded: Map<string, bigint>): RankInputs {
   const byComponent = new Map<string, RankReview[]>();
   for (const r of reviews) {
     byComponent.set(
@@ -116,7 +127,7 @@ function assembleInputs(components: ComponentRow[], reviews: ReviewArrays[], usa
       installs: 0,
     });
   }
-  return { components, reviews: byComponent, usage: usageOf };
+  return { components, reviews: byComponent, usage: usageOf, bonded };
 }
 
 export interface ComputedRank {
@@ -158,7 +169,8 @@ export function computeRanks(
     reputations.set(
       owner,
       developerReputation({
-        stake: list.reduce((sum, c) => sum + BigInt(c.stake), 0n),
+        // The owner's bond backs its names; names published under the old rule still carry their locked stake.
+        stake: list.reduce((sum, c) => sum + BigInt(c.stake), inputs.bonded.get(owner) ?? 0n),
         componentRatings: list.map((c) => {
           const r = first.get(c.name);
           return { average: r?.ratingAverage ?? null, count: r?.ratingCount ?? 0 };

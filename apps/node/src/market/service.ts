@@ -245,13 +245,14 @@ export class MarketService {
   }
 
   async developer(did: string): Promise<z.infer<typeof DeveloperOut>> {
-    const [summary, rows, monikers] = await Promise.all([
+    const [summary, rows, monikers, bond] = await Promise.all([
       this.developerSummary(did),
       this.db.query<CardRow & { stake: string }>(
         `SELECT ${CARD_COLUMNS}, c.stake::text AS stake FROM market_components c WHERE c.owner = $1 ORDER BY c.rank_score DESC, c.name LIMIT 200`,
         [did],
       ),
       this.monikers([did]),
+      publisherStake(this.db, did),
     ]);
     return {
       did,
@@ -260,7 +261,8 @@ export class MarketService {
       verifiedPublisher: summary.verifiedPublisher,
       parts: summary.parts,
       firstSeenAtMs: rows.length > 0 ? Math.min(...rows.map((r) => r.publishedAtMs)) : null,
-      stake: rows.reduce((sum, r) => sum + BigInt(r.stake), 0n).toString(),
+      // The bond that backs the developer's names, plus what names published before bonding locked on themselves.
+      stake: rows.reduce((sum, r) => sum + BigInt(r.stake), BigInt(bond.bonded)).toString(),
       components: rows.map(toCard),
     };
   }

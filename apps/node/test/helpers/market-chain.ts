@@ -1,4 +1,13 @@
-import { decodeAccount, decodeComponent, decodeComponentVersion, decodeReport, decodeReview, decodeTx, decodeUsage } from '@arc/core';
+import {
+  decodeAccount,
+  decodeComponent,
+  decodeComponentVersion,
+  decodeReport,
+  decodeReview,
+  decodeStake,
+  decodeTx,
+  decodeUsage,
+} from '@arc/core';
 import type { Database } from '../../src/db/client.ts';
 import { dayOf } from '../../src/market/indexer.ts';
 import { type RankReview, type RankUsage, REVIEWER_FUNDED_MIN } from '../../src/market/rank.ts';
@@ -17,6 +26,7 @@ export async function rankInputsFromChain(db: Database, nowMs: number): Promise<
   const reports = (await rows('abuse_reports')).map(decodeReport);
   const usage = (await rows('component_usage')).map(decodeUsage);
   const accounts = new Map((await rows('accounts')).map(decodeAccount).map((a) => [a.did, a]));
+  const bonded = new Map((await rows('stakes')).map(decodeStake).map((s) => [s.did, s.bonded]));
   const times = new Map(
     (await db.query<{ height: number; time_ms: number }>('SELECT height::float8 AS height, time_ms::float8 AS time_ms FROM blocks')).map(
       (b) => [b.height, b.time_ms],
@@ -94,5 +104,6 @@ export async function rankInputsFromChain(db: Database, nowMs: number): Promise<
     }),
     reviews: reviewsOut,
     usage: usageOut,
+    bonded,
   };
 }

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { didFromPublicKey, encodeTx, type Itx, type KeyPair, keyPairFromSeed, signTx, toHex, txHash, type UnsignedTx } from '@arc/core';
+import {
+  didFromPublicKey,
+  encodeTx,
+  type Itx,
+  type KeyPair,
+  keyPairFromSeed,
+  type PublishComponentTx,
+  signTx,
+  toHex,
+  txHash,
+  type UnsignedTx,
+} from '@arc/core';
 import { expect } from 'vitest';
 import type { NodeClient } from './client.ts';
 
@@ -107,4 +118,20 @@ export async function fundedWallet(from: Wallet, amount: bigint): Promise<Wallet
 /** The ABT balance of an account as a bigint. */
 export async function balanceOf(client: NodeClient, did: string): Promise<bigint> {
   return BigInt((await client.account.get.query({ did })).balance);
+}
+
+/** The bonded stake each component name needs on the node's chain (params.economy.publishStake). */
+export async function publishStakeOf(client: NodeClient): Promise<bigint> {
+  return BigInt((await client.chain.info.query()).params.economy.publishStake);
+}
+
+/** Sends a stake of what `names` more component names need (admitted; it commits before anything sent after it). */
+export async function stakeForNames(wallet: Wallet, names = 1): Promise<SignedTx> {
+  return wallet.send({ type: 'stake', amount: BigInt(names) * (await publishStakeOf(wallet.client)) });
+}
+
+/** What a publisher does for a new name: bonds the stake for one more name, then publishes it (committed). */
+export async function stakeThenPublish(wallet: Wallet, itx: PublishComponentTx): Promise<{ tx: SignedTx; height: number }> {
+  await stakeForNames(wallet, 1);
+  return wallet.commit(itx);
 }

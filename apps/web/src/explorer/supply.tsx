@@ -17,7 +17,12 @@ const parts = [
   { key: 'circulating', label: 'Circulating', color: 'bg-indigo-500', hint: 'in accounts, free to move' },
   { key: 'staked', label: 'Staked', color: 'bg-violet-500', hint: 'bonded or unbonding' },
   { key: 'deposits', label: 'Application deposits', color: 'bg-emerald-500', hint: 'paying for applications’ users' },
-  { key: 'publishStakes', label: 'Publish stakes', color: 'bg-amber-500', hint: 'behind marketplace components' },
+  {
+    key: 'publishStakes',
+    label: 'Publish stakes',
+    color: 'bg-amber-500',
+    hint: 'locked by marketplace names published before bonded stake backed them',
+  },
   { key: 'bridgeLocked', label: 'Locked in the bridge', color: 'bg-sky-500', hint: 'backing ERC-20 on Ethereum' },
   { key: 'treasury', label: 'Treasury', color: 'bg-slate-500', hint: 'settlement shares and slashes' },
 ] as const satisfies readonly { key: keyof Supply; label: string; color: string; hint: string }[];

@@ -325,6 +325,14 @@ export const LEDGER_SECTION = {
     retriable: false,
     sentence: 'The account has less stake than this needs; stake more, or ask for less.',
   },
+  STAKE_TOO_LOW: {
+    families: ['ledger'],
+    httpStatus: 402,
+    trpcCode: 'PAYMENT_REQUIRED',
+    retriable: true,
+    sentence:
+      "The account's bonded stake does not cover the component names it would own (the chain's publishStake per name); stake more, then send it again.",
+  },
   NOTHING_TO_WITHDRAW: {
     families: ['ledger'],
     httpStatus: 409,

@@ -138,7 +138,10 @@ describe('assertConserved', () => {
   it('counts ABT moved into stakes (bonded and unbonding) and application deposits as held, not lost', () => {
     const overlay = new Overlay(state);
     overlay.put({ kind: 'account', value: account(alice.did, 1_000n) });
-    overlay.put({ kind: 'stake', value: { did: alice.did, bonded: 10n, unbonding: [{ amount: 4n, releaseAtMs: 1 }], slashed: 0n } });
+    overlay.put({
+      kind: 'stake',
+      value: { did: alice.did, bonded: 10n, unbonding: [{ amount: 4n, releaseAtMs: 1 }], slashed: 0n, names: 0 },
+    });
     overlay.put({ kind: 'application', value: application(10n) });
     expect(() => assertConserved(state, overlay)).not.toThrow();
     overlay.put({ kind: 'application', value: application(11n) });

@@ -43,7 +43,7 @@ describe('staking', () => {
     const staked = chain.ok(alice, { type: 'stake', amount: 1_000n });
     expect(staked.events).toContainEqual({ type: 'staked', did: alice.did, amount: 1_000n });
     expect(chain.balance(alice)).toBe(100_000n - 1_000n - MIN_FEE);
-    expect(stakeOf(chain, alice)).toEqual({ did: alice.did, bonded: 1_000n, unbonding: [], slashed: 0n });
+    expect(stakeOf(chain, alice)).toEqual({ did: alice.did, bonded: 1_000n, unbonding: [], slashed: 0n, names: 0 });
 
     const releaseAtMs = chain.timeMs() + ECONOMY.unbondingMs;
     const unstaked = chain.ok(alice, { type: 'unstake', amount: 400n });

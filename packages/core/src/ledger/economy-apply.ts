@@ -4,10 +4,11 @@ import { tokenAddress } from './addresses.ts';
 import type { CheckedTx } from './check.ts';
 import { application, emptyAccount, moveBalance, payOut, payUnpaid, settleBill } from './economy-billing-apply.ts';
 import { approvalDigest, burnReceiptId, openApplicationDigest, slashReceiptId } from './economy-codec.ts';
-import { applicationOwes, cloneStake } from './economy-state.ts';
-import type { Approval, EconomyItx, StakeState } from './economy-types.ts';
+import { applicationOwes, cloneStake, emptyStake } from './economy-state.ts';
+import type { Approval, EconomyItx } from './economy-types.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { AMOUNT_MAX, ECONOMY_LIMITS } from './limits.ts';
+import { checkUnstakeKeepsNames } from './name-bond.ts';
 import { cloneAccount, type Overlay } from './state.ts';
 import type { AccountState, BlockContext } from './types.ts';
 
@@ -29,10 +30,6 @@ export type EconomyEvent =
   | { type: 'tokenBurned'; token: string; from: string; amount: bigint }
   | { type: 'bridgeLocked'; lockId: string; from: string; amount: bigint; ethAddress: string }
   | { type: 'bridgeReleased'; burn: string; to: string; amount: bigint };
-
-function emptyStake(did: string): StakeState {
-  return { did, bonded: 0n, unbonding: [], slashed: 0n };
-}
 
 /** Counts the approvals by distinct members of `set` whose signatures verify over this transaction's digest. */
 function checkApprovals(
@@ -83,6 +80,8 @@ export function applyEconomyItx(
     case 'unstake': {
       const stake = cloneStake(s.stake(from) ?? emptyStake(from));
       if (stake.bonded < itx.amount) return ledgerError('INSUFFICIENT_STAKE', `${from} has ${stake.bonded} bonded, not ${itx.amount}`);
+      const keepsNames = checkUnstakeKeepsNames(stake, itx.amount, p.publishStake);
+      if (keepsNames) return keepsNames;
       if (stake.unbonding.length >= ECONOMY_LIMITS.unbondingEntriesMax) {
         return ledgerError(
           'UNBONDING_FULL',

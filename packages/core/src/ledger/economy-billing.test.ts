@@ -145,6 +145,7 @@ describe('settlement', () => {
   });
 
   it("pays beneficiaries by basis points with the remainder rule, nodes, and the treasury's cut per line", () => {
+    chain.bondForNames(carol, 1);
     chain.ok(
       carol,
       publishItx('meter-kit', [

@@ -1,4 +1,4 @@
-import { Reader, Writer } from '../encoding/codec.ts';
+import { CodecError, Reader, Writer } from '../encoding/codec.ts';
 import type { ApplicationState, ApplicationStatus, ReceiptState, StakeState } from './economy-types.ts';
 import { ECONOMY_LIMITS, TX_LIMITS } from './limits.ts';
 
@@ -24,21 +24,32 @@ function readAmounts(r: Reader, max: number): Map<string, bigint> {
   return map;
 }
 
+/** A stake that backs no component name keeps the version 1 bytes (so existing state roots stand); one that does writes version 2. */
+const STAKE_NAMES_VERSION = 2;
+
 export function encodeStake(s: StakeState): Uint8Array {
-  const w = new Writer().u8(ECONOMY_STATE_VERSION).string(s.did).big(s.bonded).uint(s.unbonding.length);
+  const w = new Writer()
+    .u8(s.names === 0 ? ECONOMY_STATE_VERSION : STAKE_NAMES_VERSION)
+    .string(s.did)
+    .big(s.bonded)
+    .uint(s.unbonding.length);
   for (const u of s.unbonding) w.big(u.amount).uint(u.releaseAtMs);
-  return w.big(s.slashed).finish();
+  w.big(s.slashed);
+  if (s.names !== 0) w.uint(s.names);
+  return w.finish();
 }
 
 export function decodeStake(bytes: Uint8Array): StakeState {
   const r = new Reader(bytes);
-  r.u8();
+  const version = r.u8();
+  if (version !== ECONOMY_STATE_VERSION && version !== STAKE_NAMES_VERSION) throw new CodecError(`unknown stake encoding ${version}`);
   const did = r.string(L.didBytes);
   const bonded = r.big();
   const unbonding = Array.from({ length: r.count(ECONOMY_LIMITS.unbondingEntriesMax) }, () => ({ amount: r.big(), releaseAtMs: r.uint() }));
   const slashed = r.big();
+  const names = version === STAKE_NAMES_VERSION ? r.uint() : 0;
   r.end();
-  return { did, bonded, unbonding, slashed };
+  return { did, bonded, unbonding, slashed, names };
 }
 
 export function encodeApplication(a: ApplicationState): Uint8Array {
@@ -86,6 +97,11 @@ export function cloneApplication(a: ApplicationState): ApplicationState {
   return { ...a, feesOwed: new Map(a.feesOwed), unpaid: new Map(a.unpaid) };
 }
 
+/** The stake of an account that has never staked. */
+export function emptyStake(did: string): StakeState {
+  return { did, bonded: 0n, unbonding: [], slashed: 0n, names: 0 };
+}
+
 export function cloneStake(s: StakeState): StakeState {
   return { ...s, unbonding: s.unbonding.map((u) => ({ ...u })) };
 }
@@ -102,6 +118,11 @@ export function applicationOwes(a: ApplicationState): bigint {
 export function applicationStatus(a: ApplicationState, timeMs: number, graceMs: number): ApplicationStatus {
   if (a.unpaid.size === 0) return 'active';
   return timeMs < a.arrearsSinceMs + graceMs ? 'grace' : 'suspended';
+}
+
+/** The bonded stake an account owning `names` component names needs under the chain's publishStake. */
+export function nameBondRequired(names: number, publishStake: bigint): bigint {
+  return BigInt(names) * publishStake;
 }
 
 /** Bonded plus unbonding: what slashing can take. */

@@ -1,7 +1,7 @@
 /**
  * The token economy's transactions and state (issue: token economy). Amounts are bigint in the native token's
  * smallest unit. Where ABT sits: account balances (the treasury and the bridge escrow are accounts), stakes (bonded
- * and unbonding), application deposits, and component publish stakes; their sum is the supply at every height.
+ * and unbonding), application deposits, and the publish stakes components locked under the old rule; their sum is the supply at every height.
  */
 
 /** A signature by one member of a threshold set (validators, bridge signers) over an approval digest. */
@@ -174,6 +174,8 @@ export interface StakeState {
   unbonding: Unbonding[];
   /** Everything ever slashed from this account. */
   slashed: bigint;
+  /** Component names the account owns: its bonded stake must cover names × the chain's publishStake to publish or receive one more. */
+  names: number;
 }
 
 /**
@@ -219,6 +221,8 @@ export interface EconomyParams {
   graceMs: number;
   /** How long unstaked ABT stays slashable before it can be withdrawn. */
   unbondingMs: number;
+  /** The bonded stake each component name an account owns needs (publishing a new name, receiving one, unstaking). */
+  publishStake: bigint;
   /** Accounts whose approvals count for slashing, and how many must approve. */
   validators: string[];
   slashThreshold: number;

@@ -52,6 +52,7 @@ const STATEFUL_CODES: LedgerErrorCode[] = [
   'TOKEN_NOT_MINTABLE',
   'TOKEN_CAP_EXCEEDED',
   'BRIDGE_ESCROW_LOW',
+  'STAKE_TOO_LOW',
 ];
 
 /** Tallies across all runs, to prove the streams reach the paths the properties are about. */
@@ -61,7 +62,8 @@ const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
 /**
  * What holds after every transaction. Native ABT sits in account balances (the treasury and the escrow are
- * accounts), stakes (bonded and unbonding), application deposits and component publish stakes; nothing else.
+ * accounts), stakes (bonded and unbonding), application deposits and component publish stakes (locked under the old
+ * rule; none in these streams); nothing else. A bond covers its names unless a slash cut it.
  */
 function expectInvariants(state: MemoryState, supply: bigint, escrowed: bigint): void {
   const accounts = state.accounts();
@@ -85,6 +87,9 @@ function expectInvariants(state: MemoryState, supply: bigint, escrowed: bigint):
   }
   for (const s of stakes) {
     expect(s.bonded >= 0n && s.unbonding.every((u) => u.amount > 0n), `stake of ${s.did}`).toBe(true);
+    const owned = state.components().filter((c) => c.owner === s.did).length;
+    expect(s.names, `names counted on the stake of ${s.did}`).toBe(owned);
+    if (s.slashed === 0n) expect(s.bonded >= BigInt(s.names) * ECONOMY.publishStake, `bond of ${s.did} covers its names`).toBe(true);
     expect(s.unbonding.length).toBeLessThanOrEqual(ECONOMY_LIMITS.unbondingEntriesMax);
   }
   for (const a of apps) {
@@ -196,6 +201,7 @@ describe('the token economy over random transaction streams', () => {
       'INSUFFICIENT_STAKE',
       'NOTHING_TO_WITHDRAW',
       'NOT_APPLICATION_OWNER',
+      'STAKE_TOO_LOW',
     ] satisfies LedgerErrorCode[]) {
       expect(seen.rejected.get(code) ?? 0, `rejected with ${code}`).toBeGreaterThan(0);
     }

@@ -12,6 +12,7 @@ export * from './errors.ts';
 export * from './genesis.ts';
 export * from './limits.ts';
 export * from './market-apply.ts';
+export * from './name-bond.ts';
 export * from './semver.ts';
 export * from './sign.ts';
 export * from './state.ts';

@@ -4,13 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockCtx, genesisConfig, PARAMS } from '../../test/ledger-kit.ts';
+import { blockCtx, genesisConfig } from '../../test/ledger-kit.ts';
 import {
   buildBlock,
   CAST,
   marketScenarioArb,
   type Scenario,
-  STREAM_MARKET,
+  STREAM_PARAMS,
+  STREAM_PUBLISH_STAKE,
   type StreamMemory,
   scenarioArb,
 } from '../../test/ledger-streams.ts';
@@ -57,6 +58,9 @@ const STATEFUL_CODES: LedgerErrorCode[] = [
   'REPORT_NOT_FOUND',
   'REPORT_RESOLVED',
   'NOT_USAGE_REPORTER',
+  'INSUFFICIENT_STAKE',
+  'UNBONDING_FULL',
+  'STAKE_TOO_LOW',
 ];
 
 /** One committed block: what a replay needs and the root it must reach. */
@@ -76,17 +80,24 @@ function configOf(scenario: Scenario): GenesisConfig {
 }
 
 /**
- * The invariants that hold after every block. Native supply lives in two places: account balances and the
- * stakes locked on components by their first publish; fees only move it between accounts.
+ * The invariants that hold after every block. Native supply lives in account balances and stakes (bonded and
+ * unbonding; components published now lock nothing); fees only move it between accounts. Every name is counted on
+ * its owner's stake, and the streams slash nothing, so every bond covers its names.
  */
 function expectInvariants(state: MemoryState, supply: bigint): void {
   const accounts = state.accounts();
-  const staked = state.components().reduce((sum, c) => sum + c.stake, 0n);
+  const staked = state.stakes().reduce((sum, s) => s.unbonding.reduce((t, u) => t + u.amount, sum + s.bonded), 0n);
   expect(accounts.reduce((sum, a) => sum + a.balance, 0n) + staked).toBe(supply);
   for (const c of state.components()) {
-    expect(c.stake, `stake of ${c.name}`).toBe(STREAM_MARKET.publishStake);
+    expect(c.stake, `locked stake of ${c.name}`).toBe(0n);
     expect(state.componentVersion(c.name, c.latestVersion), `latest version of ${c.name}`).toBeDefined();
   }
+  for (const s of state.stakes()) {
+    const owned = state.components().filter((c) => c.owner === s.did).length;
+    expect(s.names, `names counted on the stake of ${s.did}`).toBe(owned);
+    expect(s.bonded >= BigInt(s.names) * STREAM_PUBLISH_STAKE, `bond of ${s.did} covers its names`).toBe(true);
+  }
+  for (const c of state.components()) expect(state.stake(c.owner)?.names, `${c.owner} owns ${c.name}`).toBeGreaterThan(0);
   for (const entry of state.entries.values()) {
     if (entry.kind === 'componentVersion') expect(state.component(entry.value.name), 'a version has its component').toBeDefined();
     if (entry.kind === 'review') {
@@ -119,7 +130,7 @@ function runScenario(scenario: Scenario): { config: GenesisConfig; blocks: Commi
   scenario.blocks.forEach((block, i) => {
     const ctx = blockCtx(i + 1, {
       proposer: (CAST[block.proposer] as (typeof CAST)[number]).did,
-      params: { ...PARAMS, market: STREAM_MARKET },
+      params: STREAM_PARAMS,
     });
     const txs = buildBlock(block.ops, state, memory, ctx);
     const nonceBefore = new Map(CAST.map((c) => [c.did, state.account(c.did)?.nonce ?? 0]));
@@ -204,6 +215,7 @@ describe('ledger over random transaction streams', () => {
       'delegate',
       'revokeDelegation',
       'declareAccount',
+      'stake',
       'publishComponent',
       'transferComponent',
       'deprecateVersion',
@@ -230,6 +242,7 @@ describe('ledger over random transaction streams', () => {
       'COMPONENT_NAME_TAKEN',
       'VERSION_EXISTS',
       'USE_NOT_VERIFIED',
+      'STAKE_TOO_LOW',
     ]) {
       expect(seen.rejected.get(code) ?? 0, `rejected with ${code}`).toBeGreaterThan(0);
     }

@@ -31,11 +31,17 @@ beforeEach(() => {
   chain = TestChain.funded([
     [alice, 1_000_000n],
     [bob, 1_000_000n],
-    [carol, PUBLISH_STAKE], // enough for the stake, not for the stake and a fee
+    [carol, 1_000n],
     [moderator, 1_000n],
     [meter, 1_000n],
   ]);
+  // Publishers bond the stake for one name first (name-bond.test.ts specifies the rule itself).
+  chain.bondForNames(alice, 1);
+  chain.bondForNames(bob, 1);
 });
+
+/** Alice's balance after the genesis allocation, her bond and `txs` fees. */
+const aliceBalanceAfter = (txs: number) => 1_000_000n - PUBLISH_STAKE - BigInt(txs) * MIN_FEE;
 
 function publishItx(fields: Partial<PublishComponentTx> = {}): PublishComponentTx {
   return {
@@ -84,22 +90,23 @@ function recordUse(account: Actor, fields: Partial<UsageRecord> = {}, period = 2
 
 const review = (stars: number, edit = false): Itx => ({ type: 'reviewComponent', name: NAME, stars, textHash: hash(stars), edit });
 
-/** Balances plus component stakes: what the ledger conserves (fees move between accounts). */
+/** Balances plus bonded stakes plus component stakes: what the ledger conserves (fees move between accounts). */
 function nativeHeld(): bigint {
   const balances = chain.state.accounts().reduce((sum, a) => sum + a.balance, 0n);
-  return balances + chain.state.components().reduce((sum, c) => sum + c.stake, 0n);
+  const bonded = chain.state.stakes().reduce((sum, s) => sum + s.bonded, 0n);
+  return balances + bonded + chain.state.components().reduce((sum, c) => sum + c.stake, 0n);
 }
 
 describe('publishComponent', () => {
-  it('creates the name on a first publish: the publisher owns it and the stake moves from its balance onto the component', () => {
+  it('creates the name on a first publish: the publisher owns it, its bond backs the name and nothing leaves its balance', () => {
     const held = nativeHeld();
     const ok = chain.ok(alice, publishItx());
-    expect(chain.balance(alice)).toBe(1_000_000n - MIN_FEE - PUBLISH_STAKE);
+    expect(chain.balance(alice)).toBe(aliceBalanceAfter(2));
     const component = chain.state.component(NAME);
     expect(component).toMatchObject({
       owner: alice.did,
       publisher: alice.did,
-      stake: PUBLISH_STAKE,
+      stake: 0n,
       latestVersion: '1.0.0',
       versionCount: 1,
     });
@@ -111,7 +118,7 @@ describe('publishComponent', () => {
       kind: 'blocklet',
       owner: alice.did,
       firstVersion: true,
-      stake: PUBLISH_STAKE,
+      stake: 0n,
     });
     expect(nativeHeld()).toBe(held);
   });
@@ -122,8 +129,9 @@ describe('publishComponent', () => {
     expect(ok.events).toContainEqual(expect.objectContaining({ type: 'componentPublished', firstVersion: false }));
     chain.ok(alice, publishItx({ version: '1.9.0' }));
     chain.ok(alice, publishItx({ version: '1.10.0-rc.1' }));
-    expect(chain.state.component(NAME)).toMatchObject({ latestVersion: '1.10.0', versionCount: 4, stake: PUBLISH_STAKE });
-    expect(chain.balance(alice)).toBe(1_000_000n - 4n * MIN_FEE - PUBLISH_STAKE);
+    expect(chain.state.component(NAME)).toMatchObject({ latestVersion: '1.10.0', versionCount: 4, stake: 0n });
+    expect(chain.state.stake(alice.did)).toMatchObject({ bonded: PUBLISH_STAKE, names: 1 });
+    expect(chain.balance(alice)).toBe(aliceBalanceAfter(5));
   });
 
   it("refuses publishing under someone else's name (COMPONENT_NAME_TAKEN)", () => {
@@ -151,13 +159,8 @@ describe('publishComponent', () => {
     rejects(alice, publishItx({ version: '1.0.1', kind: 'adapter' }), 'INVALID_TX', /kind blocklet/);
   });
 
-  it('refuses a first publish the sender cannot stake for, saying the stake and the balance', () => {
-    rejects(
-      carol,
-      publishItx(),
-      'INSUFFICIENT_FUNDS',
-      new RegExp(`locks a stake of ${PUBLISH_STAKE}; you have ${PUBLISH_STAKE - MIN_FEE}`),
-    );
+  it('refuses a first publish the sender has no bond for, whatever its balance (STAKE_TOO_LOW)', () => {
+    rejects(carol, publishItx(), 'STAKE_TOO_LOW', /publishing a new name needs .* bonded for 1 name; you have 0 ABT bonded/);
   });
 
   it('refuses shares that do not add up to 10,000 basis points', () => {
@@ -224,12 +227,12 @@ describe('transferComponent and deprecateVersion', () => {
     chain.ok(alice, publishItx());
   });
 
-  it('hands the name to another account with its stake; the old owner can no longer publish under it', () => {
+  it('hands the name to another account; the old owner can no longer publish under it', () => {
     rejects(bob, { type: 'transferComponent', name: NAME, to: bob.did }, 'NOT_COMPONENT_OWNER');
     const ok = chain.ok(alice, { type: 'transferComponent', name: NAME, to: bob.did });
     expect(ok.events).toContainEqual({ type: 'componentTransferred', name: NAME, from: alice.did, to: bob.did });
     expect(ok.accounts).toContain(bob.did);
-    expect(chain.state.component(NAME)).toMatchObject({ owner: bob.did, publisher: alice.did, stake: PUBLISH_STAKE });
+    expect(chain.state.component(NAME)).toMatchObject({ owner: bob.did, publisher: alice.did, stake: 0n });
     rejects(alice, publishItx({ version: '1.0.1' }), 'COMPONENT_NAME_TAKEN');
     chain.ok(bob, publishItx({ version: '1.0.1' }));
   });
@@ -443,7 +446,7 @@ describe('the market codes in the catalogue', () => {
 });
 
 describe('market state encoding', () => {
-  it('round-trips every marketplace entry through its canonical encoding', () => {
+  it('round-trips every marketplace entry (and the stake that counts the names) through its canonical encoding', () => {
     chain.ok(alice, publishItx({ price: { model: 'perCall', amount: 3n }, chains: [] }));
     recordUse(bob, { paid: 1n << 80n });
     chain.ok(bob, review(3));
@@ -454,6 +457,6 @@ describe('market state encoding', () => {
       kinds.add(entry.kind);
       expect(decodeEntry(entry.kind, encodeEntry(entry))).toEqual(entry);
     }
-    expect([...kinds].sort()).toEqual(['account', 'component', 'componentVersion', 'report', 'review', 'usage']);
+    expect([...kinds].sort()).toEqual(['account', 'component', 'componentVersion', 'report', 'review', 'stake', 'usage']);
   });
 });

@@ -1,9 +1,9 @@
 import type { CheckedTx } from './check.ts';
 import { type LedgerError, ledgerError } from './errors.ts';
+import { bondOneMoreName, releaseOneName } from './name-bond.ts';
 import { compareSemver } from './semver.ts';
-import { cloneAccount, type Overlay } from './state.ts';
+import type { Overlay } from './state.ts';
 import type {
-  AccountState,
   BlockContext,
   ComponentKind,
   ComponentState,
@@ -59,6 +59,13 @@ export function applyMarketItx(
       const component = owned(s, itx.name, from);
       if (!isComponent(component)) return component;
       if (itx.to === from) return ledgerError('INVALID_TX', `${from} owns ${itx.name} already; transfer it to another account`);
+      // A name published under the old rule is backed by its own locked stake; a newer one by its owner's bond.
+      if (component.stake === 0n) {
+        const doing = `receiving ${itx.name}`;
+        const bonded = bondOneMoreName(s, itx.to, ctx.params.economy.publishStake, doing, `${itx.to} has`);
+        if (bonded) return bonded;
+        releaseOneName(s, from);
+      }
       s.put({ kind: 'component', value: { ...component, owner: itx.to, updatedAtHeight: ctx.height } });
       events.push({ type: 'componentTransferred', name: itx.name, from, to: itx.to });
       accounts.add(itx.to);
@@ -127,19 +134,14 @@ function publish(s: Overlay, itx: PublishComponentTx, from: string, ctx: BlockCo
     const latest = compareSemver(itx.version, existing.latestVersion) > 0 ? itx.version : existing.latestVersion;
     component = { ...existing, latestVersion: latest, versionCount: existing.versionCount + 1, updatedAtHeight: h };
   } else {
-    const stake = ctx.params.market.publishStake;
-    const sender = cloneAccount(s.account(from) as AccountState);
-    if (sender.balance < stake) {
-      return ledgerError('INSUFFICIENT_FUNDS', `publishing a new name locks a stake of ${stake}; you have ${sender.balance}`);
-    }
-    sender.balance -= stake;
-    s.put({ kind: 'account', value: sender });
+    const bonded = bondOneMoreName(s, from, ctx.params.economy.publishStake, 'publishing a new name', 'you have');
+    if (bonded) return bonded;
     component = {
       name: itx.name,
       kind: itx.kind,
       owner: from,
       publisher: from,
-      stake,
+      stake: 0n,
       latestVersion: itx.version,
       versionCount: 1,
       createdAtHeight: h,

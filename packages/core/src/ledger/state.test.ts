@@ -66,6 +66,7 @@ const stakeArb: fc.Arbitrary<StakeState> = fc.record({
   bonded: amountArb,
   unbonding: fc.array(fc.record({ amount: amountArb, releaseAtMs: fc.maxSafeNat() }), { maxLength: ECONOMY_LIMITS.unbondingEntriesMax }),
   slashed: amountArb,
+  names: fc.oneof(fc.constant(0), fc.maxSafeNat()),
 });
 
 const applicationArb: fc.Arbitrary<ApplicationState> = fc.record({

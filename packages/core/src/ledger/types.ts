@@ -307,7 +307,10 @@ export interface ComponentState {
   owner: string;
   /** The first publisher (the owner until a transfer). */
   publisher: string;
-  /** ABT locked by the first publish (the chain's publishStake then). */
+  /**
+   * ABT locked from the balance by the first publish under the old rule (the market's publishStake then); 0 for names
+   * published since, which the owner's bonded stake backs instead (StakeState.names).
+   */
   stake: bigint;
   latestVersion: string;
   versionCount: number;
@@ -392,8 +395,6 @@ export interface ChainParams {
 }
 
 export interface MarketParams {
-  /** ABT locked from the first publisher's balance when a component name is first published. */
-  publishStake: bigint;
   /** Accounts that may resolve abuse reports. */
   moderators: string[];
   /** Accounts (metering nodes) that may record usage. */

@@ -13,6 +13,7 @@ import { useTRPC, useTRPCClient } from '../../trpc/react.tsx';
 import { useWallet } from '../../wallet/index.ts';
 import { FolderProblem, pathInFolder, readPickedFolder } from '../blocklets/folder-upload.ts';
 import { useOwnerDid } from '../blocklets/owner.ts';
+import { isStakeTooLow, PublishBondNotice } from './publish-bond-notice.tsx';
 import {
   type BeneficiaryRow,
   CONSOLE_KINDS,
@@ -189,7 +190,11 @@ export function PublishComponentForm({ initialBlocklet }: { initialBlocklet: str
           { label: 'Kind', value: form.kind },
           { label: 'Price', value: form.priceModel === 'free' ? 'free' : `${form.priceAbt} ${PRICE_WORDS[form.priceModel]}` },
           { label: 'Revenue', value: itx.beneficiaries.map((b) => `${b.shareBps / 100}% to ${b.did.slice(0, 16)}…`).join(', ') },
-          { label: 'Stake', value: 'The first version of a name locks the chain’s publish stake' },
+          {
+            label: 'Stake',
+            value:
+              'A new name needs the chain’s publish stake per name you own bonded (nothing leaves your balance); new versions need none',
+          },
         ],
         itx: () => itx,
       });
@@ -385,7 +390,8 @@ export function PublishComponentForm({ initialBlocklet }: { initialBlocklet: str
           )}
         </div>
       </Panel>
-      {error ? <ErrorNotice error={error} /> : null}
+      <PublishBondNotice owner={owner} error={error} />
+      {error && !isStakeTooLow(error) ? <ErrorNotice error={error} /> : null}
       {showProblems && Object.keys(problems).length > 0 ? (
         <p className="text-sm text-rose-700 dark:text-rose-400" role="alert">
           Fix the fields marked above before signing.

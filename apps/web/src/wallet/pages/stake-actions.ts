@@ -21,6 +21,8 @@ export interface StakeHoldings {
   ready: bigint;
   /** The unbonding amount free soonest, and when (null when nothing is unbonding). */
   next: { amount: bigint; releaseAtMs: number } | null;
+  /** The bond the account's component names need (names × the chain's publishStake); it cannot be unstaked. */
+  nameBond: bigint;
 }
 
 /** A moment in the reader's time zone, for release times ("Dec 4, 2026, 9:20:47 PM"). */
@@ -54,6 +56,13 @@ export function stakeRefusal(kind: StakeKind, amount: bigint, chain: StakeChain,
   }
   if (kind === 'unstake' && amount > held.bonded) {
     return new ClientError('INSUFFICIENT_STAKE', `You have ${t(held.bonded)} bonded; unstake at most that.`);
+  }
+  if (kind === 'unstake' && held.bonded - amount < held.nameBond) {
+    const free = held.bonded > held.nameBond ? held.bonded - held.nameBond : 0n;
+    return new ClientError(
+      'STAKE_TOO_LOW',
+      `${t(held.nameBond)} of your bond backs your component names; unstake at most ${t(free)}, or transfer names away first.`,
+    );
   }
   if (kind === 'withdraw' && held.ready === 0n) {
     return new ClientError(

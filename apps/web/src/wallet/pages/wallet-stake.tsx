@@ -71,7 +71,8 @@ function StakeOverview() {
   const ready = unbonding.filter((u) => u.releaseAtMs <= nowMs).reduce((sum, u) => sum + BigInt(u.amount), 0n);
   const waiting = unbonding.filter((u) => u.releaseAtMs > nowMs).sort((a, b) => a.releaseAtMs - b.releaseAtMs)[0];
   const next = waiting ? { amount: BigInt(waiting.amount), releaseAtMs: waiting.releaseAtMs } : null;
-  const held: StakeHoldings = { balance: BigInt(account.data.balance), bonded: BigInt(stake.data.bonded), ready, next };
+  const nameBond = BigInt(stake.data.names) * BigInt(stake.data.publishStake);
+  const held: StakeHoldings = { balance: BigInt(account.data.balance), bonded: BigInt(stake.data.bonded), ready, next, nameBond };
 
   async function act(kind: StakeKind, amount: bigint): Promise<boolean> {
     setFailure(null);
@@ -113,6 +114,12 @@ function StakeOverview() {
         <p className="text-xs text-slate-500 sm:col-span-3 dark:text-slate-400">
           Balance {t(account.data.balance)} · unbonding takes {formatDuration(rules.unbondingMs)}
           {BigInt(stake.data.slashed) > 0n ? ` · ${t(stake.data.slashed)} slashed so far` : ''}
+        </p>
+        <p className="text-xs text-slate-500 sm:col-span-3 dark:text-slate-400" data-testid="stake-names">
+          {stake.data.names > 0
+            ? `${t(nameBond)} of it backs your ${stake.data.names} marketplace component ${stake.data.names === 1 ? 'name' : 'names'}; `
+            : ''}
+          each new name you publish needs {t(stake.data.publishStake)} more bonded.
         </p>
       </section>
 
