@@ -2,6 +2,7 @@ import { ArcClient, TxFailedError } from '@arc/client';
 import { describe, expect, it } from 'vitest';
 import { testDrivers } from '../src/testing.ts';
 import { useTestNode } from './helpers/node.ts';
+import { replayFromGenesis } from './helpers/replay.ts';
 import { ABT, balanceOf, fundedWallet, MIN_FEE, randomSigner, transfer, waitCommitted } from './helpers/wallet.ts';
 
 describe.each(testDrivers())('a node on %s includes a transaction that fails after its fee as failed', (driver) => {
@@ -50,5 +51,9 @@ describe.each(testDrivers())('a node on %s includes a transaction that fails aft
     await waitCommitted(client, next.hash);
     expect(await balanceOf(client, recipient)).toBe(1n);
     expect(await balanceOf(client, sender.did)).toBe(before - 2n * MIN_FEE - 1n);
+
+    // What is stored replays from genesis with core alone: the same roots, the failure failing again with its code.
+    const replay = await replayFromGenesis(node.db, node.services.ledger.options.genesis);
+    expect(replay.height).toBeGreaterThanOrEqual(status.height as number);
   });
 });
