@@ -133,6 +133,12 @@ export async function commitAll(
     listener = (block) => {
       const at = performance.now();
       onBlock?.(block, at);
+      // A failed one is in the block but did nothing (its fee charged): refused, not committed.
+      for (const f of block.failed) {
+        if (!wanted.delete(f.hashHex)) continue;
+        refused += 1;
+        report(`failed in block ${block.header.height}: ${f.code} ${f.message}`);
+      }
       for (const hash of block.txHashes) {
         if (!wanted.delete(hash)) continue;
         committed += 1;

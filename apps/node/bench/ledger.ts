@@ -139,8 +139,14 @@ function waitCommitted(
     const left = new Set(hashes);
     let committed = 0;
     let lastCommitMs = performance.now();
-    const onBlock = (b: { txHashes: string[]; rejected: { hashHex: string; code: string; message: string }[] }) => {
+    const onBlock = (b: {
+      txHashes: string[];
+      failed: { hashHex: string; code: string; message: string }[];
+      rejected: { hashHex: string; code: string; message: string }[];
+    }) => {
       const at = performance.now();
+      // A failed one still settles its wait (it is in the block), but the run should never have one: say so.
+      for (const f of b.failed) if (left.has(f.hashHex)) console.error(`  failed ${f.code}: ${f.message}`);
       for (const h of b.txHashes)
         if (left.delete(h)) {
           committed += 1;

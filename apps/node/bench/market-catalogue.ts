@@ -107,7 +107,9 @@ async function commitAll(node: TestNode, txs: Uint8Array[]): Promise<{ committed
   let refused = 0;
   const start = performance.now();
   const done = new Promise<void>((resolve) => {
-    const onBlock = (block: { txHashes: string[]; rejected: { hashHex: string }[] }) => {
+    const onBlock = (block: { txHashes: string[]; failed: { hashHex: string }[]; rejected: { hashHex: string }[] }) => {
+      // A failed one is in the block but did nothing (fee charged): refused, not committed.
+      for (const f of block.failed) if (wanted.delete(f.hashHex)) refused += 1;
       for (const hash of block.txHashes) if (wanted.delete(hash)) committed += 1;
       for (const r of block.rejected) if (wanted.delete(r.hashHex)) refused += 1;
       if (wanted.size === 0) {

@@ -67,7 +67,7 @@ describe('consumers of committed blocks', () => {
       await runtime.registry.waitIndexed(head, 20_000);
       await until('the account events', () => (heard.length >= BLOCKS ? true : undefined));
       listening = false;
-      expect(heard.map((e) => e.payload)).toEqual(sent.map((s) => ({ hash: s.hash, type: 'transfer', height: s.height })));
+      expect(heard.map((e) => e.payload)).toEqual(sent.map((s) => ({ hash: s.hash, type: 'transfer', height: s.height, failed: null })));
       expect(new Set(sent.map((s) => s.height)).size).toBe(BLOCKS);
       expect(blockReads).toEqual([]);
     } finally {

@@ -4,8 +4,17 @@ import { fromHex, type SlashTx } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { startTestNode, type TestNode, testGenesis } from '../src/testing.ts';
-import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
-import { ABT, balanceOf, fundedWallet, randomSigner, type Signer, type Wallet, Wallet as WalletClass } from './helpers/wallet.ts';
+import { type NodeClient, nodeClient } from './helpers/client.ts';
+import {
+  ABT,
+  balanceOf,
+  failedCode,
+  fundedWallet,
+  randomSigner,
+  type Signer,
+  type Wallet,
+  Wallet as WalletClass,
+} from './helpers/wallet.ts';
 
 /**
  * Staking and slashing end to end: an account stakes and unstakes (the unbonding delay holds the ABT, still
@@ -39,8 +48,8 @@ describe('staking and slashing', () => {
     const unbonding = await client.economy.stake.query({ did: staker.did });
     expect(unbonding.bonded).toBe((3n * ABT).toString());
     expect(unbonding.unbonding).toHaveLength(1);
-    expect(await appError(staker.commit({ type: 'withdrawStake' }))).toMatchObject({ appCode: 'NOTHING_TO_WITHDRAW' });
-    (staker as unknown as { next: number | null }).next = null;
+    // Refused in its block: it fails there and pays its fee.
+    expect(await failedCode(staker, { type: 'withdrawStake' })).toBe('NOTHING_TO_WITHDRAW');
     await new Promise((resolve) => setTimeout(resolve, UNBONDING_MS + 500));
     const before = await balanceOf(client, staker.did);
     const { tx } = await staker.commit({ type: 'withdrawStake' });
@@ -68,20 +77,17 @@ describe('staking and slashing', () => {
     const treasuryBefore = await balanceOf(client, treasury);
 
     // One validator, or a stranger beside one: not enough.
-    const alone = await appError(sender.commit({ ...unsigned, approvals: [sign(validators[0] as Signer)] }));
-    expect(alone).toMatchObject({ appCode: 'NOT_ENOUGH_APPROVALS' });
-    (sender as unknown as { next: number | null }).next = null;
-    const stranger = await appError(
-      sender.commit({ ...unsigned, approvals: [sign(validators[0] as Signer), approve(randomSigner().secretKey, node.chainId, unsigned)] }),
-    );
-    expect(stranger).toMatchObject({ appCode: 'NOT_ENOUGH_APPROVALS' });
-    (sender as unknown as { next: number | null }).next = null;
+    // (Each refusal fails in its block, paying its fee.)
+    const alone = await failedCode(sender, { ...unsigned, approvals: [sign(validators[0] as Signer)] });
+    expect(alone).toBe('NOT_ENOUGH_APPROVALS');
+    const stranger = await failedCode(sender, {
+      ...unsigned,
+      approvals: [sign(validators[0] as Signer), approve(randomSigner().secretKey, node.chainId, unsigned)],
+    });
+    expect(stranger).toBe('NOT_ENOUGH_APPROVALS');
     // An approval of another amount does not count for this one.
     const other = approve((validators[1] as Signer).secretKey, node.chainId, { ...unsigned, amount: 3n * ABT });
-    expect(await appError(sender.commit({ ...unsigned, approvals: [sign(validators[0] as Signer), other] }))).toMatchObject({
-      appCode: 'INVALID_SIGNATURE',
-    });
-    (sender as unknown as { next: number | null }).next = null;
+    expect(await failedCode(sender, { ...unsigned, approvals: [sign(validators[0] as Signer), other] })).toBe('INVALID_SIGNATURE');
 
     await sender.commit({ ...unsigned, approvals: [sign(validators[0] as Signer), sign(validators[2] as Signer)] });
     expect(await client.economy.stake.query({ did: offender.did })).toMatchObject({
@@ -90,8 +96,8 @@ describe('staking and slashing', () => {
     });
     expect(await balanceOf(client, treasury)).toBe(treasuryBefore + 2n * ABT);
     expect(await client.economy.evidence.query({ hash })).toEqual({ hash, text: evidence });
-    const again = await appError(sender.commit({ ...unsigned, approvals: [sign(validators[1] as Signer), sign(validators[2] as Signer)] }));
-    expect(again).toMatchObject({ appCode: 'ALREADY_APPLIED' });
+    const again = await failedCode(sender, { ...unsigned, approvals: [sign(validators[1] as Signer), sign(validators[2] as Signer)] });
+    expect(again).toBe('ALREADY_APPLIED');
     const supply = await client.economy.supply.query();
     expect(BigInt(supply.treasury)).toBe(treasuryBefore + 2n * ABT);
     expect(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { deploySource } from './helpers/blocklets.ts';
-import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, fundedWallet, transfer, type Wallet, Wallet as WalletClass } from './helpers/wallet.ts';
 
 /**
@@ -56,15 +56,21 @@ describe('application tokens used by a blocklet', () => {
     const page = await client.token.get.query({ address: token });
     expect(page).toMatchObject({ symbol: SYMBOL, policy: 'capped', cap: CAP.toString(), totalSupply: '600' });
 
-    // Past the cap: the ledger refuses the blocklet's mint, saying how much is left.
+    // Past the cap: the ledger refuses the blocklet's mint in its block (it fails there, paying its fee), saying how
+    // much is left.
     const over = await call(`do=reward&token=${token}&to=${user.did}&amount=500`);
-    expect(over).toMatchObject({ status: 'rejected', error: { code: 'TOKEN_CAP_EXCEEDED' } });
+    expect(over).toMatchObject({ status: 'failed', error: { code: 'TOKEN_CAP_EXCEEDED' } });
+    expect(over.height).toBeGreaterThan(0);
     expect(over.error?.message).toMatch(/400 can still be minted/);
 
     await user.commit({ type: 'burnToken', token, amount: 250n });
     expect(await client.token.get.query({ address: token })).toMatchObject({ totalSupply: '350' });
-    expect(await appError(user.commit({ type: 'mintToken', token, to: user.did, amount: 1n }))).toMatchObject({
-      appCode: 'NOT_TOKEN_OWNER',
+    // Only the owner mints: anyone else's mint fails in its block (paying its fee).
+    const stolen = await user.send({ type: 'mintToken', token, to: user.did, amount: 1n });
+    expect(await client.tx.wait.query({ hash: stolen.hash, timeoutMs: 20_000 })).toMatchObject({
+      status: 'failed',
+      error: { code: 'NOT_TOKEN_OWNER' },
     });
+    expect(await client.token.get.query({ address: token })).toMatchObject({ totalSupply: '350' });
   }, 60_000);
 });

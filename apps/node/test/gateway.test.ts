@@ -10,7 +10,7 @@ import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { gatewayApiKey, gatewayLogin, gatewayTopicRules } from './helpers/gateway-login.ts';
 import { redisUrl } from './helpers/reachable.ts';
 import { ack, collect, connected, nodePublish, rawSocket, until } from './helpers/realtime.ts';
-import { ABT, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
+import { ABT, fundedWallet, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
 const SLOW_CONSUMER_BYTES = 256 * 1024;
 
@@ -36,6 +36,31 @@ afterAll(async () => {
 });
 
 describe('gateway: chain topics', () => {
+  it('says a transaction that failed in its block is failed, with its code, on its status and account topics', async () => {
+    const alice = new Wallet(client, node.chainId, devKey('alice'));
+    const sender = await fundedWallet(alice, ABT);
+    const socket = await open();
+    const events = collect(socket);
+    const overdraft = await sender.sign(transfer(randomSigner().did, 2n * ABT));
+    for (const topic of [`chain:tx:${overdraft.hash}`, `account:${sender.did}`])
+      expect(await ack(socket, 'subscribe', { topic })).toMatchObject({ ok: true, topic });
+    await client.tx.send.mutate({ tx: overdraft.hex });
+    const { height } = await client.tx.wait.query({ hash: overdraft.hash, timeoutMs: 20_000 });
+    await until(() => events.some((e) => e.topic === `chain:tx:${overdraft.hash}`), 20_000, 'the status event');
+    await until(() => events.some((e) => e.topic === `account:${sender.did}`), 20_000, 'the account event');
+    expect(events.find((e) => e.topic === `chain:tx:${overdraft.hash}`)?.payload).toMatchObject({
+      hash: overdraft.hash,
+      status: 'failed',
+      height,
+      code: 'INSUFFICIENT_FUNDS',
+    });
+    expect(events.find((e) => e.topic === `account:${sender.did}`)?.payload).toMatchObject({
+      hash: overdraft.hash,
+      height,
+      failed: { code: 'INSUFFICIENT_FUNDS' },
+    });
+  });
+
   it('delivers the block, the transaction status and the account event of a transfer', async () => {
     const alice = new Wallet(client, node.chainId, devKey('alice'));
     const bob = randomSigner();

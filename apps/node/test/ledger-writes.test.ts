@@ -195,15 +195,16 @@ describe.each(testDrivers())('ledger write paths on %s', (driver) => {
       const rowsBefore = await rejectedRows(node);
       const release = holdBlockCommits(node);
       const flood = [await flooder.send(transfer(alice.did, 1n))];
-      // Admitted behind a pending transaction, these are only found out in the block: each one a rejection.
-      for (let i = 0; i < 12; i++) flood.push(await flooder.send(transfer(alice.did, 1000n * ABT)));
+      // Admitted behind a pending transaction, these are only found out in the block: each one a rejection (a fee
+      // nobody can pay; a transaction that can pay its fee fails in its block instead, paying it).
+      for (let i = 0; i < 12; i++) flood.push(await flooder.send(transfer(alice.did, 1n), { fee: 1000n * ABT }));
       release();
       const last = await client.tx.wait.query({ hash: (flood.at(-1) as { hash: string }).hash, timeoutMs: 20_000 });
       expect(last.status).not.toBe('pending');
       expect(await rejectedRows(node)).toBe(rowsBefore + burstMax);
       const nonce = (await nonceOf(client, flooder.did)) + 1;
       const limited = await appError(
-        client.tx.send.mutate({ tx: signItx(node.chainId, flooder.signer, nonce, transfer(alice.did, 1000n * ABT)).hex }),
+        client.tx.send.mutate({ tx: signItx(node.chainId, flooder.signer, nonce, transfer(alice.did, 1n), { fee: 1000n * ABT }).hex }),
       );
       expect(limited).toMatchObject({ appCode: 'RATE_LIMITED', retriable: true, trpcCode: 'TOO_MANY_REQUESTS' });
       expect(limited.message).toMatch(/retry in \d+ s/);

@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { PUBLISH_STAKE_DEFAULT } from '../src/config/genesis.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testDrivers } from '../src/testing.ts';
-import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, balanceOf, MIN_FEE, stakeThenPublish, transfer, Wallet } from './helpers/wallet.ts';
 
 /** Long enough that no empty block is made while a test compares heads. */
@@ -116,11 +116,14 @@ describe.each(testDrivers())('marketplace state on a node on %s', (driver) => {
 
     // The stored rows are what the state machine reads after the restart (no cache): rules see them.
     const bob2 = new Wallet(second.client, second.node.chainId, devKey('bob'));
-    const again = await bob2.sign({ type: 'reviewComponent', name: NAME, stars: 1, textHash: new Uint8Array(32), edit: false });
-    expect((await appError(second.client.tx.send.mutate({ tx: again.hex }))).appCode).toBe('REVIEW_EXISTS');
+    // Refused by the rules in their blocks, they fail there (paying their fee).
+    const failsWith = async (tx: { hash: string }, code: string) =>
+      expect(await second.client.tx.wait.query({ hash: tx.hash, timeoutMs: 20_000 })).toMatchObject({ status: 'failed', error: { code } });
+    const again = await bob2.send({ type: 'reviewComponent', name: NAME, stars: 1, textHash: new Uint8Array(32), edit: false });
+    await failsWith(again, 'REVIEW_EXISTS');
     const alice2 = new Wallet(second.client, second.node.chainId, devKey('alice'));
-    const taken = await new Wallet(second.client, second.node.chainId, devKey('bob')).sign(publish('9.0.0', bob2.did));
-    expect((await appError(second.client.tx.send.mutate({ tx: taken.hex }))).appCode).toBe('COMPONENT_NAME_TAKEN');
+    const taken = await bob2.send(publish('9.0.0', bob2.did));
+    await failsWith(taken, 'COMPONENT_NAME_TAKEN');
 
     // A report on the review, resolved by the node: resolving loads the review the stored report names.
     const { tx: reportTx } = await alice2.commit({ type: 'reportAbuse', name: NAME, reviewer: bob2.did, reason: 'not about the oracle' });

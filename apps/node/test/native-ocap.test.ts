@@ -1,18 +1,7 @@
 import { createNativeAdapter, type NativeAdapter } from '@arc/adapters';
 import { expectOcapError, StreamReader } from '@arc/adapters/conformance';
 import { ArcClient, nodeApiOverHttp } from '@arc/client';
-import {
-  assetAddress,
-  fromHex,
-  isOcapError,
-  type NodeApi,
-  type OcapSigner,
-  sha3,
-  type TransferTx,
-  toHex,
-  tokenAddress,
-  utf8,
-} from '@arc/core';
+import { assetAddress, fromHex, type NodeApi, type OcapSigner, sha3, type TransferTx, toHex, tokenAddress, utf8 } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessNodeApi } from '../src/ocap/node-api.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
@@ -91,23 +80,22 @@ describe('native adapter against a node, in process', () => {
     await expectOcapError(adapter.broadcast('not hex'), 'INVALID_ARGUMENT');
   });
 
-  it('reports a transaction the ledger refuses in its block as failed (or refuses it at once)', async () => {
+  it('reports a transaction that fails in its block as failed, with its block and the fee it was charged', async () => {
     const fee = (await api.chainInfo()).params.minFee;
     const sender = await fundedSigner(2n * fee + 1000n);
     const signed = (nonce: number, amount: bigint) => adapter.native.sign(sender, transferItx(funded.address, amount), { nonce });
     const [one, two] = [await signed(1, 1000n), await signed(2, fee)];
-    // Each fits the balance alone, not both together. Sent in one batch, the second usually finds the first
-    // pending, so only the block refuses it; when the first commits in between, admission refuses it at once.
-    const [first, second] = await Promise.allSettled([adapter.broadcast(one), adapter.broadcast(two)]);
-    if (first?.status !== 'fulfilled') throw first?.reason;
-    expect((await adapter.waitForTransaction(first.value.hash, { timeoutMs: MINE_TIMEOUT_MS })).status).toBe('success');
-    if (second?.status === 'rejected') {
-      expect(isOcapError(second.reason, 'INSUFFICIENT_FUNDS'), String(second.reason)).toBe(true);
-      return;
-    }
-    const refused = await adapter.waitForTransaction(second?.value.hash as string, { timeoutMs: MINE_TIMEOUT_MS });
-    expect(refused).toMatchObject({ status: 'failed', blockHeight: null, fee: 0n, confirmations: 0 });
-    expect(refused.error).toContain('INSUFFICIENT_FUNDS');
+    // Each fits the balance alone, not both together: the second can pay its fee, not its amount, so it fails in its
+    // block (whether it found the first pending or committed) and is charged the fee.
+    const first = await adapter.broadcast(one);
+    const second = await adapter.broadcast(two);
+    expect((await adapter.waitForTransaction(first.hash, { timeoutMs: MINE_TIMEOUT_MS })).status).toBe('success');
+    const failed = await adapter.waitForTransaction(second.hash, { timeoutMs: MINE_TIMEOUT_MS });
+    expect(failed).toMatchObject({ status: 'failed', value: 0n, fee });
+    expect(failed.blockHeight).toBeGreaterThan(0);
+    expect(failed.error).toContain('INSUFFICIENT_FUNDS');
+    expect(failed.error).toContain('fee was charged');
+    expect((await api.getAccount(sender.address)).balance).toBe(0n);
     await expectOcapError(adapter.getTransaction(toHex(sha3(utf8('still nobody')))), 'NOT_FOUND');
   });
 

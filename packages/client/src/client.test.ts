@@ -1,7 +1,7 @@
 import { decodeTx, fromHex, toHex } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { createClient } from './client.ts';
-import { ClientError } from './errors.ts';
+import { ClientError, TxFailedError } from './errors.ts';
 import { FakeError, fakeFetch, type Handler } from './testing/fake-node.ts';
 import { accountWith, FakeState } from './testing/fake-state.ts';
 import { Wallet } from './wallet.ts';
@@ -108,6 +108,19 @@ describe('ArcClient', () => {
     expect(await codeOf(client.transfer({ wallet: alice, to: bob.did, amount: 1n }))).toBe('INSUFFICIENT_FUNDS (retriable)');
     expect(await codeOf(client.transfer({ wallet: alice, to: bob.did, amount: 1n }))).toBe('INSUFFICIENT_FUNDS (retriable)');
     expect(sent.map((hex) => decodeTx(fromHex(hex)).nonce)).toEqual([5, 5]);
+  });
+
+  it("throws TxFailedError with the ledger's code for a transaction that failed in its block, and keeps its nonce used", async () => {
+    const failed = { hash: HASH, status: 'failed', height: 9, tx: null };
+    const { client, sent } = fakeNode(state, {
+      'tx.wait': () => ({ ...failed, error: { code: 'INSUFFICIENT_FUNDS', message: 'alice has 3 and cannot send 5' } }),
+    });
+    const error = await client.transfer({ wallet: alice, to: bob.did, amount: 5n }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TxFailedError);
+    expect(error).toMatchObject({ code: 'INSUFFICIENT_FUNDS', retriable: false, height: 9, hash: HASH });
+    expect((error as Error).message).toMatch(/failed in block 9 .*alice has 3 and cannot send 5.*fee was charged/);
+    await client.transfer({ wallet: alice, to: bob.did, amount: 1n }).catch(() => undefined);
+    expect(sent.map((hex) => decodeTx(fromHex(hex)).nonce)).toEqual([5, 6]);
   });
 
   it("rebuilds the node's typed errors from tRPC errors", async () => {

@@ -3,7 +3,7 @@ import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { z } from 'zod';
 import * as build from './builders.ts';
-import { badInput, ClientError, toClientError } from './errors.ts';
+import { badInput, ClientError, TxFailedError, toClientError } from './errors.ts';
 import { type Account, verifyAccountResponse } from './proof.ts';
 import {
   AccountResponseSchema,
@@ -66,7 +66,8 @@ export interface SubmitOptions extends SendOptions {
 /** A sent transaction: its hash, where it stands, and the signed transaction itself. */
 export interface TxResult {
   hash: string;
-  status: 'pending' | 'committed';
+  /** `failed` only with `wait: false`, for a transaction the node already holds as failed (waiting throws TxFailedError). */
+  status: 'pending' | 'committed' | 'failed';
   height: number | null;
   tx: Tx;
 }
@@ -226,8 +227,9 @@ export class ArcClient {
   }
 
   /**
-   * Waits until the transaction is committed (returns its status) or rejected (throws a ClientError
-   * with the ledger's code); TIMEOUT if neither happens in time.
+   * Waits until the transaction is committed (returns its status), failed in its block (throws a TxFailedError
+   * with the ledger's code: the fee was charged) or rejected (throws a ClientError with the ledger's code); TIMEOUT
+   * if none happens in time.
    */
   async waitForTx(hash: string, timeoutMs: number = CLIENT_LIMITS.commitTimeoutMs): Promise<TxStatus> {
     const deadline = Date.now() + timeoutMs;
@@ -240,6 +242,14 @@ export class ArcClient {
       const started = Date.now();
       const status = await this.#call('tx.wait', TxStatusSchema, () => this.trpc.tx.wait.query({ hash, timeoutMs: stepMs }));
       if (status.status === 'committed') return status;
+      if (status.status === 'failed') {
+        throw new TxFailedError(
+          hash,
+          status.height ?? 0,
+          status.error?.code ?? 'TX_FAILED',
+          status.error?.message ?? 'its rules refused it',
+        );
+      }
       if (status.status === 'rejected') {
         const code = status.error?.code ?? 'REJECTED';
         throw new ClientError(code, status.error?.message ?? `the ledger rejected transaction ${hash}`);
@@ -265,10 +275,12 @@ export class ArcClient {
     this.#sentNonces.set(tx.from, Math.max(tx.nonce, this.#sentNonces.get(tx.from) ?? 0));
     if (sent.status === 'committed' || options.wait === false) return { ...sent, tx };
     try {
+      // A failed one (already in a block) is answered by waitForTx too: it throws TxFailedError.
       const status = await this.waitForTx(sent.hash, options.timeoutMs);
       return { hash: sent.hash, status: 'committed', height: status.height, tx };
     } catch (error) {
-      if (error instanceof ClientError && error.code !== 'TIMEOUT') this.#settleNonce(tx);
+      // A failed transaction used its nonce; a rejected one did not.
+      if (error instanceof ClientError && error.code !== 'TIMEOUT' && !(error instanceof TxFailedError)) this.#settleNonce(tx);
       throw error;
     }
   }

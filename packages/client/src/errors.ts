@@ -29,6 +29,27 @@ export class ClientError extends Error {
   }
 }
 
+/**
+ * A transaction that went into a block but failed there (the ledger's code, e.g. INSUFFICIENT_FUNDS): its fee was
+ * charged and its nonce used, nothing else happened. Sending it again cannot help (its nonce is spent): build a new one.
+ */
+export class TxFailedError extends ClientError {
+  override name = 'TxFailedError';
+  override readonly retriable = false;
+
+  constructor(
+    readonly hash: string,
+    readonly height: number,
+    code: ClientErrorCode,
+    reason: string,
+  ) {
+    super(
+      code,
+      `transaction ${hash} failed in block ${height} (${code}: ${reason}); its fee was charged and its nonce used, nothing else happened`,
+    );
+  }
+}
+
 /** Shorthand for the common BAD_INPUT case. */
 export function badInput(message: string): ClientError {
   return new ClientError('BAD_INPUT', message);

@@ -15,6 +15,8 @@ export interface BlockSummary {
 /** Where a transaction ended, on `chain:tx:<hash>`. */
 export type TxStatusEvent =
   | { hash: string; status: 'committed'; height: number }
+  /** In the block at `height` with its fee charged, but its inner transaction failed: nothing else happened. */
+  | { hash: string; status: 'failed'; height: number; code: string; message: string }
   | { hash: string; status: 'rejected'; height: number; code: string; message: string };
 
 /** A committed transaction touching an account, on `account:<did>`. */
@@ -22,6 +24,8 @@ export interface AccountTxSummary {
   hash: string;
   type: string;
   height: number;
+  /** Set when it failed in its block (its fee was charged, nothing else happened); absent from older nodes. */
+  failed?: { code: string; message: string } | null;
 }
 
 /** The payload type of a topic family. */

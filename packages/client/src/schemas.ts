@@ -60,12 +60,15 @@ export const TxRecordSchema = z.object({
   // Amounts inside stay strings and bytes stay hex: its shape depends on the type.
   itx: z.record(z.string(), z.unknown()),
   accounts: z.array(z.string()),
+  /** Set when its inner transaction failed: it is in the block, paid its fee, and did nothing else. */
+  failed: z.object({ code: z.string(), message: z.string() }).nullable().default(null),
 });
 export type TxRecord = z.infer<typeof TxRecordSchema>;
 
+/** `failed` is terminal: in the block at `height` with its fee charged, but its inner transaction failed (`error`). */
 export const TxStatusSchema = z.object({
   hash: hex,
-  status: z.enum(['pending', 'committed', 'rejected', 'unknown']),
+  status: z.enum(['pending', 'committed', 'failed', 'rejected', 'unknown']),
   height: height.nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   tx: TxRecordSchema.nullable(),
@@ -74,7 +77,7 @@ export type TxStatus = z.infer<typeof TxStatusSchema>;
 
 export const SendResultSchema = z.object({
   hash: hex,
-  status: z.enum(['pending', 'committed']),
+  status: z.enum(['pending', 'committed', 'failed']),
   height: height.nullable(),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;

@@ -1,5 +1,3 @@
-/** Helpers shared by the token economy's apply tests (economy-apply.test.ts, economy-billing.test.ts). */
-import { expect } from 'vitest';
 import {
   checkTx,
   emptyStake,
@@ -10,9 +8,9 @@ import {
   type PublishComponentTx,
   type StakeState,
 } from '../src/index.ts';
-import { type Actor, CHAIN_ID, ECONOMY, PARAMS, signedTx, type TestChain, type TxOptions } from './ledger-kit.ts';
+import { type Actor, CHAIN_ID, ECONOMY, expectRefused, PARAMS, signedTx, type TestChain, type TxOptions } from './ledger-kit.ts';
 
-/** Applies and expects a refusal with `code` (and a message matching `text`), leaving the state as it was. */
+/** Applies and expects a refusal with `code` (and a message matching `text`): rejected, or included as failed (fee only). */
 export function rejects(
   chain: TestChain,
   from: Actor,
@@ -21,14 +19,7 @@ export function rejects(
   text?: RegExp,
   opts: Partial<TxOptions> = {},
 ): LedgerError {
-  const before = chain.state.snapshot();
-  const { result, overlay } = chain.apply(chain.build(from, itx, opts));
-  expect(result).toBeInstanceOf(LedgerError);
-  expect((result as LedgerError).code).toBe(code);
-  if (text) expect((result as LedgerError).message).toMatch(text);
-  expect(overlay.writes.size).toBe(0);
-  expect(chain.state.snapshot()).toEqual(before);
-  return result as LedgerError;
+  return expectRefused(chain, chain.build(from, itx, opts), code, text);
 }
 
 /** The stateless verdict on a transaction (checkTx), or null when it passes. */

@@ -1,4 +1,5 @@
 /** Fixed actors, chain parameters and transaction builders shared by the ledger tests. */
+import { expect } from 'vitest';
 import {
   type ApplyOk,
   type Approval,
@@ -13,15 +14,18 @@ import {
   type EconomyParams,
   encodeTx,
   type GenesisConfig,
+  grantId,
   type Itx,
   type KeyPair,
   keyPairFromSeed,
   LedgerError,
+  type LedgerErrorCode,
   type OpenApplicationTx,
   Overlay,
   openApplicationDigest,
   signMessage,
   signTx,
+  stateKey,
   type TokenAmount,
   type Tx,
   type UnsignedTx,
@@ -251,4 +255,50 @@ export function createdAsset(ok: ApplyOk): string {
   const event = ok.events.find((e) => e.type === 'assetCreated');
   if (event?.type !== 'assetCreated') throw new Error('no assetCreated event');
   return event.address;
+}
+
+/**
+ * Applies `checked` and expects its rules to refuse it with `code` (and a message matching `text`), in whichever of
+ * the two ways the ledger refuses: *rejected* before its fee (no write, the state as it was), or *included as failed*
+ * (its nonce advanced and its fee charged, nothing else written; its events are the fee's and one txFailed).
+ */
+export function expectRefused(
+  chain: TestChain,
+  checked: CheckedTx,
+  code: LedgerErrorCode,
+  text?: RegExp,
+  ctx: Partial<BlockContext> = {},
+): LedgerError {
+  const before = chain.state.snapshot();
+  const { result, overlay } = chain.apply(checked, ctx);
+  const error = result instanceof LedgerError ? result : result.failed;
+  if (error === null) throw new Error(`expected ${checked.tx.itx.type} to be refused with ${code}, it applied`);
+  expect(error.code).toBe(code);
+  if (text) expect(error.message).toMatch(text);
+  if (result instanceof LedgerError) {
+    expect(overlay.writes.size).toBe(0);
+    expect(chain.state.snapshot()).toEqual(before);
+  } else {
+    expectOnlyFeeCharged(checked, result, overlay, ctx.proposer ?? validator.did);
+  }
+  return error;
+}
+
+/** A failed inclusion wrote the sender's nonce and the fee (payer, proposer, grant or paying application), nothing else. */
+export function expectOnlyFeeCharged(checked: CheckedTx, ok: ApplyOk, overlay: Overlay, proposer: string): void {
+  const { tx } = checked;
+  const payer = tx.feePayer?.did ?? tx.from;
+  const feeKeys = new Set([
+    stateKey('account', tx.from),
+    stateKey('account', payer),
+    stateKey('account', proposer),
+    stateKey('grant', grantId(payer, tx.from)),
+    stateKey('application', payer),
+  ]);
+  expect([...overlay.writes.keys()].filter((key) => !feeKeys.has(key))).toEqual([]);
+  expect(overlay.account(tx.from)?.nonce).toBe(tx.nonce);
+  const failed = ok.events.at(-1);
+  expect(failed).toEqual({ type: 'txFailed', code: ok.failed?.code, message: ok.failed?.message });
+  expect(ok.events.slice(0, -1).every((e) => e.type === 'feePaid' || e.type === 'feeAccrued')).toBe(true);
+  expect(ok.accounts.sort()).toEqual([...new Set([tx.from, payer])].sort());
 }

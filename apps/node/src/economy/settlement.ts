@@ -194,11 +194,15 @@ export class SettlementJob {
     return chunks;
   }
 
-  /** Rows marked with a settle transaction that is neither waiting nor committed go back to be billed again. */
+  /**
+   * Rows marked with a settle transaction that is neither waiting nor committed go back to be billed again; so do
+   * those of a settle that failed (it is in the chain, but it paid its fee and settled nothing).
+   */
   async #restoreLost(): Promise<void> {
     const marked = await this.db.query<{ tx: string }>(
       `SELECT DISTINCT u.settle_tx AS tx FROM economy_usage u
-       WHERE u.settle_tx IS NOT NULL AND NOT EXISTS (SELECT 1 FROM txs t WHERE t.hash = decode(u.settle_tx, 'hex'))`,
+       WHERE u.settle_tx IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM txs t WHERE t.hash = decode(u.settle_tx, 'hex') AND t.failed_code IS NULL)`,
     );
     for (const { tx } of marked) {
       if (this.ledger.mempool.get(tx)) continue;

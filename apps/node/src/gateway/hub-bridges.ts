@@ -51,7 +51,17 @@ export class HubBridges {
   async #bridgeBlock(block: BlockCommitted): Promise<void> {
     const { height, timeMs } = block.header;
     await this.hub.publishAs('chain:blocks', { height, hash: toHex(block.hash), txCount: block.txHashes.length, timeMs }, null);
-    for (const hash of block.txHashes) await this.hub.publishAs(`chain:tx:${hash}`, { hash, status: 'committed', height }, null);
+    const failed = new Map(block.failed.map((f) => [f.hashHex, f]));
+    const failedOf = (hash: string) => {
+      const f = failed.get(hash);
+      return f ? { code: f.code, message: f.message } : null;
+    };
+    for (const hash of block.txHashes) {
+      const f = failed.get(hash);
+      // A failed transaction is in the block (its fee was charged) but did nothing else: its own terminal status.
+      const status = f ? { hash, status: 'failed', height, code: f.code, message: f.message } : { hash, status: 'committed', height };
+      await this.hub.publishAs(`chain:tx:${hash}`, status, null);
+    }
     for (const r of block.rejected)
       await this.hub.publishAs(
         `chain:tx:${r.hashHex}`,
@@ -66,8 +76,10 @@ export class HubBridges {
         `SELECT encode(hash, 'hex') AS hash, type, accounts FROM txs WHERE height = $1 ORDER BY idx`,
         [height],
       ));
-    for (const row of rows)
-      for (const did of new Set(row.accounts)) await this.hub.publishAs(`account:${did}`, { hash: row.hash, type: row.type, height }, null);
+    for (const row of rows) {
+      const summary = { hash: row.hash, type: row.type, height, failed: failedOf(row.hash) };
+      for (const did of new Set(row.accounts)) await this.hub.publishAs(`account:${did}`, summary, null);
+    }
   }
 
   /** Blocklet publishes and logs, into the hub (not what the gateway itself put on the bus). */

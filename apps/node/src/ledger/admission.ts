@@ -5,7 +5,8 @@ import { callerKey, senderKey } from './rejection-limiter.ts';
 
 export interface SubmitResult {
   hash: string;
-  status: 'pending' | 'committed';
+  /** `failed`: in a block, but its inner transaction failed (its fee was charged). */
+  status: 'pending' | 'committed' | 'failed';
   height: number | null;
 }
 
@@ -102,10 +103,11 @@ export class Admission {
   private async known(checked: CheckedTx): Promise<SubmitResult | null> {
     if (this.ledger.mempool.get(checked.hashHex)) return { hash: checked.hashHex, status: 'pending', height: null };
     if (checked.tx.nonce > (await this.committedNonce(checked))) return null;
-    const [row] = await this.ledger.db.query<{ height: string | number }>("SELECT height FROM txs WHERE hash = decode($1, 'hex')", [
-      checked.hashHex,
-    ]);
-    if (row) return { hash: checked.hashHex, status: 'committed', height: Number(row.height) };
+    const [row] = await this.ledger.db.query<{ height: string | number; failed_code: string | null }>(
+      "SELECT height, failed_code FROM txs WHERE hash = decode($1, 'hex')",
+      [checked.hashHex],
+    );
+    if (row) return { hash: checked.hashHex, status: row.failed_code === null ? 'committed' : 'failed', height: Number(row.height) };
     return null; // admit() reports NONCE_TOO_LOW
   }
 
@@ -153,7 +155,9 @@ export class Admission {
 
   /**
    * With nothing of the account pending, the committed state is exactly what the transaction
-   * will meet (up to other accounts' moves), so its errors are answered now and nothing is kept.
+   * will meet (up to other accounts' moves), so its rejections are answered now and nothing is kept.
+   * A transaction whose inner rules fail after its fee is admitted: it goes into a block as failed
+   * and pays its fee, so failing transactions cannot be sent for free.
    */
   private async dryRun(checked: CheckedTx): Promise<void> {
     const { ledger } = this;

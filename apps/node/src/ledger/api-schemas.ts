@@ -148,17 +148,20 @@ export const TxOut = z.object({
   ]),
   itx: ItxOut,
   accounts: z.array(did),
+  /** Set when its inner transaction failed: it is in the block, paid its fee, and did nothing else. */
+  failed: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
+/** `failed` is terminal like `committed` (in a block at `height`, fee charged) but did nothing else: `error` says why. */
 export const TxStatusOut = z.object({
   hash: hex,
-  status: z.enum(['pending', 'committed', 'rejected', 'unknown']),
+  status: z.enum(['pending', 'committed', 'failed', 'rejected', 'unknown']),
   height: z.number().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   tx: TxOut.nullable(),
 });
 
-export const SubmitOut = z.object({ hash: hex, status: z.enum(['pending', 'committed']), height: z.number().nullable() });
+export const SubmitOut = z.object({ hash: hex, status: z.enum(['pending', 'committed', 'failed']), height: z.number().nullable() });
 
 export const ProofOut = z.object({
   height: z.number(),

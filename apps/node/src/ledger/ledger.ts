@@ -68,6 +68,8 @@ export interface BlockCommitted {
   header: BlockHeader;
   hash: Uint8Array;
   txHashes: string[];
+  /** The block's transactions that failed (in `txHashes` too): each paid its fee, nothing else happened. */
+  failed: { hashHex: string; code: string; message: string }[];
   /** Every transaction the block rejected or dropped, also those past their sender's bound that were not stored. */
   rejected: { hashHex: string; code: string; message: string }[];
   /**
@@ -77,12 +79,14 @@ export interface BlockCommitted {
   txs?: CommittedTx[];
 }
 
-/** One committed transaction as written to `txs`: its hash, type, the accounts it touched and the decoded tx. */
+/** One committed transaction as written to `txs`: its hash, type, the accounts it touched, the decoded tx, why it failed. */
 export interface CommittedTx {
   hashHex: string;
   type: Tx['itx']['type'];
   accounts: string[];
   tx: Tx;
+  /** Set when its inner transaction failed: it paid its fee and did nothing else (indexes of what txs did skip it). */
+  failed: { code: string; message: string } | null;
 }
 
 const RETRY_AFTER_FAILURE_MS = 1000;
@@ -303,7 +307,12 @@ export class Ledger {
       header,
       hash,
       seal: { publicKey: this.options.nodeKey.publicKey, signature: signMessage(this.options.nodeKey.secretKey, hash) },
-      txs: result.included.map(({ checked, ok }) => ({ checked, accounts: ok.accounts, events: ok.events })),
+      txs: result.included.map(({ checked, ok }) => ({
+        checked,
+        accounts: ok.accounts,
+        events: ok.events,
+        failed: ok.failed && { code: ok.failed.code, message: ok.failed.message },
+      })),
       writes,
       rejected: stored.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
     };
@@ -319,8 +328,15 @@ export class Ledger {
       header,
       hash,
       txHashes,
+      failed: block.txs.flatMap(({ checked, failed }) => (failed ? [{ hashHex: checked.hashHex, ...failed }] : [])),
       rejected: dropped.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
-      txs: block.txs.map(({ checked, accounts }) => ({ hashHex: checked.hashHex, type: checked.tx.itx.type, accounts, tx: checked.tx })),
+      txs: block.txs.map(({ checked, accounts, failed }) => ({
+        hashHex: checked.hashHex,
+        type: checked.tx.itx.type,
+        accounts,
+        tx: checked.tx,
+        failed,
+      })),
     };
     // The block is a fact now: subscribers hear of it whatever fails next.
     try {

@@ -48,6 +48,8 @@ export interface TxOut {
   type: z.infer<typeof ItxOut>['type'];
   itx: z.infer<typeof ItxOut>;
   accounts: string[];
+  /** Set when its inner transaction failed after the fee was charged. */
+  failed: { code: string; message: string } | null;
 }
 
 export interface Page<T> {
@@ -66,7 +68,7 @@ interface BlockRow {
   tx_count: number;
 }
 
-const TX_COLUMNS = 't.hash, t.height, t.idx, t.bytes, t.accounts, t.fee_payer, b.time_ms';
+const TX_COLUMNS = 't.hash, t.height, t.idx, t.bytes, t.accounts, t.fee_payer, t.failed_code, t.failed_message, b.time_ms';
 interface TxRow {
   hash: Uint8Array;
   height: Num;
@@ -74,6 +76,8 @@ interface TxRow {
   bytes: Uint8Array;
   accounts: string[];
   fee_payer: string | null;
+  failed_code: string | null;
+  failed_message: string | null;
   time_ms: Num;
 }
 
@@ -92,6 +96,7 @@ function txOut(row: TxRow): TxOut {
     type: tx.itx.type,
     itx,
     accounts: row.accounts,
+    failed: row.failed_code === null ? null : { code: row.failed_code, message: row.failed_message ?? '' },
   };
 }
 

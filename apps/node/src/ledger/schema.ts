@@ -21,7 +21,11 @@ export const blocks = pgTable(
   (t) => [uniqueIndex('blocks_hash_idx').on(t.hash)],
 );
 
-/** One row per committed transaction, in block order. */
+/**
+ * One row per committed transaction, in block order. A *failed* one (its inner transaction failed after its fee was
+ * charged) has `failed_code` and `failed_message`: it paid its fee and advanced its nonce, nothing else happened, so
+ * indexes of what transactions did skip it.
+ */
 export const txs = pgTable(
   'txs',
   {
@@ -36,6 +40,8 @@ export const txs = pgTable(
     accounts: text('accounts').array().notNull(),
     bytes: bytea('bytes').notNull(),
     events: json('events').notNull(),
+    failedCode: text('failed_code'),
+    failedMessage: text('failed_message'),
   },
   (t) => [uniqueIndex('txs_position_idx').on(t.height, t.idx)],
 );

@@ -4,7 +4,8 @@ import type { Waiting, WaitOptions } from './tx-waiters.ts';
 
 export interface TxStatus {
   hash: string;
-  status: 'pending' | 'committed' | 'rejected' | 'unknown';
+  /** `failed`: in the block at `height` with its fee charged, but its inner transaction failed (`error`). */
+  status: 'pending' | 'committed' | 'failed' | 'rejected' | 'unknown';
   height: number | null;
   error: { code: string; message: string } | null;
   tx: TxOut | null;
@@ -12,7 +13,7 @@ export interface TxStatus {
 
 export const WAIT_MAX_MS = 30_000;
 
-/** Where a transaction is: waiting, committed, rejected (with its code), or never seen. */
+/** Where a transaction is: waiting, committed, failed in a block (fee charged), rejected (with its code), or never seen. */
 export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: string): Promise<TxStatus> {
   // The mempool is read before the chain: a transaction leaves it only after the block holding it (or the record of
   // its rejection) committed, so one missing from the mempool here is in the chain below. Read the other way round,
@@ -20,6 +21,7 @@ export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: str
   // commit the node's memory failed to follow, the mempool holds committed transactions until it reloads.
   const waiting = ledger.mempool.get(hash) !== undefined;
   const tx = await queries.txByHash(hash);
+  if (tx?.failed) return { hash, status: 'failed', height: tx.height, error: tx.failed, tx };
   if (tx) return { hash, status: 'committed', height: tx.height, error: null, tx };
   if (waiting) return { hash, status: 'pending', height: null, error: null, tx: null };
   const error = await queries.rejection(hash);
@@ -28,7 +30,7 @@ export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: str
 }
 
 /**
- * Resolves once the transaction is committed or rejected, or with its pending status at the
+ * Resolves once the transaction is committed, failed or rejected, or with its pending status at the
  * timeout (or when `signal` aborts). Open waits are bounded (tx-waiters.ts): past the bound a
  * transaction already settled is still answered, a pending one is refused with a retry hint.
  */

@@ -21,7 +21,8 @@ export interface CommitBlock {
   header: BlockHeader;
   hash: Uint8Array;
   seal: BlockSeal;
-  txs: { checked: CheckedTx; accounts: string[]; events: LedgerEvent[] }[];
+  /** Successes and failed transactions (`failed`: the fee was charged, nothing else happened), in block order. */
+  txs: { checked: CheckedTx; accounts: string[]; events: LedgerEvent[]; failed: { code: string; message: string } | null }[];
   writes: StateWrite[];
   rejected: { hashHex: string; code: string; message: string }[];
 }
@@ -262,9 +263,11 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
     accounts: [] as string[],
     bytes: [] as string[],
     events: [] as string[],
+    failedCode: [] as (string | null)[],
+    failedMessage: [] as (string | null)[],
   };
   const links = { did: [] as string[], idx: [] as number[] };
-  b.txs.forEach(({ checked, accounts, events }, i) => {
+  b.txs.forEach(({ checked, accounts, events, failed }, i) => {
     const t = checked.tx;
     cols.hash.push(checked.hashHex);
     cols.idx.push(i);
@@ -276,17 +279,34 @@ async function insertTxs(tx: Sql, b: CommitBlock): Promise<void> {
     more.accounts.push(accounts.join(','));
     more.bytes.push(hex(checked.bytes));
     more.events.push(JSON.stringify(toJsonValue(events)));
+    more.failedCode.push(failed?.code ?? null);
+    more.failedMessage.push(failed?.message ?? null);
     for (const did of accounts) {
       links.did.push(did);
       links.idx.push(i);
     }
   });
   await tx.query(
-    `INSERT INTO txs (hash, height, idx, from_did, nonce, type, fee, fee_payer, accounts, bytes, events)
-     SELECT decode(h,'hex'), $1, i, f, n, ty, fee::numeric, fp, string_to_array(acc, ','), decode(b,'hex'), ev::json
-     FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-       AS x(h, i, f, n, ty, fee, fp, acc, b, ev)`,
-    [b.header.height, cols.hash, cols.idx, cols.from, cols.nonce, cols.type, more.fee, more.payer, more.accounts, more.bytes, more.events],
+    `INSERT INTO txs (hash, height, idx, from_did, nonce, type, fee, fee_payer, accounts, bytes, events, failed_code, failed_message)
+     SELECT decode(h,'hex'), $1, i, f, n, ty, fee::numeric, fp, string_to_array(acc, ','), decode(b,'hex'), ev::json, fc, fm
+     FROM unnest($2::text[], $3::int[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+       $12::text[], $13::text[])
+       AS x(h, i, f, n, ty, fee, fp, acc, b, ev, fc, fm)`,
+    [
+      b.header.height,
+      cols.hash,
+      cols.idx,
+      cols.from,
+      cols.nonce,
+      cols.type,
+      more.fee,
+      more.payer,
+      more.accounts,
+      more.bytes,
+      more.events,
+      more.failedCode,
+      more.failedMessage,
+    ],
   );
   await tx.query(`INSERT INTO tx_accounts (did, height, idx) SELECT d, $1, i FROM unnest($2::text[], $3::int[]) AS x(d, i)`, [
     b.header.height,

@@ -130,16 +130,17 @@ export class MarketIndexer {
 
   /**
    * Indexes every block above the indexed height up to `height`. When that is exactly the one block the producer
-   * just committed and handed over with its transactions, they are taken from it instead of read back.
+   * just committed and handed over with its transactions, they are taken from it instead of read back. Failed
+   * transactions (they paid their fee and did nothing else) are not indexed.
    */
   async #indexUpTo(height: number, block?: BlockCommitted): Promise<boolean> {
     if (height <= this.#indexed) return false;
     const txs: MarketTxRow[] =
       block?.txs && height === this.#indexed + 1
-        ? block.txs.filter((c) => MARKET_TYPE_SET.has(c.type)).map((c) => ({ hashHex: c.hashHex, height, tx: c.tx }))
+        ? block.txs.filter((c) => MARKET_TYPE_SET.has(c.type) && c.failed === null).map((c) => ({ hashHex: c.hashHex, height, tx: c.tx }))
         : (
             await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array }>(
-              `SELECT hash, height::float8 AS height, bytes FROM txs WHERE type = ANY($3::text[]) AND height > $1 AND height <= $2 ORDER BY height, idx`,
+              `SELECT hash, height::float8 AS height, bytes FROM txs WHERE type = ANY($3::text[]) AND failed_code IS NULL AND height > $1 AND height <= $2 ORDER BY height, idx`,
               [this.#indexed, height, [...MARKET_TX_TYPES]],
             )
           ).map((row) => ({ hashHex: toHex(row.hash), height: row.height, tx: decodeTx(row.bytes) }));

@@ -185,8 +185,12 @@ export class UsageMeter {
     );
     for (const { tx } of txs) {
       if (this.ledger.mempool.get(tx)) continue;
-      const [stored] = await this.db.query<{ n: number }>("SELECT count(*)::int AS n FROM txs WHERE hash = decode($1, 'hex')", [tx]);
-      if ((stored?.n ?? 0) > 0) continue; // committed: the index drops the counts when it reads the block
+      const [stored] = await this.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM txs WHERE hash = decode($1, 'hex') AND failed_code IS NULL",
+        [tx],
+      );
+      // Committed: the index drops the counts when it reads the block. A failed one (fee paid, nothing recorded) goes back.
+      if ((stored?.n ?? 0) > 0) continue;
       await this.#restore(tx);
     }
   }

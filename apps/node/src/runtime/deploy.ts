@@ -81,6 +81,11 @@ export class BlockletDeploys {
     const status = await waitForTx(this.deps.ledger, this.deps.queries, submitted.hash, RUNTIME_LIMITS.deployWaitMs);
     if (status.status === 'rejected')
       throw new NodeError((status.error?.code ?? 'CONFLICT') as never, status.error?.message ?? 'The ledger refused the deploy.');
+    if (status.status === 'failed')
+      throw new NodeError(
+        (status.error?.code ?? 'CONFLICT') as never,
+        `The deploy failed in block ${status.height} and its fee was charged: ${status.error?.message ?? 'the ledger refused it'}.`,
+      );
     if (status.status !== 'committed' || status.height === null)
       throw new NodeError('UNAVAILABLE', 'The deploy did not commit in time; ask blocklet.get later.');
     await this.registry.waitIndexed(status.height, Math.max(1000, RUNTIME_LIMITS.deployWaitMs - (this.deps.now() - startedMs)));

@@ -105,7 +105,10 @@ export class BlockletRegistry {
   #deploysOf(block: BlockCommitted): DeployRow[] | null {
     const { height, timeMs } = block.header;
     if (block.txs === undefined || this.#indexed !== height - 1) return null;
-    return block.txs.filter((t) => t.type === 'deployBlocklet').map((t) => ({ hashHex: t.hashHex, height, timeMs, tx: t.tx }));
+    // A failed deploy paid its fee and published nothing.
+    return block.txs
+      .filter((t) => t.type === 'deployBlocklet' && t.failed === null)
+      .map((t) => ({ hashHex: t.hashHex, height, timeMs, tx: t.tx }));
   }
 
   async #indexWithRetry(block: BlockCommitted): Promise<void> {
@@ -148,7 +151,7 @@ export class BlockletRegistry {
   async #readDeploys(height: number): Promise<DeployRow[]> {
     const rows = await this.db.query<{ hash: Uint8Array; height: number; bytes: Uint8Array; time_ms: number }>(
       `SELECT t.hash, t.height::float8 AS height, t.bytes, b.time_ms::float8 AS time_ms FROM txs t JOIN blocks b ON b.height = t.height
-       WHERE t.type = 'deployBlocklet' AND t.height > $1 AND t.height <= $2 ORDER BY t.height, t.idx`,
+       WHERE t.type = 'deployBlocklet' AND t.failed_code IS NULL AND t.height > $1 AND t.height <= $2 ORDER BY t.height, t.idx`,
       [this.#indexed, height],
     );
     return rows.map((row) => ({ hashHex: toHex(row.hash), height: row.height, timeMs: row.time_ms, tx: decodeTx(row.bytes) }));

@@ -127,6 +127,8 @@ export class TransferLoad {
       if (status.status === 'committed' && status.height !== null) {
         if (!this.reported.has(status.hash)) this.stats.reportedCommitted++;
         this.reported.set(status.hash, status.height);
+      } else if (status.status === 'failed') {
+        this.unexpected.push(`tx ${status.hash} failed in block ${status.height}: ${status.error?.code} ${status.error?.message}`);
       } else if (status.status === 'rejected') {
         this.unexpected.push(`tx ${status.hash} was rejected in a block: ${status.error?.code} ${status.error?.message}`);
       }

@@ -50,6 +50,7 @@ interface TxRow {
   idx: number;
   hash: Uint8Array;
   bytes: Uint8Array;
+  failed_code: string | null;
 }
 
 export interface ReplayResult {
@@ -103,7 +104,7 @@ export async function replayFromGenesis(db: Database, genesis: GenesisConfig): P
   const state = new MapState();
   state.apply(genesisEntries(genesis));
   const blocks = await db.query<BlockRow>('SELECT height, hash, header, state_root FROM blocks ORDER BY height');
-  const txRows = await db.query<TxRow>('SELECT height, idx, hash, bytes FROM txs ORDER BY height, idx');
+  const txRows = await db.query<TxRow>('SELECT height, idx, hash, bytes, failed_code FROM txs ORDER BY height, idx');
   const txsAt = new Map<number, TxRow[]>();
   for (const row of txRows) txsAt.set(Number(row.height), [...(txsAt.get(Number(row.height)) ?? []), row]);
 
@@ -132,6 +133,14 @@ export async function replayFromGenesis(db: Database, genesis: GenesisConfig): P
       const ctx = { chainId, height, timeMs: header.timeMs, proposer: header.proposer, params };
       const result = applyTxs(state, checked, ctx);
       if (result.rejected.length > 0) throw new Error(`${where}: a stored tx fails on replay: ${result.rejected[0]?.error.message}`);
+      // A stored failure fails again with its code, and nothing stored as a success fails.
+      for (const [idx, { ok }] of result.included.entries()) {
+        const storedCode = rows[idx]?.failed_code ?? null;
+        if ((ok.failed?.code ?? null) !== storedCode)
+          throw new Error(
+            `${where}: tx ${idx} is stored as ${storedCode ?? 'a success'}, the replay gives ${ok.failed?.code ?? 'a success'}`,
+          );
+      }
       state.apply([...result.overlay.writes.values()]);
     }
     const stored = toHex(bytes(row.state_root));

@@ -108,6 +108,17 @@ export async function waitCommitted(client: NodeClient, hash: string): Promise<n
   return status.height as number;
 }
 
+/**
+ * Sends `itx` and waits until its block refuses it: status `failed` (its fee charged, nothing else happened). Returns
+ * the ledger's code.
+ */
+export async function failedCode(wallet: Wallet, itx: Itx, options: SignOptions = {}): Promise<string> {
+  const tx = await wallet.send(itx, options);
+  const status = await wallet.client.tx.wait.query({ hash: tx.hash, timeoutMs: 20_000 });
+  expect(status.status, `tx ${tx.hash} ended ${status.status}: ${status.error?.code}`).toBe('failed');
+  return status.error?.code ?? '';
+}
+
 /** A new account funded by `from` with `amount` (committed). */
 export async function fundedWallet(from: Wallet, amount: bigint): Promise<Wallet> {
   const wallet = new Wallet(from.client, from.chainId, randomSigner());

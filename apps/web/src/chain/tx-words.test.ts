@@ -19,6 +19,7 @@ function tx(itx: Tx['itx']): Tx {
     type: itx.type,
     itx,
     accounts: [ME],
+    failed: null,
   } as Tx;
 }
 
@@ -58,5 +59,10 @@ describe('describeTx', () => {
     expect(
       describeTx(tx({ type: 'withdrawStake' }), { events: [{ type: 'stakeWithdrawn', did: ME, amount: (4n * ABT).toString() }] }),
     ).toBe('Withdrew 4 ABT of unbonded stake');
+  });
+
+  it('counts nothing moved by a transaction that failed in its block (only its fee was charged)', () => {
+    const failed = { ...tx({ type: 'stake', amount: (10n * ABT).toString() }), failed: { code: 'INSUFFICIENT_FUNDS', message: 'x' } };
+    expect(balanceChange(failed, ME)).toBeNull();
   });
 });

@@ -120,6 +120,8 @@ export function typeLabel(type: string): string {
 
 /** What a transaction's own action adds to (+) or takes from (−) `viewer`'s balance in ABT, fees aside; null for none. */
 export function balanceChange(tx: Tx, viewer: string): bigint | null {
+  // A failed transaction moved nothing (its fee aside, which no row counts).
+  if (tx.failed) return null;
   const itx = tx.itx;
   const mine = tx.from === viewer;
   switch (itx.type) {

@@ -7,6 +7,11 @@ export interface TokenInfo {
   decimals: number;
 }
 
+/** An amount of the native token as plain text with its symbol ("0.0001 ABT"). */
+export function abtText(amount: string): string {
+  return `${formatAmount(amount, nativeToken.decimals)} ${nativeToken.symbol}`;
+}
+
 /** An amount of the native token, exact; the smallest-unit figure on hover. */
 export function Abt({ amount }: { amount: string }) {
   return (

@@ -11,6 +11,8 @@ import { explorerPaths } from './format.ts';
 export type TxState =
   | { status: 'pending' }
   | { status: 'committed'; height: number }
+  /** In the block at `height` with its fee charged, but its inner transaction failed (nothing else happened). */
+  | { status: 'failed'; height: number; code: string; message: string }
   | { status: 'rejected'; height: number | null; code: string; message: string };
 
 /** How long one long-poll of tx.wait waits on the node before it asks again (the node's bound is 30 s). */
@@ -20,7 +22,7 @@ const waitMs = 25_000;
  * A transaction's status, live: a pending one listens on `chain:tx:<hash>` (and asks tx.wait once, so a commit
  * between the server render and the subscription is not missed), then the page re-renders with the block's data.
  */
-export function TxStatusLive({ hash, initial }: { hash: string; initial: TxState }) {
+export function TxStatusLive({ hash, initial, fee }: { hash: string; initial: TxState; fee?: string | undefined }) {
   const router = useRouter();
   const trpc = useTRPC();
   const [state, setState] = useState<TxState>(initial);
@@ -42,7 +44,9 @@ export function TxStatusLive({ hash, initial }: { hash: string; initial: TxState
     settle(
       p.status === 'committed'
         ? { status: 'committed', height: p.height }
-        : { status: 'rejected', height: p.height, code: p.code, message: p.message },
+        : p.status === 'failed'
+          ? { status: 'failed', height: p.height, code: p.code, message: p.message }
+          : { status: 'rejected', height: p.height, code: p.code, message: p.message },
     );
   });
 
@@ -55,18 +59,33 @@ export function TxStatusLive({ hash, initial }: { hash: string; initial: TxState
   useEffect(() => {
     const data = waited.data;
     if (!data || data.status === 'pending' || data.status === 'unknown') return;
-    settle(
-      data.status === 'committed'
-        ? { status: 'committed', height: data.height ?? 0 }
-        : { status: 'rejected', height: data.height, code: data.error?.code ?? 'REJECTED', message: data.error?.message ?? '' },
-    );
+    settle(txStateOf(data));
   });
 
-  return <TxStatusBadge state={state} />;
+  return <TxStatusBadge state={state} fee={fee} />;
 }
 
-/** The status line itself; rendered by the server first, so it reads the same without JavaScript. */
-export function TxStatusBadge({ state }: { state: TxState }) {
+/** The badge's state from a settled tx.byHash / tx.wait answer (pending for anything not settled). */
+export function txStateOf(status: {
+  status: string;
+  height: number | null;
+  error: { code: string; message: string } | null;
+  tx: { height: number } | null;
+}): TxState {
+  const height = status.height ?? status.tx?.height ?? 0;
+  const code = status.error?.code;
+  const message = status.error?.message ?? '';
+  if (status.status === 'committed') return { status: 'committed', height };
+  if (status.status === 'failed') return { status: 'failed', height, code: code ?? 'TX_FAILED', message };
+  if (status.status === 'rejected') return { status: 'rejected', height: status.height, code: code ?? 'REJECTED', message };
+  return { status: 'pending' };
+}
+
+/**
+ * The status line itself; rendered by the server first, so it reads the same without JavaScript. `fee` (formatted,
+ * with its unit) is shown for a failed transaction: what it cost its payer.
+ */
+export function TxStatusBadge({ state, fee }: { state: TxState; fee?: string | undefined }) {
   if (state.status === 'committed') {
     return (
       <p
@@ -82,6 +101,31 @@ export function TxStatusBadge({ state }: { state: TxState }) {
           </a>
         </span>
       </p>
+    );
+  }
+  if (state.status === 'failed') {
+    return (
+      <div
+        role="alert"
+        data-tx-status="failed"
+        className={`${box} flex-col items-start bg-red-50 text-red-900 ring-red-200 dark:bg-red-500/10 dark:text-red-200 dark:ring-red-500/30`}
+      >
+        <p className="flex items-center gap-2">
+          <Dot className="bg-red-500" />
+          <strong>Failed</strong> in block{' '}
+          <a href={explorerPaths.block(state.height)} className="font-medium underline">
+            {state.height.toLocaleString('en-US')}
+          </a>
+          <code className="rounded bg-red-100 px-1.5 py-0.5 font-mono text-xs dark:bg-red-500/20">{state.code}</code>
+        </p>
+        <p>{errorSentence(state.code)}</p>
+        {state.message && state.message !== errorSentence(state.code) ? (
+          <p className="text-xs text-red-800 dark:text-red-300">The ledger said: {state.message}</p>
+        ) : null}
+        <p className="text-xs text-red-800 dark:text-red-300">
+          The fee{fee ? ` of ${fee}` : ''} was charged and the nonce used; nothing else this transaction asked for happened.
+        </p>
+      </div>
     );
   }
   if (state.status === 'rejected') {

@@ -35,7 +35,7 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
           <TxLink hash={tx.hash} />
           {/* Phones have no room for the Type column: the type and its words go under the hash. */}
           <span className="flex flex-col items-start gap-0.5 sm:hidden">
-            <TxTypeBadge type={tx.type} />
+            <TypeAndOutcome tx={tx} />
             <Summary tx={tx} className="max-w-[11rem]" />
           </span>
         </span>
@@ -47,7 +47,7 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
       className: 'hidden sm:table-cell',
       cell: (tx) => (
         <span className="flex flex-col items-start gap-0.5">
-          <TxTypeBadge type={tx.type} />
+          <TypeAndOutcome tx={tx} />
           <Summary tx={tx} className="max-w-[14rem] lg:max-w-[18rem]" />
         </span>
       ),
@@ -71,7 +71,20 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
         );
       },
     },
-    { key: 'amount', header: 'Amount', align: 'right', cell: (tx) => <TransferAmount tx={tx} /> },
+    {
+      key: 'amount',
+      header: 'Amount',
+      align: 'right',
+      // A failed transaction moved nothing: its amount is struck through (it paid only its fee).
+      cell: (tx) =>
+        tx.failed ? (
+          <span className="line-through opacity-60" title="Failed: nothing moved; the fee was charged">
+            <TransferAmount tx={tx} />
+          </span>
+        ) : (
+          <TransferAmount tx={tx} />
+        ),
+    },
   ];
   if (showBlock) {
     columns.push({
@@ -102,6 +115,24 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
         />
       }
     />
+  );
+}
+
+/** The type badge, and a red Failed mark (like Etherscan's) on a transaction that failed in its block. */
+function TypeAndOutcome({ tx }: { tx: Tx }) {
+  return (
+    <span className="inline-flex items-center gap-1.5">
+      <TxTypeBadge type={tx.type} />
+      {tx.failed ? (
+        <span
+          data-tx-failed={tx.failed.code}
+          title={`${tx.failed.code}: ${tx.failed.message} (the fee was charged, nothing else happened)`}
+          className="rounded-md bg-red-50 px-1.5 py-0.5 text-xs font-medium text-red-700 ring-1 ring-red-200 ring-inset dark:bg-red-500/10 dark:text-red-300 dark:ring-red-500/30"
+        >
+          Failed
+        </span>
+      ) : null}
+    </span>
   );
 }
 

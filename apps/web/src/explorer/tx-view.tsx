@@ -2,7 +2,7 @@ import { CopyButton, formatAmount, KeyValueList, TxTypeBadge } from '@arc/ui';
 import type { ReactNode } from 'react';
 import { describeTx } from '../chain/tx-words.ts';
 import type { RouterOutputs } from '../trpc/types.ts';
-import { Abt, TokenAmount, type TokenInfo } from './amounts.tsx';
+import { Abt, abtText, TokenAmount, type TokenInfo } from './amounts.tsx';
 import { formatUtc, hexToText } from './format.ts';
 import { AccountLink, AssetLink, BlockLink } from './links.tsx';
 import { ExplorerPage, Section } from './page-shell.tsx';
@@ -245,7 +245,7 @@ export function TxView({ hash, state, tx, events, tokens, billingPeriodMs = null
         </span>
       }
     >
-      <TxStatusLive hash={hash} initial={state} />
+      <TxStatusLive hash={hash} initial={state} fee={tx ? abtText(tx.fee) : undefined} />
       <Section title="Overview">
         <KeyValueList items={overview} />
       </Section>

@@ -60,6 +60,25 @@ export class TxReader {
         const why = status.error ? `${status.error.code}: ${status.error.message}` : 'rejected by the ledger';
         return { hash, status: 'failed', ...known, fee: 0n, blockHeight: null, blockHash: null, confirmations: 0, error: why };
       }
+      case 'failed': {
+        // In a block with its fee charged, nothing else moved (a receipt with status 0).
+        const record = status.tx;
+        if (!record) throw new OcapError('INTERNAL', `The Arc node reports ${hash} failed but sends no transaction.`);
+        const [head, block] = await Promise.all([this.blocks.headHeight(), this.blocks.at(record.height)]);
+        const why = status.error ? `${status.error.code}: ${status.error.message}` : 'failed in its block';
+        return {
+          hash,
+          status: 'failed',
+          ...known,
+          from: record.from,
+          value: 0n,
+          fee: record.fee,
+          blockHeight: record.height,
+          blockHash: block.hash,
+          confirmations: Math.max(1, head - record.height + 1),
+          error: `${why} (the fee was charged)`,
+        };
+      }
       case 'committed': {
         const record = status.tx;
         if (!record) throw new OcapError('INTERNAL', `The Arc node reports ${hash} committed but sends no transaction.`);

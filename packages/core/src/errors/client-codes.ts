@@ -37,6 +37,13 @@ export const CLIENT_SECTION = {
     retriable: false,
     sentence: 'The ledger rejected the transaction without saying why; read its status.',
   },
+  TX_FAILED: {
+    families: ['client'],
+    httpStatus: 422,
+    trpcCode: 'UNPROCESSABLE_CONTENT',
+    retriable: false,
+    sentence: 'The transaction failed in its block without saying why (its fee was charged); read its status.',
+  },
   CLOSED: {
     families: ['client'],
     httpStatus: 499,

@@ -1,6 +1,11 @@
 import type { ErrorSections } from './spec.ts';
 
-/** The ledger's refusals of a transaction (packages/core/src/ledger). */
+/**
+ * The ledger's refusals of a transaction (packages/core/src/ledger). A refusal before the fee is charged (stateless
+ * checks, unknown account, nonce, public key, a fee nobody can pay) is a *rejection*: the transaction stays out of the
+ * block. Any code the inner transaction raises after the fee makes it *failed*: it is in the block with its fee charged
+ * and its nonce advanced, and its events end with `{ type: 'txFailed', code, message }` (see the core README).
+ */
 export const LEDGER_SECTION = {
   MALFORMED_TX: {
     families: ['ledger'],

@@ -6,6 +6,7 @@ import {
   carol,
   createdAsset,
   dave,
+  expectRefused,
   GENESIS_TIME_MS,
   MIN_FEE,
   TestChain,
@@ -15,7 +16,7 @@ import {
 import { assetAddress, tokenAddress } from './addresses.ts';
 import type { ApplyOk } from './apply.ts';
 import type { CheckedTx } from './check.ts';
-import { LedgerError, type LedgerErrorCode } from './errors.ts';
+import type { LedgerError, LedgerErrorCode } from './errors.ts';
 import type { Itx } from './types.ts';
 
 const GOLD = tokenAddress('GOLD');
@@ -31,15 +32,9 @@ beforeEach(() => {
   ]);
 });
 
-/** Applies the transaction and expects it refused with `code`, leaving no writes and the state as it was. */
+/** Applies the transaction and expects it refused with `code`: rejected before its fee, or included as failed (fee only). */
 function expectRejected(checked: CheckedTx, code: LedgerErrorCode, ctx = {}): LedgerError {
-  const before = chain.state.snapshot();
-  const { result, overlay } = chain.apply(checked, ctx);
-  expect(result).toBeInstanceOf(LedgerError);
-  expect((result as LedgerError).code).toBe(code);
-  expect(overlay.writes.size).toBe(0);
-  expect(chain.state.snapshot()).toEqual(before);
-  return result as LedgerError;
+  return expectRefused(chain, checked, code, undefined, ctx);
 }
 
 const rejects = (from: Actor, itx: Itx, code: LedgerErrorCode, opts = {}, ctx = {}) =>
@@ -122,12 +117,13 @@ describe('fees', () => {
     rejects(carol, transferItx(bob, { amount: 1n }), 'INSUFFICIENT_FUNDS', { fee: 1_001n });
   });
 
-  it('charges nothing and writes nothing when the transaction fails after the fee step', () => {
+  it('charges the fee and advances the nonce, and does nothing else, when the transaction fails after the fee step', () => {
     const error = rejects(carol, transferItx(bob, { amount: 995n }), 'INSUFFICIENT_FUNDS');
     expect(error.message).toMatch(/cannot send 995/);
-    expect(chain.balance(carol)).toBe(1_000n);
-    expect(chain.state.account(carol.did)?.nonce).toBe(0);
-    expect(chain.balance(validator)).toBe(0n);
+    expect(chain.balance(carol)).toBe(1_000n - MIN_FEE);
+    expect(chain.balance(bob)).toBe(1_000_000n);
+    expect(chain.state.account(carol.did)?.nonce).toBe(1);
+    expect(chain.balance(validator)).toBe(MIN_FEE);
   });
 });
 

@@ -4,7 +4,7 @@ import type { CheckedTx } from './check.ts';
 import { applyEconomyItx, type EconomyEvent } from './economy-apply.ts';
 import { accrueApplicationFee } from './economy-billing-apply.ts';
 import type { EconomyItx } from './economy-types.ts';
-import { LedgerError, ledgerError } from './errors.ts';
+import { LedgerError, type LedgerErrorCode, ledgerError } from './errors.ts';
 import { applyMarketItx, type MarketEvent } from './market-apply.ts';
 import { cloneAccount, grantId, Overlay, stateKey } from './state.ts';
 import type { AccountState, AssetState, BlockContext, Itx, Tx } from './types.ts';
@@ -21,21 +21,32 @@ export type LedgerEvent =
   | { type: 'delegated'; payer: string; grantee: string; allowance: bigint; expiresAtMs: number }
   | { type: 'delegationRevoked'; payer: string; grantee: string }
   | { type: 'blockletDeployed'; name: string; version: string; owner: string; manifestHash: Uint8Array; bundleHash: Uint8Array }
+  | { type: 'txFailed'; code: LedgerErrorCode; message: string }
   | MarketEvent
   | EconomyEvent;
 
+/** A transaction that goes into the block: it succeeded, or it failed after its fee was charged (`failed`). */
 export interface ApplyOk {
   /**
    * The accounts whose history lists this transaction: sender, recipient, fee payer, grantee. The
    * proposer earns every fee, so listing each transaction under it would say nothing.
    */
   accounts: string[];
+  /** What it did; for a failed transaction, the fee event(s) and one `txFailed` event. */
   events: LedgerEvent[];
+  /**
+   * Why its inner transaction failed, or null when it succeeded. A failed transaction is still in the block: its
+   * nonce advanced and its fee was charged, and nothing else it would have done happened (a receipt with status 0).
+   */
+  failed: LedgerError | null;
 }
 
 /**
- * Applies one checked transaction to the overlay. On success the overlay holds its writes; on a
- * LedgerError the overlay is unchanged (the transaction works on a scratch layer of its own).
+ * Applies one checked transaction to the overlay. It works on a scratch layer of its own, so:
+ * - a LedgerError is a *rejection* (an envelope rule failed before the fee was charged: unknown account, nonce,
+ *   public key, a fee nobody can pay): the overlay is unchanged and the transaction stays out of the block;
+ * - an ApplyOk goes into the block. When its inner transaction failed (`failed`), the overlay holds only the nonce
+ *   and the fee, so failing transactions are never free to send.
  */
 export function applyTx(overlay: Overlay, checked: CheckedTx, ctx: BlockContext): ApplyOk | LedgerError {
   const scratch = new Overlay(overlay);
@@ -74,9 +85,17 @@ function applyToScratch(s: Overlay, checked: CheckedTx, ctx: BlockContext): Appl
   if (feeError) return feeError;
   const accounts = new Set([tx.from]);
   if (tx.feePayer) accounts.add(tx.feePayer.did);
-  const itxError = applyItx(s, tx.itx, checked, ctx, events, accounts);
-  if (itxError) return itxError;
-  return { accounts: [...accounts], events };
+  // The inner transaction gets a scratch of its own over the charged fee: on failure it is dropped whole.
+  const inner = new Overlay(s);
+  const innerEvents: LedgerEvent[] = [];
+  const innerAccounts = new Set(accounts);
+  const failed = applyItx(inner, tx.itx, checked, ctx, innerEvents, innerAccounts);
+  if (failed) {
+    events.push({ type: 'txFailed', code: failed.code, message: failed.message });
+    return { accounts: [...accounts], events, failed };
+  }
+  inner.mergeInto(s);
+  return { accounts: [...innerAccounts], events: [...events, ...innerEvents], failed: null };
 }
 
 /**

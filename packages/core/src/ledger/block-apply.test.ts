@@ -41,7 +41,7 @@ describe('genesis', () => {
 });
 
 describe('applyTxs', () => {
-  it('includes transactions that apply, in order, and lists the rest with their errors', () => {
+  it('includes transactions that apply or fail after their fee, in order, and lists the rejected with their errors', () => {
     const state = MemoryState.fromGenesis(config);
     const txs = [
       mustCheck(signedTx(alice, transferItx(carol, { amount: 100n }), { nonce: 1 })),
@@ -51,12 +51,18 @@ describe('applyTxs', () => {
       mustCheck(signedTx(carol, transferItx(bob, { amount: 5n }), { nonce: 1 })),
     ];
     const { included, rejected, overlay } = applyTxs(state, txs, blockCtx(1));
-    expect(included.map((i) => i.checked)).toEqual([txs[0], txs[3], txs[4]]);
+    // The overdraft (nonce 2) goes in as failed and pays its fee, so the second nonce 2 is too low.
+    expect(included.map((i) => [i.checked, i.ok.failed?.code ?? null])).toEqual([
+      [txs[0], null],
+      [txs[2], 'INSUFFICIENT_FUNDS'],
+      [txs[4], null],
+    ]);
     expect(rejected.map((r) => [r.checked, r.error.code])).toEqual([
       [txs[1], 'UNKNOWN_ACCOUNT'],
-      [txs[2], 'INSUFFICIENT_FUNDS'],
+      [txs[3], 'NONCE_TOO_LOW'],
     ]);
-    expect(overlay.account(alice.did)).toMatchObject({ nonce: 2, balance: 1_024n - 110n - 2n * MIN_FEE });
+    expect(overlay.account(alice.did)).toMatchObject({ nonce: 2, balance: 1_024n - 100n - 2n * MIN_FEE });
+    expect(overlay.account(bob.did)?.balance).toBe(500n + 5n);
     expect(overlay.account(carol.did)).toMatchObject({ nonce: 1, balance: 100n - 5n - MIN_FEE });
     expect(overlay.account(validator.did)?.balance).toBe(3n * MIN_FEE);
   });

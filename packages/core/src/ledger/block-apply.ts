@@ -7,13 +7,15 @@ import type { BlockContext } from './types.ts';
 
 export interface BlockApplyResult {
   overlay: Overlay;
+  /** What goes into the block, in order: successes and failed transactions (`ok.failed`), which paid their fee. */
   included: { checked: CheckedTx; ok: ApplyOk }[];
+  /** What stays out: transactions refused before their fee could be charged (they change nothing). */
   rejected: { checked: CheckedTx; error: LedgerError }[];
 }
 
 /**
- * Applies transactions in order on one overlay over the base state. A transaction that fails is
- * left out of the block (it changes nothing); the rest go in, in the order given.
+ * Applies transactions in order on one overlay over the base state. A transaction rejected before its fee is left
+ * out of the block (it changes nothing); the rest go in, in the order given, the failed ones charged their fee only.
  */
 export function applyTxs(base: StateView, txs: CheckedTx[], ctx: BlockContext): BlockApplyResult {
   const overlay = new Overlay(base);

@@ -36,8 +36,9 @@ function addTo(map: Map<string, bigint>, key: string, amount: bigint): void {
 }
 
 /**
- * Pays everything settled and unpaid from the deposit when the deposit covers all of it; otherwise nothing moves and
- * the application is in arrears from now (if it was not already). All or nothing: no payee is paid ahead of another.
+ * Pays everything settled and unpaid from the deposit when the deposit covers all of it (and the fees owed since);
+ * otherwise nothing moves and the application is in arrears from now (if it was not already). All or nothing: no
+ * payee is paid ahead of another.
  */
 export function payUnpaid(app: ApplicationState, ctx: BlockContext, paid: Map<string, bigint>): void {
   let total = 0n;
@@ -46,7 +47,10 @@ export function payUnpaid(app: ApplicationState, ctx: BlockContext, paid: Map<st
     app.arrearsSinceMs = 0;
     return;
   }
-  if (app.deposit < total) {
+  // Fees its users ran up in grace stay covered too: paying the bills must not leave the deposit short of them.
+  let feesOwed = 0n;
+  for (const v of app.feesOwed.values()) feesOwed += v;
+  if (app.deposit < total + feesOwed) {
     if (app.arrearsSinceMs === 0) app.arrearsSinceMs = ctx.timeMs;
     return;
   }

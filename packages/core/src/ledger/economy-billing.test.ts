@@ -55,7 +55,8 @@ describe('opening billing', () => {
     rejects(chain, bob, openApplicationItx(bob, shop, 1_000_001n), 'INSUFFICIENT_FUNDS');
     const ok = chain.ok(bob, openApplicationItx(bob, shop, 1_000n));
     expect(ok.events).toContainEqual({ type: 'applicationOpened', application: shop.did, owner: bob.did, deposit: 1_000n });
-    expect(chain.balance(bob)).toBe(1_000_000n - 1_000n - MIN_FEE);
+    // Its four refused attempts failed in their blocks: each paid its fee.
+    expect(chain.balance(bob)).toBe(1_000_000n - 1_000n - 5n * MIN_FEE);
     expect(app()).toMatchObject({ owner: bob.did, deposit: 1_000n, arrearsSinceMs: 0, nextPeriod: 0, createdAtHeight: chain.height });
     rejects(chain, alice, openApplicationItx(alice, shop, 1n), 'APPLICATION_EXISTS');
   });
@@ -266,7 +267,8 @@ describe('arrears', () => {
     );
     expect(chain.balance(erin)).toBe(900n);
     expect(chain.balance(treasury)).toBe(110n);
-    expect(chain.balance(validator)).toBe(validatorBefore + 90n + 3n * MIN_FEE);
+    // Four fees: the settlement, two fundings and the refused withdrawal (it failed in its block and paid its fee).
+    expect(chain.balance(validator)).toBe(validatorBefore + 90n + 4n * MIN_FEE);
     expect(app()).toMatchObject({ deposit: 100n, arrearsSinceMs: 0, unpaid: new Map() });
     expect(status()).toBe('active');
     expect(userTx(50n)).not.toBeInstanceOf(Error);

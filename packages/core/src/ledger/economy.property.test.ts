@@ -56,7 +56,12 @@ const STATEFUL_CODES: LedgerErrorCode[] = [
 ];
 
 /** Tallies across all runs, to prove the streams reach the paths the properties are about. */
-const seen = { included: new Map<string, number>(), rejected: new Map<string, number>(), events: new Map<string, number>() };
+const seen = {
+  included: new Map<string, number>(),
+  failed: new Map<string, number>(),
+  rejected: new Map<string, number>(),
+  events: new Map<string, number>(),
+};
 const tally = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
@@ -132,7 +137,12 @@ function runScenario(scenario: EconomyScenario): { state: MemoryState; included:
         tally(seen.rejected, error.code);
       }
       for (const { ok } of result.included) {
-        tally(seen.included, checked.tx.feePayer ? `${checked.tx.itx.type}+feePayer` : checked.tx.itx.type);
+        if (ok.failed) {
+          // Included as failed: the fee was charged (paid or accrued), nothing else happened.
+          expect(STATEFUL_CODES, ok.failed.message).toContain(ok.failed.code);
+          expect(ok.events.slice(0, -1).every((e) => e.type === 'feePaid' || e.type === 'feeAccrued')).toBe(true);
+          tally(seen.failed, ok.failed.code);
+        } else tally(seen.included, checked.tx.feePayer ? `${checked.tx.itx.type}+feePayer` : checked.tx.itx.type);
         for (const e of ok.events) {
           tally(seen.events, e.type === 'billSettled' ? `billSettled:${e.paid ? 'paid' : 'unpaid'}` : e.type);
           if (e.type === 'bridgeLocked') escrowed += e.amount;
@@ -152,7 +162,8 @@ describe('the token economy over random transaction streams', () => {
     fc.assert(
       fc.property(economyScenarioArb, (scenario) => {
         const { state, included, config } = runScenario(scenario);
-        // Determinism: the included transactions alone, replayed from genesis, all go in again and reach the same root.
+        // Determinism: the included transactions alone (failed ones too), replayed from genesis, all go in again and
+        // reach the same root.
         const replay = MemoryState.fromGenesis(config);
         for (const { ctx, checked } of included) {
           const again = applyTxs(replay, [checked], ctx);
@@ -166,7 +177,7 @@ describe('the token economy over random transaction streams', () => {
     );
   });
 
-  it('exercised every economy transaction, application-paid fees, and the refusals that guard the economy', () => {
+  it('exercised every economy transaction, application-paid fees, and the refusals (rejected or failed) that guard the economy', () => {
     if (process.env.LEDGER_TALLY) console.log(seen);
     // Runs after the property above (vitest keeps file order); a guard against a vacuous generator.
     for (const type of [
@@ -203,8 +214,10 @@ describe('the token economy over random transaction streams', () => {
       'NOT_APPLICATION_OWNER',
       'STAKE_TOO_LOW',
     ] satisfies LedgerErrorCode[]) {
-      expect(seen.rejected.get(code) ?? 0, `rejected with ${code}`).toBeGreaterThan(0);
+      // Each refused either before its fee (rejected) or after it (included as failed).
+      expect((seen.rejected.get(code) ?? 0) + (seen.failed.get(code) ?? 0), `refused with ${code}`).toBeGreaterThan(0);
     }
+    expect(seen.failed.size, 'failed inclusions in the streams').toBeGreaterThan(0);
     expect(APPS.length).toBe(2);
   });
 });

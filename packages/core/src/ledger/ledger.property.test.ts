@@ -26,7 +26,19 @@ import type { BlockContext } from './types.ts';
 
 const RUNS = { numRuns: 80 };
 
-/** The refusals a statically valid transaction can meet once state is read. */
+/** The refusals before the fee is charged: the transaction is rejected (left out of the block). */
+const PRE_FEE_CODES: LedgerErrorCode[] = [
+  'UNKNOWN_ACCOUNT',
+  'ACCOUNT_EXISTS',
+  'NONCE_TOO_LOW',
+  'NONCE_GAP',
+  'INSUFFICIENT_FUNDS',
+  'GRANT_NOT_FOUND',
+  'GRANT_EXPIRED',
+  'GRANT_EXCEEDED',
+];
+
+/** The refusals a statically valid transaction can meet once state is read (after the fee: included as failed). */
 const STATEFUL_CODES: LedgerErrorCode[] = [
   'UNKNOWN_ACCOUNT',
   'ACCOUNT_EXISTS',
@@ -67,12 +79,14 @@ const STATEFUL_CODES: LedgerErrorCode[] = [
 interface Committed {
   ctx: BlockContext;
   included: CheckedTx[];
+  /** Per included transaction, the code it failed with, or null when it succeeded. */
+  failedCodes: (string | null)[];
   writes: StateWrite[];
   rootHex: string;
 }
 
 /** Tallies across all runs, to prove the streams reach the paths the properties are about. */
-const seen = { included: new Map<string, number>(), rejected: new Map<string, number>() };
+const seen = { included: new Map<string, number>(), failed: new Map<string, number>(), rejected: new Map<string, number>() };
 const tally = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 
 function configOf(scenario: Scenario): GenesisConfig {
@@ -141,11 +155,17 @@ function runScenario(scenario: Scenario): { config: GenesisConfig; blocks: Commi
     expect(state.snapshot(), 'applyTxs must not change the state it reads').toEqual(snapshot);
     expect(included.length + rejected.length).toBe(txs.length);
     for (const { error } of rejected) {
-      expect(STATEFUL_CODES).toContain(error.code);
+      expect(PRE_FEE_CODES).toContain(error.code);
       tally(seen.rejected, error.code);
     }
-    for (const { checked } of included) {
-      tally(seen.included, checked.tx.feePayer ? `${checked.tx.itx.type}+feePayer` : checked.tx.itx.type);
+    for (const { checked, ok } of included) {
+      if (ok.failed) {
+        // A failed transaction paid its fee and did nothing else: its events are the fee's and one txFailed.
+        expect(STATEFUL_CODES).toContain(ok.failed.code);
+        expect(ok.events.at(-1)).toEqual({ type: 'txFailed', code: ok.failed.code, message: ok.failed.message });
+        expect(ok.events.slice(0, -1).map((e) => e.type)).toEqual(checked.tx.fee > 0n ? ['feePaid'] : []);
+        tally(seen.failed, ok.failed.code);
+      } else tally(seen.included, checked.tx.feePayer ? `${checked.tx.itx.type}+feePayer` : checked.tx.itx.type);
     }
     const writes = [...overlay.writes.values()];
     const root = state.commit(writes);
@@ -154,7 +174,8 @@ function runScenario(scenario: Scenario): { config: GenesisConfig; blocks: Commi
       const mine = included.filter((inc) => inc.checked.tx.from === c.did).length;
       expect(state.account(c.did)?.nonce ?? 0, `nonce of ${c.name}`).toBe((nonceBefore.get(c.did) ?? 0) + mine);
     }
-    blocks.push({ ctx, included: included.map((inc) => inc.checked), writes, rootHex: toHex(root) });
+    const failedCodes = included.map((inc) => inc.ok.failed?.code ?? null);
+    blocks.push({ ctx, included: included.map((inc) => inc.checked), failedCodes, writes, rootHex: toHex(root) });
   });
   return { config, blocks };
 }
@@ -165,12 +186,13 @@ describe('ledger over random transaction streams', () => {
       fc.property(scenarioArb, (scenario) => {
         const { config, blocks } = runScenario(scenario);
 
-        // Determinism: the included transactions alone, replayed from genesis in fresh state,
-        // are all included again and give the same state root at every height.
+        // Determinism: the included transactions alone, replayed from genesis in fresh state, are all included
+        // again (the failed ones failing again with the same code) and give the same state root at every height.
         const replay = MemoryState.fromGenesis(config);
         for (const block of blocks) {
           const again = applyTxs(replay, block.included, block.ctx);
           expect(again.rejected.map((r) => r.error.code)).toEqual([]);
+          expect(again.included.map((inc) => inc.ok.failed?.code ?? null)).toEqual(block.failedCodes);
           expect(toHex(replay.commit(again.overlay.writes.values()))).toBe(block.rootHex);
         }
 
@@ -195,6 +217,7 @@ describe('ledger over random transaction streams', () => {
         for (const block of blocks) {
           const again = applyTxs(replay, block.included, block.ctx);
           expect(again.rejected.map((r) => r.error.code)).toEqual([]);
+          expect(again.included.map((inc) => inc.ok.failed?.code ?? null)).toEqual(block.failedCodes);
           expect(toHex(replay.commit(again.overlay.writes.values()))).toBe(block.rootHex);
         }
         expect(toHex(new MemoryTrie().fold(replay.entries.values()))).toBe(blocks.at(-1)?.rootHex);
@@ -203,7 +226,7 @@ describe('ledger over random transaction streams', () => {
     );
   });
 
-  it('exercised every transaction type, fee payers, and the common refusals', () => {
+  it('exercised every transaction type, fee payers, rejections and failed inclusions', () => {
     if (process.env.LEDGER_TALLY) console.log(seen);
     // Runs after the property above (vitest keeps file order); a guard against a vacuous generator.
     for (const type of [
@@ -232,11 +255,12 @@ describe('ledger over random transaction streams', () => {
       [...seen.included.keys()].some((k) => k.endsWith('+feePayer')),
       'an included fee-payer tx',
     ).toBe(true);
+    for (const code of ['NONCE_TOO_LOW', 'NONCE_GAP', 'UNKNOWN_ACCOUNT']) {
+      expect(seen.rejected.get(code) ?? 0, `rejected with ${code}`).toBeGreaterThan(0);
+    }
+    // Failed inclusions (the fee charged, nothing else) are in the streams, late failures of every kind.
     for (const code of [
       'INSUFFICIENT_FUNDS',
-      'NONCE_TOO_LOW',
-      'NONCE_GAP',
-      'UNKNOWN_ACCOUNT',
       'TOKEN_EXISTS',
       'ASSET_NOT_OWNED',
       'COMPONENT_NAME_TAKEN',
@@ -244,7 +268,7 @@ describe('ledger over random transaction streams', () => {
       'USE_NOT_VERIFIED',
       'STAKE_TOO_LOW',
     ]) {
-      expect(seen.rejected.get(code) ?? 0, `rejected with ${code}`).toBeGreaterThan(0);
+      expect(seen.failed.get(code) ?? 0, `failed with ${code}`).toBeGreaterThan(0);
     }
   });
 });

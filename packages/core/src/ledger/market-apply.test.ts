@@ -6,6 +6,7 @@ import {
   CHAIN_ID,
   carol,
   dave,
+  expectRefused,
   MIN_FEE,
   meter,
   moderator,
@@ -62,16 +63,9 @@ function publishItx(fields: Partial<PublishComponentTx> = {}): PublishComponentT
   };
 }
 
-/** Applies and expects a refusal with `code` (and a message matching `text`), leaving the state as it was. */
+/** Applies and expects a refusal with `code` (and a message matching `text`): rejected, or included as failed (fee only). */
 function rejects(from: Actor, itx: Itx, code: LedgerErrorCode, text?: RegExp): LedgerError {
-  const before = chain.state.snapshot();
-  const { result, overlay } = chain.apply(chain.build(from, itx));
-  expect(result).toBeInstanceOf(LedgerError);
-  expect((result as LedgerError).code).toBe(code);
-  if (text) expect((result as LedgerError).message).toMatch(text);
-  expect(overlay.writes.size).toBe(0);
-  expect(chain.state.snapshot()).toEqual(before);
-  return result as LedgerError;
+  return expectRefused(chain, chain.build(from, itx), code, text);
 }
 
 /** The stateless verdict on a transaction (checkTx), or null when it passes. */
@@ -271,6 +265,17 @@ describe('reviews', () => {
     recordUse(bob, { installs: 1, calls: 0, paid: 0n });
     rejects(bob, review(5), 'USE_NOT_VERIFIED');
     expect(ERROR_CATALOG.USE_NOT_VERIFIED.retriable).toBe(true);
+  });
+
+  it('includes a review without use as failed: the reviewer pays its fee and no review is stored', () => {
+    const before = chain.balance(bob);
+    const nonce = chain.state.account(bob.did)?.nonce ?? 0;
+    const ok = chain.send(bob, review(5)) as ApplyOk;
+    expect(ok.failed?.code).toBe('USE_NOT_VERIFIED');
+    expect(ok.events.at(-1)).toMatchObject({ type: 'txFailed', code: 'USE_NOT_VERIFIED' });
+    expect(chain.balance(bob)).toBe(before - MIN_FEE);
+    expect(chain.state.account(bob.did)?.nonce).toBe(nonce + 1);
+    expect(chain.state.review(NAME, bob.did)).toBeUndefined();
   });
 
   it('accepts a review after calls or after a payment', () => {

@@ -37,9 +37,10 @@ export interface NodeApiTxRecord {
 
 export interface NodeApiTxStatus {
   hash: string;
-  status: 'pending' | 'committed' | 'rejected' | 'unknown';
+  /** `failed`: in the block at `height` with its fee charged, but its inner transaction failed (`error`). */
+  status: 'pending' | 'committed' | 'failed' | 'rejected' | 'unknown';
   height: number | null;
-  /** The ledger's refusal of a rejected transaction. */
+  /** The ledger's refusal of a rejected or failed transaction. */
   error: { code: string; message: string } | null;
   tx: NodeApiTxRecord | null;
 }
@@ -77,7 +78,8 @@ export interface NodeApiPage<T, C> {
 
 export interface NodeApiSendResult {
   hash: string;
-  status: 'pending' | 'committed';
+  /** `failed`: the node already holds it, in a block, as failed (its fee was charged). */
+  status: 'pending' | 'committed' | 'failed';
   height: number | null;
 }
 

@@ -10,7 +10,12 @@ import type { Tx } from '../../trpc/types.ts';
 export function HistoryRow({ tx, did, decimals, symbol }: { tx: Tx; did: string; decimals: number; symbol: string }) {
   let summary: string;
   let amount: string | null = null;
-  if (tx.itx.type === 'transfer') {
+  if (tx.failed) {
+    // Failed in its block: nothing it asked for happened; its payer paid the fee.
+    const what = tx.itx.type === 'transfer' ? `Transfer to ${shortenDid(tx.itx.to)}` : describeTx(tx);
+    summary = `${what} failed (${tx.failed.code}); the fee was charged`;
+    if ((tx.feePayer ?? tx.from) === did) amount = `−${formatAmount(BigInt(tx.fee), decimals)} ${symbol}`;
+  } else if (tx.itx.type === 'transfer') {
     const outgoing = tx.from === did;
     const value = BigInt(tx.itx.amount);
     const what = [
@@ -32,7 +37,12 @@ export function HistoryRow({ tx, did, decimals, symbol }: { tx: Tx; did: string;
   return (
     <li className="flex items-center justify-between gap-3 px-4 py-3 text-sm">
       <div className="min-w-0">
-        <p className="font-medium break-words text-slate-900 dark:text-slate-100">{summary}</p>
+        <p
+          data-tx-failed={tx.failed?.code}
+          className={`font-medium break-words ${tx.failed ? 'text-red-700 dark:text-red-300' : 'text-slate-900 dark:text-slate-100'}`}
+        >
+          {summary}
+        </p>
         <p className="text-xs text-slate-500 dark:text-slate-400">
           Block {tx.height} ·{' '}
           <Link href={`/explorer/tx/${tx.hash}`} className="font-mono text-indigo-700 hover:underline dark:text-indigo-300">

@@ -1,6 +1,6 @@
 'use client';
 
-import { ClientError, isValidDid, parseAmount } from '@arc/client';
+import { ClientError, isValidDid, parseAmount, TxFailedError } from '@arc/client';
 import { Button, Field, formatAmount, Input, Select, Skeleton } from '@arc/ui';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
@@ -55,9 +55,22 @@ async function nonceFor(ahead: NonceAhead | null, did: string): Promise<number |
 
 export interface SentTx {
   hash: string;
-  status: 'pending' | 'committed' | 'rejected';
+  /** `failed`: in a block, but the transfer did not happen and its fee was charged. */
+  status: 'pending' | 'committed' | 'failed' | 'rejected';
   height: number | null;
   error: ClientError | null;
+  /** The fee it pays, formatted with its unit. */
+  feeText: string;
+}
+
+/** The state of a sent transaction that failed in block `height` (fee charged, nothing moved). */
+function failedTx(sent: SentTx, height: number, code: string, message: string): SentTx {
+  return { ...sent, status: 'failed', height, error: new TxFailedError(sent.hash, height, code, message) };
+}
+
+interface HeardCommit {
+  height: number;
+  failed: { code: string; message: string } | null;
 }
 
 /** /wallet/send: ABT, an application token or an asset to one DID, confirmed in words, then followed live. */
@@ -90,13 +103,17 @@ function SendForm() {
   }, [did, formShown]);
   // The account's room is joined before Sign (the header's account menu watches it too), so a send's commit is
   // heard here with no subscription to wait for, even when the block commits before the node's answer to tx.send.
-  const heardCommits = useRef(new Map<string, number>());
+  const heardCommits = useRef(new Map<string, HeardCommit>());
+  const settleHeard = (s: SentTx, commit: HeardCommit): SentTx =>
+    commit.failed
+      ? failedTx(s, commit.height, commit.failed.code, commit.failed.message)
+      : { ...s, status: 'committed', height: commit.height };
   useTopic(did === '' ? null : `account:${did}`, (event) => {
-    const { hash, height } = event.payload;
+    const { hash, height, failed = null } = event.payload;
     const heard = heardCommits.current;
-    heard.set(hash, height);
+    heard.set(hash, { height, failed });
     for (const old of heard.keys()) if (heard.size > HEARD_COMMITS_MAX) heard.delete(old);
-    setSent((s) => (s?.status === 'pending' && s.hash === hash ? { ...s, status: 'committed', height } : s));
+    setSent((s) => (s?.status === 'pending' && s.hash === hash ? settleHeard(s, { height, failed }) : s));
   });
 
   if (!chain.data || !account.data) {
@@ -206,12 +223,17 @@ function SendForm() {
           }
         },
       });
-      const heardHeight = heardCommits.current.get(result.hash);
-      setSent(
-        heardHeight === undefined
-          ? { hash: result.hash, status: result.status, height: result.height, error: null }
-          : { hash: result.hash, status: 'committed', height: heardHeight, error: null },
-      );
+      const heard = heardCommits.current.get(result.hash);
+      // A failed answer (the node already held it as failed) is settled by the node's wait, which says why.
+      const status = result.status === 'failed' ? 'pending' : result.status;
+      const base: SentTx = {
+        hash: result.hash,
+        status,
+        height: result.height,
+        error: null,
+        feeText: `${formatAmount(fee, decimals)} ${symbol}`,
+      };
+      setSent(heard === undefined ? base : settleHeard(base, heard));
     } catch (error) {
       if (!(error instanceof ClientError && error.code === 'CANCELLED')) setFailure(error);
     } finally {
@@ -289,14 +311,16 @@ function SendForm() {
 }
 
 /**
- * A sent transaction from pending to committed (or rejected), live from the gateway (its account's room, joined by
- * the form, and the transaction's own topic, which also says rejected), with the node's wait as a backstop.
+ * A sent transaction from pending to committed (or failed in its block, or rejected), live from the gateway (its
+ * account's room, joined by the form, and the transaction's own topic, which also says rejected), with the node's wait
+ * as a backstop.
  */
 function SentStatus({ sent, onChange, onAgain }: { sent: SentTx; onChange: (next: SentTx) => void; onAgain: () => void }) {
   const done = sent.status !== 'pending';
   useTopic(done ? null : `chain:tx:${sent.hash}`, (event) => {
     const payload = event.payload;
     if (payload.status === 'committed') onChange({ ...sent, status: 'committed', height: payload.height });
+    else if (payload.status === 'failed') onChange(failedTx(sent, payload.height, payload.code, payload.message));
     else onChange({ ...sent, status: 'rejected', height: payload.height, error: new ClientError(payload.code, payload.message) });
   });
   // The event may have passed before the subscription: the node's own wait answers as soon as it knows.
@@ -308,7 +332,9 @@ function SentStatus({ sent, onChange, onAgain }: { sent: SentTx; onChange: (next
       .then(
         (status) => live && onChange({ ...sent, status: 'committed', height: status.height }),
         (error: unknown) => {
-          if (live && error instanceof ClientError && error.code !== 'TIMEOUT' && error.code !== 'NETWORK') {
+          if (!live) return;
+          if (error instanceof TxFailedError) onChange({ ...sent, status: 'failed', height: error.height, error });
+          else if (error instanceof ClientError && error.code !== 'TIMEOUT' && error.code !== 'NETWORK') {
             onChange({ ...sent, status: 'rejected', error });
           }
         },
@@ -318,7 +344,7 @@ function SentStatus({ sent, onChange, onAgain }: { sent: SentTx; onChange: (next
     };
   }, [done, sent, onChange]);
 
-  const label = sent.status === 'pending' ? 'Pending' : sent.status === 'committed' ? 'Committed' : 'Rejected';
+  const label = { pending: 'Pending', committed: 'Committed', failed: 'Failed', rejected: 'Rejected' }[sent.status];
   const tone =
     sent.status === 'pending'
       ? 'bg-amber-100 text-amber-900 dark:bg-amber-500/15 dark:text-amber-200'
@@ -339,7 +365,9 @@ function SentStatus({ sent, onChange, onAgain }: { sent: SentTx; onChange: (next
             ? 'The node accepted it; waiting for the next block.'
             : sent.status === 'committed'
               ? `In block ${sent.height}.`
-              : 'The ledger refused it; nothing moved.'}
+              : sent.status === 'failed'
+                ? `The transfer failed in block ${sent.height}: nothing moved, and the fee of ${sent.feeText} was charged.`
+                : 'The ledger refused it; nothing moved.'}
         </p>
       </div>
       <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{sent.hash}</p>

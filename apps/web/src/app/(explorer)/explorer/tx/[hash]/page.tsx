@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { parseHash } from '../../../../../explorer/format.ts';
 import { nodeApi, orNull } from '../../../../../explorer/node-api.ts';
 import { MalformedInput } from '../../../../../explorer/page-shell.tsx';
-import type { TxState } from '../../../../../explorer/tx-status-live.tsx';
+import { type TxState, txStateOf } from '../../../../../explorer/tx-status-live.tsx';
 import { type TokenInfo, TxView } from '../../../../../explorer/tx-view.tsx';
 
 interface Props {
@@ -31,12 +31,7 @@ export default async function TxPage({ params }: Props) {
   const api = nodeApi();
   const status = await api.tx.byHash.query({ hash });
   if (status.status === 'unknown') notFound();
-  const state: TxState =
-    status.status === 'committed'
-      ? { status: 'committed', height: status.height ?? status.tx?.height ?? 0 }
-      : status.status === 'rejected'
-        ? { status: 'rejected', height: status.height, code: status.error?.code ?? 'REJECTED', message: status.error?.message ?? '' }
-        : { status: 'pending' };
+  const state: TxState = txStateOf(status);
   const tx = status.tx;
   const itx = tx?.itx;
   const tokenAddresses =
