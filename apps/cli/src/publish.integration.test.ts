@@ -95,7 +95,10 @@ describe('arc publish against a node', () => {
     await ok('blocklet', 'init', unbonded, '--name', 'unbonded-feed', '--key', other);
     const refused = await arc('publish', unbonded, '--key', other);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^error STAKE_TOO_LOW: publishing a new name needs 1 ABT bonded for 1 name; .*arc stake --amount N/);
+    // It fails in its block (the fee is charged), and says how much to stake and how.
+    expect(refused.stderr).toMatch(
+      /^error STAKE_TOO_LOW: transaction [0-9a-f]{64} failed in block \d+ \(STAKE_TOO_LOW: publishing a new name needs 1 ABT bonded for 1 name; .*its fee was charged.*arc stake --amount N/,
+    );
     const taken = await arc('publish', dir, '--key', other);
     expect(taken.status).toBe(1);
     expect(taken.stderr).toMatch(/^error COMPONENT_NAME_TAKEN: .*rename the blocklet in the manifest\)\n$/);

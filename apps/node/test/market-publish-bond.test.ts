@@ -2,12 +2,12 @@ import { formatAbt, type PublishComponentTx } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { startTestNode, type TestNode, testDrivers } from '../src/testing.ts';
-import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, balanceOf, fundedWallet, MIN_FEE, publishStakeOf, type Wallet, Wallet as WalletClass } from './helpers/wallet.ts';
 
 /**
  * The stake to publish components comes from bonded stake (issue: token economy): through the node's API a
- * publisher without a bond is refused with a sentence that says how much to stake; once it stakes, the publish goes
+ * publisher without a bond pays the fee of a failed transaction whose sentence that says how much to stake; once it stakes, the publish goes
  * in and takes nothing from its balance but the fee; and the bond behind its name cannot be unstaked.
  */
 
@@ -47,13 +47,16 @@ describe.each(testDrivers())('publishing a component backed by bonded stake on %
   it('refuses a publish without a bond, saying how much to stake; accepts it after staking; refuses unstaking the bond', async () => {
     expect(publishStake).toBeGreaterThan(0n);
     const name = `bonded-${driver}`;
-    const refused = await appError(publisher.commit(publishItx(name, publisher.did)));
-    expect(refused).toMatchObject({ appCode: 'STAKE_TOO_LOW', retriable: true });
-    expect(refused.message).toContain(
+    // The envelope is sound and the fee is paid, so the transaction goes into a block as failed: the fee is charged
+    // (no free flooding), nothing is published, and the sentence says how much to stake.
+    const balance = await balanceOf(client, publisher.did);
+    const sent = await publisher.send(publishItx(name, publisher.did));
+    const refused = await client.tx.wait.query({ hash: sent.hash, timeoutMs: 20_000 });
+    expect(refused).toMatchObject({ status: 'failed', error: { code: 'STAKE_TOO_LOW' } });
+    expect(refused.error?.message).toContain(
       `publishing a new name needs ${formatAbt(publishStake)} bonded for 1 name; you have 0 ABT bonded: stake ${formatAbt(publishStake)} more`,
     );
-    // The refused transaction never took its nonce: the wallet signs from the chain's nonce again.
-    (publisher as unknown as { next: number | null }).next = null;
+    expect(await balanceOf(client, publisher.did)).toBe(balance - MIN_FEE);
 
     await publisher.commit({ type: 'stake', amount: publishStake });
     const before = await balanceOf(client, publisher.did);
@@ -65,8 +68,9 @@ describe.each(testDrivers())('publishing a component backed by bonded stake on %
       publishStake: publishStake.toString(),
     });
 
-    const unstake = await appError(publisher.commit({ type: 'unstake', amount: 1n }));
-    expect(unstake.appCode).toBe('STAKE_TOO_LOW');
-    expect(unstake.message).toContain(`your 1 name need ${formatAbt(publishStake)} bonded`);
+    const unstake = await client.tx.wait.query({ hash: (await publisher.send({ type: 'unstake', amount: 1n })).hash, timeoutMs: 20_000 });
+    expect(unstake).toMatchObject({ status: 'failed', error: { code: 'STAKE_TOO_LOW' } });
+    expect(unstake.error?.message).toContain(`your 1 name need ${formatAbt(publishStake)} bonded`);
+    expect((await client.economy.stake.query({ did: publisher.did })).bonded).toBe(publishStake.toString());
   });
 });
