@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rejects, stakeOf } from '../../test/economy-kit.ts';
+import { publishItx as componentItx, rejects, stakeOf } from '../../test/economy-kit.ts';
 import { type Actor, alice, approved, bob, carol, MIN_FEE, PUBLISH_STAKE, TestChain, VALIDATORS } from '../../test/ledger-kit.ts';
 import { utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
@@ -12,23 +12,11 @@ import type { PublishComponentTx } from './types.ts';
 
 const [v1, v2] = VALIDATORS as [Actor, Actor];
 
-function publishItx(name: string, version = '1.0.0'): PublishComponentTx {
-  return {
-    type: 'publishComponent',
-    kind: 'blocklet',
-    name,
-    version,
-    description: 'a component',
-    manifestHash: new Uint8Array(32).fill(1),
-    bundleHash: new Uint8Array(32).fill(2),
-    readmeHash: new Uint8Array(32).fill(3),
-    releaseNotes: '',
-    categories: ['tools'],
-    chains: ['arc'],
-    price: { model: 'free', amount: 0n },
-    beneficiaries: [{ did: alice.did, shareBps: 10_000 }],
-  };
-}
+/** A free component paying alice, at `version`. */
+const publishItx = (name: string, version = '1.0.0'): PublishComponentTx => ({
+  ...componentItx(name, [{ did: alice.did, shareBps: 10_000 }]),
+  version,
+});
 
 function slashItx(offender: Actor, amount: bigint): SlashTx {
   return approved<SlashTx>(
