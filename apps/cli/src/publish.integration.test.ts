@@ -99,6 +99,8 @@ describe('arc publish against a node', () => {
     expect(refused.stderr).toMatch(
       /^error STAKE_TOO_LOW: transaction [0-9a-f]{64} failed in block \d+ \(STAKE_TOO_LOW: publishing a new name needs 1 ABT bonded for 1 name; .*its fee was charged.*arc stake --amount N/,
     );
+    // Its nonce is spent: sending it again cannot help, and the CLI does not say it might.
+    expect(refused.stderr).not.toContain('retrying may help');
     const taken = await arc('publish', dir, '--key', other);
     expect(taken.status).toBe(1);
     expect(taken.stderr).toMatch(/^error COMPONENT_NAME_TAKEN: .*rename the blocklet in the manifest\)\n$/);

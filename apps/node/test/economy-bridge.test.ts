@@ -18,7 +18,7 @@ import { releaseItx } from '../src/economy/bridge/signer.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testGenesis } from '../src/testing.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { until } from './helpers/until.ts';
-import { ABT, balanceOf, fundedWallet, type Wallet as LedgerWallet, signItx, transfer, Wallet as WalletClass } from './helpers/wallet.ts';
+import { ABT, balanceOf, fundedWallet, type Wallet as LedgerWallet, MIN_FEE, transfer, Wallet as WalletClass } from './helpers/wallet.ts';
 
 /**
  * The ABT ↔ ERC-20 bridge end to end, against anvil (automine: every transaction is a block; confirmations are counted
@@ -94,11 +94,24 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
   const waitStatus = (sourceId: string, wanted: string) =>
     until(`${sourceId} ${wanted}`, async () => ((await transferOf(sourceId))?.status === wanted ? true : undefined));
 
-  /** The code the node refuses a transaction of the user with (signed at its next nonce, which stays free). */
+  /**
+   * The code a transaction of the user is turned away with: refused at once (its nonce stays free), or failed in its
+   * block (its fee charged, nothing else done).
+   */
   async function refusal(itx: Itx): Promise<string> {
-    const nonce = (await client.account.get.query({ did: user.did })).nonce + 1;
-    return (await appError(client.tx.send.mutate({ tx: signItx(node.chainId, user.signer, nonce, itx).hex }))).appCode;
+    const tx = await user.sign(itx);
+    const sent = await client.tx.send.mutate({ tx: tx.hex }).catch((error: unknown) => error);
+    if (sent instanceof Error) {
+      user.resync();
+      return (await appError(Promise.reject(sent))).appCode;
+    }
+    const status = await client.tx.wait.query({ hash: tx.hash, timeoutMs: 20_000 });
+    expect(status.status, `${tx.hash} ended ${status.status}`).toBe('failed');
+    failedFees += MIN_FEE;
+    return status.error?.code ?? '';
   }
+  /** Fees the user paid for transactions that failed in their blocks. */
+  let failedFees = 0n;
 
   async function lock(amount: bigint, to = holder.address): Promise<string> {
     const { tx } = await user.commit({ type: 'bridgeLock', amount, ethAddress: to.toLowerCase() });
@@ -346,6 +359,7 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
     const supply = await view<bigint>('totalSupply', []);
     const lockId = await lock(1n * ABT);
     const before = await balanceOf(client, user.did);
+    const feesBefore = failedFees;
     const burned = await burn(1n * ABT, user.did);
     await mine(CONFIRMATIONS);
     const burnId = `${burned.txHash}:${burned.logIndex}`;
@@ -394,7 +408,7 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
     await mine(CONFIRMATIONS);
     await waitStatus(lockId, 'minted');
     await waitStatus(burnId, 'released');
-    expect(await balanceOf(client, user.did)).toBe(before + 1n * ABT);
+    expect(await balanceOf(client, user.did)).toBe(before + 1n * ABT - (failedFees - feesBefore));
     await expectBalanced(true);
   });
 

@@ -41,7 +41,8 @@ export class TxFailedError extends ClientError {
     readonly hash: string,
     readonly height: number,
     code: ClientErrorCode,
-    reason: string,
+    /** The ledger's sentence for why it failed. */
+    readonly reason: string,
   ) {
     super(
       code,

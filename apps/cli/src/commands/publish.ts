@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type ArcClient, buildTx, ClientError, publishComponent, textHash, toClientError, txHashHex } from '@arc/client';
+import { type ArcClient, buildTx, ClientError, publishComponent, TxFailedError, textHash, toClientError, txHashHex } from '@arc/client';
 import {
   type BlockletManifest,
   COMPONENT_KINDS,
@@ -193,9 +193,10 @@ const HINTS: Record<string, string> = {
 function withHint(error: unknown): unknown {
   if (!(error instanceof ClientError)) return error;
   const hint = HINTS[error.code];
-  return hint === undefined
-    ? error
-    : new ClientError(error.code, `${error.message} (${hint})`, { retriable: error.retriable, cause: error });
+  if (hint === undefined) return error;
+  // A transaction that failed in its block stays one (its nonce is spent: sending it again cannot help).
+  if (error instanceof TxFailedError) return new TxFailedError(error.hash, error.height, error.code, `${error.reason} (${hint})`);
+  return new ClientError(error.code, `${error.message} (${hint})`, { retriable: error.retriable, cause: error });
 }
 
 export interface Published {

@@ -79,6 +79,11 @@ export class Wallet {
     return this.signer.did;
   }
 
+  /** Reads the next nonce from the chain again (after a transaction that was signed but refused at once). */
+  resync(): void {
+    this.next = null;
+  }
+
   /** Signs the next transaction without sending it. */
   async sign(itx: Itx, options: SignOptions = {}): Promise<SignedTx> {
     this.next ??= (await this.client.account.get.query({ did: this.did })).nonce + 1;
