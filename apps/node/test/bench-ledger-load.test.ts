@@ -36,9 +36,10 @@ describe('bench:ledger HTTP load process', () => {
   it('sends a refusal marked retriable (RATE_LIMITED) again after the wait the node names, counts it, and every transaction commits', async () => {
     const { client, alice, node } = ctx;
     const bob = await fundedWallet(alice, 10n * ABT);
-    // A transfer bob cannot pay is refused in the dry run and charged to him: his budget is empty now.
-    const overdraw = signItx(node.chainId, bob.signer, 1, transfer(alice.did, 1000n * ABT));
-    await expect(client.tx.send.mutate({ tx: overdraw.hex })).rejects.toThrow(/cannot send/);
+    // A transfer whose fee bob cannot pay is refused in the dry run and charged to him: his budget is empty now. (One
+    // he can pay the fee of would go into a block and fail there, the fee charged.)
+    const overdraw = signItx(node.chainId, bob.signer, 1, transfer(alice.did, 1n), { fee: 1000n * ABT });
+    await expect(client.tx.send.mutate({ tx: overdraw.hex })).rejects.toThrow(/cannot pay the fee/);
     const run: SignedTx[] = [1, 2, 3, 4, 5].map((nonce) => signItx(node.chainId, bob.signer, nonce, transfer(alice.did, BigInt(nonce))));
     const result = await runLoad({ url: txSend(), concurrency: 4, lanes: [run.map((t) => t.hex)] });
     expect(result.sent).toBe(5);

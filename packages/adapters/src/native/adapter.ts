@@ -342,8 +342,17 @@ class NativeChainAdapter implements NativeAdapter {
     checkAddress(request.to);
     checkAmount(request.amount);
     const payload = { op: 'transferToken', token: request.token, to: request.to, amount: request.amount };
-    // With other transactions of the signer pending the ledger only refuses an unknown token in the block; ask first.
-    const check = async () => void (await this.getTokenInfo(request.token));
+    // The ledger takes a transfer whose fee is paid and fails it in its block (the fee charged) when the token is
+    // unknown or the balance too low. Ask first, as an Ethereum adapter estimates gas: a mistake costs nothing.
+    const check = async () => {
+      const held = await this.getTokenBalance(request.token, checkSigner(signer));
+      if (held < request.amount) {
+        throw new OcapError(
+          'INSUFFICIENT_FUNDS',
+          `${checkSigner(signer)} holds ${held} of token ${request.token} (smallest units), less than the ${request.amount} to send.`,
+        );
+      }
+    };
     const itx = transferItx(request.to, { tokens: [{ token: request.token, amount: request.amount }] });
     return this.#send(signer, request, payload, itx, check);
   }
