@@ -7,13 +7,9 @@ import { useEffect, useRef, useState } from 'react';
 import { useTopic } from '../realtime/provider.tsx';
 import { useTRPC } from '../trpc/react.tsx';
 import { explorerPaths } from './format.ts';
+import { type TxState, txStateOf } from './tx-state.ts';
 
-export type TxState =
-  | { status: 'pending' }
-  | { status: 'committed'; height: number }
-  /** In the block at `height` with its fee charged, but its inner transaction failed (nothing else happened). */
-  | { status: 'failed'; height: number; code: string; message: string }
-  | { status: 'rejected'; height: number | null; code: string; message: string };
+export type { TxState };
 
 /** How long one long-poll of tx.wait waits on the node before it asks again (the node's bound is 30 s). */
 const waitMs = 25_000;
@@ -63,22 +59,6 @@ export function TxStatusLive({ hash, initial, fee }: { hash: string; initial: Tx
   });
 
   return <TxStatusBadge state={state} fee={fee} />;
-}
-
-/** The badge's state from a settled tx.byHash / tx.wait answer (pending for anything not settled). */
-export function txStateOf(status: {
-  status: string;
-  height: number | null;
-  error: { code: string; message: string } | null;
-  tx: { height: number } | null;
-}): TxState {
-  const height = status.height ?? status.tx?.height ?? 0;
-  const code = status.error?.code;
-  const message = status.error?.message ?? '';
-  if (status.status === 'committed') return { status: 'committed', height };
-  if (status.status === 'failed') return { status: 'failed', height, code: code ?? 'TX_FAILED', message };
-  if (status.status === 'rejected') return { status: 'rejected', height: status.height, code: code ?? 'REJECTED', message };
-  return { status: 'pending' };
 }
 
 /**

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { parseHash } from '../../../../../explorer/format.ts';
 import { nodeApi, orNull } from '../../../../../explorer/node-api.ts';
 import { MalformedInput } from '../../../../../explorer/page-shell.tsx';
-import { type TxState, txStateOf } from '../../../../../explorer/tx-status-live.tsx';
+import { type TxState, txStateOf } from '../../../../../explorer/tx-state.ts';
 import { type TokenInfo, TxView } from '../../../../../explorer/tx-view.tsx';
 
 interface Props {
