@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { didFromPublicKey, encodeTx, keyPairFromSeed, signTx, toHex } from '@arc/core';
 import { expect, type Page, test } from '@playwright/test';
 import { expectAccessible } from './helpers/axe.ts';
 import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
@@ -323,4 +325,42 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('region', { name: 'Seal' })).toContainText(/[0-9a-f]{128}/);
     await screens(page, testInfo, 'explorer-block-no-js');
   });
+});
+
+test('a transaction that failed in its block says so: the code, the sentence, the block and the fee it cost', async ({
+  page,
+}, testInfo) => {
+  test.slow();
+  // A fresh account the faucet funds, which then sends more than it holds: the fee is paid, the transfer fails.
+  const key = keyPairFromSeed(new Uint8Array(randomBytes(32)));
+  const did = didFromPublicKey(key.publicKey);
+  const claim = await page.request.post('/trpc/faucet.claim', { data: { did } });
+  expect(claim.ok()).toBe(true);
+  await expect
+    .poll(async () => (await trpcQuery<{ balance: string } | null>(page, 'account.get', { did }))?.balance ?? '0', { timeout: 15_000 })
+    .not.toBe('0');
+  const chain = await trpcQuery<{ chainId: string; params: { minFee: string } }>(page, 'chain.info');
+  const tx = signTx(
+    {
+      chainId: chain.chainId,
+      from: did,
+      publicKey: key.publicKey,
+      nonce: 1,
+      fee: BigInt(chain.params.minFee),
+      feePayer: null,
+      itx: { type: 'transfer', to: BOB, amount: 10n ** 30n, tokens: [], assets: [], memo: 'more than it holds' },
+    },
+    key.secretKey,
+  );
+  const sent = await page.request.post('/trpc/tx.send', { data: { tx: toHex(encodeTx(tx)) } });
+  expect(sent.ok(), await sent.text()).toBe(true);
+  const { hash } = (await sent.json()).result.data as { hash: string };
+
+  await page.goto(`/explorer/tx/${hash}`);
+  const failed = page.locator('[data-tx-status="failed"]');
+  await expect(failed).toContainText(/Failed/, { timeout: 15_000 });
+  await expect(failed).toContainText('INSUFFICIENT_FUNDS');
+  await expect(page.getByRole('region', { name: 'Events' })).toContainText('txFailed');
+  await screens(page, testInfo, 'explorer-tx-failed');
+  await expectAccessible(page);
 });

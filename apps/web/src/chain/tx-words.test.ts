@@ -64,5 +64,7 @@ describe('describeTx', () => {
   it('counts nothing moved by a transaction that failed in its block (only its fee was charged)', () => {
     const failed = { ...tx({ type: 'stake', amount: (10n * ABT).toString() }), failed: { code: 'INSUFFICIENT_FUNDS', message: 'x' } };
     expect(balanceChange(failed, ME)).toBeNull();
+    // Its summary says it failed, and what it would have done.
+    expect(describeTx(failed)).toMatch(/^Failed \(INSUFFICIENT_FUNDS\), would have: [a-z]/);
   });
 });

@@ -39,6 +39,13 @@ function tokenAmount(token: string, amount: string, context: TxWordsContext): st
  * events (the tx page) it says what they add: what a settlement charged, what a withdrawal moved.
  */
 export function describeTx(tx: Tx, context: TxWordsContext = {}): string {
+  const text = describeAction(tx, context);
+  // A failed transaction did nothing but pay its fee: say what it asked for, as what it would have done.
+  if (tx.failed) return `Failed (${tx.failed.code}), would have: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+  return text;
+}
+
+function describeAction(tx: Tx, context: TxWordsContext): string {
   const itx = tx.itx;
   switch (itx.type) {
     case 'transfer': {

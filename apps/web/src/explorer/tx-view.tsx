@@ -153,11 +153,14 @@ const abtFields = new Set(['amount', 'allowance', 'deposit', 'charged']);
 /** Fields of events that are a moment, in ms since the epoch. */
 const timeFields = new Set(['releaseAtMs', 'expiresAtMs']);
 
+/** A whole value that is a DID (a sentence that starts with one, such as a txFailed message, is text). */
+const isDid = (value: unknown): value is string => typeof value === 'string' && /^did:abt:[1-9A-HJ-NP-Za-km-z]+$/.test(value);
+
 function EventValue({ name, value, token }: { name: string; value: unknown; token: boolean }) {
-  if (typeof value === 'string' && value.startsWith('did:abt:')) return <AccountLink did={value} />;
+  if (isDid(value)) return <AccountLink did={value} />;
   if (typeof value === 'string' && !token && abtFields.has(name) && /^\d+$/.test(value)) return <Abt amount={value} />;
   if (typeof value === 'number' && timeFields.has(name)) return <span>{formatUtc(value)}</span>;
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.startsWith('did:abt:')))
+  if (Array.isArray(value) && value.length > 0 && value.every(isDid))
     return (
       <span className="flex flex-wrap gap-x-3 gap-y-1">
         {value.map((v) => (
