@@ -195,7 +195,11 @@ function withHint(error: unknown): unknown {
   const hint = HINTS[error.code];
   if (hint === undefined) return error;
   // A transaction that failed in its block stays one (its nonce is spent: sending it again cannot help).
-  if (error instanceof TxFailedError) return new TxFailedError(error.hash, error.height, error.code, `${error.reason} (${hint})`);
+  if (error instanceof TxFailedError) {
+    const failed = new TxFailedError(error.hash, error.height, error.code, error.reason);
+    failed.message = `${error.message} (${hint})`;
+    return failed;
+  }
   return new ClientError(error.code, `${error.message} (${hint})`, { retriable: error.retriable, cause: error });
 }
 
