@@ -109,7 +109,6 @@ test('a wallet bridges 1 ABT to an Ethereum address and watches it lock, mint wi
     await expect(books).toHaveAttribute('data-balanced', 'true');
     await expect(books).toContainText('the books balance');
     await expect(page.getByTestId('bridge-supply')).not.toHaveText('0 ABT');
-    await books.scrollIntoViewIfNeeded();
     await look(page, testInfo, name, books);
   };
   await main.getByRole('link', { name: 'Explorer' }).click();
