@@ -24,11 +24,8 @@ export async function bridgePerMinute(locks: number): Promise<{ perMin: number; 
     genesis: { ...base, params: { ...base.params, economy: { ...base.params.economy, ...test.economy } } },
     blockIntervalMs: 200,
     // The bridge reaches Ethereum through the node's OCAP chain, as a deployment names it.
-    ocapChains: [
-      { name: 'arc', adapter: 'native' },
-      { name: 'eth', adapter: 'ethereum', rpcUrl: anvil.rpcUrl, chainId: anvil.chainId },
-    ],
-    bridge: { ...test.bridge, ethereum: { chain: 'eth' }, intervalMs: 100, streamPollMs: 100 },
+    ocapChains: [{ name: 'arc', adapter: 'native' }, test.chain],
+    bridge: { ...test.bridge, intervalMs: 100, streamPollMs: 100 },
   }).catch(async (error: unknown) => {
     await test.stop();
     throw error;

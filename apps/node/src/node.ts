@@ -230,7 +230,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // After the OCAP chains: the bridge reads Ethereum through them.
   if (options.bridge) {
     try {
-      services.bridge = await BridgeService.start({ db, ledger, queue: nodeTxs, ocap, now, log }, options.bridge);
+      services.bridge = await BridgeService.start(
+        { db, ledger, queue: nodeTxs, ocap, runtime, queries, faucet: services.faucet, now, log },
+        options.bridge,
+      );
     } catch (error) {
       if (!options.bridge.devOnly) throw error;
       log(`the dev bridge to Ethereum did not start (${(error as Error).message}); the node runs without it`);

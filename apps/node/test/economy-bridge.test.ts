@@ -205,7 +205,7 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
         ethereum: { chain: 'eth' },
         contract: deployed.address,
         confirmations: CONFIRMATIONS,
-        signers: signerKeys,
+        signers: signerKeys.map((keys, i) => ({ blocklet: `bridge-signer-${i + 1}`, keys })),
         relayerKey: anvil.accounts[5] as string,
         intervalMs: PASS_MS,
         streamPollMs: 50,

@@ -10,7 +10,7 @@ import type { RuntimeKeys } from './secrets.ts';
  * defaults applied, a missing required one refused). Values read for invocations are cached, bounded.
  */
 export class BlockletEnvironment {
-  readonly #cache: BoundedCache<string, Map<string, string>>;
+  readonly #cache: BoundedCache<string, StoredEnv>;
 
   constructor(
     readonly deps: { db: Database; keys: RuntimeKeys; now: () => number },
@@ -49,7 +49,7 @@ export class BlockletEnvironment {
 
   /** What `ctx.env` holds for one invocation: the declared variables only; BLOCKLET_ENV_MISSING for a missing required one. */
   async forInvocation(name: string, manifest: BlockletManifest): Promise<Record<string, string>> {
-    const set = await this.#values(name);
+    const { values: set } = await this.#values(name);
     const env: Record<string, string> = {};
     for (const declared of manifest.environment) {
       const value = set.get(declared.name) ?? declared.default;
@@ -67,15 +67,41 @@ export class BlockletEnvironment {
     return env;
   }
 
-  async #values(name: string): Promise<Map<string, string>> {
+  /**
+   * The secret of a key the manifest lists under permissions.keys (`ctx.keys`): the variable of its name, which must
+   * be stored secure (sealed at rest, never listed); null when it is not set.
+   */
+  async keySecret(name: string, key: string): Promise<string | null> {
+    const { values, secure } = await this.#values(name);
+    const value = values.get(key);
+    if (value === undefined) return null;
+    if (!secure.has(key)) {
+      throw new NodeError(
+        'BLOCKLET_KEY_MISSING',
+        `${name}'s key ${key} is stored as a plain environment variable; set it again with secure: true (a key is sealed at rest).`,
+      );
+    }
+    return value;
+  }
+
+  async #values(name: string): Promise<StoredEnv> {
     const cached = this.#cache.get(name);
     if (cached) return cached;
     const rows = await this.deps.db.query<{ key: string; value: string; secure: boolean }>(
       'SELECT key, value, secure FROM blocklet_env WHERE name = $1',
       [name],
     );
-    const values = new Map(rows.map((r) => [r.key, r.secure ? this.deps.keys.open(name, r.key, r.value) : r.value]));
-    this.#cache.set(name, values);
-    return values;
+    const stored: StoredEnv = {
+      values: new Map(rows.map((r) => [r.key, r.secure ? this.deps.keys.open(name, r.key, r.value) : r.value])),
+      secure: new Set(rows.filter((r) => r.secure).map((r) => r.key)),
+    };
+    this.#cache.set(name, stored);
+    return stored;
   }
+}
+
+/** One blocklet's variables, decrypted, and which of them are stored secure. */
+interface StoredEnv {
+  values: Map<string, string>;
+  secure: Set<string>;
 }

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import type { Database } from '../db/client.ts';
 import { QueryIn } from '../ocap/api-schemas.ts';
 import { toJson } from '../ocap/json.ts';
+import { nativeRead } from '../ocap/native-reads.ts';
 import { QUERY_LEVELS, runQuery } from '../ocap/query.ts';
 import type { OcapHub } from '../ocap/service.ts';
+import { type KeyHostDeps, keyCalls } from './host-keys.ts';
 import { OUTBOUND_LIMITS, outboundFetch, type PrivateTargets } from './outbound.ts';
 import { HostCallError } from './sandbox/types.ts';
 import { topicMatches } from './topics.ts';
@@ -36,8 +38,8 @@ export interface LogLine {
   atMs: number;
 }
 
-/** What the runtime needs from the node to serve host calls. */
-export interface HostDeps {
+/** What the runtime needs from the node to serve host calls (the key calls' needs: host-keys.ts). */
+export interface HostDeps extends KeyHostDeps {
   db: Database;
   ocap: OcapHub;
   now: () => number;
@@ -173,6 +175,20 @@ function bad(message: string): never {
   throw new HostCallError('BAD_INPUT', message);
 }
 
+/** A chain's refusal keeps its code and whether a retry helps; anything else is UNAVAILABLE. */
+async function chainCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const { code, retriable } = error as { code?: unknown; retriable?: unknown };
+    throw new HostCallError(
+      typeof code === 'string' ? code : 'UNAVAILABLE',
+      (error as Error).message,
+      typeof retriable === 'boolean' ? retriable : undefined,
+    );
+  }
+}
+
 function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value ?? null));
 }
@@ -211,6 +227,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
   let logBytes = 0;
   let logTruncated = false;
   let fetches = 0;
+  const keys = keyCalls(deps, name, manifest);
 
   const str = (value: unknown, what: string, max: number): string => {
     if (typeof value !== 'string' || value.length === 0 || value.length > max) bad(`${what} must be a string of 1 to ${max} characters`);
@@ -334,16 +351,14 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         if (!parsed.success)
           bad(`ctx.ocap.query: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
         chainPermission(chain, QUERY_LEVELS[parsed.data.method], false);
-        try {
-          return toJson(await runQuery(deps.ocap.adapter(chain), parsed.data));
-        } catch (error) {
-          const { code, retriable } = error as { code?: unknown; retriable?: unknown };
-          throw new HostCallError(
-            typeof code === 'string' ? code : 'UNAVAILABLE',
-            (error as Error).message,
-            typeof retriable === 'boolean' ? retriable : undefined,
-          );
-        }
+        return chainCall(async () => toJson(await runQuery(deps.ocap.adapter(chain), parsed.data)));
+      }
+      case 'ocap.native': {
+        const chain = str(a[0], 'a chain', 32);
+        const method = str(a[1], 'a native method', 64);
+        if (a[2] !== undefined && !Array.isArray(a[2])) bad('ctx.ocap.native: params are an array');
+        chainPermission(chain, 3, false);
+        return chainCall(() => nativeRead(deps.ocap.adapter(chain), method, (a[2] ?? []) as unknown[]));
       }
       case 'ocap.send': {
         const chain = str(a[0], 'a chain', 32);
@@ -372,6 +387,14 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
         effects.submits.push(signed.hash);
         return { hash: signed.hash };
       }
+      case 'keys.info':
+      case 'keys.sign':
+      case 'keys.signTypedData':
+      case 'keys.approve':
+      case 'abi.encode':
+      case 'abi.decode':
+      case 'abi.keccak256':
+        return keys.call(method, a);
       case 'log': {
         const level = a[0] === 'warn' || a[0] === 'error' ? a[0] : 'info';
         // The node's own record: made storable rather than refused (the guest never sees a log call's answer).

@@ -162,6 +162,8 @@ export class BlockletRuntime {
         signAsBlocklet: (n, itx) => this.#signAsBlocklet(n, invocationId, itx),
         mayPublish: (n, topic) => topicPermissions.mayPublish(n, blockletDid(n), topic),
         privateTargets: this.deps.blocklets?.privateTargets ?? 'none',
+        chainId: this.deps.ledger.chainId,
+        keySecret: (n, key) => this.environment.keySecret(n, key),
       },
       name,
       loaded.manifest,

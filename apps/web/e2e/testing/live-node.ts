@@ -12,8 +12,8 @@ type ChainConfigs = NonNullable<Parameters<typeof startTestNode>[0]>['ocapChains
 const env = z.object({ PORT: z.coerce.number().int().min(0).max(65535).default(0) }).parse(process.env);
 const dev = await testGenesis();
 // The ABT ↔ ERC-20 bridge (the wallet's /wallet/bridge) on anvil mining a block a second, so a mint's confirmations
-// count up in front of the user: 3 signers, 2 to agree, 2 blocks deep. The bridge talks to anvil by its RPC URL, not
-// as an OCAP chain, so the chains page keeps the three chains its spec expects.
+// count up in front of the user: 3 signers (blocklets of the node), 2 to agree, 2 blocks deep. The node reaches anvil
+// as its OCAP chain `bridge-anvil`.
 const bridge = await startTestBridge({ signers: 3, threshold: 2, confirmations: 2 });
 const genesis = {
   ...dev,
@@ -25,6 +25,7 @@ const ocapChains: ChainConfigs = [
   { name: 'arc', adapter: 'native' },
   { name: 'mock', adapter: 'mock', blockTimeMs: 1000, balances: {} },
   { name: 'ethereum', adapter: 'ethereum', rpcUrl: 'http://127.0.0.1:9' },
+  bridge.chain,
 ];
 const node = await startTestNode({
   port: env.PORT,

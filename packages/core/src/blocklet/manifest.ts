@@ -15,6 +15,7 @@ export const MANIFEST_LIMITS = {
   hostsMax: 32,
   topicsMax: 64,
   envMax: 64,
+  keysMax: 8,
   beneficiariesMax: 4,
   cpuMsMax: 30_000,
   memoryMbMax: 512,
@@ -57,6 +58,12 @@ const subscribeTopic = permissionTopic.refine(
   (t) => !PRIVATE_FAMILIES.some((family) => t.startsWith(family)),
   "inbox: and blocklet: topics are private to their DID or blocklet owner (another blocklet's logs, someone's notifications); a blocklet cannot be granted to hear them",
 );
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'an environment name is UPPER_SNAKE_CASE');
+
+/** What a key of `permissions.keys` signs with: ed25519 (ledger approvals, DIDs) or secp256k1 (Ethereum). */
+export const BLOCKLET_KEY_SCHEMES = ['ed25519', 'secp256k1'] as const;
+export type BlockletKeyScheme = (typeof BLOCKLET_KEY_SCHEMES)[number];
+
 const handler = z.string().regex(/^[a-zA-Z_$][a-zA-Z0-9_$]{0,63}$/, 'a handler is the name of an exported function');
 const cronField = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 const cron = z.string().refine((s) => {
@@ -92,109 +99,132 @@ const Trigger = z.discriminatedUnion('type', [
 ]);
 
 /** The blocklet manifest (blocklet.yml or blocklet.json). */
-export const BlockletManifestSchema = z.strictObject({
-  name,
-  version: z.string().max(64).regex(SEMVER, 'a version is semver, e.g. 1.0.0'),
-  title: text(80).min(1),
-  description: text(2000).default(''),
-  author: did,
-  entry: z.string().min(1).max(256).default('index.js'),
-  interfaces: z
-    .strictObject({
-      http: z
-        .array(
-          z.strictObject({
-            path: z
-              .string()
-              .max(256)
-              .regex(/^\/[^\s?#]*$/, 'a route path starts with / (e.g. /price or /items/*)'),
-            methods: z
-              .array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
-              .min(1)
-              .default(['GET']),
-            /** `required`: only callers with a gateway session or API key (`authorization: Bearer <token>`) reach it. */
-            auth: z.enum(['none', 'required']).default('none'),
-            /**
-             * `true`: the route may answer HTML, SVG or XML that runs scripts on the node's origin, if the node's
-             * operator allows it too (BLOCKLET_ACTIVE_CONTENT=allow); otherwise its answers are sandboxed by CSP.
-             */
-            activeContent: z.boolean().default(false),
-            /**
-             * Requests per second (and burst) one caller may make to this route, on top of the node operator's
-             * limit for all blocklet routes (BLOCKLET_HTTP_RATE_PER_SEC): a route can be stricter than the node,
-             * never looser. Absent: only the operator's limit applies.
-             */
-            rateLimit: z
-              .strictObject({
-                perSec: z.number().min(ROUTE_RATE_LIMITS.perSecMin).max(ROUTE_RATE_LIMITS.perSecMax),
-                burst: z.number().int().min(1).max(ROUTE_RATE_LIMITS.burstMax),
-              })
-              .optional(),
-          }),
-        )
-        .max(MANIFEST_LIMITS.routesMax)
-        .default([]),
-      topics: z.array(topic).max(MANIFEST_LIMITS.topicsMax).default([]),
-    })
-    .default({ http: [], topics: [] }),
-  triggers: z.array(Trigger).max(MANIFEST_LIMITS.triggersMax).default([]),
-  permissions: z
-    .strictObject({
-      chains: z
-        .array(
-          z.strictObject({
-            chain: chainName,
-            /** The highest OCAP level allowed: 1 (chain basics), 2 (state: tokens, assets, events), 3 (native calls). */
-            level: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
-            send: z.boolean().default(false),
-          }),
-        )
-        .max(16)
-        .default([]),
-      hosts: z.array(host).max(MANIFEST_LIMITS.hostsMax).default([]),
-      topics: z
-        .strictObject({
-          publish: z.array(publishTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
-          subscribe: z.array(subscribeTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
-        })
-        .default({ publish: [], subscribe: [] }),
-      ledger: z.strictObject({ submit: z.boolean().default(false) }).default({ submit: false }),
-    })
-    .default({ chains: [], hosts: [], topics: { publish: [], subscribe: [] }, ledger: { submit: false } }),
-  environment: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'an environment name is UPPER_SNAKE_CASE'),
-        description: text(500).default(''),
-        required: z.boolean().default(false),
-        secure: z.boolean().default(false),
-        default: z.string().max(4096).optional(),
-      }),
-    )
-    .max(MANIFEST_LIMITS.envMax)
-    .default([]),
-  limits: z
-    .strictObject({
-      cpuMs: z.number().int().min(1).max(MANIFEST_LIMITS.cpuMsMax).default(DEFAULT_BLOCKLET_LIMITS.cpuMs),
-      memoryMb: z.number().int().min(8).max(MANIFEST_LIMITS.memoryMbMax).default(DEFAULT_BLOCKLET_LIMITS.memoryMb),
-      timeoutMs: z.number().int().min(10).max(MANIFEST_LIMITS.timeoutMsMax).default(DEFAULT_BLOCKLET_LIMITS.timeoutMs),
-    })
-    .default({ ...DEFAULT_BLOCKLET_LIMITS }),
-  payment: z
-    .strictObject({
-      /** Price per invocation in the smallest unit of ABT. */
-      price: amount.default('0'),
-      beneficiaries: z
-        .array(z.strictObject({ did, shareBps: z.number().int().min(1).max(10_000) }))
-        .max(MANIFEST_LIMITS.beneficiariesMax)
-        .refine(
-          (list) => list.length === 0 || list.reduce((sum, b) => sum + b.shareBps, 0) === 10_000,
-          'beneficiary shares must add up to 10000 basis points',
-        )
-        .default([]),
-    })
-    .default({ price: '0', beneficiaries: [] }),
-});
+export const BlockletManifestSchema = z
+  .strictObject({
+    name,
+    version: z.string().max(64).regex(SEMVER, 'a version is semver, e.g. 1.0.0'),
+    title: text(80).min(1),
+    description: text(2000).default(''),
+    author: did,
+    entry: z.string().min(1).max(256).default('index.js'),
+    interfaces: z
+      .strictObject({
+        http: z
+          .array(
+            z.strictObject({
+              path: z
+                .string()
+                .max(256)
+                .regex(/^\/[^\s?#]*$/, 'a route path starts with / (e.g. /price or /items/*)'),
+              methods: z
+                .array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
+                .min(1)
+                .default(['GET']),
+              /** `required`: only callers with a gateway session or API key (`authorization: Bearer <token>`) reach it. */
+              auth: z.enum(['none', 'required']).default('none'),
+              /**
+               * `true`: the route may answer HTML, SVG or XML that runs scripts on the node's origin, if the node's
+               * operator allows it too (BLOCKLET_ACTIVE_CONTENT=allow); otherwise its answers are sandboxed by CSP.
+               */
+              activeContent: z.boolean().default(false),
+              /**
+               * Requests per second (and burst) one caller may make to this route, on top of the node operator's
+               * limit for all blocklet routes (BLOCKLET_HTTP_RATE_PER_SEC): a route can be stricter than the node,
+               * never looser. Absent: only the operator's limit applies.
+               */
+              rateLimit: z
+                .strictObject({
+                  perSec: z.number().min(ROUTE_RATE_LIMITS.perSecMin).max(ROUTE_RATE_LIMITS.perSecMax),
+                  burst: z.number().int().min(1).max(ROUTE_RATE_LIMITS.burstMax),
+                })
+                .optional(),
+            }),
+          )
+          .max(MANIFEST_LIMITS.routesMax)
+          .default([]),
+        topics: z.array(topic).max(MANIFEST_LIMITS.topicsMax).default([]),
+      })
+      .default({ http: [], topics: [] }),
+    triggers: z.array(Trigger).max(MANIFEST_LIMITS.triggersMax).default([]),
+    permissions: z
+      .strictObject({
+        chains: z
+          .array(
+            z.strictObject({
+              chain: chainName,
+              /** The highest OCAP level allowed: 1 (chain basics), 2 (state: tokens, assets, events), 3 (native calls). */
+              level: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+              send: z.boolean().default(false),
+            }),
+          )
+          .max(16)
+          .default([]),
+        hosts: z.array(host).max(MANIFEST_LIMITS.hostsMax).default([]),
+        topics: z
+          .strictObject({
+            publish: z.array(publishTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
+            subscribe: z.array(subscribeTopic).max(MANIFEST_LIMITS.topicsMax).default([]),
+          })
+          .default({ publish: [], subscribe: [] }),
+        ledger: z.strictObject({ submit: z.boolean().default(false) }).default({ submit: false }),
+        /**
+         * Keys the node holds for the blocklet and signs with on its behalf (`ctx.keys`): the secret is the secure
+         * environment variable of the same name, set by the operator, and never handed to the blocklet's code.
+         */
+        keys: z
+          .array(z.strictObject({ name: envName, scheme: z.enum(BLOCKLET_KEY_SCHEMES) }))
+          .max(MANIFEST_LIMITS.keysMax)
+          .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, 'each key is listed once')
+          .default([]),
+      })
+      .default({ chains: [], hosts: [], topics: { publish: [], subscribe: [] }, ledger: { submit: false }, keys: [] }),
+    environment: z
+      .array(
+        z.strictObject({
+          name: envName,
+          description: text(500).default(''),
+          required: z.boolean().default(false),
+          secure: z.boolean().default(false),
+          default: z.string().max(4096).optional(),
+        }),
+      )
+      .max(MANIFEST_LIMITS.envMax)
+      .default([]),
+    limits: z
+      .strictObject({
+        cpuMs: z.number().int().min(1).max(MANIFEST_LIMITS.cpuMsMax).default(DEFAULT_BLOCKLET_LIMITS.cpuMs),
+        memoryMb: z.number().int().min(8).max(MANIFEST_LIMITS.memoryMbMax).default(DEFAULT_BLOCKLET_LIMITS.memoryMb),
+        timeoutMs: z.number().int().min(10).max(MANIFEST_LIMITS.timeoutMsMax).default(DEFAULT_BLOCKLET_LIMITS.timeoutMs),
+      })
+      .default({ ...DEFAULT_BLOCKLET_LIMITS }),
+    payment: z
+      .strictObject({
+        /** Price per invocation in the smallest unit of ABT. */
+        price: amount.default('0'),
+        beneficiaries: z
+          .array(z.strictObject({ did, shareBps: z.number().int().min(1).max(10_000) }))
+          .max(MANIFEST_LIMITS.beneficiariesMax)
+          .refine(
+            (list) => list.length === 0 || list.reduce((sum, b) => sum + b.shareBps, 0) === 10_000,
+            'beneficiary shares must add up to 10000 basis points',
+          )
+          .default([]),
+      })
+      .default({ price: '0', beneficiaries: [] }),
+  })
+  .superRefine((manifest, ctx) => {
+    // A key's secret is an environment variable the code never reads: declaring it under environment would hand it over.
+    const declared = new Set(manifest.environment.map((e) => e.name));
+    manifest.permissions.keys.forEach((key, i) => {
+      if (declared.has(key.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['permissions', 'keys', i, 'name'],
+          message: `${key.name} is also under environment, which would hand the key to the code; list it only under permissions.keys`,
+        });
+      }
+    });
+  });
 
 export type BlockletManifest = z.output<typeof BlockletManifestSchema>;
 export type BlockletTrigger = BlockletManifest['triggers'][number];

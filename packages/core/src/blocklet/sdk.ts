@@ -74,6 +74,39 @@ export interface BlockletContext {
      * transaction after the commit is reported in the blocklet's logs.
      */
     send(chain: string, rawTx: string): Promise<{ hash: string | null; status: 'held' }>;
+    /**
+     * A read-only native call (OCAP level 3): on ethereum chains a JSON-RPC read (`eth_call`, `eth_getLogs`,
+     * `eth_getTransactionReceipt`…); on the node's own chain a NodeApi read (`getTx`, `getAccount`…). Amounts
+     * arrive as decimal strings.
+     */
+    native(chain: string, method: string, params?: unknown[]): Promise<unknown>;
+  };
+  /**
+   * Keys the node holds for this blocklet (permissions.keys) and signs with; the code never sees them. Messages,
+   * digests and signatures are 0x hex.
+   */
+  keys: {
+    /** The key's public key and address (a DID for ed25519, an Ethereum address for secp256k1). */
+    info(name: string): Promise<{ scheme: 'ed25519' | 'secp256k1'; publicKey: string; address: string }>;
+    /** ed25519: a signature of the message; secp256k1: an Ethereum signature (r, s, v: 65 bytes) of a 32-byte digest. */
+    sign(name: string, message: string): Promise<string>;
+    /** secp256k1 only: an EIP-712 signature (eth_signTypedData_v4); uint values as decimal strings. */
+    signTypedData(
+      name: string,
+      typed: { domain: Record<string, unknown>; types: Record<string, { name: string; type: string }[]>; message: Record<string, unknown> },
+    ): Promise<string>;
+    /**
+     * ed25519 only: an approval of a ledger transaction that needs a threshold of them (bridgeRelease), over the
+     * chain's approval digest: `{ did, publicKey, signature }` to hand to whoever submits it.
+     */
+    approve(name: string, itx: Record<string, unknown>): Promise<{ did: string; publicKey: string; signature: string }>;
+  };
+  /** Ethereum ABI encoding and hashing (ethers' AbiCoder on the host); uint values as decimal strings. */
+  abi: {
+    encode(types: string[], values: unknown[]): Promise<string>;
+    decode(types: string[], data: string): Promise<unknown[]>;
+    /** keccak256 of 0x hex bytes, or of a text's UTF-8 bytes (an event's topic: `keccak256('Transfer(address,address,uint256)')`). */
+    keccak256(data: string): Promise<string>;
   };
   /** Submits a ledger transaction signed by the blocklet's own DID (permissions.ledger.submit). */
   ledger: { did(): Promise<string>; submit(itx: Record<string, unknown>): Promise<{ hash: string }> };

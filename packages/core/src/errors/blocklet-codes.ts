@@ -51,6 +51,14 @@ export const BLOCKLET_SECTION = {
     retriable: false,
     sentence: 'The blocklet needs an environment variable its operator has not set; set it, then call again.',
   },
+  BLOCKLET_KEY_MISSING: {
+    families: ['blocklet'],
+    httpStatus: 500,
+    trpcCode: 'INTERNAL_SERVER_ERROR',
+    retriable: false,
+    sentence:
+      'The blocklet signs with a key (permissions.keys) its operator has not set as a secure environment variable, or set as a plain one; set it with secure: true, then call again.',
+  },
   BLOCKLET_TIMEOUT: {
     families: ['blocklet'],
     httpStatus: 504,

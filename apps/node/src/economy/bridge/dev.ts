@@ -36,7 +36,7 @@ export function devBridgeOptions(chain: string): BridgeOptions {
   return {
     ethereum: { chain },
     confirmations: DEV_BRIDGE_CONFIRMATIONS,
-    signers: devBridgeSigners(),
+    signers: devBridgeSigners().map((keys, i) => ({ blocklet: `bridge-signer-${i + 1}`, keys })),
     relayerKey: DEV_BRIDGE_RELAYER_KEY,
     devOnly: true,
   };

@@ -31,13 +31,23 @@ export interface BridgeSignerKeys {
   ethKey: string;
 }
 
+/**
+ * A bridge signer that runs as a blocklet of this node (the built-in `bridge-signer` component). With `keys`, the node
+ * deploys it itself (unless live) and seals the keys into its environment: development chains and tests. Without,
+ * the operator has deployed it and set LEDGER_KEY and ETH_KEY as secure environment variables.
+ */
+export interface BridgeSignerBlocklet {
+  blocklet: string;
+  keys?: BridgeSignerKeys;
+}
+
 /** Test hooks: called at each step of a pass; throwing stops the pass there, as a crash of the relayer would. */
 export type BridgeStep = 'pass' | 'mintSent' | 'burnRecorded' | 'releaseSent';
 export type BridgeFaults = (step: BridgeStep, sourceId: string) => void | Promise<void>;
 
 export interface BridgeOptions {
-  /** The Ethereum chain: one of this node's OCAP chains (an `ethereum` adapter) by name, or a JSON-RPC URL of its own. */
-  ethereum: { chain: string } | { rpcUrl: string; chainId?: number };
+  /** The Ethereum chain: one of this node's OCAP chains (an `ethereum` adapter), which the signer blocklets read too. */
+  ethereum: { chain: string };
   /**
    * The ArcBridgedAbt contract. Absent: on a development chain with anvil only, the bridge deploys one for its
    * signers at start (dev.ts) and logs the address; anywhere else that is a configuration error.
@@ -48,10 +58,10 @@ export interface BridgeOptions {
   /** Where the burn stream starts the first time (the contract's deployment block); default 0. */
   fromBlock?: number;
   /**
-   * The signers this process runs (in production: one per machine, each behind its own node; here in process). The
-   * relayer asks each until it has the threshold; any one of them may refuse.
+   * The signer blocklets the relayer asks, each until it has the threshold; any one of them may refuse. In production
+   * each runs on its own machine, behind its own node; here they are blocklets of this node.
    */
-  signers: BridgeSignerKeys[];
+  signers: BridgeSignerBlocklet[];
   /** The relayer's Ethereum key (0x hex): pays the gas of mints, signs nothing that authorises anything. */
   relayerKey: string;
   intervalMs?: number;

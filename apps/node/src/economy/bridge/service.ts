@@ -1,18 +1,22 @@
-import { createEthereumAdapter, type EthereumNative } from '@arc/adapters';
+import type { EthereumNative } from '@arc/adapters';
 import { type ChainAdapter, isDevChain } from '@arc/core';
 import { Wallet } from 'ethers';
 import type { Database } from '../../db/client.ts';
 import { NodeError } from '../../errors.ts';
+import type { Faucet } from '../../faucet/service.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { NodeTxQueue } from '../../ledger/node-tx.ts';
+import type { LedgerQueries } from '../../ledger/queries.ts';
 import type { OcapHub } from '../../ocap/service.ts';
+import type { BlockletRuntime } from '../../runtime/service.ts';
 import type { BridgeStatus, BridgeStatusQuery } from './api-schemas.ts';
 import { BridgeContract } from './contract.ts';
 import { deployDevBridge, mayDeployDevBridge } from './dev.ts';
 import { BRIDGE_LIMITS, type BridgeFaults, type BridgeOptions } from './options.ts';
 import { BridgeRelayer } from './relayer.ts';
 import { BurnRelay } from './releases.ts';
-import { BridgeSigner, type BridgeSignerApi } from './signer.ts';
+import type { BridgeSignerApi } from './signer.ts';
+import { BlockletSigner, setUpSignerBlocklet } from './signer-blocklet.ts';
 import { BridgeStatusReader } from './status.ts';
 import { BridgeStore } from './store.ts';
 
@@ -23,6 +27,10 @@ export interface BridgeDeps {
   /** The node's own transactions (bridgeRelease is sent with the node key: the node pays the fee). */
   queue: NodeTxQueue;
   ocap: OcapHub;
+  /** The signers are blocklets of the node. */
+  runtime: BlockletRuntime;
+  queries: LedgerQueries;
+  faucet: Faucet;
   now: () => number;
   log: (line: string) => void;
 }
@@ -33,7 +41,7 @@ function checkOptions(options: BridgeOptions): void {
   if (!Number.isInteger(confirmations) || confirmations < 1 || confirmations > BRIDGE_LIMITS.confirmationsMax) {
     throw new NodeError('BAD_INPUT', `bridge.confirmations must be a whole number from 1 to ${BRIDGE_LIMITS.confirmationsMax}.`);
   }
-  for (const [i, key] of [options.relayerKey, ...options.signers.map((s) => s.ethKey)].entries()) {
+  for (const [i, key] of [options.relayerKey, ...options.signers.flatMap((s) => (s.keys ? [s.keys.ethKey] : []))].entries()) {
     if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
       throw new NodeError(
         'BAD_INPUT',
@@ -54,66 +62,66 @@ export class BridgeService {
     readonly deps: BridgeDeps,
     readonly options: BridgeOptions,
     readonly contract: BridgeContract,
-    readonly signers: BridgeSigner[],
+    readonly signers: BlockletSigner[],
     readonly store: BridgeStore,
     readonly statusReader: BridgeStatusReader,
     readonly wallet: Wallet,
-    /** An adapter the bridge created for itself (an rpcUrl, not an OCAP chain of the node): closed with it. */
-    readonly ownAdapter: ChainAdapter<EthereumNative> | null,
   ) {
     this.#relayer = this.#newRelayer(options.faults, signers);
   }
 
-  /** Connects to Ethereum, checks (or, on a dev chain, deploys) the contract, and starts the relayer's passes. */
+  /**
+   * Connects to Ethereum, checks (or, on a dev chain, deploys) the contract, sets up the signer blocklets it is given
+   * keys for, asks each signer who it is, and starts the relayer's passes.
+   */
   static async start(deps: BridgeDeps, options: BridgeOptions): Promise<BridgeService> {
     checkOptions(options);
-    const own = 'rpcUrl' in options.ethereum ? createEthereumAdapter({ ...options.ethereum }) : null;
-    try {
-      const adapter = own ?? (deps.ocap.adapter((options.ethereum as { chain: string }).chain) as ChainAdapter<EthereumNative>);
-      if (adapter.name !== 'ethereum') throw new NodeError('BAD_INPUT', `The bridge needs an ethereum chain; this one is ${adapter.name}.`);
-      const provider = await adapter.native.connect();
-      let address = options.contract;
-      if (!address) {
-        const ethChainId = (await provider.getNetwork()).chainId;
-        if (!mayDeployDevBridge(isDevChain(deps.ledger.chainId), ethChainId)) {
-          throw new NodeError('BAD_INPUT', 'bridge.contract is missing: give the address of the ArcBridgedAbt contract.');
-        }
-        address = await deployDevBridge(provider, options.relayerKey, options.signers);
-        deps.log(`bridge: deployed the DEV-ONLY ArcBridgedAbt at ${address} (well-known dev signer keys, threshold 2)`);
+    const chain = options.ethereum.chain;
+    const adapter = deps.ocap.adapter(chain) as ChainAdapter<EthereumNative>;
+    if (adapter.name !== 'ethereum') throw new NodeError('BAD_INPUT', `The bridge needs an ethereum chain; ${chain} is ${adapter.name}.`);
+    const provider = await adapter.native.connect();
+    let address = options.contract;
+    if (!address) {
+      const ethChainId = (await provider.getNetwork()).chainId;
+      if (!mayDeployDevBridge(isDevChain(deps.ledger.chainId), ethChainId)) {
+        throw new NodeError('BAD_INPUT', 'bridge.contract is missing: give the address of the ArcBridgedAbt contract.');
       }
-      const contract = new BridgeContract(adapter, address);
-      const set = await contract.signerSet();
-      const store = new BridgeStore(deps.db, deps.now);
-      const ledger = { db: deps.db, chainId: deps.ledger.chainId };
-      const signers = options.signers.map(
-        (keys) => new BridgeSigner(ledger, new BridgeContract(adapter, address), options.confirmations, keys),
-      );
-      for (const s of signers) {
-        const ledgerMember = deps.ledger.params.economy.bridgeSigners.includes(s.did);
-        if (!ledgerMember || !set.addresses.includes(s.ethAddress)) {
-          deps.log(
-            `bridge: signer ${s.did} / ${s.ethAddress} is not in ${ledgerMember ? 'the contract' : "the chain's bridgeSigners"}; it is not asked`,
-          );
-        }
-      }
-      const statusReader = new BridgeStatusReader({
-        db: deps.db,
-        ledger: deps.ledger,
-        store,
-        contract,
-        signers,
-        confirmations: options.confirmations,
-        fromBlock: options.fromBlock ?? 0,
-      });
-      const wallet = new Wallet(options.relayerKey, provider);
-      const service = new BridgeService(deps, options, contract, signers, store, statusReader, wallet, own);
-      service.#relayer.start();
-      deps.log(`bridge: relaying ${contract.address} with ${options.confirmations} confirmations, ${signers.length} local signers`);
-      return service;
-    } catch (error) {
-      await own?.close();
-      throw error;
+      const keys = options.signers.flatMap((s) => (s.keys ? [s.keys] : []));
+      address = await deployDevBridge(provider, options.relayerKey, keys);
+      deps.log(`bridge: deployed the DEV-ONLY ArcBridgedAbt at ${address} (well-known dev signer keys, threshold 2)`);
     }
+    const contract = new BridgeContract(adapter, address);
+    const set = await contract.signerSet();
+    const store = new BridgeStore(deps.db, deps.now);
+    const settings = { contract: contract.address, confirmations: options.confirmations, ethChain: chain };
+    const signers: BlockletSigner[] = [];
+    for (const signer of options.signers) {
+      if (signer.keys) await setUpSignerBlocklet(deps, signer.blocklet, signer.keys, settings);
+      const connected = await BlockletSigner.connect(deps.runtime, signer.blocklet);
+      const ledgerMember = deps.ledger.params.economy.bridgeSigners.includes(connected.did);
+      if (!ledgerMember || !set.addresses.includes(connected.ethAddress)) {
+        deps.log(
+          `bridge: signer ${signer.blocklet} (${connected.did} / ${connected.ethAddress}) is not in ${ledgerMember ? 'the contract' : "the chain's bridgeSigners"}; it is not asked`,
+        );
+      }
+      signers.push(connected);
+    }
+    const statusReader = new BridgeStatusReader({
+      db: deps.db,
+      ledger: deps.ledger,
+      store,
+      contract,
+      signers,
+      confirmations: options.confirmations,
+      fromBlock: options.fromBlock ?? 0,
+    });
+    const wallet = new Wallet(options.relayerKey, provider);
+    const service = new BridgeService(deps, options, contract, signers, store, statusReader, wallet);
+    service.#relayer.start();
+    deps.log(
+      `bridge: relaying ${contract.address} with ${options.confirmations} confirmations, signers ${signers.map((s) => `/b/${s.blocklet}/`).join(' ')}`,
+    );
+    return service;
   }
 
   #newRelayer(faults: BridgeFaults | undefined, signers: BridgeSignerApi[]): BridgeRelayer {
@@ -153,6 +161,5 @@ export class BridgeService {
 
   async stop(): Promise<void> {
     await this.#relayer.stop();
-    await this.ownAdapter?.close();
   }
 }

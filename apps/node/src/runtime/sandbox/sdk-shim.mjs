@@ -127,8 +127,15 @@ export function sdkShim(bridge, bounds) {
       kv: freeze({ get: call('kv.get'), set: call('kv.set'), delete: call('kv.delete'), list: call('kv.list') }),
       publish: call('publish'),
       fetch: call('fetch'),
-      ocap: freeze({ query: call('ocap.query'), send: call('ocap.send') }),
+      ocap: freeze({ query: call('ocap.query'), send: call('ocap.send'), native: call('ocap.native') }),
       ledger: freeze({ did: call('ledger.did'), submit: call('ledger.submit') }),
+      keys: freeze({
+        info: call('keys.info'),
+        sign: call('keys.sign'),
+        signTypedData: call('keys.signTypedData'),
+        approve: call('keys.approve'),
+      }),
+      abi: freeze({ encode: call('abi.encode'), decode: call('abi.decode'), keccak256: call('abi.keccak256') }),
       log: freeze({ info: logAt('info'), warn: logAt('warn'), error: logAt('error') }),
     });
   }

@@ -15,8 +15,16 @@ const HOST_METHODS = new Set([
   'fetch',
   'ocap.query',
   'ocap.send',
+  'ocap.native',
   'ledger.did',
   'ledger.submit',
+  'keys.info',
+  'keys.sign',
+  'keys.signTypedData',
+  'keys.approve',
+  'abi.encode',
+  'abi.decode',
+  'abi.keccak256',
 ]);
 let hostCallSeq = 0;
 
