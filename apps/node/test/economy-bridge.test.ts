@@ -412,6 +412,44 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
     await expectBalanced(true);
   });
 
+  it('runs each signer as a blocklet owned by its DID, which a relayer elsewhere asks over HTTP with the same checks', async () => {
+    const [first] = signerKeys as [BridgeSignerKeys];
+    const deployed = await client.blocklet.get.query({ name: 'bridge-signer-1' });
+    expect(deployed.owner).toBe(didOf(first.seed));
+    // The keys are sealed in its environment: listed, never shown.
+    const env = await node.services.runtime.listEnv('bridge-signer-1');
+    expect(env.filter((e) => e.secure).map((e) => [e.key, e.value])).toEqual([
+      ['ETH_KEY', null],
+      ['LEDGER_KEY', null],
+    ]);
+    const post = (path: string, body: unknown) =>
+      fetch(`${node.url}/b/bridge-signer-1/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const identity = await (await fetch(`${node.url}/b/bridge-signer-1/identity`)).json();
+    expect(identity).toEqual({ ok: true, did: didOf(first.seed), ethAddress: new Wallet(first.ethKey).address });
+    const [lockId] = locks.map((l) => l.lockId) as [string];
+    const wrong = await post('mint-signatures', { lockId, to: holder.address, amount: '1' });
+    expect(wrong.status).toBe(409);
+    expect(await wrong.json()).toMatchObject({ ok: false, code: 'CONFLICT', retriable: false });
+    const unknown = await post('mint-signatures', { lockId: `0x${randomBytes(32).toString('hex')}`, to: holder.address, amount: '1' });
+    expect(unknown.status).toBe(503);
+    expect(await unknown.json()).toMatchObject({ ok: false, code: 'UNAVAILABLE', retriable: true });
+    const right = await post('mint-signatures', { lockId, to: holder.address, amount: (locks[0]?.amount ?? 0n).toString() });
+    expect(right.status).toBe(200);
+    const { signature } = (await right.json()) as { signature: string };
+    expect(signature).toBe(
+      await signMint(new Wallet(first.ethKey), BigInt(anvil.chainId), bridge.contract.address, {
+        to: holder.address,
+        amount: locks[0]?.amount ?? 0n,
+        lockId,
+      }),
+    );
+    expect((await post('release-approvals', { ethTxHash: 'nonsense' })).status).toBe(400);
+  });
+
   it('deploys a DEV-ONLY contract for the well-known dev signers (threshold 2), on anvil and dev ledgers only', async () => {
     const address = await deployDevBridge(provider, DEV_BRIDGE_RELAYER_KEY, devBridgeSigners());
     const dev = token.attach(address) as Contract;

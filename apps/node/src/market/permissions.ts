@@ -34,6 +34,13 @@ export function permissionsOf(manifest: unknown): Permission[] {
   for (const env of m.environment.filter((e) => e.secure)) {
     out.push({ capability: `secret:${env.name}`, words: `asks for a secret (${env.name}) it keeps on this node`, risk: 'medium' });
   }
+  for (const key of m.permissions.keys) {
+    out.push({
+      capability: `key:${key.name}`,
+      words: `signs with a ${key.scheme} key (${key.name}) this node holds for it and never shows it`,
+      risk: 'high',
+    });
+  }
   for (const route of m.interfaces.http.filter((r) => r.activeContent)) {
     out.push({ capability: `http:active:${route.path}`, words: `may serve pages that run scripts at ${route.path}`, risk: 'high' });
   }

@@ -119,6 +119,27 @@ describe('the blocklet manifest', () => {
     expect(ok.permissions.topics.publish).toEqual(['chat:*', `app:${AUTHOR}:orders`, 'inbox:*']);
   });
 
+  it('lists keys the node signs with, each once, never also as an environment variable', () => {
+    const keyed = (keys: string, env = '') =>
+      `name: signer\nversion: 1.0.0\ntitle: S\nauthor: ${AUTHOR}\npermissions:\n  keys:\n${keys}${env}`;
+    const one = '    - { name: LEDGER_KEY, scheme: ed25519 }\n';
+    expect(parseManifest(keyed(one)).permissions.keys).toEqual([{ name: 'LEDGER_KEY', scheme: 'ed25519' }]);
+    expect(parseManifest(`name: plain\nversion: 1.0.0\ntitle: P\nauthor: ${AUTHOR}\n`).permissions.keys).toEqual([]);
+    const issues = (text: string) => {
+      try {
+        parseManifest(text);
+      } catch (error) {
+        return (error as ManifestError).issues.map((i) => `${i.line} ${i.path}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(issues(keyed(one + one))).toEqual([expect.stringMatching(/^7 permissions\.keys: each key is listed once/)]);
+    expect(issues(keyed('    - { name: K, scheme: rsa }\n'))).toEqual([expect.stringMatching(/^7 permissions\.keys\.0\.scheme/)]);
+    expect(issues(keyed(one, 'environment:\n  - { name: LEDGER_KEY, secure: true }\n'))).toEqual([
+      expect.stringMatching(/^7 permissions\.keys\.0\.name: LEDGER_KEY is also under environment/),
+    ]);
+  });
+
   it('never throws anything but a ManifestError on garbage (property)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.constantFrom(valid.slice(0, 40), '{', '- - -', '&a [*a, *a]')), (source) => {
