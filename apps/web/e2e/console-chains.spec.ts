@@ -4,8 +4,9 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
 /**
  * The console's chains page (issue 18, "Chains"): each chain the test node reaches (its ledger `arc`, a `mock`
- * chain, and an `ethereum` chain whose RPC endpoint is down) with its CAIP-2 id, adapter, live status and head
- * height, the capability matrix, and the down chain said in words.
+ * chain, an `ethereum` chain whose RPC endpoint is down, and `bridge-anvil`, the anvil its bridge and the bridge's
+ * signer blocklets use) with its CAIP-2 id, adapter, live status and head height, the capability matrix, and the
+ * down chain said in words.
  */
 
 const PASSPHRASE = 'chains page passphrase';
@@ -58,12 +59,16 @@ test('the chains page shows each chain with its CAIP-2 id, live status, moving h
   await expect(ethereum.getByRole('status')).toHaveAccessibleName('ethereum: unavailable');
   await expect(ethereum).toContainText('The node keeps trying');
   await expect(ethereum.getByTestId('head-ethereum')).toHaveText('—');
+  // The bridge's Ethereum (anvil, chain id 31337) is up.
+  const anvil = card(page, 'bridge-anvil');
+  await expect(anvil.getByRole('status')).toHaveAccessibleName('bridge-anvil: live');
+  await expect(anvil).toContainText('eip155:31337');
 
   // The matrix: capabilities down, chains across; each cell says in words what the mark means.
   const matrix = page.getByRole('table', { name: 'Capabilities of each chain' });
-  await expect(matrix.getByRole('columnheader')).toHaveText(['Capability', 'arc', 'mock', 'ethereum']);
+  await expect(matrix.getByRole('columnheader')).toHaveText(['Capability', 'arc', 'mock', 'ethereum', 'bridge-anvil']);
   const tokens = matrix.getByRole('row', { name: /Tokens/ });
-  await expect(tokens.getByRole('cell')).toHaveCount(3);
+  await expect(tokens.getByRole('cell')).toHaveCount(4);
   await expect(
     matrix
       .getByRole('row', { name: /Native calls/ })

@@ -16,6 +16,8 @@ export interface BridgeBooksData {
   ethereumBlock: number;
   inFlight: Flows;
   stuck: Flows;
+  /** Who signs: the ledger's threshold of its signer set, and the signer blocklets this node runs. */
+  signers?: { ledger: { dids: string[]; threshold: number }; local: { blocklet: string }[] };
 }
 type Flows = { toEthereum: { amount: string }; toLedger: { amount: string } };
 
@@ -53,6 +55,21 @@ export function BridgeBooksPanel({ books, t = abt }: { books: BridgeBooksData; t
         </dd>
         <dt className="text-slate-600 dark:text-slate-400">In flight</dt>
         <dd className="text-right font-medium text-slate-900 tabular-nums dark:text-slate-100">{t(inFlight)}</dd>
+        {books.signers ? (
+          <>
+            <dt className="text-slate-600 dark:text-slate-400">Signers</dt>
+            <dd data-testid="bridge-signers" className="text-right text-slate-900 dark:text-slate-100">
+              <span className="font-medium">
+                {books.signers.ledger.threshold} of {books.signers.ledger.dids.length} must sign
+              </span>
+              {books.signers.local.length > 0 ? (
+                <span className="block text-xs break-words text-slate-600 dark:text-slate-400">
+                  blocklets {books.signers.local.map((s) => s.blocklet).join(', ')}
+                </span>
+              ) : null}
+            </dd>
+          </>
+        ) : null}
         {stuck > 0n ? (
           <>
             <dt className="text-slate-600 dark:text-slate-400">Stuck (an operator must look)</dt>

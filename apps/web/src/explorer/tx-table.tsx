@@ -78,7 +78,7 @@ export function TxTable({ label, txs, loading = false, nowMs, showBlock = true, 
       // A failed transaction moved nothing: its amount is struck through (it paid only its fee).
       cell: (tx) =>
         tx.failed ? (
-          <span className="line-through opacity-60" title="Failed: nothing moved; the fee was charged">
+          <span className="line-through decoration-red-600 decoration-2" title="Failed: nothing moved; the fee was charged">
             <TransferAmount tx={tx} />
           </span>
         ) : (

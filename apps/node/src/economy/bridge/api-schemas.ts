@@ -57,7 +57,8 @@ export const BridgeStatusOut = z.object({
     ledger: z.object({ dids: z.array(z.string()), threshold: z.number() }),
     ethereum: z.object({ addresses: z.array(z.string()), threshold: z.number() }),
     /** The signers this node runs (in production, none or one). */
-    local: z.array(z.object({ did: z.string(), ethAddress: z.string() })),
+    /** The signers this node runs, each a blocklet (`/b/<blocklet>/`). */
+    local: z.array(z.object({ blocklet: z.string(), did: z.string(), ethAddress: z.string() })),
   }),
   /** ABT in the escrow account, and the ERC-20's supply. */
   escrowDid: z.string(),

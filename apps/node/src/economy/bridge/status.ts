@@ -5,7 +5,7 @@ import type { BridgeStatus, BridgeStatusQuery } from './api-schemas.ts';
 import type { BridgeContract } from './contract.ts';
 import { BRIDGE_FINAL, BRIDGE_LIMITS, type BridgeTransfer, burnSourceId } from './options.ts';
 import { BLOCK_END_IDX, LOCKS_CHECKPOINT } from './relayer.ts';
-import type { BridgeSignerApi } from './signer.ts';
+import type { BlockletSigner } from './signer-blocklet.ts';
 import type { BridgeStore } from './store.ts';
 
 export interface StatusDeps {
@@ -13,7 +13,7 @@ export interface StatusDeps {
   ledger: Ledger;
   store: BridgeStore;
   contract: BridgeContract;
-  signers: BridgeSignerApi[];
+  signers: BlockletSigner[];
   confirmations: number;
   fromBlock: number;
 }
@@ -99,7 +99,7 @@ export class BridgeStatusReader {
       signers: {
         ledger: { dids: [...economy.bridgeSigners], threshold: economy.bridgeThreshold },
         ethereum: { addresses: set.addresses, threshold: set.threshold },
-        local: this.deps.signers.map((s) => ({ did: s.did, ethAddress: s.ethAddress })),
+        local: this.deps.signers.map((s) => ({ blocklet: s.blocklet, did: s.did, ethAddress: s.ethAddress })),
       },
       escrowDid: economy.bridgeEscrow,
       locked: snapshot.escrow.toString(),

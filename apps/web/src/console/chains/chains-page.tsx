@@ -161,7 +161,8 @@ function ChainCard({ chain, head }: { chain: Chain; head: Head }) {
 function CapabilityMatrix({ chains }: { chains: Chain[] }) {
   return (
     <Panel title="Capabilities" aside="✓ native · ≈ emulated · — not supported">
-      <div className="overflow-x-auto">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: on a phone the matrix scrolls sideways; the keyboard must reach it (axe scrollable-region-focusable) */}
+      <div className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-500" tabIndex={0}>
         <table className="w-full text-sm" aria-label="Capabilities of each chain">
           <thead>
             <tr className="border-b border-slate-200 bg-slate-50/80 dark:border-slate-800 dark:bg-slate-800/40">
