@@ -63,8 +63,14 @@ export function BridgeBooksPanel({ books, t = abt }: { books: BridgeBooksData; t
                 {books.signers.ledger.threshold} of {books.signers.ledger.dids.length} must sign
               </span>
               {books.signers.local.length > 0 ? (
-                <span className="block text-xs break-words text-slate-600 dark:text-slate-400">
-                  blocklets {books.signers.local.map((s) => s.blocklet).join(', ')}
+                <span className="block text-xs text-slate-600 dark:text-slate-400">
+                  blocklets{' '}
+                  {books.signers.local.map((s, i) => (
+                    <span key={s.blocklet} className="whitespace-nowrap">
+                      {s.blocklet}
+                      {i < (books.signers?.local.length ?? 0) - 1 ? ', ' : ''}
+                    </span>
+                  ))}
                 </span>
               ) : null}
             </dd>

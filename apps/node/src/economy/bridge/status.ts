@@ -89,8 +89,21 @@ export class BridgeStatusReader {
       .map((b) => ({ ...b, sourceId: burnSourceId(b.txHash, b.logIndex) }))
       .filter((b) => !snapshot.recordedBurns.has(b.sourceId));
     const stuckBurns = (t: BridgeTransfer) => t.status === 'failed' || t.status === 'refused';
-    const depth = (t: BridgeTransfer) =>
-      BRIDGE_FINAL.includes(t.status) || t.ethBlock === null ? t.confirmations : Math.max(0, block - t.ethBlock + 1);
+    // A mint the relayer sent but has not yet seen mined: its receipt says where it is, so the count starts as soon as
+    // it is mined, whatever the relayer's pace (at most one receipt per transfer on the page).
+    const minedAt = new Map<string, number>();
+    await Promise.all(
+      snapshot.page
+        .filter((t) => t.status === 'minting' && t.ethBlock === null && t.ethTxHash !== null)
+        .map(async (t) => {
+          const receipt = await contract.canonicalReceipt(t.ethTxHash as string);
+          if (receipt && BigInt(receipt.status) === 1n) minedAt.set(t.sourceId, Number(BigInt(receipt.blockNumber)));
+        }),
+    );
+    const depth = (t: BridgeTransfer) => {
+      const at = t.ethBlock ?? minedAt.get(t.sourceId);
+      return BRIDGE_FINAL.includes(t.status) || at === undefined ? t.confirmations : Math.max(0, block - at + 1);
+    };
     return {
       contract: contract.address,
       chainId: `eip155:${chainId}`,
