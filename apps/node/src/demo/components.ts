@@ -1,8 +1,7 @@
-import { encodeTx, signTx, toHex } from '@arc/core';
 import { devKey } from '../config/dev-keys.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
-import { uploadComponent } from '../runtime/components/deploy-builtin.ts';
+import { deployComponent } from '../runtime/components/deploy-builtin.ts';
 import { COMPONENT_NAMES } from '../runtime/components/index.ts';
 import type { BlockletRuntime } from '../runtime/service.ts';
 
@@ -13,16 +12,6 @@ import type { BlockletRuntime } from '../runtime/service.ts';
 export async function seedComponents(runtime: BlockletRuntime, ledger: Ledger, queries: LedgerQueries): Promise<string[]> {
   const alice = devKey('alice');
   const deployed: string[] = [];
-  for (const folder of COMPONENT_NAMES) {
-    const { name, itx } = await uploadComponent(runtime, alice, folder);
-    const account = await queries.account(alice.did);
-    const nonce = account.nonce + ledger.mempool.pendingCount(alice.did) + 1;
-    const tx = signTx(
-      { chainId: ledger.chainId, from: alice.did, publicKey: alice.publicKey, nonce, fee: ledger.params.minFee, feePayer: null, itx },
-      alice.secretKey,
-    );
-    await runtime.deploy({ tx: toHex(encodeTx(tx)), alias: 'live', canaryShareBps: 0 });
-    deployed.push(name);
-  }
+  for (const folder of COMPONENT_NAMES) deployed.push(await deployComponent({ runtime, ledger, queries }, alice, folder));
   return deployed;
 }

@@ -1,10 +1,10 @@
-import { type Approval, didFromPublicKey, encodeTx, fromHex, keyPairFromSeed, signTx, toHex } from '@arc/core';
+import { type Approval, didFromPublicKey, fromHex, keyPairFromSeed, toHex } from '@arc/core';
 import { NodeError } from '../../errors.ts';
 import type { Faucet } from '../../faucet/service.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { LedgerQueries } from '../../ledger/queries.ts';
 import { waitForTx } from '../../ledger/status.ts';
-import { uploadComponent } from '../../runtime/components/deploy-builtin.ts';
+import { deployComponent } from '../../runtime/components/deploy-builtin.ts';
 import type { BlockletRuntime } from '../../runtime/service.ts';
 import type { BridgeSignerKeys, MintRequest, ReleaseRequest } from './options.ts';
 import type { BridgeSignerApi } from './signer.ts';
@@ -94,7 +94,7 @@ export async function setUpSignerBlocklet(
   keys: BridgeSignerKeys,
   settings: SignerSettings,
 ): Promise<void> {
-  const { runtime, ledger, queries } = deps;
+  const { runtime } = deps;
   const pair = keyPairFromSeed(keys.seed);
   const signer = { ...pair, did: didFromPublicKey(pair.publicKey) };
   const owner = await runtime.registry.owner(blocklet);
@@ -112,16 +112,9 @@ export async function setUpSignerBlocklet(
     ));
   if (!live) {
     await payableDeployer(deps, signer.did);
-    const { itx } = await uploadComponent(runtime, signer, SIGNER_COMPONENT, (manifest) =>
+    await deployComponent(deps, signer, SIGNER_COMPONENT, (manifest) =>
       manifest.replace(/^name: .*$/m, `name: ${blocklet}`).replace(/^(\s+- chain: )ethereum$/m, `$1${settings.ethChain}`),
     );
-    const account = await queries.account(signer.did);
-    const nonce = account.nonce + ledger.mempool.pendingCount(signer.did) + 1;
-    const tx = signTx(
-      { chainId: ledger.chainId, from: signer.did, publicKey: signer.publicKey, nonce, fee: ledger.params.minFee, feePayer: null, itx },
-      signer.secretKey,
-    );
-    await runtime.deploy({ tx: toHex(encodeTx(tx)), alias: 'live', canaryShareBps: 0 });
   }
   await runtime.setEnv(blocklet, 'LEDGER_KEY', toHex(keys.seed), true);
   await runtime.setEnv(blocklet, 'ETH_KEY', keys.ethKey, true);

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { type DeployBlockletTx, fromHex, parseManifest, signUpload } from '@arc/core';
+import { type DeployBlockletTx, encodeTx, fromHex, parseManifest, signTx, signUpload, toHex } from '@arc/core';
+import type { Ledger } from '../../ledger/ledger.ts';
+import type { LedgerQueries } from '../../ledger/queries.ts';
 import type { BlockletRuntime } from '../service.ts';
 import { COMPONENTS_DIR, readFolder } from './index.ts';
 
@@ -36,4 +38,26 @@ export async function uploadComponent(
       bundleHash: fromHex(uploaded.bundleHash),
     },
   };
+}
+
+/**
+ * Deploys a built-in component as `deployer` (its author and owner): the upload, then a deployBlocklet transaction
+ * signed by the deployer at its next nonce (who must be able to pay the fee), committed and made live. Answers the name.
+ */
+export async function deployComponent(
+  deps: { runtime: BlockletRuntime; ledger: Ledger; queries: LedgerQueries },
+  deployer: ComponentDeployer,
+  folder: string,
+  rewrite?: (manifest: string) => string,
+): Promise<string> {
+  const { runtime, ledger, queries } = deps;
+  const { name, itx } = await uploadComponent(runtime, deployer, folder, rewrite);
+  const account = await queries.account(deployer.did);
+  const nonce = account.nonce + ledger.mempool.pendingCount(deployer.did) + 1;
+  const tx = signTx(
+    { chainId: ledger.chainId, from: deployer.did, publicKey: deployer.publicKey, nonce, fee: ledger.params.minFee, feePayer: null, itx },
+    deployer.secretKey,
+  );
+  await runtime.deploy({ tx: toHex(encodeTx(tx)), alias: 'live', canaryShareBps: 0 });
+  return name;
 }
