@@ -58,22 +58,20 @@ export function BridgeBooksPanel({ books, t = abt }: { books: BridgeBooksData; t
         {books.signers ? (
           <>
             <dt className="text-slate-600 dark:text-slate-400">Signers</dt>
-            <dd data-testid="bridge-signers" className="text-right text-slate-900 dark:text-slate-100">
-              <span className="font-medium">
-                {books.signers.ledger.threshold} of {books.signers.ledger.dids.length} must sign
-              </span>
-              {books.signers.local.length > 0 ? (
-                <span className="block text-xs text-slate-600 dark:text-slate-400">
-                  blocklets{' '}
-                  {books.signers.local.map((s, i) => (
-                    <span key={s.blocklet} className="whitespace-nowrap">
-                      {s.blocklet}
-                      {i < (books.signers?.local.length ?? 0) - 1 ? ', ' : ''}
-                    </span>
-                  ))}
-                </span>
-              ) : null}
+            <dd data-testid="bridge-signers" className="text-right font-medium text-slate-900 dark:text-slate-100">
+              {books.signers.ledger.threshold} of {books.signers.ledger.dids.length} must sign
             </dd>
+            {books.signers.local.length > 0 ? (
+              <dd data-testid="bridge-signer-blocklets" className="col-span-2 -mt-1 text-xs text-slate-600 dark:text-slate-400">
+                Each signer is a blocklet of this node:{' '}
+                {books.signers.local.map((s, i) => (
+                  <span key={s.blocklet}>
+                    {i > 0 ? ', ' : ''}
+                    <span className="font-mono whitespace-nowrap">{s.blocklet}</span>
+                  </span>
+                ))}
+              </dd>
+            ) : null}
           </>
         ) : null}
         {stuck > 0n ? (
