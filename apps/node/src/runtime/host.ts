@@ -1,36 +1,22 @@
 import { decodeMockTx } from '@arc/adapters';
-import { type BlockletManifest, decodeTx, fromHex, type Itx, isValidDid, toHex, txHash, utf8 } from '@arc/core';
-import { z } from 'zod';
+import { type BlockletManifest, decodeTx, fromHex, type Itx, toHex, txHash } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import { QueryIn } from '../ocap/api-schemas.ts';
 import { toJson } from '../ocap/json.ts';
 import { nativeRead } from '../ocap/native-reads.ts';
 import { QUERY_LEVELS, runQuery } from '../ocap/query.ts';
 import type { OcapHub } from '../ocap/service.ts';
+import { BlockletItx } from './blocklet-itx.ts';
 import { type KeyHostDeps, keyCalls } from './host-keys.ts';
-import { OUTBOUND_LIMITS, outboundFetch, type PrivateTargets } from './outbound.ts';
+import { HOST_LIMITS } from './host-limits.ts';
+import { outboundFetch, type PrivateTargets } from './outbound.ts';
 import { HostCallError } from './sandbox/types.ts';
+import { isStorableText, storableText, unstorableJson } from './storable.ts';
 import { topicMatches } from './topics.ts';
 
-/** Bounds on what one invocation may do through its host calls. */
-export const HOST_LIMITS = {
-  kvKeyChars: 256,
-  kvValueBytes: 64 * 1024,
-  kvWritesMax: 1000,
-  kvListMax: 100,
-  publishesMax: 100,
-  messageBytes: 64 * 1024,
-  logLinesMax: 200,
-  logBytesMax: 64 * 1024,
-  fetchesMax: 20,
-  fetchTimeoutMs: OUTBOUND_LIMITS.timeoutMs,
-  fetchBodyBytesMax: OUTBOUND_LIMITS.bodyBytesMax,
-  ledgerSubmitsMax: 10,
-  chainSendsMax: 10,
-  rawTxChars: 256 * 1024,
-  /** Deepest nesting of a kv value or a published message (PostgreSQL's JSON parser recurses per level). */
-  jsonDepthMax: 64,
-} as const;
+export { BlockletItx } from './blocklet-itx.ts';
+export { HOST_LIMITS } from './host-limits.ts';
+export { isStorableText, storableText, unstorableJson } from './storable.ts';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -70,102 +56,6 @@ export interface Effects {
   chainSends: ChainSend[];
   logs: LogLine[];
 }
-
-/**
- * Text PostgreSQL can store: no NUL (refused by text and jsonb) and no unpaired UTF-16 surrogate (JSON.stringify
- * writes one as a `\uD800` escape, which jsonb refuses).
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL refuses
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** True when PostgreSQL can store the text as `text` and inside `jsonb`. */
-export function isStorableText(text: string): boolean {
-  return !UNSTORABLE.test(text);
-}
-
-/** The text with NUL and unpaired surrogates replaced by U+FFFD: for the node's own records (logs, errors). */
-export function storableText(text: string): string {
-  return isStorableText(text) ? text : text.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
-}
-
-/**
- * Where in a JSON value (parsed, so plain arrays, objects and scalars) a string or key cannot be stored, or a
- * nesting deeper than HOST_LIMITS.jsonDepthMax: a sentence, or null when the value is fine. Iterative, so a deep
- * value cannot exhaust the node's stack.
- */
-export function unstorableJson(value: unknown, what: string): string | null {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: what, depth: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop() as { value: unknown; path: string; depth: number };
-    if (typeof item.value === 'string') {
-      if (!isStorableText(item.value)) return `${item.path} holds a NUL character or an unpaired surrogate, which the node cannot store`;
-      continue;
-    }
-    if (item.value === null || typeof item.value !== 'object') continue;
-    if (item.depth >= HOST_LIMITS.jsonDepthMax) return `${item.path} nests deeper than ${HOST_LIMITS.jsonDepthMax} levels`;
-    for (const [key, child] of Object.entries(item.value as Record<string, unknown>)) {
-      if (!isStorableText(key)) return `a key in ${item.path} holds a NUL character or an unpaired surrogate, which the node cannot store`;
-      stack.push({ value: child, path: `${item.path}.${key.slice(0, 32)}`, depth: item.depth + 1 });
-    }
-  }
-  return null;
-}
-
-const amount = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
-const did = z.string().refine(isValidDid, 'not a valid DID');
-const itxText = (max: number) => z.string().max(max).refine(isStorableText, 'must not hold NUL characters or unpaired surrogates');
-const data = z
-  .string()
-  .max(16_384)
-  .transform((s) => (/^(0x)?([0-9a-f]{2})*$/i.test(s) ? fromHex(s.replace(/^0x/, '')) : utf8(s)));
-
-/** The ledger transactions a blocklet may submit (JSON form: amounts as decimal strings, data as hex or text). */
-export const BlockletItx = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('declareAccount'), moniker: z.string().max(64) }),
-  z.strictObject({
-    type: z.literal('transfer'),
-    to: did,
-    amount: amount.default(0n),
-    tokens: z
-      .array(z.strictObject({ token: did, amount }))
-      .max(16)
-      .default([]),
-    assets: z.array(did).max(16).default([]),
-    memo: itxText(256).default(''),
-  }),
-  z.strictObject({
-    type: z.literal('createAsset'),
-    moniker: itxText(64),
-    data: data.default(() => new Uint8Array(0)),
-    transferable: z.boolean().default(true),
-    readonly: z.boolean().default(false),
-  }),
-  z.strictObject({
-    type: z.literal('updateAsset'),
-    address: did,
-    moniker: itxText(64),
-    data: data.default(() => new Uint8Array(0)),
-  }),
-  z.strictObject({
-    type: z.literal('createToken'),
-    symbol: itxText(16),
-    name: itxText(64),
-    decimals: z.number().int().min(0).max(18),
-    totalSupply: amount,
-  }),
-  // Application tokens with a supply policy, for in-app payments (the economy's issueToken, mintToken, burnToken).
-  z.strictObject({
-    type: z.literal('issueToken'),
-    symbol: itxText(16),
-    name: itxText(64),
-    decimals: z.number().int().min(0).max(18).default(18),
-    initialSupply: amount.default(0n),
-    policy: z.enum(['fixed', 'mintable', 'capped']),
-    cap: amount.default(0n),
-  }),
-  z.strictObject({ type: z.literal('mintToken'), token: did, to: did, amount }),
-  z.strictObject({ type: z.literal('burnToken'), token: did, amount }),
-]);
 
 function deny(message: string): never {
   throw new HostCallError('PERMISSION_DENIED', message);
