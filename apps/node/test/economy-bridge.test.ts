@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { ArcBridgedAbt, deployBridgedAbt, parseBridgeBurned, signMint } from '@arc/adapters';
+import { deployBridgedAbt, parseBridgeBurned, signMint } from '@arc/adapters';
 import { type AnvilInstance, startAnvil } from '@arc/adapters/testing';
 import { approvalDigest, burnReceiptId, decodeAccount, didFromPublicKey, fromHex, type Itx, keyPairFromSeed, signMessage } from '@arc/core';
-import { type Contract, type ContractTransactionResponse, Interface, isError, JsonRpcProvider, Network, Wallet } from 'ethers';
+import { type Contract, type ContractTransactionResponse, JsonRpcProvider, Network, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
-import {
-  DEV_BRIDGE_RELAYER_KEY,
-  deployDevBridge,
-  devBridgeSignerDids,
-  devBridgeSigners,
-  mayDeployDevBridge,
-} from '../src/economy/bridge/dev.ts';
-import type { BridgeFaults, BridgeSignerKeys, BridgeStep } from '../src/economy/bridge/options.ts';
+import type { BridgeSignerKeys } from '../src/economy/bridge/options.ts';
 import type { BridgeService } from '../src/economy/bridge/service.ts';
 import { releaseItx } from '../src/economy/bridge/signer.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testGenesis } from '../src/testing.ts';
+import { type Burn, crashAt, revertName } from './helpers/bridge.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { until } from './helpers/until.ts';
 import { ABT, balanceOf, fundedWallet, type Wallet as LedgerWallet, MIN_FEE, transfer, Wallet as WalletClass } from './helpers/wallet.ts';
@@ -35,41 +29,6 @@ const PASS_MS = 100;
 const QUIET_MS = 1_500;
 
 const didOf = (seed: Uint8Array) => didFromPublicKey(keyPairFromSeed(seed).publicKey);
-
-const bridgeErrors = new Interface(ArcBridgedAbt.abi);
-
-/** The custom error a bridge call reverted with (its name), or a failure when it did not revert. */
-async function revertName(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    const parsed = isError(error, 'CALL_EXCEPTION') && error.data ? bridgeErrors.parseError(error.data) : null;
-    if (parsed) return parsed.name;
-    throw error;
-  }
-  throw new Error('expected the call to revert');
-}
-
-interface Burn {
-  txHash: string;
-  logIndex: number;
-  amount: bigint;
-}
-
-/** Fault hooks that stop the relayer at `step` and at every step after (a crashed process does nothing more). */
-function crashAt(step: BridgeStep): { faults: BridgeFaults; crashed: () => boolean } {
-  let crashed = false;
-  return {
-    crashed: () => crashed,
-    faults: (at) => {
-      if (crashed) throw new Error('the relayer crashed (test)');
-      if (at === step) {
-        crashed = true;
-        throw new Error(`the relayer crashed after ${step} (test)`);
-      }
-    },
-  };
-}
 
 describe('the ABT ↔ ERC-20 bridge on anvil', () => {
   let anvil: AnvilInstance;
@@ -448,17 +407,6 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
       }),
     );
     expect((await post('release-approvals', { ethTxHash: 'nonsense' })).status).toBe(400);
-  });
-
-  it('deploys a DEV-ONLY contract for the well-known dev signers (threshold 2), on anvil and dev ledgers only', async () => {
-    const address = await deployDevBridge(provider, DEV_BRIDGE_RELAYER_KEY, devBridgeSigners());
-    const dev = token.attach(address) as Contract;
-    expect(await dev.getFunction('signers').staticCall()).toEqual(devBridgeSigners().map((k) => new Wallet(k.ethKey).address));
-    expect(await dev.getFunction('threshold').staticCall()).toBe(2n);
-    expect(devBridgeSignerDids()).toHaveLength(3);
-    expect(mayDeployDevBridge(true, BigInt(anvil.chainId))).toBe(true);
-    expect(mayDeployDevBridge(false, BigInt(anvil.chainId))).toBe(false);
-    expect(mayDeployDevBridge(true, 1n)).toBe(false);
   });
 
   it('refuses, and never releases, a burn to something that is not a DID', async () => {
