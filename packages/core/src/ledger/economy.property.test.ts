@@ -175,7 +175,8 @@ describe('the token economy over random transaction streams', () => {
       }),
       RUNS,
     );
-  });
+    // 60 streams replayed from genesis: ~20 s on a quiet 2-core machine, three times that beside the rest of the suite.
+  }, 180_000);
 
   it('exercised every economy transaction, application-paid fees, and the refusals (rejected or failed) that guard the economy', () => {
     if (process.env.LEDGER_TALLY) console.log(seen);
