@@ -10,10 +10,14 @@
  * - plainTxPerSec and feePayerTxPerSec: committed ABT transfers per second between funded accounts, and as many
  *   whose fee an application with billing open pays (co-signed; the fee accrues to its bill), same node, same block
  *   interval, in interleaved rounds (TRANSFER_ROUNDS each, the figure their mean); the goal is on their ratio.
+ *   Beside them the CPU per transfer, every thread and the ledger's own (Linux), and their ratio: on a machine
+ *   whose cores the phases fill, the throughput ratio cannot pass it (the fee payer's co-signature is a second
+ *   ed25519 verification on the signature threads).
  * - bridgePerMin: locks minted N blocks deep per minute through the bridge service on anvil (economy-bridge.ts).
  * `--quick`: 300 applications, 10 components, 2,000 transfers per phase (the suite runs it). Goals are printed beside
  * the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
  */
+import { readFileSync } from 'node:fs';
 import { applyTxs, type CheckedTx, checkTxStatic, ECONOMY_LIMITS, LedgerError } from '@arc/core';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
 import { viewForTxs } from '../src/ledger/keys.ts';
@@ -110,15 +114,44 @@ async function settle(node: TestNode, keys: Keys) {
   return { settleMs: round(done.ms), floorMs, txs: txs.length, blocks: done.blocks, bills: all.length, lines };
 }
 
+/** USER_HZ, the unit of /proc's CPU times (100 on every Linux the node runs on). */
+const CLOCK_TICKS_PER_SEC = 100;
+
+/**
+ * CPU time of the ledger's own thread (Linux: /proc), or null elsewhere. Beside process.cpuUsage() (every thread)
+ * it splits a phase's CPU into the ledger's thread and the rest: signature workers, GC and I/O helpers.
+ */
+function mainThreadCpuMs(): number | null {
+  if (process.platform !== 'linux') return null;
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS_PER_SEC) : null;
+}
+
+interface Rate {
+  perSec: number;
+  /** CPU per committed transfer, every thread of the process. */
+  cpuUsPerTx: number;
+  /** Of which on the ledger's thread (null where /proc is missing). */
+  mainCpuUsPerTx: number | null;
+}
+
 /** Committed transfers per second of `txs` (submitted in windows, counted from the first submission to the last commit). */
-async function throughput(node: TestNode, txs: Uint8Array[], what: string): Promise<number> {
+async function throughput(node: TestNode, txs: Uint8Array[], what: string): Promise<Rate> {
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const done = await commitAll(node, txs);
+  const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuMs();
   if (done.refused > 0) throw new Error(`${done.refused} of the ${what} transfers were refused or rejected`);
   const perSec = done.committed / (done.ms / 1000);
+  const cpuUsPerTx = (cpu.user + cpu.system) / done.committed;
+  const mainCpuUsPerTx = mainBefore === null || mainAfter === null ? null : ((mainAfter - mainBefore) * 1000) / done.committed;
+  const split = mainCpuUsPerTx === null ? '' : ` (${Math.round(mainCpuUsPerTx)} on the ledger's thread)`;
   console.log(
-    `  ${what}: ${done.committed} transfers committed in ${round(done.ms)} ms, ${done.blocks} blocks: ${Math.round(perSec)} tx/s`,
+    `  ${what}: ${done.committed} transfers committed in ${round(done.ms)} ms, ${done.blocks} blocks: ${Math.round(perSec)} tx/s; CPU ${Math.round(cpuUsPerTx)} µs/tx${split}`,
   );
-  return perSec;
+  return { perSec, cpuUsPerTx, mainCpuUsPerTx };
 }
 
 /** Rounds of each transfer phase, interleaved (plain, fee payer, plain, …): a phase never runs only on a warmer or a fuller node. */
@@ -132,8 +165,8 @@ async function transferPhases(node: TestNode, keys: Keys) {
   await commitAll(node, transfers(chainId, keys, 1, 1));
   await commitAll(node, transfers(chainId, keys, 2, 1, payers));
   let nonce = 3;
-  const plain: number[] = [];
-  const paid: number[] = [];
+  const plain: Rate[] = [];
+  const paid: Rate[] = [];
   for (let round = 1; round <= TRANSFER_ROUNDS; round += 1) {
     plain.push(await throughput(node, transfers(chainId, keys, nonce, perSender), `round ${round}, plain (the sender pays its fee)`));
     nonce += perSender;
@@ -146,8 +179,18 @@ async function transferPhases(node: TestNode, keys: Keys) {
     );
     nonce += perSender;
   }
-  const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / rates.length;
-  return { plainTxPerSec: Math.round(mean(plain)), feePayerTxPerSec: Math.round(mean(paid)) };
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const cpu = (rates: Rate[]) => Math.round(mean(rates.map((r) => r.cpuUsPerTx)));
+  const mainCpu = (rates: Rate[]) =>
+    rates.some((r) => r.mainCpuUsPerTx === null) ? null : Math.round(mean(rates.map((r) => r.mainCpuUsPerTx ?? 0)));
+  return {
+    plainTxPerSec: Math.round(mean(plain.map((r) => r.perSec))),
+    feePayerTxPerSec: Math.round(mean(paid.map((r) => r.perSec))),
+    plainCpuUsPerTx: cpu(plain),
+    feePayerCpuUsPerTx: cpu(paid),
+    plainMainCpuUsPerTx: mainCpu(plain),
+    feePayerMainCpuUsPerTx: mainCpu(paid),
+  };
 }
 
 async function main() {
@@ -187,6 +230,11 @@ async function main() {
     console.log(
       `  feePayerTxPerSec: ${rates.feePayerTxPerSec}, plainTxPerSec: ${rates.plainTxPerSec}, ratio ${feePayerRatio} (${goalText(goals[1] as (typeof goals)[number])})`,
     );
+    // On a machine whose cores the phases fill, the ratio cannot pass what the CPU per transfer allows.
+    const cpuRatio = round(rates.plainCpuUsPerTx / rates.feePayerCpuUsPerTx, 3);
+    console.log(
+      `  CPU per transfer: plain ${rates.plainCpuUsPerTx} µs (${rates.plainMainCpuUsPerTx ?? '?'} on the ledger's thread), fee payer ${rates.feePayerCpuUsPerTx} µs (${rates.feePayerMainCpuUsPerTx ?? '?'}): a CPU-bound ratio of ${cpuRatio}`,
+    );
     console.log(`  bridgePerMin: ${bridge.perMin} (${bridge.locks} locks minted ${2} blocks deep in ${bridge.ms} ms, 2 of 3 signers)`);
     console.log(
       JSON.stringify({
@@ -196,6 +244,11 @@ async function main() {
         plainTxPerSec: rates.plainTxPerSec,
         bridgePerMin: bridge.perMin,
         feePayerRatio,
+        plainCpuUsPerTx: rates.plainCpuUsPerTx,
+        feePayerCpuUsPerTx: rates.feePayerCpuUsPerTx,
+        plainMainCpuUsPerTx: rates.plainMainCpuUsPerTx,
+        feePayerMainCpuUsPerTx: rates.feePayerMainCpuUsPerTx,
+        feePayerCpuRatio: cpuRatio,
         settleTxs: settled.txs,
         settleBlocks: settled.blocks,
         settleFloorMs: settled.floorMs,

@@ -11,15 +11,16 @@ import {
   type GenesisConfig,
   type KeyPair,
   signMessage,
-  type Tx,
   toHex,
   txMerkleRoot,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
+import { announce, type BlockCommitted } from './block-committed.ts';
 import { genesisBlock } from './genesis-block.ts';
 import { viewForTxs } from './keys.ts';
 import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
+import { ProducerPacing } from './producer-pacing.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie } from './state-trie.ts';
@@ -63,35 +64,9 @@ export interface Head {
   timeMs: number;
 }
 
-/** What subscribers hear after each commit. */
-export interface BlockCommitted {
-  header: BlockHeader;
-  hash: Uint8Array;
-  txHashes: string[];
-  /** The block's transactions that failed (in `txHashes` too): each paid its fee, nothing else happened. */
-  failed: { hashHex: string; code: string; message: string }[];
-  /** Every transaction the block rejected or dropped, also those past their sender's bound that were not stored. */
-  rejected: { hashHex: string; code: string; message: string }[];
-  /**
-   * The committed transactions in block order, as the producer held them, so subscribers need not read the block
-   * back from the database. Absent on a block that did not come from this producer: read it from the `txs` table.
-   */
-  txs?: CommittedTx[];
-}
-
-/** One committed transaction as written to `txs`: its hash, type, the accounts it touched, the decoded tx, why it failed. */
-export interface CommittedTx {
-  hashHex: string;
-  type: Tx['itx']['type'];
-  accounts: string[];
-  tx: Tx;
-  /** Set when its inner transaction failed: it paid its fee and did nothing else (indexes of what txs did skip it). */
-  failed: { code: string; message: string } | null;
-}
+export type { BlockCommitted, CommittedTx } from './block-committed.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
-/** The longest the producer waits for transactions still in signature checking before it cuts a block (gather). */
-export const BLOCK_GATHER_MS_MAX = 50;
 /**
  * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
  * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
@@ -122,7 +97,7 @@ export class Ledger {
   readonly nodeDid: string;
   head!: Head;
   private running = false;
-  private wake: (() => void) | null = null;
+  private readonly pacing: ProducerPacing;
   private loop: Promise<void> | null = null;
   /** Set when a block committed but the memory views did not follow: they are reloaded before the next block. */
   private memoryBehind: string[] | null = null;
@@ -143,6 +118,15 @@ export class Ledger {
     this.events.setMaxListeners(BLOCK_LISTENERS_MAX);
     this.rejections = new RejectionLimiter(this.limits.rejections, options.now);
     this.waiters = new TxWaiters(this.events, this.limits.txWaiters);
+    this.pacing = new ProducerPacing({
+      running: () => this.running,
+      checking: () => this.signatures.checking,
+      mempoolSize: () => this.mempool.size,
+      maxTxsPerBlock: () => this.params.maxTxsPerBlock,
+      lastBlockTimeMs: () => this.head.timeMs,
+      blockIntervalMs: options.blockIntervalMs,
+      now: options.now,
+    });
   }
 
   get chainId(): string {
@@ -212,7 +196,7 @@ export class Ledger {
   /** Stops after the block in progress is committed. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.pacing.kick();
     await this.loop;
     this.waiters.close();
     await this.signatures.close();
@@ -220,16 +204,16 @@ export class Ledger {
 
   /** Asks the producer to make a block now (there is work). */
   kick(): void {
-    this.wake?.();
+    this.pacing.kick();
   }
 
   private async produceLoop(): Promise<void> {
     while (this.running) {
-      if (this.mempool.size === 0) await this.idle();
+      if (this.mempool.size === 0) await this.pacing.idle();
       if (!this.running) break;
       try {
         if (this.memoryBehind) await this.reload(this.memoryBehind);
-        await this.gather();
+        await this.pacing.gather();
         await this.produceBlock();
         this.healthy = true;
       } catch (error) {
@@ -240,39 +224,6 @@ export class Ledger {
         await new Promise((r) => setTimeout(r, RETRY_AFTER_FAILURE_MS));
       }
     }
-  }
-
-  /**
-   * Under load, waits a little (at most BLOCK_GATHER_MS_MAX) for the transactions whose signatures are being checked
-   * right now, rather than cutting the block at whatever had landed: each block has a fixed cost (the trie paths
-   * from its root, the commit's fsync), and a producer that cuts blocks of 80 transactions pays it twice as often as
-   * one that cuts blocks of 160. Nothing waits when no signature is being checked (a lone transaction, an idle
-   * chain) or when the mempool already fills a block.
-   */
-  private async gather(): Promise<void> {
-    const start = performance.now();
-    while (
-      this.running &&
-      this.signatures.checking > 0 &&
-      this.mempool.size < this.params.maxTxsPerBlock &&
-      performance.now() - start < BLOCK_GATHER_MS_MAX
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  }
-
-  private idle(): Promise<void> {
-    const waitMs = Math.max(0, this.head.timeMs + this.options.blockIntervalMs - this.options.now());
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, waitMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = null;
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   /**
@@ -349,7 +300,7 @@ export class Ledger {
       this.memoryBehind = [...txHashes, ...droppedHashes];
       throw new Error(`committed, but the node's memory did not follow (reloading it from the database): ${(error as Error).message}`);
     } finally {
-      this.announce(committed);
+      announce(this.events, committed, this.options.log);
     }
     return committed;
   }
@@ -374,22 +325,6 @@ export class Ledger {
       add(entry, 'EXPIRED', 'the transaction waited in the mempool longer than its TTL; send it again');
     }
     return out;
-  }
-
-  /** Tells every subscriber of a committed block; one that throws neither stops the others nor the chain. */
-  private announce(committed: BlockCommitted): void {
-    // rawListeners: a `once` subscriber's wrapper removes itself, as emit() would.
-    const failed = (error: unknown) =>
-      this.options.log(`a subscriber of block ${committed.header.height} failed: ${(error as Error).message}`);
-    for (const listener of this.events.rawListeners('block') as ((b: BlockCommitted) => unknown)[]) {
-      try {
-        const result = listener(committed);
-        // An async subscriber's failure is its own to handle; here it is at least never unhandled.
-        if (result instanceof Promise) result.then(undefined, failed);
-      } catch (error) {
-        failed(error);
-      }
-    }
   }
 
   /** Brings the memory views back to the database after a block committed without them following. */

@@ -29,6 +29,24 @@ function tx(nonce: number, valid: boolean): CheckedTx {
   return checked;
 }
 
+const payerKey = keyPairFromSeed(sha3(utf8('verify-pool-test payer')));
+
+/** A transfer whose fee an application pays (co-signed), with the sender's or the payer's signature forged. */
+function paidTx(nonce: number, forged: 'none' | 'sender' | 'payer' | 'both'): CheckedTx {
+  const feePayer = { did: didFromPublicKey(payerKey.publicKey), publicKey: payerKey.publicKey };
+  const signed = signTx(
+    { chainId: 'test', from: did, publicKey: key.publicKey, nonce, fee: 1n, feePayer, itx: transferItx() },
+    key.secretKey,
+    payerKey.secretKey,
+  );
+  const flip = (signature: Uint8Array) => signature.map((b, i) => (i === 0 ? b ^ 1 : b));
+  if (forged === 'sender' || forged === 'both') signed.signature = flip(signed.signature);
+  if ((forged === 'payer' || forged === 'both') && signed.feePayer) signed.feePayer.signature = flip(signed.feePayer.signature);
+  const checked = checkTxStatic(encodeTx(signed), { chainId: 'test', params });
+  if (!('tx' in checked)) throw checked;
+  return checked;
+}
+
 function transferItx() {
   return { type: 'transfer' as const, to: did, amount: 1n, tokens: [], assets: [], memo: '' };
 }
@@ -62,6 +80,23 @@ describe('signature pool', () => {
     for (const [i, answer] of later.answers.entries()) {
       expect(answer.status).toBe('fulfilled');
       if (answer.status === 'fulfilled') expect(answer.value === null).toBe(later.txs[i]?.valid);
+    }
+  });
+
+  it("checks a fee payer's co-signature with the sender's and says whose does not verify, on workers and inline", async () => {
+    for (const threads of [2, 0]) {
+      pool = new SignaturePool(threads);
+      const cases = ['none', 'sender', 'payer', 'both', 'none'] as const;
+      const answers = await Promise.all(cases.map((forged, i) => (pool as SignaturePool).check(paidTx(i + 1, forged))));
+      expect(answers.map((a) => a?.message ?? null)).toEqual([
+        null,
+        "the sender's signature does not verify against its public key",
+        "the fee payer's signature does not verify against its public key",
+        "the sender's signature does not verify against its public key",
+        null,
+      ]);
+      await pool.close();
+      pool = null;
     }
   });
 

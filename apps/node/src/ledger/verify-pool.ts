@@ -2,15 +2,25 @@ import { Worker } from 'node:worker_threads';
 import { type CheckedTx, checkSignatures, type LedgerError, ledgerError, verifySignature } from '@arc/core';
 import { NodeError } from '../errors.ts';
 
-interface Item {
+/** One signature: a 32-byte ed25519 public key and a 64-byte signature. */
+interface Signer {
   publicKey: Uint8Array;
-  message: Uint8Array;
   signature: Uint8Array;
+}
+
+/**
+ * One transaction's signatures over its one message: the sender's, then the fee payer's co-signature when it has
+ * one. They travel as one item, so a fee-payer transaction costs one round trip and its message is packed once.
+ */
+interface Item {
+  message: Uint8Array;
+  signers: Signer[];
 }
 
 interface Waiter {
   item: Item;
-  done: (ok: boolean) => void;
+  /** `verified`: bit i set when signer i's signature verifies (the worker stops at the first that does not). */
+  done: (verified: number) => void;
   fail: (error: Error) => void;
 }
 
@@ -37,9 +47,12 @@ export interface SignaturePoolLimits {
   batchTimeoutMs: number;
 }
 
+/** Transactions per batch (each one or two signatures). */
 const BATCH_MAX_ITEMS = 256;
-/** A packed item's bytes besides its message: public key, signature, message length. */
-const PACKED_ITEM_FIXED_BYTES = 32 + 64 + 4;
+/** A packed item's header: its signer count (u8) and its message length (u32). */
+const PACKED_ITEM_HEADER_BYTES = 1 + 4;
+/** A packed signer: public key and signature. */
+const PACKED_SIGNER_BYTES = 32 + 64;
 const BATCH_WAIT_MS = 1;
 /** A batch goes to at most this many workers; then its callers get a retriable UNAVAILABLE. */
 const BATCH_ATTEMPTS_MAX = 2;
@@ -89,7 +102,7 @@ export class SignaturePool {
 
   private checkingCount = 0;
 
-  /** Checks the sender's and the fee payer's signature of one transaction. */
+  /** Checks the sender's and the fee payer's signature of one transaction (one item, one worker round trip). */
   async check(checked: CheckedTx): Promise<LedgerError | null> {
     this.checkingCount++;
     try {
@@ -102,13 +115,15 @@ export class SignaturePool {
   private async checkNow(checked: CheckedTx): Promise<LedgerError | null> {
     if (this.threads === 0) return checkSignatures(checked);
     const { tx, signingBytes } = checked;
-    const sender = this.enqueue({ publicKey: tx.publicKey, message: signingBytes, signature: tx.signature });
-    const payer = tx.feePayer
-      ? this.enqueue({ publicKey: tx.feePayer.publicKey, message: signingBytes, signature: tx.feePayer.signature })
-      : true;
-    const [senderOk, payerOk] = await Promise.all([sender, payer]);
-    if (!senderOk) return ledgerError('INVALID_SIGNATURE', "the sender's signature does not verify against its public key");
-    if (!payerOk) return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
+    const sender = { publicKey: tx.publicKey, signature: tx.signature };
+    if (!wellFormed(sender)) return senderInvalid();
+    const payer = tx.feePayer && { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
+    const signers = payer && wellFormed(payer) ? [sender, payer] : [sender];
+    const verified = await this.enqueue({ message: signingBytes, signers });
+    if ((verified & 1) === 0) return senderInvalid();
+    if (payer && (signers.length < 2 || (verified & 2) === 0)) {
+      return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
+    }
     return null;
   }
 
@@ -117,8 +132,7 @@ export class SignaturePool {
     this.slots[index]?.worker?.postMessage({ testHook: hook });
   }
 
-  private enqueue(item: Item): Promise<boolean> {
-    if (item.publicKey.length !== 32 || item.signature.length !== 64) return Promise.resolve(false);
+  private enqueue(item: Item): Promise<number> {
     if (this.closed) return Promise.reject(stopping());
     return new Promise((done, fail) => {
       this.queue.push({ item, done, fail });
@@ -144,7 +158,7 @@ export class SignaturePool {
       // Every worker is being replaced: verify here rather than keep admission waiting.
       settle(
         batch,
-        batch.waiters.map(({ item }) => verifySignature(item.publicKey, item.message, item.signature)),
+        batch.waiters.map(({ item }) => verifyItem(item)),
       );
       return;
     }
@@ -237,27 +251,50 @@ export class SignaturePool {
   }
 }
 
-/** Answers a batch: one flag per item, in order (1 or true: the signature verifies). */
-function settle(batch: Batch, results: ArrayLike<number | boolean>): void {
-  for (const [i, w] of batch.waiters.entries()) w.done(results[i] === 1 || results[i] === true);
+/** Answers a batch: one mask per item, in order (bit i: signer i's signature verifies; a missing answer verifies none). */
+function settle(batch: Batch, results: ArrayLike<number>): void {
+  for (const [i, w] of batch.waiters.entries()) w.done(results[i] ?? 0);
+}
+
+function wellFormed(signer: Signer): boolean {
+  return signer.publicKey.length === 32 && signer.signature.length === 64;
+}
+
+function senderInvalid(): LedgerError {
+  return ledgerError('INVALID_SIGNATURE', "the sender's signature does not verify against its public key");
+}
+
+/** An item verified on this thread, as the worker does it: signers in order, stopping at the first that fails. */
+function verifyItem(item: Item): number {
+  let verified = 0;
+  for (const [i, { publicKey, signature }] of item.signers.entries()) {
+    if (!verifySignature(publicKey, item.message, signature)) break;
+    verified |= 1 << i;
+  }
+  return verified;
 }
 
 /**
- * A batch as one buffer for verify-worker.mjs: per item the 32-byte public key, the 64-byte signature, the
- * message length (u32, little-endian) and the message.
+ * A batch as one buffer for verify-worker.mjs: per item its signer count (u8), its message length (u32,
+ * little-endian), each signer's 32-byte public key and 64-byte signature, then the message.
  */
 export function packBatch(waiters: readonly { item: Item }[]): Uint8Array<ArrayBuffer> {
   let size = 0;
-  for (const { item } of waiters) size += PACKED_ITEM_FIXED_BYTES + item.message.length;
+  for (const { item } of waiters) size += PACKED_ITEM_HEADER_BYTES + PACKED_SIGNER_BYTES * item.signers.length + item.message.length;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let at = 0;
   for (const { item } of waiters) {
-    out.set(item.publicKey, at);
-    out.set(item.signature, at + 32);
-    view.setUint32(at + 96, item.message.length, true);
-    out.set(item.message, at + PACKED_ITEM_FIXED_BYTES);
-    at += PACKED_ITEM_FIXED_BYTES + item.message.length;
+    out[at] = item.signers.length;
+    view.setUint32(at + 1, item.message.length, true);
+    at += PACKED_ITEM_HEADER_BYTES;
+    for (const { publicKey, signature } of item.signers) {
+      out.set(publicKey, at);
+      out.set(signature, at + 32);
+      at += PACKED_SIGNER_BYTES;
+    }
+    out.set(item.message, at);
+    at += item.message.length;
   }
   return out;
 }

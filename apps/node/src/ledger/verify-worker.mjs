@@ -1,6 +1,7 @@
 // A signature-verification worker: plain JavaScript so it runs under any loader (tsx, vitest, node).
-// Receives batches packed by verify-pool.ts packBatch (per item: 32-byte public key, 64-byte signature, message
-// length u32 little-endian, message) and answers one byte per item: 1 verifies, 0 does not.
+// Receives batches packed by verify-pool.ts packBatch (per item, one transaction: signer count u8, message length u32
+// little-endian, per signer a 32-byte public key and a 64-byte signature, then the message) and answers one byte per
+// item: bit i set when signer i's signature verifies (signers in order, stopping at the first that does not).
 import { createPublicKey, verify } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
@@ -28,17 +29,29 @@ function verifies(publicKey, message, signature) {
   }
 }
 
-/** Verifies every item of a packed batch; a batch cut short answers 0 for what it could not read. */
+const HEADER_BYTES = 5;
+const SIGNER_BYTES = 96;
+/** Signers of one item (a mask of them fits in the answer's byte). */
+const SIGNERS_MAX = 8;
+
+/** Verifies every item of a packed batch; a batch cut short answers no mask for what it could not read. */
 function verifyPacked(packed) {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   const results = [];
   let at = 0;
-  while (at + 100 <= packed.length) {
-    const length = view.getUint32(at + 96, true);
-    const end = at + 100 + length;
-    if (end > packed.length) break;
-    const ok = verifies(packed.subarray(at, at + 32), packed.subarray(at + 100, end), packed.subarray(at + 32, at + 96));
-    results.push(ok ? 1 : 0);
+  while (at + HEADER_BYTES <= packed.length) {
+    const signers = packed[at];
+    const length = view.getUint32(at + 1, true);
+    const message = at + HEADER_BYTES + signers * SIGNER_BYTES;
+    const end = message + length;
+    if (signers > SIGNERS_MAX || end > packed.length) break;
+    let verified = 0;
+    for (let i = 0; i < signers; i++) {
+      const key = at + HEADER_BYTES + i * SIGNER_BYTES;
+      if (!verifies(packed.subarray(key, key + 32), packed.subarray(message, end), packed.subarray(key + 32, key + SIGNER_BYTES))) break;
+      verified |= 1 << i;
+    }
+    results.push(verified);
     at = end;
   }
   return Uint8Array.from(results);

@@ -10,7 +10,7 @@ import { LedgerError, ledgerError } from './errors.ts';
 import { AMOUNT_MAX, ECONOMY_LIMITS } from './limits.ts';
 import { checkUnstakeKeepsNames } from './name-bond.ts';
 import { cloneAccount, type Overlay } from './state.ts';
-import type { AccountState, BlockContext } from './types.ts';
+import type { AccountState, Beneficiary, BlockContext } from './types.ts';
 
 /** Something an economy transaction did, for indexes, subscribers, explorers and invoices. */
 export type EconomyEvent =
@@ -196,8 +196,9 @@ export function applyEconomyItx(
       if (endMs > ctx.timeMs)
         return ledgerError('PERIOD_NOT_OVER', `period ${itx.period} ends at ${endMs}; the block time is ${ctx.timeMs}`);
       const paid = new Map<string, bigint>();
+      const beneficiaries = new Map<string, Beneficiary[] | LedgerError>();
       for (const bill of itx.bills) {
-        const failed = settleBill(s, bill, itx.period, ctx, events, accounts, paid);
+        const failed = settleBill(s, bill, itx.period, ctx, events, accounts, paid, beneficiaries);
         if (failed) return failed;
       }
       payOut(s, paid, '', events, accounts);

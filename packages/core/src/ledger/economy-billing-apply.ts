@@ -4,7 +4,7 @@ import type { ApplicationState, Bill } from './economy-types.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { AMOUNT_MAX, ECONOMY_LIMITS, SHARE_BPS_TOTAL } from './limits.ts';
 import { cloneAccount, type Overlay } from './state.ts';
-import type { AccountState, BlockContext } from './types.ts';
+import type { AccountState, Beneficiary, BlockContext } from './types.ts';
 
 /**
  * The economy's billing rules (economy-apply.ts dispatches to them): fees an application pays for its users, bills
@@ -83,7 +83,28 @@ export function splitByBps(amount: bigint, shares: { did: string; shareBps: numb
   return parts;
 }
 
-/** One application's bill: its lines and its accrued fees become payouts (treasury's cut first), then are paid if covered. */
+/**
+ * A component line's payees: the beneficiaries of the component's latest version, or why there are none. Looked up
+ * once per settlement in `memo`: a settlement writes no component, and its bills name the same few in every bill
+ * (each lookup through the block's overlays costs more than the line's arithmetic).
+ */
+function lineBeneficiaries(s: Overlay, name: string, memo: Map<string, Beneficiary[] | LedgerError>): Beneficiary[] | LedgerError {
+  let found = memo.get(name);
+  if (found === undefined) {
+    const component = s.component(name);
+    const version = component && s.componentVersion(component.name, component.latestVersion);
+    found = !component
+      ? ledgerError('UNKNOWN_COMPONENT', `no component is named ${name}`)
+      : (version?.beneficiaries ?? ledgerError('UNKNOWN_VERSION', `${component.name}@${component.latestVersion} is missing`));
+    memo.set(name, found);
+  }
+  return found;
+}
+
+/**
+ * One application's bill: its lines and its accrued fees become payouts (treasury's cut first), then are paid if
+ * covered. `beneficiaries` remembers component lines' payees across the bills of one settlement.
+ */
 export function settleBill(
   s: Overlay,
   bill: Bill,
@@ -92,6 +113,7 @@ export function settleBill(
   events: EconomyEvent[],
   accounts: Set<string>,
   paid: Map<string, bigint>,
+  beneficiaries: Map<string, Beneficiary[] | LedgerError> = new Map(),
 ): LedgerError | null {
   const p = ctx.params.economy;
   const app = application(s, bill.application);
@@ -111,11 +133,9 @@ export function settleBill(
       addTo(payouts, line.payee, rest);
       continue;
     }
-    const component = s.component(line.payee);
-    if (!component) return ledgerError('UNKNOWN_COMPONENT', `no component is named ${line.payee}`);
-    const version = s.componentVersion(component.name, component.latestVersion);
-    if (!version) return ledgerError('UNKNOWN_VERSION', `${component.name}@${component.latestVersion} is missing`);
-    for (const [did, part] of splitByBps(rest, version.beneficiaries)) addTo(payouts, did, part);
+    const shares = lineBeneficiaries(s, line.payee, beneficiaries);
+    if (shares instanceof LedgerError) return shares;
+    for (const [did, part] of splitByBps(rest, shares)) addTo(payouts, did, part);
   }
   for (const [proposer, fee] of app.feesOwed) addTo(payouts, proposer, cut(fee));
   app.feesOwed = new Map();
