@@ -57,7 +57,8 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a text that starts with U+FEFF keeps it (the default would drop it, and the text would not round-trip).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
