@@ -1,14 +1,35 @@
 #!/usr/bin/env node
 // The whole suite: lint and typecheck as gates, then vitest (unit, property, integration, crash) and
 // Playwright (browser), each writing a JSON report under reports/; prints one totals line from them.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { ensureSystemPackages } from './system-packages.mjs';
 
 const reports = 'reports';
 rmSync(`${reports}/vitest.json`, { force: true });
 rmSync(`${reports}/playwright.json`, { force: true });
 mkdirSync(reports, { recursive: true });
+
+const WEB_BUILD_LOG = `${reports}/web-build.log`;
+
+/**
+ * The web app's production build, which Playwright's web server needs (it skips a build newer than every source),
+ * started beside vitest: vitest's integration files spend much of their time waiting on blocks, child nodes and
+ * sockets, and the build fills the idle core instead of holding Playwright back by a minute or more. Its output
+ * goes to a file, printed before Playwright. Resolves with its exit code.
+ */
+function startWebBuild() {
+  const log = openSync(WEB_BUILD_LOG, 'w');
+  const child = spawn(process.execPath, ['apps/web/scripts/build-if-stale.mjs'], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  closeSync(log);
+  return new Promise((resolve) => {
+    child.on('error', () => resolve(1));
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
 
 function run(command, args) {
   console.log(`\n$ ${command} ${args.join(' ')}`);
@@ -23,12 +44,20 @@ if (unmet !== null) {
   process.exit(1);
 }
 
+const e2e = existsSync('apps/web/playwright.config.ts');
+
 const lint = run('npx', ['biome', 'check', '.']);
 const typecheck = run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 
+// After the typecheck, which reads the build's generated types (apps/web/tsconfig.json includes .next/types).
+const webBuild = e2e ? startWebBuild() : null;
 const vitest = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]);
 let playwright = 0;
-if (existsSync('apps/web/playwright.config.ts')) {
+if (webBuild) {
+  const built = await webBuild;
+  console.log(`\n$ node apps/web/scripts/build-if-stale.mjs (beside vitest)\n${readFileSync(WEB_BUILD_LOG, 'utf8')}`);
+  // A failed build is built again by Playwright's web server, which then stops with its error.
+  if (built !== 0) console.log(`the web build exited ${built}; Playwright's web server builds again`);
   playwright = run('npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts']);
 }
 
@@ -40,7 +69,7 @@ function totals() {
     passed += v.numPassedTests ?? 0;
     failed += (v.numFailedTests ?? 0) + (v.numRuntimeErrorTests ?? 0);
   } else failed += 1;
-  if (existsSync('apps/web/playwright.config.ts')) {
+  if (e2e) {
     if (existsSync(`${reports}/playwright.json`)) {
       const p = JSON.parse(readFileSync(`${reports}/playwright.json`, 'utf8'));
       passed += p.stats?.expected ?? 0;
