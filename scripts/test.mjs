@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The whole suite: lint and typecheck as gates, then vitest (unit, property, integration, crash) and
-// Playwright (browser), each writing a JSON report under reports/; prints one totals line from them.
+// The whole suite: lint, then vitest (unit, property, integration, crash) with the typecheck and the web build beside
+// it, then Playwright (browser), each test runner writing a JSON report under reports/; prints one totals line from
+// them. Lint and typecheck are gates: the suite fails when either does.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { ensureSystemPackages } from './system-packages.mjs';
@@ -10,30 +11,40 @@ rmSync(`${reports}/vitest.json`, { force: true });
 rmSync(`${reports}/playwright.json`, { force: true });
 mkdirSync(reports, { recursive: true });
 
-const WEB_BUILD_LOG = `${reports}/web-build.log`;
+const ENV = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' };
+
+function run(command, args) {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  return spawnSync(command, args, { stdio: 'inherit', env: ENV }).status ?? 1;
+}
+
+/** Runs a step with its output on ours; resolves with its exit code (the event loop stays free meanwhile). */
+function runAsync(command, args) {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  const child = spawn(command, args, { stdio: 'inherit', env: ENV });
+  return exitCode(child);
+}
 
 /**
- * The web app's production build, which Playwright's web server needs (it skips a build newer than every source),
- * started beside vitest: vitest's integration files spend much of their time waiting on blocks, child nodes and
- * sockets, and the build fills the idle core instead of holding Playwright back by a minute or more. Its output
- * goes to a file, printed before Playwright. Resolves with its exit code.
+ * Runs a step beside the others with its output in `logFile` (printed by `printLog` when the step's turn comes, so
+ * two steps' lines never mix); resolves with its exit code.
  */
-function startWebBuild() {
-  const log = openSync(WEB_BUILD_LOG, 'w');
-  const child = spawn(process.execPath, ['apps/web/scripts/build-if-stale.mjs'], {
-    stdio: ['ignore', log, log],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
+function runBeside(command, args, logFile) {
+  const log = openSync(logFile, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', log, log], env: ENV });
   closeSync(log);
+  return exitCode(child);
+}
+
+function printLog(title, logFile) {
+  console.log(`\n$ ${title} (beside vitest)\n${readFileSync(logFile, 'utf8')}`);
+}
+
+function exitCode(child) {
   return new Promise((resolve) => {
     child.on('error', () => resolve(1));
     child.on('exit', (code) => resolve(code ?? 1));
   });
-}
-
-function run(command, args) {
-  console.log(`\n$ ${command} ${args.join(' ')}`);
-  return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).status ?? 1;
 }
 
 // Debian packages some tests drive (Chromium, strace, mosquitto clients): installed when missing and we can, else
@@ -45,19 +56,33 @@ if (unmet !== null) {
 }
 
 const e2e = existsSync('apps/web/playwright.config.ts');
+const TYPECHECK = ['npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']];
+const TYPECHECK_LOG = `${reports}/typecheck.log`;
+const WEB_BUILD = [process.execPath, ['apps/web/scripts/build-if-stale.mjs']];
+const WEB_BUILD_LOG = `${reports}/web-build.log`;
 
 const lint = run('npx', ['biome', 'check', '.']);
-const typecheck = run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']);
-
-// After the typecheck, which reads the build's generated types (apps/web/tsconfig.json includes .next/types).
-const webBuild = e2e ? startWebBuild() : null;
-const vitest = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/vitest.json`]);
+// On a 2-core machine vitest leaves much of the CPU idle (its integration files mostly wait on blocks, child nodes
+// and sockets): the typecheck, then the web app's production build that Playwright's web server needs (it skips a
+// build newer than every source), run beside it instead of before it. The build waits for the typecheck, which
+// reads the build's generated types (apps/web/tsconfig.json includes .next/types).
+const typechecked = runBeside(...TYPECHECK, TYPECHECK_LOG);
+const built = e2e ? typechecked.then(() => runBeside(...WEB_BUILD, WEB_BUILD_LOG)) : Promise.resolve(0);
+const vitest = await runAsync('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${reports}/vitest.json`,
+]);
+const typecheck = await typechecked;
+printLog(TYPECHECK.flat().join(' '), TYPECHECK_LOG);
 let playwright = 0;
-if (webBuild) {
-  const built = await webBuild;
-  console.log(`\n$ node apps/web/scripts/build-if-stale.mjs (beside vitest)\n${readFileSync(WEB_BUILD_LOG, 'utf8')}`);
+if (e2e) {
+  const buildCode = await built;
+  printLog(WEB_BUILD.flat().join(' '), WEB_BUILD_LOG);
   // A failed build is built again by Playwright's web server, which then stops with its error.
-  if (built !== 0) console.log(`the web build exited ${built}; Playwright's web server builds again`);
+  if (buildCode !== 0) console.log(`the web build exited ${buildCode}; Playwright's web server builds again`);
   playwright = run('npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts']);
 }
 
