@@ -94,10 +94,11 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  // One spec file at a time: with two, the web server's /trpc rewrite met ECONNRESET from the node's 5 s keep-alive
-  // (a proxy reusing a connection the node was closing); a keep-alive above the proxy's idle timeout is the fix, to land
-  // with the cluster test that counted on idle connections closing.
-  workers: 1,
+  // Two spec files at a time: each journey spends most of its time waiting on the node's blocks and settlements, and
+  // every spec uses accounts of its own, so two browsers on one node share nothing but the chain. (Two once met
+  // ECONNRESET through the /trpc rewrite: the node closed idle keep-alive connections after 5 s, as the proxy's agent
+  // did; the node now keeps them 65 s, apps/node/src/server.ts.)
+  workers: 2,
   retries: 0,
   forbidOnly: true,
   reporter: [['list'], ['json', { outputFile: join(repoDir, 'reports', 'playwright.json') }]],

@@ -71,6 +71,14 @@ export interface TlsOptions {
   key: string;
 }
 
+export const HTTP_LIMITS = {
+  /**
+   * How long an idle keep-alive connection stays open: above the idle timeout of the proxies in front (Node's own
+   * agent 5 s, undici 4 s, nginx and common load balancers 60 s), so the proxy always closes an idle connection first.
+   */
+  keepAliveTimeoutMs: 65_000,
+} as const;
+
 export function createNodeServer(
   services: Services,
   tls?: TlsOptions,
@@ -120,7 +128,13 @@ export function createNodeServer(
     }
   };
   // HTTPS and WSS when a certificate is configured; Socket.io, DDP and tRPC ride on whichever server this is.
-  return tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, handle) as unknown as Server) : createServer(handle);
+  const server = tls ? (createTlsServer({ cert: tls.cert, key: tls.key }, handle) as unknown as Server) : createServer(handle);
+  // A reverse proxy in front (the web app's /trpc rewrite, nginx, a load balancer) keeps idle connections to the node
+  // open for reuse longer than Node's 5 s default: the node closing one just as the proxy reuses it fails that request
+  // with ECONNRESET at the proxy. Idle connections stay open longer than the proxies' own idle timeouts instead.
+  // Stopping is not slowed by this: the node's close() cuts every connection, idle or not (node.ts).
+  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
+  return server;
 }
 
 /** Listens and resolves with the URL. */

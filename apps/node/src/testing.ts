@@ -56,11 +56,42 @@ function migratedPgliteTemplate(): Promise<string> {
   return processTemplate;
 }
 
+/** Where vitest's global setup left a migrated PostgreSQL database for test databases to copy (CREATE DATABASE … TEMPLATE). */
+export const POSTGRES_TEMPLATE_ENV = 'ARC_TEST_POSTGRES_TEMPLATE';
+
+/**
+ * Creates a PostgreSQL database on DATABASE_URL's server through the node's own path (openDatabase: migrations) and
+ * closes every connection to it, so test databases can be made as its copies: a copy takes a tenth of the time the
+ * migrations do. The name is this run's own (servers are shared); `remove` drops it.
+ */
+export async function createPostgresTemplate(adminUrl: string): Promise<{ name: string; remove(): Promise<void> }> {
+  const name = `arc_template_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ kind: 'postgres', url: url.toString() }, () => undefined);
+  await db.close();
+  return {
+    name,
+    remove: async () => {
+      const again = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.end());
+    },
+  };
+}
+
 /**
  * A new empty database for one test (or one crash-test run). Without a folder named, a PGlite database starts as
  * a copy of this process's migrated template; a named folder is created from nothing, as a node's first start does.
+ * A PostgreSQL database is a copy of the run's migrated template when there is one, unless `empty` asks for one
+ * created from nothing (a first start's migrations).
  */
-export async function createTestDatabase(driver: TestDriver, dataDir?: string): Promise<TestDatabase> {
+export async function createTestDatabase(driver: TestDriver, dataDir?: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
   if (driver === 'pglite') {
     let dir = dataDir;
     if (dir === undefined) {
@@ -76,8 +107,9 @@ export async function createTestDatabase(driver: TestDriver, dataDir?: string): 
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL is not set; the postgres driver needs a server');
   const name = `arc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const template = options.empty ? undefined : process.env[POSTGRES_TEMPLATE_ENV];
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.unsafe(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

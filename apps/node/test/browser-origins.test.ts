@@ -14,7 +14,7 @@ import { nodeEnv, webOrigins } from '../../../scripts/start-options.mjs';
 import { CORS_ORIGINS_DEFAULT } from '../src/config/cors.ts';
 import { parseEnv } from '../src/config/env.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
-import { ChildNode, type ChildNodeEnv, freePort } from './helpers/child-node.ts';
+import { ChildNode, type ChildNodeEnv, freePort, seedDataDir } from './helpers/child-node.ts';
 import { until } from './helpers/realtime.ts';
 
 /**
@@ -199,6 +199,8 @@ describe('a browser reaching the node: --workers 2', () => {
   beforeAll(async () => {
     const port = await freePort();
     dataDir = await mkdtemp(join(tmpdir(), 'arc-origins-cluster-'));
+    // The full node opens the run's migrated template instead of creating its database (the first start has tests of its own).
+    await seedDataDir(dataDir);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of ['DATABASE_URL', 'GENESIS_FILE', 'NODE_KEY_FILE', 'CORS_ORIGINS']) delete env[name];
     const started = spawn(process.execPath, ['--import', 'tsx', MAIN, '--workers', '2'], {

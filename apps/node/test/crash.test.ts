@@ -56,7 +56,8 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
       const random = seededRandom(seed);
       const genesis = await testGenesis();
       const dataDir = await mkdtemp(join(tmpdir(), 'arc-crash-'));
-      const db = await createTestDatabase(driver, driver === 'pglite' ? join(dataDir, 'pglite') : undefined);
+      // Created from nothing on either driver: the first start below runs every migration, as an operator's does.
+      const db = await createTestDatabase(driver, driver === 'pglite' ? join(dataDir, 'pglite') : undefined, { empty: true });
       const env: ChildNodeEnv = { DATA_DIR: dataDir, BLOCK_INTERVAL_MS: '1000' };
       if (db.target.kind === 'postgres') env.DATABASE_URL = db.target.url;
       const senders = DEV_ACCOUNT_NAMES.map((name) => devKey(name));

@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicEvent } from '../src/gateway/types.ts';
-import { freePort } from './helpers/child-node.ts';
+import { freePort, seedDataDir } from './helpers/child-node.ts';
 import { nodeClient } from './helpers/client.ts';
 import { gatewayLogin } from './helpers/gateway-login.ts';
 import { ack, collect, connected, rawSocket, until } from './helpers/realtime.ts';
@@ -287,6 +287,8 @@ describe('cluster: main.ts --workers 2', () => {
   }, async () => {
     const port = await freePort();
     dataDir = await mkdtemp(join(tmpdir(), 'arc-cluster-'));
+    // The full node opens the run's migrated template instead of creating its database (the first start has tests of its own).
+    await seedDataDir(dataDir);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of ['DATABASE_URL', 'GENESIS_FILE', 'NODE_KEY_FILE']) delete env[name];
     const started = spawn(process.execPath, ['--import', 'tsx', MAIN, '--workers', '2'], {

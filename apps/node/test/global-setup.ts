@@ -1,16 +1,22 @@
-import { createPgliteTemplate, PGLITE_TEMPLATE_ENV } from '../src/testing.ts';
+import { createPgliteTemplate, createPostgresTemplate, PGLITE_TEMPLATE_ENV, POSTGRES_TEMPLATE_ENV } from '../src/testing.ts';
 
 /**
  * Once per vitest run: a migrated PGlite folder that every test process copies for a new test database instead of
- * creating one from nothing (testing.ts, createTestDatabase). Removed when the run ends. Each vitest project runs
- * its global setup; the second finds the folder the first made (same process) and makes none.
+ * creating one from nothing (testing.ts, createTestDatabase), and with DATABASE_URL a migrated PostgreSQL database
+ * that test databases are created from as templates. Removed when the run ends. Each vitest project runs its global
+ * setup; the second finds what the first made (same process) and makes nothing.
  */
-export default async function setup(): Promise<() => void> {
-  if (process.env[PGLITE_TEMPLATE_ENV]) return () => undefined;
+export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env[PGLITE_TEMPLATE_ENV]) return async () => undefined;
   const template = await createPgliteTemplate();
   process.env[PGLITE_TEMPLATE_ENV] = template.dir;
-  return () => {
+  const adminUrl = process.env.DATABASE_URL;
+  const postgresTemplate = adminUrl ? await createPostgresTemplate(adminUrl) : null;
+  if (postgresTemplate) process.env[POSTGRES_TEMPLATE_ENV] = postgresTemplate.name;
+  return async () => {
     delete process.env[PGLITE_TEMPLATE_ENV];
-    return template.remove();
+    delete process.env[POSTGRES_TEMPLATE_ENV];
+    template.remove();
+    await postgresTemplate?.remove();
   };
 }

@@ -53,6 +53,19 @@ function bindable(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Gives a node's DATA_DIR the run's migrated PGlite template (testing.ts) as its database, when the run made one and
+ * the folder has none yet: a node (or a cluster's full node) then opens it as its second start does, without the
+ * seconds of initdb and migrations a first start spends. Tests of the first start itself leave the folder empty.
+ */
+export async function seedDataDir(dataDir: string): Promise<void> {
+  const template = process.env[PGLITE_TEMPLATE_ENV];
+  const pglite = join(dataDir, 'pglite');
+  if (!template || existsSync(pglite)) return;
+  await mkdir(dataDir, { recursive: true });
+  await cp(template, pglite, { recursive: true });
+}
+
 export interface ChildNodeEnv {
   DATA_DIR: string;
   /** Set to run on PostgreSQL instead of PGlite in DATA_DIR. */
@@ -93,12 +106,7 @@ export class ChildNode {
    * nodes in process do; `freshDatabase` lets the node create it from nothing instead, as a first start does.
    */
   static async spawn(env: ChildNodeEnv, options: { wrapper?: string[]; port?: number; freshDatabase?: boolean } = {}): Promise<ChildNode> {
-    const template = process.env[PGLITE_TEMPLATE_ENV];
-    const pglite = join(env.DATA_DIR, 'pglite');
-    if (!env.DATABASE_URL && !options.freshDatabase && template && !existsSync(pglite)) {
-      await mkdir(env.DATA_DIR, { recursive: true });
-      await cp(template, pglite, { recursive: true });
-    }
+    if (!env.DATABASE_URL && !options.freshDatabase) await seedDataDir(env.DATA_DIR);
     const port = options.port ?? (await freePort());
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
     // A wrapper (e.g. strace) runs the node as its child: [command, ...its arguments].
