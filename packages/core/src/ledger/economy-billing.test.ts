@@ -273,6 +273,21 @@ describe('arrears', () => {
     expect(status()).toBe('active');
     expect(userTx(50n)).not.toBeInstanceOf(Error);
   });
+
+  it('pays the bills only when the deposit also covers the fees its users ran up in grace', () => {
+    chain.ok(bob, openApplicationItx(bob, shop, 500n));
+    chain.ok(meter, settle([shopBill([{ kind: 'node', payee: erin.did, amount: 1_000n }])]));
+    expect(userTx(10n)).not.toBeInstanceOf(Error);
+    // 1,000 settled and unpaid plus 10 in fees since: a deposit of exactly the bills pays nobody.
+    chain.ok(bob, { type: 'fundApplication', application: shop.did, amount: 500n });
+    expect(app().deposit).toBe(1_000n);
+    expect(app().unpaid.size).toBeGreaterThan(0);
+    expect(chain.balance(erin)).toBe(0n);
+    chain.ok(bob, { type: 'fundApplication', application: shop.did, amount: 10n });
+    expect(app()).toMatchObject({ deposit: 10n, arrearsSinceMs: 0, unpaid: new Map() });
+    expect(chain.balance(erin)).toBe(900n);
+    expect(status()).toBe('active');
+  });
 });
 
 describe('bounds', () => {
