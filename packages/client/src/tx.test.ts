@@ -13,7 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import * as build from './builders.ts';
 import { ClientError } from './errors.ts';
-import { buildTx, cosign, createdAssetAddress, encodeTxHex, txHashHex } from './tx.ts';
+import { buildTx, cosign, cosignBatch, createdAssetAddress, encodeTxHex, txHashHex } from './tx.ts';
 import { Wallet } from './wallet.ts';
 
 const chainId = 'arc-test';
@@ -140,6 +140,23 @@ describe('fee payer co-signing', () => {
     const wrong = bob.sign(encodeTx(alice.signTx(unsigned, new Uint8Array(64))));
     const result = checkTx(encodeTx(alice.signTx(unsigned, wrong)), { chainId, params });
     expect((result as LedgerError).code).toBe('INVALID_SIGNATURE');
+  });
+
+  it('co-signs a batch with one signature that the ledger checks for each transaction, and refuses what is not its own', () => {
+    const unsignedOf = (nonce: number) =>
+      buildTx({ chainId, wallet: alice, nonce, fee: 10n, itx: build.transfer({ to: bob.did, amount: BigInt(nonce) }), feePayer: app });
+    const signed = [1, 2, 3].map((nonce) => alice.signForSponsor(unsignedOf(nonce)));
+    const batch = cosignBatch(signed, app);
+    for (const tx of batch) expect(checked(encodeTxHex(tx)).tx.feePayer?.batch?.proof).toHaveLength(2);
+    expect(batch[0]?.feePayer?.signature).toEqual(batch[2]?.feePayer?.signature);
+    expect(() => cosignBatch(signed, bob)).toThrow(/names fee payer/);
+    expect(() =>
+      alice.signForSponsor(buildTx({ chainId, wallet: alice, nonce: 1, fee: 10n, itx: build.transfer({ to: bob.did, amount: 1n }) })),
+    ).toThrow(/names no fee payer/);
+    // A transaction outside the batch cannot borrow a member's co-signature and place.
+    const outsider = alice.signForSponsor(unsignedOf(4));
+    const borrowed = { ...outsider, feePayer: batch[1]?.feePayer ?? null };
+    expect((checkTx(encodeTx(borrowed), { chainId, params }) as LedgerError).code).toBe('INVALID_SIGNATURE');
   });
 
   it('insists on the payer signature and on the named payer', () => {

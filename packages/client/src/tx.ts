@@ -3,6 +3,8 @@ import {
   encodeTx,
   type Itx,
   isValidDid,
+  SPONSOR_BATCH_MAX,
+  sponsorBatchWith,
   type Tx,
   toHex,
   txHash,
@@ -11,7 +13,7 @@ import {
   validateItx,
 } from '@arc/core';
 import { badInput, ClientError } from './errors.ts';
-import type { PublicIdentity, Wallet } from './wallet.ts';
+import type { PublicIdentity, SenderSigned, Wallet } from './wallet.ts';
 
 export interface BuildTxInput {
   chainId: string;
@@ -54,6 +56,25 @@ export function cosign(unsigned: UnsignedTx, payer: Wallet): Uint8Array {
     throw badInput(`the transaction names fee payer ${unsigned.feePayer.did}, not ${payer.did}`);
   }
   return payer.sign(txSigningBytes(unsigned));
+}
+
+/**
+ * Co-signs many transactions that name this fee payer with one signature (batch sponsorship): what an application's
+ * relayer does with the transactions its users signed (Wallet.signForSponsor), so that the node verifies one fee
+ * payer signature for all of them. Send each result as usual; each carries its place in the batch.
+ */
+export function cosignBatch(txs: SenderSigned[], payer: Wallet): Tx[] {
+  for (const tx of txs) {
+    if (tx.feePayer === null) throw badInput('a transaction of the batch names no fee payer');
+    if (tx.feePayer.did !== payer.did) throw badInput(`a transaction names fee payer ${tx.feePayer.did}, not ${payer.did}`);
+  }
+  if (txs.length > SPONSOR_BATCH_MAX) throw badInput(`a batch holds at most ${SPONSOR_BATCH_MAX} transactions; split it`);
+  if (new Set(txs.map((tx) => tx.chainId)).size > 1) throw badInput('every transaction of a batch is for the same chain');
+  const unsponsored = txs.map((tx) => ({
+    ...tx,
+    feePayer: { ...(tx.feePayer as NonNullable<UnsignedTx['feePayer']>), signature: new Uint8Array(64) },
+  }));
+  return sponsorBatchWith(unsponsored, payer.publicKey, (message) => payer.sign(message));
 }
 
 /** The hex that tx.send takes: the canonical encoding of the signed transaction. */

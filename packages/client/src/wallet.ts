@@ -23,6 +23,9 @@ const SEED_BYTES = 32;
 const hex32 = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex');
 
 /** The key file / storage format: all hex, lower case. */
+/** A transaction its sender signed, waiting for its fee payer's co-signature (Wallet.signForSponsor). */
+export type SenderSigned = UnsignedTx & { signature: Uint8Array };
+
 export const WalletJsonSchema = z.object({ did: z.string(), publicKey: hex32, secretKey: hex32 });
 export type WalletJson = z.infer<typeof WalletJsonSchema>;
 
@@ -105,6 +108,16 @@ export class Wallet implements PublicIdentity {
       throw badInput('the transaction names a fee payer; get its signature with cosign() first');
     }
     return attachSignatures(unsigned, this.sign(txSigningBytes(unsigned)), feePayerSignature);
+  }
+
+  /**
+   * The sender's signature alone on a transaction whose fee payer co-signs later, in a batch with others
+   * (cosignBatch): hand the result to the application's relayer.
+   */
+  signForSponsor(unsigned: UnsignedTx): SenderSigned {
+    if (unsigned.from !== this.did) throw badInput(`the transaction is from ${unsigned.from}, not this wallet (${this.did})`);
+    if (unsigned.feePayer === null) throw badInput('the transaction names no fee payer; sign it with signTx');
+    return { ...unsigned, signature: this.sign(txSigningBytes(unsigned)) };
   }
 
   /** The storable form, secret key included: keep it where only its owner can read it. */

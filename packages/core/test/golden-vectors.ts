@@ -15,6 +15,7 @@ import {
   type SettleTx,
   type SlashTx,
   sha3,
+  sponsorBatch,
   type Tx,
   toHex,
   tokenAddress,
@@ -261,6 +262,18 @@ function economyGoldenTxs(): { name: string; tx: Tx }[] {
       ),
     },
     { name: 'bridgeRelease', tx: signedTx(frank, release, { nonce: 2 }) },
+    // Batch sponsorship: alice co-signs two users' transfers with one signature (the first of them is the vector).
+    {
+      name: 'transferSponsoredInBatch',
+      tx: sponsorBatch(
+        [
+          signedTx(bob, transferItx(carol, { amount: 2n, memo: 'sponsored' }), { nonce: 9, fee: 20n, feePayer: alice }),
+          signedTx(dave, transferItx(carol, { amount: 3n }), { nonce: 4, fee: 20n, feePayer: alice }),
+        ],
+        alice.seed,
+        alice.keys.publicKey,
+      )[0] as Tx,
+    },
   ];
 }
 

@@ -1,4 +1,15 @@
-import { type CheckedTx, checkTxStatic, didFromPublicKey, encodeTx, keyPairFromSeed, sha3, signTx, utf8 } from '@arc/core';
+import {
+  type CheckedTx,
+  checkTxStatic,
+  didFromPublicKey,
+  encodeTx,
+  keyPairFromSeed,
+  sha3,
+  signTx,
+  sponsorBatch,
+  type Tx,
+  utf8,
+} from '@arc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ECONOMY_PARAMS_DEFAULT } from '../config/genesis.ts';
 import { NodeError } from '../errors.ts';
@@ -95,6 +106,47 @@ describe('signature pool', () => {
         "the sender's signature does not verify against its public key",
         null,
       ]);
+      await pool.close();
+      pool = null;
+    }
+  });
+
+  it('checks a batch sponsorship signature once for all the transactions that carry it, and refuses a forged proof', async () => {
+    const feePayer = { did: didFromPublicKey(payerKey.publicKey), publicKey: payerKey.publicKey };
+    const users = Array.from({ length: 40 }, (_, i) =>
+      signTx(
+        { chainId: 'test', from: did, publicKey: key.publicKey, nonce: i + 1, fee: 1n, feePayer, itx: transferItx() },
+        key.secretKey,
+        payerKey.secretKey,
+      ),
+    );
+    const batch = sponsorBatch(users, payerKey.secretKey, payerKey.publicKey);
+    const forged = (tx: Tx, what: 'proof' | 'sender'): Tx => {
+      const flip = (bytes: Uint8Array) => bytes.map((b, i) => (i === 0 ? b ^ 1 : b));
+      if (what === 'sender') return { ...tx, signature: flip(tx.signature) };
+      const payer = tx.feePayer as NonNullable<Tx['feePayer']>;
+      const proof = payer.batch?.proof ?? [];
+      return {
+        ...tx,
+        feePayer: { ...payer, batch: { index: payer.batch?.index ?? 0, proof: [flip(proof[0] as Uint8Array), ...proof.slice(1)] } },
+      };
+    };
+    const checked = (tx: Tx) => {
+      const c = checkTxStatic(encodeTx(tx), { chainId: 'test', params });
+      if (!('tx' in c)) throw c;
+      return c;
+    };
+    for (const threads of [2, 0]) {
+      pool = new SignaturePool(threads);
+      const all = [...batch, forged(batch[3] as Tx, 'proof'), forged(batch[4] as Tx, 'sender')].map(checked);
+      const answers = await Promise.all(all.map((c) => (pool as SignaturePool).check(c)));
+      expect(answers.slice(0, 40).every((a) => a === null)).toBe(true);
+      expect(answers.slice(40).map((a) => a?.message)).toEqual([
+        "the fee payer's signature does not verify against its public key",
+        "the sender's signature does not verify against its public key",
+      ]);
+      // On workers: the batch's root once, and the forged proof's (another root) once.
+      expect(pool.sponsorshipsVerified).toBe(threads === 0 ? 0 : 2);
       await pool.close();
       pool = null;
     }

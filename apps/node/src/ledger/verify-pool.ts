@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { type CheckedTx, checkSignatures, type LedgerError, ledgerError, verifySignature } from '@arc/core';
+import { type CheckedTx, checkSignatures, feePayerMessage, type LedgerError, ledgerError, verifySignature } from '@arc/core';
 import { NodeError } from '../errors.ts';
 
 /** One signature: a 32-byte ed25519 public key and a 64-byte signature. */
@@ -54,6 +54,8 @@ const PACKED_ITEM_HEADER_BYTES = 1 + 4;
 /** A packed signer: public key and signature. */
 const PACKED_SIGNER_BYTES = 32 + 64;
 const BATCH_WAIT_MS = 1;
+/** Batch sponsorship answers remembered (each ~200 bytes of key): far more batches than are in flight at once. */
+const SPONSORSHIPS_MAX = 4096;
 /** A batch goes to at most this many workers; then its callers get a retriable UNAVAILABLE. */
 const BATCH_ATTEMPTS_MAX = 2;
 /** Far above what a full batch takes (~15 ms): only a stuck or dead worker reaches it. */
@@ -117,14 +119,46 @@ export class SignaturePool {
     const { tx, signingBytes } = checked;
     const sender = { publicKey: tx.publicKey, signature: tx.signature };
     if (!wellFormed(sender)) return senderInvalid();
+    if (tx.feePayer?.batch) {
+      const payer = { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
+      const [senderOk, payerOk] = await Promise.all([
+        this.enqueue({ message: signingBytes, signers: [sender] }),
+        wellFormed(payer) ? this.sponsorship(payer, feePayerMessage(checked)) : false,
+      ]);
+      if ((senderOk & 1) === 0) return senderInvalid();
+      return payerOk ? null : payerInvalid();
+    }
     const payer = tx.feePayer && { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
     const signers = payer && wellFormed(payer) ? [sender, payer] : [sender];
     const verified = await this.enqueue({ message: signingBytes, signers });
     if ((verified & 1) === 0) return senderInvalid();
-    if (payer && (signers.length < 2 || (verified & 2) === 0)) {
-      return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
-    }
+    if (payer && (signers.length < 2 || (verified & 2) === 0)) return payerInvalid();
     return null;
+  }
+
+  /** Batch sponsorship signatures sent to a worker so far (each root once while remembered). */
+  sponsorshipsVerified = 0;
+
+  /** Batch sponsorships verified (or being verified), by key, root message and signature: each is verified once. */
+  private readonly sponsorships = new Map<string, Promise<boolean>>();
+
+  /**
+   * Verifies a batch sponsorship's signature over its root, once for every transaction of the batch that carries it
+   * (the transactions fold their proofs to the same message). The answer is a pure function of its inputs, so a
+   * remembered one is as good as a new one; the oldest are forgotten past SPONSORSHIPS_MAX.
+   */
+  private sponsorship(payer: Signer, message: Uint8Array): Promise<boolean> {
+    const key = Buffer.concat([payer.publicKey, payer.signature, message]).toString('base64');
+    let verified = this.sponsorships.get(key);
+    if (verified === undefined) {
+      this.sponsorshipsVerified += 1;
+      verified = this.enqueue({ message, signers: [payer] }).then((mask) => (mask & 1) === 1);
+      // A pool that fails to answer (stopping, workers lost) is not an answer about the signature: forget it.
+      verified.catch(() => this.sponsorships.delete(key));
+      if (this.sponsorships.size >= SPONSORSHIPS_MAX) this.sponsorships.delete(this.sponsorships.keys().next().value as string);
+      this.sponsorships.set(key, verified);
+    }
+    return verified;
   }
 
   /** For tests: makes one worker exit, or hang without answering, once it reaches this message. */
@@ -262,6 +296,10 @@ function wellFormed(signer: Signer): boolean {
 
 function senderInvalid(): LedgerError {
   return ledgerError('INVALID_SIGNATURE', "the sender's signature does not verify against its public key");
+}
+
+function payerInvalid(): LedgerError {
+  return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
 }
 
 /** An item verified on this thread, as the worker does it: signers in order, stopping at the first that fails. */

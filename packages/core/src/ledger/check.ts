@@ -6,6 +6,7 @@ import { nodeKey } from '../merkle/node.ts';
 import { validateEconomyItx } from './economy-check.ts';
 import { LedgerError, ledgerError } from './errors.ts';
 import { BLOCKLET_NAME, MARKET_SLUG, SEMVER, SHARE_BPS_TOTAL, TOKEN_SYMBOL, TX_LIMITS } from './limits.ts';
+import { sponsorMessage, sponsorProofProblem, sponsorRoot } from './sponsor.ts';
 import { decodeTxWithSigningBytes, txHash, UnknownItxTypeError } from './tx-codec.ts';
 import type { ChainParams, Itx, PublishComponentTx, RecordUsageTx, Tx } from './types.ts';
 
@@ -249,6 +250,8 @@ export function checkTxStatic(bytes: Uint8Array, ctx: CheckContext): CheckedTx |
     if (!didOfKey(tx.feePayer.did, tx.feePayer.publicKey)) {
       return ledgerError('INVALID_DID', 'feePayer is not the DID of its public key');
     }
+    const badProof = tx.feePayer.batch && sponsorProofProblem(tx.feePayer.batch);
+    if (badProof) return ledgerError('INVALID_TX', badProof);
   }
   const badItx = validateItx(tx.itx);
   if (badItx) return badItx;
@@ -262,10 +265,16 @@ export function checkSignatures(checked: CheckedTx): LedgerError | null {
   if (!verifySignature(tx.publicKey, signingBytes, tx.signature)) {
     return ledgerError('INVALID_SIGNATURE', "the sender's signature does not verify against its public key");
   }
-  if (tx.feePayer !== null && !verifySignature(tx.feePayer.publicKey, signingBytes, tx.feePayer.signature)) {
+  if (tx.feePayer !== null && !verifySignature(tx.feePayer.publicKey, feePayerMessage(checked), tx.feePayer.signature)) {
     return ledgerError('INVALID_SIGNATURE', "the fee payer's signature does not verify against its public key");
   }
   return null;
+}
+
+/** What the fee payer signed: the signing bytes, or for batch sponsorship the root its proof leads to. */
+export function feePayerMessage(checked: CheckedTx): Uint8Array {
+  const batch = checked.tx.feePayer?.batch;
+  return batch ? sponsorMessage(checked.tx.chainId, sponsorRoot(checked.signingBytes, batch)) : checked.signingBytes;
 }
 
 /** Every stateless check, signatures included. */

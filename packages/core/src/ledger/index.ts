@@ -15,6 +15,7 @@ export * from './market-apply.ts';
 export * from './name-bond.ts';
 export * from './semver.ts';
 export * from './sign.ts';
+export * from './sponsor.ts';
 export * from './state.ts';
 export * from './state-root.ts';
 export * from './tx-codec.ts';

@@ -22,6 +22,8 @@ export const TX_LIMITS = {
   /** An abuse report's reason and a moderator's note. */
   reasonBytes: 500,
   usageRecordsMax: 200,
+  /** Levels of a batch sponsorship proof: one fee payer signature covers up to 2^16 transactions. */
+  sponsorDepthMax: 16,
   /** A report id: hex of a transaction hash. */
   reportIdBytes: 64,
   /** No chain may set maxTxBytes above this. */

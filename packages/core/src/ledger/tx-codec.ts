@@ -7,8 +7,12 @@ import type { Itx, ItxType, PublishComponentTx, Tx, UnsignedTx } from './types.t
 /**
  * Transactions in the canonical encoding. Layout (see encoding/codec.ts for primitives):
  *   version u8 | chainId str | from str | publicKey [32] | nonce uint | fee big
- *   | feePayer? (did str | publicKey [32] | signature [64]*) | itx tag u8 + fields | signature [64]*
- * Fields marked * are left out of the signing bytes, which both the sender and the fee payer sign.
+ *   | feePayer? | itx tag u8 + fields | signature [64]*
+ *   feePayer? = 0 (none) | 1 did str | publicKey [32] | signature [64]*
+ *             | 2 did str | publicKey [32] | signature [64]* | index uint* | proof count uint* | proof [32]×count*
+ * Fields marked * are left out of the signing bytes, which the sender signs, and a fee payer co-signing alone too; in
+ * the signing bytes the fee payer's tag is 1 either way. Tag 2 is batch sponsorship (sponsor.ts): the fee payer's
+ * signature is over the root its proof leads to.
  */
 
 export const TX_VERSION = 1;
@@ -272,8 +276,15 @@ function writeEnvelope(w: Writer, tx: UnsignedTx | Tx, withSignatures: boolean):
   if (tx.feePayer === null) {
     w.u8(0);
   } else {
-    w.u8(1).string(tx.feePayer.did).fixed(tx.feePayer.publicKey, 32);
+    const batch = withSignatures ? (tx as Tx).feePayer?.batch : undefined;
+    w.u8(batch ? 2 : 1)
+      .string(tx.feePayer.did)
+      .fixed(tx.feePayer.publicKey, 32);
     if (withSignatures) w.fixed((tx as Tx).feePayer?.signature ?? new Uint8Array(), 64);
+    if (batch) {
+      w.uint(batch.index).uint(batch.proof.length);
+      for (const sibling of batch.proof) w.fixed(sibling, 32);
+    }
   }
   writeItx(w, tx.itx);
   if (withSignatures) w.fixed((tx as Tx).signature, 64);
@@ -311,31 +322,42 @@ export function decodeTxWithSigningBytes(bytes: Uint8Array): { tx: Tx; signingBy
   const publicKey = r.fixed(32);
   const nonce = r.uint();
   const fee = r.big();
-  const hasPayer = r.bool();
-  let payerSignatureAt = -1;
+  const payerTagAt = r.pos;
+  const payerTag = r.u8();
+  if (payerTag > 2) throw new CodecError(`fee payer tag must be 0, 1 or 2, got ${payerTag}`);
+  // The fee payer's signature (and batch proof) [from, to): cut out of the signing bytes.
+  const payerSeal = { from: -1, to: -1 };
   let feePayer: Tx['feePayer'] = null;
-  if (hasPayer) {
+  if (payerTag !== 0) {
     const did = r.string(TX_LIMITS.didBytes);
     const payerKey = r.fixed(32);
-    payerSignatureAt = r.pos;
+    payerSeal.from = r.pos;
     feePayer = { did, publicKey: payerKey, signature: r.fixed(64) };
+    if (payerTag === 2) {
+      const index = r.uint();
+      const proof = Array.from({ length: r.count(TX_LIMITS.sponsorDepthMax) }, () => r.fixed(32));
+      feePayer.batch = { index, proof };
+    }
+    payerSeal.to = r.pos;
   }
   const itx = readItx(r);
   const signatureAt = r.pos;
   const signature = r.fixed(64);
   r.end();
   const tx = { chainId, from, publicKey, nonce, fee, feePayer, itx, signature };
-  return { tx, signingBytes: cutSigningBytes(bytes, payerSignatureAt, signatureAt) };
+  return { tx, signingBytes: cutSigningBytes(bytes, payerTagAt, payerSeal, signatureAt) };
 }
 
-function cutSigningBytes(bytes: Uint8Array, payerSignatureAt: number, signatureAt: number): Uint8Array {
-  const out = new Uint8Array(1 + signatureAt - (payerSignatureAt < 0 ? 0 : 64));
+function cutSigningBytes(bytes: Uint8Array, payerTagAt: number, payerSeal: { from: number; to: number }, signatureAt: number): Uint8Array {
+  const out = new Uint8Array(1 + signatureAt - (payerSeal.from < 0 ? 0 : payerSeal.to - payerSeal.from));
   out[0] = SIGNING_DOMAIN;
-  if (payerSignatureAt < 0) {
+  if (payerSeal.from < 0) {
     out.set(bytes.subarray(0, signatureAt), 1);
   } else {
-    out.set(bytes.subarray(0, payerSignatureAt), 1);
-    out.set(bytes.subarray(payerSignatureAt + 64, signatureAt), 1 + payerSignatureAt);
+    out.set(bytes.subarray(0, payerSeal.from), 1);
+    out.set(bytes.subarray(payerSeal.to, signatureAt), 1 + payerSeal.from);
+    // A batch-sponsored transaction's sender signed the same bytes as a singly co-signed one's.
+    out[1 + payerTagAt] = 1;
   }
   return out;
 }

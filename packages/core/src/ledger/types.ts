@@ -120,7 +120,17 @@ export type ItxType = Itx['type'];
 export interface FeePayer {
   did: string;
   publicKey: Uint8Array;
+  /** Over the transaction's signing bytes; with `batch`, over the root of the batch it sponsors (sponsor.ts). */
   signature: Uint8Array;
+  batch?: SponsorProof;
+}
+
+/** Where a transaction sits in a batch its fee payer co-signed with one signature (sponsor.ts). */
+export interface SponsorProof {
+  /** The leaf's index; bit i set when the node at level i is a right child. */
+  index: number;
+  /** Sibling hashes from the leaf up to the root, 32 bytes each. */
+  proof: Uint8Array[];
 }
 
 /** The signed transaction envelope. */
