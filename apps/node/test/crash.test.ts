@@ -26,7 +26,7 @@ const cycles = z.coerce
   .max(1000)
   .optional()
   .parse(process.env.CRASH_CYCLES || undefined);
-const KILL_CYCLES: Record<TestDriver, number> = { pglite: cycles ?? 8, postgres: cycles ?? 2 };
+const KILL_CYCLES: Record<TestDriver, number> = { pglite: cycles ?? 5, postgres: cycles ?? 2 };
 const KILL_AFTER_MS = { min: 200, max: 1500 };
 /** Now and then the restarted node is killed again while it opens the database and recovers. */
 const STARTUP_KILL_CHANCE = 0.25;
