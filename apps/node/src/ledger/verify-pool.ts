@@ -1,5 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import { type CheckedTx, checkSignatures, feePayerMessage, type LedgerError, ledgerError, verifySignature } from '@arc/core';
+import {
+  type CheckedTx,
+  checkSignatures,
+  concatBytes,
+  type LedgerError,
+  ledgerError,
+  type SponsorProof,
+  sponsorPrefix,
+  sponsorRoot,
+  verifySignature,
+} from '@arc/core';
 import { NodeError } from '../errors.ts';
 
 /** One signature: a 32-byte ed25519 public key and a 64-byte signature. */
@@ -15,6 +25,11 @@ interface Signer {
 interface Item {
   message: Uint8Array;
   signers: Signer[];
+  /**
+   * Batch sponsorship (core's sponsor.ts): the fee payer (signer 1) signed prefix ‖ the root this proof leads to from
+   * the message. The worker folds the proof and verifies each root signature once while it remembers it.
+   */
+  sponsor?: SponsorProof & { prefix: Uint8Array };
 }
 
 interface Waiter {
@@ -51,11 +66,13 @@ export interface SignaturePoolLimits {
 const BATCH_MAX_ITEMS = 256;
 /** A packed item's header: its signer count (u8) and its message length (u32). */
 const PACKED_ITEM_HEADER_BYTES = 1 + 4;
+/** Set in a packed item's signer count when it is batch-sponsored (verify-worker.mjs reads its proof after the message). */
+const PACKED_SPONSORED = 0x80;
 /** A packed signer: public key and signature. */
 const PACKED_SIGNER_BYTES = 32 + 64;
 const BATCH_WAIT_MS = 1;
-/** Batch sponsorship answers remembered (each ~200 bytes of key): far more batches than are in flight at once. */
-const SPONSORSHIPS_MAX = 4096;
+/** Chain ids whose sponsor prefix is kept (admission only passes its own chain's transactions here). */
+const PREFIXES_MAX = 16;
 /** A batch goes to at most this many workers; then its callers get a retriable UNAVAILABLE. */
 const BATCH_ATTEMPTS_MAX = 2;
 /** Far above what a full batch takes (~15 ms): only a stuck or dead worker reaches it. */
@@ -119,46 +136,27 @@ export class SignaturePool {
     const { tx, signingBytes } = checked;
     const sender = { publicKey: tx.publicKey, signature: tx.signature };
     if (!wellFormed(sender)) return senderInvalid();
-    if (tx.feePayer?.batch) {
-      const payer = { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
-      const [senderOk, payerOk] = await Promise.all([
-        this.enqueue({ message: signingBytes, signers: [sender] }),
-        wellFormed(payer) ? this.sponsorship(payer, feePayerMessage(checked)) : false,
-      ]);
-      if ((senderOk & 1) === 0) return senderInvalid();
-      return payerOk ? null : payerInvalid();
-    }
     const payer = tx.feePayer && { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
     const signers = payer && wellFormed(payer) ? [sender, payer] : [sender];
-    const verified = await this.enqueue({ message: signingBytes, signers });
+    const batch = tx.feePayer?.batch;
+    const sponsor = batch && signers.length === 2 ? { ...batch, prefix: this.prefixOf(tx.chainId) } : undefined;
+    const verified = await this.enqueue({ message: signingBytes, signers, ...(sponsor ? { sponsor } : {}) });
     if ((verified & 1) === 0) return senderInvalid();
     if (payer && (signers.length < 2 || (verified & 2) === 0)) return payerInvalid();
     return null;
   }
 
-  /** Batch sponsorship signatures sent to a worker so far (each root once while remembered). */
-  sponsorshipsVerified = 0;
+  /** Sponsor message prefixes by chain id (a node checks one chain's transactions; the map stays tiny). */
+  private readonly prefixes = new Map<string, Uint8Array>();
 
-  /** Batch sponsorships verified (or being verified), by key, root message and signature: each is verified once. */
-  private readonly sponsorships = new Map<string, Promise<boolean>>();
-
-  /**
-   * Verifies a batch sponsorship's signature over its root, once for every transaction of the batch that carries it
-   * (the transactions fold their proofs to the same message). The answer is a pure function of its inputs, so a
-   * remembered one is as good as a new one; the oldest are forgotten past SPONSORSHIPS_MAX.
-   */
-  private sponsorship(payer: Signer, message: Uint8Array): Promise<boolean> {
-    const key = Buffer.concat([payer.publicKey, payer.signature, message]).toString('base64');
-    let verified = this.sponsorships.get(key);
-    if (verified === undefined) {
-      this.sponsorshipsVerified += 1;
-      verified = this.enqueue({ message, signers: [payer] }).then((mask) => (mask & 1) === 1);
-      // A pool that fails to answer (stopping, workers lost) is not an answer about the signature: forget it.
-      verified.catch(() => this.sponsorships.delete(key));
-      if (this.sponsorships.size >= SPONSORSHIPS_MAX) this.sponsorships.delete(this.sponsorships.keys().next().value as string);
-      this.sponsorships.set(key, verified);
+  private prefixOf(chainId: string): Uint8Array {
+    let prefix = this.prefixes.get(chainId);
+    if (prefix === undefined) {
+      prefix = sponsorPrefix(chainId);
+      if (this.prefixes.size >= PREFIXES_MAX) this.prefixes.clear();
+      this.prefixes.set(chainId, prefix);
     }
-    return verified;
+    return prefix;
   }
 
   /** For tests: makes one worker exit, or hang without answering, once it reaches this message. */
@@ -304,6 +302,13 @@ function payerInvalid(): LedgerError {
 
 /** An item verified on this thread, as the worker does it: signers in order, stopping at the first that fails. */
 function verifyItem(item: Item): number {
+  const { sponsor } = item;
+  if (sponsor) {
+    const [sender, payer] = item.signers as [Signer, Signer];
+    if (!verifySignature(sender.publicKey, item.message, sender.signature)) return 0;
+    const signed = concatBytes(sponsor.prefix, sponsorRoot(item.message, sponsor));
+    return verifySignature(payer.publicKey, signed, payer.signature) ? 3 : 1;
+  }
   let verified = 0;
   for (const [i, { publicKey, signature }] of item.signers.entries()) {
     if (!verifySignature(publicKey, item.message, signature)) break;
@@ -314,16 +319,20 @@ function verifyItem(item: Item): number {
 
 /**
  * A batch as one buffer for verify-worker.mjs: per item its signer count (u8), its message length (u32,
- * little-endian), each signer's 32-byte public key and 64-byte signature, then the message.
+ * little-endian), each signer's 32-byte public key and 64-byte signature, then the message; a sponsored item (count |
+ * PACKED_SPONSORED) then its leaf index (u32), proof depth (u8), siblings (32 bytes each) and prefix (u8 length, bytes).
  */
 export function packBatch(waiters: readonly { item: Item }[]): Uint8Array<ArrayBuffer> {
   let size = 0;
-  for (const { item } of waiters) size += PACKED_ITEM_HEADER_BYTES + PACKED_SIGNER_BYTES * item.signers.length + item.message.length;
+  for (const { item } of waiters) {
+    size += PACKED_ITEM_HEADER_BYTES + PACKED_SIGNER_BYTES * item.signers.length + item.message.length;
+    if (item.sponsor) size += 4 + 1 + 32 * item.sponsor.proof.length + 1 + item.sponsor.prefix.length;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let at = 0;
   for (const { item } of waiters) {
-    out[at] = item.signers.length;
+    out[at] = item.signers.length | (item.sponsor ? PACKED_SPONSORED : 0);
     view.setUint32(at + 1, item.message.length, true);
     at += PACKED_ITEM_HEADER_BYTES;
     for (const { publicKey, signature } of item.signers) {
@@ -333,6 +342,19 @@ export function packBatch(waiters: readonly { item: Item }[]): Uint8Array<ArrayB
     }
     out.set(item.message, at);
     at += item.message.length;
+    if (item.sponsor) {
+      const { index, proof, prefix } = item.sponsor;
+      view.setUint32(at, index, true);
+      out[at + 4] = proof.length;
+      at += 5;
+      for (const sibling of proof) {
+        out.set(sibling, at);
+        at += 32;
+      }
+      out[at] = prefix.length;
+      out.set(prefix, at + 1);
+      at += 1 + prefix.length;
+    }
   }
   return out;
 }

@@ -2,7 +2,11 @@
 // Receives batches packed by verify-pool.ts packBatch (per item, one transaction: signer count u8, message length u32
 // little-endian, per signer a 32-byte public key and a 64-byte signature, then the message) and answers one byte per
 // item: bit i set when signer i's signature verifies (signers in order, stopping at the first that does not).
-import { createPublicKey, verify } from 'node:crypto';
+// A batch-sponsored transaction (core's ledger/sponsor.ts) sets SPONSORED in its signer count (always 2: sender, fee
+// payer) and follows its message with its leaf index u32, proof depth u8, the proof's 32-byte siblings, and the
+// sponsor message's prefix (length u8, bytes): the fee payer signed prefix ‖ root, the root the proof leads to from
+// the message. Each (payer key, signature, prefix ‖ root) is verified once while this worker remembers it.
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -29,6 +33,54 @@ function verifies(publicKey, message, signature) {
   }
 }
 
+const SPONSORED = 0x80;
+const SPONSORSHIPS_MAX = 4096;
+/** Batch sponsorship answers by payer key, signature and signed message (a pure function of them). */
+const sponsorships = new Map();
+const LEAF = Buffer.from([0]);
+const NODE = Buffer.from([1]);
+
+function sha3(...parts) {
+  const hash = createHash('sha3-256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+/** The root a sponsored transaction's proof leads to from its signing bytes (as core's sponsorRoot). */
+function sponsorRoot(message, index, proof) {
+  let hash = sha3(LEAF, message);
+  proof.forEach((sibling, level) => {
+    hash = (index >>> level) & 1 ? sha3(NODE, sibling, hash) : sha3(NODE, hash, sibling);
+  });
+  return hash;
+}
+
+function sponsorVerifies(publicKey, signature, signed) {
+  const key = Buffer.concat([publicKey, signature, signed]).toString('base64');
+  let answer = sponsorships.get(key);
+  if (answer === undefined) {
+    answer = verifies(publicKey, signed, signature);
+    if (sponsorships.size >= SPONSORSHIPS_MAX) sponsorships.delete(sponsorships.keys().next().value);
+    sponsorships.set(key, answer);
+  }
+  return answer;
+}
+
+/** A sponsored item's tail after its message: [index, proof, prefix, end], or null when the batch is cut short. */
+function readSponsorTail(packed, view, at) {
+  if (at + 5 > packed.length) return null;
+  const index = view.getUint32(at, true);
+  const depth = packed[at + 4];
+  let cursor = at + 5;
+  if (cursor + depth * 32 + 1 > packed.length) return null;
+  const proof = [];
+  for (let level = 0; level < depth; level++, cursor += 32) proof.push(packed.subarray(cursor, cursor + 32));
+  const prefixLength = packed[cursor];
+  cursor += 1;
+  if (cursor + prefixLength > packed.length) return null;
+  return [index, proof, packed.subarray(cursor, cursor + prefixLength), cursor + prefixLength];
+}
+
 const HEADER_BYTES = 5;
 const SIGNER_BYTES = 96;
 /** Signers of one item (a mask of them fits in the answer's byte). */
@@ -40,16 +92,39 @@ function verifyPacked(packed) {
   const results = [];
   let at = 0;
   while (at + HEADER_BYTES <= packed.length) {
-    const signers = packed[at];
+    const sponsored = (packed[at] & SPONSORED) !== 0;
+    const signers = packed[at] & ~SPONSORED;
     const length = view.getUint32(at + 1, true);
     const message = at + HEADER_BYTES + signers * SIGNER_BYTES;
-    const end = message + length;
-    if (signers > SIGNERS_MAX || end > packed.length) break;
+    let end = message + length;
+    if (signers > SIGNERS_MAX || (sponsored && signers !== 2) || end > packed.length) break;
+    const signed = packed.subarray(message, end);
     let verified = 0;
-    for (let i = 0; i < signers; i++) {
-      const key = at + HEADER_BYTES + i * SIGNER_BYTES;
-      if (!verifies(packed.subarray(key, key + 32), packed.subarray(message, end), packed.subarray(key + 32, key + SIGNER_BYTES))) break;
-      verified |= 1 << i;
+    if (sponsored) {
+      const tail = readSponsorTail(packed, view, end);
+      if (tail === null) break;
+      const [index, proof, prefix, tailEnd] = tail;
+      const sender = at + HEADER_BYTES;
+      const payer = sender + SIGNER_BYTES;
+      if (verifies(packed.subarray(sender, sender + 32), signed, packed.subarray(sender + 32, payer))) {
+        verified = 1;
+        const root = sponsorRoot(signed, index, proof);
+        if (
+          sponsorVerifies(
+            packed.subarray(payer, payer + 32),
+            packed.subarray(payer + 32, payer + SIGNER_BYTES),
+            Buffer.concat([prefix, root]),
+          )
+        )
+          verified |= 2;
+      }
+      end = tailEnd;
+    } else {
+      for (let i = 0; i < signers; i++) {
+        const key = at + HEADER_BYTES + i * SIGNER_BYTES;
+        if (!verifies(packed.subarray(key, key + 32), signed, packed.subarray(key + 32, key + SIGNER_BYTES))) break;
+        verified |= 1 << i;
+      }
     }
     results.push(verified);
     at = end;

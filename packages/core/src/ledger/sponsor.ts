@@ -38,9 +38,14 @@ function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha3(data);
 }
 
-/** The message a fee payer signs for a batch with this root. */
+/** The message a fee payer signs for a batch with this root: sponsorPrefix(chainId) ‖ root. */
 export function sponsorMessage(chainId: string, root: Uint8Array): Uint8Array {
   return new Writer().u8(SPONSOR_DOMAIN).string(chainId).fixed(root, 32).finish();
+}
+
+/** What comes before the root in a chain's sponsor messages (a verifier that folds proofs elsewhere appends the root). */
+export function sponsorPrefix(chainId: string): Uint8Array {
+  return new Writer().u8(SPONSOR_DOMAIN).string(chainId).finish();
 }
 
 /** The root a transaction's proof leads to from its signing bytes (the proof's shape is checked statically). */
