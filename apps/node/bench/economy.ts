@@ -160,17 +160,19 @@ async function throughput(node: TestNode, txs: Uint8Array[], what: string): Prom
 }
 
 /**
- * The signature checks alone, on a pool like the node's (two threads), for the same three kinds of transfer: CPU per
- * transaction (every thread). What batch sponsorship saves shows here whatever else a paid transfer costs the node.
+ * The signature checks alone, on a pool like the node's (two threads) in a process with nothing else running, for the
+ * three kinds of transfer the phases send: CPU per transaction (every thread). What batch sponsorship saves shows here
+ * whatever else a paid transfer costs the node.
  */
-async function signatureCosts(node: TestNode, keys: Keys, nonce: number) {
+async function signatureCosts(keys: Keys) {
   const pool = new SignaturePool(2);
-  const ledger = node.services.ledger;
+  const { chainId, params } = genesis(keys);
+  const nonce = 1;
   const payers = keys.applications.slice(0, FEE_PAYERS);
   const perSender = TRANSFERS / SENDERS / TRANSFER_ROUNDS;
   const cpuPerTx = async (txs: Uint8Array[]) => {
     const checked = txs.map((bytes) => {
-      const c = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
+      const c = checkTxStatic(bytes, { chainId, params });
       if (c instanceof LedgerError) throw new Error(`a transfer does not check: ${c.message}`);
       return c;
     });
@@ -182,10 +184,10 @@ async function signatureCosts(node: TestNode, keys: Keys, nonce: number) {
   };
   try {
     // Warm-up, untimed: the workers start and compile, and learn the senders' keys.
-    await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'single'));
-    const plain = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender));
-    const batch = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'batch'));
-    const single = await cpuPerTx(transfers(node.chainId, keys, nonce, perSender, payers, 'single'));
+    await cpuPerTx(transfers(chainId, keys, nonce, perSender, payers, 'single'));
+    const plain = await cpuPerTx(transfers(chainId, keys, nonce, perSender));
+    const batch = await cpuPerTx(transfers(chainId, keys, nonce, perSender, payers, 'batch'));
+    const single = await cpuPerTx(transfers(chainId, keys, nonce, perSender, payers, 'single'));
     console.log(
       `  signature checks alone (2 threads): plain ${plain} µs/tx, fee payer co-signing ${SPONSOR_BATCH} at a time ${batch} µs/tx, each alone ${single} µs/tx`,
     );
@@ -247,6 +249,8 @@ async function main() {
     `bench:economy${quick ? ' (quick: small counts, figures are rough)' : ''}: ${APPLICATIONS} applications, ${COMPONENTS} components, ${TRANSFERS} transfers per phase, PGlite`,
   );
   const keys = new Keys();
+  // Before the node starts, so that nothing else runs in the process meanwhile.
+  const signatures = await signatureCosts(keys);
   const node = await startTestNode({
     driver: 'pglite',
     genesis: genesis(keys),
@@ -263,8 +267,6 @@ async function main() {
     await node.services.vacuum?.settle();
     const settled = await settle(node, keys);
     const rates = await transferPhases(node, keys);
-    // Transfers signed for nonces the chain has passed: checked for their signatures only, never submitted.
-    const signatures = await signatureCosts(node, keys, 1);
     const feePayerRatio = round(rates.feePayerTxPerSec / rates.plainTxPerSec, 3);
     const feePayerSingleRatio = round(rates.feePayerSingleTxPerSec / rates.plainTxPerSec, 3);
     console.log('  the bridge: locks on the ledger minted on anvil (a block a second)…');
