@@ -335,7 +335,10 @@ export function decodeTxWithSigningBytes(bytes: Uint8Array): { tx: Tx; signingBy
     feePayer = { did, publicKey: payerKey, signature: r.fixed(64) };
     if (payerTag === 2) {
       const index = r.uint();
-      const proof = Array.from({ length: r.count(TX_LIMITS.sponsorDepthMax) }, () => r.fixed(32));
+      // One copy for all the siblings, viewed 32 bytes at a time: a buffer each would be garbage per level.
+      const levels = r.count(TX_LIMITS.sponsorDepthMax);
+      const siblings = r.fixed(32 * levels);
+      const proof = Array.from({ length: levels }, (_, level) => siblings.subarray(32 * level, 32 * level + 32));
       feePayer.batch = { index, proof };
     }
     payerSeal.to = r.pos;
