@@ -28,7 +28,7 @@ const senders = [alice, bob, carol, dave];
 function userTxs(count: number, chainId = CHAIN_ID): Tx[] {
   return Array.from({ length: count }, (_, i) => {
     const from = senders[i % senders.length] as (typeof senders)[number];
-    // The shop's signature is replaced by the batch's; any placeholder will do here.
+    // Only the sender signs: the shop's signature field holds zeros until sponsorBatch signs the batch's root.
     const tx = signedTx(from, transferItx(shop, { amount: BigInt(i + 1) }), { nonce: 1 + Math.floor(i / 4), feePayer: shop, chainId });
     return { ...tx, feePayer: { did: shop.did, publicKey: shop.keys.publicKey, signature: new Uint8Array(64) } };
   });
