@@ -1,7 +1,6 @@
-import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * The console's sign-in and applications (issue 18: "Sign in to applications and to the console", "Developer console →
@@ -10,17 +9,6 @@ import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/scre
  * user's transaction, and ABT added from the developer's account to the application's. Pages are opened on
  * localhost: WebAuthn needs a host name as its relying party.
  */
-
-/** Screenshots at both widths and axe at both, once `loaded` shows and nothing is loading. */
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator, { fitsPhone = true } = {}): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    if (fitsPhone) expect(await sidewaysOverflowPx(page), (await overflowingElements(page)).join('\n')).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 /**
  * A passkey wallet with faucet ABT; answers the account's DID. It moves by links only: a full navigation (goto) loads

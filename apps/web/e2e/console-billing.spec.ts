@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { expect as baseExpect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
 import { E2E_ECONOMY } from './helpers/economy.ts';
-import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * An application's billing (token economy): a developer creates an application, opens billing with a deposit (the
@@ -14,17 +13,6 @@ import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/scre
 
 // Block commits and a settlement after the period's end take seconds on a busy machine.
 const expect = baseExpect.configure({ timeout: 30_000 });
-
-/** Screenshots at both widths and axe at both, once `loaded` shows and nothing is loading. */
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page), (await overflowingElements(page)).join('\n')).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 /** Agrees in the wallet's consent dialog, after checking what it says. */
 async function consent(page: Page, says: RegExp): Promise<void> {

@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect, type Page, type TestInfo, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * The console's blocklets (issue 18, e2e test 2 and the console parts of test 3): a developer with a passkey wallet
@@ -12,17 +11,6 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
  * promotes it, rolls back, and sees the calls in the charts; an oversize folder is refused naming the limit.
  * Pages are opened on localhost (WebAuthn needs a host name) and moved through by links (a reload locks the wallet).
  */
-
-/** Screenshots at both widths and axe at both, once `loaded` shows and nothing is loading. */
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page)).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 /** Agrees in the wallet's consent dialog, after checking what it says. */
 async function consent(page: Page, says: RegExp): Promise<void> {

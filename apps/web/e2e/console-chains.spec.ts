@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
-import { expectAccessible } from './helpers/axe.ts';
-import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { screensAndAxe } from './helpers/axe.ts';
+import { sidewaysOverflowPx } from './helpers/screens.ts';
 
 /**
  * The console's chains page (issue 18, "Chains"): each chain the test node reaches (its ledger `arc`, a `mock`
@@ -81,6 +81,5 @@ test('the chains page shows each chain with its CAIP-2 id, live status, moving h
     await expect(arc.getByRole('status')).toHaveAccessibleName('arc: live');
     expect(await sidewaysOverflowPx(page)).toBe(0);
   };
-  await screens(page, testInfo, 'console-chains', ready);
-  await expectAccessible(page, ready);
+  await screensAndAxe(page, testInfo, 'console-chains', ready);
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { didFromPublicKey, encodeTx, keyPairFromSeed, signTx, toHex } from '@arc/core';
 import { expect, type Page, test } from '@playwright/test';
-import { expectAccessible } from './helpers/axe.ts';
+import { screensAndAxe } from './helpers/axe.ts';
 import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
 
 /** The seeded demo's well-known accounts (apps/node/src/config/dev-keys.ts) and its token (tokenAddress('DEMO')). */
@@ -74,8 +74,7 @@ test('the home shows the head, tx/s, latest blocks and transactions, and a new b
     await loadedRows(page, 'Latest blocks');
     expect(await sidewaysOverflowPx(page)).toBeLessThanOrEqual(0);
   };
-  await screens(page, testInfo, 'explorer-home', ready);
-  await expectAccessible(page, ready);
+  await screensAndAxe(page, testInfo, 'explorer-home', ready);
 });
 
 test('fits a phone screen without sideways scrolling', async ({ page }) => {
@@ -154,8 +153,7 @@ test('a block page shows the header, the seal, the proposer and the transactions
   await expect(rows).toHaveCount(block.txCount);
   await expect(rows.getByRole('link', { name: tx.hash })).toBeVisible();
 
-  await screens(page, testInfo, 'explorer-block');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-block');
 
   await page.goto('/explorer/blocks/999999999');
   await expect(page.getByRole('heading', { level: 1, name: 'Not on this chain' })).toBeVisible();
@@ -189,16 +187,25 @@ test('a transaction goes from pending to committed on its page without a reload,
   await page.getByText('Show the raw JSON').click();
   await expect(page.getByRole('region', { name: 'Raw' }).locator('pre')).toContainText(`"hash": "${hash}"`);
 
-  await screens(page, testInfo, 'explorer-tx');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-tx');
 
-  // An application paying its user's fees shows as such (the seeded demo's Alice pays Carol's).
-  const txs = (await trpcQuery<{ items: { hash: string; feePayer: string | null }[] }>(page, 'tx.list', { limit: 100 })).items;
-  const sponsored = txs.find((t) => t.feePayer);
-  if (sponsored) {
-    await page.goto(`/explorer/tx/${sponsored.hash}`);
-    await expect(page.getByRole('region', { name: 'Overview' })).toContainText("An application pays this user's fees.");
-  }
+  // An application paying its user's fees shows as such (the seeded demo's Alice pays Carol's: co-signing one
+  // transfer to Bob alone, then two in a batch under one signature).
+  type Listed = { hash: string; feePayer: string | null; feePayerBatch: { root: string } | null };
+  const txs = (await trpcQuery<{ items: Listed[] }>(page, 'tx.listByAccount', { did: BOB, limit: 100 })).items;
+  const alone = txs.find((t) => t.feePayer && !t.feePayerBatch);
+  const batched = txs.filter((t) => t.feePayerBatch);
+  expect(alone, 'the demo has a transfer whose fee payer co-signed it alone').toBeDefined();
+  expect(batched).toHaveLength(2);
+  expect(batched[0]?.feePayerBatch?.root).toBe(batched[1]?.feePayerBatch?.root);
+  await page.goto(`/explorer/tx/${alone?.hash}`);
+  await expect(page.getByRole('region', { name: 'Overview' })).toContainText("An application pays this user's fees.");
+  await expect(page.getByTestId('fee-payer-batch')).toHaveCount(0);
+  await page.goto(`/explorer/tx/${batched[0]?.hash}`);
+  const batch = page.getByTestId('fee-payer-batch');
+  await expect(batch).toContainText('Co-signed in a batch: one signature covers up to 2 transactions');
+  await expect(batch).toContainText(batched[0]?.feePayerBatch?.root ?? 'a root');
+  await screensAndAxe(page, testInfo, 'explorer-tx-batch');
 
   await page.goto(`/explorer/tx/${'0'.repeat(64)}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Not on this chain' })).toBeVisible();
@@ -218,8 +225,7 @@ test('an account page verifies its state proof in the browser and shows balances
   await expect(page.getByRole('table', { name: 'Assets' })).toContainText('Membership badge');
   await loadedRows(page, 'Account history');
 
-  await screens(page, testInfo, 'explorer-account');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-account');
 
   // A malformed DID says what is wrong with it.
   await page.goto(`/explorer/account/${ALICE.slice(0, -2)}`);
@@ -243,12 +249,11 @@ test('token and asset pages show what they are, who owns them and where they cam
   // Rank, account, balance in the token's decimals, share of the supply; largest first.
   const cells = (row: number) => holders.nth(row).getByRole('cell');
   await expect(cells(0)).toHaveText(['1', /did:abt:/, '999,975 DEMO', '99.99%']);
-  await expect(cells(1)).toHaveText(['2', /did:abt:/, '20 DEMO', '< 0.01%']);
-  await expect(cells(2)).toHaveText(['3', /did:abt:/, '5 DEMO', '< 0.01%']);
+  await expect(cells(1)).toHaveText(['2', /did:abt:/, '18 DEMO', '< 0.01%']);
+  await expect(cells(2)).toHaveText(['3', /did:abt:/, '7 DEMO', '< 0.01%']);
   await expect(holders.nth(0).getByRole('link', { name: ALICE })).toHaveAttribute('href', `/explorer/account/${ALICE}`);
   await expect(holders.nth(2).getByRole('link', { name: BOB })).toHaveAttribute('href', `/explorer/account/${BOB}`);
-  await screens(page, testInfo, 'explorer-token');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-token');
 
   const assets = await trpcQuery<{ items: { address: string; moniker: string }[] }>(page, 'asset.listByOwner', { owner: ALICE });
   const badge = assets.items.find((a) => a.moniker === 'Membership badge');
@@ -259,8 +264,7 @@ test('token and asset pages show what they are, who owns them and where they cam
   await expect(asset).toContainText('{"tier":"gold"}');
   await expect(asset.getByRole('link', { name: ALICE }).first()).toBeVisible();
   await expect(await loadedRows(page, 'Asset history')).not.toHaveCount(0);
-  await screens(page, testInfo, 'explorer-asset');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-asset');
 });
 
 test('the blocklets page lists each deployment with its version, aliases, owner and deploy transaction', async ({ page }, testInfo) => {
@@ -275,8 +279,7 @@ test('the blocklets page lists each deployment with its version, aliases, owner 
   await expect(page.getByRole('region', { name: 'Overview' })).toContainText('Deploy blocklet');
   await page.goBack();
   await loadedRows(page, 'Blocklets');
-  await screens(page, testInfo, 'explorer-blocklets');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-blocklets');
 });
 
 test('search: an exact match opens its page, suggestions come as you type, a malformed DID says what is wrong', async ({
@@ -310,8 +313,7 @@ test('search: an exact match opens its page, suggestions come as you type, a mal
   await expect(page.getByRole('alert').filter({ hasText: 'did:abt: addresses are base58 after did:abt:z…' })).toBeVisible();
   await page.goto(`/explorer/search?q=${encodeURIComponent('did:abt:0OIl')}`);
   await expect(page.getByRole('alert').filter({ hasText: 'did:abt: addresses are base58 after did:abt:z…' })).toBeVisible();
-  await screens(page, testInfo, 'explorer-search-malformed');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-search-malformed');
 });
 
 test.describe('without JavaScript', () => {
@@ -361,6 +363,5 @@ test('a transaction that failed in its block says so: the code, the sentence, th
   await expect(failed).toContainText(/Failed/, { timeout: 15_000 });
   await expect(failed).toContainText('INSUFFICIENT_FUNDS');
   await expect(page.getByRole('region', { name: 'Events' })).toContainText('txFailed');
-  await screens(page, testInfo, 'explorer-tx-failed');
-  await expectAccessible(page);
+  await screensAndAxe(page, testInfo, 'explorer-tx-failed');
 });

@@ -1,7 +1,6 @@
-import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * Publishing from the console (issue 19): a developer deploys a blocklet, opens "Publish to marketplace" from its
@@ -9,16 +8,6 @@ import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
  * wallet and finds it on the marketplace;
  * then deploys 1.0.1, publishes it too, and the component page lists the new version.
  */
-
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page)).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 async function consent(page: Page, says: RegExp): Promise<void> {
   const dialog = page.getByRole('dialog');

@@ -1,7 +1,6 @@
-import { expect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 import { seedMarket } from './market-seed.ts';
 
 /**
@@ -21,16 +20,6 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   publisher = (await seedMarket(nodeUrl, suffix)).did;
 });
-
-/** Screenshots at both widths and axe at both, once `loaded` shows and nothing scrolls sideways. */
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    expect(await sidewaysOverflowPx(page), (await overflowingElements(page)).join('\n')).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 /** Agrees in the wallet's consent dialog, after checking what it says (unlocking first if the wallet asks). */
 async function consent(page: Page, says: RegExp): Promise<void> {

@@ -1,7 +1,6 @@
-import { expect as baseExpect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect as baseExpect, test } from '@playwright/test';
 import { localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * The bridge in the wallet: lock ABT on Arc and watch the bridge mint it on Ethereum (the e2e node's anvil mines a
@@ -13,16 +12,6 @@ const expect = baseExpect.configure({ timeout: 30_000 });
 const PASSPHRASE = 'a bridge to somewhere';
 /** anvil's second default account. */
 const ANVIL_ADDRESS = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page), (await overflowingElements(page)).join('\n')).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 test('a wallet bridges 1 ABT to an Ethereum address and watches it lock, mint with the confirmations counting, and land', async ({
   page,

@@ -1,8 +1,7 @@
-import { expect as baseExpect, type Locator, type Page, type TestInfo, test } from '@playwright/test';
+import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
 import { E2E_ECONOMY } from './helpers/economy.ts';
-import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
 
 /**
  * Staking in the wallet (token economy): stake from the balance, unstake part of it and see it unbond with a countdown,
@@ -12,16 +11,6 @@ import { overflowingElements, screens, sidewaysOverflowPx } from './helpers/scre
  */
 
 const expect = baseExpect.configure({ timeout: 30_000 });
-
-async function look(page: Page, testInfo: TestInfo, name: string, loaded: Locator): Promise<void> {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page), (await overflowingElements(page)).join('\n')).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 async function consent(page: Page, says: RegExp): Promise<void> {
   const dialog = page.getByRole('dialog');

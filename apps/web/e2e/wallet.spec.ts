@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Wallet } from '@arc/client';
-import { expect as baseExpect, type Locator, type Page, test } from '@playwright/test';
+import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
-import { expectAccessible } from './helpers/axe.ts';
-import { screens, sidewaysOverflowPx } from './helpers/screens.ts';
+import { look } from './helpers/look.ts';
+import { screens } from './helpers/screens.ts';
 
 /**
  * The in-page wallet (issue 18, tests 1 and 3): a passkey wallet (Chromium's virtual authenticator with PRF), a
@@ -22,17 +22,6 @@ const expect = baseExpect.configure({ timeout: 45_000 });
 test.describe.configure({ timeout: 240_000 });
 
 const balance = (page: Page) => page.getByTestId('abt-balance');
-
-/** Every wallet page at both widths, and axe at both, once what it shows has loaded. */
-async function look(page: Page, testInfo: Parameters<Parameters<typeof test>[2]>[1], name: string, loaded: Locator) {
-  const ready = async () => {
-    await expect(loaded).toBeVisible();
-    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
-    expect(await sidewaysOverflowPx(page)).toBe(0);
-  };
-  await screens(page, testInfo, name, ready);
-  await expectAccessible(page, ready);
-}
 
 /** Moves between wallet pages inside the app: a page load would lock the wallet (its key lives in memory only). */
 async function tab(page: Page, name: 'Overview' | 'Send' | 'Receive' | 'Accounts' | 'Backup') {

@@ -16,7 +16,7 @@ export function StatusPill({ tone, label, title }: { tone: StatusTone; label: st
       className="inline-flex items-center gap-2 rounded-full bg-white/5 px-2.5 py-1 text-xs font-medium whitespace-nowrap text-slate-200 ring-1 ring-white/10"
     >
       <span className="relative flex size-2">
-        {ping ? <span className={`absolute inline-flex size-full animate-ping rounded-full opacity-60 ${dot}`} /> : null}
+        {ping ? <span className={`absolute inline-flex size-full motion-safe:animate-ping rounded-full opacity-60 ${dot}`} /> : null}
         <span className={`relative inline-flex size-2 rounded-full ${dot}`} />
       </span>
       {label}

@@ -1,4 +1,16 @@
-import { assetAddress, encodeTx, fromHex, type Itx, signTx, tokenAddress, utf8 } from '@arc/core';
+import {
+  assetAddress,
+  encodeTx,
+  fromHex,
+  type Itx,
+  signMessage,
+  signTx,
+  sponsorBatch,
+  type Tx,
+  tokenAddress,
+  txSigningBytes,
+  utf8,
+} from '@arc/core';
 import { type DevAccountName, devKey } from '../config/dev-keys.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -10,7 +22,8 @@ const SEED_WAIT_MS = 15_000;
 
 /**
  * A small history on a fresh dev chain so the explorer has something to show: accounts declare
- * themselves, Alice issues a token and two assets and moves them, Alice pays Carol's fees.
+ * themselves, Alice issues a token and two assets and moves them, Alice pays Carol's fees: once co-signing a
+ * transfer alone, then two at once with one batch signature.
  */
 export async function seedDemo(ledger: Ledger, admission: Admission, queries: LedgerQueries): Promise<number> {
   const nonces = new Map<DevAccountName, number>();
@@ -24,6 +37,25 @@ export async function seedDemo(ledger: Ledger, admission: Admission, queries: Le
     const unsigned = { chainId: ledger.chainId, from: key.did, publicKey: key.publicKey, nonce, fee, feePayer, itx };
     const tx = signTx(unsigned, key.secretKey, payerKey?.secretKey);
     return (await admission.submit(encodeTx(tx))).hash;
+  };
+  /** `name`'s transactions with `payer` co-signing them all with one signature (batch sponsorship). */
+  const sendBatch = async (name: DevAccountName, itxs: Itx[], payer: DevAccountName) => {
+    const key = devKey(name);
+    const payerKey = devKey(payer);
+    const unsigned = itxs.map((itx): Tx => {
+      const nonce = (nonces.get(name) ?? 0) + 1;
+      nonces.set(name, nonce);
+      const unsigned = { chainId: ledger.chainId, from: key.did, publicKey: key.publicKey, nonce, fee, itx };
+      const feePayer = { did: payerKey.did, publicKey: payerKey.publicKey };
+      const signature = signMessage(key.secretKey, txSigningBytes({ ...unsigned, feePayer }));
+      // The payer's signature is sponsorBatch's to fill in.
+      return { ...unsigned, signature, feePayer: { ...feePayer, signature: new Uint8Array(64) } };
+    });
+    const hashes: string[] = [];
+    for (const tx of sponsorBatch(unsigned, payerKey.secretKey, payerKey.publicKey)) {
+      hashes.push((await admission.submit(encodeTx(tx))).hash);
+    }
+    return hashes;
   };
   const bob = devKey('bob').did;
   const carol = devKey('carol').did;
@@ -83,6 +115,13 @@ export async function seedDemo(ledger: Ledger, admission: Admission, queries: Le
       { type: 'transfer', to: bob, amount: 0n, tokens: [{ token: demo, amount: 5_000_000n }], assets: [], memo: 'fees paid by alice' },
       'alice',
     ),
+    ...(await sendBatch(
+      'carol',
+      ['coffee', 'lunch'].map(
+        (memo): Itx => ({ type: 'transfer', to: bob, amount: 0n, tokens: [{ token: demo, amount: 1_000_000n }], assets: [], memo }),
+      ),
+      'alice',
+    )),
   ];
   await waitAll(ledger, queries, last);
   return hashes.length + more.length + last.length;

@@ -114,6 +114,7 @@ export const TxOut = z.object({
   nonce: z.number(),
   fee: amount,
   feePayer: did.nullable(),
+  feePayerBatch: z.object({ index: z.number(), proofDepth: z.number(), root: hex }).nullable(),
   type: z.enum([
     'declareAccount',
     'transfer',

@@ -7,9 +7,12 @@ import {
   encodeProof,
   type StateKind,
   sha3,
+  sponsorRoot,
   stateKey,
   stateKeyHash,
+  type Tx,
   toHex,
+  txSigningBytes,
   verifyProof,
 } from '@arc/core';
 import type { z } from 'zod';
@@ -45,6 +48,8 @@ export interface TxOut {
   nonce: number;
   fee: string;
   feePayer: string | null;
+  /** Set when the fee payer co-signed this transaction in a batch: its leaf, the proof's depth and the batch root. */
+  feePayerBatch: { index: number; proofDepth: number; root: string } | null;
   type: z.infer<typeof ItxOut>['type'];
   itx: z.infer<typeof ItxOut>;
   accounts: string[];
@@ -93,11 +98,18 @@ function txOut(row: TxRow): TxOut {
     nonce: tx.nonce,
     fee: tx.fee.toString(),
     feePayer: row.fee_payer,
+    feePayerBatch: batchOf(tx),
     type: tx.itx.type,
     itx,
     accounts: row.accounts,
     failed: row.failed_code === null ? null : { code: row.failed_code, message: row.failed_message ?? '' },
   };
+}
+
+function batchOf(tx: Tx): TxOut['feePayerBatch'] {
+  const batch = tx.feePayer?.batch;
+  if (!batch) return null;
+  return { index: batch.index, proofDepth: batch.proof.length, root: toHex(sponsorRoot(txSigningBytes(tx), batch)) };
 }
 
 /** Position cursors are "height:index" strings, newest first. */

@@ -17,11 +17,16 @@ export async function screens(page: Page, testInfo: TestInfo, name: string, read
   for (const [label, size] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(size);
     if (ready) await ready();
-    const path = testInfo.outputPath(`${name}-${label}.png`);
-    await page.screenshot({ path, fullPage: true });
-    await testInfo.attach(`${name}-${label}`, { path, contentType: 'image/png' });
+    await shoot(page, testInfo, `${name}-${label}`);
   }
   if (before) await page.setViewportSize(before);
+}
+
+/** Saves a full-page screenshot `<name>.png` under the test's output folder and attaches it to the report. */
+export async function shoot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
 }
 
 /** Pixels the page scrolls sideways (0 when it fits the window). */

@@ -16,6 +16,7 @@ function tx(itx: Tx['itx']): Tx {
     nonce: 1,
     fee: '100000000000000',
     feePayer: null,
+    feePayerBatch: null,
     type: itx.type,
     itx,
     accounts: [ME],

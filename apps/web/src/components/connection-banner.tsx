@@ -26,7 +26,7 @@ export function ConnectionBanner() {
           className="border-b border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-500/30 dark:bg-amber-500/10 dark:text-amber-200"
         >
           <p className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-2 text-sm sm:px-6">
-            <span aria-hidden="true" className="size-2 shrink-0 animate-pulse rounded-full bg-amber-500" />
+            <span aria-hidden="true" className="size-2 shrink-0 motion-safe:animate-pulse rounded-full bg-amber-500" />
             Lost the connection to the node… retrying. What you see may be out of date; nothing you typed is lost.
           </p>
         </div>

@@ -68,7 +68,7 @@ function RetryButton({ onRetry, retrying }: { onRetry: () => void; retrying: boo
       disabled={retrying}
       className="inline-flex items-center gap-2 rounded-lg bg-slate-900 px-3.5 py-2 text-sm font-medium text-white shadow-sm transition hover:bg-slate-700 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
     >
-      <RefreshIcon className={`size-4 ${retrying ? 'animate-spin' : ''}`} />
+      <RefreshIcon className={`size-4 ${retrying ? 'motion-safe:animate-spin' : ''}`} />
       {retrying ? 'Retrying…' : 'Retry now'}
     </button>
   );

@@ -48,7 +48,7 @@ export function ProofCheck({ did }: { did: string }) {
         data-proof="checking"
         className={`${box} bg-slate-50 text-slate-700 ring-slate-200 dark:bg-slate-800/50 dark:text-slate-300 dark:ring-slate-700`}
       >
-        <span aria-hidden="true" className="size-2 shrink-0 animate-pulse rounded-full bg-slate-400" />
+        <span aria-hidden="true" className="size-2 shrink-0 motion-safe:animate-pulse rounded-full bg-slate-400" />
         Checking the state proof in your browser…
       </p>
     );

@@ -133,7 +133,7 @@ export function TxStatusBadge({ state, fee }: { state: TxState; fee?: string | u
       data-tx-status="pending"
       className={`${box} bg-amber-50 text-amber-900 ring-amber-200 dark:bg-amber-500/10 dark:text-amber-200 dark:ring-amber-500/30`}
     >
-      <Dot className="animate-pulse bg-amber-500" />
+      <Dot className="motion-safe:animate-pulse bg-amber-500" />
       <span>
         <strong>Pending</strong>: waiting in the mempool for the next block. This line turns to Committed by itself.
       </span>

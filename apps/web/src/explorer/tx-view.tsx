@@ -230,6 +230,7 @@ export function TxView({ hash, state, tx, events, tokens, billingPeriodMs = null
             <span className="space-y-1">
               <AccountLink did={tx.feePayer} full />
               <span className="block text-xs text-slate-500 dark:text-slate-400">An application pays this user's fees.</span>
+              {tx.feePayerBatch ? <BatchCoSigned batch={tx.feePayerBatch} /> : null}
             </span>
           ) : (
             <span>The sender</span>
@@ -273,6 +274,23 @@ export function TxView({ hash, state, tx, events, tokens, billingPeriodMs = null
         </Section>
       ) : null}
     </ExplorerPage>
+  );
+}
+
+/** A fee payer's batch signature: one signature over a Merkle root covers this transaction and others. */
+function BatchCoSigned({ batch }: { batch: NonNullable<Tx['feePayerBatch']> }) {
+  const size = 2 ** batch.proofDepth;
+  return (
+    <span className="block text-xs text-slate-500 dark:text-slate-400" data-testid="fee-payer-batch">
+      {batch.proofDepth === 0
+        ? 'Co-signed as a batch of one.'
+        : `Co-signed in a batch: one signature covers up to ${size.toLocaleString('en-US')} transactions (this is leaf ${batch.index.toLocaleString('en-US')}, proved with ${batch.proofDepth} ${batch.proofDepth === 1 ? 'hash' : 'hashes'}).`}
+      <span className="mt-1 flex max-w-full items-start gap-1">
+        <span className="shrink-0">Batch root</span>
+        <span className="font-mono break-all text-slate-700 dark:text-slate-300">{batch.root}</span>
+        <CopyButton value={batch.root} label="batch root" className="-my-1 shrink-0" />
+      </span>
+    </span>
   );
 }
 

@@ -9,7 +9,7 @@ import { manifestDiagnostics } from './manifest-lint.ts';
 /** CodeMirror is loaded only when the Code tab is shown, so the console's first load stays small. */
 const CodeEditor = dynamic(() => import('./code-editor.tsx').then((m) => m.CodeEditor), {
   ssr: false,
-  loading: () => <div className="h-[22rem] animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" />,
+  loading: () => <div className="h-[22rem] motion-safe:animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800" />,
 });
 
 export interface CodeTabProps {

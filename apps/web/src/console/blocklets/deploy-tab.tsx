@@ -177,7 +177,7 @@ export function DeployTab({ name, files, blocklet, onChangeFile, onDeployed }: D
                   state === 'done'
                     ? 'bg-emerald-600 text-white'
                     : state === 'active'
-                      ? 'animate-pulse bg-indigo-600 text-white'
+                      ? 'motion-safe:animate-pulse bg-indigo-600 text-white'
                       : state === 'failed'
                         ? 'bg-red-600 text-white'
                         : 'bg-slate-200 text-slate-600 dark:bg-slate-800 dark:text-slate-300'
