@@ -6,6 +6,7 @@ import {
   type ComponentVersionState,
   componentVersionId,
   deriveDid,
+  grantId,
   type Itx,
   type StateEntry,
   type StateView,
@@ -23,6 +24,7 @@ const did = (name: string) => deriveDid(utf8(`economy-keys-test:${name}`), 'acco
 const alice = did('alice');
 const bob = did('bob');
 const app = did('app');
+const carol = did('carol');
 const approval = (signer: string) => ({ did: signer, publicKey: new Uint8Array(32), signature: new Uint8Array(64) });
 
 /** A transaction as addTxKeys sees it: only the envelope and the inner transaction matter, not the signatures. */
@@ -229,14 +231,30 @@ describe('the state keys of token-economy transactions', () => {
     expect(keys.accounts).toEqual(new Set([alice, bob]));
   });
 
-  it("names a fee payer's application entry, and then the accounts that application owes", () => {
+  it("names a fee payer's application entry, and then the accounts that application owes (no grant)", () => {
     const tx = checked({ type: 'transfer', to: bob, amount: 1n, tokens: [], assets: [], memo: '' }, app);
     const keys = keysOf(tx);
     expect(keys.applications).toEqual(new Set([app]));
     const view = mapView(new Map([[stateKey('application', app), { kind: 'application', value: application({ feesOwed: [proposer] }) }]]));
     expect(addDependentKeys(keys, [tx], view)).toBe(true);
     expect(keys.accounts.has(proposer)).toBe(true);
+    expect(keys.grants.size).toBe(0);
     expect(addDependentKeys(keys, [tx], view)).toBe(false);
+  });
+
+  it('names the grant of a fee payer that is no application, once the view says it is none', async () => {
+    const tx = checked({ type: 'transfer', to: bob, amount: 1n, tokens: [], assets: [], memo: '' }, carol);
+    const keys = keysOf(tx);
+    expect(keys.grants.size).toBe(0);
+    expect(addDependentKeys(keys, [tx], mapView(new Map()))).toBe(true);
+    expect(keys.grants).toEqual(new Set([grantId(carol, alice)]));
+    expect(addDependentKeys(keys, [tx], mapView(new Map()))).toBe(false);
+    // Loaded through the cache, the grant is in the view the fee is charged from.
+    const grant = { payer: carol, grantee: alice, allowance: 10n, spent: 0n, expiresAtMs: 1e15 };
+    const { cache, rounds } = countingCache(new Map([[stateKey('grant', grantId(carol, alice)), { kind: 'grant', value: grant }]]));
+    const view = await viewForTxs(cache, emptyStateKeys(), [tx]);
+    expect(rounds).toHaveLength(2);
+    expect(view.grant(carol, alice)).toEqual(grant);
   });
 
   it('adds the accounts a funded application owes', () => {

@@ -16,8 +16,8 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
   keys.accounts.add(tx.from);
   if (tx.feePayer) {
     keys.accounts.add(tx.feePayer.did);
-    keys.grants.add(grantId(tx.feePayer.did, tx.from));
-    // A fee payer that is an application accrues the fee to its billing account instead of paying it at once.
+    // A fee payer that is an application accrues the fee to its billing account instead of paying it at once; any
+    // other pays from a grant, named once the view says which it is (addDependentKeys).
     keys.applications.add(tx.feePayer.did);
   }
   const itx = tx.itx;
@@ -127,8 +127,8 @@ export function addTxKeys(keys: StateKeys, checked: CheckedTx): void {
 }
 
 /**
- * Keys only the state can name, as far as the view holds the entries that name them: resolving a report reads the
- * review it is about; settling a component's line pays the beneficiaries of its latest version; an application
+ * Keys only the state can name, as far as the view holds the entries that name them: a fee payer that is no
+ * application pays from its grant; resolving a report reads the review it is about; settling a component's line pays the beneficiaries of its latest version; an application
  * (settled, funded, or paying a fee) pays the accounts it owes. Adds them and answers whether any were new; call it
  * again on a view that holds the new keys until it answers false (viewForTxs).
  */
@@ -137,7 +137,7 @@ export function addDependentKeys(keys: StateKeys, txs: CheckedTx[], view: StateV
   // A block's settlements name the same few components in every bill: look each up once per pass.
   const components = new Set<string>();
   for (const { tx } of txs) {
-    if (tx.feePayer) addOwedKeys(keys, view.application(tx.feePayer.did));
+    if (tx.feePayer) addPayerKeys(keys, tx.feePayer.did, tx.from, view);
     const itx = tx.itx;
     switch (itx.type) {
       case 'resolveReport': {
@@ -163,6 +163,17 @@ export function addDependentKeys(keys: StateKeys, txs: CheckedTx[], view: StateV
     }
   }
   return keyCount(keys) > before;
+}
+
+/**
+ * What paying a fee for `from` reads besides the payer's account: an application's billing entry and the accounts it
+ * owes, or else the payer's grant to `from`. (Every transaction an application pays for would otherwise look up a
+ * grant that is never read: a database query per admission of a new sender.)
+ */
+function addPayerKeys(keys: StateKeys, payer: string, from: string, view: StateView): void {
+  const application = view.application(payer);
+  if (application) addOwedKeys(keys, application);
+  else keys.grants.add(grantId(payer, from));
 }
 
 /** The accounts an application owes: proposers of its unsettled fees and payees of its unpaid payouts. */

@@ -235,7 +235,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   const select = useCallback(
     (did: string) => {
       const current = storedRef.current;
-      if (!current || !current.accounts.some((a) => a.did === did)) return;
+      if (!current?.accounts.some((a) => a.did === did)) return;
       void persist({ ...current, activeDid: did });
     },
     [persist],
