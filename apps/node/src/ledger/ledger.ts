@@ -1,18 +1,14 @@
 import { EventEmitter } from 'node:events';
 import {
-  applyTxs,
-  BLOCK_VERSION,
-  type BlockHeader,
-  blockHash,
   bytesEqual,
   type ChainParams,
   type CheckedTx,
   didFromPublicKey,
   type GenesisConfig,
   type KeyPair,
-  signMessage,
+  proposeBlock,
+  sealBlock,
   toHex,
-  txMerkleRoot,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
@@ -231,25 +227,13 @@ export class Ledger {
    * loses a transaction after a commit that holds it, or holds the record of why it was dropped.
    */
   async produceBlock(): Promise<BlockCommitted> {
-    const timeMs = Math.max(this.options.now(), this.head.timeMs + 1);
-    const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, timeMs);
+    const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
+    const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
     const view = await viewForTxs(this.cache, this.blockKeys(), candidates);
-    const ctx = { chainId: this.chainId, height: this.head.height + 1, timeMs, proposer: this.nodeDid, params: this.params };
-    const result = applyTxs(view, candidates, ctx);
-    const writes = [...result.overlay.writes.values()];
-    const trieUpdate = this.trie.prepare(writes);
-    const header: BlockHeader = {
-      version: BLOCK_VERSION,
-      chainId: this.chainId,
-      height: ctx.height,
-      prevHash: this.head.hash,
-      timeMs,
-      proposer: this.nodeDid,
-      txRoot: txMerkleRoot(result.included.map((i) => i.checked.hash)),
-      stateRoot: trieUpdate.root,
-      txCount: result.included.length,
-    };
-    const hash = blockHash(header);
+    // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
+    const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
+    const { header, hash, applied: result, writes, trieUpdate } = proposeBlock(base, candidates, selectAtMs, this.nodeDid);
+    const timeMs = header.timeMs;
     const dropped = this.droppedWith(result.rejected, timeMs);
     // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
     const charged = dropped.map((d) => (this.rejections.charge(senderKey(d.entry.checked.tx.from)) ? d : null));
@@ -257,7 +241,7 @@ export class Ledger {
     const block: CommitBlock = {
       header,
       hash,
-      seal: { publicKey: this.options.nodeKey.publicKey, signature: signMessage(this.options.nodeKey.secretKey, hash) },
+      seal: sealBlock(hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey),
       txs: result.included.map(({ checked, ok }) => ({
         checked,
         accounts: ok.accounts,

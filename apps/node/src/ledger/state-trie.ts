@@ -6,7 +6,6 @@ import {
   nodeKey,
   proveKey,
   type StateEntry,
-  type StateWrite,
   stateKeyHash,
   type TrieNode,
   type TrieNodeReader,
@@ -42,12 +41,7 @@ export class StateTrie implements TrieNodeReader {
     return this.nodes.get(hashHex);
   }
 
-  /** Computes the root after the writes without making it current. */
-  prepare(writes: Iterable<StateWrite>): TrieUpdateResult {
-    return applyWritesToTrie(this, this.root, writes);
-  }
-
-  /** Makes a prepared update current (after its block is committed). */
+  /** Makes an update current (after its block is committed): core's proposeBlock and validateBlock prepare it. */
   commit(update: TrieUpdateResult): void {
     for (const [hash, node] of update.created) this.nodes.set(hash, node);
     this.roots.push(update.root);

@@ -2,6 +2,7 @@ export * from './addresses.ts';
 export * from './apply.ts';
 export * from './block.ts';
 export * from './block-apply.ts';
+export * from './block-build.ts';
 export * from './check.ts';
 export * from './economy-apply.ts';
 export * from './economy-billing-apply.ts';
