@@ -1,14 +1,21 @@
 import { EventEmitter } from 'node:events';
 import {
+  type BlockCandidate,
+  BlockInvalid,
+  type BlockSeal,
+  type BuiltBlock,
   bytesEqual,
   type ChainParams,
   type CheckedTx,
+  checkTxStatic,
   didFromPublicKey,
   type GenesisConfig,
   type KeyPair,
+  LedgerError,
   proposeBlock,
   sealBlock,
   toHex,
+  validateBlock,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
@@ -97,6 +104,8 @@ export class Ledger {
   private loop: Promise<void> | null = null;
   /** Set when a block committed but the memory views did not follow: they are reloaded before the next block. */
   private memoryBehind: string[] | null = null;
+  /** The block in progress (produced or imported); the next waits for it. */
+  private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
   private readonly chainParams: ChainParams;
 
@@ -227,22 +236,61 @@ export class Ledger {
    * loses a transaction after a commit that holds it, or holds the record of why it was dropped.
    */
   async produceBlock(): Promise<BlockCommitted> {
-    const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
-    const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
-    const view = await viewForTxs(this.cache, this.blockKeys(), candidates);
-    // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
-    const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
-    const { header, hash, applied: result, writes, trieUpdate } = proposeBlock(base, candidates, selectAtMs, this.nodeDid);
-    const timeMs = header.timeMs;
-    const dropped = this.droppedWith(result.rejected, timeMs);
+    return this.serially(async () => {
+      const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
+      const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
+      const view = await viewForTxs(this.cache, this.blockKeys(), candidates);
+      // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
+      const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
+      const built = proposeBlock(base, candidates, selectAtMs, this.nodeDid);
+      const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
+      return this.commitBuilt(built, seal, this.droppedWith(built.applied.rejected, built.header.timeMs));
+    });
+  }
+
+  /**
+   * Commits a block made elsewhere, exactly as a produced one is committed, once core's validateBlock accepts it on
+   * this node's head and state; an invalid block is answered with its reason and changes nothing. Its transactions
+   * leave this node's mempool.
+   */
+  async importBlock(candidate: BlockCandidate): Promise<BlockCommitted | BlockInvalid> {
+    return this.serially(async () => {
+      const checked: CheckedTx[] = [];
+      for (const bytes of candidate.txs) {
+        const one = checkTxStatic(bytes, { chainId: this.chainId, params: this.params });
+        if (!(one instanceof LedgerError)) checked.push(one);
+      }
+      const keys = this.blockKeys();
+      keys.accounts.add(candidate.header.proposer);
+      const view = await viewForTxs(this.cache, keys, checked);
+      const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
+      const built = validateBlock(base, candidate, { nowMs: this.options.now() });
+      if (built instanceof BlockInvalid) return built;
+      return this.commitBuilt(built, candidate.seal, []);
+    });
+  }
+
+  /** Runs block work one at a time: the producer's blocks and imported ones never interleave. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.blockWork.then(work);
+    this.blockWork = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Commits a built block (proposed here or validated from elsewhere), then advances the in-memory views. The mempool
+   * only loses a transaction after a commit that holds it, or holds the record of why it was dropped.
+   */
+  private async commitBuilt(built: BuiltBlock, seal: BlockSeal, dropped: Dropped[]): Promise<BlockCommitted> {
+    const { header, hash, writes, trieUpdate } = built;
     // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
     const charged = dropped.map((d) => (this.rejections.charge(senderKey(d.entry.checked.tx.from)) ? d : null));
     const stored = charged.filter((d) => d !== null);
     const block: CommitBlock = {
       header,
       hash,
-      seal: sealBlock(hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey),
-      txs: result.included.map(({ checked, ok }) => ({
+      seal,
+      txs: built.applied.included.map(({ checked, ok }) => ({
         checked,
         accounts: ok.accounts,
         events: ok.events,
@@ -275,7 +323,7 @@ export class Ledger {
     };
     // The block is a fact now: subscribers hear of it whatever fails next.
     try {
-      this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs };
+      this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs: header.timeMs };
       this.trie.commit(trieUpdate);
       this.cache.apply(writes);
       this.mempool.remove(txHashes, false);
