@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { AxeResults } from 'axe-core';
-import { shoot, VIEWPORTS } from './screens.ts';
+import { atEachWidth, shoot } from './screens.ts';
 
 /**
  * axe-core's source, put into a page once per document and run there directly. (@axe-core/playwright injects the
@@ -41,13 +41,11 @@ export async function seriousViolations(page: Page, label: string): Promise<stri
  * one's rule, impact and the first elements it names, so the report says what to fix.
  */
 export async function expectAccessible(page: Page, ready?: () => Promise<void>): Promise<void> {
-  const before = page.viewportSize();
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    if (ready) await ready();
-    expect(await seriousViolations(page, label), `axe on ${page.url()} (${label})`).toEqual([]);
-  }
-  if (before) await page.setViewportSize(before);
+  await atEachWidth(page, ready, (label) => expectNoSeriousViolations(page, label));
+}
+
+async function expectNoSeriousViolations(page: Page, label: string): Promise<void> {
+  expect(await seriousViolations(page, label), `axe on ${page.url()} (${label})`).toEqual([]);
 }
 
 /**
@@ -55,12 +53,8 @@ export async function expectAccessible(page: Page, ready?: () => Promise<void>):
  * on the same rendering (one resize per width instead of two).
  */
 export async function screensAndAxe(page: Page, testInfo: TestInfo, name: string, ready?: () => Promise<void>): Promise<void> {
-  const before = page.viewportSize();
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    if (ready) await ready();
+  await atEachWidth(page, ready, async (label) => {
     await shoot(page, testInfo, `${name}-${label}`);
-    expect(await seriousViolations(page, label), `axe on ${page.url()} (${label})`).toEqual([]);
-  }
-  if (before) await page.setViewportSize(before);
+    await expectNoSeriousViolations(page, label);
+  });
 }

@@ -13,11 +13,20 @@ export const VIEWPORTS = {
  * for what must be on screen (loaded rows, not skeletons).
  */
 export async function screens(page: Page, testInfo: TestInfo, name: string, ready?: () => Promise<void>): Promise<void> {
+  await atEachWidth(page, ready, (label) => shoot(page, testInfo, `${name}-${label}`));
+}
+
+/** Resizes the page to each of VIEWPORTS, runs `ready` then `look(label)` there, and restores the viewport it found. */
+export async function atEachWidth(
+  page: Page,
+  ready: (() => Promise<void>) | undefined,
+  look: (label: keyof typeof VIEWPORTS) => Promise<void>,
+): Promise<void> {
   const before = page.viewportSize();
-  for (const [label, size] of Object.entries(VIEWPORTS)) {
+  for (const [label, size] of Object.entries(VIEWPORTS) as [keyof typeof VIEWPORTS, (typeof VIEWPORTS)[keyof typeof VIEWPORTS]][]) {
     await page.setViewportSize(size);
     if (ready) await ready();
-    await shoot(page, testInfo, `${name}-${label}`);
+    await look(label);
   }
   if (before) await page.setViewportSize(before);
 }
