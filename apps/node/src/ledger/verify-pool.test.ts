@@ -150,6 +150,34 @@ describe('signature pool', () => {
     }
   });
 
+  it('answers a sponsored batch whose pinned worker hangs: its transactions go to another worker and verify', async () => {
+    // Every transaction of one batch signature goes to one worker, which verifies that signature once. Both workers
+    // hang on their next message, so whichever the batch is pinned to times out and is replaced.
+    const feePayer = { did: didFromPublicKey(payerKey.publicKey), publicKey: payerKey.publicKey };
+    const users = Array.from({ length: 20 }, (_, i) =>
+      signTx(
+        { chainId: 'test', from: did, publicKey: key.publicKey, nonce: i + 1, fee: 1n, feePayer, itx: transferItx() },
+        key.secretKey,
+        payerKey.secretKey,
+      ),
+    );
+    const checked = sponsorBatch(users, payerKey.secretKey, payerKey.publicKey).map((t) => {
+      const c = checkTxStatic(encodeTx(t), { chainId: 'test', params });
+      if (!('tx' in c)) throw c;
+      return c;
+    });
+    pool = new SignaturePool(2, { batchTimeoutMs: 200 });
+    pool.testHook(0, 'hang');
+    pool.testHook(1, 'hang');
+    const answers = await Promise.allSettled(checked.map((c) => (pool as SignaturePool).check(c)));
+    for (const answer of answers) {
+      if (answer.status === 'fulfilled') expect(answer.value).toBeNull();
+      else expect((answer.reason as NodeError).code).toBe('UNAVAILABLE');
+    }
+    const again = await Promise.all(checked.map((c) => (pool as SignaturePool).check(c)));
+    expect(again.every((a) => a === null)).toBe(true);
+  });
+
   it('replaces a worker that stops answering once a batch outlives its timeout', async () => {
     pool = new SignaturePool(1, { batchTimeoutMs: 200 });
     pool.testHook(0, 'hang');

@@ -34,6 +34,11 @@ interface Item {
 
 interface Waiter {
   item: Item;
+  /**
+   * The slot a batch-sponsored item goes to, chosen by its batch signature: every transaction of one batch reaches the
+   * same worker, which verifies the batch's signature once (null: any worker).
+   */
+  slot: number | null;
   /** `verified`: bit i set when signer i's signature verifies (the worker stops at the first that does not). */
   done: (verified: number) => void;
   fail: (error: Error) => void;
@@ -139,8 +144,10 @@ export class SignaturePool {
     const payer = tx.feePayer && { publicKey: tx.feePayer.publicKey, signature: tx.feePayer.signature };
     const signers = payer && wellFormed(payer) ? [sender, payer] : [sender];
     const batch = tx.feePayer?.batch;
-    const sponsor = batch && signers.length === 2 ? { ...batch, prefix: this.prefixOf(tx.chainId) } : undefined;
-    const verified = await this.enqueue({ message: signingBytes, signers, ...(sponsor ? { sponsor } : {}) });
+    const sponsor =
+      batch && signers.length === 2 ? { index: batch.index, proof: batch.proof, prefix: this.prefixOf(tx.chainId) } : undefined;
+    const item: Item = sponsor ? { message: signingBytes, signers, sponsor } : { message: signingBytes, signers };
+    const verified = await this.enqueue(item, sponsor && payer ? slotOf(payer.signature, this.threads) : null);
     if ((verified & 1) === 0) return senderInvalid();
     if (payer && (signers.length < 2 || (verified & 2) === 0)) return payerInvalid();
     return null;
@@ -164,10 +171,10 @@ export class SignaturePool {
     this.slots[index]?.worker?.postMessage({ testHook: hook });
   }
 
-  private enqueue(item: Item): Promise<number> {
+  private enqueue(item: Item, slot: number | null): Promise<number> {
     if (this.closed) return Promise.reject(stopping());
     return new Promise((done, fail) => {
-      this.queue.push({ item, done, fail });
+      this.queue.push({ item, slot, done, fail });
       if (this.queue.length >= BATCH_MAX_ITEMS) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), BATCH_WAIT_MS);
     });
@@ -178,12 +185,21 @@ export class SignaturePool {
     this.timer = null;
     const waiters = this.queue;
     this.queue = [];
-    if (waiters.length > 0) this.dispatch({ id: this.nextId++, waiters, attempts: 0, timer: null });
+    // Sponsored items in one batch per slot they are pinned to; the rest in one batch to the least busy worker.
+    const groups = new Map<number | null, Waiter[]>();
+    for (const w of waiters) {
+      const group = groups.get(w.slot);
+      if (group) group.push(w);
+      else groups.set(w.slot, [w]);
+    }
+    for (const [slot, group] of groups) this.dispatch({ id: this.nextId++, waiters: group, attempts: 0, timer: null }, slot);
   }
 
-  private dispatch(batch: Batch): void {
-    let target: Slot | null = null;
-    for (const slot of this.slots) {
+  /** Sends a batch to its pinned slot while that worker is alive (and on its first attempt), else to the least busy. */
+  private dispatch(batch: Batch, pinned: number | null = null): void {
+    const preferred = pinned === null || batch.attempts > 0 ? undefined : this.slots[pinned];
+    let target: Slot | null = preferred?.worker ? preferred : null;
+    for (const slot of target ? [] : this.slots) {
       if (slot.worker !== null && (target === null || slot.inflight.size < target.inflight.size)) target = slot;
     }
     if (target === null || target.worker === null) {
@@ -286,6 +302,13 @@ export class SignaturePool {
 /** Answers a batch: one mask per item, in order (bit i: signer i's signature verifies; a missing answer verifies none). */
 function settle(batch: Batch, results: ArrayLike<number>): void {
   for (const [i, w] of batch.waiters.entries()) w.done(results[i] ?? 0);
+}
+
+/** A worker slot for a batch signature (its first four bytes: a signature's bytes are uniform). */
+function slotOf(signature: Uint8Array, threads: number): number {
+  const word =
+    (signature[0] as number) | ((signature[1] as number) << 8) | ((signature[2] as number) << 16) | ((signature[3] as number) << 24);
+  return (word >>> 0) % threads;
 }
 
 function wellFormed(signer: Signer): boolean {

@@ -5,8 +5,9 @@
 // A batch-sponsored transaction (core's ledger/sponsor.ts) sets SPONSORED in its signer count (always 2: sender, fee
 // payer) and follows its message with its leaf index u32, proof depth u8, the proof's 32-byte siblings, and the
 // sponsor message's prefix (length u8, bytes): the fee payer signed prefix ‖ root, the root the proof leads to from
-// the message. Each (payer key, signature, prefix ‖ root) is verified once while this worker remembers it.
-import { createHash, createPublicKey, verify } from 'node:crypto';
+// the message. Each (payer key, signature, prefix ‖ root) is verified once while this worker remembers it (the pool
+// sends every transaction of one batch signature to the same worker).
+import { createPublicKey, hash as digest, verify } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -37,20 +38,25 @@ const SPONSORED = 0x80;
 const SPONSORSHIPS_MAX = 4096;
 /** Batch sponsorship answers by payer key, signature and signed message (a pure function of them). */
 const sponsorships = new Map();
-const LEAF = Buffer.from([0]);
-const NODE = Buffer.from([1]);
+const LEAF = 0;
+const NODE = 1;
+/** A tree node's hash input (0x01 ‖ left ‖ right), reused: hashing runs one at a time on this thread. */
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = NODE;
 
-function sha3(...parts) {
-  const hash = createHash('sha3-256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
+const sha3 = (data) => digest('sha3-256', data, 'buffer');
 
 /** The root a sponsored transaction's proof leads to from its signing bytes (as core's sponsorRoot). */
 function sponsorRoot(message, index, proof) {
-  let hash = sha3(LEAF, message);
+  const leaf = Buffer.allocUnsafe(1 + message.length);
+  leaf[0] = LEAF;
+  leaf.set(message, 1);
+  let hash = sha3(leaf);
   proof.forEach((sibling, level) => {
-    hash = (index >>> level) & 1 ? sha3(NODE, sibling, hash) : sha3(NODE, hash, sibling);
+    const right = (index >>> level) & 1;
+    nodeInput.set(right ? sibling : hash, 1);
+    nodeInput.set(right ? hash : sibling, 33);
+    hash = sha3(nodeInput);
   });
   return hash;
 }
