@@ -34,6 +34,7 @@ export const OPTIONS = {
   secure: { type: 'boolean' },
   handler: { type: 'string' },
   input: { type: 'string' },
+  from: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

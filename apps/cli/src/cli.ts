@@ -6,6 +6,7 @@ import { balanceCommands } from './commands/balance.ts';
 import { blockletCommands } from './commands/blocklet.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
+import { nodeCommands } from './commands/node.ts';
 import { publishCommands } from './commands/publish.ts';
 import { stakeCommands } from './commands/stake.ts';
 import { tokenCommands } from './commands/token.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   ...txCommands,
   ...blockletCommands,
   ...publishCommands,
+  ...nodeCommands,
 ];
 
 const NodeUrl = z

@@ -10,6 +10,11 @@ export interface Io {
   fetch?: typeof globalThis.fetch;
   /** Aborted on Ctrl-C: long-running commands (logs --follow, blocklet dev) stop and exit 0. */
   signal?: AbortSignal;
+  /**
+   * A terminal's status line, redrawn in place (a progress bar); absent when stderr is not a terminal, where long
+   * commands print a progress line now and then instead. `null` clears it.
+   */
+  status?: (text: string | null) => void;
 }
 
 export interface Globals {

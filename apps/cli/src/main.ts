@@ -10,4 +10,7 @@ process.exitCode = await run(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
   signal: interrupted.signal,
+  ...(process.stderr.isTTY
+    ? { status: (text: string | null) => process.stderr.write(text === null ? '\r\x1b[2K' : `\r\x1b[2K${text}`) }
+    : {}),
 });

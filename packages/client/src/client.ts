@@ -13,6 +13,8 @@ import {
   BlockSchema,
   ChainInfoSchema,
   FaucetClaimSchema,
+  GenesisResponseSchema,
+  RawBlocksSchema,
   type SendResult,
   SendResultSchema,
   TokenPageSchema,
@@ -154,6 +156,16 @@ export class ArcClient {
   /** A block by height. */
   getBlock(height: number) {
     return this.#call('block.byHeight', BlockSchema, () => this.trpc.block.byHeight.query({ height }));
+  }
+
+  /** The genesis file the chain started from (as JSON), the node's DID and its height: with rawBlocks, a replay's input. */
+  getGenesis() {
+    return this.#call('chain.genesis', GenesisResponseSchema, () => this.trpc.chain.genesis.query());
+  }
+
+  /** Blocks from a height up as they travel (header, seal, transactions; hex); `next` is null at the head. */
+  rawBlocks(from: number, limit?: number) {
+    return this.#call('block.raw', RawBlocksSchema, () => this.trpc.block.raw.query({ from, ...(limit ? { limit } : {}) }));
   }
 
   /** Blocks newest first; pass nextCursor back for the next page. */

@@ -15,4 +15,5 @@ export * from './proof.ts';
 export * from './realtime.ts';
 export * from './schemas.ts';
 export * from './tx.ts';
+export * from './verify.ts';
 export * from './wallet.ts';

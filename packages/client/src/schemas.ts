@@ -135,6 +135,16 @@ export function pageSchema<T extends z.ZodType, C extends z.ZodType>(item: T, cu
   return z.object({ items: z.array(item), nextCursor: cursor.nullable() });
 }
 export const BlockPageSchema = pageSchema(BlockSchema, z.number().int());
+
+/** `chain.genesis`: the genesis file the chain started from (parsed with core's parseGenesisJson), the node's DID. */
+export const GenesisResponseSchema = z.object({ genesis: z.record(z.string(), z.unknown()), nodeDid: z.string(), height });
+
+/** `block.raw`: blocks as they travel, canonical bytes in hex. */
+export const RawBlocksSchema = z.object({
+  blocks: z.array(z.object({ height, header: hex, seal: hex, txs: z.array(hex) })),
+  next: height.nullable(),
+});
+export type RawBlocks = z.infer<typeof RawBlocksSchema>;
 export const TxPageSchema = pageSchema(TxRecordSchema, z.string());
 export const TokenPageSchema = pageSchema(TokenSchema, z.string());
 export const AssetPageSchema = pageSchema(AssetSchema, z.string());

@@ -30,7 +30,7 @@ import {
   type Tx,
   type UnsignedTx,
 } from '../src/index.ts';
-import { MemoryState } from './memory-state.ts';
+import { MemoryState } from '../src/ledger/memory-state.ts';
 
 export const CHAIN_ID = 'arc-test-1';
 export const GENESIS_TIME_MS = 1_700_000_000_000;

@@ -1,143 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import {
-  type ChainParams,
-  deriveDid,
-  ECONOMY_LIMITS,
-  type EconomyParams,
-  type GenesisConfig,
-  isDevChain,
-  isValidDid,
-  TX_LIMITS,
-  utf8,
+import type { GenesisConfig } from '@arc/core';
+import { parseGenesis } from '@arc/core';
+
+export {
+  BRIDGE_ESCROW_DID_DEFAULT,
+  ECONOMY_PARAMS_DEFAULT,
+  GenesisFileSchema,
+  nodeChainParams,
+  PUBLISH_STAKE_DEFAULT,
+  parseGenesis,
+  TREASURY_DID_DEFAULT,
 } from '@arc/core';
-import { z } from 'zod';
-
-const amount = z
-  .string()
-  .regex(/^\d{1,78}$/, 'an amount is a decimal integer string in the smallest unit')
-  .transform((s) => BigInt(s));
-
-const did = z.string().refine(isValidDid, 'not a valid did:abt: DID');
-
-/** The bonded stake each component name needs when a genesis file does not say: 1 ABT. */
-export const PUBLISH_STAKE_DEFAULT = 10n ** 18n;
-/** Bounds on the market's role lists, so a genesis file cannot make every check scan a huge list. */
-const MARKET_ROLES_MAX = 100;
-
-const MarketParamsSchema = z.object({
-  /** Deprecated: the publish stake moved to `economy.publishStake`; still read from here when that is absent. */
-  publishStake: amount.optional(),
-  moderators: z.array(did).max(MARKET_ROLES_MAX).default([]),
-  usageReporters: z.array(did).max(MARKET_ROLES_MAX).default([]),
-});
-
-const DAY_MS = 86_400_000;
-/** The treasury when a genesis file does not name one: a DID nobody holds the key of (did:abt:z1n1CKMKKAgT9dFyswgU7GuV6FuhsS5LrBw). */
-export const TREASURY_DID_DEFAULT = deriveDid(utf8('arc:treasury'), 'account');
-/** The bridge escrow when a genesis file does not name one (did:abt:z1YMq3CCSx7vHWYMxrHFwy9m8yp8WHrftyQ); only bridgeRelease moves it. */
-export const BRIDGE_ESCROW_DID_DEFAULT = deriveDid(utf8('arc:bridge-escrow'), 'account');
-/** The longest billing period, grace or unbonding delay a genesis file may set. */
-const ECONOMY_PERIOD_MS_MAX = 10 * 366 * DAY_MS;
-
-const roleMembers = z
-  .array(did)
-  .max(ECONOMY_LIMITS.roleMembersMax)
-  .refine((list) => new Set(list).size === list.length, 'a DID is listed twice: list each member once')
-  .default([]);
-const periodMs = z.number().int().min(1000, 'a period is at least 1000 ms').max(ECONOMY_PERIOD_MS_MAX);
-const threshold = z.number().int().min(1, 'a threshold is at least 1 approval').max(ECONOMY_LIMITS.roleMembersMax);
-
-const EconomyParamsSchema = z
-  .object({
-    treasury: did.default(TREASURY_DID_DEFAULT),
-    treasuryBps: z.number().int().min(0).max(10_000, 'treasuryBps is a share in basis points: at most 10000').default(1000),
-    settlers: roleMembers,
-    billingPeriodMs: periodMs.default(30 * DAY_MS),
-    graceMs: periodMs.default(7 * DAY_MS),
-    unbondingMs: periodMs.default(7 * DAY_MS),
-    validators: roleMembers,
-    slashThreshold: threshold.default(1),
-    bridgeEscrow: did.default(BRIDGE_ESCROW_DID_DEFAULT),
-    bridgeSigners: roleMembers,
-    bridgeThreshold: threshold.default(1),
-    /** The bonded stake each component name an account owns needs; PUBLISH_STAKE_DEFAULT when neither this nor market.publishStake says. */
-    publishStake: amount.optional(),
-  })
-  .refine((e) => e.validators.length === 0 || e.slashThreshold <= e.validators.length, {
-    path: ['slashThreshold'],
-    message: 'slashThreshold asks for more approvals than there are validators: lower it or list more validators',
-  })
-  .refine((e) => e.bridgeSigners.length === 0 || e.bridgeThreshold <= e.bridgeSigners.length, {
-    path: ['bridgeThreshold'],
-    message: 'bridgeThreshold asks for more approvals than there are bridge signers: lower it or list more bridgeSigners',
-  })
-  .refine((e) => e.treasury !== e.bridgeEscrow, {
-    path: ['bridgeEscrow'],
-    message: 'the bridge escrow and the treasury are one account: give bridgeEscrow a DID of its own',
-  });
-
-/** The token economy's parameters a genesis file without `params.economy` gets. */
-export const ECONOMY_PARAMS_DEFAULT: EconomyParams = { ...EconomyParamsSchema.parse({}), publishStake: PUBLISH_STAKE_DEFAULT };
-
-const ChainParamsSchema = z
-  .object({
-    minFee: amount,
-    maxTxBytes: z.number().int().min(256).max(TX_LIMITS.txBytesHardMax),
-    maxTxsPerBlock: z.number().int().min(1).max(100_000),
-    maxBlockBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(64 * 1024 * 1024),
-    /** The marketplace's rules; optional, with no moderators or usage reporters. */
-    market: MarketParamsSchema.prefault({}),
-    /** Billing, staking (and the stake names need), slashing, the treasury and the bridge; optional, with ECONOMY_PARAMS_DEFAULT. */
-    economy: EconomyParamsSchema.prefault({}),
-  })
-  .refine(
-    ({ market, economy }) =>
-      market.publishStake === undefined || economy.publishStake === undefined || market.publishStake === economy.publishStake,
-    {
-      path: ['market', 'publishStake'],
-      message: 'market.publishStake (deprecated) and economy.publishStake differ: keep economy.publishStake only',
-    },
-  )
-  .transform(({ market: { publishStake: deprecated, ...market }, economy, ...rest }) => ({
-    ...rest,
-    market,
-    economy: { ...economy, publishStake: economy.publishStake ?? deprecated ?? PUBLISH_STAKE_DEFAULT },
-  }));
-
-/** The genesis file: chain id, native token, parameters and allocations. */
-export const GenesisFileSchema = z.object({
-  chainId: z
-    .string()
-    .min(1)
-    .max(TX_LIMITS.chainIdBytes)
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
-  timeMs: z.number().int().nonnegative(),
-  nativeToken: z
-    .object({ symbol: z.literal('ABT'), name: z.string().min(1).max(64), decimals: z.literal(18) })
-    .default({ symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 }),
-  params: ChainParamsSchema,
-  allocations: z.array(z.object({ did, amount })).max(100_000),
-});
-
-/** Parses genesis JSON text into a config, with a sentence per problem. */
-export function parseGenesis(text: string, source: string): GenesisConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source} is not JSON: ${(error as Error).message}`);
-  }
-  const result = GenesisFileSchema.safeParse(json);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`${source} is not a valid genesis file:\n${lines.join('\n')}`);
-  }
-  return result.data;
-}
 
 /** Reads and parses a genesis file. */
 export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
@@ -148,28 +21,4 @@ export async function loadGenesisFile(path: string): Promise<GenesisConfig> {
     throw new Error(`the genesis file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}); check GENESIS_FILE`);
   }
   return parseGenesis(text, path);
-}
-
-/**
- * The chain parameters a node applies blocks under. On a development chain the node itself moderates the market,
- * records usage and settles billing periods (its DID joins those lists), and is the one validator when the genesis
- * names none, so the demo and tests can exercise every market and economy transaction; any other chain takes its
- * genesis parameters as they are.
- */
-export function nodeChainParams(genesis: GenesisConfig, nodeDid: string): ChainParams {
-  const params = genesis.params;
-  if (!isDevChain(genesis.chainId)) return params;
-  const add = (list: string[]) => (list.includes(nodeDid) ? list : [...list, nodeDid]);
-  const { economy } = params;
-  const soleValidator = economy.validators.length === 0;
-  return {
-    ...params,
-    market: { ...params.market, moderators: add(params.market.moderators), usageReporters: add(params.market.usageReporters) },
-    economy: {
-      ...economy,
-      settlers: add(economy.settlers),
-      validators: soleValidator ? [nodeDid] : economy.validators,
-      slashThreshold: soleValidator ? 1 : economy.slashThreshold,
-    },
-  };
 }

@@ -1,14 +1,4 @@
-import {
-  BLOCK_VERSION,
-  type BlockHeader,
-  blockHash,
-  type GenesisConfig,
-  genesisEntries,
-  type KeyPair,
-  signMessage,
-  txMerkleRoot,
-  ZERO_HASH,
-} from '@arc/core';
+import { blockHash, type GenesisConfig, genesisEntries, genesisHeader, type KeyPair, signMessage } from '@arc/core';
 import type { StateTrie } from './state-trie.ts';
 import type { CommitBlock } from './store.ts';
 
@@ -20,17 +10,7 @@ export function genesisBlock(
 ): { block: CommitBlock; trieUpdate: ReturnType<StateTrie['seed']> } {
   const entries = genesisEntries(config);
   const trieUpdate = trie.seed(entries);
-  const header: BlockHeader = {
-    version: BLOCK_VERSION,
-    chainId: config.chainId,
-    height: 0,
-    prevHash: ZERO_HASH,
-    timeMs: config.timeMs,
-    proposer: '',
-    txRoot: txMerkleRoot([]),
-    stateRoot: trieUpdate.root,
-    txCount: 0,
-  };
+  const header = genesisHeader(config, trieUpdate.root);
   const hash = blockHash(header);
   return {
     block: {

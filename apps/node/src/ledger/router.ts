@@ -17,6 +17,7 @@ import {
   TxStatusOut,
 } from './api-schemas.ts';
 import { blockSeal, EventsOut, SealOut, TokenHoldersIn, TokenHoldersOut, tokenHolders, txEvents } from './explorer-reads.ts';
+import { GenesisOut, genesisOut, RawBlocksIn, RawBlocksOut, rawBlocks } from './raw-blocks.ts';
 import { SearchIn, SearchOut, search } from './search.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
 
@@ -49,6 +50,8 @@ export const chainRouter = router({
       nodeDid: ledger.nodeDid,
     };
   }),
+  /** The genesis this chain started from and this node's DID: with `block.raw`, what a replay of the chain needs. */
+  genesis: publicProcedure.output(GenesisOut).query(({ ctx }) => genesisOut(ctx.services.ledger)),
   /** Any state entry (a marketplace component, version, review, report or usage entry…) with its Merkle proof. */
   stateEntry: publicProcedure
     .input(z.object({ kind: z.enum(STATE_ENTRY_KINDS), id: z.string().min(1).max(STATE_ENTRY_ID_MAX) }))
@@ -69,6 +72,11 @@ export const blockRouter = router({
     .input(z.object({ height: z.number().int().min(0) }))
     .output(SealOut)
     .query(async ({ ctx, input }) => found(await blockSeal(ctx.services.ledger.db, input.height), `block ${input.height}`)),
+  /** Blocks as they travel (header, seal, transactions' bytes), from a height up: `arc node verify` replays them. */
+  raw: publicProcedure
+    .input(RawBlocksIn)
+    .output(RawBlocksOut)
+    .query(({ ctx, input }) => rawBlocks(ctx.services.ledger.db, input, ctx.services.ledger.head.height)),
   list: publicProcedure
     .input(z.object({ cursor: z.number().int().min(0).optional(), limit }))
     .output(pageOf(BlockOut, z.number()))

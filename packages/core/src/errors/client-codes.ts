@@ -163,4 +163,12 @@ export const CLIENT_SECTION = {
     retriable: false,
     sentence: "A symbolic link in the blocklet's folder points outside the folder and its parent; copy the file in instead.",
   },
+  CHAIN_MISMATCH: {
+    families: ['cli'],
+    httpStatus: 409,
+    trpcCode: 'CONFLICT',
+    retriable: false,
+    sentence:
+      "A block the node served does not verify (its link, seal, a transaction or its state root); the node's chain is not what its genesis and blocks make: report it to its operator.",
+  },
 } as const satisfies ErrorSections;

@@ -13,10 +13,10 @@ import {
   transferItx,
   validator,
 } from '../../test/ledger-kit.ts';
-import { MemoryState } from '../../test/memory-state.ts';
 import { tokenAddress } from './addresses.ts';
 import { applyTxs, assertConserved } from './block-apply.ts';
 import { nativeSupply } from './genesis.ts';
+import { MemoryState } from './memory-state.ts';
 import { Overlay } from './state.ts';
 import type { AccountState, ApplicationState, TokenState } from './types.ts';
 

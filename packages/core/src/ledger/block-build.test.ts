@@ -14,7 +14,6 @@ import {
   transferItx,
   validator,
 } from '../../test/ledger-kit.ts';
-import { MemoryState } from '../../test/memory-state.ts';
 import { CodecError } from '../encoding/codec.ts';
 import { BLOCK_VERSION, blockHash, decodeHeader, decodeSeal, encodeHeader, encodeSeal, txMerkleRoot, ZERO_HASH } from './block.ts';
 import {
@@ -28,6 +27,7 @@ import {
   validateBlock,
 } from './block-build.ts';
 import type { CheckedTx } from './check.ts';
+import { MemoryState } from './memory-state.ts';
 import type { BlockHeader, ChainParams } from './types.ts';
 
 const ALLOCATIONS = [

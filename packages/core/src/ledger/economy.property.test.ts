@@ -13,7 +13,6 @@ import {
   STREAM_BLOCK_MS,
 } from '../../test/economy-streams.ts';
 import { blockCtx, ECONOMY, GENESIS_TIME_MS, genesisConfig } from '../../test/ledger-kit.ts';
-import { MemoryState, MemoryTrie } from '../../test/memory-state.ts';
 import { toHex } from '../bytes.ts';
 import { applyTxs } from './block-apply.ts';
 import type { CheckedTx } from './check.ts';
@@ -21,6 +20,7 @@ import { applicationOwes } from './economy-state.ts';
 import type { LedgerErrorCode } from './errors.ts';
 import { nativeSupply } from './genesis.ts';
 import { ECONOMY_LIMITS } from './limits.ts';
+import { MemoryState, MemoryTrie } from './memory-state.ts';
 import type { BlockContext } from './types.ts';
 
 const RUNS = { numRuns: Number(process.env.ECON_RUNS ?? 60) };

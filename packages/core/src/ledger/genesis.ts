@@ -1,5 +1,6 @@
+import { BLOCK_VERSION, txMerkleRoot, ZERO_HASH } from './block.ts';
 import type { StateEntry } from './state.ts';
-import type { ChainParams, NativeToken } from './types.ts';
+import type { BlockHeader, ChainParams, NativeToken } from './types.ts';
 
 /** What a chain starts from; the node reads it from a config file. */
 export interface GenesisConfig {
@@ -18,6 +19,21 @@ export function genesisEntries(config: GenesisConfig): StateEntry[] {
     kind: 'account',
     value: { did, publicKey: null, moniker: '', nonce: 0, balance, tokens: new Map() },
   }));
+}
+
+/** Block 0's header: no transactions, no proposer, the genesis state's root (applyWritesToTrie of genesisEntries). */
+export function genesisHeader(config: GenesisConfig, stateRoot: Uint8Array): BlockHeader {
+  return {
+    version: BLOCK_VERSION,
+    chainId: config.chainId,
+    height: 0,
+    prevHash: ZERO_HASH,
+    timeMs: config.timeMs,
+    proposer: '',
+    txRoot: txMerkleRoot([]),
+    stateRoot,
+    txCount: 0,
+  };
 }
 
 /** The native token's total supply: everything allocated at genesis (fees move it, nothing mints it). */

@@ -15,12 +15,12 @@ import {
   type StreamMemory,
   scenarioArb,
 } from '../../test/ledger-streams.ts';
-import { MemoryState, MemoryTrie } from '../../test/memory-state.ts';
 import { toHex } from '../bytes.ts';
 import { applyTxs } from './block-apply.ts';
 import type { CheckedTx } from './check.ts';
 import type { LedgerErrorCode } from './errors.ts';
 import { type GenesisConfig, genesisEntries, nativeSupply } from './genesis.ts';
+import { MemoryState, MemoryTrie } from './memory-state.ts';
 import type { StateWrite } from './state.ts';
 import type { BlockContext } from './types.ts';
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alice, bob } from '../../test/ledger-kit.ts';
-import { MemoryState, MemoryTrie } from '../../test/memory-state.ts';
 import { amountArb, bytes32Arb, didArb, positiveAmountArb, stringWithin } from '../../test/tx-arbitraries.ts';
 import { toHex, utf8 } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
 import { tokenAddress } from './addresses.ts';
 import type { ApplicationState, ReceiptState, StakeState } from './economy-types.ts';
 import { ECONOMY_LIMITS, TX_LIMITS } from './limits.ts';
+import { MemoryState, MemoryTrie } from './memory-state.ts';
 import {
   decodeEntry,
   decodeToken,

@@ -1,36 +1,28 @@
-/** A Map-backed ledger state for tests: typed entries for the state machine plus the state trie. */
+/**
+ * A Map-backed ledger state: typed entries for the state machine plus the state trie, all in memory. Tests use it as
+ * a replica; ChainReplica (replica.ts) replays a whole chain in it.
+ */
+import { toHex } from '../bytes.ts';
+import { EMPTY_ROOT, nodeKey, type TrieNode } from '../merkle/node.ts';
+import type { TrieNodeReader, TrieUpdateResult } from '../merkle/trie.ts';
+import type { ApplicationState, ReceiptState, StakeState } from './economy-types.ts';
+import { type GenesisConfig, genesisEntries } from './genesis.ts';
+import type { ComponentState, ComponentVersionState, ReportState, ReviewState, UsageState } from './market-types.ts';
 import {
-  type AccountState,
-  type ApplicationState,
-  type AssetState,
-  applyWritesToTrie,
-  type ComponentState,
-  type ComponentVersionState,
   componentVersionId,
-  EMPTY_ROOT,
   encodeEntry,
   entryKey,
-  type GenesisConfig,
-  type GrantState,
-  genesisEntries,
   grantId,
-  type ReceiptState,
-  type ReportState,
-  type ReviewState,
   reviewId,
-  type StakeState,
   type StateEntry,
   type StateView,
   type StateWrite,
   stateKey,
-  type TokenState,
-  type TrieNode,
-  type TrieNodeReader,
-  toHex,
-  type UsageState,
   usageId,
   writeKey,
-} from '../src/index.ts';
+} from './state.ts';
+import { applyWritesToTrie } from './state-root.ts';
+import type { AccountState, AssetState, GrantState, TokenState } from './types.ts';
 
 /** Every trie node ever created, keyed by hex hash (what a node's database holds). */
 export class MemoryTrie implements TrieNodeReader {
@@ -43,10 +35,29 @@ export class MemoryTrie implements TrieNodeReader {
 
   /** Folds writes into the trie and returns the new root. */
   fold(writes: Iterable<StateWrite>): Uint8Array {
-    const { root, created } = applyWritesToTrie(this, this.root, writes);
-    for (const [hex, node] of created) this.nodes.set(hex, node);
-    this.root = root;
-    return root;
+    return this.adopt(applyWritesToTrie(this, this.root, writes));
+  }
+
+  /** Makes an update computed elsewhere on this trie's root (validateBlock's) current; returns its root. */
+  adopt(update: TrieUpdateResult): Uint8Array {
+    for (const [hex, node] of update.created) this.nodes.set(hex, node);
+    this.root = update.root;
+    return update.root;
+  }
+
+  /** Drops every node the current root does not reach. */
+  sweep(): void {
+    const live = new Map<string, TrieNode>();
+    const stack = [nodeKey(this.root)];
+    while (stack.length > 0) {
+      const hex = stack.pop() as string;
+      const node = this.nodes.get(hex);
+      if (node === undefined || live.has(hex)) continue; // the empty subtree, or seen
+      live.set(hex, node);
+      if (node.kind === 'internal') stack.push(nodeKey(node.left), nodeKey(node.right));
+    }
+    this.nodes.clear();
+    for (const [hex, node] of live) this.nodes.set(hex, node);
   }
 }
 
@@ -102,14 +113,18 @@ export class MemoryState implements StateView {
     return this.value(stateKey('receipt', id));
   }
 
-  /** Applies writes to the entries (and, unless told otherwise, to the trie); returns the trie root. */
-  commit(writes: Iterable<StateWrite>, withTrie = true): Uint8Array {
+  /**
+   * Applies writes to the entries and to the trie (folding them, or adopting the update already folded from them);
+   * returns the trie root. `withTrie` false leaves the trie as it is.
+   */
+  commit(writes: Iterable<StateWrite>, withTrie: boolean | TrieUpdateResult = true): Uint8Array {
     const list = [...writes];
     for (const write of list) {
       if (write.value === null) this.entries.delete(writeKey(write));
       else this.entries.set(entryKey(write as StateEntry), write as StateEntry);
     }
-    return withTrie ? this.trie.fold(list) : this.trie.root;
+    if (withTrie === false) return this.trie.root;
+    return withTrie === true ? this.trie.fold(list) : this.trie.adopt(withTrie);
   }
 
   accounts(): AccountState[] {
