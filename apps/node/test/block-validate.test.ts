@@ -4,6 +4,7 @@ import {
   decodeSeal,
   entryKey,
   genesisEntries,
+  MemoryTrie,
   type ParentBlock,
   type StateEntry,
   toHex,
@@ -13,7 +14,6 @@ import {
 import { describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { mapView } from '../src/ledger/state-cache.ts';
-import { StateTrie } from '../src/ledger/state-trie.ts';
 import { testDrivers, testGenesis } from '../src/testing.ts';
 import { useTestNode } from './helpers/node.ts';
 import { ABT, failedCode, fundedWallet, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
@@ -23,15 +23,14 @@ const genesis = await testGenesis();
 /** A chain's state held apart from any node: every entry in a map and the trie over them, from genesis. */
 class Replica {
   readonly entries = new Map<string, StateEntry>();
-  readonly trie = new StateTrie();
+  readonly trie = new MemoryTrie();
   head: ParentBlock;
 
   constructor(genesisHash: Uint8Array) {
     const entries = genesisEntries(genesis);
     for (const entry of entries) this.entries.set(entryKey(entry), entry);
-    const update = this.trie.seed(entries);
-    this.trie.commit(update);
-    this.head = { height: 0, hash: genesisHash, stateRoot: update.root, timeMs: genesis.timeMs };
+    const root = this.trie.fold(entries);
+    this.head = { height: 0, hash: genesisHash, stateRoot: root, timeMs: genesis.timeMs };
   }
 }
 
@@ -86,7 +85,7 @@ describe.each(testDrivers())('blocks a node produced, validated apart from it (%
         if (write.value === null) replica.entries.delete(writeKey(write));
         else replica.entries.set(entryKey(write as StateEntry), write as StateEntry);
       }
-      replica.trie.commit(built.trieUpdate);
+      replica.trie.adopt(built.trieUpdate);
       replica.head = { height: built.header.height, hash: built.hash, stateRoot: built.header.stateRoot, timeMs: built.header.timeMs };
     }
     expect(withTxs).toBeGreaterThanOrEqual(6);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fromHex } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEV_ACCOUNT_NAMES, devKey } from '../src/config/dev-keys.ts';
@@ -13,6 +14,7 @@ import { checkCommittedState } from './helpers/expected-state.ts';
 import { TransferLoad } from './helpers/load.ts';
 import { between, seededRandom, sleep, testSeed } from './helpers/random.ts';
 import { replayFromGenesis } from './helpers/replay.ts';
+import { reachableTrieNodes } from './helpers/trie.ts';
 import { randomSigner } from './helpers/wallet.ts';
 
 /**
@@ -76,6 +78,8 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
       // The first start creates the PGlite folder from nothing, as an operator's first start does.
       let node = await (await ChildNode.spawn(env, { freshDatabase: true })).ready();
       let failed = false;
+      /** What the nodes killed so far printed. */
+      let earlierOutput = '';
       try {
         const checkedByHash = new Set<string>();
         const checkAfterRestart = async () => {
@@ -92,6 +96,7 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
           await commitsReported(load, load.stats.reportedCommitted + COMMITS_PER_CYCLE_MIN, COMMITS_WAIT_MAX_MS);
           await sleep(between(random, KILL_AFTER_MS.min, KILL_AFTER_MS.max));
           await node.kill('SIGKILL');
+          earlierOutput += node.output;
           load.detach();
           node = await restart();
           await checkAfterRestart();
@@ -107,7 +112,18 @@ describe.each(testDrivers())('the node as a process on %s, killed with SIGKILL w
         await node.kill('SIGTERM');
         expect((await node.exited).code, `a SIGTERM'd node exits 0:\n${node.output}`).toBe(0);
         const stored = await openDatabase(db.target);
-        const replay = await replayFromGenesis(stored, genesis).finally(() => stored.close());
+        const live = new Set<string>();
+        const replay = await replayFromGenesis(stored, genesis)
+          .then(async (replayed) => {
+            // The trie tables were written in each block's transaction: the head's root reaches every node it needs.
+            await reachableTrieNodes(stored, fromHex(stateRoot), live);
+            return replayed;
+          })
+          .finally(() => stored.close());
+        expect(live.size).toBeGreaterThan(0);
+        expect(earlierOutput + node.output, 'no restart had to rebuild the trie tables').not.toMatch(
+          /trie tables lack|stored the state trie/,
+        );
 
         expect(replay.height).toBeGreaterThanOrEqual(final.height);
         expect(replay.txs).toBe(final.txs);

@@ -3,6 +3,7 @@ import { RETENTION_DEFAULTS } from '../db/retention.ts';
 import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
+import { TRIE_LIMITS_DEFAULT } from '../ledger/state-trie.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import { DEFAULT_BLOCKLET_HTTP } from '../runtime/triggers/http.ts';
 import { CorsOriginsSchema } from './cors.ts';
@@ -26,6 +27,10 @@ const EnvSchema = z.object({
   /** Open tx.wait calls on the node at once. */
   TX_WAITERS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(TX_WAITER_LIMITS_DEFAULT.max),
   VERIFY_THREADS: z.coerce.number().int().min(0).max(64).default(2),
+  /** State trie nodes kept in memory, in MB (the rest is read from the database when a block or a proof needs it). */
+  TRIE_CACHE_MB: z.coerce.number().int().min(8).max(65_536).default(TRIE_LIMITS_DEFAULT.cacheMb),
+  /** Recent blocks whose state roots stay provable; older trie nodes are pruned. */
+  TRIE_RETAIN_BLOCKS: z.coerce.number().int().min(2).max(1_000_000).default(TRIE_LIMITS_DEFAULT.retainBlocks),
   SEED_DEMO: z.enum(['auto', 'off']).default('auto'),
   /** `off`: no dev bridge to anvil on a dev chain (economy/bridge/dev.ts). */
   DEV_BRIDGE: z.enum(['auto', 'off']).default('auto'),

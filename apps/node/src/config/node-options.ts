@@ -60,6 +60,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
         refillPerMinute: env.REJECTED_TX_REFILL_PER_MINUTE,
       },
       txWaiters: { ...TX_WAITER_LIMITS_DEFAULT, max: env.TX_WAITERS_MAX },
+      trie: { cacheMb: env.TRIE_CACHE_MB, retainBlocks: env.TRIE_RETAIN_BLOCKS },
     },
     verifyThreads: env.VERIFY_THREADS,
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },

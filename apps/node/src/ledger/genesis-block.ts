@@ -1,15 +1,21 @@
-import { blockHash, type GenesisConfig, genesisEntries, genesisHeader, type KeyPair, signMessage } from '@arc/core';
-import type { StateTrie } from './state-trie.ts';
+import {
+  applyWritesToTrie,
+  blockHash,
+  EMPTY_ROOT,
+  type GenesisConfig,
+  genesisEntries,
+  genesisHeader,
+  type KeyPair,
+  signMessage,
+  type TrieUpdateResult,
+} from '@arc/core';
 import type { CommitBlock } from './store.ts';
 
 /** Block 0: no transactions, the genesis allocations as its state writes. */
-export function genesisBlock(
-  config: GenesisConfig,
-  trie: StateTrie,
-  key: KeyPair,
-): { block: CommitBlock; trieUpdate: ReturnType<StateTrie['seed']> } {
+export function genesisBlock(config: GenesisConfig, key: KeyPair): { block: CommitBlock; trieUpdate: TrieUpdateResult } {
   const entries = genesisEntries(config);
-  const trieUpdate = trie.seed(entries);
+  // From the empty trie nothing is read: every node is built.
+  const trieUpdate = applyWritesToTrie({ get: () => undefined }, EMPTY_ROOT, entries);
   const header = genesisHeader(config, trieUpdate.root);
   const hash = blockHash(header);
   return {

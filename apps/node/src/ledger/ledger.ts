@@ -13,12 +13,18 @@ import {
   type KeyPair,
   LedgerError,
   proposeBlock,
+  type StateKind,
   sealBlock,
+  stateKey,
+  stateKeyHash,
+  TrieNodeMissing,
+  type TrieNodeReader,
   toHex,
   validateBlock,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
+import { PeriodicPass } from '../db/periodic.ts';
 import { announce, type BlockCommitted } from './block-committed.ts';
 import { genesisBlock } from './genesis-block.ts';
 import { viewForTxs } from './keys.ts';
@@ -26,8 +32,16 @@ import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
 import { ProducerPacing } from './producer-pacing.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
-import { StateTrie } from './state-trie.ts';
-import { type CommitBlock, emptyStateKeys, LedgerStore, TOKEN_BALANCES_INDEXED } from './store.ts';
+import { StateTrie, setStoredFrom, TRIE_LIMITS_DEFAULT, TRIE_STORED_FROM, type TrieLimits } from './state-trie.ts';
+import {
+  type CommitBlock,
+  emptyStateKeys,
+  keysOfKind,
+  LedgerStore,
+  STATE_TABLES,
+  type StateKeys,
+  TOKEN_BALANCES_INDEXED,
+} from './store.ts';
 import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
 import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
 
@@ -52,12 +66,15 @@ export interface LedgerLimits {
   txWaiters: TxWaiterLimits;
   /** A signature batch not answered within this is sent to another worker (verify-pool.ts). */
   verifyBatchTimeoutMs: number;
+  /** The state trie's cache and kept roots (state-trie.ts). */
+  trie: TrieLimits;
 }
 
 export const LEDGER_LIMITS_DEFAULT: LedgerLimits = {
   rejections: REJECTION_LIMITS_DEFAULT,
   txWaiters: TX_WAITER_LIMITS_DEFAULT,
   verifyBatchTimeoutMs: VERIFY_BATCH_TIMEOUT_MS_DEFAULT,
+  trie: TRIE_LIMITS_DEFAULT,
 };
 
 export interface Head {
@@ -70,6 +87,9 @@ export interface Head {
 export type { BlockCommitted, CommittedTx } from './block-committed.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+/** How often trie nodes no kept root reaches are deleted (off the blocks' path, a few blocks' records a pass). */
+const TRIE_PRUNE_INTERVAL_MS = 1000;
+const TRIE_PRUNE_HEIGHTS_PER_PASS = 8;
 /**
  * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
  * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
@@ -89,7 +109,7 @@ interface Dropped {
  */
 export class Ledger {
   readonly store: LedgerStore;
-  readonly trie = new StateTrie();
+  readonly trie: StateTrie;
   readonly cache: StateCache;
   readonly mempool: Mempool;
   readonly signatures: SignaturePool;
@@ -108,6 +128,7 @@ export class Ledger {
   private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
   private readonly chainParams: ChainParams;
+  private readonly pruning: PeriodicPass;
 
   constructor(
     readonly db: Database,
@@ -117,6 +138,14 @@ export class Ledger {
     this.cache = new StateCache(this.store);
     this.mempool = new Mempool(options.mempool);
     this.limits = { ...LEDGER_LIMITS_DEFAULT, ...options.limits };
+    this.trie = new StateTrie(db, this.limits.trie);
+    // Each stale record is its own short transaction, so a block's commit waits for at most one of them.
+    this.pruning = new PeriodicPass(TRIE_PRUNE_INTERVAL_MS, () =>
+      this.trie.prune(this.head.height, TRIE_PRUNE_HEIGHTS_PER_PASS).then(
+        () => undefined,
+        (error: unknown) => options.log(`trie pruning stopped (the next pass resumes): ${(error as Error).message}`),
+      ),
+    );
     this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
     this.nodeDid = didFromPublicKey(options.nodeKey.publicKey, 'node');
     this.chainParams = nodeChainParams(options.genesis, this.nodeDid);
@@ -164,28 +193,37 @@ export class Ledger {
       await this.writeGenesis();
       return;
     }
-    const root = await this.trie.rebuild(this.store);
-    if (!bytesEqual(root, row.state_root)) {
-      throw new Error(
-        `state root mismatch at height ${row.height}: the state rows give ${toHex(root)}, the block says ${toHex(row.state_root)}`,
-      );
+    const root = new Uint8Array(row.state_root);
+    if (!(await this.trie.has(root))) {
+      // A chain stored before the trie tables (migration 0016): build them once from the state rows. A chain already
+      // on them cannot lack its head's root (each block writes its nodes in its own transaction), but if it does, the
+      // state rows rebuild them the same way.
+      if ((await this.store.getMeta(TRIE_STORED_FROM)) !== undefined) {
+        this.options.log(`the trie tables lack the state root of block ${row.height}; rebuilding them from the state rows`);
+      }
+      const built = await this.trie.buildFromRows(this.store, Number(row.height), this.options.log);
+      if (!bytesEqual(built, root)) {
+        throw new Error(`state root mismatch at height ${row.height}: the state rows give ${toHex(built)}, the block says ${toHex(root)}`);
+      }
     }
+    this.trie.reset(root, Number((await this.store.getMeta(TRIE_STORED_FROM)) ?? 0));
     this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
     const indexed = await this.store.indexTokenBalancesOnce();
     if (indexed > 0) this.options.log(`indexed ${indexed} token balances for the explorer's holder lists`);
-    this.options.log(
-      `resumed chain ${this.chainId} at height ${this.head.height} (state root verified, ${this.trie.nodeCount} trie nodes)`,
-    );
+    this.options.log(`resumed chain ${this.chainId} at height ${this.head.height} (state root ${toHex(root).slice(0, 16)}…)`);
   }
 
   private async writeGenesis(): Promise<void> {
-    const { block, trieUpdate } = genesisBlock(this.options.genesis, this.trie, this.options.nodeKey);
+    const { block, trieUpdate } = genesisBlock(this.options.genesis, this.options.nodeKey);
     // One transaction: a start killed here leaves either no chain or a whole genesis.
     await this.store.commitBlock(block, async (tx) => {
+      await this.trie.write(tx, 0, trieUpdate);
+      await setStoredFrom(tx, 0);
       await this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) });
       // A new chain indexes token holders from its first block.
       await this.store.setMeta(tx, TOKEN_BALANCES_INDEXED, true);
     });
+    this.trie.reset(trieUpdate.root, 0);
     this.trie.commit(trieUpdate);
     this.head = { height: 0, hash: block.hash, stateRoot: block.header.stateRoot, timeMs: block.header.timeMs };
     this.options.log(`wrote genesis of chain ${this.chainId} (${block.writes.length} accounts)`);
@@ -196,6 +234,17 @@ export class Ledger {
     if (this.running) return;
     this.running = true;
     this.loop = this.produceLoop();
+    this.pruning.start();
+  }
+
+  /** Deletes every trie node no kept root reaches any more now; answers how many blocks' records it went through. */
+  async pruneTrie(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const handled = await this.trie.prune(this.head.height);
+      if (handled === 0) return done;
+      done += handled;
+    }
   }
 
   /** Stops after the block in progress is committed. */
@@ -203,6 +252,7 @@ export class Ledger {
     this.running = false;
     this.pacing.kick();
     await this.loop;
+    await this.pruning.stop();
     this.waiters.close();
     await this.signatures.close();
   }
@@ -239,10 +289,12 @@ export class Ledger {
     return this.serially(async () => {
       const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
       const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
-      const view = await viewForTxs(this.cache, this.blockKeys(), candidates);
+      const keys = this.blockKeys();
+      const view = await viewForTxs(this.cache, keys, candidates);
       // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
-      const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
-      const built = proposeBlock(base, candidates, selectAtMs, this.nodeDid);
+      const built = await this.withTrie(keys, (trie) =>
+        proposeBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidates, selectAtMs, this.nodeDid),
+      );
       const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
       return this.commitBuilt(built, seal, this.droppedWith(built.applied.rejected, built.header.timeMs));
     });
@@ -263,11 +315,31 @@ export class Ledger {
       const keys = this.blockKeys();
       keys.accounts.add(candidate.header.proposer);
       const view = await viewForTxs(this.cache, keys, checked);
-      const base = { chainId: this.chainId, params: this.params, parent: this.head, view, trie: this.trie };
-      const built = validateBlock(base, candidate, { nowMs: this.options.now() });
+      const built = await this.withTrie(keys, (trie) =>
+        validateBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidate, {
+          nowMs: this.options.now(),
+        }),
+      );
       if (built instanceof BlockInvalid) return built;
       return this.commitBuilt(built, candidate.seal, []);
     });
+  }
+
+  /**
+   * Runs a block's apply with the trie paths of every state key it may touch loaded from the database. A block that
+   * deletes a key also reads the sibling on its path: on such a miss the paths are loaded again with their siblings.
+   */
+  private async withTrie<T>(keys: StateKeys, build: (trie: TrieNodeReader) => T): Promise<T> {
+    const hashes: Uint8Array[] = [];
+    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+      for (const id of keysOfKind(keys, kind)) hashes.push(stateKeyHash(stateKey(kind, id)));
+    }
+    try {
+      return build(await this.trie.load(this.head.stateRoot, hashes));
+    } catch (error) {
+      if (!(error instanceof TrieNodeMissing)) throw error;
+      return build(await this.trie.load(this.head.stateRoot, hashes, true));
+    }
   }
 
   /** Runs block work one at a time: the producer's blocks and imported ones never interleave. */
@@ -300,7 +372,7 @@ export class Ledger {
       rejected: stored.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
     };
     try {
-      await this.store.commitBlock(block);
+      await this.store.commitBlock(block, (tx) => this.trie.write(tx, header.height, trieUpdate));
     } catch (error) {
       this.rejections.refund(stored.map((d) => senderKey(d.entry.checked.tx.from)));
       throw new Error(`failed to commit: ${(error as Error).message}`);
@@ -365,10 +437,8 @@ export class Ledger {
       'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
     );
     if (!row) throw new Error('the blocks table is empty after a commit');
-    const root = await this.trie.rebuild(this.store);
-    if (!bytesEqual(root, row.state_root)) {
-      throw new Error(`state root mismatch at height ${row.height} while reloading: the state rows give ${toHex(root)}`);
-    }
+    const root = new Uint8Array(row.state_root);
+    this.trie.reset(root);
     this.cache.clear();
     this.mempool.remove(settledHashes, false);
     this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };

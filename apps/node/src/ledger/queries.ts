@@ -20,6 +20,7 @@ import { NodeError } from '../errors.ts';
 import type { ItxOut } from './api-schemas.ts';
 import { toJsonValue } from './json.ts';
 import type { Ledger } from './ledger.ts';
+import { splitId } from './state-tables.ts';
 import { STATE_TABLES } from './store.ts';
 
 type Num = string | number;
@@ -210,7 +211,7 @@ export class LedgerQueries {
       const [row] = await this.db.query<{ value: Uint8Array }>('SELECT value FROM accounts WHERE did = $1', [did]);
       if (this.ledger.head !== head) continue; // a block committed meanwhile: read again at the new head
       const key = stateKey('account', did);
-      const proof = this.ledger.trie.prove(key);
+      const proof = await this.ledger.trie.prove(key, head.stateRoot);
       const value = row ? new Uint8Array(row.value) : null;
       // The row and the trie must speak of the same height; a commit between the two reads shows here.
       if (!verifyProof(head.stateRoot, stateKeyHash(key), value ? sha3(value) : null, proof)) continue;
@@ -237,13 +238,16 @@ export class LedgerQueries {
    * proven the way an account is. `value` is null (and the proof one of absence) when there is no such entry.
    */
   async stateEntry(kind: StateKind, id: string) {
-    const { table, idSql } = STATE_TABLES[kind];
+    const { table, idSql, split } = STATE_TABLES[kind];
+    // A composite id is looked up by its columns, so the primary key's index serves it.
+    const where = split ? `(${split.columns[0]}, ${split.columns[1]}) = ($1, $2)` : `${idSql} = $1`;
+    const params = split ? splitId(id, split.sep) : [id];
     for (let attempt = 0; attempt < ACCOUNT_READ_ATTEMPTS; attempt++) {
       const head = this.ledger.head;
-      const [row] = await this.db.query<{ value: Uint8Array }>(`SELECT value FROM ${table} WHERE ${idSql} = $1`, [id]);
+      const [row] = await this.db.query<{ value: Uint8Array }>(`SELECT value FROM ${table} WHERE ${where}`, params);
       if (this.ledger.head !== head) continue;
       const key = stateKey(kind, id);
-      const proof = this.ledger.trie.prove(key);
+      const proof = await this.ledger.trie.prove(key, head.stateRoot);
       const value = row ? new Uint8Array(row.value) : null;
       if (!verifyProof(head.stateRoot, stateKeyHash(key), value ? sha3(value) : null, proof)) continue;
       return {

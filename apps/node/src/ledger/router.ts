@@ -19,10 +19,8 @@ import {
 import { blockSeal, EventsOut, SealOut, TokenHoldersIn, TokenHoldersOut, tokenHolders, txEvents } from './explorer-reads.ts';
 import { GenesisOut, genesisOut, RawBlocksIn, RawBlocksOut, rawBlocks } from './raw-blocks.ts';
 import { SearchIn, SearchOut, search } from './search.ts';
+import { STATE_ENTRY_ID_MAX, StateProofIn, StateProofOut, stateProofAt } from './state-proofs.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
-
-/** The longest state entry id: a component name, '/', and a DID (or '@' and a version). */
-const STATE_ENTRY_ID_MAX = 256;
 
 function found<T>(value: T | null, what: string): T {
   if (value === null) throw new NodeError('NOT_FOUND', `${what} was not found`);
@@ -50,6 +48,11 @@ export const chainRouter = router({
       nodeDid: ledger.nodeDid,
     };
   }),
+  /** A state entry's hash at a recent height with its Merkle proof against that block's state root (HEIGHT_PRUNED when older). */
+  stateProof: publicProcedure
+    .input(StateProofIn)
+    .output(StateProofOut)
+    .query(({ ctx, input }) => stateProofAt(ctx.services.ledger, input)),
   /** The genesis this chain started from and this node's DID: with `block.raw`, what a replay of the chain needs. */
   genesis: publicProcedure.output(GenesisOut).query(({ ctx }) => genesisOut(ctx.services.ledger)),
   /** Any state entry (a marketplace component, version, review, report or usage entry…) with its Merkle proof. */

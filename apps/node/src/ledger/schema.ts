@@ -70,6 +70,26 @@ export const rejectedTxs = pgTable(
   (t) => [index('rejected_txs_at_idx').on(t.atMs)],
 );
 
+/**
+ * The state trie's nodes, content-addressed: `hash` is the node's hash, `node` core's encodeNode bytes. Written in the
+ * block's own transaction; `height` is the last block that built the node (again), which pruning compares against.
+ */
+export const trieNodes = pgTable('trie_nodes', {
+  hash: bytea('hash').primaryKey(),
+  node: bytea('node').notNull(),
+  height: bigint('height', { mode: 'number' }).notNull(),
+});
+
+/**
+ * The nodes the root of block `height` no longer reaches (TrieUpdateResult.stale), their 32-byte hashes end to end.
+ * Once `height` leaves the kept window each is deleted, unless a block at or after `height` built it again (its
+ * trie_nodes.height says so); then the row goes.
+ */
+export const trieStale = pgTable('trie_stale', {
+  height: bigint('height', { mode: 'number' }).primaryKey(),
+  hashes: bytea('hashes').notNull(),
+});
+
 /** Current state: one row per entry, `value` is the canonical encoding the state trie commits to. */
 export const accounts = pgTable('accounts', {
   did: text('did').primaryKey(),

@@ -1,97 +1,272 @@
 import {
-  applyWritesToTrie,
+  bitAt,
+  decodeNode,
   EMPTY_ROOT,
+  encodeNode,
   entryKey,
   entryValueHash,
+  HASH_BYTES,
+  isEmptyHash,
   nodeKey,
   proveKey,
-  type StateEntry,
   stateKeyHash,
   type TrieNode,
+  TrieNodeMissing,
   type TrieNodeReader,
   type TrieProof,
   type TrieUpdateResult,
+  toHex,
   updateTrie,
 } from '@arc/core';
+import type { Database, Sql } from '../db/client.ts';
+import { hex } from './hex.ts';
 import type { LedgerStore } from './store.ts';
 
-/** How many recent state roots stay provable. */
-const RETAINED_ROOTS = 16;
-const REBUILD_BATCH = 5000;
+/** The trie's limits: its in-memory cache and how many recent blocks' roots stay provable. */
+export interface TrieLimits {
+  /** Trie nodes kept in memory (an estimate: NODE_MEMORY_BYTES each), in MB. */
+  cacheMb: number;
+  /** Blocks whose state roots stay provable (the head and the ones before it); older nodes are pruned. */
+  retainBlocks: number;
+}
+
+export const TRIE_LIMITS_DEFAULT: TrieLimits = { cacheMb: 256, retainBlocks: 128 };
+/** What one cached node costs in memory: two 32-byte arrays, the node object, its hex key and the map entry. */
+const NODE_MEMORY_BYTES = 320;
+/** Nodes asked for in one query while walking paths. */
+const LOAD_BATCH = 10_000;
+/** Blocks' stale records one prune call handles (each its own transaction). */
+const PRUNE_HEIGHTS_PER_PASS = 64;
+/** Nodes written per statement when a chain's trie is built from its state rows (migration). */
+const MIGRATE_BATCH = 5_000;
 
 /**
- * The state trie's nodes, held in memory. It is derived data: the database's state rows are the
- * record, the trie is rebuilt from them at start and must reproduce the last block's state root.
- * Old nodes are swept once the node map has grown to twice what the retained roots reach.
+ * The state trie, stored in the database (trie_nodes, content-addressed, written in each block's transaction) with a
+ * bounded cache of nodes in memory. Core's trie code reads nodes synchronously, so a block's paths are loaded first
+ * (`load`) into a reader of its own; a proof does the same for one key. Nodes the head's root no longer reaches are
+ * recorded (trie_stale) and deleted once their block leaves the kept window: roots of the last `retainBlocks` blocks
+ * stay provable. Start-up reads nothing but the head's root.
  */
-export class StateTrie implements TrieNodeReader {
-  private readonly nodes = new Map<string, TrieNode>();
-  private roots: Uint8Array[] = [EMPTY_ROOT];
-  private liveAfterSweep = 0;
+export class StateTrie {
+  /** Most recently used last (a Map keeps insertion order; a hit moves the node to the end). */
+  private readonly cache = new Map<string, TrieNode>();
+  private readonly cacheMax: number;
+  private current: Uint8Array = EMPTY_ROOT;
+  /** The first height whose root the trie tables hold (0, or the height a chain moved to the tables at). */
+  private storedFrom = 0;
+
+  constructor(
+    private readonly db: Database,
+    readonly limits: TrieLimits = TRIE_LIMITS_DEFAULT,
+  ) {
+    this.cacheMax = Math.max(1024, Math.floor((limits.cacheMb * 1024 * 1024) / NODE_MEMORY_BYTES));
+  }
 
   get root(): Uint8Array {
-    return this.roots[this.roots.length - 1] as Uint8Array;
+    return this.current;
   }
 
-  get nodeCount(): number {
-    return this.nodes.size;
+  /** Nodes in memory now. */
+  get cachedNodes(): number {
+    return this.cache.size;
   }
 
-  get(hashHex: string): TrieNode | undefined {
-    return this.nodes.get(hashHex);
+  /** Where the trie stands after a start or a reload: the head's root (its nodes are read when needed). */
+  reset(root: Uint8Array, storedFrom: number = this.storedFrom): void {
+    this.current = root;
+    this.storedFrom = storedFrom;
+    this.cache.clear();
   }
 
-  /** Makes an update current (after its block is committed): core's proposeBlock and validateBlock prepare it. */
-  commit(update: TrieUpdateResult): void {
-    for (const [hash, node] of update.created) this.nodes.set(hash, node);
-    this.roots.push(update.root);
-    if (this.roots.length > RETAINED_ROOTS) this.roots.shift();
-    if (this.nodes.size > 2 * this.liveAfterSweep + 10_000) this.sweep();
+  /** The lowest height whose state root is provable while the head is at `head`. */
+  provableFrom(head: number): number {
+    return Math.max(this.storedFrom, head - this.limits.retainBlocks, 0);
   }
 
-  /** A proof for a state key against the current root. */
-  prove(key: string): TrieProof {
-    return proveKey(this, this.root, stateKeyHash(key));
+  /** True when the database holds the root's node (or the root is the empty trie's). */
+  async has(root: Uint8Array): Promise<boolean> {
+    if (isEmptyHash(root)) return true;
+    const rows = await this.db.query('SELECT 1 FROM trie_nodes WHERE hash = $1', [root]);
+    return rows.length > 0;
   }
 
-  /** Rebuilds from every state row; returns the root it reaches. */
-  async rebuild(store: LedgerStore): Promise<Uint8Array> {
-    this.nodes.clear();
-    let root = EMPTY_ROOT;
-    let batch: { key: Uint8Array; valueHash: Uint8Array }[] = [];
-    const flush = () => {
-      const result = updateTrie(this, root, batch);
-      for (const [hash, node] of result.created) this.nodes.set(hash, node);
-      root = result.root;
-      batch = [];
-    };
-    for await (const page of store.allState()) {
-      for (const entry of page) batch.push({ key: stateKeyHash(entryKey(entry)), valueHash: entryValueHash(entry) });
-      if (batch.length >= REBUILD_BATCH) flush();
+  /**
+   * A reader holding every node on the paths from `root` to these keys (state key hashes), loaded level by level
+   * (one query per level for what the cache lacks); with `siblings`, also the other child of each node on the way
+   * (an update that deletes a key reads it to fold the path). Core's update and proof code read through it
+   * synchronously.
+   */
+  async load(root: Uint8Array, keyHashes: Iterable<Uint8Array>, siblings = false): Promise<TrieNodeReader> {
+    const held = new Map<string, TrieNode>();
+    let frontier: { hash: Uint8Array; keys: Uint8Array[]; depth: number }[] = [{ hash: root, keys: [...keyHashes], depth: 0 }];
+    while (frontier.length > 0) {
+      const wanted = new Map<string, Uint8Array>();
+      for (const { hash } of frontier) {
+        if (isEmptyHash(hash)) continue;
+        const id = nodeKey(hash);
+        const cached = this.touch(id);
+        if (cached) held.set(id, cached);
+        else if (!held.has(id)) wanted.set(id, hash);
+      }
+      for (const [id, node] of await this.fetch(wanted)) {
+        held.set(id, node);
+        this.remember(id, node);
+      }
+      const next: typeof frontier = [];
+      for (const { hash, keys, depth } of frontier) {
+        if (isEmptyHash(hash)) continue;
+        const node = held.get(nodeKey(hash));
+        if (!node) throw new TrieNodeMissing(toHex(hash));
+        if (node.kind === 'leaf' || keys.length === 0) continue;
+        const left = keys.filter((k) => bitAt(k, depth) === 0);
+        const right = keys.filter((k) => bitAt(k, depth) === 1);
+        if (left.length > 0 || siblings) next.push({ hash: node.left, keys: left, depth: depth + 1 });
+        if (right.length > 0 || siblings) next.push({ hash: node.right, keys: right, depth: depth + 1 });
+      }
+      frontier = next;
     }
-    if (batch.length > 0) flush();
-    this.roots = [root];
-    this.sweep();
+    return {
+      get: (id: string) => held.get(id) ?? this.touch(id),
+    };
+  }
+
+  /** A proof for a state key against `root` (default: the head's); the root must be one the database still holds. */
+  async prove(key: string, root: Uint8Array = this.current): Promise<TrieProof> {
+    const keyHash = stateKeyHash(key);
+    return proveKey(await this.load(root, [keyHash]), root, keyHash);
+  }
+
+  /** Makes a committed block's update current: its nodes join the cache (the database has them already). */
+  commit(update: TrieUpdateResult): void {
+    for (const [id, node] of update.created) this.remember(id, node);
+    this.current = update.root;
+  }
+
+  /**
+   * Writes a block's trie update in the block's own transaction: the nodes it built (a node built again gets this
+   * height) and, in one row, the hashes of the nodes its root no longer reaches (for `prune`).
+   */
+  async write(tx: Sql, height: number, update: TrieUpdateResult): Promise<void> {
+    await insertNodes(tx, height, update.created);
+    if (update.stale.size === 0) return;
+    // One hex text, decoded by the database: a bytea parameter this size costs PGlite more than the text does.
+    await tx.query(`INSERT INTO trie_stale (height, hashes) VALUES ($1, decode($2, 'hex'))`, [height, [...update.stale].join('')]);
+  }
+
+  /**
+   * Deletes the nodes no kept root reaches: those gone stale at a height at or below `head - retainBlocks` and not
+   * built again since (a later block that built one set its height past the stale record's). Runs off the blocks'
+   * path, at most `heightsMax` stale records per call, each in its own transaction; answers how many it handled.
+   */
+  async prune(head: number, heightsMax = PRUNE_HEIGHTS_PER_PASS): Promise<number> {
+    const cut = head - this.limits.retainBlocks;
+    if (cut < 1) return 0;
+    const rows = await this.db.query<{ height: number; hashes: Uint8Array }>(
+      'SELECT height::float8 AS height, hashes FROM trie_stale WHERE height <= $1 ORDER BY height LIMIT $2',
+      [cut, heightsMax],
+    );
+    for (const row of rows) {
+      const packed = new Uint8Array(row.hashes);
+      const ids: string[] = [];
+      for (let at = 0; at + HASH_BYTES <= packed.length; at += HASH_BYTES) ids.push(toHex(packed.subarray(at, at + HASH_BYTES)));
+      await this.db.transaction(async (tx) => {
+        await tx.query(`DELETE FROM trie_nodes WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS x(h)) AND height < $2`, [
+          ids,
+          row.height,
+        ]);
+        await tx.query('DELETE FROM trie_stale WHERE height = $1', [row.height]);
+      });
+    }
+    return rows.length;
+  }
+
+  /**
+   * Builds the trie of every state row and writes its nodes at `height` (a chain stored before the trie tables
+   * existed: the migration to them). Answers the root, which the caller compares with the head's.
+   */
+  async buildFromRows(store: LedgerStore, height: number, log: (line: string) => void): Promise<Uint8Array> {
+    const nodes = new Map<string, TrieNode>();
+    const reader = { get: (id: string) => nodes.get(id) };
+    let root = EMPTY_ROOT;
+    let entries = 0;
+    for await (const page of store.allState()) {
+      const result = updateTrie(
+        reader,
+        root,
+        page.map((entry) => ({ key: stateKeyHash(entryKey(entry)), valueHash: entryValueHash(entry) })),
+      );
+      for (const id of result.stale) if (!result.created.has(id)) nodes.delete(id);
+      for (const [id, node] of result.created) nodes.set(id, node);
+      root = result.root;
+      entries += page.length;
+    }
+    const all = [...nodes];
+    await this.db.transaction(async (tx) => {
+      for (let at = 0; at < all.length; at += MIGRATE_BATCH) await insertNodes(tx, height, new Map(all.slice(at, at + MIGRATE_BATCH)));
+      await setStoredFrom(tx, height);
+    });
+    this.storedFrom = height;
+    log(`stored the state trie: ${all.length} nodes over ${entries} state entries`);
     return root;
   }
 
-  /** Builds the trie of a known set of entries (genesis). */
-  seed(entries: StateEntry[]): TrieUpdateResult {
-    return applyWritesToTrie(this, EMPTY_ROOT, entries);
+  private touch(id: string): TrieNode | undefined {
+    const node = this.cache.get(id);
+    if (node !== undefined) {
+      this.cache.delete(id);
+      this.cache.set(id, node);
+    }
+    return node;
   }
 
-  private sweep(): void {
-    const live = new Set<string>();
-    const stack = this.roots.map((r) => nodeKey(r));
-    while (stack.length > 0) {
-      const hash = stack.pop() as string;
-      if (live.has(hash)) continue;
-      const node = this.nodes.get(hash);
-      if (!node) continue; // the empty subtree
-      live.add(hash);
-      if (node.kind === 'internal') stack.push(nodeKey(node.left), nodeKey(node.right));
+  private remember(id: string, node: TrieNode): void {
+    this.cache.delete(id);
+    this.cache.set(id, node);
+    if (this.cache.size > this.cacheMax) {
+      // Evict the least recently used tenth at once: one pass, not one per insert.
+      let drop = Math.ceil(this.cacheMax / 10);
+      for (const key of this.cache.keys()) {
+        if (drop-- <= 0) break;
+        this.cache.delete(key);
+      }
     }
-    for (const hash of this.nodes.keys()) if (!live.has(hash)) this.nodes.delete(hash);
-    this.liveAfterSweep = live.size;
   }
+
+  private async fetch(wanted: Map<string, Uint8Array>): Promise<Map<string, TrieNode>> {
+    const out = new Map<string, TrieNode>();
+    const ids = [...wanted.keys()];
+    for (let at = 0; at < ids.length; at += LOAD_BATCH) {
+      const rows = await this.db.query<{ hash: Uint8Array; node: Uint8Array }>(
+        `SELECT hash, node FROM trie_nodes WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS x(h))`,
+        [ids.slice(at, at + LOAD_BATCH)],
+      );
+      for (const row of rows) out.set(toHex(row.hash), decodeNode(new Uint8Array(row.node)));
+    }
+    return out;
+  }
+}
+
+/** chain_meta: the first height whose root the trie tables hold. */
+export const TRIE_STORED_FROM = 'trieStoredFrom';
+
+export async function setStoredFrom(tx: Sql, height: number): Promise<void> {
+  await tx.query('INSERT INTO chain_meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [
+    TRIE_STORED_FROM,
+    JSON.stringify(height),
+  ]);
+}
+
+async function insertNodes(tx: Sql, height: number, nodes: Map<string, TrieNode>): Promise<void> {
+  if (nodes.size === 0) return;
+  const ids: string[] = [];
+  const bodies: string[] = [];
+  for (const [id, node] of nodes) {
+    ids.push(id);
+    bodies.push(hex(encodeNode(node)));
+  }
+  await tx.query(
+    `INSERT INTO trie_nodes (hash, node, height) SELECT decode(h, 'hex'), decode(n, 'hex'), $1 FROM unnest($2::text[], $3::text[]) AS x(h, n)
+     ON CONFLICT (hash) DO UPDATE SET height = EXCLUDED.height`,
+    [height, ids, bodies],
+  );
 }

@@ -62,18 +62,25 @@ export class LedgerStore {
     return out;
   }
 
-  /** Every state entry, page by page (for rebuilding the state trie at start). */
+  /**
+   * Every state entry, page by page (building the state trie of a chain stored before the trie tables). Pages follow
+   * each table's primary key, composite ones by their columns, so each page is an index range scan.
+   */
   async *allState(pageSize = 5000): AsyncGenerator<StateEntry[]> {
-    for (const [kind, { table, idSql }] of Object.entries(STATE_TABLES) as [StateKind, (typeof STATE_TABLES)[StateKind]][]) {
-      let after = '';
+    for (const [kind, { table, idSql, split }] of Object.entries(STATE_TABLES) as [StateKind, (typeof STATE_TABLES)[StateKind]][]) {
+      const [a, b] = split ? split.columns : [idSql, null];
+      let after: [string, string] = ['', ''];
       for (;;) {
-        const rows = await this.db.query<{ id: string; value: Uint8Array }>(
-          `SELECT ${idSql} AS id, value FROM ${table} WHERE ${idSql} > $1 ORDER BY ${idSql} LIMIT $2`,
-          [after, pageSize],
+        const rows = await this.db.query<{ a: string; b: string | null; value: Uint8Array }>(
+          b === null
+            ? `SELECT ${a} AS a, NULL AS b, value FROM ${table} WHERE ${a} > $1 ORDER BY ${a} LIMIT $2`
+            : `SELECT ${a} AS a, ${b} AS b, value FROM ${table} WHERE (${a}, ${b}) > ($1, $2) ORDER BY ${a}, ${b} LIMIT $3`,
+          b === null ? [after[0], pageSize] : [after[0], after[1], pageSize],
         );
         if (rows.length === 0) break;
         yield rows.map((r) => decodeEntry(kind, r.value));
-        after = (rows[rows.length - 1] as { id: string }).id;
+        const last = rows[rows.length - 1] as { a: string; b: string | null };
+        after = [last.a, last.b ?? ''];
       }
     }
   }

@@ -163,6 +163,21 @@ export const CLIENT_SECTION = {
     retriable: false,
     sentence: "A symbolic link in the blocklet's folder points outside the folder and its parent; copy the file in instead.",
   },
+  BLOCK_UNDECODABLE: {
+    families: ['client'],
+    httpStatus: 502,
+    trpcCode: 'INTERNAL_SERVER_ERROR',
+    retriable: false,
+    sentence:
+      "A block the node served is not in the chain's encoding; the node's store or its software is broken: report it to its operator.",
+  },
+  BLOCK_MISSING: {
+    families: ['client'],
+    httpStatus: 502,
+    trpcCode: 'INTERNAL_SERVER_ERROR',
+    retriable: true,
+    sentence: 'The node skipped a block it should have served; try again, and report it to its operator if it persists.',
+  },
   CHAIN_MISMATCH: {
     families: ['cli'],
     httpStatus: 409,

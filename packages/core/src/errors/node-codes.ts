@@ -16,6 +16,13 @@ export const NODE_SECTION = {
     retriable: false,
     sentence: 'Nothing has this id (block, transaction, token, chain, file); check it.',
   },
+  HEIGHT_PRUNED: {
+    families: ['node', 'client'],
+    httpStatus: 410,
+    trpcCode: 'NOT_FOUND',
+    retriable: false,
+    sentence: 'The state at that height is no longer kept (only recent blocks are provable); ask for a recent height.',
+  },
   UNAUTHORIZED: {
     families: ['node', 'gateway', 'blocklet'],
     httpStatus: 401,

@@ -11,7 +11,7 @@
 import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
 import { bitAt, commonPrefixBits, HASH_BYTES, isEmptyHash, KEY_BITS, NodeHasher, nodeKey, type TrieNode } from './node.ts';
 
-export { decodeNode, EMPTY_ROOT, encodeNode, hashNode, nodeKey, type TrieNode } from './node.ts';
+export { bitAt, decodeNode, EMPTY_ROOT, encodeNode, HASH_BYTES, hashNode, isEmptyHash, nodeKey, type TrieNode } from './node.ts';
 
 /** Synchronous node storage, keyed by toHex(hash) (nodeKey computes the same string faster). */
 export interface TrieNodeReader {
@@ -24,10 +24,15 @@ export interface TrieUpdate {
   valueHash: Uint8Array | null;
 }
 
-/** The new root and every node this update built that the new root references, by hex hash. */
+/**
+ * The new root and every node this update built that the new root references, by hex hash; and the nodes of the old
+ * root that the new one no longer references (`stale`: what a store may delete once no kept root needs them; a hash
+ * may be in both when the update built the same node again).
+ */
 export interface TrieUpdateResult {
   root: Uint8Array;
   created: Map<string, TrieNode>;
+  stale: Set<string>;
 }
 
 /** The path to a key: siblings from the root down, and the leaf where the path ended (or null). */
@@ -71,10 +76,18 @@ function emptyRef(): Ref {
   return { hash: new Uint8Array(HASH_BYTES), kind: EMPTY };
 }
 
+/** A node the reader does not hold: a store that loads nodes ahead (a node's database) loads it and tries again. */
+export class TrieNodeMissing extends Error {
+  constructor(readonly hashHex: string) {
+    super(`trie node ${hashHex} is missing from the node store`);
+    this.name = 'TrieNodeMissing';
+  }
+}
+
 function loadNode(reader: TrieNodeReader, hash: Uint8Array): TrieNode {
   const hex = nodeKey(hash);
   const node = reader.get(hex);
-  if (node === undefined) throw new Error(`trie node ${hex} is missing from the node store`);
+  if (node === undefined) throw new TrieNodeMissing(hex);
   return node;
 }
 
@@ -111,6 +124,7 @@ function splitIndex(entries: readonly { key: Uint8Array }[], depth: number, lo: 
 /** One batched update: each node on a changed path is hashed once. */
 class BatchUpdater {
   readonly created = new Map<string, TrieNode>();
+  readonly stale = new Set<string>();
   private readonly hasher = new NodeHasher();
 
   constructor(
@@ -156,6 +170,8 @@ class BatchUpdater {
       }
     }
     if (!placed) items.push(existing);
+    // The leaf stays referenced (maybe deeper, beside a new key) unless it was deleted or its value changed.
+    if (!items.includes(existing)) this.stale.add(nodeKey(hash));
     return this.build(depth, items, 0, items.length);
   }
 
@@ -167,6 +183,7 @@ class BatchUpdater {
     const leftHash = left?.hash ?? node.left;
     const rightHash = right?.hash ?? node.right;
     if (bytesEqual(leftHash, node.left) && bytesEqual(rightHash, node.right)) return { hash, kind: INTERNAL };
+    this.stale.add(nodeKey(hash));
     // At least one side was touched, so whichever is undefined has a defined sibling.
     const leftRef = left ?? this.untouched(leftHash, right as Ref);
     const rightRef = right ?? this.untouched(rightHash, left as Ref);
@@ -224,11 +241,11 @@ class BatchUpdater {
 export function updateTrie(reader: TrieNodeReader, root: Uint8Array, updates: readonly TrieUpdate[]): TrieUpdateResult {
   checkHash(root, 'trie root');
   const sorted = normalizeUpdates(updates);
-  if (sorted.length === 0) return { root: root.slice(), created: new Map() };
+  if (sorted.length === 0) return { root: root.slice(), created: new Map(), stale: new Set() };
   const updater = new BatchUpdater(reader, sorted);
   const result = updater.update(root, 0, 0, sorted.length);
   // An unchanged root would otherwise alias the caller's array.
-  return { root: result.hash === root ? root.slice() : result.hash, created: updater.created };
+  return { root: result.hash === root ? root.slice() : result.hash, created: updater.created, stale: updater.stale };
 }
 
 /** Follows the key's bits from the root to a leaf or an empty subtree, collecting siblings. */
