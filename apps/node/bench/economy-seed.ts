@@ -55,19 +55,20 @@ export interface Signer extends KeyPair {
   did: string;
 }
 
-const key = (label: string): Signer => {
+/** A key derived from a label (the same every run), with its DID. */
+export const signer = (label: string): Signer => {
   const pair = keyPairFromSeed(sha3(utf8(`bench-economy ${label}`)));
   return { ...pair, did: didFromPublicKey(pair.publicKey) };
 };
 
 /** Every key of the bench; made once, after the node's crypto is installed (keys are derived with noble). */
 export class Keys {
-  readonly settler = key('settler');
-  readonly owners = Array.from({ length: OWNERS }, (_, i) => key(`owner ${i}`));
-  readonly publishers = Array.from({ length: PUBLISHERS }, (_, i) => key(`publisher ${i}`));
-  readonly beneficiaries = Array.from({ length: BENEFICIARIES }, (_, i) => key(`beneficiary ${i}`).did);
-  readonly senders = Array.from({ length: SENDERS }, (_, i) => key(`sender ${i}`));
-  readonly applications = Array.from({ length: APPLICATIONS }, (_, i) => key(`application ${i}`));
+  readonly settler = signer('settler');
+  readonly owners = Array.from({ length: OWNERS }, (_, i) => signer(`owner ${i}`));
+  readonly publishers = Array.from({ length: PUBLISHERS }, (_, i) => signer(`publisher ${i}`));
+  readonly beneficiaries = Array.from({ length: BENEFICIARIES }, (_, i) => signer(`beneficiary ${i}`).did);
+  readonly senders = Array.from({ length: SENDERS }, (_, i) => signer(`sender ${i}`));
+  readonly applications = Array.from({ length: APPLICATIONS }, (_, i) => signer(`application ${i}`));
 }
 
 export function genesis(keys: Keys): GenesisConfig {

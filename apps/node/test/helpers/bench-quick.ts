@@ -19,6 +19,7 @@ export const BENCHES = {
   gateway: 'apps/node/bench/gateway.ts',
   market: 'apps/node/bench/market.ts',
   economy: 'apps/node/bench/economy.ts',
+  scale: 'apps/node/bench/scale.ts',
   adapters: 'packages/adapters/bench/adapters.ts',
 } as const;
 type BenchName = keyof typeof BENCHES;
@@ -35,6 +36,18 @@ const BenchLineSchema = z
   .loose();
 /** Figures a bench's line must carry besides the verdict (their values are not judged here: machines vary). */
 const FIGURES: Partial<Record<BenchName, z.ZodType>> = {
+  scale: z
+    .object({
+      accounts: z.number().int().positive(),
+      restartMs: z.number().positive(),
+      rssMb: z.number().positive(),
+      txPerSecAt1M: z.number().positive(),
+      txPerSecAt1k: z.number().positive(),
+      ratio: z.number().positive(),
+      proofP99Ms: z.number().positive(),
+      verifyBlocksPerSec: z.number().positive(),
+    })
+    .loose(),
   economy: z
     .object({
       settle10kAppsMs: z.number().positive(),

@@ -71,6 +71,9 @@ export interface ChildNodeEnv {
   /** Set to run on PostgreSQL instead of PGlite in DATA_DIR. */
   DATABASE_URL?: string;
   BLOCK_INTERVAL_MS?: string;
+  /** A genesis file other than the dev chain's (bench:scale). */
+  GENESIS_FILE?: string;
+  DEV_BRIDGE?: 'auto' | 'off';
 }
 
 /** A node running as its own process, the way an operator runs it (`node --import tsx apps/node/src/main.ts`). */

@@ -1,0 +1,194 @@
+/**
+ * bench:scale — the ledger with many accounts (issue 21), on PGlite in a data folder:
+ * - accounts are made through real transactions: funded senders transfer to new DIDs, committed in windows;
+ * - txPerSecAt1k and txPerSecAtScale: committed transfers per second from the senders to random existing accounts,
+ *   once when the chain holds ~1,000 accounts and again at the full count, same node, same run (ratio = the second
+ *   over the first): the state's size shows in each block's reads and trie paths;
+ * - restartMs: the node stopped, then started again as its own process (as an operator runs it) on the same
+ *   folder, until it listens; rssMb: that process's resident memory after the proofs below;
+ * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP, checked as the client checks it) for random
+ *   accounts, p99, after a short warm-up of the new process;
+ * - verifyBlocksPerSec: `arc node verify` (the client's verifyChain) over the whole chain from its genesis.
+ * `--accounts N` (default 1,000,000); `--quick`: 3,000 accounts and small phases (the suite runs it). Goals are
+ * printed beside the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountResponseSchema, createClient, verifyAccountResponse, verifyChain } from '@arc/client';
+import { randomBytes } from 'node:crypto';
+import { didFromPublicKey, type GenesisConfig, genesisFileJson } from '@arc/core';
+import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
+import { ECONOMY_PARAMS_DEFAULT } from '../src/config/genesis.ts';
+import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
+import { createTestDatabase, startTestNode } from '../src/testing.ts';
+import { ChildNode } from '../test/helpers/child-node.ts';
+import { ABT, commitAll, FEE, type Signer, sign, signer } from './economy-seed.ts';
+
+const quick = process.argv.includes('--quick');
+const accountsArg = process.argv.indexOf('--accounts');
+const ACCOUNTS = accountsArg > 0 ? Number(process.argv[accountsArg + 1]) : quick ? 3_000 : 1_000_000;
+if (!Number.isSafeInteger(ACCOUNTS) || ACCOUNTS < 1_000) throw new Error('--accounts takes a whole number of at least 1000');
+const SENDERS = quick ? 50 : 500;
+/** Transfers of each throughput phase. */
+const PHASE_TRANSFERS = quick ? 1_000 : 20_000;
+/** New accounts signed and committed per round while growing (bounds the bench's own memory). */
+const GROW_ROUND = 50_000;
+const PROOFS = quick ? 100 : 1_000;
+const PROOF_WARMUP = 20;
+const GOALS = { restartMs: 3_000, rssMb: 1_024, ratio: 0.8, proofP99Ms: 20 } as const;
+
+function genesis(senders: Signer[]): GenesisConfig {
+  return {
+    chainId: 'arc-bench-scale',
+    timeMs: Date.UTC(2026, 0, 1),
+    nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 },
+    params: {
+      minFee: FEE,
+      maxTxBytes: 16384,
+      maxTxsPerBlock: 5000,
+      maxBlockBytes: 4 * 1024 * 1024,
+      market: { moderators: [], usageReporters: [] },
+      economy: ECONOMY_PARAMS_DEFAULT,
+    },
+    allocations: senders.map((s) => ({ did: s.did, amount: 1_000_000_000n * ABT })),
+  };
+}
+
+/** A DID nobody holds a key of: an account that only receives. */
+function receiverDid(): string {
+  return didFromPublicKey(randomBytes(32));
+}
+
+async function main() {
+  installNodeCrypto();
+  console.log(`bench:scale${quick ? ' (quick: small counts, figures are rough)' : ''}: ${ACCOUNTS} accounts, PGlite in a data folder`);
+  const senders = Array.from({ length: SENDERS }, (_, i) => signer(`bench-scale sender ${i}`));
+  const nonces = new Map(senders.map((s) => [s.did, 0]));
+  const config = genesis(senders);
+  const dir = mkdtempSync(join(tmpdir(), 'arc-bench-scale-'));
+  const genesisFile = join(dir, 'genesis.json');
+  writeFileSync(genesisFile, JSON.stringify(genesisFileJson(config)));
+  const db = await createTestDatabase('pglite', join(dir, 'pglite'));
+  const node = await startTestNode({
+    driver: 'pglite',
+    database: db.target,
+    genesis: config,
+    blockIntervalMs: 1000,
+    mempool: { maxTxs: 100_000, ttlMs: 3_600_000, maxPerAccount: 2_000 },
+    verifyThreads: 2,
+    seedDemo: false,
+  });
+  const accounts: string[] = senders.map((s) => s.did);
+  /** Transfers from the senders in turn: to `to(i)`, 1 unit each. */
+  const transfers = (count: number, to: (i: number) => string) =>
+    Array.from({ length: count }, (_, i) => {
+      const from = senders[i % SENDERS] as Signer;
+      const nonce = (nonces.get(from.did) ?? 0) + 1;
+      nonces.set(from.did, nonce);
+      return sign(node.chainId, from, nonce, { type: 'transfer', to: to(i), amount: 1n, tokens: [], assets: [], memo: '' });
+    });
+  const grow = async (target: number) => {
+    const startMs = performance.now();
+    while (accounts.length < target) {
+      const fresh = Array.from({ length: Math.min(GROW_ROUND, target - accounts.length) }, receiverDid);
+      const done = await commitAll(node, transfers(fresh.length, (i) => fresh[i] as string));
+      if (done.refused > 0) throw new Error(`${done.refused} account-making transfers were refused`);
+      accounts.push(...fresh);
+      if (!quick) console.log(`    ${accounts.length} accounts (${round((performance.now() - startMs) / 1000)} s)`);
+    }
+  };
+  const rate = async (what: string) => {
+    const txs = transfers(PHASE_TRANSFERS, () => accounts[Math.floor(Math.random() * accounts.length)] as string);
+    const done = await commitAll(node, txs);
+    if (done.refused > 0) throw new Error(`${done.refused} of the ${what} transfers were refused`);
+    const perSec = Math.round(done.committed / (done.ms / 1000));
+    console.log(`  ${what}: ${done.committed} transfers to random accounts in ${round(done.ms)} ms, ${done.blocks} blocks: ${perSec} tx/s`);
+    return perSec;
+  };
+
+  let child: ChildNode | null = null;
+  try {
+    await grow(1_000);
+    const at1k = await rate(`at ${accounts.length} accounts`);
+    console.log(`  making accounts through transfers up to ${ACCOUNTS}…`);
+    const growStart = performance.now();
+    await grow(ACCOUNTS);
+    console.log(`  ${accounts.length} accounts in ${round((performance.now() - growStart) / 1000)} s (height ${node.services.ledger.head.height})`);
+    const atScale = await rate(`at ${accounts.length} accounts`);
+    await node.stop();
+
+    const startMs = performance.now();
+    child = await ChildNode.spawn({ DATA_DIR: dir, GENESIS_FILE: genesisFile, DEV_BRIDGE: 'off', BLOCK_INTERVAL_MS: '60000' });
+    await child.ready(120_000);
+    const restartMs = round(performance.now() - startMs);
+    console.log(`  restart: a new node process on the same folder listened after ${restartMs} ms`);
+
+    const client = createClient({ url: child.url });
+    /** One account.get over HTTP, its proof checked against the root it names (the client's own check). */
+    const prove = async (did: string) => {
+      const response = await fetch(`${child?.url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did }))}`);
+      const body = (await response.json()) as { result: { data: unknown } };
+      const account = verifyAccountResponse(did, AccountResponseSchema.parse(body.result.data));
+      if (!account.exists) throw new Error(`account ${did} is missing after the restart`);
+    };
+    const randomAccount = () => accounts[Math.floor(Math.random() * accounts.length)] as string;
+    // The first calls of a new process compile its code paths: not what a running node answers with.
+    for (let i = 0; i < PROOF_WARMUP; i++) await prove(randomAccount());
+    const proofMs: number[] = [];
+    for (let i = 0; i < PROOFS; i++) {
+      const t = performance.now();
+      await prove(randomAccount());
+      proofMs.push(performance.now() - t);
+    }
+    const proofP99Ms = round(quantile(proofMs, 0.99) ?? 0, 2);
+    const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+    console.log(`  account.get with proof (HTTP, verified): p50 ${round(quantile(proofMs, 0.5) ?? 0, 2)} ms, p99 ${proofP99Ms} ms; node RSS ${rssMb} MB`);
+
+    const verify = await verifyChain(client);
+    if (verify.mismatch) throw new Error(`the chain does not verify: ${verify.mismatch.code} at ${verify.mismatch.height}`);
+    console.log(`  arc node verify: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`);
+
+    const ratio = round(atScale / at1k, 3);
+    const goals = [
+      goal('restartMs', restartMs, '<=', GOALS.restartMs),
+      goal('rssMb', rssMb, '<=', GOALS.rssMb),
+      goal('ratio', ratio, '>=', GOALS.ratio),
+      goal('proofP99Ms', proofP99Ms, '<=', GOALS.proofP99Ms),
+    ];
+    const [restartGoal, rssGoal, ratioGoal, proofGoal] = goals as [(typeof goals)[number], (typeof goals)[number], (typeof goals)[number], (typeof goals)[number]];
+    console.log('');
+    console.log(`scale, ${accounts.length} accounts${quick ? ' (quick)' : ''}:`);
+    console.log(`  restartMs: ${restartMs} (${goalText(restartGoal)}), rssMb: ${rssMb} (${goalText(rssGoal)})`);
+    console.log(`  txPerSecAt1k: ${at1k}, txPerSecAtScale: ${atScale}, ratio ${ratio} (${goalText(ratioGoal)})`);
+    console.log(`  proofP99Ms: ${proofP99Ms} (${goalText(proofGoal)}), verifyBlocksPerSec: ${verify.blocksPerSec}`);
+    console.log(
+      JSON.stringify({
+        bench: 'scale',
+        accounts: accounts.length,
+        restartMs,
+        rssMb,
+        txPerSecAt1M: atScale,
+        txPerSecAt1k: at1k,
+        ratio,
+        proofP99Ms,
+        verifyBlocksPerSec: verify.blocksPerSec,
+        blocks: verify.blocks,
+        ...(quick ? { quick: true } : {}),
+        ...verdict(goals),
+      }),
+    );
+  } finally {
+    await child?.kill();
+    await node.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
