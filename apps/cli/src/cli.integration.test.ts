@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { startTestNode, type TestNode } from '@arc/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../bin/arc.mjs', import.meta.url));
-const exec = promisify(execFile);
+import { runArc } from './testing.ts';
 
 let node: TestNode;
 let home: string;
@@ -22,16 +17,9 @@ afterAll(async () => {
   await node?.stop();
 });
 
-/** Runs the real binary against the test node, as a user whose home is `home`. */
-async function arc(...args: string[]) {
-  const env = { PATH: process.env.PATH, HOME: home, ARC_NODE_URL: node.url };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env, timeout: 30_000 });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** Runs the real binary against the test node. */
+function arc(...args: string[]) {
+  return runArc({ HOME: home, ARC_NODE_URL: node.url }, args, 30_000);
 }
 
 async function arcJson<T>(...args: string[]): Promise<T> {

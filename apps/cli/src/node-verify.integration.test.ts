@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createClient, type VerifyReport, verifyChain } from '@arc/client';
 import { startTestNode, type TestNode } from '@arc/node/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../bin/arc.mjs', import.meta.url));
-const exec = promisify(execFile);
+import { runArc } from './testing.ts';
 
 let node: TestNode;
 
@@ -19,15 +14,9 @@ afterAll(async () => {
   await node?.stop();
 });
 
-async function arc(...args: string[]) {
-  const env = { PATH: process.env.PATH, HOME: '/nonexistent', ARC_NODE_URL: node.url };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** Runs the real binary against the test node. */
+function arc(...args: string[]) {
+  return runArc({ HOME: '/nonexistent', ARC_NODE_URL: node.url }, args, 60_000);
 }
 
 async function stateRootAt(height: number): Promise<string> {

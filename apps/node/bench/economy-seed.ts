@@ -7,6 +7,7 @@
 import {
   type Bill,
   didFromPublicKey,
+  type EconomyParams,
   encodeTx,
   type GenesisConfig,
   type Itx,
@@ -73,20 +74,33 @@ export class Keys {
 
 export function genesis(keys: Keys): GenesisConfig {
   const funded = [keys.settler, ...keys.owners, ...keys.publishers, ...keys.senders];
+  const economy = { ...ECONOMY_PARAMS_DEFAULT, settlers: [keys.settler.did], publishStake: ABT };
+  return benchGenesis('arc-bench-economy', funded, 1_000_000n * ABT, economy);
+}
+
+/**
+ * A bench chain: the dev chain's bounds (genesis/dev.json: a transaction carries what fits in 16 KiB, 5,000 a block),
+ * no market roles, `economy`, and each funded account given `amount`.
+ */
+export function benchGenesis(
+  chainId: string,
+  funded: { did: string }[],
+  amount: bigint,
+  economy: EconomyParams = ECONOMY_PARAMS_DEFAULT,
+): GenesisConfig {
   return {
-    chainId: 'arc-bench-economy',
+    chainId,
     timeMs: Date.UTC(2026, 0, 1),
     nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 },
-    // The dev chain's bounds (genesis/dev.json): a settle transaction carries what fits in 16 KiB.
     params: {
       minFee: FEE,
       maxTxBytes: 16384,
       maxTxsPerBlock: 5000,
       maxBlockBytes: 4 * 1024 * 1024,
       market: { moderators: [], usageReporters: [] },
-      economy: { ...ECONOMY_PARAMS_DEFAULT, settlers: [keys.settler.did], publishStake: ABT },
+      economy,
     },
-    allocations: funded.map((a) => ({ did: a.did, amount: 1_000_000n * ABT })),
+    allocations: funded.map((a) => ({ did: a.did, amount })),
   };
 }
 

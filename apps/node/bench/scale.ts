@@ -6,24 +6,27 @@
  *   over the first): the state's size shows in each block's reads and trie paths;
  * - restartMs: the node stopped, then started again as its own process (as an operator runs it) on the same
  *   folder, until it listens; rssMb: that process's resident memory after the proofs below;
- * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP, checked as the client checks it) for random
+ * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP, checked against the root it names) for random
  *   accounts, p99, after a short warm-up of the new process;
- * - verifyBlocksPerSec: `arc node verify` (the client's verifyChain) over the whole chain from its genesis.
+ * - verifyBlocksPerSec: `arc node verify --json` (the CLI, run as a user runs it) over the whole chain from genesis.
  * `--accounts N` (default 1,000,000); `--quick`: 3,000 accounts and small phases (the suite runs it). Goals are
  * printed beside the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
  */
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccountResponseSchema, createClient, verifyAccountResponse, verifyChain } from '@arc/client';
-import { randomBytes } from 'node:crypto';
-import { didFromPublicKey, type GenesisConfig, genesisFileJson } from '@arc/core';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { decodeProof, didFromPublicKey, fromHex, genesisFileJson, sha3, stateKey, stateKeyHash, verifyProof } from '@arc/core';
+import { z } from 'zod';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
-import { ECONOMY_PARAMS_DEFAULT } from '../src/config/genesis.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import { createTestDatabase, startTestNode } from '../src/testing.ts';
 import { ChildNode } from '../test/helpers/child-node.ts';
-import { ABT, commitAll, FEE, type Signer, sign, signer } from './economy-seed.ts';
+import { ABT, benchGenesis, commitAll, type Signer, sign, signer } from './economy-seed.ts';
 
 const quick = process.argv.includes('--quick');
 const accountsArg = process.argv.indexOf('--accounts');
@@ -36,28 +39,44 @@ const PHASE_TRANSFERS = quick ? 1_000 : 20_000;
 const GROW_ROUND = 50_000;
 const PROOFS = quick ? 100 : 1_000;
 const PROOF_WARMUP = 20;
+const ARC_BIN = fileURLToPath(new URL('../../cli/bin/arc.mjs', import.meta.url));
+const run = promisify(execFile);
 const GOALS = { restartMs: 3_000, rssMb: 1_024, ratio: 0.8, proofP99Ms: 20 } as const;
-
-function genesis(senders: Signer[]): GenesisConfig {
-  return {
-    chainId: 'arc-bench-scale',
-    timeMs: Date.UTC(2026, 0, 1),
-    nativeToken: { symbol: 'ABT', name: 'ArcBlock Token', decimals: 18 },
-    params: {
-      minFee: FEE,
-      maxTxBytes: 16384,
-      maxTxsPerBlock: 5000,
-      maxBlockBytes: 4 * 1024 * 1024,
-      market: { moderators: [], usageReporters: [] },
-      economy: ECONOMY_PARAMS_DEFAULT,
-    },
-    allocations: senders.map((s) => ({ did: s.did, amount: 1_000_000_000n * ABT })),
-  };
-}
 
 /** A DID nobody holds a key of: an account that only receives. */
 function receiverDid(): string {
   return didFromPublicKey(randomBytes(32));
+}
+
+const ProvedAccount = z.object({
+  proof: z.object({
+    stateRoot: z.string(),
+    key: z.string(),
+    value: z.string().nullable(),
+    siblings: z.array(z.string()),
+    leaf: z.object({ key: z.string(), valueHash: z.string() }).nullable(),
+  }),
+});
+
+const VerifyReport = z.object({
+  blocks: z.number(),
+  txs: z.number(),
+  ms: z.number(),
+  blocksPerSec: z.number(),
+  mismatch: z.object({ height: z.number(), code: z.string() }).nullable(),
+});
+
+/** `arc node verify --json` against the node, as its own process; the report it prints. */
+async function verifyWithCli(nodeUrl: string): Promise<z.infer<typeof VerifyReport>> {
+  const { stdout } = await run(process.execPath, [ARC_BIN, 'node', 'verify', '--json', '--node', nodeUrl], {
+    maxBuffer: 1 << 20,
+    timeout: 3_600_000,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`arc node verify failed: ${error.stderr || error.stdout || error.message}`);
+  });
+  const report = VerifyReport.parse(JSON.parse(stdout));
+  if (report.mismatch) throw new Error(`the chain does not verify: ${report.mismatch.code} at ${report.mismatch.height}`);
+  return report;
 }
 
 async function main() {
@@ -65,7 +84,7 @@ async function main() {
   console.log(`bench:scale${quick ? ' (quick: small counts, figures are rough)' : ''}: ${ACCOUNTS} accounts, PGlite in a data folder`);
   const senders = Array.from({ length: SENDERS }, (_, i) => signer(`bench-scale sender ${i}`));
   const nonces = new Map(senders.map((s) => [s.did, 0]));
-  const config = genesis(senders);
+  const config = benchGenesis('arc-bench-scale', senders, 1_000_000_000n * ABT);
   const dir = mkdtempSync(join(tmpdir(), 'arc-bench-scale-'));
   const genesisFile = join(dir, 'genesis.json');
   writeFileSync(genesisFile, JSON.stringify(genesisFileJson(config)));
@@ -92,7 +111,10 @@ async function main() {
     const startMs = performance.now();
     while (accounts.length < target) {
       const fresh = Array.from({ length: Math.min(GROW_ROUND, target - accounts.length) }, receiverDid);
-      const done = await commitAll(node, transfers(fresh.length, (i) => fresh[i] as string));
+      const done = await commitAll(
+        node,
+        transfers(fresh.length, (i) => fresh[i] as string),
+      );
       if (done.refused > 0) throw new Error(`${done.refused} account-making transfers were refused`);
       accounts.push(...fresh);
       if (!quick) console.log(`    ${accounts.length} accounts (${round((performance.now() - startMs) / 1000)} s)`);
@@ -114,7 +136,9 @@ async function main() {
     console.log(`  making accounts through transfers up to ${ACCOUNTS}…`);
     const growStart = performance.now();
     await grow(ACCOUNTS);
-    console.log(`  ${accounts.length} accounts in ${round((performance.now() - growStart) / 1000)} s (height ${node.services.ledger.head.height})`);
+    console.log(
+      `  ${accounts.length} accounts in ${round((performance.now() - growStart) / 1000)} s (height ${node.services.ledger.head.height})`,
+    );
     const atScale = await rate(`at ${accounts.length} accounts`);
     await node.stop();
 
@@ -124,13 +148,18 @@ async function main() {
     const restartMs = round(performance.now() - startMs);
     console.log(`  restart: a new node process on the same folder listened after ${restartMs} ms`);
 
-    const client = createClient({ url: child.url });
-    /** One account.get over HTTP, its proof checked against the root it names (the client's own check). */
+    /** One account.get over HTTP, its value and proof checked against the state root it names. */
     const prove = async (did: string) => {
       const response = await fetch(`${child?.url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did }))}`);
-      const body = (await response.json()) as { result: { data: unknown } };
-      const account = verifyAccountResponse(did, AccountResponseSchema.parse(body.result.data));
-      if (!account.exists) throw new Error(`account ${did} is missing after the restart`);
+      const { proof } = ProvedAccount.parse(((await response.json()) as { result: { data: unknown } }).result.data);
+      if (proof.value === null) throw new Error(`account ${did} is missing after the restart`);
+      const valueHash = sha3(fromHex(proof.value));
+      if (
+        proof.key !== stateKey('account', did) ||
+        !verifyProof(fromHex(proof.stateRoot), stateKeyHash(proof.key), valueHash, decodeProof(proof))
+      ) {
+        throw new Error(`the proof of ${did} does not verify`);
+      }
     };
     const randomAccount = () => accounts[Math.floor(Math.random() * accounts.length)] as string;
     // The first calls of a new process compile its code paths: not what a running node answers with.
@@ -143,11 +172,14 @@ async function main() {
     }
     const proofP99Ms = round(quantile(proofMs, 0.99) ?? 0, 2);
     const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-    console.log(`  account.get with proof (HTTP, verified): p50 ${round(quantile(proofMs, 0.5) ?? 0, 2)} ms, p99 ${proofP99Ms} ms; node RSS ${rssMb} MB`);
+    console.log(
+      `  account.get with proof (HTTP, verified): p50 ${round(quantile(proofMs, 0.5) ?? 0, 2)} ms, p99 ${proofP99Ms} ms; node RSS ${rssMb} MB`,
+    );
 
-    const verify = await verifyChain(client);
-    if (verify.mismatch) throw new Error(`the chain does not verify: ${verify.mismatch.code} at ${verify.mismatch.height}`);
-    console.log(`  arc node verify: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`);
+    const verify = await verifyWithCli(child.url);
+    console.log(
+      `  arc node verify: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`,
+    );
 
     const ratio = round(atScale / at1k, 3);
     const goals = [
@@ -156,7 +188,12 @@ async function main() {
       goal('ratio', ratio, '>=', GOALS.ratio),
       goal('proofP99Ms', proofP99Ms, '<=', GOALS.proofP99Ms),
     ];
-    const [restartGoal, rssGoal, ratioGoal, proofGoal] = goals as [(typeof goals)[number], (typeof goals)[number], (typeof goals)[number], (typeof goals)[number]];
+    const [restartGoal, rssGoal, ratioGoal, proofGoal] = goals as [
+      (typeof goals)[number],
+      (typeof goals)[number],
+      (typeof goals)[number],
+      (typeof goals)[number],
+    ];
     console.log('');
     console.log(`scale, ${accounts.length} accounts${quick ? ' (quick)' : ''}:`);
     console.log(`  restartMs: ${restartMs} (${goalText(restartGoal)}), rssMb: ${rssMb} (${goalText(rssGoal)})`);
