@@ -88,12 +88,14 @@ permissions:
     expect(next).toBeInstanceOf(Date);
     expect((next as Date).getUTCMinutes() % 5).toBe(0);
     jobs[0]?.trigger();
+    // At least the triggered run: a test that runs across a five-minute mark also sees the schedule's own run.
     const runs = await waitFor(
       () => kv('cron:'),
-      (items) => items.length === 1,
+      (items) => items.length >= 1,
       'the cron invocation',
     );
-    expect(runs[0]?.value).toBe('*/5 * * * *');
+    expect(runs.length).toBeLessThanOrEqual(2);
+    expect(runs.every((run) => run.value === '*/5 * * * *')).toBe(true);
   });
 
   it('delivers topic messages it subscribed to', async () => {
