@@ -13,35 +13,21 @@ import {
   type KeyPair,
   LedgerError,
   proposeBlock,
-  type StateKind,
   sealBlock,
-  stateKey,
-  stateKeyHash,
-  TrieNodeMissing,
-  type TrieNodeReader,
   toHex,
   validateBlock,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
-import { PeriodicPass } from '../db/periodic.ts';
 import { announce, type BlockCommitted } from './block-committed.ts';
 import { genesisBlock } from './genesis-block.ts';
 import { viewForTxs } from './keys.ts';
-import { Mempool, type MempoolEntry, type MempoolLimits } from './mempool.ts';
+import { type Dropped, Mempool, type MempoolLimits } from './mempool.ts';
 import { ProducerPacing } from './producer-pacing.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie, setStoredFrom, TRIE_LIMITS_DEFAULT, TRIE_STORED_FROM, type TrieLimits } from './state-trie.ts';
-import {
-  type CommitBlock,
-  emptyStateKeys,
-  keysOfKind,
-  LedgerStore,
-  STATE_TABLES,
-  type StateKeys,
-  TOKEN_BALANCES_INDEXED,
-} from './store.ts';
+import { type CommitBlock, emptyStateKeys, LedgerStore, TOKEN_BALANCES_INDEXED } from './store.ts';
 import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
 import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
 
@@ -87,21 +73,11 @@ export interface Head {
 export type { BlockCommitted, CommittedTx } from './block-committed.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
-/** How often trie nodes no kept root reaches are deleted (off the blocks' path, a few blocks' records a pass). */
-const TRIE_PRUNE_INTERVAL_MS = 1000;
-const TRIE_PRUNE_HEIGHTS_PER_PASS = 8;
 /**
  * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
  * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
  */
 const BLOCK_LISTENERS_MAX = 32;
-
-/** A transaction leaving the mempool without committing, and what its record says. */
-interface Dropped {
-  entry: MempoolEntry;
-  code: string;
-  message: string;
-}
 
 /**
  * The ledger on one node: the database of record, the state trie over it, the mempool and the
@@ -128,7 +104,6 @@ export class Ledger {
   private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
   private readonly chainParams: ChainParams;
-  private readonly pruning: PeriodicPass;
 
   constructor(
     readonly db: Database,
@@ -139,13 +114,6 @@ export class Ledger {
     this.mempool = new Mempool(options.mempool);
     this.limits = { ...LEDGER_LIMITS_DEFAULT, ...options.limits };
     this.trie = new StateTrie(db, this.limits.trie);
-    // Each stale record is its own short transaction, so a block's commit waits for at most one of them.
-    this.pruning = new PeriodicPass(TRIE_PRUNE_INTERVAL_MS, () =>
-      this.trie.prune(this.head.height, TRIE_PRUNE_HEIGHTS_PER_PASS).then(
-        () => undefined,
-        (error: unknown) => options.log(`trie pruning stopped (the next pass resumes): ${(error as Error).message}`),
-      ),
-    );
     this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
     this.nodeDid = didFromPublicKey(options.nodeKey.publicKey, 'node');
     this.chainParams = nodeChainParams(options.genesis, this.nodeDid);
@@ -234,17 +202,12 @@ export class Ledger {
     if (this.running) return;
     this.running = true;
     this.loop = this.produceLoop();
-    this.pruning.start();
+    this.trie.startPruning(() => this.head.height, this.options.log);
   }
 
   /** Deletes every trie node no kept root reaches any more now; answers how many blocks' records it went through. */
   async pruneTrie(): Promise<number> {
-    let done = 0;
-    for (;;) {
-      const handled = await this.trie.prune(this.head.height);
-      if (handled === 0) return done;
-      done += handled;
-    }
+    return this.trie.pruneAll(this.head.height);
   }
 
   /** Stops after the block in progress is committed. */
@@ -252,7 +215,7 @@ export class Ledger {
     this.running = false;
     this.pacing.kick();
     await this.loop;
-    await this.pruning.stop();
+    await this.trie.stopPruning();
     this.waiters.close();
     await this.signatures.close();
   }
@@ -292,11 +255,11 @@ export class Ledger {
       const keys = this.blockKeys();
       const view = await viewForTxs(this.cache, keys, candidates);
       // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
-      const built = await this.withTrie(keys, (trie) =>
+      const built = await this.trie.build(this.head.stateRoot, keys, (trie) =>
         proposeBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidates, selectAtMs, this.nodeDid),
       );
       const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
-      return this.commitBuilt(built, seal, this.droppedWith(built.applied.rejected, built.header.timeMs));
+      return this.commitBuilt(built, seal, this.mempool.droppedWith(built.applied.rejected, built.header.timeMs));
     });
   }
 
@@ -315,7 +278,7 @@ export class Ledger {
       const keys = this.blockKeys();
       keys.accounts.add(candidate.header.proposer);
       const view = await viewForTxs(this.cache, keys, checked);
-      const built = await this.withTrie(keys, (trie) =>
+      const built = await this.trie.build(this.head.stateRoot, keys, (trie) =>
         validateBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidate, {
           nowMs: this.options.now(),
         }),
@@ -323,23 +286,6 @@ export class Ledger {
       if (built instanceof BlockInvalid) return built;
       return this.commitBuilt(built, candidate.seal, []);
     });
-  }
-
-  /**
-   * Runs a block's apply with the trie paths of every state key it may touch loaded from the database. A block that
-   * deletes a key also reads the sibling on its path: on such a miss the paths are loaded again with their siblings.
-   */
-  private async withTrie<T>(keys: StateKeys, build: (trie: TrieNodeReader) => T): Promise<T> {
-    const hashes: Uint8Array[] = [];
-    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
-      for (const id of keysOfKind(keys, kind)) hashes.push(stateKeyHash(stateKey(kind, id)));
-    }
-    try {
-      return build(await this.trie.load(this.head.stateRoot, hashes));
-    } catch (error) {
-      if (!(error instanceof TrieNodeMissing)) throw error;
-      return build(await this.trie.load(this.head.stateRoot, hashes, true));
-    }
   }
 
   /** Runs block work one at a time: the producer's blocks and imported ones never interleave. */
@@ -407,28 +353,6 @@ export class Ledger {
       announce(this.events, committed, this.options.log);
     }
     return committed;
-  }
-
-  /**
-   * What leaves the mempool with this block without committing: the block's rejections, the later
-   * nonces of their accounts (they would gap), and what outlived the TTL (with its later nonces).
-   */
-  private droppedWith(rejected: { checked: CheckedTx; error: { code: string; message: string } }[], timeMs: number): Dropped[] {
-    const out: Dropped[] = [];
-    const seen = new Set<string>();
-    const add = (entry: MempoolEntry | undefined, code: string, message: string) => {
-      if (!entry || seen.has(entry.checked.hashHex)) return;
-      seen.add(entry.checked.hashHex);
-      out.push({ entry, code, message });
-    };
-    for (const { checked, error } of rejected) add(this.mempool.get(checked.hashHex), error.code, error.message);
-    for (const entry of this.mempool.followersOf(rejected.map((r) => r.checked.hashHex))) {
-      add(entry, 'NONCE_GAP', 'an earlier transaction of the same account failed');
-    }
-    for (const entry of this.mempool.staleAt(timeMs)) {
-      add(entry, 'EXPIRED', 'the transaction waited in the mempool longer than its TTL; send it again');
-    }
-    return out;
   }
 
   /** Brings the memory views back to the database after a block committed without them following. */

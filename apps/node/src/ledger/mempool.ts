@@ -155,6 +155,28 @@ export class Mempool {
   private isStale(entry: MempoolEntry, nowMs: number): boolean {
     return nowMs - entry.receivedAtMs > this.limits.ttlMs;
   }
+
+  /**
+   * What leaves the mempool with this block without committing: the block's rejections, the later
+   * nonces of their accounts (they would gap), and what outlived the TTL (with its later nonces).
+   */
+  droppedWith(rejected: { checked: CheckedTx; error: { code: string; message: string } }[], timeMs: number): Dropped[] {
+    const out: Dropped[] = [];
+    const seen = new Set<string>();
+    const add = (entry: MempoolEntry | undefined, code: string, message: string) => {
+      if (!entry || seen.has(entry.checked.hashHex)) return;
+      seen.add(entry.checked.hashHex);
+      out.push({ entry, code, message });
+    };
+    for (const { checked, error } of rejected) add(this.get(checked.hashHex), error.code, error.message);
+    for (const entry of this.followersOf(rejected.map((r) => r.checked.hashHex))) {
+      add(entry, 'NONCE_GAP', 'an earlier transaction of the same account failed');
+    }
+    for (const entry of this.staleAt(timeMs)) {
+      add(entry, 'EXPIRED', 'the transaction waited in the mempool longer than its TTL; send it again');
+    }
+    return out;
+  }
 }
 
 interface Cursor {
@@ -206,4 +228,11 @@ class MaxHeap {
     }
     return top;
   }
+}
+
+/** A transaction leaving the mempool without committing, and what its record says. */
+export interface Dropped {
+  entry: MempoolEntry;
+  code: string;
+  message: string;
 }

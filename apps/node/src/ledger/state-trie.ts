@@ -9,6 +9,8 @@ import {
   isEmptyHash,
   nodeKey,
   proveKey,
+  type StateKind,
+  stateKey,
   stateKeyHash,
   type TrieNode,
   TrieNodeMissing,
@@ -19,7 +21,9 @@ import {
   updateTrie,
 } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { PeriodicPass } from '../db/periodic.ts';
 import { hex } from './hex.ts';
+import { keysOfKind, STATE_TABLES, type StateKeys } from './state-tables.ts';
 import type { LedgerStore } from './store.ts';
 
 /** The trie's limits: its in-memory cache and how many recent blocks' roots stay provable. */
@@ -35,6 +39,9 @@ export const TRIE_LIMITS_DEFAULT: TrieLimits = { cacheMb: 256, retainBlocks: 128
 const NODE_MEMORY_BYTES = 320;
 /** Nodes asked for in one query while walking paths. */
 const LOAD_BATCH = 10_000;
+/** How often trie nodes no kept root reaches are deleted (off the blocks' path, a few blocks' records a pass). */
+const TRIE_PRUNE_INTERVAL_MS = 1000;
+const TRIE_PRUNE_HEIGHTS_PER_PASS = 8;
 /** Blocks' stale records one prune call handles (each its own transaction). */
 const PRUNE_HEIGHTS_PER_PASS = 64;
 /** Nodes written per statement when a chain's trie is built from its state rows (migration). */
@@ -51,6 +58,7 @@ export class StateTrie {
   /** Most recently used last (a Map keeps insertion order; a hit moves the node to the end). */
   private readonly cache = new Map<string, TrieNode>();
   private readonly cacheMax: number;
+  private pruning: PeriodicPass | null = null;
   private current: Uint8Array = EMPTY_ROOT;
   /** The first height whose root the trie tables hold (0, or the height a chain moved to the tables at). */
   private storedFrom = 0;
@@ -128,6 +136,24 @@ export class StateTrie {
     return {
       get: (id: string) => held.get(id) ?? this.touch(id),
     };
+  }
+
+  /**
+   * Runs a block's apply (`build`) with the trie paths of every state key it may touch loaded from the database. A
+   * block that deletes a key also reads the sibling on its path: on such a miss the paths are loaded again with
+   * their siblings.
+   */
+  async build<T>(root: Uint8Array, keys: StateKeys, build: (trie: TrieNodeReader) => T): Promise<T> {
+    const hashes: Uint8Array[] = [];
+    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+      for (const id of keysOfKind(keys, kind)) hashes.push(stateKeyHash(stateKey(kind, id)));
+    }
+    try {
+      return build(await this.load(root, hashes));
+    } catch (error) {
+      if (!(error instanceof TrieNodeMissing)) throw error;
+      return build(await this.load(root, hashes, true));
+    }
   }
 
   /** A proof for a state key against `root` (default: the head's); the root must be one the database still holds. */
@@ -229,6 +255,34 @@ export class StateTrie {
         if (drop-- <= 0) break;
         this.cache.delete(key);
       }
+    }
+  }
+
+  /**
+   * Prunes in the background: every TRIE_PRUNE_INTERVAL_MS, a few blocks' stale records, each its own short
+   * transaction, so a block's commit waits for at most one of them.
+   */
+  startPruning(head: () => number, log: (line: string) => void): void {
+    this.pruning ??= new PeriodicPass(TRIE_PRUNE_INTERVAL_MS, () =>
+      this.prune(head(), TRIE_PRUNE_HEIGHTS_PER_PASS).then(
+        () => undefined,
+        (error: unknown) => log(`trie pruning stopped (the next pass resumes): ${(error as Error).message}`),
+      ),
+    );
+    this.pruning.start();
+  }
+
+  async stopPruning(): Promise<void> {
+    await this.pruning?.stop();
+  }
+
+  /** Prunes everything due now; answers how many blocks' records it went through. */
+  async pruneAll(head: number): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const handled = await this.prune(head);
+      if (handled === 0) return done;
+      done += handled;
     }
   }
 
