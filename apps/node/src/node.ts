@@ -247,7 +247,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   if (fresh && options.seedDemo && services.faucet.enabled) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
-    const components = await seedComponents(runtime, ledger, queries);
+    const components = await seedComponents(runtime, ledger);
     log(`deployed the built-in components: ${components.map((name) => `${url}/b/${name}/`).join(' ')}`);
     const putText = (text: string, purpose: 'readme' | 'review' | 'reply') => market.texts.put(text, purpose);
     const seeded = await seedMarket({ ledger, admission, queries, db, now, putText });

@@ -19,7 +19,6 @@ import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
 import { waitForTx } from '../ledger/status.ts';
-import { emptyStateKeys } from '../ledger/store.ts';
 import { bundleBlocklet } from '../runtime/bundle.ts';
 import { BlockletBundles } from '../runtime/bundles.ts';
 import { CATALOGUE, type CatalogueEntry, DEMO_MONIKERS, DEMO_PUBLISHERS, DEMO_USERS, type DemoName } from './market-catalogue.ts';
@@ -106,10 +105,7 @@ class Sender {
   async #nextNonce(did: string): Promise<number> {
     const known = this.#nonces.get(did);
     if (known !== undefined) return known + 1;
-    const keys = emptyStateKeys();
-    keys.accounts.add(did);
-    const view = await this.deps.ledger.cache.view(keys);
-    return (view.account(did)?.nonce ?? 0) + this.deps.ledger.mempool.pendingCount(did) + 1;
+    return this.deps.ledger.nextNonce(did);
   }
 
   /**

@@ -3,7 +3,6 @@ import { devKey } from '../config/dev-keys.ts';
 import { NodeError } from '../errors.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { emptyStateKeys } from '../ledger/store.ts';
 
 export interface FaucetOptions {
   amount: bigint;
@@ -65,10 +64,7 @@ export class Faucet {
       const waitS = Math.ceil((Number(recent.at_ms) + this.options.intervalMs - now) / 1000);
       throw new NodeError('RATE_LIMITED', `this DID claimed from the faucet recently; try again in ${waitS} s`);
     }
-    const keys = emptyStateKeys();
-    keys.accounts.add(this.key.did);
-    const view = await this.ledger.cache.view(keys);
-    const nonce = (view.account(this.key.did)?.nonce ?? 0) + this.ledger.mempool.pendingCount(this.key.did) + 1;
+    const nonce = await this.ledger.nextNonce(this.key.did);
     const unsigned: UnsignedTx = {
       chainId: this.ledger.chainId,
       from: this.key.did,

@@ -370,6 +370,20 @@ export class Ledger {
     this.options.log(`reloaded the state from the database at height ${this.head.height}`);
   }
 
+  /**
+   * The nonce an account's next transaction takes: committed plus waiting, both read with no commit between them (a
+   * commit moves transactions from waiting to committed, so two reads across it count one twice or not at all).
+   */
+  async nextNonce(did: string): Promise<number> {
+    const keys = emptyStateKeys();
+    keys.accounts.add(did);
+    for (;;) {
+      const version = this.cache.version;
+      const view = await this.cache.view(keys);
+      if (this.cache.version === version) return (view.account(did)?.nonce ?? 0) + this.mempool.pendingCount(did) + 1;
+    }
+  }
+
   /** Candidate transactions' keys for admission dry runs. */
   async viewFor(checked: CheckedTx) {
     return viewForTxs(this.cache, this.blockKeys(), [checked]);

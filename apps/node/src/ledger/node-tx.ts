@@ -1,7 +1,6 @@
 import { type CheckedTx, checkTxStatic, encodeTx, type Itx, type KeyPair, LedgerError, signTx } from '@arc/core';
 import type { Admission } from './admission.ts';
 import type { Ledger } from './ledger.ts';
-import { emptyStateKeys } from './store.ts';
 
 /** A transaction the node signed with its own key, ready to be recorded (in flight) and then submitted. */
 export interface NodeTx {
@@ -54,10 +53,7 @@ export class NodeTxQueue {
   }
 
   async #sign(itx: Itx): Promise<NodeTx> {
-    const keys = emptyStateKeys();
-    keys.accounts.add(this.key.did);
-    const view = await this.ledger.cache.view(keys);
-    const nonce = (view.account(this.key.did)?.nonce ?? 0) + this.ledger.mempool.pendingCount(this.key.did) + 1;
+    const nonce = await this.ledger.nextNonce(this.key.did);
     const unsigned = {
       chainId: this.ledger.chainId,
       from: this.key.did,

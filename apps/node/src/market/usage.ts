@@ -2,7 +2,6 @@ import { checkTxStatic, encodeTx, type KeyPair, LedgerError, signTx, type Unsign
 import type { Database, Sql } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { emptyStateKeys } from '../ledger/store.ts';
 import { dayOf } from './indexer.ts';
 
 /** Usage flushing: how often, and the most records one recordUsage transaction carries. */
@@ -123,14 +122,12 @@ export class UsageMeter {
     if (!first) return;
     const day = first.day;
     const records = rows.filter((r) => r.day === day);
-    const keys = emptyStateKeys();
-    keys.accounts.add(this.key.did);
-    const view = await this.ledger.cache.view(keys);
+    const nonce = await this.ledger.nextNonce(this.key.did);
     const unsigned: UnsignedTx = {
       chainId: this.ledger.chainId,
       from: this.key.did,
       publicKey: this.key.publicKey,
-      nonce: (view.account(this.key.did)?.nonce ?? 0) + this.ledger.mempool.pendingCount(this.key.did) + 1,
+      nonce,
       fee: this.ledger.params.minFee,
       feePayer: null,
       itx: {

@@ -82,15 +82,7 @@ export function inProcessNodeApi({ ledger, admission, queries }: NodeApiServices
         return { ...status, tx: status.tx ? txRecord(status.tx) : null };
       }),
     getAccount: (did) => crossing(() => account(did)),
-    // Committed nonce plus what waits in the mempool, read at one head (a commit moves pending to committed).
-    nextNonce: (did) =>
-      crossing(async () => {
-        for (;;) {
-          const head = ledger.head;
-          const { nonce } = await account(did);
-          if (ledger.head === head) return nonce + ledger.mempool.pendingCount(did) + 1;
-        }
-      }),
+    nextNonce: (did) => crossing(() => ledger.nextNonce(did)),
     sendRaw: (txHex) => crossing(() => admission.submit(fromHex(txHex))),
     getToken: (address) =>
       crossing(async () => {

@@ -154,8 +154,7 @@ export class LedgerSessions {
     }
     try {
       const key = this.deps.keys.blockletKey(name);
-      const account = await this.deps.queries.account(key.did);
-      const chainNext = account.nonce + this.deps.ledger.mempool.pendingCount(key.did) + 1;
+      const chainNext = await this.deps.ledger.nextNonce(key.did);
       const first = Math.max(chainNext, this.#nextNonce.get(key.did) ?? 0);
       return { key, first, next: first, txs: [], unlock };
     } catch (error) {

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { type DeployBlockletTx, encodeTx, fromHex, parseManifest, signTx, signUpload, toHex } from '@arc/core';
 import type { Ledger } from '../../ledger/ledger.ts';
-import type { LedgerQueries } from '../../ledger/queries.ts';
 import type { BlockletRuntime } from '../service.ts';
 import { COMPONENTS_DIR, readFolder } from './index.ts';
 
@@ -45,15 +44,14 @@ export async function uploadComponent(
  * signed by the deployer at its next nonce (who must be able to pay the fee), committed and made live. Answers the name.
  */
 export async function deployComponent(
-  deps: { runtime: BlockletRuntime; ledger: Ledger; queries: LedgerQueries },
+  deps: { runtime: BlockletRuntime; ledger: Ledger },
   deployer: ComponentDeployer,
   folder: string,
   rewrite?: (manifest: string) => string,
 ): Promise<string> {
-  const { runtime, ledger, queries } = deps;
+  const { runtime, ledger } = deps;
   const { name, itx } = await uploadComponent(runtime, deployer, folder, rewrite);
-  const account = await queries.account(deployer.did);
-  const nonce = account.nonce + ledger.mempool.pendingCount(deployer.did) + 1;
+  const nonce = await ledger.nextNonce(deployer.did);
   const tx = signTx(
     { chainId: ledger.chainId, from: deployer.did, publicKey: deployer.publicKey, nonce, fee: ledger.params.minFee, feePayer: null, itx },
     deployer.secretKey,
