@@ -35,6 +35,8 @@ export const OPTIONS = {
   handler: { type: 'string' },
   input: { type: 'string' },
   from: { type: 'string' },
+  report: { type: 'boolean' },
+  snapshot: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;

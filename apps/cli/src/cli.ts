@@ -7,6 +7,7 @@ import { blockletCommands } from './commands/blocklet.ts';
 import { faucetCommands } from './commands/faucet.ts';
 import { keysCommands } from './commands/keys.ts';
 import { nodeCommands } from './commands/node.ts';
+import { snapshotCommands } from './commands/node-snapshot.ts';
 import { publishCommands } from './commands/publish.ts';
 import { stakeCommands } from './commands/stake.ts';
 import { tokenCommands } from './commands/token.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   ...blockletCommands,
   ...publishCommands,
   ...nodeCommands,
+  ...snapshotCommands,
 ];
 
 const NodeUrl = z

@@ -24,6 +24,8 @@ import type { MempoolLimits } from './ledger/mempool.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { NodeTxQueue } from './ledger/node-tx.ts';
 import { LedgerQueries } from './ledger/queries.ts';
+import { importSnapshot, SnapshotExports } from './ledger/snapshots.ts';
+import { LedgerStore } from './ledger/store.ts';
 import { MarketService } from './market/service.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
@@ -40,6 +42,8 @@ import type { Services } from './services.ts';
 export interface NodeOptions {
   database: DatabaseTarget;
   genesis: GenesisConfig;
+  /** A state snapshot an empty database starts from instead of genesis (ignored once the database holds a chain). */
+  snapshotFile?: string;
   nodeKey: KeyPair;
   host: string;
   port: number;
@@ -93,7 +97,23 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   installNodeCrypto();
   const log = options.log ?? ((line: string) => console.log(line));
-  const db = await openDatabase(options.database, log);
+  // The sandbox's worker processes boot while the database opens and the chain resumes (each is a Node process of
+  // its own: starting them one after the other added their start-up to the node's).
+  const sandboxStarting = createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
+  // Its failure is answered where the pool is awaited (below); until then it must not count as unhandled.
+  sandboxStarting.catch(() => undefined);
+  const stopSandbox = () =>
+    sandboxStarting.then(
+      (pool) => pool.close(),
+      () => undefined,
+    );
+  let db: Database;
+  try {
+    db = await openDatabase(options.database, log);
+  } catch (error) {
+    await stopSandbox();
+    throw error;
+  }
   const ledger = new Ledger(db, {
     genesis: options.genesis,
     nodeKey: options.nodeKey,
@@ -105,8 +125,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log,
   });
   try {
+    if (options.snapshotFile) await startFromSnapshot(db, options.snapshotFile, options.genesis, log);
     await ledger.open();
   } catch (error) {
+    await stopSandbox();
     await db.close();
     throw error;
   }
@@ -125,7 +147,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now), devSecretKeys);
   const now = options.now ?? Date.now;
   const topics = new TopicBus(now, (error, topic) => log(`a subscriber of ${topic} failed: ${(error as Error).message}`));
-  const sandbox = await createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
+  const sandbox = await sandboxStarting.catch(async (error: unknown) => {
+    await ledger.stop();
+    await db.close();
+    throw error;
+  });
   const market = new MarketService({
     db,
     ledger,
@@ -167,6 +193,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     topics,
     market,
     economy: new EconomyService(db, ledger, now),
+    snapshots: new SnapshotExports(ledger, log),
   };
   const settlement = new SettlementJob(db, ledger, nodeTxs, now, log, options.settlementIntervalMs);
   settlement.start();
@@ -280,9 +307,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await sandbox.close();
         await ocap.close();
         await ledger.stop();
+        await services.snapshots.close();
         await db.close();
       })();
       return closing;
     },
   };
+}
+
+/** An empty database starts from the snapshot; a database that holds a chain already keeps it (and says so). */
+async function startFromSnapshot(db: Database, file: string, genesis: GenesisConfig, log: (line: string) => void): Promise<void> {
+  const held = await new LedgerStore(db).getMeta('chain');
+  if (held !== undefined) {
+    log(`SNAPSHOT_FILE ${file} is not used: the database holds a chain already (start on an empty DATA_DIR or DATABASE_URL)`);
+    return;
+  }
+  await importSnapshot(db, file, genesis, log);
 }

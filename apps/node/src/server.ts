@@ -5,6 +5,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from './api/router.ts';
 import { createContext } from './api/trpc.ts';
 import { type CorsOrigins, originAllowed, originRefusal } from './config/cors.ts';
+import { serveSnapshot } from './ledger/snapshots.ts';
 import { type BlockletHttpOptions, blockletHttpHandler, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import type { Services } from './services.ts';
 
@@ -114,6 +115,8 @@ export function createNodeServer(
     } else if (path === '/health') {
       const body = health(services);
       res.writeHead(body.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else if (path === '/snapshot') {
+      serveSnapshot(services.snapshots, req, res, services.ledger.chainId).catch((error: unknown) => failed(req, res, error));
     } else if (path.startsWith('/trpc/')) {
       trpc(req, res);
     } else if (path.startsWith('/b/')) {
@@ -122,7 +125,10 @@ export function createNodeServer(
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          error: { code: 'NOT_FOUND', message: `nothing at ${path}; the API is under /trpc, blocklets under /b/<name>, health at /health` },
+          error: {
+            code: 'NOT_FOUND',
+            message: `nothing at ${path}; the API is under /trpc, blocklets under /b/<name>, health at /health, the state at /snapshot`,
+          },
         }),
       );
     }

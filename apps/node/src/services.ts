@@ -7,6 +7,7 @@ import type { Gateway } from './gateway/service.ts';
 import type { Admission } from './ledger/admission.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
+import type { SnapshotExports } from './ledger/snapshots.ts';
 import type { MarketService } from './market/service.ts';
 import type { OcapHub } from './ocap/service.ts';
 import type { BlockletRuntime } from './runtime/service.ts';
@@ -19,6 +20,8 @@ export interface Services {
   admission: Admission;
   queries: LedgerQueries;
   faucet: Faucet;
+  /** GET /snapshot: the head's state for a new node to start from. */
+  snapshots: SnapshotExports;
   ocap: OcapHub;
   runtime: BlockletRuntime;
   topics: TopicBus;

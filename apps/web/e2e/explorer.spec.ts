@@ -56,6 +56,7 @@ test('the home shows the head, tx/s, latest blocks and transactions, and a new b
   await expect.poll(() => shownHeight(page)).toBeGreaterThanOrEqual(1);
   await expect(page.getByRole('group', { name: 'Tx per second' })).toContainText(/\d+\.\d\d/);
   await expect(page.getByRole('group', { name: 'Total supply' })).toContainText(/[\d,]+(\.\d+)? ABT/);
+  await expect(page.getByTestId('verified')).toHaveText(/^(Verified to height [\d,]+|Not verified yet)$/);
   await loadedRows(page, 'Latest blocks');
   const txs = await loadedRows(page, 'Latest transactions');
   expect(await txs.count()).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,4 @@
-import { type Itx, isValidDid, type Tx, tokenAddress } from '@arc/core';
+import { type AdminAuth, fromHex, type Itx, isValidDid, signAdmin, type Tx, tokenAddress } from '@arc/core';
 import type { AppRouter } from '@arc/node/router';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import type { z } from 'zod';
@@ -14,6 +14,7 @@ import {
   ChainInfoSchema,
   FaucetClaimSchema,
   GenesisResponseSchema,
+  LastVerifiedSchema,
   RawBlocksSchema,
   type SendResult,
   SendResultSchema,
@@ -22,6 +23,7 @@ import {
   TxPageSchema,
   type TxStatus,
   TxStatusSchema,
+  VerifiedReportSchema,
 } from './schemas.ts';
 import { buildTx, cosign, createdAssetAddress, encodeTxHex } from './tx.ts';
 import type { Wallet } from './wallet.ts';
@@ -63,6 +65,29 @@ export interface SubmitOptions extends SendOptions {
   nonce?: number;
   /** A fee payer whose key is at hand; it co-signs here. */
   feePayer?: Wallet;
+}
+
+/** What a verification report says: a replay of this chain reached `stateRoot` at `height` (verifyChain's report). */
+export interface VerifyClaim {
+  chainId: string;
+  height: number;
+  stateRoot: string;
+}
+
+/** A verification report signed by its verifier, as `chain.reportVerified` takes it. */
+export interface SignedVerifyReport extends VerifyClaim {
+  verifier: string;
+  auth: AdminAuth;
+}
+
+/** The admin operation a verification report is signed as (the node's `chain.reportVerified`). */
+export const REPORT_VERIFIED_OP = 'chain.reportVerified';
+
+/** Signs a verification report with the wallet's key (signAdmin over the claim, named by the wallet's DID). */
+export function signVerifyReport(wallet: Wallet, claim: VerifyClaim, timeMs: number = Date.now()): SignedVerifyReport {
+  const params = { chainId: claim.chainId, height: claim.height, stateRoot: claim.stateRoot };
+  const key = { publicKey: wallet.publicKey, secretKey: fromHex(wallet.secretKeyHex) };
+  return { verifier: wallet.did, ...params, auth: signAdmin(key, REPORT_VERIFIED_OP, wallet.did, params, timeMs) };
 }
 
 /** A sent transaction: its hash, where it stands, and the signed transaction itself. */
@@ -166,6 +191,19 @@ export class ArcClient {
   /** Blocks from a height up as they travel (header, seal, transactions; hex); `next` is null at the head. */
   rawBlocks(from: number, limit?: number) {
     return this.#call('block.raw', RawBlocksSchema, () => this.trpc.block.raw.query({ from, ...(limit ? { limit } : {}) }));
+  }
+
+  /**
+   * Sends a signed verification report (signVerifyReport); the node records it if the state root is its own at that
+   * height (else STATE_ROOT_MISMATCH) and answers what it stored. A signed report is usable once (REPLAYED).
+   */
+  reportVerified(report: SignedVerifyReport) {
+    return this.#call('chain.reportVerified', VerifiedReportSchema, () => this.trpc.chain.reportVerified.mutate(report));
+  }
+
+  /** The verification report with the greatest height the node holds, or null when nobody has reported. */
+  lastVerified() {
+    return this.#call('chain.lastVerified', LastVerifiedSchema, () => this.trpc.chain.lastVerified.query());
   }
 
   /** Blocks newest first; pass nextCursor back for the next page. */

@@ -145,6 +145,19 @@ export const RawBlocksSchema = z.object({
   next: height.nullable(),
 });
 export type RawBlocks = z.infer<typeof RawBlocksSchema>;
+
+/** A verification report the node recorded (`chain.reportVerified`, `chain.lastVerified`): who replayed up to where. */
+export const VerifiedReportSchema = z.object({
+  height,
+  stateRoot: hex,
+  /** The DID that signed the report. */
+  verifier: z.string(),
+  /** When the node recorded it, by the node's clock. */
+  atMs: z.number(),
+});
+export type VerifiedReport = z.infer<typeof VerifiedReportSchema>;
+/** `chain.lastVerified`: the report with the greatest height, or null when nobody has reported. */
+export const LastVerifiedSchema = VerifiedReportSchema.nullable();
 export const TxPageSchema = pageSchema(TxRecordSchema, z.string());
 export const TokenPageSchema = pageSchema(TokenSchema, z.string());
 export const AssetPageSchema = pageSchema(AssetSchema, z.string());

@@ -7,8 +7,12 @@ import {
   decodeHeader,
   decodeSeal,
   fromHex,
+  genesisHashOf,
   nodeChainParams,
   parseGenesisJson,
+  SnapshotError,
+  type SnapshotHead,
+  type StateEntry,
   toHex,
 } from '@arc/core';
 import type { ArcClient } from './client.ts';
@@ -70,6 +74,12 @@ export interface VerifyOptions {
   onProgress?: (progress: VerifyProgress) => void;
   /** The verifier's clock, for the bound on block times ahead of it (default Date.now). */
   now?: () => number;
+  /**
+   * Replay from a snapshot's state (read and checked with core's SnapshotReader) instead of from genesis: its
+   * entries must give its block's state root, its chain and genesis must be the node's, and the replay starts at the
+   * block after it.
+   */
+  snapshot?: { head: SnapshotHead; entries: Iterable<StateEntry> };
 }
 
 function decodeBlock(raw: RawBlocks['blocks'][number]): BlockCandidate | VerifyMismatch {
@@ -100,11 +110,30 @@ export async function verifyChain(client: ArcClient, options: VerifyOptions = {}
   } catch (error) {
     throw new ClientError('BAD_RESPONSE', (error as Error).message);
   }
-  const from = options.from ?? 1;
+  const { snapshot } = options;
+  const start = snapshot ? snapshot.head.height : 0;
+  const from = options.from ?? start + 1;
   const to = options.to ?? served.height;
-  if (from < 1 || to < from) throw badInput(`--from ${from} --to ${to}: a range is 1 ≤ from ≤ to`);
+  if (from < start + 1 || to < from) throw badInput(`--from ${from} --to ${to}: a range is ${start + 1} ≤ from ≤ to`);
   if (to > served.height) throw badInput(`the node is at height ${served.height}: --to ${to} is past its head`);
-  const replica = new ChainReplica(config, nodeChainParams(config, served.nodeDid));
+  const params = nodeChainParams(config, served.nodeDid);
+  let replica: ChainReplica;
+  if (snapshot) {
+    if (snapshot.head.chainId !== config.chainId || snapshot.head.genesisHash !== genesisHashOf(config)) {
+      throw new ClientError(
+        'SNAPSHOT_MISMATCH',
+        `the snapshot is of chain "${snapshot.head.chainId}" from another genesis than the node's`,
+      );
+    }
+    try {
+      replica = new ChainReplica(config, params, snapshot);
+    } catch (error) {
+      if (error instanceof SnapshotError) throw new ClientError(error.code, error.message);
+      throw error;
+    }
+  } else {
+    replica = new ChainReplica(config, params);
+  }
   const report = (mismatch: VerifyMismatch | null, blocks: number, txs: number, ms: number): VerifyReport => ({
     chainId: config.chainId,
     from,
@@ -119,10 +148,11 @@ export async function verifyChain(client: ArcClient, options: VerifyOptions = {}
 
   let blocks = 0;
   let txs = 0;
-  let startedMs: number | null = from === 1 ? performance.now() : null;
+  let startedMs: number | null = from === start + 1 ? performance.now() : null;
   const elapsed = () => (startedMs === null ? 0 : performance.now() - startedMs);
-  let expected = 0;
-  let page: Promise<RawBlocks> | null = client.rawBlocks(0, PAGE_BLOCKS);
+  // From genesis, block 0 is checked against the genesis; from a snapshot, its block is where the replica starts.
+  let expected = snapshot ? start + 1 : 0;
+  let page: Promise<RawBlocks> | null = client.rawBlocks(expected, PAGE_BLOCKS);
   while (page !== null) {
     const current: RawBlocks = await page;
     const nextFrom: number | null = current.next !== null && current.next <= to ? current.next : null;

@@ -48,6 +48,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     ...bridge,
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
     genesis,
+    ...(env.SNAPSHOT_FILE ? { snapshotFile: resolve(env.SNAPSHOT_FILE) } : {}),
     nodeKey: await loadOrCreateNodeKey(env.NODE_KEY_FILE ?? join(dataDir, 'node-key.json')),
     host: env.HOST,
     port: env.PORT,

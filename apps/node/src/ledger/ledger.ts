@@ -27,7 +27,7 @@ import { ProducerPacing } from './producer-pacing.ts';
 import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie, setStoredFrom, TRIE_LIMITS_DEFAULT, TRIE_STORED_FROM, type TrieLimits } from './state-trie.ts';
-import { type CommitBlock, emptyStateKeys, LedgerStore, TOKEN_BALANCES_INDEXED } from './store.ts';
+import { type CommitBlock, emptyStateKeys, LedgerStore, PARAMS_DID, SNAPSHOT_FROM, TOKEN_BALANCES_INDEXED } from './store.ts';
 import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
 import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
 
@@ -103,7 +103,7 @@ export class Ledger {
   /** The block in progress (produced or imported); the next waits for it. */
   private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
-  private readonly chainParams: ChainParams;
+  private chainParams: ChainParams;
 
   constructor(
     readonly db: Database,
@@ -117,6 +117,7 @@ export class Ledger {
     this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
     this.nodeDid = didFromPublicKey(options.nodeKey.publicKey, 'node');
     this.chainParams = nodeChainParams(options.genesis, this.nodeDid);
+    this.paramsDid = this.nodeDid;
     this.events.setMaxListeners(BLOCK_LISTENERS_MAX);
     this.rejections = new RejectionLimiter(this.limits.rejections, options.now);
     this.waiters = new TxWaiters(this.events, this.limits.txWaiters);
@@ -134,6 +135,14 @@ export class Ledger {
   get chainId(): string {
     return this.options.genesis.chainId;
   }
+
+  /**
+   * The DID the chain's parameters name in the market's roles on a development chain (nodeChainParams): this node's,
+   * or, on a node started from a snapshot, the exporting node's (the chain keeps the parameters it was made under).
+   */
+  paramsDid: string;
+  /** The lowest height whose block this node holds whole: 0, or the height it started from a snapshot at, plus one. */
+  firstHeight = 0;
 
   /** The genesis parameters, with this node in the market's roles on a development chain (see nodeChainParams). */
   get params(): ChainParams {
@@ -161,6 +170,13 @@ export class Ledger {
       await this.writeGenesis();
       return;
     }
+    const paramsDid = await this.store.getMeta(PARAMS_DID);
+    if (typeof paramsDid === 'string' && paramsDid !== this.nodeDid) {
+      this.paramsDid = paramsDid;
+      this.chainParams = nodeChainParams(this.options.genesis, paramsDid);
+    }
+    const snapshotFrom = await this.store.getMeta(SNAPSHOT_FROM);
+    if (typeof snapshotFrom === 'number') this.firstHeight = snapshotFrom + 1;
     const root = new Uint8Array(row.state_root);
     if (!(await this.trie.has(root))) {
       // A chain stored before the trie tables (migration 0016): build them once from the state rows. A chain already
@@ -286,6 +302,11 @@ export class Ledger {
       if (built instanceof BlockInvalid) return built;
       return this.commitBuilt(built, candidate.seal, []);
     });
+  }
+
+  /** Runs `work` while no block commits (a state snapshot reads every table at one head). */
+  atRest<T>(work: () => Promise<T>): Promise<T> {
+    return this.serially(work);
   }
 
   /** Runs block work one at a time: the producer's blocks and imported ones never interleave. */

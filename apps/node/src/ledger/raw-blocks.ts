@@ -1,6 +1,6 @@
 import { genesisFileJson, toHex } from '@arc/core';
 import { z } from 'zod';
-import type { Sql } from '../db/client.ts';
+import { NodeError } from '../errors.ts';
 import type { Ledger } from './ledger.ts';
 
 /**
@@ -41,14 +41,29 @@ export const GenesisOut = z.object({
   nodeDid: z.string(),
   /** The head when asked. */
   height: z.number(),
+  /** The lowest height served whole by block.raw: above 0 on a node started from a snapshot (replay from one). */
+  firstHeight: z.number(),
 });
 
 export function genesisOut(ledger: Ledger): z.infer<typeof GenesisOut> {
-  return { genesis: genesisFileJson(ledger.options.genesis), nodeDid: ledger.nodeDid, height: ledger.head.height };
+  return {
+    genesis: genesisFileJson(ledger.options.genesis),
+    nodeDid: ledger.paramsDid,
+    height: ledger.head.height,
+    firstHeight: ledger.firstHeight,
+  };
 }
 
 /** Blocks from `from` up, in height order, at most `limit` of them and RAW_PAGE_TXS_MAX transactions past the first. */
-export async function rawBlocks(db: Sql, input: z.infer<typeof RawBlocksIn>, head: number): Promise<z.infer<typeof RawBlocksOut>> {
+export async function rawBlocks(ledger: Ledger, input: z.infer<typeof RawBlocksIn>): Promise<z.infer<typeof RawBlocksOut>> {
+  const { db, firstHeight } = ledger;
+  const head = ledger.head.height;
+  if (input.from < firstHeight) {
+    throw new NodeError(
+      'HEIGHT_NOT_KEPT',
+      `this node started from a snapshot at height ${firstHeight - 1} and holds whole blocks from ${firstHeight}; replay from a snapshot (arc node verify --snapshot FILE) or ask a node that holds them`,
+    );
+  }
   const rows = await db.query<{ height: number; header: Uint8Array; seal: Uint8Array; tx_count: number }>(
     'SELECT height::float8 AS height, header, seal, tx_count FROM blocks WHERE height >= $1 AND height <= $2 ORDER BY height LIMIT $3',
     [input.from, head, input.limit],

@@ -21,6 +21,7 @@ import { GenesisOut, genesisOut, RawBlocksIn, RawBlocksOut, rawBlocks } from './
 import { SearchIn, SearchOut, search } from './search.ts';
 import { STATE_ENTRY_ID_MAX, StateProofIn, StateProofOut, stateProofAt } from './state-proofs.ts';
 import { txStatus, WAIT_MAX_MS, waitForTx } from './status.ts';
+import { LastVerifiedOut, lastVerified, ReportVerifiedIn, reportVerified, VerifiedReportOut } from './verify-reports.ts';
 
 function found<T>(value: T | null, what: string): T {
   if (value === null) throw new NodeError('NOT_FOUND', `${what} was not found`);
@@ -55,6 +56,13 @@ export const chainRouter = router({
     .query(({ ctx, input }) => stateProofAt(ctx.services.ledger, input)),
   /** The genesis this chain started from and this node's DID: with `block.raw`, what a replay of the chain needs. */
   genesis: publicProcedure.output(GenesisOut).query(({ ctx }) => genesisOut(ctx.services.ledger)),
+  /** Records a signed report that a replay from the genesis reached the node's own state root at a height. */
+  reportVerified: publicProcedure
+    .input(ReportVerifiedIn)
+    .output(VerifiedReportOut)
+    .mutation(({ ctx, input }) => reportVerified(ctx.services.ledger, input)),
+  /** The verification report with the greatest height, or null: what the explorer shows as verified. */
+  lastVerified: publicProcedure.output(LastVerifiedOut).query(({ ctx }) => lastVerified(ctx.services.ledger.db)),
   /** Any state entry (a marketplace component, version, review, report or usage entry…) with its Merkle proof. */
   stateEntry: publicProcedure
     .input(z.object({ kind: z.enum(STATE_ENTRY_KINDS), id: z.string().min(1).max(STATE_ENTRY_ID_MAX) }))
@@ -79,7 +87,7 @@ export const blockRouter = router({
   raw: publicProcedure
     .input(RawBlocksIn)
     .output(RawBlocksOut)
-    .query(({ ctx, input }) => rawBlocks(ctx.services.ledger.db, input, ctx.services.ledger.head.height)),
+    .query(({ ctx, input }) => rawBlocks(ctx.services.ledger, input)),
   list: publicProcedure
     .input(z.object({ cursor: z.number().int().min(0).optional(), limit }))
     .output(pageOf(BlockOut, z.number()))

@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, json, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { amount, bytea } from '../db/columns.ts';
 
 /** One row per committed block; header and seal are the canonical bytes, the rest is for queries. */
@@ -89,6 +89,24 @@ export const trieStale = pgTable('trie_stale', {
   height: bigint('height', { mode: 'number' }).primaryKey(),
   hashes: bytea('hashes').notNull(),
 });
+
+/**
+ * Reports that someone replayed the chain from its genesis and reached the node's own state root at a height
+ * (`arc node verify --report`, ledger/verify-reports.ts). The explorer reads the highest; the index serves it.
+ */
+export const verifyReports = pgTable(
+  'verify_reports',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The DID that signed the report. */
+    verifier: text('verifier').notNull(),
+    height: bigint('height', { mode: 'number' }).notNull(),
+    stateRoot: bytea('state_root').notNull(),
+    /** When the node recorded it, by the node's clock. */
+    atMs: bigint('at_ms', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('verify_reports_latest_idx').on(t.height.desc(), t.id.desc())],
+);
 
 /** Current state: one row per entry, `value` is the canonical encoding the state trie commits to. */
 export const accounts = pgTable('accounts', {

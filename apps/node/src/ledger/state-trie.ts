@@ -9,6 +9,7 @@ import {
   isEmptyHash,
   nodeKey,
   proveKey,
+  type StateEntry,
   type StateKind,
   stateKey,
   stateKeyHash,
@@ -211,29 +212,17 @@ export class StateTrie {
    * existed: the migration to them). Answers the root, which the caller compares with the head's.
    */
   async buildFromRows(store: LedgerStore, height: number, log: (line: string) => void): Promise<Uint8Array> {
-    const nodes = new Map<string, TrieNode>();
-    const reader = { get: (id: string) => nodes.get(id) };
-    let root = EMPTY_ROOT;
-    let entries = 0;
-    for await (const page of store.allState()) {
-      const result = updateTrie(
-        reader,
-        root,
-        page.map((entry) => ({ key: stateKeyHash(entryKey(entry)), valueHash: entryValueHash(entry) })),
-      );
-      for (const id of result.stale) if (!result.created.has(id)) nodes.delete(id);
-      for (const [id, node] of result.created) nodes.set(id, node);
-      root = result.root;
-      entries += page.length;
-    }
-    const all = [...nodes];
-    await this.db.transaction(async (tx) => {
-      for (let at = 0; at < all.length; at += MIGRATE_BATCH) await insertNodes(tx, height, new Map(all.slice(at, at + MIGRATE_BATCH)));
-      await setStoredFrom(tx, height);
-    });
+    const folded = new TrieFold();
+    for await (const page of store.allState()) folded.add(page);
+    await this.db.transaction((tx) => this.writeFolded(tx, height, folded));
+    log(`stored the state trie: ${folded.nodes.size} nodes over ${folded.entries} state entries`);
+    return folded.root;
+  }
+
+  /** Writes every node of a trie folded from a whole state at `height` (its first stored root). */
+  async writeFolded(tx: Sql, height: number, folded: TrieFold): Promise<void> {
+    await writeTrieFold(tx, height, folded);
     this.storedFrom = height;
-    log(`stored the state trie: ${all.length} nodes over ${entries} state entries`);
-    return root;
   }
 
   private touch(id: string): TrieNode | undefined {
@@ -298,6 +287,33 @@ export class StateTrie {
     }
     return out;
   }
+}
+
+/** The trie of a whole state, folded in memory page by page (only the nodes the root reaches are kept). */
+export class TrieFold {
+  readonly nodes = new Map<string, TrieNode>();
+  root: Uint8Array = EMPTY_ROOT;
+  entries = 0;
+
+  add(page: StateEntry[]): void {
+    const reader = { get: (id: string) => this.nodes.get(id) };
+    const result = updateTrie(
+      reader,
+      this.root,
+      page.map((entry) => ({ key: stateKeyHash(entryKey(entry)), valueHash: entryValueHash(entry) })),
+    );
+    for (const id of result.stale) if (!result.created.has(id)) this.nodes.delete(id);
+    for (const [id, node] of result.created) this.nodes.set(id, node);
+    this.root = result.root;
+    this.entries += page.length;
+  }
+}
+
+/** Writes every node of a whole state's trie at `height`, which becomes the first height whose root is stored. */
+export async function writeTrieFold(tx: Sql, height: number, folded: TrieFold): Promise<void> {
+  const all = [...folded.nodes];
+  for (let at = 0; at < all.length; at += MIGRATE_BATCH) await insertNodes(tx, height, new Map(all.slice(at, at + MIGRATE_BATCH)));
+  await setStoredFrom(tx, height);
 }
 
 /** chain_meta: the first height whose root the trie tables hold. */

@@ -31,6 +31,11 @@ export interface CommitBlock {
   rejected: { hashHex: string; code: string; message: string }[];
 }
 
+/** The chain_meta key naming the DID the chain's parameters were made under, when not this node's (Ledger.paramsDid). */
+export const PARAMS_DID = 'paramsDid';
+/** The chain_meta key holding the height a node started from a snapshot at: it holds no block below it. */
+export const SNAPSHOT_FROM = 'snapshotFrom';
+
 /** The chain_meta key that says the token-holder index covers every account (see indexTokenBalancesOnce). */
 export const TOKEN_BALANCES_INDEXED = 'tokenBalancesIndexed';
 
@@ -150,7 +155,7 @@ export class LedgerStore {
   }
 }
 
-async function insertBlock(tx: Sql, b: CommitBlock): Promise<void> {
+export async function insertBlock(tx: Sql, b: CommitBlock): Promise<void> {
   const h = b.header;
   await tx.query(
     `INSERT INTO blocks (height, hash, prev_hash, time_ms, proposer, tx_root, state_root, tx_count, header, seal)

@@ -10,7 +10,7 @@ import { useRealtimeStatus, useTopic } from '../realtime/provider.tsx';
 import { describeError, isNodeUnreachable } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
 import type { Block, Chain, ChainInfo, Tx } from '../trpc/types.ts';
-import { ChainStats } from './chain-stats.tsx';
+import { ChainStats, type LastVerified } from './chain-stats.tsx';
 import { ConnectedChains } from './connected-chains.tsx';
 import { explorerPaths } from './format.ts';
 import { type BlockRow, LatestBlocks } from './latest-blocks.tsx';
@@ -28,6 +28,8 @@ export const rateWindowTxs = 100;
 const fallbackRefreshMs = 2_000;
 /** The chains reached through OCAP are configured at node start and change rarely. */
 const chainsRefreshIntervalMs = 10_000;
+/** A verification report comes when someone runs `arc node verify --report`: rarely, so asked again this often. */
+const verifiedRefreshIntervalMs = 15_000;
 
 export interface HomeInitial {
   chain: ChainInfo;
@@ -39,6 +41,8 @@ export interface HomeInitial {
   chains: Chain[] | null;
   /** Where the native supply sits (null when the node's economy did not answer). */
   supply: Supply | null;
+  /** The highest verification report (null: nobody has reported); undefined when the node did not answer it. */
+  lastVerified?: LastVerified;
 }
 
 /** The tx/s window as the newest transactions fill it: one tick per block that holds some. */
@@ -80,6 +84,9 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
   );
   const chains = useQuery(
     trpc.ocap.chains.queryOptions(undefined, { initialData: initial?.chains ?? undefined, refetchInterval: chainsRefreshIntervalMs }),
+  );
+  const verified = useQuery(
+    trpc.chain.lastVerified.queryOptions(undefined, { initialData: initial?.lastVerified, refetchInterval: verifiedRefreshIntervalMs }),
   );
 
   // Blocks announced by the gateway that the last block.list answer does not hold yet.
@@ -142,6 +149,8 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
         height={Math.max(head?.height ?? 0, chain.data?.height ?? 0) || chain.data?.height}
         headTimeMs={head?.timeMs ?? chain.data?.timeMs}
         rate={rate}
+        verified={verified.data}
+        verifiedFailed={verified.isError}
         nowMs={nowMs}
       />
       <SupplyBreakdown initial={initial?.supply ?? null} />

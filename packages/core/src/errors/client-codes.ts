@@ -186,4 +186,19 @@ export const CLIENT_SECTION = {
     sentence:
       "A block the node served does not verify (its link, seal, a transaction or its state root); the node's chain is not what its genesis and blocks make: report it to its operator.",
   },
+  SNAPSHOT_INVALID: {
+    families: ['cli'],
+    httpStatus: 422,
+    trpcCode: 'UNPROCESSABLE_CONTENT',
+    retriable: false,
+    sentence: 'The snapshot file does not parse, or stops before its end line (the message names the line); download it again.',
+  },
+  SNAPSHOT_MISMATCH: {
+    families: ['cli'],
+    httpStatus: 409,
+    trpcCode: 'CONFLICT',
+    retriable: false,
+    sentence:
+      "The snapshot does not hold together (its block's seal, its genesis, or the state root its entries give) or is of another chain than the node's; take one from a node of this chain.",
+  },
 } as const satisfies ErrorSections;

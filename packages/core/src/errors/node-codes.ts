@@ -23,6 +23,28 @@ export const NODE_SECTION = {
     retriable: false,
     sentence: 'The state at that height is no longer kept (only recent blocks are provable); ask for a recent height.',
   },
+  HEIGHT_AHEAD: {
+    families: ['node'],
+    httpStatus: 422,
+    trpcCode: 'UNPROCESSABLE_CONTENT',
+    retriable: true,
+    sentence: "The height is past the node's head; send the same again once the node has reached it.",
+  },
+  HEIGHT_NOT_KEPT: {
+    families: ['node'],
+    httpStatus: 410,
+    trpcCode: 'NOT_FOUND',
+    retriable: false,
+    sentence: 'The node no longer keeps the block at that height (it is before the first block it stores); name a later height.',
+  },
+  STATE_ROOT_MISMATCH: {
+    families: ['node'],
+    httpStatus: 409,
+    trpcCode: 'CONFLICT',
+    retriable: false,
+    sentence:
+      "The state root is not the node's own at that height: the replay and the node disagree; verify again, and against another node.",
+  },
   UNAUTHORIZED: {
     families: ['node', 'gateway', 'blocklet'],
     httpStatus: 401,

@@ -205,6 +205,11 @@ function sealProblem(header: BlockHeader, hash: Uint8Array, seal: BlockSeal, opt
   return null;
 }
 
+/** Null when the seal is the named proposer's signature over the block hash; otherwise why not (SEAL_INVALID). */
+export function checkSeal(header: BlockHeader, hash: Uint8Array, seal: BlockSeal): BlockInvalid | null {
+  return sealProblem(header, hash, seal, { nowMs: 0 });
+}
+
 /**
  * Checks a block made elsewhere against the parent it names and the state after that parent: the header links to the
  * parent and keeps time, the seal is the proposer's, every transaction passes its checks and applies (one refused

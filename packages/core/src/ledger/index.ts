@@ -19,6 +19,7 @@ export * from './name-bond.ts';
 export * from './replica.ts';
 export * from './semver.ts';
 export * from './sign.ts';
+export * from './snapshot.ts';
 export * from './sponsor.ts';
 export * from './state.ts';
 export * from './state-root.ts';

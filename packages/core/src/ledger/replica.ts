@@ -8,6 +8,8 @@ import { blockHash, decodeHeader } from './block.ts';
 import { type BlockCandidate, BlockInvalid, type BuiltBlock, type ParentBlock, validateBlock } from './block-build.ts';
 import { type GenesisConfig, genesisEntries, genesisHeader } from './genesis.ts';
 import { MemoryState } from './memory-state.ts';
+import { SnapshotError, type SnapshotHead } from './snapshot.ts';
+import type { StateEntry } from './state.ts';
 import type { BlockHeader, ChainParams } from './types.ts';
 
 /** Blocks between sweeps of the trie nodes no root reaches any more (a long replay would otherwise keep every one). */
@@ -20,15 +22,31 @@ export class ChainReplica {
   private current: ParentBlock;
   private sinceSweep = 0;
 
-  /** `params`: the parameters the chain's blocks are applied under (a node's `nodeChainParams`). */
+  /**
+   * `params`: the parameters the chain's blocks are applied under (a node's `nodeChainParams`). `from`: a snapshot's
+   * checked head and its entries, to replay from its height instead of from genesis; the entries must give the state
+   * root its block names (SNAPSHOT_MISMATCH otherwise).
+   */
   constructor(
     readonly config: GenesisConfig,
     readonly params: ChainParams,
+    from?: { head: SnapshotHead; entries: Iterable<StateEntry> },
   ) {
-    const root = this.state.commit(genesisEntries(config));
-    const header = genesisHeader(config, root);
+    const genesisRoot = from ? MemoryState.fromGenesis(config).trie.root : this.state.commit(genesisEntries(config));
+    const header = genesisHeader(config, genesisRoot);
     this.genesis = { header, hash: blockHash(header) };
-    this.current = { height: 0, hash: this.genesis.hash, stateRoot: root, timeMs: header.timeMs };
+    this.current = { height: 0, hash: this.genesis.hash, stateRoot: genesisRoot, timeMs: header.timeMs };
+    if (from) {
+      const root = this.state.commit(from.entries);
+      const named = from.head.header.stateRoot;
+      if (!bytesEqual(root, named)) {
+        throw new SnapshotError(
+          'SNAPSHOT_MISMATCH',
+          `the snapshot's entries give state root ${toHex(root)}; its block ${from.head.height} names ${toHex(named)}`,
+        );
+      }
+      this.current = { height: from.head.height, hash: from.head.hash, stateRoot: root, timeMs: from.head.header.timeMs };
+    }
   }
 
   get head(): ParentBlock {

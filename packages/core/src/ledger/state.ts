@@ -38,6 +38,24 @@ export type StateEntry =
 
 export type StateKind = StateEntry['kind'];
 
+/** Every kind of state entry (a kind missing here fails to type-check). */
+export const STATE_KINDS = [
+  'account',
+  'token',
+  'asset',
+  'grant',
+  'component',
+  'componentVersion',
+  'review',
+  'report',
+  'usage',
+  'stake',
+  'application',
+  'receipt',
+] as const satisfies readonly StateKind[];
+type MissingKind = Exclude<StateKind, (typeof STATE_KINDS)[number]>;
+const _everyKind: MissingKind extends never ? true : never = true;
+
 /** A change to one entry; `value: null` removes it (a revoked grant). */
 export type StateWrite = StateEntry | { kind: StateKind; key: string; value: null };
 

@@ -13,15 +13,17 @@ export const metadata: Metadata = {
 async function load(): Promise<HomeInitial | null> {
   const api = nodeApi();
   try {
-    const [chain, blocks, txs, genesis, chains, supply] = await Promise.all([
+    const [chain, blocks, txs, genesis, chains, supply, lastVerified] = await Promise.all([
       api.chain.info.query(),
       api.block.list.query({ limit: latestRowsMax }),
       api.tx.list.query({ limit: rateWindowTxs }),
       api.block.byHeight.query({ height: 0 }).catch(() => null),
       api.ocap.chains.query().catch(() => null),
       api.economy.supply.query().catch(() => null),
+      // null means nobody has reported; a node that does not answer leaves it to the page to ask again.
+      api.chain.lastVerified.query().catch(() => undefined),
     ]);
-    return { chain, blocks: blocks.items, txs: txs.items, genesisTimeMs: genesis?.timeMs ?? null, chains, supply };
+    return { chain, blocks: blocks.items, txs: txs.items, genesisTimeMs: genesis?.timeMs ?? null, chains, supply, lastVerified };
   } catch (error) {
     console.warn(`explorer home: the node at ${env.NODE_URL} did not answer:`, error instanceof Error ? error.message : error);
     return null;
