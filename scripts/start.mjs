@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { bundleNode } from '../apps/node/scripts/bundle.mjs';
 import { buildWeb, forwardLines, nextBin, webBuildState, webDir } from '../apps/web/scripts/build-if-stale.mjs';
 import { blockletUrls } from './blocklet-urls.mjs';
 import { chainLines, localChainsPlan, nodeEnv, problemLine, splitArgs, webEnv } from './start-options.mjs';
@@ -235,7 +236,10 @@ async function main() {
   // 1. The node: ready once it has said where it listens and its /health answers 200 there.
   const startedMs = Date.now();
   // Arguments after `npm start --` go to the node (`--workers N`: a cluster on one machine, apps/node/src/gateway/CLUSTER.md).
-  const node = startChild('node', process.execPath, ['--import', 'tsx', 'apps/node/src/main.ts', ...args.nodeArgs], {
+  // The node runs from its bundle (apps/node/scripts/bundle.mjs, remade at every start in well under a second): it
+  // starts about a second sooner than the sources through tsx.
+  const bundle = await bundleNode();
+  const node = startChild('node', process.execPath, [bundle, ...args.nodeArgs], {
     cwd: repoDir,
     env: nodeEnv(process.env, {
       port: env.PORT,

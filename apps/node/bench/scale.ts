@@ -1,14 +1,17 @@
 /**
  * bench:scale — the ledger with many accounts (issue 21), on PGlite in a data folder:
- * - accounts are made through real transactions: funded senders transfer to new DIDs, committed in windows;
- * - txPerSecAt1k and txPerSecAtScale: committed transfers per second from the senders to random existing accounts,
- *   once when the chain holds ~1,000 accounts and again at the full count, same node, same run (ratio = the second
- *   over the first): the state's size shows in each block's reads and trie paths;
+ * - the first ~1,000 accounts are made through real transactions (funded senders transfer to new DIDs); then
+ *   txPerSecAt1k: committed transfers per second from the senders to random existing accounts;
+ * - the rest come by a state import (scale-snapshot.ts): that node's snapshot with the missing accounts added, sealed
+ *   on top of its head, started from by a second node on its own folder (snapshotImportMs), which then measures
+ *   txPerSecAtScale the same way (ratio = the second over the first): the state's size shows in each block's reads
+ *   and trie paths;
  * - restartMs: the node stopped, then started again as its own process (as an operator runs it) on the same
  *   folder, until it listens; rssMb: that process's resident memory after the proofs below;
  * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP, checked against the root it names) for random
  *   accounts, p99, after a short warm-up of the new process;
- * - verifyBlocksPerSec: `arc node verify --json` (the CLI, run as a user runs it) over the whole chain from genesis.
+ * - verifyBlocksPerSec: `arc node verify --snapshot --json` (the CLI, run as a user runs it) over the blocks after the
+ *   import, from the snapshot's state.
  * `--accounts N` (default 1,000,000); `--quick`: 3,000 accounts and small phases (the suite runs it). Goals are
  * printed beside the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
  */
@@ -20,13 +23,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { decodeProof, didFromPublicKey, fromHex, genesisFileJson, sha3, stateKey, stateKeyHash, verifyProof } from '@arc/core';
+import {
+  decodeProof,
+  didFromPublicKey,
+  fromHex,
+  genesisFileJson,
+  keyPairFromSeed,
+  sha3,
+  stateKey,
+  stateKeyHash,
+  verifyProof,
+} from '@arc/core';
 import { z } from 'zod';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
 import { createTestDatabase, startTestNode } from '../src/testing.ts';
 import { ChildNode } from '../test/helpers/child-node.ts';
 import { ABT, benchGenesis, commitAll, type Signer, sign, signer } from './economy-seed.ts';
+import { scaledSnapshot } from './scale-snapshot.ts';
 
 const quick = process.argv.includes('--quick');
 const accountsArg = process.argv.indexOf('--accounts');
@@ -67,8 +81,8 @@ const VerifyReport = z.object({
 });
 
 /** `arc node verify --json` against the node, as its own process; the report it prints. */
-async function verifyWithCli(nodeUrl: string): Promise<z.infer<typeof VerifyReport>> {
-  const { stdout } = await run(process.execPath, [ARC_BIN, 'node', 'verify', '--json', '--node', nodeUrl], {
+async function verifyWithCli(nodeUrl: string, snapshot: string): Promise<z.infer<typeof VerifyReport>> {
+  const { stdout } = await run(process.execPath, [ARC_BIN, 'node', 'verify', '--snapshot', snapshot, '--json', '--node', nodeUrl], {
     maxBuffer: 1 << 20,
     timeout: 3_600_000,
   }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
@@ -99,6 +113,8 @@ async function main() {
     seedDemo: false,
   });
   const accounts: string[] = senders.map((s) => s.did);
+  /** The node the transfers go to: the first, then the one started from the scaled snapshot. */
+  let current = node;
   /** Transfers from the senders in turn: to `to(i)`, 1 unit each. */
   const transfers = (count: number, to: (i: number) => string) =>
     Array.from({ length: count }, (_, i) => {
@@ -122,7 +138,7 @@ async function main() {
   };
   const rate = async (what: string) => {
     const txs = transfers(PHASE_TRANSFERS, () => accounts[Math.floor(Math.random() * accounts.length)] as string);
-    const done = await commitAll(node, txs);
+    const done = await commitAll(current, txs);
     if (done.refused > 0) throw new Error(`${done.refused} of the ${what} transfers were refused`);
     const perSec = Math.round(done.committed / (done.ms / 1000));
     console.log(`  ${what}: ${done.committed} transfers to random accounts in ${round(done.ms)} ms, ${done.blocks} blocks: ${perSec} tx/s`);
@@ -130,20 +146,43 @@ async function main() {
   };
 
   let child: ChildNode | null = null;
+  let scaledNode: Awaited<ReturnType<typeof startTestNode>> | null = null;
+  const scaledDir = join(dir, 'scaled');
   try {
     await grow(1_000);
     const at1k = await rate(`at ${accounts.length} accounts`);
-    console.log(`  making accounts through transfers up to ${ACCOUNTS}…`);
-    const growStart = performance.now();
-    await grow(ACCOUNTS);
-    console.log(
-      `  ${accounts.length} accounts in ${round((performance.now() - growStart) / 1000)} s (height ${node.services.ledger.head.height})`,
-    );
-    const atScale = await rate(`at ${accounts.length} accounts`);
+
+    // The rest of the accounts by a state import: this node's snapshot, scaled, started from by a second node.
+    const source = join(dir, 'source.snapshot.gz');
+    writeFileSync(source, Buffer.from(await (await fetch(`${node.url}/snapshot`)).arrayBuffer()));
     await node.stop();
+    const scaledFile = join(dir, 'scaled.snapshot.gz');
+    const importer = keyPairFromSeed(randomBytes(32));
+    const makeStart = performance.now();
+    const scaled = await scaledSnapshot(source, ACCOUNTS, { ...importer, did: didFromPublicKey(importer.publicKey, 'node') }, scaledFile);
+    accounts.splice(0, accounts.length, ...scaled.accounts);
+    console.log(
+      `  a snapshot of ${scaled.entries} state entries (${accounts.length} accounts) in ${round((performance.now() - makeStart) / 1000)} s`,
+    );
+    const importStart = performance.now();
+    scaledNode = await startTestNode({
+      driver: 'pglite',
+      database: (await createTestDatabase('pglite', join(scaledDir, 'pglite'))).target,
+      genesis: config,
+      snapshotFile: scaledFile,
+      blockIntervalMs: 1000,
+      mempool: { maxTxs: 100_000, ttlMs: 3_600_000, maxPerAccount: 2_000 },
+      verifyThreads: 2,
+      seedDemo: false,
+    });
+    const snapshotImportMs = round(performance.now() - importStart);
+    console.log(`  a new node started from it in ${round(snapshotImportMs / 1000)} s (height ${scaledNode.services.ledger.head.height})`);
+    current = scaledNode;
+    const atScale = await rate(`at ${accounts.length} accounts`);
+    await scaledNode.stop();
 
     const startMs = performance.now();
-    child = await ChildNode.spawn({ DATA_DIR: dir, GENESIS_FILE: genesisFile, DEV_BRIDGE: 'off', BLOCK_INTERVAL_MS: '60000' });
+    child = await ChildNode.spawn({ DATA_DIR: scaledDir, GENESIS_FILE: genesisFile, DEV_BRIDGE: 'off', BLOCK_INTERVAL_MS: '60000' });
     await child.ready(120_000);
     const restartMs = round(performance.now() - startMs);
     console.log(`  restart: a new node process on the same folder listened after ${restartMs} ms`);
@@ -176,9 +215,9 @@ async function main() {
       `  account.get with proof (HTTP, verified): p50 ${round(quantile(proofMs, 0.5) ?? 0, 2)} ms, p99 ${proofP99Ms} ms; node RSS ${rssMb} MB`,
     );
 
-    const verify = await verifyWithCli(child.url);
+    const verify = await verifyWithCli(child.url, scaledFile);
     console.log(
-      `  arc node verify: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`,
+      `  arc node verify --snapshot: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`,
     );
 
     const ratio = round(atScale / at1k, 3);
@@ -199,6 +238,7 @@ async function main() {
     console.log(`  restartMs: ${restartMs} (${goalText(restartGoal)}), rssMb: ${rssMb} (${goalText(rssGoal)})`);
     console.log(`  txPerSecAt1k: ${at1k}, txPerSecAtScale: ${atScale}, ratio ${ratio} (${goalText(ratioGoal)})`);
     console.log(`  proofP99Ms: ${proofP99Ms} (${goalText(proofGoal)}), verifyBlocksPerSec: ${verify.blocksPerSec}`);
+    console.log(`  snapshotImportMs: ${snapshotImportMs} (the state of ${accounts.length} accounts written and its trie built)`);
     console.log(
       JSON.stringify({
         bench: 'scale',
@@ -211,6 +251,7 @@ async function main() {
         proofP99Ms,
         verifyBlocksPerSec: verify.blocksPerSec,
         blocks: verify.blocks,
+        snapshotImportMs,
         ...(quick ? { quick: true } : {}),
         ...verdict(goals),
       }),
@@ -218,6 +259,7 @@ async function main() {
   } finally {
     await child?.kill();
     await node.stop().catch(() => undefined);
+    await scaledNode?.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

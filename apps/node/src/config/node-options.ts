@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDevChain } from '@arc/core';
 import { devBridgeOptions } from '../economy/bridge/dev.ts';
 import { parseBridgeFilters } from '../gateway/mqtt-bridge.ts';
@@ -10,13 +9,14 @@ import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
 import type { NodeOptions } from '../node.ts';
 import { loadOcapConfig } from '../ocap/config.ts';
+import { nodeAppPath } from '../paths.ts';
 import { parsePrivateTargets } from '../runtime/outbound.ts';
 import type { TlsOptions } from '../server.ts';
 import type { Env } from './env.ts';
 import { loadGenesisFile } from './genesis.ts';
 import { loadOrCreateNodeKey } from './node-key.ts';
 
-export const DEV_GENESIS_FILE = fileURLToPath(new URL('../../genesis/dev.json', import.meta.url));
+export const DEV_GENESIS_FILE = nodeAppPath('genesis/dev.json');
 const ABT = 10n ** 18n;
 
 /** Reads TLS_CERT_FILE and TLS_KEY_FILE (both or neither), saying which file could not be read. */

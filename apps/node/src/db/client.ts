@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import type { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { nodeAppPath } from '../paths.ts';
 import { openPglite, type StorageStatus } from './pglite.ts';
 import * as schema from './schema.ts';
 
@@ -39,7 +39,7 @@ export { StorageUnavailable } from './pglite.ts';
 
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string | null };
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const MIGRATIONS = nodeAppPath('drizzle');
 const POOL_MAX_CONNECTIONS = 10;
 const STATEMENT_TIMEOUT_MS = 30_000;
 /** The advisory lock key a node holds on its database (any fixed 64-bit number; this spells "arcnode"). */

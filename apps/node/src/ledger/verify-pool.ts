@@ -11,6 +11,7 @@ import {
   verifySignature,
 } from '@arc/core';
 import { NodeError } from '../errors.ts';
+import { nodeAppPath } from '../paths.ts';
 
 /** One signature: a 32-byte ed25519 public key and a 64-byte signature. */
 interface Signer {
@@ -224,7 +225,7 @@ export class SignaturePool {
     if (this.closed) return;
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+      worker = new Worker(nodeAppPath('src/ledger/verify-worker.mjs'));
     } catch (error) {
       // No thread now (resources); batches verify inline meanwhile, and the slot tries again later.
       this.respawnLater(slot, `could not start (${(error as Error).message})`);

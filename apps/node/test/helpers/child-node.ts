@@ -4,10 +4,12 @@ import { cp, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleNode } from '../../scripts/bundle.mjs';
 import { PGLITE_TEMPLATE_ENV } from '../../src/testing.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** The bundle, made once per test process (the node as `npm start` runs it). */
+let bundled: Promise<string> | null = null;
 /** Variables of the node that a test process may carry and that must not leak into a child node. */
 const NODE_VARIABLES = [
   'DATABASE_URL',
@@ -76,7 +78,7 @@ export interface ChildNodeEnv {
   DEV_BRIDGE?: 'auto' | 'off';
 }
 
-/** A node running as its own process, the way an operator runs it (`node --import tsx apps/node/src/main.ts`). */
+/** A node running as its own process, the way an operator runs it (`npm start` runs apps/node/dist/main.mjs). */
 export class ChildNode {
   private text = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -113,7 +115,8 @@ export class ChildNode {
     const port = options.port ?? (await freePort());
     const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !NODE_VARIABLES.includes(key)));
     // A wrapper (e.g. strace) runs the node as its child: [command, ...its arguments].
-    const [command, ...args] = [...(options.wrapper ?? []), process.execPath, '--import', 'tsx', MAIN];
+    bundled ??= bundleNode();
+    const [command, ...args] = [...(options.wrapper ?? []), process.execPath, await bundled];
     const child = spawn(command ?? process.execPath, args, {
       cwd: REPO_ROOT,
       // MQTT_PORT=0: child nodes run side by side, so none takes the default MQTT port 1884.

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nodeAppPath } from '../../paths.ts';
 
 /** Where the built-in components live, one folder each. */
-export const COMPONENTS_DIR = fileURLToPath(new URL('./', import.meta.url));
+export const COMPONENTS_DIR = `${nodeAppPath('src/runtime/components')}/`;
 
 /** The built-in components by folder name. */
 export const COMPONENT_NAMES = ['identity', 'token', 'messaging', 'notification', 'oracle'] as const;

@@ -1,9 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeAppPath } from '../../paths.ts';
 import { SANDBOX_BOUNDS } from './limits.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
-const WORKER_PATH = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const WORKER_PATH = nodeAppPath('src/runtime/sandbox/worker.mjs');
 /** How long a fresh worker may take to load isolated-vm and say ready. */
 const WORKER_START_TIMEOUT_MS = 15_000;
 
