@@ -160,7 +160,9 @@ async function main() {
     const importer = keyPairFromSeed(randomBytes(32));
     const makeStart = performance.now();
     const scaled = await scaledSnapshot(source, ACCOUNTS, { ...importer, did: didFromPublicKey(importer.publicKey, 'node') }, scaledFile);
-    accounts.splice(0, accounts.length, ...scaled.accounts);
+    // Not splice(...): a million arguments overflow the stack.
+    accounts.length = 0;
+    for (const did of scaled.accounts) accounts.push(did);
     console.log(
       `  a snapshot of ${scaled.entries} state entries (${accounts.length} accounts) in ${round((performance.now() - makeStart) / 1000)} s`,
     );
@@ -215,7 +217,10 @@ async function main() {
       `  account.get with proof (HTTP, verified): p50 ${round(quantile(proofMs, 0.5) ?? 0, 2)} ms, p99 ${proofP99Ms} ms; node RSS ${rssMb} MB`,
     );
 
-    const verify = await verifyWithCli(child.url, scaledFile);
+    const running = child;
+    const verify = await verifyWithCli(running.url, scaledFile).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe node printed (last 3000 characters):\n${running.output.slice(-3000)}`);
+    });
     console.log(
       `  arc node verify --snapshot: ${verify.blocks} blocks, ${verify.txs} transactions in ${round(verify.ms)} ms (${verify.blocksPerSec} blocks/s)`,
     );

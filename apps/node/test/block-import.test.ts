@@ -1,27 +1,14 @@
-import { type BlockCandidate, BlockInvalid, decodeHeader, decodeSeal, keyPairFromSeed, toHex } from '@arc/core';
+import { BlockInvalid, keyPairFromSeed, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { Ledger } from '../src/ledger/ledger.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
+import { blockOf } from './helpers/blocks.ts';
 import { nodeClient } from './helpers/client.ts';
 import { ABT, failedCode, fundedWallet, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
 const genesis = await testGenesis();
-
-/** Block `height` of a node as it travels: its header, seal and transactions' bytes from the node's database. */
-async function blockOf(node: { db: Database }, height: number): Promise<BlockCandidate> {
-  const [row] = await node.db.query<{ header: Uint8Array; seal: Uint8Array }>('SELECT header, seal FROM blocks WHERE height = $1', [
-    height,
-  ]);
-  if (!row) throw new Error(`no block ${height}`);
-  const txs = await node.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM txs WHERE height = $1 ORDER BY idx', [height]);
-  return {
-    header: decodeHeader(new Uint8Array(row.header)),
-    seal: decodeSeal(new Uint8Array(row.seal)),
-    txs: txs.map((t) => new Uint8Array(t.bytes)),
-  };
-}
 
 /** What a node's database says of its blocks and transactions, to compare two nodes whole. */
 async function chainRows(node: { db: Database }, upTo: number) {

@@ -2,11 +2,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type BlockCandidate, BlockInvalid, decodeHeader, decodeSeal, toHex } from '@arc/core';
+import { BlockInvalid, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
-import type { Database } from '../src/db/client.ts';
 import { createTestDatabase, startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
+import { blockOf } from './helpers/blocks.ts';
 import { appError, nodeClient } from './helpers/client.ts';
 import { ABT, balanceOf, fundedWallet, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -17,19 +17,6 @@ import { ABT, balanceOf, fundedWallet, randomSigner, transfer, Wallet } from './
  */
 
 const genesis = await testGenesis();
-
-async function blockOf(node: { db: Database }, height: number): Promise<BlockCandidate> {
-  const [row] = await node.db.query<{ header: Uint8Array; seal: Uint8Array }>('SELECT header, seal FROM blocks WHERE height = $1', [
-    height,
-  ]);
-  if (!row) throw new Error(`no block ${height}`);
-  const txs = await node.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM txs WHERE height = $1 ORDER BY idx', [height]);
-  return {
-    header: decodeHeader(new Uint8Array(row.header)),
-    seal: decodeSeal(new Uint8Array(row.seal)),
-    txs: txs.map((t) => new Uint8Array(t.bytes)),
-  };
-}
 
 describe.each(testDrivers())('state snapshots (%s)', (driver) => {
   const nodes: TestNode[] = [];

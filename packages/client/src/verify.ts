@@ -101,8 +101,21 @@ function mismatchOf(height: number, invalid: BlockInvalid): VerifyMismatch {
   };
 }
 
+/** A replica at a snapshot's state, made before any request: folding a large state keeps this process busy for minutes. */
+function snapshotReplica(snapshot: NonNullable<VerifyOptions['snapshot']>): ChainReplica {
+  const { genesis, nodeDid } = snapshot.head;
+  try {
+    return new ChainReplica(genesis, nodeChainParams(genesis, nodeDid), snapshot);
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new ClientError(error.code, error.message);
+    throw error;
+  }
+}
+
 export async function verifyChain(client: ArcClient, options: VerifyOptions = {}): Promise<VerifyReport> {
   const now = options.now ?? Date.now;
+  const { snapshot } = options;
+  const fromSnapshot = snapshot ? snapshotReplica(snapshot) : null;
   const served = await client.getGenesis();
   let config: ReturnType<typeof parseGenesisJson>;
   try {
@@ -110,30 +123,21 @@ export async function verifyChain(client: ArcClient, options: VerifyOptions = {}
   } catch (error) {
     throw new ClientError('BAD_RESPONSE', (error as Error).message);
   }
-  const { snapshot } = options;
   const start = snapshot ? snapshot.head.height : 0;
   const from = options.from ?? start + 1;
   const to = options.to ?? served.height;
   if (from < start + 1 || to < from) throw badInput(`--from ${from} --to ${to}: a range is ${start + 1} ≤ from ≤ to`);
   if (to > served.height) throw badInput(`the node is at height ${served.height}: --to ${to} is past its head`);
-  const params = nodeChainParams(config, served.nodeDid);
-  let replica: ChainReplica;
   if (snapshot) {
-    if (snapshot.head.chainId !== config.chainId || snapshot.head.genesisHash !== genesisHashOf(config)) {
+    const { head } = snapshot;
+    if (head.chainId !== config.chainId || head.genesisHash !== genesisHashOf(config) || head.nodeDid !== served.nodeDid) {
       throw new ClientError(
         'SNAPSHOT_MISMATCH',
-        `the snapshot is of chain "${snapshot.head.chainId}" from another genesis than the node's`,
+        `the snapshot is of chain "${head.chainId}" from another genesis or under other parameters than the node's chain`,
       );
     }
-    try {
-      replica = new ChainReplica(config, params, snapshot);
-    } catch (error) {
-      if (error instanceof SnapshotError) throw new ClientError(error.code, error.message);
-      throw error;
-    }
-  } else {
-    replica = new ChainReplica(config, params);
   }
+  const replica = fromSnapshot ?? new ChainReplica(config, nodeChainParams(config, served.nodeDid));
   const report = (mismatch: VerifyMismatch | null, blocks: number, txs: number, ms: number): VerifyReport => ({
     chainId: config.chainId,
     from,

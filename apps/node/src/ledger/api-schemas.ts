@@ -1,3 +1,4 @@
+import { STATE_KINDS } from '@arc/core';
 import { z } from 'zod';
 
 /**
@@ -173,21 +174,8 @@ export const ProofOut = z.object({
   leaf: z.object({ key: hex, valueHash: hex }).nullable(),
 });
 
-/** The kinds of state entry `chain.stateEntry` proves. */
-export const STATE_ENTRY_KINDS = [
-  'account',
-  'token',
-  'asset',
-  'grant',
-  'component',
-  'componentVersion',
-  'review',
-  'report',
-  'usage',
-  'stake',
-  'application',
-  'receipt',
-] as const;
+/** The kinds of state entry `chain.stateEntry` proves: every kind. */
+export const STATE_ENTRY_KINDS = STATE_KINDS;
 
 /** A state entry's canonical bytes (proof.value, decode with core's decodeEntry) and its Merkle proof. */
 export const StateEntryOut = z.object({ kind: z.enum(STATE_ENTRY_KINDS), id: z.string(), exists: z.boolean(), proof: ProofOut });
