@@ -75,7 +75,9 @@ describe.each(testDrivers())('the state trie in the database (%s)', (driver) => 
     expect((await appError(client.chain.stateProof.query({ ...key, height: head + 1 }))).appCode).toBe('NOT_FOUND');
 
     // Nothing leaks and nothing kept is gone: once pruned, the table holds exactly what the kept roots reach.
-    expect(await node.services.ledger.pruneTrie()).toBeGreaterThan(0);
+    // (The background pass may have pruned some or all of it already: what is left due is pruned now.)
+    await node.services.ledger.pruneTrie();
+    expect(await node.db.query('SELECT height FROM trie_stale WHERE height <= $1', [head - RETAIN_BLOCKS])).toEqual([]);
     const live = new Set<string>();
     for (let h = head - RETAIN_BLOCKS; h <= head; h++) await reachableTrieNodes(node.db, await rootAt(node.db, h), live);
     expect(await count(node.db, 'trie_nodes')).toBe(live.size);
@@ -91,6 +93,7 @@ describe.each(testDrivers())('the state trie in the database (%s)', (driver) => 
     for (const grantee of grantees) await alice.commit({ type: 'delegate', grantee, allowance: ABT, expiresAtMs: Date.now() + 3_600_000 });
     const before = first.node.services.ledger.head;
     const aliceBefore = await first.client.account.get.query({ did: alice.did });
+    const bobBefore = await first.client.account.get.query({ did: devKey('bob').did });
     await first.node.stop();
 
     const log: string[] = [];
@@ -98,7 +101,10 @@ describe.each(testDrivers())('the state trie in the database (%s)', (driver) => 
     expect(second.node.services.ledger.trie.cachedNodes).toBe(0);
     expect(log.some((line) => line.startsWith('stored the state trie'))).toBe(false);
     expect(toHex(second.node.services.ledger.head.stateRoot)).toBe(toHex(before.stateRoot));
+    // Proved with nothing cached (the path read in one walk from the root), then with the top of the path cached
+    // (the walk starts where the cache ends): the same values and proofs as before the restart.
     expect(await second.client.account.get.query({ did: alice.did })).toEqual(aliceBefore);
+    expect(await second.client.account.get.query({ did: devKey('bob').did })).toEqual(bobBefore);
     await second.node.stop();
 
     // As a database written before migration 0016 would be: state rows, no trie nodes.

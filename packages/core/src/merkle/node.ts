@@ -14,7 +14,9 @@ export const KEY_BITS = 256;
 export const NODE_BYTES = 1 + 2 * HASH_BYTES;
 
 const LEAF_TAG = 0x00;
-const INTERNAL_TAG = 0x01;
+/** An internal node's encoding starts with this byte (a leaf's with 0). */
+export const INTERNAL_NODE_TAG = 0x01;
+const INTERNAL_TAG = INTERNAL_NODE_TAG;
 
 /** The hash of an empty subtree (and of an empty trie): 32 zero bytes. */
 export const EMPTY_ROOT: Uint8Array = new Uint8Array(HASH_BYTES);

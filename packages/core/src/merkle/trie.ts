@@ -11,7 +11,19 @@
 import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
 import { bitAt, commonPrefixBits, HASH_BYTES, isEmptyHash, KEY_BITS, NodeHasher, nodeKey, type TrieNode } from './node.ts';
 
-export { bitAt, decodeNode, EMPTY_ROOT, encodeNode, HASH_BYTES, hashNode, isEmptyHash, nodeKey, type TrieNode } from './node.ts';
+export {
+  bitAt,
+  decodeNode,
+  EMPTY_ROOT,
+  encodeNode,
+  HASH_BYTES,
+  hashNode,
+  INTERNAL_NODE_TAG,
+  isEmptyHash,
+  KEY_BITS,
+  nodeKey,
+  type TrieNode,
+} from './node.ts';
 
 /** Synchronous node storage, keyed by toHex(hash) (nodeKey computes the same string faster). */
 export interface TrieNodeReader {
