@@ -14,7 +14,17 @@ import * as schema from './schema.ts';
  * PostgreSQL's start parameters in PGlite, with fsync on: PGlite's defaults carry `-F` (fsync off).
  * `wal_sync_method=fsync` because PGlite's fdatasync is a no-op, while its fsync reaches DurableNodeFS.
  */
-const DURABLE_START_PARAMS = [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=fsync'];
+/**
+ * Durable writes (fsync on). Checkpoints less often than PostgreSQL's defaults (1 GB of WAL or 5 min) and full-page
+ * images compressed: after each checkpoint the first change to a page writes the whole page to the WAL, and a large
+ * state's random trie and account writes touch a new page nearly every row (bench:scale at 100k accounts: +11% tx/s).
+ * The cost is a longer replay after a crash (at most 2 GB of WAL); a clean stop checkpoints.
+ */
+const DURABLE_START_PARAMS = [
+  ...PGlite.defaultStartParams.filter((p) => p !== '-F'),
+  ...['-c', 'fsync=on', '-c', 'wal_sync_method=fsync'],
+  ...['-c', 'max_wal_size=2GB', '-c', 'checkpoint_timeout=15min', '-c', 'wal_compression=on'],
+];
 /** Reopening the folder after a storage fault: the first wait, doubled after each failed attempt up to the max. */
 export const STORAGE_RETRY_FIRST_MS = 1000;
 export const STORAGE_RETRY_MAX_MS = 30_000;
