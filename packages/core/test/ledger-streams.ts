@@ -126,7 +126,7 @@ const marketIntents = [
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('stake' as const), amount: fc.bigInt({ min: 300n, max: 1_200n }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unstake' as const), amount: fc.bigInt({ min: 1n, max: 600n }) }) },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('publishComponent' as const), name: ref, version: ref }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('transferComponent' as const), name: ref, to: who }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('transferComponent' as const), name: ref, to: who }) },
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('deprecateVersion' as const), name: ref, version: ref, yank: fc.boolean() }),
@@ -259,6 +259,12 @@ function buildTx(op: Op, state: StateView, memory: StreamMemory, ctx: BlockConte
 }
 
 /** The account a market intent needs as its sender (the owner, a reporter, a moderator), when there is one. */
+/** Whether an account's bond covers one more name than it holds (publishing a new one, or receiving one). */
+function bondCoversOneMore(c: Actor, state: StateView, ctx: BlockContext): boolean {
+  const stake = state.stake(c.did);
+  return stake !== undefined && stake.bonded >= BigInt(stake.names + 1) * ctx.params.economy.publishStake;
+}
+
 function marketSender(intent: Intent, state: StateView, ctx: BlockContext): Actor | undefined {
   const byDid = (did: string | undefined) => CAST.find((c) => c.did === did);
   switch (intent.kind) {
@@ -266,11 +272,7 @@ function marketSender(intent: Intent, state: StateView, ctx: BlockContext): Acto
       const owner = state.component(componentName(intent.name))?.owner;
       if (owner !== undefined) return byDid(owner);
       // A new name: mostly an account whose bond covers one more name, sometimes anyone (refused STAKE_TOO_LOW).
-      const bondedFor = (c: Actor) => {
-        const stake = state.stake(c.did);
-        return stake !== undefined && stake.bonded >= BigInt(stake.names + 1) * ctx.params.economy.publishStake;
-      };
-      const bonded = CAST.filter((c) => state.account(c.did) !== undefined && bondedFor(c));
+      const bonded = CAST.filter((c) => state.account(c.did) !== undefined && bondCoversOneMore(c, state, ctx));
       return intent.version % 4 === 0 ? undefined : bonded[intent.version % Math.max(1, bonded.length)];
     }
     case 'transferComponent':
@@ -373,7 +375,7 @@ function itxFor(intent: Intent, sender: Actor, state: StateView, memory: StreamM
       itx = { type: 'declareAccount', moniker: sender.name };
       break;
     default:
-      itx = marketItx(intent, sender, state, memory);
+      itx = marketItx(intent, sender, state, memory, ctx);
   }
   return itx;
 }
@@ -405,7 +407,7 @@ function reviewerOf(r: number, name: string, state: StateView): string {
   ).did;
 }
 
-function marketItx(intent: Intent, sender: Actor, state: StateView, memory: StreamMemory): Itx {
+function marketItx(intent: Intent, sender: Actor, state: StateView, memory: StreamMemory, ctx: BlockContext): Itx {
   const anyone = (r: number) => (CAST[r % CAST.length] as Actor).did;
   switch (intent.kind) {
     case 'publishComponent':
@@ -425,8 +427,12 @@ function marketItx(intent: Intent, sender: Actor, state: StateView, memory: Stre
         price: { model: 'free', amount: 0n },
         beneficiaries: [{ did: sender.did, shareBps: 10_000 }],
       };
-    case 'transferComponent':
-      return { type: 'transferComponent', name: existingName(intent.name, state), to: anyone(intent.to === 0 ? 1 : intent.to) };
+    case 'transferComponent': {
+      // Mostly to an account whose bond covers the name (anyone else is refused STAKE_TOO_LOW), sometimes anyone.
+      const others = CAST.filter((c) => c !== sender);
+      const bonded = others.filter((c) => bondCoversOneMore(c, state, ctx));
+      return { type: 'transferComponent', name: existingName(intent.name, state), to: pick(intent.to, bonded, others).did };
+    }
     case 'deprecateVersion':
       return {
         type: 'deprecateVersion',

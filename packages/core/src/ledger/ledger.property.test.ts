@@ -25,6 +25,9 @@ import type { StateWrite } from './state.ts';
 import type { BlockContext } from './types.ts';
 
 const RUNS = { numRuns: 80 };
+/** The fixed streams the coverage guard tallies. */
+const GUARD_SEED = 2;
+const GUARD_RUNS = 60;
 
 /** The refusals before the fee is charged: the transaction is rejected (left out of the block). */
 const PRE_FEE_CODES: LedgerErrorCode[] = [
@@ -85,7 +88,7 @@ interface Committed {
   rootHex: string;
 }
 
-/** Tallies across all runs, to prove the streams reach the paths the properties are about. */
+/** Tallies of what the streams reached, to prove they reach the paths the properties are about. */
 const seen = { included: new Map<string, number>(), failed: new Map<string, number>(), rejected: new Map<string, number>() };
 const tally = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
 
@@ -227,8 +230,12 @@ describe('ledger over random transaction streams', () => {
   });
 
   it('exercised every transaction type, fee payers, rejections and failed inclusions', () => {
+    // A guard against a vacuous generator. It tallies its own fixed-seed streams, so it does not depend on what
+    // the random runs above happened to draw (a rare type missing from one CI run's draw is not a defect).
+    for (const tallies of Object.values(seen)) tallies.clear();
+    for (const scenario of fc.sample(scenarioArb, { seed: GUARD_SEED, numRuns: GUARD_RUNS })) runScenario(scenario);
+    for (const scenario of fc.sample(marketScenarioArb, { seed: GUARD_SEED, numRuns: GUARD_RUNS })) runScenario(scenario);
     if (process.env.LEDGER_TALLY) console.log(seen);
-    // Runs after the property above (vitest keeps file order); a guard against a vacuous generator.
     for (const type of [
       'transfer',
       'createToken',
