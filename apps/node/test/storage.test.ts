@@ -156,7 +156,7 @@ describe('the PGlite data-folder lock', () => {
   it(
     'lets exactly one of many processes starting together take a folder',
     async () => {
-      const CONTENDERS = 24;
+      const CONTENDERS = 12;
       const ROUNDS = 2;
       const parent = await tempDir('arc-lock-race-');
       for (let round = 0; round < ROUNDS; round++) {
