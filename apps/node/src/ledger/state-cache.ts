@@ -13,6 +13,19 @@ import {
 import { emptyStateKeys, keysOfKind, type LedgerStore, STATE_TABLES, type StateKeys } from './store.ts';
 
 const CACHE_MAX_ENTRIES = 200_000;
+const EMPTY_LOADED: Map<string, StateEntry> = new Map();
+
+interface Batch {
+  keys: StateKeys;
+  loaded: Promise<Map<string, StateEntry>>;
+}
+
+/** How many keys of any kind. */
+function keyCount(keys: StateKeys): number {
+  let count = 0;
+  for (const kind of Object.keys(STATE_TABLES) as StateKind[]) count += keysOfKind(keys, kind).size;
+  return count;
+}
 
 /**
  * Committed state entries recently read or written, in front of the database. Written through
@@ -22,6 +35,8 @@ const CACHE_MAX_ENTRIES = 200_000;
  */
 export class StateCache {
   private readonly entries = new Map<string, StateEntry | null>();
+  /** The keys missed in this turn of the event loop, read together at its end (see fetch). */
+  private batch: Batch | null = null;
   /** Advances at every commit; a load that raced a commit is not remembered. */
   version = 0;
 
@@ -60,20 +75,39 @@ export class StateCache {
       }
     }
     const version = this.version;
-    const loaded = await this.store.fetchState(missing);
-    for (const [key, entry] of loaded) {
-      found.set(key, entry);
-      if (this.version === version) this.remember(key, entry);
-    }
-    if (this.version === version) {
-      for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
-        for (const id of keysOfKind(missing, kind)) {
-          const key = stateKey(kind, id);
-          if (!loaded.has(key)) this.remember(key, null);
-        }
+    const loaded = await this.fetch(missing);
+    const remember = this.version === version;
+    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+      for (const id of keysOfKind(missing, kind)) {
+        const key = stateKey(kind, id);
+        const entry = loaded.get(key);
+        if (entry) found.set(key, entry);
+        if (remember) this.remember(key, entry ?? null);
       }
     }
     return mapView(found);
+  }
+
+  /**
+   * Reads entries the cache lacks. The views asked for in one turn of the event loop (a burst of admissions, each
+   * reading its sender and recipient) share one query per kind: at a large state nearly every recipient is a miss,
+   * and one query a transaction cost more than the rest of its admission.
+   */
+  private fetch(keys: StateKeys): Promise<Map<string, StateEntry>> {
+    if (keyCount(keys) === 0) return Promise.resolve(EMPTY_LOADED);
+    if (this.batch === null) {
+      const batch: Batch = { keys: emptyStateKeys(), loaded: Promise.resolve(EMPTY_LOADED) };
+      batch.loaded = new Promise((resolve) => setImmediate(resolve)).then(() => {
+        this.batch = null;
+        return this.store.fetchState(batch.keys);
+      });
+      this.batch = batch;
+    }
+    for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
+      const into = keysOfKind(this.batch.keys, kind);
+      for (const id of keysOfKind(keys, kind)) into.add(id);
+    }
+    return this.batch.loaded;
   }
 
   private remember(key: string, entry: StateEntry | null): void {
