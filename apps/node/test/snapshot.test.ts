@@ -1,12 +1,13 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { BlockInvalid, toHex } from '@arc/core';
+import { BlockInvalid, SNAPSHOT_LINE_MAX_CHARS, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { importSnapshot } from '../src/ledger/snapshots.ts';
+import { importSnapshot, sweepStaleFolders } from '../src/ledger/snapshots.ts';
 import { createTestDatabase, startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
 import { blockOf } from './helpers/blocks.ts';
 import { appError, nodeClient } from './helpers/client.ts';
@@ -101,6 +102,8 @@ describe.each(testDrivers())('state snapshots (%s)', (driver) => {
       ['changed', changed, /appears twice|state root/],
       ['cut', lines.slice(0, -3), /cut short/],
       ['other-chain', [JSON.stringify({ ...JSON.parse(lines[0] as string), chainId: 'arc-other' }), ...lines.slice(1)], /chain/],
+      // No line break for longer than any snapshot line: refused before it is gathered into memory whole.
+      ['no-line-breaks', [`${lines[0]}${' '.repeat(SNAPSHOT_LINE_MAX_CHARS)}`], /line 1: a line is longer than/],
     ];
     // One node start shows the refusal reaches the operator; the other cases go through the same import directly.
     const database = await createTestDatabase(driver);
@@ -135,6 +138,26 @@ describe.each(testDrivers())('state snapshots (%s)', (driver) => {
     } finally {
       await db.close();
       await database.drop();
+    }
+  });
+});
+
+describe('snapshot folders', () => {
+  it('a node sweeps the snapshot folders of node processes that are gone, and only those', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'arc-snapshot-sweep-'));
+    try {
+      const gone = spawn(process.execPath, ['-e', '']);
+      const deadPid = gone.pid as number;
+      await new Promise((resolve) => gone.once('exit', resolve));
+      const names = [`arc-snapshot-${deadPid}-a`, `arc-snapshot-${process.pid}-b`, `arc-snapshot-${process.ppid}-c`, 'arc-snapshot-other'];
+      for (const name of names) {
+        await mkdir(join(parent, name));
+        await writeFile(join(parent, name, '1.ndjson.gz'), 'left by a killed node');
+      }
+      expect(await sweepStaleFolders(parent)).toBe(1);
+      expect((await readdir(parent)).sort()).toEqual(names.slice(1).sort());
+    } finally {
+      await rm(parent, { recursive: true, force: true });
     }
   });
 });

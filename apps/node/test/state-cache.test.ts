@@ -35,7 +35,7 @@ describe('the state cache in front of the database', () => {
     for (const [i, name] of names.entries()) {
       expect(views[i]?.account(devKey(name).did)?.did).toBe(devKey(name).did);
       // A view holds what it asked for, not what the others did.
-      expect(views[i]?.account(devKey(names[(i + 1) % names.length]).did)).toBeUndefined();
+      expect(views[i]?.account(devKey(names[(i + 1) % names.length] as (typeof names)[number]).did)).toBeUndefined();
     }
     expect(views[3]?.account(absent)).toBeUndefined();
     // Remembered, absent ones too: asking again reads nothing.

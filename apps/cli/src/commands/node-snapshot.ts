@@ -1,12 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Readable as NodeReadable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ClientError } from '@arc/client';
-import { SnapshotError, SnapshotReader, type StateEntry, toHex } from '@arc/core';
+import { SnapshotError, SnapshotLineSplitter, SnapshotReader, type StateEntry, toHex } from '@arc/core';
 import { z } from 'zod';
 import { parseInput } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -30,11 +29,12 @@ async function* fileLines(path: string): AsyncGenerator<string> {
   await handle.close();
   const raw = createReadStream(path);
   const text: Readable = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input: text, crlfDelay: Number.POSITIVE_INFINITY });
+  text.setEncoding('utf8');
+  const lines = new SnapshotLineSplitter();
   try {
-    for await (const line of lines) if (line.length > 0) yield line;
+    for await (const chunk of text) yield* lines.push(chunk as string);
+    yield* lines.end();
   } finally {
-    lines.close();
     raw.destroy();
   }
 }

@@ -1,9 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -14,6 +13,7 @@ import {
   type GenesisConfig,
   genesisHashOf,
   SnapshotError,
+  SnapshotLineSplitter,
   SnapshotReader,
   type StateEntry,
   snapshotEndLine,
@@ -59,6 +59,35 @@ async function writeLine(out: Writable, line: string): Promise<void> {
   if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
 }
 
+/** Snapshot folders are named for the process that made them: `arc-snapshot-<pid>-<random>`. */
+const FOLDER_PREFIX = 'arc-snapshot-';
+const FOLDER_PATTERN = /^arc-snapshot-(\d+)-/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes the snapshot folders of node processes that are gone: a node killed while it held a snapshot (a million
+ * accounts: about 150 MB) never ran its close. A folder whose process still runs is left alone.
+ */
+export async function sweepStaleFolders(parent: string = tmpdir()): Promise<number> {
+  let swept = 0;
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(FOLDER_PATTERN.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+    swept += 1;
+  }
+  return swept;
+}
+
 /**
  * Makes snapshots of the head into a private temporary folder: blocks pause while the state is read (at one head),
  * not while a client downloads (a slow reader cannot hold the chain). Requests that come while one is made, or within
@@ -91,7 +120,7 @@ export class SnapshotExports {
   }
 
   private async make(): Promise<Made> {
-    this.folder ??= mkdtemp(join(tmpdir(), 'arc-snapshot-'));
+    this.folder ??= sweepStaleFolders().then(() => mkdtemp(join(tmpdir(), `${FOLDER_PREFIX}${process.pid}-`)));
     const path = join(await this.folder, `${Date.now()}.ndjson.gz`);
     const started = performance.now();
     const written = await this.ledger.atRest(() => this.write(path));
@@ -181,11 +210,12 @@ export async function* snapshotLines(path: string): AsyncGenerator<string> {
   await handle.close();
   const raw = createReadStream(path);
   const text: Readable = magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
-  const lines = createInterface({ input: text, crlfDelay: Number.POSITIVE_INFINITY });
+  text.setEncoding('utf8');
+  const lines = new SnapshotLineSplitter();
   try {
-    for await (const line of lines) if (line.length > 0) yield line;
+    for await (const chunk of text) yield* lines.push(chunk as string);
+    yield* lines.end();
   } finally {
-    lines.close();
     raw.destroy();
   }
 }

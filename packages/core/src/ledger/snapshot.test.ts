@@ -14,7 +14,15 @@ import {
 import { toHex } from '../bytes.ts';
 import { type BlockCandidate, BlockInvalid, proposeBlock, sealBlock } from './block-build.ts';
 import { ChainReplica } from './replica.ts';
-import { genesisHashOf, SnapshotError, SnapshotReader, snapshotEndLine, snapshotEntryLine, snapshotHeadLine } from './snapshot.ts';
+import {
+  genesisHashOf,
+  SnapshotError,
+  SnapshotLineSplitter,
+  SnapshotReader,
+  snapshotEndLine,
+  snapshotEntryLine,
+  snapshotHeadLine,
+} from './snapshot.ts';
 import type { StateEntry } from './state.ts';
 
 const CONFIG = genesisConfig([
@@ -113,5 +121,21 @@ describe('state snapshots', () => {
     const [first, ...rest] = entries as [StateEntry, ...StateEntry[]];
     const changed = first.kind === 'account' ? { ...first, value: { ...first.value, balance: first.value.balance + 1n } } : first;
     expect(() => new ChainReplica(reader.head.genesis, PARAMS, { head: reader.head, entries: [changed, ...rest] })).toThrow(/state root/);
+  });
+
+  it('splits text in any chunking into its lines and refuses a line longer than the limit as soon as it shows', () => {
+    const text = '{"a":1}\r\n\n{"b":2}\n{"c":3}';
+    for (const size of [1, 2, 3, 5, 8, text.length]) {
+      const splitter = new SnapshotLineSplitter(16);
+      const lines: string[] = [];
+      for (let at = 0; at < text.length; at += size) lines.push(...splitter.push(text.slice(at, at + size)));
+      lines.push(...splitter.end());
+      expect(lines, `chunks of ${size}`).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+    }
+    const splitter = new SnapshotLineSplitter(16);
+    expect(splitter.push('{"a":1}\n')).toEqual(['{"a":1}']);
+    // The second line passes the limit while still unfinished: refused without waiting for its end.
+    expect(() => splitter.push('x'.repeat(17))).toThrow(/line 2: a line is longer than 16 characters/);
+    expect(() => new SnapshotLineSplitter(4).push('12345\n')).toThrow(SnapshotError);
   });
 });

@@ -64,6 +64,62 @@ export interface SnapshotHead {
   nodeDid: string;
 }
 
+/**
+ * The longest line a snapshot may hold, in characters. The head line carries the genesis (its accounts); an entry line
+ * is one state entry. A file whose line runs past this is refused rather than read into memory whole.
+ */
+export const SNAPSHOT_LINE_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Splits text arriving in chunks into a snapshot's lines (empty ones dropped, a CR before the LF too), refusing a line
+ * longer than `maxChars` as soon as the text shows it: a damaged or hostile file without line breaks must not be
+ * gathered into one string as large as the file.
+ */
+export class SnapshotLineSplitter {
+  private rest = '';
+  private lines = 0;
+
+  constructor(private readonly maxChars: number = SNAPSHOT_LINE_MAX_CHARS) {}
+
+  /** The lines a chunk completes. */
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    let from = 0;
+    // Only the new chunk is searched: a long line arriving in many chunks is not scanned again at each.
+    for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', from)) {
+      this.take(this.rest + chunk.slice(from, at), out);
+      this.rest = '';
+      from = at + 1;
+    }
+    this.rest += chunk.slice(from);
+    if (this.rest.length > this.maxChars) this.tooLong();
+    return out;
+  }
+
+  /** The last line, when the text did not end with a line break. */
+  end(): string[] {
+    const out: string[] = [];
+    this.take(this.rest, out);
+    this.rest = '';
+    return out;
+  }
+
+  private take(part: string, out: string[]): void {
+    if (part.length > this.maxChars) this.tooLong();
+    this.lines += 1;
+    const line = part.endsWith('\r') ? part.slice(0, -1) : part;
+    if (line.length > 0) out.push(line);
+  }
+
+  private tooLong(): never {
+    throw new SnapshotError(
+      'SNAPSHOT_INVALID',
+      `a line is longer than ${this.maxChars} characters: this is not a snapshot, or it is damaged`,
+      this.lines + 1,
+    );
+  }
+}
+
 export function snapshotHeadLine(head: Omit<SnapshotHead, 'hash'>): string {
   return JSON.stringify({
     format: SNAPSHOT_FORMAT,
