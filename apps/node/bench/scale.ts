@@ -6,8 +6,8 @@
  *   on top of its head, started from by a second node on its own folder (snapshotImportMs), which then measures
  *   txPerSecAtScale the same way (ratio = the second over the first): the state's size shows in each block's reads
  *   and trie paths;
- * - restartMs: the node stopped, then (once this process is quiet again) started as its own process (as an operator
- *   runs it) on the same folder, until it listens; rssMb: that process's resident memory after the proofs below;
+ * - restartMs: the node stopped, then started again as its own process (as an operator runs it, from the bundle
+ *   built beforehand) on the same folder, until it listens; rssMb: that process's resident memory after the proofs below;
  * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP) for random accounts, p99, after a short
  *   warm-up of the new process: the time until the client has the answer; each proof is then checked against the
  *   root it names, outside the timing (the bench's own hashing and its large heap's collections are not the node's);
@@ -57,8 +57,6 @@ const PHASE_TRANSFERS = quick ? 1_000 : 20_000;
 const GROW_ROUND = 50_000;
 const PROOFS = quick ? 100 : 1_000;
 const PROOF_WARMUP = 20;
-/** The pause between stopping the in-process node and starting the restarted one (see where it is used). */
-const RESTART_SETTLE_MS = 3_000;
 const ARC_BIN = fileURLToPath(new URL('../../cli/bin/arc.mjs', import.meta.url));
 const run = promisify(execFile);
 const GOALS = { restartMs: 3_000, rssMb: 1_024, ratio: 0.8, proofP99Ms: 20 } as const;
@@ -187,11 +185,9 @@ async function main() {
     console.log(`  a new node started from it in ${round(snapshotImportMs / 1000)} s (height ${scaledNode.services.ledger.head.height})`);
     current = scaledNode;
     const atScale = await rate(`at ${accounts.length} accounts`);
+    // The node's bundle is built before the timing (the first spawn of a process builds it: about a second).
+    await ChildNode.prepare();
     await scaledNode.stop();
-    // The stopped node's memory is this process's garbage now: V8 collects it on both cores for a second or two, which
-    // measured as a restart ~1.2 s slower than on an idle machine (3.8 s against 2.6 s). An operator's restart has no
-    // such neighbour, so the new process starts once this one is quiet.
-    await new Promise((resolve) => setTimeout(resolve, RESTART_SETTLE_MS));
 
     const startMs = performance.now();
     child = await ChildNode.spawn({ DATA_DIR: scaledDir, GENESIS_FILE: genesisFile, DEV_BRIDGE: 'off', BLOCK_INTERVAL_MS: '60000' });

@@ -105,6 +105,12 @@ export class ChildNode {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Builds the bundle child nodes run, if this process has not yet (so a timed spawn does not include it). */
+  static async prepare(): Promise<void> {
+    bundled ??= bundleNode();
+    await bundled;
+  }
+
   /**
    * Spawns the node; call ready() to wait until it listens. `port`: the one a node before it had (clients reconnect).
    * A PGlite folder that does not exist yet starts as a copy of the run's migrated template (testing.ts), as test
