@@ -190,6 +190,28 @@ describe('signature pool', () => {
     expect(later.answers.every((a) => a.status === 'fulfilled')).toBe(true);
   });
 
+  it("does not give up on a worker whose answer waits behind the ledger's thread (a stall longer than the timeout)", async () => {
+    // At a large state one block holds the ledger's thread for seconds. A worker that answered meanwhile is healthy:
+    // its answer is queued, and the event loop reaches the batch's timer before the worker's message.
+    const lines: string[] = [];
+    pool = new SignaturePool(1, { batchTimeoutMs: 200 }, (line) => lines.push(line));
+    await load(pool, 5); // the worker is up
+    const stalled = await new Promise<Awaited<ReturnType<typeof load>>>((resolve, reject) => {
+      // In the check phase: after it the loop runs due timers before it polls for the worker's message.
+      setImmediate(() => {
+        // A full batch is dispatched at once, then the thread is held three times the timeout.
+        const checks = load(pool as SignaturePool, 256, 10);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+        checks.then(resolve, reject);
+      });
+    });
+    for (const [i, answer] of stalled.answers.entries()) {
+      expect(answer.status).toBe('fulfilled');
+      if (answer.status === 'fulfilled') expect(answer.value === null).toBe(stalled.txs[i]?.valid);
+    }
+    expect(lines).toEqual([]);
+  });
+
   it('fails what is still waiting with a retriable UNAVAILABLE when it closes', async () => {
     const closing = new SignaturePool(1);
     closing.testHook(0, 'hang');

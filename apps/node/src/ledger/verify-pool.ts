@@ -51,12 +51,24 @@ interface Batch {
   /** How many workers it has been sent to. */
   attempts: number;
   timer: NodeJS.Timeout | null;
+  /** Its place in the order of what was sent to its current worker (Slot.sent). */
+  seq: number;
+  /** The worker's step count when the batch's timer was last set: a worker that moved since is alive. */
+  progressAtTimer: number;
 }
 
 /** One worker thread, or none while it is being replaced. */
 interface Slot {
   index: number;
   worker: Worker | null;
+  /**
+   * Shared with the worker: [PROGRESS_DONE] the seq of the last batch it answered, [PROGRESS_STEPS] a count it bumps at
+   * each batch it starts and ends. Read when a batch's timer runs out: the timer runs on this thread, which a block can
+   * hold for longer than the timeout while the worker's answer waits in the queue behind it.
+   */
+  progress: Int32Array;
+  /** Batches sent to the current worker (each batch's seq; the worker answers in this order). */
+  sent: number;
   inflight: Map<number, Batch>;
   /** Deaths since it last answered a batch: respawns of a worker that keeps dying back off. */
   deaths: number;
@@ -64,7 +76,10 @@ interface Slot {
 }
 
 export interface SignaturePoolLimits {
-  /** A batch that gets no answer within this is taken from its worker (which is replaced) and sent again. */
+  /**
+   * A batch that gets no answer within this, from a worker that has not moved on its queue meanwhile, is taken from
+   * its worker (which is replaced) and sent again: a worker stuck on one batch goes within twice this.
+   */
   batchTimeoutMs: number;
 }
 
@@ -84,6 +99,11 @@ const BATCH_ATTEMPTS_MAX = 2;
 /** Far above what a full batch takes (~15 ms): only a stuck or dead worker reaches it. */
 export const VERIFY_BATCH_TIMEOUT_MS_DEFAULT = 10_000;
 const RESPAWN_DELAY_MIN_MS = 50;
+/** Slots of a worker's shared progress (verify-worker.mjs writes them). */
+const PROGRESS_DONE = 0;
+const PROGRESS_STEPS = 1;
+/** When a batch's timer finds it answered but the answer not yet read: how soon to look again. */
+const ANSWER_PENDING_RECHECK_MS = 50;
 const RESPAWN_DELAY_MAX_MS = 5_000;
 
 export type VerifyTestHook = 'exit' | 'hang';
@@ -92,8 +112,10 @@ export type VerifyTestHook = 'exit' | 'hang';
  * Verifies transaction signatures on worker threads, in batches, so the thread that runs the
  * ledger does not spend itself on ed25519. With zero threads it verifies inline.
  *
- * Every batch gets an answer: a worker that dies (or does not answer within `batchTimeoutMs`) is
- * replaced, and its batches go to another worker; with no worker alive they are verified inline.
+ * Every batch gets an answer: a worker that dies (or does not move for `batchTimeoutMs` while a batch of it waits)
+ * is replaced, and its batches go to another worker; with no worker alive they are verified inline. Whether a worker
+ * moved is read from memory it shares with this thread, not from its messages: those wait while a block holds this
+ * thread, and a healthy worker must not be taken for dead then.
  * A batch that has failed on `BATCH_ATTEMPTS_MAX` workers fails its callers with UNAVAILABLE.
  */
 export class SignaturePool {
@@ -109,7 +131,7 @@ export class SignaturePool {
     private readonly log: (line: string) => void = () => undefined,
   ) {
     for (let index = 0; index < threads; index++) {
-      const slot: Slot = { index, worker: null, inflight: new Map(), deaths: 0, respawn: null };
+      const slot: Slot = { index, worker: null, progress: new Int32Array(2), sent: 0, inflight: new Map(), deaths: 0, respawn: null };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -193,7 +215,9 @@ export class SignaturePool {
       if (group) group.push(w);
       else groups.set(w.slot, [w]);
     }
-    for (const [slot, group] of groups) this.dispatch({ id: this.nextId++, waiters: group, attempts: 0, timer: null }, slot);
+    for (const [slot, group] of groups) {
+      this.dispatch({ id: this.nextId++, waiters: group, attempts: 0, timer: null, seq: 0, progressAtTimer: 0 }, slot);
+    }
   }
 
   /** Sends a batch to its pinned slot while that worker is alive (and on its first attempt), else to the least busy. */
@@ -214,10 +238,11 @@ export class SignaturePool {
     const slot = target;
     batch.attempts++;
     slot.inflight.set(batch.id, batch);
-    batch.timer = setTimeout(() => this.timedOut(slot, batch), this.limits.batchTimeoutMs);
+    batch.seq = ++slot.sent;
+    this.armTimer(slot, batch, this.limits.batchTimeoutMs);
     // One buffer per batch, moved (not copied) to the worker: cloning hundreds of small arrays cost the ledger's thread more.
     const packed = packBatch(batch.waiters);
-    (slot.worker as Worker).postMessage({ id: batch.id, packed }, [packed.buffer]);
+    (slot.worker as Worker).postMessage({ id: batch.id, seq: batch.seq, packed }, [packed.buffer]);
   }
 
   private spawn(slot: Slot): void {
@@ -225,7 +250,10 @@ export class SignaturePool {
     if (this.closed) return;
     let worker: Worker;
     try {
-      worker = new Worker(nodeAppPath('src/ledger/verify-worker.mjs'));
+      const progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+      worker = new Worker(nodeAppPath('src/ledger/verify-worker.mjs'), { workerData: { progress } });
+      slot.progress = progress;
+      slot.sent = 0;
     } catch (error) {
       // No thread now (resources); batches verify inline meanwhile, and the slot tries again later.
       this.respawnLater(slot, `could not start (${(error as Error).message})`);
@@ -270,9 +298,26 @@ export class SignaturePool {
     slot.respawn.unref();
   }
 
+  private armTimer(slot: Slot, batch: Batch, ms: number): void {
+    batch.progressAtTimer = Atomics.load(slot.progress, PROGRESS_STEPS);
+    batch.timer = setTimeout(() => this.timedOut(slot, batch), ms);
+  }
+
+  /**
+   * A batch's timer ran out. The worker is given up on only if it has not moved since the timer was set: one that
+   * answered (its answer waits behind this thread) or is working through the batches queued before it is alive.
+   */
   private timedOut(slot: Slot, batch: Batch): void {
     const worker = slot.worker;
     if (worker === null || slot.inflight.get(batch.id) !== batch) return;
+    if (Atomics.load(slot.progress, PROGRESS_DONE) >= batch.seq) {
+      this.armTimer(slot, batch, ANSWER_PENDING_RECHECK_MS);
+      return;
+    }
+    if (Atomics.load(slot.progress, PROGRESS_STEPS) !== batch.progressAtTimer) {
+      this.armTimer(slot, batch, this.limits.batchTimeoutMs);
+      return;
+    }
     this.lost(slot, worker, `did not answer a batch within ${this.limits.batchTimeoutMs} ms`);
     worker.terminate().then(
       () => undefined,

@@ -8,7 +8,13 @@
 // the message. Each (payer key, signature, prefix ‖ root) is verified once while this worker remembers it (the pool
 // sends every transaction of one batch signature to the same worker).
 import { createPublicKey, hash as digest, verify } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+
+// Shared with verify-pool.ts: [0] the seq (the pool's count of batches sent to this worker) of the last batch answered, [1] a step count bumped at each batch's start and
+// end. The pool reads them when a batch's timer runs out on its own (possibly stalled) thread.
+const progress = workerData?.progress instanceof Int32Array ? workerData.progress : new Int32Array(2);
+const PROGRESS_DONE = 0;
+const PROGRESS_STEPS = 1;
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const CACHE_MAX = 100_000;
@@ -138,11 +144,14 @@ function verifyPacked(packed) {
   return Uint8Array.from(results);
 }
 
-parentPort.on('message', ({ id, packed, testHook }) => {
+parentPort.on('message', ({ id, seq, packed, testHook }) => {
   // Tests kill or wedge a worker under load this way (verify-pool.ts testHook).
   if (testHook === 'exit') process.exit(1);
   if (testHook === 'hang') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   if (testHook !== undefined) return;
+  Atomics.add(progress, PROGRESS_STEPS, 1);
   const results = verifyPacked(packed);
+  Atomics.store(progress, PROGRESS_DONE, seq);
+  Atomics.add(progress, PROGRESS_STEPS, 1);
   parentPort.postMessage({ id, results }, [results.buffer]);
 });
