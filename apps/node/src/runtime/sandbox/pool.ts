@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HungTimer } from './hung-timer.ts';
 import { HUNG_WORKER_GRACE_MS, LIMIT_RANGES, RESTART_POLICY, SANDBOX_BOUNDS } from './limits.ts';
 import type { FromWorker } from './protocol.ts';
 import {
@@ -24,7 +25,7 @@ interface PendingInvoke {
   request: InvokeRequest;
   slot: WorkerSlot;
   resolve: (result: InvokeResult) => void;
-  hungTimer: NodeJS.Timeout;
+  hungTimer: HungTimer;
 }
 interface PendingControl {
   kind: 'control';
@@ -174,7 +175,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
     if (entry?.kind !== 'invoke') return;
     pending.delete(id);
     entry.slot.inFlight.delete(id);
-    clearTimeout(entry.hungTimer);
+    entry.hungTimer.cancel();
     releaseSource(entry.request.code.hash);
     if (error !== undefined) {
       entry.resolve(fail(error.code, error.message, usage));
@@ -199,7 +200,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
       if (entry === undefined) continue;
       pending.delete(id);
       if (entry.kind === 'invoke') {
-        clearTimeout(entry.hungTimer);
+        entry.hungTimer.cancel();
         releaseSource(entry.request.code.hash);
         entry.resolve(fail('BLOCKLET_CRASHED', `the sandbox worker died during the call (${reason})`));
       } else {
@@ -260,10 +261,10 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
   function dispatch(slot: WorkerSlot, request: InvokeRequest, input: string, resolve: (result: InvokeResult) => void): void {
     const id = nextId++;
     const hash = request.code.hash;
-    const hungTimer = setTimeout(() => {
+    const hungTimer = new HungTimer(request.limits.timeoutMs + HUNG_WORKER_GRACE_MS, () => {
       log(`sandbox: worker ${slot.index} did not answer call ${id} in time; killing it`);
       slot.kill();
-    }, request.limits.timeoutMs + HUNG_WORKER_GRACE_MS);
+    });
     pending.set(id, { kind: 'invoke', request, slot, resolve, hungTimer });
     slot.inFlight.add(id);
     holdSource(request.code);
@@ -384,7 +385,7 @@ export async function createSandboxPool(options: SandboxPoolOptions = {}): Promi
       for (const [id, entry] of pending) {
         pending.delete(id);
         if (entry.kind === 'invoke') {
-          clearTimeout(entry.hungTimer);
+          entry.hungTimer.cancel();
           entry.resolve(fail('BLOCKLET_CRASHED', 'the sandbox pool was closed during the call'));
         } else {
           entry.reject(new SandboxError('BLOCKLET_CRASHED', 'the sandbox pool was closed'));

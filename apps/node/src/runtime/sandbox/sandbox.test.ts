@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HUNG_WORKER_GRACE_MS } from './limits.ts';
 import { createSandboxPool } from './pool.ts';
 import { blocklet, code, echo, expectError, limits, noHost, useSandboxPool } from './sandbox.testkit.ts';
 import { HostCallError, type SandboxCode } from './types.ts';
@@ -168,6 +169,27 @@ describe('sandbox faults', () => {
     await expect.poll(() => sandbox.pool.stats().workers, { timeout: 20_000 }).toBe(2);
     expect(sandbox.pool.stats().restarts).toBeGreaterThanOrEqual(restartsBefore + 2);
     await expectPoolServes();
+  });
+});
+
+describe('sandbox liveness', () => {
+  it("does not kill a worker whose answer waits behind the node's thread (a stall past the hung-worker timer)", async () => {
+    await expectPoolServes(); // both workers up
+    const pids = sandbox.pool.workerPids();
+    // A block can hold the node's thread for seconds. The worker answers meanwhile; its answer waits in the pipe
+    // while the loop, leaving the check phase, runs due timers before it polls again.
+    const quick = { ...limits, timeoutMs: 100 };
+    const result = await new Promise<Awaited<ReturnType<typeof invoke>>>((resolve, reject) => {
+      setImmediate(() => {
+        const call = invoke(echo, { input: 'answered during a stall', limits: quick });
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, quick.timeoutMs + HUNG_WORKER_GRACE_MS + 500);
+        call.then(resolve, reject);
+      });
+    });
+    expect(result).toMatchObject({ ok: true, output: { echo: 'answered during a stall' } });
+    // A killed worker's exit is heard after its last answer: look once the loop has turned a few times.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sandbox.pool.workerPids()).toEqual(pids);
   });
 });
 
