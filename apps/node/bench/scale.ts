@@ -9,8 +9,9 @@
  * - restartMs: the node stopped, then started again as its own process (as an operator runs it, from the bundle
  *   built beforehand) on the same folder, until it listens; rssMb: that process's resident memory after the proofs below;
  * - proofP99Ms: account.get (the value and its Merkle proof, over HTTP) for random accounts, p99, after a short
- *   warm-up of the new process: the time until the client has the answer; each proof is then checked against the
- *   root it names, outside the timing (the bench's own hashing and its large heap's collections are not the node's);
+ *   warm-up of the new process: the time until the client has the answer, from a client process of its own
+ *   (scale-proofs.ts: the bench's large heap's collections are not the node's); each proof is checked against the
+ *   root it names, outside the timing;
  * - verifyBlocksPerSec: `arc node verify --snapshot --json` (the CLI, run as a user runs it) over the blocks after the
  *   import, from the snapshot's state.
  * `--accounts N` (default 1,000,000); `--quick`: 3,000 accounts and small phases (the suite runs it); `--keep`: the
@@ -25,17 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  decodeProof,
-  didFromPublicKey,
-  fromHex,
-  genesisFileJson,
-  keyPairFromSeed,
-  sha3,
-  stateKey,
-  stateKeyHash,
-  verifyProof,
-} from '@arc/core';
+import { didFromPublicKey, genesisFileJson, keyPairFromSeed } from '@arc/core';
 import { z } from 'zod';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
@@ -66,16 +57,6 @@ function receiverDid(): string {
   return didFromPublicKey(randomBytes(32));
 }
 
-const ProvedAccount = z.object({
-  proof: z.object({
-    stateRoot: z.string(),
-    key: z.string(),
-    value: z.string().nullable(),
-    siblings: z.array(z.string()),
-    leaf: z.object({ key: z.string(), valueHash: z.string() }).nullable(),
-  }),
-});
-
 const VerifyReport = z.object({
   blocks: z.number(),
   txs: z.number(),
@@ -95,6 +76,24 @@ async function verifyWithCli(nodeUrl: string, snapshot: string): Promise<z.infer
   const report = VerifyReport.parse(JSON.parse(stdout));
   if (report.mismatch) throw new Error(`the chain does not verify: ${report.mismatch.code} at ${report.mismatch.height}`);
   return report;
+}
+
+const PROOFS_SCRIPT = fileURLToPath(new URL('./scale-proofs.ts', import.meta.url));
+
+/**
+ * account.get with proof for each DID, from scale-proofs.ts as its own process (each proof checked there after its
+ * timing); the latencies in ms of all but the first PROOF_WARMUP (the new node's first calls compile its code paths).
+ */
+async function proofLatencies(nodeUrl: string, dids: string[], dir: string): Promise<number[]> {
+  const file = join(dir, 'proof-dids.txt');
+  writeFileSync(file, `${dids.join('\n')}\n`);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', PROOFS_SCRIPT, nodeUrl, file, '--warmup', String(PROOF_WARMUP)], {
+    maxBuffer: 1 << 20,
+    timeout: 600_000,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`the proof client failed: ${error.stderr || error.stdout || error.message}`);
+  });
+  return z.object({ ms: z.array(z.number()) }).parse(JSON.parse(stdout)).ms;
 }
 
 async function main() {
@@ -195,34 +194,9 @@ async function main() {
     const restartMs = round(performance.now() - startMs);
     console.log(`  restart: a new node process on the same folder listened after ${restartMs} ms`);
 
-    /** One account.get over HTTP: its answer as the client has it, and how long that took. */
-    const fetchProof = async (did: string) => {
-      const t = performance.now();
-      const response = await fetch(`${child?.url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did }))}`);
-      const body: unknown = await response.json();
-      return { did, body, ms: performance.now() - t };
-    };
-    /** Its value and proof checked against the state root it names (after the timing: the node's latency is measured). */
-    const checkProof = ({ did, body }: { did: string; body: unknown }) => {
-      const { proof } = ProvedAccount.parse((body as { result: { data: unknown } }).result.data);
-      if (proof.value === null) throw new Error(`account ${did} is missing after the restart`);
-      const valueHash = sha3(fromHex(proof.value));
-      if (
-        proof.key !== stateKey('account', did) ||
-        !verifyProof(fromHex(proof.stateRoot), stateKeyHash(proof.key), valueHash, decodeProof(proof))
-      ) {
-        throw new Error(`the proof of ${did} does not verify`);
-      }
-    };
     const randomAccount = () => accounts[Math.floor(Math.random() * accounts.length)] as string;
-    // The first calls of a new process compile its code paths: not what a running node answers with.
-    for (let i = 0; i < PROOF_WARMUP; i++) checkProof(await fetchProof(randomAccount()));
-    const proofMs: number[] = [];
-    for (let i = 0; i < PROOFS; i++) {
-      const answer = await fetchProof(randomAccount());
-      checkProof(answer);
-      proofMs.push(answer.ms);
-    }
+    // From a client process of its own: this one holds a million DIDs, and its collections are not the node's.
+    const proofMs = await proofLatencies(child.url, Array.from({ length: PROOF_WARMUP + PROOFS }, randomAccount), dir);
     const proofP99Ms = round(quantile(proofMs, 0.99) ?? 0, 2);
     const rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
     console.log(
