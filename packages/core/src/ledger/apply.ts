@@ -29,7 +29,9 @@ export type LedgerEvent =
 export interface ApplyOk {
   /**
    * The accounts whose history lists this transaction: sender, recipient, fee payer, grantee. The
-   * proposer earns every fee, so listing each transaction under it would say nothing.
+   * proposer earns every fee, so listing each transaction under it would say nothing. Nor is an application with
+   * billing open listed for its users' transactions it pays for: its account does not move (the fee accrues to its
+   * bill, where it sees them), and every one of its users' transactions would bury its own.
    */
   accounts: string[];
   /** What it did; for a failed transaction, the fee event(s) and one `txFailed` event. */
@@ -84,7 +86,7 @@ function applyToScratch(s: Overlay, checked: CheckedTx, ctx: BlockContext): Appl
   const feeError = chargeFee(s, tx, ctx, events);
   if (feeError) return feeError;
   const accounts = new Set([tx.from]);
-  if (tx.feePayer) accounts.add(tx.feePayer.did);
+  if (tx.feePayer && !s.application(tx.feePayer.did)) accounts.add(tx.feePayer.did);
   // The inner transaction gets a scratch of its own over the charged fee: on failure it is dropped whole.
   const inner = new Overlay(s);
   const innerEvents: LedgerEvent[] = [];

@@ -89,6 +89,8 @@ describe("an application's fees", () => {
     expect(first).toMatchObject({
       events: expect.arrayContaining([{ type: 'feeAccrued', application: shop.did, proposer: validator.did, amount: 100n }]),
     });
+    // Listed under the sender and the recipient, not the application: its account did not move (its bill did).
+    expect(first).toMatchObject({ accounts: [alice.did, carol.did] });
     expect(userTx(50n, erin.did)).not.toBeInstanceOf(Error);
     expect(chain.balance(alice)).toBe(100_000n - 2n);
     expect(chain.balance(validator)).toBe(validatorBefore);
