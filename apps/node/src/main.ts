@@ -5,6 +5,7 @@ import { runPrimary } from './cluster/primary.ts';
 import { runWorker } from './cluster/worker.ts';
 import { parseEnv } from './config/env.ts';
 import { nodeOptionsFromEnv } from './config/node-options.ts';
+import { installNodeCrypto } from './ledger/node-crypto.ts';
 import { startNode } from './node.ts';
 
 /** `--workers N`: how many processes share the port (1: the plain node; more: a cluster, gateway/CLUSTER.md). */
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     if (!env.REDIS_URL) throw new Error('--workers needs REDIS_URL: the workers share topics through Redis');
     return runPrimary({ host: env.HOST, port: env.PORT, workers, log: (line) => console.log(`[cluster] ${line}`) });
   }
+  // Before the genesis file's DIDs are checked and the node key derived: native hashing and keys, not core's default.
+  installNodeCrypto();
   const options = await nodeOptionsFromEnv(env);
   const where = options.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.DATA_DIR}`;
   console.log(`starting chain ${options.genesis.chainId} on ${where}`);

@@ -1,10 +1,21 @@
 import { OcapError, type OcapSigner } from '@arc/core';
 import * as ecc from '@bitcoinerlab/secp256k1';
 import * as bitcoin from 'bitcoinjs-lib';
-import { ECPairFactory, type ECPairInterface } from 'ecpair';
+import { type ECPairAPI, ECPairFactory, type ECPairInterface } from 'ecpair';
 
-bitcoin.initEccLib(ecc);
-const ECPair = ECPairFactory(ecc);
+let ecPair: ECPairAPI | null = null;
+
+/**
+ * bitcoinjs with its secp256k1 library, set up on first use: both self-test the library (~70 ms), which a node that
+ * reaches no Bitcoin chain should not spend at start. Taproot addresses need it; every use here calls this first.
+ */
+export function bitcoinEcc(): ECPairAPI {
+  if (ecPair === null) {
+    bitcoin.initEccLib(ecc);
+    ecPair = ECPairFactory(ecc);
+  }
+  return ecPair;
+}
 
 export type BitcoinNetworkName = 'regtest' | 'testnet' | 'mainnet';
 
@@ -25,6 +36,7 @@ export const GENESIS_HASHES: Record<BitcoinNetworkName, string> = {
 /** The canonical form of an address on `network` (bech32 lowercase), or undefined when it is not one. */
 export function canonicalAddress(address: string, network: bitcoin.Network): string | undefined {
   if (typeof address !== 'string' || address.length === 0 || address.length > 90 || address.trim() !== address) return undefined;
+  bitcoinEcc();
   try {
     return bitcoin.address.fromOutputScript(bitcoin.address.toOutputScript(address, network), network);
   } catch {
@@ -57,7 +69,7 @@ export class BitcoinSigner implements OcapSigner {
     if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32 || !ecc.isPrivate(secretKey)) {
       throw new OcapError('INVALID_ARGUMENT', 'A Bitcoin secret key is 32 bytes, a valid secp256k1 private key.');
     }
-    this.#keyPair = ECPair.fromPrivateKey(secretKey, { network, compressed: true });
+    this.#keyPair = bitcoinEcc().fromPrivateKey(secretKey, { network, compressed: true });
     const payment = bitcoin.payments.p2wpkh({ pubkey: this.#keyPair.publicKey, network });
     this.address = payment.address as string;
     this.script = payment.output as Uint8Array;

@@ -1,4 +1,3 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { cryptoProvider } from './provider.ts';
 
 /** An ed25519 key pair; the secret key is the 32-byte seed. */
@@ -10,7 +9,7 @@ export interface KeyPair {
 /** Derives the key pair of a 32-byte seed. The caller supplies the randomness. */
 export function keyPairFromSeed(seed: Uint8Array): KeyPair {
   if (seed.length !== 32) throw new TypeError('an ed25519 seed is 32 bytes');
-  return { secretKey: seed.slice(), publicKey: ed25519.getPublicKey(seed) };
+  return { secretKey: seed.slice(), publicKey: cryptoProvider().publicKeyEd25519(seed) };
 }
 
 /** Signs a message with an ed25519 seed (deterministic, RFC 8032). */

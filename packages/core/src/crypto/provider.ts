@@ -12,6 +12,8 @@ export interface CryptoProvider {
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /** ed25519 signing with a 32-byte seed (deterministic, RFC 8032). */
   signEd25519(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
+  /** The ed25519 public key of a 32-byte seed (RFC 8032). */
+  publicKeyEd25519(seed: Uint8Array): Uint8Array;
 }
 
 export const nobleProvider: CryptoProvider = {
@@ -26,6 +28,7 @@ export const nobleProvider: CryptoProvider = {
     }
   },
   signEd25519: (secretKey, message) => ed25519.sign(message, secretKey),
+  publicKeyEd25519: (seed) => ed25519.getPublicKey(seed),
 };
 
 let current: CryptoProvider = nobleProvider;

@@ -1,7 +1,6 @@
 import * as ecc from '@bitcoinerlab/secp256k1';
 import * as bitcoin from 'bitcoinjs-lib';
-
-bitcoin.initEccLib(ecc);
+import { bitcoinEcc } from '../keys.ts';
 
 /** What the regtest chain knows about an output it spends: its locking script and value. */
 export interface SpentOutput {
@@ -45,6 +44,7 @@ export function scriptType(script: Uint8Array): ScriptType {
 export function scriptAddress(script: Uint8Array, network: bitcoin.Network): string | undefined {
   const type = scriptType(script);
   if (type === 'nulldata' || type === 'nonstandard') return undefined;
+  bitcoinEcc(); // a taproot output's address needs bitcoinjs's secp256k1 library
   return bitcoin.address.fromOutputScript(script, network);
 }
 
