@@ -21,7 +21,7 @@ import {
   type TrieProof,
   type TrieUpdateResult,
   toHex,
-  updateTrie,
+  WholeTrieBuilder,
 } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import { PeriodicPass } from '../db/periodic.ts';
@@ -258,15 +258,10 @@ export class StateTrie {
   async buildFromRows(store: LedgerStore, height: number, log: (line: string) => void): Promise<Uint8Array> {
     const folded = new TrieFold();
     for await (const page of store.allState()) folded.add(page);
-    await this.db.transaction((tx) => this.writeFolded(tx, height, folded));
-    log(`stored the state trie: ${folded.nodes.size} nodes over ${folded.entries} state entries`);
-    return folded.root;
-  }
-
-  /** Writes every node of a trie folded from a whole state at `height` (its first stored root). */
-  async writeFolded(tx: Sql, height: number, folded: TrieFold): Promise<void> {
-    await writeTrieFold(tx, height, folded);
+    const root = await this.db.transaction((tx) => folded.write(tx, height));
     this.storedFrom = height;
+    log(`stored the state trie: ${folded.nodes} nodes over ${folded.entries} state entries`);
+    return root;
   }
 
   private touch(id: string): TrieNode | undefined {
@@ -333,31 +328,43 @@ export class StateTrie {
   }
 }
 
-/** The trie of a whole state, folded in memory page by page (only the nodes the root reaches are kept). */
+/** The trie of a whole state: its entries gathered page by page, then built once and written (core's WholeTrieBuilder). */
 export class TrieFold {
-  readonly nodes = new Map<string, TrieNode>();
-  root: Uint8Array = EMPTY_ROOT;
+  readonly #builder = new WholeTrieBuilder();
+  /** State entries added. */
   entries = 0;
+  /** Nodes written (once written). */
+  nodes = 0;
 
   add(page: StateEntry[]): void {
-    const reader = { get: (id: string) => this.nodes.get(id) };
-    const result = updateTrie(
-      reader,
-      this.root,
-      page.map((entry) => ({ key: stateKeyHash(entryKey(entry)), valueHash: entryValueHash(entry) })),
-    );
-    for (const id of result.stale) if (!result.created.has(id)) this.nodes.delete(id);
-    for (const [id, node] of result.created) this.nodes.set(id, node);
-    this.root = result.root;
+    for (const entry of page) this.#builder.add(stateKeyHash(entryKey(entry)), entryValueHash(entry));
     this.entries += page.length;
   }
-}
 
-/** Writes every node of a whole state's trie at `height`, which becomes the first height whose root is stored. */
-export async function writeTrieFold(tx: Sql, height: number, folded: TrieFold): Promise<void> {
-  const all = [...folded.nodes];
-  for (let at = 0; at < all.length; at += MIGRATE_BATCH) await insertNodes(tx, height, new Map(all.slice(at, at + MIGRATE_BATCH)));
-  await setStoredFrom(tx, height);
+  /** The root of the entries added (once written). */
+  get root(): Uint8Array {
+    return this.#builder.root;
+  }
+
+  /**
+   * Builds the trie of every entry added and writes its nodes at `height`, which becomes the first height whose root
+   * is stored, MIGRATE_BATCH nodes a statement as they are made (the trie is never held whole); answers the root.
+   */
+  async write(tx: Sql, height: number): Promise<Uint8Array> {
+    let batch = new Map<string, TrieNode>();
+    for (const { hash, node } of this.#builder.nodes()) {
+      batch.set(nodeKey(hash), node);
+      if (batch.size >= MIGRATE_BATCH) {
+        await insertNodes(tx, height, batch);
+        this.nodes += batch.size;
+        batch = new Map();
+      }
+    }
+    await insertNodes(tx, height, batch);
+    this.nodes += batch.size;
+    await setStoredFrom(tx, height);
+    return this.root;
+  }
 }
 
 /** chain_meta: the first height whose root the trie tables hold. */

@@ -1,2 +1,3 @@
 /** Merkle commitments over ledger state. */
 export * from './trie.ts';
+export * from './whole-trie.ts';
