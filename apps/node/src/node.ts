@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type GenesisConfig, isDevChain, type KeyPair } from '@arc/core';
+import { type GenesisConfig, isDevChain, type KeyPair, toHex } from '@arc/core';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
@@ -19,6 +19,7 @@ import { type ProtocolOptions, type Protocols, startProtocols } from './gateway/
 import { type Gateway, type GatewayRedisOptions, startGateway } from './gateway/service.ts';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway/types.ts';
 import { Admission } from './ledger/admission.ts';
+import { Follower } from './ledger/follower.ts';
 import { Ledger, type LedgerLimits } from './ledger/ledger.ts';
 import type { MempoolLimits } from './ledger/mempool.ts';
 import { installNodeCrypto } from './ledger/node-crypto.ts';
@@ -44,6 +45,8 @@ export interface NodeOptions {
   genesis: GenesisConfig;
   /** A state snapshot an empty database starts from instead of genesis (ignored once the database holds a chain). */
   snapshotFile?: string;
+  /** Another node of the chain whose blocks this one imports instead of making its own (FOLLOW_URL, ledger/follower.ts). */
+  follow?: { url: string };
   nodeKey: KeyPair;
   host: string;
   port: number;
@@ -198,7 +201,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const settlement = new SettlementJob(db, ledger, nodeTxs, now, log, options.settlementIntervalMs);
   settlement.start();
   const fresh = ledger.head.height === 0;
-  ledger.start();
+  const follower = options.follow ? new Follower(ledger, options.follow.url, log, now) : null;
+  if (follower) {
+    admission.forwardTo = (bytes) => follower.forward(toHex(bytes));
+    services.follower = follower;
+  }
+  ledger.start({ produce: follower === null });
+  follower?.start();
   const corsOrigins = options.corsOrigins ?? '*';
   const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp }, corsOrigins);
   let gateway: Gateway;
@@ -219,6 +228,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   } catch (error) {
     await runtime.close();
     await sandbox.close();
+    await follower?.stop();
     await ledger.stop();
     await db.close();
     throw error;
@@ -243,6 +253,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await gateway.close();
     await runtime.close();
     await sandbox.close();
+    await follower?.stop();
     await ledger.stop();
     await db.close();
     throw error;
@@ -271,7 +282,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
   vacuum.start();
   services.vacuum = vacuum;
-  if (fresh && options.seedDemo && services.faucet.enabled) {
+  // A follower's demo is the followed node's.
+  if (fresh && options.seedDemo && services.faucet.enabled && !follower) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
     const components = await seedComponents(runtime, ledger);
@@ -306,6 +318,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await runtime.close();
         await sandbox.close();
         await ocap.close();
+        await follower?.stop();
         await ledger.stop();
         await services.snapshots.close();
         await db.close();

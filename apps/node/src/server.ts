@@ -47,6 +47,8 @@ function health(services: Services) {
     blocklets: { ...services.runtime.registry.health(), caches: services.runtime.cacheSizes() },
     // The marketplace's index of the chain (retried with backoff when its write fails): how far it has read.
     ...(services.market ? { market: services.market.indexer.health() } : {}),
+    // A node that follows another: whom, and why its last attempt failed (it tries again with backoff).
+    ...(services.follower ? { follow: services.follower.status() } : {}),
   };
 }
 

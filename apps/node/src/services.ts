@@ -5,6 +5,7 @@ import type { Faucet } from './faucet/service.ts';
 import type { Protocols } from './gateway/protocols.ts';
 import type { Gateway } from './gateway/service.ts';
 import type { Admission } from './ledger/admission.ts';
+import type { Follower } from './ledger/follower.ts';
 import type { Ledger } from './ledger/ledger.ts';
 import type { LedgerQueries } from './ledger/queries.ts';
 import type { SnapshotExports } from './ledger/snapshots.ts';
@@ -31,6 +32,8 @@ export interface Services {
   economy?: EconomyService;
   /** The ABT ↔ ERC-20 bridge, when the node runs one (economy/bridge). */
   bridge?: BridgeService;
+  /** Set on a node that follows another (FOLLOW_URL): imports its blocks, forwards transactions to it. */
+  follower?: Follower;
   /** Autovacuum's work, which PGlite does not do (db/vacuum.ts). */
   vacuum?: VacuumJob;
   /** Set once the node listens (chain triggers reach chains through OCAP). */

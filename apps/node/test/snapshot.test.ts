@@ -86,6 +86,42 @@ describe.each(testDrivers())('state snapshots (%s)', (driver) => {
     expect(await proof(other)).toEqual(await proof(client));
   });
 
+  it('a node started from a snapshot with FOLLOW_URL catches up, stays current, and sends transactions on to the node it follows', async () => {
+    const client = nodeClient(a.url);
+    const alice = new Wallet(client, a.chainId, devKey('alice'));
+    const made = await a.services.snapshots.current();
+    const f = await startTestNode({ driver, genesis, blockIntervalMs: 3_600_000, snapshotFile: made.path, follow: { url: a.url } });
+    nodes.push(f);
+    const carol = randomSigner();
+    await alice.commit(transfer(carol.did, 3n * ABT));
+    const inStep = () => f.services.ledger.head.height === a.services.ledger.head.height;
+    await expect.poll(inStep, { timeout: 20_000 }).toBe(true);
+    expect(toHex(f.services.ledger.head.stateRoot)).toBe(toHex(a.services.ledger.head.stateRoot));
+
+    // Sent to the follower: the followed node commits it, and the follower hears of it in the block it imports.
+    const viaFollower = new Wallet(nodeClient(f.url), a.chainId, devKey('alice'));
+    const { height } = await viaFollower.commit(transfer(carol.did, 1n));
+    expect(await balanceOf(nodeClient(f.url), carol.did)).toBe(3n * ABT + 1n);
+    expect(await balanceOf(client, carol.did)).toBe(3n * ABT + 1n);
+    expect(height).toBeGreaterThan(made.height);
+    // It made no block of its own: every block past the snapshot is the followed node's, under its seal.
+    const proposers = await f.db.query<{ proposer: string }>('SELECT DISTINCT proposer FROM blocks WHERE height > $1', [made.height]);
+    expect(proposers.map((row) => row.proposer)).toEqual([a.services.ledger.nodeDid]);
+    const health = (await (await fetch(`${f.url}/health`)).json()) as { follow?: unknown };
+    expect(health.follow).toMatchObject({ url: a.url, error: null });
+  });
+
+  it('a follower pointed at a node of another chain imports nothing and says why', async () => {
+    const stranger = await startTestNode({ driver, genesis: { ...genesis, chainId: `${genesis.chainId}-other` }, blockIntervalMs: 200 });
+    nodes.push(stranger);
+    const made = await a.services.snapshots.current();
+    const f = await startTestNode({ driver, genesis, blockIntervalMs: 3_600_000, snapshotFile: made.path, follow: { url: stranger.url } });
+    nodes.push(f);
+    const status = () => f.services.follower?.status().error?.message ?? '';
+    await expect.poll(status, { timeout: 20_000 }).toMatch(/is not valid here|does not decode/);
+    expect(f.services.ledger.head.height).toBe(made.height);
+  });
+
   it('a snapshot whose entries were changed, cut short, or of another chain starts nothing and writes nothing', async () => {
     const made = await a.services.snapshots.current();
     const lines = gunzipSync(await readFile(made.path))

@@ -22,6 +22,10 @@ describe('node configuration', () => {
     expect(() => parseEnv({ PORT: 'abc', BLOCK_INTERVAL_MS: '5', DATABASE_URL: 'not a url' })).toThrow(
       /PORT[\s\S]*DATABASE_URL|DATABASE_URL[\s\S]*PORT/,
     );
+    // FOLLOW_URL names a node over HTTP(S), nothing else.
+    expect(parseEnv({ FOLLOW_URL: 'https://node.example:8080' }).FOLLOW_URL).toBe('https://node.example:8080');
+    for (const bad of ['not a url', 'ftp://node.example', 'file:///etc/passwd'])
+      expect(() => parseEnv({ FOLLOW_URL: bad })).toThrow(/FOLLOW_URL/);
   });
 
   it('reads the committed dev genesis with ABT at 18 decimals', async () => {

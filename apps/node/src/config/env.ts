@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   GENESIS_FILE: z.string().optional(),
   /** A state snapshot (GET /snapshot of another node) an empty database starts from instead of genesis. */
   SNAPSHOT_FILE: z.string().min(1).optional(),
+  /** Another node of the chain (its base URL) whose blocks this node imports instead of making its own. */
+  FOLLOW_URL: z.url({ protocol: /^https?$/ }).optional(),
   NODE_KEY_FILE: z.string().optional(),
   BLOCK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   MEMPOOL_MAX_TXS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),

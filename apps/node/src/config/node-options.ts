@@ -49,6 +49,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
     genesis,
     ...(env.SNAPSHOT_FILE ? { snapshotFile: resolve(env.SNAPSHOT_FILE) } : {}),
+    ...(env.FOLLOW_URL ? { follow: { url: env.FOLLOW_URL.replace(/\/+$/, '') } } : {}),
     nodeKey: await loadOrCreateNodeKey(env.NODE_KEY_FILE ?? join(dataDir, 'node-key.json')),
     host: env.HOST,
     port: env.PORT,

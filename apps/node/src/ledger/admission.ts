@@ -29,6 +29,12 @@ export class Admission {
   /** Per account: submissions past the cheap checks and not answered yet (bounded with the account's mempool share). */
   private readonly inFlight = new Map<string, number>();
 
+  /**
+   * On a node that follows another (FOLLOW_URL), where transactions go once they pass the cheap checks: that node makes
+   * the blocks, and this one hears of them when it imports them.
+   */
+  forwardTo: ((bytes: Uint8Array) => Promise<SubmitResult>) | null = null;
+
   constructor(private readonly ledger: Ledger) {}
 
   /** Admits one encoded transaction; idempotent by hash. */
@@ -36,6 +42,15 @@ export class Admission {
     const { ledger } = this;
     const checked = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
     if (checked instanceof LedgerError) throw new NodeError(checked.code, checked.message);
+    if (this.forwardTo) {
+      ledger.noteForwarded(checked.hashHex, true);
+      try {
+        return await this.forwardTo(bytes);
+      } catch (error) {
+        ledger.noteForwarded(checked.hashHex, false);
+        throw error;
+      }
+    }
     // The same bytes already wait: answer as the first time, without verifying them again.
     if (ledger.mempool.get(checked.hashHex)) return { hash: checked.hashHex, status: 'pending', height: null };
     const from = checked.tx.from;

@@ -104,6 +104,11 @@ export class Ledger {
   private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
   private chainParams: ChainParams;
+  /**
+   * On a node that follows another: the transactions it sent on, by hash (when), until a block it imports holds them
+   * or the mempool's time to live passes. They are pending here (tx.wait waits for them) though this mempool lacks them.
+   */
+  private readonly forwarded = new Map<string, number>();
 
   constructor(
     readonly db: Database,
@@ -214,10 +219,11 @@ export class Ledger {
   }
 
   /** Starts producing blocks. */
-  start(): void {
+  /** Starts the block producer (unless `produce` is false: a node that follows another imports its blocks). */
+  start({ produce }: { produce: boolean } = { produce: true }): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.produceLoop();
+    if (produce) this.loop = this.produceLoop();
     this.trie.startPruning(() => this.head.height, this.options.log);
   }
 
@@ -345,6 +351,7 @@ export class Ledger {
       throw new Error(`failed to commit: ${(error as Error).message}`);
     }
     const txHashes = block.txs.map((t) => t.checked.hashHex);
+    for (const hash of txHashes) this.forwarded.delete(hash);
     const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
     const committed: BlockCommitted = {
       header,
@@ -403,6 +410,25 @@ export class Ledger {
       const view = await this.cache.view(keys);
       if (this.cache.version === version) return (view.account(did)?.nonce ?? 0) + this.mempool.pendingCount(did) + 1;
     }
+  }
+
+  /** A transaction sent on to the node this one follows (see `forwarded`); false forgets it (the sending failed). */
+  noteForwarded(hash: string, sent: boolean): void {
+    if (!sent) {
+      this.forwarded.delete(hash);
+      return;
+    }
+    const now = this.options.now();
+    for (const [old, atMs] of this.forwarded) {
+      if (atMs > now - this.options.mempool.ttlMs && this.forwarded.size < this.options.mempool.maxTxs) break;
+      this.forwarded.delete(old);
+    }
+    this.forwarded.set(hash, now);
+  }
+
+  /** True while a transaction waits: in this mempool, or sent on to the followed node and not yet in a block here. */
+  awaits(hash: string): boolean {
+    return this.mempool.get(hash) !== undefined || this.forwarded.has(hash);
   }
 
   /** Candidate transactions' keys for admission dry runs. */
