@@ -1,7 +1,7 @@
-import { nobleProvider } from '@arc/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeCryptoProvider } from './node-crypto.ts';
+import { nodeCryptoProvider } from './node-provider.ts';
+import { nobleProvider } from './provider.ts';
 
 const seed = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const message = fc.uint8Array({ maxLength: 300 });
