@@ -43,11 +43,11 @@ export class Admission {
     const checked = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
     if (checked instanceof LedgerError) throw new NodeError(checked.code, checked.message);
     if (this.forwardTo) {
-      ledger.noteForwarded(checked.hashHex, true);
+      ledger.forwarded.add(checked.hashHex);
       try {
         return await this.forwardTo(bytes);
       } catch (error) {
-        ledger.noteForwarded(checked.hashHex, false);
+        ledger.forwarded.forget([checked.hashHex]);
         throw error;
       }
     }

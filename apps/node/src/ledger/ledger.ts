@@ -9,8 +9,6 @@ import {
   type CheckedTx,
   checkTxStatic,
   didFromPublicKey,
-  type GenesisConfig,
-  type KeyPair,
   LedgerError,
   proposeBlock,
   sealBlock,
@@ -20,57 +18,21 @@ import {
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
 import { announce, type BlockCommitted } from './block-committed.ts';
+import { ForwardedTxs } from './forwarded-txs.ts';
 import { genesisBlock } from './genesis-block.ts';
 import { viewForTxs } from './keys.ts';
-import { type Dropped, Mempool, type MempoolLimits } from './mempool.ts';
+import { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
+import { type Dropped, Mempool } from './mempool.ts';
 import { ProducerPacing } from './producer-pacing.ts';
-import { REJECTION_LIMITS_DEFAULT, RejectionLimiter, type RejectionLimits, senderKey } from './rejection-limiter.ts';
+import { RejectionLimiter, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
-import { StateTrie, setStoredFrom, TRIE_LIMITS_DEFAULT, TRIE_STORED_FROM, type TrieLimits } from './state-trie.ts';
+import { StateTrie, setStoredFrom, TRIE_STORED_FROM } from './state-trie.ts';
 import { type CommitBlock, emptyStateKeys, LedgerStore, PARAMS_DID, SNAPSHOT_FROM, TOKEN_BALANCES_INDEXED } from './store.ts';
-import { TX_WAITER_LIMITS_DEFAULT, type TxWaiterLimits, TxWaiters } from './tx-waiters.ts';
-import { SignaturePool, VERIFY_BATCH_TIMEOUT_MS_DEFAULT } from './verify-pool.ts';
-
-export interface LedgerOptions {
-  genesis: GenesisConfig;
-  nodeKey: KeyPair;
-  /** The longest the chain goes without a block while idle (an empty block marks time). */
-  blockIntervalMs: number;
-  mempool: MempoolLimits;
-  verifyThreads: number;
-  /** Bounds with defaults (LEDGER_LIMITS_DEFAULT); the node's configuration sets some of them. */
-  limits?: Partial<LedgerLimits>;
-  now: () => number;
-  log: (line: string) => void;
-}
-
-/** The ledger's bounds besides the mempool's. */
-export interface LedgerLimits {
-  /** What a rejected transaction costs its sender (rejection-limiter.ts). */
-  rejections: RejectionLimits;
-  /** Open tx.wait calls (tx-waiters.ts). */
-  txWaiters: TxWaiterLimits;
-  /** A signature batch not answered within this is sent to another worker (verify-pool.ts). */
-  verifyBatchTimeoutMs: number;
-  /** The state trie's cache and kept roots (state-trie.ts). */
-  trie: TrieLimits;
-}
-
-export const LEDGER_LIMITS_DEFAULT: LedgerLimits = {
-  rejections: REJECTION_LIMITS_DEFAULT,
-  txWaiters: TX_WAITER_LIMITS_DEFAULT,
-  verifyBatchTimeoutMs: VERIFY_BATCH_TIMEOUT_MS_DEFAULT,
-  trie: TRIE_LIMITS_DEFAULT,
-};
-
-export interface Head {
-  height: number;
-  hash: Uint8Array;
-  stateRoot: Uint8Array;
-  timeMs: number;
-}
+import { TxWaiters } from './tx-waiters.ts';
+import { SignaturePool } from './verify-pool.ts';
 
 export type { BlockCommitted, CommittedTx } from './block-committed.ts';
+export { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
 /**
@@ -104,11 +66,8 @@ export class Ledger {
   private blockWork: Promise<unknown> = Promise.resolve();
   healthy = true;
   private chainParams: ChainParams;
-  /**
-   * On a node that follows another: the transactions it sent on, by hash (when), until a block it imports holds them
-   * or the mempool's time to live passes. They are pending here (tx.wait waits for them) though this mempool lacks them.
-   */
-  private readonly forwarded = new Map<string, number>();
+  /** On a node that follows another: what it sent on and has not yet seen in a block (forwarded-txs.ts). */
+  readonly forwarded: ForwardedTxs;
 
   constructor(
     readonly db: Database,
@@ -117,6 +76,7 @@ export class Ledger {
     this.store = new LedgerStore(db);
     this.cache = new StateCache(this.store);
     this.mempool = new Mempool(options.mempool);
+    this.forwarded = new ForwardedTxs(options.mempool, options.now);
     this.limits = { ...LEDGER_LIMITS_DEFAULT, ...options.limits };
     this.trie = new StateTrie(db, this.limits.trie);
     this.signatures = new SignaturePool(options.verifyThreads, { batchTimeoutMs: this.limits.verifyBatchTimeoutMs }, options.log);
@@ -351,7 +311,7 @@ export class Ledger {
       throw new Error(`failed to commit: ${(error as Error).message}`);
     }
     const txHashes = block.txs.map((t) => t.checked.hashHex);
-    for (const hash of txHashes) this.forwarded.delete(hash);
+    this.forwarded.forget(txHashes);
     const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
     const committed: BlockCommitted = {
       header,
@@ -410,20 +370,6 @@ export class Ledger {
       const view = await this.cache.view(keys);
       if (this.cache.version === version) return (view.account(did)?.nonce ?? 0) + this.mempool.pendingCount(did) + 1;
     }
-  }
-
-  /** A transaction sent on to the node this one follows (see `forwarded`); false forgets it (the sending failed). */
-  noteForwarded(hash: string, sent: boolean): void {
-    if (!sent) {
-      this.forwarded.delete(hash);
-      return;
-    }
-    const now = this.options.now();
-    for (const [old, atMs] of this.forwarded) {
-      if (atMs > now - this.options.mempool.ttlMs && this.forwarded.size < this.options.mempool.maxTxs) break;
-      this.forwarded.delete(old);
-    }
-    this.forwarded.set(hash, now);
   }
 
   /** True while a transaction waits: in this mempool, or sent on to the followed node and not yet in a block here. */

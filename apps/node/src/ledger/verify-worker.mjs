@@ -1,5 +1,5 @@
 // A signature-verification worker: plain JavaScript so it runs under any loader (tsx, vitest, node).
-// Receives batches packed by verify-pool.ts packBatch (per item, one transaction: signer count u8, message length u32
+// Receives batches packed by verify-batch.ts packBatch (per item, one transaction: signer count u8, message length u32
 // little-endian, per signer a 32-byte public key and a 64-byte signature, then the message) and answers one byte per
 // item: bit i set when signer i's signature verifies (signers in order, stopping at the first that does not).
 // A batch-sponsored transaction (core's ledger/sponsor.ts) sets SPONSORED in its signer count (always 2: sender, fee
