@@ -21,7 +21,11 @@ export const FOLLOW_LIMITS = {
   retryMaxMs: 30_000,
   /** One request to the followed node. */
   requestTimeoutMs: 30_000,
-} as const;
+  /** The largest answer read from it (a page of block.raw is far smaller): past it the answer is dropped unread. */
+  responseBytesMax: 64 * 1024 * 1024,
+};
+
+export type FollowLimits = typeof FOLLOW_LIMITS;
 
 export interface FollowStatus {
   url: string;
@@ -57,6 +61,7 @@ export class Follower {
     readonly url: string,
     private readonly log: (line: string) => void,
     private readonly now: () => number = Date.now,
+    private readonly limits: FollowLimits = FOLLOW_LIMITS,
   ) {}
 
   status(): FollowStatus {
@@ -86,21 +91,21 @@ export class Follower {
   }
 
   async #run(): Promise<void> {
-    let retryMs: number = FOLLOW_LIMITS.retryMinMs;
+    let retryMs: number = this.limits.retryMinMs;
     while (this.#running) {
       try {
         const caughtUp = await this.#importPage();
         if (this.#error) this.log(`following ${this.url} again at height ${this.ledger.head.height}`);
         this.#error = null;
-        retryMs = FOLLOW_LIMITS.retryMinMs;
-        if (caughtUp) await this.#sleep(FOLLOW_LIMITS.idlePollMs);
+        retryMs = this.limits.retryMinMs;
+        if (caughtUp) await this.#sleep(this.limits.idlePollMs);
       } catch (error) {
         const code = error instanceof NodeError ? error.code : 'UNAVAILABLE';
         const message = (error as Error).message;
         if (this.#error?.message !== message) this.log(`following ${this.url}: ${message}; trying again in ${retryMs} ms`);
         this.#error = { code, message, atMs: this.now() };
         await this.#sleep(retryMs);
-        retryMs = Math.min(retryMs * 2, FOLLOW_LIMITS.retryMaxMs);
+        retryMs = Math.min(retryMs * 2, this.limits.retryMaxMs);
       }
     }
   }
@@ -108,7 +113,7 @@ export class Follower {
   /** Imports the next page of blocks; true when the followed node had nothing past this node's head. */
   async #importPage(): Promise<boolean> {
     const from = this.ledger.head.height + 1;
-    const input = encodeURIComponent(JSON.stringify({ from, limit: FOLLOW_LIMITS.pageBlocks }));
+    const input = encodeURIComponent(JSON.stringify({ from, limit: this.limits.pageBlocks }));
     const page = RawBlocksOut.parse(dataOf(this.url, await this.#request(`block.raw?input=${input}`, { method: 'GET' })));
     for (const raw of page.blocks) {
       if (!this.#running) return false;
@@ -135,16 +140,41 @@ export class Follower {
       response = await fetch(`${this.url}/trpc/${path}`, {
         ...init,
         headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(FOLLOW_LIMITS.requestTimeoutMs),
+        signal: AbortSignal.timeout(this.limits.requestTimeoutMs),
       });
     } catch (error) {
       throw new NodeError('UNAVAILABLE', `the node this one follows (${this.url}) did not answer: ${(error as Error).message}`);
     }
+    const text = await this.#boundedText(response);
     try {
-      return await response.json();
+      return JSON.parse(text);
     } catch {
       throw new NodeError('UNAVAILABLE', `${this.url} answered ${response.status} without JSON; check FOLLOW_URL`);
     }
+  }
+
+  /** The answer's body, read no further than responseBytesMax (a node that is not one may send without end). */
+  async #boundedText(response: Response): Promise<string> {
+    const max = this.limits.responseBytesMax;
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    const reader = response.body?.getReader();
+    try {
+      for (;;) {
+        const next = await reader?.read();
+        if (!next || next.done) break;
+        bytes += next.value.byteLength;
+        if (bytes > max) {
+          await reader?.cancel();
+          throw new NodeError('UNAVAILABLE', `${this.url} answered more than ${max} bytes; check FOLLOW_URL`);
+        }
+        chunks.push(next.value);
+      }
+    } catch (error) {
+      if (error instanceof NodeError) throw error;
+      throw new NodeError('UNAVAILABLE', `the answer of ${this.url} broke off: ${(error as Error).message}`);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   #sleep(ms: number): Promise<void> {
