@@ -42,13 +42,23 @@ function browserConnect(url: string, origin: string | null, transport: Transport
     ...(origin === null ? {} : { extraHeaders: { origin } }),
     ...(ca ? { ca } : {}),
   });
+  let deadline: NodeJS.Timeout | undefined;
   return new Promise<string>((resolve) => {
+    // socket.io-client's own timeout covers the transport's opening only: a Socket.io CONNECT left unanswered on an
+    // open transport would wait for good. It fails here with what it was, not as the test's own timeout.
+    deadline = setTimeout(
+      () => resolve(`no answer within ${2 * CONNECT_TIMEOUT_MS} ms (transport ${socket.io.engine?.readyState ?? 'none'})`),
+      2 * CONNECT_TIMEOUT_MS,
+    );
     socket.once('connect', () => resolve('connected'));
     socket.once('connect_error', (error: Error & { description?: unknown; context?: unknown }) => {
       const context = error.context as { responseText?: string } | undefined;
       resolve(`refused: ${error.message} ${context?.responseText ?? ''}`);
     });
-  }).finally(() => socket.close());
+  }).finally(() => {
+    clearTimeout(deadline);
+    socket.close();
+  });
 }
 
 /** A CORS preflight of a tRPC call from a page of `origin`: its status and the origin it may read as. */

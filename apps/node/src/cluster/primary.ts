@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Socket } from 'node:net';
+import { readHead } from './hand-over.ts';
 import { CLUSTER_LIMITS, type PrimaryMessage, sidOfRequestHead, slotOfSessionId, type WorkerMessage, type WorkerRole } from './messages.ts';
 
 export interface PrimaryOptions {
@@ -117,16 +118,11 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     next = (next + 1) % live.length;
     return live[next] as Worker;
   };
-  const server = createServer({ pauseOnConnect: true }, (connection) => {
-    connection.setTimeout(CLUSTER_LIMITS.firstBytesTimeoutMs, () => connection.destroy());
-    connection.once('data', (chunk: Buffer) => {
-      connection.pause();
-      connection.setTimeout(0);
-      send(pick(chunk.toString('latin1')), { type: 'arc:connection', head: chunk.toString('base64') }, connection);
-    });
-    connection.on('error', () => connection.destroy());
-    connection.resume();
-  });
+  const server = createServer({ pauseOnConnect: true }, (connection) =>
+    readHead(connection, CLUSTER_LIMITS.firstBytesTimeoutMs, (head) =>
+      send(pick(head.toString('latin1')), { type: 'arc:connection', head: head.toString('base64') }, connection),
+    ),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
