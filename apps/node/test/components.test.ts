@@ -15,6 +15,7 @@ import {
   utf8,
 } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import feeRelayer from '../src/runtime/components/fee-relayer/index.ts';
 import identity from '../src/runtime/components/identity/index.ts';
 import messaging from '../src/runtime/components/messaging/index.ts';
 import notification from '../src/runtime/components/notification/index.ts';
@@ -27,10 +28,17 @@ import { COMPONENTS_DIR, deployFolder } from './helpers/blocklets.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, randomSigner, Wallet } from './helpers/wallet.ts';
 
-const COMPONENTS = ['identity', 'token', 'messaging', 'notification', 'oracle'] as const;
+const COMPONENTS = ['identity', 'token', 'messaging', 'notification', 'oracle', 'fee-relayer'] as const;
 
 // Each component is written against the public SDK only: its handlers must fit the SDK type of @arc/core.
-const handlers: Record<(typeof COMPONENTS)[number], BlockletHandlers> = { identity, token, messaging, notification, oracle };
+const handlers: Record<(typeof COMPONENTS)[number], BlockletHandlers> = {
+  identity,
+  token,
+  messaging,
+  notification,
+  oracle,
+  'fee-relayer': feeRelayer,
+};
 
 let node: TestNode;
 let client: NodeClient;
@@ -92,7 +100,7 @@ describe('built-in components', () => {
 
   it('share one request helper: each folder links to shared/request.ts, and none keeps a copy of its parts', () => {
     const shared = realpathSync(join(COMPONENTS_DIR, 'shared', 'request.ts'));
-    for (const name of ['identity', 'token', 'messaging', 'notification']) {
+    for (const name of ['identity', 'token', 'messaging', 'notification', 'fee-relayer']) {
       const link = join(COMPONENTS_DIR, name, 'request.ts');
       expect(lstatSync(link).isSymbolicLink(), `${name}/request.ts is a link`).toBe(true);
       expect(realpathSync(link), `${name}/request.ts`).toBe(shared);

@@ -59,6 +59,15 @@ export function cosign(unsigned: UnsignedTx, payer: Wallet): Uint8Array {
 }
 
 /**
+ * A transaction its sender signed (Wallet.signForSponsor), as the bytes a fee payer's relayer takes: the fee payer's
+ * signature is zeros, for the relayer to replace (the `fee-relayer` blocklet: POST /sponsor {tx: 0x…}).
+ */
+export function encodeForSponsor(tx: SenderSigned): Uint8Array {
+  if (tx.feePayer === null) throw badInput('the transaction names no fee payer');
+  return encodeTx({ ...tx, feePayer: { did: tx.feePayer.did, publicKey: tx.feePayer.publicKey, signature: new Uint8Array(64) } });
+}
+
+/**
  * Co-signs many transactions that name this fee payer with one signature (batch sponsorship): what an application's
  * relayer does with the transactions its users signed (Wallet.signForSponsor), so that the node verifies one fee
  * payer signature for all of them. Send each result as usual; each carries its place in the batch.

@@ -1,15 +1,23 @@
 import {
   approvalDigest,
+  attachSignatures,
   type BlockletKeyScheme,
   type BlockletManifest,
   type BridgeReleaseTx,
+  bytesEqual,
+  decodeTx,
   didFromPublicKey,
+  encodeTx,
   fromHex,
   isValidDid,
   type KeyPair,
   keyPairFromSeed,
   signMessage,
+  type Tx,
   toHex,
+  txHash,
+  txSigningBytes,
+  verifySignature,
 } from '@arc/core';
 import { AbiCoder, keccak256, SigningKey, toUtf8Bytes, Wallet } from 'ethers';
 import { z } from 'zod';
@@ -100,6 +108,53 @@ function holdKey(scheme: BlockletKeyScheme, secret: string, key: string): HeldKe
   return { scheme, signing, address: new Wallet(signing).address };
 }
 
+/** What `ctx.keys.cosign` answers: the co-signed transaction and what a relayer's policy reads of it. */
+export interface Cosigned {
+  rawTx: string;
+  hash: string;
+  from: string;
+  nonce: number;
+  type: string;
+  fee: string;
+}
+
+/**
+ * Co-signs a ledger transaction as its fee payer (`ctx.keys.cosign`): one this chain's sender signed, naming this key
+ * as fee payer, with any fee payer signature in it (zeros, as `encodeForSponsor` sends it) replaced. The sender's
+ * signature must verify: a relayer never vouches for a transaction the ledger would refuse as forged.
+ */
+function cosignLedgerTx(key: { pair: KeyPair; did: string }, rawTx: string, chainId: string): Cosigned {
+  let tx: Tx;
+  try {
+    tx = decodeTx(fromHex(rawTx.slice(2).toLowerCase()));
+  } catch (error) {
+    return bad(`ctx.keys.cosign: the transaction does not decode: ${(error as Error).message}`);
+  }
+  if (tx.chainId !== chainId) bad(`ctx.keys.cosign: the transaction is for chain ${tx.chainId}, not this node's ${chainId}`);
+  const payer = tx.feePayer;
+  if (payer === null) bad("ctx.keys.cosign: the transaction names no fee payer; set feePayer to this key's DID and public key");
+  if (payer.did !== key.did || !bytesEqual(payer.publicKey, key.pair.publicKey)) {
+    throw new HostCallError(
+      'PERMISSION_DENIED',
+      `ctx.keys.cosign: the transaction names fee payer ${payer.did}, not this key's ${key.did}`,
+    );
+  }
+  // Signed alone: a batch proof in what came is dropped with the signature it went with.
+  const unsigned = { ...tx, feePayer: { did: payer.did, publicKey: payer.publicKey } };
+  const bytes = txSigningBytes(unsigned);
+  if (!verifySignature(tx.publicKey, bytes, tx.signature)) bad("ctx.keys.cosign: the sender's signature does not verify");
+  const signed = attachSignatures(unsigned, tx.signature, signMessage(key.pair.secretKey, bytes));
+  const encoded = encodeTx(signed);
+  return {
+    rawTx: `0x${toHex(encoded)}`,
+    hash: `0x${toHex(txHash(encoded))}`,
+    from: tx.from,
+    nonce: tx.nonce,
+    type: tx.itx.type,
+    fee: tx.fee.toString(),
+  };
+}
+
 /**
  * `ctx.keys` and `ctx.abi` of one invocation. A key is one the manifest lists (permissions.keys); its secret is read
  * from the blocklet's secure environment when first used and never crosses into the sandbox: only public keys,
@@ -164,6 +219,11 @@ export function keyCalls(deps: KeyHostDeps, name: string, manifest: BlockletMani
         const itx: BridgeReleaseTx = { ...parse(ApprovableItx, a[1], 'ctx.keys.approve: the transaction'), approvals: [] };
         const signature = signMessage(k.pair.secretKey, approvalDigest(deps.chainId, itx));
         return { did: k.did, publicKey: `0x${toHex(k.pair.publicKey)}`, signature: `0x${toHex(signature)}` };
+      }
+      case 'keys.cosign': {
+        const k = await key(a[0], 'ed25519');
+        if (k.scheme !== 'ed25519') bad('not an ed25519 key');
+        return cosignLedgerTx(k, parse(hexBytes, a[1], 'ctx.keys.cosign: the transaction'), deps.chainId);
       }
       case 'abi.encode': {
         const types = parse(abiTypes, a[0], 'ctx.abi.encode: the types');

@@ -281,6 +281,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       case 'keys.sign':
       case 'keys.signTypedData':
       case 'keys.approve':
+      case 'keys.cosign':
       case 'abi.encode':
       case 'abi.decode':
       case 'abi.keccak256':

@@ -100,6 +100,12 @@ export interface BlockletContext {
      * chain's approval digest: `{ did, publicKey, signature }` to hand to whoever submits it.
      */
     approve(name: string, itx: Record<string, unknown>): Promise<{ did: string; publicKey: string; signature: string }>;
+    /**
+     * ed25519 only: co-signs a ledger transaction as its fee payer. `rawTx` (0x hex) is one the sender signed for
+     * this chain, naming this key as fee payer (`encodeForSponsor` in @arc/client); the sender's signature must
+     * verify. Answers the co-signed transaction (send it with `ctx.ocap.send('arc', rawTx)`) and what a policy reads.
+     */
+    cosign(name: string, rawTx: string): Promise<{ rawTx: string; hash: string; from: string; nonce: number; type: string; fee: string }>;
   };
   /** Ethereum ABI encoding and hashing (ethers' AbiCoder on the host); uint values as decimal strings. */
   abi: {

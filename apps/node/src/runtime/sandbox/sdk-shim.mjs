@@ -134,6 +134,7 @@ export function sdkShim(bridge, bounds) {
         sign: call('keys.sign'),
         signTypedData: call('keys.signTypedData'),
         approve: call('keys.approve'),
+        cosign: call('keys.cosign'),
       }),
       abi: freeze({ encode: call('abi.encode'), decode: call('abi.decode'), keccak256: call('abi.keccak256') }),
       log: freeze({ info: logAt('info'), warn: logAt('warn'), error: logAt('error') }),

@@ -22,6 +22,7 @@ const HOST_METHODS = new Set([
   'keys.sign',
   'keys.signTypedData',
   'keys.approve',
+  'keys.cosign',
   'abi.encode',
   'abi.decode',
   'abi.keccak256',
