@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
+import { consent } from './helpers/console.ts';
 import { look } from './helpers/look.ts';
 
 /**
@@ -31,14 +32,6 @@ function abtUnits(text: string): bigint {
   const match = /^\s*(\d+)(?:\.(\d{1,18}))?\s*ABT\s*$/.exec(text.replace(/,/g, ''));
   if (!match) throw new Error(`not an ABT amount: ${text}`);
   return BigInt(match[1] ?? '0') * 10n ** 18n + BigInt((match[2] ?? '').padEnd(18, '0'));
-}
-
-/** Agrees in the wallet's consent dialog, after checking what it says. */
-async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
-  await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
 }
 
 test('a developer signs in to the console, creates an application, an API key it revokes, topic rules, a fee grant whose spend it sees, and adds funds', async ({

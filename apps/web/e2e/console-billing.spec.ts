@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
+import { consent, developerWithApplication } from './helpers/console.ts';
 import { E2E_ECONOMY } from './helpers/economy.ts';
 import { look } from './helpers/look.ts';
 
@@ -13,14 +14,6 @@ import { look } from './helpers/look.ts';
 
 // Block commits and a settlement after the period's end take seconds on a busy machine.
 const expect = baseExpect.configure({ timeout: 30_000 });
-
-/** Agrees in the wallet's consent dialog, after checking what it says. */
-async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
-  await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden();
-}
 
 const BILLING_URL = /\/trpc\/[^?]*economy\.billing/;
 
@@ -40,28 +33,6 @@ async function pretendBehind(page: Page, status: 'grace' | 'suspended'): Promise
     }
     await route.fulfill({ response, json: body });
   });
-}
-
-/** A passkey wallet with faucet ABT, signed in to the console, with a new application open; the developer's DID. */
-async function developerWithApplication(page: Page, base: string, name: string): Promise<string> {
-  await page.goto(`${base}/wallet`);
-  await page.getByRole('button', { name: 'Create with a passkey' }).click();
-  await expect(page.getByTestId('abt-balance')).toHaveText(/^0 /);
-  await page.getByRole('button', { name: /^Get .* test ABT$/ }).click();
-  await expect(page.getByTestId('abt-balance')).toHaveText(/^100 /);
-  await page.getByRole('navigation', { name: 'Wallet' }).getByRole('link', { name: 'Receive' }).click();
-  const did = (await page.getByTestId('receive-did').textContent())?.trim() ?? '';
-  expect(did).toMatch(/^did:abt:z/);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Console' }).click();
-  await page.getByRole('button', { name: 'Sign in with your wallet' }).click();
-  await consent(page, /Arc Console/);
-  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
-  await page.getByLabel('Name').fill(name);
-  await page.getByRole('button', { name: 'Create application' }).click();
-  await consent(page, new RegExp(`Create the application "${name}"`));
-  await expect(page).toHaveURL(/\/console\/applications\/did/);
-  await expect(page.getByRole('heading', { name })).toBeVisible();
-  return did;
 }
 
 test('a developer opens billing for an application, adds funds, and downloads the invoice of a settled period', async ({

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, type TestInfo, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
+import { consent } from './helpers/console.ts';
 import { look } from './helpers/look.ts';
 
 /**
@@ -11,14 +12,6 @@ import { look } from './helpers/look.ts';
  * promotes it, rolls back, and sees the calls in the charts; an oversize folder is refused naming the limit.
  * Pages are opened on localhost (WebAuthn needs a host name) and moved through by links (a reload locks the wallet).
  */
-
-/** Agrees in the wallet's consent dialog, after checking what it says. */
-async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
-  await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
 
 /** Replaces the text of the open editor, as a person selecting all and pasting would. */
 async function replaceEditorText(page: Page, text: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
+import { consent } from './helpers/console.ts';
 import { look } from './helpers/look.ts';
 
 /**
@@ -8,13 +9,6 @@ import { look } from './helpers/look.ts';
  * wallet and finds it on the marketplace;
  * then deploys 1.0.1, publishes it too, and the component page lists the new version.
  */
-
-async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
-  await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
 
 async function openTab(page: Page, name: string): Promise<void> {
   await page.getByRole('tab', { name }).click();

@@ -1,5 +1,6 @@
 import { expect as baseExpect, type Page, test } from '@playwright/test';
 import { addAuthenticator, localBase } from './helpers/authenticator.ts';
+import { consent } from './helpers/console.ts';
 import { E2E_ECONOMY } from './helpers/economy.ts';
 import { look } from './helpers/look.ts';
 
@@ -11,13 +12,6 @@ import { look } from './helpers/look.ts';
  */
 
 const expect = baseExpect.configure({ timeout: 30_000 });
-
-async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
-  await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden();
-}
 
 /** Moves between wallet pages inside the app: a page load would lock the wallet (its key lives in memory only). */
 async function tab(page: Page, name: 'Overview' | 'Stake') {

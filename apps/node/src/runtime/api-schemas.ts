@@ -177,3 +177,8 @@ export const InvokeOut = z.object({
   output: z.json(),
   usage: z.object({ cpuMs: z.number(), wallMs: z.number(), memoryBytes: z.number() }),
 });
+
+/** Built-in components a developer deploys as their own (the console's relayer set-up reads one's source). */
+export const SHARED_COMPONENTS = ['fee-relayer'] as const;
+export const BuiltinIn = z.strictObject({ component: z.enum(SHARED_COMPONENTS) });
+export const BuiltinOut = z.object({ manifest: z.string(), files: z.record(z.string(), z.string()) });

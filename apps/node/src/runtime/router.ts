@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { publicProcedure, router } from '../api/trpc.ts';
 import { NodeError } from '../errors.ts';
 import {
   AliasOut,
   BlockletOut,
+  BuiltinIn,
+  BuiltinOut,
   DeployIn,
   DeployOut,
   EnvOut,
@@ -23,6 +26,7 @@ import {
   UsageIn,
   UsageOut,
 } from './api-schemas.ts';
+import { COMPONENTS_DIR, readFolder } from './components/index.ts';
 import { readLogs, readMetrics, readUsage } from './observe.ts';
 
 /** Drops the fields that are not the signed parameters of an admin call. */
@@ -50,6 +54,12 @@ export const blockletRouter = router({
       const rows = await ctx.services.runtime.registry.list(input.cursor, input.limit);
       return Promise.all(rows.map((row) => ctx.services.runtime.summary(row.name)));
     }),
+
+  /** A built-in component's manifest and sources, to deploy under the caller's own name and DID. */
+  builtin: publicProcedure
+    .input(BuiltinIn)
+    .output(BuiltinOut)
+    .query(({ input }) => readFolder(join(COMPONENTS_DIR, input.component))),
 
   get: publicProcedure
     .input(GetIn)

@@ -13,14 +13,15 @@ import { Invoices } from '../billing/invoices.tsx';
 import { Usage } from '../billing/usage.tsx';
 import { ApiKeys } from './api-keys.tsx';
 import { FeeGrants } from './fee-grants.tsx';
+import { FeeRelayer } from './fee-relayer.tsx';
 import { ABT_DECIMALS } from './signing.ts';
 import { TopicRules } from './topic-rules.tsx';
 
 /**
- * One application: its DID and balance, billing (deposit, usage this period, invoices), API keys, topic rules and fee
- * grants with their spend (live).
+ * One application: its DID and balance, billing (deposit, usage this period, invoices), API keys, topic rules, its fee
+ * relayer and fee grants with their spend (live).
  */
-export function ApplicationDetail({ appDid }: { appDid: string }) {
+export function ApplicationDetail({ appDid, nodeUrl }: { appDid: string; nodeUrl: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const app = useQuery(trpc.console.application.queryOptions({ appDid }));
@@ -92,6 +93,7 @@ export function ApplicationDetail({ appDid }: { appDid: string }) {
       <Invoices appDid={data.appDid} appName={data.name} />
       <ApiKeys appDid={data.appDid} appName={data.name} keys={data.apiKeys} />
       <TopicRules appDid={data.appDid} appName={data.name} />
+      <FeeRelayer appDid={data.appDid} appName={data.name} nodeUrl={nodeUrl} />
       <FeeGrants appDid={data.appDid} appName={data.name} grants={data.grants} spent={data.grantsSpent} balance={data.account.balance} />
     </div>
   );
