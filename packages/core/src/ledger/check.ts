@@ -1,4 +1,4 @@
-import { utf8 } from '../bytes.ts';
+import { bytesEqual, utf8 } from '../bytes.ts';
 import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import { CodecError } from '../encoding/codec.ts';
@@ -33,7 +33,8 @@ const DID_MEMO_ENTRIES_MAX = 50_000;
 /** Longer strings (no real DID is) are answered without being remembered, so the tables stay small. */
 const DID_MEMO_CHARS_MAX = 80;
 const validDids = new Map<string, boolean>();
-const didKeyMatches = new Map<string, boolean>();
+/** DIDs whose public key was found to match, with that key (a DID matches one key: no other answer to keep). */
+const didKeys = new Map<string, Uint8Array>();
 
 function remembered(memo: Map<string, boolean>, did: string, key: string, compute: () => boolean): boolean {
   if (did.length > DID_MEMO_CHARS_MAX) return compute();
@@ -51,7 +52,14 @@ function validDid(did: string): boolean {
 }
 
 function didOfKey(did: string, publicKey: Uint8Array): boolean {
-  return remembered(didKeyMatches, did, `${did}/${nodeKey(publicKey)}`, () => didMatchesPublicKey(did, publicKey));
+  const known = didKeys.get(did);
+  if (known !== undefined && bytesEqual(known, publicKey)) return true;
+  const matches = didMatchesPublicKey(did, publicKey);
+  if (matches && did.length <= DID_MEMO_CHARS_MAX) {
+    if (didKeys.size >= DID_MEMO_ENTRIES_MAX) didKeys.clear();
+    didKeys.set(did, publicKey.slice());
+  }
+  return matches;
 }
 
 function didField(did: string, field: string): LedgerError | null {
