@@ -145,7 +145,9 @@ export function FeeRelayer({ appDid, appName, nodeUrl }: { appDid: string; appNa
                 ? 'Ready: co-signing for its users'
                 : keyMissing
                   ? 'Deployed, but it does not hold the application key yet'
-                  : 'Checking…'}
+                  : identity.isError
+                    ? `Not answering: ${(identity.error as Error).message}`
+                    : 'Checking…'}
             </dd>
             <dt className="mt-2 text-slate-500 sm:mt-0 dark:text-slate-400">Endpoint</dt>
             <dd className="flex min-w-0 items-center gap-2">
