@@ -5,7 +5,13 @@ export async function consent(page: Page, says: RegExp): Promise<void> {
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(says);
   await dialog.getByRole('button', { name: 'Sign' }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
+  try {
+    await expect(dialog).toBeHidden({ timeout: 30_000 });
+  } catch (error) {
+    // Say what the dialog shows (an error under its details), not only that it stayed.
+    const shown = await dialog.innerText({ timeout: 1_000 }).catch(() => '(unreadable)');
+    throw new Error(`the consent dialog stayed open after Sign; it shows:\n${shown}`, { cause: error });
+  }
 }
 
 /** A passkey wallet with faucet ABT, signed in to the console, with a new application open; the developer's DID. */

@@ -48,11 +48,16 @@ export interface WalletContextValue {
   unlockWithPassphrase(passphrase: string): Promise<void>;
   /** Shows what will be signed, unlocking first if needed; rejects with CANCELLED when the user declines. */
   signWithConsent<T>(request: SignRequest<T>): Promise<T>;
-  /** Signs without a dialog (routine signatures of a signed-in session); WALLET_LOCKED when locked. */
-  signSilently<T>(sign: (signer: Wallet) => Promise<T>): Promise<T>;
+  /**
+   * Signs without a dialog (routine signatures of a signed-in session); WALLET_LOCKED when locked. With `account`, that
+   * account of the wallet signs (an application's key) and the active one stays active; NOT_FOUND when it holds no such
+   * account.
+   */
+  signSilently<T>(sign: (signer: Wallet) => Promise<T>, account?: string): Promise<T>;
   /** A new wallet with one new account (or the given ones), protected by a passkey or a passphrase. */
   create(method: CreateMethod, accounts?: VaultAccount[]): Promise<void>;
-  addAccount(label?: string): Promise<PublicAccount>;
+  /** A new account in the unlocked wallet, made the active one unless `select` is false (an application's key). */
+  addAccount(label?: string, options?: { select?: boolean }): Promise<PublicAccount>;
   renameAccount(did: string, label: string): Promise<void>;
   /** Adds accounts (from a backup file or a phrase) to the unlocked wallet; ones already in it are kept. */
   importAccounts(accounts: VaultAccount[]): Promise<number>;
@@ -190,10 +195,11 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   }, [ask]);
 
   /** The open account's signing wallet; null when the wallet is locked. */
-  const activeWallet = useCallback((): Wallet | null => {
+  const activeWallet = useCallback((named?: string): Wallet | null => {
     const current = openedRef.current;
-    const did = storedRef.current?.activeDid;
-    const account = current?.contents.accounts.find((a) => a.did === did) ?? current?.contents.accounts[0];
+    const did = named ?? storedRef.current?.activeDid;
+    const found = current?.contents.accounts.find((a) => a.did === did);
+    const account = named ? found : (found ?? current?.contents.accounts[0]);
     if (!current || !account) return null;
     // An open vault was opened with the keystore, so it is loaded.
     return loadedKeystore().Wallet.fromSecretKey(account.secretKey);
@@ -224,9 +230,11 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
   );
 
   const signSilently = useCallback(
-    async <T,>(sign: (signer: Wallet) => Promise<T>): Promise<T> => {
-      const signer = openedRef.current ? activeWallet() : null;
-      if (!signer) throw await clientError('WALLET_LOCKED');
+    async <T,>(sign: (signer: Wallet) => Promise<T>, account?: string): Promise<T> => {
+      if (!openedRef.current) throw await clientError('WALLET_LOCKED');
+      const signer = activeWallet(account);
+      if (!signer)
+        throw await clientError('NOT_FOUND', `This wallet does not hold the key of ${account}; open the wallet that created it.`);
       return sign(signer);
     },
     [activeWallet],
@@ -274,17 +282,23 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
       const contents = change(open.contents);
       const vault: VaultFile = loadedKeystore().sealVault(current.vault, open.dataKey, contents);
       await persist({ vault, accounts: publicAccounts(contents), activeDid: activeDid ?? current.activeDid });
-      setOpened({ ...open, contents });
+      // At once, not at the next render: a caller signs with an account it has just added.
+      openedRef.current = { ...open, contents };
+      setOpened(openedRef.current);
     },
     [persist],
   );
 
   const addAccount = useCallback(
-    async (label?: string) => {
+    async (label?: string, options?: { select?: boolean }) => {
       await unlock();
       const wallet = (await loadKeystore()).Wallet.generate();
       const name = (label?.trim() || nextLabel(storedRef.current?.accounts ?? [])).slice(0, MAX_LABEL_CHARS);
-      await update((c) => ({ accounts: [...c.accounts, { did: wallet.did, label: name, secretKey: wallet.secretKeyHex }] }), wallet.did);
+      const select = options?.select ?? true;
+      await update(
+        (c) => ({ accounts: [...c.accounts, { did: wallet.did, label: name, secretKey: wallet.secretKeyHex }] }),
+        select ? wallet.did : undefined,
+      );
       return { did: wallet.did, label: name };
     },
     [unlock, update],

@@ -17,7 +17,7 @@ export function useAppAction(appDid: string, appName: string) {
         title,
         origin: 'Arc Console',
         details: [{ label: 'Signed by', value: `${appName}'s key in your wallet (${appDid})` }, ...details],
-        sign: async (developer) => run(await accountSigner(wallet, appDid, developer.did), developer),
+        sign: async (developer) => run(await accountSigner(wallet, appDid), developer),
       }),
     [wallet, appDid, appName],
   );

@@ -50,8 +50,8 @@ export async function createApplication(
       { label: 'On the ledger', value: `The application declares its account as "${input.name}"` },
     ],
     sign: async (developer) => {
-      const created = await wallet.addAccount(`${input.name} (application)`);
-      const app = await accountSigner(wallet, created.did, developer.did);
+      const created = await wallet.addAccount(`${input.name} (application)`, { select: false });
+      const app = await accountSigner(wallet, created.did);
       await trpc.console.registerApplication.mutate(ownershipStatement(developer, app, input.name));
       const node = nodeClient();
       await node.transfer({ wallet: developer, to: app.did, amount, memo: `fund application ${input.name}` });

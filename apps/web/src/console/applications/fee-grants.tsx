@@ -124,7 +124,7 @@ export function FeeGrants({
           { label: 'What', value: `0.000001 ABT to ${appName}; the fee is paid by ${appName}` },
         ],
         async (app, developer) => {
-          const user = grantee === developer.did ? developer : await accountSigner(wallet, grantee, developer.did);
+          const user = grantee === developer.did ? developer : await accountSigner(wallet, grantee);
           return nodeClient().transfer({ wallet: user, to: appDid, amount: 10n ** 12n, memo: 'test of the fee grant', feePayer: app });
         },
       );

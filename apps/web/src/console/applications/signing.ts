@@ -1,4 +1,4 @@
-import { ClientError, type Wallet } from '@arc/client';
+import type { Wallet } from '@arc/client';
 import { adminMessage, toHex } from '@arc/core';
 import type { WalletContextValue } from '../../wallet/index.ts';
 
@@ -30,31 +30,13 @@ export function ownershipStatement(developer: Wallet, app: Wallet, name: string,
   };
 }
 
-const SELECT_WAIT_MS = 3_000;
-const SELECT_POLL_MS = 25;
-
 /**
- * The key of one of the wallet's accounts (an application's), for the signatures an application makes. The wallet signs
- * with its active account, so this selects the account, takes its key, and selects the previous one again.
+ * The key of one of the wallet's accounts (an application's), for the signatures an application makes; the active
+ * account stays active (selecting it meant a write to the browser's store per signature, which on a loaded machine
+ * could outlast the wait for it).
  */
-export async function accountSigner(wallet: WalletContextValue, did: string, returnTo: string | null): Promise<Wallet> {
-  // (wallet.accounts may be a render old: an account added a moment ago is not in it yet; select() reads the store.)
-  wallet.select(did);
-  const deadline = Date.now() + SELECT_WAIT_MS;
-  try {
-    for (;;) {
-      const signer = await wallet.signSilently(async (w) => w);
-      if (signer.did === did) return signer;
-      if (Date.now() > deadline)
-        throw new ClientError(
-          'WALLET_LOCKED',
-          `This wallet does not hold the key of ${did}; open the wallet that created the application.`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, SELECT_POLL_MS));
-    }
-  } finally {
-    if (returnTo && returnTo !== did) wallet.select(returnTo);
-  }
+export function accountSigner(wallet: WalletContextValue, did: string): Promise<Wallet> {
+  return wallet.signSilently(async (w) => w, did);
 }
 
 /** A fresh API key id: the request names it, so sending the same request twice cannot mint two keys. */

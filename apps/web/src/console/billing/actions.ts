@@ -68,7 +68,7 @@ export function openBilling(
     ],
     sign: async (developer) => {
       ownAccount(developer, target);
-      const app = await accountSigner(wallet, target.appDid, developer.did);
+      const app = await accountSigner(wallet, target.appDid);
       const consent = applicationConsent(app, target.chainId, developer.did);
       return nodeClient().submit(developer, openApplication({ ...consent, deposit: target.deposit }), { fee: target.fee });
     },
