@@ -9,7 +9,7 @@ export async function consent(page: Page, says: RegExp): Promise<void> {
     await expect(dialog).toBeHidden({ timeout: 30_000 });
   } catch (error) {
     // Say what the dialog shows (an error under its details), not only that it stayed.
-    const shown = await dialog.innerText({ timeout: 1_000 }).catch(() => '(unreadable)');
+    const shown = await dialog.textContent({ timeout: 1_000 }).catch(() => '(unreadable)');
     throw new Error(`the consent dialog stayed open after Sign; it shows:\n${shown}`, { cause: error });
   }
 }
