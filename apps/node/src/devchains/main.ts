@@ -17,13 +17,19 @@ const { values } = parseArgs({
   strict: true,
 });
 
+// The handlers go in before anything is printed: a parent that reads the ready line may signal at once, and a
+// SIGTERM before them would kill the process with anvil still running (CI saw the exit code null).
+let stopRequested: string | null = null;
+let stop = (why: string) => {
+  stopRequested ??= why;
+};
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
+
 const chains = await startDevChains({ anvil: !values['no-anvil'], regtest: !values['no-regtest'] });
-console.log(
-  `${READY_PREFIX}${JSON.stringify({ ethereum: chains.ethereum, bitcoin: chains.bitcoin, problems: chains.problems, nodeEnv: chains.nodeEnv })}`,
-);
 
 let stopping = false;
-const stop = (why: string) => {
+stop = (why: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`${why}: stopping the local chains`);
@@ -35,8 +41,11 @@ const stop = (why: string) => {
     },
   );
 };
-process.once('SIGINT', () => stop('SIGINT'));
-process.once('SIGTERM', () => stop('SIGTERM'));
+if (stopRequested !== null) stop(stopRequested);
+else
+  console.log(
+    `${READY_PREFIX}${JSON.stringify({ ethereum: chains.ethereum, bitcoin: chains.bitcoin, problems: chains.problems, nodeEnv: chains.nodeEnv })}`,
+  );
 const parent = process.ppid;
 setInterval(() => {
   try {
