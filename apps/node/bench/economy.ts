@@ -13,7 +13,8 @@
  *   application co-signs SPONSOR_BATCH transfers at a time with one signature (batch sponsorship, core's
  *   sponsor.ts), as its relayer does at volume; feePayerSingleTxPerSec is the same with each transfer co-signed
  *   alone (a second ed25519 verification per transfer). Beside them the CPU per transfer, every thread and the
- *   ledger's own (Linux): on a machine whose cores the phases fill, the throughput ratio cannot pass theirs. Before the
+ *   ledger's own (Linux): on a machine whose cores the phases fill, the throughput ratio cannot pass theirs. Each
+ *   phase starts on a vacuumed database (the job's pass runs between phases, untimed). Before the
  *   rounds, untimed, plain transfers fill the gateway's retained store to its cap (a node that has run a while): below
  *   it the first phases paid nothing for dropping old topics and the later ones did.
  * - bridgePerMin: locks minted N blocks deep per minute through the bridge service on anvil (economy-bridge.ts).
@@ -227,6 +228,9 @@ async function transferPhases(node: TestNode, keys: Keys) {
   const paid: Rate[] = [];
   const single: Rate[] = [];
   const phase = async (into: Rate[], what: string, payersOf?: Signer[], sponsorship?: Sponsorship) => {
+    // The vacuum job (every 15 s on PGlite) cleans up after the phases before: run now, untimed, it lands in no phase
+    // (a pass inside one cost it up to a fifth of its time, whichever phase it fell in).
+    await node.services.vacuum?.settle();
     into.push(await throughput(node, transfers(chainId, keys, nonce, perSender, payersOf, sponsorship), what));
     nonce += perSender;
   };

@@ -1,5 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import type { BlockHeader, Tx } from '@arc/core';
+import type { BlockHeader, BlockSeal, BuiltBlock, Tx } from '@arc/core';
+import type { Dropped } from './mempool.ts';
+import type { CommitBlock } from './store.ts';
 
 /** What subscribers hear after each commit. */
 export interface BlockCommitted {
@@ -40,4 +42,39 @@ export function announce(events: EventEmitter<{ block: [BlockCommitted] }>, comm
       failed(error);
     }
   }
+}
+
+/** What the database records of a built block: its rows, and the drops whose records `stored` kept (within bounds). */
+export function commitRecord(built: BuiltBlock, seal: BlockSeal, stored: Dropped[]): CommitBlock {
+  return {
+    header: built.header,
+    hash: built.hash,
+    seal,
+    txs: built.applied.included.map(({ checked, ok }) => ({
+      checked,
+      accounts: ok.accounts,
+      events: ok.events,
+      failed: ok.failed && { code: ok.failed.code, message: ok.failed.message },
+    })),
+    writes: built.writes,
+    rejected: stored.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
+  };
+}
+
+/** What subscribers hear of a committed block: every drop, also those whose records went past their bound. */
+export function committedOf(block: CommitBlock, dropped: Dropped[]): BlockCommitted {
+  return {
+    header: block.header,
+    hash: block.hash,
+    txHashes: block.txs.map((t) => t.checked.hashHex),
+    failed: block.txs.flatMap(({ checked, failed }) => (failed ? [{ hashHex: checked.hashHex, ...failed }] : [])),
+    rejected: dropped.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
+    txs: block.txs.map(({ checked, accounts, failed }) => ({
+      hashHex: checked.hashHex,
+      type: checked.tx.itx.type,
+      accounts,
+      tx: checked.tx,
+      failed,
+    })),
+  };
 }

@@ -1,4 +1,4 @@
-import type { ApplicationState, StateView } from '@arc/core';
+import type { ApplicationState, StateEntry, StateView } from '@arc/core';
 import { burnReceiptId, type CheckedTx, componentVersionId, grantId, reviewId, slashReceiptId, tokenAddress, usageId } from '@arc/core';
 import type { StateCache } from './state-cache.ts';
 import type { StateKeys } from './store.ts';
@@ -199,15 +199,20 @@ function keyCount(keys: StateKeys): number {
 }
 
 /** Loads every entry the transactions may read: their own keys, then, round by round, the keys their state names. */
-export async function viewForTxs(cache: StateCache, keys: StateKeys, txs: CheckedTx[]): Promise<StateView> {
+export async function viewForTxs(
+  cache: StateCache,
+  keys: StateKeys,
+  txs: CheckedTx[],
+  overlay?: ReadonlyMap<string, StateEntry | null>,
+): Promise<StateView> {
   for (const checked of txs) addTxKeys(keys, checked);
-  let view = await cache.view(keys);
+  let view = await cache.view(keys, overlay);
   for (let pass = 1; addDependentKeys(keys, txs, view); pass++) {
     // A view missing an entry the rules read would apply the block differently from every other node: stop instead.
     if (pass > DEPENDENT_KEY_PASSES_MAX) {
       throw new Error(`the state keys of a block still grew after ${DEPENDENT_KEY_PASSES_MAX} passes (a key rule that never settles)`);
     }
-    view = await cache.view(keys);
+    view = await cache.view(keys, overlay);
   }
   return view;
 }

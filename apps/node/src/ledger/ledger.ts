@@ -4,7 +4,6 @@ import {
   BlockInvalid,
   type BlockSeal,
   type BuiltBlock,
-  bytesEqual,
   type ChainParams,
   type CheckedTx,
   checkTxStatic,
@@ -12,22 +11,22 @@ import {
   LedgerError,
   proposeBlock,
   sealBlock,
-  toHex,
   validateBlock,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
 import type { Database } from '../db/client.ts';
-import { announce, type BlockCommitted } from './block-committed.ts';
+import { announce, type BlockCommitted, commitRecord, committedOf } from './block-committed.ts';
 import { ForwardedTxs } from './forwarded-txs.ts';
-import { genesisBlock } from './genesis-block.ts';
+import { type InFlight, inFlight } from './in-flight.ts';
 import { viewForTxs } from './keys.ts';
+import { openChain } from './ledger-open.ts';
 import { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
 import { type Dropped, Mempool } from './mempool.ts';
 import { ProducerPacing } from './producer-pacing.ts';
 import { RejectionLimiter, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
-import { StateTrie, setStoredFrom, TRIE_STORED_FROM } from './state-trie.ts';
-import { type CommitBlock, emptyStateKeys, LedgerStore, PARAMS_DID, SNAPSHOT_FROM, TOKEN_BALANCES_INDEXED } from './store.ts';
+import { StateTrie } from './state-trie.ts';
+import { emptyStateKeys, LedgerStore } from './store.ts';
 import { TxWaiters } from './tx-waiters.ts';
 import { SignaturePool } from './verify-pool.ts';
 
@@ -35,6 +34,8 @@ export type { BlockCommitted, CommittedTx } from './block-committed.ts';
 export { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+/** A commit's promise settled either way, as true. */
+const LANDED = [() => true, () => true] as const;
 /**
  * Subscribers of `block` inside the node (runtime registry, gateway hub, the tx waiters, tests and
  * benches); tx.wait calls do not add listeners, so more than this is a leak worth a warning.
@@ -64,6 +65,8 @@ export class Ledger {
   private memoryBehind: string[] | null = null;
   /** The block in progress (produced or imported); the next waits for it. */
   private blockWork: Promise<unknown> = Promise.resolve();
+  /** The commit of the producer's block in flight (settled, never rejected). */
+  private committing: Promise<unknown> = Promise.resolve();
   healthy = true;
   private chainParams: ChainParams;
   /** On a node that follows another: what it sent on and has not yet seen in a block (forwarded-txs.ts). */
@@ -116,69 +119,15 @@ export class Ledger {
 
   /** Writes genesis on an empty database, or checks the stored chain and resumes from its head. */
   async open(): Promise<void> {
-    const stored = await this.store.getMeta('chain');
-    if (stored === undefined) {
-      await this.writeGenesis();
-      return;
+    const opened = await openChain(this);
+    if (opened.paramsDid !== undefined) {
+      this.paramsDid = opened.paramsDid;
+      this.chainParams = nodeChainParams(this.options.genesis, opened.paramsDid);
     }
-    const meta = stored as { chainId: string; genesisHash: string };
-    if (meta.chainId !== this.chainId) {
-      throw new Error(
-        `the database holds chain "${meta.chainId}" but the genesis file is for "${this.chainId}"; use another DATA_DIR or DATABASE_URL`,
-      );
-    }
-    const [row] = await this.db.query<{ height: string | number; hash: Uint8Array; state_root: Uint8Array; time_ms: string | number }>(
-      'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
-    );
-    if (!row) {
-      // An earlier start wrote the metadata but died before genesis (older nodes did those apart).
-      await this.writeGenesis();
-      return;
-    }
-    const paramsDid = await this.store.getMeta(PARAMS_DID);
-    if (typeof paramsDid === 'string' && paramsDid !== this.nodeDid) {
-      this.paramsDid = paramsDid;
-      this.chainParams = nodeChainParams(this.options.genesis, paramsDid);
-    }
-    const snapshotFrom = await this.store.getMeta(SNAPSHOT_FROM);
-    if (typeof snapshotFrom === 'number') this.firstHeight = snapshotFrom + 1;
-    const root = new Uint8Array(row.state_root);
-    if (!(await this.trie.has(root))) {
-      // A chain stored before the trie tables (migration 0016): build them once from the state rows. A chain already
-      // on them cannot lack its head's root (each block writes its nodes in its own transaction), but if it does, the
-      // state rows rebuild them the same way.
-      if ((await this.store.getMeta(TRIE_STORED_FROM)) !== undefined) {
-        this.options.log(`the trie tables lack the state root of block ${row.height}; rebuilding them from the state rows`);
-      }
-      const built = await this.trie.buildFromRows(this.store, Number(row.height), this.options.log);
-      if (!bytesEqual(built, root)) {
-        throw new Error(`state root mismatch at height ${row.height}: the state rows give ${toHex(built)}, the block says ${toHex(root)}`);
-      }
-    }
-    this.trie.reset(root, Number((await this.store.getMeta(TRIE_STORED_FROM)) ?? 0));
-    this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
-    const indexed = await this.store.indexTokenBalancesOnce();
-    if (indexed > 0) this.options.log(`indexed ${indexed} token balances for the explorer's holder lists`);
-    this.options.log(`resumed chain ${this.chainId} at height ${this.head.height} (state root ${toHex(root).slice(0, 16)}…)`);
+    this.firstHeight = opened.firstHeight;
+    this.head = opened.head;
   }
 
-  private async writeGenesis(): Promise<void> {
-    const { block, trieUpdate } = genesisBlock(this.options.genesis, this.options.nodeKey);
-    // One transaction: a start killed here leaves either no chain or a whole genesis.
-    await this.store.commitBlock(block, async (tx) => {
-      await this.trie.write(tx, 0, trieUpdate);
-      await setStoredFrom(tx, 0);
-      await this.store.setMeta(tx, 'chain', { chainId: this.chainId, genesisHash: toHex(block.hash) });
-      // A new chain indexes token holders from its first block.
-      await this.store.setMeta(tx, TOKEN_BALANCES_INDEXED, true);
-    });
-    this.trie.reset(trieUpdate.root, 0);
-    this.trie.commit(trieUpdate);
-    this.head = { height: 0, hash: block.hash, stateRoot: block.header.stateRoot, timeMs: block.header.timeMs };
-    this.options.log(`wrote genesis of chain ${this.chainId} (${block.writes.length} accounts)`);
-  }
-
-  /** Starts producing blocks. */
   /** Starts the block producer (unless `produce` is false: a node that follows another imports its blocks). */
   start({ produce }: { produce: boolean } = { produce: true }): void {
     if (this.running) return;
@@ -207,23 +156,85 @@ export class Ledger {
     this.pacing.kick();
   }
 
+  /**
+   * The producer, pipelined: it builds each block while the one before commits (that block's writes and trie nodes
+   * carried in memory, its transactions not offered again), and commits them in order. A transaction is acknowledged
+   * only when its block's commit returned (the events, the waiters); a commit that fails takes the block built on it
+   * with it, and the memory views never moved for either.
+   */
   private async produceLoop(): Promise<void> {
+    let flight: InFlight | null = null;
     while (this.running) {
-      if (this.mempool.size === 0) await this.pacing.idle();
+      // Nothing waits beyond the block still committing: wait for it to land (its senders hear), or for a
+      // transaction to arrive, which the next block takes while it commits.
+      if (flight && this.mempool.size <= flight.txs.size) {
+        const landing: InFlight = flight;
+        const landed = await Promise.race([landing.commit.then(...LANDED), this.pacing.kicked().then(() => false)]);
+        if (landed) {
+          flight = null;
+          await this.land(landing);
+        }
+        continue;
+      }
+      if (!flight && this.mempool.size === 0) await this.pacing.idle();
       if (!this.running) break;
       try {
-        if (this.memoryBehind) await this.reload(this.memoryBehind);
+        if (!flight && this.memoryBehind) await this.reload(this.memoryBehind);
         await this.pacing.gather();
-        await this.produceBlock();
+        const previous: InFlight | null = flight;
+        flight = null;
+        flight = await this.pipelineStep(previous);
         this.healthy = true;
       } catch (error) {
-        // A failed commit changed nothing in memory (the trie, cache and mempool move only after a
-        // commit); a failure after the commit left `memoryBehind`, reloaded on the next turn.
-        this.healthy = false;
-        this.options.log(`block ${this.head.height + 1}: ${(error as Error).message}; retrying`);
-        await new Promise((r) => setTimeout(r, RETRY_AFTER_FAILURE_MS));
+        await this.failed(error);
       }
     }
+    if (flight) await this.land(flight);
+  }
+
+  /** Waits for a block's commit; a failure is handled as the loop's are. */
+  private async land(flight: InFlight): Promise<void> {
+    try {
+      await flight.commit;
+      this.healthy = true;
+    } catch (error) {
+      await this.failed(error);
+    }
+  }
+
+  /** After a failed turn: logged, and a pause before the next (a disk that failed a write may need a moment). */
+  private async failed(error: unknown): Promise<void> {
+    // A failed commit changed nothing in memory (the trie, cache and mempool move only after a
+    // commit); a failure after the commit left `memoryBehind`, reloaded on the next turn.
+    this.healthy = false;
+    this.options.log(`block ${this.head.height + 1}: ${(error as Error).message}; retrying`);
+    // A block may still be committing (the failure was in building the next): its transactions are offered again
+    // only once it has landed.
+    await this.committing;
+    await new Promise((r) => setTimeout(r, RETRY_AFTER_FAILURE_MS));
+  }
+
+  /**
+   * One turn of the pipeline: builds the next block on `previous` (still committing) or on the head, waits for
+   * `previous` to commit, then starts this one's commit and answers it in flight. With nothing new to build on
+   * `previous`, it only waits for it.
+   */
+  private pipelineStep(previous: InFlight | null): Promise<InFlight | null> {
+    return this.serially(async () => {
+      const parent = previous?.head ?? this.head;
+      const selectAtMs = Math.max(this.options.now(), parent.timeMs + 1);
+      const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs, previous ?? undefined);
+      if (previous && candidates.length === 0) {
+        await previous.commit;
+        return null;
+      }
+      const next = await this.buildOn(parent, candidates, selectAtMs, previous);
+      // A block built on one whose commit failed is dropped with it (the error goes to the loop).
+      if (previous) await previous.commit;
+      const commit = this.commitBuilt(next.built, next.seal, next.dropped);
+      this.committing = commit.catch(() => undefined);
+      return inFlight(next.built, next.dropped, commit);
+    }, true);
   }
 
   /**
@@ -234,15 +245,28 @@ export class Ledger {
     return this.serially(async () => {
       const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
       const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
-      const keys = this.blockKeys();
-      const view = await viewForTxs(this.cache, keys, candidates);
-      // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
-      const built = await this.trie.build(this.head.stateRoot, keys, (trie) =>
-        proposeBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidates, selectAtMs, this.nodeDid),
-      );
-      const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
-      return this.commitBuilt(built, seal, this.mempool.droppedWith(built.applied.rejected, built.header.timeMs));
+      const next = await this.buildOn(this.head, candidates, selectAtMs, null);
+      return this.commitBuilt(next.built, next.seal, next.dropped);
     });
+  }
+
+  /** Applies candidates as the block after `parent` (the head, or `pending` still committing), sealed by this node. */
+  private async buildOn(parent: Head, candidates: CheckedTx[], selectAtMs: number, pending: InFlight | null) {
+    const keys = this.blockKeys();
+    const view = await viewForTxs(this.cache, keys, candidates, pending?.writes);
+    // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
+    const built = await this.trie.build(
+      parent.stateRoot,
+      keys,
+      (trie) => proposeBlock({ chainId: this.chainId, params: this.params, parent, view, trie }, candidates, selectAtMs, this.nodeDid),
+      pending?.nodes,
+    );
+    const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
+    // What `pending` holds or drops is its own to record.
+    const dropped = this.mempool
+      .droppedWith(built.applied.rejected, built.header.timeMs)
+      .filter((d) => !pending?.txs.has(d.entry.checked.hashHex));
+    return { built, seal, dropped };
   }
 
   /**
@@ -275,9 +299,12 @@ export class Ledger {
     return this.serially(work);
   }
 
-  /** Runs block work one at a time: the producer's blocks and imported ones never interleave. */
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.blockWork.then(work);
+  /**
+   * Runs block work one at a time: the producer's blocks and imported ones never interleave. Work also waits for a
+   * block still committing, except the producer's next turn (`overlap`), which builds on it.
+   */
+  private serially<T>(work: () => Promise<T>, overlap = false): Promise<T> {
+    const run = this.blockWork.then(() => (overlap ? undefined : this.committing)).then(work);
     this.blockWork = run.catch(() => undefined);
     return run;
   }
@@ -289,44 +316,18 @@ export class Ledger {
   private async commitBuilt(built: BuiltBlock, seal: BlockSeal, dropped: Dropped[]): Promise<BlockCommitted> {
     const { header, hash, writes, trieUpdate } = built;
     // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
-    const charged = dropped.map((d) => (this.rejections.charge(senderKey(d.entry.checked.tx.from)) ? d : null));
-    const stored = charged.filter((d) => d !== null);
-    const block: CommitBlock = {
-      header,
-      hash,
-      seal,
-      txs: built.applied.included.map(({ checked, ok }) => ({
-        checked,
-        accounts: ok.accounts,
-        events: ok.events,
-        failed: ok.failed && { code: ok.failed.code, message: ok.failed.message },
-      })),
-      writes,
-      rejected: stored.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
-    };
+    const stored = dropped.filter((d) => this.rejections.charge(senderKey(d.entry.checked.tx.from)));
+    const block = commitRecord(built, seal, stored);
     try {
       await this.store.commitBlock(block, (tx) => this.trie.write(tx, header.height, trieUpdate));
     } catch (error) {
       this.rejections.refund(stored.map((d) => senderKey(d.entry.checked.tx.from)));
       throw new Error(`failed to commit: ${(error as Error).message}`);
     }
-    const txHashes = block.txs.map((t) => t.checked.hashHex);
+    const committed = committedOf(block, dropped);
+    const { txHashes } = committed;
     this.forwarded.forget(txHashes);
     const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
-    const committed: BlockCommitted = {
-      header,
-      hash,
-      txHashes,
-      failed: block.txs.flatMap(({ checked, failed }) => (failed ? [{ hashHex: checked.hashHex, ...failed }] : [])),
-      rejected: dropped.map((d) => ({ hashHex: d.entry.checked.hashHex, code: d.code, message: d.message })),
-      txs: block.txs.map(({ checked, accounts, failed }) => ({
-        hashHex: checked.hashHex,
-        type: checked.tx.itx.type,
-        accounts,
-        tx: checked.tx,
-        failed,
-      })),
-    };
     // The block is a fact now: subscribers hear of it whatever fails next.
     try {
       this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs: header.timeMs };

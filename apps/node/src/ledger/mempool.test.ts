@@ -37,6 +37,21 @@ function tx(sender: typeof a, nonce: number, fee: bigint, memo = ''): CheckedTx 
 }
 
 describe('mempool', () => {
+  it("offers a block built on one still committing only what comes after that block's transactions, stopping at one it drops", () => {
+    const pool = new Mempool({ maxTxs: 10, ttlMs: 60_000 });
+    const [a1, a2, a3, b1, b2, b3] = [tx(a, 1, 1n), tx(a, 2, 1n), tx(a, 3, 1n), tx(b, 1, 1n), tx(b, 2, 1n), tx(b, 3, 1n)];
+    for (const t of [a1, a2, a3, b1, b2, b3]) pool.add(t, 0);
+    // The block in flight holds a1 and b1 and drops b2 (b3 after it would gap).
+    const held = new Set([a1.hashHex, b1.hashHex]);
+    const inFlight = { held, txs: new Set([...held, b2.hashHex]) };
+    expect(pool.select(10, 1 << 20, 0, inFlight).map((t) => t.hashHex)).toEqual([a2.hashHex, a3.hashHex]);
+    // All of it held: nothing.
+    const all = new Set([a1, a2, a3, b1, b2, b3].map((t) => t.hashHex));
+    expect(pool.select(10, 1 << 20, 0, { held: all, txs: all })).toEqual([]);
+    // Without a block in flight, everything, in nonce order per account.
+    expect(pool.select(10, 1 << 20, 0)).toHaveLength(6);
+  });
+
   it('refuses past its bound with MEMPOOL_FULL, a retriable error', () => {
     const pool = new Mempool({ maxTxs: 2, ttlMs: 60_000 });
     pool.add(tx(a, 1, 1n), 0);

@@ -86,10 +86,19 @@ export class Mempool {
   /**
    * Picks transactions for a block: account heads by fee (then arrival), each account in nonce
    * order, none that has outlived the TTL at `nowMs` (nor, so, any later nonce of its account).
+   * `inFlight`: a block still committing, which this one is built on. Each account's pick starts after
+   * the transactions that block holds and stops at any other of its transactions (one it drops: the
+   * later nonces would gap).
    */
-  select(maxTxs: number, maxBytes: number, nowMs: number): CheckedTx[] {
+  select(maxTxs: number, maxBytes: number, nowMs: number, inFlight?: { held: ReadonlySet<string>; txs: ReadonlySet<string> }): CheckedTx[] {
     const heap = new MaxHeap();
-    for (const queue of this.byAccount.values()) heap.push({ queue, pos: 0 });
+    const free = (queue: MempoolEntry[], pos: number) =>
+      pos < queue.length && !inFlight?.txs.has((queue[pos] as MempoolEntry).checked.hashHex);
+    for (const queue of this.byAccount.values()) {
+      let pos = 0;
+      while (inFlight && pos < queue.length && inFlight.held.has((queue[pos] as MempoolEntry).checked.hashHex)) pos += 1;
+      if (free(queue, pos)) heap.push({ queue, pos });
+    }
     const out: CheckedTx[] = [];
     let bytes = 0;
     while (out.length < maxTxs && heap.size > 0) {
@@ -99,7 +108,7 @@ export class Mempool {
       if (bytes + entry.checked.bytes.length > maxBytes) continue; // this account waits for the next block
       bytes += entry.checked.bytes.length;
       out.push(entry.checked);
-      if (cursor.pos + 1 < cursor.queue.length) heap.push({ queue: cursor.queue, pos: cursor.pos + 1 });
+      if (free(cursor.queue, cursor.pos + 1)) heap.push({ queue: cursor.queue, pos: cursor.pos + 1 });
     }
     return out;
   }

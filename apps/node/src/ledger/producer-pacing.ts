@@ -45,6 +45,16 @@ export class ProducerPacing {
     }
   }
 
+  /** Waits until kicked (a transaction arrived, or the producer stops), however long that takes. */
+  kicked(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
   /** Waits until the idle heartbeat is due, or until kicked. */
   idle(): Promise<void> {
     const waitMs = Math.max(0, this.deps.lastBlockTimeMs() + this.deps.blockIntervalMs - this.deps.now());

@@ -61,14 +61,22 @@ export class StateCache {
     return this.entries.get(key) ?? undefined;
   }
 
-  /** Loads the given keys (cache first, then one query per kind) into a synchronous view. */
-  async view(keys: StateKeys): Promise<StateView> {
+  /**
+   * Loads the given keys (cache first, then one query per kind) into a synchronous view. An `overlay` (a block still
+   * committing: its writes by state key, null where it deleted) goes before both.
+   */
+  async view(keys: StateKeys, overlay?: ReadonlyMap<string, StateEntry | null>): Promise<StateView> {
     const found = new Map<string, StateEntry>();
     const missing = emptyStateKeys();
     for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
       const into = keysOfKind(missing, kind);
       for (const id of keysOfKind(keys, kind)) {
         const key = stateKey(kind, id);
+        const written = overlay?.get(key);
+        if (written !== undefined) {
+          if (written !== null) found.set(key, written);
+          continue;
+        }
         const hit = this.entries.get(key);
         if (hit) found.set(key, hit);
         else if (hit === undefined) into.add(id);

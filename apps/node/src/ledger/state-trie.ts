@@ -107,7 +107,12 @@ export class StateTrie {
    * (an update that deletes a key reads it to fold the path). Core's update and proof code read through it
    * synchronously.
    */
-  async load(root: Uint8Array, keyHashes: Iterable<Uint8Array>, siblings = false): Promise<TrieNodeReader> {
+  async load(
+    root: Uint8Array,
+    keyHashes: Iterable<Uint8Array>,
+    siblings = false,
+    pending?: ReadonlyMap<string, TrieNode>,
+  ): Promise<TrieNodeReader> {
     const held = new Map<string, TrieNode>();
     let frontier: { hash: Uint8Array; keys: Uint8Array[]; depth: number }[] = [{ hash: root, keys: [...keyHashes], depth: 0 }];
     while (frontier.length > 0) {
@@ -115,7 +120,7 @@ export class StateTrie {
       for (const { hash } of frontier) {
         if (isEmptyHash(hash)) continue;
         const id = nodeKey(hash);
-        const cached = this.touch(id);
+        const cached = this.touch(id) ?? pending?.get(id);
         if (cached) held.set(id, cached);
         else if (!held.has(id)) wanted.set(id, hash);
       }
@@ -137,25 +142,30 @@ export class StateTrie {
       frontier = next;
     }
     return {
-      get: (id: string) => held.get(id) ?? this.touch(id),
+      get: (id: string) => held.get(id) ?? this.touch(id) ?? pending?.get(id),
     };
   }
 
   /**
    * Runs a block's apply (`build`) with the trie paths of every state key it may touch loaded from the database. A
    * block that deletes a key also reads the sibling on its path: on such a miss the paths are loaded again with
-   * their siblings.
+   * their siblings. `pending`: the nodes of a block still committing, which `root` may be (not yet in the database).
    */
-  async build<T>(root: Uint8Array, keys: StateKeys, build: (trie: TrieNodeReader) => T): Promise<T> {
+  async build<T>(
+    root: Uint8Array,
+    keys: StateKeys,
+    build: (trie: TrieNodeReader) => T,
+    pending?: ReadonlyMap<string, TrieNode>,
+  ): Promise<T> {
     const hashes: Uint8Array[] = [];
     for (const kind of Object.keys(STATE_TABLES) as StateKind[]) {
       for (const id of keysOfKind(keys, kind)) hashes.push(stateKeyHash(stateKey(kind, id)));
     }
     try {
-      return build(await this.load(root, hashes));
+      return build(await this.load(root, hashes, false, pending));
     } catch (error) {
       if (!(error instanceof TrieNodeMissing)) throw error;
-      return build(await this.load(root, hashes, true));
+      return build(await this.load(root, hashes, true, pending));
     }
   }
 
