@@ -1,10 +1,9 @@
-import { BlockInvalid, keyPairFromSeed, toHex } from '@arc/core';
+import { BlockInvalid, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
-import { type Database, openDatabase } from '../src/db/client.ts';
-import { Ledger } from '../src/ledger/ledger.ts';
-import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
-import { blockOf } from './helpers/blocks.ts';
+import type { Database } from '../src/db/client.ts';
+import { startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
+import { blockOf, type Follower, startFollower } from './helpers/blocks.ts';
 import { nodeClient } from './helpers/client.ts';
 import { ABT, failedCode, fundedWallet, randomSigner, transfer, Wallet } from './helpers/wallet.ts';
 
@@ -38,28 +37,14 @@ async function chainRows(node: { db: Database }, upTo: number) {
 describe.each(testDrivers())('importBlock: a second node follows the first, on its own database (%s)', (driver) => {
   let a: TestNode;
   /** The follower: a ledger on a database of its own that never produces (it is not started), only imports. */
-  let b: { ledger: Ledger; db: Database; database: TestDatabase };
+  let b: Follower;
   beforeAll(async () => {
     a = await startTestNode({ driver, genesis, blockIntervalMs: 200 });
-    const database = await createTestDatabase(driver);
-    const db = await openDatabase(database.target, () => undefined);
-    const ledger = new Ledger(db, {
-      genesis,
-      nodeKey: keyPairFromSeed(new Uint8Array(32).fill(42)),
-      blockIntervalMs: 3_600_000,
-      mempool: { maxTxs: 100, ttlMs: 60_000 },
-      verifyThreads: 1,
-      now: Date.now,
-      log: () => undefined,
-    });
-    await ledger.open();
-    b = { ledger, db, database };
+    b = await startFollower(driver, genesis, 42);
   });
   afterAll(async () => {
     await a?.stop();
-    await b?.ledger.stop();
-    await b?.db.close();
-    await b?.database.drop();
+    await b?.stop();
   });
 
   it('commits every block of the first node byte for byte, and refuses a changed one without changing anything', async () => {

@@ -1,12 +1,10 @@
-import { BlockInvalid, keyPairFromSeed } from '@arc/core';
+import { BlockInvalid } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import type { Sql } from '../src/db/client.ts';
-import { type Database, openDatabase } from '../src/db/client.ts';
-import { Ledger } from '../src/ledger/ledger.ts';
 import type { CommitBlock } from '../src/ledger/store.ts';
-import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
-import { blockOf } from './helpers/blocks.ts';
+import { startTestNode, type TestNode, testDrivers, testGenesis } from '../src/testing.ts';
+import { blockOf, type Follower, startFollower } from './helpers/blocks.ts';
 import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { ABT, balanceOf, fundedWallet, randomSigner, transfer, Wallet, waitCommitted } from './helpers/wallet.ts';
 
@@ -59,31 +57,17 @@ describe.each(testDrivers())('the pipelined producer (%s)', (driver) => {
   let client: NodeClient;
   let alice: Wallet;
   /** A follower that only imports (never produces), on a database of its own. */
-  let follower: { ledger: Ledger; db: Database; database: TestDatabase };
+  let follower: Follower;
 
   beforeAll(async () => {
     node = await startTestNode({ driver, genesis, blockIntervalMs: 3_600_000 });
     client = nodeClient(node.url);
     alice = new Wallet(client, node.chainId, devKey('alice'));
-    const database = await createTestDatabase(driver);
-    const db = await openDatabase(database.target, () => undefined);
-    const ledger = new Ledger(db, {
-      genesis,
-      nodeKey: keyPairFromSeed(new Uint8Array(32).fill(7)),
-      blockIntervalMs: 3_600_000,
-      mempool: { maxTxs: 100, ttlMs: 60_000 },
-      verifyThreads: 1,
-      now: Date.now,
-      log: () => undefined,
-    });
-    await ledger.open();
-    follower = { ledger, db, database };
+    follower = await startFollower(driver, genesis, 7);
   });
   afterAll(async () => {
     await node?.stop();
-    await follower?.ledger.stop();
-    await follower?.db.close();
-    await follower?.database.drop();
+    await follower?.stop();
   });
 
   /** The follower imports every block it lacks; any refusal fails the test with its reason. */
