@@ -15,7 +15,7 @@
  * - verifyBlocksPerSec: `arc node verify --snapshot --json` (the CLI, run as a user runs it) over the blocks after the
  *   import, from the snapshot's state.
  * `--accounts N` (default 1,000,000); `--quick`: 3,000 accounts and small phases (the suite runs it); `--keep`: the
- * data folders are kept and their path printed. Goals are
+ * data folders are kept and their path printed; `--driver postgres`: on DATABASE_URL's server instead. Goals are
  * printed beside the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON object.
  */
 
@@ -40,6 +40,10 @@ const quick = process.argv.includes('--quick');
 const keep = process.argv.includes('--keep');
 const accountsArg = process.argv.indexOf('--accounts');
 const ACCOUNTS = accountsArg > 0 ? Number(process.argv[accountsArg + 1]) : quick ? 3_000 : 1_000_000;
+const driverArg = process.argv.indexOf('--driver');
+/** `--driver postgres`: both nodes and the restarted process on the PostgreSQL server of DATABASE_URL, each on a new database. */
+const DRIVER = z.enum(['pglite', 'postgres']).parse(driverArg > 0 ? process.argv[driverArg + 1] : 'pglite');
+if (DRIVER === 'postgres' && !process.env.DATABASE_URL) throw new Error('--driver postgres needs DATABASE_URL (a PostgreSQL server)');
 if (!Number.isSafeInteger(ACCOUNTS) || ACCOUNTS < 1_000) throw new Error('--accounts takes a whole number of at least 1000');
 const SENDERS = quick ? 50 : 500;
 /** Transfers of each throughput phase. */
@@ -98,16 +102,18 @@ async function proofLatencies(nodeUrl: string, dids: string[], dir: string): Pro
 
 async function main() {
   installNodeCrypto();
-  console.log(`bench:scale${quick ? ' (quick: small counts, figures are rough)' : ''}: ${ACCOUNTS} accounts, PGlite in a data folder`);
+  console.log(
+    `bench:scale${quick ? ' (quick: small counts, figures are rough)' : ''}: ${ACCOUNTS} accounts, ${DRIVER === 'pglite' ? 'PGlite in a data folder' : 'PostgreSQL (DATABASE_URL)'}`,
+  );
   const senders = Array.from({ length: SENDERS }, (_, i) => signer(`bench-scale sender ${i}`));
   const nonces = new Map(senders.map((s) => [s.did, 0]));
   const config = benchGenesis('arc-bench-scale', senders, 1_000_000_000n * ABT);
   const dir = mkdtempSync(join(tmpdir(), 'arc-bench-scale-'));
   const genesisFile = join(dir, 'genesis.json');
   writeFileSync(genesisFile, JSON.stringify(genesisFileJson(config)));
-  const db = await createTestDatabase('pglite', join(dir, 'pglite'));
+  const db = await createTestDatabase(DRIVER, join(dir, 'pglite'));
   const node = await startTestNode({
-    driver: 'pglite',
+    driver: DRIVER,
     database: db.target,
     genesis: config,
     blockIntervalMs: 1000,
@@ -150,6 +156,7 @@ async function main() {
 
   let child: ChildNode | null = null;
   let scaledNode: Awaited<ReturnType<typeof startTestNode>> | null = null;
+  let scaledDb: Awaited<ReturnType<typeof createTestDatabase>> | null = null;
   const scaledDir = join(dir, 'scaled');
   try {
     await grow(1_000);
@@ -170,9 +177,10 @@ async function main() {
       `  a snapshot of ${scaled.entries} state entries (${accounts.length} accounts) in ${round((performance.now() - makeStart) / 1000)} s`,
     );
     const importStart = performance.now();
+    scaledDb = await createTestDatabase(DRIVER, join(scaledDir, 'pglite'));
     scaledNode = await startTestNode({
-      driver: 'pglite',
-      database: (await createTestDatabase('pglite', join(scaledDir, 'pglite'))).target,
+      driver: DRIVER,
+      database: scaledDb.target,
       genesis: config,
       snapshotFile: scaledFile,
       blockIntervalMs: 1000,
@@ -193,7 +201,14 @@ async function main() {
     (globalThis as { gc?: () => void }).gc?.();
 
     const startMs = performance.now();
-    child = await ChildNode.spawn({ DATA_DIR: scaledDir, GENESIS_FILE: genesisFile, DEV_BRIDGE: 'off', BLOCK_INTERVAL_MS: '60000' });
+    const scaledTarget = scaledDb.target;
+    child = await ChildNode.spawn({
+      DATA_DIR: scaledDir,
+      GENESIS_FILE: genesisFile,
+      DEV_BRIDGE: 'off',
+      BLOCK_INTERVAL_MS: '60000',
+      ...(scaledTarget.kind === 'postgres' ? { DATABASE_URL: scaledTarget.url } : {}),
+    });
     await child.ready(120_000);
     const restartMs = round(performance.now() - startMs);
     console.log(`  restart: a new node process on the same folder listened after ${restartMs} ms`);
@@ -237,6 +252,7 @@ async function main() {
     console.log(
       JSON.stringify({
         bench: 'scale',
+        driver: DRIVER,
         accounts: accounts.length,
         restartMs,
         rssMb,
@@ -255,6 +271,11 @@ async function main() {
     await child?.kill();
     await node.stop().catch(() => undefined);
     await scaledNode?.stop().catch(() => undefined);
+    // A PostgreSQL database is dropped (kept with --keep); a PGlite one goes with the folder.
+    if (DRIVER === 'postgres' && !keep) {
+      await db.drop().catch(() => undefined);
+      await scaledDb?.drop().catch(() => undefined);
+    }
     if (keep) console.log(`  kept: ${dir} (the scaled node's folder: ${scaledDir}, its genesis: ${genesisFile})`);
     else rmSync(dir, { recursive: true, force: true });
   }
