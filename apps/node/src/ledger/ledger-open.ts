@@ -2,8 +2,8 @@ import { bytesEqual, toHex } from '@arc/core';
 import { genesisBlock } from './genesis-block.ts';
 import type { Ledger } from './ledger.ts';
 import type { Head } from './ledger-options.ts';
-import { setStoredFrom, TRIE_STORED_FROM } from './state-trie.ts';
 import { PARAMS_DID, SNAPSHOT_FROM, TOKEN_BALANCES_INDEXED } from './store.ts';
+import { setStoredFrom, TRIE_STORED_FROM } from './trie-rows.ts';
 
 /** Where a ledger stands after `openChain`: its head, and what a stored chain says of its parameters and first block. */
 export interface OpenedChain {

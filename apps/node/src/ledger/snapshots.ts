@@ -24,8 +24,8 @@ import {
 import type { Database } from '../db/client.ts';
 import type { Ledger } from './ledger.ts';
 import { writeState } from './state-rows.ts';
-import { TrieFold } from './state-trie.ts';
 import { insertBlock, LedgerStore, PARAMS_DID, SNAPSHOT_FROM, TOKEN_BALANCES_INDEXED } from './store.ts';
+import { TrieFold } from './trie-rows.ts';
 
 /**
  * State snapshots (core's snapshot.ts format, gzip-compressed): a node writes one of its head for GET /snapshot, and a

@@ -3,101 +3,37 @@
 import type { ScryptParams, SlotSpec, UnlockSecret, VaultAccount, VaultContents, VaultFile } from '@arc/client/keystore';
 import type { Wallet } from '@arc/client/wallet';
 import { fromHex } from '@arc/core';
-import dynamic from 'next/dynamic';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { clientError } from './client-error.ts';
-import type { ConsentRequest } from './consent-dialog.tsx';
 import { loadedKeystore, loadKeystore } from './keystore.ts';
 import { createPasskey, evaluatePasskey } from './passkey.ts';
 import { deleteWallet, loadWallet, type PublicAccount, type StoredWallet, saveWallet } from './vault-store.ts';
+import {
+  type CreateMethod,
+  DEFAULT_AUTO_LOCK_MS,
+  type SignRequest,
+  WalletContext,
+  type WalletContextValue,
+  type WalletStatus,
+} from './wallet-context.ts';
+import { cancelled, type PendingConsent, type Prompt, WalletDialogs } from './wallet-dialogs.tsx';
+import { useAutoLock } from './wallet-hooks.ts';
 
-// The dialogs (Radix Dialog) are downloaded when the wallet first asks the user something, not with every page.
-const UnlockDialog = dynamic(() => import('./unlock-dialog.tsx').then((m) => m.UnlockDialog), { ssr: false });
-const ConsentDialog = dynamic(() => import('./consent-dialog.tsx').then((m) => m.ConsentDialog), { ssr: false });
+export {
+  type CreateMethod,
+  DEFAULT_AUTO_LOCK_MS,
+  type SignRequest,
+  useWallet,
+  type WalletContextValue,
+  type WalletStatus,
+} from './wallet-context.ts';
 
-/** True from the first render where `flag` is true on: a dialog, once loaded, stays mounted to animate out. */
-function useEverTrue(flag: boolean): boolean {
-  const [ever, setEver] = useState(flag);
-  if (flag && !ever) setEver(true);
-  return ever || flag;
-}
-
-/** Lock after this long without a key press or a click, unless the provider is told otherwise. */
-export const DEFAULT_AUTO_LOCK_MS = 15 * 60_000;
 const MAX_LABEL_CHARS = 64;
-
-export type WalletStatus = 'loading' | 'empty' | 'locked' | 'unlocked';
-
-export interface SignRequest<T> extends ConsentRequest {
-  sign: (signer: Wallet) => Promise<T>;
-}
-
-export type CreateMethod = { method: 'passkey' } | { method: 'passphrase'; passphrase: string };
-
-export interface WalletContextValue {
-  status: WalletStatus;
-  accounts: PublicAccount[];
-  active: PublicAccount | null;
-  /** The ways this wallet unlocks. */
-  methods: { passkey: boolean; passphrase: boolean };
-  select(did: string): void;
-  lock(): void;
-  /** Opens the unlock dialog; rejects with CANCELLED when it is closed. */
-  unlock(): Promise<void>;
-  unlockWithPasskey(): Promise<void>;
-  unlockWithPassphrase(passphrase: string): Promise<void>;
-  /** Shows what will be signed, unlocking first if needed; rejects with CANCELLED when the user declines. */
-  signWithConsent<T>(request: SignRequest<T>): Promise<T>;
-  /**
-   * Signs without a dialog (routine signatures of a signed-in session); WALLET_LOCKED when locked. With `account`, that
-   * account of the wallet signs (an application's key) and the active one stays active; NOT_FOUND when it holds no such
-   * account.
-   */
-  signSilently<T>(sign: (signer: Wallet) => Promise<T>, account?: string): Promise<T>;
-  /** A new wallet with one new account (or the given ones), protected by a passkey or a passphrase. */
-  create(method: CreateMethod, accounts?: VaultAccount[]): Promise<void>;
-  /** A new account in the unlocked wallet, made the active one unless `select` is false (an application's key). */
-  addAccount(label?: string, options?: { select?: boolean }): Promise<PublicAccount>;
-  renameAccount(did: string, label: string): Promise<void>;
-  /** Adds accounts (from a backup file or a phrase) to the unlocked wallet; ones already in it are kept. */
-  importAccounts(accounts: VaultAccount[]): Promise<number>;
-  /** The encrypted backup file's text (after the user confirms with the passkey or passphrase). */
-  exportBackup(passphrase: string, scrypt?: ScryptParams): Promise<string>;
-  /** The 24 recovery words of one account, after the user confirms with the passkey or passphrase. */
-  revealPhrase(did: string): Promise<string>;
-  /** Forgets this browser's wallet. */
-  forget(): Promise<void>;
-  /** Registers a passkey (PRF) that opens this wallet from now on, beside its passphrase. */
-  addPasskey(): Promise<void>;
-}
-
-const WalletContext = createContext<WalletContextValue | null>(null);
-
-/** The wallet of the page: keys encrypted in IndexedDB, unlocked with a passkey (PRF) or a passphrase. */
-export function useWallet(): WalletContextValue {
-  const value = useContext(WalletContext);
-  if (!value) throw new Error('useWallet() needs a <WalletProvider> above it');
-  return value;
-}
 
 interface Opened {
   dataKey: Uint8Array;
   contents: VaultContents;
 }
-
-interface Prompt {
-  mode: 'unlock' | 'confirm';
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-interface PendingConsent {
-  request: ConsentRequest;
-  confirm: (signer: Wallet) => Promise<void>;
-  cancel: () => void;
-}
-
-const cancelled = (what: string) => clientError('CANCELLED', `${what} was cancelled and nothing was signed; start it again to go on.`);
 
 function nextLabel(accounts: PublicAccount[]): string {
   return `Account ${accounts.length + 1}`;
@@ -369,22 +305,7 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     setOpened(null);
   }, []);
 
-  // Auto-lock after a quiet spell; any key press or click starts the count again.
-  useEffect(() => {
-    if (opened === null || autoLockMs <= 0) return;
-    let timer = setTimeout(lock, autoLockMs);
-    const restart = () => {
-      clearTimeout(timer);
-      timer = setTimeout(lock, autoLockMs);
-    };
-    window.addEventListener('pointerdown', restart, { passive: true });
-    window.addEventListener('keydown', restart, { passive: true });
-    return () => {
-      clearTimeout(timer);
-      window.removeEventListener('pointerdown', restart);
-      window.removeEventListener('keydown', restart);
-    };
-  }, [opened, autoLockMs, lock]);
+  useAutoLock(opened, autoLockMs, lock);
 
   const accounts = stored?.accounts ?? [];
   const active = accounts.find((a) => a.did === stored?.activeDid) ?? accounts[0] ?? null;
@@ -434,52 +355,23 @@ export function WalletProvider({ children, autoLockMs = DEFAULT_AUTO_LOCK_MS }: 
     ],
   );
 
-  // In 'confirm' mode the secret must open the vault again; in 'unlock' mode that opens it.
-  const settle = async (secret: () => Promise<UnlockSecret>) => {
-    const result = await open(await secret());
-    if (prompt?.mode === 'unlock') setOpened(result);
-    prompt?.resolve();
-    setPrompt(null);
-  };
-
-  const unlockAsked = useEverTrue(prompt !== null);
-  const consentAsked = useEverTrue(consent !== null);
-
   return (
     <WalletContext.Provider value={value}>
       {children}
-      {unlockAsked ? (
-        <UnlockDialog
-          open={prompt !== null}
-          mode={prompt?.mode ?? 'unlock'}
-          passkey={methods.passkey}
-          passphrase={methods.passphrase}
-          onPasskey={() => settle(passkeySecret)}
-          onPassphrase={(passphrase) => settle(async () => ({ kind: 'passphrase', passphrase }))}
-          onCancel={() => {
-            if (prompt)
-              void cancelled(prompt.mode === 'unlock' ? 'Unlocking the wallet' : 'The confirmation').then(prompt.reject, prompt.reject);
-            setPrompt(null);
-          }}
-        />
-      ) : null}
-      {consentAsked ? (
-        <ConsentDialog
-          request={consent?.request ?? null}
-          signerLabel={active?.label ?? ''}
-          signerDid={active?.did ?? ''}
-          onConfirm={async () => {
-            if (!consent) return;
-            const signer = activeWallet();
-            if (!signer) throw await clientError('WALLET_LOCKED');
-            await consent.confirm(signer);
-          }}
-          onCancel={() => {
-            consent?.cancel();
-            setConsent(null);
-          }}
-        />
-      ) : null}
+      <WalletDialogs
+        prompt={prompt}
+        setPrompt={setPrompt}
+        consent={consent}
+        setConsent={setConsent}
+        methods={methods}
+        active={active}
+        openVault={async (secret, reopen) => {
+          const result = await open(secret);
+          if (reopen) setOpened(result);
+        }}
+        passkeySecret={passkeySecret}
+        activeWallet={activeWallet}
+      />
     </WalletContext.Provider>
   );
 }
