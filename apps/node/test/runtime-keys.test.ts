@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type AnvilInstance, startAnvil } from '@arc/adapters/testing';
 import { approvalDigest, didFromPublicKey, fromHex, keyPairFromSeed, signAdmin, toHex, verifySignature } from '@arc/core';
-import { AbiCoder, Wallet as EthWallet, id, recoverAddress, verifyTypedData } from 'ethers';
+import { AbiCoder, Wallet as EthWallet, id, JsonRpcProvider, recoverAddress, Transaction, verifyTypedData } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { releaseItx } from '../src/economy/bridge/signer.ts';
@@ -25,6 +25,7 @@ export default {
         case 'info': return await ctx.keys.info(input.key);
         case 'sign': return await ctx.keys.sign(input.key, input.message);
         case 'typed': return await ctx.keys.signTypedData(input.key, input.typed);
+        case 'ethTx': return await ctx.keys.signEthereumTransaction(input.key, input.tx);
         case 'approve': return await ctx.keys.approve(input.key, input.itx);
         case 'encode': return await ctx.abi.encode(input.types, input.values);
         case 'decode': return await ctx.abi.decode(input.types, input.data);
@@ -157,6 +158,34 @@ describe('keys, ABI and native reads for blocklets', () => {
     ).toMatchObject({
       code: 'BAD_INPUT',
     });
+  });
+
+  it('signs an Ethereum transaction with a secp256k1 key, ready to send, and refuses a malformed one', async () => {
+    const wallet = new EthWallet(ethKey);
+    const provider = new JsonRpcProvider(anvil.rpcUrl, anvil.chainId, { staticNetwork: true });
+    // The key's address pays the gas: anvil's first dev account funds it.
+    const funder = await provider.getSigner(0);
+    await (await funder.sendTransaction({ to: wallet.address, value: 10n ** 18n })).wait();
+    const to = EthWallet.createRandom().address;
+    const tx = {
+      chainId: String(anvil.chainId),
+      nonce: await provider.getTransactionCount(wallet.address, 'pending'),
+      to,
+      value: '12345',
+      gasLimit: '21000',
+      maxFeePerGas: String(10n ** 10n),
+      maxPriorityFeePerGas: '1',
+    };
+    const signed = (await call({ op: 'ethTx', key: 'ETH_KEY', tx })) as { rawTx: string; hash: string; from: string };
+    const parsed = Transaction.from(signed.rawTx);
+    expect(parsed).toMatchObject({ from: wallet.address, to, value: 12345n, hash: signed.hash });
+    expect(signed.from).toBe(wallet.address);
+    const receipt = await (await provider.broadcastTransaction(signed.rawTx)).wait();
+    expect(receipt?.status).toBe(1);
+    expect(await provider.getBalance(to)).toBe(12345n);
+    expect(await call({ op: 'ethTx', key: 'ETH_KEY', tx: { ...tx, to: 'nowhere' } })).toMatchObject({ code: 'BAD_INPUT' });
+    expect(await call({ op: 'ethTx', key: 'LEDGER_KEY', tx })).toMatchObject({ code: 'BAD_INPUT' });
+    provider.destroy();
   });
 
   it('encodes, decodes and hashes Ethereum ABI data', async () => {

@@ -19,7 +19,7 @@ import {
   txSigningBytes,
   verifySignature,
 } from '@arc/core';
-import { AbiCoder, keccak256, SigningKey, toUtf8Bytes, Wallet } from 'ethers';
+import { AbiCoder, keccak256, SigningKey, Transaction, toUtf8Bytes, Wallet } from 'ethers';
 import { z } from 'zod';
 import { toJson } from '../ocap/json.ts';
 import { HostCallError } from './sandbox/types.ts';
@@ -64,6 +64,18 @@ const ApprovableItx = z.discriminatedUnion('type', [
     amount: uint,
   }),
 ]);
+
+/** An EIP-1559 transaction for `ctx.keys.signEthereumTransaction` (uint values as decimal strings or safe numbers). */
+const EthereumTransaction = z.strictObject({
+  chainId: uint,
+  nonce: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  to: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'is an Ethereum address: 0x and 40 hex digits'),
+  data: hexBytes.default('0x'),
+  value: uint.default(0n),
+  gasLimit: uint,
+  maxFeePerGas: uint,
+  maxPriorityFeePerGas: uint,
+});
 
 const TypedData = z.strictObject({
   domain: z.record(z.string(), z.unknown()),
@@ -212,6 +224,14 @@ export function keyCalls(deps: KeyHostDeps, name: string, manifest: BlockletMani
         return pending.catch((error: { shortMessage?: string; message?: string }) =>
           bad(`ctx.keys.signTypedData: ${error.shortMessage ?? error.message}`),
         );
+      }
+      case 'keys.signEthereumTransaction': {
+        const k = await key(a[0], 'secp256k1');
+        if (k.scheme !== 'secp256k1') bad('not a secp256k1 key');
+        const fields = parse(EthereumTransaction, a[1], 'ctx.keys.signEthereumTransaction: the transaction');
+        const tx = viaEthers('ctx.keys.signEthereumTransaction', () => Transaction.from({ type: 2, ...fields }));
+        tx.signature = k.signing.sign(tx.unsignedHash);
+        return { rawTx: tx.serialized, hash: tx.hash, from: k.address };
       }
       case 'keys.approve': {
         const k = await key(a[0], 'ed25519');

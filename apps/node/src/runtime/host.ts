@@ -280,6 +280,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       case 'keys.info':
       case 'keys.sign':
       case 'keys.signTypedData':
+      case 'keys.signEthereumTransaction':
       case 'keys.approve':
       case 'keys.cosign':
       case 'abi.encode':

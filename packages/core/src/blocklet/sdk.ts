@@ -96,6 +96,24 @@ export interface BlockletContext {
       typed: { domain: Record<string, unknown>; types: Record<string, { name: string; type: string }[]>; message: Record<string, unknown> },
     ): Promise<string>;
     /**
+     * secp256k1 only: signs an EIP-1559 Ethereum transaction (uint values as decimal strings) and answers it ready to
+     * send (`ctx.ocap.send(chain, rawTx)`), with its hash and the key's address. The caller sets nonce, gas and fees
+     * (read them with `ctx.ocap.native`: eth_getTransactionCount, eth_estimateGas, eth_gasPrice).
+     */
+    signEthereumTransaction(
+      name: string,
+      tx: {
+        chainId: string;
+        nonce: number;
+        to: string;
+        data?: string;
+        value?: string;
+        gasLimit: string;
+        maxFeePerGas: string;
+        maxPriorityFeePerGas: string;
+      },
+    ): Promise<{ rawTx: string; hash: string; from: string }>;
+    /**
      * ed25519 only: an approval of a ledger transaction that needs a threshold of them (bridgeRelease), over the
      * chain's approval digest: `{ did, publicKey, signature }` to hand to whoever submits it.
      */

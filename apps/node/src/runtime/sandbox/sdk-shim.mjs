@@ -133,6 +133,7 @@ export function sdkShim(bridge, bounds) {
         info: call('keys.info'),
         sign: call('keys.sign'),
         signTypedData: call('keys.signTypedData'),
+        signEthereumTransaction: call('keys.signEthereumTransaction'),
         approve: call('keys.approve'),
         cosign: call('keys.cosign'),
       }),

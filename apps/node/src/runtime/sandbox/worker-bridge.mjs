@@ -21,6 +21,7 @@ const HOST_METHODS = new Set([
   'keys.info',
   'keys.sign',
   'keys.signTypedData',
+  'keys.signEthereumTransaction',
   'keys.approve',
   'keys.cosign',
   'abi.encode',
