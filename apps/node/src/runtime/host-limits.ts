@@ -14,6 +14,9 @@ export const HOST_LIMITS = {
   fetchTimeoutMs: OUTBOUND_LIMITS.timeoutMs,
   fetchBodyBytesMax: OUTBOUND_LIMITS.bodyBytesMax,
   ledgerSubmitsMax: 10,
+  /** ctx.blocklets.call calls of one invocation, and how deep calls may nest (A calls B calls C: 3). */
+  blockletCallsMax: 20,
+  blockletCallDepthMax: 3,
   chainSendsMax: 10,
   rawTxChars: 256 * 1024,
   /** Deepest nesting of a kv value or a published message (PostgreSQL's JSON parser recurses per level). */

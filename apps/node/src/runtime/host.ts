@@ -1,5 +1,5 @@
 import { decodeMockTx } from '@arc/adapters';
-import { type BlockletManifest, decodeTx, fromHex, type Itx, toHex, txHash } from '@arc/core';
+import { BLOCKLET_NAME, type BlockletManifest, decodeTx, fromHex, type Itx, toHex, txHash } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import { QueryIn } from '../ocap/api-schemas.ts';
 import { toJson } from '../ocap/json.ts';
@@ -36,6 +36,11 @@ export interface HostDeps extends KeyHostDeps {
   mayPublish(name: string, topic: string): Promise<boolean>;
   /** Which non-public addresses ctx.fetch may reach (the operator's BLOCKLET_FETCH_ALLOW_PRIVATE). */
   privateTargets: PrivateTargets;
+  /**
+   * ctx.blocklets.call: runs another blocklet's `call` handler on this node as its own invocation and answers its
+   * output (a refusal or failure as a HostCallError). Absent: the call is refused.
+   */
+  callBlocklet?(callee: string, input: unknown): Promise<unknown>;
 }
 
 /** A chain write held until the invocation's record commits (see README: "Chain writes"). */
@@ -117,6 +122,7 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
   let logBytes = 0;
   let logTruncated = false;
   let fetches = 0;
+  let blockletCalls = 0;
   const keys = keyCalls(deps, name, manifest);
 
   const str = (value: unknown, what: string, max: number): string => {
@@ -265,6 +271,19 @@ export function createHost(deps: HostDeps, name: string, manifest: BlockletManif
       }
       case 'ledger.did':
         return deps.blockletDid(name);
+      case 'blocklets.call': {
+        const callee = a[0];
+        if (typeof callee !== 'string' || !BLOCKLET_NAME.test(callee))
+          bad('ctx.blocklets.call takes a blocklet name (lower-case letters, digits, dashes)');
+        if (jsonBytes(a[1]) > HOST_LIMITS.messageBytes)
+          bad(`ctx.blocklets.call: the input is at most ${HOST_LIMITS.messageBytes} bytes of JSON`);
+        storableJson(a[1] ?? null, 'ctx.blocklets.call: the input');
+        if (blockletCalls >= HOST_LIMITS.blockletCallsMax)
+          throw new HostCallError('LIMIT_EXCEEDED', `an invocation makes at most ${HOST_LIMITS.blockletCallsMax} blocklet calls`);
+        if (!deps.callBlocklet) deny('this node does not let blocklets call each other here');
+        blockletCalls += 1;
+        return deps.callBlocklet(callee, a[1] ?? null);
+      }
       case 'ledger.submit': {
         if (!manifest.permissions.ledger.submit)
           deny("this blocklet's manifest does not permit ledger submissions (permissions.ledger.submit)");

@@ -36,6 +36,8 @@ export interface InvokeOptions {
   /** A version, or an alias: live (default, with its canary share) or canary. */
   target?: string;
   trigger: TriggerKind;
+  /** The blocklets whose ctx.blocklets.call led here, outermost first (none for a trigger). */
+  callers?: string[];
 }
 
 export interface InvokeOutcome {

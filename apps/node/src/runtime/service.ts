@@ -9,12 +9,12 @@ import type { AdminAuthIn, DeployIn, UploadIn } from './api-schemas.ts';
 import { BlockletBundles } from './bundles.ts';
 import { BlockletDeploys } from './deploy.ts';
 import { BlockletEnvironment } from './environment.ts';
-import { createHost } from './host.ts';
+import { createHost, HOST_LIMITS } from './host.ts';
 import { LedgerSessions } from './ledger-sessions.ts';
 import { InvocationRecords } from './record.ts';
 import { BlockletRegistry, type VersionRow } from './registry.ts';
 import { type InvokeOptions, type InvokeOutcome, RUNTIME_LIMITS, type RuntimeDeps } from './runtime-types.ts';
-import type { SandboxPool } from './sandbox/types.ts';
+import { HostCallError, type SandboxPool } from './sandbox/types.ts';
 import { RuntimeKeys } from './secrets.ts';
 import { BlockletTopicPermissions } from './topic-permissions.ts';
 
@@ -164,6 +164,7 @@ export class BlockletRuntime {
         privateTargets: this.deps.blocklets?.privateTargets ?? 'none',
         chainId: this.deps.ledger.chainId,
         keySecret: (n, key) => this.environment.keySecret(n, key),
+        callBlocklet: (callee, input) => this.#call([...(options.callers ?? []), name], callee, input),
       },
       name,
       loaded.manifest,
@@ -204,6 +205,26 @@ export class BlockletRuntime {
       // record ends the session; should it throw before, the session still ends (a no-op otherwise).
       await this.#endSession(invocationId, false);
     }
+  }
+
+  /** ctx.blocklets.call of the last of `chain`: the callee's `call` handler, as an invocation of its own. */
+  async #call(chain: string[], callee: string, input: unknown): Promise<unknown> {
+    if (chain.includes(callee)) {
+      throw new HostCallError('BAD_INPUT', `${chain.join(' → ')} → ${callee}: a chain of blocklet calls may not loop back`);
+    }
+    if (chain.length >= HOST_LIMITS.blockletCallDepthMax) {
+      throw new HostCallError(
+        'LIMIT_EXCEEDED',
+        `blocklet calls nest at most ${HOST_LIMITS.blockletCallDepthMax} deep (${chain.join(' → ')} → ${callee})`,
+      );
+    }
+    const outcome = await this.invoke(callee, { handler: 'call', input, trigger: 'call', callers: chain }).catch((error: unknown) => {
+      const { code, message } = error as { code?: unknown; message?: string };
+      throw new HostCallError(typeof code === 'string' ? code : 'UNAVAILABLE', `${callee}: ${message ?? String(error)}`);
+    });
+    if (!outcome.ok)
+      throw new HostCallError(outcome.error?.code ?? 'BLOCKLET_FAILED', `${callee} failed: ${outcome.error?.message ?? 'no reason given'}`);
+    return outcome.output;
   }
 
   /** Signs with the blocklet's own key in the invocation's ledger session (ledger-sessions.ts). */

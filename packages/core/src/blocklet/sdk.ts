@@ -132,6 +132,13 @@ export interface BlockletContext {
     /** keccak256 of 0x hex bytes, or of a text's UTF-8 bytes (an event's topic: `keccak256('Transfer(address,address,uint256)')`). */
     keccak256(data: string): Promise<string>;
   };
+  /**
+   * Another blocklet of this node, as a service: `call(name, input)` runs its `call` handler as its own invocation
+   * (its own keys, permissions, limits and records; its writes stand whatever this invocation does next) and answers
+   * its output. What anyone may ask of it through the node's API, no more. Calls nest at most 3 deep and never loop
+   * back into a blocklet already in the chain; a failure of the callee comes back as its error code.
+   */
+  blocklets: { call(name: string, input?: unknown): Promise<unknown> };
   /** Submits a ledger transaction signed by the blocklet's own DID (permissions.ledger.submit). */
   ledger: { did(): Promise<string>; submit(itx: Record<string, unknown>): Promise<{ hash: string }> };
   log: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };

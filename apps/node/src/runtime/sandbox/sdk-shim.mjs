@@ -129,6 +129,7 @@ export function sdkShim(bridge, bounds) {
       fetch: call('fetch'),
       ocap: freeze({ query: call('ocap.query'), send: call('ocap.send'), native: call('ocap.native') }),
       ledger: freeze({ did: call('ledger.did'), submit: call('ledger.submit') }),
+      blocklets: freeze({ call: call('blocklets.call') }),
       keys: freeze({
         info: call('keys.info'),
         sign: call('keys.sign'),

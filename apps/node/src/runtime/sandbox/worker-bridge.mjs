@@ -18,6 +18,7 @@ const HOST_METHODS = new Set([
   'ocap.native',
   'ledger.did',
   'ledger.submit',
+  'blocklets.call',
   'keys.info',
   'keys.sign',
   'keys.signTypedData',
