@@ -173,8 +173,8 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
     client = nodeClient(node.url);
     bridge = node.services.bridge as BridgeService;
     const faucet = new WalletClass(client, node.chainId, devKey('faucet'));
-    // The node pays the fees of its bridgeRelease transactions.
-    await faucet.commit(transfer(node.services.ledger.nodeDid, 10n * ABT));
+    // The relayer blocklet's DID pays the fees of the bridgeRelease transactions it sends.
+    await faucet.commit(transfer(bridge.relayerBlocklet.did, 10n * ABT));
     user = await fundedWallet(faucet, 100n * ABT);
   }, 120_000);
 
@@ -216,6 +216,9 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
       confirmationsRequired: CONFIRMATIONS,
     });
     expect(minting?.confirmations).toBeLessThan(CONFIRMATIONS);
+    // The relayer blocklet sent it, with its own Ethereum key (ETH_KEY, which only pays the gas).
+    const mintTx = await provider.getTransaction(minting?.ethTxHash as string);
+    expect(mintTx?.from).toBe(new Wallet(anvil.accounts[5] as string).address);
     await mine(CONFIRMATIONS - 1);
     await waitStatus(lockId, 'minted');
     expect(await view<bigint>('balanceOf', [holder.address])).toBe(5n * ABT);
@@ -240,6 +243,10 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
     await until('the release', async () => ((await balanceOf(client, user.did)) === before + 2n * ABT ? true : undefined));
     await waitStatus(`${burned.txHash}:${burned.logIndex}`, 'released');
     await expectBalanced(true);
+    // The relayer blocklet sent the release, signed by its own DID (which only pays the fee), with the signers' approvals.
+    const released = await transferOf(`${burned.txHash}:${burned.logIndex}`);
+    const releaseTx = await client.tx.byHash.query({ hash: released?.ledgerTxHash as string });
+    expect(releaseTx).toMatchObject({ status: 'committed', tx: { from: bridge.relayerBlocklet.did, type: 'bridgeRelease' } });
   });
 
   it('never releases a burn a reorganisation removed before it was N blocks deep (a deeper one would be needed after)', async () => {

@@ -54,7 +54,8 @@ describe('blocklets calling blocklets (ctx.blocklets.call)', () => {
   let node: TestNode;
   let client: NodeClient;
   let owner: Wallet;
-  const invoke = async (name: string, input: object) => (await client.blocklet.invoke.mutate({ name, input: input as never })).output as never;
+  const invoke = async (name: string, input: object) =>
+    (await client.blocklet.invoke.mutate({ name, input: input as never })).output as never;
 
   beforeAll(async () => {
     node = await startTestNode({ blockIntervalMs: 100 });
@@ -64,7 +65,8 @@ describe('blocklets calling blocklets (ctx.blocklets.call)', () => {
     await client.tx.wait.query({ hash: (await faucet.send(transfer(owner.did, 10n * ABT))).hash, timeoutMs: 10_000 });
     await deploySource(client, owner, manifest('counter', owner.did), { 'index.ts': COUNTER });
     // A chain of callers: caller-a may call caller-b, which may call caller-c (and back, which is refused).
-    for (const name of ['caller-a', 'caller-b', 'caller-c']) await deploySource(client, owner, manifest(name, owner.did), { 'index.ts': CALLER });
+    for (const name of ['caller-a', 'caller-b', 'caller-c'])
+      await deploySource(client, owner, manifest(name, owner.did), { 'index.ts': CALLER });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,10 +1,16 @@
-import { fromHex, isValidDid, utf8 } from '@arc/core';
+import { ECONOMY_LIMITS, fromHex, isValidDid, utf8 } from '@arc/core';
 import { z } from 'zod';
 import { isStorableText } from './storable.ts';
 
 const amount = z.union([z.string().regex(/^\d{1,78}$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const did = z.string().refine(isValidDid, 'not a valid DID');
 const itxText = (max: number) => z.string().max(max).refine(isStorableText, 'must not hold NUL characters or unpaired surrogates');
+/** Fixed-length bytes as 0x hex (a hash, a public key, a signature). */
+const bytes = (length: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^0x[0-9a-fA-F]{${length * 2}}$`), `is 0x and ${length * 2} hex digits`)
+    .transform((s) => fromHex(s.slice(2).toLowerCase()));
 const data = z
   .string()
   .max(16_384)
@@ -56,4 +62,20 @@ export const BlockletItx = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('mintToken'), token: did, to: did, amount }),
   z.strictObject({ type: z.literal('burnToken'), token: did, amount }),
+  // A bridge release with the threshold of approvals a relayer collected (the bridge-relayer component).
+  z.strictObject({
+    type: z.literal('bridgeRelease'),
+    ethTxHash: bytes(32),
+    logIndex: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
+    to: did,
+    amount,
+    approvals: z
+      .array(z.strictObject({ did, publicKey: bytes(32), signature: bytes(64) }))
+      .min(1)
+      .max(ECONOMY_LIMITS.approvalsMax),
+  }),
 ]);

@@ -1,6 +1,6 @@
 import { ArcBridgedAbt, type BridgeBurned, type EthereumNative, parseBridgeBurned } from '@arc/adapters';
 import type { ChainAdapter } from '@arc/core';
-import { getAddress, Interface, isError, Transaction, type Wallet, zeroPadValue } from 'ethers';
+import { getAddress, Interface, zeroPadValue } from 'ethers';
 import { NodeError } from '../../errors.ts';
 
 /** A log as eth_getTransactionReceipt and eth_getLogs answer it (hex quantities). */
@@ -153,30 +153,5 @@ export class BridgeContract {
       { address: this.address, fromBlock: hex(fromBlock), toBlock: hex(toBlock), topics: [BURNED_TOPIC] },
     ]);
     return this.burnsOf({ status: '0x1', blockNumber: '0x0', blockHash: '', transactionHash: '', logs });
-  }
-
-  /**
-   * Signs a mint with the relayer's key, hands its hash to `record` (so a crash after sending still knows what is in
-   * flight), then broadcasts it. A mint the contract would refuse (estimated first) is CONFLICT with the reason.
-   */
-  async sendMint(
-    wallet: Wallet,
-    mint: { to: string; amount: bigint; lockId: string },
-    signatures: string[],
-    record: (txHash: string) => Promise<void>,
-  ): Promise<string> {
-    const data = bridgeInterface.encodeFunctionData('mint', [mint.to, mint.amount, mint.lockId, signatures]);
-    let raw: string;
-    try {
-      raw = await wallet.signTransaction(await wallet.populateTransaction({ to: this.address, data }));
-    } catch (error) {
-      const reason = isError(error, 'CALL_EXCEPTION') && error.data ? bridgeInterface.parseError(error.data)?.name : undefined;
-      if (reason) throw new NodeError('CONFLICT', `The contract refuses this mint: ${reason}.`);
-      throw error;
-    }
-    const hash = (Transaction.from(raw).hash as string).toLowerCase();
-    await record(hash);
-    await this.adapter.broadcast(raw);
-    return hash;
   }
 }

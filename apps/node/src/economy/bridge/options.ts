@@ -62,8 +62,13 @@ export interface BridgeOptions {
    * each runs on its own machine, behind its own node; here they are blocklets of this node.
    */
   signers: BridgeSignerBlocklet[];
-  /** The relayer's Ethereum key (0x hex): pays the gas of mints, signs nothing that authorises anything. */
+  /**
+   * The relayer's Ethereum key (0x hex), sealed into the relayer blocklet (ETH_KEY): pays the gas of mints, signs
+   * nothing that authorises anything.
+   */
   relayerKey: string;
+  /** The relayer blocklet's name (default `bridge-relayer`); the node deploys it, owned by the node's DID. */
+  relayer?: string;
   intervalMs?: number;
   streamPollMs?: number;
   faults?: BridgeFaults;

@@ -1,11 +1,11 @@
-import type { Wallet } from 'ethers';
 import type { Database } from '../../db/client.ts';
 import { PeriodicPass } from '../../db/periodic.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { BridgeContract } from './contract.ts';
 import { BRIDGE_LIMITS, type BridgeFaults, type BridgeTransfer } from './options.ts';
+import type { BlockletRelayer } from './relayer-blocklet.ts';
 import type { BurnRelay } from './releases.ts';
-import { type BridgeSignerApi, type Collected, collect, isCoded, shortOf } from './signer.ts';
+import { isCoded } from './signer.ts';
 import type { BridgeStore, NewTransfer } from './store.ts';
 
 /** The checkpoint of the ledger side: the position (height, index) of the last transaction looked at. */
@@ -30,9 +30,8 @@ export interface RelayerDeps {
   store: BridgeStore;
   ledger: Ledger;
   contract: BridgeContract;
-  signers: BridgeSignerApi[];
-  /** The relayer's own Ethereum key, connected to the adapter's provider: it pays gas and authorises nothing. */
-  wallet: Wallet;
+  /** The relayer blocklet, which collects the signatures and sends (relayer-blocklet.ts). */
+  relayer: BlockletRelayer;
   burns: BurnRelay;
   confirmations: number;
   fromBlock: number;
@@ -48,11 +47,11 @@ export interface PassReport {
 }
 
 /**
- * The bridge's relayer: one pass at a time, each bounded (BRIDGE_LIMITS). Ledger → Ethereum: records every committed
- * bridgeLock past its checkpoint, collects the threshold of mint signatures from the signers, sends `mint` with its own
- * key when `minted(lockId)` is false, and counts the mint's confirmations (sending again if a reorg took it away).
- * Ethereum → ledger: BurnRelay (releases.ts). It holds no signing power: each signer checks the source itself, and
- * the contract and the ledger each count a threshold of distinct signers.
+ * The bridge's passes: one at a time, each bounded (BRIDGE_LIMITS). Ledger → Ethereum: records every committed
+ * bridgeLock past its checkpoint, has the relayer blocklet send its `mint` (with the threshold of signatures it
+ * collects from the signers) while `minted(lockId)` is false, and counts the mint's confirmations (asking again if a
+ * reorg took it away). Ethereum → ledger: BurnRelay (releases.ts). Neither the passes nor the relayer hold signing
+ * power: each signer checks the source itself, and the contract and the ledger each count a threshold of them.
  */
 export class BridgeRelayer {
   readonly #pass: PeriodicPass;
@@ -167,17 +166,11 @@ export class BridgeRelayer {
     }
     // Not minted: sent and still waiting in the mempool, or never sent, or reorganised away (then sent again).
     if (t.ethTxHash && (await contract.known(t.ethTxHash)) && !(await contract.canonicalReceipt(t.ethTxHash))) return false;
-    const { threshold, addresses } = await contract.signerSet();
-    const members = this.deps.signers.filter((s) => addresses.includes(s.ethAddress));
-    const signed: Collected<string> = await collect(members, threshold, (s) => s.signMint({ lockId, to: t.toAccount, amount: t.amount }));
-    if (signed.got.length < threshold) {
-      await this.#refused(t, shortOf(signed, threshold, 'mint signatures'), signed.retriable);
-      return false;
-    }
-    await contract.sendMint(this.deps.wallet, { to: t.toAccount, amount: t.amount, lockId }, signed.got, (hash) =>
-      store.update(t, { status: 'minting', ethTxHash: hash, ethBlock: null, confirmations: 0, reason: null }),
-    );
+    // A refusal (too few signatures, a mint the contract would revert) is thrown and recorded on the transfer.
+    const sent = await this.deps.relayer.mint({ lockId, to: t.toAccount, amount: t.amount });
+    if (sent.ethTxHash === null || sent.ethTxHash === t.ethTxHash) return false;
+    await store.update(t, { status: 'minting', ethTxHash: sent.ethTxHash, ethBlock: null, confirmations: 0, reason: null });
     await this.deps.faults?.('mintSent', lockId);
-    return true;
+    return !sent.waiting;
   }
 }

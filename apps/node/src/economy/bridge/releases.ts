@@ -1,12 +1,12 @@
 import { type EthereumNative, parseBridgeBurned, StreamReader } from '@arc/adapters';
-import { type Approval, burnReceiptId, type ChainAdapter, fromHex, isValidDid, type OcapEvent, type StreamCheckpoint } from '@arc/core';
+import { burnReceiptId, type ChainAdapter, fromHex, isValidDid, type OcapEvent, type StreamCheckpoint } from '@arc/core';
 import type { Database } from '../../db/client.ts';
 import { NodeError } from '../../errors.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import type { NodeTxQueue } from '../../ledger/node-tx.ts';
 import type { BridgeContract } from './contract.ts';
 import { BRIDGE_LIMITS, type BridgeFaults, type BridgeTransfer, burnSourceId } from './options.ts';
-import { type BridgeSignerApi, collect, isCoded, releaseItx, shortOf } from './signer.ts';
+import type { BlockletRelayer } from './relayer-blocklet.ts';
+import { isCoded } from './signer.ts';
 import type { BridgeStore } from './store.ts';
 
 /** The checkpoint of the Ethereum side: the OCAP event stream's own (JSON), per contract. */
@@ -18,10 +18,10 @@ export interface BurnRelayDeps {
   db: Database;
   store: BridgeStore;
   ledger: Ledger;
-  queue: NodeTxQueue;
   adapter: ChainAdapter<EthereumNative>;
   contract: BridgeContract;
-  signers: BridgeSignerApi[];
+  /** The relayer blocklet, which collects the approvals and sends the release (relayer-blocklet.ts). */
+  relayer: BlockletRelayer;
   confirmations: number;
   fromBlock: number;
   streamPollMs: number;
@@ -32,9 +32,9 @@ export interface BurnRelayDeps {
 /**
  * Ethereum → ledger. Burns come from an OCAP event stream on the contract's logs that delivers a block only once it
  * is `confirmations` deep; each is recorded together with the stream's checkpoint (so a restart resumes right after
- * the last recorded burn: every burn is recorded once). Recorded burns are released by a bridgeRelease the node sends
- * (NodeTxQueue: the node pays the fee) with a threshold of approvals; the ledger's receipt of the burn (tx hash + log
- * index) makes the release happen at most once, and ALREADY_APPLIED counts as done.
+ * the last recorded burn: every burn is recorded once). Recorded burns are released by a bridgeRelease the relayer
+ * blocklet sends (its own DID pays the fee) with a threshold of approvals it collects; the ledger's receipt of the burn
+ * (tx hash + log index) makes the release happen at most once.
  */
 export class BurnRelay {
   #reader: StreamReader | undefined;
@@ -156,27 +156,9 @@ export class BurnRelay {
     }
     // Sent and waiting for a block.
     if (t.status === 'releasing' && t.ledgerTxHash && ledger.mempool.get(t.ledgerTxHash)) return false;
-    const { bridgeSigners, bridgeThreshold } = ledger.params.economy;
-    const members = this.deps.signers.filter((s) => bridgeSigners.includes(s.did));
-    const approved = await collect<Approval>(members, bridgeThreshold, (s) => s.approveRelease(request));
-    if (approved.got.length < bridgeThreshold) {
-      const reason = shortOf(approved, bridgeThreshold, 'approvals');
-      if (approved.retriable) await store.update(t, { reason });
-      else await store.failed(t, reason);
-      return false;
-    }
-    try {
-      await this.deps.queue.send(releaseItx(request, approved.got), ({ checked }) =>
-        store.update(t, { status: 'releasing', ledgerTxHash: checked.hashHex, reason: null }),
-      );
-    } catch (error) {
-      // Released already (by this relayer before a restart, or by another): exactly once, and done.
-      if (error instanceof NodeError && error.code === 'ALREADY_APPLIED') {
-        await this.#released(t);
-        return false;
-      }
-      throw error;
-    }
+    // A refusal (too few approvals) is thrown and recorded on the transfer.
+    const sent = await this.deps.relayer.release(request, ledger.params.economy.bridgeThreshold);
+    await store.update(t, { status: 'releasing', ledgerTxHash: sent.ledgerTxHash, reason: null });
     await this.deps.faults?.('releaseSent', t.sourceId);
     return true;
   }

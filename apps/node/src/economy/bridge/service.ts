@@ -1,6 +1,5 @@
 import type { EthereumNative } from '@arc/adapters';
-import { type ChainAdapter, isDevChain } from '@arc/core';
-import { Wallet } from 'ethers';
+import { type ChainAdapter, didFromPublicKey, isDevChain } from '@arc/core';
 import type { Database } from '../../db/client.ts';
 import { NodeError } from '../../errors.ts';
 import type { Faucet } from '../../faucet/service.ts';
@@ -14,8 +13,8 @@ import { BridgeContract } from './contract.ts';
 import { deployDevBridge, mayDeployDevBridge } from './dev.ts';
 import { BRIDGE_LIMITS, type BridgeFaults, type BridgeOptions } from './options.ts';
 import { BridgeRelayer } from './relayer.ts';
+import { type BlockletRelayer, RELAYER_COMPONENT, setUpRelayerBlocklet } from './relayer-blocklet.ts';
 import { BurnRelay } from './releases.ts';
-import type { BridgeSignerApi } from './signer.ts';
 import { BlockletSigner, setUpSignerBlocklet } from './signer-blocklet.ts';
 import { BridgeStatusReader } from './status.ts';
 import { BridgeStore } from './store.ts';
@@ -24,10 +23,10 @@ import { BridgeStore } from './store.ts';
 export interface BridgeDeps {
   db: Database;
   ledger: Ledger;
-  /** The node's own transactions (bridgeRelease is sent with the node key: the node pays the fee). */
+  /** The node's own key (queue.key) owns the relayer blocklet. */
   queue: NodeTxQueue;
   ocap: OcapHub;
-  /** The signers are blocklets of the node. */
+  /** The signers and the relayer are blocklets of the node. */
   runtime: BlockletRuntime;
   queries: LedgerQueries;
   faucet: Faucet;
@@ -52,8 +51,9 @@ function checkOptions(options: BridgeOptions): void {
 }
 
 /**
- * The ABT ↔ ERC-20 bridge of a node (README.md): the signers it runs, the relayer's passes, and the status the
- * wallet reads. Started after the node's OCAP chains (it reads Ethereum through them), stopped before them.
+ * The ABT ↔ ERC-20 bridge of a node (README.md): the signer blocklets and the relayer blocklet it runs, the passes
+ * that tell the relayer what is due and record how far each transfer got, and the status the wallet reads. Started
+ * after the node's OCAP chains (it reads Ethereum through them), stopped before them.
  */
 export class BridgeService {
   #relayer: BridgeRelayer;
@@ -65,9 +65,11 @@ export class BridgeService {
     readonly signers: BlockletSigner[],
     readonly store: BridgeStore,
     readonly statusReader: BridgeStatusReader,
-    readonly wallet: Wallet,
+    readonly relayerBlocklet: BlockletRelayer,
+    /** The signer blocklets the relayer asks: those in both signer sets. */
+    readonly members: BlockletSigner[],
   ) {
-    this.#relayer = this.#newRelayer(options.faults, signers);
+    this.#relayer = this.#newRelayer(options.faults);
   }
 
   /**
@@ -95,6 +97,7 @@ export class BridgeService {
     const store = new BridgeStore(deps.db, deps.now);
     const settings = { contract: contract.address, confirmations: options.confirmations, ethChain: chain };
     const signers: BlockletSigner[] = [];
+    const members: BlockletSigner[] = [];
     for (const signer of options.signers) {
       if (signer.keys) await setUpSignerBlocklet(deps, signer.blocklet, signer.keys, settings);
       const connected = await BlockletSigner.connect(deps.runtime, signer.blocklet);
@@ -103,7 +106,7 @@ export class BridgeService {
         deps.log(
           `bridge: signer ${signer.blocklet} (${connected.did} / ${connected.ethAddress}) is not in ${ledgerMember ? 'the contract' : "the chain's bridgeSigners"}; it is not asked`,
         );
-      }
+      } else members.push(connected);
       signers.push(connected);
     }
     const statusReader = new BridgeStatusReader({
@@ -115,28 +118,35 @@ export class BridgeService {
       confirmations: options.confirmations,
       fromBlock: options.fromBlock ?? 0,
     });
-    const wallet = new Wallet(options.relayerKey, provider);
-    const service = new BridgeService(deps, options, contract, signers, store, statusReader, wallet);
+    // Owned by the node's key as an account (the DID an upload's author signs as).
+    const owner = { ...deps.queue.key, did: didFromPublicKey(deps.queue.key.publicKey) };
+    const relayer = await setUpRelayerBlocklet({ ...deps, owner }, options.relayer ?? RELAYER_COMPONENT, {
+      contract: contract.address,
+      ethChain: chain,
+      ethKey: options.relayerKey,
+      signers: members.map((s) => s.blocklet),
+    });
+    const service = new BridgeService(deps, options, contract, signers, store, statusReader, relayer, members);
     service.#relayer.start();
     deps.log(
-      `bridge: relaying ${contract.address} with ${options.confirmations} confirmations, signers ${signers.map((s) => `/b/${s.blocklet}/`).join(' ')}`,
+      `bridge: relaying ${contract.address} with ${options.confirmations} confirmations through /b/${relayer.blocklet}/ (fees paid by ${relayer.did}), signers ${signers.map((s) => `/b/${s.blocklet}/`).join(' ')}`,
     );
     return service;
   }
 
-  #newRelayer(faults: BridgeFaults | undefined, signers: BridgeSignerApi[]): BridgeRelayer {
+  #newRelayer(faults: BridgeFaults | undefined): BridgeRelayer {
     const { deps, options, contract, store } = this;
-    const common = { db: deps.db, store, ledger: deps.ledger, contract, signers, confirmations: options.confirmations, log: deps.log };
+    const relayer = this.relayerBlocklet;
+    const common = { db: deps.db, store, ledger: deps.ledger, contract, relayer, confirmations: options.confirmations, log: deps.log };
     const fromBlock = options.fromBlock ?? 0;
     const burns = new BurnRelay({
       ...common,
-      queue: deps.queue,
       adapter: contract.adapter,
       fromBlock,
       streamPollMs: options.streamPollMs ?? BRIDGE_LIMITS.streamPollMs,
       ...(faults ? { faults } : {}),
     });
-    return new BridgeRelayer({ ...common, wallet: this.wallet, burns, fromBlock, ...(faults ? { faults } : {}) }, options.intervalMs);
+    return new BridgeRelayer({ ...common, burns, fromBlock, ...(faults ? { faults } : {}) }, options.intervalMs);
   }
 
   /** The relayer in use (tests drive passes and wait for them). */
@@ -145,13 +155,15 @@ export class BridgeService {
   }
 
   /**
-   * Stops the relayer and starts a new one on the same database, as a restart of the relayer's process would: it
-   * keeps nothing in memory, and resumes from the stored checkpoints and transfers. Tests may give it fault hooks,
-   * or only some of the signers (a relayer that reaches fewer than the threshold).
+   * Stops the passes and starts new ones on the same database, as a restart of the node's process would: they keep
+   * nothing in memory, and resume from the stored checkpoints and transfers. Tests may give them fault hooks, or have
+   * the relayer ask only some of the signers (a relayer that reaches fewer than the threshold); the relayer blocklet
+   * keeps what it sent in its kv (a mint waiting in the Ethereum mempool is not sent twice).
    */
-  async restartRelayer(with_: { faults?: BridgeFaults; signers?: BridgeSignerApi[] } = {}): Promise<void> {
+  async restartRelayer(with_: { faults?: BridgeFaults; signers?: BlockletSigner[] } = {}): Promise<void> {
     await this.#relayer.stop();
-    this.#relayer = this.#newRelayer(with_.faults, with_.signers ?? this.signers);
+    await this.relayerBlocklet.askSigners((with_.signers ?? this.members).map((s) => s.blocklet));
+    this.#relayer = this.#newRelayer(with_.faults);
     this.#relayer.start();
   }
 

@@ -49,19 +49,22 @@ export class BlockletSigner implements BridgeSignerApi {
   }
 }
 
-/** One request to a signer blocklet; a refusal is a NodeError (UNAVAILABLE when asking again may pass). */
-async function ask<T>(runtime: BlockletRuntime, blocklet: string, input: Record<string, unknown>): Promise<T> {
+/**
+ * One request to a bridge blocklet (a signer, the relayer) through its `call` handler; a refusal is a NodeError
+ * (UNAVAILABLE when asking again may pass).
+ */
+export async function ask<T>(runtime: BlockletRuntime, blocklet: string, input: Record<string, unknown>, role = 'signer'): Promise<T> {
   const outcome = await runtime.invoke(blocklet, { handler: 'call', input, trigger: 'call' }).catch((error: Error) => {
-    throw new NodeError('UNAVAILABLE', `The signer ${blocklet} could not be asked: ${error.message}`);
+    throw new NodeError('UNAVAILABLE', `The ${role} ${blocklet} could not be asked: ${error.message}`);
   });
-  if (!outcome.ok) throw new NodeError('UNAVAILABLE', `The signer ${blocklet} failed (${outcome.error?.code}): ${outcome.error?.message}`);
+  if (!outcome.ok) throw new NodeError('UNAVAILABLE', `The ${role} ${blocklet} failed (${outcome.error?.code}): ${outcome.error?.message}`);
   const answer = outcome.output as SignerAnswer<T> | null;
   if (answer?.ok === true) return answer;
   if (answer?.ok === false) {
     if (answer.retriable) throw new NodeError('UNAVAILABLE', answer.message);
     throw new NodeError(FINAL_REFUSALS.has(answer.code) ? (answer.code as 'FORBIDDEN') : 'FORBIDDEN', answer.message);
   }
-  throw new NodeError('UNAVAILABLE', `The signer ${blocklet} answered something that is not a signer's answer.`);
+  throw new NodeError('UNAVAILABLE', `The ${role} ${blocklet} answered something that is not a ${role}'s answer.`);
 }
 
 /** What a signer blocklet is set up with, besides its keys. */
@@ -124,14 +127,11 @@ export async function setUpSignerBlocklet(
 }
 
 /** Makes sure `did` can pay a deploy's fee: on a development chain the faucet tops it up; elsewhere the operator must. */
-async function payableDeployer(deps: SignerSetupDeps, did: string): Promise<void> {
+export async function payableDeployer(deps: SignerSetupDeps, did: string): Promise<void> {
   const fee = deps.ledger.params.minFee;
   if (BigInt((await deps.queries.account(did)).balance) >= fee) return;
   if (!deps.faucet.enabled) {
-    throw new NodeError(
-      'INSUFFICIENT_FUNDS',
-      `The bridge signer ${did} holds less than the deploy fee (${fee}); fund it to deploy its blocklet.`,
-    );
+    throw new NodeError('INSUFFICIENT_FUNDS', `${did} deploys a bridge blocklet but holds less than the deploy fee (${fee}); fund it.`);
   }
   const { hash } = await deps.faucet.claim(did, `bridge-signer-deploy:${did}`);
   const settled = await waitForTx(deps.ledger, deps.queries, hash, SIGNER_SETUP_WAIT_MS);

@@ -31,45 +31,6 @@ export interface BridgeSignerApi {
   approveRelease(request: ReleaseRequest): Promise<Approval>;
 }
 
-/**
- * What asking the signers gave: the signatures, and a sentence per refusal. `retriable`: no signer refused for good
- * (not deep enough yet, a node behind, or simply too few signers reachable): asking again later may succeed.
- */
-export interface Collected<T> {
-  got: T[];
-  refusals: string[];
-  retriable: boolean;
-}
-
-/** Why `collected` is short of `threshold`, in a sentence for the transfer's reason. */
-export function shortOf(collected: Collected<unknown>, threshold: number, what: string): string {
-  const why = collected.refusals.length > 0 ? collected.refusals.join('; ') : 'no other signer of the set is reachable';
-  return `${collected.got.length} of ${threshold} ${what}: ${why}`;
-}
-
-/** Asks the signers one after the other until `threshold` of them signed; a refusal is noted and the next is asked. */
-export async function collect<T>(
-  signers: BridgeSignerApi[],
-  threshold: number,
-  ask: (signer: BridgeSignerApi) => Promise<T>,
-): Promise<Collected<T>> {
-  const got: T[] = [];
-  const refusals: string[] = [];
-  let retriable = true;
-  for (const signer of signers) {
-    if (got.length >= threshold) break;
-    try {
-      got.push(await ask(signer));
-    } catch (error) {
-      // A signer's refusal is an answer, not a failure of the pass: it is recorded on the transfer.
-      if (!isCoded(error)) throw error;
-      refusals.push(`${signer.did}: ${error.message}`);
-      retriable &&= error.retriable;
-    }
-  }
-  return { got, refusals, retriable };
-}
-
 /** A coded refusal (a signer's, the contract's, the ledger's) is recorded on its transfer; anything else stops the pass. */
 export function isCoded(error: unknown): error is NodeError | OcapError {
   return error instanceof NodeError || error instanceof OcapError;
