@@ -47,6 +47,8 @@ export const TRANSFERS = quick ? 2_000 : 40_000;
 export const FEE_PAYERS = quick ? 20 : 100;
 /** Transactions handed to admission at once (as a client with many sends them; see market-catalogue.ts). */
 export const ADMIT_WINDOW = 5_000;
+/** Windows being admitted at once (commitAll). */
+const WINDOWS_IN_FLIGHT = 2;
 export const ABT = 10n ** 18n;
 export const FEE = 10n ** 14n;
 const DEPOSIT = ABT;
@@ -177,8 +179,7 @@ export async function commitAll(
   });
   const start = performance.now();
   try {
-    for (let from = 0; from < txs.length; from += ADMIT_WINDOW) {
-      const window = txs.slice(from, from + ADMIT_WINDOW);
+    const admit = async (window: Uint8Array[]) => {
       const results = await Promise.allSettled(window.map((bytes) => node.services.admission.submit(bytes)));
       for (const [i, r] of results.entries()) {
         if (r.status === 'fulfilled') continue;
@@ -186,7 +187,15 @@ export async function commitAll(
         wanted.delete(toHex(txHash(window[i] as Uint8Array)));
         report(`refused at admission: ${(r.reason as Error).message}`);
       }
+    };
+    // WINDOWS_IN_FLIGHT windows at once: the next one is being admitted (its signatures checked) while the producer
+    // works through the one before, so the producer never waits on the client between windows.
+    const inFlight: Promise<void>[] = [];
+    for (let from = 0; from < txs.length; from += ADMIT_WINDOW) {
+      inFlight.push(admit(txs.slice(from, from + ADMIT_WINDOW)));
+      if (inFlight.length >= WINDOWS_IN_FLIGHT) await inFlight.shift();
     }
+    await Promise.all(inFlight);
     if (wanted.size > 0) await done;
   } finally {
     if (listener) ledger.events.off('block', listener);
