@@ -52,7 +52,7 @@ const FIGURES: Partial<Record<BenchName, z.ZodType>> = {
     .object({
       settle10kAppsMs: z.number().positive(),
       feePayerTxPerSec: z.number().positive(),
-      feePayerSingleTxPerSec: z.number().positive(),
+      feePayerBatchTxPerSec: z.number().positive(),
       plainTxPerSec: z.number().positive(),
       // null until the bridge service's figure is added.
       bridgePerMin: z.number().nullable(),
