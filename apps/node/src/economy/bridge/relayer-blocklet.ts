@@ -1,8 +1,6 @@
-import { NodeError } from '../../errors.ts';
-import { deployComponent } from '../../runtime/components/deploy-builtin.ts';
 import type { BlockletRuntime } from '../../runtime/service.ts';
 import type { MintRequest, ReleaseRequest } from './options.ts';
-import { ask, payableDeployer, type SignerSetupDeps } from './signer-blocklet.ts';
+import { ask, deployBridgeBlocklet, payableDeployer, type SignerSetupDeps } from './signer-blocklet.ts';
 
 /** The built-in component the bridge's relayer runs (apps/node/src/runtime/components/bridge-relayer). */
 export const RELAYER_COMPONENT = 'bridge-relayer';
@@ -67,25 +65,7 @@ export async function setUpRelayerBlocklet(
   settings: RelayerSettings,
 ): Promise<BlockletRelayer> {
   const { runtime, owner: deployer } = deps;
-  const owner = await runtime.registry.owner(blocklet);
-  if (owner !== null && owner !== deployer.did) {
-    throw new NodeError(
-      'CONFLICT',
-      `The blocklet name ${blocklet} belongs to ${owner}, not to this node's key (${deployer.did}); name the relayer otherwise.`,
-    );
-  }
-  const live =
-    owner !== null &&
-    (await runtime.resolve(blocklet).then(
-      () => true,
-      () => false,
-    ));
-  if (!live) {
-    await payableDeployer(deps, deployer.did);
-    await deployComponent(deps, deployer, RELAYER_COMPONENT, (manifest) =>
-      manifest.replace(/^name: .*$/m, `name: ${blocklet}`).replace(/^(\s+- chain: )ethereum$/m, `$1${settings.ethChain}`),
-    );
-  }
+  await deployBridgeBlocklet(deps, blocklet, deployer, RELAYER_COMPONENT, settings.ethChain, "this node's key");
   await runtime.setEnv(blocklet, 'ETH_KEY', settings.ethKey, true);
   await runtime.setEnv(blocklet, 'BRIDGE_CONTRACT', settings.contract, false);
   await runtime.setEnv(blocklet, 'ETH_CHAIN', settings.ethChain, false);

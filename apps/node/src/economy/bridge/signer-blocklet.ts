@@ -100,30 +100,43 @@ export async function setUpSignerBlocklet(
   const { runtime } = deps;
   const pair = keyPairFromSeed(keys.seed);
   const signer = { ...pair, did: didFromPublicKey(pair.publicKey) };
-  const owner = await runtime.registry.owner(blocklet);
-  if (owner !== null && owner !== signer.did) {
-    throw new NodeError(
-      'CONFLICT',
-      `The blocklet name ${blocklet} belongs to ${owner}, not to the signer ${signer.did}; name the signer otherwise.`,
-    );
-  }
-  const live =
-    owner !== null &&
-    (await runtime.resolve(blocklet).then(
-      () => true,
-      () => false,
-    ));
-  if (!live) {
-    await payableDeployer(deps, signer.did);
-    await deployComponent(deps, signer, SIGNER_COMPONENT, (manifest) =>
-      manifest.replace(/^name: .*$/m, `name: ${blocklet}`).replace(/^(\s+- chain: )ethereum$/m, `$1${settings.ethChain}`),
-    );
-  }
+  await deployBridgeBlocklet(deps, blocklet, signer, SIGNER_COMPONENT, settings.ethChain, 'the signer');
   await runtime.setEnv(blocklet, 'LEDGER_KEY', toHex(keys.seed), true);
   await runtime.setEnv(blocklet, 'ETH_KEY', keys.ethKey, true);
   await runtime.setEnv(blocklet, 'BRIDGE_CONTRACT', settings.contract, false);
   await runtime.setEnv(blocklet, 'CONFIRMATIONS', String(settings.confirmations), false);
   await runtime.setEnv(blocklet, 'ETH_CHAIN', settings.ethChain, false);
+}
+
+/**
+ * Deploys a bridge component (`folder`) as `blocklet` owned by `owner`, unless it is live already: the owner pays the
+ * deploy fee (on a development chain the faucet tops it up first); the manifest's Ethereum chain becomes `ethChain`.
+ * A name owned by someone else is CONFLICT (`who` names the owner in the sentence).
+ */
+export async function deployBridgeBlocklet(
+  deps: SignerSetupDeps,
+  blocklet: string,
+  owner: { did: string; publicKey: Uint8Array; secretKey: Uint8Array },
+  folder: string,
+  ethChain: string,
+  who: string,
+): Promise<void> {
+  const { runtime } = deps;
+  const current = await runtime.registry.owner(blocklet);
+  if (current !== null && current !== owner.did) {
+    throw new NodeError('CONFLICT', `The blocklet name ${blocklet} belongs to ${current}, not to ${who} (${owner.did}); name it otherwise.`);
+  }
+  const live =
+    current !== null &&
+    (await runtime.resolve(blocklet).then(
+      () => true,
+      () => false,
+    ));
+  if (live) return;
+  await payableDeployer(deps, owner.did);
+  await deployComponent(deps, owner, folder, (manifest) =>
+    manifest.replace(/^name: .*$/m, `name: ${blocklet}`).replace(/^(\s+- chain: )ethereum$/m, `$1${ethChain}`),
+  );
 }
 
 /** Makes sure `did` can pay a deploy's fee: on a development chain the faucet tops it up; elsewhere the operator must. */

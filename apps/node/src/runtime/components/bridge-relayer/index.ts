@@ -1,4 +1,5 @@
 import type { BlockletContext } from '@arc/core';
+import { type Answer, answer, Refused } from './refusal.ts';
 
 /**
  * The bridge's relayer (blocklet.yml says what it is for). The node's bridge service asks it, one transfer at a time,
@@ -20,19 +21,6 @@ const MINT = 'mint(address,uint256,bytes32,bytes[])';
 const SENT = 'sent:';
 /** Gas above the estimate: the estimate is for the state it was made on. */
 const GAS_MARGIN_PERCENT = 20n;
-
-type Refusal = { ok: false; code: string; message: string; retriable: boolean };
-type SignerAnswer<T> = ({ ok: true } & T) | Refusal;
-
-class Refused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retriable = false,
-  ) {
-    super(message);
-  }
-}
 
 interface Settings {
   contract: string;
@@ -59,16 +47,16 @@ function field(value: unknown, pattern: RegExp, what: string): string {
 
 /** Asks one signer (a blocklet of this node, or a base URL over HTTP); a refusal is a Refused. */
 async function ask<T>(ctx: BlockletContext, signer: string, op: string, path: string, body: Record<string, unknown>): Promise<T> {
-  let answer: SignerAnswer<T>;
+  let answer: Answer<T>;
   if (/^https?:\/\//.test(signer)) {
     const response = await ctx.fetch(`${signer.replace(/\/$/, '')}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    answer = JSON.parse(response.body) as SignerAnswer<T>;
+    answer = JSON.parse(response.body) as Answer<T>;
   } else {
-    answer = (await ctx.blocklets.call(signer, { op, ...body })) as SignerAnswer<T>;
+    answer = (await ctx.blocklets.call(signer, { op, ...body })) as Answer<T>;
   }
   if (answer?.ok === true) return answer;
   if (answer?.ok === false) throw new Refused(answer.code, answer.message, answer.retriable);
@@ -187,18 +175,6 @@ async function release(ctx: BlockletContext, input: Record<string, unknown>) {
   const { hash } = await ctx.ledger.submit({ type: 'bridgeRelease', ...request, approvals });
   ctx.log.info('release sent', `${ethTxHash}:${logIndex}`, hash);
   return { ledgerTxHash: hash };
-}
-
-/** Runs one request; a refusal, and a chain read that failed (asking again may pass), become answers. */
-async function answer<T extends object>(run: () => Promise<T>): Promise<({ ok: true } & T) | Refusal> {
-  try {
-    return { ok: true, ...(await run()) };
-  } catch (error) {
-    if (error instanceof Refused) return { ok: false, code: error.code, message: error.message, retriable: error.retriable };
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string') throw error;
-    return { ok: false, code, message: (error as Error).message, retriable: true };
-  }
 }
 
 type CallInput = { op?: unknown } & Record<string, unknown>;

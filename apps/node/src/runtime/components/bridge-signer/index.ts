@@ -1,4 +1,5 @@
 import type { BlockletContext, BlockletHttpResponse } from '@arc/core';
+import { type Answer, answer, Refused } from './refusal.ts';
 import { DID, jsonObjectBody, notFound, RequestError, serveRequests } from './request.ts';
 
 /**
@@ -22,20 +23,6 @@ const MINT_TYPES = {
     { name: 'lockId', type: 'bytes32' },
   ],
 };
-
-type Refusal = { ok: false; code: string; message: string; retriable: boolean };
-type Answer<T> = ({ ok: true } & T) | Refusal;
-
-/** A refusal on its way out of the checks below. */
-class Refused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retriable = false,
-  ) {
-    super(message);
-  }
-}
 
 interface Settings {
   contract: string;
@@ -157,18 +144,6 @@ async function approveRelease(ctx: BlockletContext, input: Record<string, unknow
     // The ledger's own checks of the release (a DID its checksum refuses): never approvable.
     if ((error as { code?: unknown }).code === 'BAD_INPUT') throw new Refused('FORBIDDEN', (error as Error).message);
     throw error;
-  }
-}
-
-/** Runs one request; a refusal, and a chain read that failed (a node down: asking again may pass), become answers. */
-async function answer<T>(run: () => Promise<T>): Promise<Answer<T>> {
-  try {
-    return { ok: true, ...(await run()) };
-  } catch (error) {
-    if (error instanceof Refused) return { ok: false, code: error.code, message: error.message, retriable: error.retriable };
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string') throw error;
-    return { ok: false, code, message: (error as Error).message, retriable: true };
   }
 }
 
