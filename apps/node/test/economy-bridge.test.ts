@@ -199,6 +199,12 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
       },
     });
     expect(s.signers.local).toHaveLength(3);
+    // The relayer is a blocklet too: its Ethereum address pays the gas, its DID the release fees.
+    expect(s.relayer).toEqual({
+      blocklet: 'bridge-relayer',
+      did: bridge.relayerBlocklet.did,
+      ethAddress: new Wallet(anvil.accounts[5] as string).address,
+    });
     await expectBalanced(true);
   });
 

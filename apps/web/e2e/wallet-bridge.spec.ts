@@ -37,6 +37,8 @@ test('a wallet bridges 1 ABT to an Ethereum address and watches it lock, mint wi
   // Who signs: 2 of the 3 signers, each a blocklet of the node.
   await expect(page.getByTestId('bridge-signers')).toContainText('2 of 3 must sign');
   await expect(page.getByTestId('bridge-signer-blocklets')).toContainText('bridge-signer-1, bridge-signer-2, bridge-signer-3');
+  // Who carries their signatures: the relayer, a blocklet too.
+  await expect(page.getByTestId('bridge-relayer')).toHaveText('bridge-relayer');
 
   // Mistakes are said in words, and nothing is signed.
   await form.getByLabel('Amount (ABT)').fill('1');

@@ -18,6 +18,8 @@ export interface BridgeBooksData {
   stuck: Flows;
   /** Who signs: the ledger's threshold of its signer set, and the signer blocklets this node runs. */
   signers?: { ledger: { dids: string[]; threshold: number }; local: { blocklet: string }[] };
+  /** The relayer blocklet: it carries the signatures and holds no authority. */
+  relayer?: { blocklet: string };
 }
 type Flows = { toEthereum: { amount: string }; toLedger: { amount: string } };
 
@@ -72,6 +74,18 @@ export function BridgeBooksPanel({ books, t = abt }: { books: BridgeBooksData; t
                 ))}
               </dd>
             ) : null}
+          </>
+        ) : null}
+        {books.relayer ? (
+          <>
+            <dt className="text-slate-600 dark:text-slate-400">Relayer</dt>
+            <dd data-testid="bridge-relayer" className="text-right font-mono text-slate-900 dark:text-slate-100">
+              {books.relayer.blocklet}
+            </dd>
+            <dd className="col-span-2 -mt-1 text-xs text-slate-600 dark:text-slate-400">
+              A blocklet that carries the signers' signatures to Ethereum and to Arc; it pays gas and fees, and can
+              authorise nothing.
+            </dd>
           </>
         ) : null}
         {stuck > 0n ? (

@@ -56,10 +56,14 @@ export const BridgeStatusOut = z.object({
     /** The chain's bridgeSigners (approve releases) and the contract's signer set (sign mints), each with its threshold. */
     ledger: z.object({ dids: z.array(z.string()), threshold: z.number() }),
     ethereum: z.object({ addresses: z.array(z.string()), threshold: z.number() }),
-    /** The signers this node runs (in production, none or one). */
-    /** The signers this node runs, each a blocklet (`/b/<blocklet>/`). */
+    /** The signers this node runs, each a blocklet (`/b/<blocklet>/`; in production, none or one). */
     local: z.array(z.object({ blocklet: z.string(), did: z.string(), ethAddress: z.string() })),
   }),
+  /**
+   * The relayer blocklet, which carries the signatures to the contract and to the ledger and holds no authority: its
+   * Ethereum address pays the mints' gas, its DID the releases' fees.
+   */
+  relayer: z.object({ blocklet: z.string(), did: z.string(), ethAddress: z.string() }),
   /** ABT in the escrow account, and the ERC-20's supply. */
   escrowDid: z.string(),
   locked: Amount,

@@ -24,6 +24,8 @@ export class BlockletRelayer {
     readonly blocklet: string,
     /** Its DID, which pays the releases' fees. */
     readonly did: string,
+    /** Its Ethereum address (ETH_KEY), which pays the mints' gas. */
+    readonly ethAddress: string,
   ) {}
 
   mint(request: MintRequest): Promise<MintSent> {
@@ -54,8 +56,9 @@ export interface RelayerSettings {
 }
 
 /**
- * Deploys the relayer component as `blocklet` (unless live), owned by `owner` (the node's key as an account: it pays the deploy fee;
- * on a development chain the faucet tops it up), and seals its Ethereum key into its environment with its settings.
+ * Deploys the relayer component as `blocklet` (unless live), owned by `owner` (the node's key as an account: it pays
+ * the deploy fee; on a development chain the faucet tops it up), and seals its Ethereum key into its environment with
+ * its settings.
  * Its own DID pays the fees of the releases it sends: on a development chain the faucet funds it too; elsewhere the
  * operator does (its DID is in the log line at start and in `arc blocklet`).
  */
@@ -69,8 +72,9 @@ export async function setUpRelayerBlocklet(
   await runtime.setEnv(blocklet, 'ETH_KEY', settings.ethKey, true);
   await runtime.setEnv(blocklet, 'BRIDGE_CONTRACT', settings.contract, false);
   await runtime.setEnv(blocklet, 'ETH_CHAIN', settings.ethChain, false);
-  const relayer = new BlockletRelayer(runtime, blocklet, runtime.keys.blockletKey(blocklet).did);
-  await relayer.askSigners(settings.signers);
+  await runtime.setEnv(blocklet, 'SIGNERS', settings.signers.join(','), false);
+  const id = await ask<{ did: string; ethAddress: string }>(runtime, blocklet, { op: 'identity' }, 'relayer');
+  const relayer = new BlockletRelayer(runtime, blocklet, id.did, id.ethAddress);
   // On a development chain the faucet funds its fees; elsewhere the operator does (a release it cannot pay is refused).
   if (deps.faucet.enabled && BigInt((await deps.queries.account(relayer.did)).balance) < deps.ledger.params.minFee) {
     await payableDeployer(deps, relayer.did);

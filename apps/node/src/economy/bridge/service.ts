@@ -109,15 +109,6 @@ export class BridgeService {
       } else members.push(connected);
       signers.push(connected);
     }
-    const statusReader = new BridgeStatusReader({
-      db: deps.db,
-      ledger: deps.ledger,
-      store,
-      contract,
-      signers,
-      confirmations: options.confirmations,
-      fromBlock: options.fromBlock ?? 0,
-    });
     // Owned by the node's key as an account (the DID an upload's author signs as).
     const owner = { ...deps.queue.key, did: didFromPublicKey(deps.queue.key.publicKey) };
     const relayer = await setUpRelayerBlocklet({ ...deps, owner }, options.relayer ?? RELAYER_COMPONENT, {
@@ -125,6 +116,16 @@ export class BridgeService {
       ethChain: chain,
       ethKey: options.relayerKey,
       signers: members.map((s) => s.blocklet),
+    });
+    const statusReader = new BridgeStatusReader({
+      db: deps.db,
+      ledger: deps.ledger,
+      store,
+      contract,
+      signers,
+      relayer,
+      confirmations: options.confirmations,
+      fromBlock: options.fromBlock ?? 0,
     });
     const service = new BridgeService(deps, options, contract, signers, store, statusReader, relayer, members);
     service.#relayer.start();

@@ -14,6 +14,8 @@ export interface StatusDeps {
   store: BridgeStore;
   contract: BridgeContract;
   signers: BlockletSigner[];
+  /** The relayer blocklet (which carries the signatures; no authority). */
+  relayer: { blocklet: string; did: string; ethAddress: string };
   confirmations: number;
   fromBlock: number;
 }
@@ -114,6 +116,7 @@ export class BridgeStatusReader {
         ethereum: { addresses: set.addresses, threshold: set.threshold },
         local: this.deps.signers.map((s) => ({ blocklet: s.blocklet, did: s.did, ethAddress: s.ethAddress })),
       },
+      relayer: { blocklet: this.deps.relayer.blocklet, did: this.deps.relayer.did, ethAddress: this.deps.relayer.ethAddress },
       escrowDid: economy.bridgeEscrow,
       locked: snapshot.escrow.toString(),
       totalSupply: totalSupply.toString(),
