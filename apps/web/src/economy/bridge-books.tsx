@@ -83,8 +83,7 @@ export function BridgeBooksPanel({ books, t = abt }: { books: BridgeBooksData; t
               {books.relayer.blocklet}
             </dd>
             <dd className="col-span-2 -mt-1 text-xs text-slate-600 dark:text-slate-400">
-              A blocklet that carries the signers' signatures to Ethereum and to Arc; it pays gas and fees, and can
-              authorise nothing.
+              A blocklet that carries the signers' signatures to Ethereum and to Arc; it pays gas and fees, and can authorise nothing.
             </dd>
           </>
         ) : null}

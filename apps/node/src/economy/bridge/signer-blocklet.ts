@@ -124,7 +124,10 @@ export async function deployBridgeBlocklet(
   const { runtime } = deps;
   const current = await runtime.registry.owner(blocklet);
   if (current !== null && current !== owner.did) {
-    throw new NodeError('CONFLICT', `The blocklet name ${blocklet} belongs to ${current}, not to ${who} (${owner.did}); name it otherwise.`);
+    throw new NodeError(
+      'CONFLICT',
+      `The blocklet name ${blocklet} belongs to ${current}, not to ${who} (${owner.did}); name it otherwise.`,
+    );
   }
   const live =
     current !== null &&
