@@ -39,10 +39,10 @@ const BENEFICIARIES = quick ? 20 : 120;
 /** Accounts of the throughput phases: funded in the genesis, each sends TRANSFERS / SENDERS transfers per phase. */
 export const SENDERS = quick ? 100 : 500;
 /**
- * Transfers of each kind over all rounds. A phase of one round (half of them) fills 4 blocks of 5,000: with 2 the
- * figure moved by a third with where the last block happened to close.
+ * Transfers of each kind over all rounds. A phase of one round (a quarter of them: economy.ts runs 4) fills 4 blocks
+ * of 5,000: with 2 the figure moved by a third with where the last block happened to close.
  */
-export const TRANSFERS = quick ? 2_000 : 40_000;
+export const TRANSFERS = quick ? 4_000 : 80_000;
 /** Applications that pay the fees of the fee-payer phase (sender i's fees are paid by payer i % FEE_PAYERS). */
 export const FEE_PAYERS = quick ? 20 : 100;
 /** Transactions handed to admission at once (as a client with many sends them; see market-catalogue.ts). */
