@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { deployBridgedAbt, parseBridgeBurned, signMint } from '@arc/adapters';
+import { deployBridgedAbt, signMint } from '@arc/adapters';
 import { type AnvilInstance, startAnvil } from '@arc/adapters/testing';
-import { approvalDigest, burnReceiptId, decodeAccount, didFromPublicKey, fromHex, type Itx, keyPairFromSeed, signMessage } from '@arc/core';
-import { type Contract, type ContractTransactionResponse, JsonRpcProvider, Network, Wallet } from 'ethers';
+import { approvalDigest, didFromPublicKey, type Itx, keyPairFromSeed, signMessage } from '@arc/core';
+import { type Contract, JsonRpcProvider, Network, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import type { BridgeSignerKeys } from '../src/economy/bridge/options.ts';
 import type { BridgeService } from '../src/economy/bridge/service.ts';
 import { releaseItx } from '../src/economy/bridge/signer.ts';
 import { createTestDatabase, startTestNode, type TestDatabase, type TestNode, testGenesis } from '../src/testing.ts';
-import { type Burn, crashAt, revertName } from './helpers/bridge.ts';
-import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
+import { type Burn, burnOn, chainsTruth, crashAt, revertName, statusOwed, turnedAway } from './helpers/bridge.ts';
+import { type NodeClient, nodeClient } from './helpers/client.ts';
 import { until } from './helpers/until.ts';
 import { ABT, balanceOf, fundedWallet, type Wallet as LedgerWallet, MIN_FEE, transfer, Wallet as WalletClass } from './helpers/wallet.ts';
 
@@ -58,16 +58,9 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
    * block (its fee charged, nothing else done).
    */
   async function refusal(itx: Itx): Promise<string> {
-    const tx = await user.sign(itx);
-    const sent = await client.tx.send.mutate({ tx: tx.hex }).catch((error: unknown) => error);
-    if (sent instanceof Error) {
-      user.resync();
-      return (await appError(Promise.reject(sent))).appCode;
-    }
-    const status = await client.tx.wait.query({ hash: tx.hash, timeoutMs: 20_000 });
-    expect(status.status, `${tx.hash} ended ${status.status}`).toBe('failed');
-    failedFees += MIN_FEE;
-    return status.error?.code ?? '';
+    const turned = await turnedAway(client, user, itx);
+    if (turned.inBlock) failedFees += MIN_FEE;
+    return turned.code;
   }
   /** Fees the user paid for transactions that failed in their blocks. */
   let failedFees = 0n;
@@ -80,49 +73,20 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
   }
 
   async function burn(amount: bigint, did: string): Promise<Burn> {
-    const sent = (await token.connect(holder).getFunction('burnToArc')(amount, did)) as ContractTransactionResponse;
-    const receipt = await sent.wait();
-    const burned = receipt?.logs.map((log) => parseBridgeBurned(log, bridge.contract.address)).find((b) => b !== null);
-    if (!burned) throw new Error('the burn emitted no BridgeBurned');
-    const entry = { txHash: burned.txHash.toLowerCase(), logIndex: burned.logIndex, amount };
+    const entry = await burnOn(token.connect(holder) as Contract, bridge.contract.address, amount, did);
     burns.push(entry);
     return entry;
   }
 
-  /** What the two chains say, ledger first (one snapshot), then Ethereum at one block. */
-  async function truth() {
-    const economy = node.services.ledger.params.economy;
-    const ids = burns.map((b) => burnReceiptId(fromHex(b.txHash), b.logIndex));
-    const ledger = await node.db.transaction(async (sql) => {
-      const [row] = await sql.query<{ value: Uint8Array }>('SELECT value FROM accounts WHERE did = $1', [economy.bridgeEscrow]);
-      const released = await sql.query<{ id: string }>('SELECT id FROM receipts WHERE id = ANY($1::text[])', [ids]);
-      return { escrow: row ? decodeAccount(new Uint8Array(row.value)).balance : 0n, released: new Set(released.map((r) => r.id)) };
-    });
-    const block = await provider.getBlockNumber();
-    const totalSupply = await view<bigint>('totalSupply', [], block);
-    let lockedNotMinted = 0n;
-    for (const l of locks) if (!(await view<boolean>('minted', [l.lockId], block))) lockedNotMinted += l.amount;
-    let burnedNotReleased = 0n;
-    for (const [i, b] of burns.entries()) {
-      const receipt = await provider.getTransactionReceipt(b.txHash);
-      const onChain = receipt !== null && receipt.blockNumber <= block;
-      if (onChain && !ledger.released.has(ids[i] as string)) burnedNotReleased += b.amount;
-    }
-    return { escrow: ledger.escrow, totalSupply, lockedNotMinted, burnedNotReleased };
-  }
-
   /** The invariant, from the chains and from the bridge's status; `quiet`: nothing is moving. */
   async function expectBalanced(quiet = false, stuck = 0n) {
-    const t = await truth();
+    const t = await chainsTruth({ node, provider, view, locks, burns });
     expect(
       t.escrow,
       JSON.stringify(t, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
     ).toBe(t.totalSupply + t.lockedNotMinted + t.burnedNotReleased);
     const s = await status();
-    const sum = (f: { amount: string }) => BigInt(f.amount);
-    expect(BigInt(s.locked)).toBe(
-      BigInt(s.totalSupply) + sum(s.inFlight.toEthereum) + sum(s.stuck.toEthereum) + sum(s.inFlight.toLedger) + sum(s.stuck.toLedger),
-    );
+    expect(BigInt(s.locked)).toBe(statusOwed(s));
     if (quiet) {
       expect(t.escrow).toBe(t.totalSupply + stuck);
       expect([s.inFlight.toEthereum.count, s.inFlight.toLedger.count]).toEqual([0, 0]);
