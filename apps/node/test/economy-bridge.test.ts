@@ -163,12 +163,10 @@ describe('the ABT ↔ ERC-20 bridge on anvil', () => {
       },
     });
     expect(s.signers.local).toHaveLength(3);
-    // The relayer is a blocklet too: its Ethereum address pays the gas, its DID the release fees.
-    expect(s.relayer).toEqual({
-      blocklet: 'bridge-relayer',
-      did: bridge.relayerBlocklet.did,
-      ethAddress: new Wallet(anvil.accounts[5] as string).address,
-    });
+    // The relayer is a blocklet too: its Ethereum address pays the gas, its DID the release fees (it says so over HTTP).
+    const relayer = { did: bridge.relayerBlocklet.did, ethAddress: new Wallet(anvil.accounts[5] as string).address };
+    expect(s.relayer).toEqual({ blocklet: 'bridge-relayer', ...relayer });
+    expect(await (await fetch(`${node.url}/b/bridge-relayer/identity`)).json()).toEqual({ ok: true, ...relayer });
     await expectBalanced(true);
   });
 

@@ -1,5 +1,6 @@
 import type { BlockletContext } from '@arc/core';
 import { type Answer, answer, Refused } from './refusal.ts';
+import { notFound, serveRequests } from './request.ts';
 
 /**
  * The bridge's relayer (blocklet.yml says what it is for). The node's bridge service asks it, one transfer at a time,
@@ -177,6 +178,11 @@ async function release(ctx: BlockletContext, input: Record<string, unknown>) {
   return { ledgerTxHash: hash };
 }
 
+/** Who pays: its DID the releases' fees, its Ethereum address the mints' gas. Neither authorises anything. */
+async function identity(ctx: BlockletContext): Promise<{ did: string; ethAddress: string }> {
+  return { did: await ctx.ledger.did(), ethAddress: (await ctx.keys.info('ETH_KEY')).address };
+}
+
 type CallInput = { op?: unknown } & Record<string, unknown>;
 
 export default {
@@ -184,7 +190,7 @@ export default {
   async call(input: CallInput, ctx: BlockletContext) {
     switch (input?.op) {
       case 'identity':
-        return answer(async () => ({ did: await ctx.ledger.did(), ethAddress: (await ctx.keys.info('ETH_KEY')).address }));
+        return answer(() => identity(ctx));
       case 'mint':
         return answer(() => mint(ctx, input));
       case 'release':
@@ -193,4 +199,11 @@ export default {
         return { ok: false, code: 'BAD_INPUT', message: 'op is identity, mint or release', retriable: false };
     }
   },
+
+  /** GET /identity: who pays (to fund it), over HTTP. */
+  fetch: serveRequests(async (request, ctx) => {
+    if (request.path !== '/identity') return notFound();
+    const result = await answer(() => identity(ctx));
+    return { status: result.ok ? 200 : 503, body: result };
+  }),
 };
