@@ -191,7 +191,14 @@ function resolve(op: EconomyOp, state: StateView, timeMs: number): { sender: Act
       return { sender: anyone, itx: { type: 'fundApplication', application: app.did, amount: op.amount } };
     case 'withdrawDeposit': {
       const a = state.application(app.did);
-      const sender = (op.from % 4 !== 0 && byDid(a?.owner)) || anyone;
+      // One in four asks as someone who is not the owner (NOT_APPLICATION_OWNER), whoever opened the application.
+      const sender =
+        op.from % 4 !== 0
+          ? byDid(a?.owner) || anyone
+          : at(
+              ECONOMY_CAST.filter((c) => c.did !== a?.owner),
+              op.from,
+            );
       return { sender, itx: { type: 'withdrawDeposit', application: app.did, amount: within(op.amount, a?.deposit ?? 0n) } };
     }
     case 'settle': {
@@ -246,8 +253,8 @@ function resolve(op: EconomyOp, state: StateView, timeMs: number): { sender: Act
       const escrowed = state.account(ECONOMY.bridgeEscrow)?.balance ?? 0n;
       const itx = {
         type: 'bridgeRelease' as const,
-        ethTxHash: sha3(utf8(`burn ${op.x % 4}`)),
-        logIndex: op.x % 2,
+        ethTxHash: sha3(utf8(`burn ${op.x % 2}`)),
+        logIndex: (op.x >> 1) % 2,
         to: at(ECONOMY_CAST, op.y).did,
         amount: within(op.amount, escrowed),
         approvals: [] as Approval[],

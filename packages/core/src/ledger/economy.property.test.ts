@@ -181,8 +181,17 @@ describe('the token economy over random transaction streams', () => {
   }, 180_000);
 
   it('exercised every economy transaction, application-paid fees, and the refusals (rejected or failed) that guard the economy', () => {
+    // A guard against a vacuous generator, on streams of a fixed seed: the random runs above reach each path almost
+    // always, and a rare one (a second release of one burn, a withdrawal by a stranger) now and then not at all; the
+    // guard is about the generator, so it must not depend on the draw.
+    for (const m of Object.values(seen)) m.clear();
+    fc.assert(
+      fc.property(economyScenarioArb, (scenario) => {
+        runScenario(scenario);
+      }),
+      { numRuns: 60, seed: 20_261_206 },
+    );
     if (process.env.LEDGER_TALLY) console.log(seen);
-    // Runs after the property above (vitest keeps file order); a guard against a vacuous generator.
     for (const type of [
       'stake',
       'unstake',
@@ -222,5 +231,5 @@ describe('the token economy over random transaction streams', () => {
     }
     expect(seen.failed.size, 'failed inclusions in the streams').toBeGreaterThan(0);
     expect(APPS.length).toBe(2);
-  });
+  }, 120_000);
 });
