@@ -14,6 +14,8 @@ import { UnlockPanel } from './unlock-panel.tsx';
 import { WalletFrame } from './wallet-frame.tsx';
 
 const HISTORY_PAGE = 10;
+/** How long a faucet claim waits for its block before the page reads the balance again regardless. */
+const FAUCET_WAIT_MS = 20_000;
 
 /** /wallet: create or unlock; then the active account's balances, assets and history, live. */
 export function WalletHome() {
@@ -43,15 +45,22 @@ function AccountOverview({ did, label }: { did: string; label: string }) {
   const history = useInfiniteQuery(
     trpc.tx.listByAccount.infiniteQueryOptions({ did, limit: HISTORY_PAGE }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
   );
-  // Each committed transaction touching the account: balances, assets and history again.
-  useTopic(`account:${did}`, () => {
+  const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.account.get.queryKey({ did }) });
     void queryClient.invalidateQueries({ queryKey: trpc.asset.listByOwner.queryKey({ owner: did }) });
     void queryClient.invalidateQueries({ queryKey: trpc.tx.listByAccount.infiniteQueryKey({ did }) });
-  });
+  };
+  // Each committed transaction touching the account: balances, assets and history again.
+  useTopic(`account:${did}`, refresh);
   const faucet = useMutation(
     trpc.faucet.claim.mutationOptions({
-      onSuccess: () => toast({ kind: 'success', title: 'Faucet ABT on the way', body: 'Your balance updates when the block commits.' }),
+      onSuccess: async ({ hash }) => {
+        toast({ kind: 'success', title: 'Faucet ABT on the way', body: 'Your balance updates when the block commits.' });
+        // The account's topic brings the commit; should it be missed (a new wallet's subscription still opening), the
+        // wait for the transaction itself does.
+        await queryClient.fetchQuery(trpc.tx.wait.queryOptions({ hash, timeoutMs: FAUCET_WAIT_MS })).catch(() => undefined);
+        refresh();
+      },
     }),
   );
 
