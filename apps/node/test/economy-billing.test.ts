@@ -175,7 +175,8 @@ describe.each(testDrivers())('billing on %s', (driver) => {
     const settledFees = items.filter((i) => i.status === 'settled').reduce((n, i) => n + BigInt(i.charged ?? '0'), 0n);
     expect(BigInt(billing.deposit)).toBe(ABT - settledFees);
     expect(await balanceOf(client, economy.treasury)).toBeGreaterThan(treasuryBefore);
-    expect(await balanceOf(client, node.services.ledger.nodeDid)).toBeGreaterThan(nodeBefore);
+    // The node's line for the calls' CPU may fall in the next period (its usage is metered after the calls): paid by then.
+    await waitFor('the node paid for its work', async () => (await balanceOf(client, node.services.ledger.nodeDid)) > nodeBefore);
     await waitFor('the 2 messages billed in a settled period', async () => {
       const periods = (await client.economy.invoices.query({ did: app.did })).items.filter((i) => i.status === 'settled');
       const invoices = await Promise.all(periods.map((i) => client.economy.invoice.query({ did: app.did, period: i.period })));
