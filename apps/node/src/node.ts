@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair, toHex } from '@arc/core';
+import { CloudNode, type CloudOptions, type LeaderJob } from './cloud/cloud-node.ts';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
@@ -47,6 +48,8 @@ export interface NodeOptions {
   snapshotFile?: string;
   /** Another node of the chain whose blocks this one imports instead of making its own (FOLLOW_URL, ledger/follower.ts). */
   follow?: { url: string };
+  /** One process of a cloud node sharing `database` (PostgreSQL) and Redis with the others (cloud/README.md). */
+  cloud?: CloudOptions;
   nodeKey: KeyPair;
   host: string;
   port: number;
@@ -111,8 +114,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       () => undefined,
     );
   let db: Database;
+  const database = options.cloud && options.database.kind === 'postgres' ? { ...options.database, shared: true } : options.database;
   try {
-    db = await openDatabase(options.database, log);
+    db = await openDatabase(database, log);
   } catch (error) {
     await stopSandbox();
     throw error;
@@ -124,12 +128,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     mempool: options.mempool,
     verifyThreads: options.verifyThreads,
     ...(options.ledgerLimits ? { limits: options.ledgerLimits } : {}),
+    ...(options.cloud ? { cloud: true } : {}),
     now: options.now ?? Date.now,
     log,
   });
+  // The processes of a cloud node open the chain one at a time (the first writes genesis); one of them seeds the demo.
+  let seeds = !options.cloud;
   try {
-    if (options.snapshotFile) await startFromSnapshot(db, options.snapshotFile, options.genesis, log);
-    await ledger.open();
+    const opening = async () => {
+      if (options.snapshotFile) await startFromSnapshot(db, options.snapshotFile, options.genesis, log);
+      await ledger.open();
+      if (options.cloud) seeds = await claimSeeding(db);
+    };
+    await (options.cloud && db.exclusive ? db.exclusive('arc-node-open', opening) : opening());
   } catch (error) {
     await stopSandbox();
     await db.close();
@@ -184,7 +195,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ...(options.blocklets ? { blocklets: options.blocklets } : {}),
   });
   await runtime.start();
-  await market.start();
+  // A cloud node's producing process flushes metered use (a leader job, below).
+  await market.start({ usage: false });
   market.installer.runtime = runtime;
   const services: Services = {
     ledger,
@@ -199,8 +211,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     snapshots: new SnapshotExports(ledger, log),
   };
   const settlement = new SettlementJob(db, ledger, nodeTxs, now, log, options.settlementIntervalMs);
-  settlement.start();
-  const fresh = ledger.head.height === 0;
+  const fresh = ledger.head.height === 0 && seeds;
   const follower = options.follow ? new Follower(ledger, options.follow.url, log, now) : null;
   if (follower) {
     admission.forwardTo = (bytes) => follower.forward(toHex(bytes));
@@ -262,26 +273,57 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const url = await listen(server, options.host, options.port);
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
   ocap.start(inProcessNodeApi({ ledger, admission, queries }));
-  const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
-  await triggers.start();
-  services.triggers = triggers;
-  // After the OCAP chains: the bridge reads Ethereum through them.
-  if (options.bridge) {
-    try {
-      services.bridge = await BridgeService.start(
-        { db, ledger, queue: nodeTxs, ocap, runtime, queries, faucet: services.faucet, now, log },
-        options.bridge,
-      );
-    } catch (error) {
-      if (!options.bridge.devOnly) throw error;
-      log(`the dev bridge to Ethereum did not start (${(error as Error).message}); the node runs without it`);
-    }
-  }
   const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
-  retention.start();
   const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
-  vacuum.start();
   services.vacuum = vacuum;
+  // The node's own periodic work: on a cloud node only the producing process runs it (cloud/cloud-node.ts).
+  const jobs: LeaderJob[] = [
+    periodic('settlement', settlement),
+    periodic('retention', retention),
+    periodic('vacuum', vacuum),
+    periodic('market usage', market.usage),
+    {
+      name: 'triggers',
+      start: async () => {
+        const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
+        await triggers.start();
+        services.triggers = triggers;
+        return async () => triggers.stop();
+      },
+    },
+  ];
+  // After the OCAP chains: the bridge reads Ethereum through them.
+  const bridge = options.bridge;
+  if (bridge) {
+    jobs.push({
+      name: 'the bridge',
+      start: async () => {
+        try {
+          const started = await BridgeService.start(
+            { db, ledger, queue: nodeTxs, ocap, runtime, queries, faucet: services.faucet, now, log },
+            bridge,
+          );
+          services.bridge = started;
+          return () => started.stop();
+        } catch (error) {
+          if (!bridge.devOnly) throw error;
+          log(`the dev bridge to Ethereum did not start (${(error as Error).message}); the node runs without it`);
+          return async () => undefined;
+        }
+      },
+    });
+  }
+  const stops: (() => Promise<void>)[] = [];
+  let cloud: CloudNode | null = null;
+  if (options.cloud) {
+    cloud = new CloudNode(db, ledger, options.cloud, jobs, log);
+    services.cloud = cloud;
+    await cloud.shareRuntime(runtime);
+    await cloud.start(url);
+    stops.push(() => cloud?.stop() ?? Promise.resolve());
+  } else {
+    for (const job of jobs) stops.push(await job.start());
+  }
   // A follower's demo is the followed node's.
   if (fresh && options.seedDemo && services.faucet.enabled && !follower) {
     const count = await seedDemo(ledger, admission, queries);
@@ -309,12 +351,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await messages.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        triggers.stop();
-        await services.bridge?.stop();
+        for (const stop of stops.reverse()) await stop();
         await market.stop();
-        await settlement.stop();
-        await retention.stop();
-        await vacuum.stop();
         await runtime.close();
         await sandbox.close();
         await ocap.close();
@@ -326,6 +364,25 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       return closing;
     },
   };
+}
+
+/** A periodic job as a leader job. */
+function periodic(name: string, job: { start(): void; stop(): Promise<void> }): LeaderJob {
+  return {
+    name,
+    start: async () => {
+      job.start();
+      return () => job.stop();
+    },
+  };
+}
+
+/** On a cloud node's new chain, the one process that seeds the demo (the first to claim it). */
+async function claimSeeding(db: Database): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO chain_meta (key, value) VALUES ('demo_seed_claimed', 'true'::jsonb) ON CONFLICT (key) DO NOTHING RETURNING key`,
+  );
+  return rows.length > 0;
 }
 
 /** An empty database starts from the snapshot; a database that holds a chain already keeps it (and says so). */

@@ -49,6 +49,10 @@ function health(services: Services) {
     ...(services.market ? { market: services.market.indexer.health() } : {}),
     // A node that follows another: whom, and why its last attempt failed (it tries again with backoff).
     ...(services.follower ? { follow: services.follower.status() } : {}),
+    // A process of a cloud node: its name and whether it holds the producer lease now.
+    ...(services.cloud
+      ? { cloud: { process: services.cloud.options.process, producing: services.cloud.producing, epoch: services.cloud.epoch } }
+      : {}),
   };
 }
 
@@ -106,6 +110,8 @@ export function createNodeServer(
   };
   const route = (req: IncomingMessage, res: ServerResponse) => {
     const allowed = cors(req, res, corsOrigins);
+    // Which process of a cloud node answered (behind a load balancer, for operators and tests).
+    if (services.cloud) res.setHeader('x-arc-process', services.cloud.options.process);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (req.method === 'OPTIONS' && !allowed) {
       // A preflight from a page the node does not serve: refused in words (its browser will not send the request).

@@ -1,3 +1,4 @@
+import type { CloudNode } from './cloud/cloud-node.ts';
 import type { VacuumJob } from './db/vacuum.ts';
 import type { BridgeService } from './economy/bridge/service.ts';
 import type { EconomyService } from './economy/service.ts';
@@ -34,6 +35,8 @@ export interface Services {
   bridge?: BridgeService;
   /** Set on a node that follows another (FOLLOW_URL): imports its blocks, forwards transactions to it. */
   follower?: Follower;
+  /** Set on a process of a cloud node (cloud/README.md): the shared queue, the lease, the other processes. */
+  cloud?: CloudNode;
   /** Autovacuum's work, which PGlite does not do (db/vacuum.ts). */
   vacuum?: VacuumJob;
   /** Set once the node listens (chain triggers reach chains through OCAP). */

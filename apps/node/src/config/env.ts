@@ -47,6 +47,16 @@ const EnvSchema = z.object({
   BITCOIN_RPC_PASSWORD: z.string().optional(),
   BITCOIN_NETWORK: z.enum(['regtest', 'testnet', 'mainnet']).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /**
+   * This process's name in a cloud node (cloud/README.md): set, the node shares DATABASE_URL and REDIS_URL with its
+   * other processes, serves everything, and produces blocks while it holds the producer lease.
+   */
+  ARC_PROCESS: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits and _ . - only, at most 64')
+    .optional(),
+  /** How long the producer lease lasts unrenewed: a dead producer is replaced within about this (cloud/lease.ts). */
+  ARC_LEASE_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
   /** Keys and streams of one cluster in Redis; clusters sharing a Redis need different ones. */
   REDIS_KEY_PREFIX: z
     .string()

@@ -50,6 +50,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     genesis,
     ...(env.SNAPSHOT_FILE ? { snapshotFile: resolve(env.SNAPSHOT_FILE) } : {}),
     ...(env.FOLLOW_URL ? { follow: { url: env.FOLLOW_URL.replace(/\/+$/, '') } } : {}),
+    ...cloudFromEnv(env),
     nodeKey: await loadOrCreateNodeKey(env.NODE_KEY_FILE ?? join(dataDir, 'node-key.json')),
     host: env.HOST,
     port: env.PORT,
@@ -94,6 +95,17 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
         .filter((n) => n !== ''),
     },
   };
+}
+
+/** ARC_PROCESS: one process of a cloud node, which needs the PostgreSQL and the Redis its processes share. */
+function cloudFromEnv(env: Env): Pick<NodeOptions, 'cloud'> {
+  if (!env.ARC_PROCESS) return {};
+  if (!env.DATABASE_URL || !env.REDIS_URL) {
+    throw new Error('ARC_PROCESS (a process of a cloud node) needs DATABASE_URL and REDIS_URL: its processes share both');
+  }
+  if (env.FOLLOW_URL) throw new Error('ARC_PROCESS and FOLLOW_URL cannot go together: a cloud node produces its own chain');
+  const leaseMs = env.ARC_LEASE_MS;
+  return { cloud: { process: env.ARC_PROCESS, lease: { leaseMs, renewEveryMs: Math.round(leaseMs / 4) } } };
 }
 
 /** The MQTT broker, MQTT bridge and DDP settings of the environment. */

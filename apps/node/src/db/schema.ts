@@ -1,6 +1,7 @@
 /** Every table of the node, for drizzle-kit and the typed query builder. */
 
 export * from '../admin/schema.ts';
+export * from '../cloud/schema.ts';
 export * from '../console/schema.ts';
 export * from '../economy/bridge/schema.ts';
 export * from '../economy/schema.ts';

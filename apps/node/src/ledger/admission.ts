@@ -72,6 +72,8 @@ export class Admission {
         throw new NodeError(bad.code, bad.message);
       }
       try {
+        // A cloud node's processes share their queue in the database (cloud/tx-queue.ts) instead of one mempool.
+        if (ledger.queue) return await ledger.queue.admit(checked, () => this.dryRun(checked));
         return (await this.known(checked)) ?? (await this.admit(checked));
       } catch (refusal) {
         if (refusal instanceof NodeError && !UNCHARGED_CODES.has(refusal.code)) ledger.rejections.charge(senderKey(from));

@@ -15,6 +15,11 @@ export interface LedgerOptions {
   verifyThreads: number;
   /** Bounds with defaults (LEDGER_LIMITS_DEFAULT); the node's configuration sets some of them. */
   limits?: Partial<LedgerLimits>;
+  /**
+   * A process of a cloud node (cloud/README.md): it produces only while it holds the producer lease (setProducing),
+   * reloading the head from the shared database first, and prunes the trie only then.
+   */
+  cloud?: boolean;
   now: () => number;
   log: (line: string) => void;
 }

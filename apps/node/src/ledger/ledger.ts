@@ -6,27 +6,25 @@ import {
   type BuiltBlock,
   type ChainParams,
   type CheckedTx,
-  checkTxStatic,
   didFromPublicKey,
-  LedgerError,
   proposeBlock,
   sealBlock,
-  validateBlock,
 } from '@arc/core';
 import { nodeChainParams } from '../config/genesis.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Sql } from '../db/client.ts';
 import { announce, type BlockCommitted, commitRecord, committedOf } from './block-committed.ts';
 import { ForwardedTxs } from './forwarded-txs.ts';
 import { type InFlight, inFlight } from './in-flight.ts';
 import { viewForTxs } from './keys.ts';
 import { openChain } from './ledger-open.ts';
 import { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
+import { blockKeys, headFromDatabase, localNextNonce, type SharedQueue, validateOnHead } from './ledger-reads.ts';
 import { type Dropped, Mempool } from './mempool.ts';
 import { ProducerPacing } from './producer-pacing.ts';
 import { RejectionLimiter, senderKey } from './rejection-limiter.ts';
 import { StateCache } from './state-cache.ts';
 import { StateTrie } from './state-trie.ts';
-import { emptyStateKeys, LedgerStore } from './store.ts';
+import { type CommitBlock, LedgerStore } from './store.ts';
 import { TxWaiters } from './tx-waiters.ts';
 import { SignaturePool } from './verify-pool.ts';
 
@@ -71,6 +69,12 @@ export class Ledger {
   private chainParams: ChainParams;
   /** On a node that follows another: what it sent on and has not yet seen in a block (forwarded-txs.ts). */
   readonly forwarded: ForwardedTxs;
+  /** A cloud node's checks and writes in each block's own transaction (the lease's fence, the queue): cloud/. */
+  commitHook: ((tx: Sql, block: CommitBlock, dropped: string[]) => Promise<void>) | null = null;
+  /** A cloud node's queue of admitted transactions in the shared database: it answers nonces for the mempool (cloud/). */
+  queue: SharedQueue | null = null;
+  /** A cloud node's process produces only while it holds the producer lease (setProducing). */
+  private producing = false;
 
   constructor(
     readonly db: Database,
@@ -132,8 +136,29 @@ export class Ledger {
   start({ produce }: { produce: boolean } = { produce: true }): void {
     if (this.running) return;
     this.running = true;
-    if (produce) this.loop = this.produceLoop();
-    this.trie.startPruning(() => this.head.height, this.options.log);
+    this.producing = produce && !this.options.cloud;
+    if (this.producing) this.loop = this.produceLoop();
+    if (!this.options.cloud) this.trie.startPruning(() => this.head.height, this.options.log);
+  }
+
+  /**
+   * Starts producing from the head the database holds (a cloud node's process that took the lease), or stops after
+   * the block in flight (it lost the lease; what its mempool held is still queued in the database).
+   */
+  async setProducing(on: boolean): Promise<void> {
+    if (on === this.producing || !this.running) return;
+    this.producing = on;
+    if (on) {
+      await this.reload([]);
+      this.loop = this.produceLoop();
+      this.trie.startPruning(() => this.head.height, this.options.log);
+      return;
+    }
+    this.pacing.kick();
+    await this.loop;
+    this.loop = null;
+    await this.trie.stopPruning();
+    this.mempool.clear();
   }
 
   /** Deletes every trie node no kept root reaches any more now; answers how many blocks' records it went through. */
@@ -144,6 +169,7 @@ export class Ledger {
   /** Stops after the block in progress is committed. */
   async stop(): Promise<void> {
     this.running = false;
+    this.producing = false;
     this.pacing.kick();
     await this.loop;
     await this.trie.stopPruning();
@@ -164,7 +190,7 @@ export class Ledger {
    */
   private async produceLoop(): Promise<void> {
     let flight: InFlight | null = null;
-    while (this.running) {
+    while (this.running && this.producing) {
       // Nothing waits beyond the block still committing: wait for it to land (its senders hear), or for a
       // transaction to arrive, which the next block takes while it commits.
       if (flight && this.mempool.size <= flight.txs.size) {
@@ -177,7 +203,7 @@ export class Ledger {
         continue;
       }
       if (!flight && this.mempool.size === 0) await this.pacing.idle();
-      if (!this.running) break;
+      if (!this.running || !this.producing) break;
       try {
         if (!flight && this.memoryBehind) await this.reload(this.memoryBehind);
         await this.pacing.gather();
@@ -252,7 +278,7 @@ export class Ledger {
 
   /** Applies candidates as the block after `parent` (the head, or `pending` still committing), sealed by this node. */
   private async buildOn(parent: Head, candidates: CheckedTx[], selectAtMs: number, pending: InFlight | null) {
-    const keys = this.blockKeys();
+    const keys = blockKeys(this);
     const view = await viewForTxs(this.cache, keys, candidates, pending?.writes);
     // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
     const built = await this.trie.build(
@@ -276,21 +302,8 @@ export class Ledger {
    */
   async importBlock(candidate: BlockCandidate): Promise<BlockCommitted | BlockInvalid> {
     return this.serially(async () => {
-      const checked: CheckedTx[] = [];
-      for (const bytes of candidate.txs) {
-        const one = checkTxStatic(bytes, { chainId: this.chainId, params: this.params });
-        if (!(one instanceof LedgerError)) checked.push(one);
-      }
-      const keys = this.blockKeys();
-      keys.accounts.add(candidate.header.proposer);
-      const view = await viewForTxs(this.cache, keys, checked);
-      const built = await this.trie.build(this.head.stateRoot, keys, (trie) =>
-        validateBlock({ chainId: this.chainId, params: this.params, parent: this.head, view, trie }, candidate, {
-          nowMs: this.options.now(),
-        }),
-      );
-      if (built instanceof BlockInvalid) return built;
-      return this.commitBuilt(built, candidate.seal, []);
+      const built = await validateOnHead(this, candidate);
+      return built instanceof BlockInvalid ? built : this.commitBuilt(built, candidate.seal, []);
     });
   }
 
@@ -319,7 +332,14 @@ export class Ledger {
     const stored = dropped.filter((d) => this.rejections.charge(senderKey(d.entry.checked.tx.from)));
     const block = commitRecord(built, seal, stored);
     try {
-      await this.store.commitBlock(block, (tx) => this.trie.write(tx, header.height, trieUpdate));
+      await this.store.commitBlock(block, async (tx) => {
+        await this.commitHook?.(
+          tx,
+          block,
+          dropped.map((d) => d.entry.checked.hashHex),
+        );
+        await this.trie.write(tx, header.height, trieUpdate);
+      });
     } catch (error) {
       this.rejections.refund(stored.map((d) => senderKey(d.entry.checked.tx.from)));
       throw new Error(`failed to commit: ${(error as Error).message}`);
@@ -344,33 +364,17 @@ export class Ledger {
     return committed;
   }
 
-  /** Brings the memory views back to the database after a block committed without them following. */
-  private async reload(settledHashes: string[]): Promise<void> {
-    const [row] = await this.db.query<{ height: string | number; hash: Uint8Array; state_root: Uint8Array; time_ms: string | number }>(
-      'SELECT height, hash, state_root, time_ms FROM blocks ORDER BY height DESC LIMIT 1',
-    );
-    if (!row) throw new Error('the blocks table is empty after a commit');
-    const root = new Uint8Array(row.state_root);
-    this.trie.reset(root);
-    this.cache.clear();
+  /** Brings the memory views back to the database (after a block committed without them following, or another process's). */
+  async reload(settledHashes: string[]): Promise<void> {
+    this.head = await headFromDatabase(this);
     this.mempool.remove(settledHashes, false);
-    this.head = { height: Number(row.height), hash: new Uint8Array(row.hash), stateRoot: root, timeMs: Number(row.time_ms) };
     this.memoryBehind = null;
     this.options.log(`reloaded the state from the database at height ${this.head.height}`);
   }
 
-  /**
-   * The nonce an account's next transaction takes: committed plus waiting, both read with no commit between them (a
-   * commit moves transactions from waiting to committed, so two reads across it count one twice or not at all).
-   */
-  async nextNonce(did: string): Promise<number> {
-    const keys = emptyStateKeys();
-    keys.accounts.add(did);
-    for (;;) {
-      const version = this.cache.version;
-      const view = await this.cache.view(keys);
-      if (this.cache.version === version) return (view.account(did)?.nonce ?? 0) + this.mempool.pendingCount(did) + 1;
-    }
+  /** The nonce an account's next transaction takes: committed plus waiting (ledger-reads.ts). */
+  nextNonce(did: string): Promise<number> {
+    return this.queue ? this.queue.nextNonce(did) : localNextNonce(this, did);
   }
 
   /** True while a transaction waits: in this mempool, or sent on to the followed node and not yet in a block here. */
@@ -380,15 +384,6 @@ export class Ledger {
 
   /** Candidate transactions' keys for admission dry runs. */
   async viewFor(checked: CheckedTx) {
-    return viewForTxs(this.cache, this.blockKeys(), [checked]);
-  }
-
-  /** What every block may read whatever its transactions: the proposer (fees), the treasury and the bridge escrow. */
-  private blockKeys() {
-    const keys = emptyStateKeys();
-    keys.accounts.add(this.nodeDid);
-    keys.accounts.add(this.params.economy.treasury);
-    keys.accounts.add(this.params.economy.bridgeEscrow);
-    return keys;
+    return viewForTxs(this.cache, blockKeys(this), [checked]);
   }
 }

@@ -39,6 +39,10 @@ export class Mempool {
     return this.limits.maxTxs;
   }
 
+  get ttlMs(): number {
+    return this.limits.ttlMs;
+  }
+
   get(hashHex: string): MempoolEntry | undefined {
     return this.byHash.get(hashHex);
   }
@@ -71,6 +75,12 @@ export class Mempool {
         `account ${did} already has ${this.maxPerAccount} transactions waiting (MEMPOOL_MAX_PER_ACCOUNT); send more once some commit`,
       );
     }
+  }
+
+  /** Forgets every waiting transaction (a cloud node's process that stopped producing: they stay queued in the database). */
+  clear(): void {
+    this.byHash.clear();
+    this.byAccount.clear();
   }
 
   /** Adds a transaction whose nonce the caller has checked is the account's next. */

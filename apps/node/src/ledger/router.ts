@@ -2,6 +2,7 @@ import { fromHex, nativeSupply, toHex } from '@arc/core';
 import { z } from 'zod';
 import { cursor, did, hash, hexBytes, limit, positionCursor } from '../api/inputs.ts';
 import { publicProcedure, router } from '../api/trpc.ts';
+import { ProcessesOut, processesOut } from '../cloud/status.ts';
 import { NodeError } from '../errors.ts';
 import {
   AccountOut,
@@ -54,6 +55,8 @@ export const chainRouter = router({
     .input(StateProofIn)
     .output(StateProofOut)
     .query(({ ctx, input }) => stateProofAt(ctx.services.ledger, input)),
+  /** The node's processes (one, or those of a cloud node), which one produces blocks, and its take-overs. */
+  processes: publicProcedure.output(ProcessesOut).query(({ ctx }) => processesOut(ctx.services)),
   /** The genesis this chain started from and this node's DID: with `block.raw`, what a replay of the chain needs. */
   genesis: publicProcedure.output(GenesisOut).query(({ ctx }) => genesisOut(ctx.services.ledger)),
   /** Records a signed report that a replay from the genesis reached the node's own state root at a height. */

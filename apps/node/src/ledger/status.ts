@@ -19,7 +19,8 @@ export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: str
   // its rejection) committed, so one missing from the mempool here is in the chain below. Read the other way round,
   // a block committing between the two reads hid the transaction from both. The chain still answers first: after a
   // commit the node's memory failed to follow, the mempool holds committed transactions until it reloads.
-  const waiting = ledger.awaits(hash);
+  // A cloud node's queue is read before the chain too: a block deletes its rows in its own transaction.
+  const waiting = ledger.awaits(hash) || (ledger.queue !== null && (await ledger.queue.holds(hash)));
   const tx = await queries.txByHash(hash);
   if (tx?.failed) return { hash, status: 'failed', height: tx.height, error: tx.failed, tx };
   if (tx) return { hash, status: 'committed', height: tx.height, error: null, tx };

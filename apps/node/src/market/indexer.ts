@@ -1,5 +1,6 @@
 import { decodeTx, type Tx, toHex } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { claimIndex } from '../db/index-claim.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
 import { DOCUMENT_SQL, projectEntries, type Scope, wordsSql } from './projection.ts';
 
@@ -150,7 +151,11 @@ export class MarketIndexer {
       return false;
     }
     await this.db.transaction(async (sql) => {
-      await this.#apply(sql, txs);
+      const done = await claimIndex(sql, 'market_index_meta');
+      await this.#apply(
+        sql,
+        txs.filter((t) => t.height > done),
+      );
       await sql.query(
         'INSERT INTO market_index_meta (id, height) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET height = GREATEST(market_index_meta.height, $1)',
         [height],

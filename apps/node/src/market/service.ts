@@ -79,15 +79,21 @@ export class MarketService {
     });
   }
 
-  async start(): Promise<void> {
+  /** Follows blocks into the index; `usage: false` leaves the flushing of metered use to its caller (a leader job). */
+  #flushes = false;
+
+  async start({ usage = true }: { usage?: boolean } = {}): Promise<void> {
     await this.indexer.start();
     await this.recompute();
-    this.usage.start();
+    if (usage) {
+      this.usage.start();
+      this.#flushes = true;
+    }
   }
 
-  /** Flushes metered use (kept in the database if the flush cannot finish) and stops following blocks. */
+  /** Flushes metered use if it started it (kept in the database if the flush cannot finish) and stops following blocks. */
   async stop(): Promise<void> {
-    await this.usage.stop();
+    if (this.#flushes) await this.usage.stop();
     await this.indexer.stop();
   }
 

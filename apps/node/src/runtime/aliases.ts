@@ -12,7 +12,7 @@ export interface AliasDeps {
   bundles: BlockletBundles;
   sandbox: SandboxPool;
   /** 'live' (name) whenever a blocklet's live version changes. */
-  events: EventEmitter<{ live: [string] }>;
+  events: EventEmitter<{ live: [string]; changed: [string] }>;
   now: () => number;
   log: (line: string) => void;
 }
@@ -67,6 +67,7 @@ export class BlockletAliases {
       if (alias === 'live') throw new NodeError('BAD_INPUT', 'live cannot be removed; point it at another version.');
       await registry.setAlias(name, alias, null, 0, this.deps.now());
       this.#aliasCache.delete(name);
+      this.deps.events.emit('changed', name);
       return registry.aliases(name);
     }
     const row = await registry.version(name, version);
@@ -90,7 +91,14 @@ export class BlockletAliases {
       this.#aliasCache.delete(name);
       this.deps.events.emit('live', name);
     }
+    this.deps.events.emit('changed', name);
     void this.#evictUnaliased(name, before);
+  }
+
+  /** Drops what is kept of a blocklet's aliases (another process changed them). */
+  forget(name: string | null): void {
+    if (name === null) this.#aliasCache.clear();
+    else this.#aliasCache.delete(name);
   }
 
   /** Counts a call running on a deployment until the returned function is called (blue-green waits for it). */

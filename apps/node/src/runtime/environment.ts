@@ -23,6 +23,12 @@ export class BlockletEnvironment {
     return this.#cache.size;
   }
 
+  /** Drops what is kept of a blocklet's environment (another process changed it). */
+  forget(name: string | null): void {
+    if (name === null) this.#cache.clear();
+    else this.#cache.delete(name);
+  }
+
   /** Sets (or with null removes) one variable of a blocklet. */
   async set(name: string, key: string, value: string | null, secure: boolean): Promise<void> {
     this.#cache.delete(name);

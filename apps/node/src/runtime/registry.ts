@@ -1,5 +1,6 @@
 import { decodeTx, type Tx, toHex } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { claimIndex } from '../db/index-claim.ts';
 import { NodeError } from '../errors.ts';
 import type { BlockCommitted, Ledger } from '../ledger/ledger.ts';
 
@@ -133,7 +134,8 @@ export class BlockletRegistry {
   async #indexUpTo(height: number, given: DeployRow[] | null = null): Promise<void> {
     const rows = given ?? (await this.#readDeploys(height));
     await this.db.transaction(async (sql) => {
-      for (const row of rows) await this.#indexOne(sql, row);
+      const done = await claimIndex(sql, 'blocklet_index_meta');
+      for (const row of rows) if (row.height > done) await this.#indexOne(sql, row);
       await sql.query(
         'INSERT INTO blocklet_index_meta (id, height) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET height = GREATEST(blocklet_index_meta.height, $1)',
         [height],

@@ -40,7 +40,8 @@ export class BlockletRuntime {
   /** Environment variables and secrets of every blocklet (environment.ts). */
   readonly environment: BlockletEnvironment;
   /** 'live' (name) whenever a blocklet's live version changes. */
-  readonly events = new EventEmitter<{ live: [string] }>();
+  /** `live`: a blocklet's live version changed here or elsewhere; `changed`: this process changed its aliases or environment. */
+  readonly events = new EventEmitter<{ live: [string]; changed: [string] }>();
   readonly #bundles: BlockletBundles;
   readonly #aliases: BlockletAliases;
   readonly #deploys: BlockletDeploys;
@@ -105,8 +106,19 @@ export class BlockletRuntime {
     return this.#aliases.set(name, alias, version, shareBps);
   }
 
-  setEnv(name: string, key: string, value: string | null, secure: boolean): Promise<void> {
-    return this.environment.set(name, key, value, secure);
+  async setEnv(name: string, key: string, value: string | null, secure: boolean): Promise<void> {
+    await this.environment.set(name, key, value, secure);
+    this.events.emit('changed', name);
+  }
+
+  /**
+   * Another process of a cloud node changed a blocklet's aliases or environment: what this one kept of them goes,
+   * and its triggers are armed again from the database (cloud/cloud-node.ts). null: every blocklet's.
+   */
+  forget(name: string | null): void {
+    this.#aliases.forget(name);
+    this.environment.forget(name);
+    if (name !== null) this.events.emit('live', name);
   }
 
   /** The environment as the API shows it: secure values never leave the node. */
