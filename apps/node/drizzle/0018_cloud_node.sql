@@ -1,3 +1,9 @@
+CREATE TABLE "block_producers" (
+	"height" bigint PRIMARY KEY NOT NULL,
+	"holder" text NOT NULL,
+	"epoch" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "lease_history" (
 	"epoch" bigint PRIMARY KEY NOT NULL,
 	"holder" text NOT NULL,

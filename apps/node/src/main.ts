@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import { toleratePostgresClosedWrite } from './cloud/driver-guard.ts';
 import { launchProcesses } from './cloud/launcher.ts';
 import { CLUSTER_LIMITS } from './cluster/messages.ts';
 import { runPrimary } from './cluster/primary.ts';
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
   installNodeCrypto();
   const options = await nodeOptionsFromEnv(env);
   const where = options.database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${env.DATA_DIR}`;
-  if (options.cloud) console.log(`process ${options.cloud.process} of a cloud node`);
+  if (options.cloud) {
+    console.log(`process ${options.cloud.process} of a cloud node`);
+    toleratePostgresClosedWrite((line) => console.log(line));
+  }
   console.log(`starting chain ${options.genesis.chainId} on ${where}`);
   const node = await startNode(options);
   console.log(`node listening on ${node.url}`);

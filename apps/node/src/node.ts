@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair, toHex } from '@arc/core';
 import { CloudNode, type CloudOptions, type LeaderJob } from './cloud/cloud-node.ts';
+import { LEASE_TIMING_DEFAULT } from './cloud/lease.ts';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
@@ -114,7 +116,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       () => undefined,
     );
   let db: Database;
-  const database = options.cloud && options.database.kind === 'postgres' ? { ...options.database, shared: true } : options.database;
+  // A cloud node's block commits are cut off when idle this long inside their transaction (a producer paused there).
+  const idleInTransactionMs = Math.max(2000, options.cloud?.lease?.leaseMs ?? LEASE_TIMING_DEFAULT.leaseMs);
+  const database =
+    options.cloud && options.database.kind === 'postgres'
+      ? { ...options.database, shared: { idleInTransactionMs, process: options.cloud.process } }
+      : options.database;
   try {
     db = await openDatabase(database, log);
   } catch (error) {
@@ -232,6 +239,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       limits: { ...DEFAULT_GATEWAY_LIMITS, ...options.gateway?.limits },
       nodeId: ledger.nodeDid,
       corsOrigins,
+      ...(options.cloud ? { challengeSecret: createHmac('sha256', options.nodeKey.secretKey).update('gateway challenges').digest() } : {}),
       ...(options.gateway?.redis ? { redis: options.gateway.redis } : {}),
       now,
       log,

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { didFromPublicKey, fromHex, keyPairFromSeed, signAdmin } from '@arc/core';
+import { challengeMessage, didFromPublicKey, fromHex, keyPairFromSeed, signAdmin, signMessage, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FencedError } from '../src/cloud/lease.ts';
+import type { CloudNode } from '../src/cloud/cloud-node.ts';
 import { startTestNode, type TestNode, testGenesis } from '../src/testing.ts';
 import { deploySource } from './helpers/blocklets.ts';
 import { appError, type NodeClient, nodeClient } from './helpers/client.ts';
 import { CLOUD_REDIS_URL, cloudDatabase } from './helpers/cloud.ts';
+import { connected, rawSocket } from './helpers/realtime.ts';
 import { until } from './helpers/until.ts';
 import { ABT, randomSigner, signItx, transfer, Wallet, waitCommitted } from './helpers/wallet.ts';
 
@@ -110,55 +111,73 @@ describe('a cloud node of three processes in one test process (PostgreSQL shared
     const hashes: string[] = [];
     for (let i = 1; i <= 9; i += 1) {
       const tx = signItx(chainId, sender.signer, nonce + i, transfer(randomSigner().did, BigInt(i)));
-      await client(NAMES[i % 3] as string).tx.send.mutate({ tx: tx.hex });
+      await client(NAMES[i % 3] as string)
+        .tx.send.mutate({ tx: tx.hex })
+        .catch(async (error) => {
+          const db = (nodes.get('a') as TestNode).db;
+          const dump = {
+            winner: raced.map((r) => r.status),
+            one: one.hash,
+            other: other.hash,
+            rejected: await db.query("SELECT encode(hash,'hex') h, code, message FROM rejected_txs"),
+            txs: await db.query("SELECT encode(hash,'hex') h, height, nonce FROM txs WHERE from_did = $1", [sender.did]),
+            queue: await db.query("SELECT encode(hash,'hex') h, nonce, taken_epoch FROM tx_queue WHERE sender = $1", [sender.did]),
+            logs: [...logs.entries()].map(([n, l]) => [n, l.slice(-15)]),
+          };
+          throw new Error(`${(error as Error).message}: ${JSON.stringify(dump, null, 1)}`);
+        });
       hashes.push(tx.hash);
     }
     for (const hash of hashes) await waitCommitted(client('b'), hash);
     expect((await client('a').account.get.query({ did: sender.did })).nonce).toBe(nonce + 9);
   });
 
-  it('fences off a producer paused inside a commit past its lease: its block never lands, its transactions do', async () => {
+  it('fences off a producer paused on its way to commit past its lease: its block never lands, its transactions do', async () => {
     const paused = producer() as string;
     const node = nodes.get(paused) as TestNode;
     const { ledger } = node.services;
-    const original = ledger.commitHook;
-    expect(original).not.toBeNull();
+    const commitBlock = ledger.store.commitBlock.bind(ledger.store);
+    const epochBefore = node.services.cloud?.epoch as number;
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    let fenced: unknown = null;
     let heldHeight = 0;
-    const cloud = node.services.cloud;
-    const epoch = cloud?.epoch as number;
-    ledger.commitHook = async (tx, committing) => {
-      heldHeight = committing.header.height;
+    let outcome: unknown = null;
+    // As a process that slept between building a block and committing it: it still believes it holds its epoch.
+    ledger.store.commitBlock = async (block, ...rest) => {
+      heldHeight = block.header.height;
       await held;
-      // As a process that slept through its lease would: it still believes it holds epoch `epoch`; the database says no.
       try {
-        await cloud?.lease.fence(tx, epoch);
+        await commitBlock(block, ...rest);
+        outcome = 'committed';
       } catch (error) {
-        fenced = error;
+        outcome = error;
         throw error;
       }
     };
     const sent = await faucet.send(transfer(randomSigner().did, 7n));
     await until('the held block', () => heldHeight || undefined);
-    // Its renewals go on while the commit is held; the lease expiring is what a process paused for longer meets.
+    // Its renewals go on meanwhile; the lease expiring is what a process paused for longer meets.
     await node.db.query("UPDATE node_lease SET expires_at = now() - interval '1 second'");
     const next = await until('another producer', () => {
       const now = producer();
       return now && now !== paused ? now : undefined;
     });
-    // The new producer commits the held block's transaction (still queued) at the held height.
+    // The new producer commits the held block's transaction (still queued) at the held height or above.
     const height = await waitCommitted(client(next), sent.hash);
     release();
-    await until('the paused producer to be refused', () => fenced ?? undefined);
-    ledger.commitHook = original;
-    expect(fenced).toBeInstanceOf(FencedError);
+    await until('the paused producer to be refused', () => outcome ?? undefined);
+    ledger.store.commitBlock = commitBlock;
+    // Refused either way: by the fence, or before it by the height the new producer took.
+    expect((outcome as Error).message).toMatch(/no longer holds the producer lease|duplicate key value/);
+    // The fence itself, as the paused process's last statement would meet it with the epoch it produced under:
+    await expect(node.db.transaction((tx) => (node.services.cloud as CloudNode).lease.fence(tx, epochBefore))).rejects.toThrow(
+      /no longer holds the producer lease/,
+    );
     expect(height).toBeGreaterThanOrEqual(heldHeight);
     expect(node.services.cloud?.producing).toBe(false);
-    // One chain: every height once, each block on its parent.
+    // One chain: every height once, each block on its parent, each committed by the epoch's holder.
     const rows = await node.db.query<{ height: string; hash: Uint8Array; prev_hash: Uint8Array }>(
       'SELECT height, hash, prev_hash FROM blocks ORDER BY height',
     );
@@ -166,6 +185,8 @@ describe('a cloud node of three processes in one test process (PostgreSQL shared
       expect(Number(row.height)).toBe(i);
       if (i > 0) expect(Buffer.from(row.prev_hash).equals(Buffer.from((rows[i - 1] as { hash: Uint8Array }).hash))).toBe(true);
     });
+    const late = await node.db.query('SELECT height FROM block_producers WHERE holder = $1 AND height >= $2', [paused, heldHeight]);
+    expect(late).toEqual([]);
     // The paused process follows again: it reads the new producer's blocks.
     await until('the old producer follows', async () => ((await client(paused).chain.info.query()).height >= height ? true : undefined));
     expect(logs.get(next)?.some((line) => line.includes('producer lease: taken'))).toBe(true);
@@ -210,6 +231,23 @@ describe('a cloud node of three processes in one test process (PostgreSQL shared
     });
     expect(runs).toHaveLength(1);
     expect(armed()).toEqual([producer()]);
+  });
+
+  it('signs in with a challenge one process gave and another answered, once across all of them', async () => {
+    const user = randomSigner();
+    const { nonce, timeMs } = await client('a').gateway.challenge.mutate();
+    const signature = toHex(signMessage(user.secretKey, challengeMessage(nonce, timeMs)));
+    const login = { did: user.did, publicKey: toHex(user.publicKey), nonce, timeMs, signature };
+    const { token } = await client('b').gateway.login.mutate(login);
+    expect(token).toMatch(/^st_/);
+    // The session is in the database: the third process takes it.
+    expect(await connected(rawSocket(nodes.get('c')?.url as string, token))).toBeTruthy();
+    for (const name of ['a', 'c']) {
+      expect(await appError(client(name).gateway.login.mutate(login))).toMatchObject({ appCode: 'UNAUTHORIZED' });
+    }
+    // A nonce with a MAC it was not given does not pass.
+    const forged = { ...login, nonce: `${nonce.slice(0, 32)}${'0'.repeat(32)}` };
+    expect(await appError(client('c').gateway.login.mutate(forged))).toMatchObject({ appCode: 'UNAUTHORIZED' });
   });
 
   it('refuses a commit the process makes without the lease', async () => {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import type { Database } from '../db/client.ts';
+import { BLOCK_COMMITS_APPLICATION, type Database } from '../db/client.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { BlockletRuntime } from '../runtime/service.ts';
 import { FencedError, LEASE_TIMING_DEFAULT, type LeaseTiming, ProducerLease } from './lease.ts';
@@ -52,6 +52,7 @@ export class CloudNode {
   #unlistenQueued: (() => Promise<void>) | null = null;
   #unlistenBlocklets: (() => Promise<void>) | null = null;
   #taking: Promise<unknown> = Promise.resolve();
+  #takeWaiting = false;
   #transition: Promise<void> = Promise.resolve();
 
   constructor(
@@ -76,8 +77,13 @@ export class CloudNode {
     ledger.commitHook = async (tx, block, dropped) => {
       const epoch = this.#producingEpoch;
       if (epoch === null || this.lease.epoch !== epoch) throw new FencedError(epoch ?? 0);
-      await this.lease.fence(tx, epoch);
       await this.queue.settle(tx, block.header.height, [...block.txs.map((t) => t.checked.hashHex), ...dropped]);
+      await tx.query('INSERT INTO block_producers (height, holder, epoch) VALUES ($1, $2, $3)', [
+        block.header.height,
+        this.options.process,
+        epoch,
+      ]);
+      await this.lease.fence(tx, epoch);
     };
   }
 
@@ -143,7 +149,8 @@ export class CloudNode {
 
   /** Took the lease: read every block up to the database's head, take the whole queue, produce, run the leader jobs. */
   async #produce(epoch: number): Promise<void> {
-    this.follower.following = false;
+    await this.follower.pause();
+    await this.#cutOffOldCommits();
     await this.follower.catchUp();
     this.#producingEpoch = epoch;
     await this.ledger.setProducing(true);
@@ -161,12 +168,30 @@ export class CloudNode {
     }
   }
 
+  /**
+   * Ends every block commit another process still has open: a producer paused in the middle of one (even part-way
+   * through sending a statement, where PostgreSQL's idle timeout does not reach it) holds row locks the next block
+   * needs. Its lease has expired, so that commit could never pass its fence anyway.
+   */
+  async #cutOffOldCommits(): Promise<void> {
+    const cut = await this.db.query<{ name: string }>(
+      `SELECT application_name AS name FROM pg_stat_activity
+       WHERE datname = current_database() AND xact_start IS NOT NULL AND application_name LIKE $1 AND application_name <> $2
+         AND pg_terminate_backend(pid)`,
+      [`${BLOCK_COMMITS_APPLICATION}%`, `${BLOCK_COMMITS_APPLICATION}${this.options.process}`],
+    );
+    for (const { name } of cut) this.log(`cut off a block commit left open by ${name.slice(BLOCK_COMMITS_APPLICATION.length)}`);
+  }
+
+  /** Takes the queue's new rows; calls while one is waiting to run fold into it (a NOTIFY per admitted transaction). */
   #take(): void {
     const epoch = this.#producingEpoch;
-    if (epoch === null) return;
-    this.#taking = this.#taking.then(() =>
-      this.queue.take(epoch).catch((error: Error) => this.log(`taking queued transactions: ${error.message}`)),
-    );
+    if (epoch === null || this.#takeWaiting) return;
+    this.#takeWaiting = true;
+    this.#taking = this.#taking.then(() => {
+      this.#takeWaiting = false;
+      return this.queue.take(epoch).catch((error: Error) => this.log(`taking queued transactions: ${error.message}`));
+    });
   }
 
   /** Lost the lease: stop the leader jobs and the producer (what its mempool held stays queued) and follow again. */
@@ -179,9 +204,10 @@ export class CloudNode {
     await this.#unlistenQueued?.().catch(() => undefined);
     await this.#taking;
     for (const stop of this.#stops.splice(0).reverse()) await stop().catch(() => undefined);
-    await this.ledger.setProducing(false);
-    this.follower.following = true;
-    this.follower.kick();
+    // A commit cut off mid-way may take its driver a while to give up on: following resumes regardless after a lease.
+    const stopped = this.ledger.setProducing(false);
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, this.lease.timing.leaseMs))]);
+    this.follower.resume();
   }
 
   async #heartbeat(): Promise<void> {

@@ -75,14 +75,17 @@ export class ProducerLease {
   }
 
   /**
-   * In a block's transaction: holds the lease row's lock until the block commits and refuses unless this process
-   * still holds the lease of `epoch`. A process paused inside the transaction is cut off by the database after
-   * `leaseMs` idle, so it cannot keep the row (and the lease) from the next producer.
+   * The last statement of a block's transaction: refuses unless this process still holds the lease of `epoch` and it
+   * has not expired, and locks the lease row until COMMIT, so no take-over can slip between this check and the commit.
+   * The row is locked only for that last round trip: a process paused right there holds up a take-over until it wakes
+   * (and then commits a block that was rightly its own); paused anywhere else, it is taken over and refused on waking.
+   * (The database is not asked to cut off sessions idle in a transaction: postgres.js may then run a transaction's
+   * remaining statements outside it, porsager/postgres#1133.)
    */
   async fence(tx: Sql, epoch: number): Promise<void> {
-    await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, this.timing.leaseMs)}`);
     const rows = await tx.query(
-      'SELECT 1 FROM node_lease WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp() FOR UPDATE',
+      `UPDATE node_lease SET epoch = epoch WHERE name = $1 AND holder = $2 AND epoch = $3 AND expires_at > clock_timestamp()
+       RETURNING epoch`,
       [LEASE_NAME, this.holder, epoch],
     );
     if (rows.length === 0) throw new FencedError(epoch);
@@ -100,6 +103,8 @@ export class ProducerLease {
       if (this.#epoch === null) await this.#tryTake();
       else await this.#renew(this.#epoch);
     } catch (error) {
+      // A take-over that met the holder's row lock (it is committing a block) just tries again at the next turn.
+      if ((error as { code?: string }).code === '55P03') return;
       this.log(`producer lease: ${(error as Error).message}`);
       // A holder that cannot reach the database to renew stops producing before its lease can run out.
       if (this.#epoch !== null) await this.#lose(this.#epoch);
@@ -109,6 +114,9 @@ export class ProducerLease {
   async #tryTake(): Promise<void> {
     const leaseMs = this.timing.leaseMs;
     const taken = await this.db.transaction(async (tx) => {
+      // A holder committing a block has the row locked for a moment; a holder paused at that moment holds it until
+      // it wakes: the next try comes soon either way.
+      await tx.query(`SET LOCAL lock_timeout = ${this.timing.tryEveryMs}`);
       const [row] = await tx.query<{ epoch: string | number; previous: string | null }>(
         `INSERT INTO node_lease (name, holder, epoch, expires_at, taken_at)
          VALUES ($1, $2, 1, clock_timestamp() + $3 * interval '1 millisecond', clock_timestamp())

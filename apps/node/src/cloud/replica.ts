@@ -21,6 +21,7 @@ export class DatabaseFollower {
   #timer: NodeJS.Timeout | null = null;
   #unlisten: (() => Promise<void>) | null = null;
   #stopped = false;
+  #waiting = false;
 
   constructor(
     readonly db: Database,
@@ -34,16 +35,27 @@ export class DatabaseFollower {
     this.#following = true;
   }
 
-  /** Following stops while this process produces (its own commits move its head) and resumes when it stops. */
-  set following(on: boolean) {
-    this.#following = on;
+  /** Stops following once the read in progress is done (this process produces now: its own commits move its head). */
+  async pause(): Promise<void> {
+    this.#following = false;
+    await this.#turn;
   }
 
+  /** Follows again (this process stopped producing) and reads what it missed. */
+  resume(): void {
+    this.#following = true;
+    this.kick();
+  }
+
+  /** Reads the new blocks soon; calls while a read is waiting to run fold into it. */
   kick(): void {
-    if (!this.#following || this.#stopped) return;
-    this.#turn = this.#turn.then(() =>
-      this.catchUp().then(undefined, (error: Error) => this.log(`following the database: ${error.message}`)),
-    );
+    if (!this.#following || this.#stopped || this.#waiting) return;
+    this.#waiting = true;
+    this.#turn = this.#turn.then(() => {
+      this.#waiting = false;
+      if (!this.#following) return;
+      return this.catchUp().then(undefined, (error: Error) => this.log(`following the database: ${error.message}`));
+    });
   }
 
   /** Reads and announces every block above the head; resolves when the head is the database's. */

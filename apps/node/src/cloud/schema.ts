@@ -57,3 +57,10 @@ export const nodeProcesses = pgTable('node_processes', {
   seenAtMs: bigint('seen_at_ms', { mode: 'number' }).notNull(),
   height: bigint('height', { mode: 'number' }).notNull(),
 });
+
+/** Which process, under which lease epoch, committed each block of a cloud node (written in the block's transaction). */
+export const blockProducers = pgTable('block_producers', {
+  height: bigint('height', { mode: 'number' }).primaryKey(),
+  holder: text('holder').notNull(),
+  epoch: bigint('epoch', { mode: 'number' }).notNull(),
+});

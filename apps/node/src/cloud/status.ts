@@ -38,7 +38,15 @@ export async function processesOut(services: Services): Promise<z.infer<typeof P
   const { ledger, cloud } = services;
   const now = ledger.options.now();
   if (!cloud) {
-    const self = { name: 'node', url: '', host: '', pid: process.pid, startedAtMs: now, seenAtMs: now, height: ledger.head.height };
+    const self = {
+      name: 'node',
+      url: '',
+      host: '',
+      pid: process.pid,
+      startedAtMs: Math.round(now - process.uptime() * 1000),
+      seenAtMs: now,
+      height: ledger.head.height,
+    };
     return { cloud: false, self: 'node', processes: [{ ...self, producing: true, alive: true }], producer: null, failovers: [] };
   }
   const { db } = ledger;

@@ -40,6 +40,12 @@ export interface Database extends Sql {
   listen?(channel: string, fn: (payload: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
   /** Runs `fn` while holding the advisory lock `name` on a connection of its own (processes of a cloud node take turns). */
   exclusive?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A cloud node's block commits: on a connection of their own that PostgreSQL cuts off when a transaction on it sits
+   * idle past a bound (a producer paused mid-commit must not hold its locks from the next one), and whose sessions
+   * are read-only unless a transaction says otherwise, so nothing of a cut-off transaction can run outside it.
+   */
+  blockTransaction?<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,7 +56,7 @@ export { StorageUnavailable } from './pglite.ts';
  * `shared`: the database of a cloud node, opened by each of its processes (cloud/README.md): no lock of one node per
  * database, and the migrations run under an advisory lock, one process at a time.
  */
-export type DatabaseTarget = { kind: 'postgres'; url: string; shared?: boolean } | { kind: 'pglite'; dataDir: string | null };
+export type DatabaseTarget = { kind: 'postgres'; url: string; shared?: SharedDatabase } | { kind: 'pglite'; dataDir: string | null };
 
 const MIGRATIONS = nodeAppPath('drizzle');
 const POOL_MAX_CONNECTIONS = 10;
@@ -60,7 +66,16 @@ const NODE_LOCK_KEY = 0x6172636e6f6465n.toString();
 /** Held while a process of a cloud node migrates the shared database ("arcmigr"). */
 const MIGRATE_LOCK_KEY = 0x6172636d696772n.toString();
 
-async function openPostgres(url: string, shared: boolean): Promise<Database> {
+/** A cloud node's process on the shared database: how long its block commits may idle, and its name. */
+export interface SharedDatabase {
+  idleInTransactionMs: number;
+  process: string;
+}
+
+/** The application_name of a cloud node's block-commit connections; the process's name follows. */
+export const BLOCK_COMMITS_APPLICATION = 'arc-block-commits:';
+
+async function openPostgres(url: string, shared: SharedDatabase | null): Promise<Database> {
   const client = postgres(url, {
     max: POOL_MAX_CONNECTIONS,
     onnotice: () => undefined,
@@ -69,7 +84,7 @@ async function openPostgres(url: string, shared: boolean): Promise<Database> {
   // One node per database: a session advisory lock, held on a reserved connection until close. The processes of a
   // cloud node share theirs, and take turns to migrate it.
   const holder = await client.reserve();
-  const lockKey = shared ? MIGRATE_LOCK_KEY : NODE_LOCK_KEY;
+  const lockKey = shared !== null ? MIGRATE_LOCK_KEY : NODE_LOCK_KEY;
   const [lock] = shared
     ? await holder`SELECT pg_advisory_lock(${lockKey}::bigint) IS NOT NULL AS locked`
     : await holder`SELECT pg_try_advisory_lock(${lockKey}::bigint) AS locked`;
@@ -82,8 +97,25 @@ async function openPostgres(url: string, shared: boolean): Promise<Database> {
   try {
     await migratePostgres(db, { migrationsFolder: MIGRATIONS });
   } finally {
-    if (shared) await holder`SELECT pg_advisory_unlock(${lockKey}::bigint)`;
+    if (shared !== null) await holder`SELECT pg_advisory_unlock(${lockKey}::bigint)`;
   }
+  // porsager/postgres#1133: after the server cuts a connection off mid-transaction, the transaction's next statements
+  // may run on a new connection outside it. On this one every session is read-only by default, so they fail instead.
+  const blocks =
+    shared === null
+      ? null
+      : postgres(url, {
+          max: 1,
+          onnotice: () => undefined,
+          connection: {
+            statement_timeout: STATEMENT_TIMEOUT_MS,
+            idle_in_transaction_session_timeout: shared.idleInTransactionMs,
+            application_name: `${BLOCK_COMMITS_APPLICATION}${shared.process}`,
+            default_transaction_read_only: true,
+          },
+        });
+  // drizzle adjusts its client's type parsers and serializers (jsonb among them): the same for this one.
+  if (blocks) drizzlePostgres(blocks, { schema });
   return {
     kind: 'postgres',
     drizzle: db,
@@ -104,12 +136,22 @@ async function openPostgres(url: string, shared: boolean): Promise<Database> {
         session.release();
       }
     },
+    ...(blocks
+      ? {
+          blockTransaction: async (fn) =>
+            (await blocks.begin(async (tx) => {
+              await tx.unsafe('SET TRANSACTION READ WRITE');
+              return fn({ query: async (text, params) => (await tx.unsafe(text, params as never[])) as never });
+            })) as never,
+        }
+      : {}),
     listen: async (channel, fn, onListen) => {
       const { unlisten } = await client.listen(channel, fn, onListen);
       return unlisten;
     },
     close: async () => {
       holder.release();
+      await blocks?.end({ timeout: 5 });
       await client.end({ timeout: 5 });
     },
   };
@@ -117,5 +159,5 @@ async function openPostgres(url: string, shared: boolean): Promise<Database> {
 
 /** Opens the database and applies the committed migrations; `log` hears of storage faults and recoveries. */
 export async function openDatabase(target: DatabaseTarget, log: (line: string) => void = (line) => console.log(line)): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url, target.shared === true) : openPglite(target.dataDir, MIGRATIONS, log);
+  return target.kind === 'postgres' ? openPostgres(target.url, target.shared ?? null) : openPglite(target.dataDir, MIGRATIONS, log);
 }

@@ -35,8 +35,11 @@ export class Faucet {
   /** Sends the faucet amount to a DID; the same idempotency key returns the first claim. */
   async claim(did: string, idempotencyKey: string | undefined): Promise<{ hash: string; amount: string }> {
     if (!this.enabled) throw new NodeError('FAUCET_DISABLED', `the faucet runs only on dev chains; this is "${this.ledger.chainId}"`);
-    // One claim at a time: the faucet account's nonces must be handed out in order.
-    const run = this.queue.then(() => this.claimNow(did, idempotencyKey));
+    // One claim at a time: the faucet account's nonces must be handed out in order (on a cloud node, by one process at
+    // a time of all of them).
+    const { db } = this.ledger;
+    const claim = () => this.claimNow(did, idempotencyKey);
+    const run = this.queue.then(() => (this.ledger.queue && db.exclusive ? db.exclusive('arc-faucet', claim) : claim()));
     this.queue = run.then(
       () => undefined,
       () => undefined,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { challengeMessage, didMatchesPublicKey, fromHex, isValidDid, verifyAdmin, verifySignature } from '@arc/core';
 import { REPLAYED_MESSAGE, ReplayGuard } from '../admin/replay-guard.ts';
@@ -49,6 +49,11 @@ export interface AuthDeps {
   now: () => number;
   /** The DID that owns a blocklet, or null when there is none. */
   blockletOwner: (name: string) => Promise<string | null>;
+  /**
+   * A cloud node's processes share this secret (cloud/README.md): a challenge one process gave is answered on another
+   * (the nonce carries its own MAC), and each is used once across all of them (recorded in the database).
+   */
+  challengeSecret?: Uint8Array;
 }
 
 /**
@@ -87,8 +92,9 @@ export class GatewayAuthService implements GatewayAuth {
       if (oldest === undefined) break;
       this.#forgetChallenge(oldest);
     }
-    const nonce = randomBytes(16).toString('hex');
     const expiresAtMs = timeMs + challengeTtlMs;
+    const random = randomBytes(16).toString('hex');
+    const nonce = this.deps.challengeSecret ? random + this.#challengeMac(random, expiresAtMs) : random;
     this.#challenges.set(nonce, { expiresAtMs, client: key });
     this.#challengesByClient.set(key, (this.#challengesByClient.get(key) ?? 0) + 1);
     return { nonce, timeMs, expiresAtMs };
@@ -117,10 +123,38 @@ export class GatewayAuthService implements GatewayAuth {
     return challenge;
   }
 
+  /** The MAC a cloud node's challenge nonce carries (32 hex digits), over its random part and its expiry. */
+  #challengeMac(random: string, expiresAtMs: number): string {
+    return createHmac('sha256', this.deps.challengeSecret as Uint8Array)
+      .update(`${random}:${expiresAtMs}`)
+      .digest('hex')
+      .slice(0, 32);
+  }
+
+  /**
+   * On a cloud node: a challenge given by another process (its MAC holds), and in every case used once across all
+   * processes: the first login that records it in the database wins.
+   */
+  async #sharedChallenge(nonce: string, timeMs: number, given: number | undefined): Promise<number | undefined> {
+    const expiresAtMs = timeMs + this.deps.limits.challengeTtlMs;
+    let expiresAt = given;
+    if (expiresAt === undefined && /^[0-9a-f]{64}$/.test(nonce)) {
+      const mac = Buffer.from(this.#challengeMac(nonce.slice(0, 32), expiresAtMs));
+      if (timingSafeEqual(mac, Buffer.from(nonce.slice(32)))) expiresAt = expiresAtMs;
+    }
+    if (expiresAt === undefined) return undefined;
+    const claimed = await this.deps.db.query(
+      'INSERT INTO used_signed_requests (request_hash, expires_at_ms) VALUES ($1, $2) ON CONFLICT (request_hash) DO NOTHING RETURNING 1 AS n',
+      [sha256Hex(`challenge:${nonce}`), expiresAt],
+    );
+    return claimed.length === 1 ? expiresAt : undefined;
+  }
+
   async login(input: { did: string; publicKey: string; nonce: string; timeMs: number; signature: string }) {
     const now = this.deps.now();
     // Single use: the nonce goes whether or not the signature holds, so a guess costs a challenge.
-    const expiresAt = this.#forgetChallenge(input.nonce)?.expiresAtMs;
+    const local = this.#forgetChallenge(input.nonce)?.expiresAtMs;
+    const expiresAt = this.deps.challengeSecret ? await this.#sharedChallenge(input.nonce, input.timeMs, local) : local;
     if (expiresAt === undefined) throw new GatewayError('UNAUTHORIZED', 'Unknown or already used challenge; ask for a new one.');
     if (expiresAt <= now) throw new GatewayError('UNAUTHORIZED', 'The challenge expired; ask for a new one.');
     if (expiresAt !== input.timeMs + this.deps.limits.challengeTtlMs)

@@ -25,6 +25,8 @@ export interface GatewayOptions {
   blockletOwner: (name: string) => Promise<string | null>;
   limits: GatewayLimits;
   nodeId: string;
+  /** A cloud node's processes share their sign-in challenges (gateway/auth.ts). */
+  challengeSecret?: Uint8Array;
   /** Web pages whose browsers may connect (config/cors.ts); any when absent. */
   corsOrigins?: CorsOrigins;
   redis?: GatewayRedisOptions;
@@ -47,7 +49,13 @@ const API_KEY_REVOKED_EVENT = 'arc:gateway:api-key-revoked';
 /** Starts the gateway on the node's HTTP server (with REDIS_URL: the Redis streams adapter and shared seqs). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { limits, now, log } = options;
-  const auth = new GatewayAuthService({ db: options.db, limits, now, blockletOwner: options.blockletOwner });
+  const auth = new GatewayAuthService({
+    db: options.db,
+    limits,
+    now,
+    blockletOwner: options.blockletOwner,
+    ...(options.challengeSecret ? { challengeSecret: options.challengeSecret } : {}),
+  });
   const hub = new GatewayHub({ auth, limits, nodeId: options.nodeId, now, log });
   let redis: ReturnType<typeof createClient> | null = null;
   if (options.redis) {

@@ -331,15 +331,13 @@ export class Ledger {
     // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
     const stored = dropped.filter((d) => this.rejections.charge(senderKey(d.entry.checked.tx.from)));
     const block = commitRecord(built, seal, stored);
+    const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
     try {
-      await this.store.commitBlock(block, async (tx) => {
-        await this.commitHook?.(
-          tx,
-          block,
-          dropped.map((d) => d.entry.checked.hashHex),
-        );
-        await this.trie.write(tx, header.height, trieUpdate);
-      });
+      await this.store.commitBlock(
+        block,
+        (tx) => this.trie.write(tx, header.height, trieUpdate),
+        this.commitHook ? (tx) => this.commitHook?.(tx, block, droppedHashes) ?? Promise.resolve() : undefined,
+      );
     } catch (error) {
       this.rejections.refund(stored.map((d) => senderKey(d.entry.checked.tx.from)));
       throw new Error(`failed to commit: ${(error as Error).message}`);
@@ -347,7 +345,6 @@ export class Ledger {
     const committed = committedOf(block, dropped);
     const { txHashes } = committed;
     this.forwarded.forget(txHashes);
-    const droppedHashes = dropped.map((d) => d.entry.checked.hashHex);
     // The block is a fact now: subscribers hear of it whatever fails next.
     try {
       this.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs: header.timeMs };

@@ -94,13 +94,17 @@ export class LedgerStore {
    * Commits a block, its transactions, its state writes and the records of what it rejected or
    * dropped from the mempool atomically (with `alongside`, e.g. genesis metadata).
    */
-  async commitBlock(block: CommitBlock, alongside?: (tx: Sql) => Promise<void>): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  async commitBlock(block: CommitBlock, alongside?: (tx: Sql) => Promise<void>, last?: (tx: Sql) => Promise<void>): Promise<void> {
+    // A cloud node commits blocks on a connection of their own (db/client.ts blockTransaction).
+    const transaction = this.db.blockTransaction?.bind(this.db) ?? this.db.transaction.bind(this.db);
+    await transaction(async (tx) => {
       await alongside?.(tx);
       await insertBlock(tx, block);
       await insertTxs(tx, block);
       await writeState(tx, block.writes, block.header.height);
       await insertRejected(tx, block.rejected, block.header.timeMs);
+      // Right before COMMIT (a cloud node's lease fence: its row is locked for as short a time as can be).
+      await last?.(tx);
     });
   }
 

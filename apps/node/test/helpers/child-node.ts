@@ -76,6 +76,11 @@ export interface ChildNodeEnv {
   /** A genesis file other than the dev chain's (bench:scale). */
   GENESIS_FILE?: string;
   DEV_BRIDGE?: 'auto' | 'off';
+  /** A process of a cloud node (cloud/README.md), with the Redis its processes share and the lease's length. */
+  ARC_PROCESS?: string;
+  REDIS_URL?: string;
+  REDIS_KEY_PREFIX?: string;
+  ARC_LEASE_MS?: string;
 }
 
 /** A node running as its own process, the way an operator runs it (`npm start` runs apps/node/dist/main.mjs). */

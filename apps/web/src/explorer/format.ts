@@ -19,6 +19,7 @@ export const explorerPaths = {
   asset: (address: string) => `/explorer/assets/${address}`,
   blocklets: '/explorer/blocklets',
   blocklet: (name: string) => `/explorer/blocklets#${name}`,
+  network: '/explorer/network',
   search: (q: string) => `/explorer/search?q=${encodeURIComponent(q)}`,
 } as const;
 

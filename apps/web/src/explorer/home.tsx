@@ -165,8 +165,12 @@ export function ExplorerHome({ nodeUrl, initial }: { nodeUrl: string; initial: H
         See also the{' '}
         <Link href={explorerPaths.blocklets} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
           blocklet deployments
-        </Link>
-        .
+        </Link>{' '}
+        and the{' '}
+        <Link href={explorerPaths.network} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+          network
+        </Link>{' '}
+        (the node's processes and which one makes the blocks).
       </p>
       <ConnectedChains chains={chains.data} loading={chains.isPending} error={chains.error ? describeError(chains.error, nodeUrl) : null} />
     </PageShell>

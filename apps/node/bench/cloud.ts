@@ -1,0 +1,238 @@
+/**
+ * bench:cloud — one cloud node (apps/node/src/cloud/README.md) on this machine: processes of the node's bundle sharing
+ * one PostgreSQL database and Redis, behind the round-robin TCP proxy `--processes` uses. With 1, 2 and 3 processes,
+ * through the proxy: blocklet HTTP invocations/s (a trivial handler), API reads/s (`account.get`) and committed
+ * transfers/s (lanes of signed transfers, counted in the database). Then 10 times: kill -9 the producer under a light
+ * load and time it until the next block is committed (failover). Goals: failover max < 5 s; invocations and reads with
+ * 2 processes ≥ 1.5× one. `--quick`: 1 and 2 processes, short phases, 2 kills (the suite runs it).
+ * Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432/test) and Redis (REDIS_URL, else 127.0.0.1:6379).
+ * Last line: one JSON object.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { didFromPublicKey } from '@arc/core';
+import postgres from 'postgres';
+import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
+import { RoundRobinProxy } from '../src/cloud/proxy.ts';
+import { devKey } from '../src/config/dev-keys.ts';
+import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
+import { testGenesis } from '../src/testing.ts';
+import { deploySource } from '../test/helpers/blocklets.ts';
+import { ChildNode } from '../test/helpers/child-node.ts';
+import { nodeClient } from '../test/helpers/client.ts';
+import { CLOUD_REDIS_URL, cloudDatabase } from '../test/helpers/cloud.ts';
+import { ABT, randomSigner, type Signer, signItx, transfer, Wallet, waitCommitted } from '../test/helpers/wallet.ts';
+
+const quick = process.argv.includes('--quick');
+const COUNTS = quick ? [1, 2] : [1, 2, 3];
+const PHASE_MS = quick ? 1500 : 6000;
+const WARMUP_MS = quick ? 300 : 1000;
+const HTTP_CONCURRENCY = 32;
+const TX_LANES = quick ? 16 : 64;
+const KILLS = quick ? 2 : 10;
+const LEASE_MS = 2000;
+const FAILOVER_GOAL_MS = 5000;
+
+const HELLO = `export default { async fetch() { return { body: 'hi' }; } };`;
+const manifest = (owner: string) => `name: bench
+version: 1.0.0
+title: Bench
+author: ${owner}
+entry: index.js
+interfaces:
+  http:
+    - { path: /hi, methods: [GET] }
+`;
+
+/** Requests per second of `request` over `ms`, HTTP_CONCURRENCY at a time (after a warm-up). */
+async function rate(request: () => Promise<void>, ms: number): Promise<number> {
+  const run = async (until: number) => {
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: HTTP_CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          await request();
+          done += 1;
+        }
+      }),
+    );
+    return done;
+  };
+  await run(performance.now() + WARMUP_MS);
+  const start = performance.now();
+  const done = await run(start + ms);
+  return round(done / ((performance.now() - start) / 1000));
+}
+
+async function main(): Promise<void> {
+  installNodeCrypto();
+  await ChildNode.prepare();
+  const chainId = (await testGenesis()).chainId;
+  const db = await cloudDatabase();
+  const sql = postgres(db.url, { max: 2, onnotice: () => undefined });
+  const dataDir = mkdtempSync(join(tmpdir(), 'arc-bench-cloud-'));
+  const env = {
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.url,
+    REDIS_URL: CLOUD_REDIS_URL,
+    REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    ARC_LEASE_MS: String(LEASE_MS),
+    BLOCK_INTERVAL_MS: '200',
+  };
+  const members: { name: string; node: ChildNode }[] = [];
+  const alive = () => members.filter((m) => m.node.child.exitCode === null && m.node.child.signalCode === null);
+  const start = async (name: string) => {
+    const node = await (await ChildNode.spawn({ ...env, ARC_PROCESS: name })).ready();
+    const at = members.findIndex((m) => m.name === name);
+    if (at >= 0) members[at] = { name, node };
+    else members.push({ name, node });
+  };
+  let serving = 1;
+  const proxy = new RoundRobinProxy(() =>
+    alive()
+      .slice(0, serving)
+      .map((m) => ({ host: '127.0.0.1', port: m.node.port })),
+  );
+  const url = `http://127.0.0.1:${await proxy.listen(0, '127.0.0.1')}`;
+  const height = async () => Number((await sql<{ h: string }[]>`SELECT max(height) AS h FROM blocks`)[0]?.h ?? 0);
+  try {
+    await start('p1');
+    const client = nodeClient(url);
+    const faucetKey = devKey('faucet');
+    const faucet = new Wallet(client, chainId, { ...faucetKey, did: didFromPublicKey(faucetKey.publicKey) });
+    const owner = new Wallet(client, chainId, randomSigner());
+    const senders: Signer[] = Array.from({ length: TX_LANES }, () => randomSigner());
+    let last = '';
+    for (const to of [owner.did, ...senders.map((s) => s.did)]) last = (await faucet.send(transfer(to, 10n * ABT))).hash;
+    await waitCommitted(client, last);
+    await deploySource(client, owner, manifest(owner.did), { 'index.js': HELLO }, 'live');
+    const nonces = new Map(senders.map((s) => [s.did, 1]));
+    const reader = owner.did;
+
+    const invocationsPerSec: number[] = [];
+    const readsPerSec: number[] = [];
+    const txPerSec: number[] = [];
+    for (const count of COUNTS) {
+      while (members.length < count) await start(`p${members.length + 1}`);
+      serving = count;
+      const invocations = await rate(async () => {
+        const res = await fetch(`${url}/b/bench/hi`);
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`invocation answered ${res.status}`);
+      }, PHASE_MS);
+      const reads = await rate(async () => {
+        await client.account.get.query({ did: reader });
+      }, PHASE_MS);
+      // Transfers: each lane sends its sender's next nonce and waits for the answer, then the next.
+      const before = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM txs`)[0]?.n ?? 0);
+      const startNonces = new Map(nonces);
+      const began = performance.now();
+      const until = began + PHASE_MS;
+      await Promise.all(
+        senders.map(async (sender) => {
+          while (performance.now() < until) {
+            const nonce = nonces.get(sender.did) as number;
+            const tx = signItx(chainId, sender, nonce, transfer(randomSigner().did, 1n));
+            await client.tx.send.mutate({ tx: tx.hex });
+            nonces.set(sender.did, nonce + 1);
+          }
+        }),
+      );
+      // Counted once everything sent has committed: committed per second of the sending window.
+      const sent = senders.reduce((a, s) => a + (nonces.get(s.did) as number) - (startNonces.get(s.did) as number), 0);
+      const deadline = performance.now() + 60_000;
+      let committed = 0;
+      for (;;) {
+        committed = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM txs`)[0]?.n ?? 0) - before;
+        if (committed >= sent || performance.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const tps = round(committed / ((performance.now() - began) / 1000));
+      invocationsPerSec.push(invocations);
+      readsPerSec.push(reads);
+      txPerSec.push(tps);
+      console.log(`${count} process${count > 1 ? 'es' : ''}: ${invocations} invocations/s, ${reads} reads/s, ${tps} committed tx/s`);
+      // The next phase counts from here.
+      for (const s of senders) nonces.set(s.did, (await client.account.get.query({ did: s.did })).nonce + 1);
+    }
+
+    // Failovers: the producer killed under a light load; next block committed by another process.
+    serving = members.length;
+    const failovers: number[] = [];
+    let lightRunning = true;
+    const light = (async () => {
+      const sender = senders[0] as Signer;
+      while (lightRunning) {
+        try {
+          const nonce = (await client.account.get.query({ did: sender.did })).nonce + 1;
+          await client.tx.send.mutate({ tx: signItx(chainId, sender, nonce, transfer(randomSigner().did, 1n)).hex });
+        } catch {
+          // a request that died with its process; the next one goes elsewhere
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      const holder = (await sql<{ holder: string }[]>`SELECT holder FROM node_lease`)[0]?.holder;
+      const victim = members.find((m) => m.name === holder);
+      if (!victim) throw new Error(`no process holds the lease (${holder})`);
+      const killedAt = performance.now();
+      await victim.node.kill('SIGKILL');
+      // Read once it is gone: a block it had in flight may have landed meanwhile.
+      const atKill = await height();
+      while ((await height()) <= atKill) {
+        if (performance.now() - killedAt > 30_000) throw new Error('no block within 30 s of killing the producer');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const ms = round(performance.now() - killedAt);
+      failovers.push(ms);
+      console.log(`failover ${kill + 1}/${KILLS}: ${victim.name} killed → next block in ${ms} ms`);
+      await start(victim.name);
+    }
+    lightRunning = false;
+    await light;
+
+    const failoverP50Ms = quantile(failovers, 0.5) as number;
+    const failoverMaxMs = Math.max(...failovers);
+    const invocationsRatio = round((invocationsPerSec[1] as number) / (invocationsPerSec[0] as number), 2);
+    const readsRatio = round((readsPerSec[1] as number) / (readsPerSec[0] as number), 2);
+    const goals = [
+      goal('failoverMaxMs', failoverMaxMs, '<=', FAILOVER_GOAL_MS),
+      goal('invocationsRatio2', invocationsRatio, '>=', 1.5),
+      goal('readsRatio2', readsRatio, '>=', 1.5),
+    ];
+    console.log(`failover p50 ${failoverP50Ms} ms, max ${failoverMaxMs} ms (${goalText(goals[0] as never)})`);
+    console.log(
+      `2 processes over 1: invocations ×${invocationsRatio} (${goalText(goals[1] as never)}), reads ×${readsRatio} (${goalText(goals[2] as never)})`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'cloud',
+        ...(quick ? { quick: true } : {}),
+        processes: COUNTS,
+        invocationsPerSec,
+        readsPerSec,
+        txPerSec,
+        failoverP50Ms,
+        failoverMaxMs,
+        failovers,
+        invocationsRatio,
+        readsRatio,
+        ...verdict(goals),
+      }),
+    );
+  } finally {
+    await proxy.close();
+    for (const m of members) await m.node.kill();
+    await sql.end();
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
