@@ -1,4 +1,4 @@
-import { type CheckedTx, checkTxStatic, LedgerError } from '@arc/core';
+import { type AccountState, type CheckedTx, checkTxStatic, LedgerError, stateKey } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
 import { NodeError } from '../errors.ts';
 import type { SubmitResult } from '../ledger/admission.ts';
@@ -72,7 +72,13 @@ export class TxQueue implements SharedQueue {
         `account ${tx.from} already has ${perAccount} transactions waiting (MEMPOOL_MAX_PER_ACCOUNT); send more once some commit`,
       );
     }
-    if (Number(row.count) === 0) await dryRun();
+    if (Number(row.count) === 0) {
+      // The dry run reads this process's state cache, which follows the database a moment behind each block: when it
+      // holds the account at another nonce than the database, it is behind, and what it holds goes.
+      const cached = this.ledger.cache.peek(stateKey('account', tx.from))?.value as AccountState | undefined;
+      if (cached && cached.nonce !== committed) this.ledger.cache.clear();
+      await dryRun();
+    }
     const inserted = await this.db.query(
       `WITH queued AS (
          INSERT INTO tx_queue (hash, sender, nonce, bytes, admitted_at_ms) VALUES (decode($1, 'hex'), $2, $3, $4, $5)

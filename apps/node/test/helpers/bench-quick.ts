@@ -20,6 +20,7 @@ export const BENCHES = {
   market: 'apps/node/bench/market.ts',
   economy: 'apps/node/bench/economy.ts',
   scale: 'apps/node/bench/scale.ts',
+  cloud: 'apps/node/bench/cloud.ts',
   adapters: 'packages/adapters/bench/adapters.ts',
 } as const;
 type BenchName = keyof typeof BENCHES;
@@ -36,6 +37,15 @@ const BenchLineSchema = z
   .loose();
 /** Figures a bench's line must carry besides the verdict (their values are not judged here: machines vary). */
 const FIGURES: Partial<Record<BenchName, z.ZodType>> = {
+  cloud: z
+    .object({
+      invocationsPerSec: z.array(z.number().positive()).min(2),
+      readsPerSec: z.array(z.number().positive()).min(2),
+      txPerSec: z.array(z.number().positive()).min(2),
+      failoverP50Ms: z.number().positive(),
+      failoverMaxMs: z.number().positive(),
+    })
+    .loose(),
   scale: z
     .object({
       accounts: z.number().int().positive(),

@@ -81,6 +81,9 @@ export interface ChildNodeEnv {
   REDIS_URL?: string;
   REDIS_KEY_PREFIX?: string;
   ARC_LEASE_MS?: string;
+  /** Blocklet routes' rate limit per caller (a load test sets the highest an operator may). */
+  BLOCKLET_HTTP_RATE_PER_SEC?: string;
+  BLOCKLET_HTTP_BURST?: string;
 }
 
 /** A node running as its own process, the way an operator runs it (`npm start` runs apps/node/dist/main.mjs). */
