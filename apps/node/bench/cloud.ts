@@ -30,7 +30,9 @@ import { ABT, randomSigner, type Signer, signItx, transfer, Wallet, waitCommitte
 const quick = process.argv.includes('--quick');
 const COUNTS = quick ? [1, 2] : [1, 2, 3];
 const PHASE_MS = quick ? 1500 : 6000;
-const WARMUP_MS = quick ? 300 : 1000;
+const WARMUP_MS = quick ? 300 : 3000;
+/** After processes start: their indexes catch up with the chain and their JIT warms before a phase is timed. */
+const SETTLE_MS = quick ? 500 : 5000;
 const HTTP_CONCURRENCY = 32;
 const TX_LANES = quick ? 16 : 64;
 const KILLS = quick ? 2 : 10;
@@ -145,6 +147,7 @@ async function main(): Promise<void> {
       while (members.length < count) await start(`p${members.length + 1}`);
       serving = count;
       route();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const invocations = await rate(() => httpGet(`${url}/b/bench/hi`), PHASE_MS);
       const reads = await rate(
         () => httpGet(`${url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did: reader }))}`),

@@ -1,4 +1,4 @@
-import { decodeHeader, toHex } from '@arc/core';
+import { bytesEqual, decodeHeader, toHex } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import { announce, type BlockCommitted } from '../ledger/block-committed.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -66,9 +66,13 @@ export class DatabaseFollower {
       const blocks = await this.#read(from);
       for (const block of blocks) {
         const { header, hash } = block;
+        // A block that changed no state (an idle chain's heartbeat) leaves what this process keeps of it as it is.
+        const changed = !bytesEqual(header.stateRoot, this.ledger.head.stateRoot);
         this.ledger.head = { height: header.height, hash, stateRoot: header.stateRoot, timeMs: header.timeMs };
-        this.ledger.trie.reset(header.stateRoot);
-        this.ledger.cache.clear();
+        if (changed) {
+          this.ledger.trie.reset(header.stateRoot);
+          this.ledger.cache.clear();
+        }
         this.ledger.forwarded.forget(block.txHashes);
         announce(this.ledger.events, block, this.log);
         moved += 1;
