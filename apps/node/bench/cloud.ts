@@ -4,13 +4,13 @@
  * through the proxy: blocklet HTTP invocations/s (a trivial handler), API reads/s (`account.get`) and committed
  * transfers/s (lanes of signed transfers, counted in the database). Then 10 times: kill -9 the producer under a light
  * load and time it until the next block is committed (failover). Goals: failover max < 5 s; invocations and reads with
- * 2 processes ≥ 1.5× one. `--quick`: 1 and 2 processes, short phases, 2 kills (the suite runs it).
+ * 2 processes ≥ 1.5× one. `--quick`: 1 and 2 processes, short phases, 1 kill (the suite runs it).
  * Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432/test) and Redis (REDIS_URL, else 127.0.0.1:6379).
  * Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,13 +29,13 @@ import { ABT, randomSigner, type Signer, signItx, transfer, Wallet, waitCommitte
 
 const quick = process.argv.includes('--quick');
 const COUNTS = quick ? [1, 2] : [1, 2, 3];
-const PHASE_MS = quick ? 1500 : 6000;
-const WARMUP_MS = quick ? 300 : 3000;
+const PHASE_MS = quick ? 800 : 6000;
+const WARMUP_MS = quick ? 200 : 3000;
 /** After processes start: their indexes catch up with the chain and their JIT warms before a phase is timed. */
-const SETTLE_MS = quick ? 500 : 5000;
+const SETTLE_MS = quick ? 200 : 5000;
 const HTTP_CONCURRENCY = 32;
-const TX_LANES = quick ? 16 : 64;
-const KILLS = quick ? 2 : 10;
+const TX_LANES = quick ? 8 : 64;
+const KILLS = quick ? 1 : 10;
 const LEASE_MS = 2000;
 const FAILOVER_GOAL_MS = 5000;
 
@@ -51,6 +51,14 @@ interfaces:
     - { path: /hi, methods: [GET] }
 `;
 
+/** The machine's CPU time so far, busy and all (jiffies, /proc/stat): the share busy over a phase shows the headroom. */
+function cpuTimes(): { busy: number; all: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const all = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: all - idle, all };
+}
+
 /** Keep-alive connections of the load (a balancer spreads each new connection; these stay where they landed). */
 const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
 
@@ -65,7 +73,7 @@ function httpGet(url: string): Promise<void> {
 }
 
 /** Requests per second of `request` over `ms`, HTTP_CONCURRENCY at a time (after a warm-up). */
-async function rate(request: () => Promise<void>, ms: number): Promise<number> {
+async function rate(request: () => Promise<void>, ms: number): Promise<{ perSec: number; cpuBusy: number }> {
   const run = async (until: number) => {
     let done = 0;
     await Promise.all(
@@ -79,9 +87,11 @@ async function rate(request: () => Promise<void>, ms: number): Promise<number> {
     return done;
   };
   await run(performance.now() + WARMUP_MS);
+  const cpu = cpuTimes();
   const start = performance.now();
   const done = await run(start + ms);
-  return round(done / ((performance.now() - start) / 1000));
+  const after = cpuTimes();
+  return { perSec: round(done / ((performance.now() - start) / 1000)), cpuBusy: round((after.busy - cpu.busy) / (after.all - cpu.all), 2) };
 }
 
 async function main(): Promise<void> {
@@ -143,6 +153,8 @@ async function main(): Promise<void> {
     const invocationsPerSec: number[] = [];
     const readsPerSec: number[] = [];
     const txPerSec: number[] = [];
+    /** Per process count: the machine's CPU busy share during the invocation and the read phases (both cores = 1). */
+    const cpuBusy: number[][] = [];
     for (const count of COUNTS) {
       while (members.length < count) await start(`p${members.length + 1}`);
       serving = count;
@@ -178,10 +190,14 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const tps = round(committed / ((performance.now() - began) / 1000));
-      invocationsPerSec.push(invocations);
-      readsPerSec.push(reads);
+      invocationsPerSec.push(invocations.perSec);
+      readsPerSec.push(reads.perSec);
       txPerSec.push(tps);
-      console.log(`${count} process${count > 1 ? 'es' : ''}: ${invocations} invocations/s, ${reads} reads/s, ${tps} committed tx/s`);
+      cpuBusy.push([invocations.cpuBusy, reads.cpuBusy]);
+      console.log(
+        `${count} process${count > 1 ? 'es' : ''}: ${invocations.perSec} invocations/s (machine CPU ${Math.round(invocations.cpuBusy * 100)}% busy), ` +
+          `${reads.perSec} reads/s (${Math.round(reads.cpuBusy * 100)}% busy), ${tps} committed tx/s`,
+      );
       // The next phase counts from here.
       for (const s of senders) nonces.set(s.did, (await client.account.get.query({ did: s.did })).nonce + 1);
     }
@@ -248,6 +264,7 @@ async function main(): Promise<void> {
         failoverP50Ms,
         failoverMaxMs,
         failovers,
+        cpuBusy,
         invocationsRatio,
         readsRatio,
         ...verdict(goals),
