@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair, toHex } from '@arc/core';
-import { CloudNode, type CloudOptions, type LeaderJob } from './cloud/cloud-node.ts';
+import { CloudNode, type CloudOptions, claimSeeding, type LeaderJob, periodic } from './cloud/cloud-node.ts';
 import { LEASE_TIMING_DEFAULT } from './cloud/lease.ts';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
@@ -225,6 +225,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     services.follower = follower;
   }
   ledger.start({ produce: follower === null });
+  // A cloud node's process admits into the shared queue from its first request on (before it listens); it follows the
+  // chain and competes for the lease once it listens (below). Its leader jobs are filled in below too.
+  const jobs: LeaderJob[] = [];
+  const cloud = options.cloud ? new CloudNode(db, ledger, options.cloud, jobs, log) : null;
+  if (cloud) services.cloud = cloud;
   follower?.start();
   const corsOrigins = options.corsOrigins ?? '*';
   const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp }, corsOrigins);
@@ -285,7 +290,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
   services.vacuum = vacuum;
   // The node's own periodic work: on a cloud node only the producing process runs it (cloud/cloud-node.ts).
-  const jobs: LeaderJob[] = [
+  jobs.push(
     periodic('settlement', settlement),
     periodic('retention', retention),
     periodic('vacuum', vacuum),
@@ -299,7 +304,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         return async () => triggers.stop();
       },
     },
-  ];
+  );
   // After the OCAP chains: the bridge reads Ethereum through them.
   const bridge = options.bridge;
   if (bridge) {
@@ -322,13 +327,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     });
   }
   const stops: (() => Promise<void>)[] = [];
-  let cloud: CloudNode | null = null;
-  if (options.cloud) {
-    cloud = new CloudNode(db, ledger, options.cloud, jobs, log);
-    services.cloud = cloud;
+  if (cloud) {
     await cloud.shareRuntime(runtime);
     await cloud.start(url);
-    stops.push(() => cloud?.stop() ?? Promise.resolve());
+    stops.push(() => cloud.stop());
   } else {
     for (const job of jobs) stops.push(await job.start());
   }
@@ -372,25 +374,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       return closing;
     },
   };
-}
-
-/** A periodic job as a leader job. */
-function periodic(name: string, job: { start(): void; stop(): Promise<void> }): LeaderJob {
-  return {
-    name,
-    start: async () => {
-      job.start();
-      return () => job.stop();
-    },
-  };
-}
-
-/** On a cloud node's new chain, the one process that seeds the demo (the first to claim it). */
-async function claimSeeding(db: Database): Promise<boolean> {
-  const rows = await db.query(
-    `INSERT INTO chain_meta (key, value) VALUES ('demo_seed_claimed', 'true'::jsonb) ON CONFLICT (key) DO NOTHING RETURNING key`,
-  );
-  return rows.length > 0;
 }
 
 /** An empty database starts from the snapshot; a database that holds a chain already keeps it (and says so). */

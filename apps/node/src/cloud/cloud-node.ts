@@ -230,3 +230,22 @@ function parseJson(text: string): unknown {
     return null;
   }
 }
+
+/** A periodic job as a leader job. */
+export function periodic(name: string, job: { start(): void; stop(): Promise<void> }): LeaderJob {
+  return {
+    name,
+    start: async () => {
+      job.start();
+      return () => job.stop();
+    },
+  };
+}
+
+/** On a cloud node's new chain, the one process that seeds the demo (the first to claim it). */
+export async function claimSeeding(db: Database): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO chain_meta (key, value) VALUES ('demo_seed_claimed', 'true'::jsonb) ON CONFLICT (key) DO NOTHING RETURNING key`,
+  );
+  return rows.length > 0;
+}
