@@ -57,9 +57,20 @@ export class TxQueue implements SharedQueue {
    */
   async admit(checked: CheckedTx, dryRun: () => Promise<void>): Promise<SubmitResult> {
     const { tx, hashHex } = checked;
-    const known = await this.#known(hashHex);
-    if (known) return known;
-    const row = await this.#nonces(tx.from);
+    // One round trip for what is known of the hash and of the account (one snapshot), one for the insert.
+    const [row] = await this.db.query<NonceRow & { queued_hash: boolean; height: string | number | null; failed_code: string | null }>(
+      `SELECT (SELECT nonce FROM accounts WHERE did = $1) AS committed,
+              (SELECT max(nonce) FROM tx_queue WHERE sender = $1) AS queued,
+              (SELECT count(*) FROM tx_queue WHERE sender = $1) AS count,
+              EXISTS (SELECT 1 FROM tx_queue WHERE hash = decode($2, 'hex')) AS queued_hash,
+              t.height, t.failed_code
+       FROM (SELECT 1) AS one LEFT JOIN txs t ON t.hash = decode($2, 'hex')`,
+      [tx.from, hashHex],
+    );
+    if (!row) throw new Error('the queue read answered no row');
+    if (row.queued_hash) return { hash: hashHex, status: 'pending', height: null };
+    if (row.height !== null)
+      return { hash: hashHex, status: row.failed_code === null ? 'committed' : 'failed', height: Number(row.height) };
     const committed = Number(row.committed ?? 0);
     const next = Math.max(committed, Number(row.queued ?? 0)) + 1;
     if (tx.nonce <= committed) throw new NodeError('NONCE_TOO_LOW', `nonce ${tx.nonce} is used; the next is ${next}`);

@@ -79,9 +79,10 @@ export class MarketService {
     });
   }
 
-  /** Follows blocks into the index; `usage: false` leaves the flushing of metered use to its caller (a leader job). */
+  /** Whether start() began flushing metered use (stop() then flushes what is left). */
   #flushes = false;
 
+  /** Follows blocks into the index; `usage: false` leaves the flushing of metered use to its caller (a leader job). */
   async start({ usage = true }: { usage?: boolean } = {}): Promise<void> {
     await this.indexer.start();
     await this.recompute();
