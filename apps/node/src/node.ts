@@ -40,6 +40,7 @@ import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
+import { type ConsensusOptions, createConsensus } from './consensus/start.ts';
 import { createNodeServer, listen, type TlsOptions } from './server.ts';
 import type { Services } from './services.ts';
 
@@ -50,6 +51,8 @@ export interface NodeOptions {
   snapshotFile?: string;
   /** Another node of the chain whose blocks this one imports instead of making its own (FOLLOW_URL, ledger/follower.ts). */
   follow?: { url: string };
+  /** On a chain whose genesis lists validators: the peers to gossip with (consensus/README.md). */
+  consensus?: ConsensusOptions;
   /** One process of a cloud node sharing `database` (PostgreSQL) and Redis with the others (cloud/README.md). */
   cloud?: CloudOptions;
   nodeKey: KeyPair;
@@ -224,7 +227,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     admission.forwardTo = (bytes) => follower.forward(toHex(bytes));
     services.follower = follower;
   }
-  ledger.start({ produce: follower === null });
+  // On a chain run by consensus, blocks come from agreement (consensus/driver.ts), not from a producer of its own.
+  const consensusChain = ledger.params.consensus !== undefined;
+  ledger.start({ produce: follower === null && !consensusChain });
   // A cloud node's process admits into the shared queue from its first request on (before it listens); it follows the
   // chain and competes for the lease once it listens (below). Its leader jobs are filled in below too.
   const jobs: LeaderJob[] = [];
@@ -283,7 +288,21 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     throw error;
   }
   services.protocols = protocols;
+  if (consensusChain) {
+    services.consensus = await createConsensus({
+      db,
+      ledger,
+      admission,
+      server,
+      nodeKey: options.nodeKey,
+      options: options.consensus ?? { peers: [] },
+      now,
+      log,
+    });
+    services.faultInjection = options.consensus?.faultInjection === true;
+  }
   const url = await listen(server, options.host, options.port);
+  await services.consensus?.start();
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
   ocap.start(inProcessNodeApi({ ledger, admission, queries }));
   const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
@@ -335,7 +354,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     for (const job of jobs) stops.push(await job.start());
   }
   // A follower's demo is the followed node's.
-  if (fresh && options.seedDemo && services.faucet.enabled && !follower) {
+  if (fresh && options.seedDemo && services.faucet.enabled && !follower && !consensusChain) {
     const count = await seedDemo(ledger, admission, queries);
     log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
     const components = await seedComponents(runtime, ledger);
@@ -356,6 +375,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     server,
     close: () => {
       closing ??= (async () => {
+        await services.consensus?.stop();
         await protocols.close();
         await gateway.close();
         await messages.stop();

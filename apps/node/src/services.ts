@@ -1,4 +1,5 @@
 import type { CloudNode } from './cloud/cloud-node.ts';
+import type { ConsensusDriver } from './consensus/driver.ts';
 import type { VacuumJob } from './db/vacuum.ts';
 import type { BridgeService } from './economy/bridge/service.ts';
 import type { EconomyService } from './economy/service.ts';
@@ -45,4 +46,8 @@ export interface Services {
   gateway?: Gateway;
   /** The gateway's MQTT broker, MQTT bridge and DDP, as configured. */
   protocols?: Protocols;
+  /** Set on a node of a chain run by consensus (its genesis lists validators): BA*, gossip, catch-up. */
+  consensus?: ConsensusDriver;
+  /** Tests of a real cluster may cut and heal gossip through `consensus.fault` (ARC_FAULT_INJECTION=on). */
+  faultInjection?: boolean;
 }

@@ -2,6 +2,7 @@
 
 export * from './blocklet/index.ts';
 export * from './bytes.ts';
+export * from './consensus/index.ts';
 export * from './crypto/index.ts';
 export * from './did/index.ts';
 export * from './encoding/codec.ts';

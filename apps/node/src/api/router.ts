@@ -1,3 +1,4 @@
+import { consensusRouter } from '../consensus/router.ts';
 import { consoleRouter } from '../console/router.ts';
 import { economyRouter } from '../economy/router.ts';
 import { faucetRouter } from '../faucet/router.ts';
@@ -24,6 +25,7 @@ export const appRouter = router({
   console: consoleRouter,
   market: marketRouter,
   economy: economyRouter,
+  consensus: consensusRouter,
 });
 
 export type AppRouter = typeof appRouter;

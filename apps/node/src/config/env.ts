@@ -20,6 +20,20 @@ const EnvSchema = z.object({
   /** Another node of the chain (its base URL) whose blocks this node imports instead of making its own. */
   FOLLOW_URL: z.url({ protocol: /^https?$/ }).optional(),
   NODE_KEY_FILE: z.string().optional(),
+  /**
+   * On a chain whose genesis lists validators: the other nodes' base URLs, comma-separated (http://127.0.0.1:8081,…).
+   * Gossip dials their /gossip; catching up reads their block.raw (consensus/README.md).
+   */
+  CONSENSUS_PEERS: z
+    .string()
+    .max(10_000)
+    .default('')
+    .refine(
+      (v) => v.split(',').every((u) => u.trim() === '' || /^https?:\/\/[^\s,]+$/.test(u.trim())),
+      'comma-separated http:// or https:// base URLs of the other nodes',
+    ),
+  /** `on`: `consensus.fault` may cut and heal this node's gossip (tests of a real cluster only). */
+  ARC_FAULT_INJECTION: z.enum(['on', 'off']).default('off'),
   BLOCK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   MEMPOOL_MAX_TXS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   MEMPOOL_TTL_MS: z.coerce.number().int().min(1000).default(600_000),

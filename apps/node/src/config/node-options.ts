@@ -50,6 +50,12 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     genesis,
     ...(env.SNAPSHOT_FILE ? { snapshotFile: resolve(env.SNAPSHOT_FILE) } : {}),
     ...(env.FOLLOW_URL ? { follow: { url: env.FOLLOW_URL.replace(/\/+$/, '') } } : {}),
+    consensus: {
+      peers: env.CONSENSUS_PEERS.split(',')
+        .map((u) => u.trim().replace(/\/+$/, ''))
+        .filter((u) => u !== ''),
+      faultInjection: env.ARC_FAULT_INJECTION === 'on',
+    },
     ...cloudFromEnv(env),
     nodeKey: await loadOrCreateNodeKey(env.NODE_KEY_FILE ?? join(dataDir, 'node-key.json')),
     host: env.HOST,

@@ -2,6 +2,7 @@
 
 export * from '../admin/schema.ts';
 export * from '../cloud/schema.ts';
+export * from '../consensus/schema.ts';
 export * from '../console/schema.ts';
 export * from '../economy/bridge/schema.ts';
 export * from '../economy/schema.ts';

@@ -34,6 +34,8 @@ export class Admission {
    * the blocks, and this one hears of them when it imports them.
    */
   forwardTo: ((bytes: Uint8Array) => Promise<SubmitResult>) | null = null;
+  /** On a consensus chain: told of each transaction this mempool admits, to gossip it (consensus/driver.ts). */
+  onAdmitted: ((bytes: Uint8Array, hashHex: string) => void) | null = null;
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -154,6 +156,7 @@ export class Admission {
     if (pending === 0) await this.dryRun(checked);
     ledger.mempool.add(checked, ledger.options.now());
     ledger.kick();
+    this.onAdmitted?.(checked.bytes, checked.hashHex);
     return { hash: checked.hashHex, status: 'pending', height: null };
   }
 

@@ -59,7 +59,11 @@ export function blockKeys(ledger: Ledger) {
 }
 
 /** A block made elsewhere, checked by core's validateBlock on this node's head and state: built, or why it is invalid. */
-export async function validateOnHead(ledger: Ledger, candidate: BlockCandidate): Promise<BuiltBlock | BlockInvalid> {
+export async function validateOnHead(
+  ledger: Ledger,
+  candidate: BlockCandidate,
+  parentSeed?: Uint8Array,
+): Promise<BuiltBlock | BlockInvalid> {
   const checked: CheckedTx[] = [];
   for (const bytes of candidate.txs) {
     const one = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
@@ -70,6 +74,9 @@ export async function validateOnHead(ledger: Ledger, candidate: BlockCandidate):
   const view = await viewForTxs(ledger.cache, keys, checked);
   const { chainId, params, head: parent } = ledger;
   return ledger.trie.build(parent.stateRoot, keys, (trie) =>
-    validateBlock({ chainId, params, parent, view, trie }, candidate, { nowMs: ledger.options.now() }),
+    validateBlock({ chainId, params, parent, view, trie }, candidate, {
+      nowMs: ledger.options.now(),
+      ...(parentSeed ? { consensus: { parentSeed } } : {}),
+    }),
   );
 }

@@ -4,6 +4,7 @@ import {
   BlockInvalid,
   type BlockSeal,
   type BuiltBlock,
+  bytesEqual,
   type ChainParams,
   type CheckedTx,
   didFromPublicKey,
@@ -32,6 +33,12 @@ export type { BlockCommitted, CommittedTx } from './block-committed.ts';
 export { type Head, LEDGER_LIMITS_DEFAULT, type LedgerLimits, type LedgerOptions } from './ledger-options.ts';
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+
+/** A block imported with its consensus certificate: the parent's seed to check its seed proof, and the row to write. */
+export interface Certified {
+  parentSeed: Uint8Array;
+  write: (tx: Sql) => Promise<void>;
+}
 /** A commit's promise settled either way, as true. */
 const LANDED = [() => true, () => true] as const;
 /**
@@ -277,14 +284,15 @@ export class Ledger {
   }
 
   /** Applies candidates as the block after `parent` (the head, or `pending` still committing), sealed by this node. */
-  private async buildOn(parent: Head, candidates: CheckedTx[], selectAtMs: number, pending: InFlight | null) {
+  private async buildOn(parent: Head, candidates: CheckedTx[], selectAtMs: number, pending: InFlight | null, seedProof?: Uint8Array) {
     const keys = blockKeys(this);
     const view = await viewForTxs(this.cache, keys, candidates, pending?.writes);
     // The one apply path a block takes, here or on a node importing it (core's block-build.ts).
     const built = await this.trie.build(
       parent.stateRoot,
       keys,
-      (trie) => proposeBlock({ chainId: this.chainId, params: this.params, parent, view, trie }, candidates, selectAtMs, this.nodeDid),
+      (trie) =>
+        proposeBlock({ chainId: this.chainId, params: this.params, parent, view, trie }, candidates, selectAtMs, this.nodeDid, seedProof),
       pending?.nodes,
     );
     const seal = sealBlock(built.hash, this.options.nodeKey.secretKey, this.options.nodeKey.publicKey);
@@ -300,10 +308,34 @@ export class Ledger {
    * this node's head and state; an invalid block is answered with its reason and changes nothing. Its transactions
    * leave this node's mempool.
    */
-  async importBlock(candidate: BlockCandidate): Promise<BlockCommitted | BlockInvalid> {
+  async importBlock(candidate: BlockCandidate, certified?: Certified): Promise<BlockCommitted | BlockInvalid> {
     return this.serially(async () => {
-      const built = await validateOnHead(this, candidate);
-      return built instanceof BlockInvalid ? built : this.commitBuilt(built, candidate.seal, []);
+      const built = await validateOnHead(this, candidate, certified?.parentSeed);
+      return built instanceof BlockInvalid ? built : this.commitBuilt(built, candidate.seal, [], certified?.write);
+    });
+  }
+
+  /** Consensus: this node's block for the next height, built on the head and not committed (consensus/driver.ts). */
+  proposeNext(seedProof: Uint8Array): Promise<{ built: BuiltBlock; seal: BlockSeal; dropped: Dropped[] }> {
+    return this.serially(async () => {
+      const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
+      const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
+      return this.buildOn(this.head, candidates, selectAtMs, null, seedProof);
+    });
+  }
+
+  /** Consensus: checks another node's block for the next height on the head (nothing committed). */
+  checkNext(candidate: BlockCandidate, parentSeed: Uint8Array): Promise<BuiltBlock | BlockInvalid> {
+    return this.serially(() => validateOnHead(this, candidate, parentSeed));
+  }
+
+  /** Consensus: commits the height's decided block (built by proposeNext or checkNext on this head) with its certificate. */
+  commitDecided(built: BuiltBlock, seal: BlockSeal, dropped: Dropped[], write: (tx: Sql) => Promise<void>): Promise<BlockCommitted> {
+    return this.serially(async () => {
+      if (built.header.height !== this.head.height + 1 || !bytesEqual(built.header.prevHash, this.head.hash)) {
+        throw new Error(`the decided block ${built.header.height} does not follow this node's head ${this.head.height}`);
+      }
+      return this.commitBuilt(built, seal, dropped, write);
     });
   }
 
@@ -326,7 +358,12 @@ export class Ledger {
    * Commits a built block (proposed here or validated from elsewhere), then advances the in-memory views. The mempool
    * only loses a transaction after a commit that holds it, or holds the record of why it was dropped.
    */
-  private async commitBuilt(built: BuiltBlock, seal: BlockSeal, dropped: Dropped[]): Promise<BlockCommitted> {
+  private async commitBuilt(
+    built: BuiltBlock,
+    seal: BlockSeal,
+    dropped: Dropped[],
+    alongside?: (tx: Sql) => Promise<void>,
+  ): Promise<BlockCommitted> {
     const { header, hash, writes, trieUpdate } = built;
     // Each sender's records are bounded (rejection-limiter.ts); past the bound they are counted, not stored.
     const stored = dropped.filter((d) => this.rejections.charge(senderKey(d.entry.checked.tx.from)));
@@ -335,7 +372,10 @@ export class Ledger {
     try {
       await this.store.commitBlock(
         block,
-        (tx) => this.trie.write(tx, header.height, trieUpdate),
+        async (tx) => {
+          await this.trie.write(tx, header.height, trieUpdate);
+          await alongside?.(tx);
+        },
         this.commitHook ? (tx) => this.commitHook?.(tx, block, droppedHashes) ?? Promise.resolve() : undefined,
       );
     } catch (error) {

@@ -26,6 +26,8 @@ export const RawBlockOut = z.object({
   seal: z.string(),
   /** Each transaction's canonical bytes, hex, in block order. */
   txs: z.array(z.string()),
+  /** On a chain run by consensus: the block's certificate (core's encodeMessage of it, hex), checked before import. */
+  certificate: z.string().optional(),
 });
 
 export const RawBlocksOut = z.object({
@@ -64,8 +66,10 @@ export async function rawBlocks(ledger: Ledger, input: z.infer<typeof RawBlocksI
       `this node started from a snapshot at height ${firstHeight - 1} and holds whole blocks from ${firstHeight}; replay from a snapshot (arc node verify --snapshot FILE) or ask a node that holds them`,
     );
   }
-  const rows = await db.query<{ height: number; header: Uint8Array; seal: Uint8Array; tx_count: number }>(
-    'SELECT height::float8 AS height, header, seal, tx_count FROM blocks WHERE height >= $1 AND height <= $2 ORDER BY height LIMIT $3',
+  const rows = await db.query<{ height: number; header: Uint8Array; seal: Uint8Array; tx_count: number; certificate: Uint8Array | null }>(
+    `SELECT b.height::float8 AS height, b.header, b.seal, b.tx_count, c.certificate
+       FROM blocks b LEFT JOIN block_certificates c ON c.height = b.height
+      WHERE b.height >= $1 AND b.height <= $2 ORDER BY b.height LIMIT $3`,
     [input.from, head, input.limit],
   );
   let txCount = 0;
@@ -91,6 +95,7 @@ export async function rawBlocks(ledger: Ledger, input: z.infer<typeof RawBlocksI
       header: toHex(row.header),
       seal: toHex(row.seal),
       txs: byHeight.get(row.height) ?? [],
+      ...(row.certificate ? { certificate: toHex(row.certificate) } : {}),
     })),
     next: last.height >= head ? null : last.height + 1,
   };

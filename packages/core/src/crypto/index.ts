@@ -1,2 +1,3 @@
+export * from './ecvrf.ts';
 export * from './keys.ts';
 export * from './provider.ts';

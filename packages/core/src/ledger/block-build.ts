@@ -6,11 +6,13 @@
  * validates anywhere, byte for byte. Pure: the state, the trie, the clock and the keys are handed in.
  */
 import { bytesEqual } from '../bytes.ts';
+import { seedAlpha } from '../consensus/sortition.ts';
+import { vrfVerify } from '../crypto/ecvrf.ts';
 import { signMessage } from '../crypto/keys.ts';
 import { verifySignature } from '../crypto/provider.ts';
 import { didMatchesPublicKey } from '../did/did.ts';
 import type { TrieNodeReader, TrieUpdateResult } from '../merkle/trie.ts';
-import { BLOCK_VERSION, blockHash, txMerkleRoot } from './block.ts';
+import { BLOCK_VERSION, BLOCK_VERSION_CONSENSUS, blockHash, txMerkleRoot } from './block.ts';
 import { applyTxs, type BlockApplyResult } from './block-apply.ts';
 import { type CheckedTx, checkSignatures, checkTxStatic } from './check.ts';
 import { LedgerError } from './errors.ts';
@@ -52,14 +54,14 @@ export interface BuiltBlock {
 }
 
 /** Applies `txs` on the parent's state and folds their writes into the trie: the header a block of them has. */
-function build(base: BlockBase, txs: CheckedTx[], timeMs: number, proposer: string): BuiltBlock {
+function build(base: BlockBase, txs: CheckedTx[], timeMs: number, proposer: string, seedProof?: Uint8Array): BuiltBlock {
   const height = base.parent.height + 1;
   const ctx: BlockContext = { chainId: base.chainId, height, timeMs, proposer, params: base.params };
   const applied = applyTxs(base.view, txs, ctx);
   const writes = [...applied.overlay.writes.values()];
   const trieUpdate = applyWritesToTrie(base.trie, base.parent.stateRoot, writes);
   const header: BlockHeader = {
-    version: BLOCK_VERSION,
+    version: seedProof ? BLOCK_VERSION_CONSENSUS : BLOCK_VERSION,
     chainId: base.chainId,
     height,
     prevHash: base.parent.hash,
@@ -68,6 +70,7 @@ function build(base: BlockBase, txs: CheckedTx[], timeMs: number, proposer: stri
     txRoot: txMerkleRoot(applied.included.map((i) => i.checked.hash)),
     stateRoot: trieUpdate.root,
     txCount: applied.included.length,
+    ...(seedProof ? { seedProof } : {}),
   };
   return { header, hash: blockHash(header), applied, writes, trieUpdate };
 }
@@ -76,8 +79,14 @@ function build(base: BlockBase, txs: CheckedTx[], timeMs: number, proposer: stri
  * A producer's block: the candidates in order, those refused before their fee left out (`applied.rejected`), up to
  * the chain's count and byte bounds. Its time is at least one millisecond after the parent's.
  */
-export function proposeBlock(base: BlockBase, candidates: CheckedTx[], nowMs: number, proposer: string): BuiltBlock {
-  return build(base, candidates, Math.max(nowMs, base.parent.timeMs + 1), proposer);
+export function proposeBlock(
+  base: BlockBase,
+  candidates: CheckedTx[],
+  nowMs: number,
+  proposer: string,
+  seedProof?: Uint8Array,
+): BuiltBlock {
+  return build(base, candidates, Math.max(nowMs, base.parent.timeMs + 1), proposer, seedProof);
 }
 
 /** The proposer's seal: its signature over the block hash. */
@@ -107,6 +116,7 @@ export type BlockInvalidCode =
   | 'TX_ROOT_MISMATCH'
   | 'STATE_ROOT_MISMATCH'
   | 'SEAL_INVALID'
+  | 'SEED_INVALID'
   | 'PROPOSER_NOT_ALLOWED';
 
 /** Why a block is invalid; `txIndex` and `txCode` name the transaction and its own refusal when one is to blame. */
@@ -133,6 +143,11 @@ export interface ValidateOptions {
    * the rest is checked either way.
    */
   checkSignatures?: boolean;
+  /**
+   * A chain run by consensus: the parent's seed. The header must be version 2 and its seed proof the proposer's VRF
+   * proof over (parent seed, height); without it, version 1.
+   */
+  consensus?: { parentSeed: Uint8Array };
 }
 
 function invalid(code: BlockInvalidCode, message: string, txIndex?: number, txCode?: string): BlockInvalid {
@@ -142,8 +157,9 @@ function invalid(code: BlockInvalidCode, message: string, txIndex?: number, txCo
 /** Checks what a header says without the state: version, chain, height, parent link and time. */
 function headerProblem(base: BlockBase, header: BlockHeader, options: ValidateOptions): BlockInvalid | null {
   const { parent } = base;
-  if (header.version !== BLOCK_VERSION)
-    return invalid('WRONG_VERSION', `block version ${header.version}; this node reads ${BLOCK_VERSION}`);
+  const version = options.consensus ? BLOCK_VERSION_CONSENSUS : BLOCK_VERSION;
+  if (header.version !== version)
+    return invalid('WRONG_VERSION', `block version ${header.version}; this chain's blocks are version ${version}`);
   if (header.chainId !== base.chainId)
     return invalid('WRONG_CHAIN', `the block is for chain "${header.chainId}", this is "${base.chainId}"`);
   if (header.height !== parent.height + 1) {
@@ -199,6 +215,12 @@ function sealProblem(header: BlockHeader, hash: Uint8Array, seal: BlockSeal, opt
     return invalid('SEAL_INVALID', `the seal's public key is not the key of the proposer ${header.proposer}`);
   if (!verifySignature(seal.publicKey, hash, seal.signature))
     return invalid('SEAL_INVALID', "the seal's signature does not verify against the block hash");
+  if (options.consensus) {
+    const alpha = seedAlpha(options.consensus.parentSeed, header.height);
+    if (!header.seedProof || !vrfVerify(seal.publicKey, header.seedProof, alpha)) {
+      return invalid('SEED_INVALID', "the header's seed proof is not the proposer's VRF proof over the parent's seed and the height");
+    }
+  }
   if (options.mayPropose && !options.mayPropose(header.proposer, header.height)) {
     return invalid('PROPOSER_NOT_ALLOWED', `${header.proposer} may not propose block ${header.height}`);
   }
@@ -228,7 +250,7 @@ export function validateBlock(base: BlockBase, block: BlockCandidate, options: V
   if (!bytesEqual(txMerkleRoot(txs.map((t) => t.hash)), header.txRoot)) {
     return invalid('TX_ROOT_MISMATCH', "the header's transaction root is not the root of the block's transactions");
   }
-  const built = build(base, txs, header.timeMs, header.proposer);
+  const built = build(base, txs, header.timeMs, header.proposer, header.seedProof);
   const refused = built.applied.rejected[0];
   if (refused) {
     const index = txs.indexOf(refused.checked);

@@ -5,12 +5,15 @@ import { TX_LIMITS } from './limits.ts';
 import type { BlockHeader, BlockSeal } from './types.ts';
 
 export const BLOCK_VERSION = 1;
+/** Headers of a chain run by consensus: version 1's fields and the proposer's seed proof. */
+export const BLOCK_VERSION_CONSENSUS = 2;
+const SEED_PROOF_BYTES = 80;
 const HEADER_DOMAIN = 0x42; // 'B'
 export const ZERO_HASH = new Uint8Array(32);
 
 /** The canonical encoding of a block header. */
 export function encodeHeader(h: BlockHeader): Uint8Array {
-  return new Writer()
+  const w = new Writer()
     .u8(h.version)
     .string(h.chainId)
     .uint(h.height)
@@ -19,8 +22,9 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
     .string(h.proposer)
     .fixed(h.txRoot, 32)
     .fixed(h.stateRoot, 32)
-    .uint(h.txCount)
-    .finish();
+    .uint(h.txCount);
+  if (h.version === BLOCK_VERSION_CONSENSUS) w.fixed(h.seedProof ?? new Uint8Array(SEED_PROOF_BYTES), SEED_PROOF_BYTES);
+  return w.finish();
 }
 
 /** Decodes a header written by encodeHeader; throws CodecError on anything else. */
@@ -37,6 +41,7 @@ export function decodeHeader(bytes: Uint8Array): BlockHeader {
     stateRoot: r.fixed(32),
     txCount: r.uint(),
   };
+  if (h.version === BLOCK_VERSION_CONSENSUS) h.seedProof = r.fixed(SEED_PROOF_BYTES);
   r.end();
   return h;
 }

@@ -3,8 +3,9 @@
  * so that anyone can replay its chain), and the parameters a node applies blocks under.
  */
 import { z } from 'zod';
-import { utf8 } from '../bytes.ts';
-import { deriveDid, isValidDid } from '../did/did.ts';
+import { fromHex, toHex, utf8 } from '../bytes.ts';
+import { SMALL_NETWORK_PARAMS } from '../consensus/params.ts';
+import { deriveDid, didMatchesPublicKey, isValidDid } from '../did/did.ts';
 import type { EconomyParams } from './economy-types.ts';
 import { type GenesisConfig, isDevChain } from './genesis.ts';
 import { ECONOMY_LIMITS, TX_LIMITS } from './limits.ts';
@@ -77,6 +78,44 @@ const EconomyParamsSchema = z
 /** The token economy's parameters a genesis file without `params.economy` gets. */
 export const ECONOMY_PARAMS_DEFAULT: EconomyParams = { ...EconomyParamsSchema.parse({}), publishStake: PUBLISH_STAKE_DEFAULT };
 
+/** The most validators a genesis may list: votes are counted one per validator (whole-stake committees). */
+export const VALIDATORS_MAX = 100;
+/** One ABT in the smallest unit: sortition weighs stake in whole ABT. */
+const ABT_UNIT = 10n ** 18n;
+
+const ConsensusSchema = z
+  .object({
+    validators: z
+      .array(
+        z.object({
+          did,
+          publicKey: z.string().regex(/^[0-9a-f]{64}$/, 'a validator key is 32 bytes of lower-case hex (ed25519)'),
+          stake: amount.refine((a) => a >= ABT_UNIT, 'a validator stakes at least 1 ABT (10^18 in the smallest unit)'),
+        }),
+      )
+      .min(1, 'a consensus chain lists at least one validator')
+      .max(VALIDATORS_MAX)
+      .refine((list) => new Set(list.map((v) => v.did)).size === list.length, 'a validator is listed twice: list each once')
+      .refine((list) => list.every((v) => didMatchesPublicKey(v.did, fromHex(v.publicKey))), "a validator's DID is not its key's DID"),
+    /** BA*'s timing and sizes (consensus/params.ts); SMALL_NETWORK_PARAMS where absent. */
+    proposalWaitMs: z.number().int().min(10).max(60_000).default(SMALL_NETWORK_PARAMS.proposalWaitMs),
+    blockWaitMs: z.number().int().min(10).max(600_000).default(SMALL_NETWORK_PARAMS.blockWaitMs),
+    stepWaitMs: z.number().int().min(10).max(600_000).default(SMALL_NETWORK_PARAMS.stepWaitMs),
+    tauProposer: z.number().int().min(1).max(1000).default(SMALL_NETWORK_PARAMS.tauProposer),
+  })
+  .transform(({ validators, ...timing }) => ({
+    validators: validators.map((v) => ({ did: v.did, publicKey: fromHex(v.publicKey), stake: v.stake })),
+    params: { ...SMALL_NETWORK_PARAMS, ...timing },
+  }))
+  .refine(({ validators }) => validators.reduce((sum, v) => sum + v.stake / ABT_UNIT, 0n) <= BigInt(Number.MAX_SAFE_INTEGER), {
+    message: 'the validators stake more than 2^53 ABT in all',
+  });
+
+/** A validator's sortition weight: its stake in whole ABT. */
+export function validatorWeight(stake: bigint): number {
+  return Number(stake / ABT_UNIT);
+}
+
 const ChainParamsSchema = z
   .object({
     minFee: amount,
@@ -91,6 +130,8 @@ const ChainParamsSchema = z
     market: MarketParamsSchema.prefault({}),
     /** Billing, staking (and the stake names need), slashing, the treasury and the bridge; optional, with ECONOMY_PARAMS_DEFAULT. */
     economy: EconomyParamsSchema.prefault({}),
+    /** A chain run by a network of nodes: validators and BA* timing (consensus/README.md); absent for one node. */
+    consensus: ConsensusSchema.optional(),
   })
   .refine(
     ({ market, economy }) =>
@@ -100,8 +141,9 @@ const ChainParamsSchema = z
       message: 'market.publishStake (deprecated) and economy.publishStake differ: keep economy.publishStake only',
     },
   )
-  .transform(({ market: { publishStake: deprecated, ...market }, economy, ...rest }) => ({
+  .transform(({ market: { publishStake: deprecated, ...market }, economy, consensus, ...rest }) => ({
     ...rest,
+    ...(consensus ? { consensus } : {}),
     market,
     economy: { ...economy, publishStake: economy.publishStake ?? deprecated ?? PUBLISH_STAKE_DEFAULT },
   }));
@@ -159,6 +201,7 @@ export function genesisFileJson(config: GenesisConfig): z.input<typeof GenesisFi
       maxBlockBytes: params.maxBlockBytes,
       market: { moderators: [...params.market.moderators], usageReporters: [...params.market.usageReporters] },
       economy: { ...params.economy, publishStake: params.economy.publishStake.toString() },
+      ...(params.consensus ? { consensus: consensusJson(params.consensus) } : {}),
     },
     allocations: config.allocations.map((a) => ({ did: a.did, amount: a.amount.toString() })),
   };
@@ -172,7 +215,8 @@ export function genesisFileJson(config: GenesisConfig): z.input<typeof GenesisFi
  */
 export function nodeChainParams(genesis: GenesisConfig, nodeDid: string): ChainParams {
   const params = genesis.params;
-  if (!isDevChain(genesis.chainId)) return params;
+  // A consensus chain's nodes must apply blocks under one set of parameters: none adds itself to a role.
+  if (!isDevChain(genesis.chainId) || params.consensus) return params;
   const add = (list: string[]) => (list.includes(nodeDid) ? list : [...list, nodeDid]);
   const { economy } = params;
   const soleValidator = economy.validators.length === 0;
@@ -185,5 +229,16 @@ export function nodeChainParams(genesis: GenesisConfig, nodeDid: string): ChainP
       validators: soleValidator ? [nodeDid] : economy.validators,
       slashThreshold: soleValidator ? 1 : economy.slashThreshold,
     },
+  };
+}
+
+function consensusJson(c: NonNullable<ChainParams['consensus']>) {
+  const { proposalWaitMs, blockWaitMs, stepWaitMs, tauProposer } = c.params;
+  return {
+    validators: c.validators.map((v) => ({ did: v.did, publicKey: toHex(v.publicKey), stake: v.stake.toString() })),
+    proposalWaitMs,
+    blockWaitMs,
+    stepWaitMs,
+    tauProposer,
   };
 }

@@ -15,10 +15,16 @@ export interface GenesisConfig {
 export function genesisEntries(config: GenesisConfig): StateEntry[] {
   const balances = new Map<string, bigint>();
   for (const { did, amount } of config.allocations) balances.set(did, (balances.get(did) ?? 0n) + amount);
-  return [...balances].map(([did, balance]) => ({
+  const accounts: StateEntry[] = [...balances].map(([did, balance]) => ({
     kind: 'account',
     value: { did, publicKey: null, moniker: '', nonce: 0, balance, tokens: new Map() },
   }));
+  // A consensus chain's validators start with their stake bonded: what sortition weighs and slashing can take.
+  const stakes: StateEntry[] = (config.params.consensus?.validators ?? []).map((v) => ({
+    kind: 'stake',
+    value: { did: v.did, bonded: v.stake, unbonding: [], slashed: 0n, names: 0 },
+  }));
+  return [...accounts, ...stakes];
 }
 
 /** Block 0's header: no transactions, no proposer, the genesis state's root (applyWritesToTrie of genesisEntries). */
@@ -36,9 +42,10 @@ export function genesisHeader(config: GenesisConfig, stateRoot: Uint8Array): Blo
   };
 }
 
-/** The native token's total supply: everything allocated at genesis (fees move it, nothing mints it). */
+/** The native token's total supply: everything allocated and staked at genesis (fees move it, nothing mints it). */
 export function nativeSupply(config: GenesisConfig): bigint {
-  return config.allocations.reduce((sum, a) => sum + a.amount, 0n);
+  const staked = (config.params.consensus?.validators ?? []).reduce((sum, v) => sum + v.stake, 0n);
+  return config.allocations.reduce((sum, a) => sum + a.amount, staked);
 }
 
 /** True for development chains (a chain id with a `dev` part), where the faucet may run. */

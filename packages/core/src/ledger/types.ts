@@ -210,6 +210,21 @@ export interface ChainParams {
   market: MarketParams;
   /** Billing, staking, slashing, the treasury and the bridge. */
   economy: EconomyParams;
+  /** A chain run by a network of nodes (consensus/): its validators and BA*'s parameters; absent for one node. */
+  consensus?: ConsensusGenesis;
+}
+
+/** A validator of a consensus chain: a node's DID and key, and the stake its votes weigh. */
+export interface ValidatorGenesis {
+  did: string;
+  publicKey: Uint8Array;
+  /** Bonded at genesis, in the smallest unit; sortition weighs it in whole ABT. */
+  stake: bigint;
+}
+
+export interface ConsensusGenesis {
+  validators: ValidatorGenesis[];
+  params: import('../consensus/params.ts').ConsensusParams;
 }
 
 export interface NativeToken {
@@ -237,6 +252,11 @@ export interface BlockHeader {
   txRoot: Uint8Array;
   stateRoot: Uint8Array;
   txCount: number;
+  /**
+   * Version 2 (a chain run by consensus): the proposer's VRF proof over the previous seed and the height; its output
+   * is the next height's sortition seed (Algorand §5.2). Absent in version 1.
+   */
+  seedProof?: Uint8Array;
 }
 
 /** The proposer's signature over the block hash. Consensus adds a vote certificate beside it. */

@@ -1,0 +1,294 @@
+/**
+ * Runs core's BA* (packages/core/src/consensus) on a node: feeds it the gossip's messages and the clock, builds and
+ * checks blocks through the ledger's one apply path, commits each decided block with its certificate in one
+ * transaction, gossips transactions, and catches up from peers when it learns it is behind. It replaces the one-node
+ * producer on a chain whose genesis lists validators (consensus/README.md).
+ */
+
+import type { BlockSeal, KeyPair } from '@arc/core';
+import {
+  Agreement,
+  BlockInvalid,
+  type BuiltBlock,
+  blockHash,
+  bytesEqual,
+  type Certificate,
+  type Committee,
+  type ConsensusParams,
+  type Effect,
+  encodeMessage,
+  type HeightContext,
+  seedAlpha,
+  toHex,
+  txHash,
+  vrfProve,
+} from '@arc/core';
+import type { Database } from '../db/client.ts';
+import type { Admission } from '../ledger/admission.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Dropped } from '../ledger/mempool.ts';
+import { CatchUp } from './catchup.ts';
+import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
+import type { GossipNode } from './gossip/index.ts';
+import { ConsensusTimings } from './timings.ts';
+import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, txFrame } from './wire.ts';
+
+export const DRIVER_LIMITS = {
+  /** Transaction hashes remembered as heard from peers (not gossiped again from here). */
+  heardTxsMax: 100_000,
+  /** Certified blocks sent to peers still at an earlier height, at most one per height per this many ms. */
+  helpEveryMs: 1_000,
+  /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
+  blocksPerHeightMax: 64,
+};
+
+interface Ready {
+  built: BuiltBlock;
+  seal: BlockSeal;
+  dropped: Dropped[];
+}
+
+export interface DriverOptions {
+  key: KeyPair;
+  committee: Committee;
+  params: ConsensusParams;
+  /** Peers' base URLs (http://host:port), for catching up over their block.raw. */
+  peerUrls: string[];
+  now: () => number;
+  log: (line: string) => void;
+}
+
+export class ConsensusDriver {
+  readonly agreement: Agreement;
+  readonly timings = new ConsensusTimings();
+  private headSeed: Uint8Array = new Uint8Array(32);
+  private readonly ready = new Map<string, Ready>();
+  private readonly heard = new Set<string>();
+  private readonly helped = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private work: Promise<void> = Promise.resolve();
+  private running = false;
+  private readonly catchUp: CatchUp;
+  /** Counters for the status page. */
+  readonly counts = { emptyAttempts: 0, equivocations: 0, stuck: 0, finalBlocks: 0, tentativeBlocks: 0, caughtUp: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: Ledger,
+    private readonly admission: Admission,
+    readonly gossip: GossipNode,
+    private readonly options: DriverOptions,
+  ) {
+    this.agreement = new Agreement(options.params, { publicKey: options.key.publicKey, secretKey: options.key.secretKey });
+    this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.gossip.onMessage((payload, from) => this.onFrame(payload, from));
+    this.admission.onAdmitted = (bytes, hashHex) => {
+      if (!this.heard.has(hashHex)) this.gossip.broadcast(txFrame(bytes));
+    };
+    await this.gossip.start();
+    await this.serially(() => this.startHeight());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.admission.onAdmitted = null;
+    await this.work;
+    await this.gossip.stop();
+  }
+
+  /** One piece of driver work at a time: effects, commits and catch-up never interleave. */
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.work.then(work).catch((error: Error) => this.options.log(`consensus: ${error.message}`));
+    this.work = run;
+    return run;
+  }
+
+  private async startHeight(): Promise<void> {
+    const head = this.ledger.head;
+    const header = await storedHeader(this.db, head.height);
+    if (!header) throw new Error(`the head block ${head.height} is not stored`);
+    this.headSeed = seedAfter(header);
+    this.ready.clear();
+    const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
+    this.timings.started(ctx.height, this.options.now());
+    await this.handle(this.agreement.start(ctx, this.options.now()));
+  }
+
+  private onFrame(payload: Uint8Array, _from: string): boolean {
+    const frame = decodeFrame(payload);
+    if (!frame) return false;
+    if (frame.kind === 'tx') {
+      void this.receiveTx(frame.bytes);
+      return true;
+    }
+    void this.serially(() => this.handle(this.agreement.receive(frame.message, this.options.now())));
+    return true;
+  }
+
+  private async receiveTx(bytes: Uint8Array): Promise<void> {
+    const hashHex = toHex(txHash(bytes));
+    if (this.heard.size >= DRIVER_LIMITS.heardTxsMax) this.heard.clear();
+    this.heard.add(hashHex);
+    try {
+      await this.admission.submit(bytes);
+    } catch (error) {
+      // A peer's transaction this node refuses (a nonce already used here, say) is its own business: not relayed on.
+      if (!(error instanceof Error)) throw error;
+    }
+  }
+
+  /** Carries out the machine's effects in order, then sets the timer for its next wake-up. */
+  private async handle(effects: Effect[]): Promise<void> {
+    const queue = [...effects];
+    while (queue.length > 0 && this.running) {
+      const effect = queue.shift() as Effect;
+      queue.push(...(await this.apply(effect)));
+    }
+    this.arm();
+  }
+
+  private async apply(effect: Effect): Promise<Effect[]> {
+    const now = this.options.now;
+    if (process.env.ARC_CONSENSUS_TRACE === 'on' && effect.kind !== 'send') {
+      const s = this.agreement.status();
+      this.options.log(`trace ${now()} h${s.height} a${s.attempt} s${s.step} ${effect.kind} ${'attempt' in effect ? effect.attempt : ''}`);
+    }
+    switch (effect.kind) {
+      case 'send':
+        this.gossip.broadcast(consensusFrame(effect.message));
+        return [];
+      case 'propose':
+        return this.propose(effect.height, effect.attempt);
+      case 'validate': {
+        const valid = await this.check(effect.proposal.payload, effect.proposal.value);
+        return this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, now());
+      }
+      case 'decided':
+        return this.decided(effect);
+      case 'behind':
+        return this.behind();
+      case 'peerBehind':
+        await this.help(effect.height);
+        return [];
+      case 'empty':
+        this.counts.emptyAttempts += 1;
+        return [];
+      case 'stuck':
+        this.counts.stuck += 1;
+        this.options.log(`consensus: height ${effect.height} attempt ${effect.attempt} passed step ${effect.step} undecided; still voting`);
+        return [];
+      case 'equivocation':
+        this.counts.equivocations += 1;
+        this.options.log(`consensus: ${effect.member} equivocated at height ${effect.height}, step ${effect.step}`);
+        return [];
+    }
+  }
+
+  private async propose(height: number, attempt: number): Promise<Effect[]> {
+    const seedProof = vrfProve(this.options.key.secretKey, seedAlpha(this.headSeed, height));
+    const next = await this.ledger.proposeNext(seedProof);
+    const txs = next.built.applied.included.map((i) => i.checked.bytes);
+    const payload = encodeCandidate({ header: next.built.header, seal: next.seal, txs });
+    this.keep(next.built.hash, next);
+    this.timings.proposed(height, this.options.now());
+    return this.agreement.proposal(height, attempt, payload, next.built.hash, this.options.now());
+  }
+
+  private keep(hash: Uint8Array, ready: Ready): void {
+    if (this.ready.size < DRIVER_LIMITS.blocksPerHeightMax) this.ready.set(toHex(hash), ready);
+  }
+
+  /** Checks a proposed block on the head through the import path; true when it is valid and hashes to `value`. */
+  private async check(payload: Uint8Array, value: Uint8Array): Promise<boolean> {
+    let candidate: ReturnType<typeof decodeCandidate>;
+    try {
+      candidate = decodeCandidate(payload);
+    } catch (error) {
+      if (error instanceof Error) return false;
+      throw error;
+    }
+    if (!bytesEqual(blockHash(candidate.header), value)) return false;
+    const built = await this.ledger.checkNext(candidate, this.headSeed);
+    if (built instanceof BlockInvalid) {
+      this.options.log(`consensus: a proposal for height ${candidate.header.height} is invalid (${built.code}: ${built.message})`);
+      return false;
+    }
+    this.keep(value, { built, seal: candidate.seal, dropped: [] });
+    return true;
+  }
+
+  private async decided(d: Extract<Effect, { kind: 'decided' }>): Promise<Effect[]> {
+    const nowMs = this.options.now();
+    const write = certificateWriter(
+      { height: d.height, hash: d.value, attempt: d.attempt, step: d.certificate.step, final: d.final, certificate: stored(d.certificate) },
+      nowMs,
+    );
+    let ready = this.ready.get(toHex(d.value));
+    if (!ready && d.payload && (await this.check(d.payload, d.value))) ready = this.ready.get(toHex(d.value));
+    if (!ready) {
+      // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
+      return this.behind();
+    }
+    await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
+    if (d.final) this.counts.finalBlocks += 1;
+    else this.counts.tentativeBlocks += 1;
+    this.timings.decided(d.height, d.attempt, d.final, this.options.now());
+    await this.startHeight();
+    return [];
+  }
+
+  /** Imports certified blocks from peers up to their head, then agrees on the next height. */
+  private async behind(): Promise<Effect[]> {
+    const imported = await this.catchUp.run(this.headSeed);
+    if (imported > 0) {
+      this.counts.caughtUp += imported;
+      await this.startHeight();
+    }
+    return [];
+  }
+
+  /** A peer still agrees on a height this node has: send it that block with its certificate (rate-limited). */
+  private async help(height: number): Promise<void> {
+    const now = this.options.now();
+    if ((this.helped.get(height) ?? 0) + DRIVER_LIMITS.helpEveryMs > now) return;
+    this.helped.set(height, now);
+    if (this.helped.size > 64) this.helped.delete(this.helped.keys().next().value as number);
+    const cert = await storedCertificate(this.db, height);
+    const block = await this.catchUp.localPayload(height);
+    if (!cert || !block) return;
+    const message = this.catchUp.withPayload(cert, block);
+    if (message) this.gossip.broadcast(consensusFrame(message));
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const wake = this.agreement.wakeAtMs();
+    if (wake === null || !this.running) return;
+    const delay = Math.max(0, wake - this.options.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.serially(() => this.handle(this.agreement.tick(this.options.now())));
+    }, delay);
+  }
+
+  /** What the network page shows of this node's agreement. */
+  status() {
+    return {
+      ...this.agreement.status(),
+      counts: { ...this.counts },
+      recent: this.timings.recent(),
+      peers: this.gossip.peers(),
+    };
+  }
+}
+
+/** A certificate as stored with its block: without the block itself (the row beside it holds that). */
+function stored(c: Certificate): Uint8Array {
+  return encodeMessage({ ...c, payload: new Uint8Array() });
+}

@@ -1,0 +1,71 @@
+/**
+ * What travels in a gossip frame between consensus nodes: a kind byte, then a consensus message (core's
+ * encodeMessage) or a transaction's canonical bytes. Anything else is dropped unrelayed.
+ */
+import {
+  type BlockCandidate,
+  type ConsensusMessage,
+  decodeHeader,
+  decodeMessage,
+  decodeSeal,
+  encodeHeader,
+  encodeMessage,
+  encodeSeal,
+  Reader,
+  TX_LIMITS,
+  Writer,
+} from '@arc/core';
+
+const FRAME = { consensus: 1, tx: 2 } as const;
+
+/** The most transactions a block payload may carry when decoded (the chain's own bound is checked on validation). */
+const PAYLOAD_TXS_MAX = 100_000;
+
+export type Frame = { kind: 'consensus'; message: ConsensusMessage } | { kind: 'tx'; bytes: Uint8Array };
+
+export function consensusFrame(message: ConsensusMessage): Uint8Array {
+  const body = encodeMessage(message);
+  const frame = new Uint8Array(body.length + 1);
+  frame[0] = FRAME.consensus;
+  frame.set(body, 1);
+  return frame;
+}
+
+export function txFrame(bytes: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(bytes.length + 1);
+  frame[0] = FRAME.tx;
+  frame.set(bytes, 1);
+  return frame;
+}
+
+/** A frame's content, or null for bytes that are no frame (they are dropped and not relayed). */
+export function decodeFrame(frame: Uint8Array): Frame | null {
+  const body = frame.subarray(1);
+  try {
+    if (frame[0] === FRAME.consensus) return { kind: 'consensus', message: decodeMessage(body) };
+    if (frame[0] === FRAME.tx && body.length > 0 && body.length <= TX_LIMITS.txBytesHardMax) return { kind: 'tx', bytes: body };
+  } catch (error) {
+    if (error instanceof Error) return null;
+    throw error;
+  }
+  return null;
+}
+
+/** A block as a proposal's payload: header, seal and transactions, canonical. */
+export function encodeCandidate(c: BlockCandidate): Uint8Array {
+  const w = new Writer().bytes(encodeHeader(c.header)).bytes(encodeSeal(c.seal)).uint(c.txs.length);
+  for (const tx of c.txs) w.bytes(tx);
+  return w.finish();
+}
+
+/** Decodes a payload; throws CodecError when it is not one. */
+export function decodeCandidate(payload: Uint8Array): BlockCandidate {
+  const r = new Reader(payload);
+  const header = decodeHeader(r.bytes(4096));
+  const seal = decodeSeal(r.bytes(256));
+  const count = r.count(PAYLOAD_TXS_MAX);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < count; i += 1) txs.push(r.bytes(TX_LIMITS.txBytesHardMax));
+  r.end();
+  return { header, seal, txs };
+}

@@ -1,0 +1,525 @@
+/**
+ * BA* (Algorand, SOSP 2017, §7 and Algorithms 3–8) for one node, as a state machine: messages, answers from the host
+ * (a block to propose, whether a proposal is valid) and the clock go in; messages to send, requests to the host and
+ * decisions come out. No I/O, no clock of its own, no randomness (the VRF is deterministic).
+ *
+ * One height may take several attempts: an attempt that agrees on the empty value ends without a block and the next
+ * attempt starts with fresh sortition (the paper appends an empty block instead; here heights stay contiguous
+ * blocks). Each attempt: proposals for `proposalWaitMs`, the two reduction steps, then binary BA* until a value returns,
+ * then the final step's count. A decided non-empty value is the block of the height, final or tentative.
+ */
+import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
+import {
+  type CertificateCheck,
+  directChecker,
+  expectedSize,
+  type HeightContext,
+  stepTau,
+  type VoteChecker,
+  verifyCertificate,
+} from './certificate.ts';
+import {
+  BINARY_FIRST,
+  type Certificate,
+  CONSENSUS_LIMITS,
+  type ConsensusMessage,
+  EMPTY_VALUE,
+  FINAL_STEP,
+  type Proposal,
+  REDUCTION_ONE,
+  REDUCTION_TWO,
+  signatureValid,
+  signProposal,
+  signVote,
+  type Vote,
+} from './messages.ts';
+import { type ConsensusParams, passes } from './params.ts';
+import { proposerPriority, runSortition, type Sortition, sortitionAlpha, verifySortition } from './sortition.ts';
+import { AttemptTally } from './tally.ts';
+
+export const AGREEMENT_LIMITS = {
+  /** Messages kept for the next height (they cannot be checked before it starts), beyond which they are dropped. */
+  nextHeightMessagesMax: 2_000,
+  /** Attempts ahead of the current one whose votes are kept. */
+  attemptsAheadMax: 4,
+  /** Proposals kept per attempt. */
+  proposalsPerAttemptMax: 64,
+};
+
+/**
+ * How a node runs its own sortition and checks a proposer's. The default computes the VRF each time; a host may
+ * memoize both (a VRF output is a pure function of the key and the input), as the simulator does.
+ */
+export interface SortitionFunctions {
+  run: typeof runSortition;
+  verify: typeof verifySortition;
+}
+
+export const directSortition: SortitionFunctions = { run: runSortition, verify: verifySortition };
+
+export interface NodeKey {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+export type Effect =
+  | { kind: 'send'; message: ConsensusMessage }
+  /** Build a block for (height, attempt) and answer with `proposal(...)`. */
+  | { kind: 'propose'; height: number; attempt: number }
+  /** Check the proposal's block on the parent and answer with `validated(...)`. */
+  | { kind: 'validate'; proposal: Proposal }
+  /** The height's block: commit it with its certificate, then `start` the next height. */
+  | {
+      kind: 'decided';
+      height: number;
+      attempt: number;
+      value: Uint8Array;
+      payload: Uint8Array | null;
+      final: boolean;
+      certificate: Certificate;
+    }
+  /** An attempt agreed on no block; the next attempt starts. */
+  | { kind: 'empty'; height: number; attempt: number }
+  /** Messages of a later height arrive: this node is behind (fetch the blocks it lacks with their certificates). */
+  | { kind: 'behind'; height: number }
+  /** A peer is still at an earlier height: it may need that height's certified block. */
+  | { kind: 'peerBehind'; height: number }
+  /** Binary BA* passed `maxSteps` at this attempt without a value; it keeps going, re-sending its votes. */
+  | { kind: 'stuck'; height: number; attempt: number; step: number }
+  /** A member voted twice at one step, or proposed two blocks at one attempt (evidence for slashing). */
+  | { kind: 'equivocation'; member: string; height: number; attempt: number; step: number };
+
+type Phase = 'proposal' | 'binary' | 'final' | 'done';
+
+interface KnownProposal {
+  proposal: Proposal;
+  priority: Uint8Array;
+  valid: boolean | undefined;
+}
+
+interface Attempt {
+  number: number;
+  startedAtMs: number;
+  phase: Phase;
+  /** The step being counted (REDUCTION_ONE, REDUCTION_TWO, binary steps, FINAL_STEP). */
+  step: number;
+  stepStartedAtMs: number;
+  proposals: Map<string, KnownProposal>;
+  proposers: Map<string, string>;
+  askedToPropose: boolean;
+  /** The reduction's outcome: the one block binary BA* decides for or against. */
+  blockValue: Uint8Array;
+  /** Binary BA*'s current value. */
+  current: Uint8Array;
+  decided: { value: Uint8Array; certificate: Certificate } | null;
+  myVotes: Vote[];
+  lastSentAtMs: number;
+  reportedStuck: boolean;
+}
+
+export class Agreement {
+  private ctx: HeightContext | null = null;
+  private attempt: Attempt | null = null;
+  private readonly tallies = new Map<number, AttemptTally>();
+  private readonly ahead = new Map<number, (Vote | Proposal)[]>();
+  private nextHeight: ConsensusMessage[] = [];
+  /** The certificate that ended the last attempt without a block, and when it was last sent to peers still in it. */
+  private lastEmpty: { certificate: Certificate; sentAtMs: number } | null = null;
+  private decidedHeight = -1;
+
+  constructor(
+    readonly params: ConsensusParams,
+    private readonly key: NodeKey,
+    private readonly checker: VoteChecker = directChecker,
+    private readonly sortitions: SortitionFunctions = directSortition,
+  ) {}
+
+  private newTally(): AttemptTally {
+    return new AttemptTally();
+  }
+
+  /** The height being agreed on, its attempt and step (for status pages). */
+  status(): { height: number; attempt: number; step: number; phase: Phase | 'idle' } {
+    if (!this.ctx || !this.attempt) return { height: this.decidedHeight + 1, attempt: 0, step: 0, phase: 'idle' };
+    return { height: this.ctx.height, attempt: this.attempt.number, step: this.attempt.step, phase: this.attempt.phase };
+  }
+
+  /** When the machine next needs `tick`, or null. */
+  wakeAtMs(): number | null {
+    const a = this.attempt;
+    if (!a || a.phase === 'done') return null;
+    const resend = a.lastSentAtMs + this.params.resendEveryMs;
+    return Math.min(this.deadline(a), resend);
+  }
+
+  /** Starts agreeing on `ctx.height` (the block after `ctx.prevHash`), and counts what was kept for it. */
+  start(ctx: HeightContext, nowMs: number): Effect[] {
+    this.ctx = ctx;
+    this.tallies.clear();
+    this.ahead.clear();
+    this.lastEmpty = null;
+    const out: Effect[] = [];
+    this.beginAttempt(0, nowMs, out);
+    const kept = this.nextHeight;
+    this.nextHeight = [];
+    for (const m of kept) out.push(...this.receive(m, nowMs));
+    out.push(...this.tick(nowMs));
+    return out;
+  }
+
+  /** A block to propose for the attempt, after a `propose` effect: its payload and hash. */
+  proposal(height: number, attempt: number, payload: Uint8Array, value: Uint8Array, nowMs: number): Effect[] {
+    const ctx = this.ctx;
+    const a = this.attempt;
+    if (!ctx || !a || ctx.height !== height || a.number !== attempt || a.phase !== 'proposal') return [];
+    const member = ctx.committee.members.get(toHex(this.key.publicKey));
+    if (!member) return [];
+    const s = this.sortition('proposer', 0);
+    if (!s) return [];
+    const base = { height, attempt, prevHash: ctx.prevHash, value, proposer: this.key.publicKey, proof: s.proof, payload };
+    const signed = signProposal(base, this.key.secretKey);
+    const out: Effect[] = [{ kind: 'send', message: signed }];
+    this.keepProposal(signed, proposerPriority(s.hash, s.subUsers), out);
+    const known = a.proposals.get(toHex(value));
+    // Our own block was built on our state: it is valid here.
+    if (known) known.valid = true;
+    out.push(...this.tick(nowMs));
+    return out;
+  }
+
+  /** The host's answer to a `validate` effect. */
+  validated(height: number, value: Uint8Array, valid: boolean, nowMs: number): Effect[] {
+    if (this.ctx?.height !== height || !this.attempt) return [];
+    const known = this.attempt.proposals.get(toHex(value));
+    if (known) known.valid = valid;
+    return this.tick(nowMs);
+  }
+
+  /** A message from a peer (decoded; its checks happen here). */
+  receive(m: ConsensusMessage, nowMs: number): Effect[] {
+    const ctx = this.ctx;
+    if (!ctx) return [];
+    if (m.height > ctx.height + 1) return [{ kind: 'behind', height: m.height }];
+    if (m.height === ctx.height + 1) {
+      if (this.nextHeight.length < AGREEMENT_LIMITS.nextHeightMessagesMax) this.nextHeight.push(m);
+      return m.kind === 'certificate' ? [{ kind: 'behind', height: m.height }] : [];
+    }
+    if (m.height < ctx.height) return m.kind === 'certificate' ? [] : [{ kind: 'peerBehind', height: m.height }];
+    if (!bytesEqual(m.prevHash, ctx.prevHash)) return [];
+    const a = this.attempt;
+    if (!a || a.phase === 'done') return [];
+    const out: Effect[] = [];
+    if (m.kind === 'certificate') this.receiveCertificate(m, nowMs, out);
+    else if (m.attempt < a.number) this.answerEarlierAttempt(nowMs, out);
+    else if (m.attempt === a.number) {
+      if (m.kind === 'proposal') this.receiveProposal(m, out);
+      else this.countVote(m, out);
+    } else if (m.attempt > a.number && m.attempt <= a.number + AGREEMENT_LIMITS.attemptsAheadMax) {
+      const list = this.ahead.get(m.attempt) ?? [];
+      if (list.length < ctx.committee.members.size * 8) list.push(m);
+      this.ahead.set(m.attempt, list);
+    }
+    out.push(...this.tick(nowMs));
+    return out;
+  }
+
+  /**
+   * A peer still votes or proposes in an attempt this node has left: it missed the certificate that ended it (sent once,
+   * when the attempt ended) and, on its own, would wait in that attempt for ever while this node waits in the next one.
+   * Send it again, at most once per re-send period.
+   */
+  private answerEarlierAttempt(nowMs: number, out: Effect[]): void {
+    const last = this.lastEmpty;
+    if (!last || nowMs < last.sentAtMs + this.params.resendEveryMs) return;
+    last.sentAtMs = nowMs;
+    out.push({ kind: 'send', message: last.certificate });
+  }
+
+  /** Moves the machine on by the clock: ends waits whose time is up, re-sends votes. */
+  tick(nowMs: number): Effect[] {
+    const out: Effect[] = [];
+    for (let guard = 0; guard < 1000; guard += 1) {
+      const a = this.attempt;
+      if (!a || a.phase === 'done') break;
+      if (!this.advance(a, nowMs, out)) break;
+    }
+    const a = this.attempt;
+    if (a && a.phase !== 'done' && nowMs >= a.lastSentAtMs + this.params.resendEveryMs) {
+      a.lastSentAtMs = nowMs;
+      for (const vote of a.myVotes) out.push({ kind: 'send', message: vote });
+    }
+    return out;
+  }
+
+  private deadline(a: Attempt): number {
+    const p = this.params;
+    if (a.phase === 'proposal') {
+      // Past the proposal wait, a node still waits (up to blockWaitMs more) while it has no valid block to vote for,
+      // or while the best it knows is being checked: blocks take time to build and check on a busy machine.
+      const best = this.bestProposal(a, true);
+      const waitForBlock = !best || best.valid === undefined;
+      return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
+    }
+    return a.stepStartedAtMs + p.stepWaitMs;
+  }
+
+  private beginAttempt(number: number, nowMs: number, out: Effect[]): void {
+    const tally = this.tallies.get(number) ?? this.newTally();
+    this.tallies.clear();
+    this.tallies.set(number, tally);
+    this.attempt = {
+      number,
+      startedAtMs: nowMs,
+      phase: 'proposal',
+      step: 0,
+      stepStartedAtMs: nowMs,
+      proposals: new Map(),
+      proposers: new Map(),
+      askedToPropose: false,
+      blockValue: EMPTY_VALUE,
+      current: EMPTY_VALUE,
+      decided: null,
+      myVotes: [],
+      lastSentAtMs: nowMs,
+      reportedStuck: false,
+    };
+    if (this.sortition('proposer', 0)) {
+      this.attempt.askedToPropose = true;
+      out.push({ kind: 'propose', height: (this.ctx as HeightContext).height, attempt: number });
+    }
+    const early = this.ahead.get(number) ?? [];
+    this.ahead.delete(number);
+    for (const m of early) {
+      if (m.kind === 'proposal') this.receiveProposal(m, out);
+      else this.countVote(m, out);
+    }
+  }
+
+  /** This node's sortition for a role and step at the current attempt, when it is chosen. */
+  private sortition(role: 'proposer' | 'committee', step: number): Sortition | null {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    const member = ctx.committee.members.get(toHex(this.key.publicKey));
+    if (!member) return null;
+    const tau = role === 'proposer' ? this.params.tauProposer : stepTau(this.params, step);
+    const s = this.sortitions.run(
+      this.key.secretKey,
+      member,
+      ctx.committee,
+      tau,
+      sortitionAlpha(ctx.seed, role, ctx.height, a.number, step),
+    );
+    return s.subUsers > 0 ? s : null;
+  }
+
+  private receiveProposal(p: Proposal, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    if (a.proposals.size >= AGREEMENT_LIMITS.proposalsPerAttemptMax || a.proposals.has(toHex(p.value))) return;
+    if (p.payload.length > CONSENSUS_LIMITS.payloadBytesMax || !signatureValid(p)) return;
+    const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
+    const chosen = this.sortitions.verify(p.proposer, p.proof, ctx.committee, this.params.tauProposer, alpha);
+    if (!chosen) return;
+    this.keepProposal(p, proposerPriority(chosen.hash, chosen.subUsers), out);
+  }
+
+  private keepProposal(p: Proposal, priority: Uint8Array, out: Effect[]): void {
+    const a = this.attempt as Attempt;
+    const proposer = toHex(p.proposer);
+    const earlier = a.proposers.get(proposer);
+    if (earlier !== undefined && earlier !== toHex(p.value)) {
+      // Two blocks from one proposer at one attempt: neither is voted for.
+      const first = a.proposals.get(earlier);
+      if (first) first.valid = false;
+      out.push({ kind: 'equivocation', member: proposer, height: p.height, attempt: p.attempt, step: 0 });
+      return;
+    }
+    a.proposers.set(proposer, toHex(p.value));
+    a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
+    if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
+  }
+
+  /** The highest-priority proposal (with `pending`, including those not validated yet), never an invalid one. */
+  private bestProposal(a: Attempt, pending: boolean): KnownProposal | null {
+    let best: KnownProposal | null = null;
+    for (const known of a.proposals.values()) {
+      if (known.valid === false || (!pending && known.valid !== true)) continue;
+      if (!best || compareBytes(known.priority, best.priority) > 0) best = known;
+    }
+    return best;
+  }
+
+  private countVote(v: Vote, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const tally = this.tallies.get(v.attempt) ?? this.newTally();
+    this.tallies.set(v.attempt, tally);
+    const voter = toHex(v.voter);
+    if (tally.sameVote(v)) return;
+    const counted = this.checker.check(v, ctx, stepTau(this.params, v.step));
+    if (!counted) return;
+    if (tally.add(v, counted.subUsers, counted.hash) === 'double') {
+      out.push({ kind: 'equivocation', member: voter, height: v.height, attempt: v.attempt, step: v.step });
+    }
+  }
+
+  private receiveCertificate(c: Certificate, nowMs: number, out: Effect[]): void {
+    const a = this.attempt as Attempt;
+    if (c.attempt < a.number) return;
+    const check: CertificateCheck = verifyCertificate(c, this.ctx as HeightContext, this.params, this.checker);
+    if (!check.ok) return;
+    if (check.decision === 'empty') {
+      if (c.attempt >= a.number) {
+        this.lastEmpty = { certificate: c, sentAtMs: nowMs - this.params.resendEveryMs };
+        out.push({ kind: 'empty', height: c.height, attempt: c.attempt });
+        this.beginAttempt(c.attempt + 1, nowMs, out);
+      }
+      return;
+    }
+    const payload = this.payloadOf(c.value, c);
+    a.phase = 'done';
+    out.push({
+      kind: 'decided',
+      height: c.height,
+      attempt: c.attempt,
+      value: c.value,
+      payload,
+      final: check.decision === 'final',
+      certificate: c,
+    });
+    this.decidedHeight = c.height;
+  }
+
+  private payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {
+    const known = this.attempt?.proposals.get(toHex(value));
+    if (known) return known.proposal.payload;
+    return c && c.payload.length > 0 ? c.payload : null;
+  }
+
+  /** Casts this node's vote at a step when sortition chooses it (and counts it here too). */
+  private vote(step: number, value: Uint8Array, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    const s = this.sortition('committee', step);
+    if (!s) return;
+    const vote = signVote(
+      { height: ctx.height, attempt: a.number, prevHash: ctx.prevHash, step, value, voter: this.key.publicKey, proof: s.proof },
+      this.key.secretKey,
+    );
+    a.myVotes.push(vote);
+    this.tallies.get(a.number)?.add(vote, s.subUsers, s.hash);
+    out.push({ kind: 'send', message: vote });
+  }
+
+  /** The value that passed the current step's threshold, or null. */
+  private passed(a: Attempt, step: number): { value: Uint8Array; votes: Vote[] } | null {
+    const ctx = this.ctx as HeightContext;
+    const leader = this.tallies.get(a.number)?.leader(step);
+    if (!leader) return null;
+    const threshold = step === FINAL_STEP ? this.params.thresholdFinal : this.params.thresholdStep;
+    if (!passes(leader.weight, expectedSize(stepTau(this.params, step), ctx.committee), threshold)) return null;
+    return { value: fromHex(leader.value), votes: leader.votes };
+  }
+
+  private enterStep(a: Attempt, step: number, value: Uint8Array, nowMs: number, out: Effect[]): void {
+    a.step = step;
+    a.stepStartedAtMs = nowMs;
+    this.vote(step, value, out);
+  }
+
+  /** One move of the attempt if its current wait is over; false when it must wait for more votes or time. */
+  private advance(a: Attempt, nowMs: number, out: Effect[]): boolean {
+    const timedOut = nowMs >= this.deadline(a);
+    if (a.phase === 'proposal') {
+      if (!timedOut) return false;
+      a.phase = 'binary';
+      this.enterStep(a, REDUCTION_ONE, this.bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE, nowMs, out);
+      return true;
+    }
+    if (a.phase === 'final') return this.advanceFinal(a, timedOut, nowMs, out);
+    const won = this.passed(a, a.step);
+    if (!won && !timedOut) return false;
+    if (a.step === REDUCTION_ONE) {
+      this.enterStep(a, REDUCTION_TWO, won?.value ?? EMPTY_VALUE, nowMs, out);
+      return true;
+    }
+    if (a.step === REDUCTION_TWO) {
+      a.blockValue = won?.value ?? EMPTY_VALUE;
+      a.current = a.blockValue;
+      this.enterStep(a, BINARY_FIRST, a.current, nowMs, out);
+      return true;
+    }
+    return this.advanceBinary(a, won, nowMs, out);
+  }
+
+  /** Binary BA*'s three-step loop (Algorithm 8). */
+  private advanceBinary(a: Attempt, won: { value: Uint8Array; votes: Vote[] } | null, nowMs: number, out: Effect[]): boolean {
+    const ctx = this.ctx as HeightContext;
+    const kind = (a.step - BINARY_FIRST) % 3;
+    const certificate = (value: Uint8Array, votes: Vote[]): Certificate => ({
+      kind: 'certificate',
+      height: ctx.height,
+      attempt: a.number,
+      prevHash: ctx.prevHash,
+      step: a.step,
+      value,
+      votes,
+      payload: bytesEqual(value, EMPTY_VALUE) ? new Uint8Array() : (this.payloadOf(value) ?? new Uint8Array()),
+    });
+    if (won) {
+      const empty = bytesEqual(won.value, EMPTY_VALUE);
+      if (kind === 0 && !empty) {
+        for (let s = a.step + 1; s <= a.step + 3; s += 1) this.vote(s, won.value, out);
+        if (a.step === BINARY_FIRST) this.vote(FINAL_STEP, won.value, out);
+        a.decided = { value: won.value, certificate: certificate(won.value, won.votes) };
+        a.phase = 'final';
+        a.step = FINAL_STEP;
+        a.stepStartedAtMs = nowMs;
+        return true;
+      }
+      if (kind === 1 && empty) {
+        for (let s = a.step + 1; s <= a.step + 3; s += 1) this.vote(s, won.value, out);
+        const cert = certificate(won.value, won.votes);
+        this.lastEmpty = { certificate: cert, sentAtMs: nowMs };
+        out.push({ kind: 'send', message: cert });
+        out.push({ kind: 'empty', height: ctx.height, attempt: a.number });
+        this.beginAttempt(a.number + 1, nowMs, out);
+        return true;
+      }
+      a.current = won.value;
+    } else if (kind === 0) a.current = a.blockValue;
+    else if (kind === 1) a.current = EMPTY_VALUE;
+    else a.current = this.tallies.get(a.number)?.coin(a.step) === 0 ? a.blockValue : EMPTY_VALUE;
+    const next = a.step + 1;
+    if (next - BINARY_FIRST + 1 > this.params.maxSteps && !a.reportedStuck) {
+      a.reportedStuck = true;
+      out.push({ kind: 'stuck', height: ctx.height, attempt: a.number, step: next });
+    }
+    this.enterStep(a, next, a.current, nowMs, out);
+    return true;
+  }
+
+  /** The final step's count (Algorithm 3): final when it passes for the decided value, tentative when time is up. */
+  private advanceFinal(a: Attempt, timedOut: boolean, _nowMs: number, out: Effect[]): boolean {
+    const decided = a.decided as { value: Uint8Array; certificate: Certificate };
+    const won = this.passed(a, FINAL_STEP);
+    const final = won !== null && bytesEqual(won.value, decided.value);
+    if (!final && !timedOut) return false;
+    const ctx = this.ctx as HeightContext;
+    const certificate: Certificate = final
+      ? { ...decided.certificate, step: FINAL_STEP, votes: (won as { votes: Vote[] }).votes }
+      : decided.certificate;
+    a.phase = 'done';
+    this.decidedHeight = ctx.height;
+    out.push({ kind: 'send', message: certificate });
+    out.push({
+      kind: 'decided',
+      height: ctx.height,
+      attempt: a.number,
+      value: decided.value,
+      payload: this.payloadOf(decided.value),
+      final,
+      certificate,
+    });
+    return true;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './agreement.ts';
+export * from './certificate.ts';
+export * from './messages.ts';
+export * from './params.ts';
+export * from './sortition.ts';
+export * from './tally.ts';

@@ -1,0 +1,135 @@
+/**
+ * Memoized crypto for the simulator. A simulated network of n nodes checks every vote n times and every node proves its
+ * own sortition at every step; with the pure-JavaScript ECVRF (a proof ~5 ms, a check ~3 ms) that would be seconds per
+ * seed. Every answer cached here is a pure function of its key, so a cache hit gives the same answer as the
+ * computation would: a seed replays exactly whatever the cache held before it.
+ *
+ * - `VrfMemo` outlives seeds (the caller passes one to many runs): it maps (public key, alpha) to the node's proof and
+ *   output, and (public key, proof, alpha) to what verification returns. A proof this memo made is recorded as
+ *   verifying to its output (ECVRF completeness: verify(pk, prove(sk, α), α) = proof_to_hash(proof)).
+ * - `SimVoteChecker` lives for one seed: a vote's check depends on the bytes of the vote and on the height's seed and
+ *   committee, which are fixed within one seed for one (height, parent) — the seed is part of the key regardless.
+ */
+import { toHex } from '../../bytes.ts';
+import { vrfProofToHash, vrfProve, vrfVerify } from '../../crypto/ecvrf.ts';
+import type { SortitionFunctions } from '../agreement.ts';
+import type { HeightContext, VoteChecker } from '../certificate.ts';
+import { encodeMessage, signatureValid, type Vote } from '../messages.ts';
+import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers, sortitionAlpha } from '../sortition.ts';
+
+export const SIM_CRYPTO_LIMITS = {
+  /** VRF answers kept across seeds; the memo starts over when full (memory stays bounded over a 10,000-seed bench). */
+  vrfEntriesMax: 400_000,
+  /** Vote checks kept within one seed. */
+  voteChecksMax: 200_000,
+};
+
+export interface VrfOutput {
+  proof: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** Counters that show how much work the memo saved. */
+export interface MemoStats {
+  proofsMade: number;
+  proofHits: number;
+  verifies: number;
+  verifyHits: number;
+}
+
+export class VrfMemo {
+  private readonly proofs = new Map<string, VrfOutput>();
+  private readonly verified = new Map<string, Uint8Array | null>();
+  readonly stats: MemoStats = { proofsMade: 0, proofHits: 0, verifies: 0, verifyHits: 0 };
+
+  private room(): void {
+    if (this.proofs.size + this.verified.size < SIM_CRYPTO_LIMITS.vrfEntriesMax) return;
+    this.proofs.clear();
+    this.verified.clear();
+  }
+
+  /** The VRF proof and output of `secretKey` (whose public key is `publicKey`) over `alpha`. */
+  prove(secretKey: Uint8Array, publicKey: Uint8Array, alpha: Uint8Array): VrfOutput {
+    const pk = toHex(publicKey);
+    const key = pk + toHex(alpha);
+    const known = this.proofs.get(key);
+    if (known) {
+      this.stats.proofHits += 1;
+      return known;
+    }
+    this.room();
+    this.stats.proofsMade += 1;
+    const proof = vrfProve(secretKey, alpha);
+    const output = { proof, hash: vrfProofToHash(proof) };
+    this.proofs.set(key, output);
+    this.verified.set(pk + toHex(proof) + toHex(alpha), output.hash);
+    return output;
+  }
+
+  /** What `vrfVerify(publicKey, proof, alpha)` returns. */
+  verify(publicKey: Uint8Array, proof: Uint8Array, alpha: Uint8Array): Uint8Array | null {
+    const key = toHex(publicKey) + toHex(proof) + toHex(alpha);
+    const known = this.verified.get(key);
+    if (known !== undefined) {
+      this.stats.verifyHits += 1;
+      return known;
+    }
+    this.room();
+    this.stats.verifies += 1;
+    const hash = vrfVerify(publicKey, proof, alpha);
+    this.verified.set(key, hash);
+    return hash;
+  }
+
+  /** Sortition for an `Agreement` (its fourth constructor argument) through this memo. */
+  sortitionFunctions(): SortitionFunctions {
+    return {
+      run: (secretKey: Uint8Array, member: CommitteeMember, committee: Committee, tau: number | null, alpha: Uint8Array): Sortition => {
+        const { proof, hash } = this.prove(secretKey, member.publicKey, alpha);
+        return { proof, hash, subUsers: selectedSubUsers(hash, member.weight, committee.totalWeight, tau) };
+      },
+      verify: (publicKey: Uint8Array, proof: Uint8Array, committee: Committee, tau: number | null, alpha: Uint8Array) => {
+        const member = committee.members.get(toHex(publicKey));
+        if (!member) return null;
+        const hash = this.verify(publicKey, proof, alpha);
+        if (!hash) return null;
+        const subUsers = selectedSubUsers(hash, member.weight, committee.totalWeight, tau);
+        return subUsers > 0 ? { subUsers, hash } : null;
+      },
+    };
+  }
+}
+
+type CheckResult = { subUsers: number; hash: Uint8Array } | null;
+
+/** A `VoteChecker` shared by all nodes of one seed: signature and sortition checked once per distinct vote. */
+export class SimVoteChecker implements VoteChecker {
+  private readonly answers = new Map<string, CheckResult>();
+  checks = 0;
+  hits = 0;
+
+  constructor(private readonly vrf: VrfMemo) {}
+
+  check(vote: Vote, ctx: HeightContext, tau: number | null): CheckResult {
+    const key = `${toHex(encodeMessage(vote))}:${ctx.height}:${toHex(ctx.seed)}:${tau ?? 'all'}`;
+    const known = this.answers.get(key);
+    if (known !== undefined) {
+      this.hits += 1;
+      return known;
+    }
+    if (this.answers.size >= SIM_CRYPTO_LIMITS.voteChecksMax) this.answers.clear();
+    this.checks += 1;
+    const answer = this.compute(vote, ctx, tau);
+    this.answers.set(key, answer);
+    return answer;
+  }
+
+  private compute(vote: Vote, ctx: HeightContext, tau: number | null): CheckResult {
+    const member = ctx.committee.members.get(toHex(vote.voter));
+    if (!member || !signatureValid(vote)) return null;
+    const hash = this.vrf.verify(vote.voter, vote.proof, sortitionAlpha(ctx.seed, 'committee', vote.height, vote.attempt, vote.step));
+    if (!hash) return null;
+    const subUsers = selectedSubUsers(hash, member.weight, ctx.committee.totalWeight, tau);
+    return subUsers > 0 ? { subUsers, hash } : null;
+  }
+}

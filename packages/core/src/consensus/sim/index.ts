@@ -1,0 +1,5 @@
+export * from './app.ts';
+export * from './crypto-memo.ts';
+export * from './prng.ts';
+export * from './run.ts';
+export * from './scenario.ts';
