@@ -31,7 +31,7 @@ import { CatchUp } from './catchup.ts';
 import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
 import { ConsensusTimings } from './timings.ts';
-import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, txFrame } from './wire.ts';
+import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, executorFrame, txFrame } from './wire.ts';
 
 export const DRIVER_LIMITS = {
   /** Transaction hashes remembered as heard from peers (not gossiped again from here). */
@@ -119,15 +119,35 @@ export class ConsensusDriver {
     await this.handle(this.agreement.start(ctx, this.options.now()));
   }
 
-  private onFrame(payload: Uint8Array, _from: string): boolean {
+  private onFrame(payload: Uint8Array, from: string): boolean {
     const frame = decodeFrame(payload);
     if (!frame) return false;
     if (frame.kind === 'tx') {
       void this.receiveTx(frame.bytes);
       return true;
     }
+    if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
     void this.serially(() => this.handle(this.agreement.receive(frame.message, this.options.now())));
     return true;
+  }
+
+  /** Executor-election messages from peers go here (runtime's executor election sets it). */
+  onExecutorMessage: ((bytes: Uint8Array, fromDid: string) => boolean) | null = null;
+
+  /** Sends an executor-election message to every peer. */
+  broadcastExecutor(bytes: Uint8Array): void {
+    this.gossip.broadcast(executorFrame(bytes));
+  }
+
+  /** The sortition seed blocks leave for the height after `height` (from its header; null when not held here). */
+  async seedAfterHeight(height: number): Promise<Uint8Array | null> {
+    const header = await storedHeader(this.db, height);
+    return header ? seedAfter(header) : null;
+  }
+
+  /** The validators' committee (keys and weights) this chain's sortition uses. */
+  get committee(): Committee {
+    return this.options.committee;
   }
 
   private async receiveTx(bytes: Uint8Array): Promise<void> {

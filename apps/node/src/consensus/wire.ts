@@ -16,12 +16,19 @@ import {
   Writer,
 } from '@arc/core';
 
-const FRAME = { consensus: 1, tx: 2 } as const;
+const FRAME = { consensus: 1, tx: 2, executor: 3 } as const;
+
+/** The largest executor-election message (a claim or a result digest with its proof). */
+const EXECUTOR_FRAME_BYTES_MAX = 64 * 1024;
 
 /** The most transactions a block payload may carry when decoded (the chain's own bound is checked on validation). */
 const PAYLOAD_TXS_MAX = 100_000;
 
-export type Frame = { kind: 'consensus'; message: ConsensusMessage } | { kind: 'tx'; bytes: Uint8Array };
+export type Frame =
+  | { kind: 'consensus'; message: ConsensusMessage }
+  | { kind: 'tx'; bytes: Uint8Array }
+  /** Blocklet executor election (runtime/executors): claims and results, decoded by their own module. */
+  | { kind: 'executor'; bytes: Uint8Array };
 
 export function consensusFrame(message: ConsensusMessage): Uint8Array {
   const body = encodeMessage(message);
@@ -32,8 +39,16 @@ export function consensusFrame(message: ConsensusMessage): Uint8Array {
 }
 
 export function txFrame(bytes: Uint8Array): Uint8Array {
+  return tagged(FRAME.tx, bytes);
+}
+
+export function executorFrame(bytes: Uint8Array): Uint8Array {
+  return tagged(FRAME.executor, bytes);
+}
+
+function tagged(kind: number, bytes: Uint8Array): Uint8Array {
   const frame = new Uint8Array(bytes.length + 1);
-  frame[0] = FRAME.tx;
+  frame[0] = kind;
   frame.set(bytes, 1);
   return frame;
 }
@@ -44,6 +59,7 @@ export function decodeFrame(frame: Uint8Array): Frame | null {
   try {
     if (frame[0] === FRAME.consensus) return { kind: 'consensus', message: decodeMessage(body) };
     if (frame[0] === FRAME.tx && body.length > 0 && body.length <= TX_LIMITS.txBytesHardMax) return { kind: 'tx', bytes: body };
+    if (frame[0] === FRAME.executor && body.length > 0 && body.length <= EXECUTOR_FRAME_BYTES_MAX) return { kind: 'executor', bytes: body };
   } catch (error) {
     if (error instanceof Error) return null;
     throw error;

@@ -113,6 +113,8 @@ interface Attempt {
   current: Uint8Array;
   decided: { value: Uint8Array; certificate: Certificate } | null;
   myVotes: Vote[];
+  /** This node's own proposal at the attempt, re-sent with its votes (a peer that connected late still gets it). */
+  myProposal: Proposal | null;
   lastSentAtMs: number;
   reportedStuck: boolean;
 }
@@ -171,13 +173,14 @@ export class Agreement {
   proposal(height: number, attempt: number, payload: Uint8Array, value: Uint8Array, nowMs: number): Effect[] {
     const ctx = this.ctx;
     const a = this.attempt;
-    if (!ctx || !a || ctx.height !== height || a.number !== attempt || a.phase !== 'proposal') return [];
+    if (!ctx || !a || ctx.height !== height || a.number !== attempt || a.phase === 'done') return [];
     const member = ctx.committee.members.get(toHex(this.key.publicKey));
     if (!member) return [];
     const s = this.sortition('proposer', 0);
     if (!s) return [];
     const base = { height, attempt, prevHash: ctx.prevHash, value, proposer: this.key.publicKey, proof: s.proof, payload };
     const signed = signProposal(base, this.key.secretKey);
+    a.myProposal = signed;
     const out: Effect[] = [{ kind: 'send', message: signed }];
     this.keepProposal(signed, proposerPriority(s.hash, s.subUsers), out);
     const known = a.proposals.get(toHex(value));
@@ -246,6 +249,7 @@ export class Agreement {
     const a = this.attempt;
     if (a && a.phase !== 'done' && nowMs >= a.lastSentAtMs + this.params.resendEveryMs) {
       a.lastSentAtMs = nowMs;
+      if (a.myProposal && !a.decided) out.push({ kind: 'send', message: a.myProposal });
       for (const vote of a.myVotes) out.push({ kind: 'send', message: vote });
     }
     return out;
@@ -280,6 +284,7 @@ export class Agreement {
       current: EMPTY_VALUE,
       decided: null,
       myVotes: [],
+      myProposal: null,
       lastSentAtMs: nowMs,
       reportedStuck: false,
     };
