@@ -1,3 +1,5 @@
+import { LightClient } from '@arc/client';
+import { decodeMessage, encodeMessage, fromHex, parseGenesisJson, toHex } from '@arc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devKey } from '../src/config/dev-keys.ts';
 import { nodeClient } from './helpers/client.ts';
@@ -38,5 +40,26 @@ describe('a network of four nodes in one process', () => {
     expect(status).toMatchObject({ status: 'committed', height });
     const cert = await nodeClient(third!.url).consensus.certificate.query({ height });
     expect(cert.votes.length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('lets a light client follow the chain from its genesis by certificates alone, and refuses a forged one', async () => {
+    const client = nodeClient(cluster.nodes[1]!.url);
+    const { genesis } = await client.chain.genesis.query();
+    const page = await client.block.raw.query({ from: 0, limit: 20 });
+    const [block0, ...blocks] = page.blocks;
+    const light = new LightClient(parseGenesisJson(genesis, 'chain.genesis'), block0!);
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) light.accept(block);
+    expect(light.head.height).toBe(blocks.at(-1)!.height);
+    // A certificate whose first vote's signature is altered no longer proves the block.
+    const fresh = new LightClient(parseGenesisJson(genesis, 'chain.genesis'), block0!);
+    const first = blocks[0]!;
+    const cert = decodeMessage(fromHex(first.certificate!));
+    if (cert.kind !== 'certificate') throw new Error('not a certificate');
+    const signature = cert.votes[0]!.signature.slice();
+    signature[0] = (signature[0] ?? 0) ^ 1;
+    const votes = [{ ...cert.votes[0]!, signature }, ...cert.votes.slice(1)];
+    const tampered = toHex(encodeMessage({ ...cert, votes }));
+    expect(() => fresh.accept({ ...first, certificate: tampered })).toThrow(/not proven final/);
   }, 60_000);
 });

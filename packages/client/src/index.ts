@@ -11,6 +11,7 @@ export * from './economy-builders.ts';
 export * from './errors.ts';
 export * from './keystore.ts';
 export * from './node-api-http.ts';
+export * from './light-client.ts';
 export * from './proof.ts';
 export * from './realtime.ts';
 export * from './schemas.ts';

@@ -128,6 +128,8 @@ export class Agreement {
   /** The certificate that ended the last attempt without a block, and when it was last sent to peers still in it. */
   private lastEmpty: { certificate: Certificate; sentAtMs: number } | null = null;
   private decidedHeight = -1;
+  /** The block this node voted the final step for at the current height: it never votes the final step for another. */
+  private finalLock: Uint8Array | null = null;
 
   constructor(
     readonly params: ConsensusParams,
@@ -160,6 +162,7 @@ export class Agreement {
     this.tallies.clear();
     this.ahead.clear();
     this.lastEmpty = null;
+    this.finalLock = null;
     const out: Effect[] = [];
     this.beginAttempt(0, nowMs, out);
     const kept = this.nextHeight;
@@ -194,7 +197,8 @@ export class Agreement {
   validated(height: number, value: Uint8Array, valid: boolean, nowMs: number): Effect[] {
     if (this.ctx?.height !== height || !this.attempt) return [];
     const known = this.attempt.proposals.get(toHex(value));
-    if (known) known.valid = valid;
+    // Only a pending answer is taken: a block already refused (its proposer equivocated) stays refused.
+    if (known && known.valid === undefined) known.valid = valid;
     return this.tick(nowMs);
   }
 
@@ -250,6 +254,9 @@ export class Agreement {
     if (a && a.phase !== 'done' && nowMs >= a.lastSentAtMs + this.params.resendEveryMs) {
       a.lastSentAtMs = nowMs;
       if (a.myProposal && !a.decided) out.push({ kind: 'send', message: a.myProposal });
+      // Waiting for the final count: peers that missed the step where binary BA* returned (a partition) have gone on
+      // to later steps, where this node votes no more; the certificate of that step brings them to the final step.
+      if (a.decided) out.push({ kind: 'send', message: a.decided.certificate });
       for (const vote of a.myVotes) out.push({ kind: 'send', message: vote });
     }
     return out;
@@ -369,7 +376,6 @@ export class Agreement {
 
   private receiveCertificate(c: Certificate, nowMs: number, out: Effect[]): void {
     const a = this.attempt as Attempt;
-    if (c.attempt < a.number) return;
     const check: CertificateCheck = verifyCertificate(c, this.ctx as HeightContext, this.params, this.checker);
     if (!check.ok) return;
     if (check.decision === 'empty') {
@@ -380,18 +386,37 @@ export class Agreement {
       }
       return;
     }
-    const payload = this.payloadOf(c.value, c);
+    if (check.decision === 'block') {
+      // Another node's proof that binary BA* returned this block at this attempt: return it too (final vote, lock).
+      if (c.attempt === a.number && a.phase !== 'final') this.returnBlock(a, c.value, c, nowMs, out);
+      return;
+    }
+    // A final certificate decides the height whatever attempt this node is at.
     a.phase = 'done';
+    this.decidedHeight = c.height;
     out.push({
       kind: 'decided',
       height: c.height,
       attempt: c.attempt,
       value: c.value,
-      payload,
-      final: check.decision === 'final',
+      payload: this.payloadOf(c.value, c),
+      final: true,
       certificate: c,
     });
-    this.decidedHeight = c.height;
+  }
+
+  /**
+   * Binary BA* returned a block here (or a peer's certificate shows it did): vote the final step for it, unless this
+   * node already voted the final step for another block at this height (its lock), and wait for the final count.
+   * Only a final certificate commits a block (README.md: why that keeps forks out).
+   */
+  private returnBlock(a: Attempt, value: Uint8Array, certificate: Certificate, nowMs: number, out: Effect[]): void {
+    if (!this.finalLock) this.finalLock = value;
+    if (bytesEqual(this.finalLock, value)) this.vote(FINAL_STEP, value, out);
+    a.decided = { value, certificate };
+    a.phase = 'final';
+    a.step = FINAL_STEP;
+    a.stepStartedAtMs = nowMs;
   }
 
   private payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {
@@ -474,11 +499,9 @@ export class Agreement {
       const empty = bytesEqual(won.value, EMPTY_VALUE);
       if (kind === 0 && !empty) {
         for (let s = a.step + 1; s <= a.step + 3; s += 1) this.vote(s, won.value, out);
-        if (a.step === BINARY_FIRST) this.vote(FINAL_STEP, won.value, out);
-        a.decided = { value: won.value, certificate: certificate(won.value, won.votes) };
-        a.phase = 'final';
-        a.step = FINAL_STEP;
-        a.stepStartedAtMs = nowMs;
+        const proof = certificate(won.value, won.votes);
+        out.push({ kind: 'send', message: proof });
+        this.returnBlock(a, won.value, proof, nowMs, out);
         return true;
       }
       if (kind === 1 && empty) {
@@ -504,15 +527,21 @@ export class Agreement {
   }
 
   /** The final step's count (Algorithm 3): final when it passes for the decided value, tentative when time is up. */
-  private advanceFinal(a: Attempt, timedOut: boolean, _nowMs: number, out: Effect[]): boolean {
+  private advanceFinal(a: Attempt, timedOut: boolean, nowMs: number, out: Effect[]): boolean {
     const decided = a.decided as { value: Uint8Array; certificate: Certificate };
     const won = this.passed(a, FINAL_STEP);
-    const final = won !== null && bytesEqual(won.value, decided.value);
-    if (!final && !timedOut) return false;
+    if (!won || !bytesEqual(won.value, decided.value)) {
+      // Not final yet: keep waiting (votes are re-sent); a final or empty certificate from a peer ends the wait.
+      if (timedOut) a.stepStartedAtMs = nowMs;
+      return false;
+    }
     const ctx = this.ctx as HeightContext;
-    const certificate: Certificate = final
-      ? { ...decided.certificate, step: FINAL_STEP, votes: (won as { votes: Vote[] }).votes }
-      : decided.certificate;
+    const certificate: Certificate = {
+      ...decided.certificate,
+      step: FINAL_STEP,
+      votes: won.votes,
+      payload: this.payloadOf(decided.value) ?? new Uint8Array(),
+    };
     a.phase = 'done';
     this.decidedHeight = ctx.height;
     out.push({ kind: 'send', message: certificate });
@@ -522,7 +551,7 @@ export class Agreement {
       attempt: a.number,
       value: decided.value,
       payload: this.payloadOf(decided.value),
-      final,
+      final: true,
       certificate,
     });
     return true;
