@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,4 +147,33 @@ describe('four node processes on loopback', () => {
     const peers = (await client(0).consensus.status.query()).peers;
     expect(peers.filter((p) => p.did === other.nodes[0]?.did && p.state === 'connected')).toEqual([]);
   }, 90_000);
+
+  it('let a new node start from a snapshot and follow the chain by certificates, without voting', async () => {
+    const snapshot = await fetch(`${plan.nodes[0]?.url}/snapshot`);
+    expect(snapshot.status).toBe(200);
+    const observerDir = join(dir, 'observer');
+    await mkdir(observerDir, { recursive: true });
+    const snapshotFile = join(observerDir, 'snapshot.gz');
+    await writeFile(snapshotFile, new Uint8Array(await snapshot.arrayBuffer()));
+    const port = await freePort();
+    const env = clusterNodeEnv(plan, 0, {
+      PORT: String(port),
+      DATA_DIR: join(observerDir, 'data'),
+      NODE_KEY_FILE: join(observerDir, 'node-key.json'),
+      SNAPSHOT_FILE: snapshotFile,
+      CONSENSUS_PEERS: plan.nodes.map((n) => n.url).join(','),
+    }) as unknown as ChildNodeEnv;
+    const observer = await (await ChildNode.spawn(env, { port })).ready();
+    stray.push(observer);
+    const observerClient = nodeClient(observer.url);
+    const from = (await observerClient.chain.genesis.query()).firstHeight;
+    expect(from).toBeGreaterThan(1);
+    const target = (await height(0)) + 2;
+    await until(async () => (await observerClient.chain.info.query()).height >= target, 45_000, 'the observer to follow past the snapshot');
+    for (let h = from; h <= target; h += 1) {
+      const [mine, theirs] = await Promise.all([observerClient.block.raw.query({ from: h, limit: 1 }), hashAt(0, h)]);
+      expect(mine.blocks[0]?.header).toBe(theirs);
+    }
+    expect((await observerClient.consensus.status.query()).validator).toBe(false);
+  }, 120_000);
 });

@@ -40,6 +40,8 @@ export const DRIVER_LIMITS = {
   helpEveryMs: 1_000,
   /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
   blocksPerHeightMax: 64,
+  /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
+  catchUpIdleMs: 3_000,
 };
 
 interface Ready {
@@ -66,6 +68,8 @@ export class ConsensusDriver {
   private readonly heard = new Set<string>();
   private readonly helped = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
+  private idleCheck: NodeJS.Timeout | null = null;
+  private lastProgressMs = 0;
   private work: Promise<void> = Promise.resolve();
   private running = false;
   private readonly catchUp: CatchUp;
@@ -91,11 +95,19 @@ export class ConsensusDriver {
     };
     await this.gossip.start();
     await this.serially(() => this.startHeight());
+    this.idleCheck = setInterval(() => {
+      if (this.options.now() - this.lastProgressMs < DRIVER_LIMITS.catchUpIdleMs) return;
+      this.lastProgressMs = this.options.now();
+      void this.serially(async () => {
+        await this.handle(await this.behind());
+      });
+    }, DRIVER_LIMITS.catchUpIdleMs);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
+    if (this.idleCheck) clearInterval(this.idleCheck);
     this.admission.onAdmitted = null;
     await this.work;
     await this.gossip.stop();
@@ -114,6 +126,7 @@ export class ConsensusDriver {
     if (!header) throw new Error(`the head block ${head.height} is not stored`);
     this.headSeed = seedAfter(header);
     this.ready.clear();
+    this.lastProgressMs = this.options.now();
     const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
     this.timings.started(ctx.height, this.options.now());
     await this.handle(this.agreement.start(ctx, this.options.now()));

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
-import { blockHash, decodeHeader, type KeyPair, toHex } from '@arc/core';
+import { genesisHashOf, type KeyPair } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { genesisCommittee, storedHeader } from './chain-context.ts';
+import { genesisCommittee } from './chain-context.ts';
 import { ConsensusDriver } from './driver.ts';
 import { GOSSIP_PATH, GossipNode } from './gossip/index.ts';
 
@@ -36,18 +36,18 @@ export async function createConsensus(deps: {
   now: () => number;
   log: (line: string) => void;
 }): Promise<ConsensusDriver> {
+  // Any node of this genesis may connect (an observer that follows without voting, too): every vote and proposal is
+  // checked against the validators' keys and stakes, whoever relays it.
   const { ledger, options } = deps;
   const consensus = ledger.params.consensus;
   if (!consensus) throw new Error('this chain has no validators in its genesis: it runs as one node');
-  const genesisHeader = await storedHeader(deps.db, 0);
-  if (!genesisHeader) throw new Error('the genesis block is not stored');
   const gossip = new GossipNode({
     key: deps.nodeKey,
     chainId: ledger.chainId,
-    genesisHash: toHex(blockHash(decodeHeader(genesisHeader))),
+    // From the genesis itself: a node started from a snapshot does not hold block 0.
+    genesisHash: genesisHashOf(ledger.options.genesis),
     listen: { server: deps.server, path: GOSSIP_PATH },
     peers: options.peers.map(gossipUrl),
-    allowedDids: consensus.validators.map((v) => v.did),
     log: deps.log,
     now: deps.now,
   });

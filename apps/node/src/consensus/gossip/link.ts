@@ -295,7 +295,7 @@ export class Link {
         ? `A frame over the ${this.#state === 'connected' ? this.ctx.limits.messageBytesMax : this.ctx.limits.helloFrameBytesMax}-byte limit arrived (closed with 1009).`
         : `The connection failed: ${error.message}.`;
     // A dial that never opened is the node's to report (once per outage, not once per redial).
-    if (this.#state !== 'opening') this.ctx.log(`gossip: ${this.describe()}: ${this.#socketError}`);
+    if (this.#state === 'handshaking' || this.#state === 'connected') this.ctx.log(`gossip: ${this.describe()}: ${this.#socketError}`);
   }
 
   #onClose(code: number, reason: string): void {
