@@ -367,6 +367,8 @@ export class Agreement {
     this.tallies.set(v.attempt, tally);
     const voter = toHex(v.voter);
     if (tally.sameVote(v)) return;
+    // Waiting for the final count, a node has no use for binary steps' votes: not checking them saves a VRF each.
+    if (this.attempt?.number === v.attempt && this.attempt.phase === 'final' && v.step !== FINAL_STEP) return;
     const counted = this.checker.check(v, ctx, stepTau(this.params, v.step));
     if (!counted) return;
     if (tally.add(v, counted.subUsers, counted.hash) === 'double') {
