@@ -42,6 +42,8 @@ export const DRIVER_LIMITS = {
   blocksPerHeightMax: 64,
   /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
   catchUpIdleMs: 3_000,
+  /** Catch-ups (each a request to a peer) start at most this often, however many messages show this node behind. */
+  catchUpEveryMs: 500,
 };
 
 interface Ready {
@@ -70,6 +72,7 @@ export class ConsensusDriver {
   private timer: NodeJS.Timeout | null = null;
   private idleCheck: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
+  private lastCatchUpMs = 0;
   private work: Promise<void> = Promise.resolve();
   private running = false;
   private readonly catchUp: CatchUp;
@@ -99,7 +102,7 @@ export class ConsensusDriver {
       if (this.options.now() - this.lastProgressMs < DRIVER_LIMITS.catchUpIdleMs) return;
       this.lastProgressMs = this.options.now();
       void this.serially(async () => {
-        await this.handle(await this.behind());
+        await this.handle(await this.behind(true));
       });
     }, DRIVER_LIMITS.catchUpIdleMs);
   }
@@ -265,7 +268,7 @@ export class ConsensusDriver {
     if (!ready && d.payload && (await this.check(d.payload, d.value))) ready = this.ready.get(toHex(d.value));
     if (!ready) {
       // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
-      return this.behind();
+      return this.behind(true);
     }
     await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
     if (d.final) this.counts.finalBlocks += 1;
@@ -276,7 +279,11 @@ export class ConsensusDriver {
   }
 
   /** Imports certified blocks from peers up to their head, then agrees on the next height. */
-  private async behind(): Promise<Effect[]> {
+  private async behind(force = false): Promise<Effect[]> {
+    // Every message of a later height says "behind": one catch-up per catchUpEveryMs answers them all.
+    const now = this.options.now();
+    if (!force && now - this.lastCatchUpMs < DRIVER_LIMITS.catchUpEveryMs) return [];
+    this.lastCatchUpMs = now;
     const imported = await this.catchUp.run(this.headSeed);
     if (imported > 0) {
       this.counts.caughtUp += imported;
