@@ -6,9 +6,19 @@
  * One height may take several attempts: an attempt that agrees on the empty value ends without a block and the next
  * attempt starts with fresh sortition (the paper appends an empty block instead; here heights stay contiguous
  * blocks). Each attempt: proposals for `proposalWaitMs`, the two reduction steps, then binary BA* until a value returns,
- * then the final step's count. A decided non-empty value is the block of the height, final or tentative.
+ * then the final step's count. A block is decided only by a final certificate (README.md: why).
  */
-import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
+import { bytesEqual, fromHex, toHex } from '../bytes.ts';
+import {
+  AGREEMENT_LIMITS,
+  type Attempt,
+  bestProposal,
+  directSortition,
+  type Effect,
+  type NodeKey,
+  type Phase,
+  type SortitionFunctions,
+} from './agreement-types.ts';
 import {
   type CertificateCheck,
   directChecker,
@@ -34,90 +44,10 @@ import {
   type Vote,
 } from './messages.ts';
 import { type ConsensusParams, passes } from './params.ts';
-import { proposerPriority, runSortition, type Sortition, sortitionAlpha, verifySortition } from './sortition.ts';
+import { proposerPriority, type Sortition, sortitionAlpha } from './sortition.ts';
 import { AttemptTally } from './tally.ts';
 
-export const AGREEMENT_LIMITS = {
-  /** Messages kept for the next height (they cannot be checked before it starts), beyond which they are dropped. */
-  nextHeightMessagesMax: 2_000,
-  /** Attempts ahead of the current one whose votes are kept. */
-  attemptsAheadMax: 4,
-  /** Proposals kept per attempt. */
-  proposalsPerAttemptMax: 64,
-};
-
-/**
- * How a node runs its own sortition and checks a proposer's. The default computes the VRF each time; a host may
- * memoize both (a VRF output is a pure function of the key and the input), as the simulator does.
- */
-export interface SortitionFunctions {
-  run: typeof runSortition;
-  verify: typeof verifySortition;
-}
-
-export const directSortition: SortitionFunctions = { run: runSortition, verify: verifySortition };
-
-export interface NodeKey {
-  publicKey: Uint8Array;
-  secretKey: Uint8Array;
-}
-
-export type Effect =
-  | { kind: 'send'; message: ConsensusMessage }
-  /** Build a block for (height, attempt) and answer with `proposal(...)`. */
-  | { kind: 'propose'; height: number; attempt: number }
-  /** Check the proposal's block on the parent and answer with `validated(...)`. */
-  | { kind: 'validate'; proposal: Proposal }
-  /** The height's block: commit it with its certificate, then `start` the next height. */
-  | {
-      kind: 'decided';
-      height: number;
-      attempt: number;
-      value: Uint8Array;
-      payload: Uint8Array | null;
-      final: boolean;
-      certificate: Certificate;
-    }
-  /** An attempt agreed on no block; the next attempt starts. */
-  | { kind: 'empty'; height: number; attempt: number }
-  /** Messages of a later height arrive: this node is behind (fetch the blocks it lacks with their certificates). */
-  | { kind: 'behind'; height: number }
-  /** A peer is still at an earlier height: it may need that height's certified block. */
-  | { kind: 'peerBehind'; height: number }
-  /** Binary BA* passed `maxSteps` at this attempt without a value; it keeps going, re-sending its votes. */
-  | { kind: 'stuck'; height: number; attempt: number; step: number }
-  /** A member voted twice at one step, or proposed two blocks at one attempt (evidence for slashing). */
-  | { kind: 'equivocation'; member: string; height: number; attempt: number; step: number };
-
-type Phase = 'proposal' | 'binary' | 'final' | 'done';
-
-interface KnownProposal {
-  proposal: Proposal;
-  priority: Uint8Array;
-  valid: boolean | undefined;
-}
-
-interface Attempt {
-  number: number;
-  startedAtMs: number;
-  phase: Phase;
-  /** The step being counted (REDUCTION_ONE, REDUCTION_TWO, binary steps, FINAL_STEP). */
-  step: number;
-  stepStartedAtMs: number;
-  proposals: Map<string, KnownProposal>;
-  proposers: Map<string, string>;
-  askedToPropose: boolean;
-  /** The reduction's outcome: the one block binary BA* decides for or against. */
-  blockValue: Uint8Array;
-  /** Binary BA*'s current value. */
-  current: Uint8Array;
-  decided: { value: Uint8Array; certificate: Certificate } | null;
-  myVotes: Vote[];
-  /** This node's own proposal at the attempt, re-sent with its votes (a peer that connected late still gets it). */
-  myProposal: Proposal | null;
-  lastSentAtMs: number;
-  reportedStuck: boolean;
-}
+export * from './agreement-types.ts';
 
 export class Agreement {
   private ctx: HeightContext | null = null;
@@ -267,7 +197,7 @@ export class Agreement {
     if (a.phase === 'proposal') {
       // Past the proposal wait, a node still waits (up to blockWaitMs more) while it has no valid block to vote for,
       // or while the best it knows is being checked: blocks take time to build and check on a busy machine.
-      const best = this.bestProposal(a, true);
+      const best = bestProposal(a, true);
       const waitForBlock = !best || best.valid === undefined;
       return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
     }
@@ -349,16 +279,6 @@ export class Agreement {
     a.proposers.set(proposer, toHex(p.value));
     a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
     if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
-  }
-
-  /** The highest-priority proposal (with `pending`, including those not validated yet), never an invalid one. */
-  private bestProposal(a: Attempt, pending: boolean): KnownProposal | null {
-    let best: KnownProposal | null = null;
-    for (const known of a.proposals.values()) {
-      if (known.valid === false || (!pending && known.valid !== true)) continue;
-      if (!best || compareBytes(known.priority, best.priority) > 0) best = known;
-    }
-    return best;
   }
 
   private countVote(v: Vote, out: Effect[]): void {
@@ -464,7 +384,7 @@ export class Agreement {
     if (a.phase === 'proposal') {
       if (!timedOut) return false;
       a.phase = 'binary';
-      this.enterStep(a, REDUCTION_ONE, this.bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE, nowMs, out);
+      this.enterStep(a, REDUCTION_ONE, bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE, nowMs, out);
       return true;
     }
     if (a.phase === 'final') return this.advanceFinal(a, timedOut, nowMs, out);
