@@ -5,6 +5,7 @@ import { CloudNode, type CloudOptions, claimSeeding, type LeaderJob, periodic } 
 import { LEASE_TIMING_DEFAULT } from './cloud/lease.ts';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
+import { type ConsensusOptions, createConsensus } from './consensus/start.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
 import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
 import { VACUUM_DEFAULTS, VacuumJob, type VacuumOptions } from './db/vacuum.ts';
@@ -35,12 +36,13 @@ import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { inProcessNodeApi } from './ocap/node-api.ts';
 import { OcapHub } from './ocap/service.ts';
+import { ExecutorElection } from './runtime/executors/election.ts';
+import { sqlExecutionStore } from './runtime/executors/store.ts';
 import { createSandboxPool } from './runtime/sandbox/index.ts';
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
 import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
-import { type ConsensusOptions, createConsensus } from './consensus/start.ts';
 import { createNodeServer, listen, type TlsOptions } from './server.ts';
 import type { Services } from './services.ts';
 
@@ -301,6 +303,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     });
     services.faultInjection = options.consensus?.faultInjection === true;
   }
+  // Validators elect which of them runs each chain-event invocation of a blocklet (runtime/executors/README.md).
+  const consensus = services.consensus;
+  const election = consensus
+    ? new ExecutorElection({ key: options.nodeKey, network: consensus, store: sqlExecutionStore(db), now, log })
+    : undefined;
+  if (consensus && election) consensus.onExecutorMessage = (bytes) => election.receive(bytes);
   const url = await listen(server, options.host, options.port);
   await services.consensus?.start();
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
@@ -317,7 +325,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     {
       name: 'triggers',
       start: async () => {
-        const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log });
+        const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log, election });
         await triggers.start();
         services.triggers = triggers;
         return async () => triggers.stop();
@@ -382,6 +390,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const stop of stops.reverse()) await stop();
+        // After the triggers stopped: a decision still waiting ends, and its event is delivered again on restart.
+        election?.close();
         await market.stop();
         await runtime.close();
         await sandbox.close();

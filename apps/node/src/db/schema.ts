@@ -11,4 +11,5 @@ export * from '../gateway/schema.ts';
 export * from '../ledger/schema.ts';
 export * from '../market/schema.ts';
 export * from '../ocap/schema.ts';
+export * from '../runtime/executors/schema.ts';
 export * from '../runtime/schema.ts';

@@ -3,6 +3,7 @@ import { type BlockletTrigger, canonicalJson, type OcapEvent, type StreamCheckpo
 import { Cron } from 'croner';
 import type { Database } from '../../db/client.ts';
 import type { OcapHub } from '../../ocap/service.ts';
+import type { ExecutorElection } from '../executors/election.ts';
 import type { BlockletRuntime } from '../service.ts';
 import { type TopicBus, topicMatches } from '../topics.ts';
 
@@ -13,6 +14,8 @@ interface Armed {
   stop: () => void;
   /** Cron triggers: the job (its next run; `trigger()` fires it now). */
   cron?: Cron;
+  /** Chain triggers: this node watches the blocklet's chain events (it claims them in executor elections). */
+  chain?: true;
 }
 
 /** The key a chain trigger keeps its checkpoint under: the same trigger in a new version resumes where it was. */
@@ -37,8 +40,18 @@ export class TriggerScheduler {
 
   constructor(
     readonly runtime: BlockletRuntime,
-    readonly deps: { db: Database; ocap: OcapHub; topics: TopicBus; now: () => number; log: (line: string) => void },
-  ) {}
+    readonly deps: {
+      db: Database;
+      ocap: OcapHub;
+      topics: TopicBus;
+      now: () => number;
+      log: (line: string) => void;
+      /** On a chain run by validators: which of them runs each chain-event invocation (runtime/executors). */
+      election?: ExecutorElection;
+    },
+  ) {
+    if (deps.election) deps.election.watches = (name) => (this.#armed.get(name) ?? []).some((a) => a.chain);
+  }
 
   async start(): Promise<void> {
     this.runtime.events.on('live', this.#onLive);
@@ -70,7 +83,7 @@ export class TriggerScheduler {
           continue;
         }
         armed.push(this.#topic(name, trigger));
-      } else armed.push(this.#chain(name, trigger));
+      } else armed.push(this.#chain(name, trigger, manifest.limits.timeoutMs));
     }
     this.#armed.set(name, armed);
   }
@@ -115,7 +128,7 @@ export class TriggerScheduler {
     return { stop: unsubscribe };
   }
 
-  #chain(name: string, trigger: Extract<BlockletTrigger, { type: 'chain' }>): Armed {
+  #chain(name: string, trigger: Extract<BlockletTrigger, { type: 'chain' }>, timeoutMs: number): Armed {
     const triggerId = chainTriggerId(trigger);
     let stopped = false;
     let reader: StreamReader | undefined;
@@ -139,7 +152,7 @@ export class TriggerScheduler {
       while (!stopped) {
         const event = await reader.next(TRIGGER_LIMITS.idleReadMs);
         if (!event) continue;
-        await this.#deliver(name, trigger, event, () => stopped);
+        await this.#deliver(name, trigger, event, timeoutMs, () => stopped);
         await this.#saveCheckpoint(name, triggerId, reader.stream.checkpoint());
       }
     };
@@ -160,6 +173,7 @@ export class TriggerScheduler {
         stopped = true;
         reader?.close();
       },
+      chain: true,
     };
   }
 
@@ -167,11 +181,19 @@ export class TriggerScheduler {
     name: string,
     trigger: Extract<BlockletTrigger, { type: 'chain' }>,
     event: OcapEvent,
+    timeoutMs: number,
     stopped: () => boolean,
   ): Promise<void> {
     const key = dedupKey(trigger.chain, event);
     const [seen] = await this.deps.db.query('SELECT 1 FROM blocklet_dedup WHERE name = $1 AND dedup_key = $2', [name, key]);
     if (seen) return;
+    const election = this.deps.election;
+    // An event of this node's own chain is ranked under the seed its block leaves; any other chain's under genesis's.
+    const seedHeight = this.deps.ocap.configs.find((c) => c.name === trigger.chain)?.adapter === 'native' ? event.blockHeight : 0;
+    if (election && (await election.decide(name, key, seedHeight, timeoutMs)) === 'skip') {
+      await this.#delivered(name, key);
+      return;
+    }
     for (let attempt = 1; attempt <= TRIGGER_LIMITS.attemptsMax && !stopped(); attempt += 1) {
       const outcome = await this.runtime
         .invoke(name, {
@@ -180,12 +202,9 @@ export class TriggerScheduler {
           trigger: 'chain',
         })
         .catch((error: Error) => ({ ok: false, error: { code: 'INTERNAL', message: error.message } }));
+      await election?.reportResult(name, key, outcome);
       if (outcome.ok) {
-        await this.deps.db.query('INSERT INTO blocklet_dedup (name, dedup_key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-          name,
-          key,
-          this.deps.now(),
-        ]);
+        await this.#delivered(name, key);
         return;
       }
       if (attempt === TRIGGER_LIMITS.attemptsMax) {
@@ -196,6 +215,14 @@ export class TriggerScheduler {
         setTimeout(resolve, Math.min(TRIGGER_LIMITS.retryMaxMs, TRIGGER_LIMITS.retryBaseMs * 2 ** (attempt - 1))),
       );
     }
+  }
+
+  async #delivered(name: string, key: string): Promise<void> {
+    await this.deps.db.query('INSERT INTO blocklet_dedup (name, dedup_key, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      name,
+      key,
+      this.deps.now(),
+    ]);
   }
 
   async #saveCheckpoint(name: string, triggerId: string, checkpoint: StreamCheckpoint): Promise<void> {
