@@ -37,15 +37,9 @@ export const SIM_GENESIS = {
   seed: genesisSeed(sha3(utf8('arc-sim-genesis'))),
 };
 
+/** A block's canonical bytes (the proposal's payload). */
 export function encodeBlock(b: SimBlock): Uint8Array {
-  return new Writer()
-    .string(BLOCK_TAG)
-    .uint(b.height)
-    .uint(b.attempt)
-    .fixed(b.prevHash, 32)
-    .fixed(b.proposer, 32)
-    .uint(b.nonce)
-    .finish();
+  return new Writer().string(BLOCK_TAG).uint(b.height).uint(b.attempt).fixed(b.prevHash, 32).fixed(b.proposer, 32).uint(b.nonce).finish();
 }
 
 /** The block a payload holds, or null when it is not one block's canonical bytes. */
@@ -75,7 +69,12 @@ export function blockValue(payload: Uint8Array): Uint8Array {
 }
 
 /** A proposer's block for its height and attempt. */
-export function buildBlock(ctx: HeightContext, attempt: number, proposer: Uint8Array, nonce: number): { payload: Uint8Array; value: Uint8Array } {
+export function buildBlock(
+  ctx: HeightContext,
+  attempt: number,
+  proposer: Uint8Array,
+  nonce: number,
+): { payload: Uint8Array; value: Uint8Array } {
   const payload = encodeBlock({ height: ctx.height, attempt, prevHash: ctx.prevHash, proposer, nonce });
   return { payload, value: blockValue(payload) };
 }

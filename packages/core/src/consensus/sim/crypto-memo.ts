@@ -10,18 +10,22 @@
  * - `SimVoteChecker` lives for one seed: a vote's check depends on the bytes of the vote and on the height's seed and
  *   committee, which are fixed within one seed for one (height, parent) — the seed is part of the key regardless.
  */
-import { toHex } from '../../bytes.ts';
+import { bytesEqual, toHex } from '../../bytes.ts';
 import { vrfProofToHash, vrfProve, vrfVerify } from '../../crypto/ecvrf.ts';
+import type { CryptoProvider } from '../../crypto/provider.ts';
 import type { SortitionFunctions } from '../agreement.ts';
 import type { HeightContext, VoteChecker } from '../certificate.ts';
 import { encodeMessage, signatureValid, type Vote } from '../messages.ts';
 import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers, sortitionAlpha } from '../sortition.ts';
 
+/** Bounds of the simulator's memos. */
 export const SIM_CRYPTO_LIMITS = {
   /** VRF answers kept across seeds; the memo starts over when full (memory stays bounded over a 10,000-seed bench). */
   vrfEntriesMax: 400_000,
   /** Vote checks kept within one seed. */
   voteChecksMax: 200_000,
+  /** Signature checks a memoizing provider keeps (`withSignatureMemo`). */
+  signatureChecksMax: 100_000,
 };
 
 export interface VrfOutput {
@@ -37,6 +41,7 @@ export interface MemoStats {
   verifyHits: number;
 }
 
+/** VRF proofs and checks remembered across seeds (pure answers: sharing a memo never changes a run). */
 export class VrfMemo {
   private readonly proofs = new Map<string, VrfOutput>();
   private readonly verified = new Map<string, Uint8Array | null>();
@@ -105,22 +110,30 @@ type CheckResult = { subUsers: number; hash: Uint8Array } | null;
 /** A `VoteChecker` shared by all nodes of one seed: signature and sortition checked once per distinct vote. */
 export class SimVoteChecker implements VoteChecker {
   private readonly answers = new Map<string, CheckResult>();
+  /** The same decoded vote reaches every peer of a send: its answer by identity first, without encoding it again. */
+  private readonly byObject = new WeakMap<Vote, { context: string; answer: CheckResult }>();
   checks = 0;
   hits = 0;
 
   constructor(private readonly vrf: VrfMemo) {}
 
   check(vote: Vote, ctx: HeightContext, tau: number | null): CheckResult {
-    const key = `${toHex(encodeMessage(vote))}:${ctx.height}:${toHex(ctx.seed)}:${tau ?? 'all'}`;
-    const known = this.answers.get(key);
-    if (known !== undefined) {
+    const context = `${ctx.height}:${toHex(ctx.seed)}:${tau ?? 'all'}`;
+    const seen = this.byObject.get(vote);
+    if (seen !== undefined && seen.context === context) {
       this.hits += 1;
-      return known;
+      return seen.answer;
     }
-    if (this.answers.size >= SIM_CRYPTO_LIMITS.voteChecksMax) this.answers.clear();
-    this.checks += 1;
-    const answer = this.compute(vote, ctx, tau);
-    this.answers.set(key, answer);
+    const key = `${toHex(encodeMessage(vote))}:${context}`;
+    let answer = this.answers.get(key);
+    if (answer !== undefined) this.hits += 1;
+    else {
+      if (this.answers.size >= SIM_CRYPTO_LIMITS.voteChecksMax) this.answers.clear();
+      this.checks += 1;
+      answer = this.compute(vote, ctx, tau);
+      this.answers.set(key, answer);
+    }
+    this.byObject.set(vote, { context, answer });
     return answer;
   }
 
@@ -132,4 +145,25 @@ export class SimVoteChecker implements VoteChecker {
     const subUsers = selectedSubUsers(hash, member.weight, ctx.committee.totalWeight, tau);
     return subUsers > 0 ? { subUsers, hash } : null;
   }
+}
+
+/**
+ * A crypto provider that remembers its ed25519 verifications (same answers as `base`, so a host may install it): every
+ * simulated node checks every proposal's signature, and the n − 1 checks of one proposal are then one.
+ */
+export function withSignatureMemo(base: CryptoProvider): CryptoProvider {
+  // Keyed by the signature alone (short to hash); a hit counts only when the key and message are the same bytes too.
+  const answers = new Map<string, { publicKey: Uint8Array; message: Uint8Array; valid: boolean }>();
+  return {
+    ...base,
+    verifyEd25519(publicKey, message, signature) {
+      const key = toHex(signature);
+      const known = answers.get(key);
+      if (known && bytesEqual(known.publicKey, publicKey) && bytesEqual(known.message, message)) return known.valid;
+      if (answers.size >= SIM_CRYPTO_LIMITS.signatureChecksMax) answers.clear();
+      const valid = base.verifyEd25519(publicKey, message, signature);
+      answers.set(key, { publicKey, message, valid });
+      return valid;
+    },
+  };
 }

@@ -7,7 +7,7 @@
 import { bytesEqual, toHex } from '../../bytes.ts';
 import { Agreement, type Effect, type NodeKey } from '../agreement.ts';
 import { type HeightContext, verifyCertificate } from '../certificate.ts';
-import { type Certificate, type ConsensusMessage, decodeMessage, encodeMessage, type Proposal } from '../messages.ts';
+import { type Certificate, type ConsensusMessage, decodeMessage, encodeMessage, FINAL_STEP, type Proposal } from '../messages.ts';
 import type { ConsensusParams } from '../params.ts';
 import type { Committee } from '../sortition.ts';
 import { blockValue, buildBlock, decodeBlock, invalidReason, nextRoot, nextSeed, SIM_GENESIS } from './app.ts';
@@ -16,11 +16,29 @@ import type { SimVoteChecker, VrfMemo } from './crypto-memo.ts';
 import type { Prng } from './prng.ts';
 import { type ByzantineKind, SIM_LIMITS } from './scenario.ts';
 
-/** What travels between simulated nodes: consensus messages as their canonical bytes, and catch-up requests. */
+/**
+ * What travels between simulated nodes: consensus messages and catch-up requests. A message goes through its canonical
+ * bytes once per send (`onWire`); every recipient of that send gets the same decoded object, which nobody mutates.
+ */
 export type Envelope =
-  | { kind: 'consensus'; bytes: Uint8Array }
+  | { kind: 'consensus'; message: ConsensusMessage }
   | { kind: 'syncRequest'; fromHeight: number }
-  | { kind: 'syncReply'; blocks: Uint8Array[] };
+  | { kind: 'syncReply'; blocks: Certificate[] };
+
+/** A message in a trace line: kind, height/attempt, step and the value's first bytes. */
+function describe(m: ConsensusMessage): string {
+  const value = toHex(m.value).slice(0, 8);
+  if (m.kind === 'proposal') return `proposal ${m.height}/${m.attempt} ${value}`;
+  const step = m.step === FINAL_STEP ? 'final' : `step ${m.step}`;
+  return m.kind === 'vote'
+    ? `vote ${m.height}/${m.attempt} ${step} ${value}`
+    : `certificate ${m.height}/${m.attempt} ${step} ${value} (${m.votes.length} votes)`;
+}
+
+/** A message as a peer reads it: encoded and decoded again, as a real wire does. */
+export function onWire<M extends ConsensusMessage>(m: M): M {
+  return decodeMessage(encodeMessage(m)) as M;
+}
 
 /** A decided block on a node's disk. */
 export interface ChainEntry {
@@ -61,6 +79,7 @@ export interface NodeSetup {
   rng: Prng;
 }
 
+/** One simulated node (honest, or Byzantine through `setup.byzantine`). */
 export class SimNode {
   readonly chain: ChainEntry[] = [];
   private agreement: Agreement | null = null;
@@ -72,6 +91,8 @@ export class SimNode {
   /** When this node last asked each peer for blocks, and last sent each peer a certificate (virtual ms). */
   private readonly askedAtMs = new Map<number, number>();
   private readonly certSentAtMs = new Map<string, number>();
+  /** The machine's last traced status (height/attempt/step phase). */
+  private lastStatus = '';
   /** Non-empty values seen at the current height: a double voter's second choice. */
   seenValues: Uint8Array[] = [];
 
@@ -141,7 +162,8 @@ export class SimNode {
     const agreement = this.agreement;
     if (!agreement) return;
     if (envelope.kind === 'consensus') {
-      const m = decodeMessage(envelope.bytes);
+      const m = envelope.message;
+      if (m.kind === 'certificate') this.host.trace(() => `node ${this.id} gets from ${from} ${describe(m)}`);
       if (m.kind === 'proposal' && m.height === this.ctx?.height) this.seenValues.push(m.value);
       this.handle(agreement.receive(m, this.clock(nowMs)), nowMs, from);
     } else if (envelope.kind === 'syncRequest') this.answerSync(from, envelope.fromHeight);
@@ -167,6 +189,7 @@ export class SimNode {
   }
 
   private reschedule(nowMs: number): void {
+    this.traceStatus();
     const wake = this.agreement?.wakeAtMs();
     if (wake === null || wake === undefined) return;
     // A wake the machine wants now or earlier (its clock rounds) runs one millisecond on: time always moves.
@@ -174,6 +197,15 @@ export class SimNode {
     if (atMs >= this.nextWakeMs && this.nextWakeMs > nowMs) return;
     this.nextWakeMs = atMs;
     this.host.wakeAt(this.id, this.generation, atMs);
+  }
+
+  private traceStatus(): void {
+    const status = this.agreement?.status();
+    if (!status) return;
+    const text = `${status.height}/${status.attempt} step ${status.step} ${status.phase}`;
+    if (text === this.lastStatus) return;
+    this.lastStatus = text;
+    this.host.trace(() => `node ${this.id} at ${text}`);
   }
 
   private handle(effects: Effect[], nowMs: number, from: number | null): void {
@@ -209,12 +241,18 @@ export class SimNode {
   }
 
   private broadcast(message: ConsensusMessage): void {
+    this.host.trace(() => `node ${this.id} sends ${describe(message)}`);
     if (this.setup.byzantine) {
-      for (const { to, message: m } of byzantineSends(this.setup, this.host.nodeCount, this.seenValues, message)) this.host.send(this.id, to, { kind: 'consensus', bytes: encodeMessage(m) });
+      const wired = new Map<ConsensusMessage, ConsensusMessage>();
+      for (const { to, message: m } of byzantineSends(this.setup, this.host.nodeCount, this.seenValues, message)) {
+        if (!wired.has(m)) wired.set(m, onWire(m));
+        this.host.send(this.id, to, { kind: 'consensus', message: wired.get(m) as ConsensusMessage });
+      }
       return;
     }
-    const bytes = encodeMessage(message);
-    for (let peer = 0; peer < this.host.nodeCount; peer += 1) if (peer !== this.id) this.host.send(this.id, peer, { kind: 'consensus', bytes });
+    const wired = onWire(message);
+    for (let peer = 0; peer < this.host.nodeCount; peer += 1)
+      if (peer !== this.id) this.host.send(this.id, peer, { kind: 'consensus', message: wired });
   }
 
   private propose(height: number, attempt: number, nowMs: number): void {
@@ -236,14 +274,21 @@ export class SimNode {
     const ctx = this.ctx as HeightContext;
     const where = `node ${this.id} at height ${effect.height}`;
     if (effect.height !== this.chain.length + 1 || effect.height !== ctx.height) {
-      return this.host.fail(`${where}: decided out of order (its chain holds ${this.chain.length} blocks)`);
+      this.host.fail(`${where}: decided out of order (its chain holds ${this.chain.length} blocks)`);
+      return;
     }
     const check = verifyCertificate(effect.certificate, ctx, this.host.params, this.host.checker);
-    if (!check.ok) return this.host.fail(`${where}: the certificate of its decision does not verify: ${check.reason}`);
-    if ((check.decision === 'final') !== effect.final || !bytesEqual(effect.certificate.value, effect.value)) {
-      return this.host.fail(`${where}: the certificate proves a ${check.decision} decision, the machine reported final=${effect.final}`);
+    if (!check.ok) {
+      this.host.fail(`${where}: the certificate of its decision does not verify: ${check.reason}`);
+      return;
     }
-    this.host.trace(() => `node ${this.id} decides ${toHex(effect.value).slice(0, 8)} at ${effect.height}/${effect.attempt} final=${effect.final}`);
+    if ((check.decision === 'final') !== effect.final || !bytesEqual(effect.certificate.value, effect.value)) {
+      this.host.fail(`${where}: the certificate proves a ${check.decision} decision, the machine reported final=${effect.final}`);
+      return;
+    }
+    this.host.trace(
+      () => `node ${this.id} decides ${toHex(effect.value).slice(0, 8)} at ${effect.height}/${effect.attempt} final=${effect.final}`,
+    );
     const entry = { height: effect.height, value: effect.value, final: effect.final, certificate: effect.certificate };
     const payload = effect.payload ?? (effect.certificate.payload.length > 0 ? effect.certificate.payload : null);
     if (!payload) {
@@ -259,8 +304,14 @@ export class SimNode {
   private commit(entry: Omit<ChainEntry, 'payload' | 'root' | 'nextSeed'>, ctx: HeightContext, payload: Uint8Array, nowMs: number): void {
     const where = `node ${this.id} at height ${entry.height}`;
     const block = decodeBlock(payload);
-    if (!bytesEqual(blockValue(payload), entry.value) || !block) return this.host.fail(`${where}: the decided payload is not the decided block`);
-    if (block.height !== entry.height || !bytesEqual(block.prevHash, ctx.prevHash)) return this.host.fail(`${where}: decided a block for another place`);
+    if (!block || !bytesEqual(blockValue(payload), entry.value)) {
+      this.host.fail(`${where}: the decided payload is not the decided block`);
+      return;
+    }
+    if (block.height !== entry.height || !bytesEqual(block.prevHash, ctx.prevHash)) {
+      this.host.fail(`${where}: decided a block for another place`);
+      return;
+    }
     const seed = nextSeed(ctx);
     const root = nextRoot(this.chain.at(-1)?.root ?? SIM_GENESIS.root, payload);
     const full: ChainEntry = { ...entry, certificate: { ...entry.certificate, payload }, payload, root, nextSeed: seed };
@@ -282,7 +333,7 @@ export class SimNode {
 
   private answerSync(peer: number, fromHeight: number): void {
     const blocks = this.chain.slice(Math.max(0, fromHeight - 1), Math.max(0, fromHeight - 1) + SIM_LIMITS.syncBatchMax);
-    if (blocks.length > 0) this.host.send(this.id, peer, { kind: 'syncReply', blocks: blocks.map((b) => encodeMessage(b.certificate)) });
+    if (blocks.length > 0) this.host.send(this.id, peer, { kind: 'syncReply', blocks: blocks.map((b) => onWire(b.certificate)) });
   }
 
   /** Re-sends the certificate (with its block) of a height a peer is still at, at most once per re-send period. */
@@ -293,18 +344,18 @@ export class SimNode {
     const last = this.certSentAtMs.get(key);
     if (last !== undefined && nowMs - last < this.host.params.resendEveryMs) return;
     this.certSentAtMs.set(key, nowMs);
-    this.host.send(this.id, peer, { kind: 'consensus', bytes: encodeMessage(entry.certificate) });
+    this.host.send(this.id, peer, { kind: 'consensus', message: onWire(entry.certificate) });
   }
 
   /** Takes certified blocks from a peer's answer, in height order: each goes through the machine, which checks it. */
-  private adopt(blocks: Uint8Array[], from: number, nowMs: number): void {
-    for (const bytes of blocks) {
+  private adopt(blocks: Certificate[], from: number, nowMs: number): void {
+    for (const cert of blocks) {
       const agreement = this.agreement;
-      const cert = decodeMessage(bytes);
-      if (!agreement || cert.kind !== 'certificate') return;
+      if (!agreement) return;
       const missing = this.missingPayload;
       if (missing && cert.height === missing.entry.height) {
-        if (bytesEqual(cert.value, missing.entry.value) && cert.payload.length > 0) this.commit(missing.entry, missing.ctx, cert.payload, nowMs);
+        if (bytesEqual(cert.value, missing.entry.value) && cert.payload.length > 0)
+          this.commit(missing.entry, missing.ctx, cert.payload, nowMs);
         continue;
       }
       if (cert.height !== this.chain.length + 1) continue;

@@ -20,6 +20,7 @@ function labelHash(label: string): number {
   return h >>> 0;
 }
 
+/** A seeded sfc32 stream. */
 export class Prng {
   private a: number;
   private b: number;

@@ -29,6 +29,8 @@ export interface SeedResult {
   virtualMs: number;
   /** Virtual ms from the heal until every checked node had decided the liveness heights (0 when it had before). */
   recoveryMs: number;
+  /** When an honest node first decided a block (null: never). */
+  firstDecisionMs: number | null;
   scenario: { nodes: number; byzantine: number; partitions: number; crashes: number; dropChance: number; healMs: number };
   /** Counts of what happened: effects by kind, messages sent, cut, dropped, duplicated. */
   events: Record<string, number>;
@@ -58,6 +60,7 @@ export function runSeed(seed: number, options: SeedOptions = {}): SeedResult {
     heights: Math.min(...checked.map((n) => n.chain.length)),
     virtualMs: world.nowMs,
     recoveryMs: world.recoveryMs(),
+    firstDecisionMs: world.firstDecisionMs,
     scenario: {
       nodes: scenario.nodeCount,
       byzantine: scenario.byzantine.filter((b) => b !== null).length,

@@ -6,6 +6,7 @@
 import type { ConsensusParams } from '../params.ts';
 import { Prng } from './prng.ts';
 
+/** Every bound of the simulator: nodes, stakes, faults, run length, queues. */
 export const SIM_LIMITS = {
   nodesMin: 4,
   nodesMax: 7,
@@ -102,7 +103,10 @@ function stakeOf(stakes: number[], nodes: number[]): number {
 
 /** Draws the Byzantine nodes: any number while their stake stays below a third of the total (f < n/3 by stake). */
 function drawByzantine(rng: Prng, stakes: number[]): (ByzantineKind | null)[] {
-  const total = stakeOf(stakes, stakes.map((_, i) => i));
+  const total = stakeOf(
+    stakes,
+    stakes.map((_, i) => i),
+  );
   const chosen: number[] = [];
   for (const i of rng.shuffle(stakes.map((_, k) => k))) {
     if (!rng.chance(0.6)) break;

@@ -13,6 +13,7 @@ function before<T>(x: Entry<T>, y: Entry<T>): boolean {
   return x.atMs < y.atMs || (x.atMs === y.atMs && x.seq < y.seq);
 }
 
+/** Events by (virtual ms, sequence), at most `sizeMax` pending. */
 export class EventQueue<T> {
   private readonly heap: Entry<T>[] = [];
   private seq = 0;

@@ -27,7 +27,8 @@ type SimEvent =
 /** Node keys come from a fixed pool (node i always has key i): VRF answers then repeat across seeds (`VrfMemo`). */
 const keyPool: ReturnType<typeof keyPairFromSeed>[] = [];
 function poolKey(index: number): ReturnType<typeof keyPairFromSeed> {
-  while (keyPool.length <= index) keyPool.push(keyPairFromSeed(sha3(new Writer().string('arc-sim-node-key').uint(keyPool.length).finish())));
+  while (keyPool.length <= index)
+    keyPool.push(keyPairFromSeed(sha3(new Writer().string('arc-sim-node-key').uint(keyPool.length).finish())));
   return keyPool[index] as ReturnType<typeof keyPairFromSeed>;
 }
 
@@ -37,6 +38,7 @@ interface LedgerEntry {
   node: number;
 }
 
+/** One seed's world: nodes, network, faults, event loop and checks. */
 export class SimWorld implements NodeHost {
   readonly committee: Committee;
   readonly checker: SimVoteChecker;
@@ -49,10 +51,13 @@ export class SimWorld implements NodeHost {
   /** A running hash of every event processed: two runs of a seed are the same run when their digests match. */
   digest = 0x811c9dc5;
   events = 0;
+  /** When a checked node first decided a block (null: none yet). */
+  firstDecisionMs: number | null = null;
   /** Per honest node, its chain length at the heal, then when it reached the heights liveness asks for. */
   readonly heightAtHeal: (number | null)[];
   readonly livenessDoneMs: (number | null)[];
   private readonly queue = new EventQueue<SimEvent>(SIM_LIMITS.queueMax);
+  private readonly checked: SimNode[];
   private readonly ledger = new Map<number, LedgerEntry>();
   private readonly net: Prng;
   private healed = false;
@@ -82,12 +87,13 @@ export class SimWorld implements NodeHost {
     );
     this.heightAtHeal = this.nodes.map(() => null);
     this.livenessDoneMs = this.nodes.map(() => null);
+    const downForGood = new Set(scenario.crashes.filter((c) => c.restartMs === null).map((c) => c.node));
+    this.checked = this.nodes.filter((n) => n.setup.byzantine === null && !downForGood.has(n.id));
   }
 
   /** Nodes whose decisions are checked and whose progress liveness asks for: honest and not down for good. */
   checkedNodes(): SimNode[] {
-    const downForGood = new Set(this.scenario.crashes.filter((c) => c.restartMs === null).map((c) => c.node));
-    return this.nodes.filter((n) => n.setup.byzantine === null && !downForGood.has(n.id));
+    return this.checked;
   }
 
   count(what: string): void {
@@ -95,7 +101,8 @@ export class SimWorld implements NodeHost {
   }
 
   trace(line: () => string): void {
-    if (this.verbose && this.traceLines.length < SIM_LIMITS.traceLinesMax) this.traceLines.push(`${String(this.nowMs).padStart(7)} ${line()}`);
+    if (this.verbose && this.traceLines.length < SIM_LIMITS.traceLinesMax)
+      this.traceLines.push(`${String(this.nowMs).padStart(7)} ${line()}`);
   }
 
   fail(reason: string): void {
@@ -131,8 +138,14 @@ export class SimWorld implements NodeHost {
   send(from: number, to: number, envelope: Envelope): void {
     this.count('sent');
     if (this.faultsOn()) {
-      if (this.separated(from, to)) return this.count('cut');
-      if (this.net.chance(this.scenario.dropChance)) return this.count('dropped');
+      if (this.separated(from, to)) {
+        this.count('cut');
+        return;
+      }
+      if (this.net.chance(this.scenario.dropChance)) {
+        this.count('dropped');
+        return;
+      }
       if (this.net.chance(this.scenario.duplicateChance)) {
         this.count('duplicated');
         this.queue.push(this.nowMs + this.delayMs(), { kind: 'deliver', to, from, envelope });
@@ -153,15 +166,19 @@ export class SimWorld implements NodeHost {
     this.count(entry.root === null ? 'decidedWithoutBlock' : entry.final ? 'final' : 'tentative');
     this.mix(7, node, entry.height, entry.value[0] as number, entry.value[1] as number);
     if (this.nodes[node]?.setup.byzantine) return;
+    this.firstDecisionMs ??= this.nowMs;
     const earlier = this.ledger.get(entry.height);
     if (!earlier) {
       this.ledger.set(entry.height, { value: entry.value, root: entry.root, node });
     } else if (!bytesEqual(earlier.value, entry.value)) {
       const hex = (v: Uint8Array) => toHex(v).slice(0, 16);
-      this.fail(`fork at height ${entry.height}: node ${earlier.node} decided ${hex(earlier.value)}, node ${node} decided ${hex(entry.value)}`);
+      this.fail(
+        `fork at height ${entry.height}: node ${earlier.node} decided ${hex(earlier.value)}, node ${node} decided ${hex(entry.value)}`,
+      );
     } else if (entry.root !== null) {
       if (earlier.root === null) earlier.root = entry.root;
-      else if (!bytesEqual(earlier.root, entry.root)) this.fail(`state roots differ at height ${entry.height} (nodes ${earlier.node} and ${node})`);
+      else if (!bytesEqual(earlier.root, entry.root))
+        this.fail(`state roots differ at height ${entry.height} (nodes ${earlier.node} and ${node})`);
     }
   }
 
@@ -206,34 +223,42 @@ export class SimWorld implements NodeHost {
       case 'deliver': {
         const node = this.nodes[e.to] as SimNode;
         this.mix(1, e.from, e.to, e.envelope.kind.length);
-        if (!node.alive) return this.count('lostToCrash');
+        if (!node.alive) {
+          this.count('lostToCrash');
+          return;
+        }
         node.deliver(e.from, e.envelope, this.nowMs);
         return;
       }
       case 'wake':
         this.mix(2, e.node);
-        return (this.nodes[e.node] as SimNode).wake(e.generation, this.nowMs);
+        (this.nodes[e.node] as SimNode).wake(e.generation, this.nowMs);
+        return;
       case 'validated':
         this.mix(3, e.node, e.ok ? 1 : 0);
-        return (this.nodes[e.node] as SimNode).validated(e.generation, e.height, e.value, e.ok, this.nowMs);
+        (this.nodes[e.node] as SimNode).validated(e.generation, e.height, e.value, e.ok, this.nowMs);
+        return;
       case 'crash': {
         const node = this.nodes[e.node] as SimNode;
         this.mix(4, e.node);
         if (!node.alive) return;
         this.count('crash');
         this.trace(() => `node ${e.node} crashes (disk: ${node.chain.length} blocks)`);
-        return node.crash();
+        node.crash();
+        return;
       }
       case 'restart': {
         const node = this.nodes[e.node] as SimNode;
         this.mix(5, e.node);
         if (node.alive) return;
         this.trace(() => `node ${e.node} restarts from ${node.chain.length} blocks`);
-        return node.boot(this.nowMs, true);
+        node.boot(this.nowMs, true);
+        return;
       }
       case 'livenessCheck':
         this.mix(8);
-        return this.checkLiveness();
+        this.checkLiveness();
+        return;
       case 'heal':
         this.healed = true;
         this.mix(6);

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesEqual, toHex, utf8 } from '../bytes.ts';
+import { keyPairFromSeed } from '../crypto/keys.ts';
+import { installNodeCrypto } from '../crypto/node-provider.ts';
+import { cryptoProvider, sha3, useCryptoProvider } from '../crypto/provider.ts';
+import { Agreement, type Effect } from './agreement.ts';
+import type { HeightContext } from './certificate.ts';
+import {
+  BINARY_FIRST,
+  type Certificate,
+  type ConsensusMessage,
+  EMPTY_VALUE,
+  FINAL_STEP,
+  type Proposal,
+  signProposal,
+  type Vote,
+} from './messages.ts';
+import { SMALL_NETWORK_PARAMS } from './params.ts';
+import { SimVoteChecker, VrfMemo } from './sim/crypto-memo.ts';
+import { committeeOf, runSortition, sortitionAlpha } from './sortition.ts';
+
+const params = SMALL_NETWORK_PARAMS;
+const keys = [1, 2, 3, 4].map((i) => keyPairFromSeed(new Uint8Array(32).fill(i)));
+const committee = committeeOf(keys.map((k) => ({ publicKey: k.publicKey, weight: 1 })));
+const genesis: HeightContext = { height: 1, prevHash: sha3(utf8('genesis')), seed: sha3(utf8('seed')), committee };
+/** Memoized VRF and vote checks (the simulator's) keep the tests quick; the first test runs the default checks. */
+const vrf = new VrfMemo();
+const memoized = { checker: new SimVoteChecker(vrf), sortitions: vrf.sortitionFunctions() };
+const before = cryptoProvider();
+beforeAll(() => installNodeCrypto());
+afterAll(() => useCryptoProvider(before));
+
+interface Decision {
+  height: number;
+  value: string;
+  final: boolean;
+}
+
+/**
+ * Four machines on a perfect network: every message reaches every other node at once, the clock moves 10 ms at a time,
+ * blocks are valid unless `valid` says otherwise, and `deliver` may hold a message back from a node.
+ */
+class Loop {
+  readonly nodes: Agreement[];
+  readonly decisions: Decision[][] = keys.map(() => []);
+  readonly sent: { from: number; message: ConsensusMessage }[] = [];
+  readonly effects: Effect[][] = keys.map(() => []);
+  readonly ctx: HeightContext[] = keys.map(() => genesis);
+  nowMs = 0;
+  private queue: { to: number; message: ConsensusMessage }[] = [];
+
+  constructor(
+    private readonly valid: (p: Proposal) => boolean = () => true,
+    private readonly deliver: (to: number, m: ConsensusMessage) => boolean = () => true,
+    crypto: typeof memoized | null = memoized,
+  ) {
+    this.nodes = keys.map((k) => (crypto ? new Agreement(params, k, crypto.checker, crypto.sortitions) : new Agreement(params, k)));
+  }
+
+  start(): void {
+    for (const [i, n] of this.nodes.entries()) this.handle(i, n.start(genesis, this.nowMs));
+  }
+
+  handle(i: number, effects: Effect[]): void {
+    const node = this.nodes[i] as Agreement;
+    for (const e of effects) {
+      this.effects[i]?.push(e);
+      if (e.kind === 'send') {
+        this.sent.push({ from: i, message: e.message });
+        for (let j = 0; j < keys.length; j += 1) if (j !== i) this.queue.push({ to: j, message: e.message });
+      } else if (e.kind === 'propose') {
+        const payload = utf8(`block ${e.height}/${e.attempt} by ${i}`);
+        this.handle(i, node.proposal(e.height, e.attempt, payload, sha3(payload), this.nowMs));
+      } else if (e.kind === 'validate') {
+        this.handle(i, node.validated(e.proposal.height, e.proposal.value, this.valid(e.proposal), this.nowMs));
+      } else if (e.kind === 'decided') {
+        this.decisions[i]?.push({ height: e.height, value: toHex(e.value), final: e.final });
+        const next = { ...genesis, height: e.height + 1, prevHash: e.value, seed: sha3(e.value) };
+        this.ctx[i] = next;
+        this.handle(i, node.start(next, this.nowMs));
+      }
+    }
+  }
+
+  /** Delivers what is queued, then moves the clock; until `done` or the time is up. */
+  run(done: () => boolean, untilMs: number): void {
+    while (!done() && this.nowMs < untilMs) {
+      while (this.queue.length > 0) {
+        const { to, message } = this.queue.shift() as { to: number; message: ConsensusMessage };
+        if (this.deliver(to, message)) this.handle(to, (this.nodes[to] as Agreement).receive(message, this.nowMs));
+      }
+      this.nowMs += 10;
+      for (const [i, n] of this.nodes.entries()) this.handle(i, n.tick(this.nowMs));
+    }
+  }
+}
+
+describe('Agreement (four machines, no simulator)', () => {
+  it('four nodes decide the same final block at each of two heights (default VRF and vote checks)', () => {
+    const loop = new Loop(undefined, undefined, null);
+    loop.start();
+    loop.run(() => loop.decisions.every((d) => d.length >= 2), 30_000);
+    for (let h = 0; h < 2; h += 1) {
+      const values = loop.decisions.map((d) => d[h]);
+      expect(values.every((v) => v?.final && v.height === h + 1 && v.value === values[0]?.value)).toBe(true);
+    }
+  });
+
+  it('ends an attempt with no block when no proposal is valid, and agrees in the next attempt', () => {
+    const loop = new Loop((p) => p.attempt > 0);
+    loop.start();
+    loop.run(() => loop.decisions.every((d) => d.length >= 1), 30_000);
+    expect(loop.effects.every((effects) => effects.some((e) => e.kind === 'empty' && e.attempt === 0))).toBe(true);
+    expect(new Set(loop.decisions.map((d) => d[0]?.value)).size).toBe(1);
+  });
+
+  it('sends the certificate that ended an attempt again to a peer still voting in it', () => {
+    const loop = new Loop((p) => p.attempt > 0);
+    loop.start();
+    loop.run(() => loop.effects[0]?.some((e) => e.kind === 'empty') ?? false, 30_000);
+    // A node that restarted at attempt 0 (it never saw the empty certificate) votes there.
+    const late = new Agreement(params, keys[3]!, memoized.checker, memoized.sortitions);
+    const lateOut = late.start(genesis, loop.nowMs);
+    const lateVote = [...lateOut, ...late.tick(loop.nowMs + 5_000)].find((e) => e.kind === 'send' && e.message.kind === 'vote');
+    expect(lateVote).toBeDefined();
+    const answer = (loop.nodes[0] as Agreement).receive((lateVote as { message: Vote }).message, loop.nowMs + 5_000);
+    const certificate = answer.find((e) => e.kind === 'send' && e.message.kind === 'certificate');
+    expect(certificate).toBeDefined();
+    const empty = (certificate as { message: Certificate }).message;
+    expect(bytesEqual(empty.value, EMPTY_VALUE)).toBe(true);
+    expect(late.receive(empty, loop.nowMs + 5_000).some((e) => e.kind === 'empty' && e.attempt === 0)).toBe(true);
+    expect(late.status().attempt).toBe(1);
+  });
+
+  it('re-sends the certificate of the binary step that returned a block while it waits for the final count', () => {
+    // Node 0 never hears a final-step vote: it returns the block at the first binary step and waits.
+    const loop = new Loop(
+      () => true,
+      (to, m) => !(to === 0 && m.kind !== 'proposal' && m.step === FINAL_STEP),
+    );
+    loop.start();
+    loop.run(() => loop.nodes[0]?.status().phase === 'final', 30_000);
+    const waitingSince = loop.nowMs;
+    const resent = (loop.nodes[0] as Agreement).tick(waitingSince + params.resendEveryMs);
+    const certificate = resent.find((e) => e.kind === 'send' && e.message.kind === 'certificate');
+    expect(certificate).toBeDefined();
+    expect((certificate as { message: Certificate }).message.step).toBe(BINARY_FIRST);
+  });
+
+  it('never votes for a block whose proposer equivocated, even when its check comes back valid later', () => {
+    const node = new Agreement(params, keys[0]!);
+    node.start(genesis, 0);
+    const proposer = keys[1]!;
+    const alpha = sortitionAlpha(genesis.seed, 'proposer', 1, 0, 0);
+    const { proof } = runSortition(proposer.secretKey, { publicKey: proposer.publicKey, weight: 1 }, committee, params.tauProposer, alpha);
+    const blockOf = (text: string) => {
+      const payload = utf8(text);
+      return signProposal(
+        { height: 1, attempt: 0, prevHash: genesis.prevHash, value: sha3(payload), proposer: proposer.publicKey, proof, payload },
+        proposer.secretKey,
+      );
+    };
+    const first = blockOf('one block');
+    expect(node.receive(first, 10).some((e) => e.kind === 'validate')).toBe(true);
+    expect(node.receive(blockOf('another block'), 20).some((e) => e.kind === 'equivocation')).toBe(true);
+    node.validated(1, first.value, true, 30);
+    const out = node.tick(params.proposalWaitMs + params.blockWaitMs + 10);
+    const reductionVote = out.find((e) => e.kind === 'send' && e.message.kind === 'vote') as { message: Vote } | undefined;
+    expect(reductionVote?.message.step).toBe(1);
+    expect(bytesEqual(reductionVote?.message.value ?? first.value, EMPTY_VALUE)).toBe(true);
+  });
+});
