@@ -7,6 +7,8 @@ import { refreshIntervalMs } from '../chain/live.ts';
 import { useNowMs } from '../chain/use-now.ts';
 import { describeError, isNodeUnreachable } from '../trpc/errors.ts';
 import { useTRPC } from '../trpc/react.tsx';
+import type { ConsensusStatus } from './consensus-tables.tsx';
+import { ConsensusView, useConsensusStatus } from './consensus-view.tsx';
 import { Ago, FailoverTable, type Processes, ProcessTable } from './network-tables.tsx';
 import { NodeUnreachable, StaleDataBanner } from './node-unreachable.tsx';
 import { ExplorerPage, Section } from './page-shell.tsx';
@@ -15,17 +17,31 @@ const codeClass =
   'rounded bg-slate-100 px-1 py-0.5 font-mono whitespace-nowrap text-xs text-slate-800 dark:bg-slate-800 dark:text-slate-200';
 
 /**
- * The node's processes, live: which one holds the producer lease and makes the blocks, which are alive, how far each
+ * The network, live: on a chain run by validators, how they agree on each block as this node sees it (consensus-view);
+ * then the node's processes: which one holds the producer lease and makes the blocks, which are alive, how far each
  * has followed the chain, and the lease's take-overs. Asked again every refreshIntervalMs: a take-over happens within
  * seconds, and no realtime topic announces one.
  */
-export function NetworkView({ nodeUrl, initial }: { nodeUrl: string; initial: Processes | null }) {
+export function NetworkView({
+  nodeUrl,
+  initial,
+  initialConsensus,
+}: {
+  nodeUrl: string;
+  initial: Processes | null;
+  initialConsensus: ConsensusStatus | null;
+}) {
   const trpc = useTRPC();
   const nowMs = useNowMs();
   const network = useQuery(
     trpc.chain.processes.queryOptions(undefined, { initialData: initial ?? undefined, refetchInterval: refreshIntervalMs }),
   );
-  const retry = () => void network.refetch();
+  const consensus = useConsensusStatus(initialConsensus);
+  const retry = () => {
+    void network.refetch();
+    void consensus.refetch();
+  };
+  const validators = consensus.data?.enabled === true;
 
   if (!network.data) {
     return (
@@ -45,19 +61,28 @@ export function NetworkView({ nodeUrl, initial }: { nodeUrl: string; initial: Pr
   }
 
   const { data } = network;
+  const error = network.error ?? consensus.error;
   return (
-    <NetworkPage aside={<span data-testid="live-state">Refreshing every {refreshIntervalMs / 1000} s</span>}>
-      {network.error ? (
-        <StaleDataBanner message={describeError(network.error, nodeUrl)} sinceMs={network.dataUpdatedAt} onRetry={retry} />
+    <NetworkPage validators={validators} aside={<span data-testid="live-state">Refreshing every {refreshIntervalMs / 1000} s</span>}>
+      {error ? (
+        <StaleDataBanner
+          message={describeError(error, nodeUrl)}
+          sinceMs={Math.min(network.dataUpdatedAt, consensus.dataUpdatedAt || network.dataUpdatedAt)}
+          onRetry={retry}
+        />
       ) : null}
-      <Summary data={data} nowMs={nowMs} />
+      {validators ? <GroupHeading id="consensus">Consensus</GroupHeading> : null}
+      <ConsensusView status={consensus.data} nowMs={nowMs} />
+      {validators ? <GroupHeading id="processes">This node&apos;s processes</GroupHeading> : null}
+      <Summary data={data} nowMs={nowMs} validators={validators} />
       <Section title="Processes" aside={data.cloud ? 'by name' : 'one process'}>
         <ProcessTable processes={data.processes} nowMs={nowMs} />
         {data.cloud ? null : (
           <p className="border-t border-slate-200 px-4 py-3 text-sm text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            This node runs as one process, which makes every block. Started with <code className={codeClass}>DATABASE_URL</code> and{' '}
-            <code className={codeClass}>REDIS_URL</code> set and <code className={codeClass}>npm start -- --processes 3</code>, it runs as
-            several, and another takes over making blocks if the producer dies.
+            This node runs as one process, which {validators ? 'proposes and votes for it' : 'makes every block'}. Started with{' '}
+            <code className={codeClass}>DATABASE_URL</code> and <code className={codeClass}>REDIS_URL</code> set and{' '}
+            <code className={codeClass}>npm start -- --processes 3</code>, it runs as several, and another takes over making blocks if the
+            producer dies.
           </p>
         )}
       </Section>
@@ -70,12 +95,25 @@ export function NetworkView({ nodeUrl, initial }: { nodeUrl: string; initial: Pr
   );
 }
 
-function NetworkPage({ aside, children }: { aside?: ReactNode; children: ReactNode }) {
+/** Sets the consensus part of a chain run by validators apart from the node's processes. */
+function GroupHeading({ id, children }: { id: string; children: ReactNode }) {
+  return (
+    <h2 id={id} className="pt-2 text-lg font-semibold tracking-tight text-slate-900 dark:text-slate-100">
+      {children}
+    </h2>
+  );
+}
+
+function NetworkPage({ aside, children, validators = false }: { aside?: ReactNode; children: ReactNode; validators?: boolean }) {
   return (
     <ExplorerPage
       kicker="Explorer"
       title="Network"
-      subtitle="A node is one or more processes sharing one database. One of them holds the producer lease and makes the blocks; if it dies, another takes the lease over within seconds."
+      subtitle={
+        validators
+          ? 'Validator nodes agree on each block by vote: first how they are doing, as this node sees it; then this node, which is one or more processes sharing one database.'
+          : 'A node is one or more processes sharing one database. One of them holds the producer lease and makes the blocks; if it dies, another takes the lease over within seconds.'
+      }
       aside={aside}
     >
       {children}
@@ -84,7 +122,7 @@ function NetworkPage({ aside, children }: { aside?: ReactNode; children: ReactNo
 }
 
 /** The network in three cards: processes alive of all, the producer and its lease epoch, the process that answered. */
-function Summary({ data, nowMs }: { data: Processes | undefined; nowMs: number }) {
+function Summary({ data, nowMs, validators = false }: { data: Processes | undefined; nowMs: number; validators?: boolean }) {
   const loading = data === undefined;
   const alive = data?.processes.filter((p) => p.alive).length ?? 0;
   return (
@@ -95,7 +133,7 @@ function Summary({ data, nowMs }: { data: Processes | undefined; nowMs: number }
         value={data ? <span data-testid="processes-alive">{`${alive} / ${data.processes.length}`}</span> : null}
         hint="alive / all"
       />
-      <ProducerCard data={data} nowMs={nowMs} />
+      <ProducerCard data={data} nowMs={nowMs} validators={validators} />
       <StatCard
         label="Answered by"
         loading={loading}
@@ -108,7 +146,7 @@ function Summary({ data, nowMs }: { data: Processes | undefined; nowMs: number }
 }
 
 /** Who makes the blocks: the lease holder and its epoch, the one process of a plain node, or nobody between holders. */
-function ProducerCard({ data, nowMs }: { data: Processes | undefined; nowMs: number }) {
+function ProducerCard({ data, nowMs, validators }: { data: Processes | undefined; nowMs: number; validators: boolean }) {
   const common = { label: 'Producer' };
   if (!data) return <StatCard {...common} loading />;
   if (data.producer) {
@@ -139,7 +177,7 @@ function ProducerCard({ data, nowMs }: { data: Processes | undefined; nowMs: num
             {only.name}
           </span>
         }
-        hint="the only process makes the blocks"
+        hint={validators ? 'the only process: it proposes and votes for this node' : 'the only process makes the blocks'}
       />
     );
   }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
+import type { BlockConsensus } from '../../../../../explorer/block-consensus.tsx';
 import { BlockView, blockTxsShownMax } from '../../../../../explorer/block-view.tsx';
-import { nodeApi, orNotFound } from '../../../../../explorer/node-api.ts';
+import { type NodeApi, nodeApi, orNotFound, orNull } from '../../../../../explorer/node-api.ts';
 import { MalformedInput } from '../../../../../explorer/page-shell.tsx';
 
 interface Props {
@@ -22,10 +23,11 @@ export default async function BlockPage({ params }: Props) {
   }
   const height = Number(text);
   const api = nodeApi();
-  const [block, seal, chain] = await Promise.all([
+  const [block, seal, chain, consensus] = await Promise.all([
     orNotFound(api.block.byHeight.query({ height })),
     orNotFound(api.block.seal.query({ height })),
     api.chain.info.query(),
+    blockConsensus(api, height),
   ]);
   // The block's transactions: the newest-first list read from just after the block, kept while in the block.
   const txs =
@@ -34,5 +36,19 @@ export default async function BlockPage({ params }: Props) {
       : (await api.tx.list.query({ cursor: `${height + 1}:0`, limit: Math.min(block.txCount, blockTxsShownMax) })).items
           .filter((tx) => tx.height === height)
           .reverse();
-  return <BlockView block={block} seal={seal} txs={txs} headHeight={chain.height} />;
+  return <BlockView block={block} seal={seal} txs={txs} headHeight={chain.height} consensus={consensus} />;
+}
+
+/**
+ * The block's vote certificate and the validators it is weighed against, on a chain run by validators; null on a
+ * one-node chain (no validators in its genesis, and its blocks have no certificate: the node answers NOT_FOUND).
+ */
+async function blockConsensus(api: NodeApi, height: number): Promise<BlockConsensus | null> {
+  const [status, certificate] = await Promise.all([
+    api.consensus.status.query(),
+    // The genesis block is not voted on; the node takes heights from 1.
+    height === 0 ? null : orNull(api.consensus.certificate.query({ height })),
+  ]);
+  if (status.validators.length === 0) return null;
+  return { certificate, validators: status.validators };
 }
