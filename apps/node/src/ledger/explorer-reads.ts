@@ -25,7 +25,8 @@ export const EventsOut = z.object({ hash: z.string(), events: z.array(EventOut) 
 
 export async function blockSeal(db: Sql, height: number): Promise<z.infer<typeof SealOut> | null> {
   const [row] = await db.query<{ seal: Uint8Array; certified: boolean }>(
-    'SELECT seal, certificate IS NOT NULL AS certified FROM blocks WHERE height = $1',
+    `SELECT b.seal, EXISTS (SELECT 1 FROM block_certificates c WHERE c.height = b.height AND c.final) AS certified
+       FROM blocks b WHERE b.height = $1`,
     [height],
   );
   if (!row) return null;
