@@ -169,11 +169,13 @@ describe('four node processes on loopback', () => {
     const from = (await observerClient.chain.genesis.query()).firstHeight;
     expect(from).toBeGreaterThan(1);
     const target = (await height(0)) + 2;
-    await until(async () => (await observerClient.chain.info.query()).height >= target, 45_000, 'the observer to follow past the snapshot').catch(
-      (error: Error) => {
-        throw new Error(`${error.message}\n${observer.output.slice(-4000)}`);
-      },
-    );
+    await until(
+      async () => (await observerClient.chain.info.query()).height >= target,
+      45_000,
+      'the observer to follow past the snapshot',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${observer.output.slice(-4000)}`);
+    });
     for (let h = from; h <= target; h += 1) {
       const [mine, theirs] = await Promise.all([observerClient.block.raw.query({ from: h, limit: 1 }), hashAt(0, h)]);
       expect(mine.blocks[0]?.header).toBe(theirs);
