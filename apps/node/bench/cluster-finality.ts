@@ -37,7 +37,12 @@ export async function finality(nodes: NodeHttp[], lanes: SignedTransfer[][], rat
   const start = performance.now();
   const startEpochMs = Date.now();
   let finished = false;
-  const polling = decide.pollUntil(() => finished);
+  let failure: unknown;
+  const polling = decide
+    .pollUntil(() => finished)
+    .catch((error: unknown) => {
+      failure ??= error;
+    });
   for (let k = 0; k < count; k += 1) {
     const waitMs = start + (k / ratePerSec) * 1000 - performance.now();
     if (waitMs > 1) await sleep(waitMs);
@@ -48,18 +53,23 @@ export async function finality(nodes: NodeHttp[], lanes: SignedTransfer[][], rat
     const sent = (previous[laneIndex] as Promise<void>).then(() => node.send(tx.hex));
     previous[laneIndex] = sent;
     transfers.push(
-      sent.then(async () => {
-        const answeredAt = performance.now();
-        const status = await node.settled(tx.hash, answeredAt + FINALITY_WAIT_MS);
-        if (status.status === 'committed') latenciesMs.push(performance.now() - answeredAt);
-        else notCommitted += 1;
-      }),
+      sent
+        .then(async () => {
+          const answeredAt = performance.now();
+          const status = await node.settled(tx.hash, answeredAt + FINALITY_WAIT_MS);
+          if (status.status === 'committed') latenciesMs.push(performance.now() - answeredAt);
+          else notCommitted += 1;
+        })
+        // Caught at once (and thrown below): a failure while transfers are still being scheduled is not left unhandled.
+        .catch((error: unknown) => {
+          failure ??= error;
+        }),
     );
   }
-  await Promise.all(transfers).finally(() => {
-    finished = true;
-  });
+  await Promise.all(transfers);
+  finished = true;
   await polling;
+  if (failure !== undefined) throw failure;
   return { latenciesMs, sent: count, notCommitted, decideMs: await decide.since(startEpochMs) };
 }
 

@@ -20,6 +20,8 @@ const WAIT_CALL_MS = 20_000;
 const TIMEOUT_CODE = 'REQUEST_TIMEOUT';
 /** Connection errors after which the request may not have arrived: tx.send is idempotent by hash, so it is sent again. */
 const RETRIABLE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', TIMEOUT_CODE]);
+/** Failures after which a tx.wait is simply asked again. */
+const WAIT_AGAIN_CODES = new Set(['ECONNRESET', 'EPIPE', TIMEOUT_CODE]);
 
 const TrpcErrorSchema = z.object({
   error: z.object({
@@ -84,9 +86,12 @@ export class NodeHttp {
       const timeoutMs = Math.max(0, Math.min(WAIT_CALL_MS, Math.round(deadlineMs - performance.now())));
       const input = encodeURIComponent(JSON.stringify({ hash, timeoutMs }));
       const answer = await this.request(this.waits, 'GET', `/trpc/tx.wait?input=${input}`, null);
-      // A node too busy to answer its own long poll in time is slow, not gone: the wait goes on until the deadline.
-      if ('code' in answer && answer.code === TIMEOUT_CODE) {
+      // A long poll unanswered in time (a node too busy) or a keep-alive connection the node closed under it: asked
+      // again (tx.wait only reads) until the deadline. A refused connection (the node is gone) ends the bench.
+      if ('code' in answer && WAIT_AGAIN_CODES.has(answer.code)) {
         if (performance.now() >= deadlineMs) return { status: 'pending', height: null, error: null };
+        this.retries.set(`tx.wait ${answer.code}`, (this.retries.get(`tx.wait ${answer.code}`) ?? 0) + 1);
+        await sleep(BACKOFF_MIN_MS);
         continue;
       }
       if (answer.status !== 200) throw new Error(`${this.url} tx.wait ${hash}: ${refusalOf(answer).detail}`);

@@ -83,6 +83,7 @@ export async function burst(nodes: NodeHttp[], lanes: SignedTransfer[][], inFlig
   let committed = 0;
   const notCommitted: string[] = [];
   const waits: Promise<void>[] = [];
+  let failure: unknown;
   const settle = async (node: NodeHttp, lane: SignedTransfer[]) => {
     const last = lane.at(-1) as SignedTransfer;
     const status: TxSettled = await node.settled(last.hash, deadline);
@@ -99,12 +100,18 @@ export async function burst(nodes: NodeHttp[], lanes: SignedTransfer[][], inFlig
       return Array.from({ length: perNode }, async () => {
         for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
           for (const tx of lane) await node.send(tx.hex);
-          waits.push(settle(node, lane));
+          // Caught at once (and thrown below): a wait failing while lanes are still sending is not left unhandled.
+          waits.push(
+            settle(node, lane).catch((error: unknown) => {
+              failure ??= error;
+            }),
+          );
         }
       });
     }),
   );
   await Promise.all(waits);
+  if (failure !== undefined) throw failure;
   const seconds = (lastCommitMs - start) / 1000;
   const sent = lanes.reduce((sum, lane) => sum + lane.length, 0);
   return { sent, committed, seconds, txPerSec: seconds > 0 ? committed / seconds : 0, notCommitted };
