@@ -40,6 +40,13 @@ export const DRIVER_LIMITS = {
   helpEveryMs: 1_000,
   /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
   blocksPerHeightMax: 64,
+  /**
+   * Transactions a proposal carries at first and at most. Peers must check a proposal within the proposal and block
+   * waits or the attempt ends empty: after an empty attempt the next proposal carries half as many (down to the
+   * least), after a decided block twice as many (up to the most).
+   */
+  proposalTxsMax: 2_000,
+  proposalTxsMin: 50,
   /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
   catchUpIdleMs: 3_000,
   /** Catch-ups (each a request to a peer) start at most this often, however many messages show this node behind. */
@@ -73,6 +80,7 @@ export class ConsensusDriver {
   private idleCheck: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
+  private proposalTxs: number = DRIVER_LIMITS.proposalTxsMax;
   private work: Promise<void> = Promise.resolve();
   private running = false;
   private readonly catchUp: CatchUp;
@@ -213,6 +221,7 @@ export class ConsensusDriver {
         return [];
       case 'empty':
         this.counts.emptyAttempts += 1;
+        this.proposalTxs = Math.max(DRIVER_LIMITS.proposalTxsMin, Math.floor(this.proposalTxs / 2));
         return [];
       case 'stuck':
         this.counts.stuck += 1;
@@ -227,7 +236,7 @@ export class ConsensusDriver {
 
   private async propose(height: number, attempt: number): Promise<Effect[]> {
     const seedProof = vrfProve(this.options.key.secretKey, seedAlpha(this.headSeed, height));
-    const next = await this.ledger.proposeNext(seedProof);
+    const next = await this.ledger.proposeNext(seedProof, this.proposalTxs);
     const txs = next.built.applied.included.map((i) => i.checked.bytes);
     const payload = encodeCandidate({ header: next.built.header, seal: next.seal, txs });
     this.keep(next.built.hash, next);
@@ -271,6 +280,7 @@ export class ConsensusDriver {
       return this.behind(true);
     }
     await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
+    this.proposalTxs = Math.min(DRIVER_LIMITS.proposalTxsMax, this.proposalTxs * 2);
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());

@@ -316,10 +316,11 @@ export class Ledger {
   }
 
   /** Consensus: this node's block for the next height, built on the head and not committed (consensus/driver.ts). */
-  proposeNext(seedProof: Uint8Array): Promise<{ built: BuiltBlock; seal: BlockSeal; dropped: Dropped[] }> {
+  proposeNext(seedProof: Uint8Array, maxTxs: number): Promise<{ built: BuiltBlock; seal: BlockSeal; dropped: Dropped[] }> {
     return this.serially(async () => {
       const selectAtMs = Math.max(this.options.now(), this.head.timeMs + 1);
-      const candidates = this.mempool.select(this.params.maxTxsPerBlock, this.params.maxBlockBytes, selectAtMs);
+      const count = Math.min(maxTxs, this.params.maxTxsPerBlock);
+      const candidates = this.mempool.select(count, this.params.maxBlockBytes, selectAtMs);
       return this.buildOn(this.head, candidates, selectAtMs, null, seedProof);
     });
   }
