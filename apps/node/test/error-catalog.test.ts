@@ -4,6 +4,7 @@ import { CLIENT_ERRORS } from '@arc/client';
 import { BLOCKLET_ERRORS, ERROR_CATALOG, type ErrorCode, isErrorCode, LEDGER_ERRORS, OCAP_ERRORS } from '@arc/core';
 import { describe, expect, it } from 'vitest';
 import { toTrpcError } from '../src/api/trpc.ts';
+import { GOSSIP_ERRORS } from '../src/consensus/gossip/errors.ts';
 import { NODE_ERRORS, NodeError } from '../src/errors.ts';
 import { ddpError } from '../src/gateway/ddp-messages.ts';
 import { GatewayError, type GatewayErrorCode, gatewayErrorPayload } from '../src/gateway/types.ts';
@@ -29,7 +30,7 @@ function sourceFiles(dir: string): string[] {
 
 /** Where the source names an error code: error constructors and helpers, wire payloads, `*ErrorCode` unions. */
 const CODE_SITES = [
-  /new (?:NodeError|GatewayError|ClientError|LedgerError|OcapError|SandboxError|HostCallError|CliError)\(\s*'([A-Z][A-Z0-9_]*)'/g,
+  /new (?:NodeError|GatewayError|ClientError|LedgerError|OcapError|SandboxError|HostCallError|CliError|GossipError|VrfError)\(\s*'([A-Z][A-Z0-9_]*)'/g,
   /\b(?:ledgerError|ocapError|ddpError|gatewayErrorPayload|fail)\(\s*'([A-Z][A-Z0-9_]*)'/g,
   /\bsendError\(\s*res,\s*'([A-Z][A-Z0-9_]*)'/g,
   /\bcode: '([A-Z][A-Z0-9_]*)'/g,
@@ -72,6 +73,7 @@ describe('the error catalogue against the source', () => {
       NODE_ERRORS,
       SANDBOX_ERRORS,
       CLIENT_ERRORS,
+      GOSSIP_ERRORS: Object.fromEntries(Object.entries(GOSSIP_ERRORS).map(([code, spec]) => [code, spec.retriable])),
     };
     const seen = new Map<string, Map<boolean, string[]>>();
     for (const [name, view] of Object.entries(views)) {

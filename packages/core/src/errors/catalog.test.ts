@@ -16,7 +16,7 @@ import {
 } from './catalog.ts';
 
 const CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
-const FAMILIES: ErrorFamily[] = ['ledger', 'ocap', 'blocklet', 'gateway', 'node', 'admin', 'client', 'cli'];
+const FAMILIES: ErrorFamily[] = ['ledger', 'ocap', 'blocklet', 'gateway', 'node', 'admin', 'client', 'cli', 'consensus'];
 
 describe('the error catalogue', () => {
   it('writes each code once, in one section', () => {

@@ -1,6 +1,6 @@
 /**
  * The error catalogue: the one place that says, for every error code the platform raises (ledger, OCAP, blocklet
- * runtime, gateway, node API, admin, client, CLI), who raises it, its default sentence, its HTTP status, its tRPC
+ * runtime, gateway, node API, admin, client, CLI, consensus), who raises it, its default sentence, its HTTP status, its tRPC
  * code and whether a retry can help. Every other table (LEDGER_ERRORS, OCAP_ERRORS, BLOCKLET_ERRORS, the node's
  * tRPC and HTTP statuses, the gateway's payloads, the client's ClientError) is read from here.
  *
@@ -15,6 +15,7 @@
  */
 import { BLOCKLET_SECTION } from './blocklet-codes.ts';
 import { CLIENT_SECTION } from './client-codes.ts';
+import { CONSENSUS_SECTION } from './consensus-codes.ts';
 import { GATEWAY_SECTION } from './gateway-codes.ts';
 import { LEDGER_SECTION } from './ledger-codes.ts';
 import { NODE_SECTION } from './node-codes.ts';
@@ -24,7 +25,15 @@ import type { ErrorFamily, ErrorSpec, TrpcCode } from './spec.ts';
 export type { ErrorFamily, ErrorSpec, TrpcCode } from './spec.ts';
 
 /** The sections as written, for the test that no code is written twice (a spread would hide it). */
-export const ERROR_SECTIONS = [LEDGER_SECTION, OCAP_SECTION, BLOCKLET_SECTION, NODE_SECTION, GATEWAY_SECTION, CLIENT_SECTION] as const;
+export const ERROR_SECTIONS = [
+  LEDGER_SECTION,
+  OCAP_SECTION,
+  BLOCKLET_SECTION,
+  NODE_SECTION,
+  GATEWAY_SECTION,
+  CLIENT_SECTION,
+  CONSENSUS_SECTION,
+] as const;
 
 /** Every error code of the platform, with its family, sentence, HTTP status, tRPC code and retriable flag. */
 export const ERROR_CATALOG = {
@@ -34,6 +43,7 @@ export const ERROR_CATALOG = {
   ...NODE_SECTION,
   ...GATEWAY_SECTION,
   ...CLIENT_SECTION,
+  ...CONSENSUS_SECTION,
 } as const;
 
 type Catalog = typeof ERROR_CATALOG;

@@ -29,7 +29,7 @@ export const LEDGER_SECTION = {
     sentence: 'The transaction type is not one this ledger knows; use a type of its API.',
   },
   WRONG_CHAIN: {
-    families: ['ledger'],
+    families: ['ledger', 'consensus'],
     httpStatus: 400,
     trpcCode: 'BAD_REQUEST',
     retriable: false,

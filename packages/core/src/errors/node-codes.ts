@@ -109,7 +109,7 @@ export const NODE_SECTION = {
     sentence: 'The node (or the chain behind it) cannot serve this right now; send the same request again shortly.',
   },
   INTERNAL: {
-    families: ['node', 'ocap', 'gateway', 'blocklet'],
+    families: ['node', 'ocap', 'gateway', 'blocklet', 'consensus'],
     httpStatus: 500,
     trpcCode: 'INTERNAL_SERVER_ERROR',
     retriable: false,

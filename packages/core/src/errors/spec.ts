@@ -4,7 +4,7 @@
  */
 
 /** The domains that raise errors; a code shared by several lists each of them, its owner first. */
-export type ErrorFamily = 'ledger' | 'ocap' | 'blocklet' | 'gateway' | 'node' | 'admin' | 'client' | 'cli';
+export type ErrorFamily = 'ledger' | 'ocap' | 'blocklet' | 'gateway' | 'node' | 'admin' | 'client' | 'cli' | 'consensus';
 
 /** tRPC's error codes (v11) this platform answers with; a subset of `TRPC_ERROR_CODE_KEY`. */
 export type TrpcCode =

@@ -1,29 +1,42 @@
+import { ERROR_CATALOG, type ErrorCodeOf } from '@arc/core';
+
 /**
  * The gossip transport's errors. A refusal closes the socket with its own WebSocket close code (4001…) and a
  * sentence as the close reason, so the other side (and its operator) learns why; `retriable` says whether dialing
  * again unchanged can succeed (a peer on another genesis never will: it is redialed at the slowest pace only).
+ * Retriable flags and sentences are the error catalogue's (packages/core/src/errors/consensus-codes.ts).
  */
-export const GOSSIP_ERRORS = {
-  BAD_HANDSHAKE: { closeCode: 4001, retriable: false, sentence: 'The handshake frame is not a valid hello or auth.' },
-  PROTOCOL_VERSION: { closeCode: 4002, retriable: false, sentence: 'The peer speaks another gossip protocol version.' },
-  WRONG_CHAIN: { closeCode: 4003, retriable: false, sentence: 'The peer is on another chain.' },
-  WRONG_GENESIS: { closeCode: 4004, retriable: false, sentence: 'The peer has another genesis block.' },
-  DID_KEY_MISMATCH: { closeCode: 4005, retriable: false, sentence: "The peer's DID does not name its public key." },
-  BAD_SIGNATURE: { closeCode: 4006, retriable: false, sentence: "The peer's auth signature does not verify with its key." },
-  SELF_CONNECTION: { closeCode: 4007, retriable: false, sentence: 'The peer claims our own DID.' },
-  NOT_ALLOWED: { closeCode: 4008, retriable: false, sentence: "The peer's DID is not on the allow-list." },
-  DUPLICATE_CONNECTION: { closeCode: 4009, retriable: true, sentence: 'Another connection with this peer is kept instead.' },
-  HANDSHAKE_TIMEOUT: { closeCode: 4010, retriable: true, sentence: 'The handshake did not complete in time.' },
-  BINARY_BEFORE_AUTH: { closeCode: 4011, retriable: false, sentence: 'A payload arrived before the handshake completed.' },
-  TEXT_AFTER_AUTH: { closeCode: 4012, retriable: false, sentence: 'A text frame arrived after the handshake; payloads are binary.' },
-  PEER_SILENT: { closeCode: 4013, retriable: true, sentence: 'The peer was silent past the timeout.' },
-  CLOCK_SKEW: { closeCode: 4014, retriable: true, sentence: "The peer's clock differs from ours by more than allowed." },
-  INTERNAL: { closeCode: 4015, retriable: true, sentence: 'The connection failed on a bug of this node; see its log.' },
-  BAD_OPTIONS: { closeCode: null, retriable: false, sentence: 'The gossip options are invalid; fix the configuration.' },
-  ALREADY_STARTED: { closeCode: null, retriable: false, sentence: 'The gossip node is already started; stop it first.' },
-  LISTEN_FAILED: { closeCode: null, retriable: true, sentence: 'Gossip cannot listen on its address; free the port or pick another.' },
-  MESSAGE_TOO_LARGE: { closeCode: null, retriable: false, sentence: 'The payload is larger than the gossip message limit.' },
-} as const satisfies Record<string, { closeCode: number | null; retriable: boolean; sentence: string }>;
+
+/** Each gossip code's WebSocket close code (null: a misuse of the node, which closes no socket). */
+const CLOSE_CODES = {
+  BAD_HANDSHAKE: 4001,
+  PROTOCOL_VERSION: 4002,
+  WRONG_CHAIN: 4003,
+  WRONG_GENESIS: 4004,
+  DID_KEY_MISMATCH: 4005,
+  BAD_SIGNATURE: 4006,
+  SELF_CONNECTION: 4007,
+  NOT_ALLOWED: 4008,
+  DUPLICATE_CONNECTION: 4009,
+  HANDSHAKE_TIMEOUT: 4010,
+  BINARY_BEFORE_AUTH: 4011,
+  TEXT_AFTER_AUTH: 4012,
+  PEER_SILENT: 4013,
+  CLOCK_SKEW: 4014,
+  INTERNAL: 4015,
+  BAD_OPTIONS: null,
+  ALREADY_STARTED: null,
+  LISTEN_FAILED: null,
+  MESSAGE_TOO_LARGE: null,
+} as const satisfies Partial<Record<ErrorCodeOf<'consensus'>, number | null>>;
+
+/** The gossip codes: close code, and the error catalogue's retriable flag and sentence. */
+export const GOSSIP_ERRORS = Object.fromEntries(
+  Object.entries(CLOSE_CODES).map(([code, closeCode]) => {
+    const spec = ERROR_CATALOG[code as keyof typeof CLOSE_CODES];
+    return [code, { closeCode, retriable: spec.retriable, sentence: spec.sentence }];
+  }),
+) as { readonly [C in keyof typeof CLOSE_CODES]: { closeCode: (typeof CLOSE_CODES)[C]; retriable: boolean; sentence: string } };
 
 export type GossipErrorCode = keyof typeof GOSSIP_ERRORS;
 
