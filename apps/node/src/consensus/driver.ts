@@ -18,9 +18,11 @@ import {
   type Effect,
   encodeMessage,
   type HeightContext,
+  MemoVoteChecker,
   seedAlpha,
   toHex,
   txHash,
+  VrfMemo,
   vrfProve,
 } from '@arc/core';
 import type { Database } from '../db/client.ts';
@@ -51,6 +53,12 @@ export const DRIVER_LIMITS = {
   catchUpIdleMs: 3_000,
   /** Catch-ups (each a request to a peer) start at most this often, however many messages show this node behind. */
   catchUpEveryMs: 500,
+  /**
+   * VRF answers and vote checks remembered (each a pure function of its bytes): a vote met alone and again in the
+   * certificates peers re-send is checked once, and this node's own proof for a step is made once.
+   */
+  vrfMemoEntriesMax: 20_000,
+  voteChecksMax: 20_000,
 };
 
 interface Ready {
@@ -94,7 +102,13 @@ export class ConsensusDriver {
     readonly gossip: GossipNode,
     private readonly options: DriverOptions,
   ) {
-    this.agreement = new Agreement(options.params, { publicKey: options.key.publicKey, secretKey: options.key.secretKey });
+    const vrf = new VrfMemo(DRIVER_LIMITS.vrfMemoEntriesMax);
+    this.agreement = new Agreement(
+      options.params,
+      { publicKey: options.key.publicKey, secretKey: options.key.secretKey },
+      new MemoVoteChecker(vrf, DRIVER_LIMITS.voteChecksMax),
+      vrf.sortitionFunctions(),
+    );
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
   }
 

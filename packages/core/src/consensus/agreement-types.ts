@@ -85,6 +85,13 @@ export interface Attempt {
   reportedStuck: boolean;
 }
 
+/** The block a node is locked on at a height: returned by binary BA* at `attempt`, as `certificate` proves. */
+export interface Lock {
+  value: Uint8Array;
+  attempt: number;
+  certificate: Certificate;
+}
+
 /** The highest-priority proposal (with `pending`, including those not validated yet), never an invalid one. */
 export function bestProposal(a: Attempt, pending: boolean): KnownProposal | null {
   let best: KnownProposal | null = null;

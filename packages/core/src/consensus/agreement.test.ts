@@ -5,6 +5,7 @@ import { installNodeCrypto } from '../crypto/node-provider.ts';
 import { cryptoProvider, sha3, useCryptoProvider } from '../crypto/provider.ts';
 import { Agreement, type Effect } from './agreement.ts';
 import type { HeightContext } from './certificate.ts';
+import { MemoVoteChecker, VrfMemo } from './crypto-memo.ts';
 import {
   BINARY_FIRST,
   type Certificate,
@@ -16,7 +17,6 @@ import {
   type Vote,
 } from './messages.ts';
 import { SMALL_NETWORK_PARAMS } from './params.ts';
-import { SimVoteChecker, VrfMemo } from './sim/crypto-memo.ts';
 import { committeeOf, runSortition, sortitionAlpha } from './sortition.ts';
 
 const params = SMALL_NETWORK_PARAMS;
@@ -25,7 +25,7 @@ const committee = committeeOf(keys.map((k) => ({ publicKey: k.publicKey, weight:
 const genesis: HeightContext = { height: 1, prevHash: sha3(utf8('genesis')), seed: sha3(utf8('seed')), committee };
 /** Memoized VRF and vote checks (the simulator's) keep the tests quick; the first test runs the default checks. */
 const vrf = new VrfMemo();
-const memoized = { checker: new SimVoteChecker(vrf), sortitions: vrf.sortitionFunctions() };
+const memoized = { checker: new MemoVoteChecker(vrf), sortitions: vrf.sortitionFunctions() };
 const before = cryptoProvider();
 beforeAll(() => installNodeCrypto());
 afterAll(() => useCryptoProvider(before));

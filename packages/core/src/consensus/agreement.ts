@@ -8,70 +8,26 @@
  * blocks). Each attempt: proposals for `proposalWaitMs`, the two reduction steps, then binary BA* until a value returns,
  * then the final step's count. A block is decided only by a final certificate (README.md: why).
  */
-import { bytesEqual, fromHex, toHex } from '../bytes.ts';
-import {
-  AGREEMENT_LIMITS,
-  type Attempt,
-  bestProposal,
-  directSortition,
-  type Effect,
-  type NodeKey,
-  type Phase,
-  type SortitionFunctions,
-} from './agreement-types.ts';
-import {
-  type CertificateCheck,
-  directChecker,
-  expectedSize,
-  type HeightContext,
-  stepTau,
-  type VoteChecker,
-  verifyCertificate,
-} from './certificate.ts';
+import { bytesEqual, toHex } from '../bytes.ts';
+import { AgreementState } from './agreement-state.ts';
+import { AGREEMENT_LIMITS, type Attempt, bestProposal, type Effect, type Phase } from './agreement-types.ts';
+import { type CertificateCheck, decisionAt, type HeightContext, verifyCertificate } from './certificate.ts';
 import {
   BINARY_FIRST,
   type Certificate,
-  CONSENSUS_LIMITS,
   type ConsensusMessage,
   EMPTY_VALUE,
   FINAL_STEP,
-  type Proposal,
   REDUCTION_ONE,
   REDUCTION_TWO,
-  signatureValid,
   signProposal,
-  signVote,
   type Vote,
 } from './messages.ts';
-import { type ConsensusParams, passes } from './params.ts';
-import { proposerPriority, type Sortition, sortitionAlpha } from './sortition.ts';
-import { AttemptTally } from './tally.ts';
+import { proposerPriority } from './sortition.ts';
 
 export * from './agreement-types.ts';
 
-export class Agreement {
-  private ctx: HeightContext | null = null;
-  private attempt: Attempt | null = null;
-  private readonly tallies = new Map<number, AttemptTally>();
-  private readonly ahead = new Map<number, (Vote | Proposal)[]>();
-  private nextHeight: ConsensusMessage[] = [];
-  /** The certificate that ended the last attempt without a block, and when it was last sent to peers still in it. */
-  private lastEmpty: { certificate: Certificate; sentAtMs: number } | null = null;
-  private decidedHeight = -1;
-  /** The block this node voted the final step for at the current height: it never votes the final step for another. */
-  private finalLock: Uint8Array | null = null;
-
-  constructor(
-    readonly params: ConsensusParams,
-    private readonly key: NodeKey,
-    private readonly checker: VoteChecker = directChecker,
-    private readonly sortitions: SortitionFunctions = directSortition,
-  ) {}
-
-  private newTally(): AttemptTally {
-    return new AttemptTally();
-  }
-
+export class Agreement extends AgreementState {
   /** The height being agreed on, its attempt and step (for status pages). */
   status(): { height: number; attempt: number; step: number; phase: Phase | 'idle' } {
     if (!this.ctx || !this.attempt) return { height: this.decidedHeight + 1, attempt: 0, step: 0, phase: 'idle' };
@@ -92,7 +48,7 @@ export class Agreement {
     this.tallies.clear();
     this.ahead.clear();
     this.lastEmpty = null;
-    this.finalLock = null;
+    this.lock = null;
     const out: Effect[] = [];
     this.beginAttempt(0, nowMs, out);
     const kept = this.nextHeight;
@@ -187,117 +143,17 @@ export class Agreement {
       // Waiting for the final count: peers that missed the step where binary BA* returned (a partition) have gone on
       // to later steps, where this node votes no more; the certificate of that step brings them to the final step.
       if (a.decided) out.push({ kind: 'send', message: a.decided.certificate });
+      else if (this.lock) out.push({ kind: 'send', message: this.lock.certificate });
       for (const vote of a.myVotes) out.push({ kind: 'send', message: vote });
     }
     return out;
   }
 
-  private deadline(a: Attempt): number {
-    const p = this.params;
-    if (a.phase === 'proposal') {
-      // Past the proposal wait, a node still waits (up to blockWaitMs more) while it has no valid block to vote for,
-      // or while the best it knows is being checked: blocks take time to build and check on a busy machine.
-      const best = bestProposal(a, true);
-      const waitForBlock = !best || best.valid === undefined;
-      return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
-    }
-    return a.stepStartedAtMs + p.stepWaitMs;
-  }
-
-  private beginAttempt(number: number, nowMs: number, out: Effect[]): void {
-    const tally = this.tallies.get(number) ?? this.newTally();
-    this.tallies.clear();
-    this.tallies.set(number, tally);
-    this.attempt = {
-      number,
-      startedAtMs: nowMs,
-      phase: 'proposal',
-      step: 0,
-      stepStartedAtMs: nowMs,
-      proposals: new Map(),
-      proposers: new Map(),
-      askedToPropose: false,
-      blockValue: EMPTY_VALUE,
-      current: EMPTY_VALUE,
-      decided: null,
-      myVotes: [],
-      myProposal: null,
-      lastSentAtMs: nowMs,
-      reportedStuck: false,
-    };
-    if (this.sortition('proposer', 0)) {
-      this.attempt.askedToPropose = true;
-      out.push({ kind: 'propose', height: (this.ctx as HeightContext).height, attempt: number });
-    }
-    const early = this.ahead.get(number) ?? [];
-    this.ahead.delete(number);
-    for (const m of early) {
-      if (m.kind === 'proposal') this.receiveProposal(m, out);
-      else this.countVote(m, out);
-    }
-  }
-
-  /** This node's sortition for a role and step at the current attempt, when it is chosen. */
-  private sortition(role: 'proposer' | 'committee', step: number): Sortition | null {
-    const ctx = this.ctx as HeightContext;
-    const a = this.attempt as Attempt;
-    const member = ctx.committee.members.get(toHex(this.key.publicKey));
-    if (!member) return null;
-    const tau = role === 'proposer' ? this.params.tauProposer : stepTau(this.params, step);
-    const s = this.sortitions.run(
-      this.key.secretKey,
-      member,
-      ctx.committee,
-      tau,
-      sortitionAlpha(ctx.seed, role, ctx.height, a.number, step),
-    );
-    return s.subUsers > 0 ? s : null;
-  }
-
-  private receiveProposal(p: Proposal, out: Effect[]): void {
-    const ctx = this.ctx as HeightContext;
-    const a = this.attempt as Attempt;
-    if (a.proposals.size >= AGREEMENT_LIMITS.proposalsPerAttemptMax || a.proposals.has(toHex(p.value))) return;
-    if (p.payload.length > CONSENSUS_LIMITS.payloadBytesMax || !signatureValid(p)) return;
-    const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
-    const chosen = this.sortitions.verify(p.proposer, p.proof, ctx.committee, this.params.tauProposer, alpha);
-    if (!chosen) return;
-    this.keepProposal(p, proposerPriority(chosen.hash, chosen.subUsers), out);
-  }
-
-  private keepProposal(p: Proposal, priority: Uint8Array, out: Effect[]): void {
-    const a = this.attempt as Attempt;
-    const proposer = toHex(p.proposer);
-    const earlier = a.proposers.get(proposer);
-    if (earlier !== undefined && earlier !== toHex(p.value)) {
-      // Two blocks from one proposer at one attempt: neither is voted for.
-      const first = a.proposals.get(earlier);
-      if (first) first.valid = false;
-      out.push({ kind: 'equivocation', member: proposer, height: p.height, attempt: p.attempt, step: 0 });
-      return;
-    }
-    a.proposers.set(proposer, toHex(p.value));
-    a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
-    if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
-  }
-
-  private countVote(v: Vote, out: Effect[]): void {
-    const ctx = this.ctx as HeightContext;
-    const tally = this.tallies.get(v.attempt) ?? this.newTally();
-    this.tallies.set(v.attempt, tally);
-    const voter = toHex(v.voter);
-    if (tally.sameVote(v)) return;
-    // Waiting for the final count, a node has no use for binary steps' votes: not checking them saves a VRF each.
-    if (this.attempt?.number === v.attempt && this.attempt.phase === 'final' && v.step !== FINAL_STEP) return;
-    const counted = this.checker.check(v, ctx, stepTau(this.params, v.step));
-    if (!counted) return;
-    if (tally.add(v, counted.subUsers, counted.hash) === 'double') {
-      out.push({ kind: 'equivocation', member: voter, height: v.height, attempt: v.attempt, step: v.step });
-    }
-  }
-
   private receiveCertificate(c: Certificate, nowMs: number, out: Effect[]): void {
     const a = this.attempt as Attempt;
+    // An earlier attempt's block that cannot replace the lock changes nothing: skip checking its votes.
+    const stale = c.attempt < a.number && this.lock !== null && this.lock.attempt >= c.attempt;
+    if (stale && decisionAt(c.step, c.value) === 'block') return;
     const check: CertificateCheck = verifyCertificate(c, this.ctx as HeightContext, this.params, this.checker);
     if (!check.ok) return;
     if (check.decision === 'empty') {
@@ -309,7 +165,9 @@ export class Agreement {
       return;
     }
     if (check.decision === 'block') {
-      // Another node's proof that binary BA* returned this block at this attempt: return it too (final vote, lock).
+      // Another node's proof that binary BA* returned this block at that attempt: lock on it when it is the latest
+      // seen (never from an attempt this node has not reached), and at this attempt return it too (final vote).
+      if (c.attempt <= a.number) this.relock(c.value, c.attempt, c);
       if (c.attempt === a.number && a.phase !== 'final') this.returnBlock(a, c.value, c, nowMs, out);
       return;
     }
@@ -328,54 +186,16 @@ export class Agreement {
   }
 
   /**
-   * Binary BA* returned a block here (or a peer's certificate shows it did): vote the final step for it, unless this
-   * node already voted the final step for another block at this height (its lock), and wait for the final count.
-   * Only a final certificate commits a block (README.md: why that keeps forks out).
+   * Binary BA* returned a block at this attempt (or a peer's certificate shows it did): lock on it, vote the final step
+   * for it, and wait for the final count. Only a final certificate commits a block (README.md: why that keeps forks out).
    */
   private returnBlock(a: Attempt, value: Uint8Array, certificate: Certificate, nowMs: number, out: Effect[]): void {
-    if (!this.finalLock) this.finalLock = value;
-    if (bytesEqual(this.finalLock, value)) this.vote(FINAL_STEP, value, out);
+    this.relock(value, a.number, certificate);
+    if (this.lock && bytesEqual(this.lock.value, value)) this.vote(FINAL_STEP, value, out);
     a.decided = { value, certificate };
     a.phase = 'final';
     a.step = FINAL_STEP;
     a.stepStartedAtMs = nowMs;
-  }
-
-  private payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {
-    const known = this.attempt?.proposals.get(toHex(value));
-    if (known) return known.proposal.payload;
-    return c && c.payload.length > 0 ? c.payload : null;
-  }
-
-  /** Casts this node's vote at a step when sortition chooses it (and counts it here too). */
-  private vote(step: number, value: Uint8Array, out: Effect[]): void {
-    const ctx = this.ctx as HeightContext;
-    const a = this.attempt as Attempt;
-    const s = this.sortition('committee', step);
-    if (!s) return;
-    const vote = signVote(
-      { height: ctx.height, attempt: a.number, prevHash: ctx.prevHash, step, value, voter: this.key.publicKey, proof: s.proof },
-      this.key.secretKey,
-    );
-    a.myVotes.push(vote);
-    this.tallies.get(a.number)?.add(vote, s.subUsers, s.hash);
-    out.push({ kind: 'send', message: vote });
-  }
-
-  /** The value that passed the current step's threshold, or null. */
-  private passed(a: Attempt, step: number): { value: Uint8Array; votes: Vote[] } | null {
-    const ctx = this.ctx as HeightContext;
-    const leader = this.tallies.get(a.number)?.leader(step);
-    if (!leader) return null;
-    const threshold = step === FINAL_STEP ? this.params.thresholdFinal : this.params.thresholdStep;
-    if (!passes(leader.weight, expectedSize(stepTau(this.params, step), ctx.committee), threshold)) return null;
-    return { value: fromHex(leader.value), votes: leader.votes };
-  }
-
-  private enterStep(a: Attempt, step: number, value: Uint8Array, nowMs: number, out: Effect[]): void {
-    a.step = step;
-    a.stepStartedAtMs = nowMs;
-    this.vote(step, value, out);
   }
 
   /** One move of the attempt if its current wait is over; false when it must wait for more votes or time. */
@@ -384,7 +204,9 @@ export class Agreement {
     if (a.phase === 'proposal') {
       if (!timedOut) return false;
       a.phase = 'binary';
-      this.enterStep(a, REDUCTION_ONE, bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE, nowMs, out);
+      // A locked node votes its lock: a block more than two thirds voted for in a binary step is the one to finish.
+      const value = this.lock?.value ?? bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE;
+      this.enterStep(a, REDUCTION_ONE, value, nowMs, out);
       return true;
     }
     if (a.phase === 'final') return this.advanceFinal(a, timedOut, nowMs, out);
@@ -420,8 +242,9 @@ export class Agreement {
     if (won) {
       const empty = bytesEqual(won.value, EMPTY_VALUE);
       if (kind === 0 && !empty) {
-        for (let s = a.step + 1; s <= a.step + 3; s += 1) this.vote(s, won.value, out);
         const proof = certificate(won.value, won.votes);
+        this.relock(won.value, a.number, proof);
+        for (let s = a.step + 1; s <= a.step + 3; s += 1) this.vote(s, won.value, out);
         out.push({ kind: 'send', message: proof });
         this.returnBlock(a, won.value, proof, nowMs, out);
         return true;

@@ -1,5 +1,5 @@
+export * from '../crypto-memo.ts';
 export * from './app.ts';
-export * from './crypto-memo.ts';
 export * from './prng.ts';
 export * from './run.ts';
 export * from './scenario.ts';

@@ -7,12 +7,12 @@
 import { bytesEqual, toHex } from '../../bytes.ts';
 import { Agreement, type Effect, type NodeKey } from '../agreement.ts';
 import { type HeightContext, verifyCertificate } from '../certificate.ts';
+import type { MemoVoteChecker, VrfMemo } from '../crypto-memo.ts';
 import { type Certificate, type ConsensusMessage, decodeMessage, encodeMessage, FINAL_STEP, type Proposal } from '../messages.ts';
 import type { ConsensusParams } from '../params.ts';
 import type { Committee } from '../sortition.ts';
 import { blockValue, buildBlock, decodeBlock, invalidReason, nextRoot, nextSeed, SIM_GENESIS } from './app.ts';
 import { byzantineSends } from './byzantine.ts';
-import type { SimVoteChecker, VrfMemo } from './crypto-memo.ts';
 import type { Prng } from './prng.ts';
 import { type ByzantineKind, SIM_LIMITS } from './scenario.ts';
 
@@ -57,7 +57,7 @@ export interface NodeHost {
   readonly params: ConsensusParams;
   readonly committee: Committee;
   readonly vrf: VrfMemo;
-  readonly checker: SimVoteChecker;
+  readonly checker: MemoVoteChecker;
   readonly nodeCount: number;
   send(from: number, to: number, envelope: Envelope): void;
   wakeAt(node: number, generation: number, atMs: number): void;

@@ -3,8 +3,9 @@
  * network's every delay and loss, every node's nonce — so a failing seed replays exactly with
  * `npm run sim -- --seed <seed> --verbose`.
  */
+
+import { VrfMemo } from '../crypto-memo.ts';
 import { type ConsensusParams, SMALL_NETWORK_PARAMS } from '../params.ts';
-import { VrfMemo } from './crypto-memo.ts';
 import { type Scenario, scenarioOf } from './scenario.ts';
 import { SimWorld } from './world.ts';
 

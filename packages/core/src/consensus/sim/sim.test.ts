@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCryptoProvider } from '../../crypto/node-provider.ts';
 import { cryptoProvider, useCryptoProvider } from '../../crypto/provider.ts';
+import { VrfMemo, withSignatureMemo } from '../crypto-memo.ts';
 import { SMALL_NETWORK_PARAMS } from '../params.ts';
-import { VrfMemo, withSignatureMemo } from './crypto-memo.ts';
 import { replayCommand, runSeed, runSeeds, type SeedResult } from './run.ts';
-import { calmScenario, type Scenario } from './scenario.ts';
+import { calmScenario, type Scenario, scenarioOf } from './scenario.ts';
 
 const params = SMALL_NETWORK_PARAMS;
 /** One memo for the file: VRF answers are pure, so runs share them (the 200-seed run then starts warm). */
@@ -70,6 +70,14 @@ describe('BA* in the simulator', () => {
       expect(result.heights).toBeGreaterThanOrEqual(6);
       expect(result.events.equivocation).toBeGreaterThan(0);
     }
+  });
+
+  it('decides after a partition split the nodes final-voting one block from those that went on to return another', () => {
+    // Seed 1169: 3 of 6 nodes final-voted a block at one attempt, the other 3 returned another at a later one; with the
+    // final vote locked for the whole height neither reached the final threshold and the height stalled for ever.
+    const result = runSeed(1169, { vrf });
+    expectOk(result);
+    expect(result.recoveryMs).toBeLessThanOrEqual(scenarioOf(1169, params).livenessBoundMs);
   });
 
   it('replays a seed exactly: the same trace and digest, whatever the memo held', () => {

@@ -7,9 +7,9 @@ import { bytesEqual, toHex } from '../../bytes.ts';
 import { keyPairFromSeed } from '../../crypto/keys.ts';
 import { sha3 } from '../../crypto/provider.ts';
 import { Writer } from '../../encoding/codec.ts';
+import { MemoVoteChecker, type VrfMemo } from '../crypto-memo.ts';
 import type { ConsensusParams } from '../params.ts';
 import { type Committee, committeeOf } from '../sortition.ts';
-import { SimVoteChecker, type VrfMemo } from './crypto-memo.ts';
 import { type Envelope, type NodeHost, SimNode } from './node.ts';
 import { Prng } from './prng.ts';
 import { type Scenario, SIM_LIMITS } from './scenario.ts';
@@ -41,7 +41,7 @@ interface LedgerEntry {
 /** One seed's world: nodes, network, faults, event loop and checks. */
 export class SimWorld implements NodeHost {
   readonly committee: Committee;
-  readonly checker: SimVoteChecker;
+  readonly checker: MemoVoteChecker;
   readonly nodes: SimNode[];
   readonly nodeCount: number;
   nowMs = 0;
@@ -72,7 +72,7 @@ export class SimWorld implements NodeHost {
     this.net = rng.fork('network');
     this.nodeCount = scenario.nodeCount;
     this.committee = committeeOf(scenario.stakes.map((weight, i) => ({ publicKey: poolKey(i).publicKey, weight })));
-    this.checker = new SimVoteChecker(vrf);
+    this.checker = new MemoVoteChecker(vrf);
     this.nodes = scenario.stakes.map(
       (_, id) =>
         new SimNode(this, {

@@ -1,25 +1,26 @@
 /**
- * Memoized crypto for the simulator. A simulated network of n nodes checks every vote n times and every node proves its
- * own sortition at every step; with the pure-JavaScript ECVRF (a proof ~5 ms, a check ~3 ms) that would be seconds per
- * seed. Every answer cached here is a pure function of its key, so a cache hit gives the same answer as the
- * computation would: a seed replays exactly whatever the cache held before it.
+ * Memoized consensus crypto. With the pure-JavaScript ECVRF (a proof ~5 ms, a check ~4 ms) repeated work adds up: a
+ * node meets each vote alone and again inside certificates (re-sent every second while a height is undecided), and
+ * proves its own sortition for a step more than once; a simulated network of n nodes checks every vote n times. Every
+ * answer cached here is a pure function of its key, so a cache hit gives the same answer as the computation would (a
+ * simulator seed replays exactly whatever the cache held before it).
  *
  * - `VrfMemo` outlives seeds (the caller passes one to many runs): it maps (public key, alpha) to the node's proof and
  *   output, and (public key, proof, alpha) to what verification returns. A proof this memo made is recorded as
  *   verifying to its output (ECVRF completeness: verify(pk, prove(sk, α), α) = proof_to_hash(proof)).
- * - `SimVoteChecker` lives for one seed: a vote's check depends on the bytes of the vote and on the height's seed and
- *   committee, which are fixed within one seed for one (height, parent) — the seed is part of the key regardless.
+ * - `MemoVoteChecker`: a vote's check depends on the bytes of the vote and on the height's seed and committee, which
+ *   are fixed for one (height, parent) within one network — the seed is part of the key regardless.
  */
-import { bytesEqual, toHex } from '../../bytes.ts';
-import { vrfProofToHash, vrfProve, vrfVerify } from '../../crypto/ecvrf.ts';
-import type { CryptoProvider } from '../../crypto/provider.ts';
-import type { SortitionFunctions } from '../agreement.ts';
-import type { HeightContext, VoteChecker } from '../certificate.ts';
-import { encodeMessage, signatureValid, type Vote } from '../messages.ts';
-import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers, sortitionAlpha } from '../sortition.ts';
+import { bytesEqual, toHex } from '../bytes.ts';
+import { vrfProofToHash, vrfProve, vrfVerify } from '../crypto/ecvrf.ts';
+import type { CryptoProvider } from '../crypto/provider.ts';
+import type { SortitionFunctions } from './agreement-types.ts';
+import type { HeightContext, VoteChecker } from './certificate.ts';
+import { encodeMessage, signatureValid, type Vote } from './messages.ts';
+import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers, sortitionAlpha } from './sortition.ts';
 
-/** Bounds of the simulator's memos. */
-export const SIM_CRYPTO_LIMITS = {
+/** Bounds of the memos (the simulator's; a node passes smaller ones). */
+export const CRYPTO_MEMO_LIMITS = {
   /** VRF answers kept across seeds; the memo starts over when full (memory stays bounded over a 10,000-seed bench). */
   vrfEntriesMax: 400_000,
   /** Vote checks kept within one seed. */
@@ -47,8 +48,10 @@ export class VrfMemo {
   private readonly verified = new Map<string, Uint8Array | null>();
   readonly stats: MemoStats = { proofsMade: 0, proofHits: 0, verifies: 0, verifyHits: 0 };
 
+  constructor(private readonly entriesMax: number = CRYPTO_MEMO_LIMITS.vrfEntriesMax) {}
+
   private room(): void {
-    if (this.proofs.size + this.verified.size < SIM_CRYPTO_LIMITS.vrfEntriesMax) return;
+    if (this.proofs.size + this.verified.size < this.entriesMax) return;
     this.proofs.clear();
     this.verified.clear();
   }
@@ -107,15 +110,18 @@ export class VrfMemo {
 
 type CheckResult = { subUsers: number; hash: Uint8Array } | null;
 
-/** A `VoteChecker` shared by all nodes of one seed: signature and sortition checked once per distinct vote. */
-export class SimVoteChecker implements VoteChecker {
+/** A `VoteChecker` that checks signature and sortition once per distinct vote (the simulator shares one by all nodes). */
+export class MemoVoteChecker implements VoteChecker {
   private readonly answers = new Map<string, CheckResult>();
   /** The same decoded vote reaches every peer of a send: its answer by identity first, without encoding it again. */
   private readonly byObject = new WeakMap<Vote, { context: string; answer: CheckResult }>();
   checks = 0;
   hits = 0;
 
-  constructor(private readonly vrf: VrfMemo) {}
+  constructor(
+    private readonly vrf: VrfMemo,
+    private readonly entriesMax: number = CRYPTO_MEMO_LIMITS.voteChecksMax,
+  ) {}
 
   check(vote: Vote, ctx: HeightContext, tau: number | null): CheckResult {
     const context = `${ctx.height}:${toHex(ctx.seed)}:${tau ?? 'all'}`;
@@ -128,7 +134,7 @@ export class SimVoteChecker implements VoteChecker {
     let answer = this.answers.get(key);
     if (answer !== undefined) this.hits += 1;
     else {
-      if (this.answers.size >= SIM_CRYPTO_LIMITS.voteChecksMax) this.answers.clear();
+      if (this.answers.size >= this.entriesMax) this.answers.clear();
       this.checks += 1;
       answer = this.compute(vote, ctx, tau);
       this.answers.set(key, answer);
@@ -160,7 +166,7 @@ export function withSignatureMemo(base: CryptoProvider): CryptoProvider {
       const key = toHex(signature);
       const known = answers.get(key);
       if (known && bytesEqual(known.publicKey, publicKey) && bytesEqual(known.message, message)) return known.valid;
-      if (answers.size >= SIM_CRYPTO_LIMITS.signatureChecksMax) answers.clear();
+      if (answers.size >= CRYPTO_MEMO_LIMITS.signatureChecksMax) answers.clear();
       const valid = base.verifyEd25519(publicKey, message, signature);
       answers.set(key, { publicKey, message, valid });
       return valid;

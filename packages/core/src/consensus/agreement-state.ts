@@ -1,0 +1,221 @@
+/**
+ * What one node's BA* (agreement.ts) knows at a height and how it casts votes: the height's context, the current
+ * attempt, the counted votes, the messages kept for later attempts and the next height, its lock; sortition, proposals
+ * kept, votes counted and cast. agreement.ts moves it through the steps.
+ */
+import { bytesEqual, fromHex, toHex } from '../bytes.ts';
+import {
+  AGREEMENT_LIMITS,
+  type Attempt,
+  bestProposal,
+  directSortition,
+  type Effect,
+  type Lock,
+  type NodeKey,
+  type SortitionFunctions,
+} from './agreement-types.ts';
+import { directChecker, expectedSize, type HeightContext, stepTau, type VoteChecker } from './certificate.ts';
+import {
+  type Certificate,
+  CONSENSUS_LIMITS,
+  type ConsensusMessage,
+  EMPTY_VALUE,
+  FINAL_STEP,
+  type Proposal,
+  signatureValid,
+  signVote,
+  type Vote,
+} from './messages.ts';
+import { type ConsensusParams, passes } from './params.ts';
+import { proposerPriority, type Sortition, sortitionAlpha } from './sortition.ts';
+import { AttemptTally } from './tally.ts';
+
+/** The state of one node's BA* and its primitive moves; `Agreement` is the machine built on it. */
+export class AgreementState {
+  protected ctx: HeightContext | null = null;
+  protected attempt: Attempt | null = null;
+  /** Counted votes by attempt (the current one, and the next ones' early votes). */
+  protected readonly tallies = new Map<number, AttemptTally>();
+  /** Votes and proposals of attempts ahead of the current one, counted when it starts. */
+  protected readonly ahead = new Map<number, (Vote | Proposal)[]>();
+  /** Messages of the next height, received before this one ended. */
+  protected nextHeight: ConsensusMessage[] = [];
+  /** The certificate that ended the last attempt without a block, and when it was last sent to peers still in it. */
+  protected lastEmpty: { certificate: Certificate; sentAtMs: number } | null = null;
+  protected decidedHeight = -1;
+
+  /**
+   * The block of the latest attempt at this height where this node saw binary BA* return a block (its own count or a
+   * peer's certificate), with that certificate. While locked, the node votes no other block at any step, starts each
+   * attempt by voting it, and hands the certificate to peers; a block returned at a later attempt replaces it.
+   * README.md, "Locks": why no two final certificates can then name different blocks, and why a split lock heals.
+   */
+  protected lock: Lock | null = null;
+
+  constructor(
+    readonly params: ConsensusParams,
+    protected readonly key: NodeKey,
+    protected readonly checker: VoteChecker = directChecker,
+    protected readonly sortitions: SortitionFunctions = directSortition,
+  ) {}
+
+  protected newTally(): AttemptTally {
+    return new AttemptTally();
+  }
+
+  protected deadline(a: Attempt): number {
+    const p = this.params;
+    if (a.phase === 'proposal') {
+      // Past the proposal wait, a node still waits (up to blockWaitMs more) while it has no valid block to vote for,
+      // or while the best it knows is being checked: blocks take time to build and check on a busy machine.
+      const best = bestProposal(a, true);
+      const waitForBlock = !best || best.valid === undefined;
+      return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
+    }
+    return a.stepStartedAtMs + p.stepWaitMs;
+  }
+
+  protected beginAttempt(number: number, nowMs: number, out: Effect[]): void {
+    const tally = this.tallies.get(number) ?? this.newTally();
+    this.tallies.clear();
+    this.tallies.set(number, tally);
+    this.attempt = {
+      number,
+      startedAtMs: nowMs,
+      phase: 'proposal',
+      step: 0,
+      stepStartedAtMs: nowMs,
+      proposals: new Map(),
+      proposers: new Map(),
+      askedToPropose: false,
+      blockValue: EMPTY_VALUE,
+      current: EMPTY_VALUE,
+      decided: null,
+      myVotes: [],
+      myProposal: null,
+      lastSentAtMs: nowMs,
+      reportedStuck: false,
+    };
+    // Peers that missed the block returned at an earlier attempt learn it, and lock on it, before they vote.
+    if (this.lock) out.push({ kind: 'send', message: this.lock.certificate });
+    if (this.sortition('proposer', 0)) {
+      this.attempt.askedToPropose = true;
+      out.push({ kind: 'propose', height: (this.ctx as HeightContext).height, attempt: number });
+    }
+    const early = this.ahead.get(number) ?? [];
+    this.ahead.delete(number);
+    for (const m of early) {
+      if (m.kind === 'proposal') this.receiveProposal(m, out);
+      else this.countVote(m, out);
+    }
+  }
+
+  /** This node's sortition for a role and step at the current attempt, when it is chosen. */
+  protected sortition(role: 'proposer' | 'committee', step: number): Sortition | null {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    const member = ctx.committee.members.get(toHex(this.key.publicKey));
+    if (!member) return null;
+    const tau = role === 'proposer' ? this.params.tauProposer : stepTau(this.params, step);
+    const s = this.sortitions.run(
+      this.key.secretKey,
+      member,
+      ctx.committee,
+      tau,
+      sortitionAlpha(ctx.seed, role, ctx.height, a.number, step),
+    );
+    return s.subUsers > 0 ? s : null;
+  }
+
+  protected receiveProposal(p: Proposal, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    if (a.proposals.size >= AGREEMENT_LIMITS.proposalsPerAttemptMax || a.proposals.has(toHex(p.value))) return;
+    if (p.payload.length > CONSENSUS_LIMITS.payloadBytesMax || !signatureValid(p)) return;
+    const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
+    const chosen = this.sortitions.verify(p.proposer, p.proof, ctx.committee, this.params.tauProposer, alpha);
+    if (!chosen) return;
+    this.keepProposal(p, proposerPriority(chosen.hash, chosen.subUsers), out);
+  }
+
+  protected keepProposal(p: Proposal, priority: Uint8Array, out: Effect[]): void {
+    const a = this.attempt as Attempt;
+    const proposer = toHex(p.proposer);
+    const earlier = a.proposers.get(proposer);
+    if (earlier !== undefined && earlier !== toHex(p.value)) {
+      // Two blocks from one proposer at one attempt: neither is voted for.
+      const first = a.proposals.get(earlier);
+      if (first) first.valid = false;
+      out.push({ kind: 'equivocation', member: proposer, height: p.height, attempt: p.attempt, step: 0 });
+      return;
+    }
+    a.proposers.set(proposer, toHex(p.value));
+    a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
+    if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
+  }
+
+  protected countVote(v: Vote, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const tally = this.tallies.get(v.attempt) ?? this.newTally();
+    this.tallies.set(v.attempt, tally);
+    const voter = toHex(v.voter);
+    if (tally.sameVote(v)) return;
+    // Waiting for the final count, a node has no use for binary steps' votes: not checking them saves a VRF each.
+    if (this.attempt?.number === v.attempt && this.attempt.phase === 'final' && v.step !== FINAL_STEP) return;
+    const counted = this.checker.check(v, ctx, stepTau(this.params, v.step));
+    if (!counted) return;
+    if (tally.add(v, counted.subUsers, counted.hash) === 'double') {
+      out.push({ kind: 'equivocation', member: voter, height: v.height, attempt: v.attempt, step: v.step });
+    }
+  }
+
+  /** Locks on a block returned at `attempt` when that is later than the lock's (or there is none). */
+  protected relock(value: Uint8Array, attempt: number, certificate: Certificate): void {
+    if (this.lock && this.lock.attempt >= attempt) return;
+    this.lock = { value, attempt, certificate };
+  }
+
+  protected payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {
+    const known = this.attempt?.proposals.get(toHex(value));
+    if (known) return known.proposal.payload;
+    if (c && c.payload.length > 0) return c.payload;
+    const lock = this.lock;
+    return lock && bytesEqual(lock.value, value) && lock.certificate.payload.length > 0 ? lock.certificate.payload : null;
+  }
+
+  /**
+   * Casts this node's vote at a step when sortition chooses it (and counts it here too). A locked node votes no other
+   * block than its lock's at any step but the final one (whose value is always the lock's): the empty value instead.
+   */
+  protected vote(step: number, chosen: Uint8Array, out: Effect[]): void {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    const s = this.sortition('committee', step);
+    if (!s) return;
+    const lock = this.lock;
+    const value = lock && !bytesEqual(chosen, EMPTY_VALUE) && !bytesEqual(chosen, lock.value) ? EMPTY_VALUE : chosen;
+    const vote = signVote(
+      { height: ctx.height, attempt: a.number, prevHash: ctx.prevHash, step, value, voter: this.key.publicKey, proof: s.proof },
+      this.key.secretKey,
+    );
+    a.myVotes.push(vote);
+    this.tallies.get(a.number)?.add(vote, s.subUsers, s.hash);
+    out.push({ kind: 'send', message: vote });
+  }
+
+  /** The value that passed the current step's threshold, or null. */
+  protected passed(a: Attempt, step: number): { value: Uint8Array; votes: Vote[] } | null {
+    const ctx = this.ctx as HeightContext;
+    const leader = this.tallies.get(a.number)?.leader(step);
+    if (!leader) return null;
+    const threshold = step === FINAL_STEP ? this.params.thresholdFinal : this.params.thresholdStep;
+    if (!passes(leader.weight, expectedSize(stepTau(this.params, step), ctx.committee), threshold)) return null;
+    return { value: fromHex(leader.value), votes: leader.votes };
+  }
+
+  protected enterStep(a: Attempt, step: number, value: Uint8Array, nowMs: number, out: Effect[]): void {
+    a.step = step;
+    a.stepStartedAtMs = nowMs;
+    this.vote(step, value, out);
+  }
+}
