@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   type Approval,
   BILL_LINE_KINDS,
+  BLOCK_VERSION_CONSENSUS,
   type BillLine,
   type BlockHeader,
   COMPONENT_KINDS,
@@ -227,17 +228,21 @@ export const txArb: fc.Arbitrary<Tx> = fc.record({
 });
 
 /** Block headers with every field in range. */
-export const headerArb: fc.Arbitrary<BlockHeader> = fc.record({
-  version: fc.integer({ min: 0, max: 255 }),
-  chainId: stringWithin(L.chainIdBytes),
-  height: fc.maxSafeNat(),
-  prevHash: bytes32Arb,
-  timeMs: fc.maxSafeNat(),
-  proposer: didArb,
-  txRoot: bytes32Arb,
-  stateRoot: bytes32Arb,
-  txCount: fc.maxSafeNat(),
-});
+export const headerArb: fc.Arbitrary<BlockHeader> = fc
+  .record({
+    version: fc.integer({ min: 0, max: 255 }),
+    chainId: stringWithin(L.chainIdBytes),
+    height: fc.maxSafeNat(),
+    prevHash: bytes32Arb,
+    timeMs: fc.maxSafeNat(),
+    proposer: didArb,
+    txRoot: bytes32Arb,
+    stateRoot: bytes32Arb,
+    txCount: fc.maxSafeNat(),
+    seedProof: fc.uint8Array({ minLength: 80, maxLength: 80 }),
+  })
+  // Only a consensus header (version 2) carries the proposer's seed proof.
+  .map(({ seedProof, ...header }) => (header.version === BLOCK_VERSION_CONSENSUS ? { ...header, seedProof } : header));
 
 /** Bytes that are almost a header (one byte changed, cut or added) or not one at all. */
 export const garbageHeaderBytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(

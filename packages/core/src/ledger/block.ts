@@ -1,6 +1,6 @@
 import { concatBytes } from '../bytes.ts';
 import { sha3 } from '../crypto/provider.ts';
-import { Reader, Writer } from '../encoding/codec.ts';
+import { CodecError, Reader, Writer } from '../encoding/codec.ts';
 import { TX_LIMITS } from './limits.ts';
 import type { BlockHeader, BlockSeal } from './types.ts';
 
@@ -23,7 +23,11 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
     .fixed(h.txRoot, 32)
     .fixed(h.stateRoot, 32)
     .uint(h.txCount);
-  if (h.version === BLOCK_VERSION_CONSENSUS) w.fixed(h.seedProof ?? new Uint8Array(SEED_PROOF_BYTES), SEED_PROOF_BYTES);
+  if (h.version === BLOCK_VERSION_CONSENSUS) {
+    // Zeros in its place would hash and decode as another header: a version-2 header without its proof is a bug.
+    if (!h.seedProof) throw new CodecError('a version-2 block header carries the proposer\'s seedProof');
+    w.fixed(h.seedProof, SEED_PROOF_BYTES);
+  }
   return w.finish();
 }
 
