@@ -18,9 +18,19 @@ export const bundlePath = join(nodeDir, 'dist', 'main.mjs');
 
 /**
  * Packages that stay imports: native code (isolated-vm, esbuild), files read beside their own code (PGlite's
- * WebAssembly and data; socket.io's client bundle, found from its __dirname), optional native add-ons of ws.
+ * WebAssembly and data; socket.io's client bundle, found from its __dirname), optional native add-ons of ws and of
+ * @hyperledger/fabric-gateway (pkcs11js, loaded only for an HSM identity; its install script is not allowed here).
  */
-const NOT_BUNDLED = ['isolated-vm', 'esbuild', '@electric-sql/pglite', 'socket.io', 'engine.io', 'bufferutil', 'utf-8-validate'];
+const NOT_BUNDLED = [
+  'isolated-vm',
+  'esbuild',
+  '@electric-sql/pglite',
+  'socket.io',
+  'engine.io',
+  'bufferutil',
+  'utf-8-validate',
+  'pkcs11js',
+];
 const external = NOT_BUNDLED.flatMap((name) => [name, `${name}/*`]);
 
 /** Writes dist/main.mjs (through a temporary file, so a node starting meanwhile never reads half of it). */

@@ -1,8 +1,9 @@
-/** @arc/adapters: OCAP drivers (mock, native, Ethereum, Bitcoin) and the parts every adapter shares. */
+/** @arc/adapters: OCAP drivers (mock, native, Ethereum, Bitcoin, Hyperledger Fabric) and the parts every adapter shares. */
 
 export * from './bitcoin/index.ts';
 export { StreamReader } from './conformance/reader.ts';
 export * from './ethereum/index.ts';
+export * from './fabric/index.ts';
 export * from './mock/index.ts';
 export * from './native/index.ts';
 export * from './shared/block-poller.ts';
