@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import {
   type Approval,
   BILL_LINE_KINDS,
-  BLOCK_VERSION_CONSENSUS,
   type BillLine,
+  BLOCK_VERSION_CONSENSUS,
   type BlockHeader,
   COMPONENT_KINDS,
   DidRole,

@@ -167,7 +167,9 @@ describe('proposeBlock and validateBlock', () => {
       'WRONG_PARENT',
     );
     expect(refusal(validateBlock(b.base(), resealed(first, { chainId: 'another' }), clockAfter(first))).code).toBe('WRONG_CHAIN');
-    expect(refusal(validateBlock(b.base(), resealed(first, { version: 2, seedProof: new Uint8Array(80) }), clockAfter(first))).code).toBe('WRONG_VERSION');
+    expect(refusal(validateBlock(b.base(), resealed(first, { version: 2, seedProof: new Uint8Array(80) }), clockAfter(first))).code).toBe(
+      'WRONG_VERSION',
+    );
     expect(refusal(validateBlock(b.base(), resealed(first, { timeMs: GENESIS_TIME_MS }), clockAfter(first))).code).toBe(
       'TIME_NOT_AFTER_PARENT',
     );

@@ -25,7 +25,7 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
     .uint(h.txCount);
   if (h.version === BLOCK_VERSION_CONSENSUS) {
     // Zeros in its place would hash and decode as another header: a version-2 header without its proof is a bug.
-    if (!h.seedProof) throw new CodecError('a version-2 block header carries the proposer\'s seedProof');
+    if (!h.seedProof) throw new CodecError("a version-2 block header carries the proposer's seedProof");
     w.fixed(h.seedProof, SEED_PROOF_BYTES);
   }
   return w.finish();
