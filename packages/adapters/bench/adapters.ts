@@ -6,13 +6,18 @@
  * transport (geometric mean of the three, ≤ 1.10): what the layer itself costs per call. The ethers column is
  * for information only (ethers' own request queue makes "faster than ethers" say nothing about the layer). Then
  * the mock adapter's in-process cost per call (no network: the layer alone), and events per second through an
- * event stream with confirmations, on anvil and on the mock. `--quick`: the same phases with small counts (a few
- * seconds: the suite runs it). Goals are printed beside the figures and carried in the JSON; the bench exits 0
- * either way. Last line: one JSON object.
+ * event stream with confirmations, on anvil and on the mock. Then Fabric (`fabric.ts`): the Fabric adapter against
+ * `@hyperledger/fabric-gateway` used directly on one development peer, evaluate and submit + commit interleaved the
+ * same way (goal: OCAP time / direct time ≤ 1.10, geometric mean of the two), and chaincode events per second
+ * through the adapter's stream. `--quick`: the same phases with small counts (a few seconds: the suite runs it).
+ * Goals are printed beside the figures and carried in the JSON; the bench exits 0 either way. Last line: one JSON
+ * object.
  */
 import { ethers } from 'ethers';
 import { createEthereumAdapter, createMockAdapter, StreamReader } from '../src/index.ts';
 import { startAnvil } from '../src/testing/anvil.ts';
+import { benchFabric, type FabricRow } from './fabric.ts';
+import { geomean, goalAtMost, type Op, timeInterleaved } from './rounds.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 3 : 15;
@@ -25,40 +30,16 @@ const OVERHEAD_RATIO_GOAL = 1.1;
 /** How long the ethers column waits for one receipt before the bench fails instead of hanging. */
 const ETHERS_WAIT_TIMEOUT_MS = 60_000;
 
-/** One goal with this run's verdict (the same shape as apps/node/bench/goals.ts; packages may not import apps). */
-interface Goal {
-  figure: string;
-  value: number;
-  op: '<=' | '>=';
-  target: number;
-  met: boolean;
-}
-function goalAtMost(figure: string, value: number, target: number): Goal {
-  return { figure, value, op: '<=', target, met: value <= target };
-}
-
-type Op = () => Promise<unknown>;
-
 /** Median of per-round times per call, in microseconds, for each side; sides take turns going first. */
 async function timeRounds(label: string, sides: { ethers: Op; transport: Op; ocap: Op; count: number }) {
-  const names = ['ethers', 'transport', 'ocap'] as const;
-  const times: Record<(typeof names)[number], number[]> = { ethers: [], transport: [], ocap: [] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const order = [...names.slice(round % 3), ...names.slice(0, round % 3)];
-    for (const side of order) {
-      const op = sides[side];
-      const start = performance.now();
-      for (let i = 0; i < sides.count; i += 1) await op();
-      times[side].push(((performance.now() - start) * 1000) / sides.count);
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const { count, ...ops } = sides;
+  const times = await timeInterleaved(ops, { count, rounds: ROUNDS });
   const result = {
-    rawUs: median(times.ethers),
-    transportUs: median(times.transport),
-    ocapUs: median(times.ocap),
-    ratio: median(times.ocap) / median(times.ethers),
-    transportRatio: median(times.ocap) / median(times.transport),
+    rawUs: times.ethers,
+    transportUs: times.transport,
+    ocapUs: times.ocap,
+    ratio: times.ocap / times.ethers,
+    transportRatio: times.ocap / times.transport,
   };
   const us = (x: number) => x.toFixed(0).padStart(6);
   console.log(
@@ -140,7 +121,6 @@ async function main() {
       },
       count: SENDS_PER_ROUND,
     });
-    const geomean = (xs: number[]) => Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
     const overheadRatio = geomean([balance.ratio, block.ratio, send.ratio]);
     const transportOverheadRatio = geomean([balance.transportRatio, block.transportRatio, send.transportRatio]);
     const overheadGoal = goalAtMost('transportOverheadRatio', Number(transportOverheadRatio.toFixed(3)), OVERHEAD_RATIO_GOAL);
@@ -203,6 +183,8 @@ async function main() {
     mockReader.close();
     await mock.close();
     console.log(`  events: ${mockEvents} transfer events at ${mockEventsPerSec.toFixed(0)} events/s from the mock`);
+
+    const fabric = await benchFabric({ quick, rounds: ROUNDS });
     console.log(`  rss: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
 
     const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -213,6 +195,8 @@ async function main() {
       ratio: round(r.ratio),
       bareRatio: round(r.transportRatio),
     });
+    const fabricFigures = (r: FabricRow) => ({ directUs: round(r.directUs, 0), ocapUs: round(r.ocapUs, 0), ratio: round(r.ratio) });
+    const goals = [overheadGoal, fabric.goal];
     console.log(
       JSON.stringify({
         bench: 'adapters',
@@ -225,8 +209,18 @@ async function main() {
         mock: { getBalanceUs: round(mockGetBalanceUs, 1), sendConfirmUs: round(mockSendUs, 1) },
         eventsPerSec: Math.round(eventsPerSec),
         mockEventsPerSec: Math.round(mockEventsPerSec),
-        goals: [overheadGoal],
-        allGoalsMet: overheadGoal.met,
+        fabricOverheadRatio: round(fabric.overheadRatio),
+        fabric: {
+          blockCutMs: fabric.blockCutMs,
+          evaluate: fabricFigures(fabric.evaluate),
+          submitCommit: fabricFigures(fabric.submitCommit),
+          events: fabric.events,
+          eventBlocks: fabric.eventBlocks,
+          eventsPerSec: Math.round(fabric.eventsPerSec),
+          directEventsPerSec: Math.round(fabric.directEventsPerSec),
+        },
+        goals,
+        allGoalsMet: goals.every((goal) => goal.met),
       }),
     );
   } finally {

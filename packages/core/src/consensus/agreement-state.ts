@@ -3,7 +3,7 @@
  * attempt, the counted votes, the messages kept for later attempts and the next height, its lock; sortition, proposals
  * kept, votes counted and cast. agreement.ts moves it through the steps.
  */
-import { bytesEqual, fromHex, toHex } from '../bytes.ts';
+import { bytesEqual, compareBytes, fromHex, toHex } from '../bytes.ts';
 import {
   AGREEMENT_LIMITS,
   type Attempt,
@@ -19,6 +19,7 @@ import {
   type Certificate,
   CONSENSUS_LIMITS,
   type ConsensusMessage,
+  type Credential,
   EMPTY_VALUE,
   FINAL_STEP,
   type Proposal,
@@ -36,8 +37,8 @@ export class AgreementState {
   protected attempt: Attempt | null = null;
   /** Counted votes by attempt (the current one, and the next ones' early votes). */
   protected readonly tallies = new Map<number, AttemptTally>();
-  /** Votes and proposals of attempts ahead of the current one, counted when it starts. */
-  protected readonly ahead = new Map<number, (Vote | Proposal)[]>();
+  /** Votes, proposals and credentials of attempts ahead of the current one, counted when it starts. */
+  protected readonly ahead = new Map<number, (Vote | Proposal | Credential)[]>();
   /** Messages of the next height, received before this one ended. */
   protected nextHeight: ConsensusMessage[] = [];
   /** The certificate that ended the last attempt without a block, and when it was last sent to peers still in it. */
@@ -67,9 +68,12 @@ export class AgreementState {
     const p = this.params;
     if (a.phase === 'proposal') {
       // Past the proposal wait, a node still waits (up to blockWaitMs more) while it has no valid block to vote for,
-      // or while the best it knows is being checked: blocks take time to build and check on a busy machine.
+      // while the best it knows is being checked, or while the block of the best proposer it has a credential from
+      // has not arrived: blocks take time to build and check on a busy machine.
       const best = bestProposal(a, true);
-      const waitForBlock = !best || best.valid === undefined;
+      const top = a.topProposer;
+      const waitForTop = top !== null && !a.proposers.has(top.proposer);
+      const waitForBlock = !best || best.valid === undefined || waitForTop;
       return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
     }
     return a.stepStartedAtMs + p.stepWaitMs;
@@ -93,21 +97,55 @@ export class AgreementState {
       decided: null,
       myVotes: [],
       myProposal: null,
+      topProposer: null,
       lastSentAtMs: nowMs,
       reportedStuck: false,
     };
     // Peers that missed the block returned at an earlier attempt learn it, and lock on it, before they vote.
     if (this.lock) out.push({ kind: 'send', message: this.lock.certificate });
-    if (this.sortition('proposer', 0)) {
+    const chosen = this.sortition('proposer', 0);
+    if (chosen) {
+      const ctx = this.ctx as HeightContext;
       this.attempt.askedToPropose = true;
-      out.push({ kind: 'propose', height: (this.ctx as HeightContext).height, attempt: number });
+      // The credential goes first: peers learn this proposer's priority before its block is built.
+      const credential: Credential = {
+        kind: 'credential',
+        height: ctx.height,
+        attempt: number,
+        prevHash: ctx.prevHash,
+        proposer: this.key.publicKey,
+        proof: chosen.proof,
+      };
+      out.push({ kind: 'send', message: credential });
+      this.noteProposer(toHex(this.key.publicKey), proposerPriority(chosen.hash, chosen.subUsers));
+      out.push({ kind: 'propose', height: ctx.height, attempt: number });
     }
     const early = this.ahead.get(number) ?? [];
     this.ahead.delete(number);
-    for (const m of early) {
-      if (m.kind === 'proposal') this.receiveProposal(m, out);
-      else this.countVote(m, out);
-    }
+    for (const m of early) this.receiveInAttempt(m, out);
+  }
+
+  /** A vote, proposal or credential of the current attempt. */
+  protected receiveInAttempt(m: Vote | Proposal | Credential, out: Effect[]): void {
+    if (m.kind === 'proposal') this.receiveProposal(m, out);
+    else if (m.kind === 'credential') this.receiveCredential(m);
+    else this.countVote(m, out);
+  }
+
+  /** A proposer's credential: remembered when its priority is the highest known (checked only while it matters). */
+  protected receiveCredential(c: Credential): void {
+    const ctx = this.ctx as HeightContext;
+    const a = this.attempt as Attempt;
+    if (a.phase !== 'proposal' || a.proposers.has(toHex(c.proposer))) return;
+    const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
+    const chosen = this.sortitions.verify(c.proposer, c.proof, ctx.committee, this.params.tauProposer, alpha);
+    if (chosen) this.noteProposer(toHex(c.proposer), proposerPriority(chosen.hash, chosen.subUsers));
+  }
+
+  /** Keeps the highest-priority proposer known at the attempt. */
+  protected noteProposer(proposer: string, priority: Uint8Array): void {
+    const a = this.attempt as Attempt;
+    if (!a.topProposer || compareBytes(priority, a.topProposer.priority) > 0) a.topProposer = { proposer, priority };
   }
 
   /** This node's sortition for a role and step at the current attempt, when it is chosen. */
@@ -150,6 +188,7 @@ export class AgreementState {
       return;
     }
     a.proposers.set(proposer, toHex(p.value));
+    this.noteProposer(proposer, priority);
     a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
     if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
   }

@@ -79,6 +79,12 @@ export interface Attempt {
   current: Uint8Array;
   decided: { value: Uint8Array; certificate: Certificate } | null;
   myVotes: Vote[];
+  /**
+   * The highest-priority proposer known at the attempt, from its credential or its proposal: a node waits for that
+   * proposer's block (up to blockWaitMs) before it votes, so that nodes do not split over blocks that arrive in
+   * different orders.
+   */
+  topProposer: { proposer: string; priority: Uint8Array } | null;
   /** This node's own proposal at the attempt, re-sent with its votes (a peer that connected late still gets it). */
   myProposal: Proposal | null;
   lastSentAtMs: number;

@@ -106,6 +106,30 @@ describe('Agreement (four machines, no simulator)', () => {
     }
   });
 
+  it('waits for the block of the best proposer it holds a credential from, instead of voting the first it has', () => {
+    // All four propose at height 1, attempt 0; node 3 has the highest priority. Nodes 0 and 1 get node 3's block only
+    // when node 3 re-sends it (resendEveryMs later). Voting the best block in hand at the proposal wait, they would
+    // vote their own and the attempt would end empty; holding node 3's credential, they wait for its block.
+    let nowMs = 0;
+    const top = keys[3] as (typeof keys)[number];
+    const held = (to: number, m: ConsensusMessage) =>
+      to <= 1 && m.kind === 'proposal' && bytesEqual(m.proposer, top.publicKey) && nowMs < params.resendEveryMs / 2;
+    const loop = new Loop(undefined, (to, m) => !held(to, m));
+    const firstVote = (i: number) =>
+      loop.sent.find((s) => s.from === i && s.message.kind === 'vote' && s.message.height === 1 && s.message.step === 1)?.message as Vote;
+    loop.start();
+    loop.run(() => {
+      nowMs = loop.nowMs;
+      return loop.decisions.every((d) => d.length >= 1);
+    }, 10_000);
+    const topBlock = loop.sent.find((s) => s.message.kind === 'proposal' && bytesEqual(s.message.proposer, top.publicKey))
+      ?.message as Proposal;
+    expect(loop.sent.filter((s) => s.message.kind === 'credential' && s.message.height === 1)).toHaveLength(4);
+    for (const i of [0, 1, 2, 3]) expect(toHex(firstVote(i).value), `node ${i}`).toBe(toHex(topBlock.value));
+    expect(loop.decisions.map((d) => d[0]?.value)).toEqual(keys.map(() => toHex(topBlock.value)));
+    expect(loop.effects.flat().some((e) => e.kind === 'empty')).toBe(false);
+  });
+
   it('ends an attempt with no block when no proposal is valid, and agrees in the next attempt', () => {
     const loop = new Loop((p) => p.attempt > 0);
     loop.start();
@@ -136,7 +160,7 @@ describe('Agreement (four machines, no simulator)', () => {
     // Node 0 never hears a final-step vote: it returns the block at the first binary step and waits.
     const loop = new Loop(
       () => true,
-      (to, m) => !(to === 0 && m.kind !== 'proposal' && m.step === FINAL_STEP),
+      (to, m) => !(to === 0 && (m.kind === 'vote' || m.kind === 'certificate') && m.step === FINAL_STEP),
     );
     loop.start();
     loop.run(() => loop.nodes[0]?.status().phase === 'final', 30_000);

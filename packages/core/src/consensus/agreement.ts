@@ -104,10 +104,8 @@ export class Agreement extends AgreementState {
     const out: Effect[] = [];
     if (m.kind === 'certificate') this.receiveCertificate(m, nowMs, out);
     else if (m.attempt < a.number) this.answerEarlierAttempt(nowMs, out);
-    else if (m.attempt === a.number) {
-      if (m.kind === 'proposal') this.receiveProposal(m, out);
-      else this.countVote(m, out);
-    } else if (m.attempt > a.number && m.attempt <= a.number + AGREEMENT_LIMITS.attemptsAheadMax) {
+    else if (m.attempt === a.number) this.receiveInAttempt(m, out);
+    else if (m.attempt > a.number && m.attempt <= a.number + AGREEMENT_LIMITS.attemptsAheadMax) {
       const list = this.ahead.get(m.attempt) ?? [];
       if (list.length < ctx.committee.members.size * 8) list.push(m);
       this.ahead.set(m.attempt, list);

@@ -1,6 +1,8 @@
 /**
  * What nodes say to each other in BA*: proposals and votes, each signed by its sender's ed25519 key and carrying the
- * sender's sortition proof; and certificates, the votes that decided an attempt. One canonical encoding each (the
+ * sender's sortition proof; credentials, a proposer's sortition proof sent ahead of its block (the paper's priority
+ * message: every node learns within one round trip which block to wait for); and certificates, the votes that
+ * decided an attempt. One canonical encoding each (the
  * codec's), a kind byte first, so a message's hash is the same everywhere and gossip can drop repeats by it.
  */
 import { concatBytes } from '../bytes.ts';
@@ -54,6 +56,17 @@ export interface Proposal extends Slot {
   signature: Uint8Array;
 }
 
+/**
+ * A proposer's credential, sent when the attempt begins, before its block is built: the VRF proof alone
+ * authenticates it (only the key's holder can make a proof that verifies), so it carries no signature.
+ */
+export interface Credential extends Slot {
+  kind: 'credential';
+  proposer: Uint8Array;
+  /** The proposer's sortition proof for (seed, proposer, height, attempt, 0). */
+  proof: Uint8Array;
+}
+
 /** The votes of one step that passed its threshold for one value: proof of what an attempt decided. */
 export interface Certificate extends Slot {
   kind: 'certificate';
@@ -64,9 +77,9 @@ export interface Certificate extends Slot {
   payload: Uint8Array;
 }
 
-export type ConsensusMessage = Vote | Proposal | Certificate;
+export type ConsensusMessage = Vote | Proposal | Certificate | Credential;
 
-const KIND = { vote: 1, proposal: 2, certificate: 3 } as const;
+const KIND = { vote: 1, proposal: 2, certificate: 3, credential: 4 } as const;
 
 function writeSlot(w: Writer, s: Slot): Writer {
   return w.uint(s.height).uint(s.attempt).fixed(s.prevHash, 32);
@@ -127,6 +140,7 @@ function readVoteBody(r: Reader): Vote {
 export function encodeMessage(m: ConsensusMessage): Uint8Array {
   const w = new Writer().u8(KIND[m.kind]);
   if (m.kind === 'vote') return writeVoteBody(w, m).finish();
+  if (m.kind === 'credential') return writeSlot(w, m).fixed(m.proposer, 32).fixed(m.proof, 80).finish();
   if (m.kind === 'proposal') {
     return writeSlot(w, m).fixed(m.value, 32).fixed(m.proposer, 32).fixed(m.proof, 80).bytes(m.payload).fixed(m.signature, 64).finish();
   }
@@ -152,6 +166,8 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
       payload: r.bytes(CONSENSUS_LIMITS.payloadBytesMax),
       signature: r.fixed(64),
     };
+  } else if (kind === KIND.credential) {
+    m = { kind: 'credential', ...readSlot(r), proposer: r.fixed(32), proof: r.fixed(80) };
   } else if (kind === KIND.certificate) {
     const slot = readSlot(r);
     const step = r.uint();

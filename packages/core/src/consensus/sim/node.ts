@@ -27,6 +27,7 @@ export type Envelope =
 
 /** A message in a trace line: kind, height/attempt, step and the value's first bytes. */
 function describe(m: ConsensusMessage): string {
+  if (m.kind === 'credential') return `credential ${m.height}/${m.attempt} ${toHex(m.proposer).slice(0, 8)}`;
   const value = toHex(m.value).slice(0, 8);
   if (m.kind === 'proposal') return `proposal ${m.height}/${m.attempt} ${value}`;
   const step = m.step === FINAL_STEP ? 'final' : `step ${m.step}`;
