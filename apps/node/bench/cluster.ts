@@ -44,10 +44,10 @@ const args = parse();
 const quick = args.quick;
 const NODES = 4;
 /** Funded accounts sending the load (a multiple of NODES: each sends to one node). */
-const ACCOUNTS = quick ? 80 : 400;
+const ACCOUNTS = quick ? 40 : 400;
 /** The finality phase's steady rate and length: a moderate load, well under the throughput goal. */
 const FINALITY_RATE_PER_SEC = quick ? 50 : 200;
-const FINALITY_SECONDS = quick ? 4 : 20;
+const FINALITY_SECONDS = quick ? 3 : 20;
 /** Transfers per account in the burst (below the mempool's 128 per account: an account's whole lane may wait there). */
 const BURST_PER_ACCOUNT = quick ? 10 : 50;
 /** tx.send requests in flight over all nodes in the burst (the same for the cluster and the one node). */

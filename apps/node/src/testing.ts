@@ -177,3 +177,4 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
   };
 }
 export { startTestBridge } from './testing-bridge.ts';
+export { startTestFabric, TEST_FABRIC_COIN, TOKEN_CHAINCODE_DIR } from './testing-fabric.ts';

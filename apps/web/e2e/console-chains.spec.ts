@@ -4,9 +4,9 @@ import { sidewaysOverflowPx } from './helpers/screens.ts';
 
 /**
  * The console's chains page (issue 18, "Chains"): each chain the test node reaches (its ledger `arc`, a `mock`
- * chain, an `ethereum` chain whose RPC endpoint is down, and `bridge-anvil`, the anvil its bridge and the bridge's
- * signer blocklets use) with its CAIP-2 id, adapter, live status and head height, the capability matrix, and the
- * down chain said in words.
+ * chain, an `ethereum` chain whose RPC endpoint is down, `bridge-anvil`, the anvil its bridge and the bridge's
+ * signer blocklets use, and `fabric`, a Hyperledger Fabric channel on the adapters' development peer, issue 24) with
+ * its CAIP-2 id, adapter, live status and head height, the capability matrix, and the down chain said in words.
  */
 
 const PASSPHRASE = 'chains page passphrase';
@@ -63,12 +63,27 @@ test('the chains page shows each chain with its CAIP-2 id, live status, moving h
   const anvil = card(page, 'bridge-anvil');
   await expect(anvil.getByRole('status')).toHaveAccessibleName('bridge-anvil: live');
   await expect(anvil).toContainText('eip155:31337');
+  // The Fabric channel: live, named by its genesis block, its head a number, its coin the token chaincode's.
+  const fabric = card(page, 'fabric');
+  await expect(fabric.getByRole('status')).toHaveAccessibleName('fabric: live');
+  await expect(fabric).toContainText(/fabric:[0-9a-f]{32}/);
+  await expect(fabric).toContainText('Hyperledger Fabric channel arcchannel');
+  await expect(fabric.getByTestId('head-fabric')).toHaveText(/^[\d,]+$/);
+  await expect(fabric).toContainText('AFC · 6 decimals');
 
   // The matrix: capabilities down, chains across; each cell says in words what the mark means.
   const matrix = page.getByRole('table', { name: 'Capabilities of each chain' });
-  await expect(matrix.getByRole('columnheader')).toHaveText(['Capability', 'arc', 'mock', 'ethereum', 'bridge-anvil']);
+  await expect(matrix.getByRole('columnheader')).toHaveText(['Capability', 'arc', 'mock', 'ethereum', 'bridge-anvil', 'fabric']);
   const tokens = matrix.getByRole('row', { name: /Tokens/ });
-  await expect(tokens.getByRole('cell')).toHaveCount(4);
+  await expect(tokens.getByRole('cell')).toHaveCount(5);
+  // Fabric's tokens are the token chaincode's, built by the adapter: emulated; it has no assets.
+  await expect(tokens.getByRole('cell').last()).toContainText('emulated by the adapter');
+  await expect(
+    matrix
+      .getByRole('row', { name: /Assets/ })
+      .getByRole('cell')
+      .last(),
+  ).toContainText('not supported');
   await expect(
     matrix
       .getByRole('row', { name: /Native calls/ })

@@ -60,6 +60,20 @@ const EnvSchema = z.object({
   BITCOIN_RPC_USER: z.string().optional(),
   BITCOIN_RPC_PASSWORD: z.string().optional(),
   BITCOIN_NETWORK: z.enum(['regtest', 'testnet', 'mainnet']).optional(),
+  /**
+   * A Hyperledger Fabric chain `fabric` (ocap/fabric-config.ts): the gateway peer (host:port, grpc:// or grpcs://),
+   * channel, chaincode (default token), MSP id, the identity's MSP folder (or certificate and key files), TLS CA.
+   * The Fabric adapter checks the values; here they are only bounded.
+   */
+  FABRIC_GATEWAY_URL: z.string().max(300).optional(),
+  FABRIC_CHANNEL: z.string().max(250).optional(),
+  FABRIC_CHAINCODE: z.string().max(250).optional(),
+  FABRIC_MSP_ID: z.string().max(256).optional(),
+  FABRIC_MSP_DIR: z.string().max(4096).optional(),
+  FABRIC_CERT_PATH: z.string().max(4096).optional(),
+  FABRIC_KEY_PATH: z.string().max(4096).optional(),
+  FABRIC_TLS_CA_PATH: z.string().max(4096).optional(),
+  FABRIC_TLS_SERVER_NAME: z.string().max(253).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /**
    * This process's name in a cloud node (cloud/README.md): set, the node shares DATABASE_URL and REDIS_URL with its

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { FabricConfigSchema } from '@arc/adapters';
 import { z } from 'zod';
+import { checkFabricFiles, FABRIC_ENV_VARIABLES, type FabricEnv, fabricChainFromEnv, resolveFabricPaths } from './fabric-config.ts';
 
 const name = z
   .string()
@@ -32,6 +35,8 @@ export const ChainConfigSchema = z.discriminatedUnion('adapter', [
     user: z.string().optional(),
     password: z.string().optional(),
   }),
+  // A Hyperledger Fabric channel through its gateway peer: the adapter's own settings (packages/adapters/src/fabric).
+  FabricConfigSchema.extend({ name, adapter: z.literal('fabric') }),
 ]);
 
 export type ChainConfig = z.infer<typeof ChainConfigSchema>;
@@ -61,31 +66,38 @@ export function parseOcapConfig(json: unknown, source: string): OcapConfig {
 
 /**
  * The node's chains: the config file when given (OCAP_CONFIG_FILE), else the defaults; then the env shortcuts
- * ETHEREUM_RPC_URL and BITCOIN_RPC_URL add an `ethereum` / `bitcoin` chain unless the file names one already.
+ * ETHEREUM_RPC_URL, BITCOIN_RPC_URL and FABRIC_GATEWAY_URL add an `ethereum` / `bitcoin` / `fabric` chain unless the
+ * file names one of that adapter already. Relative Fabric paths in the file are taken from the file's folder; each
+ * Fabric chain's identity is read once here, so a wrong path stops the node with a sentence naming the setting.
  */
-export async function loadOcapConfig(env: {
-  OCAP_CONFIG_FILE?: string | undefined;
-  ETHEREUM_RPC_URL?: string | undefined;
-  BITCOIN_RPC_URL?: string | undefined;
-  BITCOIN_RPC_USER?: string | undefined;
-  BITCOIN_RPC_PASSWORD?: string | undefined;
-  BITCOIN_NETWORK?: 'regtest' | 'testnet' | 'mainnet' | undefined;
-}): Promise<OcapConfig> {
+export async function loadOcapConfig(
+  env: {
+    OCAP_CONFIG_FILE?: string | undefined;
+    ETHEREUM_RPC_URL?: string | undefined;
+    BITCOIN_RPC_URL?: string | undefined;
+    BITCOIN_RPC_USER?: string | undefined;
+    BITCOIN_RPC_PASSWORD?: string | undefined;
+    BITCOIN_NETWORK?: 'regtest' | 'testnet' | 'mainnet' | undefined;
+  } & FabricEnv,
+): Promise<OcapConfig> {
   let config: OcapConfig = { chains: [...DEFAULT_CHAINS] };
-  if (env.OCAP_CONFIG_FILE) {
+  const file = env.OCAP_CONFIG_FILE;
+  if (file) {
     let text: string;
     try {
-      text = await readFile(env.OCAP_CONFIG_FILE, 'utf8');
+      text = await readFile(file, 'utf8');
     } catch (error) {
-      throw new Error(`Cannot read OCAP_CONFIG_FILE ${env.OCAP_CONFIG_FILE}: ${(error as Error).message}`);
+      throw new Error(`Cannot read OCAP_CONFIG_FILE ${file}: ${(error as Error).message}`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new Error(`${env.OCAP_CONFIG_FILE} is not JSON: ${(error as Error).message}`);
+      throw new Error(`${file} is not JSON: ${(error as Error).message}`);
     }
-    config = parseOcapConfig(json, env.OCAP_CONFIG_FILE);
+    config = parseOcapConfig(json, file);
+    const baseDir = dirname(file);
+    config = { chains: config.chains.map((c) => (c.adapter === 'fabric' ? resolveFabricPaths(c, baseDir) : c)) };
   }
   const extra: unknown[] = [];
   const has = (adapter: string) => config.chains.some((c) => c.adapter === adapter);
@@ -100,5 +112,19 @@ export async function loadOcapConfig(env: {
       password: env.BITCOIN_RPC_PASSWORD,
     });
   }
-  return extra.length === 0 ? config : parseOcapConfig({ chains: [...config.chains, ...extra] }, 'the environment');
+  const fabricFromEnv = has('fabric') ? undefined : fabricChainFromEnv(env);
+  if (fabricFromEnv) extra.push(fabricFromEnv);
+  if (extra.length > 0) config = parseOcapConfig({ chains: [...config.chains, ...extra] }, 'the environment');
+
+  for (const [index, chain] of config.chains.entries()) {
+    if (chain.adapter !== 'fabric') continue;
+    const fromEnv = fabricFromEnv !== undefined && index === config.chains.length - 1;
+    const identityField = 'mspDir' in chain.identity ? 'identity.mspDir' : 'identity';
+    await checkFabricFiles(chain, (field) =>
+      fromEnv
+        ? (FABRIC_ENV_VARIABLES[field === 'identity' ? identityField : field] ?? field)
+        : `${file ?? 'the OCAP config'}: chains.${index}.${field} (the chain "${chain.name}")`,
+    );
+  }
+  return config;
 }

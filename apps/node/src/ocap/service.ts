@@ -1,6 +1,7 @@
 import {
   createBitcoinAdapter,
   createEthereumAdapter,
+  createFabricAdapter,
   createMockAdapter,
   createNativeAdapter,
   type IdempotencyStore,
@@ -87,6 +88,11 @@ function createAdapter(config: ChainConfig, deps: AdapterDeps): ChainAdapter {
         password: config.password,
         idempotencyStore,
       });
+    case 'fabric': {
+      // No I/O here: the identity is read and the peer dialled on the first call (an unreachable peer lists as unavailable).
+      const { name: _name, adapter: _adapter, ...settings } = config;
+      return createFabricAdapter({ ...settings, idempotencyStore });
+    }
   }
 }
 

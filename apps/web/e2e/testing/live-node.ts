@@ -1,4 +1,4 @@
-import { startTestBridge, startTestNode, testGenesis } from '@arc/node/testing';
+import { startTestBridge, startTestFabric, startTestNode, testGenesis } from '@arc/node/testing';
 import { z } from 'zod';
 import { E2E_ECONOMY } from '../helpers/economy.ts';
 
@@ -19,6 +19,9 @@ const genesis = {
   ...dev,
   params: { ...dev.params, economy: { ...dev.params.economy, ...E2E_ECONOMY, ...bridge.economy } },
 };
+// A Hyperledger Fabric channel (the adapters' development peer running the token chaincode, about a second to
+// start), which the node reaches as the peer's client identity from its MSP folder: the chains page shows it.
+const fabric = await startTestFabric({ name: 'fabric' });
 // The chains a node reaches by default (its own ledger and a mock), and one whose RPC endpoint is down (port 9,
 // discard, nothing listens) so the explorer shows an unavailable chain too.
 const ocapChains: ChainConfigs = [
@@ -26,6 +29,7 @@ const ocapChains: ChainConfigs = [
   { name: 'mock', adapter: 'mock', blockTimeMs: 1000, balances: {} },
   { name: 'ethereum', adapter: 'ethereum', rpcUrl: 'http://127.0.0.1:9' },
   bridge.chain,
+  fabric.chain,
 ];
 const node = await startTestNode({
   port: env.PORT,
@@ -41,6 +45,7 @@ const stop = () =>
   node
     .stop()
     .then(() => bridge.stop())
+    .then(() => fabric.stop())
     .then(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -95,7 +95,7 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
           <EmptyState
             icon={<PlugOffIcon />}
             title="No chains connected"
-            description="This node reaches no chains through OCAP. List them in OCAP_CONFIG_FILE, or set ETHEREUM_RPC_URL or BITCOIN_RPC_URL."
+            description="This node reaches no chains through OCAP. List them in OCAP_CONFIG_FILE, or set ETHEREUM_RPC_URL, BITCOIN_RPC_URL or FABRIC_GATEWAY_URL."
           />
         }
       />

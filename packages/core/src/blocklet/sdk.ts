@@ -76,8 +76,9 @@ export interface BlockletContext {
     send(chain: string, rawTx: string): Promise<{ hash: string | null; status: 'held' }>;
     /**
      * A read-only native call (OCAP level 3): on ethereum chains a JSON-RPC read (`eth_call`, `eth_getLogs`,
-     * `eth_getTransactionReceipt`…); on the node's own chain a NodeApi read (`getTx`, `getAccount`…). Amounts
-     * arrive as decimal strings.
+     * `eth_getTransactionReceipt`…); on the node's own chain a NodeApi read (`getTx`, `getAccount`…); on fabric
+     * chains a chaincode `evaluate` ([{ chaincode?, fn, args? }] → { hex, text }) or a qscc read (`getBlock`…).
+     * Amounts arrive as decimal strings, bytes as hex.
      */
     native(chain: string, method: string, params?: unknown[]): Promise<unknown>;
   };

@@ -25,5 +25,6 @@ export function chainFamily(caip2: string | undefined): string | null {
   if (namespace === 'bip122') return 'Bitcoin';
   if (namespace === 'arc') return 'Arc ledger';
   if (namespace === 'mock') return 'Mock (in memory)';
+  if (namespace === 'fabric') return 'Hyperledger Fabric';
   return null;
 }

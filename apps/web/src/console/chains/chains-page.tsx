@@ -65,8 +65,8 @@ export function ChainsPage() {
       ) : list.length === 0 ? (
         <Panel title="No chains">
           <p className="px-4 py-6 text-sm text-slate-600 dark:text-slate-400">
-            This node reaches no chain. List them in the file named by OCAP_CONFIG_FILE, or set ETHEREUM_RPC_URL or BITCOIN_RPC_URL, and
-            restart the node; <code className="font-mono">npm start</code> starts local ones for you.
+            This node reaches no chain. List them in the file named by OCAP_CONFIG_FILE, or set ETHEREUM_RPC_URL, BITCOIN_RPC_URL or
+            FABRIC_GATEWAY_URL, and restart the node; <code className="font-mono">npm start</code> starts local ones for you.
           </p>
         </Panel>
       ) : (
@@ -161,8 +161,10 @@ function ChainCard({ chain, head }: { chain: Chain; head: Head }) {
 function CapabilityMatrix({ chains }: { chains: Chain[] }) {
   return (
     <Panel title="Capabilities" aside="✓ native · ≈ emulated · — not supported">
+      {/* relative: the cells' sr-only words are positioned absolutely; without a containing block here, those of columns
+          past the phone's edge escaped the scroll box and widened the page (five chains did). */}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: on a phone the matrix scrolls sideways; the keyboard must reach it (axe scrollable-region-focusable) */}
-      <div className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-500" tabIndex={0}>
+      <div className="relative overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-500" tabIndex={0}>
         <table className="w-full text-sm" aria-label="Capabilities of each chain">
           <thead>
             <tr className="border-b border-slate-200 bg-slate-50/80 dark:border-slate-800 dark:bg-slate-800/40">
