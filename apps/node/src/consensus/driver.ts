@@ -40,6 +40,13 @@ export const DRIVER_LIMITS = {
   heardTxsMax: 100_000,
   /** Certified blocks sent to peers still at an earlier height, at most one per height per this many ms. */
   helpEveryMs: 1_000,
+  /**
+   * A peer still voting at a height this node decided less than this long ago needs no help: the final votes in
+   * flight decide it there too. Past it, the peer likely missed them and gets the block with its certificate. (Every
+   * node hears its slower peers' last votes each height: answering those with whole blocks cost each node three
+   * extra copies of every block.)
+   */
+  helpAfterMs: 1_000,
   /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
   blocksPerHeightMax: 64,
   /**
@@ -84,6 +91,8 @@ export class ConsensusDriver {
   private readonly ready = new Map<string, Ready>();
   private readonly heard = new Set<string>();
   private readonly helped = new Map<number, number>();
+  /** When this node decided its recent heights (the last 64), for helpAfterMs. */
+  private readonly decidedAtMs = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private idleCheck: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
@@ -298,6 +307,8 @@ export class ConsensusDriver {
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());
+    this.decidedAtMs.set(d.height, this.options.now());
+    if (this.decidedAtMs.size > 64) this.decidedAtMs.delete(this.decidedAtMs.keys().next().value as number);
     await this.startHeight();
     return [];
   }
@@ -320,6 +331,8 @@ export class ConsensusDriver {
   private async help(height: number): Promise<void> {
     const now = this.options.now();
     if ((this.helped.get(height) ?? 0) + DRIVER_LIMITS.helpEveryMs > now) return;
+    const decidedAt = this.decidedAtMs.get(height);
+    if (decidedAt !== undefined && now - decidedAt < DRIVER_LIMITS.helpAfterMs) return;
     this.helped.set(height, now);
     if (this.helped.size > 64) this.helped.delete(this.helped.keys().next().value as number);
     const cert = await storedCertificate(this.db, height);

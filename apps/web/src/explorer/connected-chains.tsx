@@ -28,7 +28,8 @@ export function ConnectedChains({ chains, loading, error }: { chains: Chain[] | 
       cell: (chain) => (
         <span className="flex flex-col items-start gap-1 leading-tight">
           <span className="flex items-center justify-between gap-3 self-stretch">
-            <span>
+            {/* A long chain name ("Hyperledger Fabric channel …") wraps on a phone instead of pushing the table sideways. */}
+            <span className="whitespace-normal sm:whitespace-nowrap">
               <span className="font-medium text-slate-900">{chain.name}</span>
               {chain.info ? <span className="ml-2 text-xs text-slate-500">{chain.info.name}</span> : null}
             </span>

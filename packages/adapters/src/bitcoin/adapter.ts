@@ -23,6 +23,7 @@ import { pollBlocks } from '../shared/block-poller.ts';
 import { createEventStream } from '../shared/event-stream.ts';
 import { Idempotency, type IdempotencyStore, MemoryIdempotencyStore } from '../shared/idempotency.ts';
 import { KeyedSerial } from '../shared/serial.ts';
+import { waitSettled } from '../shared/wait-settled.ts';
 import { CoinBook, type ConfirmedCoin } from './coin-book.ts';
 import { DUST_LIMIT_SATS, estimateVbytes, selectCoins } from './coins.ts';
 import { type BitcoinNetworkName, BitcoinSigner, canonicalAddress, GENESIS_HASHES, networkParams, requireAddress } from './keys.ts';
@@ -297,23 +298,8 @@ export function createBitcoinAdapter(config: BitcoinAdapterConfig): BitcoinAdapt
     async waitForTransaction(hash: string, options: WaitOptions = {}) {
       const confirmations = options.confirmations ?? 1;
       const timeoutMs = options.timeoutMs ?? BITCOIN_WAIT_TIMEOUT_MS_DEFAULT;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const tx = await getTransaction(hash);
-          if (tx.status !== 'pending' && tx.confirmations >= confirmations) return tx;
-        } catch (error) {
-          // Not yet known to this node (relay lag) is worth waiting for; anything else is not.
-          if (!isOcapError(error, 'NOT_FOUND')) throw error;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new OcapError('TIMEOUT', `Transaction ${hash} did not reach ${confirmations} confirmation(s) within ${timeoutMs} ms.`, {
-            chainId,
-          });
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, left)));
-      }
+      // Not yet known to this node (relay lag) reads as NOT_FOUND and is waited on.
+      return waitSettled({ id: hash, chainId, confirmations, timeoutMs, pollMs, read: () => getTransaction(hash) });
     },
 
     subscribeBlocks(onBlock, options = {}) {

@@ -19,6 +19,7 @@ import {
 } from '@arc/core';
 import { pollBlocks } from '../shared/block-poller.ts';
 import { Idempotency, MemoryIdempotencyStore } from '../shared/idempotency.ts';
+import { waitSettled } from '../shared/wait-settled.ts';
 import { type FabricBlock, toOcapBlock, toOcapTx } from './blocks.ts';
 import { type FabricAdapterConfig, parseFabricConfig } from './config.ts';
 import { type ChaincodeCall, FabricConnection } from './connection.ts';
@@ -292,28 +293,20 @@ export function createFabricAdapter(config: FabricAdapterConfig): FabricAdapter 
       const txId = requireTxId(hash);
       const confirmations = options.confirmations ?? 1;
       const timeoutMs = options.timeoutMs ?? FABRIC_WAIT_TIMEOUT_MS_DEFAULT;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const sent = sender.pending(txId);
-        if (sent) {
-          // Our own transaction: its commit status answers as soon as the peer commits it.
-          await settledWithin(sent.commit, deadline - Date.now());
-        }
-        try {
-          const tx = await getTransaction(txId);
-          if (tx.status !== 'pending' && tx.confirmations >= confirmations) return tx;
-        } catch (error) {
-          // Not committed yet (Fabric shows no mempool) is worth waiting for; anything else is not.
-          if (!isOcapError(error, 'NOT_FOUND')) throw error;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new OcapError('TIMEOUT', `Transaction ${txId} did not reach ${confirmations} confirmation(s) within ${timeoutMs} ms.`, {
-            chainId,
-          });
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(settings.pollMs, left)));
-      }
+      // Not committed yet (Fabric shows no mempool) reads as NOT_FOUND and is waited on.
+      return waitSettled({
+        id: txId,
+        chainId,
+        confirmations,
+        timeoutMs,
+        pollMs: settings.pollMs,
+        read: () => getTransaction(txId),
+        // Our own transaction: its commit status answers as soon as the peer commits it.
+        beforeRead: async (leftMs) => {
+          const sent = sender.pending(txId);
+          if (sent) await settledWithin(sent.commit, leftMs);
+        },
+      });
     },
 
     subscribeBlocks(onBlock, options = {}) {
