@@ -32,6 +32,7 @@ import type { Dropped } from '../ledger/mempool.ts';
 import { CatchUp } from './catchup.ts';
 import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
+import { ProposalSize } from './proposal-size.ts';
 import { ConsensusTimings } from './timings.ts';
 import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, executorFrame, txFrame } from './wire.ts';
 
@@ -49,13 +50,6 @@ export const DRIVER_LIMITS = {
   helpAfterMs: 1_000,
   /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
   blocksPerHeightMax: 64,
-  /**
-   * Transactions a proposal carries at first and at most. Peers must check a proposal within the proposal and block
-   * waits or the attempt ends empty: after an empty attempt the next proposal carries half as many (down to the
-   * least), after a decided block twice as many (up to the most).
-   */
-  proposalTxsMax: 2_000,
-  proposalTxsMin: 50,
   /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
   catchUpIdleMs: 3_000,
   /** Catch-ups (each a request to a peer) start at most this often, however many messages show this node behind. */
@@ -97,7 +91,7 @@ export class ConsensusDriver {
   private idleCheck: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
-  private proposalTxs: number = DRIVER_LIMITS.proposalTxsMax;
+  private readonly proposalSize: ProposalSize;
   private work: Promise<void> = Promise.resolve();
   private running = false;
   private readonly catchUp: CatchUp;
@@ -118,6 +112,7 @@ export class ConsensusDriver {
       new MemoVoteChecker(vrf, DRIVER_LIMITS.voteChecksMax),
       vrf.sortitionFunctions(),
     );
+    this.proposalSize = new ProposalSize(options.params.blockWaitMs);
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
   }
 
@@ -244,7 +239,7 @@ export class ConsensusDriver {
         return [];
       case 'empty':
         this.counts.emptyAttempts += 1;
-        this.proposalTxs = Math.max(DRIVER_LIMITS.proposalTxsMin, Math.floor(this.proposalTxs / 2));
+        this.proposalSize.emptyAttempt();
         return [];
       case 'stuck':
         this.counts.stuck += 1;
@@ -259,8 +254,10 @@ export class ConsensusDriver {
 
   private async propose(height: number, attempt: number): Promise<Effect[]> {
     const seedProof = vrfProve(this.options.key.secretKey, seedAlpha(this.headSeed, height));
-    const next = await this.ledger.proposeNext(seedProof, this.proposalTxs);
+    const startedMs = performance.now();
+    const next = await this.ledger.proposeNext(seedProof, this.proposalSize.txs);
     const txs = next.built.applied.included.map((i) => i.checked.bytes);
+    this.proposalSize.observe(txs.length, performance.now() - startedMs);
     const payload = encodeCandidate({ header: next.built.header, seal: next.seal, txs });
     this.keep(next.built.hash, next);
     this.timings.proposed(height, this.options.now());
@@ -281,7 +278,9 @@ export class ConsensusDriver {
       throw error;
     }
     if (!bytesEqual(blockHash(candidate.header), value)) return false;
+    const startedMs = performance.now();
     const built = await this.ledger.checkNext(candidate, this.headSeed);
+    this.proposalSize.observe(candidate.txs.length, performance.now() - startedMs);
     if (built instanceof BlockInvalid) {
       this.options.log(`consensus: a proposal for height ${candidate.header.height} is invalid (${built.code}: ${built.message})`);
       return false;
@@ -303,7 +302,7 @@ export class ConsensusDriver {
       return this.behind(true);
     }
     await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
-    this.proposalTxs = Math.min(DRIVER_LIMITS.proposalTxsMax, this.proposalTxs * 2);
+    this.proposalSize.decided();
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());
