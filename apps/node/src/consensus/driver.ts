@@ -216,9 +216,11 @@ export class ConsensusDriver {
 
   private async apply(effect: Effect): Promise<Effect[]> {
     const now = this.options.now;
-    if (process.env.ARC_CONSENSUS_TRACE === 'on' && effect.kind !== 'send') {
+    if (process.env.ARC_CONSENSUS_TRACE === 'on') {
       const s = this.agreement.status();
-      this.options.log(`trace ${now()} h${s.height} a${s.attempt} s${s.step} ${effect.kind} ${'attempt' in effect ? effect.attempt : ''}`);
+      const what =
+        effect.kind === 'send' ? `send ${effect.message.kind} ${'step' in effect.message ? effect.message.step : ''}` : effect.kind;
+      this.options.log(`trace ${now()} h${s.height} a${s.attempt} s${s.step} ${what} ${'attempt' in effect ? effect.attempt : ''}`);
     }
     switch (effect.kind) {
       case 'send':

@@ -14,7 +14,7 @@ import {
   type NodeKey,
   type SortitionFunctions,
 } from './agreement-types.ts';
-import { directChecker, expectedSize, type HeightContext, stepTau, type VoteChecker } from './certificate.ts';
+import { directChecker, expectedSize, type HeightContext, stepTau, type VoteChecker, voteProofNeeded } from './certificate.ts';
 import {
   type Certificate,
   CONSENSUS_LIMITS,
@@ -30,6 +30,9 @@ import {
 import { type ConsensusParams, passes } from './params.ts';
 import { proposerPriority, type Sortition, sortitionAlpha } from './sortition.ts';
 import { AttemptTally } from './tally.ts';
+
+/** A voter's sortition at a step: its VRF output is null where the step needs no proof. */
+type VoteSortition = Omit<Sortition, 'hash'> & { hash: Uint8Array | null };
 
 /** The state of one node's BA* and its primitive moves; `Agreement` is the machine built on it. */
 export class AgreementState {
@@ -149,6 +152,13 @@ export class AgreementState {
   }
 
   /** This node's sortition for a role and step at the current attempt, when it is chosen. */
+  /** This node's weight and proof as a voter at `step`: no VRF where the step needs no proof (`voteProofNeeded`). */
+  private voterSortition(step: number): VoteSortition | null {
+    if (voteProofNeeded(stepTau(this.params, step), step)) return this.sortition('committee', step);
+    const member = (this.ctx as HeightContext).committee.members.get(toHex(this.key.publicKey));
+    return member && member.weight > 0 ? { proof: new Uint8Array(), hash: null, subUsers: member.weight } : null;
+  }
+
   protected sortition(role: 'proposer' | 'committee', step: number): Sortition | null {
     const ctx = this.ctx as HeightContext;
     const a = this.attempt as Attempt;
@@ -229,7 +239,7 @@ export class AgreementState {
   protected vote(step: number, chosen: Uint8Array, out: Effect[]): void {
     const ctx = this.ctx as HeightContext;
     const a = this.attempt as Attempt;
-    const s = this.sortition('committee', step);
+    const s = this.voterSortition(step);
     if (!s) return;
     const lock = this.lock;
     const value = lock && !bytesEqual(chosen, EMPTY_VALUE) && !bytesEqual(chosen, lock.value) ? EMPTY_VALUE : chosen;

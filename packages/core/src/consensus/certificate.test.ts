@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { utf8 } from '../bytes.ts';
 import { keyPairFromSeed } from '../crypto/keys.ts';
 import { sha3 } from '../crypto/provider.ts';
-import { decisionAt, type HeightContext, verifyCertificate } from './certificate.ts';
+import { decisionAt, directChecker, type HeightContext, stepTau, verifyCertificate, voteProofNeeded } from './certificate.ts';
 import { BINARY_FIRST, type Certificate, EMPTY_VALUE, FINAL_STEP, signVote, type Vote } from './messages.ts';
-import { SMALL_NETWORK_PARAMS } from './params.ts';
+import { type ConsensusParams, SMALL_NETWORK_PARAMS } from './params.ts';
 import { committeeOf, runSortition, sortitionAlpha } from './sortition.ts';
 
 const params = SMALL_NETWORK_PARAMS;
@@ -13,11 +13,18 @@ const committee = committeeOf(keys.map((k) => ({ publicKey: k.publicKey, weight:
 const ctx: HeightContext = { height: 7, prevHash: sha3(utf8('parent')), seed: sha3(utf8('seed')), committee };
 const BLOCK = sha3(utf8('a block'));
 
-function voteOf(index: number, step: number, value: Uint8Array, c: HeightContext = ctx): Vote {
+/** Committees of τ = 4 sub-users: the whole stake again, but sampled by rule, so every vote carries its VRF proof. */
+const sampled: ConsensusParams = { ...params, tauStep: 4, tauFinal: 4 };
+
+/** A vote signed by keys[index], with the sortition proof `p` asks for at the step (`proof` forces one or none). */
+function voteOf(index: number, step: number, value: Uint8Array, p: ConsensusParams = params, proof?: boolean): Vote {
   const key = keys[index]!;
   const member = { publicKey: key.publicKey, weight: 1 };
-  const { proof } = runSortition(key.secretKey, member, committee, null, sortitionAlpha(c.seed, 'committee', c.height, 0, step));
-  return signVote({ height: c.height, attempt: 0, prevHash: c.prevHash, step, value, voter: key.publicKey, proof }, key.secretKey);
+  const tau = stepTau(p, step);
+  const withProof = proof ?? voteProofNeeded(tau, step);
+  const alpha = sortitionAlpha(ctx.seed, 'committee', ctx.height, 0, step);
+  const vrf = withProof ? runSortition(key.secretKey, member, committee, tau, alpha).proof : new Uint8Array();
+  return signVote({ height: ctx.height, attempt: 0, prevHash: ctx.prevHash, step, value, voter: key.publicKey, proof: vrf }, key.secretKey);
 }
 
 function certificateOf(votes: Vote[], step = BINARY_FIRST, value = BLOCK): Certificate {
@@ -48,10 +55,40 @@ describe('verifyCertificate', () => {
   });
 
   it('refuses a vote whose sortition proof is for another step', () => {
-    const borrowed = { ...voteOf(2, BINARY_FIRST + 3, BLOCK), step: BINARY_FIRST };
+    const votes = [0, 1].map((i) => voteOf(i, BINARY_FIRST, BLOCK, sampled));
+    expect(verifyCertificate(certificateOf([...votes, voteOf(2, BINARY_FIRST, BLOCK, sampled)]), ctx, sampled)).toMatchObject({
+      ok: true,
+      weight: 3,
+    });
+    const borrowed = { ...voteOf(2, BINARY_FIRST + 3, BLOCK, sampled), step: BINARY_FIRST };
     const resigned = signVote({ ...borrowed }, keys[2]!.secretKey);
-    const check = verifyCertificate(certificateOf([three[0]!, three[1]!, resigned]), ctx, params);
+    const check = verifyCertificate(certificateOf([...votes, resigned]), ctx, sampled);
     expect(check).toMatchObject({ ok: false, reason: expect.stringContaining('vote 2 has a bad signature or sortition proof') });
+  });
+
+  it('takes a whole-stake vote without a proof, and refuses a proof where none belongs or none where one does', () => {
+    expect(three.every((v) => v.proof.length === 0)).toBe(true);
+    const withProof = voteOf(2, BINARY_FIRST, BLOCK, params, true);
+    expect(verifyCertificate(certificateOf([three[0]!, three[1]!, withProof]), ctx, params)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('vote 2 has a bad signature or sortition proof'),
+    });
+    const sampledVotes = [0, 1].map((i) => voteOf(i, BINARY_FIRST, BLOCK, sampled));
+    const without = voteOf(2, BINARY_FIRST, BLOCK, sampled, false);
+    expect(verifyCertificate(certificateOf([...sampledVotes, without]), ctx, sampled)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('vote 2 has a bad signature or sortition proof'),
+    });
+  });
+
+  it('asks a whole-stake committee for proofs at the coin steps only', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 11, FINAL_STEP].filter((step) => voteProofNeeded(null, step))).toEqual([5, 8, 11]);
+    expect([1, 3, FINAL_STEP].every((step) => voteProofNeeded(4, step))).toBe(true);
+    const coin = voteOf(0, BINARY_FIRST + 2, BLOCK);
+    expect(coin.proof.length).toBe(80);
+    expect(directChecker.check(coin, ctx, null)).toMatchObject({ subUsers: 1, hash: expect.any(Uint8Array) });
+    expect(directChecker.check(voteOf(0, BINARY_FIRST + 2, BLOCK, params, false), ctx, null)).toBeNull();
+    expect(directChecker.check(three[0]!, ctx, null)).toEqual({ subUsers: 1, hash: null });
   });
 
   it('refuses a voter counted twice', () => {

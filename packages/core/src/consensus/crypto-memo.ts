@@ -15,9 +15,9 @@ import { bytesEqual, toHex } from '../bytes.ts';
 import { vrfProofToHash, vrfProve, vrfVerify } from '../crypto/ecvrf.ts';
 import type { CryptoProvider } from '../crypto/provider.ts';
 import type { SortitionFunctions } from './agreement-types.ts';
-import type { HeightContext, VoteChecker } from './certificate.ts';
-import { encodeMessage, signatureValid, type Vote } from './messages.ts';
-import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers, sortitionAlpha } from './sortition.ts';
+import { type HeightContext, type VoteChecker, type VoteWeight, weighVote } from './certificate.ts';
+import { encodeMessage, type Vote } from './messages.ts';
+import { type Committee, type CommitteeMember, type Sortition, selectedSubUsers } from './sortition.ts';
 
 /** Bounds of the memos (the simulator's; a node passes smaller ones). */
 export const CRYPTO_MEMO_LIMITS = {
@@ -108,7 +108,7 @@ export class VrfMemo {
   }
 }
 
-type CheckResult = { subUsers: number; hash: Uint8Array } | null;
+type CheckResult = VoteWeight;
 
 /** A `VoteChecker` that checks signature and sortition once per distinct vote (the simulator shares one by all nodes). */
 export class MemoVoteChecker implements VoteChecker {
@@ -144,12 +144,7 @@ export class MemoVoteChecker implements VoteChecker {
   }
 
   private compute(vote: Vote, ctx: HeightContext, tau: number | null): CheckResult {
-    const member = ctx.committee.members.get(toHex(vote.voter));
-    if (!member || !signatureValid(vote)) return null;
-    const hash = this.vrf.verify(vote.voter, vote.proof, sortitionAlpha(ctx.seed, 'committee', vote.height, vote.attempt, vote.step));
-    if (!hash) return null;
-    const subUsers = selectedSubUsers(hash, member.weight, ctx.committee.totalWeight, tau);
-    return subUsers > 0 ? { subUsers, hash } : null;
+    return weighVote(vote, ctx, tau, (publicKey, proof, alpha) => this.vrf.verify(publicKey, proof, alpha));
   }
 }
 

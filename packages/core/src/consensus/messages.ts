@@ -6,6 +6,7 @@
  * codec's), a kind byte first, so a message's hash is the same everywhere and gossip can drop repeats by it.
  */
 import { concatBytes } from '../bytes.ts';
+import { VRF_PROOF_BYTES } from '../crypto/ecvrf.ts';
 import { signMessage } from '../crypto/keys.ts';
 import { sha3, verifySignature } from '../crypto/provider.ts';
 import { CodecError, Reader, Writer } from '../encoding/codec.ts';
@@ -39,7 +40,10 @@ export interface Vote extends Slot {
   step: number;
   value: Uint8Array;
   voter: Uint8Array;
-  /** The voter's sortition proof for (seed, committee, height, attempt, step). */
+  /**
+   * The voter's sortition proof for (seed, committee, height, attempt, step); empty where the step's committee is the
+   * whole stake and the step draws no coin (`voteProofNeeded`): the vote then weighs its voter's stake.
+   */
   proof: Uint8Array;
   signature: Uint8Array;
 }
@@ -91,7 +95,22 @@ function readSlot(r: Reader): Slot {
 
 /** The bytes a vote's signature covers. */
 export function voteSigningBytes(v: Omit<Vote, 'signature' | 'kind'>): Uint8Array {
-  return writeSlot(new Writer().string('arc-vote-v1'), v).uint(v.step).fixed(v.value, 32).fixed(v.voter, 32).fixed(v.proof, 80).finish();
+  return writeVoteProof(
+    writeSlot(new Writer().string('arc-vote-v2'), v).uint(v.step).fixed(v.value, 32).fixed(v.voter, 32),
+    v.proof,
+  ).finish();
+}
+
+/** A vote's sortition proof: a flag, then the 80-byte proof when there is one (a whole-stake vote may carry none). */
+function writeVoteProof(w: Writer, proof: Uint8Array): Writer {
+  if (proof.length !== 0 && proof.length !== VRF_PROOF_BYTES) {
+    throw new CodecError(`a vote's sortition proof is ${VRF_PROOF_BYTES} bytes or none, not ${proof.length}`);
+  }
+  return proof.length === 0 ? w.bool(false) : w.bool(true).fixed(proof, VRF_PROOF_BYTES);
+}
+
+function readVoteProof(r: Reader): Uint8Array {
+  return r.bool() ? r.fixed(VRF_PROOF_BYTES) : new Uint8Array();
 }
 
 /** The bytes a proposal's signature covers (the payload by its hash). */
@@ -120,7 +139,7 @@ export function signatureValid(m: Vote | Proposal): boolean {
 }
 
 function writeVoteBody(w: Writer, v: Vote): Writer {
-  return writeSlot(w, v).uint(v.step).fixed(v.value, 32).fixed(v.voter, 32).fixed(v.proof, 80).fixed(v.signature, 64);
+  return writeVoteProof(writeSlot(w, v).uint(v.step).fixed(v.value, 32).fixed(v.voter, 32), v.proof).fixed(v.signature, 64);
 }
 
 function readVoteBody(r: Reader): Vote {
@@ -131,7 +150,7 @@ function readVoteBody(r: Reader): Vote {
     step: r.uint(),
     value: r.fixed(32),
     voter: r.fixed(32),
-    proof: r.fixed(80),
+    proof: readVoteProof(r),
     signature: r.fixed(64),
   };
 }

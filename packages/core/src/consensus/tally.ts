@@ -11,8 +11,8 @@ interface StepVotes {
   byVoter: Map<string, Vote>;
   weightByValue: Map<string, number>;
   votesByValue: Map<string, Vote[]>;
-  /** The lowest H(vrf output ‖ i) over every counted sub-user: its last bit is the step's common coin. */
-  coinHash: Uint8Array | null;
+  /** Each counted vote's VRF output and sub-users, for the common coin (votes without a VRF output add nothing). */
+  draws: { hash: Uint8Array; subUsers: number }[];
 }
 
 export type TallyResult = 'counted' | 'repeat' | 'double';
@@ -23,7 +23,7 @@ export class AttemptTally {
   private stepOf(step: number): StepVotes {
     let votes = this.steps.get(step);
     if (!votes) {
-      votes = { byVoter: new Map(), weightByValue: new Map(), votesByValue: new Map(), coinHash: null };
+      votes = { byVoter: new Map(), weightByValue: new Map(), votesByValue: new Map(), draws: [] };
       this.steps.set(step, votes);
     }
     return votes;
@@ -35,8 +35,11 @@ export class AttemptTally {
     return earlier !== undefined && toHex(earlier.value) === toHex(vote.value);
   }
 
-  /** Counts a checked vote with its sub-users; a voter's second vote at a step is not counted. */
-  add(vote: Vote, subUsers: number, vrfHash: Uint8Array): TallyResult {
+  /**
+   * Counts a checked vote with its sub-users; a voter's second vote at a step is not counted. `vrfHash` is the vote's
+   * VRF output, null for a vote that needs no sortition proof (a whole-stake committee outside the coin's steps).
+   */
+  add(vote: Vote, subUsers: number, vrfHash: Uint8Array | null): TallyResult {
     const s = this.stepOf(vote.step);
     const voter = toHex(vote.voter);
     const earlier = s.byVoter.get(voter);
@@ -47,10 +50,7 @@ export class AttemptTally {
     const list = s.votesByValue.get(value) ?? [];
     list.push(vote);
     s.votesByValue.set(value, list);
-    for (let i = 1; i <= subUsers; i += 1) {
-      const h = sha3(concatBytes(vrfHash, new Writer().uint(i).finish()));
-      if (!s.coinHash || compareBytes(h, s.coinHash) < 0) s.coinHash = h;
-    }
+    if (vrfHash) s.draws.push({ hash: vrfHash, subUsers });
     return 'counted';
   }
 
@@ -67,10 +67,20 @@ export class AttemptTally {
     return best;
   }
 
-  /** The common coin of a step (paper §7.4): 0 or 1 from the lowest sub-user hash seen, 0 with no votes. */
+  /**
+   * The common coin of a step (paper §7.4): the last bit of the lowest H(vrf output ‖ i) over every counted sub-user i,
+   * 0 with no votes. Drawn only when asked (a step that timed out): a vote of a whole-stake committee weighs a sub-user
+   * per unit of stake, a hash each.
+   */
   coin(step: number): number {
-    const hash = this.steps.get(step)?.coinHash;
-    return hash ? (hash[31] as number) & 1 : 0;
+    let lowest: Uint8Array | null = null;
+    for (const { hash, subUsers } of this.steps.get(step)?.draws ?? []) {
+      for (let i = 1; i <= subUsers; i += 1) {
+        const h = sha3(concatBytes(hash, new Writer().uint(i).finish()));
+        if (!lowest || compareBytes(h, lowest) < 0) lowest = h;
+      }
+    }
+    return lowest ? (lowest[31] as number) & 1 : 0;
   }
 
   /** Votes counted at every step, for the status page. */

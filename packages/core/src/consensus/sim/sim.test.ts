@@ -80,6 +80,15 @@ describe('BA* in the simulator', () => {
     expect(result.recoveryMs).toBeLessThanOrEqual(scenarioOf(1169, params).livenessBoundMs);
   });
 
+  it('with committees sampled by rule (every vote carries its VRF proof), decides and never forks', () => {
+    // τ above the total stake still chooses every member whole, but by the VRF: each vote then proves its sortition.
+    const sampled = { ...params, tauStep: 1_000_000_000, tauFinal: 1_000_000_000 };
+    const perfect = runSeed(11, { vrf, params: sampled, scenario: calm(4) });
+    expectOk(perfect);
+    expect(perfect.heights).toBeGreaterThanOrEqual(6);
+    for (const seed of [31, 32, 33]) expectOk(runSeed(seed, { vrf, params: sampled }));
+  });
+
   it('replays a seed exactly: the same trace and digest, whatever the memo held', () => {
     const first = runSeed(4, { verbose: true });
     const second = runSeed(4, { vrf, verbose: true });
