@@ -36,6 +36,9 @@ import { ProposalSize } from './proposal-size.ts';
 import { ConsensusTimings } from './timings.ts';
 import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, executorFrame, txFrame } from './wire.ts';
 
+/** The consensus trace, for looking into a cluster's timings (a debugging switch read once; anything but `on` is off). */
+const TRACE = process.env.ARC_CONSENSUS_TRACE === 'on';
+
 export const DRIVER_LIMITS = {
   /** Transaction hashes remembered as heard from peers (not gossiped again from here). */
   heardTxsMax: 100_000,
@@ -48,6 +51,14 @@ export const DRIVER_LIMITS = {
    * extra copies of every block.)
    */
   helpAfterMs: 1_000,
+  /**
+   * With nothing to put in a block, the next height starts this long after the last (an empty block a second keeps
+   * the chain's clock and its liveness visible); a transaction arriving, here or from a peer, or a peer's message for
+   * the next height starts it at once. Without this pause an idle network decides empty blocks back to back: a height
+   * ends as soon as every member is heard from and the top block is checked, so four idle nodes on one machine
+   * spent most of its CPU on empty blocks.
+   */
+  idleHeightMs: 1_000,
   /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
   blocksPerHeightMax: 64,
   /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
@@ -89,6 +100,8 @@ export class ConsensusDriver {
   private readonly decidedAtMs = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private idleCheck: NodeJS.Timeout | null = null;
+  /** Set while the next height waits for a transaction, a peer or idleHeightMs (`startWhenBusy`). */
+  private idleStart: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
   private readonly proposalSize: ProposalSize;
@@ -121,6 +134,7 @@ export class ConsensusDriver {
     this.gossip.onMessage((payload, from) => this.onFrame(payload, from));
     this.admission.onAdmitted = (bytes, hashHex) => {
       if (!this.heard.has(hashHex)) this.gossip.broadcast(txFrame(bytes));
+      if (this.idleStart) void this.serially(() => this.startIfIdle());
     };
     await this.gossip.start();
     await this.serially(() => this.startHeight());
@@ -137,6 +151,7 @@ export class ConsensusDriver {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     if (this.idleCheck) clearInterval(this.idleCheck);
+    if (this.idleStart) clearTimeout(this.idleStart);
     this.admission.onAdmitted = null;
     await this.work;
     await this.gossip.stop();
@@ -149,7 +164,21 @@ export class ConsensusDriver {
     return run;
   }
 
+  /** Starts the next height now when a transaction waits, else after idleHeightMs or at the first sign of work. */
+  private async startWhenBusy(): Promise<void> {
+    if (this.ledger.mempool.size > 0) return this.startHeight();
+    if (this.idleStart) clearTimeout(this.idleStart);
+    this.idleStart = setTimeout(() => void this.serially(() => this.startIfIdle()), DRIVER_LIMITS.idleHeightMs);
+  }
+
+  /** Ends the idle pause (if this node is in one) and starts the next height. */
+  private async startIfIdle(): Promise<void> {
+    if (this.idleStart) await this.startHeight();
+  }
+
   private async startHeight(): Promise<void> {
+    if (this.idleStart) clearTimeout(this.idleStart);
+    this.idleStart = null;
     const head = this.ledger.head;
     const header = await storedHeader(this.db, head.height);
     if (!header) throw new Error(`the head block ${head.height} is not stored`);
@@ -169,7 +198,11 @@ export class ConsensusDriver {
       return true;
     }
     if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
-    void this.serially(() => this.handle(this.agreement.receive(frame.message, this.options.now())));
+    void this.serially(async () => {
+      // A peer already at the next height: this node starts it too rather than wait out its idle pause.
+      if (this.idleStart && frame.message.height > this.ledger.head.height) await this.startIfIdle();
+      await this.handle(this.agreement.receive(frame.message, this.options.now()));
+    });
     return true;
   }
 
@@ -216,11 +249,11 @@ export class ConsensusDriver {
 
   private async apply(effect: Effect): Promise<Effect[]> {
     const now = this.options.now;
-    if (process.env.ARC_CONSENSUS_TRACE === 'on') {
+    if (TRACE) {
       const s = this.agreement.status();
       const what =
         effect.kind === 'send' ? `send ${effect.message.kind} ${'step' in effect.message ? effect.message.step : ''}` : effect.kind;
-      this.options.log(`trace ${now()} h${s.height} a${s.attempt} s${s.step} ${what} ${'attempt' in effect ? effect.attempt : ''}`);
+      this.trace(`h${s.height} a${s.attempt} s${s.step} ${what} ${'attempt' in effect ? effect.attempt : ''}`);
     }
     switch (effect.kind) {
       case 'send':
@@ -254,12 +287,18 @@ export class ConsensusDriver {
     }
   }
 
+  /** A line of the consensus trace (ARC_CONSENSUS_TRACE=on): effects, messages sent, blocks built and committed. */
+  private trace(text: string): void {
+    if (TRACE) this.options.log(`trace ${this.options.now()} ${text}`);
+  }
+
   private async propose(height: number, attempt: number): Promise<Effect[]> {
     const seedProof = vrfProve(this.options.key.secretKey, seedAlpha(this.headSeed, height));
     const startedMs = performance.now();
     const next = await this.ledger.proposeNext(seedProof, this.proposalSize.txs);
     const txs = next.built.applied.included.map((i) => i.checked.bytes);
     this.proposalSize.observe(txs.length, performance.now() - startedMs);
+    this.trace(`built ${txs.length} txs in ${Math.round(performance.now() - startedMs)} ms (at most ${this.proposalSize.txs})`);
     const payload = encodeCandidate({ header: next.built.header, seal: next.seal, txs });
     this.keep(next.built.hash, next);
     this.timings.proposed(height, this.options.now());
@@ -303,14 +342,16 @@ export class ConsensusDriver {
       // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
       return this.behind(true);
     }
+    const commitStartedMs = performance.now();
     await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
+    this.trace(`committed ${ready.built.applied.included.length} txs in ${Math.round(performance.now() - commitStartedMs)} ms`);
     this.proposalSize.decided();
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());
     this.decidedAtMs.set(d.height, this.options.now());
     if (this.decidedAtMs.size > 64) this.decidedAtMs.delete(this.decidedAtMs.keys().next().value as number);
-    await this.startHeight();
+    await this.startWhenBusy();
     return [];
   }
 

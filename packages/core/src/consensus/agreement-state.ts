@@ -10,6 +10,7 @@ import {
   bestProposal,
   directSortition,
   type Effect,
+  type KnownProposal,
   type Lock,
   type NodeKey,
   type SortitionFunctions,
@@ -77,7 +78,15 @@ export class AgreementState {
       const top = a.topProposer;
       const waitForTop = top !== null && !a.proposers.has(top.proposer);
       const waitForBlock = !best || best.valid === undefined || waitForTop;
-      return a.startedAtMs + p.proposalWaitMs + (waitForBlock ? p.blockWaitMs : 0);
+      // Every member heard from: the top proposer is known for certain. Its block checked valid (or no member
+      // chosen at all), there is nothing left to wait for. A member not heard from yet (it started the height later,
+      // or is down) may hold the top priority: the wait doubles for it, no more (a node down would cost every height).
+      const heardAll = this.heardFromAll(a);
+      if (heardAll && (top === null || (!waitForTop && best?.valid === true && toHex(best.proposal.proposer) === top.proposer))) {
+        return a.startedAtMs;
+      }
+      const extra = waitForBlock ? p.blockWaitMs : heardAll ? 0 : p.proposalWaitMs;
+      return a.startedAtMs + p.proposalWaitMs + extra;
     }
     return a.stepStartedAtMs + p.stepWaitMs;
   }
@@ -101,27 +110,35 @@ export class AgreementState {
       myVotes: [],
       myProposal: null,
       topProposer: null,
+      heard: new Set(),
+      validating: null,
+      checkDeferredUntilMs: null,
       lastSentAtMs: nowMs,
       reportedStuck: false,
     };
     // Peers that missed the block returned at an earlier attempt learn it, and lock on it, before they vote.
     if (this.lock) out.push({ kind: 'send', message: this.lock.certificate });
-    const chosen = this.sortition('proposer', 0);
-    if (chosen) {
+    // Every member sends its proposer credential, chosen or not, before any block is built: peers learn within one
+    // round trip which block to wait for, and, once they have heard from every member, that no better one will come.
+    const drawn = this.drawn('proposer', 0);
+    if (drawn) {
       const ctx = this.ctx as HeightContext;
-      this.attempt.askedToPropose = true;
-      // The credential goes first: peers learn this proposer's priority before its block is built.
+      const me = toHex(this.key.publicKey);
+      this.attempt.heard.add(me);
       const credential: Credential = {
         kind: 'credential',
         height: ctx.height,
         attempt: number,
         prevHash: ctx.prevHash,
         proposer: this.key.publicKey,
-        proof: chosen.proof,
+        proof: drawn.proof,
       };
       out.push({ kind: 'send', message: credential });
-      this.noteProposer(toHex(this.key.publicKey), proposerPriority(chosen.hash, chosen.subUsers));
-      out.push({ kind: 'propose', height: ctx.height, attempt: number });
+      if (drawn.subUsers > 0) {
+        this.attempt.askedToPropose = true;
+        this.noteProposer(me, proposerPriority(drawn.hash, drawn.subUsers));
+        out.push({ kind: 'propose', height: ctx.height, attempt: number });
+      }
     }
     const early = this.ahead.get(number) ?? [];
     this.ahead.delete(number);
@@ -135,14 +152,26 @@ export class AgreementState {
     else this.countVote(m, out);
   }
 
-  /** A proposer's credential: remembered when its priority is the highest known (checked only while it matters). */
+  /** A member's proposer credential: it is heard from, and its priority remembered when it was chosen. */
   protected receiveCredential(c: Credential): void {
     const ctx = this.ctx as HeightContext;
     const a = this.attempt as Attempt;
-    if (a.phase !== 'proposal' || a.proposers.has(toHex(c.proposer))) return;
+    const proposer = toHex(c.proposer);
+    if (a.phase !== 'proposal' || a.heard.has(proposer)) return;
     const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
-    const chosen = this.sortitions.verify(c.proposer, c.proof, ctx.committee, this.params.tauProposer, alpha);
-    if (chosen) this.noteProposer(toHex(c.proposer), proposerPriority(chosen.hash, chosen.subUsers));
+    const drawn = this.sortitions.verify(c.proposer, c.proof, ctx.committee, this.params.tauProposer, alpha);
+    if (!drawn) return;
+    a.heard.add(proposer);
+    if (drawn.subUsers > 0) this.noteProposer(proposer, proposerPriority(drawn.hash, drawn.subUsers));
+  }
+
+  /** True once every member's proposer sortition is known here (the weight heard from is the whole stake). */
+  protected heardFromAll(a: Attempt): boolean {
+    const committee = (this.ctx as HeightContext).committee;
+    if (a.heard.size < committee.members.size) return false;
+    let weight = 0;
+    for (const member of a.heard) weight += committee.members.get(member)?.weight ?? 0;
+    return weight >= committee.totalWeight;
   }
 
   /** Keeps the highest-priority proposer known at the attempt. */
@@ -151,7 +180,6 @@ export class AgreementState {
     if (!a.topProposer || compareBytes(priority, a.topProposer.priority) > 0) a.topProposer = { proposer, priority };
   }
 
-  /** This node's sortition for a role and step at the current attempt, when it is chosen. */
   /** This node's weight and proof as a voter at `step`: no VRF where the step needs no proof (`voteProofNeeded`). */
   private voterSortition(step: number): VoteSortition | null {
     if (voteProofNeeded(stepTau(this.params, step), step)) return this.sortition('committee', step);
@@ -159,20 +187,20 @@ export class AgreementState {
     return member && member.weight > 0 ? { proof: new Uint8Array(), hash: null, subUsers: member.weight } : null;
   }
 
+  /** This node's sortition for a role and step at the current attempt, when it is chosen. */
   protected sortition(role: 'proposer' | 'committee', step: number): Sortition | null {
+    const s = this.drawn(role, step);
+    return s && s.subUsers > 0 ? s : null;
+  }
+
+  /** This node's sortition for a role and step at the current attempt, chosen or not (null: it is no member). */
+  private drawn(role: 'proposer' | 'committee', step: number): Sortition | null {
     const ctx = this.ctx as HeightContext;
     const a = this.attempt as Attempt;
     const member = ctx.committee.members.get(toHex(this.key.publicKey));
     if (!member) return null;
     const tau = role === 'proposer' ? this.params.tauProposer : stepTau(this.params, step);
-    const s = this.sortitions.run(
-      this.key.secretKey,
-      member,
-      ctx.committee,
-      tau,
-      sortitionAlpha(ctx.seed, role, ctx.height, a.number, step),
-    );
-    return s.subUsers > 0 ? s : null;
+    return this.sortitions.run(this.key.secretKey, member, ctx.committee, tau, sortitionAlpha(ctx.seed, role, ctx.height, a.number, step));
   }
 
   protected receiveProposal(p: Proposal, out: Effect[]): void {
@@ -182,7 +210,8 @@ export class AgreementState {
     if (p.payload.length > CONSENSUS_LIMITS.payloadBytesMax || !signatureValid(p)) return;
     const alpha = sortitionAlpha(ctx.seed, 'proposer', ctx.height, a.number, 0);
     const chosen = this.sortitions.verify(p.proposer, p.proof, ctx.committee, this.params.tauProposer, alpha);
-    if (!chosen) return;
+    if (!chosen || chosen.subUsers === 0) return;
+    a.heard.add(toHex(p.proposer));
     this.keepProposal(p, proposerPriority(chosen.hash, chosen.subUsers), out);
   }
 
@@ -199,8 +228,37 @@ export class AgreementState {
     }
     a.proposers.set(proposer, toHex(p.value));
     this.noteProposer(proposer, priority);
-    a.proposals.set(toHex(p.value), { proposal: p, priority, valid: undefined });
-    if (!bytesEqual(p.proposer, this.key.publicKey)) out.push({ kind: 'validate', proposal: p });
+    // This node's own block was built on its state: valid here without a check.
+    const own = bytesEqual(p.proposer, this.key.publicKey);
+    a.proposals.set(toHex(p.value), { proposal: p, priority, valid: own ? true : undefined });
+  }
+
+  /**
+   * Hands the host the next block to check, during the proposal phase only (later no vote depends on a check; the
+   * decided block is checked when it commits if it was not): one at a time, the highest-priority block not checked
+   * yet, and only while it could beat every block found valid. Until the proposal wait is over, a block below the top
+   * proposer's (known by its credential, its block not here yet) is not checked either. A node thereby checks the
+   * block it will vote for, not every block proposed: each check executes the block's transactions.
+   */
+  protected validateNext(out: Effect[], nowMs: number): void {
+    const a = this.attempt as Attempt;
+    a.checkDeferredUntilMs = null;
+    if (a.phase !== 'proposal' || a.validating !== null) return;
+    let next: KnownProposal | null = null;
+    for (const known of a.proposals.values()) {
+      if (known.valid === undefined && (!next || compareBytes(known.priority, next.priority) > 0)) next = known;
+    }
+    if (!next) return;
+    const valid = bestProposal(a, false);
+    if (valid && compareBytes(valid.priority, next.priority) > 0) return;
+    const top = a.topProposer;
+    const waitEndsMs = a.startedAtMs + this.params.proposalWaitMs;
+    if (top && !a.proposers.has(top.proposer) && compareBytes(top.priority, next.priority) > 0 && nowMs < waitEndsMs) {
+      a.checkDeferredUntilMs = waitEndsMs;
+      return;
+    }
+    a.validating = toHex(next.proposal.value);
+    out.push({ kind: 'validate', proposal: next.proposal });
   }
 
   protected countVote(v: Vote, out: Effect[]): void {

@@ -85,6 +85,15 @@ export interface Attempt {
    * different orders.
    */
   topProposer: { proposer: string; priority: Uint8Array } | null;
+  /**
+   * Members whose proposer sortition this node has checked at the attempt (their credential or block, chosen or not,
+   * and itself): once every member is heard from and the top proposer's block is valid, nothing better can come.
+   */
+  heard: Set<string>;
+  /** The block handed to the host to check (one at a time, best priority first), or null. */
+  validating: string | null;
+  /** When a block waiting below the top proposer's gets checked anyway (the proposal wait's end), or null. */
+  checkDeferredUntilMs: number | null;
   /** This node's own proposal at the attempt, re-sent with its votes (a peer that connected late still gets it). */
   myProposal: Proposal | null;
   lastSentAtMs: number;

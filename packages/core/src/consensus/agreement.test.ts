@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesEqual, toHex, utf8 } from '../bytes.ts';
+import { bytesEqual, compareBytes, toHex, utf8 } from '../bytes.ts';
 import { keyPairFromSeed } from '../crypto/keys.ts';
 import { installNodeCrypto } from '../crypto/node-provider.ts';
 import { cryptoProvider, sha3, useCryptoProvider } from '../crypto/provider.ts';
@@ -17,7 +17,7 @@ import {
   type Vote,
 } from './messages.ts';
 import { SMALL_NETWORK_PARAMS } from './params.ts';
-import { committeeOf, runSortition, sortitionAlpha } from './sortition.ts';
+import { committeeOf, proposerPriority, runSortition, sortitionAlpha } from './sortition.ts';
 
 const params = SMALL_NETWORK_PARAMS;
 const keys = [1, 2, 3, 4].map((i) => keyPairFromSeed(new Uint8Array(32).fill(i)));
@@ -85,7 +85,9 @@ class Loop {
   /** Delivers what is queued, then moves the clock; until `done` or the time is up. */
   run(done: () => boolean, untilMs: number): void {
     while (!done() && this.nowMs < untilMs) {
-      while (this.queue.length > 0) {
+      // Checked between deliveries too: on a network this perfect, a height needs no clock at all once every node has
+      // heard every credential, so heights follow one another without the clock moving.
+      while (this.queue.length > 0 && !done()) {
         const { to, message } = this.queue.shift() as { to: number; message: ConsensusMessage };
         if (this.deliver(to, message)) this.handle(to, (this.nodes[to] as Agreement).receive(message, this.nowMs));
       }
@@ -171,6 +173,61 @@ describe('Agreement (four machines, no simulator)', () => {
     expect((certificate as { message: Certificate }).message.step).toBe(BINARY_FIRST);
   });
 
+  /** Node 0 alone, and the credential and block of each other member at height 1, attempt 0, by their priority. */
+  function onePeerView() {
+    const node = new Agreement(params, keys[0]!, memoized.checker, memoized.sortitions);
+    const alpha = sortitionAlpha(genesis.seed, 'proposer', 1, 0, 0);
+    const peers = [1, 2, 3].map((i) => {
+      const key = keys[i]!;
+      const s = runSortition(key.secretKey, { publicKey: key.publicKey, weight: 1 }, committee, params.tauProposer, alpha);
+      const payload = utf8(`block by ${i}`);
+      const slot = { height: 1, attempt: 0, prevHash: genesis.prevHash };
+      return {
+        priority: proposerPriority(s.hash, s.subUsers),
+        credential: { kind: 'credential', ...slot, proposer: key.publicKey, proof: s.proof } as ConsensusMessage,
+        proposal: signProposal({ ...slot, value: sha3(payload), proposer: key.publicKey, proof: s.proof, payload }, key.secretKey),
+      };
+    });
+    peers.sort((a, b) => compareBytes(a.priority, b.priority));
+    const own = {
+      priority: proposerPriority(
+        runSortition(keys[0]!.secretKey, { publicKey: keys[0]!.publicKey, weight: 1 }, committee, params.tauProposer, alpha).hash,
+        1,
+      ),
+    };
+    return { node, peers, ownIsTop: compareBytes(own.priority, peers[2]!.priority) > 0 };
+  }
+
+  it('checks only the best block, and votes at once when every member is heard from and that block is valid', () => {
+    // Every member is chosen here (weight 1 each, τ_proposer 5): node 0 proposes too, so the top may be its own block.
+    const { node, peers, ownIsTop } = onePeerView();
+    const effects: Effect[] = [...node.start(genesis, 0)];
+    const own = utf8('block by 0');
+    effects.push(...node.proposal(1, 0, own, sha3(own), 1));
+    for (const p of peers) effects.push(...node.receive(p.credential, 2));
+    // Blocks arrive worst first: none below the top proposer's is checked while its block may still come.
+    for (const [i, p] of peers.entries()) effects.push(...node.receive(p.proposal, 3 + i));
+    const checks = effects.filter((e): e is Extract<Effect, { kind: 'validate' }> => e.kind === 'validate');
+    const top = peers[2]!.proposal;
+    expect(checks.map((c) => toHex(c.proposal.value))).toEqual(ownIsTop ? [] : [toHex(top.value)]);
+    const after = ownIsTop ? [] : node.validated(1, top.value, true, 10);
+    const firstVote = [...effects, ...after].find((e) => e.kind === 'send' && e.message.kind === 'vote') as { message: Vote } | undefined;
+    expect(firstVote?.message.step).toBe(1);
+    expect(toHex(firstVote?.message.value ?? new Uint8Array())).toBe(toHex(ownIsTop ? sha3(own) : top.value));
+  });
+
+  it('waits longer before voting while a member has not been heard from', () => {
+    const { node, peers } = onePeerView();
+    const out: Effect[] = [...node.start(genesis, 0)];
+    const own = utf8('block by 0');
+    out.push(...node.proposal(1, 0, own, sha3(own), 1));
+    // Only the lowest-priority peer is heard from: two members are not, and may hold the top priority.
+    out.push(...node.receive(peers[0]!.credential, 2), ...node.receive(peers[0]!.proposal, 3));
+    const votes = (effects: Effect[]) => effects.filter((e) => e.kind === 'send' && e.message.kind === 'vote');
+    expect(votes([...out, ...node.tick(params.proposalWaitMs + 1)])).toHaveLength(0);
+    expect(votes(node.tick(2 * params.proposalWaitMs + 1)).length).toBeGreaterThan(0);
+  });
+
   it('never votes for a block whose proposer equivocated, even when its check comes back valid later', () => {
     const node = new Agreement(params, keys[0]!);
     node.start(genesis, 0);
@@ -185,9 +242,11 @@ describe('Agreement (four machines, no simulator)', () => {
       );
     };
     const first = blockOf('one block');
-    expect(node.receive(first, 10).some((e) => e.kind === 'validate')).toBe(true);
-    expect(node.receive(blockOf('another block'), 20).some((e) => e.kind === 'equivocation')).toBe(true);
-    node.validated(1, first.value, true, 30);
+    // Past the proposal wait, so that the check is not deferred for this node's own (higher) priority.
+    const t = params.proposalWaitMs + 1;
+    expect(node.receive(first, t).some((e) => e.kind === 'validate')).toBe(true);
+    expect(node.receive(blockOf('another block'), t + 10).some((e) => e.kind === 'equivocation')).toBe(true);
+    node.validated(1, first.value, true, t + 20);
     const out = node.tick(params.proposalWaitMs + params.blockWaitMs + 10);
     const reductionVote = out.find((e) => e.kind === 'send' && e.message.kind === 'vote') as { message: Vote } | undefined;
     expect(reductionVote?.message.step).toBe(1);

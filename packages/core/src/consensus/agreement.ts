@@ -39,7 +39,7 @@ export class Agreement extends AgreementState {
     const a = this.attempt;
     if (!a || a.phase === 'done') return null;
     const resend = a.lastSentAtMs + this.params.resendEveryMs;
-    return Math.min(this.deadline(a), resend);
+    return Math.min(this.deadline(a), resend, a.checkDeferredUntilMs ?? Number.POSITIVE_INFINITY);
   }
 
   /** Starts agreeing on `ctx.height` (the block after `ctx.prevHash`), and counts what was kept for it. */
@@ -82,9 +82,11 @@ export class Agreement extends AgreementState {
   /** The host's answer to a `validate` effect. */
   validated(height: number, value: Uint8Array, valid: boolean, nowMs: number): Effect[] {
     if (this.ctx?.height !== height || !this.attempt) return [];
-    const known = this.attempt.proposals.get(toHex(value));
+    const a = this.attempt;
+    const known = a.proposals.get(toHex(value));
     // Only a pending answer is taken: a block already refused (its proposer equivocated) stays refused.
     if (known && known.valid === undefined) known.valid = valid;
+    if (a.validating === toHex(value)) a.validating = null;
     return this.tick(nowMs);
   }
 
@@ -129,6 +131,7 @@ export class Agreement extends AgreementState {
   /** Moves the machine on by the clock: ends waits whose time is up, re-sends votes. */
   tick(nowMs: number): Effect[] {
     const out: Effect[] = [];
+    if (this.attempt) this.validateNext(out, nowMs);
     for (let guard = 0; guard < 1000; guard += 1) {
       const a = this.attempt;
       if (!a || a.phase === 'done') break;
@@ -204,7 +207,10 @@ export class Agreement extends AgreementState {
       a.phase = 'binary';
       // A locked node votes its lock: a block more than two thirds voted for in a binary step is the one to finish.
       const value = this.lock?.value ?? bestProposal(a, false)?.proposal.value ?? EMPTY_VALUE;
-      this.enterStep(a, REDUCTION_ONE, value, nowMs, out);
+      // A proposal phase cut short (every member heard from, the top block checked) votes at once, but its first
+      // step waits as long as it would have from the end of the proposal wait: peers still waiting for that block
+      // (it reached them later) get the same time to vote as before.
+      this.enterStep(a, REDUCTION_ONE, value, Math.max(nowMs, a.startedAtMs + this.params.proposalWaitMs), out);
       return true;
     }
     if (a.phase === 'final') return this.advanceFinal(a, timedOut, nowMs, out);

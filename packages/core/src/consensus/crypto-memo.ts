@@ -100,9 +100,7 @@ export class VrfMemo {
         const member = committee.members.get(toHex(publicKey));
         if (!member) return null;
         const hash = this.verify(publicKey, proof, alpha);
-        if (!hash) return null;
-        const subUsers = selectedSubUsers(hash, member.weight, committee.totalWeight, tau);
-        return subUsers > 0 ? { subUsers, hash } : null;
+        return hash ? { subUsers: selectedSubUsers(hash, member.weight, committee.totalWeight, tau), hash } : null;
       },
     };
   }

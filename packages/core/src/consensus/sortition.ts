@@ -108,7 +108,7 @@ export function runSortition(
   return { proof, hash, subUsers: selectedSubUsers(hash, member.weight, committee.totalWeight, tau) };
 }
 
-/** How many sub-users a member's proof selects (0 when the proof does not verify or the key is no member). */
+/** How many sub-users a member's proof selects (0: a valid proof that chose none), or null when it does not verify or the key is no member. */
 export function verifySortition(
   publicKey: Uint8Array,
   proof: Uint8Array,
@@ -120,8 +120,7 @@ export function verifySortition(
   if (!member) return null;
   const hash = vrfVerify(publicKey, proof, alpha);
   if (!hash) return null;
-  const subUsers = selectedSubUsers(hash, member.weight, committee.totalWeight, tau);
-  return subUsers > 0 ? { subUsers, hash } : null;
+  return { subUsers: selectedSubUsers(hash, member.weight, committee.totalWeight, tau), hash };
 }
 
 /** A proposer's priority (paper §6): the highest H(vrf output ‖ i) over its chosen sub-users i. */
