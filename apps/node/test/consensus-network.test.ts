@@ -42,6 +42,18 @@ describe('a network of four nodes in one process', () => {
     expect(cert.votes.length).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
+  it('paces an idle network at about a block a second instead of deciding empty blocks back to back', async () => {
+    const url = cluster.nodes[0]!.url;
+    // Whatever the earlier tests left in flight settles first; then nothing is sent for three seconds.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const before = await heightOf(url);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const idleHeights = (await heightOf(url)) - before;
+    // One per idleHeightMs (1 s) and some slack for a height in progress; back to back it was a dozen or more.
+    expect(idleHeights).toBeLessThanOrEqual(5);
+    expect(idleHeights).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
   it('lets a light client follow the chain from its genesis by certificates alone, and refuses a forged one', async () => {
     // At least two blocks after the genesis, whatever the test before left: one more transfer, seen by this node.
     const wallet = new Wallet(nodeClient(cluster.nodes[0]!.url), cluster.genesis.chainId, { ...devKey('faucet') });
