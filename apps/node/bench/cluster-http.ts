@@ -12,6 +12,8 @@ const BACKOFF_MIN_MS = 20;
 const BACKOFF_MAX_MS = 2000;
 /** A retryAfterMs from the node above this is taken as this (the bench would rather fail than stall). */
 const RETRY_AFTER_MAX_MS = 10_000;
+/** Calls in one batched request: the client library's maxBatchItems. */
+const BATCH_ITEMS_MAX = 50;
 /** One request unanswered this long: the node is hung. Above tx.wait's longest wait (WAIT_MAX_MS, 30 s). */
 const REQUEST_TIMEOUT_MS = 40_000;
 /** How long one tx.wait call asks the node to hold (its bound is 30 s); pending after it, the bench asks again. */
@@ -38,6 +40,7 @@ const TxStatusSchema = z.object({
     }),
   }),
 });
+const BatchSchema = z.array(z.union([z.object({ error: z.unknown() }), z.object({ result: z.unknown() })]));
 export type TxSettled = z.infer<typeof TxStatusSchema>['result']['data'];
 
 type Answer = { status: number; text: string } | { status: 0; code: string; text: string };
@@ -77,6 +80,30 @@ export class NodeHttp {
       this.retries.set(refusal.code, (this.retries.get(refusal.code) ?? 0) + 1);
       const backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (attempt - 1));
       await sleep(Math.min(RETRY_AFTER_MAX_MS, Math.max(backoffMs, refusal.retryAfterMs ?? 0)));
+    }
+  }
+
+  /**
+   * tx.send of several transactions in one request, the way the client library's httpBatchLink sends calls made
+   * together (at most BATCH_ITEMS_MAX, its limit): one HTTP round trip and one request to parse for the lot. A
+   * transaction the node refused but marks retriable, or a batch lost on the wire, is sent again alone (`send`), in order.
+   */
+  async sendBatch(txHexes: string[]): Promise<void> {
+    for (let from = 0; from < txHexes.length; from += BATCH_ITEMS_MAX) {
+      const chunk = txHexes.slice(from, from + BATCH_ITEMS_MAX);
+      const body = JSON.stringify(Object.fromEntries(chunk.map((tx, i) => [String(i), { tx }])));
+      const answer = await this.request(this.sends, 'POST', `/trpc/${chunk.map(() => 'tx.send').join(',')}?batch=1`, body);
+      const items = batchItems(answer, chunk.length);
+      for (const [i, tx] of chunk.entries()) {
+        const item = items?.[i];
+        if (item && !('error' in item)) continue;
+        if (item && 'error' in item) {
+          const refusal = refusalOf({ status: 400, text: JSON.stringify(item) });
+          if (!refusal.retriable) throw new Error(`${this.url} tx.send refused: ${refusal.detail}`);
+          this.retries.set(refusal.code, (this.retries.get(refusal.code) ?? 0) + 1);
+        }
+        await this.send(tx);
+      }
     }
   }
 
@@ -121,6 +148,20 @@ export class NodeHttp {
       req.end(body ?? undefined);
     });
   }
+}
+
+/** A batched answer's items (each a result or an error), or null when the answer is not a batch of `count`. */
+function batchItems(answer: Answer, count: number): ({ result: unknown } | { error: unknown })[] | null {
+  if ('code' in answer) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return null;
+  }
+  const parsed = BatchSchema.safeParse(json);
+  return parsed.success && parsed.data.length === count ? parsed.data : null;
 }
 
 interface Refusal {

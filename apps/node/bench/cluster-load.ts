@@ -70,8 +70,9 @@ export interface BurstResult {
 }
 
 /**
- * Sends every lane (lane i to node i mod N), `inFlight` requests at a time over all nodes, and waits on each lane's
- * last transfer at the node it went to: a lane's last transfer committed means all of it did (nonces commit in order).
+ * Sends every lane (lane i to node i mod N) as one batched tx.send (`sendBatch`), `inFlight` lanes at a time over all
+ * nodes, and waits on each lane's last transfer at the node it went to: a lane's last transfer committed means all of
+ * it did (nonces commit in order).
  * Committed tx/s = committed transfers / (last commit − first send).
  */
 export async function burst(nodes: NodeHttp[], lanes: SignedTransfer[][], inFlight: number, timeoutMs: number): Promise<BurstResult> {
@@ -99,7 +100,7 @@ export async function burst(nodes: NodeHttp[], lanes: SignedTransfer[][], inFlig
       const queue = queues[k] as SignedTransfer[][];
       return Array.from({ length: perNode }, async () => {
         for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
-          for (const tx of lane) await node.send(tx.hex);
+          await node.sendBatch(lane.map((tx) => tx.hex));
           // Caught at once (and thrown below): a wait failing while lanes are still sending is not left unhandled.
           waits.push(
             settle(node, lane).catch((error: unknown) => {
