@@ -1,4 +1,5 @@
 import {
+  type BlockHeader,
   blockHash,
   type Committee,
   committeeOf,
@@ -23,7 +24,11 @@ export function genesisCommittee(genesis: GenesisConfig): Committee {
  * from the genesis block's hash for block 0.
  */
 export function seedAfter(encodedHeader: Uint8Array): Uint8Array {
-  const header = decodeHeader(encodedHeader);
+  return seedAfterHeader(decodeHeader(encodedHeader));
+}
+
+/** `seedAfter` of a header at hand (a block this node has just committed). */
+export function seedAfterHeader(header: BlockHeader): Uint8Array {
   if (header.height === 0 || !header.seedProof) return genesisSeed(blockHash(header));
   return seedOf(vrfProofToHash(header.seedProof));
 }

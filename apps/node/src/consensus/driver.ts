@@ -30,7 +30,7 @@ import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Dropped } from '../ledger/mempool.ts';
 import { CatchUp } from './catchup.ts';
-import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
+import { certificateWriter, seedAfter, seedAfterHeader, storedCertificate, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
 import { ProposalSize } from './proposal-size.ts';
 import { ConsensusTimings } from './timings.ts';
@@ -93,6 +93,8 @@ export class ConsensusDriver {
   readonly agreement: Agreement;
   readonly timings = new ConsensusTimings();
   private headSeed: Uint8Array = new Uint8Array(32);
+  /** The seed the block this node committed last leaves to the next height. */
+  private committedSeed: { height: number; seed: Uint8Array } | null = null;
   private readonly ready = new Map<string, Ready>();
   private readonly heard = new Set<string>();
   private readonly helped = new Map<number, number>();
@@ -180,9 +182,14 @@ export class ConsensusDriver {
     if (this.idleStart) clearTimeout(this.idleStart);
     this.idleStart = null;
     const head = this.ledger.head;
-    const header = await storedHeader(this.db, head.height);
-    if (!header) throw new Error(`the head block ${head.height} is not stored`);
-    this.headSeed = seedAfter(header);
+    // The block this node just committed gives the seed without a read; after a catch-up or a start, the database.
+    const known = this.committedSeed;
+    if (known?.height === head.height) this.headSeed = known.seed;
+    else {
+      const header = await storedHeader(this.db, head.height);
+      if (!header) throw new Error(`the head block ${head.height} is not stored`);
+      this.headSeed = seedAfter(header);
+    }
     this.ready.clear();
     this.lastProgressMs = this.options.now();
     const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
@@ -344,6 +351,7 @@ export class ConsensusDriver {
     }
     const commitStartedMs = performance.now();
     await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
+    this.committedSeed = { height: ready.built.header.height, seed: seedAfterHeader(ready.built.header) };
     this.trace(`committed ${ready.built.applied.included.length} txs in ${Math.round(performance.now() - commitStartedMs)} ms`);
     this.proposalSize.decided();
     if (d.final) this.counts.finalBlocks += 1;
