@@ -1,17 +1,13 @@
 /**
- * Runs core's BA* (packages/core/src/consensus) on a node: feeds it the gossip's messages and the clock, builds and
- * checks blocks through the ledger's one apply path, commits each decided block with its certificate in one
- * transaction, gossips transactions, and catches up from peers when it learns it is behind. It replaces the one-node
+ * Runs core's BA* (packages/core/src/consensus) on a node: feeds it the gossip's messages and the clock, has the
+ * height's blocks built, checked and the decided one committed with its certificate (height-blocks.ts), paces idle
+ * heights, gossips transactions, and catches up from peers when it learns it is behind. It replaces the one-node
  * producer on a chain whose genesis lists validators (consensus/README.md).
  */
 
-import type { BlockSeal, KeyPair } from '@arc/core';
+import type { KeyPair } from '@arc/core';
 import {
   Agreement,
-  BlockInvalid,
-  type BuiltBlock,
-  blockHash,
-  bytesEqual,
   type Certificate,
   type Committee,
   type ConsensusParams,
@@ -19,22 +15,19 @@ import {
   encodeMessage,
   type HeightContext,
   MemoVoteChecker,
-  seedAlpha,
   toHex,
   txHash,
   VrfMemo,
-  vrfProve,
 } from '@arc/core';
 import type { Database } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import type { Dropped } from '../ledger/mempool.ts';
 import { CatchUp } from './catchup.ts';
-import { certificateWriter, seedAfter, seedAfterHeader, storedCertificate, storedHeader } from './chain-context.ts';
+import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
-import { ProposalSize } from './proposal-size.ts';
+import { HeightBlocks } from './height-blocks.ts';
 import { ConsensusTimings } from './timings.ts';
-import { consensusFrame, decodeCandidate, decodeFrame, encodeCandidate, executorFrame, txFrame } from './wire.ts';
+import { consensusFrame, decodeFrame, executorFrame, txFrame } from './wire.ts';
 
 /** The consensus trace, for looking into a cluster's timings (a debugging switch read once; anything but `on` is off). */
 const TRACE = process.env.ARC_CONSENSUS_TRACE === 'on';
@@ -59,8 +52,6 @@ export const DRIVER_LIMITS = {
    * spent most of its CPU on empty blocks.
    */
   idleHeightMs: 1_000,
-  /** Blocks this node built or checked for the height under agreement, kept until it is decided. */
-  blocksPerHeightMax: 64,
   /** With no block decided for this long, the node asks its peers for blocks it may lack (a missed certificate, an observer). */
   catchUpIdleMs: 3_000,
   /** Catch-ups (each a request to a peer) start at most this often, however many messages show this node behind. */
@@ -72,12 +63,6 @@ export const DRIVER_LIMITS = {
   vrfMemoEntriesMax: 20_000,
   voteChecksMax: 20_000,
 };
-
-interface Ready {
-  built: BuiltBlock;
-  seal: BlockSeal;
-  dropped: Dropped[];
-}
 
 export interface DriverOptions {
   key: KeyPair;
@@ -93,9 +78,7 @@ export class ConsensusDriver {
   readonly agreement: Agreement;
   readonly timings = new ConsensusTimings();
   private headSeed: Uint8Array = new Uint8Array(32);
-  /** The seed the block this node committed last leaves to the next height. */
-  private committedSeed: { height: number; seed: Uint8Array } | null = null;
-  private readonly ready = new Map<string, Ready>();
+  private readonly blocks: HeightBlocks;
   private readonly heard = new Set<string>();
   private readonly helped = new Map<number, number>();
   /** When this node decided its recent heights (the last 64), for helpAfterMs. */
@@ -106,7 +89,6 @@ export class ConsensusDriver {
   private idleStart: NodeJS.Timeout | null = null;
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
-  private readonly proposalSize: ProposalSize;
   private work: Promise<void> = Promise.resolve();
   private running = false;
   private readonly catchUp: CatchUp;
@@ -127,7 +109,7 @@ export class ConsensusDriver {
       new MemoVoteChecker(vrf, DRIVER_LIMITS.voteChecksMax),
       vrf.sortitionFunctions(),
     );
-    this.proposalSize = new ProposalSize(options.params.blockWaitMs);
+    this.blocks = new HeightBlocks(db, ledger, options.params.blockWaitMs, options.log, (text) => this.trace(text));
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
   }
 
@@ -182,15 +164,7 @@ export class ConsensusDriver {
     if (this.idleStart) clearTimeout(this.idleStart);
     this.idleStart = null;
     const head = this.ledger.head;
-    // The block this node just committed gives the seed without a read; after a catch-up or a start, the database.
-    const known = this.committedSeed;
-    if (known?.height === head.height) this.headSeed = known.seed;
-    else {
-      const header = await storedHeader(this.db, head.height);
-      if (!header) throw new Error(`the head block ${head.height} is not stored`);
-      this.headSeed = seedAfter(header);
-    }
-    this.ready.clear();
+    this.headSeed = await this.blocks.nextHeight();
     this.lastProgressMs = this.options.now();
     const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
     this.timings.started(ctx.height, this.options.now());
@@ -269,7 +243,7 @@ export class ConsensusDriver {
       case 'propose':
         return this.propose(effect.height, effect.attempt);
       case 'validate': {
-        const valid = await this.check(effect.proposal.payload, effect.proposal.value);
+        const valid = await this.blocks.check(effect.proposal.payload, effect.proposal.value, this.headSeed);
         return this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, now());
       }
       case 'decided':
@@ -281,7 +255,7 @@ export class ConsensusDriver {
         return [];
       case 'empty':
         this.counts.emptyAttempts += 1;
-        this.proposalSize.emptyAttempt();
+        this.blocks.size.emptyAttempt();
         return [];
       case 'stuck':
         this.counts.stuck += 1;
@@ -300,41 +274,9 @@ export class ConsensusDriver {
   }
 
   private async propose(height: number, attempt: number): Promise<Effect[]> {
-    const seedProof = vrfProve(this.options.key.secretKey, seedAlpha(this.headSeed, height));
-    const startedMs = performance.now();
-    const next = await this.ledger.proposeNext(seedProof, this.proposalSize.txs);
-    const txs = next.built.applied.included.map((i) => i.checked.bytes);
-    this.proposalSize.observe(txs.length, performance.now() - startedMs);
-    this.trace(`built ${txs.length} txs in ${Math.round(performance.now() - startedMs)} ms (at most ${this.proposalSize.txs})`);
-    const payload = encodeCandidate({ header: next.built.header, seal: next.seal, txs });
-    this.keep(next.built.hash, next);
+    const block = await this.blocks.build(this.options.key.secretKey, this.headSeed, height);
     this.timings.proposed(height, this.options.now());
-    return this.agreement.proposal(height, attempt, payload, next.built.hash, this.options.now());
-  }
-
-  private keep(hash: Uint8Array, ready: Ready): void {
-    if (this.ready.size < DRIVER_LIMITS.blocksPerHeightMax) this.ready.set(toHex(hash), ready);
-  }
-
-  /** Checks a proposed block on the head through the import path; true when it is valid and hashes to `value`. */
-  private async check(payload: Uint8Array, value: Uint8Array): Promise<boolean> {
-    let candidate: ReturnType<typeof decodeCandidate>;
-    try {
-      candidate = decodeCandidate(payload);
-    } catch (error) {
-      if (error instanceof Error) return false;
-      throw error;
-    }
-    if (!bytesEqual(blockHash(candidate.header), value)) return false;
-    const startedMs = performance.now();
-    const built = await this.ledger.checkNext(candidate, this.headSeed);
-    this.proposalSize.observe(candidate.txs.length, performance.now() - startedMs);
-    if (built instanceof BlockInvalid) {
-      this.options.log(`consensus: a proposal for height ${candidate.header.height} is invalid (${built.code}: ${built.message})`);
-      return false;
-    }
-    this.keep(value, { built, seal: candidate.seal, dropped: [] });
-    return true;
+    return this.agreement.proposal(height, attempt, block.payload, block.hash, this.options.now());
   }
 
   private async decided(d: Extract<Effect, { kind: 'decided' }>): Promise<Effect[]> {
@@ -343,17 +285,8 @@ export class ConsensusDriver {
       { height: d.height, hash: d.value, attempt: d.attempt, step: d.certificate.step, final: d.final, certificate: stored(d.certificate) },
       nowMs,
     );
-    let ready = this.ready.get(toHex(d.value));
-    if (!ready && d.payload && (await this.check(d.payload, d.value))) ready = this.ready.get(toHex(d.value));
-    if (!ready) {
-      // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
-      return this.behind(true);
-    }
-    const commitStartedMs = performance.now();
-    await this.ledger.commitDecided(ready.built, ready.seal, ready.dropped, write);
-    this.committedSeed = { height: ready.built.header.height, seed: seedAfterHeader(ready.built.header) };
-    this.trace(`committed ${ready.built.applied.included.length} txs in ${Math.round(performance.now() - commitStartedMs)} ms`);
-    this.proposalSize.decided();
+    // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
+    if (!(await this.blocks.commit(d.value, d.payload, this.headSeed, write))) return this.behind(true);
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());
