@@ -45,10 +45,16 @@ export const SENDERS = quick ? 100 : 500;
 export const TRANSFERS = quick ? 4_000 : 80_000;
 /** Applications that pay the fees of the fee-payer phase (sender i's fees are paid by payer i % FEE_PAYERS). */
 export const FEE_PAYERS = quick ? 20 : 100;
-/** Transactions handed to admission at once (as a client with many sends them; see market-catalogue.ts). */
-export const ADMIT_WINDOW = 5_000;
-/** Windows being admitted at once (commitAll). */
-const WINDOWS_IN_FLIGHT = 2;
+/**
+ * Transactions handed to admission at once (as a client with many sends them; see market-catalogue.ts), and windows
+ * being admitted at once (commitAll): 10,000 in flight, in windows of 1,000 so that the producer starts on the first
+ * thousand checked rather than waiting for five thousand signatures. With windows of 5,000 (two in flight) each phase
+ * began with the ledger's thread idle while the first window's signatures were checked and ended with the signature
+ * threads idle under the last block: a fixed cost per phase, larger for the kind with more signatures to check (the
+ * fee-payer ratio moved from 0.77 to 0.84 with this alone, plain transfers ~5 % faster too).
+ */
+export const ADMIT_WINDOW = 1_000;
+const WINDOWS_IN_FLIGHT = 10;
 export const ABT = 10n ** 18n;
 export const FEE = 10n ** 14n;
 const DEPOSIT = ABT;
