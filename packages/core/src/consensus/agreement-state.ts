@@ -103,6 +103,7 @@ export class AgreementState {
       stepStartedAtMs: nowMs,
       proposals: new Map(),
       proposers: new Map(),
+      ownPriority: null,
       askedToPropose: false,
       blockValue: EMPTY_VALUE,
       current: EMPTY_VALUE,
@@ -135,14 +136,44 @@ export class AgreementState {
       };
       out.push({ kind: 'send', message: credential });
       if (drawn.subUsers > 0) {
-        this.attempt.askedToPropose = true;
-        this.noteProposer(me, proposerPriority(drawn.hash, drawn.subUsers));
-        out.push({ kind: 'propose', height: ctx.height, attempt: number });
+        this.attempt.ownPriority = proposerPriority(drawn.hash, drawn.subUsers);
+        this.noteProposer(me, this.attempt.ownPriority);
       }
     }
     const early = this.ahead.get(number) ?? [];
     this.ahead.delete(number);
     for (const m of early) this.receiveInAttempt(m, out);
+    this.buildIfDue(out, nowMs);
+  }
+
+  /**
+   * When this chosen node builds its block (null: it will not). Only the top proposer's block is voted for, so a node
+   * that knows of a better one does not build: building and checking a block executes its transactions, and on a
+   * small network most members are chosen at every attempt. The top proposer among those heard from builds at once
+   * when it has heard from every member, else after a third of the proposal wait (a better credential may still come).
+   * A node below the top builds as a fallback when the top proposer's block has not come halfway through the block
+   * wait (that proposer stopped after its credential): peers still wait for a block then, and check it.
+   */
+  protected buildAtMs(a: Attempt): number | null {
+    if (a.phase !== 'proposal' || a.ownPriority === null || a.askedToPropose) return null;
+    const top = a.topProposer;
+    if (top === null || top.proposer === toHex(this.key.publicKey)) {
+      return this.heardFromAll(a) ? a.startedAtMs : a.startedAtMs + Math.floor(this.params.proposalWaitMs / 3);
+    }
+    const own = a.ownPriority;
+    for (const known of a.proposals.values()) {
+      if (known.valid !== false && compareBytes(known.priority, own) > 0) return null;
+    }
+    return a.startedAtMs + this.params.proposalWaitMs + Math.floor(this.params.blockWaitMs / 2);
+  }
+
+  /** Asks the host for this node's block once `buildAtMs` has come. */
+  protected buildIfDue(out: Effect[], nowMs: number): void {
+    const a = this.attempt as Attempt;
+    const at = this.buildAtMs(a);
+    if (at === null || nowMs < at) return;
+    a.askedToPropose = true;
+    out.push({ kind: 'propose', height: (this.ctx as HeightContext).height, attempt: a.number });
   }
 
   /** A vote, proposal or credential of the current attempt. */

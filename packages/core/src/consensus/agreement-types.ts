@@ -72,6 +72,9 @@ export interface Attempt {
   stepStartedAtMs: number;
   proposals: Map<string, KnownProposal>;
   proposers: Map<string, string>;
+  /** This node's proposer priority at the attempt when sortition chose it (it may build a block), else null. */
+  ownPriority: Uint8Array | null;
+  /** Set once the host has been asked to build this node's block (`buildIfDue`). */
   askedToPropose: boolean;
   /** The reduction's outcome: the one block binary BA* decides for or against. */
   blockValue: Uint8Array;

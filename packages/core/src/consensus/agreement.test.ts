@@ -132,6 +132,30 @@ describe('Agreement (four machines, no simulator)', () => {
     expect(loop.effects.flat().some((e) => e.kind === 'empty')).toBe(false);
   });
 
+  it('has only the top proposer build its block once every member is heard from; one below builds when that block never comes', () => {
+    // Every member is chosen at height 1 (weight 1 each, τ_proposer 5): each would execute a block nobody votes for.
+    const proposers = (loop: Loop) =>
+      loop.effects.flatMap((effects, i) => (effects.some((e) => e.kind === 'propose' && e.height === 1 && e.attempt === 0) ? [i] : []));
+    const decidedAll = (loop: Loop) => () => loop.decisions.every((d) => d.length >= 1);
+    const quiet = new Loop();
+    quiet.start();
+    quiet.run(decidedAll(quiet), 10_000);
+    expect(proposers(quiet)).toHaveLength(1);
+    const top = proposers(quiet)[0] as number;
+    const built = quiet.sent.find((s) => s.message.kind === 'proposal' && s.message.height === 1)?.message as Proposal;
+    expect(quiet.decisions.map((d) => d[0]?.value)).toEqual(keys.map(() => toHex(built.value)));
+    // The same attempt with the top proposer's block lost on the way (it stopped after its credential): the others
+    // build as a fallback, halfway through the block wait, and the height is still decided at that attempt.
+    const topKey = keys[top] as (typeof keys)[number];
+    const lost = new Loop(undefined, (_to, m) => !(m.kind === 'proposal' && bytesEqual(m.proposer, topKey.publicKey)));
+    lost.start();
+    lost.run(decidedAll(lost), 20_000);
+    expect(proposers(lost).length).toBeGreaterThan(1);
+    const values = lost.decisions.map((d) => d[0]?.value);
+    expect(new Set(values).size).toBe(1);
+    expect(lost.effects.flat().some((e) => e.kind === 'empty')).toBe(false);
+  });
+
   it('ends an attempt with no block when no proposal is valid, and agrees in the next attempt', () => {
     const loop = new Loop((p) => p.attempt > 0);
     loop.start();

@@ -39,7 +39,8 @@ export class Agreement extends AgreementState {
     const a = this.attempt;
     if (!a || a.phase === 'done') return null;
     const resend = a.lastSentAtMs + this.params.resendEveryMs;
-    return Math.min(this.deadline(a), resend, a.checkDeferredUntilMs ?? Number.POSITIVE_INFINITY);
+    const build = this.buildAtMs(a) ?? Number.POSITIVE_INFINITY;
+    return Math.min(this.deadline(a), resend, build, a.checkDeferredUntilMs ?? Number.POSITIVE_INFINITY);
   }
 
   /** Starts agreeing on `ctx.height` (the block after `ctx.prevHash`), and counts what was kept for it. */
@@ -131,7 +132,10 @@ export class Agreement extends AgreementState {
   /** Moves the machine on by the clock: ends waits whose time is up, re-sends votes. */
   tick(nowMs: number): Effect[] {
     const out: Effect[] = [];
-    if (this.attempt) this.validateNext(out, nowMs);
+    if (this.attempt) {
+      this.buildIfDue(out, nowMs);
+      this.validateNext(out, nowMs);
+    }
     for (let guard = 0; guard < 1000; guard += 1) {
       const a = this.attempt;
       if (!a || a.phase === 'done') break;
