@@ -5,8 +5,6 @@ import {
   type CheckedTx,
   checkTxStatic,
   LedgerError,
-  toHex,
-  txHash,
   validateBlock,
 } from '@arc/core';
 import type { SubmitResult } from './admission.ts';
@@ -66,13 +64,20 @@ export async function validateOnHead(
   candidate: BlockCandidate,
   parentSeed?: Uint8Array,
 ): Promise<BuiltBlock | BlockInvalid> {
-  // Transactions this node admitted had their signatures checked then (the mempool holds nothing else): a block made
-  // of those alone is not checked again (consensus: most proposals are).
-  const known = candidate.txs.every((bytes) => ledger.mempool.get(toHex(txHash(bytes))) !== undefined);
   const checked: CheckedTx[] = [];
   for (const bytes of candidate.txs) {
     const one = checkTxStatic(bytes, { chainId: ledger.chainId, params: ledger.params });
     if (!(one instanceof LedgerError)) checked.push(one);
+  }
+  // Transactions this node admitted had their signatures checked then (the mempool holds nothing else, and no block
+  // commits while this runs): only the others are, on the signature threads. One that fails there is checked again
+  // by validateBlock, which says which transaction and why.
+  const verified = new Set<string>();
+  const unknown = checked.filter((c) => ledger.mempool.get(c.hashHex) === undefined);
+  const answers = await Promise.allSettled(unknown.map((c) => ledger.signatures.check(c)));
+  for (const [i, c] of unknown.entries()) {
+    const answer = answers[i];
+    if (answer?.status === 'fulfilled' && answer.value === null) verified.add(c.hashHex);
   }
   const keys = blockKeys(ledger);
   keys.accounts.add(candidate.header.proposer);
@@ -81,7 +86,7 @@ export async function validateOnHead(
   return ledger.trie.build(parent.stateRoot, keys, (trie) =>
     validateBlock({ chainId, params, parent, view, trie }, candidate, {
       nowMs: ledger.options.now(),
-      checkSignatures: !known,
+      checkSignatures: (hashHex) => !verified.has(hashHex) && ledger.mempool.get(hashHex) === undefined,
       ...(parentSeed ? { consensus: { parentSeed } } : {}),
     }),
   );

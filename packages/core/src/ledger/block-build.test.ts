@@ -14,6 +14,7 @@ import {
   transferItx,
   validator,
 } from '../../test/ledger-kit.ts';
+import { toHex } from '../bytes.ts';
 import { CodecError } from '../encoding/codec.ts';
 import { BLOCK_VERSION, blockHash, decodeHeader, decodeSeal, encodeHeader, encodeSeal, txMerkleRoot, ZERO_HASH } from './block.ts';
 import {
@@ -28,6 +29,7 @@ import {
 } from './block-build.ts';
 import type { CheckedTx } from './check.ts';
 import { MemoryState } from './memory-state.ts';
+import { txHash } from './tx-codec.ts';
 import type { BlockHeader, ChainParams } from './types.ts';
 
 const ALLOCATIONS = [
@@ -214,6 +216,12 @@ describe('proposeBlock and validateBlock', () => {
     // A node whose signature threads already checked the transactions skips that check, and nothing else.
     const unchecked = refusal(validateBlock(b.base(), withForged, { ...clockAfter(withForged), checkSignatures: false }));
     expect(unchecked.code).toBe('TX_ROOT_MISMATCH');
+    // Told which transactions still need the check (those its threads have not seen), it checks exactly those.
+    const forgedHash = toHex(txHash(forged));
+    const asked = refusal(validateBlock(b.base(), withForged, { ...clockAfter(withForged), checkSignatures: (h) => h === forgedHash }));
+    expect([asked.code, asked.txCode]).toEqual(['TX_INVALID', 'INVALID_SIGNATURE']);
+    const skipped = refusal(validateBlock(b.base(), withForged, { ...clockAfter(withForged), checkSignatures: (h) => h !== forgedHash }));
+    expect(skipped.code).toBe('TX_ROOT_MISMATCH');
   });
 
   it('changes nothing it is handed, valid or not', () => {

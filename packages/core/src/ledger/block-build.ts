@@ -139,10 +139,10 @@ export interface ValidateOptions {
   /** Who may propose at this height (the consensus issue narrows it); any key-holder of a valid seal when absent. */
   mayPropose?: (did: string, height: number) => boolean;
   /**
-   * False when the transactions' signatures were already checked (a node's signature threads did it on the way in):
-   * the rest is checked either way.
+   * False when the transactions' signatures were already checked (a node's signature threads did it on the way in),
+   * or which ones still need it (by transaction hash, hex): the rest is checked either way.
    */
-  checkSignatures?: boolean;
+  checkSignatures?: boolean | ((hashHex: string) => boolean);
   /**
    * A chain run by consensus: the parent's seed. The header must be version 2 and its seed proof the proposer's VRF
    * proof over (parent seed, height); without it, version 1.
@@ -200,7 +200,8 @@ function checkedTxs(base: BlockBase, block: BlockCandidate, options: ValidateOpt
     if (one instanceof LedgerError) return invalid('TX_INVALID', `transaction ${index}: ${one.message}`, index, one.code);
     if (seen.has(one.hashHex)) return invalid('DUPLICATE_TX', `transaction ${index} appears twice in the block`, index);
     seen.add(one.hashHex);
-    if (options.checkSignatures !== false) {
+    const check = options.checkSignatures ?? true;
+    if (check === true || (check !== false && check(one.hashHex))) {
       const bad = checkSignatures(one);
       if (bad) return invalid('TX_INVALID', `transaction ${index}: ${bad.message}`, index, bad.code);
     }
