@@ -10,6 +10,7 @@ import {
   Agreement,
   type Certificate,
   type Committee,
+  type ConsensusMessage,
   type ConsensusParams,
   type Effect,
   encodeMessage,
@@ -90,6 +91,15 @@ export class ConsensusDriver {
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
   private work: Promise<void> = Promise.resolve();
+  /**
+   * Peers' consensus messages not yet handed to the agreement, each with when it arrived. Every piece of driver work
+   * takes them in before it asks the agreement anything: a node busy building, checking or committing a block (or
+   * starved of CPU) otherwise found a wait over when its timer or its own block's answer came first, and voted
+   * without the credentials and votes that had arrived meanwhile (on a loaded machine: empty attempts).
+   */
+  private readonly inbox: { message: ConsensusMessage; atMs: number }[] = [];
+  /** The latest time handed to the agreement (arrival times are earlier than now; its clock never goes back). */
+  private clockMs = 0;
   private running = false;
   private readonly catchUp: CatchUp;
   /** Counters for the status page. */
@@ -168,7 +178,27 @@ export class ConsensusDriver {
     this.lastProgressMs = this.options.now();
     const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
     this.timings.started(ctx.height, this.options.now());
-    await this.handle(this.agreement.start(ctx, this.options.now()));
+    await this.handle(this.agreement.start(ctx, this.clock()));
+  }
+
+  /** The agreement's time: `atMs` (now by default), never earlier than what it was handed before. */
+  private clock(atMs = this.options.now()): number {
+    this.clockMs = Math.max(this.clockMs, atMs);
+    return this.clockMs;
+  }
+
+  /** Hands the agreement every message waiting in the inbox, each at the time it arrived. */
+  private takeInbox(): Effect[] {
+    const out: Effect[] = [];
+    for (const { message, atMs } of this.inbox.splice(0)) out.push(...this.agreement.receive(message, this.clock(atMs)));
+    return out;
+  }
+
+  private async receiveInbox(): Promise<void> {
+    // A peer already at the next height: this node starts it too rather than wait out its idle pause.
+    const head = this.ledger.head.height;
+    if (this.idleStart && this.inbox.some((m) => m.message.height > head)) await this.startIfIdle();
+    await this.handle(this.takeInbox());
   }
 
   private onFrame(payload: Uint8Array, from: string): boolean {
@@ -179,11 +209,9 @@ export class ConsensusDriver {
       return true;
     }
     if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
-    void this.serially(async () => {
-      // A peer already at the next height: this node starts it too rather than wait out its idle pause.
-      if (this.idleStart && frame.message.height > this.ledger.head.height) await this.startIfIdle();
-      await this.handle(this.agreement.receive(frame.message, this.options.now()));
-    });
+    this.inbox.push({ message: frame.message, atMs: this.options.now() });
+    // One job takes in whatever has arrived by the time it runs.
+    if (this.inbox.length === 1) void this.serially(() => this.receiveInbox());
     return true;
   }
 
@@ -229,7 +257,6 @@ export class ConsensusDriver {
   }
 
   private async apply(effect: Effect): Promise<Effect[]> {
-    const now = this.options.now;
     if (TRACE) {
       const s = this.agreement.status();
       const what =
@@ -244,7 +271,8 @@ export class ConsensusDriver {
         return this.propose(effect.height, effect.attempt);
       case 'validate': {
         const valid = await this.blocks.check(effect.proposal.payload, effect.proposal.value, this.headSeed);
-        return this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, now());
+        const received = this.takeInbox();
+        return [...received, ...this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, this.clock())];
       }
       case 'decided':
         return this.decided(effect);
@@ -276,7 +304,8 @@ export class ConsensusDriver {
   private async propose(height: number, attempt: number): Promise<Effect[]> {
     const block = await this.blocks.build(this.options.key.secretKey, this.headSeed, height);
     this.timings.proposed(height, this.options.now());
-    return this.agreement.proposal(height, attempt, block.payload, block.hash, this.options.now());
+    const received = this.takeInbox();
+    return [...received, ...this.agreement.proposal(height, attempt, block.payload, block.hash, this.clock())];
   }
 
   private async decided(d: Extract<Effect, { kind: 'decided' }>): Promise<Effect[]> {
@@ -333,7 +362,8 @@ export class ConsensusDriver {
     const delay = Math.max(0, wake - this.options.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.serially(() => this.handle(this.agreement.tick(this.options.now())));
+      // After the I/O callbacks due now: a message already here is taken in before the wait it may end is judged over.
+      setImmediate(() => void this.serially(() => this.handle([...this.takeInbox(), ...this.agreement.tick(this.clock())])));
     }, delay);
   }
 
