@@ -16,8 +16,6 @@ import {
   encodeMessage,
   type HeightContext,
   MemoVoteChecker,
-  toHex,
-  txHash,
   VrfMemo,
 } from '@arc/core';
 import type { Database } from '../db/client.ts';
@@ -28,14 +26,13 @@ import { certificateWriter, seedAfter, storedCertificate, storedHeader } from '.
 import type { GossipNode } from './gossip/index.ts';
 import { HeightBlocks } from './height-blocks.ts';
 import { ConsensusTimings } from './timings.ts';
-import { consensusFrame, decodeFrame, executorFrame, txFrame } from './wire.ts';
+import { TxGossip } from './tx-gossip.ts';
+import { consensusFrame, decodeFrame, executorFrame } from './wire.ts';
 
 /** The consensus trace, for looking into a cluster's timings (a debugging switch read once; anything but `on` is off). */
 const TRACE = process.env.ARC_CONSENSUS_TRACE === 'on';
 
 export const DRIVER_LIMITS = {
-  /** Transaction hashes remembered as heard from peers (not gossiped again from here). */
-  heardTxsMax: 100_000,
   /** Certified blocks sent to peers still at an earlier height, at most one per height per this many ms. */
   helpEveryMs: 1_000,
   /**
@@ -80,7 +77,7 @@ export class ConsensusDriver {
   readonly timings = new ConsensusTimings();
   private headSeed: Uint8Array = new Uint8Array(32);
   private readonly blocks: HeightBlocks;
-  private readonly heard = new Set<string>();
+  private readonly txs: TxGossip;
   private readonly helped = new Map<number, number>();
   /** When this node decided its recent heights (the last 64), for helpAfterMs. */
   private readonly decidedAtMs = new Map<number, number>();
@@ -120,6 +117,7 @@ export class ConsensusDriver {
       vrf.sortitionFunctions(),
     );
     this.blocks = new HeightBlocks(db, ledger, options.params.blockWaitMs, options.log, (text) => this.trace(text));
+    this.txs = new TxGossip(gossip, admission);
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
   }
 
@@ -127,7 +125,7 @@ export class ConsensusDriver {
     this.running = true;
     this.gossip.onMessage((payload, from) => this.onFrame(payload, from));
     this.admission.onAdmitted = (bytes, hashHex) => {
-      if (!this.heard.has(hashHex)) this.gossip.broadcast(txFrame(bytes));
+      this.txs.admitted(bytes, hashHex);
       if (this.idleStart) void this.serially(() => this.startIfIdle());
     };
     await this.gossip.start();
@@ -204,8 +202,8 @@ export class ConsensusDriver {
   private onFrame(payload: Uint8Array, from: string): boolean {
     const frame = decodeFrame(payload);
     if (!frame) return false;
-    if (frame.kind === 'tx') {
-      void this.receiveTx(frame.bytes);
+    if (frame.kind === 'tx' || frame.kind === 'txs') {
+      this.txs.receive(frame.kind === 'tx' ? [frame.bytes] : frame.list);
       return true;
     }
     if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
@@ -232,18 +230,6 @@ export class ConsensusDriver {
   /** The validators' committee (keys and weights) this chain's sortition uses. */
   get committee(): Committee {
     return this.options.committee;
-  }
-
-  private async receiveTx(bytes: Uint8Array): Promise<void> {
-    const hashHex = toHex(txHash(bytes));
-    if (this.heard.size >= DRIVER_LIMITS.heardTxsMax) this.heard.clear();
-    this.heard.add(hashHex);
-    try {
-      await this.admission.submit(bytes);
-    } catch (error) {
-      // A peer's transaction this node refuses (a nonce already used here, say) is its own business: not relayed on.
-      if (!(error instanceof Error)) throw error;
-    }
   }
 
   /** Carries out the machine's effects in order, then sets the timer for its next wake-up. */

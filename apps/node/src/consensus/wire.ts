@@ -1,6 +1,7 @@
 /**
  * What travels in a gossip frame between consensus nodes: a kind byte, then a consensus message (core's
- * encodeMessage) or a transaction's canonical bytes. Anything else is dropped unrelayed.
+ * encodeMessage), a transaction's canonical bytes, or several transactions (a count, then each length-prefixed: the
+ * transactions one node admitted in one turn go out in one frame). Anything else is dropped unrelayed.
  */
 import {
   type BlockCandidate,
@@ -16,7 +17,10 @@ import {
   Writer,
 } from '@arc/core';
 
-const FRAME = { consensus: 1, tx: 2, executor: 3 } as const;
+const FRAME = { consensus: 1, tx: 2, executor: 3, txs: 4 } as const;
+
+/** Transactions in one frame at most, and their bytes (a sender splits what it has into frames within both). */
+export const TXS_FRAME_LIMITS = { txsMax: 512, bytesMax: 1024 * 1024 } as const;
 
 /** The largest executor-election message (a claim or a result digest with its proof). */
 const EXECUTOR_FRAME_BYTES_MAX = 64 * 1024;
@@ -26,7 +30,9 @@ const PAYLOAD_TXS_MAX = 100_000;
 
 export type Frame =
   | { kind: 'consensus'; message: ConsensusMessage }
+  /** One transaction: what nodes before batched transaction gossip send (still taken). */
   | { kind: 'tx'; bytes: Uint8Array }
+  | { kind: 'txs'; list: Uint8Array[] }
   /** Blocklet executor election (runtime/executors): claims and results, decoded by their own module. */
   | { kind: 'executor'; bytes: Uint8Array };
 
@@ -38,8 +44,25 @@ export function consensusFrame(message: ConsensusMessage): Uint8Array {
   return frame;
 }
 
-export function txFrame(bytes: Uint8Array): Uint8Array {
-  return tagged(FRAME.tx, bytes);
+/** Several transactions in one frame (at most TXS_FRAME_LIMITS: the caller splits). */
+export function txsFrame(list: Uint8Array[]): Uint8Array {
+  const w = new Writer().u8(FRAME.txs).uint(list.length);
+  for (const bytes of list) w.bytes(bytes);
+  return w.finish();
+}
+
+function decodeTxs(body: Uint8Array): Uint8Array[] | null {
+  if (body.length > TXS_FRAME_LIMITS.bytesMax) return null;
+  const r = new Reader(body);
+  const count = r.count(TXS_FRAME_LIMITS.txsMax);
+  const list: Uint8Array[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const bytes = r.bytes(TX_LIMITS.txBytesHardMax);
+    if (bytes.length === 0) return null;
+    list.push(bytes);
+  }
+  r.end();
+  return count > 0 ? list : null;
 }
 
 export function executorFrame(bytes: Uint8Array): Uint8Array {
@@ -59,6 +82,10 @@ export function decodeFrame(frame: Uint8Array): Frame | null {
   try {
     if (frame[0] === FRAME.consensus) return { kind: 'consensus', message: decodeMessage(body) };
     if (frame[0] === FRAME.tx && body.length > 0 && body.length <= TX_LIMITS.txBytesHardMax) return { kind: 'tx', bytes: body };
+    if (frame[0] === FRAME.txs) {
+      const list = decodeTxs(body);
+      return list ? { kind: 'txs', list } : null;
+    }
     if (frame[0] === FRAME.executor && body.length > 0 && body.length <= EXECUTOR_FRAME_BYTES_MAX) return { kind: 'executor', bytes: body };
   } catch (error) {
     if (error instanceof Error) return null;

@@ -1,0 +1,69 @@
+/**
+ * Transactions between consensus nodes: each one admitted here (from a client) goes to every peer, and each one a
+ * peer sends is admitted here. Those admitted in one turn of the event loop (a batch of signature checks answers many
+ * at once) travel in one frame: one hash, one frame and one socket write per peer for the lot, not per transaction.
+ */
+import { toHex, txHash } from '@arc/core';
+import type { Admission } from '../ledger/admission.ts';
+import type { GossipNode } from './gossip/index.ts';
+import { TXS_FRAME_LIMITS, txsFrame } from './wire.ts';
+
+export const TX_GOSSIP_LIMITS = {
+  /** Transaction hashes remembered as heard from peers (not gossiped again from here). */
+  heardTxsMax: 100_000,
+  /** Bytes a transaction adds to a frame beyond its own (its length prefix, with room to spare). */
+  perTxOverheadBytes: 8,
+};
+
+export class TxGossip {
+  private readonly heard = new Set<string>();
+  private outgoing: Uint8Array[] = [];
+
+  constructor(
+    private readonly gossip: GossipNode,
+    private readonly admission: Admission,
+  ) {}
+
+  /** A transaction admitted here: gossiped with the others of this turn, unless it came from a peer. */
+  admitted(bytes: Uint8Array, hashHex: string): void {
+    if (this.heard.has(hashHex)) return;
+    this.outgoing.push(bytes);
+    if (this.outgoing.length === 1) setImmediate(() => this.flush());
+  }
+
+  /** Transactions from a peer (one frame's): admitted here, each remembered so that it is not gossiped back. */
+  receive(list: Uint8Array[]): void {
+    for (const bytes of list) void this.receiveOne(bytes);
+  }
+
+  private async receiveOne(bytes: Uint8Array): Promise<void> {
+    const hashHex = toHex(txHash(bytes));
+    if (this.heard.size >= TX_GOSSIP_LIMITS.heardTxsMax) this.heard.clear();
+    this.heard.add(hashHex);
+    try {
+      await this.admission.submit(bytes);
+    } catch (error) {
+      // A peer's transaction this node refuses (a nonce already used here, say) is its own business: not relayed on.
+      if (!(error instanceof Error)) throw error;
+    }
+  }
+
+  /** Sends what waits, in frames within TXS_FRAME_LIMITS. */
+  private flush(): void {
+    const all = this.outgoing;
+    this.outgoing = [];
+    let frame: Uint8Array[] = [];
+    let frameBytes = 0;
+    for (const bytes of all) {
+      const size = bytes.length + TX_GOSSIP_LIMITS.perTxOverheadBytes;
+      if (frame.length === TXS_FRAME_LIMITS.txsMax || frameBytes + size > TXS_FRAME_LIMITS.bytesMax) {
+        this.gossip.broadcast(txsFrame(frame));
+        frame = [];
+        frameBytes = 0;
+      }
+      frame.push(bytes);
+      frameBytes += size;
+    }
+    if (frame.length > 0) this.gossip.broadcast(txsFrame(frame));
+  }
+}
