@@ -415,6 +415,11 @@ export class Ledger {
     return this.queue ? this.queue.nextNonce(did) : localNextNonce(this, did);
   }
 
+  /** False after a block committed without the memory views following it (until they are reloaded from the database). */
+  get inStep(): boolean {
+    return this.memoryBehind === null;
+  }
+
   /** True while a transaction waits: in this mempool, or sent on to the followed node and not yet in a block here. */
   awaits(hash: string): boolean {
     return this.mempool.get(hash) !== undefined || this.forwarded.has(hash);

@@ -20,6 +20,11 @@ export async function txStatus(ledger: Ledger, queries: LedgerQueries, hash: str
   // a block committing between the two reads hid the transaction from both. The chain still answers first: after a
   // commit the node's memory failed to follow, the mempool holds committed transactions until it reloads.
   // A cloud node's queue is read before the chain too: a block deletes its rows in its own transaction.
+  // A node whose memory is in step with its database and that holds the transaction in its own mempool knows it is
+  // not in the chain without reading it (tx.wait looks first, and most transactions it is asked about still wait).
+  if (ledger.queue === null && ledger.inStep && ledger.mempool.get(hash) !== undefined) {
+    return { hash, status: 'pending', height: null, error: null, tx: null };
+  }
   const waiting = ledger.awaits(hash) || (ledger.queue !== null && (await ledger.queue.holds(hash)));
   const tx = await queries.txByHash(hash);
   if (tx?.failed) return { hash, status: 'failed', height: tx.height, error: tx.failed, tx };
