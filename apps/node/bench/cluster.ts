@@ -2,7 +2,8 @@
  * bench:cluster — a consensus network of four node processes on this machine (planCluster, as `npm run cluster` runs
  * it), each the bundle with its own PGlite, and the same load against a one-node chain in the same run:
  * - finality latency: transfers at a steady rate, round-robin over the nodes' tx.send, each from its tx.send being
- *   answered to tx.wait answering it committed at that node (a consensus block commits only once final); beside it
+ *   answered to tx.wait answering it committed at that node (a consensus block commits only once final), after the
+ *   same load for WARM_UP_SECONDS not counted (a node that has been running, not one starting); beside it
  *   each height's agreement time from consensus.status (started → decided);
  * - committed tx/s: a burst of transfers signed beforehand from many accounts funded in the genesis, accounts
  *   round-robin over the nodes, each account's transfers sent in one batched tx.send request as the client library
@@ -50,6 +51,12 @@ const ACCOUNTS = quick ? 40 : 400;
 /** The finality phase's steady rate and length: a moderate load, well under the throughput goal. */
 const FINALITY_RATE_PER_SEC = quick ? 50 : 200;
 const FINALITY_SECONDS = quick ? 3 : 20;
+/**
+ * The same load for this long first, not counted: every node's code paths compiled, its caches and its database's
+ * pages warm, as on a node that has been running (the first seconds of a fresh cluster ran at several times the
+ * latency of the rest, and decided the p99). Both chains get it.
+ */
+const WARM_UP_SECONDS = quick ? 1 : 5;
 /** Transfers per account in the burst (below the mempool's 128 per account: an account's whole lane may wait there). */
 const BURST_PER_ACCOUNT = quick ? 10 : 50;
 /** Batched tx.send requests (an account's lane each) in flight over all nodes in the burst (the same for the cluster and the one node). */
@@ -80,6 +87,7 @@ interface ChainFigures {
 
 const fleet = new BenchFleet();
 const finalityPerAccount = Math.ceil((FINALITY_RATE_PER_SEC * FINALITY_SECONDS) / ACCOUNTS);
+const warmUpPerAccount = Math.ceil((FINALITY_RATE_PER_SEC * WARM_UP_SECONDS) / ACCOUNTS);
 
 /** Node 1's height and agreement counters now, printed: attempts that ended empty say agreement struggled. */
 async function agreementSoFar(label: string, chain: BenchChain, after: string): Promise<ChainFigures['agreement'][number]> {
@@ -92,12 +100,17 @@ async function agreementSoFar(label: string, chain: BenchChain, after: string): 
 /** The finality phase then the burst against one chain, its transfers signed before either is timed. */
 async function measure(label: string, chain: BenchChain, accounts: BenchAccount[]): Promise<ChainFigures> {
   const signStarted = performance.now();
-  const paced = signLanes(chain.chainId, accounts, 1, finalityPerAccount);
-  const burstLanes = signLanes(chain.chainId, accounts, finalityPerAccount + 1, BURST_PER_ACCOUNT);
-  const signed = ACCOUNTS * (finalityPerAccount + BURST_PER_ACCOUNT);
+  const warmUp = signLanes(chain.chainId, accounts, 1, warmUpPerAccount);
+  const paced = signLanes(chain.chainId, accounts, warmUpPerAccount + 1, finalityPerAccount);
+  const burstLanes = signLanes(chain.chainId, accounts, warmUpPerAccount + finalityPerAccount + 1, BURST_PER_ACCOUNT);
+  const signed = ACCOUNTS * (warmUpPerAccount + finalityPerAccount + BURST_PER_ACCOUNT);
   console.log(`  ${label}: signed ${signed} transfers in ${Math.round(performance.now() - signStarted)} ms (not timed)`);
   const nodes = chain.urls.map((url) => new NodeHttp(url, Math.ceil(BURST_IN_FLIGHT / chain.urls.length), WAITS_PER_NODE));
   try {
+    const warm = await finality(nodes, warmUp, FINALITY_RATE_PER_SEC, ACCOUNTS * warmUpPerAccount);
+    console.log(
+      `  ${label}: warm-up at ${FINALITY_RATE_PER_SEC} tx/s for ${WARM_UP_SECONDS} s, not counted: ${warm.latenciesMs.length}/${warm.sent} committed, p50 ${round(quantile(warm.latenciesMs, 0.5) ?? Number.NaN)} ms`,
+    );
     // Every account sends all its paced transfers, so that its burst starts at the next nonce.
     const f = await finality(nodes, paced, FINALITY_RATE_PER_SEC, ACCOUNTS * finalityPerAccount);
     // A transfer that never committed counts as the whole wait: the percentiles then say so instead of hiding it.
@@ -233,6 +246,7 @@ async function main(): Promise<void> {
       singleNodeFinalityP50Ms: alone.finalityP50Ms,
       singleNodeFinalityP99Ms: alone.finalityP99Ms,
       finalityRatePerSec: FINALITY_RATE_PER_SEC,
+      warmUpSeconds: WARM_UP_SECONDS,
       burstTxs: ACCOUNTS * BURST_PER_ACCOUNT,
       burstSeconds: clustered.burstSeconds,
       singleNodeBurstSeconds: alone.burstSeconds,
