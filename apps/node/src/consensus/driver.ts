@@ -12,6 +12,7 @@ import {
   type Committee,
   type ConsensusMessage,
   type ConsensusParams,
+  didFromPublicKey,
   type Effect,
   encodeMessage,
   type HeightContext,
@@ -117,7 +118,10 @@ export class ConsensusDriver {
       vrf.sortitionFunctions(),
     );
     this.blocks = new HeightBlocks(db, ledger, options.params.blockWaitMs, options.log, (text) => this.trace(text));
-    this.txs = new TxGossip(gossip, admission);
+    const validators = [...options.committee.members.values()]
+      .map((m) => didFromPublicKey(m.publicKey, 'node'))
+      .filter((did) => did !== gossip.did);
+    this.txs = new TxGossip(gossip, admission, validators);
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
   }
 
@@ -202,10 +206,7 @@ export class ConsensusDriver {
   private onFrame(payload: Uint8Array, from: string): boolean {
     const frame = decodeFrame(payload);
     if (!frame) return false;
-    if (frame.kind === 'tx' || frame.kind === 'txs') {
-      this.txs.receive(frame.kind === 'tx' ? [frame.bytes] : frame.list);
-      return true;
-    }
+    if (frame.kind === 'tx' || frame.kind === 'txs') return this.txs.receive(frame);
     if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
     this.inbox.push({ message: frame.message, atMs: this.options.now() });
     // One job takes in whatever has arrived by the time it runs.

@@ -8,9 +8,7 @@ const tx = (n: number, length = 120) => new Uint8Array(length).fill(n);
 describe('gossip frames of transactions', () => {
   it('carries several transactions in one frame and gives them back in order', () => {
     const list = [tx(1), tx(2, 300), tx(3, 1)];
-    const frame = decodeFrame(txsFrame(list));
-    expect(frame?.kind).toBe('txs');
-    expect(frame?.kind === 'txs' ? frame.list : []).toEqual(list);
+    for (const direct of [true, false]) expect(decodeFrame(txsFrame(list, direct))).toEqual({ kind: 'txs', list, direct });
   });
 
   it('still takes the one-transaction frame that nodes before batching send', () => {
@@ -20,8 +18,8 @@ describe('gossip frames of transactions', () => {
   });
 
   it('drops a frame of transactions that is malformed or past its bounds, without throwing', () => {
-    const framed = (write: (w: Writer) => void) => {
-      const w = new Writer().u8(4);
+    const framed = (write: (w: Writer) => void, flags = 0) => {
+      const w = new Writer().u8(4).u8(flags);
       write(w);
       return w.finish();
     };
@@ -31,6 +29,7 @@ describe('gossip frames of transactions', () => {
       framed((w) => w.uint(2).bytes(tx(1))), // fewer than it says
       framed((w) => w.uint(1).bytes(tx(1)).u8(9)), // bytes after the last
       framed((w) => w.uint(TXS_FRAME_LIMITS.txsMax + 1)), // more than a frame may carry
+      framed((w) => w.uint(1).bytes(tx(1)), 2), // a flag it does not know
       new Uint8Array([4]),
     ];
     for (const frame of bad) expect(decodeFrame(frame)).toBeNull();

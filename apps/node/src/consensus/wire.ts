@@ -32,7 +32,8 @@ export type Frame =
   | { kind: 'consensus'; message: ConsensusMessage }
   /** One transaction: what nodes before batched transaction gossip send (still taken). */
   | { kind: 'tx'; bytes: Uint8Array }
-  | { kind: 'txs'; list: Uint8Array[] }
+  /** `direct`: the sender reaches every validator itself, so that nobody relays the frame. */
+  | { kind: 'txs'; list: Uint8Array[]; direct: boolean }
   /** Blocklet executor election (runtime/executors): claims and results, decoded by their own module. */
   | { kind: 'executor'; bytes: Uint8Array };
 
@@ -44,16 +45,24 @@ export function consensusFrame(message: ConsensusMessage): Uint8Array {
   return frame;
 }
 
-/** Several transactions in one frame (at most TXS_FRAME_LIMITS: the caller splits). */
-export function txsFrame(list: Uint8Array[]): Uint8Array {
-  const w = new Writer().u8(FRAME.txs).uint(list.length);
+/**
+ * Several transactions in one frame (at most TXS_FRAME_LIMITS: the caller splits). `direct` when the sender has a link
+ * to every validator: in a full mesh a relay only sends each peer copies it already has.
+ */
+export function txsFrame(list: Uint8Array[], direct: boolean): Uint8Array {
+  const w = new Writer()
+    .u8(FRAME.txs)
+    .u8(direct ? 1 : 0)
+    .uint(list.length);
   for (const bytes of list) w.bytes(bytes);
   return w.finish();
 }
 
-function decodeTxs(body: Uint8Array): Uint8Array[] | null {
+function decodeTxs(body: Uint8Array): { list: Uint8Array[]; direct: boolean } | null {
   if (body.length > TXS_FRAME_LIMITS.bytesMax) return null;
   const r = new Reader(body);
+  const flags = r.u8();
+  if (flags > 1) return null;
   const count = r.count(TXS_FRAME_LIMITS.txsMax);
   const list: Uint8Array[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -62,7 +71,7 @@ function decodeTxs(body: Uint8Array): Uint8Array[] | null {
     list.push(bytes);
   }
   r.end();
-  return count > 0 ? list : null;
+  return count > 0 ? { list, direct: flags === 1 } : null;
 }
 
 export function executorFrame(bytes: Uint8Array): Uint8Array {
@@ -83,8 +92,8 @@ export function decodeFrame(frame: Uint8Array): Frame | null {
     if (frame[0] === FRAME.consensus) return { kind: 'consensus', message: decodeMessage(body) };
     if (frame[0] === FRAME.tx && body.length > 0 && body.length <= TX_LIMITS.txBytesHardMax) return { kind: 'tx', bytes: body };
     if (frame[0] === FRAME.txs) {
-      const list = decodeTxs(body);
-      return list ? { kind: 'txs', list } : null;
+      const txs = decodeTxs(body);
+      return txs ? { kind: 'txs', ...txs } : null;
     }
     if (frame[0] === FRAME.executor && body.length > 0 && body.length <= EXECUTOR_FRAME_BYTES_MAX) return { kind: 'executor', bytes: body };
   } catch (error) {

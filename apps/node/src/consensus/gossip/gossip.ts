@@ -173,6 +173,11 @@ export class GossipNode {
     return out;
   }
 
+  /** True while a link to `did` is open and not cut: what this node sends reaches that peer directly. */
+  linked(did: string): boolean {
+    return this.#links.has(did) && !this.#isCut(did);
+  }
+
   /** Fault injection: drops every payload to and from this DID (now and on later connections) until heal(did). */
   cut(did: string): void {
     this.#cut.add(did);
