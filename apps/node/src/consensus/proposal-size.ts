@@ -9,7 +9,7 @@
  */
 export const PROPOSAL_SIZE_LIMITS = {
   /** Transactions a proposal carries at first and at most, and at least. */
-  txsMax: 2_000,
+  txsMax: 4_000,
   txsMin: 50,
   /** The share of blockWaitMs a build plus a check may take (the rest: gossip, a busy peer, votes). */
   checkShare: 0.6,
