@@ -23,9 +23,10 @@ import type { Database } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { CatchUp } from './catchup.ts';
-import { certificateWriter, seedAfter, storedCertificate, storedHeader } from './chain-context.ts';
+import { certificateWriter, seedAfter, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
 import { HeightBlocks } from './height-blocks.ts';
+import { PeerHelp } from './peer-help.ts';
 import { ConsensusTimings } from './timings.ts';
 import { TxGossip } from './tx-gossip.ts';
 import { consensusFrame, decodeFrame, executorFrame } from './wire.ts';
@@ -34,15 +35,6 @@ import { consensusFrame, decodeFrame, executorFrame } from './wire.ts';
 const TRACE = process.env.ARC_CONSENSUS_TRACE === 'on';
 
 export const DRIVER_LIMITS = {
-  /** Certified blocks sent to peers still at an earlier height, at most one per height per this many ms. */
-  helpEveryMs: 1_000,
-  /**
-   * A peer still voting at a height this node decided less than this long ago needs no help: the final votes in
-   * flight decide it there too. Past it, the peer likely missed them and gets the block with its certificate. (Every
-   * node hears its slower peers' last votes each height: answering those with whole blocks cost each node three
-   * extra copies of every block.)
-   */
-  helpAfterMs: 1_000,
   /**
    * With nothing to put in a block, the next height starts this long after the last (an empty block a second keeps
    * the chain's clock and its liveness visible); a transaction arriving, here or from a peer, or a peer's message for
@@ -79,9 +71,7 @@ export class ConsensusDriver {
   private headSeed: Uint8Array = new Uint8Array(32);
   private readonly blocks: HeightBlocks;
   private readonly txs: TxGossip;
-  private readonly helped = new Map<number, number>();
-  /** When this node decided its recent heights (the last 64), for helpAfterMs. */
-  private readonly decidedAtMs = new Map<number, number>();
+  private readonly peerHelp: PeerHelp;
   private timer: NodeJS.Timeout | null = null;
   private idleCheck: NodeJS.Timeout | null = null;
   /** Set while the next height waits for a transaction, a peer or idleHeightMs (`startWhenBusy`). */
@@ -123,6 +113,7 @@ export class ConsensusDriver {
       .filter((did) => did !== gossip.did);
     this.txs = new TxGossip(gossip, admission, validators);
     this.catchUp = new CatchUp(ledger, options.committee, options.params, options.peerUrls, options.log);
+    this.peerHelp = new PeerHelp(db, this.catchUp, gossip);
   }
 
   async start(): Promise<void> {
@@ -266,7 +257,7 @@ export class ConsensusDriver {
       case 'behind':
         return this.behind();
       case 'peerBehind':
-        await this.help(effect.height);
+        await this.peerHelp.help(effect.height, this.options.now());
         return [];
       case 'empty':
         this.counts.emptyAttempts += 1;
@@ -303,13 +294,16 @@ export class ConsensusDriver {
     );
     // Decided without the block at hand (it came by certificate alone): fetch it from a peer.
     if (!(await this.blocks.commit(d.value, d.payload, this.headSeed, write))) return this.behind(true);
+    this.noteDecided(d);
+    await this.startWhenBusy();
+    return [];
+  }
+
+  private noteDecided(d: Extract<Effect, { kind: 'decided' }>): void {
     if (d.final) this.counts.finalBlocks += 1;
     else this.counts.tentativeBlocks += 1;
     this.timings.decided(d.height, d.attempt, d.final, this.options.now());
-    this.decidedAtMs.set(d.height, this.options.now());
-    if (this.decidedAtMs.size > 64) this.decidedAtMs.delete(this.decidedAtMs.keys().next().value as number);
-    await this.startWhenBusy();
-    return [];
+    this.peerHelp.decided(d.height, this.options.now());
   }
 
   /** Imports certified blocks from peers up to their head, then agrees on the next height. */
@@ -324,21 +318,6 @@ export class ConsensusDriver {
       await this.startHeight();
     }
     return [];
-  }
-
-  /** A peer still agrees on a height this node has: send it that block with its certificate (rate-limited). */
-  private async help(height: number): Promise<void> {
-    const now = this.options.now();
-    if ((this.helped.get(height) ?? 0) + DRIVER_LIMITS.helpEveryMs > now) return;
-    const decidedAt = this.decidedAtMs.get(height);
-    if (decidedAt !== undefined && now - decidedAt < DRIVER_LIMITS.helpAfterMs) return;
-    this.helped.set(height, now);
-    if (this.helped.size > 64) this.helped.delete(this.helped.keys().next().value as number);
-    const cert = await storedCertificate(this.db, height);
-    const block = await this.catchUp.localPayload(height);
-    if (!cert || !block) return;
-    const message = this.catchUp.withPayload(cert, block);
-    if (message) this.gossip.broadcast(consensusFrame(message));
   }
 
   private arm(): void {
