@@ -33,6 +33,8 @@ import { consensusFrame, decodeFrame, executorFrame } from './wire.ts';
 
 /** The consensus trace, for looking into a cluster's timings (a debugging switch read once; anything but `on` is off). */
 const TRACE = process.env.ARC_CONSENSUS_TRACE === 'on';
+/** A wake-up this much later than asked for is traced. */
+const TRACE_LATE_MS = 50;
 
 export const DRIVER_LIMITS = {
   /**
@@ -329,7 +331,15 @@ export class ConsensusDriver {
     this.timer = setTimeout(() => {
       this.timer = null;
       // After the I/O callbacks due now: a message already here is taken in before the wait it may end is judged over.
-      setImmediate(() => void this.serially(() => this.handle([...this.takeInbox(), ...this.agreement.tick(this.clock())])));
+      setImmediate(
+        () =>
+          void this.serially(async () => {
+            // The trace says when a wake-up ran late (the event loop or the driver's work held it): where heights stall.
+            const lateMs = this.options.now() - wake;
+            if (lateMs > TRACE_LATE_MS) this.trace(`wake-up ${lateMs} ms late (${this.inbox.length} messages waiting)`);
+            await this.handle([...this.takeInbox(), ...this.agreement.tick(this.clock())]);
+          }),
+      );
     }, delay);
   }
 
