@@ -1,9 +1,13 @@
 import { expect, type Page } from '@playwright/test';
 
-/** Agrees in the wallet's consent dialog, after checking what it says. */
+/**
+ * Agrees in the wallet's consent dialog, after checking what it says. Waits for that dialog to go, not for every dialog
+ * to: a step that asks twice (deploy a relayer, then hand it the key) opens the next one as soon as the first is signed,
+ * sometimes before a look for "no dialog" comes round.
+ */
 export async function consent(page: Page, says: RegExp): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await expect(dialog).toContainText(says);
+  const dialog = page.getByRole('dialog').filter({ hasText: says });
+  await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Sign' }).click();
   try {
     await expect(dialog).toBeHidden({ timeout: 30_000 });
