@@ -10,7 +10,6 @@ import {
   Agreement,
   type Certificate,
   type Committee,
-  type ConsensusMessage,
   type ConsensusParams,
   didFromPublicKey,
   type Effect,
@@ -26,6 +25,7 @@ import { CatchUp } from './catchup.ts';
 import { certificateWriter, seedAfter, storedHeader } from './chain-context.ts';
 import type { GossipNode } from './gossip/index.ts';
 import { HeightBlocks } from './height-blocks.ts';
+import { AgreementInbox } from './inbox.ts';
 import { PeerHelp } from './peer-help.ts';
 import { ConsensusTimings } from './timings.ts';
 import { TxGossip } from './tx-gossip.ts';
@@ -81,15 +81,8 @@ export class ConsensusDriver {
   private lastProgressMs = 0;
   private lastCatchUpMs = 0;
   private work: Promise<void> = Promise.resolve();
-  /**
-   * Peers' consensus messages not yet handed to the agreement, each with when it arrived. Every piece of driver work
-   * takes them in before it asks the agreement anything: a node busy building, checking or committing a block (or
-   * starved of CPU) otherwise found a wait over when its timer or its own block's answer came first, and voted
-   * without the credentials and votes that had arrived meanwhile (on a loaded machine: empty attempts).
-   */
-  private readonly inbox: { message: ConsensusMessage; atMs: number }[] = [];
-  /** The latest time handed to the agreement (arrival times are earlier than now; its clock never goes back). */
-  private clockMs = 0;
+  /** Peers' messages waiting for the agreement, and its clock (inbox.ts). */
+  private readonly inbox: AgreementInbox;
   private running = false;
   private readonly catchUp: CatchUp;
   /** Counters for the status page. */
@@ -109,6 +102,7 @@ export class ConsensusDriver {
       new MemoVoteChecker(vrf, DRIVER_LIMITS.voteChecksMax),
       vrf.sortitionFunctions(),
     );
+    this.inbox = new AgreementInbox(this.agreement, options.now);
     this.blocks = new HeightBlocks(db, ledger, options.params.blockWaitMs, options.log, (text) => this.trace(text));
     const validators = [...options.committee.members.values()]
       .map((m) => didFromPublicKey(m.publicKey, 'node'))
@@ -173,27 +167,14 @@ export class ConsensusDriver {
     this.lastProgressMs = this.options.now();
     const ctx: HeightContext = { height: head.height + 1, prevHash: head.hash, seed: this.headSeed, committee: this.options.committee };
     this.timings.started(ctx.height, this.options.now());
-    await this.handle(this.agreement.start(ctx, this.clock()));
-  }
-
-  /** The agreement's time: `atMs` (now by default), never earlier than what it was handed before. */
-  private clock(atMs = this.options.now()): number {
-    this.clockMs = Math.max(this.clockMs, atMs);
-    return this.clockMs;
-  }
-
-  /** Hands the agreement every message waiting in the inbox, each at the time it arrived. */
-  private takeInbox(): Effect[] {
-    const out: Effect[] = [];
-    for (const { message, atMs } of this.inbox.splice(0)) out.push(...this.agreement.receive(message, this.clock(atMs)));
-    return out;
+    await this.handle(this.agreement.start(ctx, this.inbox.clock()));
   }
 
   private async receiveInbox(): Promise<void> {
     // A peer already at the next height: this node starts it too rather than wait out its idle pause.
     const head = this.ledger.head.height;
-    if (this.idleStart && this.inbox.some((m) => m.message.height > head)) await this.startIfIdle();
-    await this.handle(this.takeInbox());
+    if (this.idleStart && this.inbox.hasAbove(head)) await this.startIfIdle();
+    await this.handle(this.inbox.take());
   }
 
   private onFrame(payload: Uint8Array, from: string): boolean {
@@ -201,9 +182,8 @@ export class ConsensusDriver {
     if (!frame) return false;
     if (frame.kind === 'tx' || frame.kind === 'txs') return this.txs.receive(frame);
     if (frame.kind === 'executor') return this.onExecutorMessage?.(frame.bytes, from) ?? false;
-    this.inbox.push({ message: frame.message, atMs: this.options.now() });
     // One job takes in whatever has arrived by the time it runs.
-    if (this.inbox.length === 1) void this.serially(() => this.receiveInbox());
+    if (this.inbox.push(frame.message)) void this.serially(() => this.receiveInbox());
     return true;
   }
 
@@ -251,8 +231,8 @@ export class ConsensusDriver {
         return this.propose(effect.height, effect.attempt);
       case 'validate': {
         const valid = await this.blocks.check(effect.proposal.payload, effect.proposal.value, this.headSeed);
-        const received = this.takeInbox();
-        return [...received, ...this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, this.clock())];
+        const received = this.inbox.take();
+        return [...received, ...this.agreement.validated(effect.proposal.height, effect.proposal.value, valid, this.inbox.clock())];
       }
       case 'decided':
         return this.decided(effect);
@@ -284,8 +264,8 @@ export class ConsensusDriver {
   private async propose(height: number, attempt: number): Promise<Effect[]> {
     const block = await this.blocks.build(this.options.key.secretKey, this.headSeed, height);
     this.timings.proposed(height, this.options.now());
-    const received = this.takeInbox();
-    return [...received, ...this.agreement.proposal(height, attempt, block.payload, block.hash, this.clock())];
+    const received = this.inbox.take();
+    return [...received, ...this.agreement.proposal(height, attempt, block.payload, block.hash, this.inbox.clock())];
   }
 
   private async decided(d: Extract<Effect, { kind: 'decided' }>): Promise<Effect[]> {
@@ -336,8 +316,8 @@ export class ConsensusDriver {
           void this.serially(async () => {
             // The trace says when a wake-up ran late (the event loop or the driver's work held it): where heights stall.
             const lateMs = this.options.now() - wake;
-            if (lateMs > TRACE_LATE_MS) this.trace(`wake-up ${lateMs} ms late (${this.inbox.length} messages waiting)`);
-            await this.handle([...this.takeInbox(), ...this.agreement.tick(this.clock())]);
+            if (lateMs > TRACE_LATE_MS) this.trace(`wake-up ${lateMs} ms late (${this.inbox.size} messages waiting)`);
+            await this.handle(this.inbox.wake());
           }),
       );
     }, delay);
