@@ -38,7 +38,7 @@ import { inProcessNodeApi } from './ocap/node-api.ts';
 import { OcapHub } from './ocap/service.ts';
 import { ExecutorElection } from './runtime/executors/election.ts';
 import { sqlExecutionStore } from './runtime/executors/store.ts';
-import { createSandboxPool } from './runtime/sandbox/index.ts';
+import { createSandboxPool, DeferredSandboxPool } from './runtime/sandbox/index.ts';
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
@@ -110,16 +110,10 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   installNodeCrypto();
   const log = options.log ?? ((line: string) => console.log(line));
-  // The sandbox's worker processes boot while the database opens and the chain resumes (each is a Node process of
-  // its own: starting them one after the other added their start-up to the node's).
-  const sandboxStarting = createSandboxPool({ workers: options.sandboxWorkers ?? 2, log });
-  // Its failure is answered where the pool is awaited (below); until then it must not count as unhandled.
-  sandboxStarting.catch(() => undefined);
-  const stopSandbox = () =>
-    sandboxStarting.then(
-      (pool) => pool.close(),
-      () => undefined,
-    );
+  // The sandbox's worker processes (each a Node process of its own) start once the node listens, or at the first
+  // call that needs them (runtime/sandbox/deferred.ts): booting beside the database's start, they delayed it.
+  const sandbox = new DeferredSandboxPool(() => createSandboxPool({ workers: options.sandboxWorkers ?? 2, log }));
+  const stopSandbox = () => sandbox.close();
   let db: Database;
   // A cloud node's block commits are cut off when idle this long inside their transaction (a producer paused there).
   const idleInTransactionMs = Math.max(2000, options.cloud?.lease?.leaseMs ?? LEASE_TIMING_DEFAULT.leaseMs);
@@ -173,11 +167,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const ocap = new OcapHub(options.ocapChains, new DatabaseIdempotencyStore(db, options.now ?? Date.now), devSecretKeys);
   const now = options.now ?? Date.now;
   const topics = new TopicBus(now, (error, topic) => log(`a subscriber of ${topic} failed: ${(error as Error).message}`));
-  const sandbox = await sandboxStarting.catch(async (error: unknown) => {
-    await ledger.stop();
-    await db.close();
-    throw error;
-  });
   const market = new MarketService({
     db,
     ledger,
@@ -310,6 +299,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     : undefined;
   if (consensus && election) consensus.onExecutorMessage = (bytes) => election.receive(bytes);
   const url = await listen(server, options.host, options.port);
+  sandbox.begin().catch((error: unknown) => {
+    log(`blocklet sandbox: its workers did not start (${(error as Error).message}); the next blocklet call tries again`);
+  });
   await services.consensus?.start();
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
   ocap.start(inProcessNodeApi({ ledger, admission, queries }));
