@@ -4,7 +4,9 @@
  * through the proxy: blocklet HTTP invocations/s (a trivial handler), API reads/s (`account.get`) and committed
  * transfers/s (lanes of signed transfers, counted in the database). Then 10 times: kill -9 the producer under a light
  * load and time it until the next block is committed (failover). Goals: failover max < 5 s; invocations and reads with
- * 2 processes ≥ 1.5× one. `--quick`: 1 and 2 processes, short phases, 1 kill (the suite runs it).
+ * 2 processes ≥ 1.5× one. Each phase opens new connections and checks that the balancer gave every serving process
+ * some (it fails otherwise), and prints the cores each group of processes used (cpu-by-process.ts): the model in
+ * cloud/README.md "How it scales" is read off those. `--quick`: 1 and 2 processes, short phases, 1 kill (the suite runs it).
  * Needs PostgreSQL (DATABASE_URL, else 127.0.0.1:5432/test) and Redis (REDIS_URL, else 127.0.0.1:6379).
  * Last line: one JSON object.
  */
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didFromPublicKey } from '@arc/core';
 import postgres from 'postgres';
+import { z } from 'zod';
 import { goal, goalText, quantile, round, verdict } from '../../../scripts/bench-goals.ts';
 import { devKey } from '../src/config/dev-keys.ts';
 import { installNodeCrypto } from '../src/ledger/node-crypto.ts';
@@ -26,6 +29,7 @@ import { ChildNode } from '../test/helpers/child-node.ts';
 import { nodeClient } from '../test/helpers/client.ts';
 import { CLOUD_REDIS_URL, cloudDatabase } from '../test/helpers/cloud.ts';
 import { ABT, randomSigner, type Signer, signItx, transfer, Wallet, waitCommitted } from '../test/helpers/wallet.ts';
+import { type CpuGroup, cpuByProcess, cpuText } from './cpu-by-process.ts';
 
 const quick = process.argv.includes('--quick');
 const COUNTS = quick ? [1, 2] : [1, 2, 3];
@@ -39,6 +43,8 @@ const KILLS = quick ? 1 : 10;
 const LEASE_MS = 2000;
 const FAILOVER_GOAL_MS = 5000;
 
+/** The balancer's answer to `{ report: true }` (cloud-proxy.ts). */
+const Opened = z.object({ opened: z.record(z.string(), z.number().int().nonnegative()) });
 const PROXY_SCRIPT = fileURLToPath(new URL('./cloud-proxy.ts', import.meta.url));
 const HELLO = `export default { async fetch() { return { body: 'hi' }; } };`;
 const manifest = (owner: string) => `name: bench
@@ -59,11 +65,11 @@ function cpuTimes(): { busy: number; all: number } {
   return { busy: all - idle, all };
 }
 
-/** Keep-alive connections of the load (a balancer spreads each new connection; these stay where they landed). */
-const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
-
-/** A GET with as little client work as Node allows (no fetch, no tRPC client): the load must not be the bottleneck. */
-function httpGet(url: string): Promise<void> {
+/**
+ * A GET with as little client work as Node allows (no fetch, no tRPC client): the load must not be the bottleneck.
+ * `agent`: the phase's keep-alive connections.
+ */
+function httpGet(agent: Agent, url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     get(url, { agent }, (res) => {
       res.resume();
@@ -72,14 +78,24 @@ function httpGet(url: string): Promise<void> {
   });
 }
 
-/** Requests per second of `request` over `ms`, HTTP_CONCURRENCY at a time (after a warm-up). */
-async function rate(request: () => Promise<void>, ms: number): Promise<{ perSec: number; cpuBusy: number }> {
+/**
+ * Requests per second of `request` over `ms`, HTTP_CONCURRENCY at a time (after a warm-up); the machine's busy share,
+ * and the CPU each group of processes used (in cores). Each phase opens its own keep-alive connections: the balancer
+ * spreads connections, not requests, so connections kept from a phase with fewer processes would all stay on those
+ * (they did: with 2 and 3 processes serving, the ones added took 0.04 cores and the first did all the work).
+ */
+async function rate(
+  request: (agent: Agent) => Promise<void>,
+  ms: number,
+  groups: CpuGroup[],
+): Promise<{ perSec: number; cpuBusy: number; cpu: Record<string, number> }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONCURRENCY });
   const run = async (until: number) => {
     let done = 0;
     await Promise.all(
       Array.from({ length: HTTP_CONCURRENCY }, async () => {
         while (performance.now() < until) {
-          await request();
+          await request(agent);
           done += 1;
         }
       }),
@@ -88,10 +104,16 @@ async function rate(request: () => Promise<void>, ms: number): Promise<{ perSec:
   };
   await run(performance.now() + WARMUP_MS);
   const cpu = cpuTimes();
+  const byProcess = cpuByProcess(groups);
   const start = performance.now();
   const done = await run(start + ms);
   const after = cpuTimes();
-  return { perSec: round(done / ((performance.now() - start) / 1000)), cpuBusy: round((after.busy - cpu.busy) / (after.all - cpu.all), 2) };
+  agent.destroy();
+  return {
+    perSec: round(done / ((performance.now() - start) / 1000)),
+    cpuBusy: round((after.busy - cpu.busy) / (after.all - cpu.all), 2),
+    cpu: byProcess.stop(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -134,6 +156,12 @@ async function main(): Promise<void> {
         .slice(0, serving)
         .map((m) => m.node.port),
     );
+  /** Connections the balancer has sent each backend port so far. */
+  const opened = () =>
+    new Promise<Record<string, number>>((resolve) => {
+      balancer.once('message', (message) => resolve(Opened.parse(message).opened));
+      balancer.send({ report: true });
+    });
   const url = `http://127.0.0.1:${proxyPort}`;
   const height = async () => Number((await sql<{ h: string }[]>`SELECT max(height) AS h FROM blocks`)[0]?.h ?? 0);
   try {
@@ -155,16 +183,47 @@ async function main(): Promise<void> {
     const txPerSec: number[] = [];
     /** Per process count: the machine's CPU busy share during the invocation and the read phases (both cores = 1). */
     const cpuBusy: number[][] = [];
+    /** Per process count: the cores each group of processes used in the invocation and the read phases. */
+    const cpuUse: { invocations: Record<string, number>; reads: Record<string, number> }[] = [];
+    /** Per process count: the connections each serving process got from the balancer in the two phases. */
+    const connections: { invocations: Record<string, number>; reads: Record<string, number> }[] = [];
     for (const count of COUNTS) {
       while (members.length < count) await start(`p${members.length + 1}`);
       serving = count;
       route();
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const invocations = await rate(() => httpGet(`${url}/b/bench/hi`), PHASE_MS);
-      const reads = await rate(
-        () => httpGet(`${url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did: reader }))}`),
-        PHASE_MS,
+      // Where the CPU goes: each serving process (with its sandbox workers), the balancer, this load generator,
+      // PostgreSQL and Redis.
+      const groups: CpuGroup[] = [
+        ...members.slice(0, count).map((m) => ({ name: m.name, pids: [m.node.child.pid as number] })),
+        { name: 'balancer', pids: [balancer.pid as number] },
+        { name: 'load', pids: [process.pid] },
+        { name: 'postgres', comm: 'postgres' },
+        { name: 'redis', comm: 'redis-server' },
+      ];
+      // Every serving process must get connections in each phase: else the phase measured fewer processes than it says.
+      const spread = async <T>(phase: string, work: () => Promise<T>): Promise<[T, Record<string, number>]> => {
+        const before = await opened();
+        const result = await work();
+        const after = await opened();
+        const got = Object.fromEntries(
+          members.slice(0, count).map((m) => [m.name, (after[m.node.port] ?? 0) - (before[m.node.port] ?? 0)]),
+        );
+        const none = Object.keys(got).filter((name) => got[name] === 0);
+        if (none.length > 0) throw new Error(`the balancer sent ${none.join(', ')} no connection in the ${phase} phase (${count} serving)`);
+        return [result, got];
+      };
+      const [invocations, invocationConnections] = await spread('invocation', () =>
+        rate((agent) => httpGet(agent, `${url}/b/bench/hi`), PHASE_MS, groups),
       );
+      const [reads, readConnections] = await spread('read', () =>
+        rate(
+          (agent) => httpGet(agent, `${url}/trpc/account.get?input=${encodeURIComponent(JSON.stringify({ did: reader }))}`),
+          PHASE_MS,
+          groups,
+        ),
+      );
+      connections.push({ invocations: invocationConnections, reads: readConnections });
       // Transfers: each lane sends its sender's next nonce and waits for the answer, then the next.
       const before = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM txs`)[0]?.n ?? 0);
       const startNonces = new Map(nonces);
@@ -194,10 +253,17 @@ async function main(): Promise<void> {
       readsPerSec.push(reads.perSec);
       txPerSec.push(tps);
       cpuBusy.push([invocations.cpuBusy, reads.cpuBusy]);
+      cpuUse.push({ invocations: invocations.cpu, reads: reads.cpu });
       console.log(
         `${count} process${count > 1 ? 'es' : ''}: ${invocations.perSec} invocations/s (machine CPU ${Math.round(invocations.cpuBusy * 100)}% busy), ` +
           `${reads.perSec} reads/s (${Math.round(reads.cpuBusy * 100)}% busy), ${tps} committed tx/s`,
       );
+      const connectionText = (got: Record<string, number>) =>
+        Object.entries(got)
+          .map(([name, n]) => `${name} ${n}`)
+          .join(', ');
+      console.log(`  invocations: connections ${connectionText(invocationConnections)}; cores used: ${cpuText(invocations.cpu)}`);
+      console.log(`  reads: connections ${connectionText(readConnections)}; cores used: ${cpuText(reads.cpu)}`);
       // The next phase counts from here.
       for (const s of senders) nonces.set(s.did, (await client.account.get.query({ did: s.did })).nonce + 1);
     }
@@ -265,6 +331,8 @@ async function main(): Promise<void> {
         failoverMaxMs,
         failovers,
         cpuBusy,
+        cpuUse,
+        connections,
         invocationsRatio,
         readsRatio,
         ...verdict(goals),

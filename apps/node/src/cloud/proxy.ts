@@ -14,6 +14,8 @@ export class RoundRobinProxy {
   readonly server: Server;
   #next = 0;
   readonly #sockets = new Set<Socket>();
+  /** Connections each backend (`host:port`) accepted so far: how the balancer spread its clients. */
+  readonly opened = new Map<string, number>();
 
   constructor(readonly backends: () => Backend[]) {
     this.server = createServer((client) => this.#route(client));
@@ -51,6 +53,8 @@ export class RoundRobinProxy {
     };
     upstream.once('error', refused);
     upstream.once('connect', () => {
+      const at = `${backend.host}:${backend.port}`;
+      this.opened.set(at, (this.opened.get(at) ?? 0) + 1);
       upstream.off('error', refused);
       upstream.on('error', () => client.destroy());
       upstream.once('close', () => client.destroy());

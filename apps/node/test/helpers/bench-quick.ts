@@ -44,6 +44,15 @@ const FIGURES: Partial<Record<BenchName, z.ZodType>> = {
       txPerSec: z.array(z.number().positive()).min(2),
       failoverP50Ms: z.number().positive(),
       failoverMaxMs: z.number().positive(),
+      // Each phase's connections per serving process: every one got some (the phase measured as many as it says).
+      connections: z
+        .array(
+          z.object({
+            invocations: z.record(z.string(), z.number().int().positive()),
+            reads: z.record(z.string(), z.number().int().positive()),
+          }),
+        )
+        .min(2),
     })
     .loose(),
   scale: z
