@@ -27,6 +27,7 @@ import { NodeHttp } from './cluster-http.ts';
 import { allocationsOf, type BenchAccount, benchAccounts, burst, signLanes } from './cluster-load.ts';
 import { type BenchChain, BenchFleet } from './cluster-nodes.ts';
 import { runSimSeeds, SIM_BUDGET_MS, SIM_SEEDS_GOAL, type SimRun } from './cluster-sim.ts';
+import { type CpuGroup, cpuByProcess, cpuText } from './cpu-by-process.ts';
 
 const Args = z.object({
   quick: z.boolean().default(false),
@@ -83,6 +84,8 @@ interface ChainFigures {
   txPerSec: number;
   burstSeconds: number;
   retries: Record<string, number>;
+  /** The cores each node process and the load generator used during the finality phase and the burst. */
+  cores: { finality: Record<string, number>; burst: Record<string, number> };
 }
 
 const fleet = new BenchFleet();
@@ -111,8 +114,15 @@ async function measure(label: string, chain: BenchChain, accounts: BenchAccount[
     console.log(
       `  ${label}: warm-up at ${FINALITY_RATE_PER_SEC} tx/s for ${WARM_UP_SECONDS} s, not counted: ${warm.latenciesMs.length}/${warm.sent} committed, p50 ${round(quantile(warm.latenciesMs, 0.5) ?? Number.NaN)} ms`,
     );
+    // Where the CPU goes while it runs: each node process (its threads and children included), this load generator.
+    const groups: CpuGroup[] = [
+      ...chain.nodes.map((node, i) => ({ name: `node${i + 1}`, pids: [node.child.pid as number] })),
+      { name: 'load', pids: [process.pid] },
+    ];
+    const finalityCpu = cpuByProcess(groups);
     // Every account sends all its paced transfers, so that its burst starts at the next nonce.
     const f = await finality(nodes, paced, FINALITY_RATE_PER_SEC, ACCOUNTS * finalityPerAccount);
+    const finalityCores = finalityCpu.stop();
     // A transfer that never committed counts as the whole wait: the percentiles then say so instead of hiding it.
     const latenciesMs = [...f.latenciesMs, ...Array.from({ length: f.notCommitted }, () => FINALITY_WAIT_MS)];
     const p50 = quantile(latenciesMs, 0.5) ?? Number.NaN;
@@ -131,8 +141,11 @@ async function measure(label: string, chain: BenchChain, accounts: BenchAccount[
         `  ${label}: agreement per height (consensus.status, started → decided, ${f.decideMs.length} heights × nodes): p50 ${round(decideP50)} ms, p99 ${round(decideP99)} ms`,
       );
     }
+    console.log(`  ${label}: cores used during the finality phase: ${cpuText(finalityCores)}`);
     const agreement = chain.urls.length > 1 ? [await agreementSoFar(label, chain, 'the finality phase')] : [];
+    const burstCpu = cpuByProcess(groups);
     const b = await burst(nodes, burstLanes, BURST_IN_FLIGHT, BURST_TIMEOUT_MS);
+    const burstCores = burstCpu.stop();
     const retries: Record<string, number> = {};
     for (const node of nodes) for (const [code, n] of node.retries) retries[code] = (retries[code] ?? 0) + n;
     const retried = Object.entries(retries).map(([code, n]) => `${n} ${code}`);
@@ -141,6 +154,7 @@ async function measure(label: string, chain: BenchChain, accounts: BenchAccount[
         `${b.committed} committed in ${b.seconds.toFixed(2)} s = ${Math.round(b.txPerSec)} tx/s; retried: ${retried.join(', ') || 'none'}` +
         (b.notCommitted.length > 0 ? `; NOT committed: ${b.notCommitted.join('; ')}` : ''),
     );
+    console.log(`  ${label}: cores used during the burst: ${cpuText(burstCores)}`);
     if (chain.urls.length > 1) agreement.push(await agreementSoFar(label, chain, 'the burst'));
     return {
       agreement,
@@ -151,6 +165,7 @@ async function measure(label: string, chain: BenchChain, accounts: BenchAccount[
       txPerSec: round(b.txPerSec),
       burstSeconds: round(b.seconds, 2),
       retries,
+      cores: { finality: finalityCores, burst: burstCores },
     };
   } finally {
     for (const node of nodes) node.close();
@@ -252,6 +267,8 @@ async function main(): Promise<void> {
       singleNodeBurstSeconds: alone.burstSeconds,
       retries: clustered.retries,
       agreement: clustered.agreement,
+      cores: clustered.cores,
+      singleNodeCores: alone.cores,
       simSeeds: sim.seeds,
       simWorkers: SIM_WORKERS,
       simFailed: sim.failedSeeds.length,
