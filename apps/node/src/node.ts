@@ -1,19 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type GenesisConfig, isDevChain, type KeyPair, toHex } from '@arc/core';
-import { CloudNode, type CloudOptions, claimSeeding, type LeaderJob, periodic } from './cloud/cloud-node.ts';
+import { CloudNode, type CloudOptions, claimSeeding, type LeaderJob } from './cloud/cloud-node.ts';
 import { LEASE_TIMING_DEFAULT } from './cloud/lease.ts';
 import type { CorsOrigins } from './config/cors.ts';
 import { DEV_ACCOUNT_NAMES, devKey } from './config/dev-keys.ts';
 import { type ConsensusOptions, createConsensus } from './consensus/start.ts';
 import { type Database, type DatabaseTarget, openDatabase } from './db/client.ts';
-import { RETENTION_DEFAULTS, RetentionJob, type RetentionOptions } from './db/retention.ts';
-import { VACUUM_DEFAULTS, VacuumJob, type VacuumOptions } from './db/vacuum.ts';
-import { seedComponents } from './demo/components.ts';
-import { seedMarket } from './demo/market-seed.ts';
-import { seedDemo } from './demo/seed.ts';
+import type { RetentionOptions } from './db/retention.ts';
+import type { VacuumOptions } from './db/vacuum.ts';
+import { seedNode } from './demo/seed-node.ts';
 import type { BridgeOptions } from './economy/bridge/options.ts';
-import { BridgeService } from './economy/bridge/service.ts';
 import { suspensionGate } from './economy/gate.ts';
 import { ECONOMY_PRICES_DEFAULT, EconomyMeter, MessageMeter } from './economy/meter.ts';
 import { EconomyService } from './economy/service.ts';
@@ -32,6 +29,7 @@ import { LedgerQueries } from './ledger/queries.ts';
 import { importSnapshot, SnapshotExports } from './ledger/snapshots.ts';
 import { LedgerStore } from './ledger/store.ts';
 import { MarketService } from './market/service.ts';
+import { nodeJobs } from './node-jobs.ts';
 import type { ChainConfig } from './ocap/config.ts';
 import { DatabaseIdempotencyStore } from './ocap/idempotency-store.ts';
 import { inProcessNodeApi } from './ocap/node-api.ts';
@@ -42,7 +40,6 @@ import { createSandboxPool, DeferredSandboxPool } from './runtime/sandbox/index.
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
-import { TriggerScheduler } from './runtime/triggers/scheduler.ts';
 import { createNodeServer, listen, type TlsOptions } from './server.ts';
 import type { Services } from './services.ts';
 
@@ -227,6 +224,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const cloud = options.cloud ? new CloudNode(db, ledger, options.cloud, jobs, log) : null;
   if (cloud) services.cloud = cloud;
   follower?.start();
+  /** Undoes what has started so far when a later part of the start fails. */
+  const closeStarted = async () => {
+    await runtime.close();
+    await sandbox.close();
+    await follower?.stop();
+    await ledger.stop();
+    await db.close();
+  };
   const corsOrigins = options.corsOrigins ?? '*';
   const server = createNodeServer(services, options.tls, { ...DEFAULT_BLOCKLET_HTTP, ...options.blockletHttp }, corsOrigins);
   let gateway: Gateway;
@@ -246,11 +251,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       log,
     });
   } catch (error) {
-    await runtime.close();
-    await sandbox.close();
-    await follower?.stop();
-    await ledger.stop();
-    await db.close();
+    await closeStarted();
     throw error;
   }
   services.gateway = gateway;
@@ -271,11 +272,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     );
   } catch (error) {
     await gateway.close();
-    await runtime.close();
-    await sandbox.close();
-    await follower?.stop();
-    await ledger.stop();
-    await db.close();
+    await closeStarted();
     throw error;
   }
   services.protocols = protocols;
@@ -305,46 +302,27 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await services.consensus?.start();
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
   ocap.start(inProcessNodeApi({ ledger, admission, queries }));
-  const retention = new RetentionJob(db, { ...RETENTION_DEFAULTS, ...options.retention }, now, log);
-  const vacuum = new VacuumJob(db, { ...VACUUM_DEFAULTS, ...options.vacuum }, log);
-  services.vacuum = vacuum;
-  // The node's own periodic work: on a cloud node only the producing process runs it (cloud/cloud-node.ts).
+  // The node's own periodic work (node-jobs.ts): on a cloud node only the producing process runs it.
   jobs.push(
-    periodic('settlement', settlement),
-    periodic('retention', retention),
-    periodic('vacuum', vacuum),
-    periodic('market usage', market.usage),
-    {
-      name: 'triggers',
-      start: async () => {
-        const triggers = new TriggerScheduler(runtime, { db, ocap, topics, now, log, election });
-        await triggers.start();
-        services.triggers = triggers;
-        return async () => triggers.stop();
-      },
-    },
+    ...nodeJobs({
+      db,
+      ledger,
+      queries,
+      nodeTxs,
+      ocap,
+      runtime,
+      topics,
+      market,
+      settlement,
+      election,
+      services,
+      ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.vacuum ? { vacuum: options.vacuum } : {}),
+      bridge: options.bridge,
+      now,
+      log,
+    }),
   );
-  // After the OCAP chains: the bridge reads Ethereum through them.
-  const bridge = options.bridge;
-  if (bridge) {
-    jobs.push({
-      name: 'the bridge',
-      start: async () => {
-        try {
-          const started = await BridgeService.start(
-            { db, ledger, queue: nodeTxs, ocap, runtime, queries, faucet: services.faucet, now, log },
-            bridge,
-          );
-          services.bridge = started;
-          return () => started.stop();
-        } catch (error) {
-          if (!bridge.devOnly) throw error;
-          log(`the dev bridge to Ethereum did not start (${(error as Error).message}); the node runs without it`);
-          return async () => undefined;
-        }
-      },
-    });
-  }
   const stops: (() => Promise<void>)[] = [];
   if (cloud) {
     await cloud.shareRuntime(runtime);
@@ -355,17 +333,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   }
   // A follower's demo is the followed node's.
   if (fresh && options.seedDemo && services.faucet.enabled && !follower && !consensusChain) {
-    const count = await seedDemo(ledger, admission, queries);
-    log(`seeded the demo: ${count} transactions up to height ${ledger.head.height}`);
-    const components = await seedComponents(runtime, ledger);
-    log(`deployed the built-in components: ${components.map((name) => `${url}/b/${name}/`).join(' ')}`);
-    const putText = (text: string, purpose: 'readme' | 'review' | 'reply') => market.texts.put(text, purpose);
-    const seeded = await seedMarket({ ledger, admission, queries, db, now, putText });
-    if (seeded) {
-      log(
-        `seeded the marketplace: ${seeded.components} components, ${seeded.versions} versions, ${seeded.reviews} reviews in ${seeded.transactions} transactions (${seeded.ms} ms)`,
-      );
-    }
+    await seedNode({ db, ledger, admission, queries, runtime, market, url, now, log });
   }
   let closing: Promise<void> | null = null;
   return {
