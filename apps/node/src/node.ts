@@ -176,10 +176,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const nodeTxs = new NodeTxQueue(ledger, admission, { ...options.nodeKey, did: ledger.nodeDid });
   const economyMeter = new EconomyMeter(ledger.nodeDid, ledger.params.economy.billingPeriodMs, ECONOMY_PRICES_DEFAULT, now);
   const runtime = new BlockletRuntime({
-    meterUsage: async (sql, invocations) => {
-      await market.usage.meter(sql, invocations);
-      await economyMeter.meter(sql, invocations);
-    },
+    meterUsage: (invocations) =>
+      [market.usage.meterStatement(invocations), economyMeter.meterStatement(invocations)].filter((s) => s !== null),
     gate: suspensionGate(db, ledger, now),
     db,
     ledger,

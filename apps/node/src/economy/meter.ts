@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client.ts';
+import { type Statement, statement } from '../db/statements.ts';
 
 /** One finished invocation, as the runtime's group commit hands it to the meters. */
 export interface MeteredInvocation {
@@ -40,12 +41,13 @@ export class EconomyMeter {
     readonly now: () => number,
   ) {}
 
-  async meter(sql: Sql, invocations: MeteredInvocation[]): Promise<void> {
-    if (invocations.length === 0) return;
+  /** The statement that bills these invocations (runtime/metering.ts sends it with the invocations' own writes). */
+  meterStatement(invocations: MeteredInvocation[]): Statement | null {
+    if (invocations.length === 0) return null;
     const atMs = this.now();
     const period = Math.floor(atMs / this.billingPeriodMs);
     const day = Math.floor(atMs / DAY_MS);
-    await sql.query(
+    return statement(
       `INSERT INTO economy_usage (application, period, day, kind, payee, quantity, unit, amount)
        SELECT i.application, $3::int, $4::int, 'component', i.component, count(*), 'call', count(*) * c.price_amount
        FROM unnest($1::text[], $2::float8[]) AS x(name, cpu)

@@ -1,5 +1,6 @@
 import { checkTxStatic, encodeTx, type KeyPair, LedgerError, signTx, type UnsignedTx } from '@arc/core';
 import type { Database, Sql } from '../db/client.ts';
+import { type Statement, statement } from '../db/statements.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { dayOf } from './indexer.ts';
@@ -60,9 +61,10 @@ export class UsageMeter {
    * installed into an application also counts what it cost that application (the price the economy bills it), so
    * paid use reaches the chain with the calls and weighs in the rank and in verified use.
    */
-  async meter(sql: Sql, invocations: { name: string; atMs: number }[]): Promise<void> {
-    if (invocations.length === 0) return;
-    await sql.query(
+  /** The statement that counts these invocations (runtime/metering.ts sends it with the invocations' own writes). */
+  meterStatement(invocations: { name: string; atMs: number }[]): Statement | null {
+    if (invocations.length === 0) return null;
+    return statement(
       `INSERT INTO market_pending_usage (component, application, account, day, calls, paid)
        SELECT coalesce(i.component, c.name), coalesce(i.application, c.owner), coalesce(i.account, c.owner), x.day, count(*),
          coalesce(sum(p.price_amount) FILTER (WHERE p.price_model = 'perCall'), 0)

@@ -1,4 +1,5 @@
 import type { Database, Sql } from '../db/client.ts';
+import { runAsOne, type Statement, statement } from '../db/statements.ts';
 import { type LogLine, storableText } from './host.ts';
 
 /** One finished invocation's durable effects: its kv writes (when it succeeded), metering and logs. */
@@ -18,6 +19,9 @@ export interface InvocationRecord {
   kv: Map<string, unknown | undefined>;
   logs: LogLine[];
 }
+
+/** What metering adds to a batch's writes: statements over its invocations (the marketplace's and the economy's counts). */
+export type UsageMeter = (invocations: { name: string; atMs: number; cpuMs: number }[]) => Statement[];
 
 /** Most invocations written in one database transaction. */
 export const GROUP_COMMIT_MAX = 500;
@@ -51,9 +55,9 @@ export function withoutEffects(record: InvocationRecord, reason: string): Invoca
 
 /**
  * Group commit: every invocation waits until its record is durable, but records that arrive while a write is
- * in flight go together in the next transaction. One commit then serves many invocations, so throughput is
+ * in flight go together in the next write. One commit then serves many invocations, so throughput is
  * not bound by one fsync per call, and no call is answered before its effects are stored. A batch is one
- * transaction; when the database refuses it, each record is written alone in its own transaction, so one bad
+ * statement (atomic); when the database refuses it, each record is written alone in a statement of its own, so one bad
  * record never costs another its writes, and a record refused alone is stored without its effects (so its
  * usage is still billed) and its caller told so. Only when that fails too (the database is down) does a call
  * get the error.
@@ -64,8 +68,8 @@ export class GroupCommitter {
 
   constructor(
     readonly db: Database,
-    /** Also counts the batch's invocations in the same transaction (the marketplace's usage). */
-    readonly meter?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>,
+    /** Also counts the batch's invocations in the same statement (the marketplace's and the economy's usage). */
+    readonly meter?: UsageMeter,
   ) {}
 
   write(record: InvocationRecord): Promise<WriteOutcome> {
@@ -80,12 +84,10 @@ export class GroupCommitter {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, GROUP_COMMIT_MAX);
       try {
-        await this.db.transaction((sql) =>
-          writeBatch(
-            sql,
-            batch.map((b) => b.record),
-            this.meter,
-          ),
+        await writeBatch(
+          this.db,
+          batch.map((b) => b.record),
+          this.meter,
         );
         for (const item of batch) item.resolve({ stored: 'whole' });
       } catch (batchError) {
@@ -103,7 +105,7 @@ export class GroupCommitter {
     let refusal: unknown = alreadyFailed;
     if (refusal === null) {
       try {
-        await this.db.transaction((sql) => writeBatch(sql, [item.record], this.meter));
+        await writeBatch(this.db, [item.record], this.meter);
         item.resolve({ stored: 'whole' });
         return;
       } catch (error) {
@@ -112,7 +114,7 @@ export class GroupCommitter {
     }
     const reason = (refusal as Error).message ?? String(refusal);
     try {
-      await this.db.transaction((sql) => writeBatch(sql, [withoutEffects(item.record, reason)]));
+      await writeBatch(this.db, [withoutEffects(item.record, reason)]);
       item.resolve({ stored: 'without-effects', reason });
     } catch (error) {
       item.reject(error);
@@ -120,16 +122,13 @@ export class GroupCommitter {
   }
 }
 
-async function writeBatch(
-  sql: Sql,
-  records: InvocationRecord[],
-  meter?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>,
-): Promise<void> {
-  if (meter)
-    await meter(
-      sql,
-      records.map((r) => ({ name: r.name, atMs: r.atMs, cpuMs: r.cpuMs })),
-    );
+/**
+ * A batch's writes, sent as one statement (db/statements.ts): one round trip, atomic without BEGIN and COMMIT. Its
+ * transaction is then open for as long as the database takes to run it, not while a busy node process gets round to
+ * its next statement (sampled under several processes, that wait was most of a batch's time).
+ */
+async function writeBatch(db: Sql, records: InvocationRecord[], meter?: UsageMeter): Promise<void> {
+  const parts: Statement[] = meter ? meter(records.map((r) => ({ name: r.name, atMs: r.atMs, cpuMs: r.cpuMs }))) : [];
   // kv: the last write of a key in the batch wins (records are in completion order).
   const kv = new Map<string, { name: string; key: string; value: unknown | undefined; atMs: number }>();
   for (const r of records)
@@ -137,35 +136,41 @@ async function writeBatch(
   const sets = [...kv.values()].filter((w) => w.value !== undefined);
   const deletes = [...kv.values()].filter((w) => w.value === undefined);
   if (sets.length > 0) {
-    await sql.query(
-      `INSERT INTO blocklet_kv (name, key, value, updated_at_ms)
+    parts.push(
+      statement(
+        `INSERT INTO blocklet_kv (name, key, value, updated_at_ms)
        SELECT k.name, k.key, k.value::jsonb, k.at_ms FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(name, key, value, at_ms)
        ON CONFLICT (name, key) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms`,
-      [sets.map((w) => w.name), sets.map((w) => w.key), sets.map((w) => JSON.stringify(w.value)), sets.map((w) => w.atMs)],
+        [sets.map((w) => w.name), sets.map((w) => w.key), sets.map((w) => JSON.stringify(w.value)), sets.map((w) => w.atMs)],
+      ),
     );
   }
   if (deletes.length > 0) {
-    await sql.query(
-      'DELETE FROM blocklet_kv k USING unnest($1::text[], $2::text[]) AS d(name, key) WHERE k.name = d.name AND k.key = d.key',
-      [deletes.map((w) => w.name), deletes.map((w) => w.key)],
+    parts.push(
+      statement('DELETE FROM blocklet_kv k USING unnest($1::text[], $2::text[]) AS d(name, key) WHERE k.name = d.name AND k.key = d.key', [
+        deletes.map((w) => w.name),
+        deletes.map((w) => w.key),
+      ]),
     );
   }
-  await sql.query(
-    `INSERT INTO blocklet_invocations (id, name, version, trigger, ok, error_code, cpu_ms, wall_ms, memory_bytes, at_ms)
+  parts.push(
+    statement(
+      `INSERT INTO blocklet_invocations (id, name, version, trigger, ok, error_code, cpu_ms, wall_ms, memory_bytes, at_ms)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::float8[], $8::float8[], $9::bigint[], $10::bigint[])`,
-    [
-      records.map((r) => r.invocationId),
-      records.map((r) => r.name),
-      records.map((r) => r.version),
-      records.map((r) => r.trigger),
-      // postgres.js does not send boolean arrays: as text, cast by the column type.
-      records.map((r) => (r.ok ? 'true' : 'false')),
-      records.map((r) => r.errorCode),
-      records.map((r) => r.cpuMs),
-      records.map((r) => r.wallMs),
-      records.map((r) => r.memoryBytes),
-      records.map((r) => r.atMs),
-    ],
+      [
+        records.map((r) => r.invocationId),
+        records.map((r) => r.name),
+        records.map((r) => r.version),
+        records.map((r) => r.trigger),
+        // postgres.js does not send boolean arrays: as text, cast by the column type.
+        records.map((r) => (r.ok ? 'true' : 'false')),
+        records.map((r) => r.errorCode),
+        records.map((r) => r.cpuMs),
+        records.map((r) => r.wallMs),
+        records.map((r) => r.memoryBytes),
+        records.map((r) => r.atMs),
+      ],
+    ),
   );
   const usage = new Map<
     string,
@@ -182,36 +187,41 @@ async function writeBatch(
     usage.set(id, u);
   }
   const rows = [...usage.values()];
-  await sql.query(
-    `INSERT INTO blocklet_usage (name, version, period_start_ms, invocations, errors, cpu_ms, wall_ms, memory_mb_ms)
+  parts.push(
+    statement(
+      `INSERT INTO blocklet_usage (name, version, period_start_ms, invocations, errors, cpu_ms, wall_ms, memory_mb_ms)
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::int[], $6::float8[], $7::float8[], $8::float8[])
      ON CONFLICT (name, version, period_start_ms) DO UPDATE SET invocations = blocklet_usage.invocations + excluded.invocations,
        errors = blocklet_usage.errors + excluded.errors, cpu_ms = blocklet_usage.cpu_ms + excluded.cpu_ms,
        wall_ms = blocklet_usage.wall_ms + excluded.wall_ms, memory_mb_ms = blocklet_usage.memory_mb_ms + excluded.memory_mb_ms`,
-    [
-      rows.map((u) => u.name),
-      rows.map((u) => u.version),
-      rows.map((u) => u.period),
-      rows.map((u) => u.n),
-      rows.map((u) => u.errors),
-      rows.map((u) => u.cpu),
-      rows.map((u) => u.wall),
-      rows.map((u) => u.mem),
-    ],
+      [
+        rows.map((u) => u.name),
+        rows.map((u) => u.version),
+        rows.map((u) => u.period),
+        rows.map((u) => u.n),
+        rows.map((u) => u.errors),
+        rows.map((u) => u.cpu),
+        rows.map((u) => u.wall),
+        rows.map((u) => u.mem),
+      ],
+    ),
   );
   const logs = records.flatMap((r) => r.logs.map((l) => ({ r, l })));
   if (logs.length > 0) {
-    await sql.query(
-      `INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms)
+    parts.push(
+      statement(
+        `INSERT INTO blocklet_logs (name, version, invocation_id, level, message, at_ms)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])`,
-      [
-        logs.map((x) => x.r.name),
-        logs.map((x) => x.r.version),
-        logs.map((x) => x.r.invocationId),
-        logs.map((x) => x.l.level),
-        logs.map((x) => x.l.message),
-        logs.map((x) => x.l.atMs),
-      ],
+        [
+          logs.map((x) => x.r.name),
+          logs.map((x) => x.r.version),
+          logs.map((x) => x.r.invocationId),
+          logs.map((x) => x.l.level),
+          logs.map((x) => x.l.message),
+          logs.map((x) => x.l.atMs),
+        ],
+      ),
     );
   }
+  await runAsOne(db, parts);
 }

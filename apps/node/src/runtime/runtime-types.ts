@@ -1,9 +1,10 @@
 import type { BlockletManifest } from '@arc/core';
-import type { Database, Sql } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
 import type { OcapHub } from '../ocap/service.ts';
+import type { UsageMeter } from './metering.ts';
 import type { PrivateTargets } from './outbound.ts';
 import type { VersionRow } from './registry.ts';
 import type { SandboxCode, SandboxPool } from './sandbox/types.ts';
@@ -61,10 +62,10 @@ export interface RuntimeDeps {
   log: (line: string) => void;
   /** The operator's grants to blocklets (BLOCKLET_FETCH_ALLOW_PRIVATE, BLOCKLET_TRUSTED_PUBLISHERS); none by default. */
   blocklets?: BlockletPolicy;
-  /** Counts invocations for the marketplace's usage, in the transaction that stores their records (market/usage.ts). */
   /** Refuses an invocation before it runs (a suspended application's blocklets: economy/gate.ts). */
   gate?: (name: string) => Promise<void>;
-  meterUsage?: (sql: Sql, invocations: { name: string; atMs: number; cpuMs: number }[]) => Promise<void>;
+  /** Counts invocations (the marketplace's usage, the economy's bills) in the statement that stores their records. */
+  meterUsage?: UsageMeter;
 }
 
 /** What the node operator lets blocklets do beyond their manifests (runtime/README.md "Powers"). */
