@@ -57,11 +57,11 @@ export class UsageMeter {
   }
 
   /**
-   * Counts invocations of blocklets (called in the invocation records' transaction). A call of a per-call component
-   * installed into an application also counts what it cost that application (the price the economy bills it), so
-   * paid use reaches the chain with the calls and weighs in the rank and in verified use.
+   * The statement that counts invocations of blocklets (runtime/metering.ts sends it with the invocation records' own
+   * writes, as one statement). A call of a per-call component installed into an application also counts what it cost
+   * that application (the price the economy bills it), so paid use reaches the chain with the calls and weighs in the
+   * rank and in verified use.
    */
-  /** The statement that counts these invocations (runtime/metering.ts sends it with the invocations' own writes). */
   meterStatement(invocations: { name: string; atMs: number }[]): Statement | null {
     if (invocations.length === 0) return null;
     return statement(

@@ -21,7 +21,7 @@ export interface InvocationRecord {
 }
 
 /** What metering adds to a batch's writes: statements over its invocations (the marketplace's and the economy's counts). */
-export type UsageMeter = (invocations: { name: string; atMs: number; cpuMs: number }[]) => Statement[];
+export type InvocationMeter = (invocations: { name: string; atMs: number; cpuMs: number }[]) => Statement[];
 
 /** Most invocations written in one database transaction. */
 export const GROUP_COMMIT_MAX = 500;
@@ -69,7 +69,7 @@ export class GroupCommitter {
   constructor(
     readonly db: Database,
     /** Also counts the batch's invocations in the same statement (the marketplace's and the economy's usage). */
-    readonly meter?: UsageMeter,
+    readonly meter?: InvocationMeter,
   ) {}
 
   write(record: InvocationRecord): Promise<WriteOutcome> {
@@ -127,7 +127,7 @@ export class GroupCommitter {
  * transaction is then open for as long as the database takes to run it, not while a busy node process gets round to
  * its next statement (sampled under several processes, that wait was most of a batch's time).
  */
-async function writeBatch(db: Sql, records: InvocationRecord[], meter?: UsageMeter): Promise<void> {
+async function writeBatch(db: Sql, records: InvocationRecord[], meter?: InvocationMeter): Promise<void> {
   const parts: Statement[] = meter ? meter(records.map((r) => ({ name: r.name, atMs: r.atMs, cpuMs: r.cpuMs }))) : [];
   // kv: the last write of a key in the batch wins (records are in completion order).
   const kv = new Map<string, { name: string; key: string; value: unknown | undefined; atMs: number }>();

@@ -4,7 +4,7 @@ import type { Admission } from '../ledger/admission.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LedgerQueries } from '../ledger/queries.ts';
 import type { OcapHub } from '../ocap/service.ts';
-import type { UsageMeter } from './metering.ts';
+import type { InvocationMeter } from './metering.ts';
 import type { PrivateTargets } from './outbound.ts';
 import type { VersionRow } from './registry.ts';
 import type { SandboxCode, SandboxPool } from './sandbox/types.ts';
@@ -65,7 +65,7 @@ export interface RuntimeDeps {
   /** Refuses an invocation before it runs (a suspended application's blocklets: economy/gate.ts). */
   gate?: (name: string) => Promise<void>;
   /** Counts invocations (the marketplace's usage, the economy's bills) in the statement that stores their records. */
-  meterUsage?: UsageMeter;
+  meterUsage?: InvocationMeter;
 }
 
 /** What the node operator lets blocklets do beyond their manifests (runtime/README.md "Powers"). */
