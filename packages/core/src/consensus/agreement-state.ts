@@ -56,6 +56,11 @@ export class AgreementState {
    * README.md, "Locks": why no two final certificates can then name different blocks, and why a split lock heals.
    */
   protected lock: Lock | null = null;
+  /**
+   * The blocks of this height known valid here (built here, or checked by the host), by value, kept across attempts:
+   * a block locked at one attempt is decided at a later one, when that attempt's proposals no longer hold it.
+   */
+  protected readonly blocks = new Map<string, Uint8Array>();
 
   constructor(
     readonly params: ConsensusParams,
@@ -310,7 +315,15 @@ export class AgreementState {
   /** Locks on a block returned at `attempt` when that is later than the lock's (or there is none). */
   protected relock(value: Uint8Array, attempt: number, certificate: Certificate): void {
     if (this.lock && this.lock.attempt >= attempt) return;
-    this.lock = { value, attempt, certificate };
+    // The lock's certificate carries the block when this node has it, whoever made the certificate: it is what this
+    // node hands to peers at each attempt, and a node that restarted and voted by votes alone has no block to add.
+    const payload = certificate.payload.length > 0 ? certificate.payload : this.payloadOf(value);
+    this.lock = { value, attempt, certificate: payload ? { ...certificate, payload } : certificate };
+  }
+
+  /** Remembers a block of this height as valid here, for the attempts after this one (bounded like the proposals). */
+  protected rememberBlock(value: Uint8Array, payload: Uint8Array): void {
+    if (this.blocks.size < AGREEMENT_LIMITS.proposalsPerAttemptMax) this.blocks.set(toHex(value), payload);
   }
 
   protected payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {
@@ -318,7 +331,8 @@ export class AgreementState {
     if (known) return known.proposal.payload;
     if (c && c.payload.length > 0) return c.payload;
     const lock = this.lock;
-    return lock && bytesEqual(lock.value, value) && lock.certificate.payload.length > 0 ? lock.certificate.payload : null;
+    if (lock && bytesEqual(lock.value, value) && lock.certificate.payload.length > 0) return lock.certificate.payload;
+    return this.blocks.get(toHex(value)) ?? null;
   }
 
   /**

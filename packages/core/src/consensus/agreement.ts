@@ -50,6 +50,7 @@ export class Agreement extends AgreementState {
     this.ahead.clear();
     this.lastEmpty = null;
     this.lock = null;
+    this.blocks.clear();
     const out: Effect[] = [];
     this.beginAttempt(0, nowMs, out);
     const kept = this.nextHeight;
@@ -76,6 +77,7 @@ export class Agreement extends AgreementState {
     const known = a.proposals.get(toHex(value));
     // Our own block was built on our state: it is valid here.
     if (known) known.valid = true;
+    this.rememberBlock(value, payload);
     out.push(...this.tick(nowMs));
     return out;
   }
@@ -87,6 +89,7 @@ export class Agreement extends AgreementState {
     const known = a.proposals.get(toHex(value));
     // Only a pending answer is taken: a block already refused (its proposer equivocated) stays refused.
     if (known && known.valid === undefined) known.valid = valid;
+    if (known?.valid === true) this.rememberBlock(value, known.proposal.payload);
     if (a.validating === toHex(value)) a.validating = null;
     return this.tick(nowMs);
   }

@@ -80,6 +80,18 @@ describe('BA* in the simulator', () => {
     expect(result.recoveryMs).toBeLessThanOrEqual(scenarioOf(1169, params).livenessBoundMs);
   });
 
+  it('decides a block locked at one attempt at a later one, with the block (the attempt that carried it is over)', () => {
+    // Seeds 3453, 6567, 9084 (of the bench's 10,000): binary BA* returned a block at attempt 0 while its builder was the
+    // only proposer, the attempt still ended empty, and attempt 1 decided the locked block. The machine looked for it
+    // among attempt 1's proposals only; no node had it, and the height stalled for ever.
+    for (const seed of [3453, 6567, 9084]) {
+      const result = runSeed(seed, { vrf });
+      expectOk(result);
+      expect(result.recoveryMs).toBeLessThanOrEqual(scenarioOf(seed, params).livenessBoundMs);
+    }
+    expect(runSeed(9084, { vrf }).events.decidedWithoutBlock ?? 0).toBe(0);
+  });
+
   it('with committees sampled by rule (every vote carries its VRF proof), decides and never forks', () => {
     // τ above the total stake still chooses every member whole, but by the VRF: each vote then proves its sortition.
     const sampled = { ...params, tauStep: 1_000_000_000, tauFinal: 1_000_000_000 };
