@@ -321,9 +321,9 @@ export class AgreementState {
     this.lock = { value, attempt, certificate: payload ? { ...certificate, payload } : certificate };
   }
 
-  /** Remembers a block of this height as valid here, for the attempts after this one (bounded like the proposals). */
+  /** Remembers a block of this height as valid here, for the attempts after this one. */
   protected rememberBlock(value: Uint8Array, payload: Uint8Array): void {
-    if (this.blocks.size < AGREEMENT_LIMITS.proposalsPerAttemptMax) this.blocks.set(toHex(value), payload);
+    if (this.blocks.size < AGREEMENT_LIMITS.blocksPerHeightMax) this.blocks.set(toHex(value), payload);
   }
 
   protected payloadOf(value: Uint8Array, c?: Certificate): Uint8Array | null {

@@ -10,6 +10,8 @@ export const AGREEMENT_LIMITS = {
   attemptsAheadMax: 4,
   /** Proposals kept per attempt. */
   proposalsPerAttemptMax: 64,
+  /** Valid blocks of the height kept across its attempts (a block locked at one attempt is decided at a later one). */
+  blocksPerHeightMax: 64,
 };
 
 /**
