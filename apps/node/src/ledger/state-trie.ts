@@ -22,7 +22,7 @@ import type { Database, Sql } from '../db/client.ts';
 import { PeriodicPass } from '../db/periodic.ts';
 import { keysOfKind, STATE_TABLES, type StateKeys } from './state-tables.ts';
 import type { LedgerStore } from './store.ts';
-import { insertNodes, TrieFold } from './trie-rows.ts';
+import { insertNodes, NODES_BY_HASH, TrieFold } from './trie-rows.ts';
 
 /** The trie's limits: its in-memory cache and how many recent blocks' roots stay provable. */
 export interface TrieLimits {
@@ -189,12 +189,12 @@ export class StateTrie {
     if (!isEmptyHash(hash)) {
       const rows = await this.db.query<{ hash: Uint8Array; node: Uint8Array }>(
         `WITH RECURSIVE path (hash, node, depth) AS (
-           SELECT hash, node, $2::int FROM trie_nodes WHERE hash = decode($1, 'hex')
+           (SELECT hash, node, $2::int FROM trie_nodes WHERE hash = decode($1, 'hex') LIMIT 1)
            UNION ALL
            SELECT child.hash, child.node, path.depth + 1
-           FROM path JOIN trie_nodes child ON child.hash = CASE
+           FROM path CROSS JOIN LATERAL (SELECT hash, node FROM trie_nodes WHERE hash = CASE
              WHEN get_bit(decode($3, 'hex'), (path.depth / 8) * 8 + 7 - path.depth % 8) = 0 THEN substring(path.node FROM 2 FOR 32)
-             ELSE substring(path.node FROM 34 FOR 32) END
+             ELSE substring(path.node FROM 34 FOR 32) END LIMIT 1) AS child
            WHERE get_byte(path.node, 0) = ${INTERNAL_NODE_TAG} AND path.depth < ${KEY_BITS - 1}
          )
          SELECT hash, node FROM path`,
@@ -210,8 +210,12 @@ export class StateTrie {
     return { get: (wanted) => held.get(wanted) };
   }
 
-  /** Makes a committed block's update current: its nodes join the cache (the database has them already). */
+  /**
+   * Makes a committed block's update current: its nodes join the cache (the database has them already), and the ones
+   * its root no longer reaches leave it (only a proof at an older height wants them, and reads them from the database).
+   */
   commit(update: TrieUpdateResult): void {
+    for (const id of update.stale) this.cache.delete(id);
     for (const [id, node] of update.created) this.remember(id, node);
     this.current = update.root;
   }
@@ -244,10 +248,12 @@ export class StateTrie {
       const ids: string[] = [];
       for (let at = 0; at + HASH_BYTES <= packed.length; at += HASH_BYTES) ids.push(toHex(packed.subarray(at, at + HASH_BYTES)));
       await this.db.transaction(async (tx) => {
-        await tx.query(`DELETE FROM trie_nodes WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS x(h)) AND height < $2`, [
-          ids,
-          row.height,
-        ]);
+        // The rows found through the index (a lateral probe per hash), then deleted by their row ids.
+        await tx.query(
+          `DELETE FROM trie_nodes WHERE ctid = ANY (ARRAY(SELECT y.ctid FROM unnest($1::text[]) AS x(h)
+             CROSS JOIN LATERAL (SELECT ctid FROM trie_nodes WHERE hash = decode(x.h, 'hex') AND height < $2) AS y))`,
+          [ids, row.height],
+        );
         await tx.query('DELETE FROM trie_stale WHERE height = $1', [row.height]);
       });
     }
@@ -321,10 +327,7 @@ export class StateTrie {
     const out = new Map<string, TrieNode>();
     const ids = [...wanted.keys()];
     for (let at = 0; at < ids.length; at += LOAD_BATCH) {
-      const rows = await this.db.query<{ hash: Uint8Array; node: Uint8Array }>(
-        `SELECT hash, node FROM trie_nodes WHERE hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS x(h))`,
-        [ids.slice(at, at + LOAD_BATCH)],
-      );
+      const rows = await this.db.query<{ hash: Uint8Array; node: Uint8Array }>(NODES_BY_HASH, [ids.slice(at, at + LOAD_BATCH)]);
       for (const row of rows) out.set(toHex(row.hash), decodeNode(new Uint8Array(row.node)));
     }
     return out;
