@@ -221,8 +221,8 @@ export class StateTrie {
   }
 
   /**
-   * Writes a block's trie update in the block's own transaction: the nodes it built (a node built again gets this
-   * height) and, in one row, the hashes of the nodes its root no longer reaches (for `prune`).
+   * Writes a block's trie update in the block's own transaction: the nodes it built (a node built again gets a row
+   * of its own at this height) and, in one row, the hashes of the nodes its root no longer reaches (for `prune`).
    */
   async write(tx: Sql, height: number, update: TrieUpdateResult): Promise<void> {
     await insertNodes(tx, height, update.created);
@@ -232,8 +232,8 @@ export class StateTrie {
   }
 
   /**
-   * Deletes the nodes no kept root reaches: those gone stale at a height at or below `head - retainBlocks` and not
-   * built again since (a later block that built one set its height past the stale record's). Runs off the blocks'
+   * Deletes the nodes no kept root reaches: the rows of those gone stale at a height at or below `head - retainBlocks`
+   * written before that height (a block that built one again wrote a row of its own, which stays). Runs off the blocks'
    * path, at most `heightsMax` stale records per call, each in its own transaction; answers how many it handled.
    */
   async prune(head: number, heightsMax = PRUNE_HEIGHTS_PER_PASS): Promise<number> {
