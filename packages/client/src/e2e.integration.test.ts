@@ -47,5 +47,8 @@ describe('end-to-end encrypted topics through the gateway', () => {
     expect(stored).not.toContain('vault code is 4711');
     expect(stored).not.toContain('"text"');
     expect(isSealedMessage(retained?.[0]?.payload)).toBe(true);
+    // Nor in the bytes the hex stands for: the payload is encrypted, not only encoded.
+    const { ciphertext } = retained?.[0]?.payload as { ciphertext: string };
+    expect(Buffer.from(ciphertext, 'hex').includes(Buffer.from('vault code is 4711'))).toBe(false);
   });
 });
