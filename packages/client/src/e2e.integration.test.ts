@@ -48,7 +48,7 @@ describe('end-to-end encrypted topics through the gateway', () => {
     expect(stored).not.toContain('"text"');
     expect(isSealedMessage(retained?.[0]?.payload)).toBe(true);
     // Nor in the bytes the hex stands for: the payload is encrypted, not only encoded.
-    const { ciphertext } = retained?.[0]?.payload as { ciphertext: string };
-    expect(Buffer.from(ciphertext, 'hex').includes(Buffer.from('vault code is 4711'))).toBe(false);
+    const sealed = retained?.[0]?.payload as { ciphertext: string };
+    expect(Buffer.from(sealed.ciphertext, 'hex').includes(Buffer.from('vault code is 4711'))).toBe(false);
   });
 });
