@@ -36,7 +36,7 @@ import { inProcessNodeApi } from './ocap/node-api.ts';
 import { OcapHub } from './ocap/service.ts';
 import { ExecutorElection } from './runtime/executors/election.ts';
 import { sqlExecutionStore } from './runtime/executors/store.ts';
-import { createSandboxPool, DeferredSandboxPool } from './runtime/sandbox/index.ts';
+import { createSandboxPool, DeferredSandboxPool, type SandboxStart } from './runtime/sandbox/index.ts';
 import { type BlockletPolicy, BlockletRuntime } from './runtime/service.ts';
 import { TopicBus } from './runtime/topics.ts';
 import { type BlockletHttpOptions, DEFAULT_BLOCKLET_HTTP } from './runtime/triggers/http.ts';
@@ -69,6 +69,11 @@ export interface NodeOptions {
   ocapChains: ChainConfig[];
   /** Worker processes of the blocklet sandbox (each holds many isolates). */
   sandboxWorkers?: number;
+  /**
+   * When the sandbox's workers start: once the node listens (the default: the first blocklet call finds them up), or
+   * at the first call that needs them (a node that hosts no blocklets never pays for them).
+   */
+  sandboxStart?: SandboxStart;
   /** The realtime gateway: its limits (defaults in gateway/types.ts) and Redis, for a cluster. */
   gateway?: { limits?: Partial<GatewayLimits>; redis?: GatewayRedisOptions };
   /** HTTPS / WSS on the node's port when given (certificate and key, PEM). */
@@ -294,9 +299,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     : undefined;
   if (consensus && election) consensus.onExecutorMessage = (bytes) => election.receive(bytes);
   const url = await listen(server, options.host, options.port);
-  sandbox.begin().catch((error: unknown) => {
-    log(`blocklet sandbox: its workers did not start (${(error as Error).message}); the next blocklet call tries again`);
-  });
+  if ((options.sandboxStart ?? 'listen') === 'listen') {
+    sandbox.begin().catch((error: unknown) => {
+      log(`blocklet sandbox: its workers did not start (${(error as Error).message}); the next blocklet call tries again`);
+    });
+  }
   await services.consensus?.start();
   // The node's own OCAP adapter calls its services in process, never itself over HTTP.
   ocap.start(inProcessNodeApi({ ledger, admission, queries }));

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type GenesisConfig, keyPairFromSeed, toHex } from '@arc/core';
 import postgres from 'postgres';
 import { devKey } from './config/dev-keys.ts';
+import { parseEnv } from './config/env.ts';
 import { loadGenesisFile } from './config/genesis.ts';
 import { DEV_GENESIS_FILE } from './config/node-options.ts';
 import { type DatabaseTarget, openDatabase } from './db/client.ts';
@@ -38,12 +39,25 @@ export const PGLITE_TEMPLATE_ENV = 'ARC_TEST_PGLITE_TEMPLATE';
 export async function createPgliteTemplate(): Promise<{ dir: string; remove(): void }> {
   const parent = await mkdtemp(join(tmpdir(), 'arc-template-'));
   const dir = join(parent, 'db');
-  const db = await openDatabase({ kind: 'pglite', dataDir: dir }, () => undefined);
+  const db = await openDatabase({ kind: 'pglite', dataDir: dir, sharedBuffersMb: testEnv().PGLITE_SHARED_BUFFERS_MB }, () => undefined);
   await db.close();
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
 let processTemplate: Promise<string> | null = null;
+
+/**
+ * What a test node takes from the environment as a node would: PGLITE_SHARED_BUFFERS_MB and BLOCKLET_WORKERS_START.
+ * The suite's global setup sets a small buffer cache (test databases are small, and opening a folder costs CPU in
+ * proportion to its cache) and sandbox workers started at the first blocklet call (most test nodes never make one),
+ * so test nodes in process and child nodes alike start on less CPU; a bench run on its own keeps the node's defaults.
+ */
+function testEnv() {
+  return parseEnv({
+    PGLITE_SHARED_BUFFERS_MB: process.env.PGLITE_SHARED_BUFFERS_MB,
+    BLOCKLET_WORKERS_START: process.env.BLOCKLET_WORKERS_START,
+  });
+}
 
 /** The global setup's template, or (a test run outside vitest's setup) one this process makes once. */
 function migratedPgliteTemplate(): Promise<string> {
@@ -102,7 +116,7 @@ export async function createTestDatabase(driver: TestDriver, dataDir?: string, o
     const drop = async () => {
       for (const path of [dir, `${dir}.lock`, `${dir}.init`]) await rm(path, { recursive: true, force: true });
     };
-    return { target: { kind: 'pglite', dataDir: dir }, drop };
+    return { target: { kind: 'pglite', dataDir: dir, sharedBuffersMb: testEnv().PGLITE_SHARED_BUFFERS_MB }, drop };
   }
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL is not set; the postgres driver needs a server');
@@ -158,6 +172,7 @@ export async function startTestNode(overrides: Partial<NodeOptions> & { driver?:
     seedDemo: false,
     ocapChains: [{ name: 'arc', adapter: 'native' }],
     sandboxWorkers: 1,
+    sandboxStart: testEnv().BLOCKLET_WORKERS_START,
     log: process.env.TEST_NODE_LOG ? (line: string) => console.log(line) : () => undefined,
     ...overrides,
   }).catch(async (error: unknown) => {

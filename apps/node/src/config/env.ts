@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { PGLITE_SHARED_BUFFERS_MB_DEFAULT } from '../db/pglite.ts';
 import { RETENTION_DEFAULTS } from '../db/retention.ts';
 import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
 import { REJECTION_LIMITS_DEFAULT } from '../ledger/rejection-limiter.ts';
 import { TRIE_LIMITS_DEFAULT } from '../ledger/state-trie.ts';
 import { TX_WAITER_LIMITS_DEFAULT } from '../ledger/tx-waiters.ts';
+import { SANDBOX_STARTS } from '../runtime/sandbox/deferred.ts';
 import { DEFAULT_BLOCKLET_HTTP } from '../runtime/triggers/http.ts';
 import { CorsOriginsSchema } from './cors.ts';
 
@@ -14,6 +16,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
+  /** PostgreSQL's buffer cache in the PGlite folder, in MB (unused with DATABASE_URL). */
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(65_536).default(PGLITE_SHARED_BUFFERS_MB_DEFAULT),
   GENESIS_FILE: z.string().optional(),
   /** A state snapshot (GET /snapshot of another node) an empty database starts from instead of genesis. */
   SNAPSHOT_FILE: z.string().min(1).optional(),
@@ -50,6 +54,8 @@ const EnvSchema = z.object({
   /** Recent blocks whose state roots stay provable; older trie nodes are pruned. */
   TRIE_RETAIN_BLOCKS: z.coerce.number().int().min(2).max(1_000_000).default(TRIE_LIMITS_DEFAULT.retainBlocks),
   SEED_DEMO: z.enum(['auto', 'off']).default('auto'),
+  /** When the blocklet sandbox's worker processes start: once the node listens, or at the first blocklet call. */
+  BLOCKLET_WORKERS_START: z.enum(SANDBOX_STARTS).default('listen'),
   /** `off`: no dev bridge to anvil on a dev chain (economy/bridge/dev.ts). */
   DEV_BRIDGE: z.enum(['auto', 'off']).default('auto'),
   FAUCET_AMOUNT_ABT: z.coerce.number().int().min(1).max(1_000_000).default(100),

@@ -46,7 +46,9 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
   const bridge = isDevChain(genesis.chainId) && ethereum && env.DEV_BRIDGE !== 'off' ? { bridge: devBridgeOptions(ethereum.name) } : {};
   return {
     ...bridge,
-    database: env.DATABASE_URL ? { kind: 'postgres', url: env.DATABASE_URL } : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dataDir: join(dataDir, 'pglite'), sharedBuffersMb: env.PGLITE_SHARED_BUFFERS_MB },
     genesis,
     ...(env.SNAPSHOT_FILE ? { snapshotFile: resolve(env.SNAPSHOT_FILE) } : {}),
     ...(env.FOLLOW_URL ? { follow: { url: env.FOLLOW_URL.replace(/\/+$/, '') } } : {}),
@@ -74,6 +76,7 @@ export async function nodeOptionsFromEnv(env: Env): Promise<NodeOptions> {
     verifyThreads: env.VERIFY_THREADS,
     faucet: { amount: BigInt(env.FAUCET_AMOUNT_ABT) * ABT, intervalMs: env.FAUCET_INTERVAL_MS },
     seedDemo: env.SEED_DEMO === 'auto',
+    sandboxStart: env.BLOCKLET_WORKERS_START,
     ocapChains,
     ...(await loadTls(env)),
     corsOrigins: env.CORS_ORIGINS,

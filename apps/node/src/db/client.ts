@@ -56,7 +56,9 @@ export { StorageUnavailable } from './pglite.ts';
  * `shared`: the database of a cloud node, opened by each of its processes (cloud/README.md): no lock of one node per
  * database, and the migrations run under an advisory lock, one process at a time.
  */
-export type DatabaseTarget = { kind: 'postgres'; url: string; shared?: SharedDatabase } | { kind: 'pglite'; dataDir: string | null };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; shared?: SharedDatabase }
+  | { kind: 'pglite'; dataDir: string | null; sharedBuffersMb?: number };
 
 const MIGRATIONS = nodeAppPath('drizzle');
 const POOL_MAX_CONNECTIONS = 10;
@@ -159,5 +161,7 @@ async function openPostgres(url: string, shared: SharedDatabase | null): Promise
 
 /** Opens the database and applies the committed migrations; `log` hears of storage faults and recoveries. */
 export async function openDatabase(target: DatabaseTarget, log: (line: string) => void = (line) => console.log(line)): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url, target.shared ?? null) : openPglite(target.dataDir, MIGRATIONS, log);
+  return target.kind === 'postgres'
+    ? openPostgres(target.url, target.shared ?? null)
+    : openPglite(target.dataDir, MIGRATIONS, log, target.sharedBuffersMb);
 }

@@ -25,6 +25,12 @@ const DURABLE_START_PARAMS = [
   ...['-c', 'fsync=on', '-c', 'wal_sync_method=fsync'],
   ...['-c', 'max_wal_size=2GB', '-c', 'checkpoint_timeout=15min', '-c', 'wal_compression=on'],
 ];
+/**
+ * PostgreSQL's buffer cache in a PGlite folder, in MB, unless the node is told otherwise (PGLITE_SHARED_BUFFERS_MB):
+ * PostgreSQL's own default. Opening a folder sets the whole cache up, about 0.5 s of CPU at 128 MB against 0.1 s at
+ * 16 MB on a 2-core machine; a large state reads less through the file layer with more.
+ */
+export const PGLITE_SHARED_BUFFERS_MB_DEFAULT = 128;
 /** Reopening the folder after a storage fault: the first wait, doubled after each failed attempt up to the max. */
 export const STORAGE_RETRY_FIRST_MS = 1000;
 export const STORAGE_RETRY_MAX_MS = 30_000;
@@ -52,14 +58,15 @@ interface Instance {
   fs: DurableNodeFS | null;
 }
 
-async function startInstance(dataDir: string | null): Promise<Instance> {
+async function startInstance(dataDir: string | null, sharedBuffersMb: number): Promise<Instance> {
   if (dataDir === null) {
     const pg = new PGlite({ extensions: { pg_trgm } });
     await pg.waitReady;
     return { pg, fs: null };
   }
   const fs = new DurableNodeFS(dataDir);
-  const pg = new PGlite({ fs, startParams: DURABLE_START_PARAMS, extensions: { pg_trgm } });
+  const startParams = [...DURABLE_START_PARAMS, '-c', `shared_buffers=${sharedBuffersMb}MB`];
+  const pg = new PGlite({ fs, startParams, extensions: { pg_trgm } });
   try {
     await pg.waitReady;
   } catch (error) {
@@ -87,6 +94,7 @@ class PgliteDatabase implements Database {
   constructor(
     private instance: Instance | null,
     private readonly dataDir: string | null,
+    private readonly sharedBuffersMb: number,
     private readonly unlock: () => Promise<void>,
     private readonly log: (line: string) => void,
   ) {
@@ -175,7 +183,7 @@ class PgliteDatabase implements Database {
     let instance: Instance | null = null;
     let problem: string | null;
     try {
-      instance = await startInstance(this.dataDir);
+      instance = await startInstance(this.dataDir, this.sharedBuffersMb);
       const pg = instance.pg;
       problem = this.recoveryCheck
         ? await this.recoveryCheck({ query: async (text, params) => (await pg.query(text, params)).rows as never })
@@ -205,12 +213,19 @@ class PgliteDatabase implements Database {
 }
 
 /** Opens (creating and migrating when new) a PGlite database; null keeps it in memory. */
-export async function openPglite(dataDir: string | null, migrationsFolder: string, log: (line: string) => void): Promise<Database> {
+export async function openPglite(
+  dataDir: string | null,
+  migrationsFolder: string,
+  log: (line: string) => void,
+  sharedBuffersMb = PGLITE_SHARED_BUFFERS_MB_DEFAULT,
+): Promise<Database> {
   const unlock = dataDir === null ? async () => undefined : await lockDataDir(dataDir);
   try {
-    if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteAtomically(dataDir, migrationsFolder);
-    const instance = await startInstance(dataDir);
-    const db = new PgliteDatabase(instance, dataDir, unlock, log);
+    if (dataDir !== null && !existsSync(join(dataDir, 'PG_VERSION'))) {
+      await initPgliteAtomically(dataDir, migrationsFolder, sharedBuffersMb);
+    }
+    const instance = await startInstance(dataDir, sharedBuffersMb);
+    const db = new PgliteDatabase(instance, dataDir, sharedBuffersMb, unlock, log);
     try {
       await migratePglite(drizzlePglite(instance.pg, { schema }), { migrationsFolder });
     } catch (error) {
@@ -229,10 +244,10 @@ export async function openPglite(dataDir: string | null, migrationsFolder: strin
  * creating one is many file writes outside any transaction, and a start killed halfway (or a power
  * loss) must not leave a folder that looks like a database.
  */
-async function initPgliteAtomically(dataDir: string, migrationsFolder: string): Promise<void> {
+async function initPgliteAtomically(dataDir: string, migrationsFolder: string, sharedBuffersMb: number): Promise<void> {
   const staging = `${dataDir}.init`;
   await rm(staging, { recursive: true, force: true }); // what a start killed during creation left
-  const { pg } = await startInstance(staging);
+  const { pg } = await startInstance(staging, sharedBuffersMb);
   await migratePglite(drizzlePglite(pg, { schema }), { migrationsFolder });
   await pg.close();
   await syncTree(staging);

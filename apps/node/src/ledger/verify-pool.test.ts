@@ -199,9 +199,10 @@ describe('signature pool', () => {
     const stalled = await new Promise<Awaited<ReturnType<typeof load>>>((resolve, reject) => {
       // In the check phase: after it the loop runs due timers before it polls for the worker's message.
       setImmediate(() => {
-        // A full batch is dispatched at once, then the thread is held three times the timeout.
+        // A full batch is dispatched at once, then the thread is held ten times the timeout: long enough that the
+        // worker answers meanwhile even when other processes hold both cores (three times once was not).
         const checks = load(pool as SignaturePool, 256, 10);
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
         checks.then(resolve, reject);
       });
     });

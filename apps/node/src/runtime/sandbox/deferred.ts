@@ -1,5 +1,9 @@
 import type { InvokeRequest, InvokeResult, SandboxCode, SandboxLimits, SandboxPool } from './types.ts';
 
+/** When a node starts its sandbox's workers (NodeOptions.sandboxStart, BLOCKLET_WORKERS_START). */
+export const SANDBOX_STARTS = ['listen', 'first-call'] as const;
+export type SandboxStart = (typeof SANDBOX_STARTS)[number];
+
 /**
  * A sandbox pool whose worker processes start on `begin()` (the node calls it once it listens) or at the first call
  * that needs them, whichever comes first. On two cores, the workers booting beside the database's start made a node
