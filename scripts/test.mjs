@@ -56,7 +56,7 @@ if (unmet !== null) {
 }
 
 const e2e = existsSync('apps/web/playwright.config.ts');
-const TYPECHECK = ['npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only']];
+const TYPECHECK = [process.execPath, ['scripts/typecheck.mjs']];
 const TYPECHECK_LOG = `${reports}/typecheck.log`;
 const WEB_BUILD = [process.execPath, ['apps/web/scripts/build-if-stale.mjs']];
 const WEB_BUILD_LOG = `${reports}/web-build.log`;
