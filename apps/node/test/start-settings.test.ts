@@ -44,7 +44,8 @@ describe('start settings', () => {
       PGLITE_SHARED_BUFFERS_MB: 16,
       BLOCKLET_WORKERS_START: 'first-call',
     });
-    for (const bad of ['0', '-1', '1.5', 'lots', '100000']) {
+    expect(parseEnv({ PGLITE_SHARED_BUFFERS_MB: '1024' }).PGLITE_SHARED_BUFFERS_MB).toBe(1024);
+    for (const bad of ['0', '-1', '1.5', 'lots', '2048', '100000', '16\u0000']) {
       expect(() => parseEnv({ PGLITE_SHARED_BUFFERS_MB: bad })).toThrow(/PGLITE_SHARED_BUFFERS_MB/);
     }
     expect(() => parseEnv({ BLOCKLET_WORKERS_START: 'later' })).toThrow(/BLOCKLET_WORKERS_START/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PGLITE_SHARED_BUFFERS_MB_DEFAULT } from '../db/pglite.ts';
+import { PGLITE_SHARED_BUFFERS_MB_DEFAULT, PGLITE_SHARED_BUFFERS_MB_MAX } from '../db/pglite.ts';
 import { RETENTION_DEFAULTS } from '../db/retention.ts';
 import { GATEWAY_ENV } from '../gateway/types.ts';
 import { MEMPOOL_MAX_PER_ACCOUNT_DEFAULT } from '../ledger/mempool.ts';
@@ -17,7 +17,12 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().url().optional(),
   /** PostgreSQL's buffer cache in the PGlite folder, in MB (unused with DATABASE_URL). */
-  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(65_536).default(PGLITE_SHARED_BUFFERS_MB_DEFAULT),
+  PGLITE_SHARED_BUFFERS_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(PGLITE_SHARED_BUFFERS_MB_MAX, `at most ${PGLITE_SHARED_BUFFERS_MB_MAX}: PGlite's WebAssembly memory holds no more`)
+    .default(PGLITE_SHARED_BUFFERS_MB_DEFAULT),
   GENESIS_FILE: z.string().optional(),
   /** A state snapshot (GET /snapshot of another node) an empty database starts from instead of genesis. */
   SNAPSHOT_FILE: z.string().min(1).optional(),
